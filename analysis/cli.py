@@ -1,0 +1,63 @@
+"""The ``rtw-report`` console command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+
+from analysis.build import ROOT, BuildError, build
+from analysis.i18n import LANGS
+from analysis.validation import InputError
+
+# Modules that add their own sub-commands through ``register_cli(subparsers)``.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _csv_list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _build(args: argparse.Namespace) -> None:
+    build(args.data, args.out, langs=args.lang, only=args.only)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per task."""
+    main = argparse.ArgumentParser(prog="rtw-report", description=__doc__)
+    commands = main.add_subparsers(dest="command", required=True)
+
+    build_cmd = commands.add_parser("build", help="validate the data and build the book")
+    build_cmd.add_argument("--data", type=Path, default=ROOT / "data",
+                           help="data directory (default: data/)")
+    build_cmd.add_argument("--lang", type=_csv_list, default=list(LANGS),
+                           help="languages, comma-separated (default: nb,en)")
+    build_cmd.add_argument("--only", type=_csv_list, default=None,
+                           help="components, comma-separated (default: all that exist)")
+    build_cmd.add_argument("--out", type=Path, default=ROOT / "_build",
+                           help="output folder (default: _build)")
+    build_cmd.set_defaults(run=_build)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register_cli(commands)
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; print a clear message and return non-zero on failure."""
+    args = parser().parse_args(argv)
+    try:
+        args.run(args)
+    except InputError as error:
+        print(f"rtw-report: bad input data, nothing was built.\n{error}", file=sys.stderr)
+        return 2
+    except (BuildError, ValueError) as error:
+        print(f"rtw-report: build failed, the previous book is unchanged.\n{error}",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""Rendering helpers for notebooks: captioned HTML tables and captioned figures with alt text."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from IPython.display import HTML, Markdown  # noqa: E402
+
+FIGURE_DIR = Path("figures")
+
+
+def html_table(frame: pd.DataFrame, caption: str, note: str | None = None) -> HTML:
+    """A table with a caption (and an optional note under it), index hidden."""
+    body = frame.to_html(index=False, escape=True, border=0, classes="table rtw-table",
+                         na_rep="")
+    body = body.replace(">\n  <thead>", f">\n  <caption>{escape(caption)}</caption>\n  <thead>", 1)
+    footer = f'<p class="rtw-table-note">{escape(note)}</p>' if note else ""
+    return HTML(f'<div class="rtw-table-wrap">{body}{footer}</div>')
+
+
+def show_figure(figure: plt.Figure, name: str, caption: str, alt: str) -> Markdown:
+    """Save ``figure`` as ``figures/<name>.png`` and return a MyST figure with caption and alt."""
+    FIGURE_DIR.mkdir(exist_ok=True)
+    path = FIGURE_DIR / f"{name}.png"
+    figure.savefig(path, dpi=150, bbox_inches="tight")
+    plt.close(figure)
+    alt_text = " ".join(alt.split()).replace('"', "'")
+    return Markdown(
+        f"```{{figure}} {path.as_posix()}\n:name: fig-{name}\n:alt: {alt_text}\n:width: 100%\n\n"
+        f"{caption}\n```\n"
+    )
+
+
+def note(text: str, kind: str = "note") -> Markdown:
+    """An admonition box (``note``, ``warning``, ``important``) holding ``text``."""
+    return Markdown(f"```{{{kind}}}\n{text}\n```\n")

@@ -1,0 +1,85 @@
+"""Sphinx extension: language switch and bokmål interface strings for the book.
+
+Loaded through ``sphinx.extra_extensions`` in ``_config.yml``. It reads the book language
+from ``rtw_lang`` (``nb`` or ``en``), adds a link on every page to the same page in the
+other language (``../<other>/<page>.html``), and gives the theme's interface strings
+(search box, navigation, buttons) their bokmål text from the ``theme`` label catalog.
+"""
+
+from __future__ import annotations
+
+import gettext
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.locale import translators
+
+from analysis.i18n import LANGS, catalog, t
+
+TEMPLATES = Path(__file__).parent / "sphinx"
+
+
+class _CatalogTranslations(gettext.NullTranslations):
+    """Translations from the label catalog: English message id -> text in one language."""
+
+    def __init__(self, table: dict[str, str]):
+        super().__init__()
+        self._table = table
+
+    def gettext(self, message: str) -> str:
+        return self._table.get(message) or super().gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+def theme_strings(lang: str) -> dict[str, str]:
+    """English theme message ids mapped to their text in ``lang``."""
+    return {
+        entry["en"]: entry[lang]
+        for key, entry in catalog().items()
+        if key.startswith("theme.msgid.")
+    }
+
+
+def other_lang(lang: str) -> str:
+    """The book's other language."""
+    return next(other for other in LANGS if other != lang)
+
+
+def _configure(app: Sphinx, config) -> None:
+    lang = config.rtw_lang
+    config.templates_path = [*config.templates_path, str(TEMPLATES)]
+    options = config.html_theme_options
+    options["search_bar_text"] = t("theme.search_bar_text", lang)
+    options["toc_title"] = t("theme.toc_title", lang)
+    end = list(options.get("article_header_end") or ["article-header-buttons.html"])
+    options["article_header_end"] = ["lang-switch.html", *end]
+    config.nb_code_prompt_show = t("theme.code_show", lang)
+    config.nb_code_prompt_hide = t("theme.code_hide", lang)
+
+
+def _add_theme_translations(app: Sphinx) -> None:
+    table = theme_strings(app.config.rtw_lang)
+    for key, translator in list(translators.items()):
+        if key[0] == "general":
+            translator.add_fallback(_CatalogTranslations(table))
+
+
+def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    lang = app.config.rtw_lang
+    other = other_lang(lang)
+    up = "../" * (pagename.count("/") + 1)
+    context["rtw_other_lang"] = other
+    context["rtw_switch_url"] = f"{up}{other}/{pagename}.html"
+    context["rtw_switch_text"] = t("site.switch_text", lang)
+    context["rtw_switch_title"] = t("site.switch_title", lang)
+
+
+def setup(app: Sphinx) -> dict:
+    """Register the configuration value and the event handlers."""
+    app.add_config_value("rtw_lang", "en", "html")
+    app.connect("config-inited", _configure)
+    app.connect("builder-inited", _add_theme_translations)
+    app.connect("html-page-context", _page_context)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
