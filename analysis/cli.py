@@ -13,7 +13,7 @@ from analysis.i18n import LANGS
 from analysis.validation import InputError
 
 # Modules that add their own sub-commands through ``register_cli(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("analysis.provider_data",)
 
 
 def _csv_list(text: str) -> list[str]:
