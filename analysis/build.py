@@ -16,6 +16,7 @@ step has succeeded, so a failed build leaves the previous book untouched.
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import subprocess
 import sys
@@ -253,6 +254,10 @@ def build(
     """Build the book into ``out/html`` and the results into ``out/results``."""
     data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
     langs = [check_lang(lang) for lang in langs]
+    # Kernels and the Sphinx extension import this checkout's ``analysis`` package.
+    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+    if str(ROOT) not in paths:
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, paths)])
     components = select_components(only)
     progress = Progress(echo)
     for component in components:

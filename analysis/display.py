@@ -15,13 +15,19 @@ from IPython.display import HTML, Markdown  # noqa: E402
 FIGURE_DIR = Path("figures")
 
 
-def html_table(frame: pd.DataFrame, caption: str, note: str | None = None) -> HTML:
-    """A table with a caption (and an optional note under it), index hidden."""
+def html_table(
+    frame: pd.DataFrame, caption: str, note: str | None = None, collapsed: str | None = None
+) -> HTML:
+    """A table with a caption (and an optional note under it), index hidden; with ``collapsed``
+    the table sits in a closed ``<details>`` block whose summary line is that text."""
     body = frame.to_html(index=False, escape=True, border=0, classes="table rtw-table",
                          na_rep="")
     body = body.replace(">\n  <thead>", f">\n  <caption>{escape(caption)}</caption>\n  <thead>", 1)
     footer = f'<p class="rtw-table-note">{escape(note)}</p>' if note else ""
-    return HTML(f'<div class="rtw-table-wrap">{body}{footer}</div>')
+    html = f'<div class="rtw-table-wrap">{body}{footer}</div>'
+    if collapsed:
+        html = f"<details><summary>{escape(collapsed)}</summary>{html}</details>"
+    return HTML(html)
 
 
 def show_figure(figure: plt.Figure, name: str, caption: str, alt: str) -> Markdown:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 
@@ -55,7 +56,17 @@ def t(key: str, lang: str, **values: object) -> str:
     if entry is None or not entry.get(check_lang(lang)):
         raise MissingTranslationError(f"no {lang!r} text for label {key!r}")
     text = entry[lang]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    # A value given in every language (see ``translations``) fills in the page's language.
+    resolved = {name: value[lang] if isinstance(value, dict) else value
+                for name, value in values.items()}
+    return text.format(**resolved)
+
+
+def translations(key: str, **values: object) -> dict[str, str]:
+    """The label ``key`` in every language, e.g. as a language-dependent placeholder value."""
+    return {lang: t(key, lang, **values) for lang in LANGS}
 
 
 def fmt_num(x: float | None, lang: str, decimals: int = 2) -> str:
@@ -65,7 +76,9 @@ def fmt_num(x: float | None, lang: str, decimals: int = 2) -> str:
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    text = format_decimal(x, format=pattern, locale=BABEL_LOCALE[check_lang(lang)])
+    # Round half up (as SPSS and the source papers do), not Babel's default half-even.
+    rounded = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    text = format_decimal(rounded, format=pattern, locale=BABEL_LOCALE[check_lang(lang)])
     if lang == "nb":
         text = text.replace(NBSP, THIN_SPACE)
     return text.replace("-", MINUS)

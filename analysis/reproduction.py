@@ -65,10 +65,12 @@ def compare(
     published: str,
     computed: float,
     reason_key: str | None = None,
+    match_status: str = "matches",
     **values: object,
 ) -> dict:
-    """A row whose status is decided by whether ``computed`` matches the printed value."""
-    status = "matches" if within_rounding(computed, published) else "differs"
+    """A row whose status is ``match_status`` if ``computed`` matches the printed value, else
+    ``differs`` (use ``exact_by_construction`` for counts the shipped data were built to meet)."""
+    status = match_status if within_rounding(computed, published) else "differs"
     return row(quantity_key, published, computed, status,
                reason_key if status == "differs" else None, **values)
 
