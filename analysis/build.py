@@ -189,7 +189,12 @@ def jupyter_book(tree: Path, output: Path) -> Path:
     """Build the HTML book of ``tree`` into ``output``; return the HTML folder."""
     command = [
         str(Path(sys.executable).parent / "jupyter-book"),
-        "build", str(tree), "--path-output", str(output), "--warningiserror", "--keep-going",
+        "build",
+        str(tree),
+        "--path-output",
+        str(output),
+        "--warningiserror",
+        "--keep-going",
     ]
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     if finished.returncode != 0:
@@ -211,7 +216,7 @@ def landing_page() -> str:
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{escape(t('site.title', 'nb'))} / {escape(t('site.title', 'en'))}</title>
+  <title>{escape(t("site.title", "nb"))} / {escape(t("site.title", "en"))}</title>
   <link rel="alternate" hreflang="nb" href="nb/index.html">
   <link rel="alternate" hreflang="en" href="en/index.html">
   <style>
@@ -224,7 +229,8 @@ def landing_page() -> str:
   </style>
 </head>
 <body>
-  <h1>{escape(t('site.landing_choose', 'nb'))} / <span lang="en">{escape(t('site.landing_choose', 'en'))}</span></h1>
+  <h1>{escape(t("site.landing_choose", "nb"))} /
+    <span lang="en">{escape(t("site.landing_choose", "en"))}</span></h1>
   <ul>
 {links}
   </ul>
@@ -274,11 +280,19 @@ def build(
             tree = work / "src" / lang
             pages = assemble_tree(tree, lang, components)
             for page in pages:
-                parameters = {**shared, **(COMPONENTS[page].parameters if page in COMPONENTS else {})}
-                progress.step("execute", page, lang,
-                              lambda p=page, lg=lang, pr=parameters: execute_page(p, lg, tree, pr))
-            built = progress.step("render", "book", lang,
-                                  lambda lg=lang, tr=tree: jupyter_book(tr, work / "jb" / lg))
+                parameters = {
+                    **shared,
+                    **(COMPONENTS[page].parameters if page in COMPONENTS else {}),
+                }
+                progress.step(
+                    "execute",
+                    page,
+                    lang,
+                    lambda p=page, lg=lang, tr=tree, pr=parameters: execute_page(p, lg, tr, pr),
+                )
+            built = progress.step(
+                "render", "book", lang, lambda lg=lang, tr=tree: jupyter_book(tr, work / "jb" / lg)
+            )
             shutil.move(str(built), html / lang)
         (html / "index.html").write_text(landing_page(), encoding="utf-8")
         (html / ".nojekyll").touch()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import importlib
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -30,14 +30,24 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", required=True)
 
     build_cmd = commands.add_parser("build", help="validate the data and build the book")
-    build_cmd.add_argument("--data", type=Path, default=ROOT / "data",
-                           help="data directory (default: data/)")
-    build_cmd.add_argument("--lang", type=_csv_list, default=list(LANGS),
-                           help="languages, comma-separated (default: nb,en)")
-    build_cmd.add_argument("--only", type=_csv_list, default=None,
-                           help="components, comma-separated (default: all that exist)")
-    build_cmd.add_argument("--out", type=Path, default=ROOT / "_build",
-                           help="output folder (default: _build)")
+    build_cmd.add_argument(
+        "--data", type=Path, default=ROOT / "data", help="data directory (default: data/)"
+    )
+    build_cmd.add_argument(
+        "--lang",
+        type=_csv_list,
+        default=list(LANGS),
+        help="languages, comma-separated (default: nb,en)",
+    )
+    build_cmd.add_argument(
+        "--only",
+        type=_csv_list,
+        default=None,
+        help="components, comma-separated (default: all that exist)",
+    )
+    build_cmd.add_argument(
+        "--out", type=Path, default=ROOT / "_build", help="output folder (default: _build)"
+    )
     build_cmd.set_defaults(run=_build)
     for module in COMMAND_MODULES:
         importlib.import_module(module).register_cli(commands)
@@ -53,8 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"rtw-report: bad input data, nothing was built.\n{error}", file=sys.stderr)
         return 2
     except (BuildError, ValueError) as error:
-        print(f"rtw-report: build failed, the previous book is unchanged.\n{error}",
-              file=sys.stderr)
+        print(
+            f"rtw-report: build failed, the previous book is unchanged.\n{error}", file=sys.stderr
+        )
         return 1
     return 0
 

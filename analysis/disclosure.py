@@ -21,4 +21,6 @@ def is_suppressed(count: int, threshold: int) -> bool:
 
 def suppress_frame(counts: pd.DataFrame, threshold: int, lang: str) -> pd.DataFrame:
     """A table of counts with every small cell replaced by ``<threshold``."""
-    return counts.apply(lambda column: column.map(lambda n: suppress_count(int(n), threshold, lang)))
+    return counts.apply(
+        lambda column: column.map(lambda n: suppress_count(int(n), threshold, lang))
+    )

@@ -8,9 +8,9 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from IPython.display import HTML, Markdown  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import HTML, Markdown
 
 FIGURE_DIR = Path("figures")
 
@@ -20,8 +20,7 @@ def html_table(
 ) -> HTML:
     """A table with a caption (and an optional note under it), index hidden; with ``collapsed``
     the table sits in a closed ``<details>`` block whose summary line is that text."""
-    body = frame.to_html(index=False, escape=True, border=0, classes="table rtw-table",
-                         na_rep="")
+    body = frame.to_html(index=False, escape=True, border=0, classes="table rtw-table", na_rep="")
     body = body.replace(">\n  <thead>", f">\n  <caption>{escape(caption)}</caption>\n  <thead>", 1)
     footer = f'<p class="rtw-table-note">{escape(note)}</p>' if note else ""
     html = f'<div class="rtw-table-wrap">{body}{footer}</div>'

@@ -59,8 +59,9 @@ def t(key: str, lang: str, **values: object) -> str:
     if not values:
         return text
     # A value given in every language (see ``translations``) fills in the page's language.
-    resolved = {name: value[lang] if isinstance(value, dict) else value
-                for name, value in values.items()}
+    resolved = {
+        name: value[lang] if isinstance(value, dict) else value for name, value in values.items()
+    }
     return text.format(**resolved)
 
 

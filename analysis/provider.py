@@ -77,8 +77,9 @@ def exposures(frame: pd.DataFrame) -> pd.DataFrame:
     ).astype("boolean")
     for name in DIAGNOSES:
         exposed[name] = frame[name].map({"yes": True, "no": False}).astype("boolean")
-    exposed["coordinator"] = frame["permanent_coordinator"].map(
-        {"yes": True, "no": False}).astype("boolean")
+    exposed["coordinator"] = (
+        frame["permanent_coordinator"].map({"yes": True, "no": False}).astype("boolean")
+    )
     return exposed
 
 
@@ -96,8 +97,12 @@ def two_by_two(frame: pd.DataFrame, exposure: str) -> dict[str, int]:
 
 def table_statistics(counts: dict[str, int]) -> dict:
     """χ² (Pearson and Yates), Fisher's exact p and the odds ratio with Woolf 95 % CI."""
-    cells = np.array([[counts["exposed_yes"], counts["exposed_no"]],
-                      [counts["unexposed_yes"], counts["unexposed_no"]]])
+    cells = np.array(
+        [
+            [counts["exposed_yes"], counts["exposed_no"]],
+            [counts["unexposed_yes"], counts["unexposed_no"]],
+        ]
+    )
     pearson = chi2_contingency(cells, correction=False)
     yates = chi2_contingency(cells, correction=True)
     odds = Table2x2(cells)
@@ -126,8 +131,12 @@ def analyse(frame: pd.DataFrame) -> dict:
 def by_finance(frame: pd.DataFrame, columns: tuple[str, ...], yes: object = 1) -> pd.DataFrame:
     """Counts of programmes with each answer in ``columns`` per finance group (rows = columns)."""
     counts = pd.DataFrame(
-        {finance: [int(frame.loc[frame["finance"].eq(finance), c].eq(yes).sum()) for c in columns]
-         for finance in FINANCE},
+        {
+            finance: [
+                int(frame.loc[frame["finance"].eq(finance), c].eq(yes).sum()) for c in columns
+            ]
+            for finance in FINANCE
+        },
         index=list(columns),
     )
     counts["total"] = counts.sum(axis=1)
@@ -141,8 +150,16 @@ def coordinator_by_finance(frame: pd.DataFrame) -> pd.DataFrame:
         answers = frame.loc[frame["finance"].eq(finance), "permanent_coordinator"].dropna()
         yes, valid = int(answers.eq("yes").sum()), len(answers)
         low, high = proportion_confint(yes, valid, method="wilson")
-        rows.append({"finance": finance, "yes": yes, "valid": valid, "share": yes / valid,
-                     "ci_low": low, "ci_high": high})
+        rows.append(
+            {
+                "finance": finance,
+                "yes": yes,
+                "valid": valid,
+                "share": yes / valid,
+                "ci_low": low,
+                "ci_high": high,
+            }
+        )
     return pd.DataFrame(rows).set_index("finance")
 
 
@@ -151,22 +168,28 @@ def frequency_table(frame: pd.DataFrame, section: str, lang: str) -> pd.DataFram
     if section == "types":
         counts = by_finance(frame, TYPES)
     elif section == "coordinators":
-        with_pc = frame.assign(coord_permanent=frame["permanent_coordinator"].eq("yes").fillna(False).astype(int))
+        with_pc = frame.assign(
+            coord_permanent=frame["permanent_coordinator"].eq("yes").fillna(False).astype(int)
+        )
         counts = by_finance(with_pc, ("coord_permanent", *COORDINATOR_TYPES))
     else:
         counts = by_finance(frame, DIAGNOSES, yes="yes")
     display = pd.DataFrame(index=counts.index)
     for column in (*FINANCE, "total"):
         display[t(f"provider.finance.{column}", lang)] = [
-            fmt_count_share(n, total, lang) for n, total in zip(counts[column], counts["total"],
-                                                                strict=True)
+            fmt_count_share(n, total, lang)
+            for n, total in zip(counts[column], counts["total"], strict=True)
         ]
     if section == "types":
         sums = counts.sum()
-        display.loc["sum"] = [fmt_count_share(int(sums[c]), int(sums["total"]), lang)
-                              for c in (*FINANCE, "total")]
-    display.insert(0, t(f"provider.section.{section}", lang),
-                   [t(f"provider.label.{name}", lang) for name in display.index])
+        display.loc["sum"] = [
+            fmt_count_share(int(sums[c]), int(sums["total"]), lang) for c in (*FINANCE, "total")
+        ]
+    display.insert(
+        0,
+        t(f"provider.section.{section}", lang),
+        [t(f"provider.label.{name}", lang) for name in display.index],
+    )
     return display.reset_index(drop=True)
 
 
@@ -175,20 +198,22 @@ def tests_table(results: dict, lang: str) -> pd.DataFrame:
     rows = []
     for name, stats in results["tables"].items():
         c = stats["counts"]
-        rows.append({
-            t("provider.col.exposure", lang): t(f"provider.exposure.{name}", lang),
-            t("provider.col.exposed", lang): f"{fmt_int(c['exposed_yes'], lang)}/"
-                                             f"{fmt_int(c['exposed_yes'] + c['exposed_no'], lang)}",
-            t("provider.col.unexposed", lang): f"{fmt_int(c['unexposed_yes'], lang)}/"
-                                               f"{fmt_int(c['unexposed_yes'] + c['unexposed_no'], lang)}",
-            t("provider.col.chi2", lang): fmt_num(stats["chi2"], lang, 3),
-            t("provider.col.p", lang): fmt_num(stats["p"], lang, 3),
-            t("provider.col.p_yates", lang): fmt_num(stats["p_yates"], lang, 3),
-            t("provider.col.p_fisher", lang): fmt_num(stats["p_fisher"], lang, 3),
-            t("provider.col.or", lang): fmt_num(stats["odds_ratio"], lang, 2),
-            t("common.ci95", lang): f"{fmt_num(stats['or_ci_low'], lang, 2)}–"
-                                    f"{fmt_num(stats['or_ci_high'], lang, 2)}",
-        })
+        rows.append(
+            {
+                t("provider.col.exposure", lang): t(f"provider.exposure.{name}", lang),
+                t("provider.col.exposed", lang): f"{fmt_int(c['exposed_yes'], lang)}/"
+                f"{fmt_int(c['exposed_yes'] + c['exposed_no'], lang)}",
+                t("provider.col.unexposed", lang): f"{fmt_int(c['unexposed_yes'], lang)}/"
+                f"{fmt_int(c['unexposed_yes'] + c['unexposed_no'], lang)}",
+                t("provider.col.chi2", lang): fmt_num(stats["chi2"], lang, 3),
+                t("provider.col.p", lang): fmt_num(stats["p"], lang, 3),
+                t("provider.col.p_yates", lang): fmt_num(stats["p_yates"], lang, 3),
+                t("provider.col.p_fisher", lang): fmt_num(stats["p_fisher"], lang, 3),
+                t("provider.col.or", lang): fmt_num(stats["odds_ratio"], lang, 2),
+                t("common.ci95", lang): f"{fmt_num(stats['or_ci_low'], lang, 2)}–"
+                f"{fmt_num(stats['or_ci_high'], lang, 2)}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -202,12 +227,23 @@ def plot_coordinator_share(frame: pd.DataFrame, lang: str) -> plt.Figure:
     figure, ax = plt.subplots(figsize=(6.5, 3.6))
     positions = np.arange(len(FINANCE))
     ax.bar(positions, shares["share"], color="#4c78a8", width=0.6)
-    ax.errorbar(positions, shares["share"],
-                yerr=[shares["share"] - shares["ci_low"], shares["ci_high"] - shares["share"]],
-                fmt="none", ecolor="black", capsize=5)
+    ax.errorbar(
+        positions,
+        shares["share"],
+        yerr=[shares["share"] - shares["ci_low"], shares["ci_high"] - shares["share"]],
+        fmt="none",
+        ecolor="black",
+        capsize=5,
+    )
     for x, (_, row) in zip(positions, shares.iterrows(), strict=True):
-        ax.text(x, 0.03, f"{fmt_int(row['yes'], lang)}/{fmt_int(row['valid'], lang)}",
-                ha="center", color="white", fontsize=10)
+        ax.text(
+            x,
+            0.03,
+            f"{fmt_int(row['yes'], lang)}/{fmt_int(row['valid'], lang)}",
+            ha="center",
+            color="white",
+            fontsize=10,
+        )
     ax.set_xticks(positions, _finance_axis(ax, lang))
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(axis_formatter(lang, percent=True))
@@ -224,8 +260,9 @@ def plot_grouped(frame: pd.DataFrame, section: str, lang: str) -> plt.Figure:
     counts.columns = _finance_axis(None, lang)
     height = 1.0 + 0.45 * len(columns)
     figure, ax = plt.subplots(figsize=(7.5, height))
-    counts.iloc[::-1].plot.barh(ax=ax, stacked=section == "types",
-                               color=["#4c78a8", "#f58518", "#54a24b"], width=0.75)
+    counts.iloc[::-1].plot.barh(
+        ax=ax, stacked=section == "types", color=["#4c78a8", "#f58518", "#54a24b"], width=0.75
+    )
     ax.xaxis.set_major_formatter(axis_formatter(lang))
     ax.set_xlabel(t("provider.fig.programmes", lang))
     ax.set_ylabel("")
@@ -243,29 +280,43 @@ def count_rows(frame: pd.DataFrame, results: dict) -> list[dict]:
         ("diagnoses", by_finance(frame, DIAGNOSES, yes="yes"), pub["diagnoses"]),
     )
     rows = [
-        reproduction.compare("provider.repro.table1_cell", str(printed), int(counts.at[name, finance]),
-                             "provider.reason.data_differ", "exact_by_construction",
-                             row=translations(f"provider.label.{name}"),
-                             finance=translations(f"provider.finance.{finance}"))
+        reproduction.compare(
+            "provider.repro.table1_cell",
+            str(printed),
+            int(counts.at[name, finance]),
+            "provider.reason.data_differ",
+            "exact_by_construction",
+            row=translations(f"provider.label.{name}"),
+            finance=translations(f"provider.finance.{finance}"),
+        )
         for _section, counts, targets in sections
         for name, by_group in targets.items()
         for finance, printed in by_group.items()
     ]
     coordinator = coordinator_by_finance(frame)
     rows += [
-        reproduction.compare("provider.repro.table1_cell", str(levels["yes"]),
-                             int(coordinator.at[finance, "yes"]), "provider.reason.data_differ",
-                             "exact_by_construction",
-                             row=translations("provider.label.coord_permanent"),
-                             finance=translations(f"provider.finance.{finance}"))
+        reproduction.compare(
+            "provider.repro.table1_cell",
+            str(levels["yes"]),
+            int(coordinator.at[finance, "yes"]),
+            "provider.reason.data_differ",
+            "exact_by_construction",
+            row=translations("provider.label.coord_permanent"),
+            finance=translations(f"provider.finance.{finance}"),
+        )
         for finance, levels in pub["permanent_coordinator"].items()
     ]
     rows += [
-        reproduction.compare("provider.repro.count", str(value), results["tables"][name]["counts"][cell],
-                             "provider.reason.data_differ", "exact_by_construction",
-                             exposure=translations(f"provider.exposure.{name}"),
-                             cell=translations(f"provider.cell.{cell}"),
-                             source=translations(f"provider.source.{target['source']}"))
+        reproduction.compare(
+            "provider.repro.count",
+            str(value),
+            results["tables"][name]["counts"][cell],
+            "provider.reason.data_differ",
+            "exact_by_construction",
+            exposure=translations(f"provider.exposure.{name}"),
+            cell=translations(f"provider.cell.{cell}"),
+            source=translations(f"provider.source.{target['source']}"),
+        )
         for name, target in pub["tables"].items()
         for cell, value in target["counts"].items()
     ]
@@ -287,23 +338,35 @@ def statistic_rows(frame: pd.DataFrame, results: dict) -> list[dict]:
         printed = {key: target[key] for key in ("chi2", "p", "odds_ratio") if key in target}
         printed |= dict(zip(("or_ci_low", "or_ci_high"), target.get("or_ci", ()), strict=False))
         rows += [
-            reproduction.compare(f"provider.repro.{key}", value, stats[key],
-                                 STATISTIC_REASONS.get((name, key), "provider.reason.data_differ"),
-                                 exposure=translations(f"provider.exposure.{name}"))
+            reproduction.compare(
+                f"provider.repro.{key}",
+                value,
+                stats[key],
+                STATISTIC_REASONS.get((name, key), "provider.reason.data_differ"),
+                exposure=translations(f"provider.exposure.{name}"),
+            )
             for key, value in printed.items()
         ]
     types = by_finance(frame, TYPES)
     rows += [
-        reproduction.compare("provider.repro.types_total", str(printed), int(types[finance].sum()),
-                             "provider.reason.total_row",
-                             finance=translations(f"provider.finance.{finance}"))
+        reproduction.compare(
+            "provider.repro.types_total",
+            str(printed),
+            int(types[finance].sum()),
+            "provider.reason.total_row",
+            finance=translations(f"provider.finance.{finance}"),
+        )
         for finance, printed in pub["types_total_printed"].items()
     ]
     gp = by_finance(frame, ("coord_gp",)).loc["coord_gp"]
     rows += [
-        reproduction.compare("provider.repro.gp_percent", printed,
-                             100 * gp[finance] / gp["total"], "provider.reason.gp_percent",
-                             finance=translations(f"provider.finance.{finance}"))
+        reproduction.compare(
+            "provider.repro.gp_percent",
+            printed,
+            100 * gp[finance] / gp["total"],
+            "provider.reason.gp_percent",
+            finance=translations(f"provider.finance.{finance}"),
+        )
         for finance, printed in pub["gp_row_percent_printed"].items()
     ]
     return rows

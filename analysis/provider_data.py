@@ -62,8 +62,10 @@ def _diagnosis_cells() -> dict[tuple[str, str, tuple[int, int, int] | None], int
         targets.append(target)
 
     for finance, level in itertools.product(FINANCE, PC_LEVELS):
-        constrain([c for c in cells if c[:2] == (finance, level)],
-                  pub["permanent_coordinator"][finance][level])
+        constrain(
+            [c for c in cells if c[:2] == (finance, level)],
+            pub["permanent_coordinator"][finance][level],
+        )
     constrain([c for c in cells if c[1] == "missing" and c[2] is not None], 0)
     constrain([c for c in cells if c[2] is None], pub["n_programmes"] - pub["n_diagnosis_valid"])
     for position, diagnosis in enumerate(DIAGNOSES):
@@ -79,15 +81,20 @@ def _diagnosis_cells() -> dict[tuple[str, str, tuple[int, int, int] | None], int
     matrix, bounds = np.array(rows), np.array(targets)
     # Prefer single-group answers: a small cost per extra ticked group keeps patterns plain.
     cost = np.array([0 if c[2] is None else sum(c[2]) for c in cells], dtype=float)
-    solution = milp(cost, constraints=LinearConstraint(matrix, bounds, bounds),
-                    integrality=np.ones(len(cells)), bounds=Bounds(0, np.inf))
+    solution = milp(
+        cost,
+        constraints=LinearConstraint(matrix, bounds, bounds),
+        integrality=np.ones(len(cells)),
+        bounds=Bounds(0, np.inf),
+    )
     if not solution.success:
         raise RuntimeError(f"the published tables cannot be met together: {solution.message}")
-    return {cell: int(round(x)) for cell, x in zip(cells, solution.x, strict=True) if round(x) > 0}
+    return {cell: round(x) for cell, x in zip(cells, solution.x, strict=True) if round(x) > 0}
 
 
-def _hand_out(frame: pd.DataFrame, column: str, count: int, answered: pd.Series,
-              eligible: pd.Series) -> None:
+def _hand_out(
+    frame: pd.DataFrame, column: str, count: int, answered: pd.Series, eligible: pd.Series
+) -> None:
     """Set ``column`` to 1 for ``count`` eligible rows with the fewest answers so far."""
     candidates = frame.index[eligible & frame[column].eq(0)]
     order = sorted(candidates, key=lambda i: (answered[i], frame.at[i, "_order"]))
@@ -104,15 +111,20 @@ def construct(seed: int = SEED) -> pd.DataFrame:
     records = []
     for (finance, level, pattern), n in sorted(_diagnosis_cells().items(), key=str):
         for _ in range(n):
-            record = {"finance": finance, "permanent_coordinator": "" if level == "missing" else level}
+            record = {
+                "finance": finance,
+                "permanent_coordinator": "" if level == "missing" else level,
+            }
             for diagnosis, bit in zip(DIAGNOSES, pattern or (None,) * 3, strict=True):
                 record[diagnosis] = "" if bit is None else ("yes" if bit else "no")
             records.append(record)
     frame = pd.DataFrame(records)
     rng = np.random.default_rng(seed)
     frame["_order"] = rng.permutation(len(frame))
-    frame = frame.sort_values(["finance", "_order"], key=lambda s: s.map(
-        {f: i for i, f in enumerate(FINANCE)}) if s.name == "finance" else s).reset_index(drop=True)
+    frame = frame.sort_values(
+        ["finance", "_order"],
+        key=lambda s: s.map({f: i for i, f in enumerate(FINANCE)}) if s.name == "finance" else s,
+    ).reset_index(drop=True)
 
     type_columns = list(pub["types"])
     coord_columns = list(pub["coordinator_types"])
@@ -126,8 +138,9 @@ def construct(seed: int = SEED) -> pd.DataFrame:
         answers = frame["permanent_coordinator"].eq("yes").astype(int)
         valid = in_group & frame["permanent_coordinator"].ne("")
         for column in coord_columns:
-            eligible = valid & (frame["permanent_coordinator"].eq("no")
-                                if column == "coord_no_need" else True)
+            eligible = valid & (
+                frame["permanent_coordinator"].eq("no") if column == "coord_no_need" else True
+            )
             _hand_out(frame, column, pub["coordinator_types"][column][finance], answers, eligible)
     frame[coord_columns] = frame[coord_columns].astype("string")
     frame.loc[frame["permanent_coordinator"].eq(""), coord_columns] = ""
@@ -144,7 +157,8 @@ def write(path: Path, seed: int = SEED) -> Path:
 def register_cli(commands: argparse._SubParsersAction) -> None:
     """Add ``rtw-report make-provider-data``."""
     command = commands.add_parser(
-        "make-provider-data", help="rebuild data/providers.csv from the published tables")
+        "make-provider-data", help="rebuild data/providers.csv from the published tables"
+    )
     command.add_argument("--out", type=Path, default=Path("data/providers.csv"))
     command.add_argument("--seed", type=int, default=SEED)
     command.set_defaults(run=lambda args: print(f"wrote {write(args.out, args.seed)}"))

@@ -44,7 +44,8 @@ def row(
     decimals: int | None = None,
     **values: object,
 ) -> dict:
-    """One reproduction row; ``quantity_key``/``reason_key`` are label keys (``values`` fill them)."""
+    """One reproduction row; ``quantity_key`` and ``reason_key`` are label keys filled by
+    ``values``."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
     if status == "differs" and reason_key is None:
@@ -55,8 +56,9 @@ def row(
         "computed": computed,
         "decimals": printed_decimals(published) if decimals is None else decimals,
         "status": status,
-        "reason": None if reason_key is None else {lang: t(reason_key, lang, **values)
-                                                   for lang in LANGS},
+        "reason": None
+        if reason_key is None
+        else {lang: t(reason_key, lang, **values) for lang in LANGS},
     }
 
 
@@ -71,8 +73,14 @@ def compare(
     """A row whose status is ``match_status`` if ``computed`` matches the printed value, else
     ``differs`` (use ``exact_by_construction`` for counts the shipped data were built to meet)."""
     status = match_status if within_rounding(computed, published) else "differs"
-    return row(quantity_key, published, computed, status,
-               reason_key if status == "differs" else None, **values)
+    return row(
+        quantity_key,
+        published,
+        computed,
+        status,
+        reason_key if status == "differs" else None,
+        **values,
+    )
 
 
 def table(rows: list[dict], lang: str, component: str | None = None) -> pd.DataFrame:
@@ -104,8 +112,9 @@ def gather(results: dict[str, dict]) -> list[dict]:
 
 def summary(rows: list[dict], lang: str) -> pd.DataFrame:
     """Counts of rows per component and status, in ``lang``."""
-    frame = pd.DataFrame([(item["component"], item["status"]) for item in rows],
-                         columns=["component", "status"])
+    frame = pd.DataFrame(
+        [(item["component"], item["status"]) for item in rows], columns=["component", "status"]
+    )
     counts = pd.crosstab(frame["component"], frame["status"]).reindex(
         columns=[status for status in STATUSES if status in set(frame["status"])], fill_value=0
     )

@@ -26,8 +26,9 @@ def write_results(results_dir: str | Path, component: str, payload: dict) -> Pat
     """Write ``payload`` as ``<results_dir>/<component>.json`` and return the path."""
     path = Path(results_dir) / f"{component}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_plain(payload), indent=2, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(_plain(payload), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return path
 
 

@@ -163,8 +163,10 @@ def _checks(field: Field) -> list[pa.Check]:
             if bound is not None:
                 checks.append(
                     pa.Check(
-                        lambda s, b=bound, o=op: getattr(pd.to_numeric(s, errors="coerce"), o)(b)
-                        | pd.to_numeric(s, errors="coerce").isna(),
+                        lambda s, b=bound, o=op: (
+                            getattr(pd.to_numeric(s, errors="coerce"), o)(b)
+                            | pd.to_numeric(s, errors="coerce").isna()
+                        ),
                         error=f"{word} {bound}",
                     )
                 )
@@ -208,13 +210,27 @@ def read_raw(path: Path, data_dir: Path) -> pd.DataFrame:
         ) from None
     except (pd.errors.ParserError, UnicodeDecodeError) as error:
         raise InputError(
-            [Problem(name, None, None, f"the file is not valid UTF-8 CSV ({error})",
-                     "save it as comma-separated UTF-8 text")]
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    f"the file is not valid UTF-8 CSV ({error})",
+                    "save it as comma-separated UTF-8 text",
+                )
+            ]
         ) from None
     if frame.empty:
         raise InputError(
-            [Problem(name, None, None, "the file has a header but no data rows",
-                     "add at least one data row")]
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "the file has a header but no data rows",
+                    "add at least one data row",
+                )
+            ]
         )
     frame.columns = [str(column).strip() for column in frame.columns]
     return frame.apply(lambda column: column.str.strip())
@@ -232,8 +248,13 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFra
     problems = find_national_ids(frame, name)
     present = set(frame.columns)
     problems += [
-        Problem(name, field.name, None, "the required column is missing",
-                f"add a column '{field.name}' ({field.fix_hint()})")
+        Problem(
+            name,
+            field.name,
+            None,
+            "the required column is missing",
+            f"add a column '{field.name}' ({field.fix_hint()})",
+        )
         for field in schema.fields
         if field.required and field.name not in present
     ]
@@ -245,9 +266,13 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFra
             field = schema.field(str(case.column))
             row = None if pd.isna(case.index) else int(case.index) + 1
             problems.append(
-                Problem(name, field.name, row,
-                        _describe_failure(field, str(case.check), case.failure_case),
-                        field.fix_hint())
+                Problem(
+                    name,
+                    field.name,
+                    row,
+                    _describe_failure(field, str(case.check), case.failure_case),
+                    field.fix_hint(),
+                )
             )
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
@@ -271,14 +296,13 @@ def _typed(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
 def read_table(data_dir: Path, schema: Schema) -> pd.DataFrame:
     """Read and validate ``schema.file`` below ``data_dir``."""
     path = Path(data_dir) / schema.file
-    return validate_frame(read_raw(path, Path(data_dir)), schema, _display_name(path, Path(data_dir)))
+    return validate_frame(
+        read_raw(path, Path(data_dir)), schema, _display_name(path, Path(data_dir))
+    )
 
 
 def require(condition: pd.Series, frame_name: str, column: str, message: str, fix: str) -> None:
     """Raise InputError for every row where ``condition`` is False (for cross-column rules)."""
     failing = condition.index[~condition.fillna(True).astype(bool)]
     if len(failing):
-        raise InputError(
-            Problem(frame_name, column, int(i) + 1, message, fix) for i in failing
-        )
-
+        raise InputError(Problem(frame_name, column, int(i) + 1, message, fix) for i in failing)

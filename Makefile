@@ -1,0 +1,33 @@
+# `make book` builds the whole book, `make test` runs every test. Both create .venv and
+# install the pinned dependencies from requirements.lock the first time (or when it changes).
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: book test lint lock clean
+
+book: $(STAMP)
+	$(BIN)/rtw-report build
+
+test: $(STAMP)
+	$(BIN)/ruff check analysis tests
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check analysis tests
+
+# Re-resolve the pins after changing dependencies in pyproject.toml; keeps environment.yml in sync.
+lock: $(STAMP)
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file requirements.lock pyproject.toml
+	$(BIN)/python -m analysis.lockfile
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+clean:
+	rm -rf _build

@@ -1,0 +1,263 @@
+"""The whole book built on the shipped data, a re-run on other data, and bad input."""
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from analysis import cli, provider
+from analysis.build import ROOT, build
+from analysis.i18n import LANGS, fmt_num
+
+pytestmark = pytest.mark.book
+
+# Interface strings of Sphinx, the PyData and book themes and MyST-NB that must not be left
+# in English on the bokmål side.
+ENGLISH_INTERFACE = (
+    "Search this book",
+    "Skip to main content",
+    "Back to top",
+    "Contents",
+    "Show code",
+    "Hide code",
+    "Print to PDF",
+    "Fullscreen mode",
+    "previous page",
+    "next page",
+    "Toggle navigation",
+    "Download this page",
+    "Color mode",
+    "On this page",
+    "By The",
+    "Copyright",
+    "Last updated",
+    "Section Navigation",
+    "Site navigation",
+    "Previous",
+    "Next",
+)
+
+
+def pages(html: Path, lang: str) -> list[Path]:
+    return sorted(p for p in (html / lang).glob("*.html") if p.name not in {"genindex.html"})
+
+
+def visible_text(path: Path) -> str:
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    for tag in soup(["script", "style"]):
+        tag.decompose()
+    attributes = [
+        value
+        for tag in soup.find_all(True)
+        for name in ("title", "aria-label", "placeholder", "alt")
+        if isinstance(value := tag.get(name), str)
+    ]
+    return soup.get_text(" ") + " " + " ".join(attributes)
+
+
+def test_landing_page_offers_both_languages(built_book):
+    landing = (built_book / "html" / "index.html").read_text(encoding="utf-8")
+    for lang in LANGS:
+        assert f'href="{lang}/index.html"' in landing
+        assert (built_book / "html" / lang / "index.html").is_file()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_page_links_to_itself_in_the_other_language(built_book, lang):
+    html = built_book / "html"
+    names = {p.name for p in pages(html, lang)}
+    assert {
+        "index.html",
+        "provider.html",
+        "reproduction.html",
+        "rerun.html",
+        "data.html",
+        "references.html",
+    } <= names
+    for page in pages(html, lang):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        assert soup.html["lang"] == {"nb": "nb-NO", "en": "en"}[lang], page.name
+        switch = soup.select_one("a.rtw-lang-switch")
+        assert switch is not None, page.name
+        target = (page.parent / switch["href"]).resolve()
+        assert target.is_file(), f"{page.name} -> {switch['href']}"
+        assert target.parent.name != lang and target.name == page.name
+
+
+def test_norwegian_pages_show_no_english_interface_text(built_book):
+    leftovers = {}
+    for page in pages(built_book / "html", "nb"):
+        text = visible_text(page)
+        found = [s for s in ENGLISH_INTERFACE if re.search(rf"\b{re.escape(s)}\b", text)]
+        if found:
+            leftovers[page.name] = found
+    assert not leftovers
+
+
+def test_code_is_hidden_behind_a_toggle_and_parameters_are_not_injected(built_book):
+    page = (built_book / "html" / "en" / "provider.html").read_text(encoding="utf-8")
+    assert "injected-parameters" not in page
+    assert "Injected parameters" not in page
+    soup = BeautifulSoup(page, "html.parser")
+    cells = soup.select("div.cell")
+    assert cells and all(
+        cell.select_one("details") for cell in cells if cell.select_one("div.cell_input")
+    )
+
+
+def test_provider_results_reproduce_the_thesis(built_book):
+    results = json.loads((built_book / "results" / "provider.json").read_text())
+    assert results["n_programmes"] == 120
+    assert set(results["tables"]) == set(provider.EXPOSURES)
+    expected = {
+        "finance_nav": (4.562, 2.22, 1.06, 4.63),
+        "finance_both": (7.691, 4.27, 1.45, 12.58),
+        "dx_musculoskeletal": (7.103, 3.77, 1.37, 10.40),
+    }
+    for name, (chi2, odds, low, high) in expected.items():
+        table = results["tables"][name]
+        assert set(table) == {
+            "counts",
+            "chi2",
+            "p",
+            "chi2_yates",
+            "p_yates",
+            "p_fisher",
+            "odds_ratio",
+            "or_ci_low",
+            "or_ci_high",
+        }
+        assert set(table["counts"]) == {
+            "exposed_yes",
+            "exposed_no",
+            "unexposed_yes",
+            "unexposed_no",
+        }
+        assert abs(table["chi2"] - chi2) <= 0.0005 + 1e-9
+        assert (
+            round(table["odds_ratio"], 2),
+            round(table["or_ci_low"], 2),
+            round(table["or_ci_high"], 2),
+        ) == (odds, low, high)
+
+
+def test_norwegian_page_uses_norwegian_numbers(built_book):
+    text = visible_text(built_book / "html" / "nb" / "provider.html")
+    assert "4,562" in text and "4.562" not in text.replace("χ² = 4.562", "")
+    assert "95 % KI" in text
+
+
+def test_reproduction_overview_lists_the_provider_rows(built_book):
+    text = visible_text(built_book / "html" / "en" / "reproduction.html")
+    assert "Provider survey" in text and "differs" in text
+
+
+def small_providers(tmp_path: Path) -> Path:
+    rows = []
+    for i in range(12):
+        finance = ("rha", "nav", "both")[i % 3]
+        rows.append(
+            {
+                "programme_id": f"X{i:02d}",
+                "finance": finance,
+                "permanent_coordinator": "yes" if i % 4 else "no",
+                "dx_musculoskeletal": "yes" if i % 2 else "no",
+                "dx_mental": "no" if i % 5 else "yes",
+                "dx_unspecific": "yes" if i % 3 == 1 else "no",
+                **{
+                    column: int(j == i % len(provider.TYPES))
+                    for j, column in enumerate(provider.TYPES)
+                },
+            }
+        )
+    data = tmp_path / "data"
+    data.mkdir()
+    pd.DataFrame(rows).to_csv(data / "providers.csv", index=False)
+    return data
+
+
+def test_rerun_on_other_data_changes_the_numbers(tmp_path):
+    data = small_providers(tmp_path)
+    build(data, tmp_path / "out", langs=["en"], only=["provider"])
+    results = json.loads((tmp_path / "out" / "results" / "provider.json").read_text())
+    assert results["n_programmes"] == 12
+    expected = provider.analyse(provider.load(data))["tables"]["dx_musculoskeletal"]
+    page = visible_text(tmp_path / "out" / "html" / "en" / "provider.html")
+    assert fmt_num(expected["chi2"], "en", 3) in page
+    assert "12 programmes are in the data" in page
+    assert not (tmp_path / "out" / "html" / "nb").exists()
+
+
+def broken_copies(tmp_path: Path) -> dict[str, tuple[Path, str, str | None, int | None]]:
+    """Bad versions of providers.csv with the column and row the error must name."""
+    original = pd.read_csv(ROOT / "data" / "providers.csv", dtype=str, keep_default_na=False)
+    cases = {}
+
+    def case(name, frame_or_text, column, row):
+        folder = tmp_path / name
+        folder.mkdir()
+        target = folder / "providers.csv"
+        if isinstance(frame_or_text, str):
+            target.write_text(frame_or_text)
+        else:
+            frame_or_text.to_csv(target, index=False)
+        cases[name] = (folder, "providers.csv", column, row)
+
+    case("missing_column", original.drop(columns="finance"), "finance", None)
+    unknown = original.copy()
+    unknown.loc[9, "finance"] = "kommune"
+    case("unknown_finance", unknown, "finance", 10)
+    text_in_binary = original.copy()
+    text_in_binary.loc[2, "type_treatment"] = "yes"
+    case("text_in_binary", text_in_binary, "type_treatment", 3)
+    case("empty_file", "", None, None)
+    return cases
+
+
+def test_bad_input_stops_with_a_clear_message_and_keeps_the_last_book(tmp_path, capsys):
+    out = tmp_path / "out"
+    (out / "html").mkdir(parents=True)
+    (out / "html" / "index.html").write_text("last good book")
+    for name, (folder, file, column, row) in broken_copies(tmp_path).items():
+        status = cli.main(
+            [
+                "build",
+                "--data",
+                str(folder),
+                "--only",
+                "provider",
+                "--out",
+                str(out),
+                "--lang",
+                "en",
+            ]
+        )
+        message = capsys.readouterr().err
+        assert status == 2, name
+        assert file in message, name
+        if column:
+            assert f"column '{column}'" in message, name
+        if row:
+            assert f"row {row} " in message, name
+        assert "Fix:" in message
+        assert (out / "html" / "index.html").read_text() == "last good book"
+
+
+def test_failing_notebook_names_component_language_and_cell(tmp_path, monkeypatch, capsys):
+    book = tmp_path / "book"
+    shutil.copytree(ROOT / "book", book)
+    page = book / "en" / "provider.md"
+    page.write_text(
+        page.read_text().replace("results = provider.analyse(programmes)", "results = 1 / 0")
+    )
+    monkeypatch.setattr("analysis.build.BOOK", book)
+    status = cli.main(["build", "--only", "provider", "--lang", "en", "--out", str(tmp_path / "o")])
+    message = capsys.readouterr().err
+    assert status == 1
+    assert "'provider'" in message and "'en'" in message and "ZeroDivisionError" in message
+    assert re.search(r"code cell \d+", message)
+    assert not (tmp_path / "o" / "html").exists()

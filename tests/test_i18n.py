@@ -1,0 +1,73 @@
+"""Number formatting in both languages and completeness of the label catalog."""
+
+import pytest
+
+from analysis.i18n import (
+    LANGS,
+    MissingTranslationError,
+    catalog,
+    fmt_estimate,
+    fmt_int,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    placeholders,
+    t,
+)
+
+THIN = "\u202f"
+NBSP = "\u00a0"
+
+
+def test_norwegian_numbers_use_decimal_comma_and_thin_space():
+    assert fmt_num(1234567.891, "nb", 2) == f"1{THIN}234{THIN}567,89"
+    assert fmt_num(1234567.891, "en", 2) == "1,234,567.89"
+    assert fmt_int(12000, "nb") == f"12{THIN}000"
+
+
+def test_rounding_is_half_up_like_the_papers():
+    assert fmt_num(12.5, "en", 0) == "13"
+    assert fmt_num(0.0325, "en", 3) == "0.033"
+    assert fmt_pct(2 / 16, "nb") == f"13{NBSP}%"
+    assert fmt_pct(2 / 16, "en") == "13%"
+
+
+def test_negative_numbers_use_the_minus_sign():
+    assert fmt_num(-0.5, "nb", 1) == "\u22120,5"
+
+
+def test_p_values():
+    assert fmt_p(0.0327, "nb") == "p = 0,033"
+    assert fmt_p(0.0327, "en") == "p = 0.033"
+    assert fmt_p(0.00004, "nb") == "p < 0,001"
+    assert fmt_p(float("nan"), "en") == "\u2013"
+
+
+def test_estimate_with_interval():
+    assert fmt_estimate(2.2187, 1.0626, 4.6327, "nb") == "2,22 (95 % KI 1,06\u20134,63)"
+    assert fmt_estimate(2.2187, 1.0626, 4.6327, "en") == "2.22 (95% CI 1.06\u20134.63)"
+
+
+def test_every_label_exists_in_both_languages_with_the_same_placeholders():
+    problems = []
+    for key, entry in catalog().items():
+        texts = {lang: (entry or {}).get(lang) for lang in LANGS}
+        missing = [lang for lang, text in texts.items() if not isinstance(text, str) or not text]
+        if missing:
+            problems.append(f"{key}: no text in {missing}")
+        elif len({frozenset(placeholders(text)) for text in texts.values()}) != 1:
+            problems.append(f"{key}: placeholders differ {texts}")
+    assert not problems, "\n".join(problems)
+
+
+def test_unknown_label_or_language_is_an_error():
+    with pytest.raises(MissingTranslationError):
+        t("no.such.label", "nb")
+    with pytest.raises(ValueError):
+        t("common.yes", "de")
+
+
+def test_language_dependent_placeholder_values():
+    value = {"en": "NAV only", "nb": "Kun NAV"}
+    assert t("provider.repro.types_total", "nb", finance=value).endswith("Kun NAV")
+    assert t("provider.repro.types_total", "en", finance=value).endswith("NAV only")
