@@ -195,10 +195,23 @@ def characteristics(data: Interviews) -> dict:
     }
 
 
-def _count_cell(count: int, total: int, threshold: int, lang: str) -> str:
-    if is_suppressed(count, threshold):
-        return suppress_count(count, threshold, lang)
-    return f"{fmt_int(count, lang)} ({fmt_pct(count / total, lang)})"
+def hidden(counts: dict[str, int], threshold: int) -> set[str]:
+    """Categories to hide: counts below ``threshold``, plus the next smallest count when only
+    one would be hidden (else it follows from the total)."""
+    small = {key for key, n in counts.items() if is_suppressed(n, threshold)}
+    if len(small) == 1 and len(counts) > 1:
+        small.add(min((key for key in counts if key not in small), key=counts.__getitem__))
+    return small
+
+
+def _count_cells(counts: dict[str, int], total: int, threshold: int, lang: str) -> list[str]:
+    hide = hidden(counts, threshold)
+    return [
+        (suppress_count(n, threshold, lang) if is_suppressed(n, threshold)
+         else t("interviews.suppressed_secondary", lang)) if key in hide
+        else f"{fmt_int(n, lang)} ({fmt_pct(n / total, lang)})"
+        for key, n in counts.items()
+    ]
 
 
 def characteristics_table(data: Interviews, lang: str, suppress_below: int = 0) -> pd.DataFrame:
@@ -207,16 +220,17 @@ def characteristics_table(data: Interviews, lang: str, suppress_below: int = 0) 
     n = stats["n_participants"]
     rows = [(t("interviews.char.n", lang), fmt_int(n, lang))]
     if stats["n_invited"]:
-        took_part = t("interviews.char.took_part", lang, share=fmt_pct(n / stats["n_invited"], lang))
+        share = fmt_pct(n / stats["n_invited"], lang)
+        took_part = t("interviews.char.took_part", lang, share=share)
         rows.append((t("interviews.char.invited", lang),
                      f"{fmt_int(stats['n_invited'], lang)} ({took_part})"))
-    rows += [(t(f"interviews.sex.{sex}", lang), _count_cell(count, n, suppress_below, lang))
-             for sex, count in stats["sex"].items()]
+    rows += zip([t(f"interviews.sex.{sex}", lang) for sex in SEXES],
+                _count_cells(stats["sex"], n, suppress_below, lang), strict=True)
     rows.append((t("interviews.char.age", lang),
                  f"{fmt_num(stats['age_median'], lang, 0)} "
                  f"({fmt_int(stats['age_min'], lang)}{EN_DASH}{fmt_int(stats['age_max'], lang)})"))
-    rows += [(t(f"interviews.dx.{dx}", lang), _count_cell(count, n, suppress_below, lang))
-             for dx, count in stats["diagnosis_group"].items()]
+    rows += zip([t(f"interviews.dx.{dx}", lang) for dx in DIAGNOSES],
+                _count_cells(stats["diagnosis_group"], n, suppress_below, lang), strict=True)
     rows.append((t("interviews.char.sick_leave", lang),
                  f"{fmt_int(stats['sick_leave_min'], lang)}{EN_DASH}"
                  f"{fmt_pct(stats['sick_leave_max'] / 100, lang)}"))
@@ -382,15 +396,25 @@ def negative_cases_markdown(data: Interviews, lang: str) -> str:
 # --- agreement between two coders --------------------------------------------------------------
 
 
+def _coders(coded: pd.DataFrame) -> list[str]:
+    return [coder for coder in dict.fromkeys(coded["coder"]) if coder]
+
+
+def shared_segments(coded: pd.DataFrame) -> list[str]:
+    """The segments coded by both of the first two coders."""
+    first, second = (set(coded.loc[coded["coder"] == coder, "segment_id"])
+                     for coder in _coders(coded)[:2])
+    return sorted(first & second)
+
+
 def kappa_not_applicable(coded: pd.DataFrame) -> str | None:
     """The label key saying why κ does not apply, or None when it does."""
-    coders = [coder for coder in dict.fromkeys(coded["coder"]) if coder]
+    coders = _coders(coded)
     if not coders:
         return "interviews.kappa.no_coder"
     if len(coders) != 2:
         return "interviews.kappa.not_two"
-    units = [set(coded.loc[coded["coder"] == coder, "segment_id"]) for coder in coders]
-    if not units[0] & units[1]:
+    if not shared_segments(coded):
         return "interviews.kappa.no_overlap"
     return None
 
@@ -401,14 +425,12 @@ def kappa_per_code(coded: pd.DataFrame) -> pd.DataFrame:
     κ is missing (NaN) where both coders gave every shared segment the same answer, so
     chance-corrected agreement is undefined. Codes neither coder used are left out.
     """
-    first, second = [coder for coder in dict.fromkeys(coded["coder"]) if coder][:2]
-    shared = sorted(set(coded.loc[coded["coder"] == first, "segment_id"])
-                    & set(coded.loc[coded["coder"] == second, "segment_id"]))
+    shared = shared_segments(coded)
     rows = []
     for code in dict.fromkeys(coded["code_id"]):
-        applied = [coded.loc[(coded["coder"] == coder) & (coded["code_id"] == code),
-                             "segment_id"] for coder in (first, second)]
-        a, b = (np.isin(shared, list(ids)).astype(int) for ids in applied)
+        a, b = (np.isin(shared, coded.loc[(coded["coder"] == coder)
+                                          & (coded["code_id"] == code), "segment_id"]).astype(int)
+                for coder in _coders(coded))
         if not (a.any() or b.any()):
             continue
         undefined = (a == b).all() and len(set(a)) == 1
@@ -424,11 +446,21 @@ def kappa_per_code(coded: pd.DataFrame) -> pd.DataFrame:
                                        "agreement", "kappa"])
 
 
+def kappa_sentence(data: Interviews, lang: str) -> str:
+    """Whether κ applies, and if so between whom and over how many segments."""
+    reason = kappa_not_applicable(data.coded)
+    if reason is not None:
+        return t(reason, lang, n=fmt_int(len(_coders(data.coded)), lang))
+    first, second = _coders(data.coded)
+    return t("interviews.kappa.applies", lang, first=first, second=second,
+             shared=fmt_int(len(shared_segments(data.coded)), lang))
+
+
 def kappa_table(data: Interviews, lang: str) -> pd.DataFrame:
     """κ per code for display, in ``lang``."""
     frame = kappa_per_code(data.coded).merge(data.codebook[["code_id", f"code_{lang}"]],
                                              on="code_id")
-    first, second = [coder for coder in dict.fromkeys(data.coded["coder"]) if coder][:2]
+    first, second = _coders(data.coded)
     return pd.DataFrame({
         t("interviews.col.code", lang): frame["code_id"] + " " + frame[f"code_{lang}"],
         t("interviews.col.shared", lang): frame["n_segments"].map(lambda n: fmt_int(n, lang)),
@@ -506,7 +538,8 @@ def results_payload(data: Interviews, suppress_below: int = 0) -> dict:
     stats = characteristics(data)
 
     def shown(counts: dict[str, int]) -> dict[str, int | None]:
-        return {key: None if is_suppressed(n, suppress_below) else n for key, n in counts.items()}
+        hide = hidden(counts, suppress_below)
+        return {key: None if key in hide else n for key, n in counts.items()}
 
     return {
         "n_participants": stats["n_participants"],
