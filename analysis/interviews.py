@@ -264,8 +264,10 @@ def theme_counts(data: Interviews) -> dict[str, dict[str, int]]:
 def codebook_table(data: Interviews, lang: str) -> pd.DataFrame:
     """Themes → codes with definitions and counts, in ``lang``."""
     frame = code_counts(data)
+    first = ~frame["theme_id"].duplicated()
     return pd.DataFrame({
-        t("interviews.col.theme", lang): frame["theme_id"] + " " + frame[f"theme_{lang}"],
+        t("interviews.col.theme", lang): (frame["theme_id"] + " " + frame[f"theme_{lang}"]).where(
+            first, ""),
         t("interviews.col.code", lang): frame["code_id"] + " " + frame[f"code_{lang}"],
         t("interviews.col.definition", lang): frame[f"description_{lang}"].fillna(""),
         t("interviews.col.participants", lang): frame["n_participants"].map(
@@ -292,7 +294,9 @@ def plot_theme_matrix(data: Interviews, lang: str) -> plt.Figure:
     themes = data.themes()
     figure, ax = plt.subplots(figsize=(2.2 + 1.6 * matrix.shape[1], 1.2 + 0.28 * len(matrix)))
     sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", linewidths=0.5, linecolor="white",
-                cbar_kws={"label": t("interviews.figure.segments", lang)}, ax=ax)
+                cbar_kws={"label": t("interviews.figure.segments", lang),
+                          "format": axis_formatter(lang, 0),
+                          "ticks": range(int(matrix.to_numpy().max()) + 1)}, ax=ax)
     ax.set_xticklabels([_wrap(f"{theme} {themes.at[theme, f'theme_{lang}']}", 20)
                         for theme in matrix.columns], rotation=0, fontsize=8)
     ax.set_yticklabels(matrix.index, rotation=0, fontsize=8)
