@@ -129,7 +129,9 @@ def analyse(frame: pd.DataFrame) -> dict:
 
 
 def by_finance(frame: pd.DataFrame, columns: tuple[str, ...], yes: object = 1) -> pd.DataFrame:
-    """Counts of programmes with each answer in ``columns`` per finance group (rows = columns)."""
+    """Counts of programmes with each answer in ``columns`` per finance group (rows = columns).
+    Optional columns absent from the data are left out."""
+    columns = tuple(column for column in columns if column in frame)
     counts = pd.DataFrame(
         {
             finance: [
@@ -291,6 +293,7 @@ def count_rows(frame: pd.DataFrame, results: dict) -> list[dict]:
         )
         for _section, counts, targets in sections
         for name, by_group in targets.items()
+        if name in counts.index
         for finance, printed in by_group.items()
     ]
     coordinator = coordinator_by_finance(frame)
@@ -358,6 +361,8 @@ def statistic_rows(frame: pd.DataFrame, results: dict) -> list[dict]:
         )
         for finance, printed in pub["types_total_printed"].items()
     ]
+    if "coord_gp" not in frame:
+        return rows
     gp = by_finance(frame, ("coord_gp",)).loc["coord_gp"]
     rows += [
         reproduction.compare(

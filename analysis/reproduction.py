@@ -35,6 +35,14 @@ def within_rounding(computed: float, published: str) -> bool:
     return abs(computed - value) <= half_unit + 1e-12
 
 
+def fmt_published(published: str, lang: str) -> str:
+    """A printed number in the page's number style, at its printed precision."""
+    try:
+        return fmt_num(float(published), lang, printed_decimals(published))
+    except ValueError:
+        return published
+
+
 def row(
     quantity_key: str,
     published: str,
@@ -92,7 +100,7 @@ def table(rows: list[dict], lang: str, component: str | None = None) -> pd.DataF
             record[t("repro.col.component", lang)] = t(f"repro.component.{item['component']}", lang)
         record |= {
             t("repro.col.quantity", lang): item["quantity"][lang],
-            t("repro.col.published", lang): item["published"],
+            t("repro.col.published", lang): fmt_published(item["published"], lang),
             t("repro.col.computed", lang): fmt_num(item["computed"], lang, item["decimals"]),
             t("repro.col.status", lang): t(f"repro.status.{item['status']}", lang),
             t("repro.col.reason", lang): (item["reason"] or {}).get(lang, ""),

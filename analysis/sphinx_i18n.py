@@ -9,6 +9,7 @@ other language (``../<other>/<page>.html``), and gives the theme's interface str
 from __future__ import annotations
 
 import gettext
+import re
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -76,10 +77,30 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     context["rtw_switch_title"] = t("site.switch_title", lang)
 
 
+def translate_attributes(html: str, lang: str) -> str:
+    """Give the attribute texts that the theme and myst-nb hard-code their ``lang`` text."""
+    for key, entry in catalog().items():
+        if key.startswith("theme.attr."):
+            html = re.sub(rf'\b(title|aria-label|placeholder)="{re.escape(entry["en"])}"',
+                          lambda m, k=key: f'{m.group(1)}="{t(k, lang)}"', html)
+    return html
+
+
+def _translate_pages(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        translated = translate_attributes(html, app.config.rtw_lang)
+        if translated != html:
+            page.write_text(translated, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict:
     """Register the configuration value and the event handlers."""
     app.add_config_value("rtw_lang", "en", "html")
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _add_theme_translations)
     app.connect("html-page-context", _page_context)
+    app.connect("build-finished", _translate_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
