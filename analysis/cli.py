@@ -13,7 +13,8 @@ from analysis.i18n import LANGS
 from analysis.validation import InputError
 
 # Modules that add their own sub-commands through ``register_cli(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ("analysis.provider_data", "analysis.taguette")
+COMMAND_MODULES: tuple[str, ...] = ("analysis.provider_data", "analysis.taguette",
+                                    "analysis.cohort_synth")
 
 
 def _csv_list(text: str) -> list[str]:

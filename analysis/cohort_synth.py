@@ -25,10 +25,18 @@ survival results:
    paper's symmetric median intervals. Programme type thus confounds the coordinator effect.
    Times are drawn by inverting the cumulative hazard, with stratified uniforms within each
    programme type and coordinator cell (less sampling noise), and rounded up to whole days.
-4. **Full RTW.** Full RTW equals first RTW for a share ``FULL_SAME_DAY`` of people; for the rest
-   an exponential gap (mean ``FULL_GAP_MEAN`` days by coordinator) is added. The gap means were
-   tuned with the fixed seed towards the published full-RTW medians (185 vs 128 days).
+4. **Full RTW.** Full RTW equals first RTW for a share ``FULL_SAME_DAY`` of people (by
+   coordinator); for the rest an exponential gap is added, with mean ``FULL_GAP_MEAN`` days by
+   programme type (long after treatment, where people go back gradually) times
+   ``FULL_GAP_COORDINATOR_RATIO`` for people with a coordinator (they catch up). These four
+   values were tuned with the fixed seed towards the published full-RTW medians (185 vs 128
+   days) and HRs (0.83 unadjusted, 0.82 adjusted).
 5. Everything later than ``FOLLOW_UP`` days is censored at day 360.
+
+The seed ``SEED`` was picked by trying seeds in order with the model above and keeping the
+first whose cohort met the tolerances of issue 3 (medians ±10 %, HRs ±0.05, programme-type
+medians ±10 %, 360-day rates ±5 points); the full-RTW parameters were then tuned for it. Other
+seeds give other, equally valid synthetic cohorts whose results scatter around the targets.
 
 Ids are pseudonyms like ``E0001`` and programme ids like ``P01``: never 11-digit numbers.
 Run ``rtw-report generate-cohort [--seed N] [--out PATH]`` to rebuild the file.
@@ -44,7 +52,7 @@ import pandas as pd
 
 from analysis.cohort import COLUMNS, PUBLISHED_TABLE1
 
-SEED = 2019
+SEED = 282  # chosen in a seed search: the first seed whose cohort meets every target
 FOLLOW_UP = 360
 N_PROGRAMMES = {"occupational_rehabilitation": 26, "treatment": 12, "follow_up": 5}
 COORDINATED = {"occupational_rehabilitation": 162, "treatment": 49, "follow_up": 26, "": 0}
@@ -67,8 +75,9 @@ COVARIATE_LOG_HR = {
     ("anxiety", "yes"): -0.10,
     ("education", "university_long"): 0.10,
 }
-FULL_SAME_DAY = 0.35
-FULL_GAP_MEAN = {"yes": 70.0, "no": 110.0}
+FULL_SAME_DAY = {"yes": 0.30, "no": 0.35}
+FULL_GAP_MEAN = {"occupational_rehabilitation": 60.0, "treatment": 220.0, "follow_up": 60.0}
+FULL_GAP_COORDINATOR_RATIO = 0.55
 # Invented household income distribution (the paper describes none): counts, then missing.
 HOUSEHOLD_INCOME = {"low": 82, "middle": 152, "high": 76}
 
@@ -88,7 +97,8 @@ def _ages(rng: np.random.Generator, n: int) -> np.ndarray:
     old = rng.integers(50, 68, groups["50+"])
     old[0] = 67
     # The median of the known ages is the 163rd smallest; it falls at this rank of 31-49.
-    rank = (n - 1 + 1) // 2 - groups["30-"]
+    known = sum(groups.values())
+    rank = (known + 1) // 2 - groups["30-"]
     middle = np.concatenate([
         rng.integers(31, 46, rank - 1), [46], rng.integers(46, 50, groups["31-49"] - rank),
     ])
@@ -137,9 +147,12 @@ def _coordinators(types: np.ndarray, propensity: np.ndarray,
     return coordinator
 
 
-def _inverse_cumulative_hazard(target: np.ndarray, hazard_per_1000: tuple[float, ...]) -> np.ndarray:
-    """Time at which the piecewise-linear cumulative hazard reaches ``target`` (inf past 360)."""
-    cumulative = np.concatenate([[0], np.cumsum(np.array(hazard_per_1000) / 1000 * np.diff(KNOTS))])
+def _inverse_cumulative_hazard(target: np.ndarray, hazard: tuple[float, ...]) -> np.ndarray:
+    """Time at which the piecewise-linear cumulative hazard reaches ``target`` (inf past 360).
+
+    ``hazard`` is per 1000 days between consecutive ``KNOTS``.
+    """
+    cumulative = np.concatenate([[0], np.cumsum(np.array(hazard) / 1000 * np.diff(KNOTS))])
     times = np.interp(target, cumulative, KNOTS)
     return np.where(target > cumulative[-1], np.inf, times)
 
@@ -182,7 +195,8 @@ def generate(seed: int = SEED) -> pd.DataFrame:
     for kind in FIRST_RTW_HAZARD:  # centre the covariate effects within each type
         members = generating_type == kind
         lp[members] -= np.log(np.mean(np.exp(lp[members])))
-    frailty = {name: rng.normal(0, PROGRAMME_FRAILTY_SD) for name in sorted(set(frame.programme_id))}
+    frailty = {name: rng.normal(0, PROGRAMME_FRAILTY_SD)
+               for name in sorted(set(frame.programme_id))}
     lp += frame["programme_id"].map(frailty).to_numpy()
     lp += np.log(COORDINATOR_HR) * (frame["coordinator"] == "yes").to_numpy()
 
@@ -193,8 +207,9 @@ def generate(seed: int = SEED) -> pd.DataFrame:
         members = generating_type == kind
         first[members] = _inverse_cumulative_hazard(target[members], hazard)
     first = np.ceil(first)
-    same_day = rng.uniform(size=n) < FULL_SAME_DAY
-    gap_mean = frame["coordinator"].map(FULL_GAP_MEAN).to_numpy()
+    same_day = rng.uniform(size=n) < frame["coordinator"].map(FULL_SAME_DAY).to_numpy()
+    gap_mean = pd.Series(generating_type).map(FULL_GAP_MEAN).to_numpy() * np.where(
+        frame["coordinator"] == "yes", FULL_GAP_COORDINATOR_RATIO, 1.0)
     full = first + np.where(same_day, 0, np.ceil(rng.exponential(gap_mean)))
 
     for name, days in (("first", first), ("full", full)):
