@@ -413,13 +413,13 @@ def reconstructed(result: dict) -> bool:
 # --------------------------------------------------------------------------- display helpers
 
 
-def _rr_text(estimate: float, low: float, high: float, lang: str) -> str:
+def rr_text(estimate: float, low: float, high: float, lang: str) -> str:
     if not math.isfinite(estimate):
         return t("meta.not_estimable", lang)
     return f"{fmt_num(estimate, lang, 2)} ({fmt_ci(low, high, lang, 2)})"
 
 
-def _analysis_label(analyses: pd.DataFrame, analysis_id: str, lang: str) -> str:
+def analysis_label(analyses: pd.DataFrame, analysis_id: str, lang: str) -> str:
     row = analyses.set_index("analysis_id").loc[analysis_id]
     return t("meta.analysis_label", lang, comparison=row[f"comparison_{lang}"],
              outcome=row[f"outcome_{lang}"], months=fmt_num(row["follow_up_months"], lang, 0))
@@ -485,7 +485,7 @@ def forest_plot(result: dict, lang: str) -> plt.Figure:
         weight = float(weights.get(index, math.nan))
         put(y, "w", fmt_num(weight, lang, 1) + "%" if lang == "en"
             else fmt_num(weight, lang, 1) + "\u00a0%")
-        put(y, "rr", _rr_text(study["rr"], study["rr_low"], study["rr_high"], lang))
+        put(y, "rr", rr_text(study["rr"], study["rr_low"], study["rr_high"], lang))
         plot_ax.plot([study["rr_low"], study["rr_high"]], [y, y], color="black", linewidth=1)
         plot_ax.plot(study["rr"], y, marker="s", color="#1f4e79", linestyle="none",
                      markersize=4 + 10 * math.sqrt(max(weight, 0) / 100))
@@ -502,7 +502,7 @@ def forest_plot(result: dict, lang: str) -> plt.Figure:
         put(total_y + 1, "ie", fmt_int(int(counts["events_intervention"].sum()), lang))
         put(total_y + 1, "ce", fmt_int(int(counts["events_control"].sum()), lang))
     put(total_y, "w", "100" + ("%" if lang == "en" else "\u00a0%"), **bold)
-    put(total_y, "rr", _rr_text(pooled["estimate"], pooled["ci_low"], pooled["ci_high"], lang),
+    put(total_y, "rr", rr_text(pooled["estimate"], pooled["ci_low"], pooled["ci_high"], lang),
         **bold)
     if math.isfinite(pooled["ci_low"]):
         diamond = Polygon([(pooled["ci_low"], total_y), (pooled["estimate"], total_y - 0.3),
@@ -618,7 +618,7 @@ def sof_table(data: MetaData, results: dict[str, dict], lang: str) -> pd.DataFra
                 "meta.sof.range", lang, est=_difference_text(diff["estimate"], lang),
                 low=_difference_text(diff["ci_low"], lang),
                 high=_difference_text(diff["ci_high"], lang)),
-            t("meta.sof.relative", lang): "RR " + _rr_text(pooled["estimate"], pooled["ci_low"],
+            t("meta.sof.relative", lang): "RR " + rr_text(pooled["estimate"], pooled["ci_low"],
                                                            pooled["ci_high"], lang),
             t("meta.sof.participants", lang): t("meta.sof.participants_value", lang,
                                                 n=fmt_int(result["n_participants"], lang),
@@ -640,7 +640,7 @@ def grade_profile(data: MetaData, lang: str) -> pd.DataFrame:
     records = []
     for _, row in data.analyses.iterrows():
         analysis_id = str(row["analysis_id"])
-        record = {t("meta.sof.outcome", lang): _analysis_label(data.analyses, analysis_id, lang)}
+        record = {t("meta.sof.outcome", lang): analysis_label(data.analyses, analysis_id, lang)}
         for domain in DOMAINS:
             mark = marks.get((analysis_id, domain))
             record[t(f"meta.domain.{domain}", lang)] = (
@@ -658,9 +658,9 @@ def models_table(data: MetaData, results: dict[str, dict], lang: str) -> pd.Data
             pooled = result[model]
             hetero = model.startswith("random")
             records.append({
-                t("meta.col.analysis", lang): _analysis_label(data.analyses, analysis_id, lang),
+                t("meta.col.analysis", lang): analysis_label(data.analyses, analysis_id, lang),
                 t("meta.col.model", lang): _method_label(model, lang),
-                t("meta.col.rr", lang): _rr_text(pooled["estimate"], pooled["ci_low"],
+                t("meta.col.rr", lang): rr_text(pooled["estimate"], pooled["ci_low"],
                                                  pooled["ci_high"], lang),
                 t("meta.col.p", lang): fmt_p(pooled["p"], lang, with_symbol=False),
                 t("meta.col.tau2", lang): fmt_num(pooled["tau2"], lang, 3) if hetero else "",
@@ -847,7 +847,7 @@ def reproduction_rows(data: MetaData, results: dict[str, dict]) -> list[dict]:
         result = results[analysis_id]
         _, pooled = headline(result)
         rebuilt = reconstructed(result)
-        prefix = {lang: _analysis_label(data.analyses, analysis_id, lang) for lang in ("en", "nb")}
+        prefix = {lang: analysis_label(data.analyses, analysis_id, lang) for lang in ("en", "nb")}
         control = float(analyses.at[analysis_id, "control_risk_per_100"])
         absolute = absolute_effects(control, pooled)
         effects = result["effects"]
