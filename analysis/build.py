@@ -128,8 +128,14 @@ def book_toc(pages: set[str]) -> dict:
 
 def assemble_tree(tree: Path, lang: str, components: list[Component]) -> list[str]:
     """Copy one language's sources into ``tree``; return the notebook pages to execute."""
-    skipped = {name for name in COMPONENTS} - {component.name for component in components}
+    skipped = [name for name in COMPONENTS if name not in {c.name for c in components}]
     shutil.copytree(BOOK / lang, tree, ignore=shutil.ignore_patterns(*(f"{s}.md" for s in skipped)))
+    for name in skipped:
+        if COMPONENTS[name].exists():  # a short page keeps links to the chapter working
+            (tree / f"{name}.md").write_text(
+                f"# {t(f'repro.component.{name}', lang)}\n\n{t('site.not_built', lang)}\n",
+                encoding="utf-8",
+            )
     for shared in ("_static", "references.bib"):
         source = BOOK / shared
         if source.is_dir():
