@@ -291,6 +291,12 @@ def _summary(log_est: float, se: float, crit: float = Z95,
             "log_estimate": log_est, "se": se, "z": z}
 
 
+def _combine(y: np.ndarray, v: np.ndarray):
+    """statsmodels' fixed-effect combination (its k = 1 warnings about τ² are irrelevant here)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return combine_effects(y, v, method_re="chi2")
+
+
 def random_effects(y: np.ndarray, v: np.ndarray, centre: float | None = None) -> dict:
     """DerSimonian–Laird random effects, τ² truncated at 0, with a 95 % prediction interval.
 
@@ -301,7 +307,7 @@ def random_effects(y: np.ndarray, v: np.ndarray, centre: float | None = None) ->
     """
     y, v = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
     k = len(y)
-    fixed = combine_effects(y, v, method_re="chi2")
+    fixed = _combine(y, v)
     w = fixed.weights_fe
     if centre is None:
         centre = fixed.mean_effect_fe
@@ -358,7 +364,7 @@ def pool(studies: pd.DataFrame) -> dict:
     random = random_effects(y, v)
     revman = (random_effects(y, v, centre=log_mh) if math.isfinite(log_mh)
               else {key: math.nan for key in random} | {"weights": np.full(len(y), np.nan)})
-    fixed = combine_effects(y, v, method_re="chi2")
+    fixed = _combine(y, v)
     return {
         "k": len(used),
         "n_participants": int(n) if math.isfinite(n) else None,
@@ -862,7 +868,8 @@ def reproduction_rows(data: MetaData, results: dict[str, dict]) -> list[dict]:
         ):
             rows.append(_target_row(key, published, computed, rebuilt, reason, prefix))
         rows.append(_labelled(reproduction.compare("meta.q.studies", target["studies"],
-                                                   result["k"]), prefix))
+                                                   result["k"], "meta.reason.inputs"),
+                             prefix))
         if target["i2_above"] is not None:
             i2 = 100 * pooled["i2"]
             above = i2 > target["i2_above"]
