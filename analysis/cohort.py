@@ -86,7 +86,6 @@ SCHEMA = Schema(
         ),
     ),
 )
-FILE = f"data/{SCHEMA.file}"
 
 # Published numbers of the cohort paper (seeds/cohort-coordinator-and-rtw.txt), as printed.
 # Table 1 counts per level; "no" counts of yes/no items and coordinator are n − yes − missing.
@@ -162,6 +161,7 @@ Z95 = norm.ppf(0.975)
 def load(data_dir: Path | str) -> pd.DataFrame:
     """Read and validate ``cohort.csv``: schema, then the cross-column rules (all reported)."""
     frame = read_table(Path(data_dir), SCHEMA)
+    name = f"{Path(data_dir).resolve().name}/{SCHEMA.file}"
     problems = []
     rules = (
         ("days_to_full_rtw", frame["days_to_full_rtw"] < frame["days_to_first_rtw"],
@@ -172,7 +172,7 @@ def load(data_dir: Path | str) -> pd.DataFrame:
          "set first_rtw to 1 (with its day) or full_rtw to 0"),
     )
     for column, failing, message, fix in rules:
-        problems += [Problem(FILE, column, int(i) + 1, message, fix)
+        problems += [Problem(name, column, int(i) + 1, message, fix)
                      for i in failing.index[failing.fillna(False)]]
     if problems:
         raise InputError(problems)
