@@ -808,7 +808,7 @@ def km_figure(data: pd.DataFrame, outcome: str, by: str, lang: str,
     table_ax.set_yticks(range(len(levels)), [group_label(by, lv, lang) for lv in levels],
                         fontsize=9)
     table_ax.set_title(t("cohort.fig.at_risk", lang), loc="left", fontsize=9)
-    table_ax.tick_params(axis="y", length=0)
+    table_ax.tick_params(axis="y", length=0, pad=16)
     for side in ("top", "right", "left"):
         table_ax.spines[side].set_visible(False)
     table_ax.set_xticks(ticks)

@@ -1,0 +1,74 @@
+"""The built cohort chapter: results contract, synthetic-data notices, re-run on another cohort."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis import cohort, cohort_synth
+from analysis.build import ROOT, build
+
+pytestmark = pytest.mark.book
+HR_KEYS = {"hr", "ci_low", "ci_high", "p", "n"}
+MEDIAN_KEYS = {"estimate", "ci_low", "ci_high"}
+
+
+def _check_contract(payload: dict) -> None:
+    assert {"n", "n_coordinator", "follow_up_days", "outcomes", "programme_type"} <= set(payload)
+    assert set(payload["outcomes"]) == {"first_rtw", "full_rtw"}
+    for outcome in payload["outcomes"].values():
+        for key in ("median_days", "median_days_bc"):
+            assert set(outcome[key]) == {"coordinator", "no_coordinator"}
+            for median in outcome[key].values():
+                assert set(median) == MEDIAN_KEYS
+        assert {"chi2", "p"} <= set(outcome["logrank"])
+        for key in ("cox_unadjusted", "cox_unadjusted_breslow", "cox_without_programme_type",
+                    "cox_adjusted"):
+            assert set(outcome[key]) == HR_KEYS
+
+
+def test_cohort_json_follows_the_contract(built_book: Path) -> None:
+    payload = json.loads((built_book / "results" / "cohort.json").read_text(encoding="utf-8"))
+    _check_contract(payload)
+    assert (payload["n"], payload["n_coordinator"], payload["follow_up_days"]) == (326, 237, 360)
+    statuses = {row["status"] for row in payload["reproduction"]}
+    assert {"exact_by_construction", "calibrated", "differs", "not_reproducible"} <= statuses
+    assert all(row["reason"] for row in payload["reproduction"] if row["status"] == "differs")
+
+
+@pytest.mark.parametrize(("lang", "phrases"), [
+    ("en", ("synthetic: no real person", "Synthetic data.", "Brookmeyer–Crowley", "95% CI")),
+    ("nb", ("syntetiske: ingen virkelige personer", "Syntetiske data.", "Brookmeyer–Crowley",
+            "95 % KI")),
+])
+def test_chapter_says_the_data_are_synthetic(built_book: Path, lang: str, phrases) -> None:
+    html = (built_book / "html" / lang / "cohort.html").read_text(encoding="utf-8")
+    for phrase in phrases:
+        assert phrase in html
+    assert html.count(phrases[1]) >= 8  # under every figure and table of results
+    for name in ("km-first_rtw", "km-full_rtw", "km-programme-type", "schoenfeld", "rtw-rates"):
+        assert f"cohort-{name}-{lang}.png" in html
+    if lang == "nb":
+        assert "0,70 (95 % KI" in html  # decimal comma, Norwegian CI label
+
+
+def test_chapter_reruns_on_another_cohort(tmp_path: Path) -> None:
+    data_dir = cohort_synth.write(tmp_path / "data" / "cohort.csv", seed=99).parent
+    out = tmp_path / "out"
+    build(data_dir, out, langs=["en"], only=["cohort"], echo=lambda _line: None)
+    payload = json.loads((out / "results" / "cohort.json").read_text(encoding="utf-8"))
+    _check_contract(payload)
+    expected = cohort.analyse(cohort.prepare(cohort.load(data_dir)))
+    shipped = cohort.analyse(cohort.prepare(cohort.load(ROOT / "data")))
+    assert payload["outcomes"]["first_rtw"]["cox_unadjusted"] != shipped["outcomes"][
+        "first_rtw"]["cox_unadjusted"]
+    first = payload["outcomes"]["first_rtw"]
+    assert first["cox_adjusted"]["hr"] == pytest.approx(
+        expected["outcomes"]["first_rtw"]["cox_adjusted"]["hr"])
+    assert first["median_days"] == expected["outcomes"]["first_rtw"]["median_days"]
+    assert not any(row["status"] in ("calibrated", "exact_by_construction")
+                   for row in payload["reproduction"])
+    html = (out / "html" / "en" / "cohort.html").read_text(encoding="utf-8")
+    assert "synthetic: no real person" in html
