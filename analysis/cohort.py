@@ -827,7 +827,7 @@ def schoenfeld_figure(data: pd.DataFrame, lang: str) -> plt.Figure:
         residuals = fitted.compute_residuals(frame, "scaled_schoenfeld")["coordinator"]
         times = frame.loc[residuals.index, "duration"]
         ax.scatter(times, residuals, s=8, alpha=0.4, color=COLOURS[0])
-        smooth = lowess(residuals.to_numpy(), times.to_numpy(), frac=0.5)
+        smooth = lowess(residuals.to_numpy(), times.to_numpy(), frac=0.5, it=0)
         ax.plot(smooth[:, 0], smooth[:, 1], color=COLOURS[1], lw=2)
         ax.axhline(fitted.params_["coordinator"], ls="--", color="grey", lw=1)
         ax.set_title(t(f"cohort.outcome.{outcome}", lang))
