@@ -30,6 +30,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 import papermill
+import pybtex.database
 import yaml
 from papermill.exceptions import PapermillExecutionError
 
@@ -116,7 +117,21 @@ def book_config(lang: str) -> dict:
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["language"] = SPHINX_LANGUAGE[lang]
     sphinx_config["rtw_lang"] = lang
+    sphinx_config["bibtex_default_style"] = f"rtw_{lang}"
     return config
+
+
+def localise_bibliography(text: str, lang: str) -> str:
+    """BibTeX with each ``<field>_<lang>`` copied to ``<field>`` and other languages dropped."""
+    data = pybtex.database.parse_string(text, "bibtex")
+    for entry in data.entries.values():
+        for name in list(entry.fields):
+            base, _, suffix = name.rpartition("_")
+            if suffix in LANGS:
+                value = entry.fields.pop(name)
+                if suffix == lang:
+                    entry.fields[base] = value
+    return data.to_string("bibtex")
 
 
 def book_toc(pages: set[str]) -> dict:
@@ -136,12 +151,11 @@ def assemble_tree(tree: Path, lang: str, components: list[Component]) -> list[st
                 f"# {t(f'repro.component.{name}', lang)}\n\n{t('site.not_built', lang)}\n",
                 encoding="utf-8",
             )
-    for shared in ("_static", "references.bib"):
-        source = BOOK / shared
-        if source.is_dir():
-            shutil.copytree(source, tree / shared)
-        elif source.is_file():
-            shutil.copy2(source, tree / shared)
+    shutil.copytree(BOOK / "_static", tree / "_static")
+    bibliography = (BOOK / "references.bib").read_text(encoding="utf-8")
+    (tree / "references.bib").write_text(
+        localise_bibliography(bibliography, lang), encoding="utf-8"
+    )
     pages = {path.stem for path in tree.glob("*.md")}
     (tree / "_config.yml").write_text(yaml.safe_dump(book_config(lang), allow_unicode=True))
     (tree / "_toc.yml").write_text(yaml.safe_dump(book_toc(pages), allow_unicode=True))

@@ -12,6 +12,20 @@ import gettext
 import re
 from pathlib import Path
 
+from pybtex.plugin import register_plugin
+from pybtex.richtext import Text
+from pybtex.style.formatting import toplevel
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.formatting.unsrt import date
+from pybtex.style.template import (
+    FieldIsMissing,
+    field,
+    first_of,
+    join,
+    node,
+    optional_field,
+    sentence,
+)
 from sphinx.application import Sphinx
 from sphinx.locale import translators
 
@@ -81,8 +95,11 @@ def translate_attributes(html: str, lang: str) -> str:
     """Give the attribute texts that the theme and myst-nb hard-code their ``lang`` text."""
     for key, entry in catalog().items():
         if key.startswith("theme.attr."):
-            html = re.sub(rf'\b(title|aria-label|placeholder)="{re.escape(entry["en"])}"',
-                          lambda m, k=key: f'{m.group(1)}="{t(k, lang)}"', html)
+            html = re.sub(
+                rf'\b(title|aria-label|placeholder)="{re.escape(entry["en"])}"',
+                lambda m, k=key: f'{m.group(1)}="{t(k, lang)}"',
+                html,
+            )
     return html
 
 
@@ -96,8 +113,59 @@ def _translate_pages(app: Sphinx, exception: Exception | None) -> None:
             page.write_text(translated, encoding="utf-8")
 
 
+@node
+def _names(children, context, role: str, lang: str):
+    """Author names joined in ``lang``: "A, B og C", and "A, B mfl." for "and others"."""
+    try:
+        persons = list(context["entry"].persons[role])
+    except KeyError:
+        raise FieldIsMissing(role, context["entry"]) from None
+    style = context["style"]
+    others = bool(persons) and str(persons[-1]) == "others"
+    formatted = [
+        style.format_name(person, style.abbreviate_names)
+        for person in (persons[:-1] if others else persons)
+    ]
+    if others:  # "A, B, C mfl." / "A, B, C et al."
+        text = join(sep=", ")[formatted].format_data(context)
+        return Text(text, " ", t("bib.others", lang))
+    and_word = t("bib.and", lang)
+    return join(sep=", ", sep2=f" {and_word} ", last_sep=f" {and_word} ")[formatted].format_data(
+        context
+    )
+
+
+def bibliography_style(lang: str) -> type[UnsrtStyle]:
+    """pybtex's ``unsrt`` style with the words that join author names in ``lang``."""
+
+    class LocalisedStyle(UnsrtStyle):
+        def format_names(self, role, as_sentence=True):
+            formatted = _names(role=role, lang=lang)
+            return sentence[formatted] if as_sentence else formatted
+
+        def get_mastersthesis_template(self, e):
+            return toplevel[
+                sentence[self.format_names("author")],
+                self.format_title(e, "title"),
+                sentence[
+                    first_of[optional_field("type"), t("bib.masters_thesis", lang)],
+                    field("school"),
+                    optional_field("address"),
+                    date,
+                ],
+                sentence[optional_field("note")],
+                self.format_web_refs(e),
+            ]
+
+    return LocalisedStyle
+
+
 def setup(app: Sphinx) -> dict:
-    """Register the configuration value and the event handlers."""
+    """Register the configuration value, the bibliography styles and the event handlers."""
+    for lang in LANGS:
+        register_plugin(
+            "pybtex.style.formatting", f"rtw_{lang}", bibliography_style(lang), force=True
+        )
     app.add_config_value("rtw_lang", "en", "html")
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _add_theme_translations)

@@ -261,3 +261,12 @@ def test_failing_notebook_names_component_language_and_cell(tmp_path, monkeypatc
     assert "'provider'" in message and "'en'" in message and "ZeroDivisionError" in message
     assert re.search(r"code cell \d+", message)
     assert not (tmp_path / "o" / "html").exists()
+
+
+def test_bibliography_is_in_the_page_language(built_book):
+    nb = visible_text(built_book / "html" / "nb" / "references.html")
+    en = visible_text(built_book / "html" / "en" / "references.html")
+    assert "Masteroppgave" in nb and "mfl." in nb
+    for english in ("Master's thesis", "and others", "n.d.", "Systematic review"):
+        assert english not in nb
+    assert "Master's thesis" in en and "et al." in en
