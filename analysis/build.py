@@ -270,14 +270,32 @@ def _swap_in(new: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
+def page_parameters(
+    page: str, shared: Mapping[str, object], suppress_below: int | None = None
+) -> dict[str, object]:
+    """Papermill parameters of one page: the shared ones, the component's own, and the
+    disclosure-control threshold where the page has one and it was given."""
+    parameters = {**shared, **(COMPONENTS[page].parameters if page in COMPONENTS else {})}
+    if suppress_below is not None and "suppress_below" in parameters:
+        if suppress_below < 0:
+            raise ValueError(f"--suppress-below must be 0 or more, not {suppress_below}")
+        parameters["suppress_below"] = suppress_below
+    return parameters
+
+
 def build(
     data_dir: Path,
     out: Path,
     langs: Iterable[str] = LANGS,
     only: Iterable[str] | None = None,
+    suppress_below: int | None = None,
     echo: Callable[[str], None] = print,
 ) -> Path:
-    """Build the book into ``out/html`` and the results into ``out/results``."""
+    """Build the book into ``out/html`` and the results into ``out/results``.
+
+    ``suppress_below`` overrides the disclosure-control threshold of the person-level
+    chapters (counts from 1 to ``suppress_below - 1`` are hidden; 0 turns control off).
+    """
     data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
     langs = [check_lang(lang) for lang in langs]
     # Kernels and the Sphinx extension import this checkout's ``analysis`` package.
@@ -300,10 +318,7 @@ def build(
             tree = work / "src" / lang
             pages = assemble_tree(tree, lang, components)
             for page in pages:
-                parameters = {
-                    **shared,
-                    **(COMPONENTS[page].parameters if page in COMPONENTS else {}),
-                }
+                parameters = page_parameters(page, shared, suppress_below)
                 progress.step(
                     "execute",
                     page,

@@ -13,8 +13,11 @@ from analysis.i18n import LANGS
 from analysis.validation import InputError
 
 # Modules that add their own sub-commands through ``register_cli(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ("analysis.provider_data", "analysis.taguette",
-                                    "analysis.cohort_synth")
+COMMAND_MODULES: tuple[str, ...] = (
+    "analysis.provider_data",
+    "analysis.taguette",
+    "analysis.cohort_synth",
+)
 
 
 def _csv_list(text: str) -> list[str]:
@@ -22,7 +25,7 @@ def _csv_list(text: str) -> list[str]:
 
 
 def _build(args: argparse.Namespace) -> None:
-    build(args.data, args.out, langs=args.lang, only=args.only)
+    build(args.data, args.out, langs=args.lang, only=args.only, suppress_below=args.suppress_below)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -48,6 +51,14 @@ def parser() -> argparse.ArgumentParser:
     )
     build_cmd.add_argument(
         "--out", type=Path, default=ROOT / "_build", help="output folder (default: _build)"
+    )
+    build_cmd.add_argument(
+        "--suppress-below",
+        type=int,
+        default=None,
+        metavar="N",
+        help="disclosure control: hide counts below N in person-level tables "
+        "(default 5; 0 turns it off)",
     )
     build_cmd.set_defaults(run=_build)
     for module in COMMAND_MODULES:

@@ -109,13 +109,33 @@ def table(rows: list[dict], lang: str, component: str | None = None) -> pd.DataF
     return pd.DataFrame(records)
 
 
+COMPONENT_ORDER = ("provider", "cohort", "meta", "interviews")
+NEEDS_ATTENTION = ("differs", "not_reproducible")
+
+
 def gather(results: dict[str, dict]) -> list[dict]:
-    """All components' rows, each tagged with its component."""
+    """All components' rows in book order, each tagged with its component."""
+    ordered = sorted(
+        results,
+        key=lambda name: (
+            name not in COMPONENT_ORDER,
+            COMPONENT_ORDER.index(name) if name in COMPONENT_ORDER else 0,
+            name,
+        ),
+    )
     return [
         {**item, "component": component}
-        for component, payload in results.items()
-        for item in payload.get("reproduction", [])
+        for component in ordered
+        for item in results[component].get("reproduction", [])
     ]
+
+
+def by_component(rows: list[dict]) -> dict[str, list[dict]]:
+    """Rows grouped by component, in the order they come."""
+    groups: dict[str, list[dict]] = {}
+    for item in rows:
+        groups.setdefault(item["component"], []).append(item)
+    return groups
 
 
 def summary(rows: list[dict], lang: str) -> pd.DataFrame:
@@ -124,7 +144,9 @@ def summary(rows: list[dict], lang: str) -> pd.DataFrame:
         [(item["component"], item["status"]) for item in rows], columns=["component", "status"]
     )
     counts = pd.crosstab(frame["component"], frame["status"]).reindex(
-        columns=[status for status in STATUSES if status in set(frame["status"])], fill_value=0
+        index=list(dict.fromkeys(frame["component"])),
+        columns=[status for status in STATUSES if status in set(frame["status"])],
+        fill_value=0,
     )
     counts.index = [t(f"repro.component.{name}", lang) for name in counts.index]
     counts.columns = [t(f"repro.status.{status}", lang) for status in counts.columns]

@@ -1,6 +1,7 @@
 """Pieces of the build that need no notebook run."""
 
 import nbformat
+import pytest
 
 from analysis.build import (
     book_config,
@@ -56,3 +57,16 @@ def test_landing_page_links_both_books():
     page = landing_page()
     assert 'href="nb/index.html"' in page and 'href="en/index.html"' in page
     assert "Les på norsk" in page
+
+
+def test_disclosure_threshold_reaches_only_person_level_chapters():
+    from analysis.build import page_parameters
+
+    shared = {"data_dir": "d", "results_dir": "r"}
+    assert page_parameters("cohort", shared)["suppress_below"] == 5
+    assert page_parameters("cohort", shared, 0)["suppress_below"] == 0
+    assert page_parameters("interviews", shared, 10)["suppress_below"] == 10
+    assert "suppress_below" not in page_parameters("provider", shared, 10)
+    assert page_parameters("reproduction", shared, 10) == shared
+    with pytest.raises(ValueError):
+        page_parameters("cohort", shared, -1)
