@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from analysis.i18n import fmt_int, t
 
 
@@ -17,10 +15,3 @@ def suppress_count(count: int, threshold: int, lang: str) -> str:
 def is_suppressed(count: int, threshold: int) -> bool:
     """True if ``count`` must not be shown at this threshold."""
     return threshold > 0 and 0 < count < threshold
-
-
-def suppress_frame(counts: pd.DataFrame, threshold: int, lang: str) -> pd.DataFrame:
-    """A table of counts with every small cell replaced by ``<threshold``."""
-    return counts.apply(
-        lambda column: column.map(lambda n: suppress_count(int(n), threshold, lang))
-    )
