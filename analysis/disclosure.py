@@ -7,7 +7,7 @@ from analysis.i18n import fmt_int, t
 
 def suppress_count(count: int, threshold: int, lang: str) -> str:
     """``count`` formatted, or ``<threshold`` when 0 < count < threshold (0 turns control off)."""
-    if threshold > 0 and 0 < count < threshold:
+    if is_suppressed(count, threshold):
         return t("common.suppressed", lang, threshold=threshold)
     return fmt_int(count, lang)
 
