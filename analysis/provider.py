@@ -219,7 +219,8 @@ def tests_table(results: dict, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _finance_axis(ax: plt.Axes, lang: str) -> list[str]:
+def finance_labels(lang: str) -> list[str]:
+    """The finance groups' names in ``lang``, in table order."""
     return [t(f"provider.finance.{finance}", lang) for finance in FINANCE]
 
 
@@ -246,7 +247,7 @@ def plot_coordinator_share(frame: pd.DataFrame, lang: str) -> plt.Figure:
             color="white",
             fontsize=10,
         )
-    ax.set_xticks(positions, _finance_axis(ax, lang))
+    ax.set_xticks(positions, finance_labels(lang))
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(axis_formatter(lang, percent=True))
     ax.set_ylabel(t("provider.fig.share_pc", lang))
@@ -259,7 +260,7 @@ def plot_grouped(frame: pd.DataFrame, section: str, lang: str) -> plt.Figure:
     columns, yes = (DIAGNOSES, "yes") if section == "diagnoses" else (TYPES, 1)
     counts = by_finance(frame, columns, yes=yes)[list(FINANCE)]
     counts.index = [t(f"provider.label.{name}", lang) for name in counts.index]
-    counts.columns = _finance_axis(None, lang)
+    counts.columns = finance_labels(lang)
     height = 1.0 + 0.45 * len(columns)
     figure, ax = plt.subplots(figsize=(7.5, height))
     counts.iloc[::-1].plot.barh(
