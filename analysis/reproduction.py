@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from analysis.i18n import LANGS, fmt_num, t
+from analysis.build import COMPONENTS
+from analysis.i18n import fmt_num, t, translations
 
 STATUSES = (
     "matches",
@@ -59,14 +60,12 @@ def row(
     if status == "differs" and reason_key is None:
         raise ValueError(f"a differing value needs a reason: {quantity_key}")
     return {
-        "quantity": {lang: t(quantity_key, lang, **values) for lang in LANGS},
+        "quantity": translations(quantity_key, **values),
         "published": published,
         "computed": computed,
         "decimals": printed_decimals(published) if decimals is None else decimals,
         "status": status,
-        "reason": None
-        if reason_key is None
-        else {lang: t(reason_key, lang, **values) for lang in LANGS},
+        "reason": None if reason_key is None else translations(reason_key, **values),
     }
 
 
@@ -109,20 +108,13 @@ def table(rows: list[dict], lang: str, component: str | None = None) -> pd.DataF
     return pd.DataFrame(records)
 
 
-COMPONENT_ORDER = ("provider", "cohort", "meta", "interviews")
 NEEDS_ATTENTION = ("differs", "not_reproducible")
 
 
 def gather(results: dict[str, dict]) -> list[dict]:
     """All components' rows in book order, each tagged with its component."""
-    ordered = sorted(
-        results,
-        key=lambda name: (
-            name not in COMPONENT_ORDER,
-            COMPONENT_ORDER.index(name) if name in COMPONENT_ORDER else 0,
-            name,
-        ),
-    )
+    ordered = [name for name in COMPONENTS if name in results]
+    ordered += sorted(set(results) - set(ordered))
     return [
         {**item, "component": component}
         for component in ordered
