@@ -21,7 +21,7 @@ lint: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file requirements.lock pyproject.toml
-	$(BIN)/python -m analysis.lockfile
+	$(BIN)/python -m analysis.build.lockfile
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)

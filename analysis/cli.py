@@ -8,15 +8,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis.build import ROOT, BuildError, build
-from analysis.i18n import LANGS
-from analysis.validation import InputError
+from analysis.build.pipeline import ROOT, BuildError, build
+from analysis.core.i18n import LANGS
+from analysis.core.validation import InputError
 
 # Modules that add their own sub-commands through ``register_cli(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = (
-    "analysis.provider_data",
-    "analysis.taguette",
-    "analysis.cohort_synth",
+    "analysis.generators.provider",
+    "analysis.importers.taguette",
+    "analysis.generators.cohort",
 )
 
 

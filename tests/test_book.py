@@ -10,8 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from analysis import cli, provider
-from analysis.build import ROOT, build
-from analysis.i18n import LANGS, fmt_num
+from analysis.build.pipeline import ROOT, build
+from analysis.core.i18n import LANGS, fmt_num
 
 pytestmark = pytest.mark.book
 
@@ -254,7 +254,7 @@ def test_failing_notebook_names_component_language_and_cell(tmp_path, monkeypatc
     page.write_text(
         page.read_text().replace("results = provider.analyse(programmes)", "results = 1 / 0")
     )
-    monkeypatch.setattr("analysis.build.BOOK", book)
+    monkeypatch.setattr("analysis.build.pipeline.BOOK", book)
     status = cli.main(["build", "--only", "provider", "--lang", "en", "--out", str(tmp_path / "o")])
     message = capsys.readouterr().err
     assert status == 1

@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from analysis.build import (
+from analysis.build.pipeline import (
     book_config,
     book_toc,
     landing_page,
@@ -60,7 +60,7 @@ def test_landing_page_links_both_books():
 
 
 def test_disclosure_threshold_reaches_only_person_level_chapters():
-    from analysis.build import page_parameters
+    from analysis.build.pipeline import page_parameters
 
     shared = {"data_dir": "d", "results_dir": "r"}
     assert page_parameters("cohort", shared)["suppress_below"] == 5

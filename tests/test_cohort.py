@@ -13,8 +13,8 @@ from scipy.stats import chi2
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from analysis import cohort, cohort_synth
-from analysis.build import ROOT
-from analysis.validation import InputError
+from analysis.build.pipeline import ROOT
+from analysis.core.validation import InputError
 
 DATA = ROOT / "data"
 

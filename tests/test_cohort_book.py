@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from analysis import cohort, cohort_synth
-from analysis.build import ROOT, build
+from analysis.build.pipeline import ROOT, build
 
 pytestmark = pytest.mark.book
 HR_KEYS = {"hr", "ci_low", "ci_high", "p", "n"}

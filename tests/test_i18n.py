@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis.i18n import (
+from analysis.core.i18n import (
     LANGS,
     MissingTranslationError,
     catalog,

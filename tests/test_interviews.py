@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from analysis import interviews
-from analysis.build import ROOT
-from analysis.validation import InputError
+from analysis.build.pipeline import ROOT
+from analysis.core.validation import InputError
 
 DATA = ROOT / "data"
 SEED = ROOT.parent / "shared" / "seeds" / "interviews-early-follow-up.txt"

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis import cli, interviews, taguette
-from analysis.build import build
-from analysis.validation import InputError
+from analysis.build.pipeline import build
+from analysis.core.validation import InputError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "taguette"
 

@@ -14,8 +14,8 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import StratifiedTable
 
 from analysis import meta
-from analysis.build import ROOT
-from analysis.validation import InputError
+from analysis.build.pipeline import ROOT
+from analysis.core.validation import InputError
 
 DATA = ROOT / "data"
 

@@ -5,8 +5,8 @@ import re
 import jupytext
 import pytest
 
-from analysis.build import BOOK, COMPONENTS, SUMMARY_PAGE
-from analysis.i18n import LANGS
+from analysis.build.pipeline import BOOK, COMPONENTS, SUMMARY_PAGE
+from analysis.core.i18n import LANGS
 
 NOTEBOOK_PAGES = sorted(
     path.stem for path in (BOOK / "en").glob("*.md") if "kernelspec" in path.read_text()

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from analysis import provider, provider_data
-from analysis.build import ROOT
-from analysis.reproduction import within_rounding
+from analysis.build.pipeline import ROOT
+from analysis.core.reproduction import within_rounding
 
 DATA = ROOT / "data"
 
@@ -125,7 +125,7 @@ def test_unknown_finance_value_is_rejected(tmp_path: Path):
     frame = pd.read_csv(DATA / "providers.csv", dtype=str, keep_default_na=False)
     frame.loc[4, "finance"] = "county"
     frame.to_csv(tmp_path / "providers.csv", index=False)
-    from analysis.validation import InputError
+    from analysis.core.validation import InputError
 
     with pytest.raises(InputError) as error:
         provider.load(tmp_path)

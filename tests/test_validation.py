@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.validation import Field, InputError, Schema, is_national_id, read_table
+from analysis.core.validation import Field, InputError, Schema, is_national_id, read_table
 
 SCHEMA = Schema(
     "t.csv",

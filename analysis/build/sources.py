@@ -1,0 +1,149 @@
+"""One language's Jupyter Book source tree, assembled from the single-source pages.
+
+Every page in ``book/`` exists once. Its prose is written in both languages, each passage in a
+Markdown cell tagged with its language and followed by its counterpart::
+
+    +++ {"lang": "en"}
+
+    ## Who has a permanent coordinator?
+
+    +++ {"lang": "nb"}
+
+    ## Hvem har fast koordinator?
+
+Code cells and untagged Markdown cells are shared. For one language the tree keeps the shared
+cells and that language's cells, in order. Pages with code cells stay notebooks (executed with
+papermill); pages without become plain MyST Markdown.
+
+Why this and not Sphinx's gettext (``sphinx-intl``, ``.po`` files): the chapters are notebooks
+executed once per language, and gettext translates only the prose Sphinx parses, never cell
+outputs, handles ``.ipynb`` sources poorly, and cannot be passed to the ``jupyter-book`` command
+(``-D language``); a translator here edits one file and sees each passage beside its
+counterpart, and there is no second copy of any code cell that could drift.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pybtex.database
+import yaml
+
+from analysis.core.i18n import LANGS, t
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+BOOK = ROOT / "book"
+SPHINX_LANGUAGE = {"nb": "nb_NO", "en": "en"}
+LANG_KEY = "lang"
+
+
+def page_sources(book: Path = BOOK) -> list[Path]:
+    """Every single-source page of the book (includes too), relative to ``book``."""
+    return sorted(path.relative_to(book) for path in book.rglob("*.md"))
+
+
+def read_page(path: Path) -> nbformat.NotebookNode:
+    """A single-source page as a notebook (one cell per ``+++``-separated block)."""
+    return jupytext.read(path, fmt="md:myst")
+
+
+def for_language(page: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
+    """``page`` with the Markdown cells of the other languages left out."""
+    filtered = nbformat.from_dict(page)
+    filtered.cells = [
+        cell for cell in filtered.cells if cell.metadata.get(LANG_KEY, lang) == lang
+    ]
+    for cell in filtered.cells:
+        cell.metadata.pop(LANG_KEY, None)
+    return filtered
+
+
+def is_notebook(page: nbformat.NotebookNode) -> bool:
+    """True when the page has code to execute."""
+    return any(cell.cell_type == "code" for cell in page.cells)
+
+
+def write_page(page: nbformat.NotebookNode, target: Path) -> None:
+    """Write a page of one language: a notebook as ``.ipynb``, prose as ``.md``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if is_notebook(page):
+        nbformat.write(page, target.with_suffix(".ipynb"))
+    else:
+        text = "\n\n".join(cell.source.strip("\n") for cell in page.cells)
+        target.with_suffix(".md").write_text(text + "\n", encoding="utf-8")
+
+
+def book_config(lang: str) -> dict:
+    """The top-level ``_config.yml`` with the language-specific settings filled in."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["title"] = t("site.title", lang)
+    config["author"] = t("site.author", lang)
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["language"] = SPHINX_LANGUAGE[lang]
+    sphinx_config["rtw_lang"] = lang
+    sphinx_config["bibtex_default_style"] = f"rtw_{lang}"
+    return config
+
+
+def book_toc(pages: set[str]) -> dict:
+    """The top-level ``_toc.yml`` without the pages that are not in the tree."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    toc["chapters"] = [entry for entry in toc["chapters"] if entry["file"] in pages]
+    return toc
+
+
+def localise_bibliography(text: str, lang: str) -> str:
+    """BibTeX with each ``<field>_<lang>`` copied to ``<field>`` and other languages dropped."""
+    data = pybtex.database.parse_string(text, "bibtex")
+    for entry in data.entries.values():
+        for name in list(entry.fields):
+            base, _, suffix = name.rpartition("_")
+            if suffix in LANGS:
+                value = entry.fields.pop(name)
+                if suffix == lang:
+                    entry.fields[base] = value
+    return data.to_string("bibtex")
+
+
+def assemble_tree(
+    tree: Path,
+    lang: str,
+    left_out: Iterable[str],
+    contracts: Callable[[str], dict[str, str]],
+    book: Path = BOOK,
+) -> list[str]:
+    """Write one language's source tree; return the names of the notebook pages to execute.
+
+    Pages named in ``left_out`` (chapters not being built) become a short note so that links
+    to them keep working. ``contracts(lang)`` gives the generated include files of the data
+    contracts, keyed by their path in the tree.
+    """
+    left_out = set(left_out)
+    notebooks = []
+    for relative in page_sources(book):
+        name = relative.with_suffix("").as_posix()
+        if name in left_out:
+            text = f"# {t(f'repro.component.{name}', lang)}\n\n{t('site.not_built', lang)}\n"
+            (tree / relative).parent.mkdir(parents=True, exist_ok=True)
+            (tree / relative).write_text(text, encoding="utf-8")
+            continue
+        page = for_language(read_page(book / relative), lang)
+        write_page(page, tree / relative)
+        if is_notebook(page):
+            notebooks.append(name)
+    for relative, text in contracts(lang).items():
+        (tree / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tree / relative).write_text(text, encoding="utf-8")
+    shutil.copytree(book / "_static", tree / "_static")
+    bibliography = (book / "references.bib").read_text(encoding="utf-8")
+    (tree / "references.bib").write_text(
+        localise_bibliography(bibliography, lang), encoding="utf-8"
+    )
+    pages = {path.stem for path in tree.iterdir() if path.suffix in (".md", ".ipynb")}
+    (tree / "_config.yml").write_text(yaml.safe_dump(book_config(lang), allow_unicode=True))
+    (tree / "_toc.yml").write_text(yaml.safe_dump(book_toc(pages), allow_unicode=True))
+    return notebooks

@@ -1,0 +1,174 @@
+"""Sphinx extension: language switch and bokmål interface strings for the book.
+
+Loaded through ``sphinx.extra_extensions`` in ``_config.yml``. It reads the book language
+from ``rtw_lang`` (``nb`` or ``en``), adds a link on every page to the same page in the
+other language (``../<other>/<page>.html``), and gives the theme's interface strings
+(search box, navigation, buttons) their bokmål text from the ``theme`` label catalog.
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from pathlib import Path
+
+from pybtex.plugin import register_plugin
+from pybtex.richtext import Text
+from pybtex.style.formatting import toplevel
+from pybtex.style.formatting.unsrt import Style as UnsrtStyle
+from pybtex.style.formatting.unsrt import date
+from pybtex.style.template import (
+    FieldIsMissing,
+    field,
+    first_of,
+    join,
+    node,
+    optional_field,
+    sentence,
+)
+from sphinx.application import Sphinx
+from sphinx.locale import translators
+
+from analysis.core.i18n import LANGS, catalog, t
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class _CatalogTranslations(gettext.NullTranslations):
+    """Translations from the label catalog: English message id -> text in one language."""
+
+    def __init__(self, table: dict[str, str]):
+        super().__init__()
+        self._table = table
+
+    def gettext(self, message: str) -> str:
+        return self._table.get(message) or super().gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+def theme_strings(lang: str) -> dict[str, str]:
+    """English theme message ids mapped to their text in ``lang``."""
+    return {
+        entry["en"]: entry[lang]
+        for key, entry in catalog().items()
+        if key.startswith("theme.msgid.")
+    }
+
+
+def other_lang(lang: str) -> str:
+    """The book's other language."""
+    return next(other for other in LANGS if other != lang)
+
+
+def _configure(app: Sphinx, config) -> None:
+    lang = config.rtw_lang
+    config.templates_path = [*config.templates_path, str(TEMPLATES)]
+    options = config.html_theme_options
+    options["search_bar_text"] = t("theme.search_bar_text", lang)
+    options["toc_title"] = t("theme.toc_title", lang)
+    end = list(options.get("article_header_end") or ["article-header-buttons.html"])
+    options["article_header_end"] = ["lang-switch.html", *end]
+    config.nb_code_prompt_show = t("theme.code_show", lang)
+    config.nb_code_prompt_hide = t("theme.code_hide", lang)
+
+
+def _add_theme_translations(app: Sphinx) -> None:
+    table = theme_strings(app.config.rtw_lang)
+    for key, translator in list(translators.items()):
+        if key[0] == "general":
+            translator.add_fallback(_CatalogTranslations(table))
+
+
+def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    lang = app.config.rtw_lang
+    other = other_lang(lang)
+    up = "../" * (pagename.count("/") + 1)
+    context["rtw_other_lang"] = other
+    context["rtw_switch_url"] = f"{up}{other}/{pagename}.html"
+    context["rtw_switch_text"] = t("site.switch_text", lang)
+    context["rtw_switch_title"] = t("site.switch_title", lang)
+
+
+def translate_attributes(html: str, lang: str) -> str:
+    """Give the attribute texts that the theme and myst-nb hard-code their ``lang`` text."""
+    for key, entry in catalog().items():
+        if key.startswith("theme.attr."):
+            html = re.sub(
+                rf'\b(title|aria-label|placeholder)="{re.escape(entry["en"])}"',
+                lambda m, k=key: f'{m.group(1)}="{t(k, lang)}"',
+                html,
+            )
+    return html
+
+
+def _translate_pages(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        translated = translate_attributes(html, app.config.rtw_lang)
+        if translated != html:
+            page.write_text(translated, encoding="utf-8")
+
+
+@node
+def _names(children, context, role: str, lang: str):
+    """Author names joined in ``lang``: "A, B og C", and "A, B mfl." for "and others"."""
+    try:
+        persons = list(context["entry"].persons[role])
+    except KeyError:
+        raise FieldIsMissing(role, context["entry"]) from None
+    style = context["style"]
+    others = bool(persons) and str(persons[-1]) == "others"
+    formatted = [
+        style.format_name(person, style.abbreviate_names)
+        for person in (persons[:-1] if others else persons)
+    ]
+    if others:  # "A, B, C mfl." / "A, B, C et al."
+        text = join(sep=", ")[formatted].format_data(context)
+        return Text(text, " ", t("bib.others", lang))
+    and_word = t("bib.and", lang)
+    return join(sep=", ", sep2=f" {and_word} ", last_sep=f" {and_word} ")[formatted].format_data(
+        context
+    )
+
+
+def bibliography_style(lang: str) -> type[UnsrtStyle]:
+    """pybtex's ``unsrt`` style with the words that join author names in ``lang``."""
+
+    class LocalisedStyle(UnsrtStyle):
+        def format_names(self, role, as_sentence=True):
+            formatted = _names(role=role, lang=lang)
+            return sentence[formatted] if as_sentence else formatted
+
+        def get_mastersthesis_template(self, e):
+            return toplevel[
+                sentence[self.format_names("author")],
+                self.format_title(e, "title"),
+                sentence[
+                    first_of[optional_field("type"), t("bib.masters_thesis", lang)],
+                    field("school"),
+                    optional_field("address"),
+                    date,
+                ],
+                sentence[optional_field("note")],
+                self.format_web_refs(e),
+            ]
+
+    return LocalisedStyle
+
+
+def setup(app: Sphinx) -> dict:
+    """Register the configuration value, the bibliography styles and the event handlers."""
+    for lang in LANGS:
+        register_plugin(
+            "pybtex.style.formatting", f"rtw_{lang}", bibliography_style(lang), force=True
+        )
+    app.add_config_value("rtw_lang", "en", "html")
+    app.connect("config-inited", _configure)
+    app.connect("builder-inited", _add_theme_translations)
+    app.connect("html-page-context", _page_context)
+    app.connect("build-finished", _translate_pages)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

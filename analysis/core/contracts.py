@@ -1,0 +1,68 @@
+"""Data-contract tables generated from the input schemas, in the reader's language.
+
+One MyST section per input file: its intro (label ``contract.<schema key>.about``) and a
+table with, for each column, its type, allowed values, whether the column is required and
+whether a cell may be empty, and its description (label ``contract.<schema key>.<column>``
+unless the field names another). The build writes them as include files of the re-run page,
+so the contract a reader sees is the one the validation enforces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from analysis.core.i18n import fmt_num, t
+from analysis.core.validation import Field, Schema
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def allowed_values(field: Field, lang: str) -> str:
+    """The values a cell of ``field`` may hold, in words of ``lang``."""
+    if field.kind == "category":
+        return ", ".join(f"`{level}`" for level in field.levels)
+    if field.kind == "binary":
+        return "`0`, `1`"
+    parts = []
+    if field.minimum is not None:
+        parts.append(t("contract.minimum", lang, value=fmt_num(field.minimum, lang, 0)))
+    if field.maximum is not None:
+        parts.append(t("contract.maximum", lang, value=fmt_num(field.maximum, lang, 0)))
+    if field.unique:
+        parts.append(t("contract.unique", lang))
+    return ", ".join(parts)
+
+
+def contract_table(schema: Schema, lang: str) -> str:
+    """One input file's contract: a heading, its intro and one table row per column."""
+    header = [t(f"contract.col.{name}", lang) for name in _COLUMNS]
+    lines = [
+        f"### `{schema.file}`",
+        "",
+        t(f"contract.{schema.key}.about", lang),
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    for field in schema.fields:
+        cells = (
+            f"`{field.name}`",
+            t(f"contract.kind.{field.kind}", lang),
+            allowed_values(field, lang),
+            t("common.yes" if field.required else "common.no", lang),
+            t("common.yes" if field.nullable else "common.no", lang),
+            t(schema.description_key(field), lang),
+        )
+        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+_COLUMNS = ("column", "type", "allowed", "required", "empty", "description")
+
+
+def contract_markdown(schemas: Iterable[Schema], lang: str) -> str:
+    """The contract tables of every file of one chapter."""
+    return "\n".join(contract_table(schema, lang) for schema in schemas)

@@ -1,0 +1,170 @@
+"""Bilingual labels and number formatting (bokmål ``nb`` and English ``en``).
+
+Every string a reader sees comes from the label catalog: the shared labels in
+``analysis/core/labels/*.yaml`` and each chapter's ``analysis/chapters/<name>/labels.yaml``,
+each key mapping to ``{en: ..., nb: ...}``. Numbers are
+formatted explicitly with Babel, never through the process locale. Norwegian style:
+decimal comma, narrow no-break (thin) space as thousands separator, "95 % KI", "p = 0,03".
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
+from pathlib import Path
+
+import yaml
+from babel.numbers import format_decimal
+
+from analysis.core.disclosure import is_suppressed
+
+LANGS: tuple[str, ...] = ("nb", "en")
+BABEL_LOCALE = {"nb": "nb_NO", "en": "en_GB"}
+LABEL_FILES = (
+    Path(__file__).parent / "labels",  # shared: common, site, theme, contract
+    Path(__file__).parent.parent / "chapters",  # one labels.yaml per chapter
+)
+THIN_SPACE = "\u202f"  # narrow no-break space: a thin space that never breaks a number
+NBSP = "\u00a0"
+EN_DASH = "\u2013"
+MINUS = "\u2212"
+
+
+class MissingTranslationError(KeyError):
+    """A label key is absent from the catalog, or lacks one of the languages."""
+
+
+@cache
+def catalog() -> dict[str, dict[str, str]]:
+    """All labels of the shared and the chapter label files, keyed by label key."""
+    merged: dict[str, dict[str, str]] = {}
+    shared, chapters = LABEL_FILES
+    for path in [*sorted(shared.glob("*.yaml")), *sorted(chapters.glob("*/labels.yaml"))]:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, value in entries.items():
+            if key in merged:
+                raise ValueError(f"label {key!r} in {path} is defined twice")
+            merged[key] = value
+    return merged
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is a supported language, else raise ``ValueError``."""
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+    return lang
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The label ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
+    entry = catalog().get(key)
+    if entry is None or not entry.get(check_lang(lang)):
+        raise MissingTranslationError(f"no {lang!r} text for label {key!r}")
+    text = entry[lang]
+    if not values:
+        return text
+    # A value given in every language (see ``translations``) fills in the page's language.
+    resolved = {
+        name: value[lang] if isinstance(value, dict) else value for name, value in values.items()
+    }
+    return text.format(**resolved)
+
+
+def translations(key: str, **values: object) -> dict[str, str]:
+    """The label ``key`` in every language, e.g. as a language-dependent placeholder value."""
+    return {lang: t(key, lang, **values) for lang in LANGS}
+
+
+def fmt_num(x: float | None, lang: str, decimals: int = 2) -> str:
+    """A number with a fixed number of decimals in the language's style (``–`` if missing)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return EN_DASH
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    # Round half up (as SPSS and the source papers do), not Babel's default half-even.
+    rounded = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    text = format_decimal(rounded, format=pattern, locale=BABEL_LOCALE[check_lang(lang)])
+    if lang == "nb":
+        text = text.replace(NBSP, THIN_SPACE)
+    return text.replace("-", MINUS)
+
+
+def fmt_int(n: int, lang: str) -> str:
+    """A whole number with the language's thousands separator."""
+    return fmt_num(n, lang, decimals=0)
+
+
+def fmt_count(count: int, lang: str, suppress_below: int = 0) -> str:
+    """A count, or ``<threshold`` when disclosure control hides it (see ``is_suppressed``)."""
+    if is_suppressed(count, suppress_below):
+        return t("common.suppressed", lang, threshold=suppress_below)
+    return fmt_int(count, lang)
+
+
+def fmt_pct(share: float | None, lang: str, decimals: int = 0) -> str:
+    """A share (0–1) as a percentage: ``48 %`` in bokmål, ``48%`` in English."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return EN_DASH
+    number = fmt_num(100 * share, lang, decimals)
+    return f"{number}{NBSP}%" if lang == "nb" else f"{number}%"
+
+
+def fmt_p(p: float | None, lang: str, with_symbol: bool = True) -> str:
+    """A p-value: three decimals, ``< 0.001`` below that; ``p = 0,03`` style in bokmål."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return EN_DASH
+    body = f"< {fmt_num(0.001, lang, 3)}" if p < 0.001 else f"= {fmt_num(p, lang, 3)}"
+    return f"p {body}" if with_symbol else body.removeprefix("= ")
+
+
+def fmt_ci(low: float | None, high: float | None, lang: str, decimals: int = 2) -> str:
+    """A confidence interval as ``low–high``."""
+    return f"{fmt_num(low, lang, decimals)}{EN_DASH}{fmt_num(high, lang, decimals)}"
+
+
+def fmt_estimate(
+    estimate: float | None,
+    low: float | None,
+    high: float | None,
+    lang: str,
+    decimals: int = 2,
+) -> str:
+    """An estimate with its interval: ``2,22 (95 % KI 1,06–4,63)``."""
+    return (
+        f"{fmt_num(estimate, lang, decimals)} "
+        f"({t('common.ci95', lang)} {fmt_ci(low, high, lang, decimals)})"
+    )
+
+
+def fmt_count_share(count: int, total: int, lang: str, decimals: int = 0) -> str:
+    """``count (percent)`` with the share of ``total``; ``count`` alone when total is 0."""
+    if total == 0:
+        return fmt_int(count, lang)
+    return f"{fmt_int(count, lang)} ({fmt_pct(count / total, lang, decimals)})"
+
+
+def axis_formatter(lang: str, decimals: int = 0, percent: bool = False):
+    """A matplotlib tick formatter in the language's number style."""
+    from matplotlib.ticker import FuncFormatter
+
+    if percent:
+        return FuncFormatter(lambda x, _pos: fmt_pct(x, lang, decimals))
+    return FuncFormatter(lambda x, _pos: fmt_num(x, lang, decimals))
+
+
+class Text(str):
+    """A string whose repr is itself, so myst-nb ``glue`` shows it without quotes."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+_PLACEHOLDER = re.compile(r"{(\w+)[^}]*}")
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` placeholders used in a label text."""
+    return set(_PLACEHOLDER.findall(text))

@@ -1,0 +1,318 @@
+"""Input schemas and validation with messages that name file, column and row.
+
+Each input file has a :class:`Schema` of :class:`Field` s. :func:`read_table` reads a CSV as
+text, refuses anything that looks like a Norwegian national identity number, checks the
+schema with pandera and returns typed columns. Every problem becomes a :class:`Problem`
+that says where it is and how to fix it; :class:`InputError` carries them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+Kind = Literal["category", "binary", "integer", "number", "text"]
+
+FNR_WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
+FNR_WEIGHTS_2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file. ``row`` is the 1-based data row (header excluded)."""
+
+    file: str
+    column: str | None
+    row: int | None
+    message: str
+    fix: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        if self.row is not None:
+            where.append(f"row {self.row} (line {self.row + 1})")
+        return f"{', '.join(where)}: {self.message}. Fix: {self.fix}"
+
+
+class InputError(Exception):
+    """Input data that cannot be used; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = list(problems)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = [f"{len(self.problems)} problem(s) in the input data:"]
+        lines += [f"  - {problem}" for problem in self.problems[:50]]
+        if len(self.problems) > 50:
+            lines.append(f"  ... and {len(self.problems) - 50} more")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One column of an input file."""
+
+    name: str
+    kind: Kind
+    levels: tuple[str, ...] = ()
+    required: bool = True
+    nullable: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    unique: bool = False
+    # Label key of the column's description in the data contract; default
+    # ``contract.<schema key>.<name>`` (several similar columns may share one label).
+    description_key: str | None = None
+
+    def fix_hint(self) -> str:
+        """What a valid value of this column looks like."""
+        hints = {
+            "category": "use one of " + ", ".join(repr(level) for level in self.levels),
+            "binary": "use 0 or 1",
+            "integer": "use a whole number",
+            "number": "use a number with '.' as decimal point",
+            "text": "fill in a text value",
+        }
+        hint = hints[self.kind]
+        if self.minimum is not None:
+            hint += f" of at least {self.minimum:g}"
+        if self.maximum is not None:
+            hint += f" of at most {self.maximum:g}"
+        if self.nullable:
+            hint += ", or leave the cell empty if missing"
+        if self.unique:
+            hint += "; every value must be unique"
+        return hint
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The expected layout of one CSV file, path relative to the data directory."""
+
+    file: str
+    fields: tuple[Field, ...]
+
+    @property
+    def key(self) -> str:
+        """The file's label key stem: ``meta/studies.csv`` -> ``meta.studies``."""
+        return self.file.removesuffix(".csv").replace("/", ".")
+
+    def field(self, name: str) -> Field:
+        """The field called ``name``."""
+        return next(field for field in self.fields if field.name == name)
+
+    def description_key(self, field: Field) -> str:
+        """Label key of ``field``'s description in the data contract."""
+        return field.description_key or f"contract.{self.key}.{field.name}"
+
+
+def is_national_id(value: str) -> bool:
+    """True if ``value`` is 11 digits with valid fødselsnummer/D-number control digits."""
+    if len(value) != 11 or not value.isdigit():
+        return False
+    digits = [int(c) for c in value]
+    for weights, position in ((FNR_WEIGHTS_1, 9), (FNR_WEIGHTS_2, 10)):
+        control = 11 - sum(w * d for w, d in zip(weights, digits, strict=False)) % 11
+        control = 0 if control == 11 else control
+        if control == 10 or control != digits[position]:
+            return False
+    return True
+
+
+def find_national_ids(frame: pd.DataFrame, file: str) -> list[Problem]:
+    """One problem per column that holds a value shaped like a national identity number."""
+    problems = []
+    for column in frame.columns:
+        values = frame[column].astype(str).str.strip()
+        hits = values[values.str.fullmatch(r"\d{11}") & values.map(is_national_id)]
+        if not hits.empty:
+            problems.append(
+                Problem(
+                    file,
+                    str(column),
+                    int(hits.index[0]) + 1,
+                    f"looks like a national identity number (11 digits with a valid "
+                    f"checksum; {len(hits)} such value(s) in the column). Personal identity "
+                    f"numbers must never enter the report",
+                    "replace the column with a pseudonymous id (for example a running "
+                    "number) before running the build",
+                )
+            )
+    return problems
+
+
+def _checks(field: Field) -> list[pa.Check]:
+    checks: list[pa.Check] = []
+    if field.kind == "category":
+        checks.append(pa.Check.isin(list(field.levels), error="not one of the allowed values"))
+    elif field.kind == "binary":
+        checks.append(pa.Check.isin(["0", "1"], error="not 0 or 1"))
+    elif field.kind == "integer":
+        checks.append(pa.Check.str_matches(r"^[+-]?\d+$", error="not a whole number"))
+    elif field.kind == "number":
+        checks.append(
+            pa.Check(
+                lambda s: pd.to_numeric(s, errors="coerce").notna(),
+                error="not a number",
+            )
+        )
+    if field.kind in ("integer", "number"):
+        for bound, op, word in (
+            (field.minimum, "ge", "below the minimum"),
+            (field.maximum, "le", "above the maximum"),
+        ):
+            if bound is not None:
+                checks.append(
+                    pa.Check(
+                        lambda s, b=bound, o=op: (
+                            getattr(pd.to_numeric(s, errors="coerce"), o)(b)
+                            | pd.to_numeric(s, errors="coerce").isna()
+                        ),
+                        error=f"{word} {bound}",
+                    )
+                )
+    return checks
+
+
+def _pandera_schema(schema: Schema, present: set[str]) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            field.name: pa.Column(
+                str,
+                checks=_checks(field),
+                nullable=field.nullable,
+                unique=field.unique,
+            )
+            for field in schema.fields
+            if field.name in present
+        },
+        strict=False,
+    )
+
+
+def _describe_failure(field: Field, check: str, value: object) -> str:
+    if check == "not_nullable":
+        return "the cell is empty but a value is required"
+    if check == "field_uniqueness":
+        return f"value {value!r} appears more than once"
+    return f"value {value!r} is {check}"
+
+
+def read_raw(path: Path, data_dir: Path) -> pd.DataFrame:
+    """A CSV file as text cells ('' for empty), raising InputError if missing or empty."""
+    name = _display_name(path, data_dir)
+    if not path.is_file():
+        raise InputError([Problem(name, None, None, "the file does not exist", "add the file")])
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[])
+    except pd.errors.EmptyDataError:
+        raise InputError(
+            [Problem(name, None, None, "the file is empty", "write a header line and data rows")]
+        ) from None
+    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    f"the file is not valid UTF-8 CSV ({error})",
+                    "save it as comma-separated UTF-8 text",
+                )
+            ]
+        ) from None
+    if frame.empty:
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "the file has a header but no data rows",
+                    "add at least one data row",
+                )
+            ]
+        )
+    frame.columns = [str(column).strip() for column in frame.columns]
+    return frame.apply(lambda column: column.str.strip())
+
+
+def _display_name(path: Path, data_dir: Path) -> str:
+    try:
+        return str(path.relative_to(data_dir.parent))
+    except ValueError:
+        return str(path)
+
+
+def validate_frame(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFrame:
+    """Check text cells against ``schema`` and return typed columns, or raise InputError."""
+    problems = find_national_ids(frame, name)
+    present = set(frame.columns)
+    problems += [
+        Problem(
+            name,
+            field.name,
+            None,
+            "the required column is missing",
+            f"add a column '{field.name}' ({field.fix_hint()})",
+        )
+        for field in schema.fields
+        if field.required and field.name not in present
+    ]
+    text = frame.replace("", None)
+    try:
+        _pandera_schema(schema, present).validate(text, lazy=True)
+    except SchemaErrors as errors:
+        for case in errors.failure_cases.itertuples(index=False):
+            field = schema.field(str(case.column))
+            row = None if pd.isna(case.index) else int(case.index) + 1
+            problems.append(
+                Problem(
+                    name,
+                    field.name,
+                    row,
+                    _describe_failure(field, str(case.check), case.failure_case),
+                    field.fix_hint(),
+                )
+            )
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
+    return _typed(text, schema)
+
+
+def _typed(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    typed = text.copy()
+    for field in schema.fields:
+        if field.name not in typed:
+            continue
+        if field.kind in ("binary", "integer"):
+            typed[field.name] = pd.to_numeric(typed[field.name]).astype("Int64")
+        elif field.kind == "number":
+            typed[field.name] = pd.to_numeric(typed[field.name]).astype(float)
+        else:
+            typed[field.name] = typed[field.name].astype("string")
+    return typed
+
+
+def read_table(data_dir: Path, schema: Schema) -> pd.DataFrame:
+    """Read and validate ``schema.file`` below ``data_dir``."""
+    path = Path(data_dir) / schema.file
+    return validate_frame(
+        read_raw(path, Path(data_dir)), schema, _display_name(path, Path(data_dir))
+    )
+
+
+def require(condition: pd.Series, frame_name: str, column: str, message: str, fix: str) -> None:
+    """Raise InputError for every row where ``condition`` is False (for cross-column rules)."""
+    failing = condition.index[~condition.fillna(True).astype(bool)]
+    if len(failing):
+        raise InputError(Problem(frame_name, column, int(i) + 1, message, fix) for i in failing)
