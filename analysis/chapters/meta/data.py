@@ -1,0 +1,345 @@
+"""Input files of the meta-analysis chapter (``data/meta/*.csv``): schemas and validated loading.
+
+GRADE judgements, risk-of-bias judgements and the PRISMA flow are data; nothing here grades
+evidence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.validation import Field, InputError, Problem, Schema, read_table
+
+SOURCES = ("primary", "derived", "reconstructed")
+JUDGEMENTS = ("not_serious", "serious", "very_serious")
+CERTAINTY = ("high", "moderate", "low", "very_low")
+DOMAINS = ("risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias")
+ROB_DOMAINS = (
+    "randomisation",
+    "allocation",
+    "blinding_participants",
+    "blinding_outcome",
+    "attrition",
+    "selective_reporting",
+    "other",
+)
+ROB_LEVELS = ("low", "unclear", "high")
+COUNTRIES = ("denmark", "netherlands", "norway", "sweden", "other")
+PRISMA_STEPS = (
+    "records_database",
+    "records_other",
+    "records_screened",
+    "excluded_screening",
+    "fulltext_assessed",
+    "excluded_fulltext",
+    "included_studies",
+    "included_publications",
+    "included_reviews",
+)
+COUNT_COLUMNS = ("events_intervention", "n_intervention", "events_control", "n_control")
+GENERIC_COLUMNS = ("measure", "estimate", "ci_low", "ci_high")
+
+
+def _bilingual(file_key: str, name: str, nullable: bool = False) -> tuple[Field, ...]:
+    """A text column in English and in Norwegian, sharing one contract description."""
+    return tuple(
+        Field(
+            f"{name}_{lang}",
+            "text",
+            nullable=nullable,
+            description_key=f"contract.meta.{file_key}.{name}",
+        )
+        for lang in ("en", "nb")
+    )
+
+
+def _shared(file_key: str, name: str) -> str:
+    return f"contract.meta.{file_key}.{name}"
+
+
+STUDIES = Schema(
+    "meta/studies.csv",
+    (
+        Field("analysis_id", "text"),
+        Field("study", "text"),
+        Field("year", "integer", minimum=1900, maximum=2100),
+        *(
+            Field(
+                column,
+                "integer",
+                nullable=True,
+                minimum=1 if column.startswith("n_") else 0,
+                description_key=_shared("studies", "counts"),
+            )
+            for column in COUNT_COLUMNS
+        ),
+        Field("follow_up_months", "number", nullable=True, required=False, minimum=0),
+        Field(
+            "measure",
+            "category",
+            levels=("RR",),
+            nullable=True,
+            required=False,
+            description_key=_shared("studies", "generic"),
+        ),
+        *(
+            Field(
+                column,
+                "number",
+                nullable=True,
+                required=False,
+                minimum=0,
+                description_key=_shared("studies", "generic"),
+            )
+            for column in GENERIC_COLUMNS[1:]
+        ),
+        Field("source", "category", levels=SOURCES),
+        Field("source_detail", "text", nullable=True, required=False),
+    ),
+)
+
+ANALYSES = Schema(
+    "meta/analyses.csv",
+    (
+        Field("analysis_id", "text", unique=True),
+        *_bilingual("analyses", "comparison"),
+        *_bilingual("analyses", "outcome"),
+        Field("follow_up_months", "number", nullable=True, minimum=0),
+        Field("control_risk_per_100", "number", minimum=0, maximum=100),
+        *(
+            Field(
+                domain,
+                "category",
+                levels=JUDGEMENTS,
+                description_key=_shared("analyses", "judgement"),
+            )
+            for domain in DOMAINS
+        ),
+        *(
+            Field(
+                f"{domain}_note_{lang}",
+                "text",
+                nullable=True,
+                description_key=_shared("analyses", "note"),
+            )
+            for domain in DOMAINS
+            for lang in ("en", "nb")
+        ),
+        Field("certainty", "category", levels=CERTAINTY),
+    ),
+)
+
+CHARACTERISTICS = Schema(
+    "meta/characteristics.csv",
+    (
+        Field("study", "text", unique=True),
+        Field("year", "integer", minimum=1900, maximum=2100),
+        Field("country", "category", levels=COUNTRIES),
+        Field("n_participants", "integer", minimum=1),
+        *_bilingual("characteristics", "population"),
+        *_bilingual("characteristics", "intervention"),
+        *_bilingual("characteristics", "comparator"),
+        Field("follow_up_months", "number", nullable=True, minimum=0),
+        *_bilingual("characteristics", "outcomes"),
+    ),
+)
+
+RISK_OF_BIAS = Schema(
+    "meta/risk_of_bias.csv",
+    (
+        Field("publication", "text", unique=True),
+        *(
+            Field(
+                domain,
+                "category",
+                levels=ROB_LEVELS,
+                description_key=_shared("risk_of_bias", "domain"),
+            )
+            for domain in ROB_DOMAINS
+        ),
+    ),
+)
+
+PRISMA = Schema(
+    "meta/prisma.csv",
+    (
+        Field("step", "category", levels=PRISMA_STEPS, unique=True),
+        Field("count", "integer", minimum=0),
+    ),
+)
+
+NARRATIVE = Schema(
+    "meta/narrative.csv",
+    (
+        *_bilingual("narrative", "comparison"),
+        Field("study", "text"),
+        *_bilingual("narrative", "outcome"),
+        Field("follow_up_months", "number", nullable=True, minimum=0),
+        Field("n_participants", "integer", nullable=True, minimum=1),
+        *_bilingual("narrative", "result"),
+        Field("certainty", "category", levels=CERTAINTY, nullable=True),
+    ),
+)
+
+SCHEMAS: tuple[Schema, ...] = (STUDIES, ANALYSES, CHARACTERISTICS, RISK_OF_BIAS, PRISMA, NARRATIVE)
+
+
+@dataclass(frozen=True)
+class MetaData:
+    """Every validated input table of the chapter (``prisma`` is the count per step)."""
+
+    studies: pd.DataFrame
+    analyses: pd.DataFrame
+    characteristics: pd.DataFrame
+    risk_of_bias: pd.DataFrame
+    prisma: pd.Series
+    narrative: pd.DataFrame
+
+
+def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Problem]:
+    """Cross-column and cross-file rules of studies.csv."""
+    name = STUDIES.file
+    counts = list(COUNT_COLUMNS)
+    problems = []
+    known = set(analyses["analysis_id"])
+    for i, record in studies.iterrows():
+        row = int(i) + 1
+        if record["analysis_id"] not in known:
+            problems.append(
+                Problem(
+                    name,
+                    "analysis_id",
+                    row,
+                    f"analysis {record['analysis_id']!r} is not in {ANALYSES.file}",
+                    f"add a row for it to {ANALYSES.file} or correct the id",
+                )
+            )
+        has_counts = [pd.notna(record[c]) for c in counts]
+        has_generic = [c in record and pd.notna(record[c]) for c in GENERIC_COLUMNS]
+        if any(has_counts) and not all(has_counts):
+            missing = counts[has_counts.index(False)]
+            problems.append(
+                Problem(
+                    name,
+                    missing,
+                    row,
+                    "only some of the four counts are given",
+                    "give events and totals for both arms, or none of them",
+                )
+            )
+        elif not any(has_counts) and not all(has_generic):
+            problems.append(
+                Problem(
+                    name,
+                    "estimate",
+                    row,
+                    "the row has neither counts nor a risk ratio with its CI",
+                    "give the four counts, or measure=RR with estimate, ci_low and ci_high",
+                )
+            )
+        if all(has_counts):
+            for events, total in (
+                ("events_intervention", "n_intervention"),
+                ("events_control", "n_control"),
+            ):
+                if record[events] > record[total]:
+                    problems.append(
+                        Problem(
+                            name,
+                            events,
+                            row,
+                            f"{record[events]} events is more than the {record[total]} "
+                            f"participants in '{total}'",
+                            f"events cannot exceed '{total}'; check both numbers",
+                        )
+                    )
+        elif all(has_generic) and not (
+            0 < record["ci_low"] <= record["estimate"] <= record["ci_high"]
+        ):
+            problems.append(
+                Problem(
+                    name,
+                    "ci_low",
+                    row,
+                    "the estimate is not inside a positive confidence interval",
+                    "use 0 < ci_low <= estimate <= ci_high on the ratio scale",
+                )
+            )
+    duplicated = studies.duplicated(["analysis_id", "study"], keep="first")
+    problems += [
+        Problem(
+            name,
+            "study",
+            int(i) + 1,
+            f"study {studies.at[i, 'study']!r} appears twice in analysis "
+            f"{studies.at[i, 'analysis_id']!r}",
+            "give each study one row per analysis",
+        )
+        for i in duplicated.index[duplicated]
+    ]
+    return problems
+
+
+def _prisma_problems(prisma: pd.Series) -> list[Problem]:
+    """The flow numbers must add up from one box to the next."""
+    rules = (
+        ("records_screened", ("records_database", "records_other"), ()),
+        ("fulltext_assessed", ("records_screened",), ("excluded_screening",)),
+        (
+            "included_publications",
+            ("fulltext_assessed",),
+            ("excluded_fulltext", "included_reviews"),
+        ),
+    )
+    missing = [step for step in PRISMA_STEPS if step not in prisma.index]
+    if missing:
+        return [
+            Problem(
+                PRISMA.file, "step", None, f"step {step!r} is missing", "add a row for every step"
+            )
+            for step in missing
+        ]
+    problems = []
+    for target, plus, minus in rules:
+        expected = sum(int(prisma[s]) for s in plus) - sum(int(prisma[s]) for s in minus)
+        if int(prisma[target]) != expected:
+            problems.append(
+                Problem(
+                    PRISMA.file,
+                    "count",
+                    list(prisma.index).index(target) + 1,
+                    f"{target} is {prisma[target]} but the boxes before it give {expected}",
+                    "correct the flow numbers so each box follows from the previous ones",
+                )
+            )
+    return problems
+
+
+def load(data_dir: Path | str) -> MetaData:
+    """Read and validate every input file of the chapter (raises ``InputError``)."""
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+    tables: dict[str, pd.DataFrame] = {}
+    for schema in SCHEMAS:
+        try:
+            tables[schema.file] = read_table(data_dir, schema)
+        except InputError as error:
+            problems += error.problems
+    if problems:
+        raise InputError(problems)
+    studies, analyses = tables[STUDIES.file], tables[ANALYSES.file]
+    prisma = tables[PRISMA.file].set_index("step")["count"]
+    problems = _study_problems(studies, analyses) + _prisma_problems(prisma)
+    if problems:
+        raise InputError(problems)
+    return MetaData(
+        studies,
+        analyses,
+        tables[CHARACTERISTICS.file],
+        tables[RISK_OF_BIAS.file],
+        prisma,
+        tables[NARRATIVE.file],
+    )

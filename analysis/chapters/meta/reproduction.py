@@ -1,0 +1,186 @@
+"""The review's printed numbers (``published.yaml``) beside the ones computed from ``data/meta``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from analysis.chapters.meta.data import MetaData
+from analysis.chapters.meta.narrative import analysis_label
+from analysis.chapters.meta.stats import AnalysisResult, weak_publications
+from analysis.core import reproduction
+from analysis.core.i18n import LANGS
+
+PUBLISHED_FILE = Path(__file__).with_name("published.yaml")
+PARTS = ("estimate", "low", "high")
+
+
+@cache
+def published() -> dict:
+    """The review's printed numbers."""
+    return yaml.safe_load(PUBLISHED_FILE.read_text(encoding="utf-8"))
+
+
+def _labelled(item: dict, prefix: Mapping[str, str]) -> dict:
+    """A reproduction row whose quantity text starts with a bilingual prefix."""
+    item["quantity"] = {lang: f"{prefix[lang]}: {text}" for lang, text in item["quantity"].items()}
+    return item
+
+
+def _target_row(
+    key: str,
+    published_value: str,
+    computed: float,
+    is_reconstructed: bool,
+    reason_key: str,
+    prefix: Mapping[str, str],
+) -> dict:
+    """A row that is ``reconstructed`` rather than ``matches`` when the counts were built to
+    agree."""
+    if reproduction.within_rounding(computed, published_value):
+        status = "reconstructed" if is_reconstructed else "matches"
+        item = reproduction.row(key, published_value, computed, status)
+    else:
+        item = reproduction.row(key, published_value, computed, "differs", reason_key)
+    return _labelled(item, prefix)
+
+
+def _analysis_rows(
+    data: MetaData, analysis_id: str, result: AnalysisResult, target: dict
+) -> list[dict]:
+    """Pooled estimate, participants, studies, I² and absolute effects of one analysis."""
+    pooled = result.pooled
+    rebuilt = bool(result.reconstructed_studies)
+    prefix = {lang: analysis_label(data.analyses, analysis_id, lang) for lang in LANGS}
+    rows = [
+        _target_row(key, printed, computed, rebuilt, reason, prefix)
+        for key, printed, computed, reason in (
+            ("meta.q.rr", target["rr"][0], pooled.estimate, "meta.reason.inputs"),
+            ("meta.q.ci_low", target["rr"][1], pooled.ci_low, "meta.reason.inputs"),
+            ("meta.q.ci_high", target["rr"][2], pooled.ci_high, "meta.reason.inputs"),
+            (
+                "meta.q.participants",
+                target["participants"],
+                result.n_participants,
+                "meta.reason.inputs",
+            ),
+            (
+                "meta.q.control_risk",
+                target["control_risk"],
+                result.observed_control_risk,
+                "meta.reason.control_risk",
+            ),
+        )
+    ]
+    rows.append(
+        _labelled(
+            reproduction.compare(
+                "meta.q.studies", target["studies"], result.k, "meta.reason.inputs"
+            ),
+            prefix,
+        )
+    )
+    if target["i2_above"] is not None:
+        i2 = 100 * pooled.i2
+        above = i2 > target["i2_above"]
+        status = ("reconstructed" if rebuilt else "matches") if above else "differs"
+        rows.append(
+            _labelled(
+                reproduction.row(
+                    "meta.q.i2",
+                    f"> {target['i2_above']}",
+                    i2,
+                    status,
+                    None if above else "meta.reason.i2",
+                    decimals=0,
+                ),
+                prefix,
+            )
+        )
+    absolute = result.absolute
+    for key, printed, computed in zip(
+        ("meta.q.risk", "meta.q.risk_low", "meta.q.risk_high"),
+        target["risk"],
+        absolute.risk,
+        strict=True,
+    ):
+        if printed is not None:
+            rows.append(_target_row(key, printed, computed, rebuilt, "meta.reason.risk", prefix))
+    for key, printed, computed in zip(
+        ("meta.q.difference", "meta.q.difference_low", "meta.q.difference_high"),
+        target["difference"],
+        absolute.difference,
+        strict=True,
+    ):
+        rows.append(_target_row(key, printed, computed, rebuilt, "meta.reason.absolute", prefix))
+    return rows
+
+
+def _study_rows(analyses: Mapping[str, AnalysisResult], target: dict) -> list[dict]:
+    """A single study's printed risk ratio and CI, if the study is in the data."""
+    result = analyses.get(target["analysis_id"])
+    if result is None:
+        return []
+    match = result.effects[result.effects["study"] == target["study"]]
+    if match.empty:
+        return []
+    first = match.iloc[0]
+    prefix = dict.fromkeys(LANGS, target["study"])
+    return [
+        _labelled(reproduction.compare(key, printed, computed), prefix)
+        for key, printed, computed in zip(
+            ("meta.q.rr", "meta.q.ci_low", "meta.q.ci_high"),
+            target["rr"],
+            (first["rr"], first["rr_low"], first["rr_high"]),
+            strict=True,
+        )
+    ]
+
+
+def _flow_rows(data: MetaData) -> list[dict]:
+    """The flow diagram, the participants of the included studies and the risk-of-bias count."""
+    printed = published()["flow"]
+    flow = data.prisma.astype(int)
+    screened = flow["records_database"] + flow["records_other"]
+    fulltext = screened - flow["excluded_screening"]
+    return [
+        reproduction.compare("meta.q.flow_screened", printed["records_screened"], screened),
+        reproduction.compare("meta.q.flow_fulltext", printed["fulltext_assessed"], fulltext),
+        reproduction.compare(
+            "meta.q.flow_fulltext_summary",
+            printed["fulltext_in_summary"],
+            fulltext,
+            "meta.reason.fulltext",
+        ),
+        reproduction.compare(
+            "meta.q.flow_included", printed["included"], fulltext - flow["excluded_fulltext"]
+        ),
+        reproduction.compare(
+            "meta.q.participants_total",
+            printed["participants"],
+            int(data.characteristics["n_participants"].sum()),
+            "meta.reason.participants",
+        ),
+        reproduction.compare(
+            "meta.q.rob_weak",
+            printed["rob_weak_publications"],
+            weak_publications(data.risk_of_bias),
+        ),
+    ]
+
+
+def rows(data: MetaData, analyses: Mapping[str, AnalysisResult]) -> list[dict]:
+    """Published numbers beside the computed ones, for every analysis present in the data."""
+    targets = published()
+    out = [
+        row
+        for analysis_id, target in targets["analyses"].items()
+        if analysis_id in analyses
+        for row in _analysis_rows(data, analysis_id, analyses[analysis_id], target)
+    ]
+    for target in targets["study_rr"]:
+        out += _study_rows(analyses, target)
+    return out + _flow_rows(data)

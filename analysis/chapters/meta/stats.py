@@ -1,0 +1,339 @@
+"""Pooling of risk ratios the way RevMan 5 and R's metafor do.
+
+Mantel–Haenszel and inverse-variance fixed effect, DerSimonian–Laird random effects with Q
+around the inverse-variance or the Mantel–Haenszel estimate (RevMan 5), Hartung–Knapp–Sidik–
+Jonkman and the prediction interval; per-study rows for the forest plots, absolute effects for
+the summary of findings, and risk-of-bias counts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.meta_analysis import combine_effects, effectsize_2proportions
+
+from analysis.chapters.meta.data import ROB_DOMAINS, ROB_LEVELS, MetaData
+
+Z95 = float(stats.norm.isf(0.025))
+ZERO_CELL_CORRECTION = 0.5
+MODELS = ("fixed_mh", "fixed_iv", "random", "random_revman", "hksj")
+CONTRACT_KEYS = ("estimate", "ci_low", "ci_high", "p")
+HETEROGENEITY_KEYS = ("tau2", "i2", "q", "q_p", "pi_low", "pi_high")
+
+
+def is_random(model: str) -> bool:
+    """True for the random-effects models, which carry heterogeneity statistics."""
+    return model.startswith("random")
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """One pooled model on the risk-ratio scale (heterogeneity fields NaN where not defined)."""
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    p: float
+    log_estimate: float
+    se: float
+    z: float
+    tau2: float = math.nan
+    q: float = math.nan
+    q_df: int = 0
+    q_p: float = math.nan
+    i2: float = math.nan
+    pi_low: float = math.nan
+    pi_high: float = math.nan
+
+    def contract(self, heterogeneity: bool) -> dict[str, float]:
+        """The model's part of the results JSON (with τ², I², Q and the prediction interval
+        for a random-effects model)."""
+        keys = CONTRACT_KEYS + (HETEROGENEITY_KEYS if heterogeneity else ())
+        return {key: getattr(self, key) for key in keys}
+
+
+@dataclass(frozen=True)
+class AbsoluteEffects:
+    """Risk with intervention and risk difference per 100, each as (estimate, low, high)."""
+
+    control: float
+    risk: tuple[float, float, float]
+    difference: tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Every pooled model of one analysis and the per-study rows of its forest plot.
+
+    ``effects`` holds one row per study (``study_effects``) plus ``weight``: its weight in %
+    in the headline model (NaN when not estimable).
+    """
+
+    effects: pd.DataFrame
+    k: int
+    n_participants: int | None
+    models: Mapping[str, Pooled]
+    headline: str
+    absolute: AbsoluteEffects | None = None
+
+    @property
+    def pooled(self) -> Pooled:
+        """The headline model: the one the review reports."""
+        return self.models[self.headline]
+
+    @property
+    def reconstructed_studies(self) -> list[str]:
+        """Studies of the analysis whose counts are reconstructed."""
+        return self.effects.loc[self.effects["source"] == "reconstructed", "study"].tolist()
+
+    @property
+    def observed_control_risk(self) -> float:
+        """Pooled observed risk per 100 in the control arms."""
+        return float(100 * self.effects["events_control"].sum() / self.effects["n_control"].sum())
+
+    def contract(self) -> dict:
+        """The analysis' part of the results JSON."""
+        return {
+            "k": self.k,
+            "n_participants": self.n_participants,
+            **{model: self.models[model].contract(is_random(model)) for model in MODELS},
+        }
+
+
+def study_effects(studies: pd.DataFrame) -> pd.DataFrame:
+    """Per-study log risk ratio and variance (Cochrane rules for zero cells).
+
+    0.5 is added to all four cells of a study with a zero cell (statsmodels applies the
+    correction only to such studies); a study with no events in either arm is not estimable.
+    Rows without counts use their reported RR and 95 % CI (generic inverse variance).
+    """
+    frame = studies.reset_index(drop=True).copy()
+    has_counts = frame["n_intervention"].notna().to_numpy()
+    a = frame["events_intervention"].astype(float).to_numpy()
+    n1 = frame["n_intervention"].astype(float).to_numpy()
+    c = frame["events_control"].astype(float).to_numpy()
+    n2 = frame["n_control"].astype(float).to_numpy()
+    double_zero = has_counts & (a == 0) & (c == 0)
+    zero_cell = has_counts & ~double_zero & ((a == 0) | (c == 0) | (a == n1) | (c == n2))
+    log_rr = np.full(len(frame), np.nan)
+    var = np.full(len(frame), np.nan)
+    use = has_counts & ~double_zero
+    if use.any():
+        # statsmodels' own float zero_correction adds it to the events of every study but
+        # to the totals of zero-cell studies only, so the correction is applied here.
+        add = ZERO_CELL_CORRECTION * zero_cell[use]
+        log_rr[use], var[use] = effectsize_2proportions(
+            a[use] + add,
+            n1[use] + 2 * add,
+            c[use] + add,
+            n2[use] + 2 * add,
+            statistic="risk-ratio",
+        )
+    if (~has_counts).any():
+        generic = frame.loc[~has_counts]
+        log_rr[~has_counts] = np.log(generic["estimate"].to_numpy(float))
+        width = np.log(generic["ci_high"].to_numpy(float)) - np.log(
+            generic["ci_low"].to_numpy(float)
+        )
+        var[~has_counts] = (width / (2 * Z95)) ** 2
+    se = np.sqrt(var)
+    frame["log_rr"], frame["var"] = log_rr, var
+    frame["rr"] = np.exp(log_rr)
+    frame["rr_low"], frame["rr_high"] = np.exp(log_rr - Z95 * se), np.exp(log_rr + Z95 * se)
+    frame["estimable"] = ~double_zero
+    frame["zero_corrected"] = zero_cell
+    frame["has_counts"] = has_counts
+    return frame
+
+
+def mantel_haenszel_rr(
+    a: np.ndarray, n1: np.ndarray, c: np.ndarray, n2: np.ndarray
+) -> tuple[float, float]:
+    """Mantel–Haenszel log risk ratio and its Greenland–Robins (1985) standard error.
+
+    Uses the raw counts (no zero-cell correction), as RevMan 5 and metafor's ``rma.mh`` do.
+    Returns NaNs when no study has events in one of the arms.
+    """
+    a, n1, c, n2 = (np.asarray(x, dtype=float) for x in (a, n1, c, n2))
+    total = n1 + n2
+    r = a * n2 / total
+    s = c * n1 / total
+    if r.sum() == 0 or s.sum() == 0:
+        return math.nan, math.nan
+    p = (n1 * n2 * (a + c) - a * c * total) / total**2
+    return float(np.log(r.sum() / s.sum())), float(np.sqrt(p.sum() / (r.sum() * s.sum())))
+
+
+def summary(
+    log_est: float,
+    se: float,
+    crit: float = Z95,
+    dist: stats.rv_continuous | None = None,
+    **heterogeneity: float,
+) -> Pooled:
+    """A pooled log estimate as RR with CI and two-sided p."""
+    if not math.isfinite(log_est) or not math.isfinite(se) or se <= 0:
+        estimate = math.exp(log_est) if math.isfinite(log_est) else math.nan
+        return Pooled(
+            estimate, math.nan, math.nan, math.nan, log_est, se, math.nan, **heterogeneity
+        )
+    z = log_est / se
+    p = float(2 * (dist or stats.norm).sf(abs(z)))
+    return Pooled(
+        math.exp(log_est),
+        math.exp(log_est - crit * se),
+        math.exp(log_est + crit * se),
+        p,
+        log_est,
+        se,
+        z,
+        **heterogeneity,
+    )
+
+
+def _combine(y: np.ndarray, v: np.ndarray):
+    """statsmodels' fixed-effect combination (its k = 1 warnings about τ² are irrelevant here)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return combine_effects(y, v, method_re="chi2")
+
+
+def random_effects(
+    y: np.ndarray, v: np.ndarray, centre: float | None = None
+) -> tuple[Pooled, np.ndarray]:
+    """DerSimonian–Laird random effects, τ² truncated at 0, with a 95 % prediction interval,
+    and the study weights (summing to 1).
+
+    Q is taken around ``centre`` (the inverse-variance fixed estimate when None, as in
+    metafor's ``rma(method="DL")``; the Mantel–Haenszel estimate for the RevMan 5 variant).
+    The prediction interval uses t with k − 2 df (Higgins, Thompson & Spiegelhalter 2009)
+    and is defined for k ≥ 3.
+    """
+    y, v = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
+    k = len(y)
+    fixed = _combine(y, v)
+    w = fixed.weights_fe
+    if centre is None:
+        centre = fixed.mean_effect_fe
+    q = float((w * (y - centre) ** 2).sum())
+    df = k - 1
+    tau2 = max(0.0, (q - df) / fixed.c) if k > 1 else 0.0
+    w_re = 1 / (v + tau2)
+    mu = float((w_re * y).sum() / w_re.sum())
+    se = float(1 / np.sqrt(w_re.sum()))
+    if k >= 3:
+        half = stats.t.isf(0.025, k - 2) * math.sqrt(tau2 + se**2)
+        pi_low, pi_high = math.exp(mu - half), math.exp(mu + half)
+    else:
+        pi_low = pi_high = math.nan
+    pooled = summary(
+        mu,
+        se,
+        tau2=tau2,
+        q=q,
+        q_df=df,
+        q_p=float(stats.chi2.sf(q, df)) if df > 0 else math.nan,
+        i2=max(0.0, (q - df) / q) if q > 0 else 0.0,
+        pi_low=pi_low,
+        pi_high=pi_high,
+    )
+    return pooled, w_re / w_re.sum()
+
+
+def hartung_knapp(y: np.ndarray, v: np.ndarray, tau2: float) -> Pooled:
+    """Hartung–Knapp–Sidik–Jonkman CI and test (t, k − 1 df; no ad hoc floor, as metafor)."""
+    y, v = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
+    k = len(y)
+    w = 1 / (v + tau2)
+    mu = float((w * y).sum() / w.sum())
+    if k < 2:
+        return summary(mu, math.nan)
+    se = math.sqrt(float((w * (y - mu) ** 2).sum() / ((k - 1) * w.sum())))
+    return summary(mu, se, crit=float(stats.t.isf(0.025, k - 1)), dist=stats.t(k - 1))
+
+
+def absolute_effects(control_per_100: float, pooled: Pooled) -> AbsoluteEffects:
+    """Corresponding intervention risk and risk difference per 100 (control risk × RR)."""
+    risk = tuple(control_per_100 * x for x in (pooled.estimate, pooled.ci_low, pooled.ci_high))
+    return AbsoluteEffects(control_per_100, risk, tuple(x - control_per_100 for x in risk))
+
+
+def pool(effects: pd.DataFrame, control_per_100: float | None = None) -> AnalysisResult:
+    """All pooled models of one analysis (rows of ``study_effects`` for one analysis_id).
+
+    Mantel–Haenszel needs counts: with any generic-inverse-variance row its two models are NaN
+    and the headline model is DerSimonian–Laird instead of RevMan 5's M-H random effects.
+    With ``control_per_100`` (the assumed control risk) the absolute effects are added.
+    """
+    estimable = effects["estimable"].to_numpy(bool)
+    used = effects[estimable]
+    y, v = used["log_rr"].to_numpy(float), used["var"].to_numpy(float)
+    n = effects[["n_intervention", "n_control"]].astype(float).sum().sum()
+    if used["has_counts"].all():
+        log_mh, se_mh = mantel_haenszel_rr(
+            used["events_intervention"],
+            used["n_intervention"],
+            used["events_control"],
+            used["n_control"],
+        )
+    else:
+        log_mh = se_mh = math.nan
+    random, random_weights = random_effects(y, v)
+    if math.isfinite(log_mh):
+        revman, revman_weights = random_effects(y, v, centre=log_mh)
+    else:
+        revman = summary(math.nan, math.nan, **dict.fromkeys(HETEROGENEITY_KEYS, math.nan))
+        revman_weights = np.full(len(y), np.nan)
+    fixed = _combine(y, v)
+    models = {
+        "fixed_mh": summary(log_mh, se_mh),
+        "fixed_iv": summary(float(fixed.mean_effect_fe), float(fixed.sd_eff_w_fe)),
+        "random": random,
+        "random_revman": revman,
+        "hksj": hartung_knapp(y, v, random.tau2),
+    }
+    headline = "random_revman" if math.isfinite(revman.estimate) else "random"
+    weights = np.full(len(effects), np.nan)
+    weights[estimable] = 100 * (revman_weights if headline == "random_revman" else random_weights)
+    return AnalysisResult(
+        effects=effects.assign(weight=weights),
+        k=len(used),
+        n_participants=int(n) if math.isfinite(n) else None,
+        models=models,
+        headline=headline,
+        absolute=None
+        if control_per_100 is None
+        else absolute_effects(control_per_100, models[headline]),
+    )
+
+
+def pool_analyses(data: MetaData) -> dict[str, AnalysisResult]:
+    """Every analysis of ``analyses.csv`` that has studies, in the file's order."""
+    effects = study_effects(data.studies)
+    out = {}
+    for _, row in data.analyses.iterrows():
+        rows = effects[effects["analysis_id"] == row["analysis_id"]]
+        if not rows.empty:
+            out[str(row["analysis_id"])] = pool(rows, float(row["control_risk_per_100"]))
+    return out
+
+
+def rob_counts(risk_of_bias: pd.DataFrame) -> pd.DataFrame:
+    """Number of publications per domain (rows) and judgement (columns)."""
+    return pd.DataFrame(
+        {
+            level: [int((risk_of_bias[d] == level).sum()) for d in ROB_DOMAINS]
+            for level in ROB_LEVELS
+        },
+        index=list(ROB_DOMAINS),
+    )
+
+
+def weak_publications(risk_of_bias: pd.DataFrame) -> int:
+    """Publications judged unclear or high risk in four or more of the seven domains."""
+    frame = risk_of_bias[list(ROB_DOMAINS)]
+    return int(((frame != "low").sum(axis=1) >= 4).sum())
