@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import interviews
+from analysis.chapters.interviews import data as interviews
 from analysis.core.validation import Field, InputError, Problem, Schema, read_raw, validate_frame
 
 HIGHLIGHTS = Schema(
@@ -64,8 +64,9 @@ def _read(path: Path, schema: Schema) -> tuple[pd.DataFrame, str]:
     return frame, name
 
 
-def _document_map(documents: pd.Series, participants: pd.Series, mapping: pd.DataFrame | None,
-                  name: str) -> dict[str, str]:
+def _document_map(
+    documents: pd.Series, participants: pd.Series, mapping: pd.DataFrame | None, name: str
+) -> dict[str, str]:
     """Participant of every document; raises InputError listing the unmatched ones."""
     if mapping is not None:
         known = dict(zip(mapping["document"], mapping["participant_id"], strict=True))
@@ -75,13 +76,21 @@ def _document_map(documents: pd.Series, participants: pd.Series, mapping: pd.Dat
     valid = set(participants)
     found = {doc: known.get(doc) for doc in documents.unique()}
     problems = [
-        Problem(name, "document", int(documents[documents == doc].index[0]) + 1,
-                f"document {doc!r} matches no participant"
-                + ("" if pid is None else f" (mapped to {pid!r}, which is not in the "
-                                          "participants file)"),
-                "name the document after its participant_id (e.g. P07.docx) or give a "
-                "--documents file with columns document, participant_id")
-        for doc, pid in found.items() if pid not in valid
+        Problem(
+            name,
+            "document",
+            int(documents[documents == doc].index[0]) + 1,
+            f"document {doc!r} matches no participant"
+            + (
+                ""
+                if pid is None
+                else f" (mapped to {pid!r}, which is not in the participants file)"
+            ),
+            "name the document after its participant_id (e.g. P07.docx) or give a "
+            "--documents file with columns document, participant_id",
+        )
+        for doc, pid in found.items()
+        if pid not in valid
     ]
     if problems:
         raise InputError(problems)
@@ -100,9 +109,17 @@ def _root(tag: str, parents: dict[str, str], name: str) -> str:
     while parents.get(tag):
         tag = parents[tag]
         if tag in seen:
-            raise InputError([Problem(name, "parent", None,
-                                      f"the tag hierarchy loops at {tag!r}",
-                                      "give every tag a parent that is not its own descendant")])
+            raise InputError(
+                [
+                    Problem(
+                        name,
+                        "parent",
+                        None,
+                        f"the tag hierarchy loops at {tag!r}",
+                        "give every tag a parent that is not its own descendant",
+                    )
+                ]
+            )
         seen.add(tag)
     return tag
 
@@ -110,7 +127,7 @@ def _root(tag: str, parents: dict[str, str], name: str) -> str:
 def _label(tag: str, parent: str, separator: str) -> str:
     """A tag's own name, without its parent's path."""
     prefix = f"{parent}{separator}"
-    return tag[len(prefix):] if parent and tag.startswith(prefix) else tag
+    return tag[len(prefix) :] if parent and tag.startswith(prefix) else tag
 
 
 def convert(
@@ -134,20 +151,31 @@ def convert(
     missing = marks[~marks["tag"].isin(set(tags["tag"]))].drop_duplicates("tag")
     unknown_negative = sorted(set(negative) - set(tags["tag"]))
     problems = [
-        Problem(marks_name, "tag", int(i) + 1, f"tag {tag!r} is not in the codebook export",
-                f"export the codebook again from the same project ({tags_name})")
+        Problem(
+            marks_name,
+            "tag",
+            int(i) + 1,
+            f"tag {tag!r} is not in the codebook export",
+            f"export the codebook again from the same project ({tags_name})",
+        )
         for i, tag in missing["tag"].items()
     ] + [
-        Problem(tags_name, "tag", None, f"--negative names tag {tag!r}, which is not in the "
-                "codebook", "spell the tag as in the codebook export")
+        Problem(
+            tags_name,
+            "tag",
+            None,
+            f"--negative names tag {tag!r}, which is not in the codebook",
+            "spell the tag as in the codebook export",
+        )
         for tag in unknown_negative
     ]
     if problems:
         raise InputError(problems)
 
     parents = _hierarchy(tags, separator)
-    described = dict(zip(tags["tag"], tags.get("description", pd.Series(dtype="string")),
-                         strict=False))
+    described = dict(
+        zip(tags["tag"], tags.get("description", pd.Series(dtype="string")), strict=False)
+    )
     used = set(marks["tag"])
     codes = [tag for tag in tags["tag"] if parents[tag] or tag in used]
     order = {tag: position for position, tag in enumerate(tags["tag"])}
@@ -157,26 +185,35 @@ def convert(
         code_label = _label(tag, parents[tag], separator)
         description = described.get(tag)
         theme_description = described.get(theme)
-        rows.append({
-            "theme_id": theme, "code_id": tag,
-            "theme_en": theme, "theme_nb": theme,
-            "code_en": code_label, "code_nb": code_label,
-            "description_en": description, "description_nb": description,
-            "theme_description_en": theme_description, "theme_description_nb": theme_description,
-            "negative_case": int(tag in set(negative)),
-        })
+        rows.append(
+            {
+                "theme_id": theme,
+                "code_id": tag,
+                "theme_en": theme,
+                "theme_nb": theme,
+                "code_en": code_label,
+                "code_nb": code_label,
+                "description_en": description,
+                "description_nb": description,
+                "theme_description_en": theme_description,
+                "theme_description_nb": theme_description,
+                "negative_case": int(tag in set(negative)),
+            }
+        )
     codebook_out = pd.DataFrame(rows).sort_values(
-        "theme_id", key=lambda themes: themes.map(lambda theme: order.get(theme, -1)),
-        kind="stable")
+        "theme_id", key=lambda themes: themes.map(lambda theme: order.get(theme, -1)), kind="stable"
+    )
 
     content = marks["content"].str.split().str.join(" ")
-    segments = pd.DataFrame({
-        "segment_id": "H" + marks["id"],
-        "participant_id": marks["document"].map(owner),
-        "code_id": marks["tag"],
-        "excerpt_en": content,
-        "excerpt_nb": content,
-    }).drop_duplicates(["segment_id", "code_id"])
+    segments = pd.DataFrame(
+        {
+            "segment_id": "H" + marks["id"],
+            "participant_id": marks["document"].map(owner),
+            "code_id": marks["tag"],
+            "excerpt_en": content,
+            "excerpt_nb": content,
+        }
+    ).drop_duplicates(["segment_id", "code_id"])
 
     folder = Path(out) / interviews.FOLDER
     folder.mkdir(parents=True, exist_ok=True)
@@ -194,35 +231,74 @@ def convert(
 
 
 def _run(args: argparse.Namespace) -> None:
-    folder = convert(args.highlights, args.codebook, args.participants, args.out,
-                     documents=args.documents, n_invited=args.invited,
-                     negative=args.negative, separator=args.separator)
-    print(f"wrote {folder}; build the chapter with: "
-          f"rtw-report build --data {args.out} --only interviews")
+    folder = convert(
+        args.highlights,
+        args.codebook,
+        args.participants,
+        args.out,
+        documents=args.documents,
+        n_invited=args.invited,
+        negative=args.negative,
+        separator=args.separator,
+    )
+    print(
+        f"wrote {folder}; build the chapter with: "
+        f"rtw-report build --data {args.out} --only interviews"
+    )
 
 
 def register_cli(subparsers: argparse._SubParsersAction) -> None:
     """Add ``rtw-report import-taguette``."""
     command = subparsers.add_parser(
-        "import-taguette", help="turn a Taguette export into the interview chapter's data",
-        description=__doc__.split("\n\n")[0])
-    command.add_argument("--highlights", type=Path, required=True,
-                         help="highlights CSV (id, document, tag, content)")
-    command.add_argument("--codebook", type=Path, required=True,
-                         help="codebook CSV (tag, parent, description, number of highlights)")
-    command.add_argument("--participants", type=Path, required=True,
-                         help="participants CSV (participant_id, sex, age, diagnosis_group, "
-                              "sick_leave_pct)")
-    command.add_argument("--out", type=Path, required=True,
-                         help="data folder to write; the files go to <out>/interviews/")
-    command.add_argument("--documents", type=Path, default=None,
-                         help="CSV mapping document names to participant_id "
-                              "(default: the document name without extension is the id)")
-    command.add_argument("--invited", type=int, default=None,
-                         help="number of people invited to an interview, if known")
-    command.add_argument("--negative", action="append", default=[], metavar="TAG",
-                         help="a tag that marks negative or divergent cases (repeatable)")
-    command.add_argument("--separator", default=".",
-                         help="tag path separator, used only when the codebook has no "
-                              "'parent' column (default: '.')")
+        "import-taguette",
+        help="turn a Taguette export into the interview chapter's data",
+        description=__doc__.split("\n\n")[0],
+    )
+    command.add_argument(
+        "--highlights", type=Path, required=True, help="highlights CSV (id, document, tag, content)"
+    )
+    command.add_argument(
+        "--codebook",
+        type=Path,
+        required=True,
+        help="codebook CSV (tag, parent, description, number of highlights)",
+    )
+    command.add_argument(
+        "--participants",
+        type=Path,
+        required=True,
+        help="participants CSV (participant_id, sex, age, diagnosis_group, sick_leave_pct)",
+    )
+    command.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="data folder to write; the files go to <out>/interviews/",
+    )
+    command.add_argument(
+        "--documents",
+        type=Path,
+        default=None,
+        help="CSV mapping document names to participant_id "
+        "(default: the document name without extension is the id)",
+    )
+    command.add_argument(
+        "--invited",
+        type=int,
+        default=None,
+        help="number of people invited to an interview, if known",
+    )
+    command.add_argument(
+        "--negative",
+        action="append",
+        default=[],
+        metavar="TAG",
+        help="a tag that marks negative or divergent cases (repeatable)",
+    )
+    command.add_argument(
+        "--separator",
+        default=".",
+        help="tag path separator, used only when the codebook has no "
+        "'parent' column (default: '.')",
+    )
     command.set_defaults(run=_run)

@@ -65,8 +65,10 @@ CODEBOOK = Schema(
         Field("code_id", "text", unique=True),
         *(Field(f"{name}_{lang}", "text") for name in ("theme", "code") for lang in ("en", "nb")),
         *(Field(f"description_{lang}", "text", nullable=True) for lang in ("en", "nb")),
-        *(Field(f"theme_description_{lang}", "text", required=False, nullable=True)
-          for lang in ("en", "nb")),
+        *(
+            Field(f"theme_description_{lang}", "text", required=False, nullable=True)
+            for lang in ("en", "nb")
+        ),
         Field("negative_case", "binary", required=False, nullable=True),
     ),
 )
@@ -119,26 +121,49 @@ def _name(data_dir: Path, schema: Schema) -> str:
 def _check_codebook(codebook: pd.DataFrame, name: str) -> None:
     for column in ("theme_en", "theme_nb"):
         labels = codebook.groupby("theme_id")[column].transform("nunique")
-        require(labels.eq(1), name, column, "the same theme_id has different theme names",
-                f"give every row of a theme the same {column}")
+        require(
+            labels.eq(1),
+            name,
+            column,
+            "the same theme_id has different theme names",
+            f"give every row of a theme the same {column}",
+        )
 
 
 def _check_segments(segments: pd.DataFrame, data: dict[str, pd.DataFrame], name: str) -> None:
     known = set(data["participants"]["participant_id"])
-    require(segments["participant_id"].isin(known), name, "participant_id",
-            "the participant is not in participants.csv",
-            "add the participant to participants.csv or correct the id")
-    require(segments["code_id"].isin(set(data["codebook"]["code_id"])), name, "code_id",
-            "the code is not in codebook.csv", "add the code to codebook.csv or correct the id")
+    require(
+        segments["participant_id"].isin(known),
+        name,
+        "participant_id",
+        "the participant is not in participants.csv",
+        "add the participant to participants.csv or correct the id",
+    )
+    require(
+        segments["code_id"].isin(set(data["codebook"]["code_id"])),
+        name,
+        "code_id",
+        "the code is not in codebook.csv",
+        "add the code to codebook.csv or correct the id",
+    )
     keys = ["segment_id", "code_id", "coder"]
-    require(~segments.duplicated(keys, keep="first"), name, "segment_id",
-            "the same segment has the same code twice (for the same coder)",
-            "remove the duplicate row")
+    require(
+        ~segments.duplicated(keys, keep="first"),
+        name,
+        "segment_id",
+        "the same segment has the same code twice (for the same coder)",
+        "remove the duplicate row",
+    )
     for column in ("participant_id", "excerpt_en", "excerpt_nb"):
         same = segments.groupby("segment_id")[column].transform("nunique").eq(1)
-        require(same, name, column, f"rows of the same segment_id differ in {column}",
-                "a segment is one passage of one interview: give all its rows the same "
-                f"{column}, or give different passages different segment ids")
+        require(
+            same,
+            name,
+            column,
+            f"rows of the same segment_id differ in {column}",
+            "a segment is one passage of one interview: give all its rows the same "
+            f"{column}, or give different passages different segment ids",
+        )
 
 
 def load(data_dir: Path) -> Interviews:
@@ -146,25 +171,43 @@ def load(data_dir: Path) -> Interviews:
     data_dir = Path(data_dir)
     participants, codebook, segments, study = (read_table(data_dir, s) for s in SCHEMAS)
     if len(study) != 1:
-        raise InputError([Problem(_name(data_dir, STUDY), None, None,
-                                  f"the file has {len(study)} data rows",
-                                  "keep exactly one row with n_invited and illustrative")])
+        raise InputError(
+            [
+                Problem(
+                    _name(data_dir, STUDY),
+                    None,
+                    None,
+                    f"the file has {len(study)} data rows",
+                    "keep exactly one row with n_invited and illustrative",
+                )
+            ]
+        )
     if "negative_case" not in codebook:
         codebook["negative_case"] = pd.Series(0, index=codebook.index, dtype="Int64")
     codebook["negative_case"] = codebook["negative_case"].fillna(0)
-    segments["quoted"] = (segments["quoted"].fillna(0) if "quoted" in segments
-                          else pd.Series(0, index=segments.index, dtype="Int64"))
-    segments["coder"] = (segments["coder"].fillna("") if "coder" in segments
-                         else pd.Series("", index=segments.index, dtype="string"))
+    segments["quoted"] = (
+        segments["quoted"].fillna(0)
+        if "quoted" in segments
+        else pd.Series(0, index=segments.index, dtype="Int64")
+    )
+    segments["coder"] = (
+        segments["coder"].fillna("")
+        if "coder" in segments
+        else pd.Series("", index=segments.index, dtype="string")
+    )
     _check_codebook(codebook, _name(data_dir, CODEBOOK))
-    _check_segments(segments, {"participants": participants, "codebook": codebook},
-                    _name(data_dir, SEGMENTS))
+    _check_segments(
+        segments, {"participants": participants, "codebook": codebook}, _name(data_dir, SEGMENTS)
+    )
     n_invited = study["n_invited"].iloc[0]
     n_invited = None if pd.isna(n_invited) else int(n_invited)
-    require(pd.Series([n_invited is None or n_invited >= len(participants)]),
-            _name(data_dir, STUDY), "n_invited",
-            f"fewer invited than the {len(participants)} participants in participants.csv",
-            "give the number of people invited to an interview, or leave it empty")
+    require(
+        pd.Series([n_invited is None or n_invited >= len(participants)]),
+        _name(data_dir, STUDY),
+        "n_invited",
+        f"fewer invited than the {len(participants)} participants in participants.csv",
+        "give the number of people invited to an interview, or leave it empty",
+    )
     first = segments["coder"].iloc[0]
     return Interviews(
         participants=participants,
@@ -207,8 +250,12 @@ def hidden(counts: dict[str, int], threshold: int) -> set[str]:
 def _count_cells(counts: dict[str, int], total: int, threshold: int, lang: str) -> list[str]:
     hide = hidden(counts, threshold)
     return [
-        (suppress_count(n, threshold, lang) if is_suppressed(n, threshold)
-         else t("interviews.suppressed_secondary", lang)) if key in hide
+        (
+            suppress_count(n, threshold, lang)
+            if is_suppressed(n, threshold)
+            else t("interviews.suppressed_secondary", lang)
+        )
+        if key in hide
         else f"{fmt_int(n, lang)} ({fmt_pct(n / total, lang)})"
         for key, n in counts.items()
     ]
@@ -222,20 +269,39 @@ def characteristics_table(data: Interviews, lang: str, suppress_below: int = 0) 
     if stats["n_invited"]:
         share = fmt_pct(n / stats["n_invited"], lang)
         took_part = t("interviews.char.took_part", lang, share=share)
-        rows.append((t("interviews.char.invited", lang),
-                     f"{fmt_int(stats['n_invited'], lang)} ({took_part})"))
-    rows += zip([t(f"interviews.sex.{sex}", lang) for sex in SEXES],
-                _count_cells(stats["sex"], n, suppress_below, lang), strict=True)
-    rows.append((t("interviews.char.age", lang),
-                 f"{fmt_num(stats['age_median'], lang, 0)} "
-                 f"({fmt_int(stats['age_min'], lang)}{EN_DASH}{fmt_int(stats['age_max'], lang)})"))
-    rows += zip([t(f"interviews.dx.{dx}", lang) for dx in DIAGNOSES],
-                _count_cells(stats["diagnosis_group"], n, suppress_below, lang), strict=True)
-    rows.append((t("interviews.char.sick_leave", lang),
-                 f"{fmt_int(stats['sick_leave_min'], lang)}{EN_DASH}"
-                 f"{fmt_pct(stats['sick_leave_max'] / 100, lang)}"))
-    return pd.DataFrame(rows, columns=[t("interviews.col.characteristic", lang),
-                                       t("interviews.col.value", lang)])
+        rows.append(
+            (
+                t("interviews.char.invited", lang),
+                f"{fmt_int(stats['n_invited'], lang)} ({took_part})",
+            )
+        )
+    rows += zip(
+        [t(f"interviews.sex.{sex}", lang) for sex in SEXES],
+        _count_cells(stats["sex"], n, suppress_below, lang),
+        strict=True,
+    )
+    rows.append(
+        (
+            t("interviews.char.age", lang),
+            f"{fmt_num(stats['age_median'], lang, 0)} "
+            f"({fmt_int(stats['age_min'], lang)}{EN_DASH}{fmt_int(stats['age_max'], lang)})",
+        )
+    )
+    rows += zip(
+        [t(f"interviews.dx.{dx}", lang) for dx in DIAGNOSES],
+        _count_cells(stats["diagnosis_group"], n, suppress_below, lang),
+        strict=True,
+    )
+    rows.append(
+        (
+            t("interviews.char.sick_leave", lang),
+            f"{fmt_int(stats['sick_leave_min'], lang)}{EN_DASH}"
+            f"{fmt_pct(stats['sick_leave_max'] / 100, lang)}",
+        )
+    )
+    return pd.DataFrame(
+        rows, columns=[t("interviews.col.characteristic", lang), t("interviews.col.value", lang)]
+    )
 
 
 # --- themes and codes --------------------------------------------------------------------------
@@ -245,43 +311,56 @@ def code_counts(data: Interviews) -> pd.DataFrame:
     """Per code (codebook order): theme, number of participants and of segments."""
     segments = data.segments
     counts = segments.groupby("code_id").agg(
-        n_participants=("participant_id", "nunique"), n_segments=("segment_id", "nunique"))
+        n_participants=("participant_id", "nunique"), n_segments=("segment_id", "nunique")
+    )
     frame = data.codebook.set_index("code_id").join(counts)
     frame[["n_participants", "n_segments"]] = (
-        frame[["n_participants", "n_segments"]].fillna(0).astype(int))
+        frame[["n_participants", "n_segments"]].fillna(0).astype(int)
+    )
     return frame.reset_index()
 
 
 def theme_counts(data: Interviews) -> dict[str, dict[str, int]]:
     """Per theme: participants who contributed and distinct segments coded in it."""
     grouped = data.coded_segments().groupby("theme_id")
-    counts = {"n_participants": grouped["participant_id"].nunique(),
-              "n_segments": grouped["segment_id"].nunique()}
-    return {theme: {key: int(series.get(theme, 0)) for key, series in counts.items()}
-            for theme in data.themes().index}
+    counts = {
+        "n_participants": grouped["participant_id"].nunique(),
+        "n_segments": grouped["segment_id"].nunique(),
+    }
+    return {
+        theme: {key: int(series.get(theme, 0)) for key, series in counts.items()}
+        for theme in data.themes().index
+    }
 
 
 def codebook_table(data: Interviews, lang: str) -> pd.DataFrame:
     """Themes → codes with definitions and counts, in ``lang``."""
     frame = code_counts(data)
     first = ~frame["theme_id"].duplicated()
-    return pd.DataFrame({
-        t("interviews.col.theme", lang): (frame["theme_id"] + " " + frame[f"theme_{lang}"]).where(
-            first, ""),
-        t("interviews.col.code", lang): frame["code_id"] + " " + frame[f"code_{lang}"],
-        t("interviews.col.definition", lang): frame[f"description_{lang}"].fillna(""),
-        t("interviews.col.participants", lang): frame["n_participants"].map(
-            lambda n: fmt_int(n, lang)),
-        t("interviews.col.segments", lang): frame["n_segments"].map(lambda n: fmt_int(n, lang)),
-    })
+    return pd.DataFrame(
+        {
+            t("interviews.col.theme", lang): (
+                frame["theme_id"] + " " + frame[f"theme_{lang}"]
+            ).where(first, ""),
+            t("interviews.col.code", lang): frame["code_id"] + " " + frame[f"code_{lang}"],
+            t("interviews.col.definition", lang): frame[f"description_{lang}"].fillna(""),
+            t("interviews.col.participants", lang): frame["n_participants"].map(
+                lambda n: fmt_int(n, lang)
+            ),
+            t("interviews.col.segments", lang): frame["n_segments"].map(lambda n: fmt_int(n, lang)),
+        }
+    )
 
 
 def theme_matrix(data: Interviews) -> pd.DataFrame:
     """Participants × themes: number of segments each participant contributed to each theme."""
     coded = data.coded_segments()
     matrix = pd.crosstab(coded["participant_id"], coded["theme_id"])
-    return matrix.reindex(index=data.participants["participant_id"].tolist(),
-                          columns=data.themes().index.tolist(), fill_value=0)
+    return matrix.reindex(
+        index=data.participants["participant_id"].tolist(),
+        columns=data.themes().index.tolist(),
+        fill_value=0,
+    )
 
 
 def _wrap(text: str, width: int = 24) -> str:
@@ -293,12 +372,25 @@ def plot_theme_matrix(data: Interviews, lang: str) -> plt.Figure:
     matrix = theme_matrix(data)
     themes = data.themes()
     figure, ax = plt.subplots(figsize=(2.2 + 1.6 * matrix.shape[1], 1.2 + 0.28 * len(matrix)))
-    sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", linewidths=0.5, linecolor="white",
-                cbar_kws={"label": t("interviews.figure.segments", lang),
-                          "format": axis_formatter(lang, 0),
-                          "ticks": range(int(matrix.to_numpy().max()) + 1)}, ax=ax)
-    ax.set_xticklabels([_wrap(f"{theme} {themes.at[theme, f'theme_{lang}']}", 20)
-                        for theme in matrix.columns], rotation=0, fontsize=8)
+    sns.heatmap(
+        matrix,
+        annot=True,
+        fmt="d",
+        cmap="Blues",
+        linewidths=0.5,
+        linecolor="white",
+        cbar_kws={
+            "label": t("interviews.figure.segments", lang),
+            "format": axis_formatter(lang, 0),
+            "ticks": range(int(matrix.to_numpy().max()) + 1),
+        },
+        ax=ax,
+    )
+    ax.set_xticklabels(
+        [_wrap(f"{theme} {themes.at[theme, f'theme_{lang}']}", 20) for theme in matrix.columns],
+        rotation=0,
+        fontsize=8,
+    )
     ax.set_yticklabels(matrix.index, rotation=0, fontsize=8)
     ax.set_xlabel(t("interviews.figure.theme", lang))
     ax.set_ylabel(t("interviews.figure.participant", lang))
@@ -313,15 +405,23 @@ def plot_code_counts(data: Interviews, lang: str) -> plt.Figure:
     themes = data.themes().index.tolist()
     colours = dict(zip(themes, sns.color_palette("colorblind", len(themes)), strict=True))
     figure, ax = plt.subplots(figsize=(7.5, 1.0 + 0.27 * len(frame)))
-    ax.barh(frame["code_id"] + " " + frame[f"code_{lang}"], frame["n_segments"],
-            color=frame["theme_id"].map(colours))
+    ax.barh(
+        frame["code_id"] + " " + frame[f"code_{lang}"],
+        frame["n_segments"],
+        color=frame["theme_id"].map(colours),
+    )
     ax.xaxis.set_major_formatter(axis_formatter(lang, 0))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel(t("interviews.figure.segments", lang))
     ax.tick_params(axis="y", labelsize=8)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[theme]) for theme in themes]
-    ax.legend(handles, [_wrap(f"{theme} {data.themes().at[theme, f'theme_{lang}']}", 40)
-                        for theme in themes], loc="lower right", fontsize=7, frameon=False)
+    ax.legend(
+        handles,
+        [_wrap(f"{theme} {data.themes().at[theme, f'theme_{lang}']}", 40) for theme in themes],
+        loc="lower right",
+        fontsize=7,
+        frameon=False,
+    )
     ax.spines[["top", "right"]].set_visible(False)
     return figure
 
@@ -341,14 +441,17 @@ def excerpts(data: Interviews, theme_id: str, n: int = 3) -> pd.DataFrame:
     """Up to ``n`` segments of a theme: quoted ones first, then one per participant."""
     coded = data.coded_segments()
     rows = coded[coded["theme_id"] == theme_id].sort_values(
-        ["quoted", "segment_id"], ascending=[False, True], kind="stable")
+        ["quoted", "segment_id"], ascending=[False, True], kind="stable"
+    )
     return rows.drop_duplicates("participant_id").head(n)
 
 
 def _excerpt_box(row: pd.Series, code_label: str, lang: str) -> str:
     title = t("interviews.excerpt.title", lang, participant=row["participant_id"], code=code_label)
-    return (f"```{{admonition}} {_escape(title)}\n:class: tip\n\n"
-            f"{_escape(row[f'excerpt_{lang}'])}\n```\n")
+    return (
+        f"```{{admonition}} {_escape(title)}\n:class: tip\n\n"
+        f"{_escape(row[f'excerpt_{lang}'])}\n```\n"
+    )
 
 
 def theme_markdown(data: Interviews, theme_id: str, lang: str) -> str:
@@ -356,20 +459,31 @@ def theme_markdown(data: Interviews, theme_id: str, lang: str) -> str:
     theme = data.themes().loc[theme_id]
     counts = theme_counts(data)[theme_id]
     codes = code_counts(data).query("theme_id == @theme_id")
-    parts = [t("interviews.theme.lead", lang, theme_id=theme_id,
-               name=_escape(theme[f"theme_{lang}"]),
-               participants=fmt_int(counts["n_participants"], lang),
-               segments=fmt_int(counts["n_segments"], lang))]
+    parts = [
+        t(
+            "interviews.theme.lead",
+            lang,
+            theme_id=theme_id,
+            name=_escape(theme[f"theme_{lang}"]),
+            participants=fmt_int(counts["n_participants"], lang),
+            segments=fmt_int(counts["n_segments"], lang),
+        )
+    ]
     definition = theme.get(f"theme_description_{lang}")
     if isinstance(definition, str) and definition:
         parts.append(_escape(definition))
-    parts.append("\n".join(
-        f"- **{_escape(code[f'code_{lang}'])}** ({code['code_id']}): "
-        f"{_escape(code[f'description_{lang}'] or '')}"
-        for _, code in codes.iterrows()))
+    parts.append(
+        "\n".join(
+            f"- **{_escape(code[f'code_{lang}'])}** ({code['code_id']}): "
+            f"{_escape(code[f'description_{lang}'] or '')}"
+            for _, code in codes.iterrows()
+        )
+    )
     labels = codes.set_index("code_id")[f"code_{lang}"]
-    parts += [_excerpt_box(row, labels[row["code_id"]], lang)
-              for _, row in excerpts(data, theme_id).iterrows()]
+    parts += [
+        _excerpt_box(row, labels[row["code_id"]], lang)
+        for _, row in excerpts(data, theme_id).iterrows()
+    ]
     return "\n\n".join(parts) + "\n"
 
 
@@ -386,14 +500,23 @@ def negative_cases_markdown(data: Interviews, lang: str) -> str:
     parts = []
     coded = data.coded_segments()
     for _, code in cases.iterrows():
-        parts.append(t("interviews.negative.lead", lang, code=_escape(code[f"code_{lang}"]),
-                       code_id=code["code_id"], theme_id=code["theme_id"],
-                       participants=fmt_int(code["n_participants"], lang),
-                       description=_escape(code[f"description_{lang}"] or "")))
+        parts.append(
+            t(
+                "interviews.negative.lead",
+                lang,
+                code=_escape(code[f"code_{lang}"]),
+                code_id=code["code_id"],
+                theme_id=code["theme_id"],
+                participants=fmt_int(code["n_participants"], lang),
+                description=_escape(code[f"description_{lang}"] or ""),
+            )
+        )
         examples = coded[coded["code_id"] == code["code_id"]].sort_values(
-            ["quoted", "segment_id"], ascending=[False, True], kind="stable")
-        parts += [_excerpt_box(row, code[f"code_{lang}"], lang)
-                  for _, row in examples.head(1).iterrows()]
+            ["quoted", "segment_id"], ascending=[False, True], kind="stable"
+        )
+        parts += [
+            _excerpt_box(row, code[f"code_{lang}"], lang) for _, row in examples.head(1).iterrows()
+        ]
     return "\n\n".join(parts) + "\n"
 
 
@@ -406,8 +529,9 @@ def _coders(coded: pd.DataFrame) -> list[str]:
 
 def shared_segments(coded: pd.DataFrame) -> list[str]:
     """The segments coded by both of the first two coders."""
-    first, second = (set(coded.loc[coded["coder"] == coder, "segment_id"])
-                     for coder in _coders(coded)[:2])
+    first, second = (
+        set(coded.loc[coded["coder"] == coder, "segment_id"]) for coder in _coders(coded)[:2]
+    )
     return sorted(first & second)
 
 
@@ -432,22 +556,29 @@ def kappa_per_code(coded: pd.DataFrame) -> pd.DataFrame:
     shared = shared_segments(coded)
     rows = []
     for code in dict.fromkeys(coded["code_id"]):
-        a, b = (np.isin(shared, coded.loc[(coded["coder"] == coder)
-                                          & (coded["code_id"] == code), "segment_id"]).astype(int)
-                for coder in _coders(coded))
+        a, b = (
+            np.isin(
+                shared,
+                coded.loc[(coded["coder"] == coder) & (coded["code_id"] == code), "segment_id"],
+            ).astype(int)
+            for coder in _coders(coded)
+        )
         if not (a.any() or b.any()):
             continue
         undefined = (a == b).all() and len(set(a)) == 1
-        rows.append({
-            "code_id": code,
-            "n_segments": len(shared),
-            "n_first": int(a.sum()),
-            "n_second": int(b.sum()),
-            "agreement": float((a == b).mean()),
-            "kappa": np.nan if undefined else float(cohen_kappa_score(a, b)),
-        })
-    return pd.DataFrame(rows, columns=["code_id", "n_segments", "n_first", "n_second",
-                                       "agreement", "kappa"])
+        rows.append(
+            {
+                "code_id": code,
+                "n_segments": len(shared),
+                "n_first": int(a.sum()),
+                "n_second": int(b.sum()),
+                "agreement": float((a == b).mean()),
+                "kappa": np.nan if undefined else float(cohen_kappa_score(a, b)),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["code_id", "n_segments", "n_first", "n_second", "agreement", "kappa"]
+    )
 
 
 def kappa_sentence(data: Interviews, lang: str) -> str:
@@ -456,25 +587,35 @@ def kappa_sentence(data: Interviews, lang: str) -> str:
     if reason is not None:
         return t(reason, lang, n=fmt_int(len(_coders(data.coded)), lang))
     first, second = _coders(data.coded)
-    return t("interviews.kappa.applies", lang, first=first, second=second,
-             shared=fmt_int(len(shared_segments(data.coded)), lang))
+    return t(
+        "interviews.kappa.applies",
+        lang,
+        first=first,
+        second=second,
+        shared=fmt_int(len(shared_segments(data.coded)), lang),
+    )
 
 
 def kappa_table(data: Interviews, lang: str) -> pd.DataFrame:
     """κ per code for display, in ``lang``."""
-    frame = kappa_per_code(data.coded).merge(data.codebook[["code_id", f"code_{lang}"]],
-                                             on="code_id")
+    frame = kappa_per_code(data.coded).merge(
+        data.codebook[["code_id", f"code_{lang}"]], on="code_id"
+    )
     first, second = _coders(data.coded)
-    return pd.DataFrame({
-        t("interviews.col.code", lang): frame["code_id"] + " " + frame[f"code_{lang}"],
-        t("interviews.col.shared", lang): frame["n_segments"].map(lambda n: fmt_int(n, lang)),
-        t("interviews.col.by_coder", lang, coder=first): frame["n_first"].map(
-            lambda n: fmt_int(n, lang)),
-        t("interviews.col.by_coder", lang, coder=second): frame["n_second"].map(
-            lambda n: fmt_int(n, lang)),
-        t("interviews.col.agreement", lang): frame["agreement"].map(lambda x: fmt_pct(x, lang)),
-        t("interviews.col.kappa", lang): frame["kappa"].map(lambda x: fmt_num(x, lang, 2)),
-    })
+    return pd.DataFrame(
+        {
+            t("interviews.col.code", lang): frame["code_id"] + " " + frame[f"code_{lang}"],
+            t("interviews.col.shared", lang): frame["n_segments"].map(lambda n: fmt_int(n, lang)),
+            t("interviews.col.by_coder", lang, coder=first): frame["n_first"].map(
+                lambda n: fmt_int(n, lang)
+            ),
+            t("interviews.col.by_coder", lang, coder=second): frame["n_second"].map(
+                lambda n: fmt_int(n, lang)
+            ),
+            t("interviews.col.agreement", lang): frame["agreement"].map(lambda x: fmt_pct(x, lang)),
+            t("interviews.col.kappa", lang): frame["kappa"].map(lambda x: fmt_num(x, lang, 2)),
+        }
+    )
 
 
 # --- reproduction and results ------------------------------------------------------------------
@@ -484,8 +625,10 @@ def quote_index(data: Interviews) -> dict[str, tuple[str, ...]]:
     """Per theme: the participants with a segment marked as quoted in the publication."""
     coded = data.coded_segments()
     quoted = coded[coded["quoted"] == 1]
-    return {theme: tuple(sorted(set(quoted.loc[quoted["theme_id"] == theme, "participant_id"])))
-            for theme in data.themes().index}
+    return {
+        theme: tuple(sorted(set(quoted.loc[quoted["theme_id"] == theme, "participant_id"])))
+        for theme in data.themes().index
+    }
 
 
 def _interview_number(participant_id: str) -> int | None:
@@ -502,38 +645,58 @@ def reproduction_rows(data: Interviews) -> list[dict]:
     def count(key: str, published: str, computed: float | None) -> dict:
         if computed is None:
             return reproduction.row(key, published, None, "differs", "interviews.reason.missing")
-        return reproduction.compare(key, published, computed, reason,
-                                    match_status="exact_by_construction")
+        return reproduction.compare(
+            key, published, computed, reason, match_status="exact_by_construction"
+        )
 
     rows = [
         count("interviews.repro.invited", pub["n_invited"], stats["n_invited"]),
         count("interviews.repro.participants", pub["n_participants"], stats["n_participants"]),
     ]
     if stats["n_invited"]:
-        rows.append(reproduction.compare(
-            "interviews.repro.response", pub["response_pct"],
-            100 * stats["n_participants"] / stats["n_invited"], reason))
-    rows += [count(f"interviews.repro.sex.{sex}", pub["sex"][sex], stats["sex"][sex])
-             for sex in SEXES]
-    rows += [count(f"interviews.repro.{key}", pub[key], stats[key])
-             for key in ("age_min", "age_max")]
-    rows += [count(f"interviews.repro.dx.{dx}", pub["diagnosis_group"][dx],
-                   stats["diagnosis_group"][dx]) for dx in DIAGNOSES]
-    rows += [count(f"interviews.repro.{key}", pub[key], stats[key])
-             for key in ("sick_leave_min", "sick_leave_max")]
+        rows.append(
+            reproduction.compare(
+                "interviews.repro.response",
+                pub["response_pct"],
+                100 * stats["n_participants"] / stats["n_invited"],
+                reason,
+            )
+        )
+    rows += [
+        count(f"interviews.repro.sex.{sex}", pub["sex"][sex], stats["sex"][sex]) for sex in SEXES
+    ]
+    rows += [
+        count(f"interviews.repro.{key}", pub[key], stats[key]) for key in ("age_min", "age_max")
+    ]
+    rows += [
+        count(f"interviews.repro.dx.{dx}", pub["diagnosis_group"][dx], stats["diagnosis_group"][dx])
+        for dx in DIAGNOSES
+    ]
+    rows += [
+        count(f"interviews.repro.{key}", pub[key], stats[key])
+        for key in ("sick_leave_min", "sick_leave_max")
+    ]
     rows.append(count("interviews.repro.themes", pub["n_themes"], len(data.themes())))
-    rows.append(count("interviews.repro.quotes", pub["n_quotes"],
-                      int(data.segments["quoted"].sum())))
+    rows.append(
+        count("interviews.repro.quotes", pub["n_quotes"], int(data.segments["quoted"].sum()))
+    )
     found = quote_index(data)
     for theme, numbers in pub["quoted"].items():
         ids = found.get(theme, ())
         computed = sorted(filter(None, map(_interview_number, ids)))
         status = "exact_by_construction" if tuple(computed) == numbers else "differs"
-        rows.append(reproduction.row(
-            "interviews.repro.quoted", str(len(numbers)), len(ids), status,
-            "interviews.reason.quoted" if status == "differs" else None,
-            theme_id=theme, numbers=", ".join(map(str, numbers)),
-            found=", ".join(ids) or EN_DASH))
+        rows.append(
+            reproduction.row(
+                "interviews.repro.quoted",
+                str(len(numbers)),
+                len(ids),
+                status,
+                "interviews.reason.quoted" if status == "differs" else None,
+                theme_id=theme,
+                numbers=", ".join(map(str, numbers)),
+                found=", ".join(ids) or EN_DASH,
+            )
+        )
     return rows
 
 

@@ -1,0 +1,84 @@
+"""Entry point of the interview chapter for the build: load, analyse once, results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.chapters.interviews import reproduction, stats
+from analysis.chapters.interviews.data import SCHEMAS, Interviews, load
+from analysis.chapters.interviews.stats import Agreement, Characteristics
+
+__all__ = ["SCHEMAS", "InterviewsResults", "analyse", "load"]
+
+
+@dataclass(frozen=True)
+class InterviewsResults:
+    """Everything the interview page shows, computed once per build.
+
+    ``codebook`` is the codebook with ``n_participants`` and ``n_segments`` per code;
+    ``themes`` one codebook row per theme (indexed by ``theme_id``); ``excerpts`` the segments
+    shown per theme and ``negative_examples`` the one shown per negative or divergent code.
+    """
+
+    illustrative: bool
+    characteristics: Characteristics
+    codebook: pd.DataFrame
+    themes: pd.DataFrame
+    theme_counts: dict[str, dict[str, int]]
+    matrix: pd.DataFrame
+    n_segments: int
+    n_contributing: int
+    n_covered: int
+    top_code_id: str
+    excerpts: dict[str, pd.DataFrame]
+    negative_cases: pd.DataFrame
+    negative_examples: dict[str, pd.DataFrame]
+    agreement: Agreement
+    quoted: dict[str, tuple[str, ...]]
+    reproduction: list[dict]
+
+    def to_json(self) -> dict:
+        """``interviews.json``: counts per the data contract (suppressed counts are null)."""
+        people = self.characteristics
+        shown = people.shown()
+        return {
+            "n_participants": people.n_participants,
+            "n_invited": people.n_invited,
+            "sex": shown["sex"],
+            "age_min": people.age_min,
+            "age_max": people.age_max,
+            "diagnosis_group": shown["diagnosis_group"],
+            "themes": self.theme_counts,
+            "reproduction": self.reproduction,
+        }
+
+
+def analyse(data: Interviews, suppress_below: int = 0) -> InterviewsResults:
+    """Counts, disclosure decisions, theme matrix, excerpts, κ and reproduction rows."""
+    people = stats.characteristics(data, suppress_below)
+    codebook = stats.code_counts(data)
+    matrix = stats.theme_matrix(data)
+    n_contributing, n_covered = stats.coverage(matrix)
+    quoted = stats.quote_index(data)
+    themes = data.themes()
+    n_quoted = int(data.segments["quoted"].sum())
+    return InterviewsResults(
+        illustrative=data.illustrative,
+        characteristics=people,
+        codebook=codebook,
+        themes=themes,
+        theme_counts=stats.theme_counts(data),
+        matrix=matrix,
+        n_segments=int(data.segments["segment_id"].nunique()),
+        n_contributing=n_contributing,
+        n_covered=n_covered,
+        top_code_id=str(codebook.loc[codebook["n_segments"].idxmax(), "code_id"]),
+        excerpts={theme: stats.excerpts(data, theme) for theme in themes.index},
+        negative_cases=stats.negative_cases(data),
+        negative_examples=stats.negative_examples(data),
+        agreement=stats.agreement(data.coded),
+        quoted=quoted,
+        reproduction=reproduction.rows(people, len(themes), n_quoted, quoted),
+    )

@@ -1,0 +1,88 @@
+"""The published facts of the interview study (``published.yaml``) beside the computed ones."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from analysis.chapters.interviews.data import DIAGNOSES, SEXES
+from analysis.chapters.interviews.stats import Characteristics
+from analysis.core import reproduction
+from analysis.core.i18n import EN_DASH
+
+PUBLISHED_FILE = Path(__file__).with_name("published.yaml")
+REASON = "interviews.reason.not_study_data"
+
+
+@cache
+def published() -> dict:
+    """The published values, as printed."""
+    return yaml.safe_load(PUBLISHED_FILE.read_text(encoding="utf-8"))
+
+
+def interview_number(participant_id: str) -> int | None:
+    """The article's interview number of a pseudonym (``P05`` -> 5), if it has digits."""
+    digits = re.sub(r"\D", "", participant_id)
+    return int(digits) if digits else None
+
+
+def _count(key: str, published_value: str, computed: float | None) -> dict:
+    if computed is None:
+        return reproduction.row(key, published_value, None, "differs", "interviews.reason.missing")
+    return reproduction.compare(
+        key, published_value, computed, REASON, match_status="exact_by_construction"
+    )
+
+
+def rows(
+    stats: Characteristics, n_themes: int, n_quoted: int, quoted: dict[str, tuple[str, ...]]
+) -> list[dict]:
+    """The reproduction rows: sample, themes, quotations and the quote index per theme."""
+    pub = published()
+    result = [
+        _count("interviews.repro.invited", pub["n_invited"], stats.n_invited),
+        _count("interviews.repro.participants", pub["n_participants"], stats.n_participants),
+    ]
+    if stats.response is not None:
+        result.append(
+            reproduction.compare(
+                "interviews.repro.response", pub["response_pct"], 100 * stats.response, REASON
+            )
+        )
+    result += [
+        _count(f"interviews.repro.sex.{sex}", pub["sex"][sex], stats.sex[sex]) for sex in SEXES
+    ]
+    result += [
+        _count(f"interviews.repro.{key}", pub[key], getattr(stats, key))
+        for key in ("age_min", "age_max")
+    ]
+    result += [
+        _count(f"interviews.repro.dx.{dx}", pub["diagnosis_group"][dx], stats.diagnosis_group[dx])
+        for dx in DIAGNOSES
+    ]
+    result += [
+        _count(f"interviews.repro.{key}", pub[key], getattr(stats, key))
+        for key in ("sick_leave_min", "sick_leave_max")
+    ]
+    result.append(_count("interviews.repro.themes", pub["n_themes"], n_themes))
+    result.append(_count("interviews.repro.quotes", pub["n_quotes"], n_quoted))
+    for theme, numbers in pub["quoted"].items():
+        ids = quoted.get(theme, ())
+        computed = sorted(filter(None, map(interview_number, ids)))
+        status = "exact_by_construction" if computed == numbers else "differs"
+        result.append(
+            reproduction.row(
+                "interviews.repro.quoted",
+                str(len(numbers)),
+                len(ids),
+                status,
+                "interviews.reason.quoted" if status == "differs" else None,
+                theme_id=theme,
+                numbers=", ".join(map(str, numbers)),
+                found=", ".join(ids) or EN_DASH,
+            )
+        )
+    return result
