@@ -9,9 +9,13 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis import cli, provider
+from analysis import cli
 from analysis.build.pipeline import ROOT, build
+from analysis.chapters.provider import chapter as provider
+from analysis.chapters.provider.data import TYPES
+from analysis.chapters.provider.stats import EXPOSURES
 from analysis.core.i18n import LANGS, fmt_num
+from tests.conftest import SHIPPED_DATA
 
 pytestmark = pytest.mark.book
 
@@ -112,7 +116,7 @@ def test_code_is_hidden_behind_a_toggle_and_parameters_are_not_injected(built_bo
 def test_provider_results_reproduce_the_thesis(built_book):
     results = json.loads((built_book / "results" / "provider.json").read_text())
     assert results["n_programmes"] == 120
-    assert set(results["tables"]) == set(provider.EXPOSURES)
+    assert set(results["tables"]) == set(EXPOSURES)
     expected = {
         "finance_nav": (4.562, 2.22, 1.06, 4.63),
         "finance_both": (7.691, 4.27, 1.45, 12.58),
@@ -169,8 +173,8 @@ def small_providers(tmp_path: Path) -> Path:
                 "dx_mental": "no" if i % 5 else "yes",
                 "dx_unspecific": "yes" if i % 3 == 1 else "no",
                 **{
-                    column: int(j == i % len(provider.TYPES))
-                    for j, column in enumerate(provider.TYPES)
+                    column: int(j == i % len(TYPES))
+                    for j, column in enumerate(TYPES)
                 },
             }
         )
@@ -185,16 +189,16 @@ def test_rerun_on_other_data_changes_the_numbers(tmp_path):
     build(data, tmp_path / "out", langs=["en"], only=["provider"])
     results = json.loads((tmp_path / "out" / "results" / "provider.json").read_text())
     assert results["n_programmes"] == 12
-    expected = provider.analyse(provider.load(data))["tables"]["dx_musculoskeletal"]
+    expected = provider.analyse(provider.load(data)).tests["dx_musculoskeletal"]
     page = visible_text(tmp_path / "out" / "html" / "en" / "provider.html")
-    assert fmt_num(expected["chi2"], "en", 3) in page
+    assert fmt_num(expected.chi2, "en", 3) in page
     assert "12 programmes are in the data" in page
     assert not (tmp_path / "out" / "html" / "nb").exists()
 
 
 def broken_copies(tmp_path: Path) -> dict[str, tuple[Path, str, str | None, int | None]]:
     """Bad versions of providers.csv with the column and row the error must name."""
-    original = pd.read_csv(ROOT / "data" / "providers.csv", dtype=str, keep_default_na=False)
+    original = pd.read_csv(SHIPPED_DATA / "providers.csv", dtype=str, keep_default_na=False)
     cases = {}
 
     def case(name, frame_or_text, column, row):
@@ -250,11 +254,9 @@ def test_bad_input_stops_with_a_clear_message_and_keeps_the_last_book(tmp_path, 
 def test_failing_notebook_names_component_language_and_cell(tmp_path, monkeypatch, capsys):
     book = tmp_path / "book"
     shutil.copytree(ROOT / "book", book)
-    page = book / "en" / "provider.md"
-    page.write_text(
-        page.read_text().replace("results = provider.analyse(programmes)", "results = 1 / 0")
-    )
-    monkeypatch.setattr("analysis.build.pipeline.BOOK", book)
+    page = book / "provider.md"
+    page.write_text(page.read_text().replace("display(page.tests_table(results, lang))", "1 / 0"))
+    monkeypatch.setattr("analysis.build.sources.BOOK", book)
     status = cli.main(["build", "--only", "provider", "--lang", "en", "--out", str(tmp_path / "o")])
     message = capsys.readouterr().err
     assert status == 1

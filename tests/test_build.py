@@ -3,13 +3,10 @@
 import nbformat
 import pytest
 
-from analysis.build.pipeline import (
-    book_config,
-    book_toc,
-    landing_page,
-    localise_bibliography,
-    prepare_for_reader,
-)
+from analysis.build.notebooks import prepare_for_reader
+from analysis.build.pipeline import BuildError, analysis_parameters, landing_page, select_chapters
+from analysis.build.sources import book_config, book_toc, for_language, localise_bibliography
+from analysis.chapters import CHAPTERS
 
 BIB = """@misc{key,
   title = {A title},
@@ -38,7 +35,7 @@ def test_toc_leaves_out_pages_that_are_not_there():
     assert [entry["file"] for entry in toc["chapters"]] == ["provider", "data"]
 
 
-def test_reader_sees_no_injected_cell_and_code_behind_a_toggle():
+def test_reader_sees_no_parameter_cells_and_code_behind_a_toggle():
     notebook = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_code_cell("lang = 'en'", metadata={"tags": ["parameters"]}),
@@ -48,9 +45,9 @@ def test_reader_sees_no_injected_cell_and_code_behind_a_toggle():
         ]
     )
     cells = prepare_for_reader(notebook).cells
-    assert len(cells) == 3
+    assert [c.cell_type for c in cells] == ["markdown", "code"]
     assert all("hide-input" in c.metadata["tags"] for c in cells if c.cell_type == "code")
-    assert "injected-parameters" not in str(cells)
+    assert "parameters" not in str(cells)
 
 
 def test_landing_page_links_both_books():
@@ -60,13 +57,35 @@ def test_landing_page_links_both_books():
 
 
 def test_disclosure_threshold_reaches_only_person_level_chapters():
-    from analysis.build.pipeline import page_parameters
-
-    shared = {"data_dir": "d", "results_dir": "r"}
-    assert page_parameters("cohort", shared)["suppress_below"] == 5
-    assert page_parameters("cohort", shared, 0)["suppress_below"] == 0
-    assert page_parameters("interviews", shared, 10)["suppress_below"] == 10
-    assert "suppress_below" not in page_parameters("provider", shared, 10)
-    assert page_parameters("reproduction", shared, 10) == shared
+    cohort, provider = CHAPTERS["cohort"], CHAPTERS["provider"]
+    assert analysis_parameters(cohort)["suppress_below"] == 5
+    assert analysis_parameters(cohort, 0)["suppress_below"] == 0
+    assert analysis_parameters(CHAPTERS["interviews"], 10)["suppress_below"] == 10
+    assert analysis_parameters(provider, 10) == {}
     with pytest.raises(ValueError):
-        page_parameters("cohort", shared, -1)
+        analysis_parameters(cohort, -1)
+
+
+def test_chapter_selection_rejects_unknown_and_empty_lists():
+    assert [chapter.name for chapter in select_chapters(["meta", "provider"])] == [
+        "provider",
+        "meta",
+    ]
+    for only in ([], ["nope"]):
+        with pytest.raises(BuildError):
+            select_chapters(only)
+
+
+def test_a_language_keeps_its_own_prose_and_every_shared_cell():
+    page = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Title", metadata={"lang": "en"}),
+            nbformat.v4.new_markdown_cell("# Tittel", metadata={"lang": "nb"}),
+            nbformat.v4.new_code_cell("print(1)"),
+            nbformat.v4.new_markdown_cell("```{bibliography}\n```"),
+        ]
+    )
+    nb = for_language(page, "nb")
+    assert [cell.source for cell in nb.cells] == ["# Tittel", "print(1)", "```{bibliography}\n```"]
+    assert all("lang" not in cell.metadata for cell in nb.cells)
+    assert page.cells[0].source == "# Title"

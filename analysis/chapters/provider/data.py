@@ -1,0 +1,62 @@
+"""Provider survey input: ``providers.csv``, one row per programme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.core.validation import Field, Schema, read_table
+
+FINANCE = ("rha", "nav", "both")
+YES_NO = ("yes", "no")
+DIAGNOSES = ("dx_musculoskeletal", "dx_mental", "dx_unspecific")
+TYPES = (
+    "type_medical_surgical",
+    "type_somatic_rehabilitation",
+    "type_psychiatric",
+    "type_institution_rehabilitation",
+    "type_follow_up",
+    "type_work_clarification",
+    "type_occupational_rehabilitation",
+    "type_treatment",
+)
+COORDINATOR_TYPES = (
+    "coord_random_professional",
+    "coord_patient",
+    "coord_employer",
+    "coord_nav",
+    "coord_gp",
+    "coord_other",
+    "coord_no_need",
+)
+
+PROVIDERS = Schema(
+    "providers.csv",
+    (
+        Field("programme_id", "text", unique=True),
+        Field("finance", "category", FINANCE),
+        Field("permanent_coordinator", "category", YES_NO, nullable=True),
+        *(
+            Field(name, "category", YES_NO, nullable=True, description_key="contract.providers.dx")
+            for name in DIAGNOSES
+        ),
+        *(Field(name, "binary", description_key="contract.providers.type") for name in TYPES),
+        *(
+            Field(
+                name,
+                "binary",
+                required=False,
+                nullable=True,
+                description_key="contract.providers.coord",
+            )
+            for name in COORDINATOR_TYPES
+        ),
+    ),
+)
+SCHEMAS = (PROVIDERS,)
+
+
+def load(data_dir: Path) -> pd.DataFrame:
+    """Read and validate ``providers.csv``."""
+    return read_table(Path(data_dir), PROVIDERS)

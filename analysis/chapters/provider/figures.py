@@ -1,0 +1,63 @@
+"""Provider figures, drawn from the results in one language."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from analysis.chapters.provider.chapter import ProviderResults
+from analysis.chapters.provider.data import FINANCE
+from analysis.core.i18n import axis_formatter, fmt_int, t
+
+COLOURS = ("#4c78a8", "#f58518", "#54a24b")
+
+
+def finance_labels(lang: str) -> list[str]:
+    """The finance groups' names in ``lang``, in table order."""
+    return [t(f"provider.finance.{finance}", lang) for finance in FINANCE]
+
+
+def coordinator_share(results: ProviderResults, lang: str) -> plt.Figure:
+    """Share of programmes with a permanent coordinator per finance group, with 95 % CIs."""
+    shares = results.coordinator
+    figure, ax = plt.subplots(figsize=(6.5, 3.6))
+    positions = np.arange(len(FINANCE))
+    ax.bar(positions, shares["share"], color=COLOURS[0], width=0.6)
+    ax.errorbar(
+        positions,
+        shares["share"],
+        yerr=[shares["share"] - shares["ci_low"], shares["ci_high"] - shares["share"]],
+        fmt="none",
+        ecolor="black",
+        capsize=5,
+    )
+    for x, (_, row) in zip(positions, shares.iterrows(), strict=True):
+        ax.text(
+            x,
+            0.03,
+            f"{fmt_int(row['yes'], lang)}/{fmt_int(row['valid'], lang)}",
+            ha="center",
+            color="white",
+            fontsize=10,
+        )
+    ax.set_xticks(positions, finance_labels(lang))
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(axis_formatter(lang, percent=True))
+    ax.set_ylabel(t("provider.fig.share_pc", lang))
+    ax.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def grouped(results: ProviderResults, section: str, lang: str) -> plt.Figure:
+    """Programmes per finance group for each diagnosis group or programme type (counts)."""
+    counts = results.sections[section][list(FINANCE)].copy()
+    counts.index = [t(f"provider.label.{name}", lang) for name in counts.index]
+    counts.columns = finance_labels(lang)
+    figure, ax = plt.subplots(figsize=(7.5, 1.0 + 0.45 * len(counts)))
+    counts.iloc[::-1].plot.barh(ax=ax, stacked=section == "types", color=COLOURS, width=0.75)
+    ax.xaxis.set_major_formatter(axis_formatter(lang))
+    ax.set_xlabel(t("provider.fig.programmes", lang))
+    ax.set_ylabel("")
+    ax.legend(title=t("provider.fig.finance", lang), frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    return figure

@@ -1,0 +1,78 @@
+"""The provider page, one function per notebook cell of ``book/provider.md``."""
+
+from __future__ import annotations
+
+from IPython.display import HTML, Markdown
+
+from analysis.chapters.provider import figures, narrative, tables
+from analysis.chapters.provider.chapter import ProviderResults
+from analysis.chapters.provider.stats import SECTIONS
+from analysis.core import reproduction
+from analysis.core.display import html_table, show_figure
+from analysis.core.i18n import fmt_pct, t
+
+
+def summary(results: ProviderResults, lang: str) -> Markdown:
+    """The opening sentence with the chapter's counts."""
+    return Markdown(narrative.summary(results, lang))
+
+
+def frequency_tables(results: ProviderResults, lang: str) -> list[HTML]:
+    """Table 1, one table per section."""
+    return [
+        html_table(
+            tables.frequency_table(results, section, lang),
+            t(
+                "provider.table.frequencies",
+                lang,
+                section=t(f"provider.section.{section}", lang),
+            ),
+        )
+        for section in SECTIONS
+    ]
+
+
+def grouped_figures(results: ProviderResults, lang: str) -> list[Markdown]:
+    """Programme types and diagnosis groups by finance."""
+    return [
+        show_figure(
+            figures.grouped(results, section, lang),
+            f"provider-{section}-{lang}",
+            t(f"provider.figure.{section}.caption", lang),
+            t(f"provider.figure.{section}.alt", lang),
+        )
+        for section in ("types", "diagnoses")
+    ]
+
+
+def coordinator_figure(results: ProviderResults, lang: str) -> Markdown:
+    """Share with a permanent coordinator per finance group."""
+    shares = {
+        finance: fmt_pct(share, lang) for finance, share in results.coordinator["share"].items()
+    }
+    return show_figure(
+        figures.coordinator_share(results, lang),
+        f"provider-coordinator-{lang}",
+        t("provider.figure.share.caption", lang),
+        t("provider.figure.share.alt", lang, **shares),
+    )
+
+
+def tests_table(results: ProviderResults, lang: str) -> HTML:
+    """The six 2×2 tables and their tests."""
+    return html_table(tables.tests_table(results, lang), t("provider.table.tests", lang))
+
+
+def reproduction_tables(results: ProviderResults, lang: str) -> list[HTML]:
+    """Published statistics beside the computed ones; the counts in a collapsed table."""
+    return [
+        html_table(
+            reproduction.table(results.statistic_rows, lang, component="provider"),
+            t("provider.table.repro_stats", lang),
+        ),
+        html_table(
+            reproduction.table(results.count_rows, lang, component="provider"),
+            t("provider.table.repro_counts", lang),
+            collapsed=t("provider.table.repro_counts_open", lang, n=len(results.count_rows)),
+        ),
+    ]

@@ -1,0 +1,124 @@
+"""The thesis's published numbers (``published.yaml``) beside those computed from the data."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from analysis.chapters.provider.stats import TableTest
+from analysis.core import reproduction
+from analysis.core.i18n import translations
+
+PUBLISHED = Path(__file__).with_name("published.yaml")
+STATISTIC_REASONS = {
+    ("finance_nav", "p"): "provider.reason.p_misprint",
+    ("finance_both", "or_ci_high"): "provider.reason.ci_truncated",
+}
+
+
+@cache
+def published() -> dict:
+    """The published numbers of the provider survey, as printed."""
+    return yaml.safe_load(PUBLISHED.read_text(encoding="utf-8"))
+
+
+def count_rows(
+    sections: dict[str, pd.DataFrame], coordinator: pd.DataFrame, tests: dict[str, TableTest]
+) -> list[dict]:
+    """Published counts (Table 1 cells, 2×2 tables) beside the counts in the data."""
+    pub = published()
+    targets = {
+        "types": pub["types"],
+        "coordinators": pub["coordinator_types"],
+        "diagnoses": pub["diagnoses"],
+    }
+    rows = [
+        reproduction.compare(
+            "provider.repro.table1_cell",
+            str(printed),
+            int(sections[section].at[name, finance]),
+            "provider.reason.data_differ",
+            "exact_by_construction",
+            row=translations(f"provider.label.{name}"),
+            finance=translations(f"provider.finance.{finance}"),
+        )
+        for section, by_name in targets.items()
+        for name, by_group in by_name.items()
+        if name in sections[section].index
+        for finance, printed in by_group.items()
+    ]
+    rows += [
+        reproduction.compare(
+            "provider.repro.table1_cell",
+            str(levels["yes"]),
+            int(coordinator.at[finance, "yes"]),
+            "provider.reason.data_differ",
+            "exact_by_construction",
+            row=translations("provider.label.coord_permanent"),
+            finance=translations(f"provider.finance.{finance}"),
+        )
+        for finance, levels in pub["permanent_coordinator"].items()
+    ]
+    rows += [
+        reproduction.compare(
+            "provider.repro.count",
+            str(value),
+            tests[name].counts[cell],
+            "provider.reason.data_differ",
+            "exact_by_construction",
+            exposure=translations(f"provider.exposure.{name}"),
+            cell=translations(f"provider.cell.{cell}"),
+            source=translations(f"provider.source.{target['source']}"),
+        )
+        for name, target in pub["tables"].items()
+        for cell, value in target["counts"].items()
+    ]
+    return rows
+
+
+def statistic_rows(sections: dict[str, pd.DataFrame], tests: dict[str, TableTest]) -> list[dict]:
+    """Published test statistics and table totals beside the computed ones, with reasons."""
+    pub = published()
+    rows = []
+    for name, target in pub["tables"].items():
+        printed = {key: target[key] for key in ("chi2", "p", "odds_ratio") if key in target}
+        printed |= dict(zip(("or_ci_low", "or_ci_high"), target.get("or_ci", ()), strict=False))
+        rows += [
+            reproduction.compare(
+                f"provider.repro.{key}",
+                value,
+                getattr(tests[name], key),
+                STATISTIC_REASONS.get((name, key), "provider.reason.data_differ"),
+                exposure=translations(f"provider.exposure.{name}"),
+            )
+            for key, value in printed.items()
+        ]
+    types = sections["types"]
+    rows += [
+        reproduction.compare(
+            "provider.repro.types_total",
+            str(printed),
+            int(types[finance].sum()),
+            "provider.reason.total_row",
+            finance=translations(f"provider.finance.{finance}"),
+        )
+        for finance, printed in pub["types_total_printed"].items()
+    ]
+    coordinators = sections["coordinators"]
+    if "coord_gp" not in coordinators.index:
+        return rows
+    gp = coordinators.loc["coord_gp"]
+    rows += [
+        reproduction.compare(
+            "provider.repro.gp_percent",
+            printed,
+            100 * gp[finance] / gp["total"],
+            "provider.reason.gp_percent",
+            finance=translations(f"provider.finance.{finance}"),
+        )
+        for finance, printed in pub["gp_row_percent_printed"].items()
+    ]
+    return rows
