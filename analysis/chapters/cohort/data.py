@@ -1,0 +1,143 @@
+"""The cohort input: ``cohort.csv``, one row per employee; its schema, validation and the
+analysis frame (follow-up censoring, age groups, collapsed diagnosis)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.validation import Field, InputError, Problem, Schema, read_table
+
+OUTCOMES = ("first_rtw", "full_rtw")
+YES_NO = ("yes", "no")
+PROGRAMME_TYPES = ("occupational_rehabilitation", "treatment", "follow_up")
+LEVELS: dict[str, tuple[str, ...]] = {
+    "coordinator": YES_NO,
+    "programme_type": PROGRAMME_TYPES,
+    "sex": ("female", "male"),
+    "marital_status": ("partner", "no_partner"),
+    "education": ("elementary", "upper_secondary", "university_short", "university_long"),
+    "diagnosis": ("musculoskeletal", "psychiatric", "cancer", "other", "unspecific", "none"),
+    "pain_rest": YES_NO,
+    "pain_activity": YES_NO,
+    "depressive_mood": YES_NO,
+    "anxiety": YES_NO,
+    "prior_sick_leave": YES_NO,
+    "sector": ("public", "private"),
+    "household_income": ("low", "middle", "high"),
+}
+AGE_GROUPS = ("30-", "31-49", "50+")
+DIAGNOSIS_GROUPS = ("musculoskeletal", "psychiatric", "cancer", "other")
+SYMPTOMS = ("pain_rest", "pain_activity", "depressive_mood", "anxiety")
+COLUMNS = (
+    "id",
+    "programme_id",
+    "coordinator",
+    "programme_type",
+    "days_to_first_rtw",
+    "first_rtw",
+    "days_to_full_rtw",
+    "full_rtw",
+    "sex",
+    "age",
+    "marital_status",
+    "education",
+    "diagnosis",
+    *SYMPTOMS,
+    "prior_sick_leave",
+    "sector",
+    "household_income",
+)
+SCHEMA = Schema(
+    "cohort.csv",
+    (
+        Field("id", "text", unique=True),
+        Field("programme_id", "text"),
+        Field("coordinator", "category", YES_NO),
+        Field("programme_type", "category", PROGRAMME_TYPES, nullable=True),
+        *(
+            field
+            for outcome in OUTCOMES
+            for field in (
+                Field(f"days_to_{outcome}", "integer", minimum=0),
+                Field(outcome, "binary"),
+            )
+        ),
+        Field("age", "integer", nullable=True, minimum=15, maximum=80),
+        *(
+            Field(
+                name,
+                "category",
+                levels,
+                nullable=True,
+                required=name != "household_income",
+                description_key="contract.cohort.symptom" if name in SYMPTOMS else None,
+            )
+            for name, levels in LEVELS.items()
+            if name not in ("coordinator", "programme_type")
+        ),
+    ),
+)
+SCHEMAS: tuple[Schema, ...] = (SCHEMA,)
+
+
+@dataclass(frozen=True)
+class CohortData:
+    """The validated cohort as read: one row per employee, typed columns."""
+
+    frame: pd.DataFrame
+
+
+def load(data_dir: Path | str) -> CohortData:
+    """Read and validate ``cohort.csv``: schema, then the cross-column rules (all reported)."""
+    frame = read_table(Path(data_dir), SCHEMA)
+    name = f"{Path(data_dir).resolve().name}/{SCHEMA.file}"
+    rules = (
+        (
+            "days_to_full_rtw",
+            frame["days_to_full_rtw"] < frame["days_to_first_rtw"],
+            "full RTW is earlier than first RTW",
+            "days_to_full_rtw must be at least days_to_first_rtw (a full return is also a return)",
+        ),
+        (
+            "full_rtw",
+            (frame["full_rtw"] == 1) & (frame["first_rtw"] == 0),
+            "full RTW is recorded but first RTW is censored",
+            "set first_rtw to 1 (with its day) or full_rtw to 0",
+        ),
+    )
+    problems = [
+        Problem(name, column, int(i) + 1, message, fix)
+        for column, failing, message, fix in rules
+        for i in failing.index[failing.fillna(False)]
+    ]
+    if problems:
+        raise InputError(problems)
+    return CohortData(frame)
+
+
+def prepare(frame: pd.DataFrame, follow_up_days: int = 360) -> pd.DataFrame:
+    """Analysis frame: censor at ``follow_up_days``; add age group and collapsed diagnosis."""
+    data = frame.copy()
+    for outcome in OUTCOMES:
+        days = data[f"days_to_{outcome}"].astype(float)
+        data[outcome] = ((data[outcome] == 1) & (days <= follow_up_days)).astype(int)
+        data[f"days_to_{outcome}"] = days.clip(upper=follow_up_days)
+    age = data["age"].astype(float)
+    data["age_group"] = (
+        pd.Series(np.select([age <= 30, age <= 49, age >= 50], AGE_GROUPS, default=""), index=data.index)
+        .replace("", pd.NA)
+        .astype("string")
+    )
+    data["diagnosis_group"] = (
+        data["diagnosis"].replace({"unspecific": "other", "none": "other"}).astype("string")
+    )
+    return data
+
+
+def group_levels(data: pd.DataFrame, by: str) -> list[str]:
+    """The levels of ``by`` present in the data, in contract order."""
+    return [level for level in LEVELS[by] if (data[by] == level).any()]
