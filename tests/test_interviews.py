@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -11,22 +12,30 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import interviews
-from analysis.build.pipeline import ROOT
+from analysis.chapters.interviews import narrative, page, stats, tables
+from analysis.chapters.interviews.chapter import InterviewsResults, analyse
+from analysis.chapters.interviews.data import Interviews, load
+from analysis.chapters.interviews.reproduction import published
 from analysis.core.validation import InputError
+from tests.conftest import FIXTURES, SHIPPED_DATA
 
-DATA = ROOT / "data"
-SEED = ROOT.parent / "shared" / "seeds" / "interviews-early-follow-up.txt"
+# Hashed five-word runs of the article (see the file's header): the article itself stays out.
+ARTICLE_GRAMS = FIXTURES / "interviews" / "article-5grams.txt"
 
 
 @pytest.fixture(scope="module")
-def shipped() -> interviews.Interviews:
-    return interviews.load(DATA)
+def shipped() -> Interviews:
+    return load(SHIPPED_DATA)
+
+
+@pytest.fixture(scope="module")
+def results(shipped) -> InterviewsResults:
+    return analyse(shipped, suppress_below=5)
 
 
 @pytest.fixture()
 def data_copy(tmp_path: Path) -> Path:
-    shutil.copytree(DATA / "interviews", tmp_path / "data" / "interviews")
+    shutil.copytree(SHIPPED_DATA / "interviews", tmp_path / "data" / "interviews")
     return tmp_path / "data"
 
 
@@ -39,7 +48,7 @@ def _edit(data_dir: Path, file: str, change) -> None:
 
 def _problems(data_dir: Path) -> list:
     with pytest.raises(InputError) as caught:
-        interviews.load(data_dir)
+        load(data_dir)
     return caught.value.problems
 
 
@@ -47,13 +56,18 @@ def _problems(data_dir: Path) -> list:
 
 
 def test_published_sample_is_reproduced(shipped):
-    stats = interviews.characteristics(shipped)
-    assert stats["n_invited"] == 40
-    assert stats["n_participants"] == 26
-    assert stats["sex"] == {"female": 19, "male": 7}
-    assert (stats["age_min"], stats["age_max"]) == (31, 61)
-    assert stats["diagnosis_group"] == {"mental": 11, "musculoskeletal": 8, "other": 7}
-    assert (stats["sick_leave_min"], stats["sick_leave_max"]) == (50, 100)
+    people = stats.characteristics(shipped)
+    assert people.n_invited == 40
+    assert people.n_participants == 26
+    assert people.sex == {"female": 19, "male": 7}
+    assert (people.age_min, people.age_max) == (31, 61)
+    assert people.diagnosis_group == {"mental": 11, "musculoskeletal": 8, "other": 7}
+    assert (people.sick_leave_min, people.sick_leave_max) == (50, 100)
+    # The same facts as the published values the reproduction table compares with.
+    pub = published()
+    assert str(people.n_participants) == pub["n_participants"]
+    assert {sex: str(n) for sex, n in people.sex.items()} == pub["sex"]
+    assert {dx: str(n) for dx, n in people.diagnosis_group.items()} == pub["diagnosis_group"]
 
 
 def test_three_themes_in_published_order(shipped):
@@ -65,8 +79,11 @@ def test_three_themes_in_published_order(shipped):
 
 
 def test_quoted_interviews_per_theme(shipped):
-    assert interviews.quote_index(shipped) == {
-        "T1": ("P03",), "T2": ("P02", "P10"), "T3": ("P05", "P06", "P19")}
+    assert stats.quote_index(shipped) == {
+        "T1": ("P03",),
+        "T2": ("P02", "P10"),
+        "T3": ("P05", "P06", "P19"),
+    }
     # Seven quotations; Interview 5 is quoted twice, both under theme 3.
     quoted = shipped.coded_segments().query("quoted == 1")
     assert len(quoted) == 7
@@ -74,21 +91,24 @@ def test_quoted_interviews_per_theme(shipped):
 
 
 def test_negative_cases_present(shipped):
-    cases = interviews.negative_cases(shipped).set_index("code_id")
+    cases = stats.negative_cases(shipped).set_index("code_id")
     assert cases.at["T2.10", "n_participants"] >= 13  # "frequently": half or more
     assert 2 <= cases.at["T3.10", "n_participants"] <= 5  # "some": a small minority
     assert cases.at["T2.4", "n_participants"] == 1  # "one participant"
     assert not shipped.segments.query("code_id == 'T3.10'")["quoted"].any()
+    # One excerpt box per negative or divergent code.
+    markdown = page.negative_cases(analyse(shipped), "en").data
+    assert markdown.count("```{admonition}") == len(cases) == 3
 
 
 def test_every_participant_contributes(shipped):
-    matrix = interviews.theme_matrix(shipped)
+    matrix = stats.theme_matrix(shipped)
     assert matrix.shape == (26, 3)
     assert (matrix.sum(axis=1) > 0).all()
 
 
-def test_reproduction_rows_all_match(shipped):
-    rows = interviews.reproduction_rows(shipped)
+def test_reproduction_rows_all_match(results):
+    rows = results.reproduction
     assert len(rows) == 17
     assert {row["status"] for row in rows} <= {"exact_by_construction", "matches"}
     response = next(row for row in rows if row["quantity"]["en"].startswith("Took part"))
@@ -96,23 +116,32 @@ def test_reproduction_rows_all_match(shipped):
 
 
 def test_reproduction_flags_other_data(data_copy):
-    _edit(data_copy, "segments.csv", lambda f: f.__setitem__(
-        "quoted", np.where(f["participant_id"] == "P10", "0", f["quoted"])))
-    rows = interviews.reproduction_rows(interviews.load(data_copy))
+    _edit(
+        data_copy,
+        "segments.csv",
+        lambda f: f.__setitem__("quoted", np.where(f["participant_id"] == "P10", "0", f["quoted"])),
+    )
+    rows = analyse(load(data_copy)).reproduction
     t2 = next(row for row in rows if "theme T2" in row["quantity"]["en"])
     assert t2["status"] == "differs"
     assert "P02" in t2["reason"]["en"]
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="source paper not available")
 def test_excerpts_are_not_the_papers_quotes(shipped):
     """No excerpt shares a run of five words with the article's text."""
-    def grams(text: str, n: int = 5) -> set[tuple[str, ...]]:
-        words = re.findall(r"[a-z']+", text.lower().replace("’", "'"))
-        return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
-    paper = grams(SEED.read_text(encoding="utf-8"))
-    shared = {excerpt: grams(excerpt) & paper for excerpt in shipped.segments["excerpt_en"]}
+    def grams(text: str, n: int = 5) -> dict[str, str]:
+        words = re.findall(r"[a-z']+", text.lower().replace("’", "'"))
+        runs = (" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+        return {hashlib.sha256(run.encode()).hexdigest()[:12]: run for run in runs}
+
+    lines = ARTICLE_GRAMS.read_text(encoding="utf-8").splitlines()
+    paper = {line for line in lines if line and not line.startswith("#")}
+    assert grams("Getting an outsider’s perspective - sick-listed workers’").keys() <= paper
+    shared = {
+        excerpt: [run for digest, run in grams(excerpt).items() if digest in paper]
+        for excerpt in shipped.segments["excerpt_en"]
+    }
     assert {excerpt: hit for excerpt, hit in shared.items() if hit} == {}
 
 
@@ -129,8 +158,9 @@ def _two_coders(first: list[int], second: list[int], code: str = "X") -> pd.Data
     rows = []
     for coder, applied in (("A", first), ("B", second)):
         for i, flag in enumerate(applied):
-            rows.append({"segment_id": f"S{i}", "coder": coder,
-                         "code_id": code if flag else "other"})
+            rows.append(
+                {"segment_id": f"S{i}", "coder": coder, "code_id": code if flag else "other"}
+            )
     return pd.DataFrame(rows)
 
 
@@ -138,7 +168,7 @@ def test_kappa_matches_hand_calculation():
     # 10 segments; A applies X to 4, B to 4, they agree on 8 (3 yes, 5 no).
     # p_o = 0.8, p_e = 0.4·0.4 + 0.6·0.6 = 0.52, κ = (0.8 − 0.52) / (1 − 0.52) = 0.58333…
     coded = _two_coders([1, 1, 1, 0, 0, 0, 0, 1, 0, 0], [1, 1, 0, 0, 0, 0, 1, 1, 0, 0])
-    kappa = interviews.kappa_per_code(coded).set_index("code_id")
+    kappa = stats.kappa_per_code(coded).set_index("code_id")
     assert kappa.at["X", "kappa"] == pytest.approx(0.28 / 0.48)
     assert kappa.at["X", "agreement"] == pytest.approx(0.8)
     assert (kappa.at["X", "n_first"], kappa.at["X", "n_second"]) == (4, 4)
@@ -147,22 +177,24 @@ def test_kappa_matches_hand_calculation():
 
 
 def test_kappa_perfect_and_undefined():
-    perfect = interviews.kappa_per_code(_two_coders([1, 0, 1], [1, 0, 1])).set_index("code_id")
+    perfect = stats.kappa_per_code(_two_coders([1, 0, 1], [1, 0, 1])).set_index("code_id")
     assert perfect.at["X", "kappa"] == pytest.approx(1.0)
-    constant = interviews.kappa_per_code(_two_coders([1, 1, 1], [1, 1, 1])).set_index("code_id")
+    constant = stats.kappa_per_code(_two_coders([1, 1, 1], [1, 1, 1])).set_index("code_id")
     assert np.isnan(constant.at["X", "kappa"])
     assert "other" not in constant.index  # never applied by either coder
 
 
-def test_kappa_applicability(shipped):
-    assert interviews.kappa_not_applicable(shipped.coded) == "interviews.kappa.no_coder"
-    assert "does not apply" in interviews.kappa_sentence(shipped, "en")
+def test_kappa_applicability(results):
+    assert results.agreement.not_applicable == "no_coder"
+    assert results.agreement.per_code is None
+    assert "does not apply" in narrative.agreement(results.agreement, "en")
     three = _two_coders([1], [1])
     three = pd.concat([three, three.assign(coder="C")])
-    assert interviews.kappa_not_applicable(three) == "interviews.kappa.not_two"
+    assert stats.kappa_not_applicable(three) == "not_two"
+    assert "names 3" in narrative.agreement(stats.agreement(three), "en")
     apart = _two_coders([1], [1]).assign(segment_id=["S0", "S9"])
-    assert interviews.kappa_not_applicable(apart) == "interviews.kappa.no_overlap"
-    assert interviews.kappa_not_applicable(_two_coders([1], [0])) is None
+    assert stats.kappa_not_applicable(apart) == "no_overlap"
+    assert stats.kappa_not_applicable(_two_coders([1], [0])) is None
 
 
 def test_two_coders_in_segments_file(data_copy):
@@ -171,21 +203,26 @@ def test_two_coders_in_segments_file(data_copy):
     second = first.assign(coder="MIS")
     second.loc[second["segment_id"] == "S001", "code_id"] = "T1.2"
     pd.concat([first, second]).to_csv(path, index=False)
-    data = interviews.load(data_copy)
+    data = load(data_copy)
     assert len(data.segments) == len(first)  # tables use the first coder's rows
-    kappa = interviews.kappa_per_code(data.coded).set_index("code_id")
+    result = analyse(data)
+    kappa = result.agreement.per_code.set_index("code_id")
     assert kappa.at["T2.1", "kappa"] == pytest.approx(1.0)
     assert kappa.at["T1.1", "n_second"] == kappa.at["T1.1", "n_first"] - 1
-    table = interviews.kappa_table(data, "nb")
+    table = tables.kappa(result.agreement, result.codebook, "nb")
     assert "Brukt av MIS" in table.columns
+    assert "VSF og MIS" in narrative.agreement(result.agreement, "nb")
 
 
 # --- validation --------------------------------------------------------------------------------
 
 
 def test_unknown_participant_named_by_file_column_row(data_copy):
-    _edit(data_copy, "segments.csv", lambda f: f.__setitem__(
-        "participant_id", f["participant_id"].replace({"P03": "P99"})))
+    _edit(
+        data_copy,
+        "segments.csv",
+        lambda f: f.__setitem__("participant_id", f["participant_id"].replace({"P03": "P99"})),
+    )
     problems = _problems(data_copy)
     assert {p.file for p in problems} == {"data/interviews/segments.csv"}
     assert {p.column for p in problems} == {"participant_id"}
@@ -194,11 +231,15 @@ def test_unknown_participant_named_by_file_column_row(data_copy):
 
 
 def test_unknown_code(data_copy):
-    _edit(data_copy, "segments.csv", lambda f: f.__setitem__(
-        "code_id", f["code_id"].replace({"T3.10": "T3.11"})))
+    _edit(
+        data_copy,
+        "segments.csv",
+        lambda f: f.__setitem__("code_id", f["code_id"].replace({"T3.10": "T3.11"})),
+    )
     problems = _problems(data_copy)
     assert {(p.column, p.message) for p in problems} == {
-        ("code_id", "the code is not in codebook.csv")}
+        ("code_id", "the code is not in codebook.csv")
+    }
 
 
 def test_bad_category_and_range(data_copy):
@@ -222,11 +263,17 @@ def test_segment_rows_must_agree(data_copy):
 
 
 def test_theme_names_consistent(data_copy):
-    _edit(data_copy, "codebook.csv", lambda f: f.__setitem__(
-        "theme_nb", np.where(f["code_id"] == "T1.4", "Annet navn", f["theme_nb"])))
+    _edit(
+        data_copy,
+        "codebook.csv",
+        lambda f: f.__setitem__(
+            "theme_nb", np.where(f["code_id"] == "T1.4", "Annet navn", f["theme_nb"])
+        ),
+    )
     problems = _problems(data_copy)
     assert [(p.file, p.column, p.row) for p in problems] == [
-        ("data/interviews/codebook.csv", "theme_nb", r + 1) for r in range(9)]
+        ("data/interviews/codebook.csv", "theme_nb", r + 1) for r in range(9)
+    ]
 
 
 def test_invited_below_participants(data_copy):
@@ -244,41 +291,53 @@ def test_missing_file(data_copy):
 
 
 def test_small_counts_suppressed_with_complement(shipped):
-    table = interviews.characteristics_table(shipped, "en", suppress_below=8)
+    result = analyse(shipped, suppress_below=8)
+    assert result.characteristics.hidden_sex == {"female", "male"}
+    table = tables.characteristics(result.characteristics, "en")
     values = dict(zip(table["Characteristic"], table["Value"], strict=True))
     assert values["Men"] == "<8"
     assert values["Women"] == "hidden"  # else 26 − 19 would give the men away
     assert values["Other disorder"] == "<8"
     assert values["Musculoskeletal disorder"] == "hidden"
     assert values["Mental health disorder"] == "11 (42%)"
-    payload = interviews.results_payload(shipped, suppress_below=8)
+    payload = result.to_json()
     assert payload["sex"] == {"female": None, "male": None}
     assert payload["diagnosis_group"]["mental"] == 11
 
 
 def test_characteristics_unsuppressed_in_norwegian(shipped):
-    table = interviews.characteristics_table(shipped, "nb", suppress_below=0)
+    table = tables.characteristics(stats.characteristics(shipped, suppress_below=0), "nb")
     values = dict(zip(table["Kjennetegn"], table["Verdi"], strict=True))
     assert values["Kvinner"] == "19 (73\u00a0%)"
     assert values["Sykmeldingsgrad, variasjonsbredde"] == "50–100\u00a0%"
 
 
-def test_results_payload_contract(shipped):
-    payload = interviews.results_payload(shipped, suppress_below=5)
-    assert set(payload) == {"n_participants", "n_invited", "sex", "age_min", "age_max",
-                            "diagnosis_group", "themes", "reproduction"}
+def test_results_payload_contract(shipped, results):
+    payload = results.to_json()
+    assert set(payload) == {
+        "n_participants",
+        "n_invited",
+        "sex",
+        "age_min",
+        "age_max",
+        "diagnosis_group",
+        "themes",
+        "reproduction",
+    }
     assert payload["themes"].keys() == {"T1", "T2", "T3"}
     t2 = shipped.coded_segments().query("theme_id == 'T2'")
-    assert payload["themes"]["T2"] == {"n_participants": t2["participant_id"].nunique(),
-                                       "n_segments": t2["segment_id"].nunique()}
+    assert payload["themes"]["T2"] == {
+        "n_participants": t2["participant_id"].nunique(),
+        "n_segments": t2["segment_id"].nunique(),
+    }
 
 
-def test_excerpt_boxes_prefer_quoted_and_escape(shipped):
-    chosen = interviews.excerpts(shipped, "T3")
+def test_excerpt_boxes_prefer_quoted_and_escape(results):
+    chosen = results.excerpts["T3"]
     assert list(chosen["participant_id"]) == ["P05", "P06", "P19"]
     assert chosen["participant_id"].is_unique
-    assert interviews._escape("a *b* [c] `d`") == r"a \*b\* \[c\] \`d\`"
-    markdown = interviews.theme_markdown(shipped, "T1", "nb")
+    assert narrative.escape("a *b* [c] `d`") == r"a \*b\* \[c\] \`d\`"
+    markdown = page.themes(results, "nb")[1].data
     assert markdown.count("```{admonition}") == 3
     assert "P03 · Veiledning utenfra" in markdown
 
@@ -290,8 +349,10 @@ def test_built_chapter(built_book):
     assert payload["sex"] == {"female": 19, "male": 7}
     assert (payload["age_min"], payload["age_max"]) == (31, 61)
     assert payload["diagnosis_group"] == {"mental": 11, "musculoskeletal": 8, "other": 7}
-    for lang, phrase in (("en", "illustrative paraphrases written for this book, not quotes"),
-                         ("nb", "illustrerende omskrivinger skrevet for denne boka")):
+    for lang, phrase in (
+        ("en", "illustrative paraphrases written for this book, not quotes"),
+        ("nb", "illustrerende omskrivinger skrevet for denne boka"),
+    ):
         html = (built_book / "html" / lang / "interviews.html").read_text(encoding="utf-8")
         assert phrase in html
         assert f"interviews-matrix-{lang}.png" in html
