@@ -5,17 +5,24 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: book test lint lock clean
+.PHONY: book test test-fast lint lock clean
 
 book: $(STAMP)
 	$(BIN)/rtw-report build
 
 test: $(STAMP)
 	$(BIN)/ruff check analysis tests
+	$(BIN)/ruff format --check analysis tests
 	$(BIN)/python -m pytest
+
+# Everything but the book build and the browser: seconds, for the edit-test loop.
+test-fast: $(STAMP)
+	$(BIN)/ruff check analysis tests
+	$(BIN)/python -m pytest -m "not book and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests
+	$(BIN)/ruff format --check analysis tests
 
 # Re-resolve the pins after changing dependencies in pyproject.toml; keeps environment.yml in sync.
 lock: $(STAMP)

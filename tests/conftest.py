@@ -4,20 +4,49 @@ files (``tests/fixtures/shipped-data``) and data they write, so a researcher who
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from analysis.build.pipeline import build
+from analysis.build.pipeline import build, build_record, data_digest
+from analysis.chapters import CHAPTERS
+from analysis.core.i18n import LANGS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHIPPED_DATA = FIXTURES / "shipped-data"
 
 
+def reusable(out: Path) -> bool:
+    """True when ``out`` holds a complete default build of the shipped data."""
+    record = build_record(out)
+    return record == {
+        "data_sha256": data_digest(SHIPPED_DATA),
+        "chapters": list(CHAPTERS),
+        "langs": list(LANGS),
+        "suppress_below": None,
+    }
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One build of every chapter in both languages on the shipped data, reused by every
-    test that reads the book; returns the output folder."""
+    test that reads the book; returns the output folder.
+
+    ``RTW_BUILT_BOOK`` may name the output folder of a build made just before the tests (as
+    the Pages workflow does with ``make book``); it is used only if its build record shows a
+    default build of exactly these data, otherwise the tests build their own.
+    """
+    given = os.environ.get("RTW_BUILT_BOOK")
+    if given and reusable(Path(given)):
+        return Path(given)
     out = tmp_path_factory.mktemp("book")
     build(SHIPPED_DATA, out)
     return out
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that read the built book are ``book`` tests (left out by ``make test-fast``)."""
+    for item in items:
+        if "built_book" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.book)

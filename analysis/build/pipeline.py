@@ -17,7 +17,9 @@ step has succeeded, so a failed build leaves the previous book untouched.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import os
 import shutil
 import subprocess
@@ -164,6 +166,24 @@ def landing_page() -> str:
 """
 
 
+BUILD_RECORD = ".rtw-report.json"
+
+
+def data_digest(data_dir: Path) -> str:
+    """SHA-256 over the names and contents of every file under ``data_dir``."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in Path(data_dir).rglob("*") if p.is_file()):
+        digest.update(path.relative_to(data_dir).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def build_record(out: Path) -> dict | None:
+    """What the last successful build into ``out`` was made from (None if there is none)."""
+    path = Path(out) / BUILD_RECORD
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
 def _swap_in(new: Path, target: Path) -> None:
     old = target.with_name(f".{target.name}.old")
     if old.exists():
@@ -252,6 +272,13 @@ def build(
         (html / ".nojekyll").touch()
         _swap_in(html, out / "html")
         _swap_in(results_dir, out / "results")
+        record = {
+            "data_sha256": data_digest(data_dir),
+            "chapters": [chapter.name for chapter in chapters],
+            "langs": langs,
+            "suppress_below": suppress_below,
+        }
+        (out / BUILD_RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     progress.total()

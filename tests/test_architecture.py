@@ -1,0 +1,104 @@
+"""The layers of ``analysis/`` import one way, down, and the statistics stay pure."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from analysis.chapters import CHAPTERS
+
+PACKAGE = Path(__file__).resolve().parent.parent / "analysis"
+# Modules of a chapter that render or assemble; every other module of a chapter is its data
+# or statistics layer.
+RENDERING = {"__init__", "chapter", "reproduction", "tables", "figures", "narrative", "page"}
+# What the data and statistics layer must never reach, directly or through the project.
+NOT_IN_STATISTICS = ("matplotlib", "seaborn", "IPython", "papermill", "myst_nb")
+NOT_IN_STATISTICS_PROJECT = ("analysis.core.i18n", "analysis.core.display", "analysis.build")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@cache
+def imports() -> dict[str, set[str]]:
+    """Every module of the package and the modules it imports (absolute names)."""
+    graph = {}
+    for path in PACKAGE.rglob("*.py"):
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names.add(node.module)
+                names |= {f"{node.module}.{alias.name}" for alias in node.names}
+        graph[module_name(path)] = names
+    return graph
+
+
+def reachable(module: str) -> set[str]:
+    """Every module ``module`` imports, following the project's own modules."""
+    graph, seen, todo = imports(), set(), [module]
+    while todo:
+        for name in graph.get(todo.pop(), ()):
+            if name not in seen:
+                seen.add(name)
+                if name in graph:
+                    todo.append(name)
+    return seen
+
+
+def statistics_modules() -> list[str]:
+    return sorted(
+        name
+        for name in imports()
+        if name.startswith("analysis.chapters.")
+        and name.count(".") == 3
+        and name.rsplit(".", 1)[1] not in RENDERING
+    )
+
+
+def test_every_chapter_has_the_layers():
+    for name in CHAPTERS:
+        folder = PACKAGE / "chapters" / name
+        for layer in ("data", "chapter", "reproduction", "page"):
+            assert (folder / f"{layer}.py").is_file(), f"{name}: no {layer}.py"
+        assert (folder / "labels.yaml").is_file() and (folder / "published.yaml").is_file()
+        assert any(f"analysis.chapters.{name}." in m for m in statistics_modules()), name
+
+
+@pytest.mark.parametrize("module", statistics_modules())
+def test_statistics_do_not_reach_labels_plotting_or_the_build(module):
+    reached = reachable(module)
+    assert not [
+        name
+        for name in reached
+        if name.split(".")[0] in NOT_IN_STATISTICS
+        or any(name.startswith(banned) for banned in NOT_IN_STATISTICS_PROJECT)
+    ]
+
+
+def test_the_registry_is_a_leaf_and_nothing_below_the_build_imports_it():
+    assert not [name for name in imports()["analysis.chapters"] if name.startswith("analysis")]
+    for module, names in imports().items():
+        if module.startswith(("analysis.core", "analysis.chapters")):
+            assert not [n for n in names if n.startswith("analysis.build")], module
+        if module.startswith("analysis.core"):
+            assert not [n for n in names if n.startswith("analysis.chapters")], module
+
+
+def test_importing_a_chapter_loads_neither_papermill_nor_the_build():
+    code = (
+        "import sys, analysis.chapters.cohort.chapter; "
+        "print(sorted(m for m in sys.modules if m.startswith(('papermill', 'analysis.build'))))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert loaded.strip() == "[]"

@@ -1,0 +1,67 @@
+"""Each page exists once: prose in both languages side by side, code cells once."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from analysis.build.sources import BOOK, LANG_KEY, page_sources, read_page
+from analysis.chapters import CHAPTERS, OVERVIEW_PAGE
+from analysis.core.i18n import LANGS
+
+PAGES = page_sources(BOOK)
+
+
+def outline(text: str) -> tuple[list[int], list[str]]:
+    """Heading levels and directive names of a passage."""
+    headings = [len(h) for h in re.findall(r"^(#+) ", text, re.M)]
+    directives = re.findall(r"^```\{(\w[\w:-]*)\}", text, re.M)
+    return headings, directives
+
+
+@pytest.mark.parametrize("page", PAGES, ids=str)
+def test_every_passage_is_followed_by_its_counterpart(page):
+    cells = read_page(BOOK / page).cells
+    tagged = [(i, cell) for i, cell in enumerate(cells) if LANG_KEY in cell.metadata]
+    assert tagged, f"{page}: no prose"
+    runs: list[list] = []
+    for index, cell in tagged:
+        if runs and runs[-1][-1][0] == index - 1 and len(runs[-1]) < len(LANGS):
+            runs[-1].append((index, cell))
+        else:
+            runs.append([(index, cell)])
+    for run in runs:
+        languages = sorted(cell.metadata[LANG_KEY] for _, cell in run)
+        assert languages == sorted(LANGS), f"{page}, cell {run[0][0]}: {languages}"
+        outlines = {cell.metadata[LANG_KEY]: outline(cell.source) for _, cell in run}
+        assert len(set(map(str, outlines.values()))) == 1, f"{page}, cell {run[0][0]}"
+
+
+def test_no_code_cell_is_written_twice():
+    code = Counter(
+        cell.source
+        for page in PAGES
+        for cell in read_page(BOOK / page).cells
+        if cell.cell_type == "code" and "parameters" not in cell.metadata.get("tags", [])
+    )
+    assert [source for source, count in code.items() if count > 1] == []
+
+
+def test_every_chapter_and_the_overview_have_a_notebook_page():
+    notebooks = {
+        page.stem
+        for page in PAGES
+        if any(cell.cell_type == "code" for cell in read_page(BOOK / page).cells)
+    }
+    assert set(CHAPTERS) | {OVERVIEW_PAGE} == notebooks
+
+
+@pytest.mark.parametrize("name", [*CHAPTERS, OVERVIEW_PAGE])
+def test_notebook_code_cells_are_short_calls(name):
+    cells = [c for c in read_page(BOOK / f"{name}.md").cells if c.cell_type == "code"]
+    assert cells[0].metadata.get("tags") == ["parameters"]
+    assert cells[0].source.splitlines() == ['lang = "en"', 'state_dir = "state"']
+    for cell in cells[2:]:
+        assert len(cell.source.strip().splitlines()) <= 3, cell.source
