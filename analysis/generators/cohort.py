@@ -100,9 +100,13 @@ def _ages(rng: np.random.Generator, n: int) -> np.ndarray:
     # The median of the known ages is the 163rd smallest; it falls at this rank of 31-49.
     known = sum(groups.values())
     rank = (known + 1) // 2 - groups["30-"]
-    middle = np.concatenate([
-        rng.integers(31, 46, rank - 1), [46], rng.integers(46, 50, groups["31-49"] - rank),
-    ])
+    middle = np.concatenate(
+        [
+            rng.integers(31, 46, rank - 1),
+            [46],
+            rng.integers(46, 50, groups["31-49"] - rank),
+        ]
+    )
     ages = np.concatenate([young, middle, old]).astype(object)
     ages = np.concatenate([ages, [""] * (n - len(ages))])
     return rng.permutation(ages)
@@ -136,8 +140,9 @@ def _programmes(types: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray
     return programme, np.array([propensity[name] for name in programme])
 
 
-def _coordinators(types: np.ndarray, propensity: np.ndarray,
-                  rng: np.random.Generator) -> np.ndarray:
+def _coordinators(
+    types: np.ndarray, propensity: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
     """'yes' for exactly ``COORDINATED[type]`` people per type, favouring high propensity."""
     coordinator = np.full(len(types), "no", dtype=object)
     score = propensity + rng.normal(size=len(types))
@@ -185,8 +190,18 @@ def generate(seed: int = SEED) -> pd.DataFrame:
     frame["programme_id"], propensity = _programmes(types, rng)
     frame["coordinator"] = _coordinators(types, propensity, rng)
     frame["programme_type"] = types
-    for column in ("sex", "marital_status", "education", "diagnosis", "pain_rest",
-                   "pain_activity", "depressive_mood", "anxiety", "prior_sick_leave", "sector"):
+    for column in (
+        "sex",
+        "marital_status",
+        "education",
+        "diagnosis",
+        "pain_rest",
+        "pain_activity",
+        "depressive_mood",
+        "anxiety",
+        "prior_sick_leave",
+        "sector",
+    ):
         frame[column] = _exact_vector(table1[column], n, rng)
     frame["age"] = _ages(rng, n)
     frame["age_group"] = frame["age"].map(_age_group)
@@ -197,8 +212,9 @@ def generate(seed: int = SEED) -> pd.DataFrame:
     for kind in FIRST_RTW_HAZARD:  # centre the covariate effects within each type
         members = generating_type == kind
         lp[members] -= np.log(np.mean(np.exp(lp[members])))
-    frailty = {name: rng.normal(0, PROGRAMME_FRAILTY_SD)
-               for name in sorted(set(frame.programme_id))}
+    frailty = {
+        name: rng.normal(0, PROGRAMME_FRAILTY_SD) for name in sorted(set(frame.programme_id))
+    }
     lp += frame["programme_id"].map(frailty).to_numpy()
     lp += np.log(COORDINATOR_HR) * (frame["coordinator"] == "yes").to_numpy()
 
@@ -211,7 +227,8 @@ def generate(seed: int = SEED) -> pd.DataFrame:
     first = np.ceil(first)
     same_day = rng.uniform(size=n) < frame["coordinator"].map(FULL_SAME_DAY).to_numpy()
     gap_mean = pd.Series(generating_type).map(FULL_GAP_MEAN).to_numpy() * np.where(
-        frame["coordinator"] == "yes", FULL_GAP_COORDINATOR_RATIO, 1.0)
+        frame["coordinator"] == "yes", FULL_GAP_COORDINATOR_RATIO, 1.0
+    )
     full = first + np.where(same_day, 0, np.ceil(rng.exponential(gap_mean)))
 
     for name, days in (("first", first), ("full", full)):
@@ -225,8 +242,9 @@ def is_shipped(frame: pd.DataFrame) -> bool:
     """True if ``frame`` (as loaded) is the cohort this generator makes with ``SEED``."""
     shipped = generate(SEED).astype(str)
     loaded = frame.astype("string").fillna("").astype(str)
-    return list(loaded.columns) == list(shipped.columns) and loaded.reset_index(
-        drop=True).equals(shipped)
+    return list(loaded.columns) == list(shipped.columns) and loaded.reset_index(drop=True).equals(
+        shipped
+    )
 
 
 def write(out: Path, seed: int = SEED) -> Path:
@@ -240,8 +258,13 @@ def write(out: Path, seed: int = SEED) -> Path:
 def register_cli(commands: argparse._SubParsersAction) -> None:
     """Add ``rtw-report generate-cohort``."""
     command = commands.add_parser(
-        "generate-cohort", help="write the seeded synthetic cohort (data/cohort.csv)")
+        "generate-cohort", help="write the seeded synthetic cohort (data/cohort.csv)"
+    )
     command.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
-    command.add_argument("--out", type=Path, default=Path("data/cohort.csv"),
-                         help="output CSV (default: data/cohort.csv)")
+    command.add_argument(
+        "--out",
+        type=Path,
+        default=Path("data/cohort.csv"),
+        help="output CSV (default: data/cohort.csv)",
+    )
     command.set_defaults(run=lambda args: print(f"wrote {write(args.out, args.seed)}"))

@@ -43,9 +43,7 @@ class OutcomeResults:
     schoenfeld: SchoenfeldResiduals
 
     def to_json(self) -> dict:
-        medians = {
-            GROUP_NAMES[curve.level]: curve.median for curve in self.by_coordinator.curves
-        }
+        medians = {GROUP_NAMES[curve.level]: curve.median for curve in self.by_coordinator.curves}
         return {
             "median_days": {name: m.spss.to_json() for name, m in medians.items()},
             "median_days_bc": {name: m.bc.to_json() for name, m in medians.items()},
@@ -91,9 +89,7 @@ class CohortResults:
             "follow_up_days": self.follow_up_days,
             "outcomes": {name: outcome.to_json() for name, outcome in self.outcomes.items()},
             "programme_type": {
-                "groups": {
-                    level: group.to_json() for level, group in self.programme_types.items()
-                },
+                "groups": {level: group.to_json() for level, group in self.programme_types.items()},
                 "logrank_first_rtw": self.by_programme_type.logrank.to_json(),
                 "coordinator_odds_ratio": self.coordinator_odds_ratio.to_json(),
             },

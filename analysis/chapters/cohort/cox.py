@@ -45,8 +45,13 @@ class HazardRatio:
         )
 
     def to_json(self) -> dict:
-        return {"hr": self.hr, "ci_low": self.ci_low, "ci_high": self.ci_high, "p": self.p,
-                "n": self.n}
+        return {
+            "hr": self.hr,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "p": self.p,
+            "n": self.n,
+        }
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,11 @@ class CoxFits:
     robust: HazardRatio
 
     def to_json(self) -> dict:
-        return {"efron": self.efron.to_json(), "breslow": self.breslow.to_json(),
-                "robust": self.robust.to_json()}
+        return {
+            "efron": self.efron.to_json(),
+            "breslow": self.breslow.to_json(),
+            "robust": self.robust.to_json(),
+        }
 
 
 @dataclass(frozen=True)
@@ -72,8 +80,12 @@ class PHTest:
     global_p: float
 
     def to_json(self) -> dict:
-        return {"coordinator_p": self.coordinator_p, "global_chi2": self.global_chi2,
-                "global_df": self.global_df, "global_p": self.global_p}
+        return {
+            "coordinator_p": self.coordinator_p,
+            "global_chi2": self.global_chi2,
+            "global_df": self.global_df,
+            "global_p": self.global_p,
+        }
 
 
 @dataclass(frozen=True)
@@ -92,8 +104,15 @@ def covariates(model: str, data: pd.DataFrame) -> list[str]:
     """The covariates of a model block (household income only when the data have it)."""
     if model == "cox_unadjusted":
         return ["coordinator"]
-    confounders = ["age_group", "sex", "marital_status", "education", "diagnosis_group",
-                   *SYMPTOMS, "prior_sick_leave"]
+    confounders = [
+        "age_group",
+        "sex",
+        "marital_status",
+        "education",
+        "diagnosis_group",
+        *SYMPTOMS,
+        "prior_sick_leave",
+    ]
     if "household_income" in data and data["household_income"].notna().any():
         confounders.append("household_income")
     if model == "cox_adjusted":
@@ -114,9 +133,13 @@ def _reference_levels(variable: str) -> tuple[str, ...]:
 def design(data: pd.DataFrame, outcome: str, variables: list[str]) -> pd.DataFrame:
     """Complete-case design matrix: duration, event, programme and dummy-coded covariates."""
     rows = data.dropna(subset=variables)
-    out = pd.DataFrame({"duration": rows[f"days_to_{outcome}"].astype(float),
-                        "event": rows[outcome].astype(int),
-                        "programme_id": rows["programme_id"].astype(str)})
+    out = pd.DataFrame(
+        {
+            "duration": rows[f"days_to_{outcome}"].astype(float),
+            "event": rows[outcome].astype(int),
+            "programme_id": rows["programme_id"].astype(str),
+        }
+    )
     for variable in variables:
         for level in _reference_levels(variable)[1:]:
             column = "coordinator" if variable == "coordinator" else f"{variable}={level}"
@@ -128,8 +151,9 @@ def design(data: pd.DataFrame, outcome: str, variables: list[str]) -> pd.DataFra
 def cox_lifelines(frame: pd.DataFrame, cluster: bool = False) -> CoxPHFitter:
     """lifelines Cox fit (Efron ties); cluster-robust sandwich SEs by programme if asked."""
     fit_frame = frame if cluster else frame.drop(columns="programme_id")
-    return CoxPHFitter().fit(fit_frame, "duration", "event",
-                             cluster_col="programme_id" if cluster else None)
+    return CoxPHFitter().fit(
+        fit_frame, "duration", "event", cluster_col="programme_id" if cluster else None
+    )
 
 
 def cox_statsmodels(frame: pd.DataFrame, ties: str = "breslow") -> PHRegResults:

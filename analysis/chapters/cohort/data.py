@@ -128,7 +128,9 @@ def prepare(frame: pd.DataFrame, follow_up_days: int = 360) -> pd.DataFrame:
         data[f"days_to_{outcome}"] = days.clip(upper=follow_up_days)
     age = data["age"].astype(float)
     data["age_group"] = (
-        pd.Series(np.select([age <= 30, age <= 49, age >= 50], AGE_GROUPS, default=""), index=data.index)
+        pd.Series(
+            np.select([age <= 30, age <= 49, age >= 50], AGE_GROUPS, default=""), index=data.index
+        )
         .replace("", pd.NA)
         .astype("string")
     )

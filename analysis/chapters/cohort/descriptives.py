@@ -9,8 +9,18 @@ import pandas as pd
 from analysis.chapters.cohort.data import AGE_GROUPS, LEVELS, SYMPTOMS
 from analysis.core.disclosure import is_suppressed
 
-TABLE1_VARIABLES = ("sex", "age_group", "marital_status", "education", "diagnosis", *SYMPTOMS,
-                    "programme_type", "sector", "prior_sick_leave", "household_income")
+TABLE1_VARIABLES = (
+    "sex",
+    "age_group",
+    "marital_status",
+    "education",
+    "diagnosis",
+    *SYMPTOMS,
+    "programme_type",
+    "sector",
+    "prior_sick_leave",
+    "household_income",
+)
 GROUPS = ("total", "yes", "no")
 
 
@@ -27,8 +37,11 @@ class Table1:
 def table1_counts(data: pd.DataFrame) -> pd.DataFrame:
     """Counts per variable and level (``""`` = missing) overall and by coordinator."""
     records = []
-    groups = {"total": data, "yes": data[data["coordinator"] == "yes"],
-              "no": data[data["coordinator"] == "no"]}
+    groups = {
+        "total": data,
+        "yes": data[data["coordinator"] == "yes"],
+        "no": data[data["coordinator"] == "no"],
+    }
     variables = [v for v in TABLE1_VARIABLES if v in data and data[v].notna().any()]
     for variable in variables:
         levels = AGE_GROUPS if variable == "age_group" else LEVELS[variable]

@@ -50,8 +50,13 @@ class OddsRatio:
     n: int
 
     def to_json(self) -> dict:
-        return {"or": self.odds_ratio, "ci_low": self.ci_low, "ci_high": self.ci_high,
-                "p": self.p, "n": self.n}
+        return {
+            "or": self.odds_ratio,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "p": self.p,
+            "n": self.n,
+        }
 
 
 def programme_type_summary(
@@ -88,5 +93,10 @@ def coordinator_odds_ratio(data: pd.DataFrame) -> OddsRatio:
     outcome = (rows["coordinator"] == "yes").astype(float)
     fit = sm.Logit(outcome, sm.add_constant(exposed.rename("exposed"))).fit(disp=0)
     low, high = fit.conf_int().loc["exposed"]
-    return OddsRatio(math.exp(fit.params["exposed"]), math.exp(low), math.exp(high),
-                     float(fit.pvalues["exposed"]), len(rows))
+    return OddsRatio(
+        math.exp(fit.params["exposed"]),
+        math.exp(low),
+        math.exp(high),
+        float(fit.pvalues["exposed"]),
+        len(rows),
+    )

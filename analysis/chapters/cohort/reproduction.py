@@ -50,21 +50,34 @@ def _names(codes: Mapping[str, str]) -> dict[str, dict[str, str]]:
     return names
 
 
-def _row(key: str, published: str, computed: float | None, status: str,
-         reason: str | None = None, **codes: str) -> dict:
+def _row(
+    key: str,
+    published: str,
+    computed: float | None,
+    status: str,
+    reason: str | None = None,
+    **codes: str,
+) -> dict:
     return reproduction.row(key, published, computed, status, reason, **_names(codes))
 
 
 def _fixed_row(key: str, published: str, computed: float, synthetic: bool, **codes: str) -> dict:
     """A value the synthetic data hit by construction (a plain comparison on other data)."""
     if reproduction.within_rounding(computed, published):
-        return _row(key, published, computed,
-                    "exact_by_construction" if synthetic else "matches", **codes)
+        return _row(
+            key, published, computed, "exact_by_construction" if synthetic else "matches", **codes
+        )
     return _row(key, published, computed, "differs", "cohort.reason.other_data", **codes)
 
 
-def _outcome_row(key: str, published: str, computed: float | None, synthetic: bool,
-                 tolerance: float | None = None, **codes: str) -> dict:
+def _outcome_row(
+    key: str,
+    published: str,
+    computed: float | None,
+    synthetic: bool,
+    tolerance: float | None = None,
+    **codes: str,
+) -> dict:
     """A value that depends on synthetic outcomes: calibrated, or differs with the reason."""
     if computed is None:
         return _row(key, published, None, "differs", "cohort.reason.not_reached", **codes)
@@ -73,8 +86,7 @@ def _outcome_row(key: str, published: str, computed: float | None, synthetic: bo
             return _row(key, published, computed, "matches", **codes)
         return _row(key, published, computed, "differs", "cohort.reason.other_data", **codes)
     if tolerance is not None and abs(computed - float(published)) > tolerance:
-        return _row(key, published, computed, "differs", "cohort.reason.outside_tolerance",
-                    **codes)
+        return _row(key, published, computed, "differs", "cohort.reason.outside_tolerance", **codes)
     return _row(key, published, computed, "calibrated", **codes)
 
 
@@ -90,8 +102,9 @@ def _table1_rows(data: pd.DataFrame, synthetic: bool) -> list[dict]:
         for level, count in levels.items():
             computed = int((data[variable] == level).sum())
             codes = {"variable": variable, "level": level}
-            rows.append(_fixed_row("cohort.repro.table1_n", str(count), computed, synthetic,
-                                   **codes))
+            rows.append(
+                _fixed_row("cohort.repro.table1_n", str(count), computed, synthetic, **codes)
+            )
             pct = pub["table1_pct"].get(variable, {}).get(level)
             if pct is None:
                 continue
@@ -99,21 +112,35 @@ def _table1_rows(data: pd.DataFrame, synthetic: bool) -> list[dict]:
             if reproduction.within_rounding(share, pct):
                 rows.append(_row("cohort.repro.table1_pct", pct, share, "matches", **codes))
             else:
-                reason = ("cohort.reason.symptom_pct" if synthetic and variable in SYMPTOMS
-                          else "cohort.reason.other_data")
-                rows.append(_row("cohort.repro.table1_pct", pct, share, "differs", reason,
-                                 **codes))
+                reason = (
+                    "cohort.reason.symptom_pct"
+                    if synthetic and variable in SYMPTOMS
+                    else "cohort.reason.other_data"
+                )
+                rows.append(_row("cohort.repro.table1_pct", pct, share, "differs", reason, **codes))
         if variable in pub["table1_missing"]:
-            rows.append(_fixed_row("cohort.repro.table1_missing",
-                                   str(pub["table1_missing"][variable]),
-                                   int(data[column].isna().sum()), synthetic,
-                                   variable=variable))
+            rows.append(
+                _fixed_row(
+                    "cohort.repro.table1_missing",
+                    str(pub["table1_missing"][variable]),
+                    int(data[column].isna().sum()),
+                    synthetic,
+                    variable=variable,
+                )
+            )
     ages = data["age"].dropna().astype(float)
     for stat, computed in (("median", ages.median()), ("min", ages.min()), ("max", ages.max())):
-        rows.append(_fixed_row(f"cohort.repro.age_{stat}", pub["age"][stat], float(computed),
-                               synthetic))
-    rows.append(_fixed_row("cohort.repro.n_programmes", pub["n_programmes"],
-                           int(data["programme_id"].nunique()), synthetic))
+        rows.append(
+            _fixed_row(f"cohort.repro.age_{stat}", pub["age"][stat], float(computed), synthetic)
+        )
+    rows.append(
+        _fixed_row(
+            "cohort.repro.n_programmes",
+            pub["n_programmes"],
+            int(data["programme_id"].nunique()),
+            synthetic,
+        )
+    )
     return rows
 
 
@@ -139,42 +166,99 @@ def reproduction_rows(
         else:
             median = programmes[level].median_days.spss if level in programmes else None
         codes = {"outcome": outcome, "group": f"{by}.{level}"}
-        rows.append(_outcome_row("cohort.repro.median", item["estimate"],
-                                 median and median.estimate, synthetic,
-                                 MEDIAN_TOLERANCE * float(item["estimate"]), **codes))
+        rows.append(
+            _outcome_row(
+                "cohort.repro.median",
+                item["estimate"],
+                median and median.estimate,
+                synthetic,
+                MEDIAN_TOLERANCE * float(item["estimate"]),
+                **codes,
+            )
+        )
         for bound in ("ci_low", "ci_high"):
-            rows.append(_outcome_row(f"cohort.repro.median_{bound}", item[bound],
-                                     median and getattr(median, bound), synthetic, **codes))
+            rows.append(
+                _outcome_row(
+                    f"cohort.repro.median_{bound}",
+                    item[bound],
+                    median and getattr(median, bound),
+                    synthetic,
+                    **codes,
+                )
+            )
     for item in pub["cox"]:
         fit = cox[item["outcome"]][item["model"]].efron
         codes = {"outcome": item["outcome"], "model": item["model"]}
-        rows.append(_outcome_row("cohort.repro.hr", item["hr"], fit.hr, synthetic, HR_TOLERANCE,
-                                 **codes))
+        rows.append(
+            _outcome_row("cohort.repro.hr", item["hr"], fit.hr, synthetic, HR_TOLERANCE, **codes)
+        )
         for name in ("ci_low", "ci_high", "p"):
             if name in item:
-                rows.append(_outcome_row(f"cohort.repro.hr_{name}", item[name],
-                                         getattr(fit, name), synthetic, **codes))
+                rows.append(
+                    _outcome_row(
+                        f"cohort.repro.hr_{name}",
+                        item[name],
+                        getattr(fit, name),
+                        synthetic,
+                        **codes,
+                    )
+                )
     for level, rate in pub["rtw360"].items():
         if level in programmes:
-            rows.append(_outcome_row("cohort.repro.rtw360", rate,
-                                     100 * programmes[level].rtw_rate, synthetic, RATE_TOLERANCE,
-                                     level=level))
+            rows.append(
+                _outcome_row(
+                    "cohort.repro.rtw360",
+                    rate,
+                    100 * programmes[level].rtw_rate,
+                    synthetic,
+                    RATE_TOLERANCE,
+                    level=level,
+                )
+            )
     if "treatment" in programmes:
-        rows.append(_outcome_row("cohort.repro.rtw360_n", pub["rtw360_treatment_n"],
-                                 programmes["treatment"].returned, synthetic, COUNT_TOLERANCE,
-                                 level="treatment"))
+        rows.append(
+            _outcome_row(
+                "cohort.repro.rtw360_n",
+                pub["rtw360_treatment_n"],
+                programmes["treatment"].returned,
+                synthetic,
+                COUNT_TOLERANCE,
+                level="treatment",
+            )
+        )
     for level, share in pub["coordinator_share"].items():
         if level in programmes:
-            rows.append(_row("cohort.repro.coordinator_share", share,
-                             100 * programmes[level].coordinator_share, "differs",
-                             "cohort.reason.coordinator_share", level=level))
+            rows.append(
+                _row(
+                    "cohort.repro.coordinator_share",
+                    share,
+                    100 * programmes[level].coordinator_share,
+                    "differs",
+                    "cohort.reason.coordinator_share",
+                    level=level,
+                )
+            )
     odds = pub["odds_ratio"]
     rows.append(_fixed_row("cohort.repro.or", odds["or"], odds_ratio.odds_ratio, synthetic))
     for name in ("ci_low", "ci_high"):
-        rows.append(_row(f"cohort.repro.or_{name}", odds[name], getattr(odds_ratio, name),
-                         "differs", "cohort.reason.or_ci"))
+        rows.append(
+            _row(
+                f"cohort.repro.or_{name}",
+                odds[name],
+                getattr(odds_ratio, name),
+                "differs",
+                "cohort.reason.or_ci",
+            )
+        )
     provider = pub["provider_check"]
     for key in ("median_yes", "median_no", "p"):
-        rows.append(_row(f"cohort.repro.provider_{key}", provider[key], None,
-                         "not_reproducible", "cohort.reason.provider_item"))
+        rows.append(
+            _row(
+                f"cohort.repro.provider_{key}",
+                provider[key],
+                None,
+                "not_reproducible",
+                "cohort.reason.provider_item",
+            )
+        )
     return rows

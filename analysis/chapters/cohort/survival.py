@@ -200,9 +200,7 @@ def logrank(data: pd.DataFrame, outcome: str, by: str) -> LogRank:
     return LogRank(float(result.test_statistic), len(levels) - 1, float(result.p_value))
 
 
-def at_risk_counts(
-    data: pd.DataFrame, outcome: str, by: str, times: list[float]
-) -> pd.DataFrame:
+def at_risk_counts(data: pd.DataFrame, outcome: str, by: str, times: list[float]) -> pd.DataFrame:
     """Numbers at risk (still not returned and not censored) at each time, by group."""
     durations = data[f"days_to_{outcome}"]
     return pd.DataFrame(

@@ -1,0 +1,119 @@
+"""The cohort chapter's figures: drawing only, from the results (no fitting here)."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+
+from analysis.chapters.cohort.chapter import CohortResults
+from analysis.chapters.cohort.data import OUTCOMES
+from analysis.chapters.cohort.survival import KMComparison
+from analysis.chapters.cohort.tables import group_label
+from analysis.core.i18n import axis_formatter, fmt_count, fmt_int, fmt_p, fmt_pct, t
+
+COLOURS = ("#1b6ca8", "#d1495b", "#3a7d44", "#7a5195")
+
+
+def km_figure(comparison: KMComparison, lang: str, suppress_below: int = 0) -> plt.Figure:
+    """Cumulative proportion returned to work by group, censor marks, median lines, log-rank p
+    and a numbers-at-risk table under the axis (hidden counts as ``<suppress_below``)."""
+    curves = comparison.curves
+    figure, (ax, table_ax) = plt.subplots(
+        2,
+        1,
+        figsize=(8, 5.6 + 0.25 * len(curves)),
+        sharex=True,
+        gridspec_kw={"height_ratios": [5, 0.55 + 0.3 * len(curves)]},
+    )
+    for colour, curve in zip(COLOURS, curves, strict=False):
+        ax.plot(
+            curve.censor_times,
+            curve.censor_cumulative,
+            linestyle="None",
+            color=colour,
+            marker="|",
+            ms=7,
+            mew=1,
+        )
+        ax.plot(
+            curve.times,
+            curve.cumulative,
+            drawstyle="steps-post",
+            color=colour,
+            label=group_label(comparison.by, curve.level, lang),
+        )
+        median = curve.median.estimate
+        if median is not None and math.isfinite(median):
+            ax.plot([median, median], [0, 0.5], ls=":", color=colour, lw=1)
+    ax.axhline(0.5, ls=":", color="grey", lw=1)
+    ax.text(
+        0.98,
+        0.04,
+        f"{t('cohort.fig.logrank', lang)}: {fmt_p(comparison.logrank.p, lang)}",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+    )
+    ax.set_ylim(0, 1)
+    ax.set_xlim(0, comparison.follow_up)
+    ax.set_ylabel(t("cohort.fig.cumulative", lang))
+    ax.yaxis.set_major_formatter(axis_formatter(lang, percent=True))
+    ax.legend(loc="upper left", frameon=False)
+    ax.set_xlabel("")
+    table_ax.set_ylim(-0.5, len(curves) - 0.5)
+    table_ax.invert_yaxis()
+    for position, (colour, curve) in enumerate(zip(COLOURS, curves, strict=False)):
+        for tick in comparison.ticks:
+            count = int(comparison.at_risk.loc[curve.level, tick])
+            hidden = bool(comparison.at_risk_hidden.loc[curve.level, tick])
+            text = fmt_count(count, lang, suppress_below) if hidden else fmt_int(count, lang)
+            table_ax.text(tick, position, text, ha="center", va="center", color=colour, fontsize=9)
+    table_ax.set_yticks(
+        range(len(curves)),
+        [group_label(comparison.by, curve.level, lang) for curve in curves],
+        fontsize=9,
+    )
+    table_ax.set_title(t("cohort.fig.at_risk", lang), loc="left", fontsize=9)
+    table_ax.tick_params(axis="y", length=0, pad=16)
+    for side in ("top", "right", "left"):
+        table_ax.spines[side].set_visible(False)
+    table_ax.set_xticks(comparison.ticks)
+    table_ax.xaxis.set_major_formatter(axis_formatter(lang))
+    table_ax.set_xlabel(t("cohort.fig.days", lang))
+    figure.tight_layout()
+    return figure
+
+
+def schoenfeld_figure(results: CohortResults, lang: str) -> plt.Figure:
+    """Scaled Schoenfeld residuals of coordinator (unadjusted model) against time, with lowess."""
+    figure, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
+    for ax, outcome in zip(axes, OUTCOMES, strict=True):
+        residuals = results.outcomes[outcome].schoenfeld
+        ax.scatter(residuals.times, residuals.residuals, s=8, alpha=0.4, color=COLOURS[0])
+        ax.plot(residuals.smooth_times, residuals.smooth, color=COLOURS[1], lw=2)
+        ax.axhline(residuals.log_hr, ls="--", color="grey", lw=1)
+        ax.set_title(t(f"cohort.outcome.{outcome}", lang))
+        ax.set_xlabel(t("cohort.fig.days", lang))
+        ax.xaxis.set_major_formatter(axis_formatter(lang))
+        ax.yaxis.set_major_formatter(axis_formatter(lang, decimals=1))
+    axes[0].set_ylabel(t("cohort.fig.schoenfeld", lang))
+    figure.tight_layout()
+    return figure
+
+
+def rtw_rate_figure(results: CohortResults, lang: str) -> plt.Figure:
+    """Share with a first RTW within follow-up by programme type (the paper's Figure 3)."""
+    groups = results.programme_types
+    figure, ax = plt.subplots(figsize=(6.5, 3.2))
+    names = [group_label("programme_type", level, lang) for level in groups]
+    rates = [group.rtw_rate for group in groups.values()]
+    bars = ax.barh(names, rates, color=COLOURS[0])
+    for bar, rate in zip(bars, rates, strict=True):
+        ax.text(rate + 0.01, bar.get_y() + bar.get_height() / 2, fmt_pct(rate, lang), va="center")
+    ax.set_xlim(0, 1)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(axis_formatter(lang, percent=True))
+    ax.set_xlabel(t("cohort.fig.rtw_within", lang, days=results.follow_up_days))
+    figure.tight_layout()
+    return figure
