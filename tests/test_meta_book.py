@@ -17,15 +17,21 @@ def test_meta_json_contract(built_book: Path) -> None:
     assert analyses["mr_active_12"]["n_participants"] == 851
     revman = analyses["mr_active_24"]["random_revman"]
     assert [round(revman[key], 2) for key in ("estimate", "ci_low", "ci_high")] == [
-        0.94, 0.84, 1.05]
+        0.94,
+        0.84,
+        1.05,
+    ]
     assert {"tau2", "i2", "q", "q_p", "pi_low", "pi_high"} <= set(analyses["mr_uc_12"]["random"])
     assert payload["reproduction"]
 
 
-@pytest.mark.parametrize(("lang", "phrase"), [
-    ("en", "are reconstructed, not published"),
-    ("nb", "er rekonstruerte, ikke publiserte"),
-])
+@pytest.mark.parametrize(
+    ("lang", "phrase"),
+    [
+        ("en", "are reconstructed, not published"),
+        ("nb", "er rekonstruerte, ikke publiserte"),
+    ],
+)
 def test_every_forest_plot_carries_the_warning(built_book: Path, lang: str, phrase: str) -> None:
     html = (built_book / "html" / lang / "meta.html").read_text(encoding="utf-8")
     for analysis_id in ("mr_uc_12", "mr_active_12", "mr_active_24"):

@@ -1,0 +1,199 @@
+"""Display tables of the meta-analysis chapter, per language, from the results only."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis.chapters.meta.chapter import MetaResults
+from analysis.chapters.meta.data import DOMAINS, ROB_LEVELS
+from analysis.chapters.meta.narrative import analysis_label, pooled_text
+from analysis.chapters.meta.stats import MODELS, is_random
+from analysis.core.i18n import EN_DASH, fmt_ci, fmt_int, fmt_num, fmt_p, t
+
+CERTAINTY_SYMBOLS = {"high": "⨁⨁⨁⨁", "moderate": "⨁⨁⨁◯", "low": "⨁⨁◯◯", "very_low": "⨁◯◯◯"}
+
+
+def _months(value: float, lang: str) -> str:
+    return fmt_num(value, lang, 0) if pd.notna(value) else EN_DASH
+
+
+def _footnotes(analyses: pd.DataFrame, lang: str) -> tuple[dict[tuple[str, str], str], list[str]]:
+    """Letters for every GRADE footnote, in table order, and the list of footnote texts."""
+    marks: dict[tuple[str, str], str] = {}
+    texts: list[str] = []
+    for _, row in analyses.iterrows():
+        for domain in DOMAINS:
+            note = row[f"{domain}_note_{lang}"]
+            if pd.notna(note) and str(note).strip():
+                letter = "abcdefghijklmnopqrstuvwxyz"[len(texts) % 26]
+                marks[(str(row["analysis_id"]), domain)] = letter
+                texts.append(f"{letter}) {note}")
+    return marks, texts
+
+
+def _difference_text(value: float, lang: str) -> str:
+    rounded = round(value)
+    if rounded == 0:
+        return t("meta.sof.no_difference", lang)
+    key = "meta.sof.more" if rounded > 0 else "meta.sof.fewer"
+    return t(key, lang, n=fmt_int(abs(rounded), lang))
+
+
+def sof_table(results: MetaResults, lang: str) -> pd.DataFrame:
+    """GRADE summary of findings: one row per analysis with pooled results."""
+    analyses = results.data.analyses
+    marks, _ = _footnotes(analyses, lang)
+    records = []
+    for _, row in analyses.iterrows():
+        analysis_id = str(row["analysis_id"])
+        if analysis_id not in results.analyses:
+            continue
+        result = results.analyses[analysis_id]
+        letters = ",".join(marks[(analysis_id, d)] for d in DOMAINS if (analysis_id, d) in marks)
+        certainty = (
+            f"{CERTAINTY_SYMBOLS[row['certainty']]} {t('meta.certainty.' + row['certainty'], lang)}"
+        )
+        absolute = result.absolute
+        risk = [fmt_num(value, lang, 0) for value in absolute.risk]
+        difference = [_difference_text(value, lang) for value in absolute.difference]
+        records.append(
+            {
+                t("meta.sof.outcome", lang): t(
+                    "meta.sof.outcome_value",
+                    lang,
+                    outcome=row[f"outcome_{lang}"],
+                    months=fmt_num(row["follow_up_months"], lang, 0),
+                ),
+                t("meta.sof.comparison", lang): row[f"comparison_{lang}"],
+                t("meta.sof.control_risk", lang): fmt_num(absolute.control, lang, 0),
+                t("meta.sof.intervention_risk", lang): t(
+                    "meta.sof.range", lang, est=risk[0], low=risk[1], high=risk[2]
+                ),
+                t("meta.sof.difference", lang): t(
+                    "meta.sof.range", lang, est=difference[0], low=difference[1], high=difference[2]
+                ),
+                t("meta.sof.relative", lang): "RR " + pooled_text(result.pooled, lang),
+                t("meta.sof.participants", lang): t(
+                    "meta.sof.participants_value",
+                    lang,
+                    n=fmt_int(result.n_participants, lang),
+                    k=fmt_int(result.k, lang),
+                ),
+                t("meta.sof.certainty", lang): certainty + (f" ({letters})" if letters else ""),
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def sof_note(results: MetaResults, lang: str) -> str:
+    """Explanation and footnotes under the summary-of-findings table."""
+    _, texts = _footnotes(results.data.analyses, lang)
+    return " ".join([t("meta.sof.note", lang), *texts])
+
+
+def grade_profile(results: MetaResults, lang: str) -> pd.DataFrame:
+    """The GRADE judgements per domain as recorded in analyses.csv (never computed)."""
+    analyses = results.data.analyses
+    marks, _ = _footnotes(analyses, lang)
+    records = []
+    for _, row in analyses.iterrows():
+        analysis_id = str(row["analysis_id"])
+        record = {t("meta.sof.outcome", lang): analysis_label(analyses, analysis_id, lang)}
+        for domain in DOMAINS:
+            mark = marks.get((analysis_id, domain))
+            record[t(f"meta.domain.{domain}", lang)] = t(f"meta.judgement.{row[domain]}", lang) + (
+                f" ({mark})" if mark else ""
+            )
+        record[t("meta.sof.certainty", lang)] = t(f"meta.certainty.{row['certainty']}", lang)
+        records.append(record)
+    return pd.DataFrame(records)
+
+
+def models_table(results: MetaResults, lang: str) -> pd.DataFrame:
+    """Every pooled model of every analysis side by side."""
+    records = []
+    for analysis_id, result in results.analyses.items():
+        for model in MODELS:
+            pooled = result.models[model]
+            hetero = is_random(model)
+            records.append(
+                {
+                    t("meta.col.analysis", lang): analysis_label(
+                        results.data.analyses, analysis_id, lang
+                    ),
+                    t("meta.col.model", lang): t(f"meta.method.{model}", lang),
+                    t("meta.col.rr", lang): pooled_text(pooled, lang),
+                    t("meta.col.p", lang): fmt_p(pooled.p, lang, with_symbol=False),
+                    t("meta.col.tau2", lang): fmt_num(pooled.tau2, lang, 3) if hetero else "",
+                    t("meta.col.q", lang): t(
+                        "meta.q_value",
+                        lang,
+                        q=fmt_num(pooled.q, lang, 2),
+                        df=fmt_int(pooled.q_df, lang),
+                        p=fmt_p(pooled.q_p, lang, with_symbol=False),
+                    )
+                    if hetero and math.isfinite(pooled.q)
+                    else "",
+                    t("meta.col.i2", lang): fmt_num(100 * pooled.i2, lang, 0)
+                    if hetero and math.isfinite(pooled.i2)
+                    else "",
+                    t("meta.col.pi", lang): fmt_ci(pooled.pi_low, pooled.pi_high, lang, 2)
+                    if hetero and math.isfinite(pooled.pi_low)
+                    else "",
+                }
+            )
+    return pd.DataFrame(records)
+
+
+def characteristics_table(results: MetaResults, lang: str) -> pd.DataFrame:
+    """The review's Table 1: one row per included study."""
+    frame = results.data.characteristics
+    return pd.DataFrame(
+        {
+            t("meta.col.study", lang): frame["study"],
+            t("meta.col.country", lang): [t(f"meta.country.{c}", lang) for c in frame["country"]],
+            t("meta.col.n", lang): [fmt_int(int(n), lang) for n in frame["n_participants"]],
+            t("meta.col.population", lang): frame[f"population_{lang}"],
+            t("meta.col.intervention", lang): frame[f"intervention_{lang}"],
+            t("meta.col.comparator", lang): frame[f"comparator_{lang}"],
+            t("meta.col.follow_up", lang): [_months(m, lang) for m in frame["follow_up_months"]],
+            t("meta.col.outcomes", lang): frame[f"outcomes_{lang}"],
+        }
+    )
+
+
+def narrative_table(results: MetaResults, lang: str) -> pd.DataFrame:
+    """Return-to-work results the review reports only in words (not pooled)."""
+    frame = results.data.narrative
+    return pd.DataFrame(
+        {
+            t("meta.sof.comparison", lang): frame[f"comparison_{lang}"],
+            t("meta.col.study", lang): frame["study"],
+            t("meta.sof.outcome", lang): frame[f"outcome_{lang}"],
+            t("meta.col.follow_up", lang): [_months(m, lang) for m in frame["follow_up_months"]],
+            t("meta.col.n", lang): [
+                fmt_int(int(n), lang) if pd.notna(n) else EN_DASH for n in frame["n_participants"]
+            ],
+            t("meta.col.result", lang): frame[f"result_{lang}"],
+            t("meta.sof.certainty", lang): [
+                t(f"meta.certainty.{c}", lang) if pd.notna(c) else EN_DASH
+                for c in frame["certainty"]
+            ],
+        }
+    )
+
+
+def rob_table(results: MetaResults, lang: str) -> pd.DataFrame:
+    """Counts of publications per domain and judgement, for readers who cannot see colour."""
+    counts = results.rob_counts
+    return pd.DataFrame(
+        {
+            t("meta.rob.domain", lang): [t(f"meta.rob.{d}", lang) for d in counts.index],
+            **{
+                t(f"meta.rob.level.{level}", lang): [fmt_int(int(v), lang) for v in counts[level]]
+                for level in ROB_LEVELS
+            },
+        }
+    )
