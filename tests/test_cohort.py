@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 
@@ -12,21 +13,24 @@ from lifelines import KaplanMeierFitter
 from scipy.stats import chi2
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
-from analysis import cohort, cohort_synth
-from analysis.build.pipeline import ROOT
+from analysis.chapters.cohort import cox, figures, survival, tables
+from analysis.chapters.cohort.chapter import CohortResults, analyse
+from analysis.chapters.cohort.data import OUTCOMES, YES_NO, load, prepare
+from analysis.chapters.cohort.descriptives import table1, table1_counts
+from analysis.chapters.cohort.reproduction import published
 from analysis.core.validation import InputError
-
-DATA = ROOT / "data"
+from analysis.generators import cohort as generator
+from tests.conftest import SHIPPED_DATA
 
 
 @pytest.fixture(scope="module")
 def shipped() -> pd.DataFrame:
-    return cohort.prepare(cohort.load(DATA))
+    return prepare(load(SHIPPED_DATA).frame)
 
 
 @pytest.fixture(scope="module")
-def shipped_results(shipped: pd.DataFrame) -> dict:
-    return cohort.analyse(shipped)
+def shipped_results() -> CohortResults:
+    return analyse(load(SHIPPED_DATA))
 
 
 def _write(frame: pd.DataFrame, directory: Path) -> Path:
@@ -43,7 +47,7 @@ SMALL_EVENTS = pd.Series([1, 1, 0, 1, 0, 1, 1])
 
 
 def test_small_km_by_hand() -> None:
-    steps = cohort.km_steps(SMALL_DAYS, SMALL_EVENTS).set_index("time")
+    steps = survival.km_steps(SMALL_DAYS, SMALL_EVENTS).set_index("time")
     # S(2) = 6/7, S(3) = 6/7·5/6, S(5) = 5/7·3/4 (4 at risk), S(8) = 15/28·1/2, S(9) = 0
     expected = {2: 6 / 7, 3: 5 / 7, 5: 15 / 28, 8: 15 / 56, 9: 0.0}
     assert steps["survival"].to_dict() == pytest.approx(expected)
@@ -53,31 +57,33 @@ def test_small_km_by_hand() -> None:
 
 
 def test_small_median_and_spss_interval_by_hand() -> None:
-    summary = cohort.median_summary(SMALL_DAYS, SMALL_EVENTS)
-    assert summary["estimate"] == 8  # first day with S <= 0.5
+    summary = survival.median_summary(SMALL_DAYS, SMALL_EVENTS)
+    assert summary.estimate == 8  # first day with S <= 0.5
     # Collett/SPSS: u = 3 (last S >= 0.55, S = 5/7), l = 8 (first S <= 0.45, S = 15/56)
     density = (5 / 7 - 15 / 56) / (8 - 3)
     se_s = 15 / 56 * math.sqrt(1 / 42 + 1 / 30 + 1 / 12 + 1 / 2)
-    assert summary["se_spss"] == pytest.approx(se_s / density)
-    assert summary["spss"]["ci_low"] == pytest.approx(8 - 1.959964 * se_s / density, rel=1e-6)
-    assert summary["spss"]["ci_high"] == pytest.approx(8 + 1.959964 * se_s / density, rel=1e-6)
+    assert summary.se_spss == pytest.approx(se_s / density)
+    assert summary.spss.ci_low == pytest.approx(8 - 1.959964 * se_s / density, rel=1e-6)
+    assert summary.spss.ci_high == pytest.approx(8 + 1.959964 * se_s / density, rel=1e-6)
 
 
 def test_median_is_smallest_time_with_survival_at_most_half() -> None:
     # S(2) = 0.5 exactly: SPSS and this book take 2 (R's survfit would print 2.5).
-    steps = cohort.km_steps(pd.Series([1, 2, 3, 4]), pd.Series([1, 1, 1, 1]))
-    assert cohort.km_quantile_time(steps) == 2
-    never = cohort.km_steps(pd.Series([1, 5, 5, 5]), pd.Series([1, 0, 0, 0]))
-    assert math.isinf(cohort.km_quantile_time(never))
-    assert math.isnan(cohort.spss_median_se(never))
+    steps = survival.km_steps(pd.Series([1, 2, 3, 4]), pd.Series([1, 1, 1, 1]))
+    assert survival.km_quantile_time(steps) == 2
+    never = survival.km_steps(pd.Series([1, 5, 5, 5]), pd.Series([1, 0, 0, 0]))
+    assert math.isinf(survival.km_quantile_time(never))
+    assert math.isnan(survival.spss_median_se(never))
 
 
 def test_small_logrank_by_hand() -> None:
-    frame = pd.DataFrame({
-        "days_to_first_rtw": [1, 3, 4, 2, 5, 6],
-        "first_rtw": [1, 1, 1, 1, 0, 1],
-        "coordinator": ["yes", "yes", "yes", "no", "no", "no"],
-    })
+    frame = pd.DataFrame(
+        {
+            "days_to_first_rtw": [1, 3, 4, 2, 5, 6],
+            "first_rtw": [1, 1, 1, 1, 0, 1],
+            "coordinator": ["yes", "yes", "yes", "no", "no", "no"],
+        }
+    )
     # Event days 1, 2, 3, 4, 6 with (at risk yes, at risk no, events yes, events total):
     table = [(3, 3, 1, 1), (2, 3, 0, 1), (2, 2, 1, 1), (1, 2, 1, 1), (0, 1, 0, 1)]
     observed = expected = variance = 0.0
@@ -87,9 +93,9 @@ def test_small_logrank_by_hand() -> None:
         expected += d * n_yes / n
         variance += n_yes * n_no * d * (n - d) / (n**2 * (n - 1)) if n > 1 else 0.0
     statistic = (observed - expected) ** 2 / variance
-    result = cohort.logrank(frame, "first_rtw", "coordinator")
-    assert result["chi2"] == pytest.approx(statistic)
-    assert result["p"] == pytest.approx(chi2.sf(statistic, 1))
+    result = survival.logrank(frame, "first_rtw", "coordinator")
+    assert result.chi2 == pytest.approx(statistic)
+    assert result.p == pytest.approx(chi2.sf(statistic, 1))
     # by hand: O − E = 3 − 26/15, V = 1/4 + 6/25 + 1/4 + 2/9
     assert statistic == pytest.approx((3 - 26 / 15) ** 2 / (1 / 4 + 6 / 25 + 1 / 4 + 2 / 9))
 
@@ -97,43 +103,49 @@ def test_small_logrank_by_hand() -> None:
 # --- lifelines against statsmodels on the same data ---------------------------------------------
 
 
-@pytest.mark.parametrize("outcome", cohort.OUTCOMES)
+@pytest.mark.parametrize("outcome", OUTCOMES)
 def test_km_and_logrank_agree_with_statsmodels(shipped: pd.DataFrame, outcome: str) -> None:
-    for level in cohort.YES_NO:
+    for level in YES_NO:
         rows = shipped[shipped.coordinator == level]
         durations, events = rows[f"days_to_{outcome}"], rows[outcome]
-        steps = cohort.km_steps(durations, events)
+        steps = survival.km_steps(durations, events)
         reference = SurvfuncRight(durations.to_numpy(float), events.to_numpy(int))
         assert steps["survival"].to_numpy() == pytest.approx(reference.surv_prob)
         assert steps["se"].to_numpy() == pytest.approx(reference.surv_prob_se)
-        assert cohort.km_quantile_time(steps) == reference.quantile(0.5)
-    statistic, p = survdiff(shipped[f"days_to_{outcome}"].to_numpy(float),
-                            shipped[outcome].to_numpy(int), shipped["coordinator"].to_numpy())
-    result = cohort.logrank(shipped, outcome, "coordinator")
-    assert result["chi2"] == pytest.approx(statistic)
-    assert result["p"] == pytest.approx(p)
+        assert survival.km_quantile_time(steps) == reference.quantile(0.5)
+    statistic, p = survdiff(
+        shipped[f"days_to_{outcome}"].to_numpy(float),
+        shipped[outcome].to_numpy(int),
+        shipped["coordinator"].to_numpy(),
+    )
+    result = survival.logrank(shipped, outcome, "coordinator")
+    assert result.chi2 == pytest.approx(statistic)
+    assert result.p == pytest.approx(p)
 
 
-@pytest.mark.parametrize("model", cohort.COX_MODELS)
+@pytest.mark.parametrize("model", cox.COX_MODELS)
 def test_cox_lifelines_efron_equals_statsmodels_efron(shipped: pd.DataFrame, model: str) -> None:
-    frame = cohort.design(shipped, "first_rtw", cohort.covariates(model, shipped))
-    lifelines_fit = cohort.cox_lifelines(frame)
-    statsmodels_fit = cohort.cox_statsmodels(frame, "efron")
+    frame = cox.design(shipped, "first_rtw", cox.covariates(model, shipped))
+    lifelines_fit = cox.cox_lifelines(frame)
+    statsmodels_fit = cox.cox_statsmodels(frame, "efron")
     names = statsmodels_fit.model.exog_names
-    assert lifelines_fit.params_[names].to_numpy() == pytest.approx(statsmodels_fit.params,
-                                                                    rel=1e-4, abs=1e-6)
+    assert lifelines_fit.params_[names].to_numpy() == pytest.approx(
+        statsmodels_fit.params, rel=1e-4, abs=1e-6
+    )
     assert lifelines_fit.standard_errors_[names].to_numpy() == pytest.approx(
-        statsmodels_fit.bse, rel=1e-3)
+        statsmodels_fit.bse, rel=1e-3
+    )
 
 
 def test_breslow_differs_little_from_efron_and_robust_changes_only_the_interval(
-        shipped_results: dict) -> None:
-    for outcome in cohort.OUTCOMES:
-        for fits in shipped_results["outcomes"][outcome]["cox_all_engines"].values():
-            assert fits["breslow"]["hr"] == pytest.approx(fits["efron"]["hr"], abs=0.02)
-            assert fits["breslow"]["hr"] != fits["efron"]["hr"]
-            assert fits["robust"]["hr"] == pytest.approx(fits["efron"]["hr"])
-            assert fits["robust"]["ci_low"] != pytest.approx(fits["efron"]["ci_low"])
+    shipped_results: dict,
+) -> None:
+    for outcome in OUTCOMES:
+        for fits in shipped_results.outcomes[outcome].cox.values():
+            assert fits.breslow.hr == pytest.approx(fits.efron.hr, abs=0.02)
+            assert fits.breslow.hr != fits.efron.hr
+            assert fits.robust.hr == pytest.approx(fits.efron.hr)
+            assert fits.robust.ci_low != pytest.approx(fits.efron.ci_low)
 
 
 def test_odds_ratio_equals_cross_product(shipped: pd.DataFrame, shipped_results: dict) -> None:
@@ -142,30 +154,37 @@ def test_odds_ratio_equals_cross_product(shipped: pd.DataFrame, shipped_results:
     yes = rows.coordinator == "yes"
     a, b = (exposed & yes).sum(), (exposed & ~yes).sum()
     c, d = (~exposed & yes).sum(), (~exposed & ~yes).sum()
-    odds = shipped_results["programme_type"]["coordinator_odds_ratio"]
-    assert odds["or"] == pytest.approx(a * d / (b * c))
+    odds = shipped_results.coordinator_odds_ratio
+    assert odds.odds_ratio == pytest.approx(a * d / (b * c))
     woolf = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
-    assert odds["ci_low"] == pytest.approx(a * d / (b * c) * math.exp(-1.959964 * woolf), rel=1e-5)
+    assert odds.ci_low == pytest.approx(a * d / (b * c) * math.exp(-1.959964 * woolf), rel=1e-5)
 
 
 # --- numbers at risk ---------------------------------------------------------------------------
 
 
-def test_numbers_at_risk_match_the_data_and_the_figure(shipped: pd.DataFrame) -> None:
+def test_numbers_at_risk_match_the_data_and_the_figure(
+    shipped: pd.DataFrame, shipped_results: CohortResults
+) -> None:
     ticks = [0, 60, 120, 180, 240, 300, 360]
-    counts = cohort.at_risk_counts(shipped, "first_rtw", "coordinator", ticks)
-    for level in cohort.YES_NO:
+    counts = survival.at_risk_counts(shipped, "first_rtw", "coordinator", ticks)
+    comparison = shipped_results.outcomes["first_rtw"].by_coordinator
+    assert list(comparison.ticks) == ticks
+    assert comparison.at_risk.equals(counts)
+    for level in YES_NO:
         rows = shipped[shipped.coordinator == level]
         table = KaplanMeierFitter().fit(rows.days_to_first_rtw, rows.first_rtw).event_table
         for tick in ticks:  # n minus everyone removed (returned or censored) before the tick
             expected = len(rows) - table.loc[table.index < tick, "removed"].sum()
             assert counts.loc[level, tick] == expected
     assert counts.loc["yes", 0] == 237 and counts.loc["no", 0] == 89
-    figure = cohort.km_figure(shipped, "first_rtw", "coordinator", "en", suppress_below=5)
+    figure = figures.km_figure(comparison, "en", suppress_below=5)
     table_ax = figure.axes[1]
-    shown = {(round(text.get_position()[1]), text.get_position()[0]): text.get_text()
-             for text in table_ax.texts}
-    for row, level in enumerate(cohort.YES_NO):
+    shown = {
+        (round(text.get_position()[1]), text.get_position()[0]): text.get_text()
+        for text in table_ax.texts
+    }
+    for row, level in enumerate(YES_NO):
         for tick in ticks:
             count = counts.loc[level, tick]
             assert shown[(row, tick)] == (str(count) if count >= 5 or count == 0 else "<5")
@@ -186,11 +205,12 @@ def test_numbers_at_risk_match_the_data_and_the_figure(shipped: pd.DataFrame) ->
     ],
 )
 def test_bad_cells_are_reported_with_file_column_row(
-        tmp_path: Path, column: str, row: int, value: str, words: str) -> None:
-    frame = pd.read_csv(DATA / "cohort.csv", dtype=str, keep_default_na=False)
+    tmp_path: Path, column: str, row: int, value: str, words: str
+) -> None:
+    frame = pd.read_csv(SHIPPED_DATA / "cohort.csv", dtype=str, keep_default_na=False)
     frame.loc[row - 1, column] = value
     with pytest.raises(InputError) as error:
-        cohort.load(_write(frame, tmp_path / "data"))
+        load(_write(frame, tmp_path / "data"))
     problems = [p for p in error.value.problems if p.column == column and p.row == row]
     assert problems, str(error.value)
     assert words in problems[0].message
@@ -198,14 +218,14 @@ def test_bad_cells_are_reported_with_file_column_row(
 
 
 def test_full_before_first_and_full_without_first_are_rejected(tmp_path: Path) -> None:
-    frame = pd.read_csv(DATA / "cohort.csv", dtype=str, keep_default_na=False)
+    frame = pd.read_csv(SHIPPED_DATA / "cohort.csv", dtype=str, keep_default_na=False)
     returned = frame.index[(frame.first_rtw == "1") & (frame.days_to_first_rtw.astype(int) > 5)]
     early, orphan = int(returned[0]), int(returned[1])
     frame.loc[early, "days_to_full_rtw"] = "3"
     frame.loc[orphan, "first_rtw"] = "0"
     frame.loc[orphan, "full_rtw"] = "1"
     with pytest.raises(InputError) as error:
-        cohort.load(_write(frame, tmp_path / "data"))
+        load(_write(frame, tmp_path / "data"))
     found = {(p.column, p.row) for p in error.value.problems}
     assert ("days_to_full_rtw", early + 1) in found
     assert ("full_rtw", orphan + 1) in found
@@ -213,8 +233,8 @@ def test_full_before_first_and_full_without_first_are_rejected(tmp_path: Path) -
 
 
 def test_follow_up_parameter_censors_later_returns(shipped: pd.DataFrame) -> None:
-    raw = cohort.load(DATA)
-    short = cohort.prepare(raw, follow_up_days=90)
+    raw = load(SHIPPED_DATA).frame
+    short = prepare(raw, follow_up_days=90)
     assert short.days_to_first_rtw.max() == 90
     later = raw.days_to_first_rtw > 90
     assert (short.loc[later, "first_rtw"] == 0).all()
@@ -224,15 +244,18 @@ def test_follow_up_parameter_censors_later_returns(shipped: pd.DataFrame) -> Non
 # --- Table 1 and disclosure control --------------------------------------------------------------
 
 
-def test_table1_suppresses_small_counts(shipped: pd.DataFrame) -> None:
-    counts = cohort.table1_counts(shipped)
+def test_table1_suppresses_small_counts(
+    shipped: pd.DataFrame, shipped_results: CohortResults
+) -> None:
+    counts = table1_counts(shipped)
     small = counts[["total", "yes", "no"]].to_numpy()
     assert ((small > 0) & (small < 5)).any()
     for threshold in (0, 5):
-        table = cohort.table1(shipped, "en", suppress_below=threshold)
+        results = dataclasses.replace(shipped_results, table1=table1(shipped, threshold))
+        table = tables.table1(results, "en")
         cells = table.drop(columns=table.columns[0]).to_numpy().ravel().tolist()
         assert any(cell == "<5" for cell in cells) == (threshold == 5)
-    norwegian = cohort.table1(shipped, "nb", suppress_below=5)
+    norwegian = tables.table1(shipped_results, "nb")
     assert "Kjønn" in norwegian.iloc[:, 0].tolist()
     assert "232 (71\u00a0%)" in norwegian["Totalt"].tolist()
 
@@ -241,18 +264,19 @@ def test_table1_suppresses_small_counts(shipped: pd.DataFrame) -> None:
 
 
 def test_shipped_file_is_the_generator_output(tmp_path: Path) -> None:
-    path = cohort_synth.write(tmp_path / "cohort.csv")
-    assert path.read_bytes() == (DATA / "cohort.csv").read_bytes()
-    assert cohort_synth.is_shipped(cohort.load(DATA))
+    path = generator.write(tmp_path / "cohort.csv")
+    assert path.read_bytes() == (SHIPPED_DATA / "cohort.csv").read_bytes()
+    assert generator.is_shipped(load(SHIPPED_DATA).frame)
 
 
 def test_shipped_margins_are_exact(shipped: pd.DataFrame) -> None:
-    assert len(shipped) == cohort.PUBLISHED_TABLE1["n"]
-    for variable, levels in cohort.PUBLISHED_TABLE1.items():
+    pub = published()
+    assert len(shipped) == pub["table1"]["n"]
+    for variable, levels in pub["table1"].items():
         if variable != "n":
             assert shipped[variable].value_counts().to_dict() == levels, variable
     column = {"age_group": "age"}
-    for variable, missing in cohort.PUBLISHED_MISSING.items():
+    for variable, missing in pub["table1_missing"].items():
         assert shipped[column.get(variable, variable)].isna().sum() == missing, variable
     ages = shipped.age.dropna()
     assert (ages.median(), ages.min(), ages.max()) == (46, 21, 67)
@@ -261,59 +285,72 @@ def test_shipped_margins_are_exact(shipped: pd.DataFrame) -> None:
     assert not shipped.programme_id.str.fullmatch(r"\d{11}").any()
 
 
-def test_shipped_cohort_meets_the_calibration_tolerances(shipped_results: dict) -> None:
-    rows = cohort.reproduction_rows(cohort.prepare(cohort.load(DATA)), shipped_results)
-    outcome_rows = [row for row in rows if row["status"] in ("calibrated", "differs")]
-    assert not [row["quantity"]["en"] for row in outcome_rows
-                if row["reason"] and "misses the calibration" in row["reason"]["en"]]
-    outcomes = shipped_results["outcomes"]
-    for (outcome, by, level), (published, _, _) in cohort.PUBLISHED_MEDIANS.items():
-        if by == "coordinator":
-            name = "coordinator" if level == "yes" else "no_coordinator"
-            computed = outcomes[outcome]["median_days"][name]["estimate"]
+def test_shipped_cohort_meets_the_calibration_tolerances(shipped_results: CohortResults) -> None:
+    assert shipped_results.synthetic
+    outcome_rows = [
+        row for row in shipped_results.reproduction if row["status"] in ("calibrated", "differs")
+    ]
+    assert not [
+        row["quantity"]["en"]
+        for row in outcome_rows
+        if row["reason"] and "misses the calibration" in row["reason"]["en"]
+    ]
+    outcomes = shipped_results.outcomes
+    programmes = shipped_results.programme_types
+    for item in published()["medians"]:
+        outcome, level, target = item["outcome"], item["level"], float(item["estimate"])
+        if item["by"] == "coordinator":
+            computed = outcomes[outcome].by_coordinator.curve(level).median.estimate
         else:
-            computed = shipped_results["programme_type"]["groups"][level]["median_days"][
-                "estimate"]
-        assert abs(computed - float(published)) <= 0.10 * float(published), (outcome, level)
-    for (outcome, model), (published, *_rest) in cohort.PUBLISHED_COX.items():
-        assert abs(outcomes[outcome][model]["hr"] - float(published)) <= 0.05, (outcome, model)
-    for level, published in cohort.PUBLISHED_RTW360.items():
-        rate = shipped_results["programme_type"]["groups"][level]["rtw_rate"]
-        assert abs(100 * rate - float(published)) <= 5, level
-    odds = shipped_results["programme_type"]["coordinator_odds_ratio"]["or"]
-    assert round(odds, 1) == 2.7
+            computed = programmes[level].median_days.estimate
+        assert abs(computed - target) <= 0.10 * target, (outcome, level)
+    for item in published()["cox"]:
+        fit = outcomes[item["outcome"]].cox[item["model"]].efron
+        assert abs(fit.hr - float(item["hr"])) <= 0.05, (item["outcome"], item["model"])
+    for level, rate in published()["rtw360"].items():
+        assert abs(100 * programmes[level].rtw_rate - float(rate)) <= 5, level
+    assert round(shipped_results.coordinator_odds_ratio.odds_ratio, 1) == 2.7
 
 
-def test_another_seed_gives_a_different_correct_cohort(tmp_path: Path,
-                                                       shipped_results: dict) -> None:
-    data_dir = cohort_synth.write(tmp_path / "data" / "cohort.csv", seed=7).parent
-    raw = cohort.load(data_dir)
-    assert not cohort_synth.is_shipped(raw)
-    other = cohort.prepare(raw)
-    results = cohort.analyse(other)
-    first = results["outcomes"]["first_rtw"]
-    assert first["cox_unadjusted"]["hr"] != shipped_results["outcomes"]["first_rtw"][
-        "cox_unadjusted"]["hr"]
+def test_another_seed_gives_a_different_correct_cohort(
+    tmp_path: Path, shipped_results: CohortResults
+) -> None:
+    data_dir = generator.write(tmp_path / "data" / "cohort.csv", seed=7).parent
+    raw = load(data_dir)
+    assert not generator.is_shipped(raw.frame)
+    other = prepare(raw.frame)
+    results = analyse(raw)
+    assert not results.synthetic
+    first = results.outcomes["first_rtw"]
+    assert (
+        first.cox["cox_unadjusted"].efron.hr
+        != shipped_results.outcomes["first_rtw"].cox["cox_unadjusted"].efron.hr
+    )
     # margins still exact, numbers still right: medians from statsmodels, Cox from statsmodels
-    assert other.diagnosis.value_counts().to_dict() == cohort.PUBLISHED_TABLE1["diagnosis"]
-    for level, name in (("yes", "coordinator"), ("no", "no_coordinator")):
+    assert other.diagnosis.value_counts().to_dict() == published()["table1"]["diagnosis"]
+    for level in YES_NO:
         rows = other[other.coordinator == level]
-        reference = SurvfuncRight(rows.days_to_first_rtw.to_numpy(float),
-                                  rows.first_rtw.to_numpy(int))
-        assert first["median_days"][name]["estimate"] == reference.quantile(0.5)
-    frame = cohort.design(other, "first_rtw", cohort.covariates("cox_adjusted", other))
-    efron = cohort.cox_statsmodels(frame, "efron")
+        reference = SurvfuncRight(
+            rows.days_to_first_rtw.to_numpy(float), rows.first_rtw.to_numpy(int)
+        )
+        assert first.by_coordinator.curve(level).median.spss.estimate == reference.quantile(0.5)
+    frame = cox.design(other, "first_rtw", cox.covariates("cox_adjusted", other))
+    efron = cox.cox_statsmodels(frame, "efron")
     index = list(efron.model.exog_names).index("coordinator")
-    assert first["cox_adjusted"]["hr"] == pytest.approx(math.exp(efron.params[index]), rel=1e-4)
-    assert first["cox_adjusted"]["n"] == len(frame) == int(other.dropna(
-        subset=cohort.covariates("cox_adjusted", other)).shape[0])
-    statuses = {row["status"] for row in cohort.reproduction_rows(other, results, False)}
+    adjusted = first.cox["cox_adjusted"].efron
+    assert adjusted.hr == pytest.approx(math.exp(efron.params[index]), rel=1e-4)
+    assert (
+        adjusted.n
+        == len(frame)
+        == int(other.dropna(subset=cox.covariates("cox_adjusted", other)).shape[0])
+    )
+    statuses = {row["status"] for row in results.reproduction}
     assert statuses <= {"matches", "differs", "not_reproducible"}
 
 
 def test_generator_is_fast_and_deterministic() -> None:
-    first, again = cohort_synth.generate(11), cohort_synth.generate(11)
+    first, again = generator.generate(11), generator.generate(11)
     assert first.equals(again)
-    assert not first.equals(cohort_synth.generate(12))
+    assert not first.equals(generator.generate(12))
     assert np.isin(first.first_rtw, [0, 1]).all()
     assert (first.days_to_full_rtw >= first.days_to_first_rtw).all()

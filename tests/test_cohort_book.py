@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis import cohort, cohort_synth
-from analysis.build.pipeline import ROOT, build
+from analysis.build.pipeline import build
+from analysis.chapters.cohort.chapter import analyse
+from analysis.chapters.cohort.data import load
+from analysis.generators import cohort as generator
+from tests.conftest import SHIPPED_DATA
 
 pytestmark = pytest.mark.book
 HR_KEYS = {"hr", "ci_low", "ci_high", "p", "n"}
@@ -24,8 +27,12 @@ def _check_contract(payload: dict) -> None:
             for median in outcome[key].values():
                 assert set(median) == MEDIAN_KEYS
         assert {"chi2", "p"} <= set(outcome["logrank"])
-        for key in ("cox_unadjusted", "cox_unadjusted_breslow", "cox_without_programme_type",
-                    "cox_adjusted"):
+        for key in (
+            "cox_unadjusted",
+            "cox_unadjusted_breslow",
+            "cox_without_programme_type",
+            "cox_adjusted",
+        ):
             assert set(outcome[key]) == HR_KEYS
 
 
@@ -38,11 +45,21 @@ def test_cohort_json_follows_the_contract(built_book: Path) -> None:
     assert all(row["reason"] for row in payload["reproduction"] if row["status"] == "differs")
 
 
-@pytest.mark.parametrize(("lang", "phrases"), [
-    ("en", ("synthetic: no real person", "Synthetic data.", "Brookmeyer–Crowley", "95% CI")),
-    ("nb", ("syntetiske: ingen virkelige personer", "Syntetiske data.", "Brookmeyer–Crowley",
-            "95 % KI")),
-])
+@pytest.mark.parametrize(
+    ("lang", "phrases"),
+    [
+        ("en", ("synthetic: no real person", "Synthetic data.", "Brookmeyer–Crowley", "95% CI")),
+        (
+            "nb",
+            (
+                "syntetiske: ingen virkelige personer",
+                "Syntetiske data.",
+                "Brookmeyer–Crowley",
+                "95 % KI",
+            ),
+        ),
+    ],
+)
 def test_chapter_says_the_data_are_synthetic(built_book: Path, lang: str, phrases) -> None:
     html = (built_book / "html" / lang / "cohort.html").read_text(encoding="utf-8")
     for phrase in phrases:
@@ -55,20 +72,24 @@ def test_chapter_says_the_data_are_synthetic(built_book: Path, lang: str, phrase
 
 
 def test_chapter_reruns_on_another_cohort(tmp_path: Path) -> None:
-    data_dir = cohort_synth.write(tmp_path / "data" / "cohort.csv", seed=99).parent
+    data_dir = generator.write(tmp_path / "data" / "cohort.csv", seed=99).parent
     out = tmp_path / "out"
     build(data_dir, out, langs=["en"], only=["cohort"], echo=lambda _line: None)
     payload = json.loads((out / "results" / "cohort.json").read_text(encoding="utf-8"))
     _check_contract(payload)
-    expected = cohort.analyse(cohort.prepare(cohort.load(data_dir)))
-    shipped = cohort.analyse(cohort.prepare(cohort.load(ROOT / "data")))
-    assert payload["outcomes"]["first_rtw"]["cox_unadjusted"] != shipped["outcomes"][
-        "first_rtw"]["cox_unadjusted"]
+    expected = analyse(load(data_dir)).to_json()
+    shipped = analyse(load(SHIPPED_DATA)).to_json()
+    assert (
+        payload["outcomes"]["first_rtw"]["cox_unadjusted"]
+        != shipped["outcomes"]["first_rtw"]["cox_unadjusted"]
+    )
     first = payload["outcomes"]["first_rtw"]
     assert first["cox_adjusted"]["hr"] == pytest.approx(
-        expected["outcomes"]["first_rtw"]["cox_adjusted"]["hr"])
+        expected["outcomes"]["first_rtw"]["cox_adjusted"]["hr"]
+    )
     assert first["median_days"] == expected["outcomes"]["first_rtw"]["median_days"]
-    assert not any(row["status"] in ("calibrated", "exact_by_construction")
-                   for row in payload["reproduction"])
+    assert not any(
+        row["status"] in ("calibrated", "exact_by_construction") for row in payload["reproduction"]
+    )
     html = (out / "html" / "en" / "cohort.html").read_text(encoding="utf-8")
     assert "synthetic: no real person" in html

@@ -9,9 +9,9 @@ from analysis.chapters.cohort import figures, narrative, tables
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.cox import COX_MODELS
 from analysis.chapters.cohort.data import OUTCOMES
-from analysis.core import reproduction
 from analysis.core.display import html_table, note, show_figure
 from analysis.core.i18n import Text, fmt_estimate, fmt_int, t
+from analysis.core.reproduction import table as reproduction_table
 
 
 def _glue(name: str, text: str) -> None:
@@ -134,16 +134,16 @@ def programme_types(results: CohortResults, lang: str) -> list[Markdown | HTML]:
     ]
 
 
-def reproduction_tables(results: CohortResults, lang: str) -> list[HTML]:
+def reproduction(results: CohortResults, lang: str) -> list[HTML]:
     """The reproduction rows; those that hold by construction in a closed block."""
     rows = results.reproduction
     constructed = [row for row in rows if row["status"] == "exact_by_construction"]
     others = [row for row in rows if row["status"] != "exact_by_construction"]
     caption = t("cohort.repro.caption", lang)
     return [
-        html_table(reproduction.table(others, lang, component="cohort"), caption),
+        html_table(reproduction_table(others, lang, component="cohort"), caption),
         html_table(
-            reproduction.table(constructed, lang, component="cohort"),
+            reproduction_table(constructed, lang, component="cohort"),
             caption,
             collapsed=t("cohort.repro.constructed", lang, n=len(constructed)),
         ),
