@@ -6,16 +6,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import provider, provider_data
-from analysis.build.pipeline import ROOT
+from analysis.chapters.provider import chapter, data, stats
+from analysis.chapters.provider.reproduction import published
 from analysis.core.reproduction import within_rounding
-
-DATA = ROOT / "data"
+from analysis.core.validation import InputError
+from analysis.generators import provider as generator
+from tests.conftest import SHIPPED_DATA as DATA
 
 
 @pytest.fixture(scope="module")
 def programmes() -> pd.DataFrame:
-    return provider.load(DATA)
+    return data.load(DATA)
 
 
 def hand_statistics(a: int, b: int, c: int, d: int) -> dict:
@@ -36,87 +37,83 @@ def hand_statistics(a: int, b: int, c: int, d: int) -> dict:
 @pytest.mark.parametrize("cells", [(37, 27, 21, 34), (16, 5, 42, 56), (10, 20, 30, 45)])
 def test_table_statistics_match_textbook_formulas(cells):
     a, b, c, d = cells
-    stats = provider.table_statistics(
+    result = stats.table_statistics(
         {"exposed_yes": a, "exposed_no": b, "unexposed_yes": c, "unexposed_no": d}
     )
     for key, expected in hand_statistics(a, b, c, d).items():
-        assert stats[key] == pytest.approx(expected, rel=1e-9), key
+        assert getattr(result, key) == pytest.approx(expected, rel=1e-9), key
     # With one degree of freedom, p = P(Z^2 > chi2) = erfc(sqrt(chi2 / 2)).
-    assert stats["p"] == pytest.approx(math.erfc(math.sqrt(stats["chi2"] / 2)), rel=1e-9)
+    assert result.p == pytest.approx(math.erfc(math.sqrt(result.chi2 / 2)), rel=1e-9)
 
 
 def test_fisher_exact_matches_the_tea_tasting_example():
     # Fisher's lady tasting tea: [[3, 1], [1, 3]], two-sided p = 34/70 = 0.4857.
-    stats = provider.table_statistics(
+    result = stats.table_statistics(
         {"exposed_yes": 3, "exposed_no": 1, "unexposed_yes": 1, "unexposed_no": 3}
     )
-    assert stats["p_fisher"] == pytest.approx(34 / 70, rel=1e-9)
+    assert result.p_fisher == pytest.approx(34 / 70, rel=1e-9)
 
 
 def test_two_by_two_leaves_out_missing_answers(programmes):
-    counts = provider.two_by_two(programmes, "dx_musculoskeletal")
+    counts = stats.two_by_two(programmes, "dx_musculoskeletal")
     assert sum(counts.values()) == 112
-    assert sum(provider.two_by_two(programmes, "finance_nav").values()) == 119
+    assert sum(stats.two_by_two(programmes, "finance_nav").values()) == 119
 
 
 def test_shipped_data_reproduce_the_published_tables(programmes):
-    pub = provider_data.published()
+    pub = published()
     assert len(programmes) == pub["n_programmes"]
     assert programmes["finance"].value_counts().to_dict() == pub["finance_groups"]
     for section, columns, yes in (
-        ("types", provider.TYPES, 1),
-        ("coordinator_types", provider.COORDINATOR_TYPES, 1),
-        ("diagnoses", provider.DIAGNOSES, "yes"),
+        ("types", data.TYPES, 1),
+        ("coordinator_types", data.COORDINATOR_TYPES, 1),
+        ("diagnoses", data.DIAGNOSES, "yes"),
     ):
-        counts = provider.by_finance(programmes, columns, yes=yes)
+        counts = stats.by_finance(programmes, columns, yes=yes)
         for column, by_group in pub[section].items():
-            assert counts.loc[column, list(provider.FINANCE)].to_dict() == by_group, column
-    results = provider.analyse(programmes)
+            assert counts.loc[column, list(data.FINANCE)].to_dict() == by_group, column
+    results = chapter.analyse(programmes)
     for name, target in pub["tables"].items():
-        assert results["tables"][name]["counts"] == target["counts"], name
+        assert results.tests[name].counts == target["counts"], name
 
 
 def test_published_statistics_are_reproduced_within_rounding(programmes):
-    tables = provider.analyse(programmes)["tables"]
-    expected = {  # issue 2: chi2 and OR (95 % CI) of Tables 4, 5 and 6
+    tables = chapter.analyse(programmes).tests
+    expected = {  # chi2 and OR (95 % CI) of the thesis's Tables 4, 5 and 6
         "finance_nav": (4.562, 2.22, 1.06, 4.63),
         "finance_both": (7.691, 4.27, 1.45, 12.58),
         "dx_musculoskeletal": (7.103, 3.77, 1.37, 10.40),
     }
     for name, (chi2, odds, low, high) in expected.items():
-        stats = tables[name]
-        assert round(stats["chi2"], 3) == pytest.approx(chi2, abs=1e-3)
-        assert round(stats["odds_ratio"], 2) == pytest.approx(odds)
-        assert round(stats["or_ci_low"], 2) == pytest.approx(low)
-        assert round(stats["or_ci_high"], 2) == pytest.approx(high)
-    assert within_rounding(tables["finance_rha"]["p"], "0.99")
+        test = tables[name]
+        assert round(test.chi2, 3) == pytest.approx(chi2, abs=1e-3)
+        assert round(test.odds_ratio, 2) == pytest.approx(odds)
+        assert round(test.or_ci_low, 2) == pytest.approx(low)
+        assert round(test.or_ci_high, 2) == pytest.approx(high)
+    assert within_rounding(tables["finance_rha"].p, "0.99")
 
 
 def test_reproduction_rows_flag_the_known_printing_errors(programmes):
-    results = provider.analyse(programmes)
+    results = chapter.analyse(programmes)
     differing = [
-        row["quantity"]["en"]
-        for row in provider.statistic_rows(programmes, results)
-        if row["status"] == "differs"
+        row["quantity"]["en"] for row in results.statistic_rows if row["status"] == "differs"
     ]
     assert any("NAV financed" in q and q.endswith(": p") for q in differing)
     assert any("upper 95% CI" in q and "both RHA and NAV" in q for q in differing)
     assert sum("total for" in q for q in differing) == 2
     assert sum("general practitioner" in q for q in differing) == 2
     assert len(differing) == 6
-    assert all(
-        row["status"] == "exact_by_construction" for row in provider.count_rows(programmes, results)
-    )
+    assert all(row["status"] == "exact_by_construction" for row in results.count_rows)
 
 
 def test_construction_is_deterministic_and_matches_the_shipped_file():
     shipped = pd.read_csv(DATA / "providers.csv", dtype=str, keep_default_na=False)
-    built = provider_data.construct().astype(str)
+    built = generator.construct().astype(str)
     pd.testing.assert_frame_equal(built.reset_index(drop=True), shipped)
 
 
 def test_every_programme_has_a_type_and_no_need_excludes_a_coordinator(programmes):
-    assert (programmes[list(provider.TYPES)].sum(axis=1) >= 1).all()
+    assert (programmes[list(data.TYPES)].sum(axis=1) >= 1).all()
     no_need = programmes["coord_no_need"].eq(1).fillna(False)
     assert not programmes.loc[no_need, "permanent_coordinator"].eq("yes").any()
 
@@ -125,8 +122,6 @@ def test_unknown_finance_value_is_rejected(tmp_path: Path):
     frame = pd.read_csv(DATA / "providers.csv", dtype=str, keep_default_na=False)
     frame.loc[4, "finance"] = "county"
     frame.to_csv(tmp_path / "providers.csv", index=False)
-    from analysis.core.validation import InputError
-
     with pytest.raises(InputError) as error:
-        provider.load(tmp_path)
+        data.load(tmp_path)
     assert [(p.column, p.row) for p in error.value.problems] == [("finance", 5)]

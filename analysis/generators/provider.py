@@ -22,29 +22,21 @@ from __future__ import annotations
 
 import argparse
 import itertools
-from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-PUBLISHED = Path(__file__).parent / "published" / "provider.yaml"
-FINANCE = ("rha", "nav", "both")
+from analysis.chapters.provider.data import DIAGNOSES, FINANCE
+from analysis.chapters.provider.reproduction import published
+
 PC_LEVELS = ("yes", "no", "missing")
-DIAGNOSES = ("dx_musculoskeletal", "dx_mental", "dx_unspecific")
 SEED = 2015
 PATTERNS: tuple[tuple[int, int, int] | None, ...] = (
     None,
     *(bits for bits in itertools.product((0, 1), repeat=3) if any(bits)),
 )
-
-
-@cache
-def published() -> dict:
-    """The published numbers of the provider survey."""
-    return yaml.safe_load(PUBLISHED.read_text(encoding="utf-8"))
 
 
 def _diagnosis_cells() -> dict[tuple[str, str, tuple[int, int, int] | None], int]:
