@@ -172,10 +172,7 @@ def small_providers(tmp_path: Path) -> Path:
                 "dx_musculoskeletal": "yes" if i % 2 else "no",
                 "dx_mental": "no" if i % 5 else "yes",
                 "dx_unspecific": "yes" if i % 3 == 1 else "no",
-                **{
-                    column: int(j == i % len(TYPES))
-                    for j, column in enumerate(TYPES)
-                },
+                **{column: int(j == i % len(TYPES)) for j, column in enumerate(TYPES)},
             }
         )
     data = tmp_path / "data"
