@@ -15,7 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.meta_analysis import combine_effects, effectsize_2proportions
+from statsmodels.stats.meta_analysis import (
+    CombineResults,
+    combine_effects,
+    effectsize_2proportions,
+)
 
 from analysis.chapters.meta.data import ROB_DOMAINS, ROB_LEVELS, MetaData
 
@@ -196,7 +200,7 @@ def summary(
     )
 
 
-def _combine(y: np.ndarray, v: np.ndarray):
+def _combine(y: np.ndarray, v: np.ndarray) -> CombineResults:
     """statsmodels' fixed-effect combination (its k = 1 warnings about τ² are irrelevant here)."""
     with np.errstate(invalid="ignore", divide="ignore"):
         return combine_effects(y, v, method_re="chi2")
