@@ -1,8 +1,8 @@
 """Data-contract tables generated from the input schemas, in the reader's language.
 
 One MyST section per input file: its intro (label ``contract.<schema key>.about``) and a
-table with, for each column, its type, allowed values, whether the column is required and
-whether a cell may be empty, and its description (label ``contract.<schema key>.<column>``
+table with, for each column, its type and allowed values (and whether a cell may be empty or
+the column left out), and its description (label ``contract.<schema key>.<column>``
 unless the field names another). The build writes them as include files of the re-run page,
 so the contract a reader sees is the one the validation enforces.
 """
@@ -20,47 +20,41 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
-def allowed_values(field: Field, lang: str) -> str:
-    """The values a cell of ``field`` may hold, in words of ``lang``."""
+def values(field: Field, lang: str) -> str:
+    """What a cell of ``field`` may hold: type, allowed values and whether it may be empty."""
+    parts = [t(f"contract.kind.{field.kind}", lang)]
     if field.kind == "category":
-        return ", ".join(f"`{level}`" for level in field.levels)
-    if field.kind == "binary":
-        return "`0`, `1`"
-    parts = []
+        parts.append(", ".join(f"`{level}`" for level in field.levels))
+    elif field.kind == "binary":
+        parts.append("`0`, `1`")
     if field.minimum is not None:
         parts.append(t("contract.minimum", lang, value=fmt_num(field.minimum, lang, 0)))
     if field.maximum is not None:
         parts.append(t("contract.maximum", lang, value=fmt_num(field.maximum, lang, 0)))
     if field.unique:
         parts.append(t("contract.unique", lang))
-    return ", ".join(parts)
+    if field.nullable:
+        parts.append(t("contract.may_be_empty", lang))
+    if not field.required:
+        parts.append(t("contract.optional_column", lang))
+    return "; ".join(parts)
 
 
 def contract_table(schema: Schema, lang: str) -> str:
     """One input file's contract: a heading, its intro and one table row per column."""
-    header = [t(f"contract.col.{name}", lang) for name in _COLUMNS]
+    header = [t(f"contract.col.{name}", lang) for name in ("column", "values", "description")]
     lines = [
         f"#### `{schema.file}`",
         "",
         t(f"contract.{schema.key}.about", lang),
         "",
         "| " + " | ".join(header) + " |",
-        "|" + "---|" * len(header),
+        "|---|---|---|",
     ]
     for field in schema.fields:
-        cells = (
-            f"`{field.name}`",
-            t(f"contract.kind.{field.kind}", lang),
-            allowed_values(field, lang),
-            t("common.yes" if field.required else "common.no", lang),
-            t("common.yes" if field.nullable else "common.no", lang),
-            t(schema.description_key(field), lang),
-        )
+        cells = (f"`{field.name}`", values(field, lang), t(schema.description_key(field), lang))
         lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-_COLUMNS = ("column", "type", "allowed", "required", "empty", "description")
 
 
 def contract_markdown(title: str, schemas: Iterable[Schema], lang: str) -> str:

@@ -1,0 +1,33 @@
+"""The data contracts shown on the re-run page come from the schemas the validation uses."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from analysis.chapters import CHAPTERS
+from analysis.core.contracts import contract_markdown, values
+from analysis.core.i18n import LANGS
+from analysis.core.validation import Field
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", list(CHAPTERS))
+def test_every_column_of_every_file_is_described(name, lang):
+    schemas = importlib.import_module(f"analysis.chapters.{name}.data").SCHEMAS
+    text = contract_markdown(name, schemas, lang)
+    for schema in schemas:
+        assert f"#### `{schema.file}`" in text
+        rows = [line for line in text.splitlines() if line.startswith("| `")]
+        for field in schema.fields:
+            assert any(row.startswith(f"| `{field.name}` |") for row in rows), field.name
+    assert all(line.count(" | ") == 2 for line in text.splitlines() if line.startswith("| `"))
+
+
+def test_values_name_type_levels_bounds_and_missing_in_the_language():
+    field = Field("age", "integer", nullable=True, minimum=15, maximum=80)
+    assert values(field, "en") == "whole number; at least 15; at most 80; may be empty"
+    assert values(field, "nb") == "heltall; minst 15; høyst 80; kan være tom"
+    category = Field("sex", "category", ("female", "male"), required=False)
+    assert values(category, "en") == "category; `female`, `male`; optional column"
