@@ -19,10 +19,12 @@ def test_every_column_of_every_file_is_described(name, lang):
     text = contract_markdown(name, schemas, lang)
     for schema in schemas:
         assert f"#### `{schema.file}`" in text
-        rows = [line for line in text.splitlines() if line.startswith("| `")]
+        first_cells = [line for line in text.splitlines() if line.startswith("* - ")]
         for field in schema.fields:
-            assert any(row.startswith(f"| `{field.name}` |") for row in rows), field.name
-    assert all(line.count(" | ") == 2 for line in text.splitlines() if line.startswith("| `"))
+            assert any(f"`{field.name}`" in cell for cell in first_cells), field.name
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("* - ")]
+    assert all(lines[i + 1].startswith("  - ") and lines[i + 2].startswith("  - ") for i in starts)
 
 
 def test_values_name_type_levels_bounds_and_missing_in_the_language():

@@ -16,8 +16,8 @@ from analysis.core.validation import Field, Schema
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return " ".join(text.split()).replace("|", "\\|")
+    """Text on one line, as a list-table cell needs it."""
+    return " ".join(text.split())
 
 
 def values(field: Field, lang: str) -> str:
@@ -41,20 +41,34 @@ def values(field: Field, lang: str) -> str:
 
 
 def contract_table(schema: Schema, lang: str) -> str:
-    """One input file's contract: a heading, its intro and one table row per column."""
+    """One input file's contract: a heading, its intro and a table row per column
+    (neighbouring columns with the same values and description share one row)."""
+    groups: list[tuple[list[str], str, str]] = []
+    for field in schema.fields:
+        row = (values(field, lang), t(schema.description_key(field), lang))
+        if groups and groups[-1][1:] == row:
+            groups[-1][0].append(field.name)
+        else:
+            groups.append(([field.name], *row))
     header = [t(f"contract.col.{name}", lang) for name in ("column", "values", "description")]
+    rows = [header] + [
+        [", ".join(f"`{name}`" for name in names), allowed, description]
+        for names, allowed, description in groups
+    ]
     lines = [
         f"#### `{schema.file}`",
         "",
         t(f"contract.{schema.key}.about", lang),
         "",
-        "| " + " | ".join(header) + " |",
-        "|---|---|---|",
+        ":::{list-table}",
+        ":header-rows: 1",
+        ":class: rtw-contract",
+        ":widths: 30 30 40",
+        "",
     ]
-    for field in schema.fields:
-        cells = (f"`{field.name}`", values(field, lang), t(schema.description_key(field), lang))
-        lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
-    return "\n".join(lines) + "\n"
+    for cells in rows:
+        lines += [f"* - {_cell(cells[0])}", *(f"  - {_cell(cell)}" for cell in cells[1:])]
+    return "\n".join([*lines, ":::"]) + "\n"
 
 
 def contract_markdown(title: str, schemas: Iterable[Schema], lang: str) -> str:
