@@ -55,7 +55,7 @@ class InterviewsResults:
         }
 
 
-def analyse(data: Interviews, suppress_below: int = 0) -> InterviewsResults:
+def analyse(data: Interviews, compare: bool = True, suppress_below: int = 0) -> InterviewsResults:
     """Counts, disclosure decisions, theme matrix, excerpts, κ and reproduction rows."""
     people = stats.characteristics(data, suppress_below)
     codebook = stats.code_counts(data)
