@@ -39,7 +39,7 @@ class MetaResults:
         }
 
 
-def analyse(data: MetaData) -> MetaResults:
+def analyse(data: MetaData, compare: bool = True) -> MetaResults:
     """Pool every analysis that has studies, count the risk-of-bias judgements and compare
     with the review."""
     analyses = pool_analyses(data)
