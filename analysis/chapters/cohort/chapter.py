@@ -97,9 +97,12 @@ class CohortResults:
         }
 
 
-def analyse(data: CohortData, follow_up_days: int = 360, suppress_below: int = 5) -> CohortResults:
+def analyse(
+    data: CohortData, compare: bool = True, follow_up_days: int = 360, suppress_below: int = 5
+) -> CohortResults:
     """Every number of the chapter, censored at ``follow_up_days``; counts from 1 to
-    ``suppress_below - 1`` are marked hidden (0 turns disclosure control off)."""
+    ``suppress_below - 1`` are marked hidden (0 turns disclosure control off). Reproduction
+    rows only when ``compare``."""
     frame = prepare(data.frame, follow_up_days)
     outcomes = {
         outcome: OutcomeResults(
@@ -113,7 +116,7 @@ def analyse(data: CohortData, follow_up_days: int = 360, suppress_below: int = 5
     programmes = programme_type_summary(frame, suppress_below)
     odds = coordinator_odds_ratio(frame)
     synthetic = is_shipped(data.frame)
-    rows = reproduction_rows(
+    rows = compare and reproduction_rows(
         frame,
         coordinator_medians={
             outcome: {curve.level: curve.median for curve in result.by_coordinator.curves}
@@ -136,5 +139,5 @@ def analyse(data: CohortData, follow_up_days: int = 360, suppress_below: int = 5
         programme_types=programmes,
         by_programme_type=km_comparison(frame, "first_rtw", "programme_type", suppress_below),
         coordinator_odds_ratio=odds,
-        reproduction=rows,
+        reproduction=rows or [],
     )
