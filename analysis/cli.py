@@ -25,7 +25,14 @@ def _csv_list(text: str) -> list[str]:
 
 
 def _build(args: argparse.Namespace) -> None:
-    build(args.data, args.out, langs=args.lang, only=args.only, suppress_below=args.suppress_below)
+    build(
+        args.data,
+        args.out,
+        langs=args.lang,
+        only=args.only,
+        suppress_below=args.suppress_below,
+        compare=not args.no_reproduction,
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -59,6 +66,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="disclosure control: hide counts below N in person-level tables "
         "(default 5; 0 turns it off)",
+    )
+    build_cmd.add_argument(
+        "--no-reproduction",
+        action="store_true",
+        help="compare with no publication, even where the data declare one they reproduce",
     )
     build_cmd.set_defaults(run=_build)
     for module in COMMAND_MODULES:

@@ -25,6 +25,7 @@ def reusable(out: Path) -> bool:
         "chapters": list(CHAPTERS),
         "langs": list(LANGS),
         "suppress_below": None,
+        "compare": True,
     }
 
 

@@ -190,6 +190,11 @@ def test_rerun_on_other_data_changes_the_numbers(tmp_path):
     page = visible_text(tmp_path / "out" / "html" / "en" / "provider.html")
     assert fmt_num(expected.chi2, "en", 3) in page
     assert "12 programmes are in the data" in page
+    assert "the 12 programmes in providers.csv" in page
+    for shipped_fact in ("120", "telephone", "Berg", "met by construction", "Table 1:"):
+        assert shipped_fact not in page
+    assert "no published result to compare" in page
+    assert results["compared"] is False and results["reproduction"] == []
     assert not (tmp_path / "out" / "html" / "nb").exists()
 
 

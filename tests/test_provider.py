@@ -6,17 +6,23 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.chapters.provider import chapter, data, stats
+from analysis.chapters.provider import chapter, data, narrative, stats
 from analysis.chapters.provider.reproduction import published
 from analysis.core.reproduction import within_rounding
+from analysis.core.study import Study
 from analysis.core.validation import InputError
 from analysis.generators import provider as generator
 from tests.conftest import SHIPPED_DATA as DATA
 
 
 @pytest.fixture(scope="module")
-def programmes() -> pd.DataFrame:
+def shipped() -> data.ProviderData:
     return data.load(DATA)
+
+
+@pytest.fixture(scope="module")
+def programmes(shipped) -> pd.DataFrame:
+    return shipped.frame
 
 
 def hand_statistics(a: int, b: int, c: int, d: int) -> dict:
@@ -60,7 +66,7 @@ def test_two_by_two_leaves_out_missing_answers(programmes):
     assert sum(stats.two_by_two(programmes, "finance_nav").values()) == 119
 
 
-def test_shipped_data_reproduce_the_published_tables(programmes):
+def test_shipped_data_reproduce_the_published_tables(shipped, programmes):
     pub = published()
     assert len(programmes) == pub["n_programmes"]
     assert programmes["finance"].value_counts().to_dict() == pub["finance_groups"]
@@ -72,13 +78,13 @@ def test_shipped_data_reproduce_the_published_tables(programmes):
         counts = stats.by_finance(programmes, columns, yes=yes)
         for column, by_group in pub[section].items():
             assert counts.loc[column, list(data.FINANCE)].to_dict() == by_group, column
-    results = chapter.analyse(programmes)
+    results = chapter.analyse(shipped)
     for name, target in pub["tables"].items():
         assert results.tests[name].counts == target["counts"], name
 
 
-def test_published_statistics_are_reproduced_within_rounding(programmes):
-    tables = chapter.analyse(programmes).tests
+def test_published_statistics_are_reproduced_within_rounding(shipped):
+    tables = chapter.analyse(shipped).tests
     expected = {  # chi2 and OR (95 % CI) of the thesis's Tables 4, 5 and 6
         "finance_nav": (4.562, 2.22, 1.06, 4.63),
         "finance_both": (7.691, 4.27, 1.45, 12.58),
@@ -93,8 +99,9 @@ def test_published_statistics_are_reproduced_within_rounding(programmes):
     assert within_rounding(tables["finance_rha"].p, "0.99")
 
 
-def test_reproduction_rows_flag_the_known_printing_errors(programmes):
-    results = chapter.analyse(programmes)
+def test_reproduction_rows_flag_the_known_printing_errors(shipped):
+    results = chapter.analyse(shipped)
+    assert results.compared
     differing = [
         row["quantity"]["en"] for row in results.statistic_rows if row["status"] == "differs"
     ]
@@ -124,4 +131,33 @@ def test_unknown_finance_value_is_rejected(tmp_path: Path):
     frame.to_csv(tmp_path / "providers.csv", index=False)
     with pytest.raises(InputError) as error:
         data.load(tmp_path)
+    assert not (tmp_path / "provider.study.yaml").exists()
     assert [(p.column, p.row) for p in error.value.problems] == [("finance", 5)]
+
+
+def test_comparison_only_for_data_that_declare_the_thesis(shipped):
+    assert chapter.analyse(shipped).compared
+    assert chapter.analyse(shipped, compare=False).reproduction == []
+    undeclared = data.ProviderData(shipped.frame, Study())
+    results = chapter.analyse(undeclared)
+    assert not results.compared and results.reproduction == []
+    assert results.to_json()["compared"] is False
+
+
+def test_opening_names_the_study_or_the_file(shipped):
+    described = narrative.opening(chapter.analyse(shipped), "en")
+    assert "telephone interviews" in described and "{cite:t}`berg2015provider`" in described
+    small = data.ProviderData(shipped.frame.head(1), Study())
+    neutral = narrative.opening(chapter.analyse(small), "en")
+    assert "the 1 programme in `providers.csv`" in neutral
+    assert "Raskere" not in neutral and "telephone" not in neutral
+    assert "1 tilbud" in narrative.opening(chapter.analyse(small), "nb")
+
+
+def test_a_table_with_an_empty_margin_is_not_estimable():
+    result = stats.table_statistics(
+        {"exposed_yes": 0, "exposed_no": 0, "unexposed_yes": 3, "unexposed_no": 4}
+    )
+    assert result.reason == "empty_margin"
+    assert math.isnan(result.chi2) and math.isnan(result.odds_ratio)
+    assert result.to_json()["reason"] == "empty_margin"

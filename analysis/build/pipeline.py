@@ -202,8 +202,10 @@ def analyse(
     state_dir: Path,
     progress: Progress,
     suppress_below: int | None = None,
+    compare: bool = True,
 ) -> None:
-    """Validate every chapter's inputs first, then analyse each chapter once."""
+    """Validate every chapter's inputs first, then analyse each chapter once (comparing with
+    the publication its data declare, unless ``compare`` is False)."""
     modules = {chapter.name: chapter.module() for chapter in chapters}
     loaded: Mapping[str, object] = {
         chapter.name: progress.step(
@@ -217,7 +219,9 @@ def analyse(
             "analyse",
             chapter.name,
             "",
-            lambda c=chapter, p=parameters: modules[c.name].analyse(loaded[c.name], **p),
+            lambda c=chapter, p=parameters: modules[c.name].analyse(
+                loaded[c.name], compare=compare, **p
+            ),
         )
         write_results(results_dir, chapter.name, results.to_json())
         save_state(state_dir, chapter.name, results)
@@ -229,12 +233,14 @@ def build(
     langs: Iterable[str] = LANGS,
     only: Iterable[str] | None = None,
     suppress_below: int | None = None,
+    compare: bool = True,
     echo: Callable[[str], None] = print,
 ) -> Path:
     """Build the book into ``out/html`` and the results into ``out/results``.
 
     ``suppress_below`` overrides the disclosure-control threshold of the person-level
     chapters (counts from 1 to ``suppress_below - 1`` are hidden; 0 turns control off).
+    ``compare=False`` leaves out every comparison with a publication.
     """
     data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
     langs = [check_lang(lang) for lang in langs]
@@ -251,7 +257,7 @@ def build(
         results_dir, state_dir, html = work / "results", work / "state", work / "html"
         for folder in (results_dir, state_dir, html):
             folder.mkdir()
-        analyse(chapters, data_dir, results_dir, state_dir, progress, suppress_below)
+        analyse(chapters, data_dir, results_dir, state_dir, progress, suppress_below, compare)
         contracts = contract_includes([c for c in CHAPTERS.values() if chapter_exists(c)])
         for lang in langs:
             tree = work / "src" / lang
@@ -277,6 +283,7 @@ def build(
             "chapters": [chapter.name for chapter in chapters],
             "langs": langs,
             "suppress_below": suppress_below,
+            "compare": compare,
         }
         (out / BUILD_RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     finally:

@@ -12,17 +12,33 @@ from analysis.core.i18n import t
 from analysis.core.results import load_all_states
 
 
-def rows(state_dir: str) -> list[dict]:
-    """The reproduction rows of every chapter built, in book order."""
-    states = load_all_states(state_dir, list(CHAPTERS))
-    return reproduction.gather({name: state.reproduction for name, state in states.items()})
+def states(state_dir: str) -> dict[str, object]:
+    """The results of every chapter of this build, in book order."""
+    return load_all_states(state_dir, list(CHAPTERS))
 
 
-def summary(all_rows: list[dict], lang: str) -> HTML | Markdown:
-    """Counts of published values by chapter and status (or a note that there are none)."""
-    if not all_rows:
-        return note(t("repro.none", lang), "warning")
-    return html_table(reproduction.summary(all_rows, lang), t("repro.summary.caption", lang))
+def rows(chapters: dict[str, object]) -> list[dict]:
+    """The reproduction rows of the chapters that were compared with a publication."""
+    return reproduction.gather({name: state.reproduction for name, state in chapters.items()})
+
+
+def summary(chapters: dict[str, object], lang: str) -> list[HTML | Markdown]:
+    """Counts of published values by chapter and status, and which chapters were not
+    compared with any publication."""
+    all_rows = rows(chapters)
+    shown: list[HTML | Markdown] = []
+    if all_rows:
+        shown.append(
+            html_table(reproduction.summary(all_rows, lang), t("repro.summary.caption", lang))
+        )
+    uncompared = [
+        t(f"repro.component.{name}", lang) for name, s in chapters.items() if not s.compared
+    ]
+    if uncompared:
+        shown.append(Markdown(t("repro.not_compared", lang, names=", ".join(uncompared))))
+    if not shown:
+        shown.append(note(t("repro.none", lang), "warning"))
+    return shown
 
 
 def differences(all_rows: list[dict], lang: str) -> list[HTML]:

@@ -72,6 +72,11 @@ def t(key: str, lang: str, **values: object) -> str:
     return text.format(**resolved)
 
 
+def tn(key: str, n: int, lang: str, **values: object) -> str:
+    """The label ``key.one`` or ``key.other`` by the count ``n``, with ``{n}`` formatted."""
+    return t(f"{key}.{'one' if n == 1 else 'other'}", lang, n=fmt_int(n, lang), **values)
+
+
 def translations(key: str, **values: object) -> dict[str, str]:
     """The label ``key`` in every language, e.g. as a language-dependent placeholder value."""
     return {lang: t(key, lang, **values) for lang in LANGS}

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.chapters.provider import reproduction, stats
-from analysis.chapters.provider.data import SCHEMAS, load
+from analysis.chapters.provider.data import SCHEMAS, ProviderData, load
+from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "ProviderResults", "analyse", "load"]
 
@@ -19,9 +20,12 @@ class ProviderResults:
     ``sections``: Table 1 counts by finance (:func:`stats.section_counts`); ``coordinator``:
     share with a permanent coordinator per finance group (:func:`stats.coordinator_by_finance`);
     ``tests``: the six 2×2 tables (:func:`stats.table_statistics`); the reproduction rows of
-    the statistics and of the counts (:mod:`reproduction`).
+    the statistics and of the counts (:mod:`reproduction`), empty unless ``compared``: the
+    study description says the data reproduce the thesis and the build compares.
     """
 
+    study: Study
+    compared: bool
     n_programmes: int
     sections: dict[str, pd.DataFrame]
     coordinator: pd.DataFrame
@@ -39,22 +43,32 @@ class ProviderResults:
         return {
             "n_programmes": self.n_programmes,
             "tables": {name: test.to_json() for name, test in self.tests.items()},
+            "compared": self.compared,
             "reproduction": self.reproduction,
         }
 
 
-def analyse(programmes: pd.DataFrame) -> ProviderResults:
-    """Every number of the chapter from the validated ``providers.csv``."""
+def analyse(data: ProviderData, compare: bool = True) -> ProviderResults:
+    """Every number of the chapter from the validated ``providers.csv``; the comparison with
+    the thesis when the data declare that they reproduce it and ``compare`` is True."""
+    programmes, study = data.frame, data.study
+    compared = compare and study.reproduces == reproduction.published()["publication"]
+    # Counts of data built from the published tables match "by construction".
+    match_status = "matches" if study.provenance == "primary" else "exact_by_construction"
     sections = {section: stats.section_counts(programmes, section) for section in stats.SECTIONS}
     coordinator = stats.coordinator_by_finance(programmes)
     tests = {
         name: stats.table_statistics(stats.two_by_two(programmes, name)) for name in stats.EXPOSURES
     }
     return ProviderResults(
+        study=study,
+        compared=compared,
         n_programmes=len(programmes),
         sections=sections,
         coordinator=coordinator,
         tests=tests,
-        statistic_rows=reproduction.statistic_rows(sections, tests),
-        count_rows=reproduction.count_rows(sections, coordinator, tests),
+        statistic_rows=reproduction.statistic_rows(sections, tests) if compared else [],
+        count_rows=(
+            reproduction.count_rows(sections, coordinator, tests, match_status) if compared else []
+        ),
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.study import Study, load_study
 from analysis.core.validation import Field, Schema, read_table
 
 FINANCE = ("rha", "nav", "both")
@@ -57,6 +59,14 @@ PROVIDERS = Schema(
 SCHEMAS = (PROVIDERS,)
 
 
-def load(data_dir: Path) -> pd.DataFrame:
-    """Read and validate ``providers.csv``."""
-    return read_table(Path(data_dir), PROVIDERS)
+@dataclass(frozen=True)
+class ProviderData:
+    """The validated programmes and the description of the study they come from."""
+
+    frame: pd.DataFrame
+    study: Study
+
+
+def load(data_dir: Path) -> ProviderData:
+    """Read and validate ``providers.csv`` and its study description."""
+    return ProviderData(read_table(Path(data_dir), PROVIDERS), load_study(data_dir, "provider"))

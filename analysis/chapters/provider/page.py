@@ -8,12 +8,21 @@ from analysis.chapters.provider import figures, narrative, tables
 from analysis.chapters.provider.chapter import ProviderResults
 from analysis.chapters.provider.stats import SECTIONS
 from analysis.core import reproduction
-from analysis.core.display import html_table, show_figure
+from analysis.core.display import html_table, note, show_figure
 from analysis.core.i18n import fmt_pct, t
 
 
+def opening(results: ProviderResults, lang: str) -> list[Markdown]:
+    """What the data are, and how they were made when they are not the survey's answers."""
+    shown = [Markdown(narrative.opening(results, lang))]
+    note_text = results.study.text("provenance_note", lang)
+    if results.study.provenance != "primary" and note_text:
+        shown.append(note(note_text))
+    return shown
+
+
 def summary(results: ProviderResults, lang: str) -> Markdown:
-    """The opening sentence with the chapter's counts."""
+    """How many programmes answered the coordinator question, and how many have one."""
     return Markdown(narrative.summary(results, lang))
 
 
@@ -59,13 +68,26 @@ def coordinator_figure(results: ProviderResults, lang: str) -> Markdown:
 
 
 def tests_table(results: ProviderResults, lang: str) -> HTML:
-    """The six 2×2 tables and their tests."""
-    return html_table(tables.tests_table(results, lang), t("provider.table.tests", lang))
+    """The six 2×2 tables and their tests, with a note on those that are not estimable."""
+    missing = [
+        t(f"provider.exposure.{name}", lang) for name, test in results.tests.items() if test.reason
+    ]
+    return html_table(
+        tables.tests_table(results, lang),
+        t("provider.table.tests", lang),
+        t("provider.not_estimable", lang, names=", ".join(missing)) if missing else None,
+    )
 
 
-def reproduction_tables(results: ProviderResults, lang: str) -> list[HTML]:
-    """Published statistics beside the computed ones; the counts in a collapsed table."""
+def reproduction_tables(results: ProviderResults, lang: str) -> list[HTML | Markdown]:
+    """Published statistics beside the computed ones, the counts in a collapsed table; or a
+    sentence saying there is nothing to compare with."""
+    if not results.compared:
+        return [Markdown(t("common.not_compared", lang))]
+    constructed = results.study.provenance != "primary"
+    intro = t("provider.repro.intro_constructed" if constructed else "provider.repro.intro", lang)
     return [
+        Markdown(intro),
         html_table(
             reproduction.table(results.statistic_rows, lang, component="provider"),
             t("provider.table.repro_stats", lang),

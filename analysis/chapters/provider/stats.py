@@ -10,6 +10,7 @@ of programmes with a coordinator carry Wilson 95 % intervals.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import nan
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,7 @@ class TableTest:
     odds_ratio: float
     or_ci_low: float
     or_ci_high: float
+    reason: str | None = None  # why the statistics are not estimable (then they are NaN)
 
     def to_json(self) -> dict:
         """The table's entry in ``provider.json``."""
@@ -74,13 +76,17 @@ def two_by_two(frame: pd.DataFrame, exposure: str) -> dict[str, int]:
 
 
 def table_statistics(counts: dict[str, int]) -> TableTest:
-    """χ² (Pearson and Yates), Fisher's exact p and the odds ratio with Woolf 95 % CI."""
+    """χ² (Pearson and Yates), Fisher's exact p and the odds ratio with Woolf 95 % CI; all
+    not estimable (NaN, with the reason) when a row or column of the table is empty."""
     cells = np.array(
         [
             [counts["exposed_yes"], counts["exposed_no"]],
             [counts["unexposed_yes"], counts["unexposed_no"]],
         ]
     )
+    if (cells.sum(axis=0) == 0).any() or (cells.sum(axis=1) == 0).any():
+        # With an empty row or column no test and no odds ratio exist.
+        return TableTest(counts, *(nan,) * 8, reason="empty_margin")
     pearson = chi2_contingency(cells, correction=False)
     yates = chi2_contingency(cells, correction=True)
     odds = Table2x2(cells)
@@ -134,13 +140,14 @@ def coordinator_by_finance(frame: pd.DataFrame) -> pd.DataFrame:
     for finance in FINANCE:
         answers = frame.loc[frame["finance"].eq(finance), "permanent_coordinator"].dropna()
         yes, valid = int(answers.eq("yes").sum()), len(answers)
-        low, high = proportion_confint(yes, valid, method="wilson")
+        # A group without answers has no share (not estimable), not a division by zero.
+        low, high = proportion_confint(yes, valid, method="wilson") if valid else (nan, nan)
         rows.append(
             {
                 "finance": finance,
                 "yes": yes,
                 "valid": valid,
-                "share": yes / valid,
+                "share": yes / valid if valid else nan,
                 "ci_low": low,
                 "ci_high": high,
             }

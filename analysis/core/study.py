@@ -1,0 +1,172 @@
+"""The study description of a chapter's data: ``<data>/<chapter>.study.yaml``.
+
+The facts a page states about a study (title, setting, population, period, design, outcome
+names and their direction, follow-up, where the data come from, which publication they
+reproduce) come from this file, in both languages, never from prose written for the shipped
+data. The file is optional: without it a chapter describes its data in neutral words and
+compares nothing with a publication. Example::
+
+    title: {en: "Coordinators and return to work", nb: "Koordinator og tilbakeføring"}
+    citation: cohort2019coordinator   # a key of book/references.bib
+    reproduces: cohort2019coordinator # compare with this publication's numbers
+    provenance: synthetic             # published-counts, synthetic, reconstructed, primary,
+                                      # illustrative
+    setting: {en: "...", nb: "..."}
+    outcomes:
+      first_rtw: {direction: beneficial, name: {en: "first return", nb: "første retur"}}
+    facts: {n_invited: 40}            # chapter-specific numbers the data files do not hold
+
+Every text is a mapping with an ``en`` and an ``nb`` entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from analysis.core.validation import InputError, Problem
+
+PROVENANCES = ("published-counts", "synthetic", "reconstructed", "primary", "illustrative")
+DIRECTIONS = ("beneficial", "harmful")
+TEXT_FIELDS = (
+    "title",
+    "reference",
+    "setting",
+    "population",
+    "period",
+    "design",
+    "follow_up",
+    "provenance_note",
+)
+LANGUAGES = ("en", "nb")
+
+Text = dict[str, str]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One outcome: its name in both languages and whether more of it is good."""
+
+    name: Text
+    direction: str = "beneficial"
+
+
+@dataclass(frozen=True)
+class Study:
+    """What a page may say about the study behind a chapter's data (all optional)."""
+
+    title: Text | None = None
+    citation: str | None = None
+    reference: Text | None = None
+    reproduces: str | None = None
+    provenance: str = "primary"
+    provenance_note: Text | None = None
+    setting: Text | None = None
+    population: Text | None = None
+    period: Text | None = None
+    design: Text | None = None
+    follow_up: Text | None = None
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+    facts: dict[str, object] = field(default_factory=dict)
+    described: bool = False  # False when the data folder has no study description
+
+    def text(self, name: str, lang: str) -> str | None:
+        """A text field in ``lang`` (None when the description does not give it)."""
+        value = getattr(self, name)
+        return None if value is None else value[lang]
+
+    @property
+    def synthetic(self) -> bool:
+        """True when the data are made up (synthetic or illustrative), not observed."""
+        return self.provenance in ("synthetic", "illustrative")
+
+
+def study_file(data_dir: Path, chapter: str) -> Path:
+    """Where a chapter's study description lives."""
+    return Path(data_dir) / f"{chapter}.study.yaml"
+
+
+def _problem(name: str, key: str, message: str, fix: str) -> Problem:
+    return Problem(name, key, None, message, fix)
+
+
+def _text(value: object, name: str, key: str, problems: list[Problem]) -> Text | None:
+    if value is None:
+        return None
+    if isinstance(value, dict) and all(isinstance(value.get(lang), str) for lang in LANGUAGES):
+        return {lang: value[lang].strip() for lang in LANGUAGES}
+    problems.append(
+        _problem(
+            name,
+            key,
+            "is not a text in both languages",
+            f"write it as {key}: {{en: '…', nb: '…'}}",
+        )
+    )
+    return None
+
+
+def load_study(data_dir: Path, chapter: str) -> Study:
+    """Read and check ``<chapter>.study.yaml``; a neutral ``Study`` when there is none."""
+    path = study_file(data_dir, chapter)
+    if not path.is_file():
+        return Study()
+    name = path.name
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise InputError(
+            [_problem(name, None, f"is not valid YAML ({error})", "fix the YAML syntax")]
+        ) from None
+    if not isinstance(raw, dict):
+        raise InputError([_problem(name, None, "is not a mapping", "write key: value lines")])
+    problems: list[Problem] = []
+    known = {*TEXT_FIELDS, "citation", "reproduces", "provenance", "outcomes", "facts"}
+    problems += [
+        _problem(name, str(key), "is not a known key", f"use one of {', '.join(sorted(known))}")
+        for key in raw
+        if key not in known
+    ]
+    texts = {key: _text(raw.get(key), name, key, problems) for key in TEXT_FIELDS}
+    provenance = raw.get("provenance", "primary")
+    if provenance not in PROVENANCES:
+        problems.append(
+            _problem(name, "provenance", f"{provenance!r} is not known", f"use {PROVENANCES}")
+        )
+    outcomes = {}
+    for key, value in (raw.get("outcomes") or {}).items():
+        value = value if isinstance(value, dict) else {}
+        direction = value.get("direction", "beneficial")
+        if direction not in DIRECTIONS:
+            problems.append(
+                _problem(
+                    name,
+                    f"outcomes.{key}.direction",
+                    f"{direction!r} is not known",
+                    "use beneficial or harmful",
+                )
+            )
+        outcome_name = _text(value.get("name"), name, f"outcomes.{key}.name", problems)
+        outcomes[str(key)] = Outcome(
+            outcome_name or {lang: str(key) for lang in LANGUAGES}, direction
+        )
+    facts = raw.get("facts") or {}
+    if not isinstance(facts, dict):
+        problems.append(_problem(name, "facts", "is not a mapping", "write name: value lines"))
+        facts = {}
+    for key in ("citation", "reproduces"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            problems.append(_problem(name, key, "is not a text", "give a reference key"))
+    if problems:
+        raise InputError(problems)
+    return Study(
+        **texts,
+        citation=raw.get("citation"),
+        reproduces=raw.get("reproduces"),
+        provenance=provenance,
+        outcomes=outcomes,
+        facts=dict(facts),
+        described=True,
+    )
