@@ -21,7 +21,7 @@ def opening(results: ProviderResults, lang: str) -> list[Markdown]:
     return shown
 
 
-def summary(results: ProviderResults, lang: str) -> Markdown:
+def coordinator_summary(results: ProviderResults, lang: str) -> Markdown:
     """How many programmes answered the coordinator question, and how many have one."""
     return Markdown(narrative.summary(results, lang))
 
