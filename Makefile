@@ -7,8 +7,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: book test test-fast lint lock clean
 
+# `make book DATA=mydata ONLY=cohort,meta` builds from another folder or only some chapters.
+DATA ?= data
+ONLY ?=
+
 book: $(STAMP)
-	$(BIN)/rtw-report build
+	$(BIN)/rtw-report build --data $(DATA) $(if $(ONLY),--only $(ONLY))
 
 test: $(STAMP)
 	$(BIN)/ruff check analysis tests
