@@ -16,6 +16,7 @@ from analysis.chapters.interviews import narrative, page, stats, tables
 from analysis.chapters.interviews.chapter import InterviewsResults, analyse
 from analysis.chapters.interviews.data import Interviews, load
 from analysis.chapters.interviews.reproduction import published
+from analysis.core.study import Study
 from analysis.core.validation import InputError
 from tests.conftest import FIXTURES, SHIPPED_DATA
 
@@ -36,6 +37,7 @@ def results(shipped) -> InterviewsResults:
 @pytest.fixture()
 def data_copy(tmp_path: Path) -> Path:
     shutil.copytree(SHIPPED_DATA / "interviews", tmp_path / "data" / "interviews")
+    shutil.copy(SHIPPED_DATA / "interviews.study.yaml", tmp_path / "data")
     return tmp_path / "data"
 
 
@@ -97,7 +99,7 @@ def test_negative_cases_present(shipped):
     assert cases.at["T2.4", "n_participants"] == 1  # "one participant"
     assert not shipped.segments.query("code_id == 'T3.10'")["quoted"].any()
     # One excerpt box per negative or divergent code.
-    markdown = page.negative_cases(analyse(shipped), "en").data
+    markdown = page.negative_cases(analyse(shipped), "en")[1].data
     assert markdown.count("```{admonition}") == len(cases) == 3
 
 
@@ -108,11 +110,24 @@ def test_every_participant_contributes(shipped):
 
 
 def test_reproduction_rows_all_match(results):
+    assert results.compared and results.to_json()["compared"] is True
     rows = results.reproduction
     assert len(rows) == 17
     assert {row["status"] for row in rows} <= {"exact_by_construction", "matches"}
     response = next(row for row in rows if row["quantity"]["en"].startswith("Took part"))
     assert response["computed"] == pytest.approx(65.0)
+
+
+def test_reproduction_only_when_compared(shipped, data_copy):
+    result = analyse(shipped, compare=False)
+    assert not result.compared and result.reproduction == []
+    assert page.reproduction(result, "en")[0].data.startswith("There is no published result")
+    # Real data of the study (not made up) match the published facts; not "by construction".
+    study = data_copy / "interviews.study.yaml"
+    text = study.read_text(encoding="utf-8")
+    study.write_text(text.replace("provenance: illustrative", "provenance: primary"), "utf-8")
+    rows = analyse(load(data_copy)).reproduction
+    assert {row["status"] for row in rows} == {"matches"}
 
 
 def test_reproduction_flags_other_data(data_copy):
@@ -187,11 +202,13 @@ def test_kappa_perfect_and_undefined():
 def test_kappa_applicability(results):
     assert results.agreement.not_applicable == "no_coder"
     assert results.agreement.per_code is None
-    assert "does not apply" in narrative.agreement(results.agreement, "en")
+    text = narrative.agreement(results.agreement, results.study, "en")
+    assert "does not apply" in text and "(in the study, one author did the coding)" in text
+    assert "(" not in narrative.agreement(results.agreement, Study(), "en")
     three = _two_coders([1], [1])
     three = pd.concat([three, three.assign(coder="C")])
     assert stats.kappa_not_applicable(three) == "not_two"
-    assert "names 3" in narrative.agreement(stats.agreement(three), "en")
+    assert "names 3" in narrative.agreement(stats.agreement(three), Study(), "en")
     apart = _two_coders([1], [1]).assign(segment_id=["S0", "S9"])
     assert stats.kappa_not_applicable(apart) == "no_overlap"
     assert stats.kappa_not_applicable(_two_coders([1], [0])) is None
@@ -211,7 +228,7 @@ def test_two_coders_in_segments_file(data_copy):
     assert kappa.at["T1.1", "n_second"] == kappa.at["T1.1", "n_first"] - 1
     table = tables.kappa(result.agreement, result.codebook, "nb")
     assert "Brukt av MIS" in table.columns
-    assert "VSF og MIS" in narrative.agreement(result.agreement, "nb")
+    assert "VSF og MIS" in narrative.agreement(result.agreement, result.study, "nb")
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -277,9 +294,28 @@ def test_theme_names_consistent(data_copy):
 
 
 def test_invited_below_participants(data_copy):
-    _edit(data_copy, "study.csv", lambda f: f.__setitem__("n_invited", "20"))
+    study = data_copy / "interviews.study.yaml"
+    text = study.read_text(encoding="utf-8")
+    study.write_text(text.replace("n_invited: 40", "n_invited: 20"), "utf-8")
     problems = _problems(data_copy)
-    assert (problems[0].file, problems[0].column) == ("data/interviews/study.csv", "n_invited")
+    assert (problems[0].file, problems[0].column) == ("interviews.study.yaml", "facts.n_invited")
+
+
+def test_study_csv_is_replaced_by_the_study_description(data_copy):
+    (data_copy / "interviews" / "study.csv").write_text("n_invited,illustrative\n40,1\n")
+    (problem,) = _problems(data_copy)
+    assert problem.file == "data/interviews/study.csv"
+    assert "n_invited: 40" in problem.fix
+
+
+def test_without_study_description(data_copy):
+    (data_copy / "interviews.study.yaml").unlink()
+    data = load(data_copy)
+    assert data.n_invited is None and not data.illustrative
+    result = analyse(data)
+    assert not result.compared and result.reproduction == []
+    assert result.to_json()["compared"] is False
+    assert result.characteristics.response is None
 
 
 def test_missing_file(data_copy):
@@ -323,6 +359,7 @@ def test_results_payload_contract(shipped, results):
         "diagnosis_group",
         "themes",
         "reproduction",
+        "compared",
     }
     assert payload["themes"].keys() == {"T1", "T2", "T3"}
     t2 = shipped.coded_segments().query("theme_id == 'T2'")

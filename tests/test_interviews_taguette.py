@@ -10,7 +10,7 @@ import pytest
 
 from analysis import cli
 from analysis.build.pipeline import build
-from analysis.chapters.interviews import stats
+from analysis.chapters.interviews import stats, tables
 from analysis.chapters.interviews.data import load
 from analysis.core.validation import InputError
 from analysis.importers import taguette
@@ -71,6 +71,26 @@ def test_round_trip(tmp_path):
     assert counts.to_dict() == tags.loc[counts.index, "number of highlights"].to_dict()
     assert data.n_invited == 5 and not data.illustrative
     assert stats.characteristics(data).sex == {"female": 2, "male": 1}
+    # The study description (not study.csv) holds the number invited; the data are primary.
+    assert not (tmp_path / "interviews" / "study.csv").exists()
+    assert data.study.provenance == "primary" and data.study.facts == {"n_invited": 5}
+    # A tag that is both a theme's id and its name is named once ("support", not twice).
+    table = tables.codebook(stats.code_counts(data), "en")
+    assert table["Theme"].tolist()[:2] == ["support", "meeting"]
+    assert table["Code"].tolist()[0] == "support.employer"
+
+
+def test_reimport_keeps_the_study_description(tmp_path):
+    study = tmp_path / "interviews.study.yaml"
+    study.write_text("title: {en: My study, nb: Min studie}\nfacts: {n_invited: 9}\n")
+    (tmp_path / "interviews").mkdir()
+    (tmp_path / "interviews" / "study.csv").write_text("n_invited,illustrative\n9,0\n")
+    _convert(tmp_path)
+    data = load(tmp_path)  # the earlier import's study.csv is gone
+    assert data.study.text("title", "nb") == "Min studie" and data.n_invited == 9
+    _convert(tmp_path, n_invited=7)
+    assert load(tmp_path).study.text("title", "en") == "My study"
+    assert load(tmp_path).n_invited == 7
 
 
 def test_documents_mapping_file(tmp_path):
@@ -196,3 +216,4 @@ def test_rerun_chapter_on_taguette_export(tmp_path):
     html = (tmp_path / "out" / "html" / "en" / "interviews.html").read_text(encoding="utf-8")
     assert "come from the coding export as coded" in html
     assert "illustrative paraphrases" not in html
+    assert "support support" not in html and "support: support" not in html

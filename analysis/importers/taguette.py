@@ -5,7 +5,8 @@ content``: one row per highlight × tag, so ``id`` repeats when a highlight has 
 ``tag`` is empty for an untagged highlight. Its codebook CSV has ``tag, parent, description,
 number of highlights`` (older versions lack ``parent``; the hierarchy is then read from the tag
 path, split at ``separator``). :func:`convert` turns the two exports, plus a participants file,
-into ``<out>/interviews/{participants,codebook,segments,study}.csv``.
+into ``<out>/interviews/{participants,codebook,segments}.csv`` and a study description
+``<out>/interviews.study.yaml``.
 
 Decisions:
 
@@ -18,8 +19,12 @@ Decisions:
   Untagged highlights are left out.
 - **Two languages.** An export has one language. Its text fills both the ``_en`` and the
   ``_nb`` columns unchanged (no machine translation); a team can later write the other language
-  into those columns. ``study.csv`` says the excerpts are not illustrative, so the chapter
-  marks them as coded text.
+  into those columns.
+- **Study description.** A new ``interviews.study.yaml`` says the data are primary (so the
+  chapter marks the excerpts as coded text and compares them with no publication) and holds
+  ``--invited`` as ``facts: {n_invited: N}``; its comments show where the study's title,
+  setting and design go. An existing description is kept; ``--invited`` updates its
+  ``n_invited``.
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from analysis.chapters.interviews import data as interviews
+from analysis.core.study import study_file
 from analysis.core.validation import Field, InputError, Problem, Schema, read_raw, validate_frame
 
 HIGHLIGHTS = Schema(
@@ -130,6 +137,37 @@ def _label(tag: str, parent: str, separator: str) -> str:
     return tag[len(prefix) :] if parent and tag.startswith(prefix) else tag
 
 
+STUDY_TEMPLATE = """\
+# Study description of the interview files in interviews/ (written by rtw-report
+# import-taguette). Add what the chapter should say about the study, in both languages:
+#   title: {en: "...", nb: "..."}
+#   setting: {en: "A sentence on where and when.", nb: "..."}
+#   design: {en: "interviewed ... and analysed ...", nb: "intervjuet ..."}  # after the authors
+#   citation: key-in-book-references-bib
+"""
+
+
+def write_study(out: Path, n_invited: int | None) -> Path:
+    """Write a new study description of primary data, or set ``n_invited`` in an existing one."""
+    path = study_file(out, interviews.CHAPTER)
+    if path.is_file():
+        if n_invited is not None:
+            study = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            study["facts"] = {**(study.get("facts") or {}), "n_invited": n_invited}
+            path.write_text(
+                yaml.safe_dump(study, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            )
+        return path
+    study = {"provenance": "primary"}
+    if n_invited is not None:
+        study["facts"] = {"n_invited": n_invited}
+    path.write_text(
+        STUDY_TEMPLATE + yaml.safe_dump(study, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
+    return path
+
+
 def convert(
     highlights: Path,
     codebook: Path,
@@ -140,7 +178,8 @@ def convert(
     negative: Sequence[str] = (),
     separator: str = ".",
 ) -> Path:
-    """Write ``<out>/interviews/*.csv`` from a Taguette export; return that folder."""
+    """Write ``<out>/interviews/*.csv`` and the study description from a Taguette export;
+    return the folder of the CSV files."""
     marks, marks_name = _read(highlights, HIGHLIGHTS)
     tags, tags_name = _read(codebook, TAGS)
     people, _ = _read(participants, interviews.PARTICIPANTS)
@@ -222,10 +261,11 @@ def convert(
         "participants.csv": people[columns],
         "codebook.csv": codebook_out,
         "segments.csv": segments,
-        "study.csv": pd.DataFrame({"n_invited": [n_invited], "illustrative": [0]}),
     }
     for file, table in tables.items():
         table.to_csv(folder / file, index=False, lineterminator="\n")
+    (Path(out) / interviews.LEGACY_STUDY).unlink(missing_ok=True)  # an earlier import's
+    write_study(Path(out), n_invited)
     interviews.load(Path(out))
     return folder
 
@@ -286,7 +326,8 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
         "--invited",
         type=int,
         default=None,
-        help="number of people invited to an interview, if known",
+        help="number of people invited to an interview, if known "
+        "(written into the study description interviews.study.yaml)",
     )
     command.add_argument(
         "--negative",

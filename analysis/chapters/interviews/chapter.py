@@ -9,6 +9,7 @@ import pandas as pd
 from analysis.chapters.interviews import reproduction, stats
 from analysis.chapters.interviews.data import SCHEMAS, Interviews, load
 from analysis.chapters.interviews.stats import Agreement, Characteristics
+from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "InterviewsResults", "analyse", "load"]
 
@@ -20,9 +21,12 @@ class InterviewsResults:
     ``codebook`` is the codebook with ``n_participants`` and ``n_segments`` per code;
     ``themes`` one codebook row per theme (indexed by ``theme_id``); ``excerpts`` the segments
     shown per theme and ``negative_examples`` the one shown per negative or divergent code.
+    ``compared`` is True when the data declare the publication of ``published.yaml`` and the
+    build compares; only then are there ``reproduction`` rows.
     """
 
-    illustrative: bool
+    study: Study
+    compared: bool
     characteristics: Characteristics
     codebook: pd.DataFrame
     themes: pd.DataFrame
@@ -39,6 +43,11 @@ class InterviewsResults:
     quoted: dict[str, tuple[str, ...]]
     reproduction: list[dict]
 
+    @property
+    def illustrative(self) -> bool:
+        """True when the excerpts are made up (the study description says so), not coded text."""
+        return self.study.synthetic
+
     def to_json(self) -> dict:
         """``interviews.json``: counts per the data contract (suppressed counts are null)."""
         people = self.characteristics
@@ -52,11 +61,13 @@ class InterviewsResults:
             "diagnosis_group": shown["diagnosis_group"],
             "themes": self.theme_counts,
             "reproduction": self.reproduction,
+            "compared": self.compared,
         }
 
 
 def analyse(data: Interviews, compare: bool = True, suppress_below: int = 0) -> InterviewsResults:
-    """Counts, disclosure decisions, theme matrix, excerpts, κ and reproduction rows."""
+    """Counts, disclosure decisions, theme matrix, excerpts, κ and, when ``compare`` and the
+    data reproduce the published study, the reproduction rows."""
     people = stats.characteristics(data, suppress_below)
     codebook = stats.code_counts(data)
     matrix = stats.theme_matrix(data)
@@ -64,8 +75,10 @@ def analyse(data: Interviews, compare: bool = True, suppress_below: int = 0) -> 
     quoted = stats.quote_index(data)
     themes = data.themes()
     n_quoted = int(data.segments["quoted"].sum())
+    compared = compare and reproduction.reproduces(data.study)
     return InterviewsResults(
-        illustrative=data.illustrative,
+        study=data.study,
+        compared=compared,
         characteristics=people,
         codebook=codebook,
         themes=themes,
@@ -80,5 +93,9 @@ def analyse(data: Interviews, compare: bool = True, suppress_below: int = 0) -> 
         negative_examples=stats.negative_examples(data),
         agreement=stats.agreement(data.coded),
         quoted=quoted,
-        reproduction=reproduction.rows(people, len(themes), n_quoted, quoted),
+        reproduction=(
+            reproduction.rows(people, len(themes), n_quoted, quoted, data.illustrative)
+            if compared
+            else []
+        ),
     )

@@ -2,8 +2,10 @@
 
 ``data/interviews/``: ``participants.csv`` (one row per interview, pseudonymous id),
 ``codebook.csv`` (one row per code, grouped into themes), ``segments.csv`` (one row per coded
-segment × code; optional ``coder`` and ``quoted`` columns) and ``study.csv`` (one row: the
-number invited, which no row can give, and whether the excerpts are illustrative).
+segment × code; optional ``coder`` and ``quoted`` columns). The study description
+``data/interviews.study.yaml`` (optional) says what the study was and where the data come from;
+its ``facts`` may give ``n_invited`` (the number invited, which no row can give), and the texts
+``excerpts`` (how illustrative excerpts were written) and ``coding`` (who coded).
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.study import LANGUAGES, Study, load_study, study_file
 from analysis.core.validation import Field, InputError, Problem, Schema, read_table, require
 
 FOLDER = "interviews"
+CHAPTER = "interviews"
+FACT_TEXTS = ("excerpts", "coding")  # facts of the study description that are texts
 SEXES = ("female", "male")
 DIAGNOSES = ("mental", "musculoskeletal", "other")
 
@@ -76,14 +81,8 @@ SEGMENTS = Schema(
         Field("coder", "text", required=False),
     ),
 )
-STUDY = Schema(
-    f"{FOLDER}/study.csv",
-    (
-        Field("n_invited", "integer", nullable=True, minimum=1),
-        Field("illustrative", "binary"),
-    ),
-)
-SCHEMAS: tuple[Schema, ...] = (PARTICIPANTS, CODEBOOK, SEGMENTS, STUDY)
+SCHEMAS: tuple[Schema, ...] = (PARTICIPANTS, CODEBOOK, SEGMENTS)
+LEGACY_STUDY = f"{FOLDER}/study.csv"  # replaced by the study description
 
 
 @dataclass(frozen=True)
@@ -94,8 +93,17 @@ class Interviews:
     codebook: pd.DataFrame
     segments: pd.DataFrame
     coded: pd.DataFrame
-    n_invited: int | None
-    illustrative: bool
+    study: Study
+
+    @property
+    def n_invited(self) -> int | None:
+        """The number invited to an interview, if the study description gives it."""
+        return self.study.facts.get("n_invited")
+
+    @property
+    def illustrative(self) -> bool:
+        """True when the study description says the excerpts are made up, not coded text."""
+        return self.study.synthetic
 
     def themes(self) -> pd.DataFrame:
         """One row per theme, in codebook order."""
@@ -106,8 +114,8 @@ class Interviews:
         return self.segments.merge(self.codebook[["code_id", "theme_id"]], on="code_id")
 
 
-def _name(data_dir: Path, schema: Schema) -> str:
-    return f"{Path(data_dir).name}/{schema.file}"
+def _name(data_dir: Path, file: str) -> str:
+    return f"{Path(data_dir).name}/{file}"
 
 
 def _check_codebook(codebook: pd.DataFrame, name: str) -> None:
@@ -165,42 +173,73 @@ def _optional(frame: pd.DataFrame, column: str, default: object, dtype: str) -> 
     return pd.Series(default, index=frame.index, dtype=dtype)
 
 
-def load(data_dir: Path) -> Interviews:
-    """Read and validate the four input files and the rules that link them."""
-    data_dir = Path(data_dir)
-    participants, codebook, segments, study = (read_table(data_dir, s) for s in SCHEMAS)
-    if len(study) != 1:
-        raise InputError(
-            [
-                Problem(
-                    _name(data_dir, STUDY),
-                    None,
-                    None,
-                    f"the file has {len(study)} data rows",
-                    "keep exactly one row with n_invited and illustrative",
-                )
-            ]
+def _study_problem(data_dir: Path, key: str | None, message: str, fix: str) -> Problem:
+    return Problem(study_file(data_dir, CHAPTER).name, key, None, message, fix)
+
+
+def _check_study(data_dir: Path, study: Study, n_participants: int) -> None:
+    """The facts of the study description this chapter reads, and no leftover ``study.csv``."""
+    problems = []
+    if (data_dir / LEGACY_STUDY).is_file():
+        problems.append(
+            Problem(
+                _name(data_dir, LEGACY_STUDY),
+                None,
+                None,
+                "is no longer read: the study description replaces it",
+                f"write the number invited into {study_file(data_dir, CHAPTER).name} as "
+                "'facts: {n_invited: 40}' (and 'provenance: illustrative' if the excerpts "
+                "are made up), then delete study.csv",
+            )
         )
+    invited = study.facts.get("n_invited")
+    if invited is not None and (
+        isinstance(invited, bool) or not isinstance(invited, int) or invited < n_participants
+    ):
+        problems.append(
+            _study_problem(
+                data_dir,
+                "facts.n_invited",
+                f"is not a whole number of at least the {n_participants} participants "
+                "in participants.csv",
+                "give the number of people invited to an interview, or leave it out",
+            )
+        )
+    problems += [
+        _study_problem(
+            data_dir,
+            f"facts.{key}",
+            "is not a text in both languages",
+            f"write it as {key}: {{en: '…', nb: '…'}}",
+        )
+        for key in FACT_TEXTS
+        if key in study.facts
+        and not (
+            isinstance(study.facts[key], dict)
+            and all(isinstance(study.facts[key].get(lang), str) for lang in LANGUAGES)
+        )
+    ]
+    if problems:
+        raise InputError(problems)
+
+
+def load(data_dir: Path) -> Interviews:
+    """Read and validate the three input files, the rules that link them and the facts of the
+    study description."""
+    data_dir = Path(data_dir)
+    participants, codebook, segments = (read_table(data_dir, s) for s in SCHEMAS)
+    study = load_study(data_dir, CHAPTER)
     codebook["negative_case"] = _optional(codebook, "negative_case", 0, "Int64")
     segments["quoted"] = _optional(segments, "quoted", 0, "Int64")
     segments["coder"] = _optional(segments, "coder", "", "string")
-    _check_codebook(codebook, _name(data_dir, CODEBOOK))
-    _check_segments(segments, participants, codebook, _name(data_dir, SEGMENTS))
-    n_invited = study["n_invited"].iloc[0]
-    n_invited = None if pd.isna(n_invited) else int(n_invited)
-    require(
-        pd.Series([n_invited is None or n_invited >= len(participants)]),
-        _name(data_dir, STUDY),
-        "n_invited",
-        f"fewer invited than the {len(participants)} participants in participants.csv",
-        "give the number of people invited to an interview, or leave it empty",
-    )
+    _check_codebook(codebook, _name(data_dir, CODEBOOK.file))
+    _check_segments(segments, participants, codebook, _name(data_dir, SEGMENTS.file))
+    _check_study(data_dir, study, len(participants))
     first = segments["coder"].iloc[0]
     return Interviews(
         participants=participants,
         codebook=codebook,
         segments=segments[segments["coder"] == first].reset_index(drop=True),
         coded=segments,
-        n_invited=n_invited,
-        illustrative=bool(study["illustrative"].iloc[0]),
+        study=study,
     )

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
+from analysis.chapters.interviews.narrative import named
 from analysis.core.i18n import axis_formatter, t
 
 
@@ -16,7 +17,7 @@ def _wrap(text: str, width: int) -> str:
 
 
 def _theme_label(themes: pd.DataFrame, theme: str, lang: str, width: int) -> str:
-    return _wrap(f"{theme} {themes.at[theme, f'theme_{lang}']}", width)
+    return _wrap(named(theme, themes.at[theme, f"theme_{lang}"]), width)
 
 
 def theme_matrix(matrix: pd.DataFrame, themes: pd.DataFrame, lang: str) -> plt.Figure:
@@ -54,7 +55,7 @@ def code_counts(codes: pd.DataFrame, themes: pd.DataFrame, lang: str) -> plt.Fig
     colours = dict(zip(order, sns.color_palette("colorblind", len(order)), strict=True))
     figure, ax = plt.subplots(figsize=(7.5, 1.0 + 0.27 * len(frame)))
     ax.barh(
-        frame["code_id"] + " " + frame[f"code_{lang}"],
+        list(map(named, frame["code_id"], frame[f"code_{lang}"])),
         frame["n_segments"],
         color=frame["theme_id"].map(colours),
     )

@@ -7,7 +7,8 @@ import re
 import pandas as pd
 
 from analysis.chapters.interviews.stats import Agreement, Characteristics
-from analysis.core.i18n import fmt_int, fmt_pct, t
+from analysis.core.i18n import fmt_int, fmt_pct, t, tn
+from analysis.core.study import Study
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$])")
 
@@ -15,6 +16,63 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~$])")
 def escape(text: str) -> str:
     """Plain text made safe for MyST Markdown."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def named(identifier: str, name: str) -> str:
+    """``"T1 Name"``, or the id alone when it already ends with the name (a Taguette tag is
+    both: ``support`` / ``support``, ``support.employer`` / ``employer``)."""
+    return identifier if identifier.endswith(name) else f"{identifier} {name}"
+
+
+def opening(
+    study: Study,
+    n_participants: int,
+    n_themes: int,
+    n_codes: int,
+    n_segments: int,
+    lang: str,
+) -> str:
+    """What the data are: the study's setting and design when described, else the files."""
+    setting, design = study.text("setting", lang), study.text("design", lang)
+    if setting or design:
+        authors = (
+            f"{{cite:t}}`{study.citation}`"
+            if study.citation
+            else t("interviews.text.researchers", lang)
+        )
+        parts = [setting, design and f"{authors} {design}."]
+        parts.append(
+            t("interviews.text.rebuilds" if study.reproduces else "interviews.text.presents", lang)
+        )
+    else:
+        parts = [
+            t(
+                "interviews.text.opening_file",
+                lang,
+                participants=tn("interviews.count.participants", n_participants, lang),
+                themes=tn("interviews.count.themes", n_themes, lang),
+                codes=tn("interviews.count.codes", n_codes, lang),
+                segments=tn("interviews.count.coded_segments", n_segments, lang),
+            )
+        ]
+    parts.append(t("interviews.text.rerun", lang))
+    return " ".join(filter(None, parts))
+
+
+def provenance(study: Study, lang: str) -> str | None:
+    """The note on made-up or reconstructed data, worded by the study description."""
+    how = study.text("provenance_note", lang)
+    if study.synthetic:
+        return t("common.synthetic_banner", lang, how=how or "").strip()
+    return how
+
+
+def excerpts_note(study: Study, lang: str) -> str:
+    """Whether the excerpts are illustrative (and how they were written) or coded text."""
+    if not study.synthetic:
+        return t("interviews.excerpts.verbatim", lang)
+    how = study.facts.get("excerpts")
+    return " ".join(filter(None, [t("interviews.excerpts.illustrative", lang), how and how[lang]]))
 
 
 def sample(people: Characteristics, lang: str) -> str:
@@ -33,10 +91,16 @@ def sample(people: Characteristics, lang: str) -> str:
     return t(
         key,
         lang,
-        n=fmt_int(people.n_participants, lang),
+        took_part=tn("interviews.count.took_part", people.n_participants, lang),
         invited=invited,
-        threshold=people.suppress_below,
+        threshold=fmt_int(people.suppress_below, lang),
     )
+
+
+def codebook_intro(compared: bool, lang: str) -> str:
+    """What a segment is; with the published study, how its codebook was made."""
+    parts = [t("interviews.text.codebook_article", lang)] if compared else []
+    return " ".join([*parts, t("interviews.text.segment", lang)])
 
 
 def coding(
@@ -46,11 +110,11 @@ def coding(
     return t(
         "interviews.text.coding",
         lang,
-        themes=fmt_int(n_themes, lang),
-        codes=fmt_int(n_codes, lang),
-        segments=fmt_int(n_segments, lang),
-        participants=fmt_int(n_contributing, lang),
-        covered=fmt_int(n_covered, lang),
+        themes=tn("interviews.count.themes", n_themes, lang),
+        codes=tn("interviews.count.codes", n_codes, lang),
+        segments=tn("interviews.count.segments", n_segments, lang),
+        participants=tn("interviews.count.participants", n_contributing, lang),
+        covered=tn("interviews.count.of_whom_all", n_covered, lang),
     )
 
 
@@ -72,12 +136,17 @@ def theme(
     """A theme's name, definition, codes and excerpt boxes as MyST Markdown (no headings)."""
     row = themes.loc[theme_id]
     codes = codes[codes["theme_id"] == theme_id]
+    name = row[f"theme_{lang}"]
+    title = (
+        theme_id
+        if theme_id.endswith(name)
+        else t("interviews.theme.title", lang, theme_id=theme_id, name=name)
+    )
     parts = [
         t(
             "interviews.theme.lead",
             lang,
-            theme_id=theme_id,
-            name=escape(row[f"theme_{lang}"]),
+            title=escape(title),
             participants=fmt_int(counts["n_participants"], lang),
             segments=fmt_int(counts["n_segments"], lang),
         )
@@ -87,8 +156,9 @@ def theme(
         parts.append(escape(definition))
     parts.append(
         "\n".join(
-            f"- **{escape(code[f'code_{lang}'])}** ({code['code_id']}): "
-            f"{escape(code[f'description_{lang}'] or '')}"
+            f"- **{escape(code[f'code_{lang}'])}**"
+            + ("" if code["code_id"] == code[f"code_{lang}"] else f" ({code['code_id']})")
+            + f": {escape(code[f'description_{lang}'] or '')}"
             for _, code in codes.iterrows()
         )
     )
@@ -98,6 +168,13 @@ def theme(
         for _, segment in excerpts.iterrows()
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def negative_intro(compared: bool, lang: str) -> str:
+    """Which codes follow; with the published study, what the article reports against the
+    main picture."""
+    parts = [t("interviews.text.negative_article", lang)] if compared else []
+    return " ".join([*parts, t("interviews.text.negative", lang)])
 
 
 def negative_cases(cases: pd.DataFrame, examples: dict[str, pd.DataFrame], lang: str) -> str:
@@ -124,11 +201,16 @@ def negative_cases(cases: pd.DataFrame, examples: dict[str, pd.DataFrame], lang:
     return "\n\n".join(parts) + "\n"
 
 
-def agreement(result: Agreement, lang: str) -> str:
-    """Whether κ applies, and if so between whom and over how many segments."""
+def agreement(result: Agreement, study: Study, lang: str) -> str:
+    """Whether κ applies, and if so between whom and over how many segments; without coders,
+    who coded in the study if its description says so."""
     if result.not_applicable is not None:
+        coding = study.facts.get("coding")
         return t(
-            f"interviews.kappa.{result.not_applicable}", lang, n=fmt_int(len(result.coders), lang)
+            f"interviews.kappa.{result.not_applicable}",
+            lang,
+            n=fmt_int(len(result.coders), lang),
+            coding=f" ({coding[lang]})" if coding else "",
         )
     first, second = result.coders
     return t(
@@ -145,9 +227,9 @@ def matrix_alt(n_participants: int, n_themes: int, n_covered: int, lang: str) ->
     return t(
         "interviews.figure.matrix.alt",
         lang,
-        participants=fmt_int(n_participants, lang),
-        themes=fmt_int(n_themes, lang),
-        covered=fmt_int(n_covered, lang),
+        participants=tn("interviews.count.participants", n_participants, lang),
+        themes=tn("interviews.count.themes", n_themes, lang),
+        covered=tn("interviews.count.all_themes", n_covered, lang),
     )
 
 
@@ -157,7 +239,17 @@ def counts_alt(codes: pd.DataFrame, top_code_id: str, lang: str) -> str:
     return t(
         "interviews.figure.counts.alt",
         lang,
-        codes=fmt_int(len(codes), lang),
-        top=f"{top_code_id} {top[f'code_{lang}']}",
-        top_n=fmt_int(top["n_segments"], lang),
+        codes=tn("interviews.count.codes", len(codes), lang),
+        top=named(top_code_id, top[f"code_{lang}"]),
+        top_n=tn("interviews.count.segments", top["n_segments"], lang),
     )
+
+
+def reproduction_intro(compared: bool, constructed: bool, lang: str) -> str:
+    """What the reproduction table compares, or that there is nothing to compare with."""
+    if not compared:
+        return t("common.not_compared", lang)
+    parts = [t("interviews.text.repro", lang)]
+    if constructed:
+        parts.append(t("interviews.text.repro_constructed", lang))
+    return " ".join(parts)

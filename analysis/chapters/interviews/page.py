@@ -10,20 +10,28 @@ from analysis.core.display import html_table, note, show_figure
 from analysis.core.i18n import t
 
 
-def _excerpts_note(results: InterviewsResults, lang: str) -> str:
-    kind = "illustrative" if results.illustrative else "verbatim"
-    return t(f"interviews.excerpts.{kind}", lang)
+def opening(results: InterviewsResults, lang: str) -> Markdown:
+    """What the data are: the study when described, else the files."""
+    return Markdown(
+        narrative.opening(
+            results.study,
+            results.characteristics.n_participants,
+            len(results.themes),
+            len(results.codebook),
+            results.n_segments,
+            lang,
+        )
+    )
 
 
 def banners(results: InterviewsResults, lang: str) -> list[Markdown]:
-    """The notes at the top: synthetic data and illustrative excerpts, or verbatim excerpts."""
+    """The notes at the top: where the data come from (if the study description says) and
+    whether the excerpts are illustrative or coded text that must be checked."""
+    provenance = narrative.provenance(results.study, lang)
+    excerpts = narrative.excerpts_note(results.study, lang)
     if results.illustrative:
-        how = t("interviews.synthetic_how", lang)
-        return [
-            note(t("common.synthetic_banner", lang, how=how), "important"),
-            note(_excerpts_note(results, lang), "note"),
-        ]
-    return [note(_excerpts_note(results, lang), "warning")]
+        return [note(provenance, "important"), note(excerpts, "note")]
+    return [note(text, "important") for text in [provenance] if text] + [note(excerpts, "warning")]
 
 
 def participants(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
@@ -38,7 +46,7 @@ def participants(results: InterviewsResults, lang: str) -> list[Markdown | HTML]
 
 
 def codebook(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
-    """The size of the coding and the codebook table."""
+    """What a segment is, the size of the coding and the codebook table."""
     text = narrative.coding(
         len(results.themes),
         len(results.codebook),
@@ -48,6 +56,7 @@ def codebook(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
         lang,
     )
     return [
+        Markdown(narrative.codebook_intro(results.compared, lang)),
         Markdown(text),
         html_table(tables.codebook(results.codebook, lang), t("interviews.table.codebook", lang)),
     ]
@@ -74,7 +83,7 @@ def contributions(results: InterviewsResults, lang: str) -> list[Markdown]:
 
 def themes(results: InterviewsResults, lang: str) -> list[Markdown]:
     """The note on the excerpts, then each theme with its codes and excerpts."""
-    return [note(_excerpts_note(results, lang), "note")] + [
+    return [note(narrative.excerpts_note(results.study, lang), "note")] + [
         Markdown(
             narrative.theme(
                 theme_id,
@@ -89,16 +98,17 @@ def themes(results: InterviewsResults, lang: str) -> list[Markdown]:
     ]
 
 
-def negative_cases(results: InterviewsResults, lang: str) -> Markdown:
+def negative_cases(results: InterviewsResults, lang: str) -> list[Markdown]:
     """The negative and divergent codes with one excerpt each."""
-    return Markdown(
-        narrative.negative_cases(results.negative_cases, results.negative_examples, lang)
-    )
+    return [
+        Markdown(narrative.negative_intro(results.compared, lang)),
+        Markdown(narrative.negative_cases(results.negative_cases, results.negative_examples, lang)),
+    ]
 
 
 def agreement(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
     """Whether κ applies and, if it does, κ per code."""
-    shown = [Markdown(narrative.agreement(results.agreement, lang))]
+    shown = [Markdown(narrative.agreement(results.agreement, results.study, lang))]
     if results.agreement.per_code is not None:
         shown.append(
             html_table(
@@ -109,8 +119,12 @@ def agreement(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
     return shown
 
 
-def reproduction(results: InterviewsResults, lang: str) -> HTML:
-    """The published facts beside the computed values."""
-    return html_table(
-        tables.published(results.reproduction, lang), t("interviews.table.repro", lang)
-    )
+def reproduction(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
+    """The published facts beside the computed values, or that there is nothing to compare."""
+    intro = Markdown(narrative.reproduction_intro(results.compared, results.illustrative, lang))
+    if not results.compared:
+        return [intro]
+    return [
+        intro,
+        html_table(tables.published(results.reproduction, lang), t("interviews.table.repro", lang)),
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.chapters.interviews.data import DIAGNOSES, SEXES
+from analysis.chapters.interviews.narrative import named
 from analysis.chapters.interviews.stats import Agreement, Characteristics
 from analysis.core import reproduction
 from analysis.core.disclosure import is_suppressed
@@ -70,15 +71,19 @@ def _counts(series: pd.Series, lang: str) -> pd.Series:
     return series.map(lambda n: fmt_int(n, lang))
 
 
+def _named(ids: pd.Series, names: pd.Series) -> pd.Series:
+    return pd.Series(map(named, ids, names), index=ids.index, dtype=object)
+
+
 def codebook(codes: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Themes → codes with definitions and counts."""
     first = ~codes["theme_id"].duplicated()
     return pd.DataFrame(
         {
-            t("interviews.col.theme", lang): (
-                codes["theme_id"] + " " + codes[f"theme_{lang}"]
+            t("interviews.col.theme", lang): _named(
+                codes["theme_id"], codes[f"theme_{lang}"]
             ).where(first, ""),
-            t("interviews.col.code", lang): codes["code_id"] + " " + codes[f"code_{lang}"],
+            t("interviews.col.code", lang): _named(codes["code_id"], codes[f"code_{lang}"]),
             t("interviews.col.definition", lang): codes[f"description_{lang}"].fillna(""),
             t("interviews.col.participants", lang): _counts(codes["n_participants"], lang),
             t("interviews.col.segments", lang): _counts(codes["n_segments"], lang),
@@ -92,7 +97,7 @@ def kappa(agreement: Agreement, codes: pd.DataFrame, lang: str) -> pd.DataFrame:
     first, second = agreement.coders
     return pd.DataFrame(
         {
-            t("interviews.col.code", lang): frame["code_id"] + " " + frame[f"code_{lang}"],
+            t("interviews.col.code", lang): _named(frame["code_id"], frame[f"code_{lang}"]),
             t("interviews.col.shared", lang): _counts(frame["n_segments"], lang),
             t("interviews.col.by_coder", lang, coder=first): _counts(frame["n_first"], lang),
             t("interviews.col.by_coder", lang, coder=second): _counts(frame["n_second"], lang),
