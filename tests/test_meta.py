@@ -182,10 +182,11 @@ def test_double_zero_study_is_not_estimable_and_not_pooled() -> None:
     assert math.isnan(effects.iloc[0]["rr"])
     with_zero = stats.pool(effects)
     without = stats.pool(stats.study_effects(frame(rows[1:])))
-    assert with_zero.k == 2
     for model in stats.MODELS:
         assert with_zero.models[model].estimate == pytest.approx(without.models[model].estimate)
-    assert with_zero.n_participants == 50 + 80 + 100
+    # Studies and participants describe the same studies: the double-zero one counts in both.
+    assert (with_zero.k, with_zero.n_participants) == (3, 50 + 80 + 100)
+    assert with_zero.not_estimable == ["s0"]
 
 
 def test_single_study_pools_to_itself() -> None:
@@ -345,7 +346,7 @@ def test_displays_build_in_both_languages(shipped: tuple) -> None:
         for figure in (
             figures.forest_plot(results.analyses["mr_uc_12"], lang),
             figures.rob_figure(data.risk_of_bias, lang),
-            figures.prisma_figure(data.prisma, lang),
+            figures.prisma_figure(data.prisma, narrative.prisma_included(results, lang), lang),
         ):
             assert figure.axes
             plt.close(figure)
@@ -360,16 +361,17 @@ def test_every_page_cell_renders(
     _, results = shipped
     monkeypatch.chdir(tmp_path)
     for lang in ("en", "nb"):
-        assert "RR" in page.summary(results, lang).data
-        page.prisma(results, lang)
-        page.characteristics(results, lang)
-        assert len(page.risk_of_bias(results, lang)) == 2
-        # a plot and its reconstructed-data warning per analysis
-        assert len(page.forest_plots(results, lang)) == 2 * len(results.analyses)
-        assert len(page.summary_of_findings(results, lang)) == 2
+        assert "RR" in page.opening(results, lang)[-1].data
+        assert len(page.prisma(results, lang)) == 2
+        assert len(page.characteristics(results, lang)) == 2
+        assert len(page.risk_of_bias(results, lang)) == 3
+        # the sentence on RevMan 5, then a plot and its reconstructed-data warning per analysis
+        assert len(page.forest_plots(results, lang)) == 1 + 2 * len(results.analyses)
+        assert len(page.summary_of_findings(results, lang)) == 3
+        assert len(page.models_review(results, lang)) == 1
         page.models(results, lang)
-        page.narrative_results(results, lang)
-        assert "Gismervik 2020" in page.reproduction_table(results, lang).data
+        assert len(page.narrative_results(results, lang)) == 2
+        assert "Gismervik 2020" in page.reproduction_table(results, lang)[-1].data
     assert len(list((tmp_path / "figures").glob("*.png"))) == 2 * (2 + len(results.analyses))
 
 
@@ -385,6 +387,7 @@ def test_data_contract_has_every_description() -> None:
 def copy_data(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(SHIPPED_DATA / "meta", target / "meta")
+    shutil.copy(SHIPPED_DATA / "meta.study.yaml", target)
     return target
 
 
@@ -453,7 +456,7 @@ def test_rerun_on_other_studies(tmp_path: Path) -> None:
     studies.to_csv(data_dir / "meta" / "studies.csv", index=False)
     results = analyse(load(data_dir))
     assert set(results.analyses) == {"mr_uc_12", "mr_active_12"}
-    assert results.analyses["mr_uc_12"].k == 2
+    assert results.analyses["mr_uc_12"].k == 3  # the double-zero study counts, not pooled
     assert results.analyses["mr_uc_12"].n_participants == 120 + 80 + 60
     expected = stats.pool(stats.study_effects(frame([(30, 60, 20, 60), (0, 40, 4, 40)])))
     assert results.analyses["mr_uc_12"].models["random_revman"].estimate == pytest.approx(

@@ -11,10 +11,15 @@ from analysis.chapters.meta import reproduction
 from analysis.chapters.meta.data import SCHEMAS, MetaData, load
 from analysis.chapters.meta.stats import (
     AnalysisResult,
+    Comparisons,
+    comparisons,
+    included_publications,
+    included_studies,
     pool_analyses,
     rob_counts,
     weak_publications,
 )
+from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "MetaResults", "analyse", "load"]
 
@@ -22,31 +27,49 @@ __all__ = ["SCHEMAS", "MetaResults", "analyse", "load"]
 @dataclass(frozen=True)
 class MetaResults:
     """Everything the chapter's pages show: the input tables they quote (characteristics,
-    GRADE judgements, risk of bias, flow, narrative results), the pooled analyses, the
-    risk-of-bias counts and the reproduction rows."""
+    GRADE judgements, risk of bias, flow, narrative results; None for a file the data leave
+    out), the pooled analyses, the counts of included studies, publications and comparisons,
+    the risk-of-bias counts and the reproduction rows, empty unless ``compared``: the study
+    description says the data reproduce the review and the build compares."""
 
     data: MetaData
     analyses: Mapping[str, AnalysisResult]
-    rob_counts: pd.DataFrame
-    weak_publications: int
+    n_included: int
+    n_publications: int | None
+    comparisons: Comparisons
+    rob_counts: pd.DataFrame | None
+    weak_publications: int | None
+    compared: bool
     reproduction: list[dict]
+
+    @property
+    def study(self) -> Study:
+        """The study description of the data."""
+        return self.data.study
 
     def to_json(self) -> dict:
         """The results JSON: the pooled models of every analysis and the reproduction rows."""
         return {
             "analyses": {key: result.contract() for key, result in self.analyses.items()},
+            "compared": self.compared,
             "reproduction": self.reproduction,
         }
 
 
 def analyse(data: MetaData, compare: bool = True) -> MetaResults:
-    """Pool every analysis that has studies, count the risk-of-bias judgements and compare
-    with the review."""
+    """Pool every analysis that has studies, count the risk-of-bias judgements and, when the
+    data declare that they reproduce the review and ``compare`` is True, compare with it."""
     analyses = pool_analyses(data)
+    compared = compare and data.study.reproduces == reproduction.published()["publication"]
+    rob = data.risk_of_bias
     return MetaResults(
         data=data,
         analyses=analyses,
-        rob_counts=rob_counts(data.risk_of_bias),
-        weak_publications=weak_publications(data.risk_of_bias),
-        reproduction=reproduction.rows(data, analyses),
+        n_included=included_studies(data),
+        n_publications=included_publications(data),
+        comparisons=comparisons(data, analyses),
+        rob_counts=None if rob is None else rob_counts(rob),
+        weak_publications=None if rob is None else weak_publications(rob),
+        compared=compared,
+        reproduction=reproduction.rows(data, analyses) if compared else [],
     )

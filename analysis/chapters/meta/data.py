@@ -1,16 +1,19 @@
 """Input files of the meta-analysis chapter (``data/meta/*.csv``): schemas and validated loading.
 
 GRADE judgements, risk-of-bias judgements and the PRISMA flow are data; nothing here grades
-evidence.
+evidence. ``studies.csv`` and ``analyses.csv`` are required; the files of ``OPTIONAL`` may be
+left out (or hold a header only), and the page then leaves out their sections. The study
+description ``meta.study.yaml`` is optional too (:mod:`analysis.core.study`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.study import DIRECTIONS, Study, load_study
 from analysis.core.validation import Field, InputError, Problem, Schema, read_table
 
 SOURCES = ("primary", "derived", "reconstructed")
@@ -109,6 +112,7 @@ ANALYSES = Schema(
         *_bilingual("analyses", "outcome"),
         Field("follow_up_months", "number", nullable=True, minimum=0),
         Field("control_risk_per_100", "number", minimum=0, maximum=100),
+        Field("direction", "category", levels=DIRECTIONS, nullable=True, required=False),
         *(
             Field(
                 domain,
@@ -185,18 +189,26 @@ NARRATIVE = Schema(
 )
 
 SCHEMAS: tuple[Schema, ...] = (STUDIES, ANALYSES, CHARACTERISTICS, RISK_OF_BIAS, PRISMA, NARRATIVE)
+# Files a review may leave out: ``load`` gives None for them when absent or without rows.
+OPTIONAL: tuple[Schema, ...] = (CHARACTERISTICS, RISK_OF_BIAS, PRISMA, NARRATIVE)
 
 
 @dataclass(frozen=True)
 class MetaData:
-    """Every validated input table of the chapter (``prisma`` is the count per step)."""
+    """Every validated input table of the chapter (``prisma`` is the count per step), None
+    for an optional file the data leave out, and the study description.
+
+    ``analyses["direction"]`` is always filled: the file's value, else the direction of the
+    study description's outcome when it describes exactly one, else ``beneficial``.
+    """
 
     studies: pd.DataFrame
     analyses: pd.DataFrame
-    characteristics: pd.DataFrame
-    risk_of_bias: pd.DataFrame
-    prisma: pd.Series
-    narrative: pd.DataFrame
+    characteristics: pd.DataFrame | None
+    risk_of_bias: pd.DataFrame | None
+    prisma: pd.Series | None
+    narrative: pd.DataFrame | None
+    study: Study = field(default_factory=Study)
 
 
 def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Problem]:
@@ -318,21 +330,50 @@ def _prisma_problems(prisma: pd.Series) -> list[Problem]:
     return problems
 
 
+def _left_out(data_dir: Path, schema: Schema) -> bool:
+    """True for an optional file that is absent or has a header but no rows."""
+    if schema not in OPTIONAL:
+        return False
+    path = data_dir / schema.file
+    if not path.is_file():
+        return True
+    try:
+        return pd.read_csv(path, dtype=str, nrows=1).empty
+    except (pd.errors.ParserError, UnicodeDecodeError):
+        return False  # read_table reports it
+
+
+def _directions(analyses: pd.DataFrame, study: Study) -> pd.Series:
+    """Each analysis' outcome direction (see :class:`MetaData`)."""
+    described = [outcome.direction for outcome in study.outcomes.values()]
+    default = described[0] if len(described) == 1 else "beneficial"
+    given = analyses["direction"] if "direction" in analyses else pd.Series(pd.NA, analyses.index)
+    return given.fillna(default).astype("string")
+
+
 def load(data_dir: Path | str) -> MetaData:
     """Read and validate every input file of the chapter (raises ``InputError``)."""
     data_dir = Path(data_dir)
     problems: list[Problem] = []
-    tables: dict[str, pd.DataFrame] = {}
+    tables: dict[str, pd.DataFrame | None] = {}
     for schema in SCHEMAS:
+        if _left_out(data_dir, schema):
+            tables[schema.file] = None
+            continue
         try:
             tables[schema.file] = read_table(data_dir, schema)
         except InputError as error:
             problems += error.problems
     if problems:
         raise InputError(problems)
+    study = load_study(data_dir, "meta")
     studies, analyses = tables[STUDIES.file], tables[ANALYSES.file]
-    prisma = tables[PRISMA.file].set_index("step")["count"]
-    problems = _study_problems(studies, analyses) + _prisma_problems(prisma)
+    analyses = analyses.assign(direction=_directions(analyses, study))
+    flow = tables[PRISMA.file]
+    prisma = None if flow is None else flow.set_index("step")["count"]
+    problems = _study_problems(studies, analyses)
+    if prisma is not None:
+        problems += _prisma_problems(prisma)
     if problems:
         raise InputError(problems)
     return MetaData(
@@ -342,4 +383,5 @@ def load(data_dir: Path | str) -> MetaData:
         tables[RISK_OF_BIAS.file],
         prisma,
         tables[NARRATIVE.file],
+        study,
     )

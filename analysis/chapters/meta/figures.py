@@ -137,14 +137,15 @@ def forest_plot(result: AnalysisResult, lang: str) -> plt.Figure:
     plot_ax.tick_params(axis="y", left=False, labelleft=False)
     plot_ax.spines["bottom"].set_bounds(1 / edge, edge)
     plot_ax.set_ylim(k + 1.7, -1.2)
-    for x, key in (
-        (0.25, "meta.forest.favours_control"),
-        (0.75, "meta.forest.favours_intervention"),
-    ):
+    # A risk ratio above 1 favours the intervention when more events are better.
+    sides = ("control", "intervention")
+    if result.direction == "harmful":
+        sides = sides[::-1]
+    for x, side in zip((0.25, 0.75), sides, strict=True):
         plot_ax.text(
             x,
             -0.16,
-            t(key, lang),
+            t(f"meta.forest.favours_{side}", lang),
             transform=plot_ax.transAxes,
             ha="center",
             va="top",
@@ -207,15 +208,16 @@ def rob_figure(risk_of_bias: pd.DataFrame, lang: str) -> plt.Figure:
     return fig
 
 
-def prisma_figure(prisma: pd.Series, lang: str) -> plt.Figure:
-    """PRISMA flow diagram drawn from the flow numbers (count per step)."""
+def prisma_figure(prisma: pd.Series, included: str, lang: str) -> plt.Figure:
+    """PRISMA flow diagram drawn from the flow numbers (count per step); ``included`` is the
+    text of the last box."""
     flow = {step: fmt_int(int(count), lang) for step, count in prisma.items()}
     fig, ax = plt.subplots(figsize=(9, 7))
     ax.set_xlim(0, 10)
     ax.set_ylim(0, 10)
     ax.axis("off")
 
-    def box(x: float, y: float, width: float, key: str, **values: str) -> None:
+    def box(x: float, y: float, width: float, text: str) -> None:
         ax.add_patch(
             FancyBboxPatch(
                 (x, y),
@@ -229,7 +231,7 @@ def prisma_figure(prisma: pd.Series, lang: str) -> plt.Figure:
         ax.text(
             x + width / 2,
             y + 0.6,
-            t(key, lang, **values),
+            text,
             ha="center",
             va="center",
             fontsize=9,
@@ -241,21 +243,13 @@ def prisma_figure(prisma: pd.Series, lang: str) -> plt.Figure:
             "", xy=(x1, y1), xytext=(x0, y0), arrowprops={"arrowstyle": "->", "color": "#1f4e79"}
         )
 
-    box(0.3, 8.5, 4.2, "meta.prisma.database", n=flow["records_database"])
-    box(5.5, 8.5, 4.2, "meta.prisma.other", n=flow["records_other"])
-    box(1.5, 6.2, 4.2, "meta.prisma.screened", n=flow["records_screened"])
-    box(6.6, 6.2, 3.2, "meta.prisma.excluded_screening", n=flow["excluded_screening"])
-    box(1.5, 3.9, 4.2, "meta.prisma.fulltext", n=flow["fulltext_assessed"])
-    box(6.6, 3.9, 3.2, "meta.prisma.excluded_fulltext", n=flow["excluded_fulltext"])
-    box(
-        1.0,
-        1.2,
-        5.2,
-        "meta.prisma.included",
-        studies=flow["included_studies"],
-        publications=flow["included_publications"],
-        reviews=flow["included_reviews"],
-    )
+    box(0.3, 8.5, 4.2, t("meta.prisma.database", lang, n=flow["records_database"]))
+    box(5.5, 8.5, 4.2, t("meta.prisma.other", lang, n=flow["records_other"]))
+    box(1.5, 6.2, 4.2, t("meta.prisma.screened", lang, n=flow["records_screened"]))
+    box(6.6, 6.2, 3.2, t("meta.prisma.excluded_screening", lang, n=flow["excluded_screening"]))
+    box(1.5, 3.9, 4.2, t("meta.prisma.fulltext", lang, n=flow["fulltext_assessed"]))
+    box(6.6, 3.9, 3.2, t("meta.prisma.excluded_fulltext", lang, n=flow["excluded_fulltext"]))
+    box(1.0, 1.2, 5.2, included)
     arrow(2.4, 8.45, 3.2, 7.45)
     arrow(7.6, 8.45, 4.6, 7.45)
     arrow(3.6, 6.15, 3.6, 5.15)

@@ -1,14 +1,50 @@
-"""Sentences and short texts of the meta-analysis chapter, composed from results with labels."""
+"""Sentences and short texts of the meta-analysis chapter, composed from the results and the
+study description with labels (singular, plural and zero handled in both languages)."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from analysis.chapters.meta.stats import AnalysisResult, Pooled
 from analysis.core.i18n import fmt_ci, fmt_int, fmt_num, fmt_p, t
+from analysis.core.study import Study
+
+if TYPE_CHECKING:  # the chapter module imports this one through reproduction
+    from analysis.chapters.meta.chapter import MetaResults
+
+# Numbers below this are written as words inside a sentence; a sentence opens with a word up
+# to the last number word of the labels ("Twenty trials ...").
+WORDS_BELOW = 10
+
+
+def number(n: int, lang: str, start: bool = False) -> str:
+    """``n`` as a word where the style asks for one (see ``WORDS_BELOW``), else in digits."""
+    words = t("meta.number_words", lang).split()
+    if n < len(words) and (start or n < WORDS_BELOW):
+        word = words[n]
+        return word[0].upper() + word[1:] if start else word
+    return fmt_int(n, lang)
+
+
+def count(key: str, n: int, lang: str, words: bool = False, start: bool = False) -> str:
+    """The label ``key.one``/``key.other`` with ``{n}``: ``3 analyses``, ``three analyses``."""
+    value = number(n, lang, start) if words or start else fmt_int(n, lang)
+    text = t(f"{key}.{'one' if n == 1 else 'other'}", lang, n=value)
+    return text[0].upper() + text[1:] if start else text
+
+
+def study_noun(study: Study) -> str:
+    """Label key of what the included studies are called: trials when all are randomised."""
+    return "meta.count.trial" if study.facts.get("randomised") else "meta.count.study"
+
+
+def outcome_name(study: Study, lang: str) -> str | None:
+    """The outcome of the pooled analyses when the study description names exactly one."""
+    outcomes = list(study.outcomes.values())
+    return outcomes[0].name[lang] if len(outcomes) == 1 else None
 
 
 def rr_text(estimate: float, low: float, high: float, lang: str) -> str:
@@ -24,8 +60,15 @@ def pooled_text(pooled: Pooled, lang: str) -> str:
 
 
 def analysis_label(analyses: pd.DataFrame, analysis_id: str, lang: str) -> str:
-    """``Comparison, outcome, 12 months`` from analyses.csv."""
+    """``Comparison, outcome, 12 months`` from analyses.csv (no months when not given)."""
     row = analyses.set_index("analysis_id").loc[analysis_id]
+    if pd.isna(row["follow_up_months"]):
+        return t(
+            "meta.analysis_label_no_months",
+            lang,
+            comparison=row[f"comparison_{lang}"],
+            outcome=row[f"outcome_{lang}"],
+        )
     return t(
         "meta.analysis_label",
         lang,
@@ -35,18 +78,156 @@ def analysis_label(analyses: pd.DataFrame, analysis_id: str, lang: str) -> str:
     )
 
 
-def summary(analyses: pd.DataFrame, results: Mapping[str, AnalysisResult], lang: str) -> str:
-    """The opening sentence: studies, analyses and each headline pooled risk ratio."""
+def opening(results: MetaResults, lang: str) -> str:
+    """What the data are: the review and what it included when described, else the files."""
+    study = results.study
+    analyses = count("meta.count.rr_analysis", len(results.analyses), lang, words=True)
+    design = study.text("design", lang)
+    n = results.n_included
+    included = (
+        f"{fmt_int(n, lang)} {design}" if design and n != 1 else count(study_noun(study), n, lang)
+    )
+    computed = t("meta.text.computed", lang)
+    reference = study.text("reference", lang)
+    if reference is None:
+        studies = count("meta.count.study", int(results.data.studies["study"].nunique()), lang)
+        return " ".join(
+            [t("meta.text.opening_file", lang, studies=studies, analyses=analyses), computed]
+        )
+    outcome = outcome_name(study, lang)
+    pooled = (
+        t("meta.text.pooled_outcome", lang, outcome=outcome, analyses=analyses)
+        if outcome
+        else t("meta.text.pooled", lang, analyses=analyses)
+    )
+    citation = f" {{cite:p}}`{study.citation}`" if study.citation else ""
+    return " ".join(
+        [
+            t("meta.text.opening_study", lang, reference=reference, citation=citation),
+            t("meta.text.included_pooled", lang, included=included, pooled=pooled),
+            computed,
+        ]
+    )
+
+
+def summary(results: MetaResults, lang: str) -> str:
+    """The study results and analyses in the data and each headline pooled risk ratio."""
+    analyses = results.data.analyses
+    methods = "; ".join(
+        dict.fromkeys(t(f"meta.method_long.{r.headline}", lang) for r in results.analyses.values())
+    )
+    if results.compared:
+        methods += t("meta.text.as_in_review", lang)
+    n = len(results.analyses)
     return t(
-        "meta.text.summary",
+        f"meta.text.summary.{'one' if n == 1 else 'other'}",
         lang,
-        k_total=fmt_int(sum(result.k for result in results.values()), lang),
-        n_analyses=fmt_int(len(results), lang),
+        results=count("meta.count.result", sum(r.k for r in results.analyses.values()), lang),
+        analyses=count("meta.count.analysis", n, lang),
+        method=methods,
         list="; ".join(
             f"{analysis_label(analyses, key, lang)}: RR {pooled_text(result.pooled, lang)}"
-            for key, result in results.items()
+            for key, result in results.analyses.items()
         ),
     )
+
+
+def included(results: MetaResults, lang: str) -> str:
+    """``Twenty trials in 25 publications met the inclusion criteria.`` and, with the table,
+    what its participant numbers are."""
+    study = results.study
+    studies = count(study_noun(study), results.n_included, lang, start=True)
+    if results.n_publications is None:
+        sentence = t("meta.text.included", lang, studies=studies)
+    else:
+        publications = count("meta.count.publication", results.n_publications, lang, words=True)
+        sentence = t(
+            "meta.text.included_publications", lang, studies=studies, publications=publications
+        )
+    if results.data.characteristics is None:
+        return " ".join([sentence, t("meta.missing.characteristics", lang)])
+    outcome = outcome_name(study, lang) or t("meta.text.the_outcomes", lang)
+    noun = t(f"{study_noun(study)}.noun", lang)
+    return " ".join([sentence, t("meta.text.characteristics", lang, study=noun, outcome=outcome)])
+
+
+def risk_of_bias(results: MetaResults, lang: str) -> str:
+    """How the publications were judged, and how many were at low risk for blinding of
+    participants."""
+    blinding = results.rob_counts.loc["blinding_participants"]
+    total, low = int(blinding.sum()), int(blinding["low"])
+    if low == 0:
+        sentence = t("meta.text.rob_blinding.none", lang)
+    elif low == total:
+        sentence = t("meta.text.rob_blinding.all", lang)
+    else:
+        sentence = t(
+            f"meta.text.rob_blinding.some.{'one' if low == 1 else 'other'}",
+            lang,
+            low=number(low, lang, start=True),
+            total=count("meta.count.publication", total, lang, words=True),
+        )
+    return " ".join([t("meta.text.rob", lang), sentence])
+
+
+def forest_intro(results: MetaResults, lang: str) -> str:
+    """The sentence that sets the plots beside the review's (only when compared)."""
+    return t("meta.text.forest_review", lang) if results.compared else ""
+
+
+def forest_caption(results: MetaResults, analysis_id: str, lang: str) -> str:
+    """A forest plot's caption, with its reconstructed-counts warning when there is one."""
+    result = results.analyses[analysis_id]
+    outcome = outcome_name(results.study, lang)
+    caption = t(
+        "meta.fig.forest.caption",
+        lang,
+        analysis=analysis_label(results.data.analyses, analysis_id, lang),
+        of_outcome=t("meta.fig.forest.of_outcome", lang, outcome=outcome) if outcome else "",
+        method=t(f"meta.method.{result.headline}", lang),
+    )
+    return f"{caption} {reconstructed_warning(results, result, lang)}".strip()
+
+
+def models_intro(results: MetaResults, lang: str) -> str:
+    """What the review says about its model (only when compared)."""
+    return t("meta.text.models_review", lang) if results.compared else ""
+
+
+def narrative_intro(results: MetaResults, lang: str) -> str:
+    """How many comparisons had no pooled analysis, and what the table lists."""
+    comparisons = results.comparisons
+    noun = t(f"{study_noun(results.study)}.noun", lang)
+    if comparisons.unpooled == 0:
+        return t("meta.text.narrative.none", lang)
+    if 2 * comparisons.unpooled > comparisons.total:
+        return t("meta.text.narrative.most", lang, study=noun)
+    return t(
+        f"meta.text.narrative.some.{'one' if comparisons.unpooled == 1 else 'other'}",
+        lang,
+        unpooled=number(comparisons.unpooled, lang, start=True),
+        total=number(comparisons.total, lang),
+        study=noun,
+    )
+
+
+def sof_intro(results: MetaResults, lang: str) -> str:
+    """How the summary-of-findings table turns the relative effect into absolute numbers."""
+    pers = {result.absolute.per for result in results.analyses.values()}
+    outcome = outcome_name(results.study, lang) or t("meta.text.events", lang)
+    text = t(
+        "meta.text.sof",
+        lang,
+        outcome=outcome,
+        per=fmt_int(100 if 100 in pers else 1000, lang),
+    )
+    return f"{text} {t('meta.text.sof_per_1000', lang)}" if 1000 in pers else text
+
+
+def _p(p: float, lang: str) -> str:
+    """``= 0.94`` or ``< 0.001``: a p-value after "P" in RevMan's footers."""
+    text = fmt_p(p, lang, with_symbol=False)
+    return text if text.startswith("<") else f"= {text}"
 
 
 def heterogeneity_text(pooled: Pooled, lang: str) -> str:
@@ -59,7 +240,7 @@ def heterogeneity_text(pooled: Pooled, lang: str) -> str:
         tau2=fmt_num(pooled.tau2, lang, 2),
         chi2=fmt_num(pooled.q, lang, 2),
         df=fmt_int(pooled.q_df, lang),
-        p=fmt_p(pooled.q_p, lang, with_symbol=False),
+        p=_p(pooled.q_p, lang),
         i2=fmt_num(100 * pooled.i2, lang, 0),
     )
 
@@ -70,11 +251,44 @@ def overall_text(pooled: Pooled, lang: str) -> str:
         "meta.forest.overall",
         lang,
         z=fmt_num(abs(pooled.z), lang, 2),
-        p=fmt_p(pooled.p, lang, with_symbol=False),
+        p=_p(pooled.p, lang),
     )
 
 
-def reconstructed_warning(result: AnalysisResult, lang: str) -> str:
-    """The warning under a forest plot with reconstructed counts ("" when there are none)."""
+def reconstructed_warning(results: MetaResults, result: AnalysisResult, lang: str) -> str:
+    """The warning under a forest plot with reconstructed counts ("" when there are none);
+    how they were made is the review's story only for the data that reproduce it."""
     studies = result.reconstructed_studies
-    return t("meta.note.reconstructed", lang, studies=", ".join(studies)) if studies else ""
+    if not studies:
+        return ""
+    key = "meta.note.reconstructed" if results.compared else "meta.note.reconstructed_own"
+    return t(key, lang, studies=", ".join(studies))
+
+
+def _randomised_key(study: Study) -> str:
+    return "meta.count.randomised" if study.facts.get("randomised") else "meta.count.study"
+
+
+def prisma_included(results: MetaResults, lang: str) -> str:
+    """The last box of the flow diagram: included studies, publications and reviews."""
+    flow = results.data.prisma
+    return t(
+        "meta.prisma.included",
+        lang,
+        studies=count(_randomised_key(results.study), int(flow["included_studies"]), lang),
+        publications=count("meta.count.publication", int(flow["included_publications"]), lang),
+        reviews=count("meta.count.systematic_review", int(flow["included_reviews"]), lang),
+    )
+
+
+def prisma_alt(results: MetaResults, lang: str) -> str:
+    """Alt text of the flow diagram."""
+    flow = results.data.prisma
+    return t(
+        "meta.fig.prisma.alt",
+        lang,
+        screened=fmt_int(int(flow["records_screened"]), lang),
+        fulltext=fmt_int(int(flow["fulltext_assessed"]), lang),
+        studies=count(study_noun(results.study), int(flow["included_studies"]), lang),
+        reviews=count("meta.count.review", int(flow["included_reviews"]), lang),
+    )

@@ -1,4 +1,9 @@
-"""One function per code cell of ``book/meta.md``: what the cell displays, in ``lang``."""
+"""One function per code cell of ``book/meta.md``: what the cell displays, in ``lang``.
+
+A section whose input file the data leave out shows one sentence saying so; sentences that
+are true only of the review the shipped data reproduce show only when the results are
+compared with it.
+"""
 
 from __future__ import annotations
 
@@ -8,47 +13,71 @@ from analysis.chapters.meta import figures, narrative, tables
 from analysis.chapters.meta.chapter import MetaResults
 from analysis.core import reproduction
 from analysis.core.display import html_table, note, show_figure
-from analysis.core.i18n import fmt_int, t
+from analysis.core.i18n import t
 
 
-def summary(results: MetaResults, lang: str) -> Markdown:
-    """The opening sentence with the pooled risk ratios."""
-    return Markdown(narrative.summary(results.data.analyses, results.analyses, lang))
+def _markdown(text: str) -> list[Markdown]:
+    """A paragraph, or nothing for an empty text."""
+    return [Markdown(text)] if text else []
 
 
-def prisma(results: MetaResults, lang: str) -> Markdown:
-    """The PRISMA flow diagram."""
-    flow = results.data.prisma
-    return show_figure(
-        figures.prisma_figure(flow, lang),
-        f"meta-prisma-{lang}",
-        t("meta.fig.prisma.caption", lang),
-        t(
-            "meta.fig.prisma.alt",
-            lang,
-            screened=fmt_int(int(flow["records_screened"]), lang),
-            fulltext=fmt_int(int(flow["fulltext_assessed"]), lang),
-            studies=fmt_int(int(flow["included_studies"]), lang),
-            reviews=fmt_int(int(flow["included_reviews"]), lang),
+def opening(results: MetaResults, lang: str) -> list[Markdown]:
+    """What the data are, how they were made when they are not the trials' own, and the
+    pooled risk ratios."""
+    shown = [Markdown(narrative.opening(results, lang))]
+    study = results.study
+    provenance_note = study.text("provenance_note", lang)
+    if study.provenance != "primary" and provenance_note:
+        shown.append(note(provenance_note, "warning"))
+    return [*shown, Markdown(narrative.summary(results, lang))]
+
+
+def prisma(results: MetaResults, lang: str) -> list[Markdown]:
+    """How the studies were found and the PRISMA flow diagram."""
+    if results.data.prisma is None:
+        return [Markdown(t("meta.missing.prisma", lang))]
+    return [
+        Markdown(t("meta.text.prisma", lang)),
+        show_figure(
+            figures.prisma_figure(
+                results.data.prisma, narrative.prisma_included(results, lang), lang
+            ),
+            f"meta-prisma-{lang}",
+            t("meta.fig.prisma.caption", lang),
+            narrative.prisma_alt(results, lang),
         ),
-    )
+    ]
 
 
-def characteristics(results: MetaResults, lang: str) -> HTML:
-    """Characteristics of the included studies."""
-    return html_table(
-        tables.characteristics_table(results, lang), t("meta.table.characteristics", lang)
-    )
+def characteristics(results: MetaResults, lang: str) -> list[Markdown | HTML]:
+    """How many studies were included, and their characteristics."""
+    shown: list[Markdown | HTML] = [Markdown(narrative.included(results, lang))]
+    if results.data.characteristics is not None:
+        shown.append(
+            html_table(
+                tables.characteristics_table(results, lang),
+                t("meta.table.characteristics", lang),
+            )
+        )
+    return shown
 
 
 def risk_of_bias(results: MetaResults, lang: str) -> list[Markdown | HTML]:
-    """The risk-of-bias summary figure and its counts table."""
+    """The risk-of-bias judgements: a sentence, the summary figure and its counts table."""
+    rob = results.data.risk_of_bias
+    if rob is None:
+        return [Markdown(t("meta.missing.risk_of_bias", lang))]
     return [
+        Markdown(narrative.risk_of_bias(results, lang)),
         show_figure(
-            figures.rob_figure(results.data.risk_of_bias, lang),
+            figures.rob_figure(rob, lang),
             f"meta-rob-{lang}",
             t("meta.fig.rob.caption", lang),
-            t("meta.fig.rob.alt", lang, n=fmt_int(len(results.data.risk_of_bias), lang)),
+            t(
+                "meta.fig.rob.alt",
+                lang,
+                publications=narrative.count("meta.count.publication", len(rob), lang),
+            ),
         ),
         html_table(tables.rob_table(results, lang), t("meta.table.rob", lang)),
     ]
@@ -56,25 +85,18 @@ def risk_of_bias(results: MetaResults, lang: str) -> list[Markdown | HTML]:
 
 def forest_plots(results: MetaResults, lang: str) -> list[Markdown]:
     """One forest plot per analysis, each followed by its reconstructed-data warning."""
-    shown = []
+    shown = _markdown(narrative.forest_intro(results, lang))
     for analysis_id, result in results.analyses.items():
-        label = narrative.analysis_label(results.data.analyses, analysis_id, lang)
-        warning = narrative.reconstructed_warning(result, lang)
-        caption = t(
-            "meta.fig.forest.caption",
-            lang,
-            analysis=label,
-            method=t(f"meta.method.{result.headline}", lang),
-        )
+        warning = narrative.reconstructed_warning(results, result, lang)
         shown.append(
             show_figure(
                 figures.forest_plot(result, lang),
                 f"meta-forest-{analysis_id}-{lang}",
-                f"{caption} {warning}".strip(),
+                narrative.forest_caption(results, analysis_id, lang),
                 t(
                     "meta.fig.forest.alt",
                     lang,
-                    k=fmt_int(result.k, lang),
+                    studies=narrative.count("meta.count.study", result.k, lang),
                     rr=narrative.pooled_text(result.pooled, lang),
                 ),
             )
@@ -84,16 +106,23 @@ def forest_plots(results: MetaResults, lang: str) -> list[Markdown]:
     return shown
 
 
-def summary_of_findings(results: MetaResults, lang: str) -> list[HTML]:
-    """The GRADE summary-of-findings table and the judgements per domain."""
+def summary_of_findings(results: MetaResults, lang: str) -> list[Markdown | HTML]:
+    """How absolute effects are made, the GRADE summary-of-findings table and the judgements
+    per domain."""
+    outcome = narrative.outcome_name(results.study, lang)
+    title = (
+        t("meta.table.sof_outcome", lang, outcome=outcome) if outcome else t("meta.table.sof", lang)
+    )
     return [
-        html_table(
-            tables.sof_table(results, lang),
-            t("meta.table.sof", lang),
-            note=tables.sof_note(results, lang),
-        ),
+        Markdown(narrative.sof_intro(results, lang)),
+        html_table(tables.sof_table(results, lang), title, note=tables.sof_note(results, lang)),
         html_table(tables.grade_profile(results, lang), t("meta.table.grade", lang)),
     ]
+
+
+def models_review(results: MetaResults, lang: str) -> list[Markdown]:
+    """What the review says about its model (nothing unless compared)."""
+    return _markdown(narrative.models_intro(results, lang))
 
 
 def models(results: MetaResults, lang: str) -> HTML:
@@ -105,18 +134,29 @@ def models(results: MetaResults, lang: str) -> HTML:
     )
 
 
-def narrative_results(results: MetaResults, lang: str) -> HTML:
+def narrative_results(results: MetaResults, lang: str) -> list[Markdown | HTML]:
     """Results the review reports without pooling."""
-    return html_table(
-        tables.narrative_table(results, lang),
-        t("meta.table.narrative", lang),
-        note=t("meta.table.narrative_note", lang),
-    )
+    if results.data.narrative is None:
+        return [Markdown(t("meta.missing.narrative", lang))]
+    return [
+        Markdown(narrative.narrative_intro(results, lang)),
+        html_table(
+            tables.narrative_table(results, lang),
+            t("meta.table.narrative", lang),
+            note=t("meta.table.narrative_note", lang),
+        ),
+    ]
 
 
-def reproduction_table(results: MetaResults, lang: str) -> HTML:
-    """The review's published values beside the computed ones."""
-    return html_table(
-        reproduction.table(results.reproduction, lang, component="meta"),
-        t("meta.table.repro", lang),
-    )
+def reproduction_table(results: MetaResults, lang: str) -> list[Markdown | HTML]:
+    """The review's published values beside the computed ones, or a sentence saying there is
+    nothing to compare with."""
+    if not results.compared:
+        return [Markdown(t("common.not_compared", lang))]
+    return [
+        Markdown(t("meta.repro.intro", lang)),
+        html_table(
+            reproduction.table(results.reproduction, lang, component="meta"),
+            t("meta.table.repro", lang),
+        ),
+    ]

@@ -1,4 +1,8 @@
-"""The review's printed numbers (``published.yaml``) beside the ones computed from ``data/meta``."""
+"""The review's printed numbers (``published.yaml``) beside the ones computed from ``data/meta``.
+
+Reached only for data whose study description names the review (``publication``) as the
+publication they reproduce; the reasons for a difference are about that review.
+"""
 
 from __future__ import annotations
 
@@ -101,10 +105,11 @@ def _analysis_rows(
             )
         )
     absolute = result.absolute
+    per_100 = 100 / absolute.per  # the review prints per 100
     for key, printed, computed in zip(
         ("meta.q.risk", "meta.q.risk_low", "meta.q.risk_high"),
         target["risk"],
-        absolute.risk,
+        (value * per_100 for value in absolute.risk),
         strict=True,
     ):
         if printed is not None:
@@ -112,7 +117,7 @@ def _analysis_rows(
     for key, printed, computed in zip(
         ("meta.q.difference", "meta.q.difference_low", "meta.q.difference_high"),
         target["difference"],
-        absolute.difference,
+        (value * per_100 for value in absolute.difference),
         strict=True,
     ):
         rows.append(_target_row(key, printed, computed, rebuilt, "meta.reason.absolute", prefix))
@@ -141,39 +146,50 @@ def _study_rows(analyses: Mapping[str, AnalysisResult], target: dict) -> list[di
 
 
 def _flow_rows(data: MetaData) -> list[dict]:
-    """The flow diagram, the participants of the included studies and the risk-of-bias count."""
+    """The flow diagram, the participants of the included studies and the risk-of-bias count,
+    as far as the data hold the files they come from."""
     printed = published()["flow"]
-    flow = data.prisma.astype(int)
-    screened = flow["records_database"] + flow["records_other"]
-    fulltext = screened - flow["excluded_screening"]
-    return [
-        reproduction.compare("meta.q.flow_screened", printed["records_screened"], screened),
-        reproduction.compare("meta.q.flow_fulltext", printed["fulltext_assessed"], fulltext),
-        reproduction.compare(
-            "meta.q.flow_fulltext_summary",
-            printed["fulltext_in_summary"],
-            fulltext,
-            "meta.reason.fulltext",
-        ),
-        reproduction.compare(
-            "meta.q.flow_included", printed["included"], fulltext - flow["excluded_fulltext"]
-        ),
-        reproduction.compare(
-            "meta.q.participants_total",
-            printed["participants"],
-            int(data.characteristics["n_participants"].sum()),
-            "meta.reason.participants",
-        ),
-        reproduction.compare(
-            "meta.q.rob_weak",
-            printed["rob_weak_publications"],
-            weak_publications(data.risk_of_bias),
-        ),
-    ]
+    rows = []
+    if data.prisma is not None:
+        flow = data.prisma.astype(int)
+        screened = flow["records_database"] + flow["records_other"]
+        fulltext = screened - flow["excluded_screening"]
+        rows += [
+            reproduction.compare("meta.q.flow_screened", printed["records_screened"], screened),
+            reproduction.compare("meta.q.flow_fulltext", printed["fulltext_assessed"], fulltext),
+            reproduction.compare(
+                "meta.q.flow_fulltext_summary",
+                printed["fulltext_in_summary"],
+                fulltext,
+                "meta.reason.fulltext",
+            ),
+            reproduction.compare(
+                "meta.q.flow_included", printed["included"], fulltext - flow["excluded_fulltext"]
+            ),
+        ]
+    if data.characteristics is not None:
+        rows.append(
+            reproduction.compare(
+                "meta.q.participants_total",
+                printed["participants"],
+                int(data.characteristics["n_participants"].sum()),
+                "meta.reason.participants",
+            )
+        )
+    if data.risk_of_bias is not None:
+        rows.append(
+            reproduction.compare(
+                "meta.q.rob_weak",
+                printed["rob_weak_publications"],
+                weak_publications(data.risk_of_bias),
+            )
+        )
+    return rows
 
 
 def rows(data: MetaData, analyses: Mapping[str, AnalysisResult]) -> list[dict]:
-    """Published numbers beside the computed ones, for every analysis present in the data."""
+    """Published numbers beside the computed ones, for every analysis present in the data
+    (only for data that declare they reproduce the review)."""
     targets = published()
     out = [
         row

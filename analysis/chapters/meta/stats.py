@@ -61,13 +61,19 @@ class Pooled:
         return {key: getattr(self, key) for key in keys}
 
 
+# GRADE's convention: absolute effects per 1,000 when the control risk is below 10 %.
+PER_1000_BELOW = 10.0
+
+
 @dataclass(frozen=True)
 class AbsoluteEffects:
-    """Risk with intervention and risk difference per 100, each as (estimate, low, high)."""
+    """Control risk, risk with intervention and risk difference per ``per`` people (100, or
+    1,000 when the control risk is below 10 %), the last two as (estimate, low, high)."""
 
     control: float
     risk: tuple[float, float, float]
     difference: tuple[float, float, float]
+    per: int = 100
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,9 @@ class AnalysisResult:
     """Every pooled model of one analysis and the per-study rows of its forest plot.
 
     ``effects`` holds one row per study (``study_effects``) plus ``weight``: its weight in %
-    in the headline model (NaN when not estimable).
+    in the headline model (NaN when not estimable). ``k`` and ``n_participants`` count every
+    study of the analysis, a study without events in either arm included (it is shown but
+    not pooled), so the two always describe the same studies.
     """
 
     effects: pd.DataFrame
@@ -84,11 +92,17 @@ class AnalysisResult:
     models: Mapping[str, Pooled]
     headline: str
     absolute: AbsoluteEffects | None = None
+    direction: str = "beneficial"  # beneficial: more events favour the intervention
 
     @property
     def pooled(self) -> Pooled:
         """The headline model: the one the review reports."""
         return self.models[self.headline]
+
+    @property
+    def not_estimable(self) -> list[str]:
+        """Studies counted in ``k`` but left out of the pooling (no events in either arm)."""
+        return self.effects.loc[~self.effects["estimable"].astype(bool), "study"].tolist()
 
     @property
     def reconstructed_studies(self) -> list[str]:
@@ -261,17 +275,23 @@ def hartung_knapp(y: np.ndarray, v: np.ndarray, tau2: float) -> Pooled:
 
 
 def absolute_effects(control_per_100: float, pooled: Pooled) -> AbsoluteEffects:
-    """Corresponding intervention risk and risk difference per 100 (control risk × RR)."""
-    risk = tuple(control_per_100 * x for x in (pooled.estimate, pooled.ci_low, pooled.ci_high))
-    return AbsoluteEffects(control_per_100, risk, tuple(x - control_per_100 for x in risk))
+    """Corresponding intervention risk and risk difference (control risk × RR), per 100, or
+    per 1,000 when the control risk is below 10 %."""
+    per = 1000 if control_per_100 < PER_1000_BELOW else 100
+    control = control_per_100 * per / 100
+    risk = tuple(control * x for x in (pooled.estimate, pooled.ci_low, pooled.ci_high))
+    return AbsoluteEffects(control, risk, tuple(x - control for x in risk), per)
 
 
-def pool(effects: pd.DataFrame, control_per_100: float | None = None) -> AnalysisResult:
+def pool(
+    effects: pd.DataFrame, control_per_100: float | None = None, direction: str = "beneficial"
+) -> AnalysisResult:
     """All pooled models of one analysis (rows of ``study_effects`` for one analysis_id).
 
     Mantel–Haenszel needs counts: with any generic-inverse-variance row its two models are NaN
     and the headline model is DerSimonian–Laird instead of RevMan 5's M-H random effects.
-    With ``control_per_100`` (the assumed control risk) the absolute effects are added.
+    With ``control_per_100`` (the assumed control risk) the absolute effects are added;
+    ``direction`` is the outcome's (harmful: fewer events favour the intervention).
     """
     estimable = effects["estimable"].to_numpy(bool)
     used = effects[estimable]
@@ -305,13 +325,14 @@ def pool(effects: pd.DataFrame, control_per_100: float | None = None) -> Analysi
     weights[estimable] = 100 * (revman_weights if headline == "random_revman" else random_weights)
     return AnalysisResult(
         effects=effects.assign(weight=weights),
-        k=len(used),
+        k=len(effects),
         n_participants=int(n) if math.isfinite(n) else None,
         models=models,
         headline=headline,
         absolute=None
         if control_per_100 is None
         else absolute_effects(control_per_100, models[headline]),
+        direction=direction,
     )
 
 
@@ -322,8 +343,47 @@ def pool_analyses(data: MetaData) -> dict[str, AnalysisResult]:
     for _, row in data.analyses.iterrows():
         rows = effects[effects["analysis_id"] == row["analysis_id"]]
         if not rows.empty:
-            out[str(row["analysis_id"])] = pool(rows, float(row["control_risk_per_100"]))
+            out[str(row["analysis_id"])] = pool(
+                rows, float(row["control_risk_per_100"]), str(row["direction"])
+            )
     return out
+
+
+def included_studies(data: MetaData) -> int:
+    """Number of included studies: rows of characteristics.csv, else the flow diagram's
+    included studies, else the distinct studies of studies.csv."""
+    if data.characteristics is not None:
+        return len(data.characteristics)
+    if data.prisma is not None:
+        return int(data.prisma["included_studies"])
+    return int(data.studies["study"].nunique())
+
+
+def included_publications(data: MetaData) -> int | None:
+    """Number of included publications: the flow diagram's, else the publications assessed
+    for risk of bias, else unknown (None)."""
+    if data.prisma is not None:
+        return int(data.prisma["included_publications"])
+    if data.risk_of_bias is not None:
+        return len(data.risk_of_bias)
+    return None
+
+
+@dataclass(frozen=True)
+class Comparisons:
+    """Comparisons of the review: ``total`` (with a pooled analysis or a result reported
+    without pooling) and ``unpooled`` (only results reported without pooling)."""
+
+    total: int
+    unpooled: int
+
+
+def comparisons(data: MetaData, pooled: Mapping[str, AnalysisResult]) -> Comparisons:
+    """Count the comparisons, told apart by their English name."""
+    analyses = data.analyses[data.analyses["analysis_id"].isin(list(pooled))]
+    with_pooling = set(analyses["comparison_en"])
+    reported = set() if data.narrative is None else set(data.narrative["comparison_en"])
+    return Comparisons(len(with_pooling | reported), len(reported - with_pooling))
 
 
 def rob_counts(risk_of_bias: pd.DataFrame) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from analysis.chapters.meta.chapter import MetaResults
 from analysis.chapters.meta.data import DOMAINS, ROB_LEVELS
-from analysis.chapters.meta.narrative import analysis_label, pooled_text
+from analysis.chapters.meta.narrative import analysis_label, pooled_text, study_noun
 from analysis.chapters.meta.stats import MODELS, is_random
 from analysis.core.i18n import EN_DASH, fmt_ci, fmt_int, fmt_num, fmt_p, t
 
@@ -41,10 +41,22 @@ def _difference_text(value: float, lang: str) -> str:
     return t(key, lang, n=fmt_int(abs(rounded), lang))
 
 
+def _per(results: MetaResults, lang: str) -> tuple[str, bool]:
+    """The "per …" of the summary-of-findings headers, and whether the scale differs between
+    rows (then every cell names its own)."""
+    pers = {result.absolute.per for result in results.analyses.values()}
+    if len(pers) > 1:
+        return t("meta.sof.per_mixed", lang), True
+    return fmt_int(pers.pop(), lang), False
+
+
 def sof_table(results: MetaResults, lang: str) -> pd.DataFrame:
-    """GRADE summary of findings: one row per analysis with pooled results."""
+    """GRADE summary of findings: one row per analysis with pooled results, absolute effects
+    per 100 (per 1,000 where the control risk is below 10 %)."""
     analyses = results.data.analyses
     marks, _ = _footnotes(analyses, lang)
+    per, mixed = _per(results, lang)
+    noun = study_noun(results.study).removeprefix("meta.count.")
     records = []
     for _, row in analyses.iterrows():
         analysis_id = str(row["analysis_id"])
@@ -58,28 +70,36 @@ def sof_table(results: MetaResults, lang: str) -> pd.DataFrame:
         absolute = result.absolute
         risk = [fmt_num(value, lang, 0) for value in absolute.risk]
         difference = [_difference_text(value, lang) for value in absolute.difference]
+        cells = [
+            fmt_num(absolute.control, lang, 0),
+            t("meta.sof.range", lang, est=risk[0], low=risk[1], high=risk[2]),
+            t("meta.sof.range", lang, est=difference[0], low=difference[1], high=difference[2]),
+        ]
+        if mixed:
+            own = fmt_int(absolute.per, lang)
+            cells = [t("meta.sof.per_cell", lang, value=cell, per=own) for cell in cells]
+        outcome = row[f"outcome_{lang}"]
+        if pd.notna(row["follow_up_months"]):
+            outcome = t(
+                "meta.sof.outcome_value",
+                lang,
+                outcome=outcome,
+                months=fmt_num(row["follow_up_months"], lang, 0),
+            )
+        k = result.k
         records.append(
             {
-                t("meta.sof.outcome", lang): t(
-                    "meta.sof.outcome_value",
-                    lang,
-                    outcome=row[f"outcome_{lang}"],
-                    months=fmt_num(row["follow_up_months"], lang, 0),
-                ),
+                t("meta.sof.outcome", lang): outcome,
                 t("meta.sof.comparison", lang): row[f"comparison_{lang}"],
-                t("meta.sof.control_risk", lang): fmt_num(absolute.control, lang, 0),
-                t("meta.sof.intervention_risk", lang): t(
-                    "meta.sof.range", lang, est=risk[0], low=risk[1], high=risk[2]
-                ),
-                t("meta.sof.difference", lang): t(
-                    "meta.sof.range", lang, est=difference[0], low=difference[1], high=difference[2]
-                ),
+                t("meta.sof.control_risk", lang, per=per): cells[0],
+                t("meta.sof.intervention_risk", lang, per=per): cells[1],
+                t("meta.sof.difference", lang, per=per): cells[2],
                 t("meta.sof.relative", lang): "RR " + pooled_text(result.pooled, lang),
                 t("meta.sof.participants", lang): t(
-                    "meta.sof.participants_value",
+                    f"meta.sof.participants_value.{noun}.{'one' if k == 1 else 'other'}",
                     lang,
-                    n=fmt_int(result.n_participants, lang),
-                    k=fmt_int(result.k, lang),
+                    participants=fmt_int(result.n_participants, lang),
+                    n=fmt_int(k, lang),
                 ),
                 t("meta.sof.certainty", lang): certainty + (f" ({letters})" if letters else ""),
             }
@@ -88,8 +108,12 @@ def sof_table(results: MetaResults, lang: str) -> pd.DataFrame:
 
 
 def sof_note(results: MetaResults, lang: str) -> str:
-    """Explanation and footnotes under the summary-of-findings table."""
+    """Explanation and footnotes under the summary-of-findings table, and which studies had
+    no events in either arm."""
     _, texts = _footnotes(results.data.analyses, lang)
+    double_zero = [s for result in results.analyses.values() for s in result.not_estimable]
+    if double_zero:
+        texts.append(t("meta.sof.not_estimable", lang, studies=", ".join(double_zero)))
     return " ".join([t("meta.sof.note", lang), *texts])
 
 
