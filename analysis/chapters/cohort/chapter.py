@@ -11,6 +11,7 @@ from analysis.chapters.cohort.cox import (
     CoxFits,
     PHTest,
     SchoenfeldResiduals,
+    covariates,
     cox_coordinator,
     ph_test,
     schoenfeld,
@@ -23,8 +24,9 @@ from analysis.chapters.cohort.programmes import (
     coordinator_odds_ratio,
     programme_type_summary,
 )
-from analysis.chapters.cohort.reproduction import reproduction_rows
+from analysis.chapters.cohort.reproduction import published, reproduction_rows
 from analysis.chapters.cohort.survival import KMComparison, km_comparison
+from analysis.core.study import Study
 from analysis.generators.cohort import is_shipped
 
 __all__ = ["SCHEMAS", "CohortResults", "OutcomeResults", "analyse", "load"]
@@ -61,18 +63,23 @@ class OutcomeResults:
 
 @dataclass(frozen=True)
 class CohortResults:
-    """Every result the cohort page shows, and its reproduction rows.
+    """Every result the cohort page shows, the study description, and the reproduction rows.
 
     ``synthetic`` is True when the data are the shipped synthetic file (statuses *exact by
-    construction* and *calibrated* apply to it only).
+    construction* and *calibrated* apply to it only); ``compared`` when the data were compared
+    with the publication they declare (else ``reproduction`` is empty).
     """
 
     n: int
     n_coordinator: int
     n_programmes: int
+    n_without_programme_type: int
     follow_up_days: int
     suppress_below: int
     synthetic: bool
+    study: Study
+    compared: bool
+    adjusted_covariates: tuple[str, ...]
     table1: Table1
     outcomes: Mapping[str, OutcomeResults]
     programme_types: Mapping[str, ProgrammeGroup]
@@ -94,6 +101,7 @@ class CohortResults:
                 "coordinator_odds_ratio": self.coordinator_odds_ratio.to_json(),
             },
             "reproduction": self.reproduction,
+            "compared": self.compared,
         }
 
 
@@ -101,8 +109,9 @@ def analyse(
     data: CohortData, compare: bool = True, follow_up_days: int = 360, suppress_below: int = 5
 ) -> CohortResults:
     """Every number of the chapter, censored at ``follow_up_days``; counts from 1 to
-    ``suppress_below - 1`` are marked hidden (0 turns disclosure control off). Reproduction
-    rows only when ``compare``."""
+    ``suppress_below - 1`` are marked hidden (0 turns disclosure control off). Compared with
+    the published numbers only when ``compare`` and the study description says the data
+    reproduce that publication."""
     frame = prepare(data.frame, follow_up_days)
     outcomes = {
         outcome: OutcomeResults(
@@ -116,28 +125,37 @@ def analyse(
     programmes = programme_type_summary(frame, suppress_below)
     odds = coordinator_odds_ratio(frame)
     synthetic = is_shipped(data.frame)
-    rows = compare and reproduction_rows(
-        frame,
-        coordinator_medians={
-            outcome: {curve.level: curve.median for curve in result.by_coordinator.curves}
-            for outcome, result in outcomes.items()
-        },
-        cox={outcome: result.cox for outcome, result in outcomes.items()},
-        programmes=programmes,
-        odds_ratio=odds,
-        synthetic=synthetic,
+    compared = compare and data.study.reproduces == published()["publication"]
+    rows = (
+        reproduction_rows(
+            frame,
+            coordinator_medians={
+                outcome: {curve.level: curve.median for curve in result.by_coordinator.curves}
+                for outcome, result in outcomes.items()
+            },
+            cox={outcome: result.cox for outcome, result in outcomes.items()},
+            programmes=programmes,
+            odds_ratio=odds,
+            synthetic=synthetic,
+        )
+        if compared
+        else []
     )
     return CohortResults(
         n=len(frame),
         n_coordinator=int((frame["coordinator"] == "yes").sum()),
         n_programmes=int(frame["programme_id"].nunique()),
+        n_without_programme_type=int(frame["programme_type"].isna().sum()),
         follow_up_days=int(follow_up_days),
         suppress_below=suppress_below,
         synthetic=synthetic,
+        study=data.study,
+        compared=compared,
+        adjusted_covariates=tuple(covariates("cox_adjusted", frame)),
         table1=table1(frame, suppress_below),
         outcomes=outcomes,
         programme_types=programmes,
         by_programme_type=km_comparison(frame, "first_rtw", "programme_type", suppress_below),
         coordinator_odds_ratio=odds,
-        reproduction=rows or [],
+        reproduction=rows,
     )

@@ -3,12 +3,13 @@ analysis frame (follow-up censoring, age groups, collapsed diagnosis)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from analysis.core.study import Study, load_study
 from analysis.core.validation import Field, InputError, Problem, Schema, read_table
 
 OUTCOMES = ("first_rtw", "full_rtw")
@@ -59,9 +60,9 @@ SCHEMA = Schema(
         Field("coordinator", "category", YES_NO),
         Field("programme_type", "category", PROGRAMME_TYPES, nullable=True),
         *(
-            field
+            outcome_field
             for outcome in OUTCOMES
-            for field in (
+            for outcome_field in (
                 Field(f"days_to_{outcome}", "integer", minimum=0),
                 Field(outcome, "binary"),
             )
@@ -86,13 +87,16 @@ SCHEMAS: tuple[Schema, ...] = (SCHEMA,)
 
 @dataclass(frozen=True)
 class CohortData:
-    """The validated cohort as read: one row per employee, typed columns."""
+    """The validated cohort as read (one row per employee, typed columns) and its study
+    description (``cohort.study.yaml``; neutral when the data folder has none)."""
 
     frame: pd.DataFrame
+    study: Study = field(default_factory=Study)
 
 
 def load(data_dir: Path | str) -> CohortData:
-    """Read and validate ``cohort.csv``: schema, then the cross-column rules (all reported)."""
+    """Read and validate ``cohort.csv`` (schema, then the cross-column rules, all reported) and
+    the study description."""
     frame = read_table(Path(data_dir), SCHEMA)
     name = f"{Path(data_dir).resolve().name}/{SCHEMA.file}"
     rules = (
@@ -116,7 +120,7 @@ def load(data_dir: Path | str) -> CohortData:
     ]
     if problems:
         raise InputError(problems)
-    return CohortData(frame)
+    return CohortData(frame, load_study(Path(data_dir), "cohort"))
 
 
 def prepare(frame: pd.DataFrame, follow_up_days: int = 360) -> pd.DataFrame:

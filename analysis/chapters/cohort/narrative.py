@@ -1,11 +1,263 @@
-"""Sentences of the cohort page composed from the results with label templates."""
+"""Sentences of the cohort page composed from the results and the study description.
+
+Counts, directions, significance and the facts of the study come from the results; the
+paper's own statements appear only when the data were compared with it (``compared``), and
+what holds only for the shipped synthetic file only when the data are that file
+(``synthetic``).
+"""
 
 from __future__ import annotations
 
+import math
+
+from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.programmes import OddsRatio
+from analysis.chapters.cohort.reproduction import published
 from analysis.chapters.cohort.survival import KMComparison, LogRank
 from analysis.chapters.cohort.tables import group_label
-from analysis.core.i18n import fmt_estimate, fmt_int, fmt_num, fmt_p, fmt_pct, t
+from analysis.core.i18n import catalog, fmt_estimate, fmt_int, fmt_num, fmt_p, fmt_pct, t
+from analysis.core.reproduction import fmt_published
+
+SIGNIFICANCE = 0.05
+# Efron and Breslow "barely" differ when no hazard ratio moves by this much.
+TIES_NEGLIGIBLE = 0.01
+
+
+def count(key: str, n: int, lang: str, words: bool = False, **values: object) -> str:
+    """``key.zero`` (if it exists), ``key.one`` or ``key.other`` by ``n``, with ``{n}`` filled
+    (spelled out from two to nine when ``words``)."""
+    form = "zero" if n == 0 and f"{key}.zero" in catalog() else ("one" if n == 1 else "other")
+    spelled = words and f"cohort.number.{n}" in catalog()
+    number = t(f"cohort.number.{n}", lang) if spelled else fmt_int(n, lang)
+    return t(f"{key}.{form}", lang, n=number, **values)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def optional(condition: bool, key: str, lang: str, **values: object) -> str:
+    """The label when ``condition`` holds, else nothing."""
+    return t(key, lang, **values) if condition else ""
+
+
+def opening(results: CohortResults, lang: str) -> str:
+    """What the data are: the study's cohort when described, else the file's; the question."""
+    study = results.study
+    days = count("cohort.count.days", results.follow_up_days, lang)
+    if study.population and study.setting:
+        period = study.text("period", lang)
+        follow_up = study.text("follow_up", lang)
+        cohort = t(
+            "cohort.text.cohort_study",
+            lang,
+            n=fmt_int(results.n, lang),
+            population=study.text("population", lang),
+            programmes=count(
+                "cohort.count.started",
+                results.n_programmes,
+                lang,
+                setting=study.text("setting", lang),
+            ),
+            period=t("cohort.text.period", lang, period=period) if period else "",
+            days=days,
+            follow_up=f" {follow_up}" if follow_up else "",
+        )
+    else:
+        cohort = t(
+            "cohort.text.cohort_file",
+            lang,
+            employees=count("cohort.count.employees", results.n, lang),
+            programmes=count("cohort.count.programmes", results.n_programmes, lang),
+            days=days,
+        )
+    if study.citation:
+        key = "cohort.text.opening_rerun" if study.reproduces else "cohort.text.opening_study"
+        text = t(
+            key,
+            lang,
+            design=study.text("design", lang) or t("cohort.text.design", lang),
+            citation=f" {{cite:p}}`{study.citation}`",
+            cohort=cohort,
+        )
+    else:
+        text = t("cohort.text.opening_file", lang, cohort=cohort)
+    return f"{text} {t('cohort.text.question', lang)}"
+
+
+def generator(results: CohortResults, lang: str) -> str:
+    """How the shipped synthetic file was made (only for that file)."""
+    published_part = optional(results.compared, "cohort.text.generator_published", lang)
+    return f"{t('cohort.text.generator', lang)}{published_part}."
+
+
+def employees(results: CohortResults, lang: str) -> str:
+    """How many employees, how many with a coordinator, in how many programmes."""
+    return t(
+        "cohort.text.employees",
+        lang,
+        employees=count("cohort.count.employees", results.n, lang),
+        with_coordinator=count("cohort.count.with_coordinator", results.n_coordinator, lang),
+        programmes=count("cohort.count.programmes", results.n_programmes, lang),
+    )
+
+
+def ci_intro(results: CohortResults, lang: str) -> str:
+    """Why the SPSS-style interval: the paper's symmetric intervals when compared."""
+    if not results.compared:
+        return t("cohort.text.ci_intro", lang)
+    example = published()["medians"][0]
+    return t(
+        "cohort.text.ci_intro_paper",
+        lang,
+        median=fmt_published(example["estimate"], lang),
+        low=fmt_published(example["ci_low"], lang),
+        high=fmt_published(example["ci_high"], lang),
+    )
+
+
+def blocks(results: CohortResults, lang: str) -> str:
+    """The confounder blocks of the Cox models."""
+    return t("cohort.text.blocks_paper" if results.compared else "cohort.text.blocks", lang)
+
+
+def confounders(results: CohortResults, lang: str) -> str:
+    """The confounders of the adjusted models (household income only when the data have it)."""
+    income = "household_income" in results.adjusted_covariates
+    return t("cohort.text.confounders" if income else "cohort.text.confounders_no_income", lang)
+
+
+def shift(before: float, after: float) -> str:
+    """How a hazard ratio moves relative to 1: towards, away, across, or none (same to two
+    decimals)."""
+    if round(before, 2) == round(after, 2):
+        return "none"
+    if math.log(before) * math.log(after) < 0:
+        return "across"
+    return "towards" if abs(math.log(after)) < abs(math.log(before)) else "away"
+
+
+def _paper_shift() -> str:
+    """How the paper's first-RTW hazard ratio moved when programme type was added."""
+    hrs = {
+        item["model"]: float(item["hr"])
+        for item in published()["cox"]
+        if item["outcome"] == "first_rtw"
+    }
+    return shift(hrs["cox_without_programme_type"], hrs["cox_adjusted"])
+
+
+def _types_extremes(results: CohortResults, lang: str) -> str:
+    """Which programme type returns people soonest and which has the fewest coordinators."""
+    groups = results.programme_types
+    medians = {
+        level: group.median_days.estimate
+        for level, group in groups.items()
+        if group.median_days.estimate is not None
+    }
+    if len(groups) < 2 or not medians:
+        return ""
+    fastest = min(medians, key=medians.get)
+    fewest = min(groups, key=lambda level: groups[level].coordinator_share)
+    return t(
+        "cohort.text.types_extremes",
+        lang,
+        fastest=t(f"cohort.type_in_text.{fastest}", lang),
+        fewest=t(f"cohort.type_in_text.{fewest}", lang),
+    )
+
+
+def hazard_ratio_shift(results: CohortResults, lang: str) -> str:
+    """The first-RTW hazard ratio across the blocks, which way adding programme type moves it,
+    and (when compared) how the paper read its shift."""
+    fits = {model: fits.efron for model, fits in results.outcomes["first_rtw"].cox.items()}
+    values = {
+        name: fmt_estimate(fit.hr, fit.ci_low, fit.ci_high, lang)
+        for name, fit in (
+            ("unadjusted", fits["cox_unadjusted"]),
+            ("without", fits["cox_without_programme_type"]),
+            ("adjusted", fits["cox_adjusted"]),
+        )
+    }
+    sentences = [t("cohort.text.hr_blocks", lang, **values)]
+    moved = shift(fits["cox_without_programme_type"].hr, fits["cox_adjusted"].hr)
+    direction = t(f"cohort.shift.{moved}", lang)
+    if results.compared:
+        paper = _paper_shift()
+        if moved == paper:
+            sentences.append(t("cohort.text.shift_paper_same", lang, direction=direction))
+        else:
+            sentences.append(
+                t(
+                    "cohort.text.shift_paper_other",
+                    lang,
+                    direction=direction,
+                    paper_direction=t(f"cohort.shift.{paper}", lang),
+                )
+            )
+    else:
+        sentences += [t("cohort.text.shift", lang, direction=direction)]
+        sentences += [_types_extremes(results, lang)]
+    sentences.append(optional(results.synthetic, "cohort.text.shift_synthetic", lang))
+    return " ".join(sentence for sentence in sentences if sentence)
+
+
+def ties(results: CohortResults, lang: str) -> str:
+    """Efron against Breslow ties (how much the choice matters here), and clustering."""
+    difference = max(
+        abs(fits.efron.hr - fits.breslow.hr)
+        for outcome in results.outcomes.values()
+        for fits in outcome.cox.values()
+    )
+    breslow = (
+        t("cohort.text.breslow_same", lang)
+        if difference < TIES_NEGLIGIBLE
+        else t("cohort.text.breslow_differs", lang, difference=fmt_num(difference, lang))
+    )
+    return t(
+        "cohort.text.ties",
+        lang,
+        paper_used=optional(results.compared, "cohort.text.paper_used", lang),
+        breslow=breslow,
+        paper_cluster=optional(results.compared, "cohort.text.paper_cluster", lang),
+    )
+
+
+def programme_types(results: CohortResults, lang: str) -> str:
+    """Whether the programme types differ in time to first RTW, and which had more
+    coordinators (the odds ratio)."""
+    test = results.by_programme_type.logrank
+    sentences = []
+    if len(results.programme_types) > 1:
+        sentences.append(
+            t(
+                "cohort.text.types_differ"
+                if test.p < SIGNIFICANCE
+                else "cohort.text.types_similar",
+                lang,
+                types=count("cohort.count.types", len(results.programme_types), lang, words=True),
+                logrank=logrank_text(test, lang),
+            )
+        )
+    odds = results.coordinator_odds_ratio
+    clear = "" if odds.p < SIGNIFICANCE else "unclear_"
+    sentences.append(
+        t(
+            "cohort.text.or_sentence",
+            lang,
+            likely=t(f"cohort.likely.{clear}{'more' if odds.odds_ratio >= 1 else 'less'}", lang),
+            odds_ratio=odds_ratio_text(odds, lang),
+            left_out=count(
+                "cohort.count.or_left_out", results.n_without_programme_type, lang, words=True
+            ),
+        )
+    )
+    return " ".join(sentences)
+
+
+def curves(comparison: KMComparison, lang: str) -> str:
+    """``Two rising step curves`` (for a figure's alt text)."""
+    return _capitalised(count("cohort.count.curves", len(comparison.curves), lang, words=True))
 
 
 def km_alt_summary(comparison: KMComparison, days: int, lang: str) -> str:
@@ -56,3 +308,26 @@ def rates_alt_summary(rates: dict[str, float], lang: str) -> str:
         )
         for level, rate in rates.items()
     )
+
+
+def errata(results: CohortResults, lang: str) -> str:
+    """Why some published numbers differ: the paper's own inconsistencies (compared only)."""
+    synthetic = results.synthetic
+    intro = "cohort.repro.intro_synthetic" if synthetic else "cohort.repro.intro"
+    items = [
+        t(
+            "cohort.repro.errata.coordinator_share",
+            lang,
+            synthetic=optional(synthetic, "cohort.repro.errata.coordinator_share_synthetic", lang),
+        ),
+        t("cohort.repro.errata.or_ci", lang),
+        t(
+            "cohort.repro.errata.symptoms",
+            lang,
+            synthetic=optional(synthetic, "cohort.repro.errata.symptoms_synthetic", lang),
+        ),
+        t("cohort.repro.errata.occupational_rehabilitation", lang),
+        t("cohort.repro.errata.provider", lang),
+        t("cohort.repro.errata.hazard_ratio", lang),
+    ]
+    return "\n".join([t(intro, lang), "", *(f"- {item}" for item in items)])

@@ -7,40 +7,72 @@ from myst_nb import glue
 
 from analysis.chapters.cohort import figures, narrative, tables
 from analysis.chapters.cohort.chapter import CohortResults
-from analysis.chapters.cohort.cox import COX_MODELS
 from analysis.chapters.cohort.data import OUTCOMES
 from analysis.core.display import html_table, note, show_figure
-from analysis.core.i18n import Text, fmt_estimate, fmt_int, t
+from analysis.core.i18n import fmt_int, t
 from analysis.core.reproduction import table as reproduction_table
 
 
 def _glue(name: str, text: str) -> None:
-    glue(name, Text(text), display=False)
+    """Glue a formatted text for ``{glue:text}`` (a plain ``str``, whose quoted repr myst-nb
+    reads back as the text, never as a number or a tuple)."""
+    glue(name, str(text), display=False)
 
 
-def banner(lang: str) -> Markdown:
-    """The synthetic-data warning at the top of the page."""
-    return note(t("common.synthetic_banner", lang, how=t("cohort.synthetic_how", lang)), "warning")
+def _glue_md(name: str, text: str) -> None:
+    """Glue a Markdown fragment for ``{glue:md}`` (empty when the page leaves it out)."""
+    glue(name, Markdown(text), display=False)
 
 
-def employees(results: CohortResults, lang: str) -> HTML:
-    """Glue the cohort size; Table 1."""
-    _glue("cohort_n", fmt_int(results.n, lang))
-    _glue("cohort_n_coordinator", fmt_int(results.n_coordinator, lang))
-    _glue("cohort_n_programmes", fmt_int(results.n_programmes, lang))
+def _caption(results: CohortResults, key: str, lang: str, **values: object) -> str:
+    """A caption, marked as synthetic data when the study description says so."""
+    caption = t(key, lang, **values)
+    if results.study.synthetic:
+        caption = f"{caption} {t('cohort.caption.synthetic', lang)}"
+    return caption
+
+
+def opening(results: CohortResults, lang: str) -> list[Markdown]:
+    """What the data are; the provenance warning and how the shipped file was made, when the
+    study description says the data are not observed."""
+    study = results.study
+    shown = [Markdown(narrative.opening(results, lang))]
+    how = study.text("provenance_note", lang)
+    if study.synthetic:
+        shown.append(note(t("common.synthetic_banner", lang, how=how or ""), "warning"))
+    elif study.provenance != "primary" and how:
+        shown.append(note(how))
+    if study.synthetic and results.synthetic:
+        shown.append(Markdown(narrative.generator(results, lang)))
+    return shown
+
+
+def employees(results: CohortResults, lang: str) -> list[Markdown | HTML]:
+    """The cohort size; Table 1."""
     table_note = (
         t("cohort.table1.note", lang, threshold=results.suppress_below)
         if results.suppress_below
         else t("cohort.table1.note_off", lang)
     )
-    return html_table(tables.table1(results, lang), t("cohort.table1.caption", lang), table_note)
+    return [
+        Markdown(narrative.employees(results, lang)),
+        html_table(
+            tables.table1(results, lang),
+            _caption(results, "cohort.table1.caption", lang),
+            table_note,
+        ),
+    ]
 
 
 def time_to_rtw(results: CohortResults, lang: str) -> list[Markdown | HTML]:
     """Per outcome the Kaplan–Meier figure and the median table by coordinator; glue the
-    follow-up and the log-rank sentences."""
+    follow-up, the log-rank sentences and the paper's part of the next section."""
     days = results.follow_up_days
     _glue("cohort_follow_up", fmt_int(days, lang))
+    _glue_md("cohort_ci_intro", narrative.ci_intro(results, lang))
+    _glue_md(
+        "cohort_ci_end", narrative.optional(results.compared, "cohort.text.ci_end_paper", lang)
+    )
     shown = []
     for outcome in OUTCOMES:
         comparison = results.outcomes[outcome].by_coordinator
@@ -48,10 +80,13 @@ def time_to_rtw(results: CohortResults, lang: str) -> list[Markdown | HTML]:
             show_figure(
                 figures.km_figure(comparison, lang, results.suppress_below),
                 f"cohort-km-{outcome}-{lang}",
-                t("cohort.km.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang)),
+                _caption(
+                    results, "cohort.km.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang)
+                ),
                 t(
                     "cohort.km.alt",
                     lang,
+                    curves=narrative.curves(comparison, lang),
                     days=days,
                     summary=narrative.km_alt_summary(comparison, days, lang),
                 ),
@@ -60,91 +95,132 @@ def time_to_rtw(results: CohortResults, lang: str) -> list[Markdown | HTML]:
         shown.append(
             html_table(
                 tables.median_table(comparison, lang),
-                t(
+                _caption(
+                    results,
                     "cohort.medians.caption",
                     lang,
                     outcome=t(f"cohort.outcome_in_text.{outcome}", lang),
                 ),
-                t("cohort.medians.note", lang),
+                _medians_note(results, lang),
             )
         )
         _glue(f"cohort_logrank_{outcome}", narrative.logrank_text(comparison.logrank, lang))
     return shown
 
 
-def cox(results: CohortResults, lang: str) -> list[HTML]:
-    """The Cox tables per outcome; glue the first-RTW hazard ratios of the three blocks."""
-    for model in COX_MODELS:
-        fit = results.outcomes["first_rtw"].cox[model].efron
-        _glue(f"cohort_hr_{model}", fmt_estimate(fit.hr, fit.ci_low, fit.ci_high, lang))
+def _medians_note(results: CohortResults, lang: str) -> str:
+    return t(
+        "cohort.medians.note",
+        lang,
+        as_in_paper=narrative.optional(results.compared, "cohort.text.as_in_paper", lang),
+    )
+
+
+def cox(results: CohortResults, lang: str) -> list[HTML | Markdown]:
+    """The Cox tables per outcome, then how the hazard ratio moves across the blocks and what
+    the ties and clustering columns show; glue the blocks sentence of the section's start."""
+    _glue_md("cohort_blocks", narrative.blocks(results, lang))
+    note_text = t("cohort.cox.note", lang, confounders=narrative.confounders(results, lang))
     return [
-        html_table(
-            tables.cox_table(results, outcome, lang),
-            t("cohort.cox.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang)),
-            t("cohort.cox.note", lang),
-        )
-        for outcome in OUTCOMES
+        *(
+            html_table(
+                tables.cox_table(results, outcome, lang),
+                _caption(
+                    results,
+                    "cohort.cox.caption",
+                    lang,
+                    outcome=t(f"cohort.outcome.{outcome}", lang),
+                ),
+                note_text,
+            )
+            for outcome in OUTCOMES
+        ),
+        Markdown(narrative.hazard_ratio_shift(results, lang)),
+        Markdown(narrative.ties(results, lang)),
     ]
 
 
 def proportional_hazards(results: CohortResults, lang: str) -> list[Markdown | HTML]:
-    """The proportional-hazards tests and the Schoenfeld residual figure."""
+    """The proportional-hazards tests and the Schoenfeld residual figure; glue the paper's and
+    the synthetic file's parts of the next paragraph."""
+    _glue_md("cohort_ph_paper", narrative.optional(results.compared, "cohort.text.ph_paper", lang))
+    _glue_md(
+        "cohort_ph_shapes", narrative.optional(results.synthetic, "cohort.text.ph_shapes", lang)
+    )
     return [
-        html_table(tables.ph_table(results, lang), t("cohort.ph.caption", lang)),
+        html_table(tables.ph_table(results, lang), _caption(results, "cohort.ph.caption", lang)),
         show_figure(
             figures.schoenfeld_figure(results, lang),
             f"cohort-schoenfeld-{lang}",
-            t("cohort.schoenfeld.caption", lang),
+            _caption(results, "cohort.schoenfeld.caption", lang),
             t("cohort.schoenfeld.alt", lang),
         ),
     ]
 
 
 def programme_types(results: CohortResults, lang: str) -> list[Markdown | HTML]:
-    """Kaplan–Meier by programme type, the programme table and the RTW-rate figure; glue the
-    log-rank test and the odds ratio."""
+    """Kaplan–Meier by programme type, the programme table, the RTW-rate figure, and whether
+    the types differ and which had more coordinators."""
     days = results.follow_up_days
     comparison = results.by_programme_type
     rates = {level: group.rtw_rate for level, group in results.programme_types.items()}
-    _glue("cohort_logrank_type", narrative.logrank_text(comparison.logrank, lang))
-    _glue("cohort_or", narrative.odds_ratio_text(results.coordinator_odds_ratio, lang))
+    left_out = narrative.count(
+        "cohort.count.left_out", results.n_without_programme_type, lang, words=True
+    )
     return [
         show_figure(
             figures.km_figure(comparison, lang, results.suppress_below),
             f"cohort-km-programme-type-{lang}",
-            t("cohort.km_type.caption", lang),
+            _caption(results, "cohort.km_type.caption", lang, left_out=left_out),
             t(
                 "cohort.km_type.alt",
                 lang,
+                curves=narrative.curves(comparison, lang),
                 days=days,
                 summary=narrative.km_alt_summary(comparison, days, lang),
             ),
         ),
         html_table(
             tables.programme_table(results, lang),
-            t("cohort.programme.caption", lang),
-            t("cohort.medians.note", lang),
+            _caption(results, "cohort.programme.caption", lang),
+            _medians_note(results, lang),
         ),
         show_figure(
             figures.rtw_rate_figure(results, lang),
             f"cohort-rtw-rates-{lang}",
-            t("cohort.rates.caption", lang, days=days),
+            _caption(
+                results,
+                "cohort.rates.caption",
+                lang,
+                days=days,
+                paper_figure=narrative.optional(results.compared, "cohort.text.paper_figure", lang),
+            ),
             t("cohort.rates.alt", lang, summary=narrative.rates_alt_summary(rates, lang)),
         ),
+        Markdown(narrative.programme_types(results, lang)),
     ]
 
 
-def reproduction(results: CohortResults, lang: str) -> list[HTML]:
-    """The reproduction rows; those that hold by construction in a closed block."""
+def reproduction_section(results: CohortResults, lang: str) -> list[HTML | Markdown]:
+    """Why some published numbers differ, and the reproduction rows (those that hold by
+    construction in a closed block); or a sentence that there is nothing to compare with."""
+    if not results.compared:
+        return [Markdown(t("common.not_compared", lang))]
     rows = results.reproduction
     constructed = [row for row in rows if row["status"] == "exact_by_construction"]
     others = [row for row in rows if row["status"] != "exact_by_construction"]
-    caption = t("cohort.repro.caption", lang)
-    return [
+    synthetic = results.study.synthetic
+    caption = t("cohort.repro.caption_synthetic" if synthetic else "cohort.repro.caption", lang)
+    shown = [
+        Markdown(narrative.errata(results, lang)),
         html_table(reproduction_table(others, lang, component="cohort"), caption),
-        html_table(
-            reproduction_table(constructed, lang, component="cohort"),
-            caption,
-            collapsed=t("cohort.repro.constructed", lang, n=len(constructed)),
-        ),
     ]
+    if constructed:
+        shown.append(
+            html_table(
+                reproduction_table(constructed, lang, component="cohort"),
+                caption,
+                collapsed=t("cohort.repro.constructed", lang, n=len(constructed)),
+            )
+        )
+    return shown

@@ -22,6 +22,14 @@ def group_label(by: str, level: str, lang: str) -> str:
     return t(f"cohort.group.{by}.{level}", lang)
 
 
+def variable_label(results: CohortResults, variable: str, lang: str) -> str:
+    """The display name of a Table 1 variable (household income is invented in the shipped
+    synthetic file, and says so there)."""
+    if variable == "household_income" and results.synthetic:
+        return t("cohort.var.household_income_invented", lang)
+    return t(f"cohort.var.{variable}", lang)
+
+
 def _days(value: float | None, lang: str) -> str:
     return fmt_num(value, lang, 0)
 
@@ -51,7 +59,9 @@ def table1(results: CohortResults, lang: str) -> pd.DataFrame:
     ]
     for variable, block in counts.groupby("variable", sort=False):
         known = block[block.level != ""][list(GROUPS)].sum()
-        rows.append({first: t(f"cohort.var.{variable}", lang), **{headers[g]: "" for g in GROUPS}})
+        rows.append(
+            {first: variable_label(results, variable, lang), **{headers[g]: "" for g in GROUPS}}
+        )
         for index, item in block.iterrows():
             if item.level == "" and not any(item[g] for g in GROUPS):
                 continue
