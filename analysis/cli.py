@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -78,11 +79,20 @@ def parser() -> argparse.ArgumentParser:
     return main
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; print a clear message and return non-zero on failure."""
+    """Run the command; print a clear message and return non-zero on failure (130 when
+    interrupted by Ctrl-C or SIGTERM: the work in progress is removed, children end)."""
     args = parser().parse_args(argv)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         args.run(args)
+    except KeyboardInterrupt:
+        print("rtw-report: interrupted; the previous book is unchanged.", file=sys.stderr)
+        return 130
     except InputError as error:
         print(f"rtw-report: bad input data, nothing was built.\n{error}", file=sys.stderr)
         return 2
@@ -91,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"rtw-report: build failed, the previous book is unchanged.\n{error}", file=sys.stderr
         )
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return 0
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build.pipeline import build, build_record, data_digest
+from analysis.build.output import read_record
+from analysis.build.pipeline import build, data_digest
 from analysis.chapters import CHAPTERS
 from analysis.core.i18n import LANGS
 
@@ -19,7 +20,7 @@ SHIPPED_DATA = FIXTURES / "shipped-data"
 
 def reusable(out: Path) -> bool:
     """True when ``out`` holds a complete default build of the shipped data."""
-    record = build_record(out)
+    record = read_record(out)
     return record == {
         "data_sha256": data_digest(SHIPPED_DATA),
         "chapters": list(CHAPTERS),

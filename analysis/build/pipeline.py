@@ -9,22 +9,21 @@
    ``book/`` (:mod:`analysis.build.sources`) and execute each notebook page with papermill,
    passing ``lang`` and ``state_dir``: the pages only render the kept results;
 4. run ``jupyter-book build`` on each tree with execution off and warnings as errors;
-5. write the landing page and move the new ``html/`` and ``results/`` into place.
+5. write the landing page and make the new ``html/`` and ``results/`` current in one step.
 
-Everything is built in a temporary folder inside ``out`` and swapped in only when every
-step has succeeded, so a failed build leaves the previous book untouched.
+Everything is built in a temporary folder inside ``out`` and swapped in only when every step
+has succeeded (:mod:`analysis.build.output`), so a failed or interrupted build leaves the
+previous book untouched.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib
-import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from html import escape
@@ -32,11 +31,13 @@ from pathlib import Path
 
 from analysis.build import sources
 from analysis.build.notebooks import BuildError, execute_page
+from analysis.build.output import claim, clean_stale, locked, new_work_folder, publish, write_record
 from analysis.build.sources import ROOT, assemble_tree
 from analysis.chapters import CHAPTERS, Chapter
 from analysis.core.contracts import contract_markdown
 from analysis.core.i18n import LANGS, check_lang, t
 from analysis.core.results import save_state, write_results
+from analysis.core.validation import InputError, Problem
 
 __all__ = ["ROOT", "BuildError", "build"]
 
@@ -166,9 +167,6 @@ def landing_page() -> str:
 """
 
 
-BUILD_RECORD = ".rtw-report.json"
-
-
 def data_digest(data_dir: Path) -> str:
     """SHA-256 over the names and contents of every file under ``data_dir``."""
     digest = hashlib.sha256()
@@ -176,23 +174,6 @@ def data_digest(data_dir: Path) -> str:
         digest.update(path.relative_to(data_dir).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def build_record(out: Path) -> dict | None:
-    """What the last successful build into ``out`` was made from (None if there is none)."""
-    path = Path(out) / BUILD_RECORD
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
-def _swap_in(new: Path, target: Path) -> None:
-    old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        target.rename(old)
-    new.rename(target)
-    if old.exists():
-        shutil.rmtree(old)
 
 
 def analyse(
@@ -244,6 +225,20 @@ def build(
     """
     data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
     langs = [check_lang(lang) for lang in langs]
+    if not langs:
+        raise BuildError("--lang names no language; choose from " + ", ".join(LANGS))
+    if not data_dir.is_dir():
+        raise InputError(
+            [
+                Problem(
+                    str(data_dir),
+                    None,
+                    None,
+                    "the data folder does not exist",
+                    "give the folder that holds the data files with --data",
+                )
+            ]
+        )
     # Kernels and the Sphinx extension import this checkout's ``analysis`` package.
     paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
     if str(ROOT) not in paths:
@@ -251,42 +246,55 @@ def build(
     chapters = select_chapters(only)
     left_out = [name for name in CHAPTERS if name not in {c.name for c in chapters}]
     progress = Progress(echo)
-    out.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
-    try:
-        results_dir, state_dir, html = work / "results", work / "state", work / "html"
-        for folder in (results_dir, state_dir, html):
-            folder.mkdir()
-        analyse(chapters, data_dir, results_dir, state_dir, progress, suppress_below, compare)
-        contracts = contract_includes([c for c in CHAPTERS.values() if chapter_exists(c)])
-        for lang in langs:
-            tree = work / "src" / lang
-            for page in assemble_tree(tree, lang, left_out, contracts, sources.BOOK):
-                progress.step(
-                    "execute",
-                    page,
-                    lang,
-                    lambda p=page, lg=lang, tr=tree: execute_page(
-                        p, lg, tr, {"state_dir": str(state_dir)}
-                    ),
-                )
-            built = progress.step(
-                "render", "book", lang, lambda lg=lang, tr=tree: jupyter_book(tr, work / "jb" / lg)
+    claim(out, default=ROOT / "_build")
+    with locked(out):
+        clean_stale(out)
+        work = new_work_folder(out)
+        try:
+            book = work / "book"
+            results_dir, html, state_dir = book / "results", book / "html", work / "state"
+            for folder in (results_dir, html, state_dir):
+                folder.mkdir(parents=True)
+            analyse(chapters, data_dir, results_dir, state_dir, progress, suppress_below, compare)
+            contracts = contract_includes([c for c in CHAPTERS.values() if chapter_exists(c)])
+            for lang in langs:
+                render_language(lang, work, left_out, contracts, state_dir, html, progress)
+            (html / "index.html").write_text(landing_page(), encoding="utf-8")
+            (html / ".nojekyll").touch()
+            publish(book, out)
+            write_record(
+                out,
+                {
+                    "data_sha256": data_digest(data_dir),
+                    "chapters": [chapter.name for chapter in chapters],
+                    "langs": langs,
+                    "suppress_below": suppress_below,
+                    "compare": compare,
+                },
             )
-            shutil.move(str(built), html / lang)
-        (html / "index.html").write_text(landing_page(), encoding="utf-8")
-        (html / ".nojekyll").touch()
-        _swap_in(html, out / "html")
-        _swap_in(results_dir, out / "results")
-        record = {
-            "data_sha256": data_digest(data_dir),
-            "chapters": [chapter.name for chapter in chapters],
-            "langs": langs,
-            "suppress_below": suppress_below,
-            "compare": compare,
-        }
-        (out / BUILD_RECORD).write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     progress.total()
     return out / "html"
+
+
+def render_language(
+    lang: str,
+    work: Path,
+    left_out: list[str],
+    contracts: Callable[[str], dict[str, str]],
+    state_dir: Path,
+    html: Path,
+    progress: Progress,
+) -> None:
+    """Assemble, execute and render one language's book into ``html/<lang>``."""
+    tree = work / "src" / lang
+    for page in assemble_tree(tree, lang, left_out, contracts, sources.BOOK):
+        progress.step(
+            "execute",
+            page,
+            lang,
+            lambda p=page: execute_page(p, lang, tree, {"state_dir": str(state_dir)}),
+        )
+    built = progress.step("render", "book", lang, lambda: jupyter_book(tree, work / "jb" / lang))
+    shutil.move(str(built), html / lang)

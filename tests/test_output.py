@@ -1,0 +1,130 @@
+"""The output folder: never someone else's files, one build at a time, the swap in one step,
+and an interrupted build leaves the previous book."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+from analysis import cli
+from analysis.build import output
+from analysis.build.notebooks import BuildError
+from tests.conftest import SHIPPED_DATA
+
+
+def fake_book(folder: Path, text: str) -> Path:
+    for name in output.PUBLISHED:
+        (folder / name).mkdir(parents=True)
+    (folder / "html" / "index.html").write_text(text)
+    return folder
+
+
+def test_a_folder_with_html_not_made_by_rtw_report_is_refused(tmp_path):
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "mine.html").write_text("mine")
+    with pytest.raises(BuildError, match="did not make"):
+        output.claim(tmp_path)
+    assert not (tmp_path / output.MARKER).exists()
+    assert (tmp_path / "html" / "mine.html").read_text() == "mine"
+
+
+def test_an_unrelated_folder_gets_only_the_marker(tmp_path):
+    (tmp_path / "notes.txt").write_text("notes")
+    output.claim(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [output.MARKER, "notes.txt"]
+    assert output.read_record(tmp_path) is None
+
+
+def test_out_that_is_a_file_or_unwritable_gives_one_line(tmp_path, monkeypatch):
+    file = tmp_path / "file"
+    file.write_text("")
+    with pytest.raises(BuildError, match="is a file"):
+        output.claim(file)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    with pytest.raises(BuildError, match="cannot write to the output folder"):
+        output.claim(tmp_path / "new")
+
+
+def test_a_second_build_into_the_same_folder_stops(tmp_path):
+    output.claim(tmp_path)
+    with (
+        output.locked(tmp_path),
+        pytest.raises(BuildError, match="another rtw-report build"),
+        output.locked(tmp_path),
+    ):
+        pass
+
+
+def test_publish_swaps_the_whole_book_and_cleans_what_was_left(tmp_path):
+    output.claim(tmp_path)
+    output.publish(fake_book(tmp_path / ".build-a" / "book", "first"), tmp_path)
+    (tmp_path / ".build-stale").mkdir()
+    output.publish(fake_book(tmp_path / ".build-b" / "book", "second"), tmp_path)
+    assert (tmp_path / "html" / "index.html").read_text() == "second"
+    assert (tmp_path / "results").is_dir()
+    books = [p.name for p in tmp_path.iterdir() if p.name.startswith(".book-")]
+    assert len(books) == 1 and not (tmp_path / ".build-stale").exists()
+
+
+def test_an_earlier_layout_is_replaced_by_the_current_one(tmp_path):
+    output.claim(tmp_path)
+    fake_book(tmp_path, "old layout")
+    output.publish(fake_book(tmp_path / ".build-a" / "book", "new"), tmp_path)
+    assert (tmp_path / "html").is_symlink()
+    assert (tmp_path / "html" / "index.html").read_text() == "new"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "status", "message"),
+    [
+        (["--lang", ""], 1, "names no language"),
+        (["--only", ""], 1, "names no chapter"),
+        (["--data", "/nonexistent/rtw"], 2, "the data folder does not exist"),
+    ],
+)
+def test_empty_choices_and_a_missing_data_folder_are_refused(
+    tmp_path, capsys, arguments, status, message
+):
+    argv = ["build", "--out", str(tmp_path / "out"), "--data", str(SHIPPED_DATA), *arguments]
+    assert cli.main(argv) == status
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "out" / "html").exists()
+
+
+@pytest.mark.book
+def test_a_killed_build_leaves_the_previous_book_and_no_processes(tmp_path):
+    out = tmp_path / "out"
+    command = [
+        sys.executable, "-u", "-m", "analysis.cli", "build", "--data", str(SHIPPED_DATA),
+        "--only", "provider", "--lang", "en", "--out", str(out),
+    ]  # fmt: skip
+    subprocess.run(command, check=True, capture_output=True)
+    before = (out / "html" / "en" / "provider.html").read_bytes()
+    # Killed while a page executes, and while Jupyter Book renders.
+    for step in ("analyse", "execute   reproduction"):
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        lines = []
+        while not any(line.startswith(step) for line in lines):
+            lines.append(process.stdout.readline().decode())
+            assert process.poll() is None, lines
+        time.sleep(0.5)
+        children = psutil.Process(process.pid).children(recursive=True)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 130
+        assert b"interrupted" in process.stderr.read()
+        psutil.wait_procs(children, timeout=10)
+        assert not [child.pid for child in children if child.is_running()], step
+        assert (out / "html" / "en" / "provider.html").read_bytes() == before
+        assert not [p for p in out.iterdir() if p.name.startswith(".build-")]
+        assert os.path.isdir(out / "results")
