@@ -1,0 +1,265 @@
+"""The meta-analysis chapter on another review's data: a small review with a harmful outcome,
+an effect that favours control, a double-zero study, a control risk below 10 %, no follow-up,
+none of the optional files and no study description. The page must state this review's facts
+and none of the shipped review's."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from analysis.build.pipeline import build
+from analysis.chapters.meta import figures, narrative, page, tables
+from analysis.chapters.meta.chapter import MetaResults, analyse
+from analysis.chapters.meta.data import load
+from analysis.core.i18n import LANGS
+from tests.conftest import SHIPPED_DATA
+
+COUNTS = ("events_intervention", "n_intervention", "events_control", "n_control")
+# More people still on sick leave with the intervention (harmful outcome: favours control);
+# Delta 2018 has no events in either arm.
+STUDIES = {
+    "sl": [
+        ("Alpha 2015", 30, 50, 20, 50),
+        ("Beta 2016", 25, 40, 18, 42),
+        ("Gamma 2017", 40, 70, 30, 68),
+        ("Delta 2018", 0, 20, 0, 22),
+    ],
+    "dp": [
+        ("Epsilon 2019", 6, 100, 4, 100),
+        ("Zeta 2020", 5, 80, 3, 85),
+        ("Eta 2021", 7, 120, 6, 118),
+    ],
+}
+ANALYSES = [
+    {
+        "analysis_id": "sl",
+        "comparison_en": "Graded activity vs usual care",
+        "comparison_nb": "Gradert aktivitet mot vanlig praksis",
+        "outcome_en": "Still on sick leave",
+        "outcome_nb": "Fortsatt sykmeldt",
+        "follow_up_months": "",
+        "control_risk_per_100": "40",
+        "direction": "harmful",
+        "certainty": "low",
+        "risk_of_bias_note_en": "Open-label trials only (note Q7)",
+        "risk_of_bias_note_nb": "Bare åpne studier (note Q7)",
+    },
+    {
+        "analysis_id": "dp",
+        "comparison_en": "Case management vs waiting list",
+        "comparison_nb": "Oppfølging mot venteliste",
+        "outcome_en": "Disability pension",
+        "outcome_nb": "Uføretrygd",
+        "follow_up_months": "",
+        "control_risk_per_100": "5",
+        "direction": "harmful",
+        "certainty": "moderate",
+    },
+]
+JUDGEMENTS = {
+    "risk_of_bias": "serious",
+    "inconsistency": "not_serious",
+    "indirectness": "not_serious",
+    "imprecision": "not_serious",
+    "publication_bias": "not_serious",
+}
+# What the shipped review's page says and a foreign review's page must not.
+SHIPPED_FACTS = (
+    "fhi2019review",
+    "Norwegian Institute of Public Health",
+    "Folkehelseinstituttet",
+    "Twenty",
+    "Tjue",
+    "25 publications",
+    "25 publikasjoner",
+    "RevMan 5 as well",
+    "også RevMan 5",
+    "as in the review",
+    "som i oversikten",
+    "Gismervik",
+    "Bültmann",
+    "Multidisciplinary",
+    "Tverrfaglig",
+    "reconstructed",
+    "rekonstruert",
+    "7,186",
+    "5,753",
+    "RCT",
+    "return to work",
+    "tilbakeføring til arbeid",
+    "– months",
+    "– måneder",
+    "P = <",
+)
+
+
+def write_review(data_dir: Path) -> Path:
+    """The small review's two required files (nothing else)."""
+    folder = data_dir / "meta"
+    folder.mkdir(parents=True)
+    studies = pd.DataFrame(
+        [
+            {
+                "analysis_id": analysis_id,
+                "study": study,
+                "year": study[-4:],
+                **dict(zip(COUNTS, counts, strict=True)),
+                "follow_up_months": "",
+                "source": "primary",
+            }
+            for analysis_id, rows in STUDIES.items()
+            for study, *counts in rows
+        ]
+    )
+    studies.to_csv(folder / "studies.csv", index=False)
+    notes = {
+        f"{domain}_note_{lang}": ""
+        for domain in JUDGEMENTS
+        for lang in LANGS
+        if domain != "risk_of_bias"
+    }
+    analyses = pd.DataFrame([{**JUDGEMENTS, **notes, **row} for row in ANALYSES]).fillna("")
+    analyses.to_csv(folder / "analyses.csv", index=False)
+    return data_dir
+
+
+@pytest.fixture(scope="module")
+def foreign(tmp_path_factory: pytest.TempPathFactory) -> MetaResults:
+    return analyse(load(write_review(tmp_path_factory.mktemp("review") / "data")))
+
+
+def test_optional_files_are_left_out_and_the_counts_agree(foreign: MetaResults) -> None:
+    data = foreign.data
+    assert (data.prisma, data.risk_of_bias, data.narrative, data.characteristics) == (None,) * 4
+    assert not data.study.described
+    assert not foreign.compared and foreign.reproduction == []
+    assert foreign.to_json()["compared"] is False
+    harm = foreign.analyses["sl"]
+    assert harm.pooled.estimate > 1 and harm.direction == "harmful"
+    assert (harm.k, harm.n_participants) == (4, 100 + 82 + 138 + 42)
+    assert harm.not_estimable == ["Delta 2018"]
+    assert foreign.n_included == 7 and foreign.n_publications is None
+
+
+def test_harmful_outcome_turns_the_favours_labels(foreign: MetaResults) -> None:
+    def favours(result: object) -> list[str]:
+        figure = figures.forest_plot(result, "en")
+        texts = sorted(
+            (text.get_position()[0], text.get_text())
+            for text in figure.axes[1].texts
+            if text.get_text().startswith("Favours")
+        )
+        plt.close(figure)
+        return [text for _, text in texts]
+
+    assert favours(foreign.analyses["sl"]) == ["Favours intervention", "Favours control"]
+    shipped = analyse(load(SHIPPED_DATA))
+    assert favours(shipped.analyses["mr_uc_12"]) == ["Favours control", "Favours intervention"]
+
+
+def test_summary_of_findings_per_1000_below_ten_percent(foreign: MetaResults) -> None:
+    table = tables.sof_table(foreign, "en")
+    risk = "Risk with control (per 100 or 1,000)"
+    assert table[risk].tolist() == ["40 per 100", "50 per 1,000"]
+    assert table["Outcome"].tolist() == ["Still on sick leave", "Disability pension"]
+    assert table["Participants (studies)"].tolist() == ["362 (4 studies)", "603 (3 studies)"]
+    note = tables.sof_note(foreign, "en")
+    assert "Q7" in note and "Delta 2018" in note
+    assert "per 1,000" in narrative.sof_intro(foreign, "en")
+    assert narrative.overall_text(foreign.analyses["sl"].pooled, "en").endswith(")")
+    small = narrative.overall_text(analyse(load(SHIPPED_DATA)).analyses["mr_uc_12"].pooled, "en")
+    assert "(P = 0.939)" in small
+
+
+def test_p_below_one_in_a_thousand_reads_p_less_than() -> None:
+    pooled = analyse(load(SHIPPED_DATA)).analyses["mr_uc_12"].pooled
+    tiny = type(pooled)(**{**pooled.__dict__, "p": 1e-6, "q_p": 1e-5})
+    assert "(P < 0.001)" in narrative.overall_text(tiny, "en")
+    assert "(P < 0,001)" in narrative.heterogeneity_text(tiny, "nb")
+
+
+def test_a_description_that_reproduces_nothing(tmp_path: Path) -> None:
+    data_dir = write_review(tmp_path / "data")
+    (data_dir / "meta.study.yaml").write_text(
+        "reference: {en: 'the Example review of graded activity', "
+        "nb: 'Eksempel-oversikten over gradert aktivitet'}\n"
+        "provenance: synthetic\n"
+        "provenance_note: {en: 'Made-up counts for a test.', nb: 'Oppdiktede tall for en test.'}\n"
+        "outcomes:\n"
+        "  sick_leave: {direction: harmful, name: {en: 'sick leave', nb: 'sykefravær'}}\n",
+        encoding="utf-8",
+    )
+    analyses = data_dir / "meta" / "analyses.csv"
+    pd.read_csv(analyses, dtype=str).drop(columns="direction").to_csv(analyses, index=False)
+    results = analyse(load(data_dir))
+    assert not results.compared and results.reproduction == []
+    # Without the column, the direction is that of the one outcome the description names.
+    assert {result.direction for result in results.analyses.values()} == {"harmful"}
+    for lang, reference, warning in (
+        ("en", "the Example review of graded activity", "Made-up counts"),
+        ("nb", "Eksempel-oversikten over gradert aktivitet", "Oppdiktede tall"),
+    ):
+        shown = "\n".join(item.data for item in page.opening(results, lang))
+        assert reference in shown and warning in shown
+        assert "{cite:p}" not in shown
+        assert "RevMan 5" in shown and ("as in the review" not in shown)
+        assert page.forest_plots(results, lang)[0].data.startswith("```{figure}")
+        repro = page.reproduction_table(results, lang)
+        assert len(repro) == 1 and "RevMan" not in repro[0].data
+
+
+def page_text(html: Path) -> str:
+    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
+    article = soup.select_one("article") or soup
+    for tag in article.select("div.cell_input, script, style"):
+        tag.decompose()
+    texts = [article.get_text(" "), *(img.get("alt", "") for img in article.select("img"))]
+    return re.sub(r"\s+", " ", " ".join(texts))
+
+
+@pytest.mark.book
+def test_the_book_builds_on_another_review(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(write_review(tmp_path / "data"), out, only=["meta"])
+    payload = json.loads((out / "results" / "meta.json").read_text(encoding="utf-8"))
+    assert payload["compared"] is False and payload["reproduction"] == []
+    expected = {
+        "en": (
+            "7 study results in 2 analyses",
+            "This chapter pools the studies in",
+            "Graded activity vs usual care, Still on sick leave:",
+            "Seven studies met the inclusion criteria",
+            "flow diagram is left out",
+            "risk-of-bias summary is left out",
+            "table of study characteristics is left out",
+            "no results reported without pooling",
+            "per 1,000",
+            "(note Q7)",
+            "Delta 2018",
+            "Forest plot of 4 studies",
+            "There is no published result to compare",
+        ),
+        "nb": (
+            "7 studieresultater i 2 analyser",
+            "Dette kapitlet slår sammen studiene i",
+            "Gradert aktivitet mot vanlig praksis, Fortsatt sykmeldt:",
+            "Sju studier oppfylte inklusjonskriteriene",
+            "flytdiagrammet er utelatt",
+            "per 1 000",
+            "Delta 2018",
+            "Skogplott med 4 studier",
+        ),
+    }
+    for lang in LANGS:
+        text = page_text(out / "html" / lang / "meta.html")
+        for fact in expected[lang]:
+            assert fact in text, (lang, fact)
+        for fact in SHIPPED_FACTS:
+            assert fact not in text, (lang, fact)
