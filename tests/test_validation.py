@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.core.validation import Field, InputError, Schema, is_national_id, read_table
+from analysis.core.identifiers import is_national_id
+from analysis.core.validation import Field, InputError, Schema, read_table
 
 SCHEMA = Schema(
     "t.csv",

@@ -9,7 +9,8 @@
    ``book/`` (:mod:`analysis.build.sources`) and execute each notebook page with papermill,
    passing ``lang`` and ``state_dir``: the pages only render the kept results;
 4. run ``jupyter-book build`` on each tree with execution off and warnings as errors;
-5. write the landing page and make the new ``html/`` and ``results/`` current in one step.
+5. write the landing page, scan every built file for identifiers and paths of this machine
+   (:mod:`analysis.build.scan`), and make the new ``html/`` and ``results/`` current in one step.
 
 Everything is built in a temporary folder inside ``out`` and swapped in only when every step
 has succeeded (:mod:`analysis.build.output`), so a failed or interrupted build leaves the
@@ -32,6 +33,7 @@ from pathlib import Path
 from analysis.build import sources
 from analysis.build.notebooks import BuildError, execute_page
 from analysis.build.output import claim, clean_stale, locked, new_work_folder, publish, write_record
+from analysis.build.scan import scan, strip_source_maps
 from analysis.build.sources import ROOT, assemble_tree
 from analysis.chapters import CHAPTERS, Chapter
 from analysis.core.contracts import contract_markdown
@@ -261,6 +263,13 @@ def build(
                 render_language(lang, work, left_out, contracts, state_dir, html, progress)
             (html / "index.html").write_text(landing_page(), encoding="utf-8")
             (html / ".nojekyll").touch()
+            strip_source_maps(book)
+            progress.step(
+                "scan",
+                "book",
+                "",
+                lambda: scan(book, (ROOT, data_dir, out, work, Path.home())),
+            )
             publish(book, out)
             write_record(
                 out,

@@ -2,7 +2,8 @@
 
 Each input file has a :class:`Schema` of :class:`Field` s. :func:`read_table` reads a CSV as
 text, refuses anything that looks like a Norwegian national identity number, checks the
-schema with pandera and returns typed columns. Every problem becomes a :class:`Problem`
+schema with pandera and returns typed columns. Direct identifiers (national identity numbers in
+any written form, e-mail addresses, phone numbers) stop it (:mod:`analysis.core.identifiers`). Every problem becomes a :class:`Problem`
 that says where it is and how to fix it; :class:`InputError` carries them all.
 """
 
@@ -17,10 +18,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-Kind = Literal["category", "binary", "integer", "number", "text"]
+from analysis.core.identifiers import identifier_kinds, is_identifier_column
 
-FNR_WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
-FNR_WEIGHTS_2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+Kind = Literal["category", "binary", "integer", "number", "text"]
 
 
 @dataclass(frozen=True)
@@ -115,38 +115,50 @@ class Schema:
         return field.description_key or f"contract.{self.key}.{field.name}"
 
 
-def is_national_id(value: str) -> bool:
-    """True if ``value`` is 11 digits with valid fødselsnummer/D-number control digits."""
-    if len(value) != 11 or not value.isdigit():
-        return False
-    digits = [int(c) for c in value]
-    for weights, position in ((FNR_WEIGHTS_1, 9), (FNR_WEIGHTS_2, 10)):
-        control = 11 - sum(w * d for w, d in zip(weights, digits, strict=False)) % 11
-        control = 0 if control == 11 else control
-        if control == 10 or control != digits[position]:
-            return False
-    return True
+IDENTIFIER_WORDS = {
+    "national_id": "a national identity number (fødselsnummer or D-number)",
+    "email": "an e-mail address",
+    "phone": "a phone number",
+}
 
 
-def find_national_ids(frame: pd.DataFrame, file: str) -> list[Problem]:
-    """One problem per column that holds a value shaped like a national identity number."""
+def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = None) -> list[Problem]:
+    """One problem per column and kind of direct identifier found in it (never the value).
+
+    National identity numbers are looked for in every column; e-mail addresses and phone
+    numbers in the text columns (and in columns the schema does not know).
+    """
     problems = []
+    kinds_of = {field.name: field.kind for field in schema.fields} if schema else {}
     for column in frame.columns:
-        values = frame[column].astype(str).str.strip()
-        hits = values[values.str.fullmatch(r"\d{11}") & values.map(is_national_id)]
-        if not hits.empty:
+        name = str(column)
+        if is_identifier_column(name):
             problems.append(
                 Problem(
                     file,
-                    str(column),
-                    int(hits.index[0]) + 1,
-                    f"looks like a national identity number (11 digits with a valid "
-                    f"checksum; {len(hits)} such value(s) in the column). Personal identity "
-                    f"numbers must never enter the report",
-                    "replace the column with a pseudonymous id (for example a running "
-                    "number) before running the build",
+                    name,
+                    None,
+                    "the column is named like a national identity number",
+                    "remove the column, or replace it with a pseudonymous id under another name",
                 )
             )
+        free_text = kinds_of.get(name, "text") == "text"
+        values = frame[column].astype(str)
+        found = values.map(lambda text, f=free_text: identifier_kinds(text, f) if text else [])
+        for kind in IDENTIFIER_WORDS:
+            rows = found.index[found.map(lambda kinds, k=kind: k in kinds)]
+            if len(rows):
+                problems.append(
+                    Problem(
+                        file,
+                        name,
+                        int(rows[0]) + 1,
+                        f"holds what looks like {IDENTIFIER_WORDS[kind]} ({len(rows)} cell(s); "
+                        "the first is named). Direct identifiers must never enter the report",
+                        "remove it from the data (replace ids with a pseudonymous running "
+                        "number, delete names, addresses and numbers from free text)",
+                    )
+                )
     return problems
 
 
@@ -255,7 +267,7 @@ def _display_name(path: Path, data_dir: Path) -> str:
 
 def validate_frame(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFrame:
     """Check text cells against ``schema`` and return typed columns, or raise InputError."""
-    problems = find_national_ids(frame, name)
+    problems = find_identifiers(frame, name, schema)
     present = set(frame.columns)
     problems += [
         Problem(
