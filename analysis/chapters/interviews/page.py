@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from IPython.display import HTML, Markdown
+from myst_nb import glue
 
 from analysis.chapters.interviews import figures, narrative, tables
 from analysis.chapters.interviews.chapter import InterviewsResults
@@ -11,7 +12,10 @@ from analysis.core.i18n import t
 
 
 def opening(results: InterviewsResults, lang: str) -> Markdown:
-    """What the data are: the study when described, else the files."""
+    """What the data are: the study when described, else the files. Glues the page title
+    (``interviews_title``): the study's title, else a neutral one."""
+    title = results.study.text("title", lang) or t("interviews.title", lang)
+    glue("interviews_title", title, display=False)
     return Markdown(
         narrative.opening(
             results.study,
@@ -119,7 +123,7 @@ def agreement(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
     return shown
 
 
-def reproduction(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
+def published_facts(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
     """The published facts beside the computed values, or that there is nothing to compare."""
     intro = Markdown(narrative.reproduction_intro(results.compared, results.illustrative, lang))
     if not results.compared:
