@@ -14,7 +14,8 @@ compares nothing with a publication. Example::
     setting: {en: "...", nb: "..."}
     outcomes:
       first_rtw: {direction: beneficial, name: {en: "first return", nb: "første retur"}}
-    facts: {n_invited: 40}            # chapter-specific numbers the data files do not hold
+    facts: {n_invited: 40}            # chapter-specific facts the data files do not hold:
+                                      # numbers, or texts as {en: …, nb: …}
 
 Every text is a mapping with an ``en`` and an ``nb`` entry.
 """
