@@ -1,14 +1,17 @@
 """Input schemas and validation with messages that name file, column and row.
 
-Each input file has a :class:`Schema` of :class:`Field` s. :func:`read_table` reads a CSV as
-text, refuses anything that looks like a Norwegian national identity number, checks the
-schema with pandera and returns typed columns. Direct identifiers (national identity numbers in
-any written form, e-mail addresses, phone numbers) stop it (:mod:`analysis.core.identifiers`). Every problem becomes a :class:`Problem`
-that says where it is and how to fix it; :class:`InputError` carries them all.
+Each input file has a :class:`Schema` of :class:`Field` s. :func:`read_table` reads a table as
+text (comma-, semicolon- or tab-separated, UTF-8 or Windows-1252, or an Excel workbook),
+harmonises what researchers' files commonly hold (column names in another case, Norwegian
+category words, decimal commas, ``NA`` and ``.`` for missing; each with a note), refuses direct
+identifiers (:mod:`analysis.core.identifiers`), checks the schema with pandera and returns typed
+columns. Every problem becomes a :class:`Problem` that says where it is and how to fix it;
+:class:`InputError` carries them all.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +82,7 @@ class Field:
             "category": "use one of " + ", ".join(repr(level) for level in self.levels),
             "binary": "use 0 or 1",
             "integer": "use a whole number",
-            "number": "use a number with '.' as decimal point",
+            "number": "use a number ('.' as decimal point, or ',' in a semicolon-separated file)",
             "text": "fill in a text value",
         }
         hint = hints[self.kind]
@@ -219,26 +222,98 @@ def _describe_failure(field: Field, check: str, value: object) -> str:
     return f"value {value!r} is {check}"
 
 
-def read_raw(path: Path, data_dir: Path) -> pd.DataFrame:
-    """A CSV file as text cells ('' for empty), raising InputError if missing or empty."""
-    name = _display_name(path, data_dir)
-    if not path.is_file():
-        raise InputError([Problem(name, None, None, "the file does not exist", "add the file")])
+# What R, Stata and spreadsheets write for a missing value.
+MISSING_WORDS = frozenset({"NA", "N/A", "."})
+# Norwegian words for the contract's category values, read where the contract has the level.
+CATEGORY_WORDS = {
+    "ja": "yes",
+    "nei": "no",
+    "kvinne": "female",
+    "mann": "male",
+    "offentlig": "public",
+    "privat": "private",
+}
+DELIMITERS = (",", ";", "\t")
+_notes: list[str] = []
+
+
+def note(text: str) -> None:
+    """Record how an input was read (said once, after validation)."""
+    if text not in _notes:
+        _notes.append(text)
+
+
+def take_notes() -> list[str]:
+    """The notes recorded since the last call."""
+    taken = list(_notes)
+    _notes.clear()
+    return taken
+
+
+def _decode(raw: bytes, name: str) -> str:
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[])
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        note(f"{name}: read as Windows-1252 (cp1252), not UTF-8; save it as UTF-8 to be sure")
+        return raw.decode("cp1252", errors="replace")
+
+
+def _read_text_table(path: Path, name: str) -> pd.DataFrame:
+    text = _decode(path.read_bytes(), name)
+    header = text.split("\n", 1)[0]
+    delimiter = max(DELIMITERS, key=header.count)
+    if delimiter != ",":
+        words = {";": "semicolon", "\t": "tab"}[delimiter]
+        extra = "; decimal commas are read in number columns" if delimiter == ";" else ""
+        note(f"{name}: read as {words}-separated{extra}")
+    frame = pd.read_csv(
+        io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[]
+    )
+    frame.attrs["decimal_comma"] = delimiter == ";"
+    return frame
+
+
+def read_raw(path: Path, data_dir: Path) -> pd.DataFrame:
+    """A table as text cells ('' for missing), raising InputError if absent or empty.
+
+    Reads comma-, semicolon- or tab-separated text (UTF-8 with or without BOM, else
+    Windows-1252 with a note), or an Excel workbook with the same name and ``.xlsx`` when
+    there is no ``.csv``. ``NA`` and ``.`` are read as missing.
+    """
+    name = _display_name(path, data_dir)
+    workbook = path.with_suffix(".xlsx")
+    try:
+        if path.is_file():
+            frame = _read_text_table(path, name)
+        elif workbook.is_file():
+            name = _display_name(workbook, data_dir)
+            frame = pd.read_excel(workbook, dtype=str, keep_default_na=False, na_values=[])
+            note(f"{name}: read from the first sheet of the workbook")
+        else:
+            raise InputError(
+                [
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        "the file does not exist",
+                        f"add the file (or {workbook.name}, an Excel workbook)",
+                    )
+                ]
+            )
     except pd.errors.EmptyDataError:
         raise InputError(
             [Problem(name, None, None, "the file is empty", "write a header line and data rows")]
         ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+    except (pd.errors.ParserError, ValueError) as error:
         raise InputError(
             [
                 Problem(
                     name,
                     None,
                     None,
-                    f"the file is not valid UTF-8 CSV ({error})",
-                    "save it as comma-separated UTF-8 text",
+                    f"the file cannot be read as a table ({error})",
+                    "save it as comma- or semicolon-separated text, or as an .xlsx workbook",
                 )
             ]
         ) from None
@@ -255,7 +330,10 @@ def read_raw(path: Path, data_dir: Path) -> pd.DataFrame:
             ]
         )
     frame.columns = [str(column).strip() for column in frame.columns]
-    return frame.apply(lambda column: column.str.strip())
+    text = frame.apply(lambda column: column.astype(str).str.strip())
+    text = text.mask(text.isin(MISSING_WORDS), "")
+    text.attrs = dict(frame.attrs)
+    return text
 
 
 def _display_name(path: Path, data_dir: Path) -> str:
@@ -265,8 +343,73 @@ def _display_name(path: Path, data_dir: Path) -> str:
         return str(path)
 
 
+def harmonise(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFrame:
+    """Read what researchers' files commonly hold, each with a note: column names in another
+    case, Norwegian or capitalised category words, decimal commas in semicolon files."""
+    frame = frame.copy()
+    present = set(frame.columns)
+    renames = {
+        column: field.name
+        for field in schema.fields
+        if field.name not in present
+        for column in frame.columns
+        if str(column).lower() == field.name.lower()
+    }
+    for column, field_name in renames.items():
+        note(f"{name}: column '{column}' read as '{field_name}'")
+    frame = frame.rename(columns=renames)
+    for field in schema.fields:
+        if field.name not in frame:
+            continue
+        values = frame[field.name]
+        if field.kind == "category":
+            lower = values.str.lower()
+            mapped = lower.map(lambda v, f=field: CATEGORY_WORDS.get(v, v))
+            readable = ~values.isin(field.levels) & mapped.isin(field.levels)
+            if readable.any():
+                words = sorted(set(values[readable]))
+                note(f"{name}: column '{field.name}': {', '.join(words)} read as contract values")
+                frame.loc[readable, field.name] = mapped[readable]
+        elif field.kind in ("integer", "number") and frame.attrs.get("decimal_comma"):
+            frame[field.name] = values.str.replace(",", ".", regex=False)
+    return frame
+
+
+# More failures of one kind in one column than this are reported as one problem.
+GROUP_AFTER = 3
+
+
+def _failures(errors: SchemaErrors, schema: Schema, name: str) -> list[Problem]:
+    cases = errors.failure_cases
+    problems = []
+    for (column, check), group in cases.groupby(["column", "check"], sort=False, dropna=False):
+        field = schema.field(str(column))
+        rows = [None if pd.isna(index) else int(index) + 1 for index in group["index"]]
+        values = list(group["failure_case"])
+        if len(group) > GROUP_AFTER:
+            problems.append(
+                Problem(
+                    name,
+                    field.name,
+                    rows[0],
+                    f"{len(group)} cells fail: {_describe_failure(field, str(check), values[0])}"
+                    " (the first is named)",
+                    field.fix_hint(),
+                )
+            )
+            continue
+        problems += [
+            Problem(
+                name, field.name, row, _describe_failure(field, str(check), value), field.fix_hint()
+            )
+            for row, value in zip(rows, values, strict=True)
+        ]
+    return problems
+
+
 def validate_frame(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFrame:
     """Check text cells against ``schema`` and return typed columns, or raise InputError."""
+    frame = harmonise(frame, schema, name)
     problems = find_identifiers(frame, name, schema)
     present = set(frame.columns)
     problems += [
@@ -275,7 +418,12 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFra
             field.name,
             None,
             "the required column is missing",
-            f"add a column '{field.name}' ({field.fix_hint()})",
+            f"add a column '{field.name}' ({field.fix_hint()})"
+            + (
+                f"; the file has the columns {', '.join(map(str, frame.columns))}"
+                if len(frame.columns) <= 30
+                else ""
+            ),
         )
         for field in schema.fields
         if field.required and field.name not in present
@@ -284,18 +432,7 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFra
     try:
         _pandera_schema(schema, present).validate(text, lazy=True)
     except SchemaErrors as errors:
-        for case in errors.failure_cases.itertuples(index=False):
-            field = schema.field(str(case.column))
-            row = None if pd.isna(case.index) else int(case.index) + 1
-            problems.append(
-                Problem(
-                    name,
-                    field.name,
-                    row,
-                    _describe_failure(field, str(case.check), case.failure_case),
-                    field.fix_hint(),
-                )
-            )
+        problems += _failures(errors, schema, name)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     return _typed(text, schema)

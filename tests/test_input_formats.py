@@ -1,0 +1,104 @@
+"""Files researchers actually have: semicolons and decimal commas, tabs, Windows-1252, Excel,
+R's and Stata's missing values, column names in capitals, Norwegian category words."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.core.validation import (
+    Field,
+    InputError,
+    Schema,
+    read_table,
+    take_notes,
+)
+
+SCHEMA = Schema(
+    "people.csv",
+    (
+        Field("id", "text", unique=True),
+        Field("sex", "category", ("female", "male"), nullable=True),
+        Field("coordinator", "category", ("yes", "no")),
+        Field("weight", "number", nullable=True),
+        Field("days", "integer", minimum=0),
+    ),
+)
+EXPECTED = pd.DataFrame(
+    {
+        "id": ["a", "b", "c"],
+        "sex": ["female", None, "male"],
+        "coordinator": ["yes", "no", "yes"],
+        "weight": [1.5, None, 2.25],
+        "days": [10, 0, 360],
+    }
+)
+
+
+def check(frame: pd.DataFrame) -> None:
+    assert frame["id"].tolist() == EXPECTED["id"].tolist()
+    assert frame["sex"].isna().tolist() == [False, True, False]
+    assert frame["coordinator"].tolist() == ["yes", "no", "yes"]
+    assert frame["weight"].tolist()[::2] == [1.5, 2.25]
+    assert frame["days"].tolist() == [10, 0, 360]
+
+
+@pytest.fixture(autouse=True)
+def fresh_notes():
+    take_notes()
+
+
+def test_semicolons_decimal_commas_and_a_bom(tmp_path):
+    text = "id;sex;coordinator;weight;days\na;female;yes;1,5;10\nb;;no;;0\nc;male;yes;2,25;360\n"
+    (tmp_path / "people.csv").write_bytes(text.encode("utf-8-sig"))
+    check(read_table(tmp_path, SCHEMA))
+    assert any("semicolon-separated" in note for note in take_notes())
+
+
+def test_tabs_and_windows_1252(tmp_path):
+    lines = [
+        "id,sex,coordinator,weight,days",
+        "a,female,yes,1.5,10",
+        "b,,no,,0",
+        "c,male,yes,2.25,360",
+    ]
+    text = "\n".join(line.replace(",", "\t") for line in lines) + "\n"
+    (tmp_path / "people.csv").write_bytes(text.encode("cp1252"))
+    check(read_table(tmp_path, SCHEMA))
+    latin = "id,sex,coordinator,weight,days\nø,female,yes,1.5,10\n"
+    (tmp_path / "people.csv").write_bytes(latin.encode("cp1252"))
+    assert read_table(tmp_path, SCHEMA)["id"].tolist() == ["ø"]
+    assert any("Windows-1252" in note for note in take_notes())
+
+
+def test_an_excel_workbook_when_there_is_no_csv(tmp_path):
+    EXPECTED.to_excel(tmp_path / "people.xlsx", index=False)
+    check(read_table(tmp_path, SCHEMA))
+    assert any("people.xlsx" in note for note in take_notes())
+
+
+def test_missing_values_of_r_and_stata_capital_names_and_norwegian_words(tmp_path):
+    text = "ID,Sex,Coordinator,weight,days\na,kvinne,Ja,1.5,10\nb,NA,nei,.,0\nc,mann,ja,2.25,360\n"
+    (tmp_path / "people.csv").write_text(text)
+    check(read_table(tmp_path, SCHEMA))
+    notes = " ".join(take_notes())
+    assert "column 'ID' read as 'id'" in notes and "Ja, ja, nei read as contract values" in notes
+
+
+def test_many_bad_cells_of_a_column_are_one_message_and_found_columns_are_named(tmp_path):
+    rows = [f"p{i},female,kanskje,1,{i}" for i in range(200)]
+    (tmp_path / "people.csv").write_text("id,sex,coordinator,weight,days\n" + "\n".join(rows))
+    with pytest.raises(InputError) as error:
+        read_table(tmp_path, SCHEMA)
+    (problem,) = error.value.problems
+    assert problem.column == "coordinator" and problem.row == 1
+    assert problem.message.startswith("200 cells fail") and "kanskje" in problem.message
+    (tmp_path / "people.csv").write_text("id,sex,weight\na,female,1\n")
+    with pytest.raises(InputError) as error:
+        read_table(tmp_path, SCHEMA)
+    assert "the file has the columns id, sex, weight" in str(error.value)
+
+
+def test_a_missing_file_mentions_the_workbook_it_could_be(tmp_path):
+    with pytest.raises(InputError, match=r"people\.xlsx"):
+        read_table(tmp_path, SCHEMA)
