@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis.build.pipeline import ROOT, BuildError, build
+from analysis.build.pipeline import ROOT, BuildError, build, validate
 from analysis.core.i18n import LANGS
 from analysis.core.validation import InputError
 
@@ -74,6 +74,17 @@ def parser() -> argparse.ArgumentParser:
         help="compare with no publication, even where the data declare one they reproduce",
     )
     build_cmd.set_defaults(run=_build)
+
+    validate_cmd = commands.add_parser(
+        "validate", help="check the data files against their contracts, without building"
+    )
+    validate_cmd.add_argument(
+        "--data", type=Path, default=ROOT / "data", help="data directory (default: data/)"
+    )
+    validate_cmd.add_argument(
+        "--only", type=_csv_list, default=None, help="chapters, comma-separated (default: all)"
+    )
+    validate_cmd.set_defaults(run=lambda args: validate(args.data, args.only))
     for module in COMMAND_MODULES:
         importlib.import_module(module).register_cli(commands)
     return main

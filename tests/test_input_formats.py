@@ -102,3 +102,18 @@ def test_many_bad_cells_of_a_column_are_one_message_and_found_columns_are_named(
 def test_a_missing_file_mentions_the_workbook_it_could_be(tmp_path):
     with pytest.raises(InputError, match=r"people\.xlsx"):
         read_table(tmp_path, SCHEMA)
+
+
+def test_validate_checks_without_building_and_says_how_files_were_read(tmp_path, capsys):
+    from analysis import cli
+    from tests.conftest import SHIPPED_DATA
+
+    assert cli.main(["validate", "--data", str(SHIPPED_DATA)]) == 0
+    assert "are valid" in capsys.readouterr().out
+    (tmp_path / "providers.csv").write_text("programme_id;finance\nX1;nav\n")
+    assert cli.main(["validate", "--data", str(tmp_path), "--only", "provider"]) == 2
+    captured = capsys.readouterr()
+    assert (
+        "semicolon-separated" in captured.out and "column 'permanent_coordinator'" in captured.err
+    )
+    assert not list(tmp_path.glob("*html*"))

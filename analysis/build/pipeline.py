@@ -26,7 +26,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from html import escape
 from pathlib import Path
 
@@ -39,7 +39,7 @@ from analysis.chapters import CHAPTERS, Chapter
 from analysis.core.contracts import contract_markdown
 from analysis.core.i18n import LANGS, check_lang, t
 from analysis.core.results import save_state, write_results
-from analysis.core.validation import InputError, Problem
+from analysis.core.validation import InputError, Problem, take_notes
 
 __all__ = ["ROOT", "BuildError", "build"]
 
@@ -178,6 +178,33 @@ def data_digest(data_dir: Path) -> str:
     return digest.hexdigest()
 
 
+def load_chapters(chapters: list[Chapter], data_dir: Path, progress: Progress) -> dict[str, object]:
+    """Read and validate every chapter's inputs; print how files were read (notes)."""
+    if not Path(data_dir).is_dir():
+        raise InputError(
+            [
+                Problem(
+                    str(data_dir),
+                    None,
+                    None,
+                    "the data folder does not exist",
+                    "give the folder that holds the data files with --data",
+                )
+            ]
+        )
+    take_notes()
+    try:
+        return {
+            chapter.name: progress.step(
+                "validate", chapter.name, "", lambda c=chapter: c.module().load(data_dir)
+            )
+            for chapter in chapters
+        }
+    finally:
+        for text in take_notes():
+            progress.echo(f"note      {text}")
+
+
 def analyse(
     chapters: list[Chapter],
     data_dir: Path,
@@ -189,25 +216,28 @@ def analyse(
 ) -> None:
     """Validate every chapter's inputs first, then analyse each chapter once (comparing with
     the publication its data declare, unless ``compare`` is False)."""
-    modules = {chapter.name: chapter.module() for chapter in chapters}
-    loaded: Mapping[str, object] = {
-        chapter.name: progress.step(
-            "validate", chapter.name, "", lambda c=chapter: modules[c.name].load(data_dir)
-        )
-        for chapter in chapters
-    }
+    loaded = load_chapters(chapters, data_dir, progress)
     for chapter in chapters:
         parameters = analysis_parameters(chapter, suppress_below)
         results = progress.step(
             "analyse",
             chapter.name,
             "",
-            lambda c=chapter, p=parameters: modules[c.name].analyse(
+            lambda c=chapter, p=parameters: c.module().analyse(
                 loaded[c.name], compare=compare, **p
             ),
         )
         write_results(results_dir, chapter.name, results.to_json())
         save_state(state_dir, chapter.name, results)
+
+
+def validate(
+    data_dir: Path, only: Iterable[str] | None = None, echo: Callable[[str], None] = print
+) -> None:
+    """Check the inputs of the chosen chapters without building (raises ``InputError``)."""
+    chapters = select_chapters(only)
+    load_chapters(chapters, Path(data_dir).resolve(), Progress(echo))
+    echo(f"the data of {', '.join(c.name for c in chapters)} are valid")
 
 
 def build(
@@ -229,18 +259,6 @@ def build(
     langs = [check_lang(lang) for lang in langs]
     if not langs:
         raise BuildError("--lang names no language; choose from " + ", ".join(LANGS))
-    if not data_dir.is_dir():
-        raise InputError(
-            [
-                Problem(
-                    str(data_dir),
-                    None,
-                    None,
-                    "the data folder does not exist",
-                    "give the folder that holds the data files with --data",
-                )
-            ]
-        )
     # Kernels and the Sphinx extension import this checkout's ``analysis`` package.
     paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
     if str(ROOT) not in paths:
