@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,7 @@ def test_cohort_json_follows_the_contract(built_book: Path) -> None:
     payload = json.loads((built_book / "results" / "cohort.json").read_text(encoding="utf-8"))
     _check_contract(payload)
     assert (payload["n"], payload["n_coordinator"], payload["follow_up_days"]) == (326, 237, 360)
+    assert payload["compared"] is True
     statuses = {row["status"] for row in payload["reproduction"]}
     assert {"exact_by_construction", "calibrated", "differs", "not_reproducible"} <= statuses
     assert all(row["reason"] for row in payload["reproduction"] if row["status"] == "differs")
@@ -73,6 +75,7 @@ def test_chapter_says_the_data_are_synthetic(built_book: Path, lang: str, phrase
 
 def test_chapter_reruns_on_another_cohort(tmp_path: Path) -> None:
     data_dir = generator.write(tmp_path / "data" / "cohort.csv", seed=99).parent
+    shutil.copy(SHIPPED_DATA / "cohort.study.yaml", data_dir)  # synthetic, reproduces the paper
     out = tmp_path / "out"
     build(data_dir, out, langs=["en"], only=["cohort"], echo=lambda _line: None)
     payload = json.loads((out / "results" / "cohort.json").read_text(encoding="utf-8"))
@@ -91,5 +94,8 @@ def test_chapter_reruns_on_another_cohort(tmp_path: Path) -> None:
     assert not any(
         row["status"] in ("calibrated", "exact_by_construction") for row in payload["reproduction"]
     )
+    assert payload["compared"] is True
     html = (out / "html" / "en" / "cohort.html").read_text(encoding="utf-8")
     assert "synthetic: no real person" in html
+    assert "the file it" not in html  # how the shipped file was made: for that file only
+    assert "by construction" not in html

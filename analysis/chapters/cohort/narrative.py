@@ -247,12 +247,16 @@ def programme_types(results: CohortResults, lang: str) -> str:
             lang,
             likely=t(f"cohort.likely.{clear}{'more' if odds.odds_ratio >= 1 else 'less'}", lang),
             odds_ratio=odds_ratio_text(odds, lang),
-            left_out=count(
-                "cohort.count.or_left_out", results.n_without_programme_type, lang, words=True
-            ),
+            left_out=left_out(results, "cohort.count.or_left_out", lang),
         )
     )
     return " ".join(sentences)
+
+
+def left_out(results: CohortResults, key: str, lang: str) -> str:
+    """Who has no programme type and is left out (nothing when everyone has one)."""
+    n = results.n_without_programme_type
+    return count(key, n, lang, words=True) if n else ""
 
 
 def curves(comparison: KMComparison, lang: str) -> str:

@@ -164,9 +164,7 @@ def programme_types(results: CohortResults, lang: str) -> list[Markdown | HTML]:
     days = results.follow_up_days
     comparison = results.by_programme_type
     rates = {level: group.rtw_rate for level, group in results.programme_types.items()}
-    left_out = narrative.count(
-        "cohort.count.left_out", results.n_without_programme_type, lang, words=True
-    )
+    left_out = narrative.left_out(results, "cohort.count.left_out", lang)
     return [
         show_figure(
             figures.km_figure(comparison, lang, results.suppress_below),

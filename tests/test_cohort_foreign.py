@@ -1,0 +1,258 @@
+"""The cohort chapter on someone else's cohort: the page states that cohort's facts only.
+
+The data are made here (seeded): 1,500 employees in 20 programmes, a coordinator hazard ratio
+of 1.3, coordinators a little more common in the slow programme types (so adjusting for
+programme type moves the hazard ratio away from 1), ten employees without a programme type,
+no household income column, fewer category levels, and no study description.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+from myst_nb.core.variables import format_plain_text
+
+from analysis.build.pipeline import build
+from analysis.chapters.cohort import narrative, page
+from analysis.chapters.cohort.chapter import CohortResults, analyse
+from analysis.chapters.cohort.data import load
+from analysis.core.i18n import fmt_int
+from tests.conftest import SHIPPED_DATA
+
+N, PROGRAMMES, WITHOUT_TYPE = 1500, 20, 10
+NB_N = fmt_int(N, "nb")  # 1 500 with the bokmål thousands space
+# What the shipped study's page says and a page on other data must not.
+SHIPPED_FACTS = {
+    "en": (
+        "326",
+        "43 programmes",
+        "2012",
+        "Raskere tilbake",
+        "ynthetic",
+        "paper",
+        "Table 1 exactly",
+    ),
+    "nb": (
+        "326",
+        "43 tilbud",
+        "2012",
+        "Raskere tilbake",
+        "yntetisk",
+        "artikkel",
+        "tabell 1 eksakt",
+    ),
+}
+NOT_COMPARED = {
+    "en": "There is no published result to compare these data with",
+    "nb": "Det finnes ikke noe publisert resultat å sammenligne disse dataene med",
+}
+
+
+def foreign_cohort(seed: int = 2024) -> pd.DataFrame:
+    """A cohort unlike the shipped one (see the module docstring), as written to CSV."""
+    rng = np.random.default_rng(seed)
+    kinds = np.array(
+        ["occupational_rehabilitation"] * 10 + ["treatment"] * 6 + ["follow_up"] * 4, dtype=object
+    )
+    programme = rng.integers(0, PROGRAMMES, N)
+    kind = kinds[programme]
+    rate = {"treatment": 1 / 50, "occupational_rehabilitation": 1 / 140, "follow_up": 1 / 300}
+    share = {"treatment": 0.45, "occupational_rehabilitation": 0.5, "follow_up": 0.55}
+    coordinator = rng.uniform(size=N) < pd.Series(kind).map(share).to_numpy()
+    hazard = pd.Series(kind).map(rate).to_numpy() * np.where(coordinator, 1.3, 1.0)
+    first = np.ceil(rng.exponential(1 / hazard))
+    full = first + np.where(rng.uniform(size=N) < 0.4, 0, np.ceil(rng.exponential(45, N)))
+    frame = pd.DataFrame(
+        {
+            "id": [f"X{i:05d}" for i in range(N)],
+            "programme_id": [f"K{p + 1:02d}" for p in programme],
+            "coordinator": np.where(coordinator, "yes", "no"),
+            "programme_type": kind,
+        }
+    )
+    frame.loc[rng.choice(N, WITHOUT_TYPE, replace=False), "programme_type"] = ""
+    for name, days in (("first", first), ("full", full)):
+        event = days <= 400
+        frame[f"days_to_{name}_rtw"] = np.where(event, days, 400).astype(int)
+        frame[f"{name}_rtw"] = event.astype(int)
+
+    def draw(levels: list[str], missing: float = 0.0) -> np.ndarray:
+        values = rng.choice(levels, N).astype(object)
+        values[rng.uniform(size=N) < missing] = ""
+        return values
+
+    frame["sex"] = draw(["female", "male"])
+    frame["age"] = rng.integers(20, 67, N)
+    frame["marital_status"] = draw(["partner", "no_partner"], 0.01)
+    frame["education"] = draw(["elementary", "upper_secondary", "university_short"], 0.02)
+    frame["diagnosis"] = draw(["musculoskeletal", "psychiatric", "other"])
+    for symptom in ("pain_rest", "pain_activity", "depressive_mood", "anxiety"):
+        frame[symptom] = draw(["yes", "no"], 0.02)
+    frame["prior_sick_leave"] = draw(["yes", "no"])
+    frame["sector"] = draw(["public", "private"], 0.03)
+    return frame
+
+
+def write_data(folder: Path, study: str | None = None) -> Path:
+    folder.mkdir(parents=True)
+    foreign_cohort().to_csv(folder / "cohort.csv", index=False)
+    if study is not None:
+        (folder / "cohort.study.yaml").write_text(study, encoding="utf-8")
+    return folder
+
+
+def article(out: Path, lang: str) -> str:
+    """The article text of the built page (code hidden), spaces collapsed."""
+    soup = BeautifulSoup((out / "html" / lang / "cohort.html").read_text("utf-8"), "html.parser")
+    body = soup.select_one("article")
+    for tag in body.select("div.cell_input, script, style"):
+        tag.decompose()
+    alts = " ".join(image.get("alt", "") for image in body.select("img"))
+    return re.sub(r"[ \t\r\n]+", " ", f"{body.get_text('')} {alts}")
+
+
+@pytest.fixture(scope="module")
+def foreign(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CohortResults]:
+    data = write_data(tmp_path_factory.mktemp("foreign") / "data")
+    return data, analyse(load(data))
+
+
+def test_the_foreign_cohort_is_what_the_page_should_describe(foreign) -> None:
+    _, results = foreign
+    assert (results.n, results.n_programmes, results.n_without_programme_type) == (
+        N,
+        PROGRAMMES,
+        WITHOUT_TYPE,
+    )
+    assert "household_income" not in results.adjusted_covariates
+    assert not results.compared and results.reproduction == [] and not results.study.described
+    fits = results.outcomes["first_rtw"].cox
+    before, after = fits["cox_without_programme_type"].efron.hr, fits["cox_adjusted"].efron.hr
+    assert narrative.shift(before, after) == "away" and after > 1
+
+
+@pytest.mark.book
+def test_the_page_on_a_foreign_cohort_states_its_facts_only(foreign, tmp_path: Path) -> None:
+    data, results = foreign
+    out = tmp_path / "out"
+    build(data, out, only=["cohort"], echo=lambda _line: None)
+    payload = json.loads((out / "results" / "cohort.json").read_text(encoding="utf-8"))
+    assert payload["compared"] is False and payload["reproduction"] == []
+    assert payload["n"] == N
+    expected = {
+        "en": (
+            "The cohort in cohort.csv: 1,500 employees in 20 programmes, followed for 360 days.",
+            "1,500 employees, 721 of them with a coordinator, in 20 programmes.",
+            "The 10 employees without a recorded programme type are left out.",
+            "the 10 employees without a programme type are left out",
+            "Adding programme type moves it away from 1.",
+            "were more likely to have a coordinator than those in treatment programmes",
+            "The three programme types differ in time to first RTW",
+            "Confounders enter in blocks",
+            "the four symptoms and earlier sickness absence;",
+            NOT_COMPARED["en"],
+        ),
+        "nb": (
+            f"Kohorten i cohort.csv: {NB_N} arbeidstakere i 20 tilbud, fulgt i 360 dager.",
+            f"{NB_N} arbeidstakere, 721 av dem med koordinator, i 20 tilbud.",
+            "De 10 arbeidstakerne uten registrert type tilbud er utelatt.",
+            "de 10 arbeidstakerne uten type tilbud er utelatt",
+            "Når type tilbud legges til, flyttes den bort fra 1.",
+            "fikk oftere koordinator enn de i behandlingstilbud",
+            "De tre typene tilbud skiller seg i tid til første tilbakeføring",
+            "Konfunderende variabler legges inn i blokker",
+            "de fire symptomene og tidligere sykefravær;",
+            NOT_COMPARED["nb"],
+        ),
+    }
+    assert results.n_coordinator == 721
+    for lang, phrases in expected.items():
+        text = article(out, lang)
+        for phrase in phrases:
+            assert phrase in text, (lang, phrase)
+        for fact in SHIPPED_FACTS[lang]:
+            assert fact not in text, (lang, fact)
+        assert "(1, 500)" not in text
+        assert "towards 1" not in text and "mot 1" not in text
+
+
+@pytest.mark.book
+def test_a_description_that_reproduces_nothing_is_described_not_compared(tmp_path: Path) -> None:
+    study = """
+title: {en: "Nurses back at work", nb: "Sykepleiere tilbake i arbeid"}
+provenance: primary
+population: {en: "nurses on sick leave", nb: "sykepleiere på sykmelding"}
+setting: {en: "municipal rehabilitation programmes", nb: "kommunale rehabiliteringstilbud"}
+period: {en: "2021–2022", nb: "2021–2022"}
+follow_up: {en: "in the municipal records", nb: "i kommunens registre"}
+"""
+    data = write_data(tmp_path / "data", study)
+    out = tmp_path / "out"
+    build(data, out, langs=["en"], only=["cohort"], echo=lambda _line: None)
+    payload = json.loads((out / "results" / "cohort.json").read_text(encoding="utf-8"))
+    assert payload["compared"] is False and payload["reproduction"] == []
+    text = article(out, "en")
+    assert (
+        "The cohort in cohort.csv: 1,500 nurses on sick leave who started one of 20 municipal "
+        "rehabilitation programmes in 2021–2022, followed for 360 days in the municipal records."
+    ) in text
+    assert NOT_COMPARED["en"] in text
+    for fact in SHIPPED_FACTS["en"]:
+        assert fact not in text, fact
+
+
+def test_without_comparison_the_shipped_page_leaves_the_paper_out() -> None:
+    results = analyse(load(SHIPPED_DATA), compare=False)
+    assert not results.compared and results.reproduction == []
+    assert results.to_json()["compared"] is False and results.to_json()["reproduction"] == []
+    for lang, word in (("en", "paper"), ("nb", "artikkel")):
+        texts = [
+            narrative.ci_intro(results, lang),
+            narrative.blocks(results, lang),
+            narrative.hazard_ratio_shift(results, lang),
+            narrative.ties(results, lang),
+        ]
+        assert not any(word in text.lower() for text in texts), lang
+        (shown,) = page.reproduction_section(results, lang)
+        assert shown.data.startswith(NOT_COMPARED[lang])
+    # The study description still says what the data are and how they were made.
+    opening = page.opening(results, "en")
+    assert "{cite:p}`cohort2019coordinator`" in opening[0].data
+    assert "synthetic: no real person" in opening[1].data
+    assert opening[2].data.endswith("is computed from the file.")
+
+
+def test_glued_texts_read_back_as_themselves(foreign, monkeypatch) -> None:
+    _, results = foreign
+    glued = {}
+    monkeypatch.setattr(page, "glue", lambda name, value, display: glued.update({name: value}))
+    page.time_to_rtw(results, "en")
+    plain = {name: value for name, value in glued.items() if isinstance(value, str)}
+    assert plain and all(type(value) is str for value in plain.values())
+    for value in plain.values():
+        assert format_plain_text(repr(value), "s") == value
+    assert format_plain_text(repr("1,500"), "s") == "1,500"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "direction"),
+    [(0.70, 0.75, "towards"), (1.04, 1.22, "away"), (0.8, 1.2, "across"), (0.701, 0.699, "none")],
+)
+def test_shift_direction(before: float, after: float, direction: str) -> None:
+    assert narrative.shift(before, after) == direction
+
+
+def test_counts_handle_zero_one_and_many() -> None:
+    assert "one employee" in narrative.count("cohort.count.left_out", 1, "en", words=True)
+    assert "The four employees" in narrative.count("cohort.count.left_out", 4, "en", words=True)
+    assert "De 10 arbeidstakerne" in narrative.count("cohort.count.left_out", 10, "nb", words=True)
+    assert narrative.count("cohort.count.with_coordinator", 0, "en") == (
+        "none of them with a coordinator"
+    )
+    assert narrative.count("cohort.count.employees", 1, "nb") == "1 arbeidstaker"
