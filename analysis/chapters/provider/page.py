@@ -68,14 +68,28 @@ def coordinator_figure(results: ProviderResults, lang: str) -> Markdown:
 
 
 def tests_table(results: ProviderResults, lang: str) -> HTML:
-    """The six 2×2 tables and their tests, with a note on those that are not estimable."""
+    """The six 2×2 tables and their tests, with notes on those that are not estimable and on
+    odds ratios with the zero-cell correction."""
     missing = [
         t(f"provider.exposure.{name}", lang) for name, test in results.tests.items() if test.reason
+    ]
+    corrected = [
+        t(f"provider.exposure.{name}", lang)
+        for name, test in results.tests.items()
+        if test.or_correction
+    ]
+    notes = [
+        *([t("provider.not_estimable", lang, names=", ".join(missing))] if missing else []),
+        *(
+            [t("provider.zero_cell", lang, mark=tables.CORRECTED_MARK, names=", ".join(corrected))]
+            if corrected
+            else []
+        ),
     ]
     return html_table(
         tables.tests_table(results, lang),
         t("provider.table.tests", lang),
-        t("provider.not_estimable", lang, names=", ".join(missing)) if missing else None,
+        " ".join(notes) or None,
     )
 
 

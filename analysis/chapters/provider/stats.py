@@ -2,20 +2,24 @@
 coordinator.
 
 For each exposure the 2×2 table against having a permanent coordinator is tested with
-Pearson χ² without continuity correction (as SPSS prints it), Yates-corrected χ², Fisher's
-exact p, and the odds ratio with a Woolf (logit) 95 % CI (SPSS's "Risk Estimate"). Shares
-of programmes with a coordinator carry Wilson 95 % intervals.
+Pearson χ² without continuity correction (as SPSS prints it and R's ``chisq.test(correct =
+FALSE)``), Yates-corrected χ² (R's default ``chisq.test``; the correction is at most
+|O − E|, as in R and scipy), Fisher's exact p (two-sided, tables as likely as or less likely
+than the observed one, as R's ``fisher.test``), and the odds ratio with a Woolf (logit) 95 %
+CI (SPSS's "Risk Estimate"). With a zero cell the odds ratio and its interval use the
+Haldane–Anscombe correction: 0.5 added to all four cells (SPSS prints no odds ratio then,
+statsmodels' ``Table2x2`` replaces only the zero cells by 0.5); the tests use the raw counts.
+Shares of programmes with a coordinator carry Wilson 95 % intervals.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import nan
+from math import exp, log, nan, sqrt
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2_contingency, fisher_exact
-from statsmodels.stats.contingency_tables import Table2x2
+from scipy.stats import chi2_contingency, fisher_exact, norm
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis.chapters.provider.data import COORDINATOR_TYPES, DIAGNOSES, FINANCE, TYPES
@@ -23,6 +27,8 @@ from analysis.chapters.provider.data import COORDINATOR_TYPES, DIAGNOSES, FINANC
 EXPOSURES = ("finance_nav", "finance_both", "finance_rha", *DIAGNOSES)
 CELLS = ("exposed_yes", "exposed_no", "unexposed_yes", "unexposed_no")
 SECTIONS = ("types", "coordinators", "diagnoses")
+Z95 = float(norm.isf(0.025))
+HALDANE_ANSCOMBE = "haldane_anscombe"  # 0.5 added to all four cells of a table with a zero cell
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,7 @@ class TableTest:
     or_ci_low: float
     or_ci_high: float
     reason: str | None = None  # why the statistics are not estimable (then they are NaN)
+    or_correction: str | None = None  # HALDANE_ANSCOMBE when the table has a zero cell
 
     def to_json(self) -> dict:
         """The table's entry in ``provider.json``."""
@@ -75,9 +82,19 @@ def two_by_two(frame: pd.DataFrame, exposure: str) -> dict[str, int]:
     }
 
 
+def woolf_odds_ratio(cells: np.ndarray) -> tuple[float, float, float, str | None]:
+    """Odds ratio with Woolf (logit) 95 % CI, and the correction used: with a zero cell 0.5
+    is added to all four cells (Haldane–Anscombe), else none."""
+    correction = HALDANE_ANSCOMBE if (cells == 0).any() else None
+    a, b, c, d = (cells + (0.5 if correction else 0)).ravel().astype(float)
+    log_or, se = log(a * d / (b * c)), sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return exp(log_or), exp(log_or - Z95 * se), exp(log_or + Z95 * se), correction
+
+
 def table_statistics(counts: dict[str, int]) -> TableTest:
     """χ² (Pearson and Yates), Fisher's exact p and the odds ratio with Woolf 95 % CI; all
-    not estimable (NaN, with the reason) when a row or column of the table is empty."""
+    not estimable (NaN, with the reason) when a row or column of the table is empty (R's
+    ``chisq.test`` gives NaN there and ``fisher.test`` p = 1, which tests nothing)."""
     cells = np.array(
         [
             [counts["exposed_yes"], counts["exposed_no"]],
@@ -85,12 +102,10 @@ def table_statistics(counts: dict[str, int]) -> TableTest:
         ]
     )
     if (cells.sum(axis=0) == 0).any() or (cells.sum(axis=1) == 0).any():
-        # With an empty row or column no test and no odds ratio exist.
         return TableTest(counts, *(nan,) * 8, reason="empty_margin")
     pearson = chi2_contingency(cells, correction=False)
     yates = chi2_contingency(cells, correction=True)
-    odds = Table2x2(cells)
-    low, high = odds.oddsratio_confint(alpha=0.05, method="normal")
+    odds_ratio, low, high, correction = woolf_odds_ratio(cells)
     return TableTest(
         counts=counts,
         chi2=float(pearson.statistic),
@@ -98,9 +113,10 @@ def table_statistics(counts: dict[str, int]) -> TableTest:
         chi2_yates=float(yates.statistic),
         p_yates=float(yates.pvalue),
         p_fisher=float(fisher_exact(cells).pvalue),
-        odds_ratio=float(odds.oddsratio),
-        or_ci_low=float(low),
-        or_ci_high=float(high),
+        odds_ratio=odds_ratio,
+        or_ci_low=low,
+        or_ci_high=high,
+        or_correction=correction,
     )
 
 

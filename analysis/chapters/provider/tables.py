@@ -8,6 +8,8 @@ from analysis.chapters.provider.chapter import ProviderResults
 from analysis.chapters.provider.data import FINANCE
 from analysis.core.i18n import fmt_ci, fmt_count_share, fmt_int, fmt_num, t
 
+CORRECTED_MARK = "*"  # odds ratio of a table with a zero cell (Haldane–Anscombe)
+
 
 def frequency_table(results: ProviderResults, section: str, lang: str) -> pd.DataFrame:
     """Table 1 section (``types``, ``coordinators`` or ``diagnoses``) with row percentages."""
@@ -47,7 +49,8 @@ def tests_table(results: ProviderResults, lang: str) -> pd.DataFrame:
                 t("provider.col.p", lang): fmt_num(test.p, lang, 3),
                 t("provider.col.p_yates", lang): fmt_num(test.p_yates, lang, 3),
                 t("provider.col.p_fisher", lang): fmt_num(test.p_fisher, lang, 3),
-                t("provider.col.or", lang): fmt_num(test.odds_ratio, lang, 2),
+                t("provider.col.or", lang): fmt_num(test.odds_ratio, lang, 2)
+                + (CORRECTED_MARK if test.or_correction else ""),
                 t("common.ci95", lang): fmt_ci(test.or_ci_low, test.or_ci_high, lang),
             }
         )
