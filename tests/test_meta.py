@@ -200,10 +200,17 @@ def test_single_study_pools_to_itself() -> None:
         assert (pooled.estimate, pooled.ci_low, pooled.ci_high) == pytest.approx(
             (rr, rr * math.exp(-z * se), rr * math.exp(z * se)), rel=1e-9
         )
-    assert result.models["random"].tau2 == 0.0
-    assert math.isnan(result.models["random"].q_p)
-    assert math.isnan(result.models["random"].pi_low)
-    assert math.isnan(result.models["hksj"].ci_low)
+    # Heterogeneity needs two studies and the prediction interval three: not estimable, with
+    # the reason, never a τ² of 0 that looks measured.
+    random = result.models["random"]
+    assert math.isnan(random.tau2) and math.isnan(random.q) and math.isnan(random.i2)
+    assert math.isnan(random.q_p) and math.isnan(random.pi_low)
+    assert (random.heterogeneity_reason, random.pi_reason) == (
+        stats.SINGLE_STUDY,
+        stats.FEWER_THAN_THREE,
+    )
+    hksj = result.models["hksj"]
+    assert math.isnan(hksj.ci_low) and hksj.reason == stats.SINGLE_STUDY
 
 
 def test_generic_inverse_variance_row() -> None:
@@ -231,6 +238,7 @@ def test_generic_inverse_variance_row() -> None:
     assert effects.iloc[1]["var"] == pytest.approx(se**2)
     result = stats.pool(effects)
     assert math.isnan(result.models["fixed_mh"].estimate)
+    assert result.models["fixed_mh"].reason == stats.NEEDS_COUNTS
     assert result.headline == "random"
 
 
@@ -328,11 +336,12 @@ def test_results_payload_follows_contract(shipped: tuple) -> None:
     payload = results.to_json()["analyses"]
     assert set(payload) == {"mr_uc_12", "mr_active_12", "mr_active_24"}
     for entry in payload.values():
-        assert set(entry) == {"k", "n_participants", *stats.MODELS}
+        assert set(entry) == {"k", "k_pooled", "n_participants", *stats.MODELS}
         for model in stats.MODELS:
-            expected = {"estimate", "ci_low", "ci_high", "p"}
+            expected = {"estimate", "ci_low", "ci_high", "p", "reason"}
             if model.startswith("random"):
                 expected |= {"tau2", "i2", "q", "q_p", "pi_low", "pi_high"}
+                expected |= {"heterogeneity_reason", "pi_reason"}
             assert set(entry[model]) == expected
 
 

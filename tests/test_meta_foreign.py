@@ -100,11 +100,15 @@ SHIPPED_FACTS = (
 )
 
 
-def write_review(data_dir: Path) -> Path:
-    """The small review's two required files (nothing else)."""
+def write_review(
+    data_dir: Path,
+    studies: dict[str, list[tuple]] = STUDIES,
+    analyses: list[dict[str, str]] = ANALYSES,
+) -> Path:
+    """A review's two required files (nothing else); by default the small review's."""
     folder = data_dir / "meta"
     folder.mkdir(parents=True)
-    studies = pd.DataFrame(
+    frame = pd.DataFrame(
         [
             {
                 "analysis_id": analysis_id,
@@ -114,19 +118,19 @@ def write_review(data_dir: Path) -> Path:
                 "follow_up_months": "",
                 "source": "primary",
             }
-            for analysis_id, rows in STUDIES.items()
+            for analysis_id, rows in studies.items()
             for study, *counts in rows
         ]
     )
-    studies.to_csv(folder / "studies.csv", index=False)
+    frame.to_csv(folder / "studies.csv", index=False)
     notes = {
         f"{domain}_note_{lang}": ""
         for domain in JUDGEMENTS
         for lang in LANGS
         if domain != "risk_of_bias"
     }
-    analyses = pd.DataFrame([{**JUDGEMENTS, **notes, **row} for row in ANALYSES]).fillna("")
-    analyses.to_csv(folder / "analyses.csv", index=False)
+    table = pd.DataFrame([{**JUDGEMENTS, **notes, **row} for row in analyses]).fillna("")
+    table.to_csv(folder / "analyses.csv", index=False)
     return data_dir
 
 

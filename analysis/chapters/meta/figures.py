@@ -103,7 +103,8 @@ def forest_plot(result: AnalysisResult, lang: str) -> plt.Figure:
         put(total_y, "cn", fmt_int(int(counts["n_control"].sum()), lang), **bold)
         put(total_y + 1, "ie", fmt_int(int(counts["events_intervention"].sum()), lang))
         put(total_y + 1, "ce", fmt_int(int(counts["events_control"].sum()), lang))
-    put(total_y, "w", _percent("100", lang), **bold)
+    if pooled.estimable:
+        put(total_y, "w", _percent("100", lang), **bold)
     put(total_y, "rr", pooled_text(pooled, lang), **bold)
     if math.isfinite(pooled.ci_low):
         diamond = Polygon(

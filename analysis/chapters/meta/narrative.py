@@ -48,9 +48,11 @@ def outcome_name(study: Study, lang: str) -> str | None:
 
 
 def rr_text(estimate: float, low: float, high: float, lang: str) -> str:
-    """``1.01 (0.70–1.48)``, or "not estimable"."""
+    """``1.01 (0.70–1.48)``, or "not estimable" (for the interval alone when only it is)."""
     if not math.isfinite(estimate):
         return t("meta.not_estimable", lang)
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return f"{fmt_num(estimate, lang, 2)} ({t('meta.ci_not_estimable', lang)})"
     return f"{fmt_num(estimate, lang, 2)} ({fmt_ci(low, high, lang, 2)})"
 
 
@@ -246,7 +248,9 @@ def heterogeneity_text(pooled: Pooled, lang: str) -> str:
 
 
 def overall_text(pooled: Pooled, lang: str) -> str:
-    """``Test for overall effect: Z = … (P = …)``."""
+    """``Test for overall effect: Z = … (P = …)``, or that it is not estimable."""
+    if not math.isfinite(pooled.z):
+        return t("meta.forest.overall_na", lang)
     return t(
         "meta.forest.overall",
         lang,

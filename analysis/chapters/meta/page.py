@@ -130,7 +130,7 @@ def models(results: MetaResults, lang: str) -> HTML:
     return html_table(
         tables.models_table(results, lang),
         t("meta.table.models", lang),
-        note=t("meta.table.models_note", lang),
+        note=tables.models_note(results, lang),
     )
 
 

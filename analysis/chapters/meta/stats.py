@@ -1,9 +1,14 @@
 """Pooling of risk ratios the way RevMan 5 and R's metafor do.
 
-Mantel–Haenszel and inverse-variance fixed effect, DerSimonian–Laird random effects with Q
-around the inverse-variance or the Mantel–Haenszel estimate (RevMan 5), Hartung–Knapp–Sidik–
-Jonkman and the prediction interval; per-study rows for the forest plots, absolute effects for
-the summary of findings, and risk-of-bias counts.
+Mantel–Haenszel fixed effect as RevMan 5 (0.5 added to all four cells of a study with a zero
+cell, as R's ``meta`` package with ``MH.exact = FALSE``) and exact, as metafor's ``rma.mh``
+(raw counts); inverse-variance fixed effect; DerSimonian–Laird random effects with Q around
+the inverse-variance estimate (metafor's ``rma(method = "DL")``) or around the RevMan 5
+Mantel–Haenszel estimate (RevMan 5); Hartung–Knapp–Sidik–Jonkman (``test = "knha"``) and the
+prediction interval (t with k − 2 df, metafor's ``predict(pi.type = "riley")``; metafor's
+default uses the normal quantile). Per-study rows for the forest plots, absolute effects for
+the summary of findings, and risk-of-bias counts. A statistic that cannot be computed is NaN
+with the reason next to it (see ``REASONS``).
 """
 
 from __future__ import annotations
@@ -25,9 +30,16 @@ from analysis.chapters.meta.data import ROB_DOMAINS, ROB_LEVELS, MetaData
 
 Z95 = float(stats.norm.isf(0.025))
 ZERO_CELL_CORRECTION = 0.5
-MODELS = ("fixed_mh", "fixed_iv", "random", "random_revman", "hksj")
+MODELS = ("fixed_mh", "fixed_mh_exact", "fixed_iv", "random", "random_revman", "hksj")
 CONTRACT_KEYS = ("estimate", "ci_low", "ci_high", "p")
 HETEROGENEITY_KEYS = ("tau2", "i2", "q", "q_p", "pi_low", "pi_high")
+# Why a statistic is not estimable (the "reason" fields of the results JSON).
+NO_STUDIES = "no_estimable_studies"  # every study without events in either arm
+NEEDS_COUNTS = "needs_counts"  # Mantel–Haenszel with a study given only as RR and CI
+NO_EVENTS_IN_ONE_ARM = "no_events_in_one_arm"  # exact M-H: no events in one arm of every study
+SINGLE_STUDY = "single_study"  # heterogeneity and Hartung–Knapp need two or more studies
+FEWER_THAN_THREE = "fewer_than_three_studies"  # the prediction interval needs k ≥ 3
+REASONS = (NO_STUDIES, NEEDS_COUNTS, NO_EVENTS_IN_ONE_ARM, SINGLE_STUDY, FEWER_THAN_THREE)
 
 
 def is_random(model: str) -> bool:
@@ -37,7 +49,9 @@ def is_random(model: str) -> bool:
 
 @dataclass(frozen=True)
 class Pooled:
-    """One pooled model on the risk-ratio scale (heterogeneity fields NaN where not defined)."""
+    """One pooled model on the risk-ratio scale. Statistics that are not estimable are NaN,
+    with the reason: ``reason`` for the estimate, CI and p, ``heterogeneity_reason`` for τ²,
+    Q and I², ``pi_reason`` for the prediction interval (None when estimable)."""
 
     estimate: float
     ci_low: float
@@ -53,12 +67,29 @@ class Pooled:
     i2: float = math.nan
     pi_low: float = math.nan
     pi_high: float = math.nan
+    reason: str | None = None
+    heterogeneity_reason: str | None = None
+    pi_reason: str | None = None
 
-    def contract(self, heterogeneity: bool) -> dict[str, float]:
+    @property
+    def estimable(self) -> bool:
+        """Whether the model has a pooled estimate."""
+        return math.isfinite(self.estimate)
+
+    def contract(self, heterogeneity: bool) -> dict[str, float | str | None]:
         """The model's part of the results JSON (with τ², I², Q and the prediction interval
-        for a random-effects model)."""
-        keys = CONTRACT_KEYS + (HETEROGENEITY_KEYS if heterogeneity else ())
+        for a random-effects model), each group of values with its reason."""
+        keys = (*CONTRACT_KEYS, "reason")
+        if heterogeneity:
+            keys += (*HETEROGENEITY_KEYS, "heterogeneity_reason", "pi_reason")
         return {key: getattr(self, key) for key in keys}
+
+
+def not_estimable(reason: str) -> Pooled:
+    """A model none of whose statistics can be computed."""
+    nan = math.nan
+    return Pooled(nan, nan, nan, nan, nan, nan, nan, reason=reason,
+                  heterogeneity_reason=reason, pi_reason=reason)  # fmt: skip
 
 
 # GRADE's convention: absolute effects per 1,000 when the control risk is below 10 %.
@@ -100,9 +131,19 @@ class AnalysisResult:
         return self.models[self.headline]
 
     @property
+    def k_pooled(self) -> int:
+        """Studies that enter the pooling (``k`` without the double-zero studies)."""
+        return int(self.effects["estimable"].astype(bool).sum())
+
+    @property
     def not_estimable(self) -> list[str]:
         """Studies counted in ``k`` but left out of the pooling (no events in either arm)."""
         return self.effects.loc[~self.effects["estimable"].astype(bool), "study"].tolist()
+
+    @property
+    def zero_cell_studies(self) -> list[str]:
+        """Studies with a zero cell (0.5 added to their four cells)."""
+        return self.effects.loc[self.effects["zero_corrected"].astype(bool), "study"].tolist()
 
     @property
     def reconstructed_studies(self) -> list[str]:
@@ -118,6 +159,7 @@ class AnalysisResult:
         """The analysis' part of the results JSON."""
         return {
             "k": self.k,
+            "k_pooled": self.k_pooled,
             "n_participants": self.n_participants,
             **{model: self.models[model].contract(is_random(model)) for model in MODELS},
         }
@@ -126,8 +168,9 @@ class AnalysisResult:
 def study_effects(studies: pd.DataFrame) -> pd.DataFrame:
     """Per-study log risk ratio and variance (Cochrane rules for zero cells).
 
-    0.5 is added to all four cells of a study with a zero cell (statsmodels applies the
-    correction only to such studies); a study with no events in either arm is not estimable.
+    0.5 is added to all four cells of a study with a zero cell (as metafor's ``escalc(add =
+    1/2, to = "only0")`` and RevMan 5; statsmodels applies the correction only to such
+    studies); a study with no events in either arm is not estimable (``drop00 = TRUE``).
     Rows without counts use their reported RR and 95 % CI (generic inverse variance).
     """
     frame = studies.reset_index(drop=True).copy()
@@ -170,14 +213,22 @@ def study_effects(studies: pd.DataFrame) -> pd.DataFrame:
 
 
 def mantel_haenszel_rr(
-    a: np.ndarray, n1: np.ndarray, c: np.ndarray, n2: np.ndarray
+    a: np.ndarray,
+    n1: np.ndarray,
+    c: np.ndarray,
+    n2: np.ndarray,
+    zero_cell: np.ndarray | None = None,
 ) -> tuple[float, float]:
     """Mantel–Haenszel log risk ratio and its Greenland–Robins (1985) standard error.
 
-    Uses the raw counts (no zero-cell correction), as RevMan 5 and metafor's ``rma.mh`` do.
-    Returns NaNs when no study has events in one of the arms.
+    Without ``zero_cell`` the raw counts are used (exact, as metafor's ``rma.mh``); with it
+    0.5 is added to all four cells of the studies it marks (RevMan 5; R's ``meta`` package
+    with ``MH.exact = FALSE``). Returns NaNs when no study has events in one of the arms.
     """
     a, n1, c, n2 = (np.asarray(x, dtype=float) for x in (a, n1, c, n2))
+    if zero_cell is not None:
+        add = ZERO_CELL_CORRECTION * np.asarray(zero_cell, dtype=float)
+        a, n1, c, n2 = a + add, n1 + 2 * add, c + add, n2 + 2 * add
     total = n1 + n2
     r = a * n2 / total
     s = c * n1 / total
@@ -192,14 +243,13 @@ def summary(
     se: float,
     crit: float = Z95,
     dist: stats.rv_continuous | None = None,
-    **heterogeneity: float,
+    **extra: float | str | None,
 ) -> Pooled:
-    """A pooled log estimate as RR with CI and two-sided p."""
+    """A pooled log estimate as RR with CI and two-sided p (``extra``: heterogeneity
+    statistics and reasons)."""
     if not math.isfinite(log_est) or not math.isfinite(se) or se <= 0:
         estimate = math.exp(log_est) if math.isfinite(log_est) else math.nan
-        return Pooled(
-            estimate, math.nan, math.nan, math.nan, log_est, se, math.nan, **heterogeneity
-        )
+        return Pooled(estimate, math.nan, math.nan, math.nan, log_est, se, math.nan, **extra)
     z = log_est / se
     p = float(2 * (dist or stats.norm).sf(abs(z)))
     return Pooled(
@@ -210,7 +260,7 @@ def summary(
         log_est,
         se,
         z,
-        **heterogeneity,
+        **extra,
     )
 
 
@@ -228,17 +278,20 @@ def random_effects(
 
     Q is taken around ``centre`` (the inverse-variance fixed estimate when None, as in
     metafor's ``rma(method="DL")``; the Mantel–Haenszel estimate for the RevMan 5 variant).
-    The prediction interval uses t with k − 2 df (Higgins, Thompson & Spiegelhalter 2009)
-    and is defined for k ≥ 3.
+    The prediction interval uses t with k − 2 df (Higgins, Thompson & Spiegelhalter 2009;
+    metafor's ``predict(pi.type = "riley")``) and is defined for k ≥ 3. With one study τ²,
+    Q and I² are not estimable and the estimate is the study's own (τ² taken as 0).
     """
     y, v = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
     k = len(y)
+    if k == 0:
+        return not_estimable(NO_STUDIES), np.array([])
     fixed = _combine(y, v)
     w = fixed.weights_fe
     if centre is None:
         centre = fixed.mean_effect_fe
-    q = float((w * (y - centre) ** 2).sum())
     df = k - 1
+    q = float((w * (y - centre) ** 2).sum()) if k > 1 else math.nan
     tau2 = max(0.0, (q - df) / fixed.c) if k > 1 else 0.0
     w_re = 1 / (v + tau2)
     mu = float((w_re * y).sum() / w_re.sum())
@@ -251,25 +304,30 @@ def random_effects(
     pooled = summary(
         mu,
         se,
-        tau2=tau2,
+        tau2=tau2 if k > 1 else math.nan,
         q=q,
         q_df=df,
-        q_p=float(stats.chi2.sf(q, df)) if df > 0 else math.nan,
-        i2=max(0.0, (q - df) / q) if q > 0 else 0.0,
+        q_p=float(stats.chi2.sf(q, df)) if k > 1 else math.nan,
+        i2=(max(0.0, (q - df) / q) if q > 0 else 0.0) if k > 1 else math.nan,
         pi_low=pi_low,
         pi_high=pi_high,
+        heterogeneity_reason=None if k > 1 else SINGLE_STUDY,
+        pi_reason=None if k >= 3 else FEWER_THAN_THREE,
     )
     return pooled, w_re / w_re.sum()
 
 
 def hartung_knapp(y: np.ndarray, v: np.ndarray, tau2: float) -> Pooled:
-    """Hartung–Knapp–Sidik–Jonkman CI and test (t, k − 1 df; no ad hoc floor, as metafor)."""
+    """Hartung–Knapp–Sidik–Jonkman CI and test (t, k − 1 df; no ad hoc floor, as metafor's
+    ``test = "knha"``); with one study only the estimate (no df for the interval)."""
     y, v = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
     k = len(y)
-    w = 1 / (v + tau2)
+    if k == 0:
+        return not_estimable(NO_STUDIES)
+    w = 1 / (v + (tau2 if math.isfinite(tau2) else 0.0))
     mu = float((w * y).sum() / w.sum())
     if k < 2:
-        return summary(mu, math.nan)
+        return summary(mu, math.nan, reason=SINGLE_STUDY)
     se = math.sqrt(float((w * (y - mu) ** 2).sum() / ((k - 1) * w.sum())))
     return summary(mu, se, crit=float(stats.t.isf(0.025, k - 1)), dist=stats.t(k - 1))
 
@@ -283,13 +341,30 @@ def absolute_effects(control_per_100: float, pooled: Pooled) -> AbsoluteEffects:
     return AbsoluteEffects(control, risk, tuple(x - control for x in risk), per)
 
 
+def _mantel_haenszel_models(used: pd.DataFrame) -> tuple[Pooled, Pooled]:
+    """The RevMan 5 and the exact (metafor ``rma.mh``) Mantel–Haenszel models."""
+    if not used["has_counts"].all():
+        return not_estimable(NEEDS_COUNTS), not_estimable(NEEDS_COUNTS)
+    counts = [
+        used[column]
+        for column in ("events_intervention", "n_intervention", "events_control", "n_control")
+    ]
+    revman = mantel_haenszel_rr(*counts, zero_cell=used["zero_corrected"].to_numpy(bool))
+    exact = mantel_haenszel_rr(*counts)
+    return (
+        summary(*revman),
+        summary(*exact) if math.isfinite(exact[0]) else not_estimable(NO_EVENTS_IN_ONE_ARM),
+    )
+
+
 def pool(
     effects: pd.DataFrame, control_per_100: float | None = None, direction: str = "beneficial"
 ) -> AnalysisResult:
     """All pooled models of one analysis (rows of ``study_effects`` for one analysis_id).
 
-    Mantel–Haenszel needs counts: with any generic-inverse-variance row its two models are NaN
-    and the headline model is DerSimonian–Laird instead of RevMan 5's M-H random effects.
+    Mantel–Haenszel needs counts: with any generic-inverse-variance row its models are not
+    estimable and the headline model is DerSimonian–Laird instead of RevMan 5's M-H random
+    effects. With no study left after the double-zero ones every model is not estimable.
     With ``control_per_100`` (the assumed control risk) the absolute effects are added;
     ``direction`` is the outcome's (harmful: fewer events favour the intervention).
     """
@@ -297,32 +372,31 @@ def pool(
     used = effects[estimable]
     y, v = used["log_rr"].to_numpy(float), used["var"].to_numpy(float)
     n = effects[["n_intervention", "n_control"]].astype(float).sum().sum()
-    if used["has_counts"].all():
-        log_mh, se_mh = mantel_haenszel_rr(
-            used["events_intervention"],
-            used["n_intervention"],
-            used["events_control"],
-            used["n_control"],
+    if used.empty:
+        models = {model: not_estimable(NO_STUDIES) for model in MODELS}
+        headline = "random_revman" if effects["has_counts"].all() else "random"
+        weights = np.full(len(effects), np.nan)
+    else:
+        fixed_mh, fixed_mh_exact = _mantel_haenszel_models(used)
+        random, random_weights = random_effects(y, v)
+        if fixed_mh.estimable:
+            revman, revman_weights = random_effects(y, v, centre=fixed_mh.log_estimate)
+        else:
+            revman, revman_weights = not_estimable(fixed_mh.reason), np.full(len(y), np.nan)
+        fixed = _combine(y, v)
+        models = {
+            "fixed_mh": fixed_mh,
+            "fixed_mh_exact": fixed_mh_exact,
+            "fixed_iv": summary(float(fixed.mean_effect_fe), float(fixed.sd_eff_w_fe)),
+            "random": random,
+            "random_revman": revman,
+            "hksj": hartung_knapp(y, v, random.tau2),
+        }
+        headline = "random_revman" if revman.estimable else "random"
+        weights = np.full(len(effects), np.nan)
+        weights[estimable] = 100 * (
+            revman_weights if headline == "random_revman" else random_weights
         )
-    else:
-        log_mh = se_mh = math.nan
-    random, random_weights = random_effects(y, v)
-    if math.isfinite(log_mh):
-        revman, revman_weights = random_effects(y, v, centre=log_mh)
-    else:
-        revman = summary(math.nan, math.nan, **dict.fromkeys(HETEROGENEITY_KEYS, math.nan))
-        revman_weights = np.full(len(y), np.nan)
-    fixed = _combine(y, v)
-    models = {
-        "fixed_mh": summary(log_mh, se_mh),
-        "fixed_iv": summary(float(fixed.mean_effect_fe), float(fixed.sd_eff_w_fe)),
-        "random": random,
-        "random_revman": revman,
-        "hksj": hartung_knapp(y, v, random.tau2),
-    }
-    headline = "random_revman" if math.isfinite(revman.estimate) else "random"
-    weights = np.full(len(effects), np.nan)
-    weights[estimable] = 100 * (revman_weights if headline == "random_revman" else random_weights)
     return AnalysisResult(
         effects=effects.assign(weight=weights),
         k=len(effects),

@@ -9,7 +9,7 @@ import pandas as pd
 from analysis.chapters.meta.chapter import MetaResults
 from analysis.chapters.meta.data import DOMAINS, ROB_LEVELS
 from analysis.chapters.meta.narrative import analysis_label, pooled_text, study_noun
-from analysis.chapters.meta.stats import MODELS, is_random
+from analysis.chapters.meta.stats import FEWER_THAN_THREE, MODELS, is_random
 from analysis.core.i18n import EN_DASH, fmt_ci, fmt_int, fmt_num, fmt_p, t
 
 CERTAINTY_SYMBOLS = {"high": "⨁⨁⨁⨁", "moderate": "⨁⨁⨁◯", "low": "⨁⨁◯◯", "very_low": "⨁◯◯◯"}
@@ -34,6 +34,8 @@ def _footnotes(analyses: pd.DataFrame, lang: str) -> tuple[dict[tuple[str, str],
 
 
 def _difference_text(value: float, lang: str) -> str:
+    if not math.isfinite(value):
+        return EN_DASH
     rounded = round(value)
     if rounded == 0:
         return t("meta.sof.no_difference", lang)
@@ -169,6 +171,35 @@ def models_table(results: MetaResults, lang: str) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(records)
+
+
+def models_note(results: MetaResults, lang: str) -> str:
+    """The conventions of the models table and, per analysis, what is not estimable and why
+    (the prediction interval's need of three studies is part of the standing note)."""
+    texts = [t("meta.table.models_note", lang), t("meta.table.models_note_mh", lang)]
+    for analysis_id, result in results.analyses.items():
+        missing: dict[str, list[str]] = {}
+        for model in MODELS:
+            pooled = result.models[model]
+            if pooled.reason:
+                missing.setdefault(pooled.reason, []).append(t(f"meta.method.{model}", lang))
+            elif is_random(model) and pooled.heterogeneity_reason:
+                missing.setdefault(pooled.heterogeneity_reason, []).append(
+                    f"{t(f'meta.method.{model}', lang)} ({t('meta.na.heterogeneity', lang)})"
+                )
+        label = analysis_label(results.data.analyses, analysis_id, lang)
+        texts += [
+            t(
+                "meta.table.models_not_estimable",
+                lang,
+                analysis=label,
+                models="; ".join(models),
+                reason=t(f"meta.na.{reason}", lang),
+            )
+            for reason, models in missing.items()
+            if reason != FEWER_THAN_THREE
+        ]
+    return " ".join(texts)
 
 
 def characteristics_table(results: MetaResults, lang: str) -> pd.DataFrame:
