@@ -11,7 +11,7 @@ from pathlib import Path
 
 from analysis.build.pipeline import ROOT, BuildError, build, validate
 from analysis.core.i18n import LANGS
-from analysis.core.validation import InputError
+from analysis.core.problems import InputError
 
 # Modules that add their own sub-commands through ``register_cli(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -33,11 +33,14 @@ def _build(args: argparse.Namespace) -> None:
         only=args.only,
         suppress_below=args.suppress_below,
         compare=not args.no_reproduction,
+        jobs=args.jobs,
+        force=args.force,
     )
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser with one sub-command per task."""
+def parser(all_commands: bool = True) -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per task (only ``build`` and ``validate``
+    unless ``all_commands``: the generators and importers load the statistics libraries)."""
     main = argparse.ArgumentParser(prog="rtw-report", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True)
 
@@ -73,6 +76,16 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="compare with no publication, even where the data declare one they reproduce",
     )
+    build_cmd.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="pages and languages to run at a time (default: the number of cores)",
+    )
+    build_cmd.add_argument(
+        "--force", action="store_true", help="do all the work again, ignoring the cache"
+    )
     build_cmd.set_defaults(run=_build)
 
     validate_cmd = commands.add_parser(
@@ -85,7 +98,7 @@ def parser() -> argparse.ArgumentParser:
         "--only", type=_csv_list, default=None, help="chapters, comma-separated (default: all)"
     )
     validate_cmd.set_defaults(run=lambda args: validate(args.data, args.only))
-    for module in COMMAND_MODULES:
+    for module in COMMAND_MODULES if all_commands else ():
         importlib.import_module(module).register_cli(commands)
     return main
 
@@ -97,7 +110,8 @@ def _interrupt(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; print a clear message and return non-zero on failure (130 when
     interrupted by Ctrl-C or SIGTERM: the work in progress is removed, children end)."""
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = parser(all_commands=not argv or argv[0] not in ("build", "validate")).parse_args(argv)
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         args.run(args)

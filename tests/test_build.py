@@ -4,8 +4,14 @@ import nbformat
 import pytest
 
 from analysis.build.notebooks import prepare_for_reader
-from analysis.build.pipeline import BuildError, analysis_parameters, landing_page, select_chapters
-from analysis.build.sources import book_config, book_toc, for_language, localise_bibliography
+from analysis.build.pipeline import BuildError, analysis_parameters, select_chapters
+from analysis.build.sources import (
+    book_config,
+    book_toc,
+    for_language,
+    landing_page,
+    localise_bibliography,
+)
 from analysis.chapters import CHAPTERS
 
 BIB = """@misc{key,

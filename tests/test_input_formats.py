@@ -6,13 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.core.validation import (
-    Field,
-    InputError,
-    Schema,
-    read_table,
-    take_notes,
-)
+from analysis.core.problems import InputError, take_notes
+from analysis.core.validation import Field, Schema, read_table
 
 SCHEMA = Schema(
     "people.csv",

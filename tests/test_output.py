@@ -111,20 +111,24 @@ def test_a_killed_build_leaves_the_previous_book_and_no_processes(tmp_path):
     ]  # fmt: skip
     subprocess.run(command, check=True, capture_output=True)
     before = (out / "html" / "en" / "provider.html").read_bytes()
-    # Killed while a page executes, and while Jupyter Book renders.
-    for step in ("analyse", "execute   reproduction"):
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        lines = []
-        while not any(line.startswith(step) for line in lines):
+    # Killed while the pages execute (after the analysis), and while Jupyter Book renders
+    # (after both pages); --force so that nothing comes from the cache.
+    for prefix, count in (("analyse", 1), ("execute", 2)):
+        process = subprocess.Popen(
+            [*command, "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        lines: list[str] = []
+        while sum(line.startswith(prefix) for line in lines) < count:
             lines.append(process.stdout.readline().decode())
             assert process.poll() is None, lines
         time.sleep(0.5)
         children = psutil.Process(process.pid).children(recursive=True)
+        assert children, lines
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=60) == 130
         assert b"interrupted" in process.stderr.read()
         psutil.wait_procs(children, timeout=10)
-        assert not [child.pid for child in children if child.is_running()], step
+        assert not [child.pid for child in children if child.is_running()], prefix
         assert (out / "html" / "en" / "provider.html").read_bytes() == before
         assert not [p for p in out.iterdir() if p.name.startswith(".build-")]
         assert os.path.isdir(out / "results")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -54,3 +55,19 @@ def execute_page(page: str, lang: str, tree: Path, parameters: Mapping[str, obje
             f"{error.ename}: {error.evalue}"
         ) from None
     nbformat.write(prepare_for_reader(nbformat.read(notebook, as_version=4)), notebook)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m analysis.build.notebooks TREE PAGE LANG STATE_DIR``: execute one page (the
+    build runs pages this way, several at a time, each in a process of its own)."""
+    tree, page, lang, state_dir = argv if argv is not None else sys.argv[1:]
+    try:
+        execute_page(page, lang, Path(tree), {"state_dir": state_dir})
+    except BuildError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

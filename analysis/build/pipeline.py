@@ -2,46 +2,47 @@
 
 ``build()`` is what ``rtw-report build`` (and ``make book``) runs:
 
-1. validate: load every input file of the selected chapters against its schemas;
-2. analyse: run each chapter's ``analyse`` once, write ``results/<chapter>.json`` and keep the
-   typed results for the pages;
-3. per language, assemble a Jupyter Book source tree from the single-source pages of
-   ``book/`` (:mod:`analysis.build.sources`) and execute each notebook page with papermill,
-   passing ``lang`` and ``state_dir``: the pages only render the kept results;
-4. run ``jupyter-book build`` on each tree with execution off and warnings as errors;
-5. write the landing page, scan every built file for identifiers and paths of this machine
-   (:mod:`analysis.build.scan`), and make the new ``html/`` and ``results/`` current in one step.
+1. validate and analyse: each chapter's inputs are loaded against their schemas and its
+   ``analyse`` runs once; ``results/<chapter>.json`` is written and the typed results are kept
+   for the pages;
+2. per language, a Jupyter Book source tree is assembled from the single-source pages of
+   ``book/`` (:mod:`analysis.build.sources`) and each notebook page is executed with papermill,
+   given ``lang`` and ``state_dir``: the pages only render the kept results;
+3. ``jupyter-book build`` renders each tree with execution off and warnings as errors;
+4. the landing page is written, every built file is scanned for identifiers and paths of this
+   machine (:mod:`analysis.build.scan`), and the new ``html/`` and ``results/`` are made
+   current in one step (:mod:`analysis.build.output`).
 
+Pages and languages are executed and rendered several at a time (``jobs``;
+:mod:`analysis.build.runner`), and every analysis, page and HTML tree whose inputs have not
+changed is taken from the cache (:mod:`analysis.build.cache`; ``force`` ignores it).
 Everything is built in a temporary folder inside ``out`` and swapped in only when every step
-has succeeded (:mod:`analysis.build.output`), so a failed or interrupted build leaves the
-previous book untouched.
+has succeeded, so a failed or interrupted build leaves the previous book untouched.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 import os
 import shutil
-import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable
-from html import escape
 from pathlib import Path
 
 from analysis.build import sources
-from analysis.build.notebooks import BuildError, execute_page
+from analysis.build.cache import Cache, code_digest, digest, tree_digest
+from analysis.build.notebooks import BuildError
 from analysis.build.output import claim, clean_stale, locked, new_work_folder, publish, write_record
+from analysis.build.runner import Step, run
 from analysis.build.scan import scan, strip_source_maps
-from analysis.build.sources import ROOT, assemble_tree
+from analysis.build.sources import ROOT, assemble_tree, contract_includes, landing_page
 from analysis.chapters import CHAPTERS, Chapter
-from analysis.core.contracts import contract_markdown
-from analysis.core.i18n import LANGS, check_lang, t
-from analysis.core.results import save_state, write_results
-from analysis.core.validation import InputError, Problem, take_notes
+from analysis.core.i18n import LANGS, check_lang
+from analysis.core.problems import InputError, Problem, take_notes
+from analysis.core.results import FIGURE_DIR_VARIABLE, save_state, write_results
 
-__all__ = ["ROOT", "BuildError", "build"]
+__all__ = ["ROOT", "BuildError", "build", "validate"]
 
 
 def chapter_exists(chapter: Chapter) -> bool:
@@ -78,24 +79,6 @@ def analysis_parameters(chapter: Chapter, suppress_below: int | None = None) -> 
     return parameters
 
 
-def contract_includes(chapters: list[Chapter]) -> Callable[[str], dict[str, str]]:
-    """The generated data-contract include files of ``chapters``, per language."""
-    schemas = {
-        chapter.name: importlib.import_module(f"analysis.chapters.{chapter.name}.data").SCHEMAS
-        for chapter in chapters
-    }
-
-    def includes(lang: str) -> dict[str, str]:
-        return {
-            f"includes/contract-{name}.md": contract_markdown(
-                t(f"repro.component.{name}", lang), chapter_schemas, lang
-            )
-            for name, chapter_schemas in schemas.items()
-        }
-
-    return includes
-
-
 class Progress:
     """Prints one line per step with its duration, and the total at the end."""
 
@@ -103,10 +86,10 @@ class Progress:
         self.echo = echo
         self.start = time.perf_counter()
 
-    def step(self, action: str, subject: str, lang: str, run: Callable[[], object]) -> object:
-        """Run one step and print what it was and how long it took."""
+    def step(self, action: str, subject: str, lang: str, work: Callable[[], object]) -> object:
+        """Run one step in this process and print what it was and how long it took."""
         began = time.perf_counter()
-        result = run()
+        result = work()
         self.echo(f"{action:<9} {subject:<12} {lang:<3} {time.perf_counter() - began:7.1f} s")
         return result
 
@@ -115,67 +98,9 @@ class Progress:
         self.echo(f"{'total':<26} {time.perf_counter() - self.start:7.1f} s")
 
 
-def jupyter_book(tree: Path, output: Path) -> Path:
-    """Build the HTML book of ``tree`` into ``output``; return the HTML folder."""
-    command = [
-        str(Path(sys.executable).parent / "jupyter-book"),
-        "build",
-        str(tree),
-        "--path-output",
-        str(output),
-        "--warningiserror",
-        "--keep-going",
-    ]
-    finished = subprocess.run(command, capture_output=True, text=True, check=False)
-    if finished.returncode != 0:
-        log = (finished.stdout + finished.stderr).strip().splitlines()
-        raise BuildError("jupyter-book build failed:\n" + "\n".join(log[-40:]))
-    return output / "_build" / "html"
-
-
-def landing_page() -> str:
-    """The site's front page: the title in both languages and a link to each book."""
-    links = "\n".join(
-        f'    <li lang="{lang}"><a href="{lang}/index.html" hreflang="{lang}">'
-        f"<strong>{escape(t('site.title', lang))}</strong><br>"
-        f"{escape(t('site.landing_open', lang))}</a></li>"
-        for lang in LANGS
-    )
-    return f"""<!DOCTYPE html>
-<html lang="nb">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{escape(t("site.title", "nb"))} / {escape(t("site.title", "en"))}</title>
-  <link rel="alternate" hreflang="nb" href="nb/index.html">
-  <link rel="alternate" hreflang="en" href="en/index.html">
-  <style>
-    body {{ font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto;
-           padding: 0 1rem; line-height: 1.5; color: #222; }}
-    ul {{ list-style: none; padding: 0; }}
-    li a {{ display: block; padding: 1rem 1.25rem; margin: 1rem 0; border: 1px solid #ccc;
-            border-radius: .5rem; text-decoration: none; color: #0b4f8a; }}
-    li a:hover, li a:focus {{ background: #eef4fb; }}
-  </style>
-</head>
-<body>
-  <h1>{escape(t("site.landing_choose", "nb"))} /
-    <span lang="en">{escape(t("site.landing_choose", "en"))}</span></h1>
-  <ul>
-{links}
-  </ul>
-</body>
-</html>
-"""
-
-
 def data_digest(data_dir: Path) -> str:
     """SHA-256 over the names and contents of every file under ``data_dir``."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in Path(data_dir).rglob("*") if p.is_file()):
-        digest.update(path.relative_to(data_dir).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return digest(files=[p for p in Path(data_dir).rglob("*") if p.is_file()], base=data_dir)
 
 
 def load_chapters(chapters: list[Chapter], data_dir: Path, progress: Progress) -> dict[str, object]:
@@ -205,32 +130,6 @@ def load_chapters(chapters: list[Chapter], data_dir: Path, progress: Progress) -
             progress.echo(f"note      {text}")
 
 
-def analyse(
-    chapters: list[Chapter],
-    data_dir: Path,
-    results_dir: Path,
-    state_dir: Path,
-    progress: Progress,
-    suppress_below: int | None = None,
-    compare: bool = True,
-) -> None:
-    """Validate every chapter's inputs first, then analyse each chapter once (comparing with
-    the publication its data declare, unless ``compare`` is False)."""
-    loaded = load_chapters(chapters, data_dir, progress)
-    for chapter in chapters:
-        parameters = analysis_parameters(chapter, suppress_below)
-        results = progress.step(
-            "analyse",
-            chapter.name,
-            "",
-            lambda c=chapter, p=parameters: c.module().analyse(
-                loaded[c.name], compare=compare, **p
-            ),
-        )
-        write_results(results_dir, chapter.name, results.to_json())
-        save_state(state_dir, chapter.name, results)
-
-
 def validate(
     data_dir: Path, only: Iterable[str] | None = None, echo: Callable[[str], None] = print
 ) -> None:
@@ -240,6 +139,142 @@ def validate(
     echo(f"the data of {', '.join(c.name for c in chapters)} are valid")
 
 
+def analyse(
+    chapters: list[Chapter],
+    data_dir: Path,
+    results_dir: Path,
+    state_dir: Path,
+    progress: Progress,
+    cache: Cache,
+    suppress_below: int | None = None,
+    compare: bool = True,
+) -> dict[str, str]:
+    """Analyse each chapter once, reusing the cached analysis of unchanged inputs; the inputs
+    of every chapter to analyse are validated before any is analysed. Returns the digest of
+    each chapter's kept results, which its pages depend on."""
+    # Keyed on the whole data folder: any change analyses every chapter again (in seconds);
+    # the pages of a chapter whose results come out the same are still reused.
+    inputs = data_digest(data_dir)
+    keys = {
+        chapter.name: digest(
+            "analysis",
+            chapter.name,
+            analysis_parameters(chapter, suppress_below),
+            compare,
+            code_digest(),
+            inputs,
+        )
+        for chapter in chapters
+    }
+    kept = Path(tempfile.mkdtemp(dir=state_dir.parent))
+    fresh = [c for c in chapters if not cache.fetch("analysis", keys[c.name], kept / c.name)]
+    loaded = load_chapters(fresh, data_dir, progress)
+    for chapter in chapters:
+        folder = kept / chapter.name
+        if chapter in fresh:
+            parameters = analysis_parameters(chapter, suppress_below)
+            results = progress.step(
+                "analyse",
+                chapter.name,
+                "",
+                lambda c=chapter, p=parameters: c.module().analyse(
+                    loaded[c.name], compare=compare, **p
+                ),
+            )
+            write_results(folder, chapter.name, results.to_json())
+            save_state(folder, chapter.name, results)
+            cache.store("analysis", keys[chapter.name], folder)
+        shutil.copy2(folder / f"{chapter.name}.json", results_dir)
+        shutil.copy2(folder / f"{chapter.name}.pickle", state_dir)
+    shutil.rmtree(kept, ignore_errors=True)
+    return {
+        chapter.name: digest(files=[state_dir / f"{chapter.name}.pickle"], base=state_dir)
+        for chapter in chapters
+    }
+
+
+def cached_contracts(cache: Cache, folder: Path) -> Callable[[str], dict[str, str]]:
+    """The data-contract includes of every chapter, per language (they change only with the
+    code, so they are cached and the chapters' data modules are imported only to make them)."""
+
+    def includes(lang: str) -> dict[str, str]:
+        target = folder / lang
+        if not cache.fetch("contracts", digest("contracts", lang, code_digest()), target):
+            made = contract_includes([c for c in CHAPTERS.values() if chapter_exists(c)])(lang)
+            for relative, text in made.items():
+                (target / relative).parent.mkdir(parents=True, exist_ok=True)
+                (target / relative).write_text(text, encoding="utf-8")
+            cache.store("contracts", digest("contracts", lang, code_digest()), target)
+        return {
+            path.relative_to(target).as_posix(): path.read_text(encoding="utf-8")
+            for path in target.rglob("*.md")
+        }
+
+    return includes
+
+
+def page_steps(
+    lang: str,
+    tree: Path,
+    left_out: list[str],
+    contracts: Callable[[str], dict[str, str]],
+    states: dict[str, str],
+    state_dir: Path,
+    cache: Cache,
+) -> list[Step]:
+    """Assemble one language's tree; take every unchanged page from the cache and return the
+    steps that execute the others (each kept in the cache when it succeeds)."""
+    steps = []
+    for page in assemble_tree(tree, lang, left_out, contracts, sources.BOOK):
+        depends = {page: states[page]} if page in states else states
+        source = (tree / f"{page}.ipynb").read_text(encoding="utf-8")
+        key = digest("page", page, lang, source, depends, code_digest())
+        if cache.fetch("pages", key, tree):
+            continue
+        keep = [f"{page}.ipynb", f"figures/{page}"]
+        command = [sys.executable, "-m", "analysis.build.notebooks", str(tree), page, lang]
+        steps.append(
+            Step(
+                "execute",
+                page,
+                lang,
+                [*command, str(state_dir)],
+                env={FIGURE_DIR_VARIABLE: f"figures/{page}"},
+                done=lambda k=key, n=keep: cache.store("pages", k, tree, n),
+                failure=lambda log: (log.strip().splitlines() or ["failed"])[-1],
+            )
+        )
+    return steps
+
+
+def render_steps(lang: str, tree: Path, work: Path, html: Path, cache: Cache) -> list[Step]:
+    """Take one language's HTML from the cache when its tree is unchanged, or the step that
+    renders it with Jupyter Book (warnings are errors)."""
+    key = tree_digest(tree)
+    if cache.fetch("html", key, html / lang):
+        return []
+    output = work / "jb" / lang
+
+    def done() -> None:
+        built = output / "_build" / "html"
+        cache.store("html", key, built)
+        shutil.move(str(built), html / lang)
+
+    def failure(log: str) -> str:
+        return "jupyter-book build failed:\n" + "\n".join(log.strip().splitlines()[-40:])
+
+    command = [
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        str(tree),
+        "--path-output",
+        str(output),
+        "--warningiserror",
+        "--keep-going",
+    ]
+    return [Step("render", "book", lang, command, done=done, failure=failure)]
+
+
 def build(
     data_dir: Path,
     out: Path,
@@ -247,18 +282,22 @@ def build(
     only: Iterable[str] | None = None,
     suppress_below: int | None = None,
     compare: bool = True,
+    jobs: int | None = None,
+    force: bool = False,
     echo: Callable[[str], None] = print,
 ) -> Path:
     """Build the book into ``out/html`` and the results into ``out/results``.
 
     ``suppress_below`` overrides the disclosure-control threshold of the person-level
     chapters (counts from 1 to ``suppress_below - 1`` are hidden; 0 turns control off).
-    ``compare=False`` leaves out every comparison with a publication.
+    ``compare=False`` leaves out every comparison with a publication. ``jobs`` steps run at a
+    time (default: the number of cores); ``force`` does all work again, ignoring the cache.
     """
     data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
     langs = [check_lang(lang) for lang in langs]
     if not langs:
         raise BuildError("--lang names no language; choose from " + ", ".join(LANGS))
+    jobs = jobs or os.cpu_count() or 1
     # Kernels and the Sphinx extension import this checkout's ``analysis`` package.
     paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
     if str(ROOT) not in paths:
@@ -269,24 +308,38 @@ def build(
     claim(out, default=ROOT / "_build")
     with locked(out):
         clean_stale(out)
+        cache = Cache(out / ".cache", enabled=not force)
         work = new_work_folder(out)
         try:
             book = work / "book"
             results_dir, html, state_dir = book / "results", book / "html", work / "state"
             for folder in (results_dir, html, state_dir):
                 folder.mkdir(parents=True)
-            analyse(chapters, data_dir, results_dir, state_dir, progress, suppress_below, compare)
-            contracts = contract_includes([c for c in CHAPTERS.values() if chapter_exists(c)])
-            for lang in langs:
-                render_language(lang, work, left_out, contracts, state_dir, html, progress)
+            states = analyse(
+                chapters, data_dir, results_dir, state_dir, progress, cache, suppress_below, compare
+            )
+            contracts = cached_contracts(cache, work / "contracts")
+            trees = {lang: work / "src" / lang for lang in langs}
+            run(
+                [
+                    step
+                    for lang in langs
+                    for step in page_steps(
+                        lang, trees[lang], left_out, contracts, states, state_dir, cache
+                    )
+                ],
+                jobs,
+                echo,
+            )
+            renders = [
+                s for lang in langs for s in render_steps(lang, trees[lang], work, html, cache)
+            ]
+            run(renders, jobs, echo)
             (html / "index.html").write_text(landing_page(), encoding="utf-8")
             (html / ".nojekyll").touch()
             strip_source_maps(book)
             progress.step(
-                "scan",
-                "book",
-                "",
-                lambda: scan(book, (ROOT, data_dir, out, work, Path.home())),
+                "scan", "book", "", lambda: scan(book, (ROOT, data_dir, out, work, Path.home()))
             )
             publish(book, out)
             write_record(
@@ -299,29 +352,9 @@ def build(
                     "compare": compare,
                 },
             )
+            cache.prune()
         finally:
             shutil.rmtree(work, ignore_errors=True)
+    echo(f"{'cache':<9} {cache.summary()}")
     progress.total()
     return out / "html"
-
-
-def render_language(
-    lang: str,
-    work: Path,
-    left_out: list[str],
-    contracts: Callable[[str], dict[str, str]],
-    state_dir: Path,
-    html: Path,
-    progress: Progress,
-) -> None:
-    """Assemble, execute and render one language's book into ``html/<lang>``."""
-    tree = work / "src" / lang
-    for page in assemble_tree(tree, lang, left_out, contracts, sources.BOOK):
-        progress.step(
-            "execute",
-            page,
-            lang,
-            lambda p=page: execute_page(p, lang, tree, {"state_dir": str(state_dir)}),
-        )
-    built = progress.step("render", "book", lang, lambda: jupyter_book(tree, work / "jb" / lang))
-    shutil.move(str(built), html / lang)

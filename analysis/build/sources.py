@@ -24,8 +24,10 @@ counterpart, and there is no second copy of any code cell that could drift.
 
 from __future__ import annotations
 
+import importlib
 import shutil
 from collections.abc import Callable, Iterable
+from html import escape
 from pathlib import Path
 
 import jupytext
@@ -33,6 +35,8 @@ import nbformat
 import pybtex.database
 import yaml
 
+from analysis.chapters import Chapter
+from analysis.core.contracts import contract_markdown
 from analysis.core.i18n import LANGS, t
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -55,8 +59,9 @@ def for_language(page: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNod
     """``page`` with the Markdown cells of the other languages left out."""
     filtered = nbformat.from_dict(page)
     filtered.cells = [cell for cell in filtered.cells if cell.metadata.get(LANG_KEY, lang) == lang]
-    for cell in filtered.cells:
+    for index, cell in enumerate(filtered.cells):
         cell.metadata.pop(LANG_KEY, None)
+        cell.id = f"cell-{index}"  # stable ids, so that an unchanged page has the same digest
     return filtered
 
 
@@ -145,3 +150,57 @@ def assemble_tree(
     (tree / "_config.yml").write_text(yaml.safe_dump(book_config(lang), allow_unicode=True))
     (tree / "_toc.yml").write_text(yaml.safe_dump(book_toc(pages), allow_unicode=True))
     return notebooks
+
+
+def contract_includes(chapters: list[Chapter]) -> Callable[[str], dict[str, str]]:
+    """The generated data-contract include files of ``chapters``, per language."""
+    schemas = {
+        chapter.name: importlib.import_module(f"analysis.chapters.{chapter.name}.data").SCHEMAS
+        for chapter in chapters
+    }
+
+    def includes(lang: str) -> dict[str, str]:
+        return {
+            f"includes/contract-{name}.md": contract_markdown(
+                t(f"repro.component.{name}", lang), chapter_schemas, lang
+            )
+            for name, chapter_schemas in schemas.items()
+        }
+
+    return includes
+
+
+def landing_page() -> str:
+    """The site's front page: the title in both languages and a link to each book."""
+    links = "\n".join(
+        f'    <li lang="{lang}"><a href="{lang}/index.html" hreflang="{lang}">'
+        f"<strong>{escape(t('site.title', lang))}</strong><br>"
+        f"{escape(t('site.landing_open', lang))}</a></li>"
+        for lang in LANGS
+    )
+    return f"""<!DOCTYPE html>
+<html lang="nb">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{escape(t("site.title", "nb"))} / {escape(t("site.title", "en"))}</title>
+  <link rel="alternate" hreflang="nb" href="nb/index.html">
+  <link rel="alternate" hreflang="en" href="en/index.html">
+  <style>
+    body {{ font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto;
+           padding: 0 1rem; line-height: 1.5; color: #222; }}
+    ul {{ list-style: none; padding: 0; }}
+    li a {{ display: block; padding: 1rem 1.25rem; margin: 1rem 0; border: 1px solid #ccc;
+            border-radius: .5rem; text-decoration: none; color: #0b4f8a; }}
+    li a:hover, li a:focus {{ background: #eef4fb; }}
+  </style>
+</head>
+<body>
+  <h1>{escape(t("site.landing_choose", "nb"))} /
+    <span lang="en">{escape(t("site.landing_choose", "en"))}</span></h1>
+  <ul>
+{links}
+  </ul>
+</body>
+</html>
+"""

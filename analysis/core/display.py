@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from html import escape
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-FIGURE_DIR = Path("figures")
+from analysis.core.results import FIGURE_DIR_VARIABLE
 
 
 def html_table(
@@ -31,8 +32,9 @@ def html_table(
 
 def show_figure(figure: plt.Figure, name: str, caption: str, alt: str) -> Markdown:
     """Save ``figure`` as ``figures/<name>.png`` and return a MyST figure with caption and alt."""
-    FIGURE_DIR.mkdir(exist_ok=True)
-    path = FIGURE_DIR / f"{name}.png"
+    folder = Path(os.environ.get(FIGURE_DIR_VARIABLE, "figures"))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     figure.savefig(path, dpi=150, bbox_inches="tight")
     plt.close(figure)
     alt_text = " ".join(alt.split()).replace('"', "'")

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis.core.validation import InputError, Problem
+from analysis.core.problems import InputError, Problem
 
 PROVENANCES = ("published-counts", "synthetic", "reconstructed", "primary", "illustrative")
 DIRECTIONS = ("beneficial", "harmful")

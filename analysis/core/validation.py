@@ -12,7 +12,6 @@ columns. Every problem becomes a :class:`Problem` that says where it is and how 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -22,42 +21,9 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from analysis.core.identifiers import identifier_kinds, is_identifier_column
+from analysis.core.problems import InputError, Problem, note
 
 Kind = Literal["category", "binary", "integer", "number", "text"]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with an input file. ``row`` is the 1-based data row (header excluded)."""
-
-    file: str
-    column: str | None
-    row: int | None
-    message: str
-    fix: str
-
-    def __str__(self) -> str:
-        where = [self.file]
-        if self.column is not None:
-            where.append(f"column '{self.column}'")
-        if self.row is not None:
-            where.append(f"row {self.row} (line {self.row + 1})")
-        return f"{', '.join(where)}: {self.message}. Fix: {self.fix}"
-
-
-class InputError(Exception):
-    """Input data that cannot be used; ``problems`` lists every problem found."""
-
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems = list(problems)
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        lines = [f"{len(self.problems)} problem(s) in the input data:"]
-        lines += [f"  - {problem}" for problem in self.problems[:50]]
-        if len(self.problems) > 50:
-            lines.append(f"  ... and {len(self.problems) - 50} more")
-        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -234,20 +200,6 @@ CATEGORY_WORDS = {
     "privat": "private",
 }
 DELIMITERS = (",", ";", "\t")
-_notes: list[str] = []
-
-
-def note(text: str) -> None:
-    """Record how an input was read (said once, after validation)."""
-    if text not in _notes:
-        _notes.append(text)
-
-
-def take_notes() -> list[str]:
-    """The notes recorded since the last call."""
-    taken = list(_notes)
-    _notes.clear()
-    return taken
 
 
 def _decode(raw: bytes, name: str) -> str:
