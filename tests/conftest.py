@@ -13,6 +13,7 @@ from analysis.build.output import read_record
 from analysis.build.pipeline import build, data_digest
 from analysis.chapters import CHAPTERS
 from analysis.core.i18n import LANGS
+from analysis.core.results import FIGURE_DIR_VARIABLE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHIPPED_DATA = FIXTURES / "shipped-data"
@@ -45,6 +46,12 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("book")
     build(SHIPPED_DATA, out)
     return out
+
+
+@pytest.fixture(autouse=True)
+def figures_in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Page functions that tests call directly save their figures outside the repository."""
+    monkeypatch.setenv(FIGURE_DIR_VARIABLE, str(tmp_path / "figures"))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
