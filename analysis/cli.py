@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "analysis.generators.provider",
     "analysis.importers.taguette",
     "analysis.generators.cohort",
+    "analysis.build.bench",
 )
 
 

@@ -1,0 +1,140 @@
+"""``rtw-report bench``: how fast the build is on the machine it runs on (prints figures).
+
+Measures, each in a fresh temporary output folder and on a copy of the data:
+
+- a cold build (nothing cached), a rebuild with nothing changed, and a rebuild after one data
+  file changed;
+- the cohort chapter alone (both languages, every model and figure) on register-sized
+  cohorts of 10,000, 100,000 and 1,000,000 rows, wall time and peak memory, beside the same
+  Cox models fitted by lifelines alone as the floor to compare with.
+
+A benchmark, not a test: it asserts nothing and prints the targets beside the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.chapters.cohort.data import COLUMNS, LEVELS, PROGRAMME_TYPES
+
+TARGETS = {
+    "cold build": "≤ 25 s",
+    "no-change rebuild": "≤ 3 s",
+    "one data file changed": "≤ 15 s",
+    "cohort 100,000 rows": "≤ 15 s",
+    "cohort 1,000,000 rows": "≤ 60 s, ≤ 4 GB",
+}
+
+
+def register_cohort(rows: int, seed: int = 1) -> pd.DataFrame:
+    """A cohort of ``rows`` employees with the contract's columns, drawn at random: times to
+    return with a coordinator hazard ratio of about 1.2, 10 % censored at random, heavy ties
+    (whole days), 1 employee in 200 per programme."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"id": np.arange(1, rows + 1).astype(str)})
+    frame["programme_id"] = (rng.integers(0, max(rows // 200, 1), rows)).astype(str)
+    for column, levels in LEVELS.items():
+        frame[column] = rng.choice(levels, rows)
+    frame["programme_type"] = rng.choice(PROGRAMME_TYPES, rows)
+    frame["age"] = rng.integers(20, 67, rows)
+    rate = np.where(frame["coordinator"] == "yes", 1.2, 1.0) / 150
+    first = np.ceil(rng.exponential(1 / rate)).astype(int)
+    full = first + np.ceil(rng.exponential(60, rows)).astype(int)
+    censored = rng.random(rows) < 0.1
+    frame["days_to_first_rtw"] = np.minimum(first, 720)
+    frame["first_rtw"] = ((first <= 720) & ~censored).astype(int)
+    frame["days_to_full_rtw"] = np.where(frame["first_rtw"] == 1, np.minimum(full, 720), 720)
+    frame["full_rtw"] = ((frame["first_rtw"] == 1) & (full <= 720)).astype(int)
+    return frame[list(COLUMNS)]
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """Run ``command``; its wall time (s) and the peak memory of its largest process (GB)."""
+    began = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return time.perf_counter() - began, peak_kb / 1024**2
+
+
+def build_command(data: Path, out: Path, *extra: str) -> list[str]:
+    """The build as a user runs it."""
+    return [sys.executable, "-m", "analysis.cli", "build", "--data", str(data), "--out", str(out),
+            *extra]  # fmt: skip
+
+
+def lifelines_floor(frame: pd.DataFrame) -> float:
+    """Seconds lifelines alone takes for the unadjusted and adjusted Cox models."""
+    from lifelines import CoxPHFitter
+
+    design = pd.get_dummies(
+        frame[["coordinator", "sex", "education", "diagnosis", "programme_type"]],
+        drop_first=True,
+        dtype=float,
+    )
+    design["duration"] = frame["days_to_first_rtw"].astype(float)
+    design["event"] = frame["first_rtw"]
+    began = time.perf_counter()
+    CoxPHFitter().fit(design[["coordinator_yes", "duration", "event"]], "duration", "event")
+    CoxPHFitter().fit(design, "duration", "event")
+    return time.perf_counter() - began
+
+
+def main(data: Path, sizes: list[int], echo=print) -> None:
+    """Print the build and register-scale figures of this machine."""
+    echo(
+        f"machine: {platform.machine()}, {platform.system()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        copy = work / "data"
+        shutil.copytree(data, copy)
+        out = work / "out"
+        figures = {"cold build": timed(build_command(copy, out))}
+        figures["no-change rebuild"] = timed(build_command(copy, out))
+        providers = copy / "providers.csv"
+        text = providers.read_text(encoding="utf-8").splitlines()
+        text[1] = text[1].replace(",yes,", ",no,", 1)
+        providers.write_text("\n".join(text) + "\n", encoding="utf-8")
+        figures["one data file changed"] = timed(build_command(copy, out))
+        for name, (seconds, _) in figures.items():
+            echo(f"{name:<24} {seconds:7.1f} s     target {TARGETS[name]}")
+        for rows in sizes:
+            cohort_dir = work / f"cohort-{rows}"
+            cohort_dir.mkdir()
+            frame = register_cohort(rows)
+            frame.to_csv(cohort_dir / "cohort.csv", index=False)
+            seconds, gigabytes = timed(
+                build_command(cohort_dir, work / f"out-{rows}", "--only", "cohort", "--force")
+            )
+            label = f"cohort {rows:,} rows"
+            target = TARGETS.get(label, "")
+            echo(
+                f"{label:<24} {seconds:7.1f} s {gigabytes:5.2f} GB   "
+                f"lifelines alone {lifelines_floor(frame):5.1f} s   target {target}"
+            )
+
+
+def register_cli(commands: argparse._SubParsersAction) -> None:
+    """Add ``rtw-report bench``."""
+    command = commands.add_parser("bench", help="print build and register-scale timings")
+    command.add_argument("--data", type=Path, default=Path("data"), help="data to build")
+    command.add_argument(
+        "--rows",
+        type=lambda text: [int(n) for n in text.split(",") if n],
+        default=[10_000, 100_000, 1_000_000],
+        help="cohort sizes, comma-separated (default 10000,100000,1000000)",
+    )
+    command.set_defaults(run=lambda args: main(args.data, args.rows))
