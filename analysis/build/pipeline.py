@@ -36,7 +36,13 @@ from analysis.build.notebooks import BuildError
 from analysis.build.output import claim, clean_stale, locked, new_work_folder, publish, write_record
 from analysis.build.runner import Step, run
 from analysis.build.scan import scan, strip_source_maps
-from analysis.build.sources import ROOT, assemble_tree, contract_includes, landing_page
+from analysis.build.sources import (
+    ROOT,
+    assemble_tree,
+    contract_includes,
+    landing_page,
+    not_found_page,
+)
 from analysis.chapters import CHAPTERS, Chapter
 from analysis.core.i18n import LANGS, check_lang
 from analysis.core.problems import InputError, Problem, take_notes
@@ -336,6 +342,7 @@ def build(
             ]
             run(renders, jobs, echo)
             (html / "index.html").write_text(landing_page(), encoding="utf-8")
+            (html / "404.html").write_text(not_found_page(), encoding="utf-8")
             (html / ".nojekyll").touch()
             strip_source_maps(book)
             progress.step(

@@ -170,20 +170,15 @@ def contract_includes(chapters: list[Chapter]) -> Callable[[str], dict[str, str]
     return includes
 
 
-def landing_page() -> str:
-    """The site's front page: the title in both languages and a link to each book."""
-    links = "\n".join(
-        f'    <li lang="{lang}"><a href="{lang}/index.html" hreflang="{lang}">'
-        f"<strong>{escape(t('site.title', lang))}</strong><br>"
-        f"{escape(t('site.landing_open', lang))}</a></li>"
-        for lang in LANGS
-    )
+def _site_page(title: str, body: str) -> str:
+    """A page of the site outside the two books (landing page, 404), in both languages."""
     return f"""<!DOCTYPE html>
 <html lang="nb">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{escape(t("site.title", "nb"))} / {escape(t("site.title", "en"))}</title>
+  <title>{title}</title>
+  <link rel="icon" href="nb/_static/favicon.svg" type="image/svg+xml">
   <link rel="alternate" hreflang="nb" href="nb/index.html">
   <link rel="alternate" hreflang="en" href="en/index.html">
   <style>
@@ -193,14 +188,46 @@ def landing_page() -> str:
     li a {{ display: block; padding: 1rem 1.25rem; margin: 1rem 0; border: 1px solid #ccc;
             border-radius: .5rem; text-decoration: none; color: #0b4f8a; }}
     li a:hover, li a:focus {{ background: #eef4fb; }}
+    a:focus-visible {{ outline: 3px solid #0b4f8a; outline-offset: 2px; }}
   </style>
 </head>
 <body>
-  <h1>{escape(t("site.landing_choose", "nb"))} /
-    <span lang="en">{escape(t("site.landing_choose", "en"))}</span></h1>
-  <ul>
-{links}
-  </ul>
+<main>
+{body}
+</main>
 </body>
 </html>
 """
+
+
+def _book_links() -> str:
+    return "\n".join(
+        f'    <li lang="{lang}"><a href="{lang}/index.html" hreflang="{lang}">'
+        f"<strong>{escape(t('site.title', lang))}</strong><br>"
+        f"{escape(t('site.landing_open', lang))}</a></li>"
+        for lang in LANGS
+    )
+
+
+def landing_page() -> str:
+    """The site's front page: the title in both languages and a link to each book."""
+    title = f"{escape(t('site.title', 'nb'))} / {escape(t('site.title', 'en'))}"
+    body = f"""  <h1>{escape(t("site.landing_choose", "nb"))} /
+    <span lang="en">{escape(t("site.landing_choose", "en"))}</span></h1>
+  <ul>
+{_book_links()}
+  </ul>"""
+    return _site_page(title, body)
+
+
+def not_found_page() -> str:
+    """The site's 404 page, in both languages, with the way back to each book."""
+    title = f"{escape(t('site.not_found_title', 'nb'))} / {escape(t('site.not_found_title', 'en'))}"
+    body = f"""  <h1>{escape(t("site.not_found_title", "nb"))} /
+    <span lang="en">{escape(t("site.not_found_title", "en"))}</span></h1>
+  <p>{escape(t("site.not_found_text", "nb"))}</p>
+  <p lang="en">{escape(t("site.not_found_text", "en"))}</p>
+  <ul>
+{_book_links()}
+  </ul>"""
+    return _site_page(title, body)

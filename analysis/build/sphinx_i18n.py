@@ -89,6 +89,11 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     context["rtw_switch_url"] = f"{up}{other}/{pagename}.html"
     context["rtw_switch_text"] = t("site.switch_text", lang)
     context["rtw_switch_title"] = t("site.switch_title", lang)
+    # Search engines and browsers learn that the page exists in both languages.
+    context["metatags"] = context.get("metatags", "") + "".join(
+        f'\n    <link rel="alternate" hreflang="{code}" href="{up}{code}/{pagename}.html" />'
+        for code in LANGS
+    )
 
 
 def translate_attributes(html: str, lang: str) -> str:
@@ -103,14 +108,25 @@ def translate_attributes(html: str, lang: str) -> str:
     return html
 
 
-def _translate_pages(app: Sphinx, exception: Exception | None) -> None:
+def accessible(html: str, lang: str) -> str:
+    """Landmarks and roles the theme and the bibliography get wrong: the primary sidebar
+    becomes a named landmark, and bibliography entries are list items of their list."""
+    html = html.replace(
+        '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar">',
+        '<div id="pst-primary-sidebar" class="bd-sidebar-primary bd-sidebar" role="complementary"'
+        f' aria-label="{t("theme.msgid.site_nav", lang)}">',
+    )
+    return html.replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        translated = translate_attributes(html, app.config.rtw_lang)
-        if translated != html:
-            page.write_text(translated, encoding="utf-8")
+        finished = accessible(translate_attributes(html, app.config.rtw_lang), app.config.rtw_lang)
+        if finished != html:
+            page.write_text(finished, encoding="utf-8")
 
 
 @node
@@ -170,5 +186,5 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _add_theme_translations)
     app.connect("html-page-context", _page_context)
-    app.connect("build-finished", _translate_pages)
+    app.connect("build-finished", _finish_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -111,6 +111,11 @@ def table(rows: list[dict], lang: str, component: str | None = None) -> pd.DataF
 NEEDS_ATTENTION = ("differs", "not_reproducible")
 
 
+def legend(lang: str) -> str:
+    """What each status word means (the note under a reproduction table)."""
+    return t("repro.legend", lang)
+
+
 def gather(rows_by_chapter: Mapping[str, list[dict]]) -> list[dict]:
     """All chapters' rows in the order given, each tagged with its chapter (``component``)."""
     return [
