@@ -1,12 +1,340 @@
-"""Statistical disclosure control for person-level results: which counts may be shown.
+"""Statistical disclosure control: the one layer every output from person-level data passes.
 
-Pure rules, no formatting: the statistics layer decides what is hidden, and the pages show a
-hidden count as ``<threshold`` (:func:`analysis.core.i18n.fmt_count`).
+Pure rules, no labels and no formatting. The statistics layer calls these functions and keeps
+only what they allow to be shown; pages, reproduction rows and the results JSON are made from
+that, so a hidden value is never at hand to be printed.
+
+Terms (``threshold`` is the build's ``suppress_below``; 0 turns control off):
+
+- **primary**: a count from 1 to ``threshold - 1``; in a two-way table also every cell of a row or
+  column whose total is such a count (the spread of a small group is itself withheld).
+- **secondary**: a count hidden only so that no primary count can be worked out.
+- **small group**: a table or group of fewer than ``threshold`` persons: none of its cells and
+  none of its statistics (median, range, percentages, CIs) are shown; only its size is.
+
+**Protection rule.** A reader knows every shown cell and total, that every cell is a whole
+number of at least 0, and nothing about a hidden cell beyond that (pages show every hidden cell
+with the same marker and the results JSON gives the same reason for all of them, so primary and
+secondary cells cannot be told apart). For each hidden cell, the values consistent with this
+form an interval ``[low, high]`` (:func:`feasible_ranges`, a linear programme per cell; the
+tables are network tables, so the bounds are whole numbers and attained). A suppression is safe
+when
+
+- every primary cell has ``low == 0`` and ``high >= threshold``: the published table is consistent
+  both with nobody and with at least ``threshold`` persons in that cell; and
+- every other hidden cell has ``low < high``: no hidden cell can be recovered.
+
+:func:`protect` hides the primary cells, then adds secondary cells (single cells, or for two-way
+tables the other three corners of a rectangle, or a whole row or column with its total) until
+the rule holds, and finally shows again every secondary cell that is not needed. Hiding more
+only widens the intervals, and with every cell hidden but the grand total the rule holds for
+any table of at least ``threshold`` persons, so :func:`protect` always ends safe.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import numpy as np
+
+PRIMARY = "primary"
+SECONDARY = "secondary"
+SMALL_GROUP = "small_group"
+# The reason the results JSON gives for a hidden count: primary and secondary cells are not
+# told apart (that would narrow what a hidden primary cell can be).
+COUNT = "count"
+
+K = TypeVar("K", bound=Hashable)
+
 
 def is_suppressed(count: int, threshold: int) -> bool:
-    """True if ``count`` must not be shown at this threshold (0 turns control off)."""
+    """True if ``count`` is a primary count at this threshold (1 to ``threshold - 1``)."""
     return threshold > 0 and 0 < count < threshold
+
+
+def too_small(n: int, threshold: int) -> bool:
+    """True if a group of ``n`` persons is below the minimum size: its statistics are withheld."""
+    return threshold > 0 and n < threshold
+
+
+def public_reason(reason: str) -> str:
+    """The reason published for a hidden cell: ``count`` for primary and secondary alike."""
+    return SMALL_GROUP if reason == SMALL_GROUP else COUNT
+
+
+# --- tables as linear systems ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """Counts and the sums a table publishes: each ``(total, parts)`` says
+    ``values[total] == sum(values[part] for part in parts)``. ``fixed`` cells are never hidden
+    (the grand total, the number of persons)."""
+
+    values: tuple[int, ...]
+    sums: tuple[tuple[int, tuple[int, ...]], ...]
+    fixed: frozenset[int]
+    # Groups of cells worth hiding together (two-way tables), each with the primary cell it
+    # serves (None: any).
+    moves: tuple[tuple[int | None, frozenset[int]], ...] = ()
+
+
+def one_way(counts: Sequence[int]) -> Table:
+    """Cells ``0..k-1`` and their total at index ``k`` (fixed)."""
+    k = len(counts)
+    values = (*map(int, counts), int(sum(counts)))
+    return Table(values, ((k, tuple(range(k))),), frozenset({k}))
+
+
+def two_way(counts: np.ndarray) -> Table:
+    """Cells row by row, then the row totals, the column totals and the grand total (fixed)."""
+    counts = np.asarray(counts, dtype=int)
+    rows, cols = counts.shape
+    cell = np.arange(rows * cols).reshape(rows, cols)
+    row_total = rows * cols + np.arange(rows)
+    col_total = rows * cols + rows + np.arange(cols)
+    grand = rows * cols + rows + cols
+    values = (
+        *counts.ravel().tolist(),
+        *counts.sum(axis=1).tolist(),
+        *counts.sum(axis=0).tolist(),
+        int(counts.sum()),
+    )
+    sums = (
+        *((int(row_total[i]), tuple(cell[i].tolist())) for i in range(rows)),
+        *((int(col_total[j]), tuple(cell[:, j].tolist())) for j in range(cols)),
+        (grand, tuple(row_total.tolist())),
+        (grand, tuple(col_total.tolist())),
+    )
+    moves = [
+        (int(cell[i, j]), frozenset({int(cell[i, l]), int(cell[k, j]), int(cell[k, l])}))
+        for i in range(rows)
+        for j in range(cols)
+        for k in range(rows)
+        for l in range(cols)  # noqa: E741
+        if k != i and l != j
+    ]
+    moves += [(None, frozenset({*cell[i].tolist(), int(row_total[i])})) for i in range(rows)]
+    moves += [(None, frozenset({*cell[:, j].tolist(), int(col_total[j])})) for j in range(cols)]
+    return Table(values, sums, frozenset({grand}), tuple(moves))
+
+
+def feasible_ranges(
+    table: Table, hidden: Iterable[int], cells: Iterable[int] | None = None
+) -> dict[int, tuple[float, float]]:
+    """For each hidden cell (or each of ``cells``), the least and greatest value consistent
+    with the shown cells, the sums and non-negative cells (``math.inf`` when unbounded)."""
+    from scipy.optimize import linprog  # only when a table is checked: keeps i18n light
+
+    hidden = sorted(set(hidden))
+    if not hidden:
+        return {}
+    column = {cell: position for position, cell in enumerate(hidden)}
+    rows, rhs = [], []
+    for total, parts in table.sums:
+        row, known = np.zeros(len(hidden)), 0.0
+        for cell, sign in ((total, -1.0), *((part, 1.0) for part in parts)):
+            if cell in column:
+                row[column[cell]] += sign
+            else:
+                known += sign * table.values[cell]
+        if row.any():
+            rows.append(row)
+            rhs.append(-known)
+    a_eq = np.array(rows) if rows else None
+    b_eq = np.array(rhs) if rows else None
+    ranges = {}
+    for cell in hidden if cells is None else sorted(set(cells) & set(hidden)):
+        bounds = []
+        for sign in (1.0, -1.0):
+            objective = np.zeros(len(hidden))
+            objective[column[cell]] = sign
+            solved = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+            if solved.status == 3:  # unbounded
+                bounds.append(math.inf)
+            elif solved.status != 0:
+                raise ValueError(f"the published table is inconsistent ({solved.message})")
+            else:
+                bounds.append(round(sign * solved.fun, 6))
+        ranges[cell] = (bounds[0], bounds[1])
+    return ranges
+
+
+def shortfalls(
+    table: Table, hidden: Iterable[int], primary: Iterable[int], threshold: int
+) -> dict[int, float]:
+    """Per primary cell, how far its interval is from ``[0, threshold]`` (0 when protected)."""
+    ranges = feasible_ranges(table, hidden, primary)
+    return {cell: low + max(0.0, threshold - high) for cell, (low, high) in ranges.items()}
+
+
+def unsafe(
+    table: Table, hidden: Iterable[int], primary: Iterable[int], threshold: int
+) -> dict[int, tuple[float, float]]:
+    """The hidden cells that break the protection rule, with their intervals (empty: safe)."""
+    primary = set(primary)
+    return {
+        cell: (low, high)
+        for cell, (low, high) in feasible_ranges(table, hidden).items()
+        if (low > 0 or high < threshold if cell in primary else high - low < 1)
+    }
+
+
+def primary_cells(table: Table, threshold: int) -> set[int]:
+    """Counts from 1 to ``threshold - 1`` and every part of a total that is such a count."""
+    primary = {
+        cell
+        for cell, value in enumerate(table.values)
+        if cell not in table.fixed and is_suppressed(value, threshold)
+    }
+    for total, parts in table.sums:
+        if total in primary:
+            primary.update(part for part in parts if part not in table.fixed)
+    return primary
+
+
+def protect(table: Table, threshold: int) -> dict[int, str]:
+    """The cells to hide and why (:data:`PRIMARY`, :data:`SECONDARY`, :data:`SMALL_GROUP`), so
+    that the protection rule of this module holds."""
+    size = max((table.values[cell] for cell in table.fixed), default=max(table.values))
+    if threshold <= 0 or size == 0:
+        return {}
+    if too_small(size, threshold):
+        return {cell: SMALL_GROUP for cell in range(len(table.values)) if cell not in table.fixed}
+    primary = primary_cells(table, threshold)
+    hidden = set(primary)
+
+    def shortfall(cells: set[int]) -> float:
+        return sum(shortfalls(table, cells, primary, threshold).values())
+
+    while open_cells := {c for c, s in shortfalls(table, hidden, primary, threshold).items() if s}:
+        shown = [c for c in range(len(table.values)) if c not in hidden | table.fixed]
+        moves = {frozenset({cell}) for cell in shown} | {
+            move - hidden
+            for anchor, move in table.moves
+            if (anchor is None or anchor in open_cells) and move - hidden
+        }
+        scored = [
+            (shortfall(hidden | move), len(move), sum(table.values[c] for c in move), sorted(move))
+            for move in moves
+            if not move & table.fixed
+        ]
+        hidden |= set(min(scored)[3])
+    changed = True
+    while changed:  # show again what is not needed (also every secondary cell that is implied)
+        changed = False
+        for cell in sorted(hidden - primary, key=lambda c: (-table.values[c], c)):
+            if shortfall(hidden - {cell}) == 0:
+                hidden.discard(cell)
+                changed = True
+    return {cell: PRIMARY if cell in primary else SECONDARY for cell in sorted(hidden)}
+
+
+# --- keyed tables --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suppressed(Generic[K]):
+    """What a table may show: ``values`` has None where a count is hidden, ``hidden`` says why
+    (kept private; publish :meth:`reasons`). The hidden counts themselves are not kept."""
+
+    threshold: int
+    values: dict[K, int | None]
+    hidden: dict[K, str]
+
+    def reasons(self) -> dict[K, str]:
+        """Where counts are hidden, with the reason the results may publish."""
+        return {key: public_reason(reason) for key, reason in self.hidden.items()}
+
+
+def suppress_counts(counts: Mapping[K, int], threshold: int) -> Suppressed[K]:
+    """A one-way table (categories of one group, whose total is shown)."""
+    keys = list(counts)
+    hidden = protect(one_way([counts[key] for key in keys]), threshold)
+    return Suppressed(
+        threshold,
+        {key: None if i in hidden else int(counts[key]) for i, key in enumerate(keys)},
+        {keys[i]: reason for i, reason in hidden.items()},
+    )
+
+
+def suppress_crosstab(counts: Mapping[tuple[K, K], int] | object, threshold: int) -> Suppressed:
+    """A two-way table (a DataFrame of counts) with its totals. Keys are ``(row, column)``;
+    ``(row, None)`` is a row total, ``(None, column)`` a column total and ``(None, None)`` the
+    grand total, which is always shown."""
+    rows, cols = list(counts.index), list(counts.columns)
+    keys = [
+        *((r, c) for r in rows for c in cols),
+        *((r, None) for r in rows),
+        *((None, c) for c in cols),
+        (None, None),
+    ]
+    table = two_way(counts.to_numpy())
+    hidden = protect(table, threshold)
+    return Suppressed(
+        threshold,
+        {key: None if i in hidden else table.values[i] for i, key in enumerate(keys)},
+        {keys[i]: reason for i, reason in hidden.items()},
+    )
+
+
+# --- statistics of groups ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Median and range of a group as far as they may be shown. ``exact`` ranges are the
+    observed minimum and maximum; otherwise ``low``–``high`` are the edges of the bands that hold
+    them (or None). ``withheld`` says why the median is not given."""
+
+    n: int
+    median: float | None
+    low: float | None
+    high: float | None
+    exact: bool
+    withheld: str | None
+
+
+def summarise(values: Sequence[float], threshold: int, band: int | None = None) -> Summary:
+    """Median and range, withheld for a group below ``threshold``; ``band`` (e.g. 10 years)
+    gives a small group's range as whole bands (38 and 51 -> 30–59) instead of nothing."""
+    data = np.asarray(values, dtype=float)
+    n = len(data)
+    if n == 0:
+        return Summary(0, None, None, None, False, SMALL_GROUP)
+    if not too_small(n, threshold):
+        return Summary(n, float(np.median(data)), float(data.min()), float(data.max()), True, None)
+    if band is None:
+        return Summary(n, None, None, None, False, SMALL_GROUP)
+    low = band * math.floor(data.min() / band)
+    high = band * math.floor(data.max() / band) + band - 1
+    return Summary(n, None, float(low), float(high), False, SMALL_GROUP)
+
+
+def withheld(n: int, threshold: int) -> str | None:
+    """Why a statistic (share, CI, median) of a group of ``n`` is withheld, or None if shown."""
+    return SMALL_GROUP if too_small(n, threshold) else None
+
+
+# --- the disclosure report -----------------------------------------------------------------------
+
+
+def report(threshold: int, suppressed: Mapping[str, str]) -> dict:
+    """A chapter's disclosure report for its results JSON: the threshold and, per JSON path of
+    a value set to null, the public reason (``count`` or ``small_group``)."""
+    return {"threshold": threshold, "suppressed": dict(suppressed)}
+
+
+def summary_line(chapter: str, chapter_report: dict | None) -> str:
+    """One line for the build log about a chapter's report."""
+    if chapter_report is None:
+        return f"{chapter}: no disclosure report"
+    threshold, hidden = chapter_report["threshold"], chapter_report["suppressed"]
+    if threshold <= 0:
+        return f"{chapter}: disclosure control off"
+    if not hidden:
+        return f"{chapter}: threshold {threshold}, nothing suppressed"
+    return f"{chapter}: threshold {threshold}, {len(hidden)} value(s) suppressed"
