@@ -61,15 +61,19 @@ def test_published_sample_is_reproduced(shipped):
     people = stats.characteristics(shipped)
     assert people.n_invited == 40
     assert people.n_participants == 26
-    assert people.sex == {"female": 19, "male": 7}
-    assert (people.age_min, people.age_max) == (31, 61)
-    assert people.diagnosis_group == {"mental": 11, "musculoskeletal": 8, "other": 7}
-    assert (people.sick_leave_min, people.sick_leave_max) == (50, 100)
+    assert people.sex.values == {"female": 19, "male": 7}
+    assert (people.age.low, people.age.high, people.age.exact) == (31, 61, True)
+    assert people.diagnosis_group.values == {"mental": 11, "musculoskeletal": 8, "other": 7}
+    assert (people.sick_leave.low, people.sick_leave.high) == (50, 100)
     # The same facts as the published values the reproduction table compares with.
     pub = published()
     assert str(people.n_participants) == pub["n_participants"]
-    assert {sex: str(n) for sex, n in people.sex.items()} == pub["sex"]
-    assert {dx: str(n) for dx, n in people.diagnosis_group.items()} == pub["diagnosis_group"]
+    assert {sex: str(n) for sex, n in people.sex.values.items()} == pub["sex"]
+    assert {dx: str(n) for dx, n in people.diagnosis_group.values.items()} == pub[
+        "diagnosis_group"
+    ]
+    # At the default threshold nothing of the shipped sample is hidden.
+    assert stats.characteristics(shipped, 5).suppressed() == {}
 
 
 def test_three_themes_in_published_order(shipped):
@@ -328,17 +332,23 @@ def test_missing_file(data_copy):
 
 def test_small_counts_suppressed_with_complement(shipped):
     result = analyse(shipped, suppress_below=8)
-    assert result.characteristics.hidden_sex == {"female", "male"}
+    assert set(result.characteristics.sex.hidden) == {"female", "male"}
     table = tables.characteristics(result.characteristics, "en")
     values = dict(zip(table["Characteristic"], table["Value"], strict=True))
-    assert values["Men"] == "<8"
-    assert values["Women"] == "hidden"  # else 26 − 19 would give the men away
-    assert values["Other disorder"] == "<8"
-    assert values["Musculoskeletal disorder"] == "hidden"
+    # Every hidden count looks the same: which is small and which its complement is not told.
+    assert values["Men"] == values["Women"] == "hidden"  # else 26 − 19 would give the men away
+    assert values["Other disorder"] == values["Musculoskeletal disorder"] == "hidden"
     assert values["Mental health disorder"] == "11 (42%)"
     payload = result.to_json()
     assert payload["sex"] == {"female": None, "male": None}
     assert payload["diagnosis_group"]["mental"] == 11
+    assert payload["disclosure"]["suppressed"] == {
+        "sex.female": "count",
+        "sex.male": "count",
+        "diagnosis_group.musculoskeletal": "count",
+        "diagnosis_group.other": "count",
+        **{f"reproduction[{i}].computed": "count" for i in (3, 4, 8, 9)},
+    }
 
 
 def test_characteristics_unsuppressed_in_norwegian(shipped):
@@ -356,11 +366,15 @@ def test_results_payload_contract(shipped, results):
         "sex",
         "age_min",
         "age_max",
+        "age",
+        "sick_leave",
         "diagnosis_group",
         "themes",
         "reproduction",
         "compared",
+        "disclosure",
     }
+    assert payload["disclosure"] == {"threshold": 5, "suppressed": {}}
     assert payload["themes"].keys() == {"T1", "T2", "T3"}
     t2 = shipped.coded_segments().query("theme_id == 'T2'")
     assert payload["themes"]["T2"] == {

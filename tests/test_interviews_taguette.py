@@ -70,7 +70,7 @@ def test_round_trip(tmp_path):
     counts = stats.code_counts(data).set_index("code_id")["n_segments"]
     assert counts.to_dict() == tags.loc[counts.index, "number of highlights"].to_dict()
     assert data.n_invited == 5 and not data.illustrative
-    assert stats.characteristics(data).sex == {"female": 2, "male": 1}
+    assert stats.characteristics(data).sex.values == {"female": 2, "male": 1}
     # The study description (not study.csv) holds the number invited; the data are primary.
     assert not (tmp_path / "interviews" / "study.csv").exists()
     assert data.study.provenance == "primary" and data.study.facts == {"n_invited": 5}

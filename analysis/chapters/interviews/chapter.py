@@ -9,6 +9,7 @@ import pandas as pd
 from analysis.chapters.interviews import reproduction, stats
 from analysis.chapters.interviews.data import SCHEMAS, Interviews, load
 from analysis.chapters.interviews.stats import Agreement, Characteristics
+from analysis.core.disclosure import report
 from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "InterviewsResults", "analyse", "load"]
@@ -49,19 +50,32 @@ class InterviewsResults:
         return self.study.synthetic
 
     def to_json(self) -> dict:
-        """``interviews.json``: counts per the data contract (suppressed counts are null)."""
+        """``interviews.json``: counts per the data contract. A value disclosure control hides
+        or withholds is ``null`` and its key is listed in ``disclosure.suppressed`` with the
+        reason (``count``: a small count or one hidden with it, never told apart;
+        ``small_group``: a statistic of fewer participants than the threshold); reproduction
+        rows whose computed value is hidden also carry ``"suppressed": true``."""
         people = self.characteristics
-        shown = people.shown()
+        age, grade = people.age, people.sick_leave
+        hidden = people.suppressed()
+        suppressed = hidden | {
+            f"reproduction[{i}].computed": hidden[row["source"]]
+            for i, row in enumerate(self.reproduction)
+            if row.get("suppressed")
+        }
         return {
             "n_participants": people.n_participants,
             "n_invited": people.n_invited,
-            "sex": shown["sex"],
-            "age_min": people.age_min,
-            "age_max": people.age_max,
-            "diagnosis_group": shown["diagnosis_group"],
+            "sex": people.sex.values,
+            "age_min": age.low if age.exact else None,
+            "age_max": age.high if age.exact else None,
+            "age": {"median": age.median, "low": age.low, "high": age.high, "exact": age.exact},
+            "sick_leave": {"low": grade.low, "high": grade.high},
+            "diagnosis_group": people.diagnosis_group.values,
             "themes": self.theme_counts,
             "reproduction": self.reproduction,
             "compared": self.compared,
+            "disclosure": report(people.suppress_below, suppressed),
         }
 
 

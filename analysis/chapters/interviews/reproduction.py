@@ -43,7 +43,10 @@ def rows(
     constructed: bool,
 ) -> list[dict]:
     """The reproduction rows: sample, themes, quotations and the quote index per theme.
-    A match is "exact by construction" on data ``constructed`` to meet the published facts."""
+    A match is "exact by construction" on data ``constructed`` to meet the published facts.
+    The computed side shows only what disclosure control lets the chapter show: a hidden or
+    withheld value is None, marked ``suppressed`` with its ``source`` (its key in the results
+    JSON), with a status that does not depend on it."""
     pub = published()
     match = "exact_by_construction" if constructed else "matches"
 
@@ -54,6 +57,20 @@ def rows(
             )
         return reproduction.compare(key, published_value, computed, REASON, match_status=match)
 
+    def _shown(key: str, published_value: str, computed: float | None, source: str) -> dict:
+        if source in hidden:
+            withheld = reproduction.row(
+                key,
+                published_value,
+                None,
+                "not_reproducible",
+                "interviews.reason.suppressed",
+                threshold=stats.suppress_below,
+            )
+            return {**withheld, "suppressed": True, "source": source}
+        return _count(key, published_value, computed)
+
+    age, grade, hidden = stats.age, stats.sick_leave, stats.suppressed()
     result = [
         _count("interviews.repro.invited", pub["n_invited"], stats.n_invited),
         _count("interviews.repro.participants", pub["n_participants"], stats.n_participants),
@@ -65,19 +82,29 @@ def rows(
             )
         )
     result += [
-        _count(f"interviews.repro.sex.{sex}", pub["sex"][sex], stats.sex[sex]) for sex in SEXES
+        _shown(f"interviews.repro.sex.{sex}", pub["sex"][sex], stats.sex.values[sex], f"sex.{sex}")
+        for sex in SEXES
     ]
     result += [
-        _count(f"interviews.repro.{key}", pub[key], getattr(stats, key))
-        for key in ("age_min", "age_max")
+        _shown("interviews.repro.age_min", pub["age_min"], age.low, "age_min"),
+        _shown("interviews.repro.age_max", pub["age_max"], age.high, "age_max"),
     ]
     result += [
-        _count(f"interviews.repro.dx.{dx}", pub["diagnosis_group"][dx], stats.diagnosis_group[dx])
+        _shown(
+            f"interviews.repro.dx.{dx}",
+            pub["diagnosis_group"][dx],
+            stats.diagnosis_group.values[dx],
+            f"diagnosis_group.{dx}",
+        )
         for dx in DIAGNOSES
     ]
     result += [
-        _count(f"interviews.repro.{key}", pub[key], getattr(stats, key))
-        for key in ("sick_leave_min", "sick_leave_max")
+        _shown(
+            "interviews.repro.sick_leave_min", pub["sick_leave_min"], grade.low, "sick_leave.low"
+        ),
+        _shown(
+            "interviews.repro.sick_leave_max", pub["sick_leave_max"], grade.high, "sick_leave.high"
+        ),
     ]
     result.append(_count("interviews.repro.themes", pub["n_themes"], n_themes))
     result.append(_count("interviews.repro.quotes", pub["n_quotes"], n_quoted))

@@ -10,74 +10,70 @@ import pandas as pd
 from sklearn.metrics import cohen_kappa_score
 
 from analysis.chapters.interviews.data import DIAGNOSES, SEXES, Interviews
-from analysis.core.disclosure import is_suppressed
+from analysis.core.disclosure import (
+    SMALL_GROUP,
+    Summary,
+    Suppressed,
+    summarise,
+    suppress_counts,
+)
 
 EXCERPTS_PER_THEME = 3
 
 
 # --- participants ------------------------------------------------------------------------------
 
-
-def hidden(counts: dict[str, int], threshold: int) -> frozenset[str]:
-    """Categories to hide: counts below ``threshold``, plus the next smallest count when only
-    one would be hidden (else it follows from the total)."""
-    small = {key for key, n in counts.items() if is_suppressed(n, threshold)}
-    if len(small) == 1 and len(counts) > 1:
-        small.add(min((key for key in counts if key not in small), key=counts.__getitem__))
-    return frozenset(small)
+AGE_BAND = 10  # years: the age range of a group below the threshold is given in whole bands
 
 
 @dataclass(frozen=True)
 class Characteristics:
-    """Counts and ranges of the participants, and which category counts are hidden."""
+    """What may be shown of the participants: counts per sex and diagnosis group with the
+    hidden ones None (:func:`analysis.core.disclosure.suppress_counts`, the number of
+    participants shown), and age and sick-leave grade as summaries that a group below the
+    threshold gets only in bands (age) or not at all (grade)."""
 
     n_participants: int
     n_invited: int | None
-    sex: dict[str, int]
-    age_min: int
-    age_max: int
-    age_median: float
-    diagnosis_group: dict[str, int]
-    sick_leave_min: int
-    sick_leave_max: int
+    sex: Suppressed[str]
+    diagnosis_group: Suppressed[str]
+    age: Summary
+    sick_leave: Summary
     suppress_below: int
-    hidden_sex: frozenset[str]
-    hidden_diagnosis: frozenset[str]
 
     @property
     def response(self) -> float | None:
         """Share of the invited who took part (None when the number invited is unknown)."""
         return self.n_participants / self.n_invited if self.n_invited else None
 
-    def shown(self) -> dict[str, dict[str, int | None]]:
-        """The category counts with hidden ones as None, per group."""
-        return {
-            group: {key: None if key in hide else n for key, n in counts.items()}
-            for group, counts, hide in (
-                ("sex", self.sex, self.hidden_sex),
-                ("diagnosis_group", self.diagnosis_group, self.hidden_diagnosis),
-            )
+    def suppressed(self) -> dict[str, str]:
+        """Where values are hidden or withheld, by their key in ``interviews.json``, with the
+        reason the results may publish."""
+        hidden = {
+            f"{group}.{key}": reason
+            for group, counts in (("sex", self.sex), ("diagnosis_group", self.diagnosis_group))
+            for key, reason in counts.reasons().items()
         }
+        if not self.age.exact:
+            hidden |= {key: SMALL_GROUP for key in ("age_min", "age_max", "age.median")}
+        if not self.sick_leave.exact:
+            hidden |= {key: SMALL_GROUP for key in ("sick_leave.low", "sick_leave.high")}
+        return hidden
 
 
 def characteristics(data: Interviews, suppress_below: int = 0) -> Characteristics:
-    """Counts and ranges of the participants, with counts below ``suppress_below`` hidden."""
+    """The participants as far as disclosure control at ``suppress_below`` lets them be shown."""
     people = data.participants
     sex = {sex: int(people["sex"].eq(sex).sum()) for sex in SEXES}
     diagnosis = {dx: int(people["diagnosis_group"].eq(dx).sum()) for dx in DIAGNOSES}
     return Characteristics(
         n_participants=len(people),
         n_invited=data.n_invited,
-        sex=sex,
-        age_min=int(people["age"].min()),
-        age_max=int(people["age"].max()),
-        age_median=float(people["age"].median()),
-        diagnosis_group=diagnosis,
-        sick_leave_min=int(people["sick_leave_pct"].min()),
-        sick_leave_max=int(people["sick_leave_pct"].max()),
+        sex=suppress_counts(sex, suppress_below),
+        diagnosis_group=suppress_counts(diagnosis, suppress_below),
+        age=summarise(people["age"], suppress_below, band=AGE_BAND),
+        sick_leave=summarise(people["sick_leave_pct"], suppress_below),
         suppress_below=suppress_below,
-        hidden_sex=hidden(sex, suppress_below),
-        hidden_diagnosis=hidden(diagnosis, suppress_below),
     )
 
 

@@ -6,30 +6,50 @@ import pandas as pd
 
 from analysis.chapters.interviews.data import DIAGNOSES, SEXES
 from analysis.chapters.interviews.narrative import named
-from analysis.chapters.interviews.stats import Agreement, Characteristics
+from analysis.chapters.interviews.stats import AGE_BAND, Agreement, Characteristics
 from analysis.core import reproduction
-from analysis.core.disclosure import is_suppressed
-from analysis.core.i18n import EN_DASH, fmt_count, fmt_int, fmt_num, fmt_pct, t
+from analysis.core.disclosure import Summary, Suppressed
+from analysis.core.i18n import EN_DASH, fmt_int, fmt_num, fmt_pct, t
 
 
-def _count_cells(
-    counts: dict[str, int], hide: frozenset[str], total: int, threshold: int, lang: str
-) -> list[str]:
-    """``n (share)``, ``<threshold`` for a small count, or "hidden" for its complement."""
+def _count_cells(counts: Suppressed[str], total: int, lang: str) -> list[str]:
+    """``n (share)``, or "hidden" for every count disclosure control hides (all alike)."""
     return [
-        (
-            fmt_count(n, lang, threshold)
-            if is_suppressed(n, threshold)
-            else t("interviews.suppressed_secondary", lang)
-        )
-        if key in hide
+        t("interviews.hidden", lang)
+        if n is None
         else f"{fmt_int(n, lang)} ({fmt_pct(n / total, lang)})"
-        for key, n in counts.items()
+        for n in counts.values.values()
     ]
 
 
+def _age(age: Summary, threshold: int, lang: str) -> str:
+    """``median (min–max)``, or a small group's range in whole bands, or why it is withheld."""
+    if age.exact:
+        return (
+            f"{fmt_num(age.median, lang, 0)} "
+            f"({fmt_int(age.low, lang)}{EN_DASH}{fmt_int(age.high, lang)})"
+        )
+    if age.low is None:
+        return t("interviews.char.withheld", lang, threshold=threshold)
+    return t(
+        "interviews.char.age_band",
+        lang,
+        low=fmt_int(age.low, lang),
+        high=fmt_int(age.high, lang),
+        band=AGE_BAND,
+        threshold=threshold,
+    )
+
+
+def _grade(grade: Summary, threshold: int, lang: str) -> str:
+    """The range of sick-leave grades, or why it is withheld."""
+    if not grade.exact:
+        return t("interviews.char.withheld", lang, threshold=threshold)
+    return f"{fmt_int(grade.low, lang)}{EN_DASH}{fmt_pct(grade.high / 100, lang)}"
+
+
 def characteristics(people: Characteristics, lang: str) -> pd.DataFrame:
-    """Aggregate participant characteristics, with the hidden counts hidden."""
+    """Aggregate participant characteristics, as far as disclosure control shows them."""
     n = people.n_participants
     threshold = people.suppress_below
     rows = [(t("interviews.char.n", lang), fmt_int(n, lang))]
@@ -40,28 +60,16 @@ def characteristics(people: Characteristics, lang: str) -> pd.DataFrame:
         )
     rows += zip(
         [t(f"interviews.sex.{sex}", lang) for sex in SEXES],
-        _count_cells(people.sex, people.hidden_sex, n, threshold, lang),
+        _count_cells(people.sex, n, lang),
         strict=True,
     )
-    rows.append(
-        (
-            t("interviews.char.age", lang),
-            f"{fmt_num(people.age_median, lang, 0)} "
-            f"({fmt_int(people.age_min, lang)}{EN_DASH}{fmt_int(people.age_max, lang)})",
-        )
-    )
+    rows.append((t("interviews.char.age", lang), _age(people.age, threshold, lang)))
     rows += zip(
         [t(f"interviews.dx.{dx}", lang) for dx in DIAGNOSES],
-        _count_cells(people.diagnosis_group, people.hidden_diagnosis, n, threshold, lang),
+        _count_cells(people.diagnosis_group, n, lang),
         strict=True,
     )
-    rows.append(
-        (
-            t("interviews.char.sick_leave", lang),
-            f"{fmt_int(people.sick_leave_min, lang)}{EN_DASH}"
-            f"{fmt_pct(people.sick_leave_max / 100, lang)}",
-        )
-    )
+    rows.append((t("interviews.char.sick_leave", lang), _grade(people.sick_leave, threshold, lang)))
     return pd.DataFrame(
         rows, columns=[t("interviews.col.characteristic", lang), t("interviews.col.value", lang)]
     )
