@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from lifelines import KaplanMeierFitter
+from lifelines import CoxPHFitter, KaplanMeierFitter
 from scipy.stats import chi2
+from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
-from analysis.chapters.cohort import cox, figures, survival, tables
+from analysis.chapters.cohort import cox, coxph, figures, survival, tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import OUTCOMES, YES_NO, load, prepare
 from analysis.chapters.cohort.descriptives import table1, table1_counts
@@ -124,17 +125,24 @@ def test_km_and_logrank_agree_with_statsmodels(shipped: pd.DataFrame, outcome: s
 
 
 @pytest.mark.parametrize("model", cox.COX_MODELS)
-def test_cox_lifelines_efron_equals_statsmodels_efron(shipped: pd.DataFrame, model: str) -> None:
+def test_cox_engine_equals_lifelines_and_statsmodels(shipped: pd.DataFrame, model: str) -> None:
     frame = cox.design(shipped, "first_rtw", cox.covariates(model, shipped))
-    lifelines_fit = cox.cox_lifelines(frame)
-    statsmodels_fit = cox.cox_statsmodels(frame, "efron")
-    names = statsmodels_fit.model.exog_names
-    assert lifelines_fit.params_[names].to_numpy() == pytest.approx(
-        statsmodels_fit.params, rel=1e-4, abs=1e-6
+    x = frame.drop(columns=["duration", "event", "programme_id"])
+    names = list(x.columns)
+    efron = coxph.fit(frame["duration"], frame["event"], x, names, "efron")
+    lifelines_fit = CoxPHFitter().fit(
+        frame.drop(columns="programme_id"),
+        "duration",
+        "event",
+        fit_options={"precision": 1e-12, "max_steps": 100},
     )
-    assert lifelines_fit.standard_errors_[names].to_numpy() == pytest.approx(
-        statsmodels_fit.bse, rel=1e-3
-    )
+    assert efron.coef == pytest.approx(lifelines_fit.params_[names].to_numpy(), rel=1e-6)
+    assert efron.se == pytest.approx(lifelines_fit.standard_errors_[names].to_numpy(), rel=1e-6)
+    for ties in coxph.TIES:
+        ours = coxph.fit(frame["duration"], frame["event"], x, names, ties)
+        reference = PHReg(frame["duration"], x, status=frame["event"], ties=ties).fit()
+        assert ours.coef == pytest.approx(reference.params, rel=1e-5)
+        assert ours.se == pytest.approx(reference.bse, rel=1e-5)
 
 
 def test_breslow_differs_little_from_efron_and_robust_changes_only_the_interval(
@@ -335,10 +343,11 @@ def test_another_seed_gives_a_different_correct_cohort(
         )
         assert first.by_coordinator.curve(level).median.spss.estimate == reference.quantile(0.5)
     frame = cox.design(other, "first_rtw", cox.covariates("cox_adjusted", other))
-    efron = cox.cox_statsmodels(frame, "efron")
+    exog = frame.drop(columns=["duration", "event", "programme_id"])
+    efron = PHReg(frame["duration"], exog, status=frame["event"], ties="efron").fit()
     index = list(efron.model.exog_names).index("coordinator")
     adjusted = first.cox["cox_adjusted"].efron
-    assert adjusted.hr == pytest.approx(math.exp(efron.params[index]), rel=1e-4)
+    assert adjusted.hr == pytest.approx(math.exp(efron.params[index]), rel=1e-5)
     assert (
         adjusted.n
         == len(frame)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import pandas as pd
+
 from analysis.chapters.cohort.cox import (
     COX_MODELS,
     PH_MODELS,
@@ -12,9 +14,7 @@ from analysis.chapters.cohort.cox import (
     PHTest,
     SchoenfeldResiduals,
     covariates,
-    cox_coordinator,
-    ph_test,
-    schoenfeld,
+    cox_block,
 )
 from analysis.chapters.cohort.data import OUTCOMES, SCHEMAS, CohortData, load, prepare
 from analysis.chapters.cohort.descriptives import Table1, table1
@@ -49,11 +49,13 @@ class OutcomeResults:
         return {
             "median_days": {name: m.spss.to_json() for name, m in medians.items()},
             "median_days_bc": {name: m.bc.to_json() for name, m in medians.items()},
+            "median_days_bc_log": {name: m.bc_log.to_json() for name, m in medians.items()},
             "median_se_spss": {name: m.se_spss for name, m in medians.items()},
             "events": {name: m.events for name, m in medians.items()},
             "logrank": self.by_coordinator.logrank.to_json(),
             "cox_unadjusted": self.cox["cox_unadjusted"].efron.to_json(),
             "cox_unadjusted_breslow": self.cox["cox_unadjusted"].breslow.to_json(),
+            "cox_unadjusted_cluster": self.cox["cox_unadjusted"].robust.to_json(with_se=True),
             "cox_without_programme_type": self.cox["cox_without_programme_type"].efron.to_json(),
             "cox_adjusted": self.cox["cox_adjusted"].efron.to_json(),
             "cox_all_engines": {model: fits.to_json() for model, fits in self.cox.items()},
@@ -105,6 +107,22 @@ class CohortResults:
         }
 
 
+def _outcome(frame: pd.DataFrame, outcome: str, suppress_below: int) -> OutcomeResults:
+    """Curves by coordinator, the Cox blocks, the PH tests and the figure's residuals."""
+    blocks = {
+        model: cox_block(
+            frame, outcome, model, ph=model in PH_MODELS, residuals=model == "cox_unadjusted"
+        )
+        for model in COX_MODELS
+    }
+    return OutcomeResults(
+        by_coordinator=km_comparison(frame, outcome, "coordinator", suppress_below),
+        cox={model: block.fits for model, block in blocks.items()},
+        ph_tests={model: blocks[model].ph for model in PH_MODELS},
+        schoenfeld=blocks["cox_unadjusted"].schoenfeld,
+    )
+
+
 def analyse(
     data: CohortData, compare: bool = True, follow_up_days: int = 360, suppress_below: int = 5
 ) -> CohortResults:
@@ -113,15 +131,7 @@ def analyse(
     the published numbers only when ``compare`` and the study description says the data
     reproduce that publication."""
     frame = prepare(data.frame, follow_up_days)
-    outcomes = {
-        outcome: OutcomeResults(
-            by_coordinator=km_comparison(frame, outcome, "coordinator", suppress_below),
-            cox={model: cox_coordinator(frame, outcome, model) for model in COX_MODELS},
-            ph_tests={model: ph_test(frame, outcome, model) for model in PH_MODELS},
-            schoenfeld=schoenfeld(frame, outcome),
-        )
-        for outcome in OUTCOMES
-    }
+    outcomes = {outcome: _outcome(frame, outcome, suppress_below) for outcome in OUTCOMES}
     programmes = programme_type_summary(frame, suppress_below)
     odds = coordinator_odds_ratio(frame)
     synthetic = is_shipped(data.frame)

@@ -1,62 +1,71 @@
 """Cox models of the coordinator effect in confounder blocks, and the proportional-hazards check.
 
-Complete cases per block; lifelines with Efron ties is the main engine, statsmodels ``PHReg``
-with Breslow ties (as SPSS) a sensitivity, and sandwich SEs clustered by programme a second one.
-Proportional hazards: the scaled Schoenfeld residual test (rank time), and the residuals of the
-unadjusted model with a lowess smooth for the figure.
+Complete cases per block, fitted with the chapter's own engine (:mod:`coxph`, checked against
+R's ``coxph`` to 1e-12): Efron ties as the main estimate (R's default), Breslow ties (SPSS) as a
+sensitivity, and the Efron fit with sandwich SEs clustered by programme (R's
+``coxph(..., cluster = programme_id)``) as a second one. Proportional hazards: survival ≥ 3.0
+``cox.zph`` on the Efron fit (``transform = "km"``, per term and the global quadratic form),
+and the scaled Schoenfeld residuals β + d·I⁻¹·s of the unadjusted model with a lowess smooth
+for the figure. Whatever cannot be estimated carries a reason code instead of numbers.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lifelines import CoxPHFitter
-from lifelines.statistics import proportional_hazard_test
-from scipy.stats import chi2
-from statsmodels.duration.hazard_regression import PHReg, PHRegResults
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
+from analysis.chapters.cohort import coxph
+from analysis.chapters.cohort.coxph import NotEstimable
 from analysis.chapters.cohort.data import AGE_GROUPS, DIAGNOSIS_GROUPS, LEVELS, SYMPTOMS, YES_NO
-from analysis.chapters.cohort.survival import Z95
 
 COX_MODELS = ("cox_unadjusted", "cox_without_programme_type", "cox_adjusted")
 PH_MODELS = ("cox_unadjusted", "cox_adjusted")
+PH_TRANSFORM = "km"
 LOWESS_FRACTION = 0.5
+# The lowess smooth is computed every 1 % of the time range and interpolated between
+# (statsmodels' ``delta``), so it costs the same for a hundred or a million residuals.
+LOWESS_DELTA = 0.01
+# Residuals drawn in the figure at most (an evenly spaced subset of the ordered events).
+MAX_POINTS = 2000
 
 
 @dataclass(frozen=True)
 class HazardRatio:
-    """The coordinator hazard ratio of one fit with its 95 % CI, p and n."""
+    """The coordinator hazard ratio of one fit with its 95 % CI, SE of the log HR, p and n;
+    numbers None with a ``reason`` code when not estimable."""
 
-    hr: float
-    ci_low: float
-    ci_high: float
-    p: float
+    hr: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p: float | None
     n: int
+    se: float | None = None
+    reason: str | None = None
 
     @classmethod
-    def from_coef(cls, coef: float, se: float, p: float, n: int) -> HazardRatio:
-        """From a log hazard ratio and its standard error (Wald interval)."""
-        return cls(
-            math.exp(coef), math.exp(coef - Z95 * se), math.exp(coef + Z95 * se), float(p), n
-        )
+    def from_coef(cls, coef: float, se: float, n: int) -> HazardRatio:
+        """From a log hazard ratio and its standard error (Wald interval and p)."""
+        hr, low, high, p = coxph.wald(coef, se)
+        return cls(hr, low, high, p, n, float(se))
 
-    def to_json(self) -> dict:
-        return {
-            "hr": self.hr,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "p": self.p,
-            "n": self.n,
-        }
+    @classmethod
+    def not_estimable(cls, reason: str, n: int) -> HazardRatio:
+        return cls(None, None, None, None, n, reason=reason)
+
+    def to_json(self, with_se: bool = False) -> dict:
+        values = {"hr": self.hr, "ci_low": self.ci_low, "ci_high": self.ci_high}
+        values.update({"se": self.se, "p": self.p} if with_se else {"p": self.p, "n": self.n})
+        if self.reason:
+            values["reason"] = self.reason
+        return values
 
 
 @dataclass(frozen=True)
 class CoxFits:
-    """The coordinator HR of one model block with every engine."""
+    """The coordinator HR of one model block: Efron, Breslow, Efron with clustered SEs."""
 
     efron: HazardRatio
     breslow: HazardRatio
@@ -72,32 +81,56 @@ class CoxFits:
 
 @dataclass(frozen=True)
 class PHTest:
-    """Scaled Schoenfeld residual test for the coordinator term and for all terms (global)."""
+    """``cox.zph``: the coordinator term, every term (χ², df, p) and the global test."""
 
-    coordinator_p: float
-    global_chi2: float
-    global_df: int
-    global_p: float
+    coordinator_chi2: float | None
+    coordinator_p: float | None
+    global_chi2: float | None
+    global_df: int | None
+    global_p: float | None
+    transform: str
+    terms: dict[str, tuple[float, int, float]]
+    reason: str | None = None
 
     def to_json(self) -> dict:
-        return {
+        values = {
+            "coordinator_chi2": self.coordinator_chi2,
             "coordinator_p": self.coordinator_p,
             "global_chi2": self.global_chi2,
             "global_df": self.global_df,
             "global_p": self.global_p,
+            "transform": self.transform,
+            "terms": {
+                name: {"chi2": chi2, "df": df, "p": p} for name, (chi2, df, p) in self.terms.items()
+            },
         }
+        if self.reason:
+            values["reason"] = self.reason
+        return values
 
 
 @dataclass(frozen=True)
 class SchoenfeldResiduals:
-    """Scaled Schoenfeld residuals of the coordinator term against time, with a lowess smooth
-    (non-robust, ``LOWESS_FRACTION``) and the fitted log hazard ratio."""
+    """β + scaled Schoenfeld residuals of the coordinator term against time (at most
+    ``MAX_POINTS`` of them, evenly spaced), a lowess smooth of all of them (non-robust,
+    ``LOWESS_FRACTION``) and the fitted log hazard ratio β; empty with a ``reason`` when the
+    model is not estimable."""
 
     times: np.ndarray
     residuals: np.ndarray
     smooth_times: np.ndarray
     smooth: np.ndarray
-    log_hr: float
+    log_hr: float | None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class CoxBlock:
+    """One model block: the HRs, and (if asked) the PH test and the residuals for the figure."""
+
+    fits: CoxFits
+    ph: PHTest | None
+    schoenfeld: SchoenfeldResiduals | None
 
 
 def covariates(model: str, data: pd.DataFrame) -> list[str]:
@@ -131,82 +164,104 @@ def _reference_levels(variable: str) -> tuple[str, ...]:
 
 
 def design(data: pd.DataFrame, outcome: str, variables: list[str]) -> pd.DataFrame:
-    """Complete-case design matrix: duration, event, programme and dummy-coded covariates."""
+    """Complete-case design matrix: duration, event, programme and dummy-coded covariates
+    (a level absent from the complete cases is left out; it would make the model singular)."""
     rows = data.dropna(subset=variables)
-    out = pd.DataFrame(
-        {
-            "duration": rows[f"days_to_{outcome}"].astype(float),
-            "event": rows[outcome].astype(int),
-            "programme_id": rows["programme_id"].astype(str),
-        }
-    )
+    columns = {
+        "duration": rows[f"days_to_{outcome}"].to_numpy(float),
+        "event": rows[outcome].to_numpy(int),
+        "programme_id": rows["programme_id"].astype(str).to_numpy(),
+    }
     for variable in variables:
+        values = rows[variable].to_numpy(object)
         for level in _reference_levels(variable)[1:]:
-            column = "coordinator" if variable == "coordinator" else f"{variable}={level}"
-            out[column] = (rows[variable] == level).astype(float)
-    # A level absent from the complete cases would make the model singular: drop it.
-    return out.loc[:, (out != 0).any() | out.columns.isin(["event"])]
+            dummy = (values == level).astype(float)
+            if dummy.any():
+                columns["coordinator" if variable == "coordinator" else f"{variable}={level}"] = (
+                    dummy
+                )
+    return pd.DataFrame(columns, index=rows.index)
 
 
-def cox_lifelines(frame: pd.DataFrame, cluster: bool = False) -> CoxPHFitter:
-    """lifelines Cox fit (Efron ties); cluster-robust sandwich SEs by programme if asked."""
-    fit_frame = frame if cluster else frame.drop(columns="programme_id")
-    return CoxPHFitter().fit(
-        fit_frame, "duration", "event", cluster_col="programme_id" if cluster else None
-    )
+def _terms(columns: list[str]) -> dict[str, list[int]]:
+    """Model terms (a factor's dummies together) and their column indices."""
+    terms: dict[str, list[int]] = {}
+    for index, column in enumerate(columns):
+        terms.setdefault(column.split("=")[0], []).append(index)
+    return terms
 
 
-def cox_statsmodels(frame: pd.DataFrame, ties: str = "breslow") -> PHRegResults:
-    """statsmodels ``PHReg`` fit on the same design matrix."""
-    exog = frame.drop(columns=["duration", "event", "programme_id"])
-    return PHReg(frame["duration"], exog, status=frame["event"], ties=ties).fit()
+def _reason(frame: pd.DataFrame) -> str | None:
+    """Why the coordinator HR cannot exist in these complete cases (None if it may)."""
+    if frame.empty:
+        return "no_complete_cases"
+    if "coordinator" not in frame:
+        return "one_group"
+    if not frame["event"].any():
+        return "no_events"
+    with_coordinator = frame["coordinator"] == 1
+    if (
+        not frame.loc[with_coordinator, "event"].any()
+        or not frame.loc[~with_coordinator, "event"].any()
+    ):
+        return "no_events_in_group"
+    return None
 
 
-def cox_coordinator(data: pd.DataFrame, outcome: str, model: str) -> CoxFits:
-    """Coordinator HR of one block with every engine: Efron, Breslow, cluster-robust."""
-    frame = design(data, outcome, covariates(model, data))
-    n = len(frame)
-    efron = cox_lifelines(frame).summary.loc["coordinator"]
-    robust = cox_lifelines(frame, cluster=True).summary.loc["coordinator"]
-    breslow = cox_statsmodels(frame, "breslow")
-    index = list(breslow.model.exog_names).index("coordinator")
-    return CoxFits(
-        efron=HazardRatio.from_coef(efron["coef"], efron["se(coef)"], efron["p"], n),
-        breslow=HazardRatio.from_coef(
-            breslow.params[index], breslow.bse[index], breslow.pvalues[index], n
-        ),
-        robust=HazardRatio.from_coef(robust["coef"], robust["se(coef)"], robust["p"], n),
-    )
-
-
-def _ph_fit(data: pd.DataFrame, outcome: str, model: str) -> tuple[CoxPHFitter, pd.DataFrame]:
-    frame = design(data, outcome, covariates(model, data)).drop(columns="programme_id")
-    return CoxPHFitter().fit(frame, "duration", "event"), frame
-
-
-def ph_test(data: pd.DataFrame, outcome: str, model: str) -> PHTest:
-    """Scaled Schoenfeld residual test (rank time) for coordinator and all terms (global)."""
-    fitted, frame = _ph_fit(data, outcome, model)
-    summary = proportional_hazard_test(fitted, frame, time_transform="rank").summary
-    statistic = float(summary["test_statistic"].sum())
-    return PHTest(
-        coordinator_p=float(summary.loc["coordinator", "p"]),
-        global_chi2=statistic,
-        global_df=len(summary),
-        global_p=float(chi2.sf(statistic, len(summary))),
-    )
-
-
-def schoenfeld(data: pd.DataFrame, outcome: str) -> SchoenfeldResiduals:
-    """Scaled Schoenfeld residuals of coordinator in the unadjusted model, with the smooth."""
-    fitted, frame = _ph_fit(data, outcome, "cox_unadjusted")
-    residuals = fitted.compute_residuals(frame, "scaled_schoenfeld")["coordinator"]
-    times = frame.loc[residuals.index, "duration"]
-    smooth = lowess(residuals.to_numpy(), times.to_numpy(), frac=LOWESS_FRACTION, it=0)
+def _schoenfeld(test: coxph.ZPHTest, index: int, coef: float) -> SchoenfeldResiduals:
+    times, residuals = test.times, test.scaled[:, index]
+    span = float(times.max() - times.min()) if len(times) else 0.0
+    smooth = lowess(residuals, times, frac=LOWESS_FRACTION, it=0, delta=LOWESS_DELTA * span)
+    shown = np.unique(np.linspace(0, len(times) - 1, min(len(times), MAX_POINTS)).astype(int))
     return SchoenfeldResiduals(
-        times=times.to_numpy(float),
-        residuals=residuals.to_numpy(float),
+        times=times[shown],
+        residuals=residuals[shown],
         smooth_times=smooth[:, 0],
         smooth=smooth[:, 1],
-        log_hr=float(fitted.params_["coordinator"]),
+        log_hr=coef,
+    )
+
+
+def _not_estimable_ph(reason: str) -> PHTest:
+    return PHTest(None, None, None, None, None, PH_TRANSFORM, {}, reason)
+
+
+def cox_block(data: pd.DataFrame, outcome: str, model: str, ph: bool, residuals: bool) -> CoxBlock:
+    """Coordinator HR of one block with every engine; the PH test and the figure's residuals
+    from the Efron fit when asked."""
+    frame = design(data, outcome, covariates(model, data))
+    n = len(frame)
+    reason = _reason(frame)
+    fits: dict[str, coxph.CoxFit] = {}
+    if reason is None:
+        x = frame.drop(columns=["duration", "event", "programme_id"])
+        try:
+            for ties in coxph.TIES:
+                fits[ties] = coxph.fit(frame["duration"], frame["event"], x, list(x.columns), ties)
+        except NotEstimable as error:
+            reason = error.reason
+    if reason is not None:
+        missing = HazardRatio.not_estimable(reason, n)
+        return CoxBlock(
+            CoxFits(missing, missing, missing),
+            _not_estimable_ph(reason) if ph else None,
+            SchoenfeldResiduals(*(np.empty(0),) * 4, None, reason) if residuals else None,
+        )
+    efron, breslow = fits["efron"], fits["breslow"]
+    j = efron.index("coordinator")
+    robust_se = coxph.robust_se(efron, frame["programme_id"].to_numpy())[j]
+    block = CoxFits(
+        efron=HazardRatio.from_coef(efron.coef[j], efron.se[j], n),
+        breslow=HazardRatio.from_coef(breslow.coef[j], breslow.se[j], n),
+        robust=HazardRatio.from_coef(efron.coef[j], robust_se, n),
+    )
+    if not (ph or residuals):
+        return CoxBlock(block, None, None)
+    test = coxph.zph(efron, _terms(list(efron.names)), PH_TRANSFORM)
+    chi2, _, p = test.terms["coordinator"]
+    global_chi2, global_df, global_p = test.global_test
+    return CoxBlock(
+        block,
+        PHTest(chi2, p, global_chi2, global_df, global_p, PH_TRANSFORM, test.terms) if ph else None,
+        _schoenfeld(test, j, float(efron.coef[j])) if residuals else None,
     )

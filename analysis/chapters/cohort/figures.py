@@ -86,15 +86,28 @@ def km_figure(comparison: KMComparison, lang: str, suppress_below: int = 0) -> p
 
 
 def schoenfeld_figure(results: CohortResults, lang: str) -> plt.Figure:
-    """Scaled Schoenfeld residuals of coordinator (unadjusted model) against time, with lowess."""
+    """β + scaled Schoenfeld residuals of coordinator (unadjusted model) against time, their
+    lowess smooth and β, all on the scale of the log hazard ratio."""
     figure, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
     for ax, outcome in zip(axes, OUTCOMES, strict=True):
         residuals = results.outcomes[outcome].schoenfeld
+        ax.set_title(t(f"cohort.outcome.{outcome}", lang))
+        ax.set_xlabel(t("cohort.fig.days", lang))
+        if residuals.reason:
+            reason = t(f"cohort.ne_reason.{residuals.reason}", lang)
+            ax.text(
+                0.5,
+                0.5,
+                t("cohort.fig.not_estimable", lang, reason=reason),
+                ha="center",
+                va="center",
+                wrap=True,
+                transform=ax.transAxes,
+            )
+            continue
         ax.scatter(residuals.times, residuals.residuals, s=8, alpha=0.4, color=COLOURS[0])
         ax.plot(residuals.smooth_times, residuals.smooth, color=COLOURS[1], lw=2)
         ax.axhline(residuals.log_hr, ls="--", color="grey", lw=1)
-        ax.set_title(t(f"cohort.outcome.{outcome}", lang))
-        ax.set_xlabel(t("cohort.fig.days", lang))
         ax.xaxis.set_major_formatter(axis_formatter(lang))
         ax.yaxis.set_major_formatter(axis_formatter(lang, decimals=1))
     axes[0].set_ylabel(t("cohort.fig.schoenfeld", lang))

@@ -167,10 +167,53 @@ def _types_extremes(results: CohortResults, lang: str) -> str:
     )
 
 
+def not_estimable(items: list[tuple[str, str | None]], lang: str) -> str:
+    """``Not estimable: what (why); …`` for the items with a reason code (empty if none)."""
+    shown = [
+        t(
+            "cohort.not_estimable.item",
+            lang,
+            what=what,
+            reason=t(f"cohort.ne_reason.{reason}", lang),
+        )
+        for what, reason in items
+        if reason
+    ]
+    return t("cohort.not_estimable.note", lang, items="; ".join(shown)) if shown else ""
+
+
+def cox_not_estimable(results: CohortResults, outcome: str, lang: str) -> str:
+    """Why model blocks of one outcome have no hazard ratio (empty if all have one)."""
+    return not_estimable(
+        [
+            (t(f"cohort.model.{model}", lang), fits.efron.reason)
+            for model, fits in results.outcomes[outcome].cox.items()
+        ],
+        lang,
+    )
+
+
+def ph_not_estimable(results: CohortResults, lang: str) -> str:
+    """Why proportional-hazards tests are missing (empty if none is)."""
+    return not_estimable(
+        [
+            (
+                f"{t(f'cohort.outcome.{outcome}', lang)}, {t(f'cohort.model.{model}', lang)}",
+                test.reason,
+            )
+            for outcome, result in results.outcomes.items()
+            for model, test in result.ph_tests.items()
+        ],
+        lang,
+    )
+
+
 def hazard_ratio_shift(results: CohortResults, lang: str) -> str:
     """The first-RTW hazard ratio across the blocks, which way adding programme type moves it,
     and (when compared) how the paper read its shift."""
     fits = {model: fits.efron for model, fits in results.outcomes["first_rtw"].cox.items()}
+    if any(fit.reason for fit in fits.values()):
+        return t("cohort.text.hr_blocks_not_estimable", lang)
     values = {
         name: fmt_estimate(fit.hr, fit.ci_low, fit.ci_high, lang)
         for name, fit in (
@@ -205,9 +248,13 @@ def hazard_ratio_shift(results: CohortResults, lang: str) -> str:
 def ties(results: CohortResults, lang: str) -> str:
     """Efron against Breslow ties (how much the choice matters here), and clustering."""
     difference = max(
-        abs(fits.efron.hr - fits.breslow.hr)
-        for outcome in results.outcomes.values()
-        for fits in outcome.cox.values()
+        (
+            abs(fits.efron.hr - fits.breslow.hr)
+            for outcome in results.outcomes.values()
+            for fits in outcome.cox.values()
+            if not fits.efron.reason
+        ),
+        default=0.0,
     )
     breslow = (
         t("cohort.text.breslow_same", lang)
@@ -228,7 +275,7 @@ def programme_types(results: CohortResults, lang: str) -> str:
     coordinators (the odds ratio)."""
     test = results.by_programme_type.logrank
     sentences = []
-    if len(results.programme_types) > 1:
+    if len(results.programme_types) > 1 and not test.reason:
         sentences.append(
             t(
                 "cohort.text.types_differ"
@@ -240,6 +287,10 @@ def programme_types(results: CohortResults, lang: str) -> str:
             )
         )
     odds = results.coordinator_odds_ratio
+    if odds.reason:
+        reason = t(f"cohort.ne_reason.{odds.reason}", lang)
+        sentences.append(t("cohort.text.or_not_estimable", lang, reason=reason))
+        return " ".join(sentences)
     clear = "" if odds.p < SIGNIFICANCE else "unclear_"
     sentences.append(
         t(
@@ -280,7 +331,10 @@ def km_alt_summary(comparison: KMComparison, days: int, lang: str) -> str:
 
 
 def logrank_text(test: LogRank, lang: str) -> str:
-    """``log-rank χ² = …, (df = …), p = …``."""
+    """``log-rank χ² = …, (df = …), p = …`` (or why there is no test)."""
+    if test.reason:
+        reason = t(f"cohort.ne_reason.{test.reason}", lang)
+        return t("cohort.text.logrank_not_estimable", lang, reason=reason)
     return t(
         "cohort.text.logrank",
         lang,

@@ -32,6 +32,10 @@ def _caption(results: CohortResults, key: str, lang: str, **values: object) -> s
     return caption
 
 
+def _joined(*texts: str) -> str:
+    return " ".join(text for text in texts if text)
+
+
 def opening(results: CohortResults, lang: str) -> list[Markdown]:
     """What the data are; the provenance warning and how the shipped file was made, when the
     study description says the data are not observed."""
@@ -131,7 +135,7 @@ def cox(results: CohortResults, lang: str) -> list[HTML | Markdown]:
                     lang,
                     outcome=t(f"cohort.outcome.{outcome}", lang),
                 ),
-                note_text,
+                _joined(note_text, narrative.cox_not_estimable(results, outcome, lang)),
             )
             for outcome in OUTCOMES
         ),
@@ -148,7 +152,11 @@ def proportional_hazards(results: CohortResults, lang: str) -> list[Markdown | H
         "cohort_ph_shapes", narrative.optional(results.synthetic, "cohort.text.ph_shapes", lang)
     )
     return [
-        html_table(tables.ph_table(results, lang), _caption(results, "cohort.ph.caption", lang)),
+        html_table(
+            tables.ph_table(results, lang),
+            _caption(results, "cohort.ph.caption", lang),
+            narrative.ph_not_estimable(results, lang) or None,
+        ),
         show_figure(
             figures.schoenfeld_figure(results, lang),
             f"cohort-schoenfeld-{lang}",

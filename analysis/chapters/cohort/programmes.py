@@ -6,11 +6,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from scipy.stats import norm
 
 from analysis.chapters.cohort.data import PROGRAMME_TYPES
-from analysis.chapters.cohort.survival import MedianSummary, median_summary
+from analysis.chapters.cohort.survival import Z95, MedianSummary, median_summary
 from analysis.core.disclosure import is_suppressed
 
 
@@ -41,22 +42,27 @@ class ProgrammeGroup:
 
 @dataclass(frozen=True)
 class OddsRatio:
-    """Odds ratio with its Wald 95 % CI, p and n."""
+    """Odds ratio with its Wald 95 % CI, p and n (None with a ``reason`` code when a cell of
+    the 2×2 table is empty: the logistic regression has no finite estimate then)."""
 
-    odds_ratio: float
-    ci_low: float
-    ci_high: float
-    p: float
+    odds_ratio: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p: float | None
     n: int
+    reason: str | None = None
 
     def to_json(self) -> dict:
-        return {
+        values = {
             "or": self.odds_ratio,
             "ci_low": self.ci_low,
             "ci_high": self.ci_high,
             "p": self.p,
             "n": self.n,
         }
+        if self.reason:
+            values["reason"] = self.reason
+        return values
 
 
 def programme_type_summary(
@@ -86,17 +92,32 @@ def programme_type_summary(
 def coordinator_odds_ratio(data: pd.DataFrame) -> OddsRatio:
     """OR of having a coordinator, occupational rehabilitation or follow-up vs treatment.
 
-    Crude logistic regression (statsmodels ``Logit``) with a Wald 95 % CI.
+    The crude logistic regression with one binary covariate, in closed form: its estimate is
+    the cross-product ratio ad/bc, its SE Woolf's √(1/a + 1/b + 1/c + 1/d), with a Wald CI and
+    p (R's ``glm(family = binomial)`` with ``confint.default``). Not estimable when a cell is
+    empty (separation: R's ``glm`` would print a huge estimate with a warning).
     """
     rows = data[data["programme_type"].notna()]
-    exposed = (rows["programme_type"] != "treatment").astype(float)
-    outcome = (rows["coordinator"] == "yes").astype(float)
-    fit = sm.Logit(outcome, sm.add_constant(exposed.rename("exposed"))).fit(disp=0)
-    low, high = fit.conf_int().loc["exposed"]
+    exposed = (rows["programme_type"] != "treatment").to_numpy()
+    outcome = (rows["coordinator"] == "yes").to_numpy()
+    cells = np.array(
+        [
+            (exposed & outcome).sum(),
+            (exposed & ~outcome).sum(),
+            (~exposed & outcome).sum(),
+            (~exposed & ~outcome).sum(),
+        ],
+        dtype=float,
+    )
+    if (cells == 0).any():
+        reason = "no_programme_type" if len(rows) == 0 else "zero_cell"
+        return OddsRatio(None, None, None, None, len(rows), reason)
+    a, b, c, d = cells
+    log_or, se = math.log(a * d / (b * c)), math.sqrt((1 / cells).sum())
     return OddsRatio(
-        math.exp(fit.params["exposed"]),
-        math.exp(low),
-        math.exp(high),
-        float(fit.pvalues["exposed"]),
+        math.exp(log_or),
+        math.exp(log_or - Z95 * se),
+        math.exp(log_or + Z95 * se),
+        float(2 * norm.sf(abs(log_or) / se)),
         len(rows),
     )

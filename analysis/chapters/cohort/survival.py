@@ -1,8 +1,17 @@
-"""Kaplan–Meier curves and medians, log-rank tests and numbers at risk.
+"""Kaplan–Meier curves and medians, log-rank tests and numbers at risk (numpy, one pass per
+group; checked against R's ``survfit``, ``quantile.survfit`` and ``survdiff``).
 
-Median = smallest t with S(t) ≤ 0.5, with two 95 % intervals: SPSS style (median ± 1.96·SE,
-SE from Collett's density estimate, :func:`spss_median_se`) and Brookmeyer–Crowley (inverting
-lifelines' log(−log) pointwise CI of S(t)).
+Median = smallest t with S(t) ≤ 0.5 (as SPSS; R's ``quantile.survfit`` takes the midpoint of
+a flat stretch where S is exactly 0.5). Three 95 % intervals:
+
+* SPSS style, median ± 1.96·SE with Collett's SE (:func:`spss_median_se`);
+* Brookmeyer–Crowley with the log(−log) pointwise band of S(t), R's
+  ``survfit(..., conf.type = "log-log")`` (lifelines' only band); the page's "Brookmeyer–Crowley"
+  column;
+* Brookmeyer–Crowley with the log band, R's default ``conf.type = "log"`` (in the JSON).
+
+The Brookmeyer–Crowley interval runs from the first day the band's lower limit is ≤ 0.5 to the
+first day its upper limit is.
 """
 
 from __future__ import annotations
@@ -12,9 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from lifelines import KaplanMeierFitter
-from lifelines.statistics import logrank_test, multivariate_logrank_test
-from lifelines.utils import median_survival_times
+from scipy.stats import chi2 as chi2_distribution
 from scipy.stats import norm
 
 from analysis.chapters.cohort.data import group_levels
@@ -22,6 +29,7 @@ from analysis.core.disclosure import is_suppressed
 
 Z95 = float(norm.ppf(0.975))
 AT_RISK_STEP = 60
+CONF_TYPES = ("log-log", "log")
 
 
 @dataclass(frozen=True)
@@ -38,7 +46,8 @@ class Interval:
 
 @dataclass(frozen=True)
 class MedianSummary:
-    """Median days of one group with the SPSS-style and the Brookmeyer–Crowley intervals."""
+    """Median days of one group with the SPSS-style and the two Brookmeyer–Crowley intervals
+    (``bc``: log(−log) band, ``bc_log``: log band)."""
 
     n: int
     events: int
@@ -46,6 +55,7 @@ class MedianSummary:
     se_spss: float
     spss: Interval
     bc: Interval
+    bc_log: Interval
 
     @property
     def share_returned(self) -> float:
@@ -60,19 +70,25 @@ class MedianSummary:
             "se_spss": self.se_spss,
             "spss": self.spss.to_json(),
             "bc": self.bc.to_json(),
+            "bc_log": self.bc_log.to_json(),
         }
 
 
 @dataclass(frozen=True)
 class LogRank:
-    """Log-rank test across the levels of a grouping."""
+    """Log-rank test across the levels of a grouping (None with a ``reason`` code when it
+    does not exist: one group, or no events)."""
 
-    chi2: float
+    chi2: float | None
     df: int
-    p: float
+    p: float | None
+    reason: str | None = None
 
     def to_json(self) -> dict:
-        return {"chi2": self.chi2, "df": self.df, "p": self.p}
+        values = {"chi2": self.chi2, "df": self.df, "p": self.p}
+        if self.reason:
+            values["reason"] = self.reason
+        return values
 
 
 @dataclass(frozen=True)
@@ -109,34 +125,64 @@ class KMComparison:
         return next(curve for curve in self.curves if curve.level == level)
 
 
-def km_fit(durations: pd.Series, events: pd.Series) -> KaplanMeierFitter:
-    """A lifelines Kaplan–Meier fit (log(−log) pointwise 95 % CI)."""
-    return KaplanMeierFitter().fit(durations.astype(float), events.astype(int))
+def _counts(durations: pd.Series, events: pd.Series) -> tuple[np.ndarray, ...]:
+    """Unique times with numbers at risk, events and censorings."""
+    times, inverse = np.unique(np.asarray(durations, float), return_inverse=True)
+    observed = np.bincount(inverse, np.asarray(events, float), minlength=len(times))
+    total = np.bincount(inverse, minlength=len(times)).astype(float)
+    at_risk = np.cumsum(total[::-1])[::-1]
+    return times, at_risk, observed, total - observed
 
 
 def km_steps(durations: pd.Series, events: pd.Series) -> pd.DataFrame:
-    """Event times with at risk, events, S(t) and its Greenwood standard error."""
-    table = km_fit(durations, events).event_table
-    table = table[table["observed"] > 0]
-    at_risk, observed = table["at_risk"].to_numpy(float), table["observed"].to_numpy(float)
+    """Event times with at risk, events, S(t), its Greenwood standard error and the Greenwood
+    sum ``var_log`` (the variance of log S, R's ``std.err``²)."""
+    times, at_risk, observed, _ = _counts(durations, events)
+    keep = observed > 0
+    times, at_risk, observed = times[keep], at_risk[keep], observed[keep]
     survival = np.cumprod(1 - observed / at_risk)
     with np.errstate(divide="ignore", invalid="ignore"):
         greenwood = np.cumsum(observed / (at_risk * (at_risk - observed)))
+        se = np.where(survival > 0, survival * np.sqrt(greenwood), np.nan)
     return pd.DataFrame(
         {
-            "time": table.index.to_numpy(float),
+            "time": times,
             "at_risk": at_risk,
             "events": observed,
             "survival": survival,
-            "se": survival * np.sqrt(greenwood),
+            "se": se,
+            "var_log": greenwood,
         }
     )
 
 
+def km_band(steps: pd.DataFrame, conf_type: str = "log-log") -> tuple[np.ndarray, np.ndarray]:
+    """Pointwise 95 % band of S(t) at the event times, as R's ``survfit(conf.type = …)``."""
+    survival, sigma = steps["survival"].to_numpy(), np.sqrt(steps["var_log"].to_numpy())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if conf_type == "log":
+            lower, upper = (
+                survival * np.exp(-Z95 * sigma),
+                np.minimum(survival * np.exp(Z95 * sigma), 1),
+            )
+        elif conf_type == "log-log":
+            log_s = np.log(survival)
+            lower = np.exp(-np.exp(np.log(-log_s) - Z95 * sigma / log_s))
+            upper = np.exp(-np.exp(np.log(-log_s) + Z95 * sigma / log_s))
+        else:
+            raise ValueError(f"conf_type must be one of {CONF_TYPES}")
+    zero = survival == 0
+    return np.where(zero, 0.0, lower), np.where(zero, 0.0, upper)
+
+
+def _first_at_most(times: np.ndarray, values: np.ndarray, level: float = 0.5) -> float:
+    hit = np.flatnonzero(values <= level + 1e-12)
+    return float(times[hit[0]]) if len(hit) else math.inf
+
+
 def km_quantile_time(steps: pd.DataFrame, level: float = 0.5) -> float:
     """Smallest event time with S(t) ≤ ``level`` (inf if S never gets there)."""
-    hit = steps.loc[steps["survival"] <= level + 1e-12, "time"]
-    return float(hit.iloc[0]) if len(hit) else math.inf
+    return _first_at_most(steps["time"].to_numpy(), steps["survival"].to_numpy(), level)
 
 
 def spss_median_se(steps: pd.DataFrame, epsilon: float = 0.05) -> float:
@@ -165,17 +211,26 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def brookmeyer_crowley(steps: pd.DataFrame, conf_type: str = "log-log") -> Interval:
+    """Median with the interval of days where the pointwise band of S(t) includes 0.5."""
+    times = steps["time"].to_numpy()
+    lower, upper = km_band(steps, conf_type)
+    return Interval(
+        _finite(km_quantile_time(steps)),
+        _finite(_first_at_most(times, lower)),
+        _finite(_first_at_most(times, upper)),
+    )
+
+
 def median_summary(durations: pd.Series, events: pd.Series) -> MedianSummary:
-    """Median with the SPSS-style interval and the Brookmeyer–Crowley interval."""
+    """Median with the SPSS-style interval and both Brookmeyer–Crowley intervals."""
     steps = km_steps(durations, events)
     median = km_quantile_time(steps)
     se = spss_median_se(steps)
-    ci = median_survival_times(km_fit(durations, events).confidence_interval_)
-    bc_low, bc_high = (float(x) for x in ci.iloc[0])
     estimate = _finite(median)
     return MedianSummary(
         n=len(durations),
-        events=int(events.sum()),
+        events=int(np.asarray(events).sum()),
         estimate=estimate,
         se_spss=se,
         spss=Interval(
@@ -183,46 +238,69 @@ def median_summary(durations: pd.Series, events: pd.Series) -> MedianSummary:
             None if estimate is None else median - Z95 * se,
             None if estimate is None else median + Z95 * se,
         ),
-        bc=Interval(estimate, _finite(bc_low), _finite(bc_high)),
+        bc=brookmeyer_crowley(steps, "log-log"),
+        bc_log=brookmeyer_crowley(steps, "log"),
     )
 
 
 def logrank(data: pd.DataFrame, outcome: str, by: str) -> LogRank:
-    """Log-rank test of ``outcome`` across the levels of ``by`` (rows with ``by`` missing out)."""
+    """Log-rank test of ``outcome`` across the levels of ``by`` (rows with ``by`` missing out),
+    as R's ``survdiff``."""
     rows = data[data[by].notna()]
-    durations, events = rows[f"days_to_{outcome}"], rows[outcome]
     levels = group_levels(rows, by)
-    if len(levels) == 2:
-        a, b = (rows[by] == level for level in levels)
-        result = logrank_test(durations[a], durations[b], events[a], events[b])
-    else:
-        result = multivariate_logrank_test(durations, rows[by].astype(str), events)
-    return LogRank(float(result.test_statistic), len(levels) - 1, float(result.p_value))
+    df = len(levels) - 1
+    if df < 1:
+        return LogRank(None, max(df, 0), None, "one_group")
+    times, time_index = np.unique(rows[f"days_to_{outcome}"].to_numpy(float), return_inverse=True)
+    group = pd.Categorical(rows[by].astype(str), categories=levels).codes
+    events = rows[outcome].to_numpy(float)
+    shape = (len(levels), len(times))
+    total = np.zeros(shape)
+    died = np.zeros(shape)
+    np.add.at(total, (group, time_index), 1)
+    np.add.at(died, (group, time_index), events)
+    at_risk = np.cumsum(total[:, ::-1], axis=1)[:, ::-1]
+    n, d = at_risk.sum(axis=0), died.sum(axis=0)
+    keep = d > 0
+    at_risk, died, n, d = at_risk[:, keep], died[:, keep], n[keep], d[keep]
+    if not keep.any():
+        return LogRank(None, df, None, "no_events")
+    observed_minus_expected = (died - at_risk * d / n).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = np.where(n > 1, d * (n - d) / (n**2 * (n - 1)), 0.0)
+    variance = np.diag((at_risk * n * factor).sum(axis=1)) - (at_risk * factor) @ at_risk.T
+    u, v = observed_minus_expected[:-1], variance[:-1, :-1]
+    try:
+        statistic = float(u @ np.linalg.solve(v, u))
+    except np.linalg.LinAlgError:
+        return LogRank(None, df, None, "no_events")
+    return LogRank(statistic, df, float(chi2_distribution.sf(statistic, df)))
 
 
 def at_risk_counts(data: pd.DataFrame, outcome: str, by: str, times: list[float]) -> pd.DataFrame:
     """Numbers at risk (still not returned and not censored) at each time, by group."""
-    durations = data[f"days_to_{outcome}"]
-    return pd.DataFrame(
-        {
-            level: [int((durations[data[by] == level] >= time).sum()) for time in times]
-            for level in group_levels(data, by)
-        },
-        index=times,
-    ).T
+    durations = data[f"days_to_{outcome}"].to_numpy(float)
+    groups = data[by].to_numpy(object)
+    ticks = np.asarray(times, float)
+    counts = {}
+    for level in group_levels(data, by):
+        ordered = np.sort(durations[groups == level])
+        counts[level] = (len(ordered) - np.searchsorted(ordered, ticks, side="left")).tolist()
+    return pd.DataFrame(counts, index=times).T
 
 
 def km_curve(durations: pd.Series, events: pd.Series, level: str) -> KMCurve:
-    """The step curve of 1 − S(t), its censor marks and the median of one group."""
-    fit = km_fit(durations, events)
-    censored = fit.event_table.index[fit.event_table["censored"] > 0].to_numpy(float)
-    cumulative = fit.cumulative_density_.iloc[:, 0]
+    """The step curve of 1 − S(t) from time 0 over every observed day, its censor marks (one
+    per censored day) and the median of one group."""
+    times, at_risk, observed, censored = _counts(durations, events)
+    survival = np.cumprod(1 - observed / at_risk)
+    start = [] if times[0] == 0 else [0.0]
     return KMCurve(
         level=level,
-        times=cumulative.index.to_numpy(float),
-        cumulative=cumulative.to_numpy(float),
-        censor_times=censored,
-        censor_cumulative=fit.cumulative_density_at_times(censored).to_numpy(float),
+        times=np.concatenate([start, times]),
+        cumulative=np.concatenate([[0.0] * len(start), 1 - survival]),
+        censor_times=times[censored > 0],
+        censor_cumulative=1 - survival[censored > 0],
         median=median_summary(durations, events),
     )
 
@@ -233,6 +311,7 @@ def km_comparison(
     """Curves, medians, log-rank test and numbers at risk (every ``AT_RISK_STEP`` days)."""
     rows = data[data[by].notna()]
     durations, events = rows[f"days_to_{outcome}"], rows[outcome]
+    groups = rows[by].to_numpy(object)
     follow_up = int(durations.max())
     ticks = list(range(0, follow_up + 1, AT_RISK_STEP))
     at_risk = at_risk_counts(rows, outcome, by, ticks)
@@ -240,7 +319,7 @@ def km_comparison(
         outcome=outcome,
         by=by,
         curves=tuple(
-            km_curve(durations[rows[by] == level], events[rows[by] == level], level)
+            km_curve(durations[groups == level], events[groups == level], level)
             for level in group_levels(rows, by)
         ),
         logrank=logrank(data, outcome, by),

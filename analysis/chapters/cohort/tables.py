@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.chapters.cohort.chapter import CohortResults
-from analysis.chapters.cohort.cox import COX_MODELS
+from analysis.chapters.cohort.cox import COX_MODELS, HazardRatio
 from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.descriptives import GROUPS
 from analysis.chapters.cohort.survival import Interval, KMComparison
@@ -102,6 +102,12 @@ def median_table(comparison: KMComparison, lang: str) -> pd.DataFrame:
     )
 
 
+def _hr(fit: HazardRatio, lang: str) -> str:
+    if fit.reason:
+        return t("cohort.not_estimable", lang)
+    return fmt_estimate(fit.hr, fit.ci_low, fit.ci_high, lang)
+
+
 def cox_table(results: CohortResults, outcome: str, lang: str) -> pd.DataFrame:
     """Coordinator HR per model block: Efron (main), Breslow and cluster-robust columns."""
     records = []
@@ -112,15 +118,13 @@ def cox_table(results: CohortResults, outcome: str, lang: str) -> pd.DataFrame:
             {
                 t("cohort.col.model", lang): t(f"cohort.model.{model}", lang),
                 t("common.n", lang): fmt_int(efron.n, lang),
-                t("cohort.col.hr_efron", lang): fmt_estimate(
-                    efron.hr, efron.ci_low, efron.ci_high, lang
-                ),
+                t("cohort.col.hr_efron", lang): _hr(efron, lang),
                 t("cohort.col.p", lang): fmt_p(efron.p, lang, with_symbol=False),
-                t("cohort.col.hr_breslow", lang): fmt_estimate(
-                    breslow.hr, breslow.ci_low, breslow.ci_high, lang
-                ),
+                t("cohort.col.hr_breslow", lang): _hr(breslow, lang),
                 t("cohort.col.ci_robust", lang): (
-                    f"{fmt_num(robust.ci_low, lang)}–{fmt_num(robust.ci_high, lang)}"
+                    t("cohort.not_estimable", lang)
+                    if robust.reason
+                    else f"{fmt_num(robust.ci_low, lang)}–{fmt_num(robust.ci_high, lang)}"
                     f" ({fmt_p(robust.p, lang)})"
                 ),
             }
@@ -129,17 +133,21 @@ def cox_table(results: CohortResults, outcome: str, lang: str) -> pd.DataFrame:
 
 
 def ph_table(results: CohortResults, lang: str) -> pd.DataFrame:
-    """Scaled Schoenfeld residual tests for coordinator and globally."""
+    """``cox.zph`` tests for coordinator and globally."""
     return pd.DataFrame(
         [
             {
                 t("cohort.col.outcome", lang): t(f"cohort.outcome.{outcome}", lang),
                 t("cohort.col.model", lang): t(f"cohort.model.{model}", lang),
-                t("cohort.col.ph_coordinator", lang): fmt_p(
-                    test.coordinator_p, lang, with_symbol=False
+                t("cohort.col.ph_coordinator", lang): (
+                    t("cohort.not_estimable", lang)
+                    if test.reason
+                    else fmt_p(test.coordinator_p, lang, with_symbol=False)
                 ),
                 t("cohort.col.ph_global", lang): (
-                    f"χ² = {fmt_num(test.global_chi2, lang)}, df = {test.global_df}, "
+                    t("cohort.not_estimable", lang)
+                    if test.reason
+                    else f"χ² = {fmt_num(test.global_chi2, lang)}, df = {test.global_df}, "
                     f"{fmt_p(test.global_p, lang)}"
                 ),
             }
