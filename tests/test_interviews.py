@@ -69,9 +69,7 @@ def test_published_sample_is_reproduced(shipped):
     pub = published()
     assert str(people.n_participants) == pub["n_participants"]
     assert {sex: str(n) for sex, n in people.sex.values.items()} == pub["sex"]
-    assert {dx: str(n) for dx, n in people.diagnosis_group.values.items()} == pub[
-        "diagnosis_group"
-    ]
+    assert {dx: str(n) for dx, n in people.diagnosis_group.values.items()} == pub["diagnosis_group"]
     # At the default threshold nothing of the shipped sample is hidden.
     assert stats.characteristics(shipped, 5).suppressed() == {}
 
