@@ -348,7 +348,7 @@ def test_results_payload_follows_contract(shipped: tuple) -> None:
 def test_displays_build_in_both_languages(shipped: tuple) -> None:
     data, results = shipped
     for lang in ("en", "nb"):
-        assert len(tables.characteristics_table(results, lang)) == 20
+        assert [len(table) for table in tables.characteristics_tables(results, lang)] == [20, 20]
         assert len(tables.narrative_table(results, lang)) == len(data.narrative)
         assert len(tables.models_table(results, lang)) == 3 * len(stats.MODELS)
         assert tables.rob_table(results, lang).shape == (7, 4)
@@ -372,16 +372,17 @@ def test_every_page_cell_renders(
     for lang in ("en", "nb"):
         assert "RR" in page.opening(results, lang)[-1].data
         assert len(page.prisma(results, lang)) == 2
-        assert len(page.characteristics(results, lang)) == 2
+        assert len(page.characteristics(results, lang)) == 3
         assert len(page.risk_of_bias(results, lang)) == 3
-        # the sentence on RevMan 5, then a plot and its reconstructed-data warning per analysis
-        assert len(page.forest_plots(results, lang)) == 1 + 2 * len(results.analyses)
+        # the sentence on RevMan 5, then per analysis its table, the plot of its intervals and
+        # its reconstructed-data warning
+        assert len(page.forest_plots(results, lang)) == 1 + 3 * len(results.analyses)
         assert len(page.summary_of_findings(results, lang)) == 3
         assert len(page.models_review(results, lang)) == 1
         page.models(results, lang)
         assert len(page.narrative_results(results, lang)) == 2
         assert "Gismervik 2020" in page.reproduction_table(results, lang)[-1].data
-    assert len(list((tmp_path / "figures").glob("*.png"))) == 2 * (2 + len(results.analyses))
+    assert len(list((tmp_path / "figures").glob("*.svg"))) == 2 * (2 + len(results.analyses))
 
 
 def test_data_contract_has_every_description() -> None:

@@ -35,6 +35,6 @@ def test_meta_json_contract(built_book: Path) -> None:
 def test_every_forest_plot_carries_the_warning(built_book: Path, lang: str, phrase: str) -> None:
     html = (built_book / "html" / lang / "meta.html").read_text(encoding="utf-8")
     for analysis_id in ("mr_uc_12", "mr_active_12", "mr_active_24"):
-        assert f"meta-forest-{analysis_id}-{lang}.png" in html
-    assert html.count(phrase) >= 2 * 3  # caption and warning box under each plot
+        assert f"meta-forest-{analysis_id}-{lang}.svg" in html
+    assert html.count(phrase) == 3  # a warning box under each plot, not repeated in its caption
     assert "⨁◯◯◯" in html

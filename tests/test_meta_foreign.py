@@ -157,7 +157,7 @@ def test_harmful_outcome_turns_the_favours_labels(foreign: MetaResults) -> None:
         figure = figures.forest_plot(result, "en")
         texts = sorted(
             (text.get_position()[0], text.get_text())
-            for text in figure.axes[1].texts
+            for text in figure.axes[0].texts
             if text.get_text().startswith("Favours")
         )
         plt.close(figure)
@@ -214,7 +214,8 @@ def test_a_description_that_reproduces_nothing(tmp_path: Path) -> None:
         assert reference in shown and warning in shown
         assert "{cite:p}" not in shown
         assert "RevMan 5" in shown and ("as in the review" not in shown)
-        assert page.forest_plots(results, lang)[0].data.startswith("```{figure}")
+        table, figure = page.forest_plots(results, lang)[:2]
+        assert "<table" in table.data and figure.data.startswith("```{figure}")
         repro = page.reproduction_table(results, lang)
         assert len(repro) == 1 and "RevMan" not in repro[0].data
 

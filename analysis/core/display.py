@@ -1,8 +1,16 @@
-"""Rendering helpers for notebooks: captioned HTML tables and captioned figures with alt text."""
+"""Rendering helpers for notebooks: captioned HTML tables and captioned figures with alt text.
+
+Tables are written cell by cell so that they read well in a narrow column: a column whose
+cells are all numbers is right-aligned under a right-aligned header, a short cell with a
+number never wraps, long text wraps, and a label repeated in every row can be shown once as a
+group row. The styles are inline, so a table looks the same wherever it is shown.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 
@@ -13,29 +21,156 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown
 
+from analysis.core import reproduction
+from analysis.core.i18n import t
 from analysis.core.results import FIGURE_DIR_VARIABLE
+
+LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+DIGIT = re.compile(r"\d")
+NOWRAP_LENGTH = 24  # a cell with a number and at most this many characters never wraps
+TABLE_STYLE = "width:100%;font-size:0.85rem;line-height:1.35"
+CELL_STYLE = "vertical-align:top;padding:0.3rem 0.35rem;overflow-wrap:break-word;hyphens:manual"
+NUMBER_STYLE = "white-space:nowrap;font-variant-numeric:tabular-nums"
+GROUP_STYLE = "text-align:left;font-weight:600;padding-top:0.6rem"
+BADGE_COLOURS = {
+    "good": ("#e3f1e3", "#1d5b1d"),
+    "info": ("#e4ecf6", "#1f3f66"),
+    "warn": ("#fbefd5", "#6b4a00"),
+    "bad": ("#f8dcdc", "#7a1616"),
+}
+STATUS_KINDS = {
+    "matches": "good",
+    "exact_by_construction": "good",
+    "calibrated": "info",
+    "reconstructed": "info",
+    "differs": "warn",
+    "not_reproducible": "bad",
+}
+BADGE_STYLE = (
+    "display:inline-block;padding:0 0.4em;border-radius:0.6em;font-size:0.8rem;"
+    "line-height:1.5;background:{background};color:{colour}"
+)
+
+
+PERCENT_STYLE = {
+    "en": (re.compile(r"(\d)[ \u00a0\u2009]%"), r"\1%"),
+    "nb": (re.compile(r"(\d)%"), "\\1\u00a0%"),
+}
+
+
+def percent_style(text: str, lang: str) -> str:
+    """``text`` with its percentages in the page's style: ``57%`` in English, ``57 %`` (no-break
+    space) in bokmål; for texts that come from data files or results."""
+    pattern, replacement = PERCENT_STYLE[lang]
+    return pattern.sub(replacement, text)
+
+
+def status_badges(lang: str) -> dict[str, str]:
+    """Badge kinds of the reproduction statuses, keyed by their text in ``lang`` (for the
+    ``badges`` of ``html_table``)."""
+    return {
+        t(f"repro.status.{status}", lang): STATUS_KINDS[status] for status in reproduction.STATUSES
+    }
+
+
+def reproduction_frame(rows: list[dict], lang: str, component: str | None = None) -> pd.DataFrame:
+    """``reproduction.table`` with the texts in the page's percent style."""
+    table = reproduction.table(rows, lang, component)
+    return table.map(lambda text: percent_style(text, lang) if isinstance(text, str) else text)
+
+
+def _is_number(text: str) -> bool:
+    """A cell that holds a number and no words (``16 (100 %)``, ``0,45–1,01``, ``37/64``)."""
+    return bool(DIGIT.search(text)) and not LETTERS.search(text)
+
+
+def _badge(text: str, kind: str) -> str:
+    background, colour = BADGE_COLOURS[kind]
+    style = BADGE_STYLE.format(background=background, colour=colour)
+    return f'<span class="rtw-badge rtw-badge-{kind}" style="{style}">{escape(text)}</span>'
+
+
+def _cell(tag: str, text: str, align: str, badges: Mapping[str, str], scope: str = "") -> str:
+    styles = [CELL_STYLE, f"text-align:{align}"]
+    if tag == "td" and DIGIT.search(text) and (len(text) <= NOWRAP_LENGTH or _is_number(text)):
+        styles.append(NUMBER_STYLE)
+    content = _badge(text, badges[text]) if text in badges else escape(text)
+    scope_attribute = f' scope="{scope}"' if scope else ""
+    return f'<{tag}{scope_attribute} style="{";".join(styles)}">{content}</{tag}>'
+
+
+def _legend(shown: list[str], badges: Mapping[str, str]) -> str:
+    return '<p class="rtw-table-legend">' + " ".join(_badge(b, badges[b]) for b in shown) + "</p>"
 
 
 def html_table(
-    frame: pd.DataFrame, caption: str, note: str | None = None, collapsed: str | None = None
+    frame: pd.DataFrame,
+    caption: str,
+    note: str | None = None,
+    collapsed: str | None = None,
+    *,
+    group: str | None = None,
+    badges: Mapping[str, str] | None = None,
+    notes: tuple[str, ...] = (),
 ) -> HTML:
     """A table with a caption (and an optional note under it), index hidden; with ``collapsed``
-    the table sits in a closed ``<details>`` block whose summary line is that text."""
-    body = frame.to_html(index=False, escape=True, border=0, classes="table rtw-table", na_rep="")
-    body = body.replace(">\n  <thead>", f">\n  <caption>{escape(caption)}</caption>\n  <thead>", 1)
-    footer = f'<p class="rtw-table-note">{escape(note)}</p>' if note else ""
+    the table sits in a closed ``<details>`` block whose summary line is that text.
+
+    ``group`` names a column whose value is shown once, as a row above the rows that share it;
+    ``badges`` maps cell texts to a badge kind (``good``, ``info``, ``warn``, ``bad``), and the
+    badges shown are repeated as a legend under the table; ``notes`` are further paragraphs
+    under the table (after ``note``).
+    """
+    badges = badges or {}
+    cells = frame.astype(object).where(frame.notna(), "").astype(str)
+    columns = [c for c in cells.columns if c != group]
+    numeric = {
+        c for c in columns if cells[c].any() and all(map(_is_number, filter(None, cells[c])))
+    }
+    align = {c: "right" if c in numeric else "left" for c in columns}
+    header = "".join(_cell("th", str(c), align[c], {}, "col") for c in columns)
+    rows: list[str] = []
+    current: str | None = None
+    for _, record in cells.iterrows():
+        if group is not None and record[group] != current:
+            current = record[group]
+            rows.append(
+                f'<tr class="rtw-group"><th colspan="{len(columns)}" scope="colgroup" '
+                f'style="{GROUP_STYLE}">{escape(current)}</th></tr>'
+            )
+        row = "".join(_cell("td", record[c], align[c], badges) for c in columns)
+        rows.append(f"<tr>{row}</tr>")
+    shown = [b for b in badges if (cells[columns] == b).to_numpy().any()]
+    body = (
+        f'<table class="table rtw-table" style="{TABLE_STYLE}">'
+        f"<caption>{escape(caption)}</caption><thead><tr>{header}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    footer = "".join(
+        f'<p class="rtw-table-note">{escape(text)}</p>' for text in (note, *notes) if text
+    )
+    if shown:
+        footer += _legend(shown, badges)
     html = f'<div class="rtw-table-wrap">{body}{footer}</div>'
     if collapsed:
         html = f"<details><summary>{escape(collapsed)}</summary>{html}</details>"
     return HTML(html)
 
 
-def show_figure(figure: plt.Figure, name: str, caption: str, alt: str) -> Markdown:
-    """Save ``figure`` as ``figures/<name>.png`` and return a MyST figure with caption and alt."""
+def show_figure(
+    figure: plt.Figure, name: str, caption: str, alt: str, *, svg: bool = False
+) -> Markdown:
+    """Save ``figure`` as ``figures/<name>.png`` (or, with ``svg``, as ``<name>.svg`` whose
+    texts stay text: sharp at any width, selectable and read at the size they are drawn) and
+    return a MyST figure with caption and alt."""
     folder = Path(os.environ.get(FIGURE_DIR_VARIABLE, "figures"))
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    figure.savefig(path, dpi=150, bbox_inches="tight")
+    path = folder / f"{name}.{'svg' if svg else 'png'}"
+    if svg:
+        with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": name}):
+            figure.savefig(path, bbox_inches="tight", metadata={"Date": None})
+    else:
+        figure.savefig(path, dpi=150, bbox_inches="tight")
     plt.close(figure)
     alt_text = " ".join(alt.split()).replace('"', "'")
     return Markdown(

@@ -9,148 +9,72 @@ import pandas as pd
 from matplotlib.patches import FancyBboxPatch, Polygon
 
 from analysis.chapters.meta.data import ROB_DOMAINS
-from analysis.chapters.meta.narrative import (
-    heterogeneity_text,
-    overall_text,
-    pooled_text,
-    rr_text,
-)
+from analysis.chapters.meta.narrative import publication
 from analysis.chapters.meta.stats import AnalysisResult
-from analysis.core.i18n import MINUS, NBSP, fmt_int, fmt_num, t
+from analysis.core.i18n import MINUS, fmt_int, fmt_num, t
 
 ROB_STYLE = {"low": ("#3a923a", "+"), "unclear": ("#e6b800", "?"), "high": ("#c0392b", MINUS)}
 TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
-FOREST_COLUMNS = {
-    "study": (0.0, "left"),
-    "ie": (0.33, "right"),
-    "in": (0.41, "right"),
-    "ce": (0.54, "right"),
-    "cn": (0.62, "right"),
-    "w": (0.73, "right"),
-    "rr": (1.0, "right"),
-}
-
-
-def _percent(text: str, lang: str) -> str:
-    return text + ("%" if lang == "en" else f"{NBSP}%")
+FOREST_WIDTH = 7.4  # inches: the width of the text column, so text is drawn at its size
 
 
 def forest_plot(result: AnalysisResult, lang: str) -> plt.Figure:
-    """A RevMan-style forest plot of one analysis (headline random-effects model)."""
-    model, pooled, effects = result.headline, result.pooled, result.effects
+    """The intervals of a forest plot (headline model): each study's risk ratio and 95 % CI,
+    squares sized by weight, and the pooled diamond; the numbers are in the table above it."""
+    pooled, effects = result.pooled, result.effects
     k = len(effects)
-    n_rows = k + 5
-    fig = plt.figure(figsize=(11, 0.36 * n_rows + 1.4))
-    height = 0.36 * n_rows / (0.36 * n_rows + 1.4)
-    bottom = 1 - height - 0.02
-    text_ax = fig.add_axes((0.0, bottom, 0.66, height))
-    plot_height = height * (k + 2.9) / (n_rows + 0.7)
-    plot_ax = fig.add_axes((0.68, bottom + height - plot_height, 0.3, plot_height))
-    text_ax.set_xlim(0, 1)
-    text_ax.set_ylim(n_rows - 0.5, -1.2)
-    text_ax.axis("off")
-
-    def put(y: float, column: str, text: str, **kwds: object) -> None:
-        x, ha = FOREST_COLUMNS[column]
-        text_ax.text(x, y, text, ha=ha, va="center", fontsize=9, **kwds)
-
-    bold = {"fontweight": "bold"}
-    text_ax.text(0.37, -0.8, t("meta.forest.intervention", lang), ha="center", fontsize=9, **bold)
-    text_ax.text(0.58, -0.8, t("meta.forest.control", lang), ha="center", fontsize=9, **bold)
-    put(0, "study", t("meta.forest.study", lang), **bold)
-    for column in ("ie", "ce"):
-        put(0, column, t("meta.forest.events", lang), **bold)
-    for column in ("in", "cn"):
-        put(0, column, t("meta.forest.total", lang), **bold)
-    put(0, "w", t("meta.forest.weight", lang), **bold)
-    header = t("meta.forest.rr_header", lang, method=t(f"meta.forest.method.{model}", lang))
-    put(-0.3, "rr", header, **bold)
-    plot_ax.set_title(header, fontsize=9, fontweight="bold", loc="center", pad=4)
-    text_ax.axhline(0.5, color="black", linewidth=0.6)
-
+    fig, ax = plt.subplots(figsize=(FOREST_WIDTH, 0.3 * (k + 1) + 1.3))
+    labels = [str(study) for study in effects["study"]] + [t("meta.forest.total_ci", lang)]
     limits = [1.0]
-    for y, (_, study) in enumerate(effects.iterrows(), start=1):
-        put(y, "study", str(study["study"]))
-        if study["has_counts"]:
-            put(y, "ie", fmt_int(int(study["events_intervention"]), lang))
-            put(y, "in", fmt_int(int(study["n_intervention"]), lang))
-            put(y, "ce", fmt_int(int(study["events_control"]), lang))
-            put(y, "cn", fmt_int(int(study["n_control"]), lang))
+    for y, (_, study) in enumerate(effects.iterrows()):
         if not study["estimable"]:
-            put(y, "rr", t("meta.not_estimable", lang))
+            ax.text(1, y, t("meta.not_estimable", lang), ha="center", va="center", fontsize=9)
             continue
-        weight = float(study["weight"])
-        put(y, "w", _percent(fmt_num(weight, lang, 1), lang))
-        put(y, "rr", rr_text(study["rr"], study["rr_low"], study["rr_high"], lang))
-        plot_ax.plot([study["rr_low"], study["rr_high"]], [y, y], color="black", linewidth=1)
-        plot_ax.plot(
-            study["rr"],
-            y,
-            marker="s",
-            color="#1f4e79",
-            linestyle="none",
-            markersize=4 + 10 * math.sqrt(max(weight, 0) / 100),
-        )
+        ax.plot([study["rr_low"], study["rr_high"]], [y, y], color="black", linewidth=1)
+        weight = max(float(study["weight"]), 0)
+        size = 4 + 10 * math.sqrt(weight / 100)
+        ax.plot(study["rr"], y, marker="s", color="#1f4e79", linestyle="none", markersize=size)
         limits += [study["rr_low"], study["rr_high"]]
-
-    total_y = k + 1
-    text_ax.axhline(total_y - 0.5, color="black", linewidth=0.6)
-    counts = effects[effects["has_counts"]]
-    put(total_y, "study", t("meta.forest.total_ci", lang), **bold)
-    put(total_y + 1, "study", t("meta.forest.total_events", lang))
-    if not counts.empty:
-        put(total_y, "in", fmt_int(int(counts["n_intervention"].sum()), lang), **bold)
-        put(total_y, "cn", fmt_int(int(counts["n_control"].sum()), lang), **bold)
-        put(total_y + 1, "ie", fmt_int(int(counts["events_intervention"].sum()), lang))
-        put(total_y + 1, "ce", fmt_int(int(counts["events_control"].sum()), lang))
-    if pooled.estimable:
-        put(total_y, "w", _percent("100", lang), **bold)
-    put(total_y, "rr", pooled_text(pooled, lang), **bold)
     if math.isfinite(pooled.ci_low):
-        diamond = Polygon(
-            [
-                (pooled.ci_low, total_y),
-                (pooled.estimate, total_y - 0.3),
-                (pooled.ci_high, total_y),
-                (pooled.estimate, total_y + 0.3),
-            ],
-            closed=True,
-            color="black",
-        )
-        plot_ax.add_patch(diamond)
+        diamond = [
+            (pooled.ci_low, k),
+            (pooled.estimate, k - 0.3),
+            (pooled.ci_high, k),
+            (pooled.estimate, k + 0.3),
+        ]
+        ax.add_patch(Polygon(diamond, closed=True, color="black"))
         limits += [pooled.ci_low, pooled.ci_high]
-    for offset, text in ((2, heterogeneity_text(pooled, lang)), (3, overall_text(pooled, lang))):
-        text_ax.text(0.0, total_y + offset, text, ha="left", va="center", fontsize=8.5)
-
     span = max(abs(math.log10(x)) for x in limits if math.isfinite(x) and x > 0)
     edge = next((v for v in TICKS if v > 1 and math.log10(v) >= span * 1.05), 100)
-    plot_ax.set_xscale("log")
-    plot_ax.set_xlim(1 / edge, edge)
+    ax.set_xscale("log")
+    ax.set_xlim(1 / edge, edge)
     shown = [v for v in TICKS if 1 / edge <= v <= edge]
-    plot_ax.set_xticks(shown)
-    plot_ax.set_xticklabels(
-        [fmt_num(v, lang, 2 if v < 0.1 else 1 if v < 1 else 0) for v in shown], fontsize=8
-    )
-    plot_ax.minorticks_off()
-    plot_ax.axvline(1, color="black", linewidth=0.8)
+    ax.set_xticks(shown)
+    ax.set_xticklabels([fmt_num(v, lang, 2 if v < 0.1 else 1 if v < 1 else 0) for v in shown])
+    ax.minorticks_off()
+    ax.axvline(1, color="black", linewidth=0.8)
+    ax.set_yticks(range(k + 1), labels)
+    ax.get_yticklabels()[-1].set_fontweight("bold")
+    ax.set_ylim(k + 0.7, -0.7)
+    ax.tick_params(axis="y", length=0, labelsize=10)
+    ax.tick_params(axis="x", labelsize=9)
     for side in ("left", "right", "top"):
-        plot_ax.spines[side].set_visible(False)
-    plot_ax.tick_params(axis="y", left=False, labelleft=False)
-    plot_ax.spines["bottom"].set_bounds(1 / edge, edge)
-    plot_ax.set_ylim(k + 1.7, -1.2)
+        ax.spines[side].set_visible(False)
+    method = t(f"meta.forest.method.{result.headline}", lang)
+    ax.set_xlabel(t("meta.forest.axis", lang, method=method), fontsize=9.5)
     # A risk ratio above 1 favours the intervention when more events are better.
     sides = ("control", "intervention")
     if result.direction == "harmful":
         sides = sides[::-1]
     for x, side in zip((0.25, 0.75), sides, strict=True):
-        plot_ax.text(
+        ax.text(
             x,
-            -0.16,
+            1.01,
             t(f"meta.forest.favours_{side}", lang),
-            transform=plot_ax.transAxes,
+            transform=ax.transAxes,
             ha="center",
-            va="top",
-            fontsize=8.5,
+            va="bottom",
+            fontsize=9.5,
         )
     return fig
 
@@ -180,7 +104,7 @@ def rob_figure(risk_of_bias: pd.DataFrame, lang: str) -> plt.Figure:
     )
     ax.xaxis.tick_top()
     ax.set_yticks(range(n))
-    ax.set_yticklabels(risk_of_bias["publication"], fontsize=8.5)
+    ax.set_yticklabels([publication(p, lang) for p in risk_of_bias["publication"]], fontsize=9)
     ax.set_xlim(-0.6, len(ROB_DOMAINS) - 0.4)
     ax.set_ylim(n - 0.5, -0.5)
     ax.tick_params(length=0)

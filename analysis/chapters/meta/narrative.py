@@ -4,12 +4,13 @@ study description with labels (singular, plural and zero handled in both languag
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from analysis.chapters.meta.stats import AnalysisResult, Pooled
-from analysis.core.i18n import fmt_ci, fmt_int, fmt_num, fmt_p, t
+from analysis.core.i18n import catalog, fmt_ci, fmt_int, fmt_num, fmt_p, t
 from analysis.core.study import Study
 
 if TYPE_CHECKING:  # the chapter module imports this one through reproduction
@@ -18,6 +19,18 @@ if TYPE_CHECKING:  # the chapter module imports this one through reproduction
 # Numbers below this are written as words inside a sentence; a sentence opens with a word up
 # to the last number word of the labels ("Twenty trials ...").
 WORDS_BELOW = 10
+QUALIFIED = re.compile(r"^(?P<name>.*\S)\s*\((?P<kind>[^()]+)\)$")
+
+
+def publication(name: str, lang: str) -> str:
+    """A publication's name with its qualifier in brackets in ``lang`` (``Lambeek 2010
+    (economic)`` is ``Lambeek 2010 (økonomisk)`` in bokmål) when the labels name the
+    qualifier (``meta.publication_kind.<qualifier>``)."""
+    match = QUALIFIED.match(name)
+    if not match:
+        return name
+    key = f"meta.publication_kind.{match['kind'].strip().lower()}"
+    return f"{match['name']} ({t(key, lang)})" if key in catalog() else name
 
 
 def number(n: int, lang: str, start: bool = False) -> str:
@@ -178,17 +191,16 @@ def forest_intro(results: MetaResults, lang: str) -> str:
 
 
 def forest_caption(results: MetaResults, analysis_id: str, lang: str) -> str:
-    """A forest plot's caption, with its reconstructed-counts warning when there is one."""
+    """A forest plot's caption (its reconstructed-counts warning stands in a box under it)."""
     result = results.analyses[analysis_id]
     outcome = outcome_name(results.study, lang)
-    caption = t(
+    return t(
         "meta.fig.forest.caption",
         lang,
         analysis=analysis_label(results.data.analyses, analysis_id, lang),
         of_outcome=t("meta.fig.forest.of_outcome", lang, outcome=outcome) if outcome else "",
         method=t(f"meta.method.{result.headline}", lang),
     )
-    return f"{caption} {reconstructed_warning(results, result, lang)}".strip()
 
 
 def models_intro(results: MetaResults, lang: str) -> str:

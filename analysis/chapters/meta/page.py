@@ -11,8 +11,13 @@ from IPython.display import HTML, Markdown
 
 from analysis.chapters.meta import figures, narrative, tables
 from analysis.chapters.meta.chapter import MetaResults
-from analysis.core import reproduction
-from analysis.core.display import html_table, note, show_figure
+from analysis.core.display import (
+    html_table,
+    note,
+    reproduction_frame,
+    show_figure,
+    status_badges,
+)
 from analysis.core.i18n import t
 
 
@@ -45,6 +50,7 @@ def prisma(results: MetaResults, lang: str) -> list[Markdown]:
             f"meta-prisma-{lang}",
             t("meta.fig.prisma.caption", lang),
             narrative.prisma_alt(results, lang),
+            svg=True,
         ),
     ]
 
@@ -53,12 +59,11 @@ def characteristics(results: MetaResults, lang: str) -> list[Markdown | HTML]:
     """How many studies were included, and their characteristics."""
     shown: list[Markdown | HTML] = [Markdown(narrative.included(results, lang))]
     if results.data.characteristics is not None:
-        shown.append(
-            html_table(
-                tables.characteristics_table(results, lang),
-                t("meta.table.characteristics", lang),
-            )
-        )
+        setting, arms = tables.characteristics_tables(results, lang)
+        shown += [
+            html_table(setting, t("meta.table.characteristics_setting", lang)),
+            html_table(arms, t("meta.table.characteristics_arms", lang)),
+        ]
     return shown
 
 
@@ -78,17 +83,29 @@ def risk_of_bias(results: MetaResults, lang: str) -> list[Markdown | HTML]:
                 lang,
                 publications=narrative.count("meta.count.publication", len(rob), lang),
             ),
+            svg=True,
         ),
         html_table(tables.rob_table(results, lang), t("meta.table.rob", lang)),
     ]
 
 
-def forest_plots(results: MetaResults, lang: str) -> list[Markdown]:
-    """One forest plot per analysis, each followed by its reconstructed-data warning."""
-    shown = _markdown(narrative.forest_intro(results, lang))
+def forest_plots(results: MetaResults, lang: str) -> list[Markdown | HTML]:
+    """One forest plot per analysis: its numbers as a table, the intervals as a figure, and
+    the reconstructed-data warning under them."""
+    shown: list[Markdown | HTML] = list(_markdown(narrative.forest_intro(results, lang)))
     for analysis_id, result in results.analyses.items():
+        label = narrative.analysis_label(results.data.analyses, analysis_id, lang)
+        method = t(f"meta.method.{result.headline}", lang)
         warning = narrative.reconstructed_warning(results, result, lang)
-        shown.append(
+        shown += [
+            html_table(
+                tables.forest_table(result, lang),
+                t("meta.table.forest", lang, analysis=label, method=method),
+                notes=(
+                    narrative.heterogeneity_text(result.pooled, lang),
+                    narrative.overall_text(result.pooled, lang),
+                ),
+            ),
             show_figure(
                 figures.forest_plot(result, lang),
                 f"meta-forest-{analysis_id}-{lang}",
@@ -99,10 +116,10 @@ def forest_plots(results: MetaResults, lang: str) -> list[Markdown]:
                     studies=narrative.count("meta.count.study", result.k, lang),
                     rr=narrative.pooled_text(result.pooled, lang),
                 ),
-            )
-        )
-        if warning:
-            shown.append(note(warning, "warning"))
+                svg=True,
+            ),
+            *([note(warning, "warning")] if warning else []),
+        ]
     return shown
 
 
@@ -115,7 +132,12 @@ def summary_of_findings(results: MetaResults, lang: str) -> list[Markdown | HTML
     )
     return [
         Markdown(narrative.sof_intro(results, lang)),
-        html_table(tables.sof_table(results, lang), title, note=tables.sof_note(results, lang)),
+        html_table(
+            tables.sof_table(results, lang),
+            title,
+            note=tables.sof_note(results, lang),
+            group=t("meta.sof.comparison", lang),
+        ),
         html_table(tables.grade_profile(results, lang), t("meta.table.grade", lang)),
     ]
 
@@ -131,6 +153,7 @@ def models(results: MetaResults, lang: str) -> HTML:
         tables.models_table(results, lang),
         t("meta.table.models", lang),
         note=tables.models_note(results, lang),
+        group=t("meta.col.analysis", lang),
     )
 
 
@@ -144,6 +167,7 @@ def narrative_results(results: MetaResults, lang: str) -> list[Markdown | HTML]:
             tables.narrative_table(results, lang),
             t("meta.table.narrative", lang),
             note=t("meta.table.narrative_note", lang),
+            group=t("meta.sof.comparison", lang),
         ),
     ]
 
@@ -156,7 +180,8 @@ def reproduction_table(results: MetaResults, lang: str) -> list[Markdown | HTML]
     return [
         Markdown(t("meta.repro.intro", lang)),
         html_table(
-            reproduction.table(results.reproduction, lang, component="meta"),
+            reproduction_frame(results.reproduction, lang, "meta"),
             t("meta.table.repro", lang),
+            badges=status_badges(lang),
         ),
     ]

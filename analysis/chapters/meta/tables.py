@@ -8,9 +8,15 @@ import pandas as pd
 
 from analysis.chapters.meta.chapter import MetaResults
 from analysis.chapters.meta.data import DOMAINS, ROB_LEVELS
-from analysis.chapters.meta.narrative import analysis_label, pooled_text, study_noun
-from analysis.chapters.meta.stats import FEWER_THAN_THREE, MODELS, is_random
-from analysis.core.i18n import EN_DASH, fmt_ci, fmt_int, fmt_num, fmt_p, t
+from analysis.chapters.meta.narrative import (
+    analysis_label,
+    pooled_text,
+    rr_text,
+    study_noun,
+)
+from analysis.chapters.meta.stats import FEWER_THAN_THREE, MODELS, AnalysisResult, is_random
+from analysis.core.display import percent_style
+from analysis.core.i18n import EN_DASH, NBSP, fmt_ci, fmt_int, fmt_num, fmt_p, t
 
 CERTAINTY_SYMBOLS = {"high": "⨁⨁⨁⨁", "moderate": "⨁⨁⨁◯", "low": "⨁⨁◯◯", "very_low": "⨁◯◯◯"}
 
@@ -29,7 +35,7 @@ def _footnotes(analyses: pd.DataFrame, lang: str) -> tuple[dict[tuple[str, str],
             if pd.notna(note) and str(note).strip():
                 letter = "abcdefghijklmnopqrstuvwxyz"[len(texts) % 26]
                 marks[(str(row["analysis_id"]), domain)] = letter
-                texts.append(f"{letter}) {note}")
+                texts.append(f"{letter}) {percent_style(str(note), lang)}")
     return marks, texts
 
 
@@ -138,7 +144,8 @@ def grade_profile(results: MetaResults, lang: str) -> pd.DataFrame:
 
 
 def models_table(results: MetaResults, lang: str) -> pd.DataFrame:
-    """Every pooled model of every analysis side by side."""
+    """Every pooled model of every analysis side by side (the analysis column is shown once
+    per analysis, as a group row)."""
     records = []
     for analysis_id, result in results.analyses.items():
         for model in MODELS:
@@ -202,21 +209,71 @@ def models_note(results: MetaResults, lang: str) -> str:
     return " ".join(texts)
 
 
-def characteristics_table(results: MetaResults, lang: str) -> pd.DataFrame:
-    """The review's Table 1: one row per included study."""
+def _percent(number: str, lang: str) -> str:
+    return number + ("%" if lang == "en" else f"{NBSP}%")
+
+
+def forest_table(result: AnalysisResult, lang: str) -> pd.DataFrame:
+    """The numbers of a forest plot: events and totals of both arms, weight and risk ratio
+    per study, then the total row (participants, 100 %, pooled risk ratio) and the total
+    events."""
+    method = t(f"meta.forest.method.{result.headline}", lang)
+    columns = {
+        "study": t("meta.forest.study", lang),
+        "events_intervention": t("meta.forest.col.events_intervention", lang),
+        "n_intervention": t("meta.forest.col.total_intervention", lang),
+        "events_control": t("meta.forest.col.events_control", lang),
+        "n_control": t("meta.forest.col.total_control", lang),
+        "weight": t("meta.forest.weight", lang),
+        "rr": t("meta.forest.col.rr", lang, method=method),
+    }
+    counts = ("events_intervention", "n_intervention", "events_control", "n_control")
+    effects = result.effects
+    records = []
+    for _, study in effects.iterrows():
+        record = {"study": str(study["study"])}
+        if study["has_counts"]:
+            record |= {column: fmt_int(int(study[column]), lang) for column in counts}
+        if study["estimable"]:
+            record["weight"] = _percent(fmt_num(float(study["weight"]), lang, 1), lang)
+        record["rr"] = rr_text(study["rr"], study["rr_low"], study["rr_high"], lang)
+        records.append(record)
+    with_counts = effects[effects["has_counts"].astype(bool)]
+    sums = {column: fmt_int(int(with_counts[column].sum()), lang) for column in counts}
+    total = {"study": t("meta.forest.total_ci", lang), "rr": pooled_text(result.pooled, lang)}
+    if not with_counts.empty:
+        total |= {"n_intervention": sums["n_intervention"], "n_control": sums["n_control"]}
+    if result.pooled.estimable:
+        total["weight"] = _percent("100", lang)
+    records.append(total)
+    if not with_counts.empty:
+        records.append(
+            {
+                "study": t("meta.forest.total_events", lang),
+                "events_intervention": sums["events_intervention"],
+                "events_control": sums["events_control"],
+            }
+        )
+    return pd.DataFrame(records, columns=list(columns)).rename(columns=columns)
+
+
+def characteristics_tables(results: MetaResults, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The review's Table 1, one row per included study, in two tables that fit the column:
+    setting and population, then intervention, comparator and outcomes."""
     frame = results.data.characteristics
-    return pd.DataFrame(
-        {
-            t("meta.col.study", lang): frame["study"],
-            t("meta.col.country", lang): [t(f"meta.country.{c}", lang) for c in frame["country"]],
-            t("meta.col.n", lang): [fmt_int(int(n), lang) for n in frame["n_participants"]],
-            t("meta.col.population", lang): frame[f"population_{lang}"],
-            t("meta.col.intervention", lang): frame[f"intervention_{lang}"],
-            t("meta.col.comparator", lang): frame[f"comparator_{lang}"],
-            t("meta.col.follow_up", lang): [_months(m, lang) for m in frame["follow_up_months"]],
-            t("meta.col.outcomes", lang): frame[f"outcomes_{lang}"],
-        }
-    )
+    study = {t("meta.col.study", lang): frame["study"]}
+    setting = {
+        t("meta.col.country", lang): [t(f"meta.country.{c}", lang) for c in frame["country"]],
+        t("meta.col.n", lang): [fmt_int(int(n), lang) for n in frame["n_participants"]],
+        t("meta.col.follow_up", lang): [_months(m, lang) for m in frame["follow_up_months"]],
+        t("meta.col.population", lang): frame[f"population_{lang}"],
+    }
+    arms = {
+        t("meta.col.intervention", lang): frame[f"intervention_{lang}"],
+        t("meta.col.comparator", lang): frame[f"comparator_{lang}"],
+        t("meta.col.outcomes", lang): frame[f"outcomes_{lang}"],
+    }
+    return pd.DataFrame(study | setting), pd.DataFrame(study | arms)
 
 
 def narrative_table(results: MetaResults, lang: str) -> pd.DataFrame:
@@ -231,7 +288,9 @@ def narrative_table(results: MetaResults, lang: str) -> pd.DataFrame:
             t("meta.col.n", lang): [
                 fmt_int(int(n), lang) if pd.notna(n) else EN_DASH for n in frame["n_participants"]
             ],
-            t("meta.col.result", lang): frame[f"result_{lang}"],
+            t("meta.col.result", lang): [
+                percent_style(str(r), lang) for r in frame[f"result_{lang}"]
+            ],
             t("meta.sof.certainty", lang): [
                 t(f"meta.certainty.{c}", lang) if pd.notna(c) else EN_DASH
                 for c in frame["certainty"]

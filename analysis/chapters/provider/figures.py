@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -10,6 +12,8 @@ from analysis.chapters.provider.data import FINANCE
 from analysis.core.i18n import axis_formatter, fmt_int, t
 
 COLOURS = ("#4c78a8", "#f58518", "#54a24b")
+WIDTH = 7.4  # inches: the width of the text column, so text is drawn at its size
+LABEL_WIDTH = 30  # characters per line of a bar label
 
 
 def finance_labels(lang: str) -> list[str]:
@@ -20,7 +24,7 @@ def finance_labels(lang: str) -> list[str]:
 def coordinator_share(results: ProviderResults, lang: str) -> plt.Figure:
     """Share of programmes with a permanent coordinator per finance group, with 95 % CIs."""
     shares = results.coordinator
-    figure, ax = plt.subplots(figsize=(6.5, 3.6))
+    figure, ax = plt.subplots(figsize=(WIDTH, 3.8))
     positions = np.arange(len(FINANCE))
     ax.bar(positions, shares["share"], color=COLOURS[0], width=0.6)
     ax.errorbar(
@@ -49,15 +53,26 @@ def coordinator_share(results: ProviderResults, lang: str) -> plt.Figure:
 
 
 def grouped(results: ProviderResults, section: str, lang: str) -> plt.Figure:
-    """Programmes per finance group for each diagnosis group or programme type (counts)."""
+    """Programmes per finance group for each diagnosis group or programme type (counts); the
+    legend stands above the bars, never on them."""
     counts = results.sections[section][list(FINANCE)].copy()
-    counts.index = [t(f"provider.label.{name}", lang) for name in counts.index]
+    counts.index = [
+        textwrap.fill(t(f"provider.label.{name}", lang), LABEL_WIDTH) for name in counts.index
+    ]
     counts.columns = finance_labels(lang)
-    figure, ax = plt.subplots(figsize=(7.5, 1.0 + 0.45 * len(counts)))
+    lines = sum(label.count("\n") + 1 for label in counts.index)
+    figure, ax = plt.subplots(figsize=(WIDTH, 1.4 + 0.3 * max(lines, 1.5 * len(counts))))
     counts.iloc[::-1].plot.barh(ax=ax, stacked=section == "types", color=COLOURS, width=0.75)
     ax.xaxis.set_major_formatter(axis_formatter(lang))
     ax.set_xlabel(t("provider.fig.programmes", lang))
     ax.set_ylabel("")
-    ax.legend(title=t("provider.fig.finance", lang), frameon=False, loc="lower right")
+    ax.legend(
+        title=t("provider.fig.finance", lang),
+        frameon=False,
+        loc="lower left",
+        bbox_to_anchor=(0, 1.0),
+        ncol=len(FINANCE),
+        alignment="left",
+    )
     ax.spines[["top", "right"]].set_visible(False)
     return figure

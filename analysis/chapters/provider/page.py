@@ -7,8 +7,13 @@ from IPython.display import HTML, Markdown
 from analysis.chapters.provider import figures, narrative, tables
 from analysis.chapters.provider.chapter import ProviderResults
 from analysis.chapters.provider.stats import SECTIONS
-from analysis.core import reproduction
-from analysis.core.display import html_table, note, show_figure
+from analysis.core.display import (
+    html_table,
+    note,
+    reproduction_frame,
+    show_figure,
+    status_badges,
+)
 from analysis.core.i18n import fmt_pct, t
 
 
@@ -49,6 +54,7 @@ def grouped_figures(results: ProviderResults, lang: str) -> list[Markdown]:
             f"provider-{section}-{lang}",
             t(f"provider.figure.{section}.caption", lang),
             t(f"provider.figure.{section}.alt", lang),
+            svg=True,
         )
         for section in ("types", "diagnoses")
     ]
@@ -64,6 +70,7 @@ def coordinator_figure(results: ProviderResults, lang: str) -> Markdown:
         f"provider-coordinator-{lang}",
         t("provider.figure.share.caption", lang),
         t("provider.figure.share.alt", lang, **shares),
+        svg=True,
     )
 
 
@@ -103,12 +110,14 @@ def reproduction_tables(results: ProviderResults, lang: str) -> list[HTML | Mark
     return [
         Markdown(intro),
         html_table(
-            reproduction.table(results.statistic_rows, lang, component="provider"),
+            reproduction_frame(results.statistic_rows, lang, "provider"),
             t("provider.table.repro_stats", lang),
+            badges=status_badges(lang),
         ),
         html_table(
-            reproduction.table(results.count_rows, lang, component="provider"),
+            reproduction_frame(results.count_rows, lang, "provider"),
             t("provider.table.repro_counts", lang),
             collapsed=t("provider.table.repro_counts_open", lang, n=len(results.count_rows)),
+            badges=status_badges(lang),
         ),
     ]

@@ -49,9 +49,9 @@ def tests_table(results: ProviderResults, lang: str) -> pd.DataFrame:
                 t("provider.col.p", lang): fmt_num(test.p, lang, 3),
                 t("provider.col.p_yates", lang): fmt_num(test.p_yates, lang, 3),
                 t("provider.col.p_fisher", lang): fmt_num(test.p_fisher, lang, 3),
-                t("provider.col.or", lang): fmt_num(test.odds_ratio, lang, 2)
-                + (CORRECTED_MARK if test.or_correction else ""),
-                t("common.ci95", lang): fmt_ci(test.or_ci_low, test.or_ci_high, lang),
+                t("provider.col.or_ci", lang): fmt_num(test.odds_ratio, lang, 2)
+                + (CORRECTED_MARK if test.or_correction else "")
+                + f" ({fmt_ci(test.or_ci_low, test.or_ci_high, lang)})",
             }
         )
     return pd.DataFrame(rows)
