@@ -44,9 +44,10 @@ from analysis.build.sources import (
     not_found_page,
 )
 from analysis.chapters import CHAPTERS, Chapter
+from analysis.core import disclosure
 from analysis.core.i18n import LANGS, check_lang
 from analysis.core.problems import InputError, Problem, take_notes
-from analysis.core.results import FIGURE_DIR_VARIABLE, save_state, write_results
+from analysis.core.results import FIGURE_DIR_VARIABLE, read_results, save_state, write_results
 
 __all__ = ["ROOT", "BuildError", "build", "validate"]
 
@@ -324,6 +325,11 @@ def build(
             states = analyse(
                 chapters, data_dir, results_dir, state_dir, progress, cache, suppress_below, compare
             )
+            person_level = [chapter.name for chapter in chapters if chapter.person_level]
+            reports = disclosure.gather(read_results(results_dir), person_level)
+            write_results(results_dir, "disclosure", reports)
+            for name, report in reports.items():
+                echo(f"{'disclose':<9} {disclosure.summary_line(name, report)}")
             contracts = cached_contracts(cache, work / "contracts")
             trees = {lang: work / "src" / lang for lang in langs}
             run(
