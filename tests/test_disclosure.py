@@ -291,3 +291,12 @@ def test_report_and_build_line():
     assert "nothing" in disclosure.summary_line("x", disclosure.report(5, {}))
     assert "off" in disclosure.summary_line("x", disclosure.report(0, {}))
     assert math.isfinite(disclosure.feasible_ranges(one_way([3, 4]), {0, 1})[0][1])
+
+
+def test_gather_reports_person_level_chapters_only():
+    payloads = {"interviews": {"disclosure": {"threshold": 5, "suppressed": {}}}, "cohort": {}}
+    assert disclosure.gather(payloads, ["interviews", "cohort"]) == {
+        "interviews": {"threshold": 5, "suppressed": {}},
+        "cohort": None,
+    }
+    assert disclosure.summary_line("cohort", None) == "cohort: no disclosure report"

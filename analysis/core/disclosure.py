@@ -328,6 +328,12 @@ def report(threshold: int, suppressed: Mapping[str, str]) -> dict:
     return {"threshold": threshold, "suppressed": dict(suppressed)}
 
 
+def gather(payloads: Mapping[str, dict], chapters: Iterable[str]) -> dict[str, dict | None]:
+    """``results/disclosure.json``: the report of each of ``chapters`` (the person-level ones)
+    from its results JSON, None where a chapter reports none."""
+    return {name: payloads[name].get("disclosure") for name in chapters if name in payloads}
+
+
 def summary_line(chapter: str, chapter_report: dict | None) -> str:
     """One line for the build log about a chapter's report."""
     if chapter_report is None:
