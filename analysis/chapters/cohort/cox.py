@@ -165,7 +165,8 @@ def _reference_levels(variable: str) -> tuple[str, ...]:
 
 def design(data: pd.DataFrame, outcome: str, variables: list[str]) -> pd.DataFrame:
     """Complete-case design matrix: duration, event, programme and dummy-coded covariates
-    (a level absent from the complete cases is left out; it would make the model singular)."""
+    (a dummy that is constant in the complete cases is left out; it would make the model
+    singular)."""
     rows = data.dropna(subset=variables)
     columns = {
         "duration": rows[f"days_to_{outcome}"].to_numpy(float),
@@ -176,7 +177,7 @@ def design(data: pd.DataFrame, outcome: str, variables: list[str]) -> pd.DataFra
         values = rows[variable].to_numpy(object)
         for level in _reference_levels(variable)[1:]:
             dummy = (values == level).astype(float)
-            if dummy.any():
+            if 0 < dummy.sum() < len(dummy):  # a constant column has no effect to estimate
                 columns["coordinator" if variable == "coordinator" else f"{variable}={level}"] = (
                     dummy
                 )

@@ -275,7 +275,9 @@ def programme_types(results: CohortResults, lang: str) -> str:
     coordinators (the odds ratio)."""
     test = results.by_programme_type.logrank
     sentences = []
-    if len(results.programme_types) > 1 and not test.reason:
+    if test.reason:
+        sentences.append(t("cohort.text.types_no_test", lang, logrank=logrank_text(test, lang)))
+    elif len(results.programme_types) > 1:
         sentences.append(
             t(
                 "cohort.text.types_differ"

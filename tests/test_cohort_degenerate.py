@@ -1,0 +1,144 @@
+"""Cohorts that meet the data contract but leave statistics undefined: each such statistic is
+not estimable with a reason (null + "reason" in the JSON, a note on the page in both languages)
+and the rest of the chapter is still computed and rendered."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from analysis.build.pipeline import build
+from analysis.chapters.cohort import page
+from analysis.chapters.cohort.chapter import CohortResults, analyse
+from analysis.chapters.cohort.data import OUTCOMES, load
+from analysis.core.i18n import t
+from tests.conftest import SHIPPED_DATA
+
+SHIPPED = pd.read_csv(SHIPPED_DATA / "cohort.csv", dtype=str, keep_default_na=False)
+
+
+def _no_returns(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(
+        first_rtw="0", full_rtw="0", days_to_first_rtw="360", days_to_full_rtw="360"
+    )
+
+
+def _no_returns_without_coordinator(frame: pd.DataFrame) -> pd.DataFrame:
+    without = frame["coordinator"] == "no"
+    frame = frame.copy()
+    for outcome in OUTCOMES:
+        frame.loc[without, outcome] = "0"
+        frame.loc[without, f"days_to_{outcome}"] = "360"
+    return frame
+
+
+def _separation(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.loc[frame["programme_type"] == "treatment", "coordinator"] = "no"
+    return frame
+
+
+CASES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
+    "one_row": lambda frame: frame.head(1),
+    "five_rows": lambda frame: frame.head(5),
+    "no_returns": _no_returns,
+    "everyone_with_coordinator": lambda frame: frame.assign(coordinator="yes"),
+    "sex_empty": lambda frame: frame.assign(sex=""),
+    "no_returns_without_coordinator": _no_returns_without_coordinator,
+    "separation": _separation,
+}
+
+
+def _data(tmp_path: Path, case: str) -> Path:
+    directory = tmp_path / case
+    directory.mkdir(parents=True)
+    CASES[case](SHIPPED).to_csv(directory / "cohort.csv", index=False)
+    return directory
+
+
+def _reasons(payload: object) -> list[str]:
+    """Every reason next to a null value in the results JSON."""
+    if isinstance(payload, dict):
+        found = [payload["reason"]] if payload.get("reason") else []
+        return found + [r for value in payload.values() for r in _reasons(value)]
+    if isinstance(payload, list):
+        return [r for value in payload for r in _reasons(value)]
+    return []
+
+
+def _render(results: CohortResults, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every cell of the page in both languages, and every glued text, as text."""
+    texts = []
+    monkeypatch.setattr(page, "glue", lambda _name, value, display=False: texts.append(str(value)))
+    for lang in ("en", "nb"):
+        for cell in (
+            page.opening,
+            page.employees,
+            page.time_to_rtw,
+            page.cox,
+            page.proportional_hazards,
+            page.programme_types,
+            page.reproduction_section,
+        ):
+            for shown in cell(results, lang):
+                body = getattr(shown, "data", "")
+                texts.append(BeautifulSoup(str(body), "html.parser").get_text(" "))
+    return "\n".join(texts)
+
+
+EXPECTED = {
+    "one_row": {"one_group", "zero_cell"},
+    "five_rows": {"zero_cell"},
+    "no_returns": {"no_events"},
+    "everyone_with_coordinator": {"one_group", "zero_cell"},
+    "sex_empty": {"no_complete_cases"},
+    "no_returns_without_coordinator": {"no_events_in_group"},
+    "separation": {"zero_cell"},
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_degenerate_cohort_is_analysed_with_reasons(
+    tmp_path: Path, case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = analyse(load(_data(tmp_path, case)))
+    payload = json.loads(json.dumps(results.to_json(), default=float))
+    reasons = set(_reasons(payload))
+    assert EXPECTED[case] <= reasons, reasons
+    text = _render(results, monkeypatch)
+    for reason in reasons:
+        for lang in ("en", "nb"):
+            assert t(f"cohort.ne_reason.{reason}", lang) in text, (case, reason, lang)
+    for outcome in payload["outcomes"].values():
+        for key in ("cox_unadjusted", "cox_adjusted", "cox_unadjusted_cluster"):
+            fit = outcome[key]
+            assert (fit["hr"] is None) == bool(fit.get("reason"))
+        adjusted = outcome["ph_test"]["cox_adjusted"]
+        assert (adjusted["global_chi2"] is None) == bool(adjusted.get("reason"))
+
+
+def test_no_events_in_one_group_is_not_a_number_but_a_reason(tmp_path: Path) -> None:
+    results = analyse(load(_data(tmp_path, "no_returns_without_coordinator")))
+    fit = results.outcomes["first_rtw"].cox["cox_unadjusted"]
+    assert fit.efron.hr is None and fit.efron.reason == "no_events_in_group"
+    assert results.outcomes["first_rtw"].by_coordinator.logrank.p is not None  # still a test
+
+
+@pytest.mark.book
+def test_a_degenerate_cohort_builds(tmp_path: Path) -> None:
+    data = _data(tmp_path, "everyone_with_coordinator")
+    out = tmp_path / "out"
+    build(data, out, only=["cohort"], echo=lambda _line: None)
+    payload = json.loads((out / "results" / "cohort.json").read_text(encoding="utf-8"))
+    first = payload["outcomes"]["first_rtw"]
+    assert first["cox_unadjusted"]["hr"] is None
+    assert first["cox_unadjusted"]["reason"] == "one_group"
+    assert first["logrank"]["reason"] == "one_group"
+    for lang in ("en", "nb"):
+        html = (out / "html" / lang / "cohort.html").read_text(encoding="utf-8")
+        assert t("cohort.ne_reason.one_group", lang) in html
