@@ -301,17 +301,17 @@ class Summary:
 def summarise(values: Sequence[float], threshold: int, band: int | None = None) -> Summary:
     """Median and range, withheld for a group below ``threshold``; ``band`` (e.g. 10 years)
     gives a small group's range as whole bands (38 and 51 -> 30–59) instead of nothing."""
-    data = np.asarray(values, dtype=float)
+    data = np.asarray(values)
     n = len(data)
     if n == 0:
         return Summary(0, None, None, None, False, SMALL_GROUP)
     if not too_small(n, threshold):
-        return Summary(n, float(np.median(data)), float(data.min()), float(data.max()), True, None)
+        return Summary(n, float(np.median(data)), data.min().item(), data.max().item(), True, None)
     if band is None:
         return Summary(n, None, None, None, False, SMALL_GROUP)
     low = band * math.floor(data.min() / band)
     high = band * math.floor(data.max() / band) + band - 1
-    return Summary(n, None, float(low), float(high), False, SMALL_GROUP)
+    return Summary(n, None, low, high, False, SMALL_GROUP)
 
 
 def withheld(n: int, threshold: int) -> str | None:
