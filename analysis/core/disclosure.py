@@ -36,9 +36,12 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -261,7 +264,7 @@ def suppress_counts(counts: Mapping[K, int], threshold: int) -> Suppressed[K]:
     )
 
 
-def suppress_crosstab(counts: Mapping[tuple[K, K], int] | object, threshold: int) -> Suppressed:
+def suppress_crosstab(counts: pd.DataFrame, threshold: int) -> Suppressed:
     """A two-way table (a DataFrame of counts) with its totals. Keys are ``(row, column)``;
     ``(row, None)`` is a row total, ``(None, column)`` a column total and ``(None, None)`` the
     grand total, which is always shown."""
