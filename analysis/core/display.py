@@ -31,6 +31,7 @@ NOWRAP_LENGTH = 24  # a cell with a number and at most this many characters neve
 TABLE_STYLE = "width:100%;font-size:0.85rem;line-height:1.35"
 CELL_STYLE = "vertical-align:top;padding:0.3rem 0.35rem;overflow-wrap:break-word;hyphens:manual"
 NUMBER_STYLE = "white-space:nowrap;font-variant-numeric:tabular-nums"
+CAPTION_STYLE = "max-width:calc(100vw - 2.5rem)"  # wraps on a phone when the table scrolls
 GROUP_STYLE = "text-align:left;font-weight:600;padding-top:0.6rem"
 BADGE_COLOURS = {
     "good": ("#e3f1e3", "#1d5b1d"),
@@ -143,7 +144,8 @@ def html_table(
     shown = [b for b in badges if (cells[columns] == b).to_numpy().any()]
     body = (
         f'<table class="table rtw-table" style="{TABLE_STYLE}">'
-        f"<caption>{escape(caption)}</caption><thead><tr>{header}</tr></thead>"
+        f'<caption style="{CAPTION_STYLE}">{escape(caption)}</caption>'
+        f"<thead><tr>{header}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
     footer = "".join(

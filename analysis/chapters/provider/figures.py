@@ -62,11 +62,20 @@ def grouped(results: ProviderResults, section: str, lang: str) -> plt.Figure:
     counts.columns = finance_labels(lang)
     lines = sum(label.count("\n") + 1 for label in counts.index)
     figure, ax = plt.subplots(figsize=(WIDTH, 1.4 + 0.3 * max(lines, 1.5 * len(counts))))
-    counts.iloc[::-1].plot.barh(ax=ax, stacked=section == "types", color=COLOURS, width=0.75)
+    stacked = section == "types"
+    # Side by side, the first group's bar is drawn at the top, in the order of the legend.
+    shown = counts.iloc[::-1] if stacked else counts.iloc[::-1, ::-1]
+    colours = COLOURS if stacked else COLOURS[::-1]
+    shown.plot.barh(ax=ax, stacked=stacked, color=colours, width=0.75, legend=False)
+    handles, labels = ax.get_legend_handles_labels()
+    if not stacked:
+        handles, labels = handles[::-1], labels[::-1]
     ax.xaxis.set_major_formatter(axis_formatter(lang))
     ax.set_xlabel(t("provider.fig.programmes", lang))
     ax.set_ylabel("")
     ax.legend(
+        handles,
+        labels,
         title=t("provider.fig.finance", lang),
         frameon=False,
         loc="lower left",

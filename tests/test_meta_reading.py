@@ -1,0 +1,126 @@
+"""Reading the meta-analysis and provider pages on a 1366-px screen in headless Chromium: every
+main table fits its column, every figure's smallest text is drawn at 10 px or more, and the
+numbers of each forest plot are in an HTML table beside the plot of its intervals."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.book, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("RTW_CHROMIUM", "/usr/bin/chromium")
+PAGES = [f"{lang}/{name}.html" for lang in ("en", "nb") for name in ("meta", "provider")]
+
+# Tables in an open <details> block or inside the page's own text (not collapsed) that are wider
+# than their scrolling container, in px.
+OVERFLOW = """() => [...document.querySelectorAll('article table')]
+  .filter(table => table.getClientRects().length > 0)
+  .map(table => {
+    let box = table.parentElement;
+    while (getComputedStyle(box).overflowX === 'visible' && box.tagName !== 'ARTICLE') {
+      box = box.parentElement;
+    }
+    const caption = table.querySelector('caption');
+    return [caption ? caption.innerText.slice(0, 60) : '', box.scrollWidth - box.clientWidth];
+  })"""
+
+# The smallest text of each figure as shown, in px: an SVG figure's font sizes scaled from its
+# view box to the width it is shown at; a raster figure has no text to measure and is reported
+# as null (the pages draw their figures as SVG).
+SMALLEST_TEXT = """async () => {
+  const sizes = [];
+  for (const img of document.querySelectorAll('article img')) {
+    if (!img.src.endsWith('.svg')) { sizes.push([img.src, null]); continue; }
+    const text = await (await fetch(img.src)).text();
+    const svg = new DOMParser().parseFromString(text, 'image/svg+xml');
+    const scale = img.getBoundingClientRect().width / svg.documentElement.viewBox.baseVal.width;
+    const fonts = [...svg.querySelectorAll('text')].map(text =>
+      parseFloat((text.getAttribute('style') || '').match(/font-size:\\s*([\\d.]+)/)[1]));
+    sizes.push([img.src.split('/').pop(), Math.min(...fonts) * scale]);
+  }
+  return sizes;
+}"""
+
+
+@pytest.fixture(scope="module")
+def site(built_book: Path):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(built_book / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def page():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    bundled = CHROMIUM == "bundled"
+    if not bundled and not shutil.which(CHROMIUM):
+        if os.environ.get("RTW_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=None if bundled else CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
+        )
+        tab = browser.new_page(viewport={"width": 1366, "height": 900})
+        yield tab
+        browser.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_main_tables_fit_the_column(site: str, page, path: str) -> None:
+    page.goto(f"{site}/{path}")
+    overflowing = [(caption, px) for caption, px in page.evaluate(OVERFLOW) if px > 1]
+    assert overflowing == []
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_figure_text_is_at_least_10_px(site: str, page, path: str) -> None:
+    page.goto(f"{site}/{path}")
+    sizes = page.evaluate(SMALLEST_TEXT)
+    assert sizes
+    small = {name: size for name, size in sizes if size is None or size < 10}
+    assert small == {}
+
+
+@pytest.mark.parametrize(("lang", "total"), [("en", "Total (95% CI)"), ("nb", "Totalt (95 % KI)")])
+def test_forest_plot_numbers_are_html(site: str, page, lang: str, total: str) -> None:
+    page.goto(f"{site}/{lang}/meta.html")
+    rows = page.eval_on_selector_all(
+        "article table tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText.trim()))"
+    )
+    bultmann = [row for row in rows if row and row[0] == "Bültmann 2009" and len(row) == 7]
+    assert bultmann, "the per-study rows of a forest plot"
+    weight, rr = (
+        ("35.8%", "1.24 (1.02–1.52)") if lang == "en" else ("35,8\u00a0%", "1,24 (1,02–1,52)")
+    )
+    assert bultmann[0][1:] == ["47", "55", "42", "61", weight, rr]
+    assert sum(row[0] == total for row in rows) == 3  # one total row per analysis
+    # A number never wraps: the text of each cell that holds one is a single line.
+    lines = page.eval_on_selector_all(
+        "article table td",
+        """cells => cells
+          .filter(c => /^[\\d.,\\s%–\\u2212()/]+$/.test(c.innerText.trim()))
+          .map(c => {
+            const range = document.createRange();
+            range.selectNodeContents(c);
+            const line = parseFloat(getComputedStyle(c).lineHeight);
+            return range.getBoundingClientRect().height / line;
+          })""",
+    )
+    assert lines and max(lines) < 1.5
