@@ -71,3 +71,16 @@ def test_language_dependent_placeholder_values():
     value = {"en": "NAV only", "nb": "Kun NAV"}
     assert t("provider.repro.types_total", "nb", finance=value).endswith("Kun NAV")
     assert t("provider.repro.types_total", "en", finance=value).endswith("NAV only")
+
+
+def test_labels_follow_each_languages_number_style():
+    """English writes "63%" and "95% CI"; bokmål "63 %" and "95 % KI"."""
+    import re
+
+    wrong = [
+        key
+        for key, entry in catalog().items()
+        if re.search(r"\d[ \u00a0\u202f]%", entry.get("en", ""))
+        or re.search(r"\d%", entry.get("nb", ""))
+    ]
+    assert wrong == []
