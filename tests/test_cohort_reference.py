@@ -100,10 +100,12 @@ def test_cox_zph_matches_r(values: pd.DataFrame, name: str, ties: str, transform
     # β + scaled Schoenfeld residuals of the first covariate, event by event in time order
     order = np.argsort(_r(values, name, analysis, "resid_time").to_numpy(), kind="stable")
     expected_y = _r(values, name, analysis, "resid_y").to_numpy()[order]
-    assert np.sort(test.times) == pytest.approx(
+    times = np.repeat(test.times, test.counts)
+    scaled = np.repeat(test.scaled[:, 0], test.counts)
+    assert np.sort(times) == pytest.approx(
         np.sort(_r(values, name, analysis, "resid_time").to_numpy())
     )
-    assert np.sort(test.scaled[:, 0]) == pytest.approx(np.sort(expected_y), rel=REL, abs=1e-9)
+    assert np.sort(scaled) == pytest.approx(np.sort(expected_y), rel=REL, abs=1e-9)
 
 
 @pytest.mark.parametrize("transform", coxph.TRANSFORMS)
@@ -266,3 +268,25 @@ def test_shipped_medians_and_logrank_match_r(
     assert comparison.logrank.chi2 == pytest.approx(
         cohort_values.loc[(outcome, "logrank", "chisq")], rel=REL
     )
+
+
+def test_identical_rows_enter_once_with_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows with the same time, event and covariates are fitted once with their count: the
+    fit, residuals and tests equal those of the rows one by one."""
+    data, covariates = _input("lung30")
+    data = pd.concat([data, data.iloc[::3]], ignore_index=True)  # more identical rows
+    args = (data.time, data.status, data[covariates], covariates, "efron")
+    compressed = coxph.fit(*args)
+    assert len(compressed.sums.time) < len(data)
+    monkeypatch.setattr(coxph, "_patterns", lambda time, *_: (np.arange(len(time)),) * 2)
+    rows = coxph.fit(*args)
+    assert len(rows.sums.time) == len(data)
+    assert compressed.coef == pytest.approx(rows.coef, rel=1e-12)
+    assert compressed.se == pytest.approx(rows.se, rel=1e-12)
+    cluster = data.cluster.to_numpy()
+    assert coxph.robust_se(compressed, cluster) == pytest.approx(
+        coxph.robust_se(rows, cluster), rel=1e-10
+    )
+    for transform in coxph.TRANSFORMS:
+        a, b = coxph.zph(compressed, transform=transform), coxph.zph(rows, transform=transform)
+        assert a.global_test[0] == pytest.approx(b.global_test[0], rel=1e-10)

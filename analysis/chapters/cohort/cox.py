@@ -164,24 +164,24 @@ def _reference_levels(variable: str) -> tuple[str, ...]:
 
 
 def design(data: pd.DataFrame, outcome: str, variables: list[str]) -> pd.DataFrame:
-    """Complete-case design matrix: duration, event, programme and dummy-coded covariates
-    (a dummy that is constant in the complete cases is left out; it would make the model
-    singular)."""
+    """Complete-case design matrix: duration, event, programme (as a code) and dummy-coded
+    covariates (a dummy that is constant in the complete cases is left out; it would make the
+    model singular)."""
     rows = data.dropna(subset=variables)
-    columns = {
-        "duration": rows[f"days_to_{outcome}"].to_numpy(float),
-        "event": rows[outcome].to_numpy(int),
-        "programme_id": rows["programme_id"].astype(str).to_numpy(),
-    }
+    names, dummies = [], []
     for variable in variables:
         values = rows[variable].to_numpy(object)
         for level in _reference_levels(variable)[1:]:
-            dummy = (values == level).astype(float)
+            dummy = values == level
             if 0 < dummy.sum() < len(dummy):  # a constant column has no effect to estimate
-                columns["coordinator" if variable == "coordinator" else f"{variable}={level}"] = (
-                    dummy
-                )
-    return pd.DataFrame(columns, index=rows.index)
+                names.append("coordinator" if variable == "coordinator" else f"{variable}={level}")
+                dummies.append(dummy)
+    matrix = np.column_stack(dummies).astype(float) if dummies else np.empty((len(rows), 0))
+    frame = pd.DataFrame(matrix, columns=names, index=rows.index)
+    frame.insert(0, "programme_id", rows["programme_id"].astype("category").cat.codes.to_numpy())
+    frame.insert(0, "event", rows[outcome].to_numpy(int))
+    frame.insert(0, "duration", rows[f"days_to_{outcome}"].to_numpy(float))
+    return frame
 
 
 def _terms(columns: list[str]) -> dict[str, list[int]]:
@@ -210,7 +210,8 @@ def _reason(frame: pd.DataFrame) -> str | None:
 
 
 def _schoenfeld(test: coxph.ZPHTest, index: int, coef: float) -> SchoenfeldResiduals:
-    times, residuals = test.times, test.scaled[:, index]
+    times = np.repeat(test.times, test.counts)
+    residuals = np.repeat(test.scaled[:, index], test.counts)
     span = float(times.max() - times.min()) if len(times) else 0.0
     smooth = lowess(residuals, times, frac=LOWESS_FRACTION, it=0, delta=LOWESS_DELTA * span)
     shown = np.unique(np.linspace(0, len(times) - 1, min(len(times), MAX_POINTS)).astype(int))
@@ -235,10 +236,15 @@ def cox_block(data: pd.DataFrame, outcome: str, model: str, ph: bool, residuals:
     reason = _reason(frame)
     fits: dict[str, coxph.CoxFit] = {}
     if reason is None:
-        x = frame.drop(columns=["duration", "event", "programme_id"])
+        names = list(frame.columns[3:])
+        x = frame[names].to_numpy(float)
         try:
-            for ties in coxph.TIES:
-                fits[ties] = coxph.fit(frame["duration"], frame["event"], x, list(x.columns), ties)
+            start = None
+            for ties in coxph.TIES:  # Breslow starts from the Efron estimate
+                fits[ties] = coxph.fit(
+                    frame["duration"].to_numpy(), frame["event"].to_numpy(), x, names, ties, start
+                )
+                start = fits[ties].coef
         except NotEstimable as error:
             reason = error.reason
     if reason is not None:

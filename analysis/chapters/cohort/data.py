@@ -124,7 +124,8 @@ def load(data_dir: Path | str) -> CohortData:
 
 
 def prepare(frame: pd.DataFrame, follow_up_days: int = 360) -> pd.DataFrame:
-    """Analysis frame: censor at ``follow_up_days``; add age group and collapsed diagnosis."""
+    """Analysis frame: censor at ``follow_up_days``; add age group and collapsed diagnosis;
+    text columns as categories."""
     data = frame.copy()
     for outcome in OUTCOMES:
         days = data[f"days_to_{outcome}"].astype(float)
@@ -141,6 +142,11 @@ def prepare(frame: pd.DataFrame, follow_up_days: int = 360) -> pd.DataFrame:
     data["diagnosis_group"] = (
         data["diagnosis"].replace({"unspecific": "other", "none": "other"}).astype("string")
     )
+    # Categories (of the values present) make comparisons and missing-value checks on a
+    # register-sized cohort cheap; the values read as before.
+    for column in (*LEVELS, "programme_id", "age_group", "diagnosis_group"):
+        if column in data:
+            data[column] = data[column].astype("category")
     return data
 
 

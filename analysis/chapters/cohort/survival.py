@@ -252,7 +252,7 @@ def logrank(data: pd.DataFrame, outcome: str, by: str) -> LogRank:
     if df < 1:
         return LogRank(None, max(df, 0), None, "one_group")
     times, time_index = np.unique(rows[f"days_to_{outcome}"].to_numpy(float), return_inverse=True)
-    group = pd.Categorical(rows[by].astype(str), categories=levels).codes
+    group = pd.Categorical(rows[by], categories=levels).codes
     events = rows[outcome].to_numpy(float)
     shape = (len(levels), len(times))
     total = np.zeros(shape)
