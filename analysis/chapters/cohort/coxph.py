@@ -7,7 +7,8 @@ sorted rows and every tied-event sum a sum per event day, so a fit of a million 
 takes seconds (numpy only, no loop per person). Ties: Efron (R's default) or Breslow (SPSS,
 statsmodels' default). Newton–Raphson with step halving to a relative change of the log
 partial likelihood below 1e-13 (R's ``coxph.control(eps = 1e-9)`` stops a little earlier,
-lifelines' default precision earlier still: veteran HR 1.017901 instead of R's 1.017856).
+lifelines' default precision earlier still: veteran, all covariates, treatment HR 1.342596
+instead of R's 1.342593).
 
 Also from the same sums:
 
