@@ -114,7 +114,7 @@ def test_three_participants(three):
     assert payload["sick_leave"] == {"low": None, "high": None}
     for row in payload["reproduction"]:
         if row.get("suppressed"):
-            assert row["computed"] is None and row["status"] == "not_reproducible"
+            assert row["computed"] is None and row["status"] == "withheld"
             assert payload["disclosure"]["suppressed"][row["source"]] == "small_group"
     flagged = [row["quantity"]["en"] for row in payload["reproduction"] if row.get("suppressed")]
     assert len(flagged) == 9  # sex, age range, diagnosis groups, grade range

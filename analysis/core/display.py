@@ -46,6 +46,7 @@ STATUS_KINDS = {
     "reconstructed": "info",
     "differs": "warn",
     "not_reproducible": "bad",
+    "withheld": "info",
 }
 BADGE_STYLE = (
     "display:inline-block;padding:0 0.4em;border-radius:0.6em;font-size:0.8rem;"

@@ -20,6 +20,7 @@ STATUSES = (
     "reconstructed",
     "differs",
     "not_reproducible",
+    "withheld",  # the computed value exists but disclosure control does not show it
 )
 
 

@@ -63,7 +63,7 @@ def rows(
                 key,
                 published_value,
                 None,
-                "not_reproducible",
+                "withheld",
                 "interviews.reason.suppressed",
                 threshold=stats.suppress_below,
             )
