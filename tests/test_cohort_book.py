@@ -35,6 +35,17 @@ def _check_contract(payload: dict) -> None:
             "cox_adjusted",
         ):
             assert set(outcome[key]) == HR_KEYS
+        assert set(outcome["cox_unadjusted_cluster"]) == {"hr", "ci_low", "ci_high", "se", "p"}
+        assert set(outcome["ph_test"]) == {"cox_unadjusted", "cox_adjusted"}
+        assert {
+            "coordinator_chi2",
+            "coordinator_p",
+            "global_chi2",
+            "global_df",
+            "global_p",
+            "transform",
+        } <= set(outcome["ph_test"]["cox_adjusted"])
+        assert outcome["ph_test"]["cox_adjusted"]["transform"] == "km"
 
 
 def test_cohort_json_follows_the_contract(built_book: Path) -> None:
