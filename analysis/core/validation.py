@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -113,7 +114,15 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
             )
         free_text = kinds_of.get(name, "text") == "text"
         values = frame[column].astype(str)
-        found = values.map(lambda text, f=free_text: identifier_kinds(text, f) if text else [])
+        # Only cells that could hold one are searched, each distinct text once (register
+        # extracts have millions of short cells): a national id has at least ten characters,
+        # a phone number eight, an e-mail address an @.
+        shortest = 8 if free_text else 10
+        codes, distinct = pd.factorize(values)
+        possible = np.asarray([len(v) >= shortest or "@" in v for v in distinct], dtype=bool)
+        candidates = values[(codes >= 0) & possible[codes]]
+        kinds_by_text = {text: identifier_kinds(text, free_text) for text in pd.unique(candidates)}
+        found = candidates.map(kinds_by_text)
         for kind in IDENTIFIER_WORDS:
             rows = found.index[found.map(lambda kinds, k=kind: k in kinds)]
             if len(rows):
@@ -131,6 +140,27 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
     return problems
 
 
+def _on_distinct(predicate) -> object:
+    """A pandera check that tests each distinct value once (missing cells pass)."""
+
+    def check(series: pd.Series) -> pd.Series:
+        codes, distinct = pd.factorize(series)
+        passed = np.asarray([predicate(value) for value in distinct], dtype=bool)
+        result = np.ones(len(series), dtype=bool)
+        present = codes >= 0
+        result[present] = passed[codes[present]]
+        return pd.Series(result, index=series.index)
+
+    return check
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 def _checks(field: Field) -> list[pa.Check]:
     checks: list[pa.Check] = []
     if field.kind == "category":
@@ -138,25 +168,26 @@ def _checks(field: Field) -> list[pa.Check]:
     elif field.kind == "binary":
         checks.append(pa.Check.isin(["0", "1"], error="not 0 or 1"))
     elif field.kind == "integer":
-        checks.append(pa.Check.str_matches(r"^[+-]?\d+$", error="not a whole number"))
-    elif field.kind == "number":
         checks.append(
             pa.Check(
-                lambda s: pd.to_numeric(s, errors="coerce").notna(),
-                error="not a number",
+                _on_distinct(lambda v: (n := _number(v)) is not None and n.is_integer()),
+                error="not a whole number",
             )
         )
+    elif field.kind == "number":
+        checks.append(
+            pa.Check(_on_distinct(lambda v: _number(v) is not None), error="not a number")
+        )
     if field.kind in ("integer", "number"):
-        for bound, op, word in (
-            (field.minimum, "ge", "below the minimum"),
-            (field.maximum, "le", "above the maximum"),
+        for bound, passes, word in (
+            (field.minimum, lambda n, b: n >= b, "below the minimum"),
+            (field.maximum, lambda n, b: n <= b, "above the maximum"),
         ):
             if bound is not None:
                 checks.append(
                     pa.Check(
-                        lambda s, b=bound, o=op: (
-                            getattr(pd.to_numeric(s, errors="coerce"), o)(b)
-                            | pd.to_numeric(s, errors="coerce").isna()
+                        _on_distinct(
+                            lambda v, b=bound, ok=passes: (n := _number(v)) is None or ok(n, b)
                         ),
                         error=f"{word} {bound}",
                     )
@@ -168,7 +199,7 @@ def _pandera_schema(schema: Schema, present: set[str]) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             field.name: pa.Column(
-                str,
+                None,  # every cell is read as text; the checks say what it must hold
                 checks=_checks(field),
                 nullable=field.nullable,
                 unique=field.unique,
@@ -200,6 +231,14 @@ CATEGORY_WORDS = {
     "privat": "private",
 }
 DELIMITERS = (",", ";", "\t")
+
+
+def per_distinct(values: pd.Series, change) -> pd.Series:
+    """``change`` applied to each distinct text of ``values`` once (register extracts repeat
+    a few values over millions of rows), mapped back to every row."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    changed = np.asarray([change(text) for text in distinct], dtype=object)
+    return pd.Series(changed[codes], index=values.index, name=values.name)
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -282,7 +321,7 @@ def read_raw(path: Path, data_dir: Path) -> pd.DataFrame:
             ]
         )
     frame.columns = [str(column).strip() for column in frame.columns]
-    text = frame.apply(lambda column: column.astype(str).str.strip())
+    text = frame.apply(lambda column: per_distinct(column.astype(str), str.strip))
     text = text.mask(text.isin(MISSING_WORDS), "")
     text.attrs = dict(frame.attrs)
     return text
@@ -315,15 +354,14 @@ def harmonise(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFrame:
             continue
         values = frame[field.name]
         if field.kind == "category":
-            lower = values.str.lower()
-            mapped = lower.map(lambda v, f=field: CATEGORY_WORDS.get(v, v))
+            mapped = per_distinct(values, lambda v: CATEGORY_WORDS.get(v.lower(), v.lower()))
             readable = ~values.isin(field.levels) & mapped.isin(field.levels)
             if readable.any():
                 words = sorted(set(values[readable]))
                 note(f"{name}: column '{field.name}': {', '.join(words)} read as contract values")
                 frame.loc[readable, field.name] = mapped[readable]
         elif field.kind in ("integer", "number") and frame.attrs.get("decimal_comma"):
-            frame[field.name] = values.str.replace(",", ".", regex=False)
+            frame[field.name] = per_distinct(values, lambda v: v.replace(",", "."))
     return frame
 
 
