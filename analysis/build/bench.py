@@ -5,8 +5,9 @@ Measures, each in a fresh temporary output folder and on a copy of the data:
 - a cold build (nothing cached), a rebuild with nothing changed, and a rebuild after one data
   file changed;
 - the cohort chapter alone (both languages, every model and figure) on register-sized
-  cohorts of 10,000, 100,000 and 1,000,000 rows, wall time and peak memory, beside the same
-  Cox models fitted by lifelines alone as the floor to compare with.
+  cohorts of 10,000, 100,000 and 1,000,000 rows resampled from the data's cohort, wall time
+  and peak memory, beside the same Cox models fitted by lifelines alone as the floor to
+  compare with.
 
 A benchmark, not a test: it asserts nothing and prints the targets beside the figures.
 """
@@ -24,10 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from analysis.chapters.cohort.data import COLUMNS, LEVELS, PROGRAMME_TYPES
+from analysis.chapters.cohort.data import load as load_cohort
+from analysis.chapters.cohort.scale import resample
 
 TARGETS = {
     "cold build": "≤ 25 s",
@@ -36,28 +37,6 @@ TARGETS = {
     "cohort 100,000 rows": "≤ 15 s",
     "cohort 1,000,000 rows": "≤ 60 s, ≤ 4 GB",
 }
-
-
-def register_cohort(rows: int, seed: int = 1) -> pd.DataFrame:
-    """A cohort of ``rows`` employees with the contract's columns, drawn at random: times to
-    return with a coordinator hazard ratio of about 1.2, 10 % censored at random, heavy ties
-    (whole days), 1 employee in 200 per programme."""
-    rng = np.random.default_rng(seed)
-    frame = pd.DataFrame({"id": np.arange(1, rows + 1).astype(str)})
-    frame["programme_id"] = (rng.integers(0, max(rows // 200, 1), rows)).astype(str)
-    for column, levels in LEVELS.items():
-        frame[column] = rng.choice(levels, rows)
-    frame["programme_type"] = rng.choice(PROGRAMME_TYPES, rows)
-    frame["age"] = rng.integers(20, 67, rows)
-    rate = np.where(frame["coordinator"] == "yes", 1.2, 1.0) / 150
-    first = np.ceil(rng.exponential(1 / rate)).astype(int)
-    full = first + np.ceil(rng.exponential(60, rows)).astype(int)
-    censored = rng.random(rows) < 0.1
-    frame["days_to_first_rtw"] = np.minimum(first, 720)
-    frame["first_rtw"] = ((first <= 720) & ~censored).astype(int)
-    frame["days_to_full_rtw"] = np.where(frame["first_rtw"] == 1, np.minimum(full, 720), 720)
-    frame["full_rtw"] = ((frame["first_rtw"] == 1) & (full <= 720)).astype(int)
-    return frame[list(COLUMNS)]
 
 
 def timed(command: list[str]) -> tuple[float, float]:
@@ -114,7 +93,7 @@ def main(data: Path, sizes: list[int], echo=print) -> None:
         for rows in sizes:
             cohort_dir = work / f"cohort-{rows}"
             cohort_dir.mkdir()
-            frame = register_cohort(rows)
+            frame = resample(load_cohort(data).frame, rows)
             frame.to_csv(cohort_dir / "cohort.csv", index=False)
             seconds, gigabytes = timed(
                 build_command(cohort_dir, work / f"out-{rows}", "--only", "cohort", "--force")
