@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.study import Study, load_study
-from analysis.core.validation import Field, InputError, Problem, Schema, read_table
+from analysis.core.validation import Field, InputError, Message, Problem, Schema, read_table
 
 OUTCOMES = ("first_rtw", "full_rtw")
 YES_NO = ("yes", "no")
@@ -103,19 +103,23 @@ def load(data_dir: Path | str) -> CohortData:
         (
             "days_to_full_rtw",
             frame["days_to_full_rtw"] < frame["days_to_first_rtw"],
-            "full RTW is earlier than first RTW",
-            "days_to_full_rtw must be at least days_to_first_rtw (a full return is also a return)",
+            "full_before_first",
         ),
         (
             "full_rtw",
             (frame["full_rtw"] == 1) & (frame["first_rtw"] == 0),
-            "full RTW is recorded but first RTW is censored",
-            "set first_rtw to 1 (with its day) or full_rtw to 0",
+            "full_without_first",
         ),
     )
     problems = [
-        Problem(name, column, int(i) + 1, message, fix)
-        for column, failing, message, fix in rules
+        Problem(
+            name,
+            column,
+            int(i) + 1,
+            Message(f"cohort.input.{rule}"),
+            Message(f"cohort.input.fix.{rule}"),
+        )
+        for column, failing, rule in rules
         for i in failing.index[failing.fillna(False)]
     ]
     if problems:
