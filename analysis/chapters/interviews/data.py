@@ -15,8 +15,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.study import LANGUAGES, Study, load_study, study_file
-from analysis.core.validation import Field, InputError, Problem, Schema, read_table, require
+from analysis.core.study import LANGUAGES, Study, bilingual_problem, load_study, study_file
+from analysis.core.validation import (
+    Field,
+    InputError,
+    Message,
+    Problem,
+    Schema,
+    read_table,
+    require,
+)
 
 FOLDER = "interviews"
 CHAPTER = "interviews"
@@ -125,8 +133,8 @@ def _check_codebook(codebook: pd.DataFrame, name: str) -> None:
             labels.eq(1),
             name,
             column,
-            "the same theme_id has different theme names",
-            f"give every row of a theme the same {column}",
+            Message("interviews.input.theme_names_differ"),
+            Message("interviews.input.fix.theme_names_differ", column=column),
         )
 
 
@@ -137,22 +145,22 @@ def _check_segments(
         segments["participant_id"].isin(set(participants["participant_id"])),
         name,
         "participant_id",
-        "the participant is not in participants.csv",
-        "add the participant to participants.csv or correct the id",
+        Message("interviews.input.participant_unknown"),
+        Message("interviews.input.fix.participant_unknown"),
     )
     require(
         segments["code_id"].isin(set(codebook["code_id"])),
         name,
         "code_id",
-        "the code is not in codebook.csv",
-        "add the code to codebook.csv or correct the id",
+        Message("interviews.input.code_unknown"),
+        Message("interviews.input.fix.code_unknown"),
     )
     require(
         ~segments.duplicated(["segment_id", "code_id", "coder"], keep="first"),
         name,
         "segment_id",
-        "the same segment has the same code twice (for the same coder)",
-        "remove the duplicate row",
+        Message("interviews.input.code_twice"),
+        Message("interviews.input.fix.code_twice"),
     )
     for column in ("participant_id", "excerpt_en", "excerpt_nb"):
         same = segments.groupby("segment_id")[column].transform("nunique").eq(1)
@@ -160,9 +168,8 @@ def _check_segments(
             same,
             name,
             column,
-            f"rows of the same segment_id differ in {column}",
-            "a segment is one passage of one interview: give all its rows the same "
-            f"{column}, or give different passages different segment ids",
+            Message("interviews.input.segment_differs", column=column),
+            Message("interviews.input.fix.segment_differs", column=column),
         )
 
 
@@ -173,12 +180,9 @@ def _optional(frame: pd.DataFrame, column: str, default: object, dtype: str) -> 
     return pd.Series(default, index=frame.index, dtype=dtype)
 
 
-def _study_problem(data_dir: Path, key: str | None, message: str, fix: str) -> Problem:
-    return Problem(study_file(data_dir, CHAPTER).name, key, None, message, fix)
-
-
 def _check_study(data_dir: Path, study: Study, n_participants: int) -> None:
     """The facts of the study description this chapter reads, and no leftover ``study.csv``."""
+    name = study_file(data_dir, CHAPTER).name
     problems = []
     if (data_dir / LEGACY_STUDY).is_file():
         problems.append(
@@ -186,10 +190,13 @@ def _check_study(data_dir: Path, study: Study, n_participants: int) -> None:
                 _name(data_dir, LEGACY_STUDY),
                 None,
                 None,
-                "is no longer read: the study description replaces it",
-                f"write the number invited into {study_file(data_dir, CHAPTER).name} as "
-                "'facts: {n_invited: 40}' (and 'provenance: illustrative' if the excerpts "
-                "are made up), then delete study.csv",
+                Message("interviews.input.legacy_study"),
+                Message(
+                    "interviews.input.fix.legacy_study",
+                    file=study_file(data_dir, CHAPTER).name,
+                    facts="'facts: {n_invited: 40}'",
+                    provenance="'provenance: illustrative'",
+                ),
             )
         )
     invited = study.facts.get("n_invited")
@@ -197,21 +204,16 @@ def _check_study(data_dir: Path, study: Study, n_participants: int) -> None:
         isinstance(invited, bool) or not isinstance(invited, int) or invited < n_participants
     ):
         problems.append(
-            _study_problem(
-                data_dir,
+            Problem(
+                name,
                 "facts.n_invited",
-                f"is not a whole number of at least the {n_participants} participants "
-                "in participants.csv",
-                "give the number of people invited to an interview, or leave it out",
+                None,
+                Message("interviews.input.n_invited", n=n_participants),
+                Message("interviews.input.fix.n_invited"),
             )
         )
     problems += [
-        _study_problem(
-            data_dir,
-            f"facts.{key}",
-            "is not a text in both languages",
-            f"write it as {key}: {{en: '…', nb: '…'}}",
-        )
+        bilingual_problem(name, f"facts.{key}", key)
         for key in FACT_TEXTS
         if key in study.facts
         and not (
