@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from analysis.build.pipeline import ROOT, BuildError, build, validate
-from analysis.core.i18n import LANGS
+from analysis.core.i18n import LANGS, t
 from analysis.core.problems import InputError
 
 # Modules that add their own sub-commands through ``register_cli(subparsers)``.
@@ -39,6 +39,21 @@ def _build(args: argparse.Namespace) -> None:
     )
 
 
+def _message_lang(args: argparse.Namespace) -> str:
+    """The language of messages: the first of ``--lang`` (English for commands without it)."""
+    langs = getattr(args, "lang", None) or ["en"]
+    return langs[0] if langs[0] in LANGS else "en"
+
+
+def _lang_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--lang",
+        type=_csv_list,
+        default=list(LANGS),
+        help="languages, comma-separated; messages come in the first (default: nb,en)",
+    )
+
+
 def parser(all_commands: bool = True) -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task (only ``build`` and ``validate``
     unless ``all_commands``: the generators and importers load the statistics libraries)."""
@@ -49,12 +64,7 @@ def parser(all_commands: bool = True) -> argparse.ArgumentParser:
     build_cmd.add_argument(
         "--data", type=Path, default=ROOT / "data", help="data directory (default: data/)"
     )
-    build_cmd.add_argument(
-        "--lang",
-        type=_csv_list,
-        default=list(LANGS),
-        help="languages, comma-separated (default: nb,en)",
-    )
+    _lang_option(build_cmd)
     build_cmd.add_argument(
         "--only",
         type=_csv_list,
@@ -98,7 +108,8 @@ def parser(all_commands: bool = True) -> argparse.ArgumentParser:
     validate_cmd.add_argument(
         "--only", type=_csv_list, default=None, help="chapters, comma-separated (default: all)"
     )
-    validate_cmd.set_defaults(run=lambda args: validate(args.data, args.only))
+    _lang_option(validate_cmd)
+    validate_cmd.set_defaults(run=lambda args: validate(args.data, args.only, langs=args.lang))
     for module in COMMAND_MODULES if all_commands else ():
         importlib.import_module(module).register_cli(commands)
     return main
@@ -120,7 +131,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("rtw-report: interrupted; the previous book is unchanged.", file=sys.stderr)
         return 130
     except InputError as error:
-        print(f"rtw-report: bad input data, nothing was built.\n{error}", file=sys.stderr)
+        lang = _message_lang(args)
+        print(f"rtw-report: {t('input.stopped', lang)}\n{error.text(lang)}", file=sys.stderr)
         return 2
     except (BuildError, ValueError) as error:
         print(

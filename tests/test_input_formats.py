@@ -103,10 +103,12 @@ def test_validate_checks_without_building_and_says_how_files_were_read(tmp_path,
     from analysis import cli
     from tests.conftest import SHIPPED_DATA
 
-    assert cli.main(["validate", "--data", str(SHIPPED_DATA)]) == 0
+    assert cli.main(["validate", "--lang", "en", "--data", str(SHIPPED_DATA)]) == 0
     assert "are valid" in capsys.readouterr().out
     (tmp_path / "providers.csv").write_text("programme_id;finance\nX1;nav\n")
-    assert cli.main(["validate", "--data", str(tmp_path), "--only", "provider"]) == 2
+    assert (
+        cli.main(["validate", "--lang", "en", "--data", str(tmp_path), "--only", "provider"]) == 2
+    )
     captured = capsys.readouterr()
     assert (
         "semicolon-separated" in captured.out and "column 'permanent_coordinator'" in captured.err

@@ -96,7 +96,8 @@ def test_an_earlier_layout_is_replaced_by_the_current_one(tmp_path):
 def test_empty_choices_and_a_missing_data_folder_are_refused(
     tmp_path, capsys, arguments, status, message
 ):
-    argv = ["build", "--out", str(tmp_path / "out"), "--data", str(SHIPPED_DATA), *arguments]
+    argv = ["build", "--out", str(tmp_path / "out"), "--data", str(SHIPPED_DATA), "--lang", "en"]
+    argv += arguments
     assert cli.main(argv) == status
     assert message in capsys.readouterr().err
     assert not (tmp_path / "out" / "html").exists()

@@ -45,8 +45,8 @@ from analysis.build.sources import (
 )
 from analysis.chapters import CHAPTERS, Chapter
 from analysis.core import disclosure
-from analysis.core.i18n import LANGS, check_lang
-from analysis.core.problems import InputError, Problem, take_notes
+from analysis.core.i18n import LANGS, check_lang, t
+from analysis.core.problems import InputError, Message, Problem, take_notes
 from analysis.core.results import FIGURE_DIR_VARIABLE, read_results, save_state, write_results
 
 __all__ = ["ROOT", "BuildError", "build", "validate"]
@@ -110,8 +110,11 @@ def data_digest(data_dir: Path) -> str:
     return digest(files=[p for p in Path(data_dir).rglob("*") if p.is_file()], base=data_dir)
 
 
-def load_chapters(chapters: list[Chapter], data_dir: Path, progress: Progress) -> dict[str, object]:
-    """Read and validate every chapter's inputs; print how files were read (notes)."""
+def load_chapters(
+    chapters: list[Chapter], data_dir: Path, progress: Progress, lang: str = "en"
+) -> dict[str, object]:
+    """Read and validate every chapter's inputs; print how files were read (notes, in
+    ``lang``)."""
     if not Path(data_dir).is_dir():
         raise InputError(
             [
@@ -119,8 +122,8 @@ def load_chapters(chapters: list[Chapter], data_dir: Path, progress: Progress) -
                     str(data_dir),
                     None,
                     None,
-                    "the data folder does not exist",
-                    "give the folder that holds the data files with --data",
+                    Message("input.data_folder_missing"),
+                    Message("input.fix.data_folder"),
                 )
             ]
         )
@@ -133,17 +136,30 @@ def load_chapters(chapters: list[Chapter], data_dir: Path, progress: Progress) -
             for chapter in chapters
         }
     finally:
-        for text in take_notes():
+        for text in take_notes(lang):
             progress.echo(f"note      {text}")
 
 
+def message_language(langs: Iterable[str]) -> str:
+    """The language of messages: the first of the chosen languages (all are checked)."""
+    langs = [check_lang(lang) for lang in langs]
+    if not langs:
+        raise BuildError("--lang names no language; choose from " + ", ".join(LANGS))
+    return langs[0]
+
+
 def validate(
-    data_dir: Path, only: Iterable[str] | None = None, echo: Callable[[str], None] = print
+    data_dir: Path,
+    only: Iterable[str] | None = None,
+    echo: Callable[[str], None] = print,
+    langs: Iterable[str] = LANGS,
 ) -> None:
-    """Check the inputs of the chosen chapters without building (raises ``InputError``)."""
+    """Check the inputs of the chosen chapters without building (raises ``InputError``);
+    notes and the verdict in the first of ``langs``."""
+    lang = message_language(langs)
     chapters = select_chapters(only)
-    load_chapters(chapters, Path(data_dir).resolve(), Progress(echo))
-    echo(f"the data of {', '.join(c.name for c in chapters)} are valid")
+    load_chapters(chapters, Path(data_dir).resolve(), Progress(echo), lang)
+    echo(t("input.valid", lang, chapters=", ".join(c.name for c in chapters)))
 
 
 def analyse(
@@ -155,10 +171,11 @@ def analyse(
     cache: Cache,
     suppress_below: int | None = None,
     compare: bool = True,
+    lang: str = "en",
 ) -> dict[str, str]:
     """Analyse each chapter once, reusing the cached analysis of unchanged inputs; the inputs
-    of every chapter to analyse are validated before any is analysed. Returns the digest of
-    each chapter's kept results, which its pages depend on."""
+    of every chapter to analyse are validated before any is analysed (notes in ``lang``).
+    Returns the digest of each chapter's kept results, which its pages depend on."""
     # Keyed on the whole data folder: any change analyses every chapter again (in seconds);
     # the pages of a chapter whose results come out the same are still reused.
     inputs = data_digest(data_dir)
@@ -175,7 +192,7 @@ def analyse(
     }
     kept = Path(tempfile.mkdtemp(dir=state_dir.parent))
     fresh = [c for c in chapters if not cache.fetch("analysis", keys[c.name], kept / c.name)]
-    loaded = load_chapters(fresh, data_dir, progress)
+    loaded = load_chapters(fresh, data_dir, progress, lang)
     for chapter in chapters:
         folder = kept / chapter.name
         if chapter in fresh:
@@ -301,9 +318,8 @@ def build(
     time (default: the number of cores); ``force`` does all work again, ignoring the cache.
     """
     data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
-    langs = [check_lang(lang) for lang in langs]
-    if not langs:
-        raise BuildError("--lang names no language; choose from " + ", ".join(LANGS))
+    langs = list(langs)
+    message_lang = message_language(langs)
     jobs = jobs or os.cpu_count() or 1
     # Kernels and the Sphinx extension import this checkout's ``analysis`` package.
     paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
@@ -323,7 +339,15 @@ def build(
             for folder in (results_dir, html, state_dir):
                 folder.mkdir(parents=True)
             states = analyse(
-                chapters, data_dir, results_dir, state_dir, progress, cache, suppress_below, compare
+                chapters,
+                data_dir,
+                results_dir,
+                state_dir,
+                progress,
+                cache,
+                suppress_below,
+                compare,
+                lang=message_lang,
             )
             person_level = [chapter.name for chapter in chapters if chapter.person_level]
             reports = disclosure.gather(read_results(results_dir), person_level)

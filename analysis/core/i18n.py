@@ -1,8 +1,7 @@
 """Bilingual labels and number formatting (bokmål ``nb`` and English ``en``).
 
-Every string a reader sees comes from the label catalog: the shared labels in
-``analysis/core/labels/*.yaml`` and each chapter's ``analysis/chapters/<name>/labels.yaml``,
-each key mapping to ``{en: ..., nb: ...}``. Numbers are
+Every string a reader sees comes from the label catalog (:mod:`analysis.core.catalog`, whose
+``t`` and ``catalog`` are available here too). Numbers are
 formatted explicitly with Babel, never through the process locale. Norwegian style:
 decimal comma, narrow no-break (thin) space as thousands separator, "95 % KI", "p = 0,03".
 """
@@ -12,64 +11,20 @@ from __future__ import annotations
 import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
-from pathlib import Path
 
-import yaml
 from babel.numbers import format_decimal
 
+from analysis.core.catalog import LANGS as LANGS
+from analysis.core.catalog import MissingTranslationError as MissingTranslationError
+from analysis.core.catalog import catalog as catalog
+from analysis.core.catalog import check_lang, t
 from analysis.core.disclosure import is_suppressed
 
-LANGS: tuple[str, ...] = ("nb", "en")
 BABEL_LOCALE = {"nb": "nb_NO", "en": "en_GB"}
-LABEL_FILES = (
-    Path(__file__).parent / "labels",  # shared: common, site, theme, contract
-    Path(__file__).parent.parent / "chapters",  # one labels.yaml per chapter
-)
 THIN_SPACE = "\u202f"  # narrow no-break space: a thin space that never breaks a number
 NBSP = "\u00a0"
 EN_DASH = "\u2013"
 MINUS = "\u2212"
-
-
-class MissingTranslationError(KeyError):
-    """A label key is absent from the catalog, or lacks one of the languages."""
-
-
-@cache
-def catalog() -> dict[str, dict[str, str]]:
-    """All labels of the shared and the chapter label files, keyed by label key."""
-    merged: dict[str, dict[str, str]] = {}
-    shared, chapters = LABEL_FILES
-    for path in [*sorted(shared.glob("*.yaml")), *sorted(chapters.glob("*/labels.yaml"))]:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for key, value in entries.items():
-            if key in merged:
-                raise ValueError(f"label {key!r} in {path} is defined twice")
-            merged[key] = value
-    return merged
-
-
-def check_lang(lang: str) -> str:
-    """Return ``lang`` if it is a supported language, else raise ``ValueError``."""
-    if lang not in LANGS:
-        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
-    return lang
-
-
-def t(key: str, lang: str, **values: object) -> str:
-    """The label ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
-    entry = catalog().get(key)
-    if entry is None or not entry.get(check_lang(lang)):
-        raise MissingTranslationError(f"no {lang!r} text for label {key!r}")
-    text = entry[lang]
-    if not values:
-        return text
-    # A value given in every language (see ``translations``) fills in the page's language.
-    resolved = {
-        name: value[lang] if isinstance(value, dict) else value for name, value in values.items()
-    }
-    return text.format(**resolved)
 
 
 def tn(key: str, n: int, lang: str, **values: object) -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis.core.problems import InputError, Problem
+from analysis.core.problems import InputError, Message, Problem
 
 PROVENANCES = ("published-counts", "synthetic", "reconstructed", "primary", "illustrative")
 DIRECTIONS = ("beneficial", "harmful")
@@ -89,8 +89,18 @@ def study_file(data_dir: Path, chapter: str) -> Path:
     return Path(data_dir) / f"{chapter}.study.yaml"
 
 
-def _problem(name: str, key: str, message: str, fix: str) -> Problem:
+def _problem(name: str, key: str | None, message: Message, fix: Message) -> Problem:
     return Problem(name, key, None, message, fix)
+
+
+def bilingual_problem(name: str, column: str, key: str | None = None) -> Problem:
+    """The problem of a text (``key``, by default ``column``) not written as ``{en:, nb:}``."""
+    return _problem(
+        name,
+        column,
+        Message("input.study.not_bilingual"),
+        Message("input.study.fix.bilingual", key=key or column, example="{en: '…', nb: '…'}"),
+    )
 
 
 def _text(value: object, name: str, key: str, problems: list[Problem]) -> Text | None:
@@ -98,14 +108,7 @@ def _text(value: object, name: str, key: str, problems: list[Problem]) -> Text |
         return None
     if isinstance(value, dict) and all(isinstance(value.get(lang), str) for lang in LANGUAGES):
         return {lang: value[lang].strip() for lang in LANGUAGES}
-    problems.append(
-        _problem(
-            name,
-            key,
-            "is not a text in both languages",
-            f"write it as {key}: {{en: '…', nb: '…'}}",
-        )
-    )
+    problems.append(bilingual_problem(name, key))
     return None
 
 
@@ -119,14 +122,35 @@ def load_study(data_dir: Path, chapter: str) -> Study:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise InputError(
-            [_problem(name, None, f"is not valid YAML ({error})", "fix the YAML syntax")]
+            [
+                _problem(
+                    name,
+                    None,
+                    Message("input.study.not_yaml", error=str(error)),
+                    Message("input.study.fix.yaml"),
+                )
+            ]
         ) from None
     if not isinstance(raw, dict):
-        raise InputError([_problem(name, None, "is not a mapping", "write key: value lines")])
+        raise InputError(
+            [
+                _problem(
+                    name,
+                    None,
+                    Message("input.study.not_mapping"),
+                    Message("input.study.fix.key_value"),
+                )
+            ]
+        )
     problems: list[Problem] = []
     known = {*TEXT_FIELDS, "citation", "reproduces", "provenance", "outcomes", "facts"}
     problems += [
-        _problem(name, str(key), "is not a known key", f"use one of {', '.join(sorted(known))}")
+        _problem(
+            name,
+            str(key),
+            Message("input.study.unknown_key"),
+            Message("input.fix.one_of", values=", ".join(sorted(known))),
+        )
         for key in raw
         if key not in known
     ]
@@ -134,7 +158,12 @@ def load_study(data_dir: Path, chapter: str) -> Study:
     provenance = raw.get("provenance", "primary")
     if provenance not in PROVENANCES:
         problems.append(
-            _problem(name, "provenance", f"{provenance!r} is not known", f"use {PROVENANCES}")
+            _problem(
+                name,
+                "provenance",
+                Message("input.study.unknown_value", value=repr(provenance)),
+                Message("input.fix.one_of", values=", ".join(PROVENANCES)),
+            )
         )
     outcomes = {}
     for key, value in (raw.get("outcomes") or {}).items():
@@ -145,8 +174,8 @@ def load_study(data_dir: Path, chapter: str) -> Study:
                 _problem(
                     name,
                     f"outcomes.{key}.direction",
-                    f"{direction!r} is not known",
-                    "use beneficial or harmful",
+                    Message("input.study.unknown_value", value=repr(direction)),
+                    Message("input.fix.one_of", values=", ".join(DIRECTIONS)),
                 )
             )
         outcome_name = _text(value.get("name"), name, f"outcomes.{key}.name", problems)
@@ -155,11 +184,25 @@ def load_study(data_dir: Path, chapter: str) -> Study:
         )
     facts = raw.get("facts") or {}
     if not isinstance(facts, dict):
-        problems.append(_problem(name, "facts", "is not a mapping", "write name: value lines"))
+        problems.append(
+            _problem(
+                name,
+                "facts",
+                Message("input.study.not_mapping"),
+                Message("input.study.fix.name_value"),
+            )
+        )
         facts = {}
     for key in ("citation", "reproduces"):
         if raw.get(key) is not None and not isinstance(raw[key], str):
-            problems.append(_problem(name, key, "is not a text", "give a reference key"))
+            problems.append(
+                _problem(
+                    name,
+                    key,
+                    Message("input.study.not_text"),
+                    Message("input.study.fix.reference"),
+                )
+            )
     if problems:
         raise InputError(problems)
     return Study(

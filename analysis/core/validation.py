@@ -22,7 +22,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from analysis.core.identifiers import identifier_kinds, is_identifier_column
-from analysis.core.problems import InputError, Problem, note
+from analysis.core.problems import InputError, Message, Problem, note
 
 Kind = Literal["category", "binary", "integer", "number", "text"]
 
@@ -43,25 +43,26 @@ class Field:
     # ``contract.<schema key>.<name>`` (several similar columns may share one label).
     description_key: str | None = None
 
-    def fix_hint(self) -> str:
+    def fix_hint(self) -> Message:
         """What a valid value of this column looks like."""
-        hints = {
-            "category": "use one of " + ", ".join(repr(level) for level in self.levels),
-            "binary": "use 0 or 1",
-            "integer": "use a whole number",
-            "number": "use a number ('.' as decimal point, or ',' in a semicolon-separated file)",
-            "text": "fill in a text value",
-        }
-        hint = hints[self.kind]
-        if self.minimum is not None:
-            hint += f" of at least {self.minimum:g}"
-        if self.maximum is not None:
-            hint += f" of at most {self.maximum:g}"
-        if self.nullable:
-            hint += ", or leave the cell empty if missing"
-        if self.unique:
-            hint += "; every value must be unique"
-        return hint
+        kind = one_of(self.levels) if self.kind == "category" else Message(f"input.fix.{self.kind}")
+        return Message(
+            "input.fix.value",
+            kind=kind,
+            minimum=""
+            if self.minimum is None
+            else Message("input.fix.minimum", bound=f"{self.minimum:g}"),
+            maximum=""
+            if self.maximum is None
+            else Message("input.fix.maximum", bound=f"{self.maximum:g}"),
+            empty=Message("input.fix.nullable") if self.nullable else "",
+            unique=Message("input.fix.unique") if self.unique else "",
+        )
+
+
+def one_of(values: tuple[str, ...]) -> Message:
+    """'use one of 'a', 'b'': the contract's values as they are, in the user's language."""
+    return Message("input.fix.one_of", values=", ".join(repr(value) for value in values))
 
 
 @dataclass(frozen=True)
@@ -85,11 +86,7 @@ class Schema:
         return field.description_key or f"contract.{self.key}.{field.name}"
 
 
-IDENTIFIER_WORDS = {
-    "national_id": "a national identity number (fødselsnummer or D-number)",
-    "email": "an e-mail address",
-    "phone": "a phone number",
-}
+IDENTIFIER_KINDS = ("national_id", "email", "phone")  # label input.identifier.<kind>
 
 
 def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = None) -> list[Problem]:
@@ -108,8 +105,8 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
                     file,
                     name,
                     None,
-                    "the column is named like a national identity number",
-                    "remove the column, or replace it with a pseudonymous id under another name",
+                    Message("input.identifier_column"),
+                    Message("input.fix.identifier_column"),
                 )
             )
         free_text = kinds_of.get(name, "text") == "text"
@@ -123,7 +120,7 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
         candidates = values[(codes >= 0) & possible[codes]]
         kinds_by_text = {text: identifier_kinds(text, free_text) for text in pd.unique(candidates)}
         found = candidates.map(kinds_by_text)
-        for kind in IDENTIFIER_WORDS:
+        for kind in IDENTIFIER_KINDS:
             rows = found.index[found.map(lambda kinds, k=kind: k in kinds)]
             if len(rows):
                 problems.append(
@@ -131,10 +128,12 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
                         file,
                         name,
                         int(rows[0]) + 1,
-                        f"holds what looks like {IDENTIFIER_WORDS[kind]} ({len(rows)} cell(s); "
-                        "the first is named). Direct identifiers must never enter the report",
-                        "remove it from the data (replace ids with a pseudonymous running "
-                        "number, delete names, addresses and numbers from free text)",
+                        Message(
+                            "input.identifier_found",
+                            kind=Message(f"input.identifier.{kind}"),
+                            n=len(rows),
+                        ),
+                        Message("input.fix.identifier"),
                     )
                 )
     return problems
@@ -164,24 +163,22 @@ def _number(text: str) -> float | None:
 def _checks(field: Field) -> list[pa.Check]:
     checks: list[pa.Check] = []
     if field.kind == "category":
-        checks.append(pa.Check.isin(list(field.levels), error="not one of the allowed values"))
+        checks.append(pa.Check.isin(list(field.levels), error="not_level"))
     elif field.kind == "binary":
-        checks.append(pa.Check.isin(["0", "1"], error="not 0 or 1"))
+        checks.append(pa.Check.isin(["0", "1"], error="not_binary"))
     elif field.kind == "integer":
         checks.append(
             pa.Check(
                 _on_distinct(lambda v: (n := _number(v)) is not None and n.is_integer()),
-                error="not a whole number",
+                error="not_integer",
             )
         )
     elif field.kind == "number":
-        checks.append(
-            pa.Check(_on_distinct(lambda v: _number(v) is not None), error="not a number")
-        )
+        checks.append(pa.Check(_on_distinct(lambda v: _number(v) is not None), error="not_number"))
     if field.kind in ("integer", "number"):
-        for bound, passes, word in (
-            (field.minimum, lambda n, b: n >= b, "below the minimum"),
-            (field.maximum, lambda n, b: n <= b, "above the maximum"),
+        for bound, passes, check in (
+            (field.minimum, lambda n, b: n >= b, "below_minimum"),
+            (field.maximum, lambda n, b: n <= b, "above_maximum"),
         ):
             if bound is not None:
                 checks.append(
@@ -189,7 +186,7 @@ def _checks(field: Field) -> list[pa.Check]:
                         _on_distinct(
                             lambda v, b=bound, ok=passes: (n := _number(v)) is None or ok(n, b)
                         ),
-                        error=f"{word} {bound}",
+                        error=check,
                     )
                 )
     return checks
@@ -211,12 +208,15 @@ def _pandera_schema(schema: Schema, present: set[str]) -> pa.DataFrameSchema:
     )
 
 
-def _describe_failure(field: Field, check: str, value: object) -> str:
+def _describe_failure(field: Field, check: str, value: object) -> Message:
+    """What failed, from pandera's check name (or the ``error`` of the checks above)."""
     if check == "not_nullable":
-        return "the cell is empty but a value is required"
+        return Message("input.value.empty")
     if check == "field_uniqueness":
-        return f"value {value!r} appears more than once"
-    return f"value {value!r} is {check}"
+        return Message("input.value.duplicate", value=repr(value))
+    bound = {"below_minimum": field.minimum, "above_maximum": field.maximum}.get(check)
+    words = Message(f"input.check.{check}", **({} if bound is None else {"bound": bound}))
+    return Message("input.value.invalid", value=repr(value), check=words)
 
 
 # What R, Stata and spreadsheets write for a missing value.
@@ -245,7 +245,7 @@ def _decode(raw: bytes, name: str) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        note(f"{name}: read as Windows-1252 (cp1252), not UTF-8; save it as UTF-8 to be sure")
+        note("input.note.cp1252", file=name)
         return raw.decode("cp1252", errors="replace")
 
 
@@ -254,9 +254,7 @@ def _read_text_table(path: Path, name: str) -> pd.DataFrame:
     header = text.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=header.count)
     if delimiter != ",":
-        words = {";": "semicolon", "\t": "tab"}[delimiter]
-        extra = "; decimal commas are read in number columns" if delimiter == ";" else ""
-        note(f"{name}: read as {words}-separated{extra}")
+        note({";": "input.note.semicolon", "\t": "input.note.tab"}[delimiter], file=name)
     frame = pd.read_csv(
         io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[]
     )
@@ -279,7 +277,7 @@ def read_raw(path: Path, data_dir: Path) -> pd.DataFrame:
         elif workbook.is_file():
             name = _display_name(workbook, data_dir)
             frame = pd.read_excel(workbook, dtype=str, keep_default_na=False, na_values=[])
-            note(f"{name}: read from the first sheet of the workbook")
+            note("input.note.workbook", file=name)
         else:
             raise InputError(
                 [
@@ -287,14 +285,18 @@ def read_raw(path: Path, data_dir: Path) -> pd.DataFrame:
                         name,
                         None,
                         None,
-                        "the file does not exist",
-                        f"add the file (or {workbook.name}, an Excel workbook)",
+                        Message("input.file_missing"),
+                        Message("input.fix.add_file", workbook=workbook.name),
                     )
                 ]
             )
     except pd.errors.EmptyDataError:
         raise InputError(
-            [Problem(name, None, None, "the file is empty", "write a header line and data rows")]
+            [
+                Problem(
+                    name, None, None, Message("input.file_empty"), Message("input.fix.write_rows")
+                )
+            ]
         ) from None
     except (pd.errors.ParserError, ValueError) as error:
         raise InputError(
@@ -303,8 +305,8 @@ def read_raw(path: Path, data_dir: Path) -> pd.DataFrame:
                     name,
                     None,
                     None,
-                    f"the file cannot be read as a table ({error})",
-                    "save it as comma- or semicolon-separated text, or as an .xlsx workbook",
+                    Message("input.file_unreadable", error=str(error)),
+                    Message("input.fix.save_as_table"),
                 )
             ]
         ) from None
@@ -315,8 +317,8 @@ def read_raw(path: Path, data_dir: Path) -> pd.DataFrame:
                     name,
                     None,
                     None,
-                    "the file has a header but no data rows",
-                    "add at least one data row",
+                    Message("input.no_rows"),
+                    Message("input.fix.add_row"),
                 )
             ]
         )
@@ -347,7 +349,7 @@ def harmonise(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFrame:
         if str(column).lower() == field.name.lower()
     }
     for column, field_name in renames.items():
-        note(f"{name}: column '{column}' read as '{field_name}'")
+        note("input.note.renamed", file=name, column=column, name=field_name)
     frame = frame.rename(columns=renames)
     for field in schema.fields:
         if field.name not in frame:
@@ -358,7 +360,12 @@ def harmonise(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFrame:
             readable = ~values.isin(field.levels) & mapped.isin(field.levels)
             if readable.any():
                 words = sorted(set(values[readable]))
-                note(f"{name}: column '{field.name}': {', '.join(words)} read as contract values")
+                note(
+                    "input.note.category_words",
+                    file=name,
+                    column=field.name,
+                    words=", ".join(words),
+                )
                 frame.loc[readable, field.name] = mapped[readable]
         elif field.kind in ("integer", "number") and frame.attrs.get("decimal_comma"):
             frame[field.name] = per_distinct(values, lambda v: v.replace(",", "."))
@@ -382,8 +389,11 @@ def _failures(errors: SchemaErrors, schema: Schema, name: str) -> list[Problem]:
                     name,
                     field.name,
                     rows[0],
-                    f"{len(group)} cells fail: {_describe_failure(field, str(check), values[0])}"
-                    " (the first is named)",
+                    Message(
+                        "input.value.many",
+                        n=len(group),
+                        failure=_describe_failure(field, str(check), values[0]),
+                    ),
                     field.fix_hint(),
                 )
             )
@@ -407,12 +417,14 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFra
             name,
             field.name,
             None,
-            "the required column is missing",
-            f"add a column '{field.name}' ({field.fix_hint()})"
-            + (
-                f"; the file has the columns {', '.join(map(str, frame.columns))}"
+            Message("input.column_missing"),
+            Message(
+                "input.fix.add_column",
+                column=field.name,
+                hint=field.fix_hint(),
+                found=Message("input.fix.columns_found", columns=", ".join(map(str, frame.columns)))
                 if len(frame.columns) <= 30
-                else ""
+                else "",
             ),
         )
         for field in schema.fields
@@ -450,7 +462,9 @@ def read_table(data_dir: Path, schema: Schema) -> pd.DataFrame:
     )
 
 
-def require(condition: pd.Series, frame_name: str, column: str, message: str, fix: str) -> None:
+def require(
+    condition: pd.Series, frame_name: str, column: str, message: Message, fix: Message
+) -> None:
     """Raise InputError for every row where ``condition`` is False (for cross-column rules)."""
     failing = condition.index[~condition.fillna(True).astype(bool)]
     if len(failing):

@@ -38,7 +38,15 @@ import yaml
 
 from analysis.chapters.interviews import data as interviews
 from analysis.core.study import study_file
-from analysis.core.validation import Field, InputError, Problem, Schema, read_raw, validate_frame
+from analysis.core.validation import (
+    Field,
+    InputError,
+    Message,
+    Problem,
+    Schema,
+    read_raw,
+    validate_frame,
+)
 
 HIGHLIGHTS = Schema(
     "highlights",
@@ -87,14 +95,14 @@ def _document_map(
             name,
             "document",
             int(documents[documents == doc].index[0]) + 1,
-            f"document {doc!r} matches no participant"
-            + (
-                ""
+            Message(
+                "input.taguette.document_unmatched",
+                document=repr(doc),
+                mapped=""
                 if pid is None
-                else f" (mapped to {pid!r}, which is not in the participants file)"
+                else Message("input.taguette.mapped", participant=repr(pid)),
             ),
-            "name the document after its participant_id (e.g. P07.docx) or give a "
-            "--documents file with columns document, participant_id",
+            Message("input.taguette.fix.document"),
         )
         for doc, pid in found.items()
         if pid not in valid
@@ -122,8 +130,8 @@ def _root(tag: str, parents: dict[str, str], name: str) -> str:
                         name,
                         "parent",
                         None,
-                        f"the tag hierarchy loops at {tag!r}",
-                        "give every tag a parent that is not its own descendant",
+                        Message("input.taguette.tag_loop", tag=repr(tag)),
+                        Message("input.taguette.fix.tag_loop"),
                     )
                 ]
             )
@@ -194,8 +202,8 @@ def convert(
             marks_name,
             "tag",
             int(i) + 1,
-            f"tag {tag!r} is not in the codebook export",
-            f"export the codebook again from the same project ({tags_name})",
+            Message("input.taguette.tag_unknown", tag=repr(tag)),
+            Message("input.taguette.fix.tag_unknown", codebook=tags_name),
         )
         for i, tag in missing["tag"].items()
     ] + [
@@ -203,8 +211,8 @@ def convert(
             tags_name,
             "tag",
             None,
-            f"--negative names tag {tag!r}, which is not in the codebook",
-            "spell the tag as in the codebook export",
+            Message("input.taguette.negative_unknown", tag=repr(tag)),
+            Message("input.taguette.fix.negative"),
         )
         for tag in unknown_negative
     ]

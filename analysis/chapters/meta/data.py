@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.study import DIRECTIONS, Study, load_study
-from analysis.core.validation import Field, InputError, Problem, Schema, read_table
+from analysis.core.validation import Field, InputError, Message, Problem, Schema, read_table
 
 SOURCES = ("primary", "derived", "reconstructed")
 JUDGEMENTS = ("not_serious", "serious", "very_serious")
@@ -225,8 +225,12 @@ def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Probl
                     name,
                     "analysis_id",
                     row,
-                    f"analysis {record['analysis_id']!r} is not in {ANALYSES.file}",
-                    f"add a row for it to {ANALYSES.file} or correct the id",
+                    Message(
+                        "meta.input.analysis_unknown",
+                        analysis=repr(record["analysis_id"]),
+                        file=ANALYSES.file,
+                    ),
+                    Message("meta.input.fix.analysis_unknown", file=ANALYSES.file),
                 )
             )
         has_counts = [pd.notna(record[c]) for c in counts]
@@ -238,8 +242,8 @@ def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Probl
                     name,
                     missing,
                     row,
-                    "only some of the four counts are given",
-                    "give events and totals for both arms, or none of them",
+                    Message("meta.input.partial_counts"),
+                    Message("meta.input.fix.partial_counts"),
                 )
             )
         elif not any(has_counts) and not all(has_generic):
@@ -248,8 +252,8 @@ def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Probl
                     name,
                     "estimate",
                     row,
-                    "the row has neither counts nor a risk ratio with its CI",
-                    "give the four counts, or measure=RR with estimate, ci_low and ci_high",
+                    Message("meta.input.no_estimate"),
+                    Message("meta.input.fix.no_estimate"),
                 )
             )
         if all(has_counts):
@@ -263,9 +267,13 @@ def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Probl
                             name,
                             events,
                             row,
-                            f"{record[events]} events is more than the {record[total]} "
-                            f"participants in '{total}'",
-                            f"events cannot exceed '{total}'; check both numbers",
+                            Message(
+                                "meta.input.events_exceed",
+                                events=record[events],
+                                total=record[total],
+                                column=total,
+                            ),
+                            Message("meta.input.fix.events_exceed", column=total),
                         )
                     )
         elif all(has_generic) and not (
@@ -276,8 +284,8 @@ def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Probl
                     name,
                     "ci_low",
                     row,
-                    "the estimate is not inside a positive confidence interval",
-                    "use 0 < ci_low <= estimate <= ci_high on the ratio scale",
+                    Message("meta.input.ci_outside"),
+                    Message("meta.input.fix.ci_outside"),
                 )
             )
     duplicated = studies.duplicated(["analysis_id", "study"], keep="first")
@@ -286,9 +294,12 @@ def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Probl
             name,
             "study",
             int(i) + 1,
-            f"study {studies.at[i, 'study']!r} appears twice in analysis "
-            f"{studies.at[i, 'analysis_id']!r}",
-            "give each study one row per analysis",
+            Message(
+                "meta.input.duplicate_study",
+                study=repr(studies.at[i, "study"]),
+                analysis=repr(studies.at[i, "analysis_id"]),
+            ),
+            Message("meta.input.fix.duplicate_study"),
         )
         for i in duplicated.index[duplicated]
     ]
@@ -310,7 +321,11 @@ def _prisma_problems(prisma: pd.Series) -> list[Problem]:
     if missing:
         return [
             Problem(
-                PRISMA.file, "step", None, f"step {step!r} is missing", "add a row for every step"
+                PRISMA.file,
+                "step",
+                None,
+                Message("meta.input.step_missing", step=repr(step)),
+                Message("meta.input.fix.step_missing"),
             )
             for step in missing
         ]
@@ -323,8 +338,13 @@ def _prisma_problems(prisma: pd.Series) -> list[Problem]:
                     PRISMA.file,
                     "count",
                     list(prisma.index).index(target) + 1,
-                    f"{target} is {prisma[target]} but the boxes before it give {expected}",
-                    "correct the flow numbers so each box follows from the previous ones",
+                    Message(
+                        "meta.input.flow",
+                        step=target,
+                        count=prisma[target],
+                        expected=expected,
+                    ),
+                    Message("meta.input.fix.flow"),
                 )
             )
     return problems

@@ -1,0 +1,60 @@
+"""The label catalog: every string a reader sees, by key, in bokmål (``nb``) and English (``en``).
+
+The shared labels are in ``analysis/core/labels/*.yaml`` and each chapter's in
+``analysis/chapters/<name>/labels.yaml``, each key mapping to ``{en: ..., nb: ...}``. Kept apart
+from :mod:`analysis.core.i18n` (number formatting) so that the messages about bad input
+(:mod:`analysis.core.problems`) come from the catalog without loading the rendering layer.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+LANGS: tuple[str, ...] = ("nb", "en")
+LABEL_FILES = (
+    Path(__file__).parent / "labels",  # shared: common, site, theme, contract, input
+    Path(__file__).parent.parent / "chapters",  # one labels.yaml per chapter
+)
+
+
+class MissingTranslationError(KeyError):
+    """A label key is absent from the catalog, or lacks one of the languages."""
+
+
+@cache
+def catalog() -> dict[str, dict[str, str]]:
+    """All labels of the shared and the chapter label files, keyed by label key."""
+    merged: dict[str, dict[str, str]] = {}
+    shared, chapters = LABEL_FILES
+    for path in [*sorted(shared.glob("*.yaml")), *sorted(chapters.glob("*/labels.yaml"))]:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, value in entries.items():
+            if key in merged:
+                raise ValueError(f"label {key!r} in {path} is defined twice")
+            merged[key] = value
+    return merged
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is a supported language, else raise ``ValueError``."""
+    if lang not in LANGS:
+        raise ValueError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+    return lang
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The label ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
+    entry = catalog().get(key)
+    if entry is None or not entry.get(check_lang(lang)):
+        raise MissingTranslationError(f"no {lang!r} text for label {key!r}")
+    text = entry[lang]
+    if not values:
+        return text
+    # A value given in every language (see ``i18n.translations``) fills in the page's language.
+    resolved = {
+        name: value[lang] if isinstance(value, dict) else value for name, value in values.items()
+    }
+    return text.format(**resolved)
