@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -15,9 +15,10 @@ from analysis.chapters.cohort.cox import (
     SchoenfeldResiduals,
     covariates,
     cox_block,
+    model_sizes,
 )
 from analysis.chapters.cohort.data import OUTCOMES, SCHEMAS, CohortData, load, prepare
-from analysis.chapters.cohort.descriptives import Table1, table1
+from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, Table1, table1
 from analysis.chapters.cohort.programmes import (
     OddsRatio,
     ProgrammeGroup,
@@ -26,13 +27,16 @@ from analysis.chapters.cohort.programmes import (
 )
 from analysis.chapters.cohort.reproduction import published, reproduction_rows
 from analysis.chapters.cohort.survival import KMComparison, km_comparison
+from analysis.core.disclosure import COUNT, report
 from analysis.core.study import Study
 from analysis.generators.cohort import is_shipped
 
 __all__ = ["SCHEMAS", "CohortResults", "OutcomeResults", "analyse", "load"]
 
-# JSON names of the coordinator groups.
-GROUP_NAMES = {"yes": "coordinator", "no": "no_coordinator"}
+# The fits of a model block in the JSON.
+FITS = ("efron", "breslow", "robust")
+# Per coordinator group in an outcome's JSON: the keys a withheld group has null.
+GROUP_KEYS = ("median_days", "median_days_bc", "median_days_bc_log", "median_se_spss", "events")
 
 
 @dataclass(frozen=True)
@@ -44,14 +48,41 @@ class OutcomeResults:
     ph_tests: Mapping[str, PHTest]
     schoenfeld: SchoenfeldResiduals
 
+    def suppressed(self, path: str) -> dict[str, str]:
+        """JSON paths (under ``path``) of the values set to null, with the public reason: every
+        value of a withheld coordinator group, and numbers returned that are hidden."""
+        comparison = self.by_coordinator
+        withheld = {
+            f"{path}.{key}.{GROUP_NAMES[level]}": COUNT
+            for level in comparison.withheld
+            for key in GROUP_KEYS
+        }
+        hidden = {
+            f"{path}.events.{GROUP_NAMES[curve.level]}": COUNT
+            for curve in comparison.curves
+            if curve.median.events is None
+        }
+        for model, fits in self.cox.items():
+            if fits.efron.n is None:
+                hidden[f"{path}.{model}.n"] = COUNT
+                hidden |= {f"{path}.cox_all_engines.{model}.{fit}.n": COUNT for fit in FITS}
+                if model == "cox_unadjusted":
+                    hidden[f"{path}.cox_unadjusted_breslow.n"] = COUNT
+        return withheld | hidden
+
     def to_json(self) -> dict:
         medians = {GROUP_NAMES[curve.level]: curve.median for curve in self.by_coordinator.curves}
+        withheld = dict.fromkeys(GROUP_NAMES[level] for level in self.by_coordinator.withheld)
+
+        def per_group(value: object) -> dict:
+            return {name: value(m) for name, m in medians.items()} | withheld
+
         return {
-            "median_days": {name: m.spss.to_json() for name, m in medians.items()},
-            "median_days_bc": {name: m.bc.to_json() for name, m in medians.items()},
-            "median_days_bc_log": {name: m.bc_log.to_json() for name, m in medians.items()},
-            "median_se_spss": {name: m.se_spss for name, m in medians.items()},
-            "events": {name: m.events for name, m in medians.items()},
+            "median_days": per_group(lambda m: m.spss.to_json()),
+            "median_days_bc": per_group(lambda m: m.bc.to_json()),
+            "median_days_bc_log": per_group(lambda m: m.bc_log.to_json()),
+            "median_se_spss": per_group(lambda m: m.se_spss),
+            "events": per_group(lambda m: m.events),
             "logrank": self.by_coordinator.logrank.to_json(),
             "cox_unadjusted": self.cox["cox_unadjusted"].efron.to_json(),
             "cox_unadjusted_breslow": self.cox["cox_unadjusted"].breslow.to_json(),
@@ -69,13 +100,14 @@ class CohortResults:
 
     ``synthetic`` is True when the data are the shipped synthetic file (statuses *exact by
     construction* and *calibrated* apply to it only); ``compared`` when the data were compared
-    with the publication they declare (else ``reproduction`` is empty).
+    with the publication they declare (else ``reproduction`` is empty). Counts disclosure
+    control hides are None (``n_coordinator``, ``n_without_programme_type`` as in Table 1).
     """
 
     n: int
-    n_coordinator: int
+    n_coordinator: int | None
     n_programmes: int
-    n_without_programme_type: int
+    n_without_programme_type: int | None
     follow_up_days: int
     suppress_below: int
     synthetic: bool
@@ -89,8 +121,31 @@ class CohortResults:
     coordinator_odds_ratio: OddsRatio
     reproduction: list[dict]
 
+    def suppressed(self) -> dict[str, str]:
+        """Every value of ``cohort.json`` set to null by disclosure control, by its JSON path,
+        with the public reason (``count``: a hidden count, or a value of a group whose size is
+        hidden; primary and secondary cells are never told apart)."""
+        hidden = self.table1.reasons()
+        if self.n_coordinator is None:
+            hidden["n_coordinator"] = COUNT
+        for name, outcome in self.outcomes.items():
+            hidden |= outcome.suppressed(f"outcomes.{name}")
+        for level, group in self.programme_types.items():
+            hidden |= group.suppressed(f"programme_type.groups.{level}")
+        if self.coordinator_odds_ratio.n is None:
+            hidden["programme_type.coordinator_odds_ratio.n"] = COUNT
+        return hidden
+
     def to_json(self) -> dict:
-        """The ``results/cohort.json`` contract."""
+        """The ``results/cohort.json`` contract. A value disclosure control hides is null and
+        listed under ``disclosure.suppressed`` with its reason; reproduction rows whose
+        computed value is hidden carry ``"suppressed": true`` and the path of that value."""
+        hidden = self.suppressed()
+        hidden |= {
+            f"reproduction[{i}].computed": COUNT
+            for i, row in enumerate(self.reproduction)
+            if row.get("suppressed")
+        }
         return {
             "n": self.n,
             "n_coordinator": self.n_coordinator,
@@ -102,12 +157,16 @@ class CohortResults:
                 "logrank_first_rtw": self.by_programme_type.logrank.to_json(),
                 "coordinator_odds_ratio": self.coordinator_odds_ratio.to_json(),
             },
+            "table1": self.table1.to_json(),
             "reproduction": self.reproduction,
             "compared": self.compared,
+            "disclosure": report(self.suppress_below, hidden),
         }
 
 
-def _outcome(frame: pd.DataFrame, outcome: str, suppress_below: int) -> OutcomeResults:
+def _outcome(
+    frame: pd.DataFrame, outcome: str, suppress_below: int, sizes: Mapping[str, int | None]
+) -> OutcomeResults:
     """Curves by coordinator, the Cox blocks, the PH tests and the figure's residuals."""
     blocks = {
         model: cox_block(
@@ -116,24 +175,62 @@ def _outcome(frame: pd.DataFrame, outcome: str, suppress_below: int) -> OutcomeR
         for model in COX_MODELS
     }
     return OutcomeResults(
-        by_coordinator=km_comparison(frame, outcome, "coordinator", suppress_below),
+        by_coordinator=km_comparison(frame, outcome, "coordinator", suppress_below, sizes),
         cox={model: block.fits for model, block in blocks.items()},
         ph_tests={model: blocks[model].ph for model in PH_MODELS},
         schoenfeld=blocks["cox_unadjusted"].schoenfeld,
     )
 
 
+def _model_sizes_shown(
+    outcomes: Mapping[str, OutcomeResults], suppress_below: int
+) -> dict[str, OutcomeResults]:
+    """The outcomes with each Cox model's n as disclosure control shows it (the models'
+    complete cases are the same for every outcome)."""
+    first = next(iter(outcomes.values())).cox
+    shown = dict(
+        zip(
+            COX_MODELS,
+            model_sizes([first[model].efron.n for model in COX_MODELS], suppress_below),
+            strict=True,
+        )
+    )
+    return {
+        name: replace(
+            outcome, cox={model: fits.with_n(shown[model]) for model, fits in outcome.cox.items()}
+        )
+        for name, outcome in outcomes.items()
+    }
+
+
+def _without_programme_type(frame: pd.DataFrame, described: Table1) -> int | None:
+    """How many have no programme type, as Table 1 shows it (None when hidden)."""
+    if "programme_type" not in described.blocks:
+        return len(frame)
+    if MISSING not in described.levels("programme_type"):
+        return 0
+    return described.value("programme_type", MISSING, "total")
+
+
 def analyse(
     data: CohortData, compare: bool = True, follow_up_days: int = 360, suppress_below: int = 5
 ) -> CohortResults:
-    """Every number of the chapter, censored at ``follow_up_days``; counts from 1 to
-    ``suppress_below - 1`` are marked hidden (0 turns disclosure control off). Compared with
+    """Every number of the chapter, censored at ``follow_up_days``, as far as disclosure
+    control at ``suppress_below`` lets it be shown (0 turns it off). Compared with
     the published numbers only when ``compare`` and the study description says the data
     reproduce that publication."""
     frame = prepare(data.frame, follow_up_days)
-    outcomes = {outcome: _outcome(frame, outcome, suppress_below) for outcome in OUTCOMES}
-    programmes = programme_type_summary(frame, suppress_below)
+    described = table1(frame, suppress_below)
+    sizes = {level: described.size(level) for level in ("yes", "no")}
+    outcomes = _model_sizes_shown(
+        {outcome: _outcome(frame, outcome, suppress_below, sizes) for outcome in OUTCOMES},
+        suppress_below,
+    )
+    programmes = programme_type_summary(frame, described, suppress_below)
+    left_out = _without_programme_type(frame, described)
     odds = coordinator_odds_ratio(frame)
+    if left_out is None:  # its n would give the hidden number without a programme type away
+        odds = replace(odds, n=None)
     synthetic = is_shipped(data.frame)
     compared = compare and data.study.reproduces == published()["publication"]
     rows = (
@@ -144,6 +241,7 @@ def analyse(
                 for outcome, result in outcomes.items()
             },
             cox={outcome: result.cox for outcome, result in outcomes.items()},
+            table1=described,
             programmes=programmes,
             odds_ratio=odds,
             synthetic=synthetic,
@@ -153,19 +251,25 @@ def analyse(
     )
     return CohortResults(
         n=len(frame),
-        n_coordinator=int((frame["coordinator"] == "yes").sum()),
+        n_coordinator=sizes["yes"],
         n_programmes=int(frame["programme_id"].nunique()),
-        n_without_programme_type=int(frame["programme_type"].isna().sum()),
+        n_without_programme_type=left_out,
         follow_up_days=int(follow_up_days),
         suppress_below=suppress_below,
         synthetic=synthetic,
         study=data.study,
         compared=compared,
         adjusted_covariates=tuple(covariates("cox_adjusted", frame)),
-        table1=table1(frame, suppress_below),
+        table1=described,
         outcomes=outcomes,
         programme_types=programmes,
-        by_programme_type=km_comparison(frame, "first_rtw", "programme_type", suppress_below),
+        by_programme_type=km_comparison(
+            frame,
+            "first_rtw",
+            "programme_type",
+            suppress_below,
+            {level: group.n for level, group in programmes.items()},
+        ),
         coordinator_odds_ratio=odds,
         reproduction=rows,
     )

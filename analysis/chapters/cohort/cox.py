@@ -11,7 +11,9 @@ for the figure. Whatever cannot be estimated carries a reason code instead of nu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -20,6 +22,7 @@ from statsmodels.nonparametric.smoothers_lowess import lowess
 from analysis.chapters.cohort import coxph
 from analysis.chapters.cohort.coxph import NotEstimable
 from analysis.chapters.cohort.data import AGE_GROUPS, DIAGNOSIS_GROUPS, LEVELS, SYMPTOMS, YES_NO
+from analysis.core.disclosure import suppress_counts
 
 COX_MODELS = ("cox_unadjusted", "cox_without_programme_type", "cox_adjusted")
 PH_MODELS = ("cox_unadjusted", "cox_adjusted")
@@ -35,13 +38,14 @@ MAX_POINTS = 2000
 @dataclass(frozen=True)
 class HazardRatio:
     """The coordinator hazard ratio of one fit with its 95 % CI, SE of the log HR, p and n;
-    numbers None with a ``reason`` code when not estimable."""
+    numbers None with a ``reason`` code when not estimable (n None when disclosure control
+    hides it)."""
 
     hr: float | None
     ci_low: float | None
     ci_high: float | None
     p: float | None
-    n: int
+    n: int | None
     se: float | None = None
     reason: str | None = None
 
@@ -77,6 +81,34 @@ class CoxFits:
             "breslow": self.breslow.to_json(),
             "robust": self.robust.to_json(),
         }
+
+    def with_n(self, n: int | None) -> CoxFits:
+        """These fits with the number of employees ``n`` (None: hidden)."""
+        return CoxFits(*(replace(fit, n=n) for fit in (self.efron, self.breslow, self.robust)))
+
+
+def model_sizes(sizes: Sequence[int], threshold: int) -> list[int | None]:
+    """The numbers of employees of nested models (each model's complete cases within the
+    previous one's, the first the whole cohort) as disclosure control lets them be shown.
+    The differences between them count persons too (e.g. those without a programme type), so
+    the last model's n and the differences are a one-way table whose total, the cohort, is
+    shown; a model's n is shown when the cells it would give away are."""
+    parts = {"last": sizes[-1]} | {
+        f"dropped_{i}": before - after for i, (before, after) in enumerate(pairwise(sizes))
+    }
+    if any(value < 0 for value in parts.values()):
+        raise ValueError(f"the models are not nested: {list(sizes)}")
+    shown = suppress_counts(parts, threshold).values
+    dropped = [shown[f"dropped_{i}"] for i in range(len(sizes) - 1)]
+    # n of model k = cohort − dropped before k = last + dropped from k on: shown if either is.
+    return [
+        sizes[0]
+        if k == 0
+        else sizes[k]
+        if None not in dropped[:k] or (shown["last"] is not None and None not in dropped[k:])
+        else None
+        for k in range(len(sizes))
+    ]
 
 
 @dataclass(frozen=True)

@@ -9,22 +9,24 @@ import matplotlib.pyplot as plt
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.survival import KMComparison
-from analysis.chapters.cohort.tables import group_label
-from analysis.core.i18n import axis_formatter, fmt_count, fmt_int, fmt_p, fmt_pct, t
+from analysis.chapters.cohort.tables import group_label, hidden
+from analysis.core.i18n import axis_formatter, fmt_p, fmt_pct, t
 
 COLOURS = ("#1b6ca8", "#d1495b", "#3a7d44", "#7a5195")
+WIDTH = 7.4  # inches: the width of the text column, so text is drawn at its size
+SMALL = 9  # points: the smallest text (at-risk numbers, tick labels)
 
 
-def km_figure(comparison: KMComparison, lang: str, suppress_below: int = 0) -> plt.Figure:
-    """Cumulative proportion returned to work by group, censor marks, median lines, log-rank p
-    and a numbers-at-risk table under the axis (hidden counts as ``<suppress_below``)."""
+def km_figure(comparison: KMComparison, lang: str) -> plt.Figure:
+    """Cumulative proportion returned to work by the groups shown, censor marks, median
+    lines, log-rank p and a numbers-at-risk table under the axis (hidden counts marked)."""
     curves = comparison.curves
     figure, (ax, table_ax) = plt.subplots(
         2,
         1,
-        figsize=(8, 5.6 + 0.25 * len(curves)),
+        figsize=(WIDTH, 4.4 + 0.25 * len(curves)),
         sharex=True,
-        gridspec_kw={"height_ratios": [5, 0.55 + 0.3 * len(curves)]},
+        gridspec_kw={"height_ratios": [4, 0.55 + 0.3 * len(curves)]},
     )
     for colour, curve in zip(COLOURS, curves, strict=False):
         ax.plot(
@@ -65,16 +67,16 @@ def km_figure(comparison: KMComparison, lang: str, suppress_below: int = 0) -> p
     table_ax.invert_yaxis()
     for position, (colour, curve) in enumerate(zip(COLOURS, curves, strict=False)):
         for tick in comparison.ticks:
-            count = int(comparison.at_risk.loc[curve.level, tick])
-            hidden = bool(comparison.at_risk_hidden.loc[curve.level, tick])
-            text = fmt_count(count, lang, suppress_below) if hidden else fmt_int(count, lang)
-            table_ax.text(tick, position, text, ha="center", va="center", color=colour, fontsize=9)
+            text = hidden(comparison.at_risk.loc[curve.level, tick], lang)
+            table_ax.text(
+                tick, position, text, ha="center", va="center", color=colour, fontsize=SMALL
+            )
     table_ax.set_yticks(
         range(len(curves)),
         [group_label(comparison.by, curve.level, lang) for curve in curves],
-        fontsize=9,
+        fontsize=SMALL,
     )
-    table_ax.set_title(t("cohort.fig.at_risk", lang), loc="left", fontsize=9)
+    table_ax.set_title(t("cohort.fig.at_risk", lang), loc="left", fontsize=SMALL)
     table_ax.tick_params(axis="y", length=0, pad=16)
     for side in ("top", "right", "left"):
         table_ax.spines[side].set_visible(False)
@@ -88,7 +90,7 @@ def km_figure(comparison: KMComparison, lang: str, suppress_below: int = 0) -> p
 def schoenfeld_figure(results: CohortResults, lang: str) -> plt.Figure:
     """β + scaled Schoenfeld residuals of coordinator (unadjusted model) against time, their
     lowess smooth and β, all on the scale of the log hazard ratio."""
-    figure, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
+    figure, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.4), sharey=True)
     for ax, outcome in zip(axes, OUTCOMES, strict=True):
         residuals = results.outcomes[outcome].schoenfeld
         ax.set_title(t(f"cohort.outcome.{outcome}", lang))
@@ -115,18 +117,18 @@ def schoenfeld_figure(results: CohortResults, lang: str) -> plt.Figure:
     return figure
 
 
-def rtw_rate_figure(results: CohortResults, lang: str) -> plt.Figure:
-    """Share with a first RTW within follow-up by programme type (the paper's Figure 3)."""
-    groups = results.programme_types
-    figure, ax = plt.subplots(figsize=(6.5, 3.2))
-    names = [group_label("programme_type", level, lang) for level in groups]
-    rates = [group.rtw_rate for group in groups.values()]
+def rtw_rate_figure(rates: dict[str, float], days: int, lang: str) -> plt.Figure:
+    """Share with a first RTW within follow-up by programme type (the paper's Figure 3), for
+    the types whose share is shown."""
+    figure, ax = plt.subplots(figsize=(WIDTH, 1.4 + 0.45 * len(rates)))
+    names = [group_label("programme_type", level, lang) for level in rates]
+    rates = list(rates.values())
     bars = ax.barh(names, rates, color=COLOURS[0])
     for bar, rate in zip(bars, rates, strict=True):
         ax.text(rate + 0.01, bar.get_y() + bar.get_height() / 2, fmt_pct(rate, lang), va="center")
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(axis_formatter(lang, percent=True))
-    ax.set_xlabel(t("cohort.fig.rtw_within", lang, days=results.follow_up_days))
+    ax.set_xlabel(t("cohort.fig.rtw_within", lang, days=days))
     figure.tight_layout()
     return figure

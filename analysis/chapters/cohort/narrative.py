@@ -9,6 +9,7 @@ what holds only for the shipped synthetic file only when the data are that file
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.programmes import OddsRatio
@@ -97,7 +98,11 @@ def employees(results: CohortResults, lang: str) -> str:
         "cohort.text.employees",
         lang,
         employees=count("cohort.count.employees", results.n, lang),
-        with_coordinator=count("cohort.count.with_coordinator", results.n_coordinator, lang),
+        with_coordinator=(
+            t("cohort.count.with_coordinator.hidden", lang)
+            if results.n_coordinator is None
+            else count("cohort.count.with_coordinator", results.n_coordinator, lang)
+        ),
         programmes=count("cohort.count.programmes", results.n_programmes, lang),
     )
 
@@ -153,12 +158,17 @@ def _types_extremes(results: CohortResults, lang: str) -> str:
     medians = {
         level: group.median_days.estimate
         for level, group in groups.items()
-        if group.median_days.estimate is not None
+        if group.median_days is not None and group.median_days.estimate is not None
     }
-    if len(groups) < 2 or not medians:
+    shares = {
+        level: group.coordinator_share
+        for level, group in groups.items()
+        if group.coordinator_share is not None
+    }
+    if len(groups) < 2 or not medians or not shares:
         return ""
     fastest = min(medians, key=medians.get)
-    fewest = min(groups, key=lambda level: groups[level].coordinator_share)
+    fewest = min(shares, key=shares.get)
     return t(
         "cohort.text.types_extremes",
         lang,
@@ -307,8 +317,11 @@ def programme_types(results: CohortResults, lang: str) -> str:
 
 
 def left_out(results: CohortResults, key: str, lang: str) -> str:
-    """Who has no programme type and is left out (nothing when everyone has one)."""
+    """Who has no programme type and is left out (nothing when everyone has one; without
+    their number when disclosure control hides it)."""
     n = results.n_without_programme_type
+    if n is None:
+        return t(f"{key}.hidden", lang)
     return count(key, n, lang, words=True) if n else ""
 
 
@@ -317,19 +330,35 @@ def curves(comparison: KMComparison, lang: str) -> str:
     return _capitalised(count("cohort.count.curves", len(comparison.curves), lang, words=True))
 
 
+def withheld(by: str, levels: Sequence[str], lang: str) -> str:
+    """That the groups ``levels`` of ``by`` are not shown, and why (empty if none)."""
+    if not levels:
+        return ""
+    key = "cohort.withheld_groups.many" if len(levels) > 1 else "cohort.withheld_groups"
+    return t(key, lang, groups=", ".join(group_label(by, level, lang) for level in levels))
+
+
 def km_alt_summary(comparison: KMComparison, days: int, lang: str) -> str:
-    """Per group: median days and share returned within follow-up (for a figure's alt text)."""
+    """Per shown group: median days and share returned within follow-up (the share only when
+    the number returned is shown), then the groups not shown (for a figure's alt text)."""
     return " ".join(
-        t(
-            "cohort.km.alt_group",
-            lang,
-            group=group_label(comparison.by, curve.level, lang),
-            median=fmt_num(curve.median.estimate, lang, 0),
-            share=fmt_pct(curve.median.share_returned, lang),
-            days=days,
-        )
-        for curve in comparison.curves
-    )
+        [
+            *(
+                t(
+                    "cohort.km.alt_group"
+                    if curve.median.share_returned is not None
+                    else "cohort.km.alt_group_hidden",
+                    lang,
+                    group=group_label(comparison.by, curve.level, lang),
+                    median=fmt_num(curve.median.estimate, lang, 0),
+                    share=fmt_pct(curve.median.share_returned, lang),
+                    days=days,
+                )
+                for curve in comparison.curves
+            ),
+            withheld(comparison.by, comparison.withheld, lang),
+        ]
+    ).strip()
 
 
 def logrank_text(test: LogRank, lang: str) -> str:
@@ -347,18 +376,19 @@ def logrank_text(test: LogRank, lang: str) -> str:
 
 
 def odds_ratio_text(odds: OddsRatio, lang: str) -> str:
-    """The odds ratio with its interval, p and n."""
+    """The odds ratio with its interval, p and n (without n when disclosure control hides it)."""
     return t(
-        "cohort.text.or",
+        "cohort.text.or_hidden_n" if odds.n is None else "cohort.text.or",
         lang,
         estimate=fmt_estimate(odds.odds_ratio, odds.ci_low, odds.ci_high, lang, 1),
         p=fmt_p(odds.p, lang),
-        n=fmt_int(odds.n, lang),
+        n=fmt_int(odds.n, lang) if odds.n is not None else "",
     )
 
 
 def rates_alt_summary(rates: dict[str, float], lang: str) -> str:
-    """Per programme type: the share with a first RTW (for the rate figure's alt text)."""
+    """Per programme type shown: the share with a first RTW (for the rate figure's alt
+    text)."""
     return " ".join(
         t(
             "cohort.rates.alt_group",

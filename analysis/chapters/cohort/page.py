@@ -8,9 +8,9 @@ from myst_nb import glue
 from analysis.chapters.cohort import figures, narrative, tables
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.data import OUTCOMES
-from analysis.core.display import html_table, note, show_figure
+from analysis.chapters.cohort.survival import KMComparison
+from analysis.core.display import html_table, note, reproduction_frame, show_figure, status_badges
 from analysis.core.i18n import fmt_int, t
-from analysis.core.reproduction import table as reproduction_table
 
 
 def _glue(name: str, text: str) -> None:
@@ -64,6 +64,7 @@ def employees(results: CohortResults, lang: str) -> list[Markdown | HTML]:
             tables.table1(results, lang),
             _caption(results, "cohort.table1.caption", lang),
             table_note,
+            group="variable",
         ),
     ]
 
@@ -80,22 +81,11 @@ def time_to_rtw(results: CohortResults, lang: str) -> list[Markdown | HTML]:
     shown = []
     for outcome in OUTCOMES:
         comparison = results.outcomes[outcome].by_coordinator
-        shown.append(
-            show_figure(
-                figures.km_figure(comparison, lang, results.suppress_below),
-                f"cohort-km-{outcome}-{lang}",
-                _caption(
-                    results, "cohort.km.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang)
-                ),
-                t(
-                    "cohort.km.alt",
-                    lang,
-                    curves=narrative.curves(comparison, lang),
-                    days=days,
-                    summary=narrative.km_alt_summary(comparison, days, lang),
-                ),
-            )
+        caption = _caption(
+            results, "cohort.km.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang)
         )
+        name = f"cohort-km-{outcome}-{lang}"
+        shown += _km(comparison, name, caption, "cohort.km.alt", days, lang)
         shown.append(
             html_table(
                 tables.median_table(comparison, lang),
@@ -110,6 +100,30 @@ def time_to_rtw(results: CohortResults, lang: str) -> list[Markdown | HTML]:
         )
         _glue(f"cohort_logrank_{outcome}", narrative.logrank_text(comparison.logrank, lang))
     return shown
+
+
+def _km(
+    comparison: KMComparison, name: str, caption: str, alt: str, days: int, lang: str
+) -> list[Markdown]:
+    """The Kaplan–Meier figure of the groups shown (none when no group is), its caption
+    saying which groups are not shown and why."""
+    if not comparison.curves:
+        return [Markdown(narrative.withheld(comparison.by, comparison.withheld, lang))]
+    return [
+        show_figure(
+            figures.km_figure(comparison, lang),
+            name,
+            _joined(caption, narrative.withheld(comparison.by, comparison.withheld, lang)),
+            t(
+                alt,
+                lang,
+                curves=narrative.curves(comparison, lang),
+                days=days,
+                summary=narrative.km_alt_summary(comparison, days, lang),
+            ),
+            svg=True,
+        )
+    ]
 
 
 def _medians_note(results: CohortResults, lang: str) -> str:
@@ -162,49 +176,58 @@ def proportional_hazards(results: CohortResults, lang: str) -> list[Markdown | H
             f"cohort-schoenfeld-{lang}",
             _caption(results, "cohort.schoenfeld.caption", lang),
             t("cohort.schoenfeld.alt", lang),
+            svg=True,
         ),
     ]
 
 
 def programme_types(results: CohortResults, lang: str) -> list[Markdown | HTML]:
     """Kaplan–Meier by programme type, the programme table, the RTW-rate figure, and whether
-    the types differ and which had more coordinators."""
+    the types differ and which had more coordinators; groups whose size is hidden are named
+    as not shown."""
     days = results.follow_up_days
     comparison = results.by_programme_type
-    rates = {level: group.rtw_rate for level, group in results.programme_types.items()}
+    rates = {
+        level: group.rtw_rate
+        for level, group in results.programme_types.items()
+        if group.rtw_rate is not None
+    }
     left_out = narrative.left_out(results, "cohort.count.left_out", lang)
-    return [
-        show_figure(
-            figures.km_figure(comparison, lang, results.suppress_below),
-            f"cohort-km-programme-type-{lang}",
-            _caption(results, "cohort.km_type.caption", lang, left_out=left_out),
-            t(
-                "cohort.km_type.alt",
-                lang,
-                curves=narrative.curves(comparison, lang),
-                days=days,
-                summary=narrative.km_alt_summary(comparison, days, lang),
-            ),
-        ),
+    not_shown = narrative.withheld(comparison.by, comparison.withheld, lang)
+    shown = _km(
+        comparison,
+        f"cohort-km-programme-type-{lang}",
+        _caption(results, "cohort.km_type.caption", lang, left_out=left_out),
+        "cohort.km_type.alt",
+        days,
+        lang,
+    )
+    shown.append(
         html_table(
             tables.programme_table(results, lang),
             _caption(results, "cohort.programme.caption", lang),
-            _medians_note(results, lang),
-        ),
-        show_figure(
-            figures.rtw_rate_figure(results, lang),
-            f"cohort-rtw-rates-{lang}",
-            _caption(
-                results,
-                "cohort.rates.caption",
-                lang,
-                days=days,
-                paper_figure=narrative.optional(results.compared, "cohort.text.paper_figure", lang),
-            ),
-            t("cohort.rates.alt", lang, summary=narrative.rates_alt_summary(rates, lang)),
-        ),
-        Markdown(narrative.programme_types(results, lang)),
-    ]
+            _joined(_medians_note(results, lang), not_shown),
+        )
+    )
+    if rates:
+        shown.append(
+            show_figure(
+                figures.rtw_rate_figure(rates, days, lang),
+                f"cohort-rtw-rates-{lang}",
+                _caption(
+                    results,
+                    "cohort.rates.caption",
+                    lang,
+                    days=days,
+                    paper_figure=narrative.optional(
+                        results.compared, "cohort.text.paper_figure", lang
+                    ),
+                ),
+                t("cohort.rates.alt", lang, summary=narrative.rates_alt_summary(rates, lang)),
+                svg=True,
+            )
+        )
+    return [*shown, Markdown(narrative.programme_types(results, lang))]
 
 
 def reproduction_section(results: CohortResults, lang: str) -> list[HTML | Markdown]:
@@ -219,14 +242,15 @@ def reproduction_section(results: CohortResults, lang: str) -> list[HTML | Markd
     caption = t("cohort.repro.caption_synthetic" if synthetic else "cohort.repro.caption", lang)
     shown = [
         Markdown(narrative.errata(results, lang)),
-        html_table(reproduction_table(others, lang, component="cohort"), caption),
+        html_table(reproduction_frame(others, lang, "cohort"), caption, badges=status_badges(lang)),
     ]
     if constructed:
         shown.append(
             html_table(
-                reproduction_table(constructed, lang, component="cohort"),
+                reproduction_frame(constructed, lang, "cohort"),
                 caption,
                 collapsed=t("cohort.repro.constructed", lang, n=len(constructed)),
+                badges=status_badges(lang),
             )
         )
     return shown

@@ -11,23 +11,29 @@ import pandas as pd
 from scipy.stats import norm
 
 from analysis.chapters.cohort.data import PROGRAMME_TYPES
+from analysis.chapters.cohort.descriptives import Table1
 from analysis.chapters.cohort.survival import Z95, MedianSummary, median_summary
-from analysis.core.disclosure import is_suppressed
+from analysis.core.disclosure import COUNT
 
 
 @dataclass(frozen=True)
 class ProgrammeGroup:
-    """One programme type: n, first RTW within follow-up, coordinators and median days; the
-    ``*_hidden`` flags mark counts below the disclosure threshold."""
+    """One programme type as far as disclosure control shows it: n and coordinators as in
+    Table 1, first RTW within follow-up (a one-way table of returned and not returned), and
+    the median days. A count that is hidden is None, and so is the share made from it; a
+    group whose size is hidden shows nothing but its name (``withheld``)."""
 
-    n: int
-    returned: int
-    rtw_rate: float
-    coordinated: int
-    coordinator_share: float
-    median_days: MedianSummary
-    returned_hidden: bool
-    coordinated_hidden: bool
+    n: int | None
+    returned: int | None
+    rtw_rate: float | None
+    coordinated: int | None
+    coordinator_share: float | None
+    median_days: MedianSummary | None
+
+    @property
+    def withheld(self) -> bool:
+        """True when the group's size is hidden, and with it every statistic of the group."""
+        return self.n is None
 
     def to_json(self) -> dict:
         return {
@@ -36,8 +42,15 @@ class ProgrammeGroup:
             "rtw_rate": self.rtw_rate,
             "coordinated": self.coordinated,
             "coordinator_share": self.coordinator_share,
-            "median_days": self.median_days.to_json(),
+            "median_days": None if self.median_days is None else self.median_days.to_json(),
         }
+
+    def suppressed(self, path: str) -> dict[str, str]:
+        """JSON paths (under ``path``) of the values set to null, with the public reason."""
+        hidden = {f"{path}.{key}": COUNT for key, value in self.to_json().items() if value is None}
+        if self.median_days is not None and self.median_days.events is None:
+            hidden[f"{path}.median_days.events"] = COUNT
+        return hidden
 
 
 @dataclass(frozen=True)
@@ -49,7 +62,7 @@ class OddsRatio:
     ci_low: float | None
     ci_high: float | None
     p: float | None
-    n: int
+    n: int | None
     reason: str | None = None
 
     def to_json(self) -> dict:
@@ -66,25 +79,29 @@ class OddsRatio:
 
 
 def programme_type_summary(
-    data: pd.DataFrame, suppress_below: int = 0
+    data: pd.DataFrame, table1: Table1, suppress_below: int = 0
 ) -> dict[str, ProgrammeGroup]:
-    """Per programme type present: n, first RTW within follow-up, coordinators, median."""
+    """Per programme type present: n, first RTW within follow-up, coordinators, median; the
+    sizes and coordinator counts are Table 1's, hidden where Table 1 hides them."""
     summary = {}
     for level in PROGRAMME_TYPES:
         rows = data[data["programme_type"] == level]
         if rows.empty:
             continue
-        returned = int(rows["first_rtw"].sum())
-        coordinated = int((rows["coordinator"] == "yes").sum())
+        n = table1.value("programme_type", level, "total")
+        if n is None:
+            summary[level] = ProgrammeGroup(None, None, None, None, None, None)
+            continue
+        median = median_summary(rows["days_to_first_rtw"], rows["first_rtw"])
+        median = median.shown(suppress_below)
+        coordinated = table1.value("programme_type", level, "yes")
         summary[level] = ProgrammeGroup(
-            n=len(rows),
-            returned=returned,
-            rtw_rate=float(rows["first_rtw"].mean()),
+            n=n,
+            returned=median.events,
+            rtw_rate=median.share_returned,
             coordinated=coordinated,
-            coordinator_share=float((rows["coordinator"] == "yes").mean()),
-            median_days=median_summary(rows["days_to_first_rtw"], rows["first_rtw"]),
-            returned_hidden=is_suppressed(returned, suppress_below),
-            coordinated_hidden=is_suppressed(coordinated, suppress_below),
+            coordinator_share=None if coordinated is None else coordinated / n,
+            median_days=median,
         )
     return summary
 

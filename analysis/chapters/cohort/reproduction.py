@@ -16,6 +16,7 @@ import yaml
 
 from analysis.chapters.cohort.cox import CoxFits
 from analysis.chapters.cohort.data import SYMPTOMS
+from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, Table1, json_path
 from analysis.chapters.cohort.programmes import OddsRatio, ProgrammeGroup
 from analysis.chapters.cohort.survival import MedianSummary
 from analysis.core import reproduction
@@ -98,23 +99,52 @@ def _errata_row(key: str, published: str, computed: float, reason: str, **codes:
     return _row(key, published, computed, "differs", reason, **codes)
 
 
-def _table1_rows(data: pd.DataFrame, synthetic: bool) -> list[dict]:
+def _withheld(key: str, published: str, source: str, threshold: int, **codes: str) -> dict:
+    """A row whose computed value disclosure control hides: null, marked ``suppressed``, with
+    ``source``, the path of the hidden value in ``cohort.json``."""
+    row = _row(key, published, None, "withheld", None, **codes)
+    row["reason"] = translations("cohort.reason.suppressed", threshold=threshold)
+    return {**row, "suppressed": True, "source": source}
+
+
+def _table1_rows(data: pd.DataFrame, table1: Table1, synthetic: bool) -> list[dict]:
+    """Table 1 as published beside Table 1 as shown here (hidden counts withheld, and shares
+    of those with a known value where the number missing is hidden)."""
     pub = published()
+    threshold = table1.suppress_below
     rows = []
     for variable, levels in pub["table1"].items():
         if variable == "n":
             rows.append(_fixed_row("cohort.repro.n", str(levels), len(data), synthetic))
             continue
-        column = "age" if variable == "age_group" else variable
-        known = int(data[column].notna().sum())
+        present = variable in table1.blocks
+        known = table1.known(variable, "total") if present else 0
+        missing_path = json_path("table1", variable, MISSING, None)
         for level, count in levels.items():
-            computed = int((data[variable] == level).sum())
             codes = {"variable": variable, "level": level}
-            rows.append(
-                _fixed_row("cohort.repro.table1_n", str(count), computed, synthetic, **codes)
-            )
+            if variable == "coordinator":  # the column sizes of Table 1
+                computed, path, known = table1.size(level), "n_coordinator", len(data)
+            else:
+                computed = table1.value(variable, level, "total") if present else 0
+                path = json_path("table1", variable, level, None)
+            if computed is None:
+                rows.append(
+                    _withheld("cohort.repro.table1_n", str(count), path, threshold, **codes)
+                )
+            else:
+                rows.append(
+                    _fixed_row("cohort.repro.table1_n", str(count), computed, synthetic, **codes)
+                )
             pct = pub["table1_pct"].get(variable, {}).get(level)
             if pct is None:
+                continue
+            if computed is None or known is None:
+                source = path if computed is None else missing_path
+                rows.append(_withheld("cohort.repro.table1_pct", pct, source, threshold, **codes))
+                continue
+            if not known:
+                reason = "cohort.reason.other_data"
+                rows.append(_row("cohort.repro.table1_pct", pct, None, "differs", reason, **codes))
                 continue
             share = 100 * computed / known
             if reproduction.within_rounding(share, pct):
@@ -127,15 +157,32 @@ def _table1_rows(data: pd.DataFrame, synthetic: bool) -> list[dict]:
                 )
                 rows.append(_row("cohort.repro.table1_pct", pct, share, "differs", reason, **codes))
         if variable in pub["table1_missing"]:
-            rows.append(
-                _fixed_row(
-                    "cohort.repro.table1_missing",
-                    str(pub["table1_missing"][variable]),
-                    int(data[column].isna().sum()),
-                    synthetic,
-                    variable=variable,
-                )
+            published_missing = str(pub["table1_missing"][variable])
+            shown = (
+                table1.value(variable, MISSING, "total")
+                if present and MISSING in table1.levels(variable)
+                else 0
             )
+            if shown is None:
+                rows.append(
+                    _withheld(
+                        "cohort.repro.table1_missing",
+                        published_missing,
+                        missing_path,
+                        threshold,
+                        variable=variable,
+                    )
+                )
+            else:
+                rows.append(
+                    _fixed_row(
+                        "cohort.repro.table1_missing",
+                        published_missing,
+                        shown,
+                        synthetic,
+                        variable=variable,
+                    )
+                )
     ages = data["age"].dropna().astype(float)
     for stat, computed in (("median", ages.median()), ("min", ages.min()), ("max", ages.max())):
         rows.append(
@@ -156,24 +203,43 @@ def reproduction_rows(
     data: pd.DataFrame,
     coordinator_medians: Mapping[str, Mapping[str, MedianSummary]],
     cox: Mapping[str, Mapping[str, CoxFits]],
+    table1: Table1,
     programmes: Mapping[str, ProgrammeGroup],
     odds_ratio: OddsRatio,
     synthetic: bool,
 ) -> list[dict]:
-    """Every published number beside the computed one, with its status.
+    """Every published number beside the computed one, with its status; a computed value
+    that disclosure control hides is withheld.
 
-    ``data`` is the analysis frame (for the Table 1 facts); ``coordinator_medians`` is
-    outcome → coordinator level → median; ``cox`` is outcome → model block → fits.
+    ``data`` is the analysis frame (for the age and the programmes); ``coordinator_medians``
+    is outcome → coordinator level → median (withheld groups absent); ``cox`` is outcome →
+    model block → fits; ``table1`` and ``programmes`` are as shown.
     """
     pub = published()
-    rows = _table1_rows(data, synthetic)
+    threshold = table1.suppress_below
+    rows = _table1_rows(data, table1, synthetic)
+    group_path = "programme_type.groups.{}.{}".format
     for item in pub["medians"]:
         outcome, by, level = item["outcome"], item["by"], item["level"]
-        if by == "coordinator":
-            median = coordinator_medians[outcome][level].spss
-        else:
-            median = programmes[level].median_days.spss if level in programmes else None
         codes = {"outcome": outcome, "group": f"{by}.{level}"}
+        if by == "coordinator":
+            summary = coordinator_medians[outcome].get(level)
+            source = f"outcomes.{outcome}.median_days.{GROUP_NAMES[level]}"
+            withheld = summary is None
+        else:
+            group = programmes.get(level)
+            summary = group and group.median_days
+            source = group_path(level, "median_days")
+            withheld = group is not None and group.withheld
+        if withheld:
+            for key, value in (
+                ("median", item["estimate"]),
+                ("median_ci_low", item["ci_low"]),
+                ("median_ci_high", item["ci_high"]),
+            ):
+                rows.append(_withheld(f"cohort.repro.{key}", value, source, threshold, **codes))
+            continue
+        median = summary and summary.spss
         rows.append(
             _outcome_row(
                 "cohort.repro.median",
@@ -212,41 +278,63 @@ def reproduction_rows(
                     )
                 )
     for level, rate in pub["rtw360"].items():
-        if level in programmes:
-            rows.append(
-                _outcome_row(
-                    "cohort.repro.rtw360",
-                    rate,
-                    100 * programmes[level].rtw_rate,
-                    synthetic,
-                    RATE_TOLERANCE,
-                    level=level,
-                )
-            )
-    if "treatment" in programmes:
+        if level not in programmes:
+            continue
+        if programmes[level].rtw_rate is None:
+            source = group_path(level, "rtw_rate")
+            rows.append(_withheld("cohort.repro.rtw360", rate, source, threshold, level=level))
+            continue
         rows.append(
             _outcome_row(
+                "cohort.repro.rtw360",
+                rate,
+                100 * programmes[level].rtw_rate,
+                synthetic,
+                RATE_TOLERANCE,
+                level=level,
+            )
+        )
+    if "treatment" in programmes:
+        returned, published_n = programmes["treatment"].returned, pub["rtw360_treatment_n"]
+        rows.append(
+            _withheld(
                 "cohort.repro.rtw360_n",
-                pub["rtw360_treatment_n"],
-                programmes["treatment"].returned,
+                published_n,
+                group_path("treatment", "returned"),
+                threshold,
+                level="treatment",
+            )
+            if returned is None
+            else _outcome_row(
+                "cohort.repro.rtw360_n",
+                published_n,
+                returned,
                 synthetic,
                 COUNT_TOLERANCE,
                 level="treatment",
             )
         )
     for level, share in pub["coordinator_share"].items():
-        if level in programmes:
+        if level not in programmes:
+            continue
+        computed = programmes[level].coordinator_share
+        if computed is None:
+            source = group_path(level, "coordinator_share")
             rows.append(
-                _errata_row(
-                    "cohort.repro.coordinator_share",
-                    share,
-                    100 * programmes[level].coordinator_share,
-                    "cohort.reason.coordinator_share"
-                    if synthetic
-                    else "cohort.reason.coordinator_share_paper",
-                    level=level,
-                )
+                _withheld("cohort.repro.coordinator_share", share, source, threshold, level=level)
             )
+            continue
+        rows.append(
+            _errata_row(
+                "cohort.repro.coordinator_share",
+                share,
+                100 * computed,
+                "cohort.reason.coordinator_share"
+                if synthetic
+                else "cohort.reason.coordinator_share_paper",
+                level=level,
+            )
+        )
     odds = pub["odds_ratio"]
     rows.append(_fixed_row("cohort.repro.or", odds["or"], odds_ratio.odds_ratio, synthetic))
     for name in ("ci_low", "ci_high"):

@@ -17,7 +17,8 @@ first day its upper limit is.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -25,7 +26,7 @@ from scipy.stats import chi2 as chi2_distribution
 from scipy.stats import norm
 
 from analysis.chapters.cohort.data import group_levels
-from analysis.core.disclosure import is_suppressed
+from analysis.core.disclosure import COUNT, is_suppressed, suppress_counts
 
 Z95 = float(norm.ppf(0.975))
 AT_RISK_STEP = 60
@@ -50,7 +51,7 @@ class MedianSummary:
     (``bc``: log(−log) band, ``bc_log``: log band)."""
 
     n: int
-    events: int
+    events: int | None
     estimate: float | None
     se_spss: float
     spss: Interval
@@ -58,9 +59,15 @@ class MedianSummary:
     bc_log: Interval
 
     @property
-    def share_returned(self) -> float:
-        """Share of the group with an event within follow-up."""
-        return self.events / self.n
+    def share_returned(self) -> float | None:
+        """Share of the group with an event within follow-up (None when the count is hidden)."""
+        return None if self.events is None else self.events / self.n
+
+    def shown(self, suppress_below: int) -> MedianSummary:
+        """This summary with the number returned passed through disclosure control (as a
+        one-way table of returned and not returned, whose total ``n`` is shown)."""
+        counts = {"returned": self.events, "not_returned": self.n - self.events}
+        return replace(self, events=suppress_counts(counts, suppress_below).values["returned"])
 
     def to_json(self) -> dict:
         return {
@@ -107,8 +114,11 @@ class KMCurve:
 class KMComparison:
     """Kaplan–Meier curves of one outcome by a grouping, its log-rank test and numbers at risk.
 
-    ``at_risk`` is groups × ``ticks``; ``at_risk_hidden`` marks the counts disclosure control
-    hides. Employees with the grouping missing are left out.
+    Only groups whose size is shown have a curve; ``withheld`` are the groups whose size
+    disclosure control hides (their curve, median and numbers at risk are not kept). The
+    log-rank test is over every group. ``at_risk`` is shown groups × ``ticks``, with None for
+    each count from 1 to ``suppress_below - 1``. Employees with the grouping missing are left
+    out.
     """
 
     outcome: str
@@ -118,7 +128,11 @@ class KMComparison:
     follow_up: int
     ticks: tuple[int, ...]
     at_risk: pd.DataFrame
-    at_risk_hidden: pd.DataFrame
+    withheld: tuple[str, ...] = ()
+
+    def suppressed(self, path: str, names: Mapping[str, str]) -> dict[str, str]:
+        """JSON paths (``<path>.<name>``) of the withheld groups' medians, with the reason."""
+        return {f"{path}.{names[level]}": COUNT for level in self.withheld}
 
     def curve(self, level: str) -> KMCurve:
         """The curve of ``level``."""
@@ -306,25 +320,36 @@ def km_curve(durations: pd.Series, events: pd.Series, level: str) -> KMCurve:
 
 
 def km_comparison(
-    data: pd.DataFrame, outcome: str, by: str, suppress_below: int = 0
+    data: pd.DataFrame,
+    outcome: str,
+    by: str,
+    suppress_below: int = 0,
+    sizes: Mapping[str, int | None] | None = None,
 ) -> KMComparison:
-    """Curves, medians, log-rank test and numbers at risk (every ``AT_RISK_STEP`` days)."""
+    """Curves, medians, log-rank test and numbers at risk (every ``AT_RISK_STEP`` days) of
+    the groups whose size ``sizes`` shows (every group when None); the number returned and
+    the numbers at risk pass disclosure control at ``suppress_below``."""
     rows = data[data[by].notna()]
     durations, events = rows[f"days_to_{outcome}"], rows[outcome]
     groups = rows[by].to_numpy(object)
     follow_up = int(durations.max())
     ticks = list(range(0, follow_up + 1, AT_RISK_STEP))
-    at_risk = at_risk_counts(rows, outcome, by, ticks)
+    levels = group_levels(rows, by)
+    shown = [level for level in levels if sizes is None or sizes.get(level) is not None]
+    counts = at_risk_counts(rows, outcome, by, ticks).loc[shown]
+    at_risk = counts.to_numpy(dtype=object)
+    at_risk[counts.map(lambda n: is_suppressed(int(n), suppress_below)).to_numpy(bool)] = None
+    curves = []
+    for level in shown:
+        curve = km_curve(durations[groups == level], events[groups == level], level)
+        curves.append(replace(curve, median=curve.median.shown(suppress_below)))
     return KMComparison(
         outcome=outcome,
         by=by,
-        curves=tuple(
-            km_curve(durations[groups == level], events[groups == level], level)
-            for level in group_levels(rows, by)
-        ),
+        curves=tuple(curves),
         logrank=logrank(data, outcome, by),
         follow_up=follow_up,
         ticks=tuple(ticks),
-        at_risk=at_risk,
-        at_risk_hidden=at_risk.map(lambda count: is_suppressed(int(count), suppress_below)),
+        at_risk=pd.DataFrame(at_risk, index=counts.index, columns=counts.columns),
+        withheld=tuple(level for level in levels if level not in shown),
     )

@@ -6,10 +6,10 @@ import pandas as pd
 
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.cox import COX_MODELS, HazardRatio
-from analysis.chapters.cohort.data import OUTCOMES
-from analysis.chapters.cohort.descriptives import GROUPS
+from analysis.chapters.cohort.data import LEVELS, OUTCOMES
+from analysis.chapters.cohort.descriptives import GROUPS, MISSING
 from analysis.chapters.cohort.survival import Interval, KMComparison
-from analysis.core.i18n import fmt_count, fmt_estimate, fmt_int, fmt_num, fmt_p, fmt_pct, t
+from analysis.core.i18n import EN_DASH, fmt_estimate, fmt_int, fmt_num, fmt_p, fmt_pct, t
 
 
 def level_label(variable: str, level: str, lang: str) -> str:
@@ -31,75 +31,99 @@ def variable_label(results: CohortResults, variable: str, lang: str) -> str:
 
 
 def _days(value: float | None, lang: str) -> str:
-    return fmt_num(value, lang, 0)
+    return t("cohort.not_reached", lang) if value is None else fmt_num(value, lang, 0)
 
 
 def _day_range(interval: Interval, lang: str) -> str:
-    return f"{_days(interval.ci_low, lang)}–{_days(interval.ci_high, lang)}"
+    """``low–high`` in days; an end not reached within follow-up is said in words."""
+    if interval.ci_low is None and interval.ci_high is None:
+        return t("cohort.not_reached", lang)
+    return f"{_days(interval.ci_low, lang)}{EN_DASH}{_days(interval.ci_high, lang)}"
+
+
+def hidden(count: int | None, lang: str) -> str:
+    """A count, or the one marker of every count disclosure control hides."""
+    return t("cohort.hidden", lang) if count is None else fmt_int(count, lang)
+
+
+def _count_share(count: int | None, total: int | None, lang: str) -> str:
+    """``n (share)``; ``n`` alone when the denominator is hidden or 0; the marker if hidden."""
+    if count is None:
+        return t("cohort.hidden", lang)
+    if not total:
+        return fmt_int(count, lang)
+    return f"{fmt_int(count, lang)} ({fmt_pct(count / total, lang)})"
 
 
 def table1(results: CohortResults, lang: str) -> pd.DataFrame:
-    """Table 1 for display: n (% of those with a known value), hidden counts as ``<threshold``."""
+    """Table 1 for display: n (% of those with a known value) per level, grouped by
+    characteristic; hidden counts as the marker, and no percentages in a column whose number
+    with a missing value is hidden."""
     table = results.table1
-    counts = table.counts
-    headers = {
+    names = {
         "total": t("common.total", lang),
         "yes": t("cohort.group.coordinator.yes", lang),
         "no": t("cohort.group.coordinator.no", lang),
     }
-    first = t("cohort.table1.variable", lang)
-    rows = [
-        {
-            first: t("cohort.table1.n_row", lang),
-            **{
-                headers[g]: fmt_int(int(counts[counts.variable == "sex"][g].sum()), lang)
-                for g in GROUPS
-            },
-        }
-    ]
-    for variable, block in counts.groupby("variable", sort=False):
-        known = block[block.level != ""][list(GROUPS)].sum()
-        rows.append(
-            {first: variable_label(results, variable, lang), **{headers[g]: "" for g in GROUPS}}
-        )
-        for index, item in block.iterrows():
-            if item.level == "" and not any(item[g] for g in GROUPS):
-                continue
-            name = (
-                t("common.missing", lang)
-                if item.level == ""
-                else level_label(variable, item.level, lang)
+    headers = {
+        g: t("cohort.table1.header_hidden", lang, group=names[g])
+        if table.size(g) is None
+        else t("cohort.table1.header", lang, group=names[g], n=fmt_int(table.size(g), lang))
+        for g in GROUPS
+    }
+    first, group = t("cohort.table1.variable", lang), "variable"
+    rows = []
+    for variable in table.blocks:
+        name = variable_label(results, variable, lang)
+        known = {g: table.known(variable, g) for g in GROUPS}
+        for level in table.levels(variable):
+            missing = level == MISSING
+            rows.append(
+                {
+                    group: name,
+                    first: t("common.missing", lang)
+                    if missing
+                    else level_label(variable, level, lang),
+                    **{
+                        headers[g]: _count_share(
+                            table.value(variable, level, g), None if missing else known[g], lang
+                        )
+                        for g in GROUPS
+                    },
+                }
             )
-            cells = {}
-            for g in GROUPS:
-                count = int(item[g])
-                if table.hidden.loc[index, g]:
-                    cells[headers[g]] = fmt_count(count, lang, table.suppress_below)
-                elif item.level == "" or known[g] == 0:
-                    cells[headers[g]] = fmt_int(count, lang)
-                else:
-                    cells[headers[g]] = (
-                        f"{fmt_int(count, lang)} ({fmt_pct(count / known[g], lang)})"
-                    )
-            rows.append({first: f"\u2003{name}", **cells})
     return pd.DataFrame(rows)
 
 
 def median_table(comparison: KMComparison, lang: str) -> pd.DataFrame:
-    """Median days with both 95 % intervals, by group, side by side."""
-    return pd.DataFrame(
-        [
-            {
-                t("cohort.col.group", lang): group_label(comparison.by, curve.level, lang),
-                t("common.n", lang): fmt_int(curve.median.n, lang),
-                t("cohort.col.events", lang): fmt_int(curve.median.events, lang),
-                t("cohort.col.median", lang): _days(curve.median.estimate, lang),
-                t("cohort.col.ci_spss", lang): _day_range(curve.median.spss, lang),
-                t("cohort.col.ci_bc", lang): _day_range(curve.median.bc, lang),
-            }
-            for curve in comparison.curves
+    """Median days with both 95 % intervals, by group, side by side; a withheld group's row
+    says so."""
+    withheld = t("cohort.withheld", lang)
+    columns = [
+        t("cohort.col.group", lang),
+        t("common.n", lang),
+        t("cohort.col.events", lang),
+        t("cohort.col.median", lang),
+        t("cohort.col.ci_spss", lang),
+        t("cohort.col.ci_bc", lang),
+    ]
+    rows = {
+        curve.level: [
+            group_label(comparison.by, curve.level, lang),
+            fmt_int(curve.median.n, lang),
+            hidden(curve.median.events, lang),
+            _days(curve.median.estimate, lang),
+            _day_range(curve.median.spss, lang),
+            _day_range(curve.median.bc, lang),
         ]
-    )
+        for curve in comparison.curves
+    }
+    rows |= {
+        level: [group_label(comparison.by, level, lang), t("cohort.hidden", lang), *[withheld] * 4]
+        for level in comparison.withheld
+    }
+    order = [level for level in LEVELS[comparison.by] if level in rows]
+    return pd.DataFrame([rows[level] for level in order], columns=columns)
 
 
 def _hr(fit: HazardRatio, lang: str) -> str:
@@ -117,7 +141,7 @@ def cox_table(results: CohortResults, outcome: str, lang: str) -> pd.DataFrame:
         records.append(
             {
                 t("cohort.col.model", lang): t(f"cohort.model.{model}", lang),
-                t("common.n", lang): fmt_int(efron.n, lang),
+                t("common.n", lang): hidden(efron.n, lang),
                 t("cohort.col.hr_efron", lang): _hr(efron, lang),
                 t("cohort.col.p", lang): fmt_p(efron.p, lang, with_symbol=False),
                 t("cohort.col.hr_breslow", lang): _hr(breslow, lang),
@@ -158,27 +182,31 @@ def ph_table(results: CohortResults, lang: str) -> pd.DataFrame:
 
 
 def programme_table(results: CohortResults, lang: str) -> pd.DataFrame:
-    """Per programme type: n, RTW within follow-up, coordinator share, median (two CIs)."""
-
-    def count_share(count: int, total: int, hidden: bool) -> str:
-        if hidden:
-            return fmt_count(count, lang, results.suppress_below)
-        return f"{fmt_int(count, lang)}/{fmt_int(total, lang)} ({fmt_pct(count / total, lang)})"
-
-    return pd.DataFrame(
-        [
+    """Per programme type: n, RTW within follow-up, coordinator share, median (two CIs); a
+    group whose size is hidden shows the marker and no statistics."""
+    withheld = t("cohort.withheld", lang)
+    rows = []
+    for level, group in results.programme_types.items():
+        median = group.median_days
+        rows.append(
             {
                 t("cohort.col.programme_type", lang): group_label("programme_type", level, lang),
-                t("cohort.col.rtw_within", lang, days=results.follow_up_days): count_share(
-                    group.returned, group.n, group.returned_hidden
+                t("common.n", lang): hidden(group.n, lang),
+                t("cohort.col.rtw_within", lang, days=results.follow_up_days): (
+                    withheld if group.withheld else _count_share(group.returned, group.n, lang)
                 ),
-                t("cohort.col.coordinator_share", lang): count_share(
-                    group.coordinated, group.n, group.coordinated_hidden
+                t("cohort.col.coordinator_share", lang): (
+                    withheld if group.withheld else _count_share(group.coordinated, group.n, lang)
                 ),
-                t("cohort.col.median", lang): _days(group.median_days.estimate, lang),
-                t("cohort.col.ci_spss", lang): _day_range(group.median_days.spss, lang),
-                t("cohort.col.ci_bc", lang): _day_range(group.median_days.bc, lang),
+                t("cohort.col.median", lang): withheld
+                if median is None
+                else _days(median.estimate, lang),
+                t("cohort.col.ci_spss", lang): withheld
+                if median is None
+                else _day_range(median.spss, lang),
+                t("cohort.col.ci_bc", lang): withheld
+                if median is None
+                else _day_range(median.bc, lang),
             }
-            for level, group in results.programme_types.items()
-        ]
-    )
+        )
+    return pd.DataFrame(rows)

@@ -7,7 +7,13 @@ from myst_nb import glue
 
 from analysis.chapters.interviews import figures, narrative, tables
 from analysis.chapters.interviews.chapter import InterviewsResults
-from analysis.core.display import html_table, note, show_figure
+from analysis.core.display import (
+    html_table,
+    note,
+    reproduction_frame,
+    show_figure,
+    status_badges,
+)
 from analysis.core.i18n import t
 
 
@@ -75,19 +81,22 @@ def contributions(results: InterviewsResults, lang: str) -> list[Markdown]:
             f"interviews-matrix-{lang}",
             t("interviews.figure.matrix.caption", lang),
             narrative.matrix_alt(len(matrix), matrix.shape[1], results.n_covered, lang),
+            svg=True,
         ),
         show_figure(
             figures.code_counts(results.codebook, results.themes, lang),
             f"interviews-codes-{lang}",
             t("interviews.figure.counts.caption", lang),
             narrative.counts_alt(results.codebook, results.top_code_id, lang),
+            svg=True,
         ),
     ]
 
 
 def themes(results: InterviewsResults, lang: str) -> list[Markdown]:
-    """The note on the excerpts, then each theme with its codes and excerpts."""
-    return [note(narrative.excerpts_note(results.study, lang), "note")] + [
+    """Each theme with its codes and excerpts (the note on the excerpts is at the top of the
+    page)."""
+    return [
         Markdown(
             narrative.theme(
                 theme_id,
@@ -130,5 +139,9 @@ def published_facts(results: InterviewsResults, lang: str) -> list[Markdown | HT
         return [intro]
     return [
         intro,
-        html_table(tables.published(results.reproduction, lang), t("interviews.table.repro", lang)),
+        html_table(
+            reproduction_frame(results.reproduction, lang, "interviews"),
+            t("interviews.table.repro", lang),
+            badges=status_badges(lang),
+        ),
     ]

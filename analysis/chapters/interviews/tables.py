@@ -7,7 +7,6 @@ import pandas as pd
 from analysis.chapters.interviews.data import DIAGNOSES, SEXES
 from analysis.chapters.interviews.narrative import named
 from analysis.chapters.interviews.stats import AGE_BAND, Agreement, Characteristics
-from analysis.core import reproduction
 from analysis.core.disclosure import Summary, Suppressed
 from analysis.core.i18n import EN_DASH, fmt_int, fmt_num, fmt_pct, t
 
@@ -113,8 +112,3 @@ def kappa(agreement: Agreement, codes: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("interviews.col.kappa", lang): frame["kappa"].map(lambda x: fmt_num(x, lang, 2)),
         }
     )
-
-
-def published(rows: list[dict], lang: str) -> pd.DataFrame:
-    """The reproduction rows of the chapter."""
-    return reproduction.table(rows, lang, component="interviews")

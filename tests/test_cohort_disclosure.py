@@ -1,0 +1,207 @@
+"""Cohort chapter under disclosure control: every block of Table 1 is attacked with a solver over
+what the results publish (its cells, the Total column, the coordinator group sizes and the number
+of employees), at thresholds 5 and 10; the other places that show the same people (programme
+table, model sizes, odds ratio) give nothing more away; a programme type of three shows nothing
+but its name; every hidden value is null in the JSON, marked on the page with one neutral marker
+and withheld in the reproduction rows."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from analysis.chapters.cohort import page, tables
+from analysis.chapters.cohort.chapter import CohortResults, analyse
+from analysis.chapters.cohort.data import load, prepare
+from analysis.chapters.cohort.descriptives import table1_counts
+from analysis.core.disclosure import COUNT
+from analysis.core.results import to_plain
+from tests.conftest import SHIPPED_DATA
+from tests.test_disclosure import attack_two_way, check_rule
+
+HIDDEN = {"en": "hidden", "nb": "skjult"}
+COLUMNS = {"coordinator": "yes", "no_coordinator": "no", "total": "total"}
+SHIPPED = pd.read_csv(SHIPPED_DATA / "cohort.csv", dtype=str, keep_default_na=False)
+
+
+def _payload(results: CohortResults) -> dict:
+    return json.loads(json.dumps(to_plain(results.to_json())))
+
+
+def _truth(data_dir: Path) -> dict[str, pd.DataFrame]:
+    """Per variable: the true counts, levels (``missing``) × coordinator, no_coordinator, total."""
+    counts = table1_counts(prepare(load(data_dir).frame))
+    counts["level"] = counts["level"].replace("", "missing")
+    return {
+        variable: block.set_index("level")[["yes", "no", "total"]].set_axis(list(COLUMNS), axis=1)
+        for variable, block in counts.groupby("variable", sort=False)
+    }
+
+
+def attack_table1(payload: dict, truth: dict[str, pd.DataFrame], threshold: int) -> int:
+    """Solve each published block for its hidden cells; the protection rule must hold. Returns
+    the number of hidden cells."""
+    n, with_coordinator = payload["n"], payload["n_coordinator"]
+    hidden = 0
+    for variable, levels in payload["table1"].items():
+        true = truth[variable].loc[list(levels)]
+        shown = pd.DataFrame(index=[*levels, "total"], columns=list(COLUMNS), dtype=object)
+        for level, cells in levels.items():
+            for column, value in cells.items():
+                shown.loc[level, column] = value
+                path = f"table1.{variable}.{level}.{column}"
+                assert (value is None) == (path in payload["disclosure"]["suppressed"]), path
+                assert value is None or value == true.loc[level, column], path
+        shown.loc["total"] = [
+            with_coordinator,
+            None if with_coordinator is None else n - with_coordinator,
+            n,
+        ]
+        small = {
+            (level, column)
+            for level in true.index
+            for column in ("coordinator", "no_coordinator", "total")
+            if 0 < true.loc[level, column] < threshold or 0 < true.loc[level, "total"] < threshold
+        }
+        assert all(pd.isna(shown.loc[key]) for key in small), variable
+        hidden += int(shown.isna().sum().sum())
+        ranges = attack_two_way(shown, n)
+        check_rule(ranges, small if n >= threshold else set(), threshold)
+    return hidden
+
+
+def _page_text(results: CohortResults, monkeypatch: pytest.MonkeyPatch, lang: str) -> str:
+    """Every cell of the page in ``lang``, glued texts and figure alt texts, as text."""
+    texts = []
+    monkeypatch.setattr(page, "glue", lambda _name, value, display=False: texts.append(str(value)))
+    for cell in (
+        page.opening,
+        page.employees,
+        page.time_to_rtw,
+        page.cox,
+        page.proportional_hazards,
+        page.programme_types,
+        page.reproduction_section,
+    ):
+        for shown in cell(results, lang):
+            texts.append(
+                BeautifulSoup(str(getattr(shown, "data", "")), "html.parser").get_text(" ")
+            )
+    return "\n".join(texts)
+
+
+@pytest.mark.parametrize("threshold", [5, 10])
+def test_no_hidden_count_of_table1_can_be_worked_out(threshold: int) -> None:
+    results = analyse(load(SHIPPED_DATA), suppress_below=threshold)
+    payload = _payload(results)
+    assert attack_table1(payload, _truth(SHIPPED_DATA), threshold) > 0
+    # The page hides exactly the cells the JSON hides, with one marker for all of them.
+    for lang in ("en", "nb"):
+        table = tables.table1(results, lang)
+        cells = table.iloc[:, 2:].to_numpy().ravel().tolist()
+        marked = sum(cell == HIDDEN[lang] for cell in cells)
+        nulls = sum(
+            value is None
+            for levels in payload["table1"].values()
+            for cells in levels.values()
+            for value in cells.values()
+        )
+        assert marked == nulls
+        assert not any(cell.startswith("<") for cell in cells)
+
+
+@pytest.mark.parametrize("threshold", [5, 10])
+def test_other_tables_give_no_hidden_count_away(threshold: int) -> None:
+    payload = _payload(analyse(load(SHIPPED_DATA), suppress_below=threshold))
+    block = payload["table1"]["programme_type"]
+    groups = payload["programme_type"]["groups"]
+    for level, group in groups.items():
+        # The programme table shows the sizes and coordinator counts Table 1 shows, no more.
+        assert group["n"] == block[level]["total"]
+        if group["n"] is None:
+            assert all(value is None for value in group.values()), level
+        else:
+            assert group["coordinated"] == block[level]["coordinator"]
+    missing = block.get("missing", {"total": 0})["total"]
+    odds_n = payload["programme_type"]["coordinator_odds_ratio"]["n"]
+    assert (odds_n is None) == (missing is None)  # its n would be everyone minus the missing
+    # The models' n: whatever differences can be worked out are 0 or at least the threshold.
+    for outcome in payload["outcomes"].values():
+        sizes = [
+            outcome[model]["n"]
+            for model in ("cox_unadjusted", "cox_without_programme_type", "cox_adjusted")
+        ]
+        shown = [size for size in sizes if size is not None]
+        for before, after in itertools.pairwise(shown):
+            assert not 0 < before - after < threshold, sizes
+
+
+def test_reproduction_rows_show_only_what_the_layer_shows() -> None:
+    payload = _payload(analyse(load(SHIPPED_DATA), suppress_below=5))
+    suppressed = payload["disclosure"]["suppressed"]
+    flagged = [row for row in payload["reproduction"] if row.get("suppressed")]
+    assert flagged
+    for i, row in enumerate(payload["reproduction"]):
+        if row.get("suppressed"):
+            assert row["computed"] is None and row["status"] == "withheld"
+            assert suppressed[f"reproduction[{i}].computed"] == COUNT
+            assert row["source"] in suppressed
+            assert row["published"]  # the published count stays
+    for path in suppressed:
+        value = payload
+        for part in re.findall(r"[^.\[\]]+", path):
+            value = value[int(part)] if part.isdigit() else value[part]
+        assert value is None, path
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped cohort with only three employees in follow-up programmes (the others moved
+    to occupational rehabilitation); all three returned, one had a coordinator."""
+    frame = SHIPPED.copy()
+    follow_up = frame.index[frame["programme_type"] == "follow_up"]
+    returned = follow_up[frame.loc[follow_up, "first_rtw"] == "1"]
+    with_coordinator = returned[frame.loc[returned, "coordinator"] == "yes"][:1]
+    without = returned[frame.loc[returned, "coordinator"] == "no"][:2]
+    keep = with_coordinator.union(without)
+    frame.loc[follow_up.difference(keep), "programme_type"] = "occupational_rehabilitation"
+    folder = tmp_path_factory.mktemp("three")
+    frame.to_csv(folder / "cohort.csv", index=False)
+    shutil.copy(SHIPPED_DATA / "cohort.study.yaml", folder)
+    return folder
+
+
+def test_a_programme_type_of_three_shows_nothing_but_its_name(
+    three: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frame = prepare(load(three).frame)
+    group = frame[frame["programme_type"] == "follow_up"]
+    assert len(group) == 3 and group["first_rtw"].sum() == 3
+    days = sorted(int(day) for day in group["days_to_first_rtw"])
+    results = analyse(load(three), suppress_below=5)
+    payload = _payload(results)
+    attack_table1(payload, _truth(three), 5)
+    follow_up = payload["programme_type"]["groups"]["follow_up"]
+    assert all(value is None for value in follow_up.values())
+    assert "follow_up" in results.by_programme_type.withheld
+    assert [c.level for c in results.by_programme_type.curves] == [
+        "occupational_rehabilitation",
+        "treatment",
+    ]
+    for lang in ("en", "nb"):
+        text = _page_text(results, monkeypatch, lang)
+        row = tables.programme_table(results, lang).iloc[-1].tolist()
+        assert row[1] == HIDDEN[lang] and len(set(row[2:])) == 1, row  # n hidden, nothing else
+        assert "100" not in " ".join(row)
+        assert "0/1" not in text and "(0%)" not in text and "(0\u00a0%)" not in text
+        withheld = {"en": "Not shown: Follow-up", "nb": "Vises ikke: Oppfølging"}[lang]
+        assert withheld in text
+        # The three return days appear as no median or interval of the group.
+        assert f"{days[1]} " not in " ".join(row)
