@@ -26,7 +26,7 @@ class Message:
     key: str
     values: tuple[tuple[str, object], ...]
 
-    def __init__(self, key: str, **values: object) -> None:
+    def __init__(self, key: str, /, **values: object) -> None:
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "values", tuple(values.items()))
 

@@ -99,7 +99,7 @@ def bilingual_problem(name: str, column: str, key: str | None = None) -> Problem
         name,
         column,
         Message("input.study.not_bilingual"),
-        Message("input.study.fix.bilingual", key=key or column, example="{en: '…', nb: '…'}"),
+        Message("input.study.fix.bilingual", name=key or column, example="{en: '…', nb: '…'}"),
     )
 
 
