@@ -101,7 +101,7 @@ def code_counts(codes: pd.DataFrame, themes: pd.DataFrame, lang: str) -> plt.Fig
     ax.legend(
         handles,
         [_theme_label(themes, theme, lang, 40) for theme in order],
-        loc="lower right",
+        loc="upper right",  # beside the first theme's short bars, clear of the longest
         fontsize=SMALL,
         frameon=False,
     )
