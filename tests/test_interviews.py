@@ -404,4 +404,4 @@ def test_built_chapter(built_book):
     ):
         html = (built_book / "html" / lang / "interviews.html").read_text(encoding="utf-8")
         assert phrase in html
-        assert f"interviews-matrix-{lang}.png" in html
+        assert f"interviews-matrix-{lang}.svg" in html
