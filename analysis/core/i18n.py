@@ -18,7 +18,6 @@ from analysis.core.catalog import LANGS as LANGS
 from analysis.core.catalog import MissingTranslationError as MissingTranslationError
 from analysis.core.catalog import catalog as catalog
 from analysis.core.catalog import check_lang, t
-from analysis.core.disclosure import is_suppressed
 
 BABEL_LOCALE = {"nb": "nb_NO", "en": "en_GB"}
 THIN_SPACE = "\u202f"  # narrow no-break space: a thin space that never breaks a number
@@ -55,13 +54,6 @@ def fmt_num(x: float | None, lang: str, decimals: int = 2) -> str:
 def fmt_int(n: int, lang: str) -> str:
     """A whole number with the language's thousands separator."""
     return fmt_num(n, lang, decimals=0)
-
-
-def fmt_count(count: int, lang: str, suppress_below: int = 0) -> str:
-    """A count, or ``<threshold`` when disclosure control hides it (see ``is_suppressed``)."""
-    if is_suppressed(count, suppress_below):
-        return t("common.suppressed", lang, threshold=suppress_below)
-    return fmt_int(count, lang)
 
 
 def fmt_pct(share: float | None, lang: str, decimals: int = 0) -> str:

@@ -43,13 +43,13 @@ def _day_range(interval: Interval, lang: str) -> str:
 
 def hidden(count: int | None, lang: str) -> str:
     """A count, or the one marker of every count disclosure control hides."""
-    return t("cohort.hidden", lang) if count is None else fmt_int(count, lang)
+    return t("common.hidden", lang) if count is None else fmt_int(count, lang)
 
 
 def _count_share(count: int | None, total: int | None, lang: str) -> str:
     """``n (share)``; ``n`` alone when the denominator is hidden or 0; the marker if hidden."""
     if count is None:
-        return t("cohort.hidden", lang)
+        return t("common.hidden", lang)
     if not total:
         return fmt_int(count, lang)
     return f"{fmt_int(count, lang)} ({fmt_pct(count / total, lang)})"
@@ -119,7 +119,7 @@ def median_table(comparison: KMComparison, lang: str) -> pd.DataFrame:
         for curve in comparison.curves
     }
     rows |= {
-        level: [group_label(comparison.by, level, lang), t("cohort.hidden", lang), *[withheld] * 4]
+        level: [group_label(comparison.by, level, lang), t("common.hidden", lang), *[withheld] * 4]
         for level in comparison.withheld
     }
     order = [level for level in LEVELS[comparison.by] if level in rows]

@@ -14,7 +14,7 @@ from analysis.core.i18n import EN_DASH, fmt_int, fmt_num, fmt_pct, t
 def _count_cells(counts: Suppressed[str], total: int, lang: str) -> list[str]:
     """``n (share)``, or "hidden" for every count disclosure control hides (all alike)."""
     return [
-        t("interviews.hidden", lang)
+        t("common.hidden", lang)
         if n is None
         else f"{fmt_int(n, lang)} ({fmt_pct(n / total, lang)})"
         for n in counts.values.values()
