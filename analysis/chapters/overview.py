@@ -7,7 +7,7 @@ from IPython.display import HTML, Markdown
 
 from analysis.chapters import CHAPTERS
 from analysis.core import reproduction
-from analysis.core.display import html_table, note
+from analysis.core.display import html_table, note, status_badges
 from analysis.core.i18n import t
 from analysis.core.results import load_all_states
 
@@ -29,7 +29,11 @@ def summary(chapters: dict[str, object], lang: str) -> list[HTML | Markdown]:
     shown: list[HTML | Markdown] = []
     if all_rows:
         shown.append(
-            html_table(reproduction.summary(all_rows, lang), t("repro.summary.caption", lang))
+            html_table(
+                reproduction.summary(all_rows, lang),
+                t("repro.summary.caption", lang),
+                badges=status_badges(lang),
+            )
         )
     uncompared = [
         t(f"repro.component.{name}", lang) for name, s in chapters.items() if not s.compared
@@ -46,7 +50,13 @@ def differences(all_rows: list[dict], lang: str) -> list[HTML]:
     attention = [row for row in all_rows if row["status"] in reproduction.NEEDS_ATTENTION]
     if not attention:
         return []
-    return [html_table(reproduction.table(attention, lang), t("repro.differs.caption", lang))]
+    return [
+        html_table(
+            reproduction.table(attention, lang),
+            t("repro.differs.caption", lang),
+            badges=status_badges(lang),
+        )
+    ]
 
 
 def per_chapter(all_rows: list[dict], lang: str) -> list[HTML]:
@@ -59,6 +69,7 @@ def per_chapter(all_rows: list[dict], lang: str) -> list[HTML]:
                 reproduction.table(chapter_rows, lang, component=chapter),
                 t("repro.component.caption", lang, name=name),
                 collapsed=t("repro.component.open", lang, name=name, n=len(chapter_rows)),
+                badges=status_badges(lang),
             )
         )
     return tables

@@ -133,16 +133,23 @@ def by_component(rows: list[dict]) -> dict[str, list[dict]]:
 
 
 def summary(rows: list[dict], lang: str) -> pd.DataFrame:
-    """Counts of rows per component and status, in ``lang``."""
+    """Counts of rows per status (rows) and chapter (columns), with totals, in ``lang``."""
     frame = pd.DataFrame(
         [(item["component"], item["status"]) for item in rows], columns=["component", "status"]
     )
-    counts = pd.crosstab(frame["component"], frame["status"]).reindex(
-        index=list(dict.fromkeys(frame["component"])),
-        columns=[status for status in STATUSES if status in set(frame["status"])],
+    counts = pd.crosstab(frame["status"], frame["component"]).reindex(
+        index=[status for status in STATUSES if status in set(frame["status"])],
+        columns=list(dict.fromkeys(frame["component"])),
         fill_value=0,
     )
-    counts.index = [t(f"repro.component.{name}", lang) for name in counts.index]
-    counts.columns = [t(f"repro.status.{status}", lang) for status in counts.columns]
+    counts.loc["total"] = counts.sum()
     counts[t("common.total", lang)] = counts.sum(axis=1)
-    return counts.rename_axis(t("repro.col.component", lang)).reset_index()
+    counts.columns = [
+        t(f"repro.component.{name}", lang) if name in set(frame["component"]) else name
+        for name in counts.columns
+    ]
+    counts.index = [
+        t("common.total", lang) if status == "total" else t(f"repro.status.{status}", lang)
+        for status in counts.index
+    ]
+    return counts.rename_axis(t("repro.col.status", lang)).reset_index()
