@@ -4,7 +4,11 @@ files (``tests/fixtures/shipped-data``) and data they write, so a researcher who
 
 from __future__ import annotations
 
+import functools
+import http.server
 import os
+import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -59,3 +63,43 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "built_book" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.book)
+
+
+CHROMIUM = os.environ.get("RTW_CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session")
+def site(built_book: Path):
+    """The built book served on a local port (as a reader's browser gets it)."""
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(built_book / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def page():
+    """A headless Chromium tab at 1366 × 900 (Debian's chromium, or Playwright's own with
+    RTW_CHROMIUM=bundled); skipped without one unless RTW_REQUIRE_BROWSER is set."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    bundled = CHROMIUM == "bundled"
+    if not bundled and not shutil.which(CHROMIUM):
+        if os.environ.get("RTW_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM}")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=None if bundled else CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
+        )
+        tab = browser.new_page(viewport={"width": 1366, "height": 900})
+        yield tab
+        browser.close()

@@ -1,22 +1,18 @@
-"""Reading the meta-analysis and provider pages on a 1366-px screen in headless Chromium: every
-main table fits its column, every figure's smallest text is drawn at 10 px or more, and the
-numbers of each forest plot are in an HTML table beside the plot of its intervals."""
+"""Reading the chapter pages on a 1366-px screen in headless Chromium: every main table fits
+its column, every figure's smallest text is drawn at 10 px or more, and the numbers of each
+forest plot are in an HTML table beside the plot of its intervals."""
 
 from __future__ import annotations
-
-import functools
-import http.server
-import os
-import shutil
-import threading
-from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("RTW_CHROMIUM", "/usr/bin/chromium")
-PAGES = [f"{lang}/{name}.html" for lang in ("en", "nb") for name in ("meta", "provider")]
+PAGES = [
+    f"{lang}/{name}.html"
+    for lang in ("en", "nb")
+    for name in ("provider", "cohort", "meta", "interviews")
+]
 
 # Tables in an open <details> block or inside the page's own text (not collapsed) that are wider
 # than their scrolling container, in px.
@@ -47,39 +43,6 @@ SMALLEST_TEXT = """async () => {
   }
   return sizes;
 }"""
-
-
-@pytest.fixture(scope="module")
-def site(built_book: Path):
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args: object) -> None:
-            pass
-
-    handler = functools.partial(Quiet, directory=str(built_book / "html"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def page():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    bundled = CHROMIUM == "bundled"
-    if not bundled and not shutil.which(CHROMIUM):
-        if os.environ.get("RTW_REQUIRE_BROWSER"):
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=None if bundled else CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
-        )
-        tab = browser.new_page(viewport={"width": 1366, "height": 900})
-        yield tab
-        browser.close()
 
 
 @pytest.mark.parametrize("path", PAGES)
