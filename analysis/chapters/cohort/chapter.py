@@ -132,7 +132,12 @@ class CohortResults:
             hidden |= outcome.suppressed(f"outcomes.{name}")
         for level, group in self.programme_types.items():
             hidden |= group.suppressed(f"programme_type.groups.{level}")
-        if self.coordinator_odds_ratio.n is None:
+        if self.coordinator_odds_ratio.reason == "group_withheld":
+            hidden |= {
+                f"programme_type.coordinator_odds_ratio.{key}": COUNT
+                for key in ("or", "ci_low", "ci_high", "p", "n")
+            }
+        elif self.coordinator_odds_ratio.n is None:
             hidden["programme_type.coordinator_odds_ratio.n"] = COUNT
         return hidden
 
@@ -229,7 +234,11 @@ def analyse(
     programmes = programme_type_summary(frame, described, suppress_below)
     left_out = _without_programme_type(frame, described)
     odds = coordinator_odds_ratio(frame)
-    if left_out is None:  # its n would give the hidden number without a programme type away
+    if odds.reason is None and any(group.withheld for group in programmes.values()):
+        # The odds ratio, its interval and n come from a 2x2 table over every programme type:
+        # with one type's size hidden they would let its counts be worked out.
+        odds = OddsRatio(None, None, None, None, None, reason="group_withheld")
+    elif left_out is None:  # its n would give the hidden number without a programme type away
         odds = replace(odds, n=None)
     synthetic = is_shipped(data.frame)
     compared = compare and data.study.reproduces == published()["publication"]

@@ -336,16 +336,24 @@ def reproduction_rows(
             )
         )
     odds = pub["odds_ratio"]
-    rows.append(_fixed_row("cohort.repro.or", odds["or"], odds_ratio.odds_ratio, synthetic))
-    for name in ("ci_low", "ci_high"):
-        rows.append(
+    if odds_ratio.reason == "group_withheld":
+        source = "programme_type.coordinator_odds_ratio"
+        rows.append(_withheld("cohort.repro.or", odds["or"], f"{source}.or", threshold))
+        rows += [
+            _withheld(f"cohort.repro.or_{name}", odds[name], f"{source}.{name}", threshold)
+            for name in ("ci_low", "ci_high")
+        ]
+    else:
+        rows.append(_fixed_row("cohort.repro.or", odds["or"], odds_ratio.odds_ratio, synthetic))
+        rows += [
             _errata_row(
                 f"cohort.repro.or_{name}",
                 odds[name],
                 getattr(odds_ratio, name),
                 "cohort.reason.or_ci",
             )
-        )
+            for name in ("ci_low", "ci_high")
+        ]
     provider = pub["provider_check"]
     for key in ("median_yes", "median_no", "p"):
         rows.append(
