@@ -343,6 +343,12 @@ def km_comparison(
     for level in shown:
         curve = km_curve(durations[groups == level], events[groups == level], level)
         curves.append(replace(curve, median=curve.median.shown(suppress_below)))
+    # A curve ends at the share returned: where the number returned is hidden, the curve
+    # (and what is read off it) is withheld with the group.
+    curves = [curve for curve in curves if curve.median.events is not None]
+    drawn = {curve.level for curve in curves}
+    counts = counts.loc[[level for level in shown if level in drawn]]
+    at_risk = at_risk[[shown.index(level) for level in counts.index]]
     return KMComparison(
         outcome=outcome,
         by=by,
@@ -351,5 +357,5 @@ def km_comparison(
         follow_up=follow_up,
         ticks=tuple(ticks),
         at_risk=pd.DataFrame(at_risk, index=counts.index, columns=counts.columns),
-        withheld=tuple(level for level in levels if level not in shown),
+        withheld=tuple(level for level in levels if level not in drawn),
     )
