@@ -1,0 +1,95 @@
+"""The build's cache never serves work whose inputs changed, and a cached build publishes
+exactly what a forced one does."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis.build import sources
+from analysis.build.cache import Cache, digest
+from analysis.build.pipeline import build
+from tests.conftest import SHIPPED_DATA
+
+pytestmark = pytest.mark.book
+
+
+def test_an_entry_is_reused_only_for_its_own_key(tmp_path):
+    cache = Cache(tmp_path / "cache")
+    (tmp_path / "made").mkdir()
+    (tmp_path / "made" / "x.txt").write_text("one")
+    key = digest("page", "x", files=[tmp_path / "made" / "x.txt"], base=tmp_path)
+    assert not cache.fetch("pages", key, tmp_path / "out")
+    cache.store("pages", key, tmp_path / "made")
+    assert cache.fetch("pages", key, tmp_path / "out")
+    (tmp_path / "made" / "x.txt").write_text("two")
+    changed = digest("page", "x", files=[tmp_path / "made" / "x.txt"], base=tmp_path)
+    assert changed != key and not cache.fetch("pages", changed, tmp_path / "again")
+    assert not Cache(tmp_path / "cache", enabled=False).fetch("pages", key, tmp_path / "forced")
+
+
+def steps(lines: list[str], action: str) -> set[tuple[str, str]]:
+    """The (page, language) pairs a build's progress lines say it ran for ``action``."""
+    return {tuple(line.split()[1:3]) for line in lines if line.startswith(action)}
+
+
+def test_each_kind_of_change_runs_what_depends_on_it(tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(SHIPPED_DATA, data)
+    book = tmp_path / "book"
+    shutil.copytree(sources.BOOK, book)
+    monkeypatch.setattr(sources, "BOOK", book)
+    out, only = tmp_path / "out", ["provider", "meta"]
+
+    def run(**options) -> list[str]:
+        lines: list[str] = []
+        build(data, out, langs=["en"], only=only, echo=lines.append, **options)
+        return lines
+
+    run()
+    assert steps(run(), "execute") == set() and steps(run(), "render") == set()
+    # A data file: its chapter's analysis and page run again, and so does the overview.
+    providers = data / "providers.csv"
+    lines = providers.read_text().splitlines()
+    lines[1] = lines[1].replace(",yes,", ",no,", 1)
+    providers.write_text("\n".join(lines) + "\n")
+    assert steps(run(), "execute") == {("provider", "en"), ("reproduction", "en")}
+    # A page's source: that page alone.
+    page = book / "meta.md"
+    page.write_text(page.read_text().replace("## ", "## ~ ", 1))
+    assert steps(run(), "execute") == {("meta", "en")}
+    # A cached build publishes exactly what a forced build does.
+    cached = tmp_path / "cached"
+    shutil.copytree(out / "html", cached / "html", symlinks=False)
+    shutil.copytree(out / "results", cached / "results", symlinks=False)
+    forced = run(force=True)
+    assert steps(forced, "execute") == {
+        ("provider", "en"),
+        ("meta", "en"),
+        ("reproduction", "en"),
+    }
+    for folder in ("html", "results"):
+        comparison = filecmp.dircmp(cached / folder, out / folder)
+        assert _same(comparison), folder
+
+
+def _same(comparison: filecmp.dircmp) -> bool:
+    """True when two folders hold the same files with the same bytes, at every level."""
+    if comparison.left_only or comparison.right_only:
+        return False
+    _, mismatch, errors = filecmp.cmpfiles(
+        comparison.left, comparison.right, comparison.common_files, shallow=False
+    )
+    return not mismatch and not errors and all(map(_same, comparison.subdirs.values()))
+
+
+def test_the_cache_lives_in_the_output_folder_and_can_be_deleted(tmp_path):
+    out = tmp_path / "out"
+    build(SHIPPED_DATA, out, langs=["en"], only=["provider"], echo=lambda _: None)
+    assert (out / ".cache").is_dir()
+    shutil.rmtree(out / ".cache")
+    build(SHIPPED_DATA, out, langs=["en"], only=["provider"], echo=lambda _: None)
+    assert Path(out / "html" / "en" / "provider.html").is_file()
