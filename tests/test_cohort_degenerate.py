@@ -71,24 +71,28 @@ def _reasons(payload: object) -> list[str]:
     return []
 
 
-def _render(results: CohortResults, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every cell of the page in both languages, and every glued text, as text."""
+def page_text(results: CohortResults, monkeypatch: pytest.MonkeyPatch, lang: str) -> str:
+    """Every cell of the cohort page in ``lang``, and every glued text, as text."""
     texts = []
     monkeypatch.setattr(page, "glue", lambda _name, value, display=False: texts.append(str(value)))
-    for lang in ("en", "nb"):
-        for cell in (
-            page.opening,
-            page.employees,
-            page.time_to_rtw,
-            page.cox,
-            page.proportional_hazards,
-            page.programme_types,
-            page.reproduction_section,
-        ):
-            for shown in cell(results, lang):
-                body = getattr(shown, "data", "")
-                texts.append(BeautifulSoup(str(body), "html.parser").get_text(" "))
+    for cell in (
+        page.opening,
+        page.employees,
+        page.time_to_rtw,
+        page.cox,
+        page.proportional_hazards,
+        page.programme_types,
+        page.reproduction_section,
+    ):
+        for shown in cell(results, lang):
+            body = getattr(shown, "data", "")
+            texts.append(BeautifulSoup(str(body), "html.parser").get_text(" "))
     return "\n".join(texts)
+
+
+def _render(results: CohortResults, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The page in both languages."""
+    return "\n".join(page_text(results, monkeypatch, lang) for lang in ("en", "nb"))
 
 
 EXPECTED = {

@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from bs4 import BeautifulSoup
 
-from analysis.chapters.cohort import page, tables
+from analysis.chapters.cohort import tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import load, prepare
 from analysis.chapters.cohort.descriptives import table1_counts
 from analysis.core.disclosure import COUNT
 from analysis.core.results import to_plain
 from tests.conftest import SHIPPED_DATA
+from tests.test_cohort_degenerate import page_text
 from tests.test_disclosure import attack_two_way, check_rule
 
 HIDDEN = {"en": "hidden", "nb": "skjult"}
@@ -75,26 +75,6 @@ def attack_table1(payload: dict, truth: dict[str, pd.DataFrame], threshold: int)
         ranges = attack_two_way(shown, n)
         check_rule(ranges, small if n >= threshold else set(), threshold)
     return hidden
-
-
-def _page_text(results: CohortResults, monkeypatch: pytest.MonkeyPatch, lang: str) -> str:
-    """Every cell of the page in ``lang``, glued texts and figure alt texts, as text."""
-    texts = []
-    monkeypatch.setattr(page, "glue", lambda _name, value, display=False: texts.append(str(value)))
-    for cell in (
-        page.opening,
-        page.employees,
-        page.time_to_rtw,
-        page.cox,
-        page.proportional_hazards,
-        page.programme_types,
-        page.reproduction_section,
-    ):
-        for shown in cell(results, lang):
-            texts.append(
-                BeautifulSoup(str(getattr(shown, "data", "")), "html.parser").get_text(" ")
-            )
-    return "\n".join(texts)
 
 
 @pytest.mark.parametrize("threshold", [5, 10])
@@ -196,7 +176,7 @@ def test_a_programme_type_of_three_shows_nothing_but_its_name(
         "treatment",
     ]
     for lang in ("en", "nb"):
-        text = _page_text(results, monkeypatch, lang)
+        text = page_text(results, monkeypatch, lang)
         row = tables.programme_table(results, lang).iloc[-1].tolist()
         assert row[1] == HIDDEN[lang] and len(set(row[2:])) == 1, row  # n hidden, nothing else
         assert "100" not in " ".join(row)
