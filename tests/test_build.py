@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from analysis.build.notebooks import prepare_for_reader
+from analysis.build.notebooks import PageRun, execute_pages, prepare_for_reader
 from analysis.build.pipeline import BuildError, analysis_parameters, select_chapters
 from analysis.build.sources import (
     book_config,
@@ -95,3 +95,39 @@ def test_a_language_keeps_its_own_prose_and_every_shared_cell():
     assert [cell.source for cell in nb.cells] == ["# Tittel", "print(1)", "```{bibliography}\n```"]
     assert all("lang" not in cell.metadata for cell in nb.cells)
     assert page.cells[0].source == "# Title"
+
+
+def toy_page(tree, name, *sources):
+    """A page notebook in ``tree`` with a parameters cell and the given code cells."""
+    cells = [nbformat.v4.new_code_cell("lang = 'en'", metadata={"tags": ["parameters"]})]
+    cells += [nbformat.v4.new_code_cell(source) for source in sources]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "language": "python"}
+    nbformat.write(notebook, tree / f"{name}.ipynb")
+
+
+@pytest.mark.book
+def test_a_page_in_a_warm_kernel_sees_nothing_of_the_pages_before_it(tmp_path):
+    first, second = tmp_path / "en", tmp_path / "nb"
+    first.mkdir(), second.mkdir()
+    toy_page(first, "a", "left_over = 1\nimport os\nos.chdir('/')")
+    toy_page(second, "b", "import os\nprint(sorted(k for k in dir() if not k.startswith('_')))",
+             "print(os.getcwd(), os.environ['RTW_FIGURE_DIR'], lang)")  # fmt: skip
+    lines = []
+    execute_pages([PageRun(first, "a", "en"), PageRun(second, "b", "nb")], {}, lines.append)
+    cells = nbformat.read(second / "b.ipynb", as_version=4).cells
+    assert [cell.execution_count for cell in cells] == [1, 2]
+    names = cells[0].outputs[0].text
+    assert "'lang'" in names and "left_over" not in names
+    assert cells[1].outputs[0].text == f"{second} figures/b nb\n"
+    assert [line.split()[1:4] for line in lines if line.startswith("progress")] == [
+        ["execute", "a", "en"],
+        ["execute", "b", "nb"],
+    ]
+
+
+@pytest.mark.book
+def test_a_failing_cell_is_named_by_its_place_on_the_page(tmp_path):
+    toy_page(tmp_path, "a", "x = 1", "1 / 0")
+    with pytest.raises(BuildError, match=r"'a' .* 'en' at code cell 2 \(cell 3 of the page\)"):
+        execute_pages([PageRun(tmp_path, "a", "en")], {}, print)

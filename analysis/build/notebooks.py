@@ -1,33 +1,91 @@
-"""Execute one page of one language with papermill and make it ready for the reader."""
+"""Execute pages with papermill, several in one warm kernel, and make them ready for the reader.
+
+A worker (``python -m analysis.build.notebooks STATE_DIR TREE PAGE LANG [TREE PAGE LANG ...]``)
+starts one Jupyter kernel and executes its pages in it one after another: the kernel's
+imports (pandas, matplotlib, statsmodels, the chapters), which take longer than most pages,
+are paid once per worker rather than once per page. Before each page a setup cell, removed
+again afterwards, clears the kernel's namespace, closes every figure and moves to the page's
+tree and figure folder, so a page comes out the same whichever pages ran before it in the
+kernel (execution counts are renumbered for the same reason).
+"""
 
 from __future__ import annotations
 
+import copy
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import papermill
+from jupyter_client.manager import KernelManager
 from papermill.exceptions import PapermillExecutionError
 
-HIDDEN_CELL_TAGS = ("parameters", "injected-parameters")
+from analysis.core.results import FIGURE_DIR_VARIABLE
+
+SETUP_TAG = "build-setup"
+HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", SETUP_TAG)
+PROGRESS = "progress "  # a worker's line that the build relays as a progress line
+CURRENT = "current "  # a worker's line saying which page it has begun
 
 
 class BuildError(RuntimeError):
     """A build step failed; the message says which and why."""
 
 
+@dataclass(frozen=True)
+class PageRun:
+    """One page of one language, executed in place in its language's source tree."""
+
+    tree: Path
+    page: str
+    lang: str
+
+    @property
+    def notebook(self) -> Path:
+        return self.tree / f"{self.page}.ipynb"
+
+    @property
+    def figure_dir(self) -> str:
+        return f"figures/{self.page}"
+
+
+def setup_cell(run: PageRun) -> nbformat.NotebookNode:
+    """The hidden first cell: a clean namespace, no open figure, the page's folders."""
+    source = "\n".join(
+        [
+            "%reset -f",
+            "import os as _os",
+            "import matplotlib.pyplot as _plt",
+            "_plt.close('all')",
+            f"_os.chdir({str(run.tree)!r})",
+            f"_os.environ[{FIGURE_DIR_VARIABLE!r}] = {run.figure_dir!r}",
+            "del _os, _plt",
+        ]
+    )
+    return nbformat.v4.new_code_cell(source, metadata={"tags": [SETUP_TAG]})
+
+
 def prepare_for_reader(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop the parameter cells (the build's own settings) and hide code behind a toggle."""
+    """Drop the build's own cells (setup, parameters), number the code cells from 1 and hide
+    code behind a toggle."""
     notebook.cells = [
         cell
         for cell in notebook.cells
         if not set(HIDDEN_CELL_TAGS) & set(cell.get("metadata", {}).get("tags", []))
     ]
+    count = 0
     for cell in notebook.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
+            count += 1
+            cell.execution_count = count
+            for output in cell.get("outputs", []):
+                if "execution_count" in output:
+                    output.execution_count = count
             tags = cell.metadata.setdefault("tags", [])
             if "hide-input" not in tags:
                 tags.append("hide-input")
@@ -35,34 +93,61 @@ def prepare_for_reader(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode
     return notebook
 
 
-def execute_page(page: str, lang: str, tree: Path, parameters: Mapping[str, object]) -> None:
-    """Execute ``tree/<page>.ipynb`` in place with papermill, with ``lang`` and ``parameters``."""
-    notebook = tree / f"{page}.ipynb"
+def execute_page(run: PageRun, kernel: KernelManager, parameters: Mapping[str, object]) -> None:
+    """Execute one page in place in ``kernel`` with papermill, given ``lang`` and
+    ``parameters``; raise ``BuildError`` naming the page, language and cell on failure."""
+    page = nbformat.read(run.notebook, as_version=4)
+    notebook = copy.deepcopy(page)
+    notebook.cells.insert(0, setup_cell(run))
     try:
-        papermill.execute_notebook(
+        executed = papermill.execute_notebook(
             notebook,
-            notebook,
-            parameters={"lang": lang, **parameters},
+            None,
+            parameters={"lang": run.lang, **parameters},
             kernel_name="python3",
-            cwd=str(tree),
+            cwd=str(run.tree),
             progress_bar=False,
             log_output=False,
+            request_save_on_cell_execute=False,
+            km=kernel,
         )
     except PapermillExecutionError as error:
+        # Papermill counts the setup cell and the parameters it injects; the page does not.
+        cell = error.cell_index - 2
+        code_cell = sum(
+            1
+            for c in page.cells[: cell + 1]
+            if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])
+        )
         raise BuildError(
-            f"notebook '{page}' failed in language '{lang}' at code cell "
-            f"{error.exec_count} (cell {error.cell_index + 1} of the page): "
-            f"{error.ename}: {error.evalue}"
+            f"notebook '{run.page}' failed in language '{run.lang}' at code cell "
+            f"{code_cell} (cell {cell + 1} of the page): {error.ename}: {error.evalue}"
         ) from None
-    nbformat.write(prepare_for_reader(nbformat.read(notebook, as_version=4)), notebook)
+    nbformat.write(prepare_for_reader(executed), run.notebook)
+
+
+def execute_pages(runs: Sequence[PageRun], parameters: Mapping[str, object], echo=print) -> None:
+    """Execute ``runs`` one after another in one kernel; print a progress line per page."""
+    kernel = KernelManager(kernel_name="python3")
+    kernel.start_kernel(cwd=str(runs[0].tree))
+    try:
+        for run in runs:
+            echo(f"{CURRENT}{run.page} {run.lang}")
+            began = time.perf_counter()
+            execute_page(run, kernel, parameters)
+            seconds = time.perf_counter() - began
+            echo(f"{PROGRESS}{'execute':<9} {run.page:<12} {run.lang:<3} {seconds:7.1f} s")
+    finally:
+        kernel.shutdown_kernel(now=True)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m analysis.build.notebooks TREE PAGE LANG STATE_DIR``: execute one page (the
-    build runs pages this way, several at a time, each in a process of its own)."""
-    tree, page, lang, state_dir = argv if argv is not None else sys.argv[1:]
+    """``python -m analysis.build.notebooks STATE_DIR TREE PAGE LANG [...]``: execute pages
+    (the build runs several such workers at a time, each in a process group of its own)."""
+    state_dir, *rest = argv if argv is not None else sys.argv[1:]
+    runs = [PageRun(Path(t), p, lang) for t, p, lang in zip(*[iter(rest)] * 3, strict=True)]
     try:
-        execute_page(page, lang, Path(tree), {"state_dir": state_dir})
+        execute_pages(runs, {"state_dir": state_dir}, lambda line: print(line, flush=True))
     except BuildError as error:
         print(error, file=sys.stderr)
         return 1

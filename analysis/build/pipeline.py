@@ -7,7 +7,8 @@
    for the pages;
 2. per language, a Jupyter Book source tree is assembled from the single-source pages of
    ``book/`` (:mod:`analysis.build.sources`) and each notebook page is executed with papermill,
-   given ``lang`` and ``state_dir``: the pages only render the kept results;
+   given ``lang`` and ``state_dir``, by workers that each keep one warm kernel
+   (:mod:`analysis.build.notebooks`): the pages only render the kept results;
 3. ``jupyter-book build`` renders each tree with execution off and warnings as errors;
 4. the landing page is written, every built file is scanned for identifiers and paths of this
    machine (:mod:`analysis.build.scan`), and the new ``html/`` and ``results/`` are made
@@ -30,11 +31,11 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from analysis.build import sources
+from analysis.build import runner, sources
 from analysis.build.cache import Cache, code_digest, digest, tree_digest
-from analysis.build.notebooks import BuildError
+from analysis.build.notebooks import BuildError, PageRun
 from analysis.build.output import claim, clean_stale, locked, new_work_folder, publish, write_record
-from analysis.build.runner import Step, run
+from analysis.build.runner import Step
 from analysis.build.scan import scan, strip_source_maps
 from analysis.build.sources import (
     ROOT,
@@ -47,7 +48,7 @@ from analysis.chapters import CHAPTERS, Chapter
 from analysis.core import disclosure
 from analysis.core.i18n import LANGS, check_lang, t
 from analysis.core.problems import InputError, Message, Problem, take_notes
-from analysis.core.results import FIGURE_DIR_VARIABLE, read_results, save_state, write_results
+from analysis.core.results import read_results, save_state, write_results
 
 __all__ = ["ROOT", "BuildError", "build", "validate"]
 
@@ -237,38 +238,60 @@ def cached_contracts(cache: Cache, folder: Path) -> Callable[[str], dict[str, st
     return includes
 
 
-def page_steps(
+def pages_to_execute(
     lang: str,
     tree: Path,
     left_out: list[str],
     contracts: Callable[[str], dict[str, str]],
     states: dict[str, str],
-    state_dir: Path,
     cache: Cache,
-) -> list[Step]:
-    """Assemble one language's tree; take every unchanged page from the cache and return the
-    steps that execute the others (each kept in the cache when it succeeds)."""
-    steps = []
+) -> list[tuple[PageRun, str]]:
+    """Assemble one language's tree, take every unchanged page from the cache and return the
+    others with the cache key each is kept under once executed."""
+    runs = []
     for page in assemble_tree(tree, lang, left_out, contracts, sources.BOOK):
         depends = {page: states[page]} if page in states else states
         source = (tree / f"{page}.ipynb").read_text(encoding="utf-8")
         key = digest("page", page, lang, source, depends, code_digest())
-        if cache.fetch("pages", key, tree):
-            continue
-        keep = [f"{page}.ipynb", f"figures/{page}"]
-        command = [sys.executable, "-m", "analysis.build.notebooks", str(tree), page, lang]
-        steps.append(
-            Step(
-                "execute",
-                page,
-                lang,
-                [*command, str(state_dir)],
-                env={FIGURE_DIR_VARIABLE: f"figures/{page}"},
-                done=lambda k=key, n=keep: cache.store("pages", k, tree, n),
-                failure=lambda log: (log.strip().splitlines() or ["failed"])[-1],
-            )
+        if not cache.fetch("pages", key, tree):
+            runs.append((PageRun(tree, page, lang), key))
+    return runs
+
+
+def execute_steps(
+    runs: list[tuple[PageRun, str]], jobs: int, state_dir: Path, cache: Cache
+) -> list[Step]:
+    """At most ``jobs`` workers, each executing a consecutive share of ``runs`` in one warm
+    kernel (in order, so a worker mostly keeps to one language) and keeping each executed
+    page in the cache when all its pages have succeeded."""
+    count = min(jobs, len(runs))
+    shares = [runs[i * len(runs) // count : (i + 1) * len(runs) // count] for i in range(count)]
+
+    def keep(share: list[tuple[PageRun, str]]) -> None:
+        for run, key in share:
+            cache.store("pages", key, run.tree, [run.notebook.name, run.figure_dir])
+
+    def failure(log: str) -> str:
+        return (log.strip().splitlines() or ["failed"])[-1]
+
+    return [
+        Step(
+            "execute",
+            ", ".join(run.page for run, _ in share),
+            "",
+            [
+                sys.executable,
+                "-m",
+                "analysis.build.notebooks",
+                str(state_dir),
+                *(str(part) for run, _ in share for part in (run.tree, run.page, run.lang)),
+            ],
+            done=lambda s=share: keep(s),
+            failure=failure,
+            announce=False,
         )
-    return steps
+        for share in shares
+    ]
 
 
 def render_steps(lang: str, tree: Path, work: Path, html: Path, cache: Cache) -> list[Step]:
@@ -356,21 +379,16 @@ def build(
                 echo(f"{'disclose':<9} {disclosure.summary_line(name, report)}")
             contracts = cached_contracts(cache, work / "contracts")
             trees = {lang: work / "src" / lang for lang in langs}
-            run(
-                [
-                    step
-                    for lang in langs
-                    for step in page_steps(
-                        lang, trees[lang], left_out, contracts, states, state_dir, cache
-                    )
-                ],
-                jobs,
-                echo,
-            )
+            runs = [
+                run
+                for lang in langs
+                for run in pages_to_execute(lang, trees[lang], left_out, contracts, states, cache)
+            ]
+            runner.run(execute_steps(runs, jobs, state_dir, cache), jobs, echo)
             renders = [
                 s for lang in langs for s in render_steps(lang, trees[lang], work, html, cache)
             ]
-            run(renders, jobs, echo)
+            runner.run(renders, jobs, echo)
             (html / "index.html").write_text(landing_page(), encoding="utf-8")
             (html / "404.html").write_text(not_found_page(), encoding="utf-8")
             (html / ".nojekyll").touch()

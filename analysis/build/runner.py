@@ -1,10 +1,11 @@
 """Run a build's independent steps as child processes, several at a time.
 
-Each step (a page executed with papermill, a Jupyter Book render) runs in a process group of
-its own, so that on failure, Ctrl-C or SIGTERM the whole group (with its kernel) is ended and
-no process outlives the build. A line is printed when a step ends; while steps run longer
-than ``ALIVE_EVERY`` seconds a line says which are running and for how long. Known library
-noise on the children's error output is dropped.
+Each step (a worker executing pages with papermill, a Jupyter Book render) runs in a process
+group of its own, so that on failure, Ctrl-C or SIGTERM the whole group (with its kernel) is
+ended and no process outlives the build. A line is printed when a step ends, and a child's
+own progress lines (``PROGRESS``) are relayed as they come; while steps run longer than
+``ALIVE_EVERY`` seconds a line says what each is doing (its ``CURRENT`` line) and for how
+long. Known library noise on the children's error output is dropped.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from analysis.build.notebooks import BuildError
+from analysis.build.notebooks import CURRENT, PROGRESS, BuildError
 
 ALIVE_EVERY = 15.0
 NOISE = ("Kernel is running over TCP without encryption", "KeyboardInterrupt caught in kernel")
@@ -34,11 +35,32 @@ class Step:
     env: dict[str, str] = field(default_factory=dict)
     done: Callable[[], None] | None = None  # called in the parent when the step succeeded
     failure: Callable[[str], str] = lambda log: log  # the error message from the child's log
+    announce: bool = True  # print a line when the step ends (else the child's lines say it)
 
 
 def without_noise(text: str) -> str:
     """The child's output without the known library warnings."""
     return "\n".join(line for line in text.splitlines() if not any(n in line for n in NOISE))
+
+
+@dataclass
+class _Running:
+    """A step's child process, its log and how far the log has been read."""
+
+    step: Step
+    log: object
+    began: float
+    doing: str
+    since: float
+    read: int = 0
+
+    def new_lines(self) -> list[str]:
+        """The complete lines the child has written since the last call."""
+        size = os.fstat(self.log.fileno()).st_size
+        text = os.pread(self.log.fileno(), size - self.read, self.read)
+        complete = text[: text.rfind(b"\n") + 1]
+        self.read += len(complete)
+        return complete.decode("utf-8", errors="replace").splitlines()
 
 
 def _end(process: subprocess.Popen) -> None:
@@ -58,7 +80,7 @@ def _end(process: subprocess.Popen) -> None:
 def run(steps: list[Step], jobs: int, echo: Callable[[str], None]) -> None:
     """Run ``steps`` with at most ``jobs`` at a time; raise ``BuildError`` on the first failure."""
     waiting = list(steps)
-    running: dict[subprocess.Popen, tuple[Step, float, object]] = {}
+    running: dict[subprocess.Popen, _Running] = {}
     last_alive = time.perf_counter()
     try:
         while waiting or running:
@@ -72,28 +94,34 @@ def run(steps: list[Step], jobs: int, echo: Callable[[str], None]) -> None:
                     env={**os.environ, **step.env},
                     start_new_session=True,
                 )
-                running[process] = (step, time.perf_counter(), log)
+                now = time.perf_counter()
+                doing = f"{step.subject} {step.lang}".strip()
+                running[process] = _Running(step, log, now, doing, now)
             time.sleep(0.1)
+            for child in running.values():
+                for line in child.new_lines():
+                    if line.startswith(PROGRESS):
+                        echo(line.removeprefix(PROGRESS))
+                    elif line.startswith(CURRENT):
+                        child.doing, child.since = line.removeprefix(CURRENT), time.perf_counter()
             for process in [p for p in running if p.poll() is not None]:
-                step, began, log = running.pop(process)
-                log.seek(0)
-                text = without_noise(log.read().decode("utf-8", errors="replace"))
-                log.close()
+                child = running.pop(process)
+                child.log.seek(0)
+                text = without_noise(child.log.read().decode("utf-8", errors="replace"))
+                child.log.close()
                 if process.returncode != 0:
-                    raise BuildError(step.failure(text))
-                if step.done is not None:
-                    step.done()
-                seconds = time.perf_counter() - began
-                echo(f"{step.action:<9} {step.subject:<12} {step.lang:<3} {seconds:7.1f} s")
+                    raise BuildError(child.step.failure(text))
+                if child.step.done is not None:
+                    child.step.done()
+                if child.step.announce:
+                    step, seconds = child.step, time.perf_counter() - child.began
+                    echo(f"{step.action:<9} {step.subject:<12} {step.lang:<3} {seconds:7.1f} s")
             now = time.perf_counter()
             if running and now - last_alive >= ALIVE_EVERY:
                 last_alive = now
-                busy = ", ".join(
-                    f"{s.subject} {s.lang} ({now - began:.0f} s)".replace("  ", " ")
-                    for s, began, _ in running.values()
-                )
+                busy = ", ".join(f"{c.doing} ({now - c.since:.0f} s)" for c in running.values())
                 echo(f"{'running':<9} {busy}")
     finally:
-        for process, (_, _, log) in running.items():
+        for process, child in running.items():
             _end(process)
-            log.close()
+            child.log.close()
