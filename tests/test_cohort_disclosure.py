@@ -185,3 +185,6 @@ def test_a_programme_type_of_three_shows_nothing_but_its_name(
         assert withheld in text
         # The three return days appear as no median or interval of the group.
         assert f"{days[1]} " not in " ".join(row)
+        # The odds ratio is hidden, not impossible to estimate, and the page says which.
+        odds = {"en": "programmes is not shown:", "nb": "behandlingstilbud vises ikke:"}[lang]
+        assert odds in text and "not estimable" not in text and "kan ikke estimeres" not in text

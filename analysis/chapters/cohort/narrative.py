@@ -301,7 +301,10 @@ def programme_types(results: CohortResults, lang: str) -> str:
     odds = results.coordinator_odds_ratio
     if odds.reason:
         reason = t(f"cohort.ne_reason.{odds.reason}", lang)
-        sentences.append(t("cohort.text.or_not_estimable", lang, reason=reason))
+        # Hidden by disclosure control is not the same as impossible to estimate.
+        withheld = odds.reason == "group_withheld"
+        key = "cohort.text.or_withheld" if withheld else "cohort.text.or_not_estimable"
+        sentences.append(t(key, lang, reason=reason))
         return " ".join(sentences)
     clear = "" if odds.p < SIGNIFICANCE else "unclear_"
     sentences.append(
