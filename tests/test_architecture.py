@@ -93,6 +93,10 @@ def test_the_registry_is_a_leaf_and_nothing_below_the_build_imports_it():
             assert not [n for n in names if n.startswith("analysis.build")], module
         if module.startswith("analysis.core"):
             assert not [n for n in names if n.startswith("analysis.chapters")], module
+        if module.startswith(("analysis.core", "analysis.chapters.")):
+            # Generators and importers build on the chapters, never the other way round.
+            tools = ("analysis.generators", "analysis.importers")
+            assert not [n for n in names if n.startswith(tools)], module
 
 
 def test_importing_a_chapter_loads_neither_papermill_nor_the_build():

@@ -225,7 +225,7 @@ def test_without_comparison_the_shipped_page_leaves_the_paper_out() -> None:
     opening = page.opening(results, "en")
     assert "{cite:p}`cohort2019coordinator`" in opening[0].data
     assert "synthetic: no real person" in opening[1].data
-    assert opening[2].data.endswith("is computed from the file.")
+    assert opening[2].data.endswith("is computed from these data.")
 
 
 def test_glued_texts_read_back_as_themselves(foreign, monkeypatch) -> None:

@@ -238,15 +238,6 @@ def generate(seed: int = SEED) -> pd.DataFrame:
     return frame[list(COLUMNS)]
 
 
-def is_shipped(frame: pd.DataFrame) -> bool:
-    """True if ``frame`` (as loaded) is the cohort this generator makes with ``SEED``."""
-    shipped = generate(SEED).astype(str)
-    loaded = frame.astype("string").fillna("").astype(str)
-    return list(loaded.columns) == list(shipped.columns) and loaded.reset_index(drop=True).equals(
-        shipped
-    )
-
-
 def write(out: Path, seed: int = SEED) -> Path:
     """Generate the cohort for ``seed`` and write it as CSV to ``out``."""
     out = Path(out)

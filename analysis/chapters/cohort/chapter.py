@@ -29,7 +29,6 @@ from analysis.chapters.cohort.reproduction import published, reproduction_rows
 from analysis.chapters.cohort.survival import KMComparison, km_comparison
 from analysis.core.disclosure import COUNT, report
 from analysis.core.study import Study
-from analysis.generators.cohort import is_shipped
 
 __all__ = ["SCHEMAS", "CohortResults", "OutcomeResults", "analyse", "load"]
 
@@ -98,10 +97,9 @@ class OutcomeResults:
 class CohortResults:
     """Every result the cohort page shows, the study description, and the reproduction rows.
 
-    ``synthetic`` is True when the data are the shipped synthetic file (statuses *exact by
-    construction* and *calibrated* apply to it only); ``compared`` when the data were compared
-    with the publication they declare (else ``reproduction`` is empty). Counts disclosure
-    control hides are None (``n_coordinator``, ``n_without_programme_type`` as in Table 1).
+    ``compared`` is True when the data were compared with the publication they declare (else
+    ``reproduction`` is empty). Counts disclosure control hides are None (``n_coordinator``,
+    ``n_without_programme_type`` as in Table 1).
     """
 
     n: int
@@ -110,7 +108,6 @@ class CohortResults:
     n_without_programme_type: int | None
     follow_up_days: int
     suppress_below: int
-    synthetic: bool
     study: Study
     compared: bool
     adjusted_covariates: tuple[str, ...]
@@ -120,6 +117,11 @@ class CohortResults:
     by_programme_type: KMComparison
     coordinator_odds_ratio: OddsRatio
     reproduction: list[dict]
+
+    @property
+    def generated(self) -> bool:
+        """True when the data come from the chapter's generator (see :func:`generated`)."""
+        return generated(self.study)
 
     def suppressed(self) -> dict[str, str]:
         """Every value of ``cohort.json`` set to null by disclosure control, by its JSON path,
@@ -167,6 +169,13 @@ class CohortResults:
             "compared": self.compared,
             "disclosure": report(self.suppress_below, hidden),
         }
+
+
+def generated(study: Study) -> bool:
+    """True when the study description says the data are synthetic, that is made by
+    ``rtw-report generate-cohort`` (any seed): Table 1 then holds by construction, the times
+    are calibrated to the paper and household income is invented."""
+    return study.provenance == "synthetic"
 
 
 def _outcome(
@@ -240,7 +249,6 @@ def analyse(
         odds = OddsRatio(None, None, None, None, None, reason="group_withheld")
     elif left_out is None:  # its n would give the hidden number without a programme type away
         odds = replace(odds, n=None)
-    synthetic = is_shipped(data.frame)
     compared = compare and data.study.reproduces == published()["publication"]
     rows = (
         reproduction_rows(
@@ -253,7 +261,7 @@ def analyse(
             table1=described,
             programmes=programmes,
             odds_ratio=odds,
-            synthetic=synthetic,
+            synthetic=generated(data.study),
         )
         if compared
         else []
@@ -265,7 +273,6 @@ def analyse(
         n_without_programme_type=left_out,
         follow_up_days=int(follow_up_days),
         suppress_below=suppress_below,
-        synthetic=synthetic,
         study=data.study,
         compared=compared,
         adjusted_covariates=tuple(covariates("cox_adjusted", frame)),

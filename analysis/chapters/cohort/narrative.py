@@ -2,8 +2,8 @@
 
 Counts, directions, significance and the facts of the study come from the results; the
 paper's own statements appear only when the data were compared with it (``compared``), and
-what holds only for the shipped synthetic file only when the data are that file
-(``synthetic``).
+what holds only for the generator's synthetic data only when the study description says the
+data are synthetic (``generated``).
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def opening(results: CohortResults, lang: str) -> str:
 
 
 def generator(results: CohortResults, lang: str) -> str:
-    """How the shipped synthetic file was made (only for that file)."""
+    """How the generator made these data (only for data the study description calls synthetic)."""
     published_part = optional(results.compared, "cohort.text.generator_published", lang)
     return f"{t('cohort.text.generator', lang)}{published_part}."
 
@@ -251,7 +251,7 @@ def hazard_ratio_shift(results: CohortResults, lang: str) -> str:
     else:
         sentences += [t("cohort.text.shift", lang, direction=direction)]
         sentences += [_types_extremes(results, lang)]
-    sentences.append(optional(results.synthetic, "cohort.text.shift_synthetic", lang))
+    sentences.append(optional(results.generated, "cohort.text.shift_synthetic", lang))
     return " ".join(sentence for sentence in sentences if sentence)
 
 
@@ -405,7 +405,7 @@ def rates_alt_summary(rates: dict[str, float], lang: str) -> str:
 
 def errata(results: CohortResults, lang: str) -> str:
     """Why some published numbers differ: the paper's own inconsistencies (compared only)."""
-    synthetic = results.synthetic
+    synthetic = results.generated
     intro = "cohort.repro.intro_synthetic" if synthetic else "cohort.repro.intro"
     items = [
         t(

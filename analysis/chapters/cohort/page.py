@@ -37,8 +37,8 @@ def _joined(*texts: str) -> str:
 
 
 def opening(results: CohortResults, lang: str) -> list[Markdown]:
-    """What the data are; the provenance warning and how the shipped file was made, when the
-    study description says the data are not observed."""
+    """What the data are; the provenance warning, and how the generator made the data when the
+    study description says they are its synthetic data."""
     study = results.study
     shown = [Markdown(narrative.opening(results, lang))]
     how = study.text("provenance_note", lang)
@@ -46,7 +46,7 @@ def opening(results: CohortResults, lang: str) -> list[Markdown]:
         shown.append(note(t("common.synthetic_banner", lang, how=how or ""), "warning"))
     elif study.provenance != "primary" and how:
         shown.append(note(how))
-    if study.synthetic and results.synthetic:
+    if results.generated:
         shown.append(Markdown(narrative.generator(results, lang)))
     return shown
 
@@ -163,7 +163,7 @@ def proportional_hazards(results: CohortResults, lang: str) -> list[Markdown | H
     the synthetic file's parts of the next paragraph."""
     _glue_md("cohort_ph_paper", narrative.optional(results.compared, "cohort.text.ph_paper", lang))
     _glue_md(
-        "cohort_ph_shapes", narrative.optional(results.synthetic, "cohort.text.ph_shapes", lang)
+        "cohort_ph_shapes", narrative.optional(results.generated, "cohort.text.ph_shapes", lang)
     )
     return [
         html_table(

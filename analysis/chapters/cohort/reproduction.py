@@ -1,8 +1,9 @@
 """Every published number of the cohort paper (``published.yaml``) beside the computed one.
 
-On the shipped synthetic file, Table 1 values hold by construction and values that depend on
-the synthetic times are *calibrated* (within the tolerances below, else they differ); on any
-other data every value is simply compared with the published one.
+On the generator's synthetic data (``synthetic``: the study description says so), Table 1
+values hold by construction and values that depend on the synthetic times are *calibrated*
+(within the tolerances below, else they differ); on any other data every value is simply
+compared with the published one.
 """
 
 from __future__ import annotations

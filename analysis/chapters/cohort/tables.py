@@ -23,9 +23,9 @@ def group_label(by: str, level: str, lang: str) -> str:
 
 
 def variable_label(results: CohortResults, variable: str, lang: str) -> str:
-    """The display name of a Table 1 variable (household income is invented in the shipped
-    synthetic file, and says so there)."""
-    if variable == "household_income" and results.synthetic:
+    """The display name of a Table 1 variable (household income is invented in the generator's
+    synthetic data, and says so there)."""
+    if variable == "household_income" and results.generated:
         return t("cohort.var.household_income_invented", lang)
     return t(f"cohort.var.{variable}", lang)
 
