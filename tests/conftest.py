@@ -59,10 +59,13 @@ def figures_in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that read the built book are ``book`` tests (left out by ``make test-fast``)."""
+    """Tests that read the built book are ``book`` tests (left out by ``make test-fast``);
+    the tests that drive Chromium run last, so that its processes do not take CPU from the
+    builds of other tests."""
     for item in items:
         if "built_book" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.book)
+    items.sort(key=lambda item: "page" in getattr(item, "fixturenames", ()))
 
 
 CHROMIUM = os.environ.get("RTW_CHROMIUM", "/usr/bin/chromium")

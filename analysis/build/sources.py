@@ -38,6 +38,7 @@ import yaml
 from analysis.chapters import Chapter
 from analysis.core.contracts import contract_markdown
 from analysis.core.i18n import LANGS, t
+from analysis.core.yamlfile import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BOOK = ROOT / "book"
@@ -82,7 +83,7 @@ def write_page(page: nbformat.NotebookNode, target: Path) -> None:
 
 def book_config(lang: str) -> dict:
     """The top-level ``_config.yml`` with the language-specific settings filled in."""
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config = read_yaml(ROOT / "_config.yml")
     config["title"] = t("site.title", lang)
     config["author"] = t("site.author", lang)
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
@@ -94,7 +95,7 @@ def book_config(lang: str) -> dict:
 
 def book_toc(pages: set[str]) -> dict:
     """The top-level ``_toc.yml`` without the pages that are not in the tree."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    toc = read_yaml(ROOT / "_toc.yml")
     toc["chapters"] = [entry for entry in toc["chapters"] if entry["file"] in pages]
     return toc
 

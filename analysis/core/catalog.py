@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
+from analysis.core.yamlfile import read_yaml
 
 LANGS: tuple[str, ...] = ("nb", "en")
 LABEL_FILES = (
@@ -30,7 +30,7 @@ def catalog() -> dict[str, dict[str, str]]:
     merged: dict[str, dict[str, str]] = {}
     shared, chapters = LABEL_FILES
     for path in [*sorted(shared.glob("*.yaml")), *sorted(chapters.glob("*/labels.yaml"))]:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = read_yaml(path) or {}
         for key, value in entries.items():
             if key in merged:
                 raise ValueError(f"label {key!r} in {path} is defined twice")

@@ -28,6 +28,7 @@ from pathlib import Path
 import yaml
 
 from analysis.core.problems import InputError, Message, Problem
+from analysis.core.yamlfile import read_yaml
 
 PROVENANCES = ("published-counts", "synthetic", "reconstructed", "primary", "illustrative")
 DIRECTIONS = ("beneficial", "harmful")
@@ -119,7 +120,7 @@ def load_study(data_dir: Path, chapter: str) -> Study:
         return Study()
     name = path.name
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = read_yaml(path) or {}
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         raise InputError(
             [

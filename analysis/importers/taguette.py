@@ -47,6 +47,7 @@ from analysis.core.validation import (
     read_raw,
     validate_frame,
 )
+from analysis.core.yamlfile import read_yaml
 
 HIGHLIGHTS = Schema(
     "highlights",
@@ -160,7 +161,7 @@ def write_study(out: Path, n_invited: int | None) -> Path:
     path = study_file(out, interviews.CHAPTER)
     if path.is_file():
         if n_invited is not None:
-            study = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            study = read_yaml(path) or {}
             study["facts"] = {**(study.get("facts") or {}), "n_invited": n_invited}
             path.write_text(
                 yaml.safe_dump(study, allow_unicode=True, sort_keys=False), encoding="utf-8"

@@ -13,7 +13,6 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis.chapters.cohort.cox import CoxFits
 from analysis.chapters.cohort.data import SYMPTOMS
@@ -22,6 +21,7 @@ from analysis.chapters.cohort.programmes import OddsRatio, ProgrammeGroup
 from analysis.chapters.cohort.survival import MedianSummary
 from analysis.core import reproduction
 from analysis.core.i18n import translations
+from analysis.core.yamlfile import read_yaml
 
 PUBLISHED = Path(__file__).with_name("published.yaml")
 # Calibration tolerances of the synthetic cohort: medians ±10 %, HRs ±0.05, rates ±5 points,
@@ -35,7 +35,7 @@ COUNT_TOLERANCE = 4.0
 @cache
 def published() -> dict:
     """The published numbers of the cohort paper."""
-    return yaml.safe_load(PUBLISHED.read_text(encoding="utf-8"))
+    return read_yaml(PUBLISHED)
 
 
 def _names(codes: Mapping[str, str]) -> dict[str, dict[str, str]]:

@@ -6,13 +6,12 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from analysis.chapters.interviews.data import DIAGNOSES, SEXES
 from analysis.chapters.interviews.stats import Characteristics
 from analysis.core import reproduction
 from analysis.core.i18n import EN_DASH
 from analysis.core.study import Study
+from analysis.core.yamlfile import read_yaml
 
 PUBLISHED_FILE = Path(__file__).with_name("published.yaml")
 REASON = "interviews.reason.not_study_data"
@@ -21,7 +20,7 @@ REASON = "interviews.reason.not_study_data"
 @cache
 def published() -> dict:
     """The published values, as printed."""
-    return yaml.safe_load(PUBLISHED_FILE.read_text(encoding="utf-8"))
+    return read_yaml(PUBLISHED_FILE)
 
 
 def reproduces(study: Study) -> bool:

@@ -10,13 +10,12 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from analysis.chapters.meta.data import MetaData
 from analysis.chapters.meta.narrative import analysis_label
 from analysis.chapters.meta.stats import AnalysisResult, weak_publications
 from analysis.core import reproduction
 from analysis.core.i18n import LANGS
+from analysis.core.yamlfile import read_yaml
 
 PUBLISHED_FILE = Path(__file__).with_name("published.yaml")
 PARTS = ("estimate", "low", "high")
@@ -25,7 +24,7 @@ PARTS = ("estimate", "low", "high")
 @cache
 def published() -> dict:
     """The review's printed numbers."""
-    return yaml.safe_load(PUBLISHED_FILE.read_text(encoding="utf-8"))
+    return read_yaml(PUBLISHED_FILE)
 
 
 def _labelled(item: dict, prefix: Mapping[str, str]) -> dict:

@@ -6,11 +6,11 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis.chapters.provider.stats import TableTest
 from analysis.core import reproduction
 from analysis.core.i18n import translations
+from analysis.core.yamlfile import read_yaml
 
 PUBLISHED = Path(__file__).with_name("published.yaml")
 STATISTIC_REASONS = {
@@ -22,7 +22,7 @@ STATISTIC_REASONS = {
 @cache
 def published() -> dict:
     """The published numbers of the provider survey, as printed."""
-    return yaml.safe_load(PUBLISHED.read_text(encoding="utf-8"))
+    return read_yaml(PUBLISHED)
 
 
 def count_rows(
