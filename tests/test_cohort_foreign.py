@@ -246,13 +246,3 @@ def test_glued_texts_read_back_as_themselves(foreign, monkeypatch) -> None:
 )
 def test_shift_direction(before: float, after: float, direction: str) -> None:
     assert narrative.shift(before, after) == direction
-
-
-def test_counts_handle_zero_one_and_many() -> None:
-    assert "one employee" in narrative.count("cohort.count.left_out", 1, "en", words=True)
-    assert "The four employees" in narrative.count("cohort.count.left_out", 4, "en", words=True)
-    assert "De 10 arbeidstakerne" in narrative.count("cohort.count.left_out", 10, "nb", words=True)
-    assert narrative.count("cohort.count.with_coordinator", 0, "en") == (
-        "none of them with a coordinator"
-    )
-    assert narrative.count("cohort.count.employees", 1, "nb") == "1 arbeidstaker"

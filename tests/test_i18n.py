@@ -11,8 +11,10 @@ from analysis.core.i18n import (
     fmt_num,
     fmt_p,
     fmt_pct,
+    number,
     placeholders,
     t,
+    tn,
 )
 
 THIN = "\u202f"
@@ -84,3 +86,21 @@ def test_labels_follow_each_languages_number_style():
         or re.search(r"\d%", entry.get("nb", ""))
     ]
     assert wrong == []
+
+
+def test_counts_have_zero_one_and_other_forms_in_digits_or_words():
+    assert tn("cohort.count.with_coordinator", 0, "en") == "none of them with a coordinator"
+    assert tn("cohort.count.employees", 1, "nb") == "1 arbeidstaker"
+    assert tn("cohort.count.employees", 1234, "nb") == f"1{THIN}234 arbeidstakere"
+    assert "one employee" in tn("cohort.count.left_out", 1, "en", words=True)
+    assert "The four employees" in tn("cohort.count.left_out", 4, "en", words=True)
+    assert "De 10 arbeidstakerne" in tn("cohort.count.left_out", 10, "nb", words=True)
+    assert tn("meta.count.study", 20, "en", start=True) == "Twenty studies"
+    assert tn("meta.count.study", 21, "nb", start=True) == "21 studier"
+    assert tn("meta.count.study", 0, "nb", words=True) == "ingen studier"
+
+
+def test_numbers_in_words_below_ten_and_at_the_start_of_a_sentence():
+    assert [number(n, "en") for n in (0, 3, 9, 10)] == ["no", "three", "nine", "10"]
+    assert [number(n, "nb", start=True) for n in (1, 12, 20)] == ["Én", "Tolv", "Tjue"]
+    assert number(21, "en", start=True) == "21" and number(-1, "en") == "−1"

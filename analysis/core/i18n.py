@@ -26,9 +26,30 @@ EN_DASH = "\u2013"
 MINUS = "\u2212"
 
 
-def tn(key: str, n: int, lang: str, **values: object) -> str:
-    """The label ``key.one`` or ``key.other`` by the count ``n``, with ``{n}`` formatted."""
-    return t(f"{key}.{'one' if n == 1 else 'other'}", lang, n=fmt_int(n, lang), **values)
+# House style: counts below ten in words in running text ("three studies"), and any count the
+# number words reach at the start of a sentence ("Twenty trials were included").
+WORDS_BELOW = 10
+
+
+def number(n: int, lang: str, start: bool = False) -> str:
+    """``n`` in words where the house style asks for them (``WORDS_BELOW``; at the start of a
+    sentence, capitalised, as far as ``common.number_words`` goes), else in digits."""
+    words = t("common.number_words", lang).split()
+    if not 0 <= n < len(words) or not (start or n < WORDS_BELOW):
+        return fmt_int(n, lang)
+    return words[n][:1].upper() + words[n][1:] if start else words[n]
+
+
+def tn(
+    key: str, n: int, lang: str, *, words: bool = False, start: bool = False, **values: object
+) -> str:
+    """The label ``key.zero`` (where the catalog has one), ``key.one`` or ``key.other`` by the
+    count ``n``, with ``{n}`` in digits, or in words (:func:`number`) when ``words`` or at the
+    ``start`` of a sentence, which also capitalises the text."""
+    form = "zero" if n == 0 and f"{key}.zero" in catalog() else ("one" if n == 1 else "other")
+    shown = number(n, lang, start) if words or start else fmt_int(n, lang)
+    text = t(f"{key}.{form}", lang, n=shown, **values)
+    return text[:1].upper() + text[1:] if start else text
 
 
 def translations(key: str, **values: object) -> dict[str, str]:

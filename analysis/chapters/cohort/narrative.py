@@ -16,21 +16,12 @@ from analysis.chapters.cohort.programmes import OddsRatio
 from analysis.chapters.cohort.reproduction import published
 from analysis.chapters.cohort.survival import KMComparison, LogRank
 from analysis.chapters.cohort.tables import group_label
-from analysis.core.i18n import catalog, fmt_estimate, fmt_int, fmt_num, fmt_p, fmt_pct, t
+from analysis.core.i18n import fmt_estimate, fmt_int, fmt_num, fmt_p, fmt_pct, t, tn
 from analysis.core.reproduction import fmt_published
 
 SIGNIFICANCE = 0.05
 # Efron and Breslow "barely" differ when no hazard ratio moves by this much.
 TIES_NEGLIGIBLE = 0.01
-
-
-def count(key: str, n: int, lang: str, words: bool = False, **values: object) -> str:
-    """``key.zero`` (if it exists), ``key.one`` or ``key.other`` by ``n``, with ``{n}`` filled
-    (spelled out from two to nine when ``words``)."""
-    form = "zero" if n == 0 and f"{key}.zero" in catalog() else ("one" if n == 1 else "other")
-    spelled = words and f"cohort.number.{n}" in catalog()
-    number = t(f"cohort.number.{n}", lang) if spelled else fmt_int(n, lang)
-    return t(f"{key}.{form}", lang, n=number, **values)
 
 
 def _capitalised(text: str) -> str:
@@ -45,7 +36,7 @@ def optional(condition: bool, key: str, lang: str, **values: object) -> str:
 def opening(results: CohortResults, lang: str) -> str:
     """What the data are: the study's cohort when described, else the file's; the question."""
     study = results.study
-    days = count("cohort.count.days", results.follow_up_days, lang)
+    days = tn("cohort.count.days", results.follow_up_days, lang)
     if study.population and study.setting:
         period = study.text("period", lang)
         follow_up = study.text("follow_up", lang)
@@ -54,7 +45,7 @@ def opening(results: CohortResults, lang: str) -> str:
             lang,
             n=fmt_int(results.n, lang),
             population=study.text("population", lang),
-            programmes=count(
+            programmes=tn(
                 "cohort.count.started",
                 results.n_programmes,
                 lang,
@@ -68,8 +59,8 @@ def opening(results: CohortResults, lang: str) -> str:
         cohort = t(
             "cohort.text.cohort_file",
             lang,
-            employees=count("cohort.count.employees", results.n, lang),
-            programmes=count("cohort.count.programmes", results.n_programmes, lang),
+            employees=tn("cohort.count.employees", results.n, lang),
+            programmes=tn("cohort.count.programmes", results.n_programmes, lang),
             days=days,
         )
     if study.citation:
@@ -97,13 +88,13 @@ def employees(results: CohortResults, lang: str) -> str:
     return t(
         "cohort.text.employees",
         lang,
-        employees=count("cohort.count.employees", results.n, lang),
+        employees=tn("cohort.count.employees", results.n, lang),
         with_coordinator=(
             t("cohort.count.with_coordinator.hidden", lang)
             if results.n_coordinator is None
-            else count("cohort.count.with_coordinator", results.n_coordinator, lang)
+            else tn("cohort.count.with_coordinator", results.n_coordinator, lang)
         ),
-        programmes=count("cohort.count.programmes", results.n_programmes, lang),
+        programmes=tn("cohort.count.programmes", results.n_programmes, lang),
     )
 
 
@@ -294,7 +285,7 @@ def programme_types(results: CohortResults, lang: str) -> str:
                 if test.p < SIGNIFICANCE
                 else "cohort.text.types_similar",
                 lang,
-                types=count("cohort.count.types", len(results.programme_types), lang, words=True),
+                types=tn("cohort.count.types", len(results.programme_types), lang, words=True),
                 logrank=logrank_text(test, lang),
             )
         )
@@ -325,12 +316,12 @@ def left_out(results: CohortResults, key: str, lang: str) -> str:
     n = results.n_without_programme_type
     if n is None:
         return t(f"{key}.hidden", lang)
-    return count(key, n, lang, words=True) if n else ""
+    return tn(key, n, lang, words=True) if n else ""
 
 
 def curves(comparison: KMComparison, lang: str) -> str:
     """``Two rising step curves`` (for a figure's alt text)."""
-    return _capitalised(count("cohort.count.curves", len(comparison.curves), lang, words=True))
+    return _capitalised(tn("cohort.count.curves", len(comparison.curves), lang, words=True))
 
 
 def withheld(by: str, levels: Sequence[str], lang: str) -> str:

@@ -10,15 +10,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.chapters.meta.stats import AnalysisResult, Pooled
-from analysis.core.i18n import catalog, fmt_ci, fmt_int, fmt_num, fmt_p, t
+from analysis.core.i18n import catalog, fmt_ci, fmt_int, fmt_num, fmt_p, number, t, tn
 from analysis.core.study import Study
 
 if TYPE_CHECKING:  # the chapter module imports this one through reproduction
     from analysis.chapters.meta.chapter import MetaResults
 
-# Numbers below this are written as words inside a sentence; a sentence opens with a word up
-# to the last number word of the labels ("Twenty trials ...").
-WORDS_BELOW = 10
 QUALIFIED = re.compile(r"^(?P<name>.*\S)\s*\((?P<kind>[^()]+)\)$")
 
 
@@ -31,22 +28,6 @@ def publication(name: str, lang: str) -> str:
         return name
     key = f"meta.publication_kind.{match['kind'].strip().lower()}"
     return f"{match['name']} ({t(key, lang)})" if key in catalog() else name
-
-
-def number(n: int, lang: str, start: bool = False) -> str:
-    """``n`` as a word where the style asks for one (see ``WORDS_BELOW``), else in digits."""
-    words = t("meta.number_words", lang).split()
-    if n < len(words) and (start or n < WORDS_BELOW):
-        word = words[n]
-        return word[0].upper() + word[1:] if start else word
-    return fmt_int(n, lang)
-
-
-def count(key: str, n: int, lang: str, words: bool = False, start: bool = False) -> str:
-    """The label ``key.one``/``key.other`` with ``{n}``: ``3 analyses``, ``three analyses``."""
-    value = number(n, lang, start) if words or start else fmt_int(n, lang)
-    text = t(f"{key}.{'one' if n == 1 else 'other'}", lang, n=value)
-    return text[0].upper() + text[1:] if start else text
 
 
 def study_noun(study: Study) -> str:
@@ -96,16 +77,16 @@ def analysis_label(analyses: pd.DataFrame, analysis_id: str, lang: str) -> str:
 def opening(results: MetaResults, lang: str) -> str:
     """What the data are: the review and what it included when described, else the files."""
     study = results.study
-    analyses = count("meta.count.rr_analysis", len(results.analyses), lang, words=True)
+    analyses = tn("meta.count.rr_analysis", len(results.analyses), lang, words=True)
     design = study.text("design", lang)
     n = results.n_included
     included = (
-        f"{fmt_int(n, lang)} {design}" if design and n != 1 else count(study_noun(study), n, lang)
+        f"{fmt_int(n, lang)} {design}" if design and n != 1 else tn(study_noun(study), n, lang)
     )
     computed = t("meta.text.computed", lang)
     reference = study.text("reference", lang)
     if reference is None:
-        studies = count("meta.count.study", int(results.data.studies["study"].nunique()), lang)
+        studies = tn("meta.count.study", int(results.data.studies["study"].nunique()), lang)
         return " ".join(
             [t("meta.text.opening_file", lang, studies=studies, analyses=analyses), computed]
         )
@@ -137,8 +118,8 @@ def summary(results: MetaResults, lang: str) -> str:
     return t(
         f"meta.text.summary.{'one' if n == 1 else 'other'}",
         lang,
-        results=count("meta.count.result", sum(r.k for r in results.analyses.values()), lang),
-        analyses=count("meta.count.analysis", n, lang),
+        results=tn("meta.count.result", sum(r.k for r in results.analyses.values()), lang),
+        analyses=tn("meta.count.analysis", n, lang),
         method=methods,
         list="; ".join(
             f"{analysis_label(analyses, key, lang)}: RR {pooled_text(result.pooled, lang)}"
@@ -151,11 +132,11 @@ def included(results: MetaResults, lang: str) -> str:
     """``Twenty trials in 25 publications met the inclusion criteria.`` and, with the table,
     what its participant numbers are."""
     study = results.study
-    studies = count(study_noun(study), results.n_included, lang, start=True)
+    studies = tn(study_noun(study), results.n_included, lang, start=True)
     if results.n_publications is None:
         sentence = t("meta.text.included", lang, studies=studies)
     else:
-        publications = count("meta.count.publication", results.n_publications, lang, words=True)
+        publications = tn("meta.count.publication", results.n_publications, lang, words=True)
         sentence = t(
             "meta.text.included_publications", lang, studies=studies, publications=publications
         )
@@ -180,7 +161,7 @@ def risk_of_bias(results: MetaResults, lang: str) -> str:
             f"meta.text.rob_blinding.some.{'one' if low == 1 else 'other'}",
             lang,
             low=number(low, lang, start=True),
-            total=count("meta.count.publication", total, lang, words=True),
+            total=tn("meta.count.publication", total, lang, words=True),
         )
     return " ".join([t("meta.text.rob", lang), sentence])
 
@@ -291,9 +272,9 @@ def prisma_included(results: MetaResults, lang: str) -> str:
     return t(
         "meta.prisma.included",
         lang,
-        studies=count(_randomised_key(results.study), int(flow["included_studies"]), lang),
-        publications=count("meta.count.publication", int(flow["included_publications"]), lang),
-        reviews=count("meta.count.systematic_review", int(flow["included_reviews"]), lang),
+        studies=tn(_randomised_key(results.study), int(flow["included_studies"]), lang),
+        publications=tn("meta.count.publication", int(flow["included_publications"]), lang),
+        reviews=tn("meta.count.systematic_review", int(flow["included_reviews"]), lang),
     )
 
 
@@ -305,6 +286,6 @@ def prisma_alt(results: MetaResults, lang: str) -> str:
         lang,
         screened=fmt_int(int(flow["records_screened"]), lang),
         fulltext=fmt_int(int(flow["fulltext_assessed"]), lang),
-        studies=count(study_noun(results.study), int(flow["included_studies"]), lang),
-        reviews=count("meta.count.review", int(flow["included_reviews"]), lang),
+        studies=tn(study_noun(results.study), int(flow["included_studies"]), lang),
+        reviews=tn("meta.count.review", int(flow["included_reviews"]), lang),
     )

@@ -18,7 +18,7 @@ from analysis.core.display import (
     show_figure,
     status_badges,
 )
-from analysis.core.i18n import t
+from analysis.core.i18n import t, tn
 
 
 def _markdown(text: str) -> list[Markdown]:
@@ -81,7 +81,7 @@ def risk_of_bias(results: MetaResults, lang: str) -> list[Markdown | HTML]:
             t(
                 "meta.fig.rob.alt",
                 lang,
-                publications=narrative.count("meta.count.publication", len(rob), lang),
+                publications=tn("meta.count.publication", len(rob), lang),
             ),
             svg=True,
         ),
@@ -113,7 +113,7 @@ def forest_plots(results: MetaResults, lang: str) -> list[Markdown | HTML]:
                 t(
                     "meta.fig.forest.alt",
                     lang,
-                    studies=narrative.count("meta.count.study", result.k, lang),
+                    studies=tn("meta.count.study", result.k, lang),
                     rr=narrative.pooled_text(result.pooled, lang),
                 ),
                 svg=True,
