@@ -94,6 +94,19 @@ def test_many_bad_cells_of_a_column_are_one_message_and_found_columns_are_named(
     assert "the file has the columns id, sex, weight" in str(error.value)
 
 
+def test_a_problem_names_the_line_its_row_starts_on(tmp_path):
+    # Row 1 has a quoted id over two lines and a blank line follows it: row 2 is on line 5.
+    text = 'id,sex,coordinator,weight,days\n"a\nb",female,yes,1,10\n\nc,male,kanskje,2,3\n'
+    (tmp_path / "people.csv").write_text(text)
+    with pytest.raises(InputError) as error:
+        read_table(tmp_path, SCHEMA)
+    assert "row 2 (line 5)" in str(error.value)
+    assert "rad 2 (linje 5)" in error.value.text("nb")
+    (tmp_path / "people.csv").write_text("id,sex,coordinator,weight,days\nc,male,kanskje,2,3\n")
+    with pytest.raises(InputError, match=r"row 1 \(line 2\)"):
+        read_table(tmp_path, SCHEMA)
+
+
 def test_a_missing_file_mentions_the_workbook_it_could_be(tmp_path):
     with pytest.raises(InputError, match=r"people\.xlsx"):
         read_table(tmp_path, SCHEMA)

@@ -16,6 +16,23 @@ from analysis.core.catalog import t
 
 # More problems than this are counted, not listed.
 LISTED = 50
+# The line each data row starts on, for the files read whose rows do not each take one line
+# (a quoted cell spanning lines, blank lines); elsewhere row ``n`` is on line ``n + 1``.
+_ROW_LINES: dict[str, list[int]] = {}
+
+
+def record_row_lines(file: str, lines: list[int] | None) -> None:
+    """Remember where each data row of ``file`` starts (``None``: one line per row)."""
+    if lines is None:
+        _ROW_LINES.pop(file, None)
+    else:
+        _ROW_LINES[file] = lines
+
+
+def row_line(file: str, row: int) -> int:
+    """The line of ``file`` on which its 1-based data row ``row`` starts (header on line 1)."""
+    lines = _ROW_LINES.get(file)
+    return lines[row - 1] if lines and 0 < row <= len(lines) else row + 1
 
 
 @dataclass(frozen=True, init=False)
@@ -72,7 +89,8 @@ class Problem:
         if self.column is not None:
             where.append(t("input.where.column", lang, column=self.column))
         if self.row is not None:
-            where.append(t("input.where.row", lang, row=self.row, line=self.row + 1))
+            line = row_line(self.file, self.row)
+            where.append(t("input.where.row", lang, row=self.row, line=line))
         return t(
             "input.problem",
             lang,

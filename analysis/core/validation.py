@@ -11,6 +11,7 @@ columns. Every problem becomes a :class:`Problem` that says where it is and how 
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from analysis.core.identifiers import identifier_kinds, is_identifier_column
-from analysis.core.problems import InputError, Message, Problem, note
+from analysis.core.problems import InputError, Message, Problem, note, record_row_lines
 
 Kind = Literal["category", "binary", "integer", "number", "text"]
 
@@ -259,7 +260,21 @@ def _read_text_table(path: Path, name: str) -> pd.DataFrame:
         io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[]
     )
     frame.attrs["decimal_comma"] = delimiter == ";"
+    one_line_each = text.rstrip("\r\n").count("\n") == len(frame)
+    record_row_lines(name, None if one_line_each else _row_lines(text, delimiter))
     return frame
+
+
+def _row_lines(text: str, delimiter: str) -> list[int]:
+    """The line each data row of a delimited text starts on, when quoted cells span lines or
+    blank lines (which pandas skips) lie between the rows."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    starts, end = [], 0
+    for record in reader:
+        if record and end > 0:  # not the header, not a blank line
+            starts.append(end + 1)
+        end = reader.line_num
+    return starts
 
 
 def read_raw(path: Path, data_dir: Path) -> pd.DataFrame:
