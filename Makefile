@@ -17,12 +17,12 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check analysis tests
 	$(BIN)/ruff format --check analysis tests
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 # Everything but the book build and the browser: seconds, for the edit-test loop.
 test-fast: $(STAMP)
 	$(BIN)/ruff check analysis tests
-	$(BIN)/python -m pytest -m "not book and not browser"
+	$(BIN)/python -m pytest -n auto -m "not book and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests
@@ -35,11 +35,13 @@ lock: $(STAMP)
 	$(BIN)/python -m analysis.build.lockfile
 
 # uv (from the package index) installs the lock file in a fraction of pip's time; where it
-# cannot be had, pip does the same job.
+# cannot be had, pip does the same job. Both compile the packages' bytecode at install (uv
+# only when asked): without it every kernel and render compiles pandas, matplotlib and scipy
+# again, and never keeps the result where PYTHONDONTWRITEBYTECODE is set.
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	if $(BIN)/python -m pip install --quiet --disable-pip-version-check uv; then \
-		$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock && \
+		$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock && \
 		$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e . ; \
 	else \
 		$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock && \

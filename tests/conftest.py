@@ -4,6 +4,7 @@ files (``tests/fixtures/shipped-data``) and data they write, so a researcher who
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import os
@@ -47,8 +48,19 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     given = os.environ.get("RTW_BUILT_BOOK")
     if given and reusable(Path(given)):
         return Path(given)
-    out = tmp_path_factory.mktemp("book")
-    build(SHIPPED_DATA, out)
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        out = tmp_path_factory.mktemp("book")
+        build(SHIPPED_DATA, out)
+        return out
+    # Under pytest-xdist every worker has this fixture: the first to take the lock builds into
+    # the session's folder (which the workers share), the others find its build there.
+    session = tmp_path_factory.getbasetemp().parent
+    out = session / "book"
+    out.mkdir(exist_ok=True)
+    with open(session / "book.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not reusable(out):
+            build(SHIPPED_DATA, out)
     return out
 
 
