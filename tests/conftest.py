@@ -10,6 +10,7 @@ import http.server
 import os
 import shutil
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,23 @@ def reusable(out: Path) -> bool:
     }
 
 
+def made_once(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """The folder ``name`` that ``make(folder)`` fills, made once per test session: under
+    pytest-xdist the workers share the session's temporary folder, and the first to take the
+    lock makes it while the others wait for it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    session = factory.getbasetemp().parent if worker else factory.getbasetemp()
+    folder, done = session / name, session / f"{name}.made"
+    with open(session / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One build of every chapter in both languages on the shipped data, reused by every
@@ -48,20 +66,33 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     given = os.environ.get("RTW_BUILT_BOOK")
     if given and reusable(Path(given)):
         return Path(given)
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        out = tmp_path_factory.mktemp("book")
-        build(SHIPPED_DATA, out)
-        return out
-    # Under pytest-xdist every worker has this fixture: the first to take the lock builds into
-    # the session's folder (which the workers share), the others find its build there.
-    session = tmp_path_factory.getbasetemp().parent
-    out = session / "book"
-    out.mkdir(exist_ok=True)
-    with open(session / "book.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not reusable(out):
-            build(SHIPPED_DATA, out)
-    return out
+    return made_once(tmp_path_factory, "book", lambda out: build(SHIPPED_DATA, out))
+
+
+# Books on test data: the test data of several chapters are built together (a build of four
+# chapters costs little more than one of a single chapter). A test module registers the writer
+# of its chapter's data for a group with ``share_build``; pytest imports every test module
+# before the first test runs, so the group's build holds every registered chapter.
+SHARED_BUILDS: dict[str, dict[str, Callable[[Path], Path]]] = {}
+
+
+def share_build(group: str, chapter: str, write: Callable[[Path], Path]) -> None:
+    """Put ``chapter``'s test data into the ``group`` build: ``write(folder)`` writes them
+    into ``folder`` and returns the data folder."""
+    SHARED_BUILDS.setdefault(group, {})[chapter] = write
+
+
+@pytest.fixture(scope="session")
+def shared_book(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """``shared_book(group)``: the output folder of the group's build (built on first use)."""
+
+    def make(root: Path, group: str) -> None:
+        data = root / "data"
+        for chapter, write in SHARED_BUILDS[group].items():
+            shutil.copytree(write(root / chapter), data, dirs_exist_ok=True)
+        build(data, root / "out", only=list(SHARED_BUILDS[group]), echo=lambda _: None)
+
+    return lambda group: made_once(tmp_path_factory, group, lambda r: make(r, group)) / "out"
 
 
 @pytest.fixture(autouse=True)
@@ -75,7 +106,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     the tests that drive Chromium run last, so that its processes do not take CPU from the
     builds of other tests."""
     for item in items:
-        if "built_book" in getattr(item, "fixturenames", ()):
+        if {"built_book", "shared_book"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.book)
     items.sort(key=lambda item: "page" in getattr(item, "fixturenames", ()))
 

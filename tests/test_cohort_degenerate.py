@@ -12,12 +12,11 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.build.pipeline import build
 from analysis.chapters.cohort import page
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import OUTCOMES, load
 from analysis.core.i18n import t
-from tests.conftest import SHIPPED_DATA
+from tests.conftest import SHIPPED_DATA, share_build
 
 SHIPPED = pd.read_csv(SHIPPED_DATA / "cohort.csv", dtype=str, keep_default_na=False)
 
@@ -133,11 +132,11 @@ def test_no_events_in_one_group_is_not_a_number_but_a_reason(tmp_path: Path) -> 
     assert results.outcomes["first_rtw"].by_coordinator.logrank.p is not None  # still a test
 
 
-@pytest.mark.book
-def test_a_degenerate_cohort_builds(tmp_path: Path) -> None:
-    data = _data(tmp_path, "everyone_with_coordinator")
-    out = tmp_path / "out"
-    build(data, out, only=["cohort"], echo=lambda _line: None)
+share_build("degenerate", "cohort", lambda folder: _data(folder, "everyone_with_coordinator"))
+
+
+def test_a_degenerate_cohort_builds(shared_book) -> None:
+    out = shared_book("degenerate")
     payload = json.loads((out / "results" / "cohort.json").read_text(encoding="utf-8"))
     first = payload["outcomes"]["first_rtw"]
     assert first["cox_unadjusted"]["hr"] is None

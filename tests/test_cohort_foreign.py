@@ -23,7 +23,7 @@ from analysis.chapters.cohort import narrative, page
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import load
 from analysis.core.i18n import fmt_int
-from tests.conftest import SHIPPED_DATA
+from tests.conftest import SHIPPED_DATA, share_build
 
 N, PROGRAMMES, WITHOUT_TYPE = 1500, 20, 10
 NB_N = fmt_int(N, "nb")  # 1 500 with the bokmål thousands space
@@ -117,6 +117,9 @@ def article(out: Path, lang: str) -> str:
     return re.sub(r"[ \t\r\n]+", " ", f"{body.get_text('')} {alts}")
 
 
+share_build("foreign", "cohort", write_data)
+
+
 @pytest.fixture(scope="module")
 def foreign(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CohortResults]:
     data = write_data(tmp_path_factory.mktemp("foreign") / "data")
@@ -137,11 +140,9 @@ def test_the_foreign_cohort_is_what_the_page_should_describe(foreign) -> None:
     assert narrative.shift(before, after) == "away" and after > 1
 
 
-@pytest.mark.book
-def test_the_page_on_a_foreign_cohort_states_its_facts_only(foreign, tmp_path: Path) -> None:
-    data, results = foreign
-    out = tmp_path / "out"
-    build(data, out, only=["cohort"], echo=lambda _line: None)
+def test_the_page_on_a_foreign_cohort_states_its_facts_only(foreign, shared_book) -> None:
+    _, results = foreign
+    out = shared_book("foreign")
     payload = json.loads((out / "results" / "cohort.json").read_text(encoding="utf-8"))
     assert payload["compared"] is False and payload["reproduction"] == []
     assert payload["n"] == N

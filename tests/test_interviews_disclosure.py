@@ -13,12 +13,11 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.build.pipeline import build
 from analysis.chapters.interviews import page, tables
 from analysis.chapters.interviews.chapter import analyse
 from analysis.chapters.interviews.data import load
 from analysis.core.i18n import LANGS
-from tests.conftest import SHIPPED_DATA
+from tests.conftest import SHIPPED_DATA, share_build
 from tests.test_disclosure import attack_one_way, check_rule
 
 # Three participants whose ages and grades appear nowhere else (published: 31–61, 50–100).
@@ -145,10 +144,11 @@ def _text(html: Path) -> str:
     return article.get_text(" ")
 
 
-@pytest.mark.book
-def test_built_pages_and_results_hold_no_hidden_value(three, tmp_path):
-    out = tmp_path / "out"
-    build(three, out, only=["interviews"])
+share_build("degenerate", "interviews", lambda folder: _data(folder, THREE))
+
+
+def test_built_pages_and_results_hold_no_hidden_value(shared_book):
+    out = shared_book("degenerate")
     payload = json.loads((out / "results" / "interviews.json").read_text())
     report = json.loads((out / "results" / "disclosure.json").read_text())
     assert report["interviews"] == payload["disclosure"]

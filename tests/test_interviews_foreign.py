@@ -13,13 +13,13 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.build.pipeline import build
 from analysis.chapters.interviews import page
 from analysis.chapters.interviews.chapter import analyse
 from analysis.chapters.interviews.data import load
 from analysis.core.i18n import LANGS
 from analysis.core.study import load_study
 from analysis.importers import taguette
+from tests.conftest import share_build
 
 # Facts and wording of the shipped study that must not appear on a page about other data.
 SHIPPED = (
@@ -89,10 +89,9 @@ def _export(folder: Path) -> dict[str, Path]:
     return paths
 
 
-@pytest.fixture(scope="module")
-def foreign(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The data folder the importer writes from the export (with --invited 12)."""
-    root = tmp_path_factory.mktemp("foreign")
+def write_foreign(root: Path) -> Path:
+    """The data folder (``root/data``) the importer writes from the export (with --invited
+    12)."""
     paths = _export(root / "export")
     taguette.convert(
         paths["highlights"],
@@ -103,6 +102,11 @@ def foreign(tmp_path_factory: pytest.TempPathFactory) -> Path:
         negative=["workplace.conflict"],
     )
     return root / "data"
+
+
+@pytest.fixture(scope="module")
+def foreign(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_foreign(tmp_path_factory.mktemp("foreign"))
 
 
 def _article(path: Path) -> str:
@@ -125,10 +129,11 @@ def test_importer_writes_a_study_description(foreign):
     assert not (foreign / "interviews" / "study.csv").exists()
 
 
-@pytest.mark.book
-def test_foreign_chapter_builds_and_states_only_its_own_facts(foreign, tmp_path):
-    out = tmp_path / "out"
-    build(foreign, out, only=["interviews"])
+share_build("foreign", "interviews", write_foreign)
+
+
+def test_foreign_chapter_builds_and_states_only_its_own_facts(shared_book):
+    out = shared_book("foreign")
     payload = json.loads((out / "results" / "interviews.json").read_text())
     assert payload["compared"] is False and payload["reproduction"] == []
     assert payload["n_participants"] == 8 and payload["n_invited"] == 12

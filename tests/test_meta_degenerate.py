@@ -12,12 +12,12 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pytest
 
-from analysis.build.pipeline import build
 from analysis.chapters.meta import page, stats, tables
 from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import load
 from analysis.core.i18n import LANGS
 from analysis.core.results import to_plain
+from tests.conftest import share_build
 from tests.test_meta_foreign import ANALYSES, page_text, write_review
 
 STUDIES = {
@@ -101,10 +101,11 @@ def test_every_cell_renders_and_names_what_is_not_estimable(results: MetaResults
     assert "fordi ingen studie har hendelser i noen av armene" in tables.models_note(results, "nb")
 
 
-@pytest.mark.book
-def test_the_chapter_builds_on_degenerate_analyses(data_dir: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    build(data_dir, out, only=["meta"], echo=lambda _line: None)
+share_build("degenerate", "meta", lambda folder: write_review(folder, STUDIES, DEGENERATE))
+
+
+def test_the_chapter_builds_on_degenerate_analyses(shared_book) -> None:
+    out = shared_book("degenerate")
     payload = json.loads((out / "results" / "meta.json").read_text(encoding="utf-8"))
     assert payload["analyses"]["dz"]["fixed_mh"]["reason"] == "no_estimable_studies"
     expected = {

@@ -14,12 +14,11 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.build.pipeline import build
 from analysis.chapters.meta import figures, narrative, page, tables
 from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import load
 from analysis.core.i18n import LANGS
-from tests.conftest import SHIPPED_DATA
+from tests.conftest import SHIPPED_DATA, share_build
 
 COUNTS = ("events_intervention", "n_intervention", "events_control", "n_control")
 # More people still on sick leave with the intervention (harmful outcome: favours control);
@@ -229,10 +228,11 @@ def page_text(html: Path) -> str:
     return re.sub(r"\s+", " ", " ".join(texts))
 
 
-@pytest.mark.book
-def test_the_book_builds_on_another_review(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    build(write_review(tmp_path / "data"), out, only=["meta"])
+share_build("foreign", "meta", write_review)
+
+
+def test_the_book_builds_on_another_review(shared_book) -> None:
+    out = shared_book("foreign")
     payload = json.loads((out / "results" / "meta.json").read_text(encoding="utf-8"))
     assert payload["compared"] is False and payload["reproduction"] == []
     expected = {

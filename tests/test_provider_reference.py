@@ -12,11 +12,10 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.build.pipeline import build
 from analysis.chapters.provider import chapter, data, page, stats
 from analysis.core.i18n import LANGS
 from analysis.core.results import to_plain
-from tests.conftest import SHIPPED_DATA
+from tests.conftest import SHIPPED_DATA, share_build
 
 REFERENCE = Path(__file__).parent / "reference" / "provider_values.csv"
 STATISTICS = (
@@ -99,10 +98,11 @@ def test_notes_name_the_empty_margin_and_the_correction(tmp_path: Path) -> None:
     assert "Haldane–Anscombe" in page.tests_table(results, "nb").data
 
 
-@pytest.mark.book
-def test_the_chapter_builds_with_an_empty_margin_and_a_zero_cell(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    build(degenerate_providers(tmp_path / "data"), out, only=["provider"], echo=lambda _: None)
+share_build("degenerate", "provider", degenerate_providers)
+
+
+def test_the_chapter_builds_with_an_empty_margin_and_a_zero_cell(shared_book) -> None:
+    out = shared_book("degenerate")
     payload = json.loads((out / "results" / "provider.json").read_text(encoding="utf-8"))
     mental = payload["tables"]["dx_mental"]
     assert mental["reason"] == "empty_margin" and mental["odds_ratio"] is None
