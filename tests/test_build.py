@@ -131,3 +131,10 @@ def test_a_failing_cell_is_named_by_its_place_on_the_page(tmp_path):
     toy_page(tmp_path, "a", "x = 1", "1 / 0")
     with pytest.raises(BuildError, match=r"'a' .* 'en' at code cell 2 \(cell 3 of the page\)"):
         execute_pages([PageRun(tmp_path, "a", "en")], {}, print)
+
+
+@pytest.mark.book
+def test_a_kernel_that_dies_is_named_with_its_page(tmp_path):
+    toy_page(tmp_path, "a", "import os\nos._exit(1)")
+    with pytest.raises(BuildError, match=r"'a' in language 'en': the kernel died"):
+        execute_pages([PageRun(tmp_path, "a", "en")], {}, print)

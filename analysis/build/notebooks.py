@@ -12,6 +12,7 @@ kernel (execution counts are renumbered for the same reason).
 from __future__ import annotations
 
 import copy
+import signal
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -20,7 +21,9 @@ from pathlib import Path
 
 import nbformat
 import papermill
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 from analysis.core.results import FIGURE_DIR_VARIABLE
@@ -93,7 +96,9 @@ def prepare_for_reader(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode
     return notebook
 
 
-def execute_page(run: PageRun, kernel: KernelManager, parameters: Mapping[str, object]) -> None:
+def execute_page(
+    run: PageRun, kernel: AsyncKernelManager, parameters: Mapping[str, object]
+) -> None:
     """Execute one page in place in ``kernel`` with papermill, given ``lang`` and
     ``parameters``; raise ``BuildError`` naming the page, language and cell on failure."""
     page = nbformat.read(run.notebook, as_version=4)
@@ -111,6 +116,11 @@ def execute_page(run: PageRun, kernel: KernelManager, parameters: Mapping[str, o
             request_save_on_cell_execute=False,
             km=kernel,
         )
+    except DeadKernelError as error:
+        raise BuildError(
+            f"notebook '{run.page}' in language '{run.lang}': the kernel died ({error}); "
+            "is the machine out of memory?"
+        ) from None
     except PapermillExecutionError as error:
         # Papermill counts the setup cell and the parameters it injects; the page does not.
         cell = error.cell_index - 2
@@ -128,8 +138,10 @@ def execute_page(run: PageRun, kernel: KernelManager, parameters: Mapping[str, o
 
 def execute_pages(runs: Sequence[PageRun], parameters: Mapping[str, object], echo=print) -> None:
     """Execute ``runs`` one after another in one kernel; print a progress line per page."""
-    kernel = KernelManager(kernel_name="python3")
-    kernel.start_kernel(cwd=str(runs[0].tree))
+    # Started by the first page's papermill run, in nbclient's event loop, and kept: papermill
+    # leaves a kernel manager it was given running. An asynchronous one, so that nbclient
+    # notices a kernel that dies while a cell runs.
+    kernel = AsyncKernelManager(kernel_name="python3")
     try:
         for run in runs:
             echo(f"{CURRENT}{run.page} {run.lang}")
@@ -138,13 +150,16 @@ def execute_pages(runs: Sequence[PageRun], parameters: Mapping[str, object], ech
             seconds = time.perf_counter() - began
             echo(f"{PROGRESS}{'execute':<9} {run.page:<12} {run.lang:<3} {seconds:7.1f} s")
     finally:
-        kernel.shutdown_kernel(now=True)
+        if kernel.has_kernel:
+            run_sync(kernel.shutdown_kernel)(now=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m analysis.build.notebooks STATE_DIR TREE PAGE LANG [...]``: execute pages
     (the build runs several such workers at a time, each in a process group of its own)."""
     state_dir, *rest = argv if argv is not None else sys.argv[1:]
+    # Stopped by the build (failure elsewhere, Ctrl-C): shut the kernel down on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     runs = [PageRun(Path(t), p, lang) for t, p, lang in zip(*[iter(rest)] * 3, strict=True)]
     try:
         execute_pages(runs, {"state_dir": state_dir}, lambda line: print(line, flush=True))
