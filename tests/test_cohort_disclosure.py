@@ -188,3 +188,22 @@ def test_a_programme_type_of_three_shows_nothing_but_its_name(
         # The odds ratio is hidden, not impossible to estimate, and the page says which.
         odds = {"en": "programmes is not shown:", "nb": "behandlingstilbud vises ikke:"}[lang]
         assert odds in text and "not estimable" not in text and "kan ikke estimeres" not in text
+        # The log-rank test compares the two types shown, and the page says two.
+        two = {"en": "The two programme types", "nb": "De to typene tilbud"}[lang]
+        assert two in text
+    assert results.by_programme_type.logrank.df == 1
+
+
+def test_a_comparison_with_one_group_left_has_no_test_and_says_why(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Three employees without a coordinator: that group is withheld (and the other with it, as
+    # its size and the total would give the three away).
+    frame = SHIPPED[SHIPPED["coordinator"] == "yes"]
+    frame = pd.concat([frame, SHIPPED[SHIPPED["coordinator"] == "no"][:3]])
+    frame.to_csv(tmp_path / "cohort.csv", index=False)
+    results = analyse(load(tmp_path), suppress_below=5)
+    comparison = results.outcomes["first_rtw"].by_coordinator
+    assert "no" in comparison.withheld and comparison.logrank.reason == "too_few_shown"
+    assert comparison.logrank.chi2 is None
+    assert "fewer than two groups are left to compare" in page_text(results, monkeypatch, "en")

@@ -278,14 +278,15 @@ def programme_types(results: CohortResults, lang: str) -> str:
     sentences = []
     if test.reason:
         sentences.append(t("cohort.text.types_no_test", lang, logrank=logrank_text(test, lang)))
-    elif len(results.programme_types) > 1:
+    else:
+        tested = len(results.by_programme_type.curves)  # the withheld types are not tested
         sentences.append(
             t(
                 "cohort.text.types_differ"
                 if test.p < SIGNIFICANCE
                 else "cohort.text.types_similar",
                 lang,
-                types=tn("cohort.count.types", len(results.programme_types), lang, words=True),
+                types=tn("cohort.count.types", tested, lang, words=True),
                 logrank=logrank_text(test, lang),
             )
         )

@@ -328,7 +328,8 @@ def km_comparison(
 ) -> KMComparison:
     """Curves, medians, log-rank test and numbers at risk (every ``AT_RISK_STEP`` days) of
     the groups whose size ``sizes`` shows (every group when None); the number returned and
-    the numbers at risk pass disclosure control at ``suppress_below``."""
+    the numbers at risk pass disclosure control at ``suppress_below``. A group withheld by
+    disclosure control has no curve and is left out of the log-rank test."""
     rows = data[data[by].notna()]
     durations, events = rows[f"days_to_{outcome}"], rows[outcome]
     groups = rows[by].to_numpy(object)
@@ -349,13 +350,18 @@ def km_comparison(
     drawn = {curve.level for curve in curves}
     counts = counts.loc[[level for level in shown if level in drawn]]
     at_risk = at_risk[[shown.index(level) for level in counts.index]]
+    withheld = tuple(level for level in levels if level not in drawn)
+    # The test compares the groups shown: a withheld group's data enter none of the comparison.
+    test = logrank(rows[rows[by].isin(drawn)], outcome, by)
+    if withheld and test.reason == "one_group":
+        test = replace(test, reason="too_few_shown")
     return KMComparison(
         outcome=outcome,
         by=by,
         curves=tuple(curves),
-        logrank=logrank(data, outcome, by),
+        logrank=test,
         follow_up=follow_up,
         ticks=tuple(ticks),
         at_risk=pd.DataFrame(at_risk, index=counts.index, columns=counts.columns),
-        withheld=tuple(level for level in levels if level not in drawn),
+        withheld=withheld,
     )
