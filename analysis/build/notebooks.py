@@ -15,7 +15,7 @@ import copy
 import signal
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,7 +136,11 @@ def execute_page(
     nbformat.write(prepare_for_reader(executed), run.notebook)
 
 
-def execute_pages(runs: Sequence[PageRun], parameters: Mapping[str, object], echo=print) -> None:
+def execute_pages(
+    runs: Sequence[PageRun],
+    parameters: Mapping[str, object],
+    echo: Callable[[str], None] = print,
+) -> None:
     """Execute ``runs`` one after another in one kernel; print a progress line per page."""
     # Started by the first page's papermill run, in nbclient's event loop, and kept: papermill
     # leaves a kernel manager it was given running. An asynchronous one, so that nbclient
