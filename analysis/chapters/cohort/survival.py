@@ -353,7 +353,7 @@ def km_comparison(
     withheld = tuple(level for level in levels if level not in drawn)
     # The test compares the groups shown: a withheld group's data enter none of the comparison.
     test = logrank(rows[rows[by].isin(drawn)], outcome, by)
-    if withheld and test.reason == "one_group":
+    if test.reason == "one_group" and len(levels) > 1:  # the data have groups to compare
         test = replace(test, reason="too_few_shown")
     return KMComparison(
         outcome=outcome,
