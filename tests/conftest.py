@@ -103,12 +103,39 @@ def figures_in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that read the built book are ``book`` tests (left out by ``make test-fast``);
-    the tests that drive Chromium run last, so that its processes do not take CPU from the
-    builds of other tests."""
+    the order of the tests lets pytest-xdist workers start the shared builds early, and the
+    tests that drive Chromium run last, so that its processes take no CPU from the builds."""
+    builds = {}  # the shared build each test reads
+    own = {item for item in items if item.get_closest_marker("book")}  # builds of their own
     for item in items:
-        if {"built_book", "shared_book"} & set(getattr(item, "fixturenames", ())):
+        names = set(getattr(item, "fixturenames", ()))
+        if {"built_book", "shared_book"} & names:
             item.add_marker(pytest.mark.book)
-    items.sort(key=lambda item: "page" in getattr(item, "fixturenames", ()))
+            module = getattr(item, "module", None)
+            builds[item] = "book" if "built_book" in names else _group_of(module)
+    first = {build: item for item, build in reversed(list(builds.items()))}.values()
+
+    def order(item: pytest.Item) -> int:
+        """First the tests that build (the first reader of each shared build, so that it
+        starts at once, and the tests with builds of their own, so that none is left to the
+        end); then the tests that build nothing; the other readers of the shared builds; the
+        browser tests."""
+        if "page" in getattr(item, "fixturenames", ()):
+            return 3
+        if item in first or (item in own and item not in builds):
+            return 0
+        return 2 if item in builds else 1
+
+    items.sort(key=order)
+
+
+def _group_of(module: object) -> str:
+    """The shared build a test module registered its data for."""
+    name = getattr(module, "__name__", "")
+    groups = [
+        g for g, writers in SHARED_BUILDS.items() for w in writers.values() if w.__module__ == name
+    ]
+    return groups[0] if groups else name
 
 
 CHROMIUM = os.environ.get("RTW_CHROMIUM", "/usr/bin/chromium")
