@@ -8,12 +8,14 @@ import fcntl
 import functools
 import http.server
 import os
+import re
 import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 
 from analysis.build.output import read_record
 from analysis.build.pipeline import build, data_digest
@@ -23,6 +25,22 @@ from analysis.core.results import FIGURE_DIR_VARIABLE
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHIPPED_DATA = FIXTURES / "shipped-data"
+
+
+def article_text(page: Path, separator: str = " ") -> str:
+    """The article of a built page as a reader meets it: its text and the alt texts of its
+    images, without the code cells; runs of spaces and line breaks read as one space (the
+    no-break and thin spaces of the number style stay). ``separator`` joins the texts of
+    neighbouring elements ("" keeps inline markup such as ``<code>x</code>:`` as read)."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    article = soup.select_one("article") or soup
+    for tag in article.select("div.cell_input, script, style"):
+        tag.decompose()
+    texts = [
+        article.get_text(separator),
+        *(image.get("alt", "") for image in article.select("img")),
+    ]
+    return re.sub(r"[ \t\r\n]+", " ", " ".join(texts))
 
 
 def reusable(out: Path) -> bool:

@@ -9,13 +9,11 @@ no household income column, fewer category levels, and no study description.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from bs4 import BeautifulSoup
 from myst_nb.core.variables import format_plain_text
 
 from analysis.build.pipeline import build
@@ -23,7 +21,7 @@ from analysis.chapters.cohort import narrative, page
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import load
 from analysis.core.i18n import fmt_int
-from tests.conftest import SHIPPED_DATA, share_build
+from tests.conftest import SHIPPED_DATA, article_text, share_build
 
 N, PROGRAMMES, WITHOUT_TYPE = 1500, 20, 10
 NB_N = fmt_int(N, "nb")  # 1 500 with the bokmål thousands space
@@ -107,16 +105,6 @@ def write_data(folder: Path, study: str | None = None) -> Path:
     return folder
 
 
-def article(out: Path, lang: str) -> str:
-    """The article text of the built page (code hidden), spaces collapsed."""
-    soup = BeautifulSoup((out / "html" / lang / "cohort.html").read_text("utf-8"), "html.parser")
-    body = soup.select_one("article")
-    for tag in body.select("div.cell_input, script, style"):
-        tag.decompose()
-    alts = " ".join(image.get("alt", "") for image in body.select("img"))
-    return re.sub(r"[ \t\r\n]+", " ", f"{body.get_text('')} {alts}")
-
-
 share_build("foreign", "cohort", write_data)
 
 
@@ -174,7 +162,7 @@ def test_the_page_on_a_foreign_cohort_states_its_facts_only(foreign, shared_book
     }
     assert results.n_coordinator == 721
     for lang, phrases in expected.items():
-        text = article(out, lang)
+        text = article_text(out / "html" / lang / "cohort.html", separator="")
         for phrase in phrases:
             assert phrase in text, (lang, phrase)
         for fact in SHIPPED_FACTS[lang]:
@@ -198,7 +186,7 @@ follow_up: {en: "in the municipal records", nb: "i kommunens registre"}
     build(data, out, langs=["en"], only=["cohort"], echo=lambda _line: None)
     payload = json.loads((out / "results" / "cohort.json").read_text(encoding="utf-8"))
     assert payload["compared"] is False and payload["reproduction"] == []
-    text = article(out, "en")
+    text = article_text(out / "html" / "en" / "cohort.html", separator="")
     assert (
         "The cohort in cohort.csv: 1,500 nurses on sick leave who started one of 20 municipal "
         "rehabilitation programmes in 2021–2022, followed for 360 days in the municipal records."

@@ -17,7 +17,7 @@ from analysis.chapters.interviews import page, tables
 from analysis.chapters.interviews.chapter import analyse
 from analysis.chapters.interviews.data import load
 from analysis.core.i18n import LANGS
-from tests.conftest import SHIPPED_DATA, share_build
+from tests.conftest import SHIPPED_DATA, article_text, share_build
 from tests.test_disclosure import attack_one_way, check_rule
 
 # Three participants whose ages and grades appear nowhere else (published: 31–61, 50–100).
@@ -136,14 +136,6 @@ def _rows(html: Path) -> list[list[str]]:
     ]
 
 
-def _text(html: Path) -> str:
-    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
-    article = soup.select_one("article") or soup
-    for tag in article.select("div.cell_input, script, style"):
-        tag.decompose()
-    return article.get_text(" ")
-
-
 share_build("degenerate", "interviews", lambda folder: _data(folder, THREE))
 
 
@@ -162,7 +154,7 @@ def test_built_pages_and_results_hold_no_hidden_value(shared_book):
     for lang in LANGS:
         for name in ("interviews", "reproduction"):
             html = out / "html" / lang / f"{name}.html"
-            text = _text(html)
+            text = article_text(html)
             assert [n for n in HIDDEN_NUMBERS if re.search(rf"\b{n}\b", text)] == [], (lang, name)
             labelled = [
                 (row, at)

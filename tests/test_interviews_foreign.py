@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from bs4 import BeautifulSoup
 
 from analysis.chapters.interviews import page
 from analysis.chapters.interviews.chapter import analyse
@@ -19,7 +18,7 @@ from analysis.chapters.interviews.data import load
 from analysis.core.i18n import LANGS
 from analysis.core.study import load_study
 from analysis.importers import taguette
-from tests.conftest import share_build
+from tests.conftest import article_text, share_build
 
 # Facts and wording of the shipped study that must not appear on a page about other data.
 SHIPPED = (
@@ -109,15 +108,6 @@ def foreign(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_foreign(tmp_path_factory.mktemp("foreign"))
 
 
-def _article(path: Path) -> str:
-    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-    article = soup.select_one("article") or soup
-    for tag in article.select("div.cell_input, script, style"):
-        tag.decompose()
-    alts = " ".join(img.get("alt", "") for img in article.select("img"))
-    return re.sub(r"[ \t\r\n]+", " ", f"{article.get_text(' ')} {alts}")
-
-
 def _shipped_facts(text: str) -> list[str]:
     return [pattern for pattern in SHIPPED if re.search(pattern, text)]
 
@@ -158,7 +148,7 @@ def test_foreign_chapter_builds_and_states_only_its_own_facts(shared_book):
         ),
     }
     for lang in LANGS:
-        text = _article(out / "html" / lang / "interviews.html")
+        text = article_text(out / "html" / lang / "interviews.html")
         assert [phrase for phrase in expected[lang] if phrase not in text] == [], lang
         assert _shipped_facts(text) == [], lang
         # A Taguette tag that is both the theme's id and its name is named once.

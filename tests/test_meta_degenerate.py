@@ -17,8 +17,8 @@ from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import load
 from analysis.core.i18n import LANGS
 from analysis.core.results import to_plain
-from tests.conftest import share_build
-from tests.test_meta_foreign import ANALYSES, page_text, write_review
+from tests.conftest import article_text, share_build
+from tests.test_meta_foreign import ANALYSES, write_review
 
 STUDIES = {
     "dz": [("Alpha 2001", 0, 20, 0, 20), ("Beta 2002", 0, 30, 0, 31)],
@@ -113,6 +113,6 @@ def test_the_chapter_builds_on_degenerate_analyses(shared_book) -> None:
         "nb": ("Død: RR Kan ikke estimeres", "ingen studie har hendelser", "eksakt (metafor"),
     }
     for lang in LANGS:
-        text = page_text(out / "html" / lang / "meta.html")
+        text = article_text(out / "html" / lang / "meta.html")
         for fact in expected[lang]:
             assert fact in text, (lang, fact)

@@ -6,19 +6,17 @@ and none of the shipped review's."""
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
-from bs4 import BeautifulSoup
 
 from analysis.chapters.meta import figures, narrative, page, tables
 from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import load
 from analysis.core.i18n import LANGS
-from tests.conftest import SHIPPED_DATA, share_build
+from tests.conftest import SHIPPED_DATA, article_text, share_build
 
 COUNTS = ("events_intervention", "n_intervention", "events_control", "n_control")
 # More people still on sick leave with the intervention (harmful outcome: favours control);
@@ -219,15 +217,6 @@ def test_a_description_that_reproduces_nothing(tmp_path: Path) -> None:
         assert len(repro) == 1 and "RevMan" not in repro[0].data
 
 
-def page_text(html: Path) -> str:
-    soup = BeautifulSoup(html.read_text(encoding="utf-8"), "html.parser")
-    article = soup.select_one("article") or soup
-    for tag in article.select("div.cell_input, script, style"):
-        tag.decompose()
-    texts = [article.get_text(" "), *(img.get("alt", "") for img in article.select("img"))]
-    return re.sub(r"\s+", " ", " ".join(texts))
-
-
 share_build("foreign", "meta", write_review)
 
 
@@ -263,7 +252,7 @@ def test_the_book_builds_on_another_review(shared_book) -> None:
         ),
     }
     for lang in LANGS:
-        text = page_text(out / "html" / lang / "meta.html")
+        text = article_text(out / "html" / lang / "meta.html")
         for fact in expected[lang]:
             assert fact in text, (lang, fact)
         for fact in SHIPPED_FACTS:

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from bs4 import BeautifulSoup
 
 from analysis.chapters.provider import chapter, data, page, stats
 from analysis.core.i18n import LANGS
 from analysis.core.results import to_plain
-from tests.conftest import SHIPPED_DATA, share_build
+from tests.conftest import SHIPPED_DATA, article_text, share_build
 
 REFERENCE = Path(__file__).parent / "reference" / "provider_values.csv"
 STATISTICS = (
@@ -112,8 +110,6 @@ def test_the_chapter_builds_with_an_empty_margin_and_a_zero_cell(shared_book) ->
         "nb": ("Kan ikke estimeres: Psykiske lidelser", "Haldane–Anscombe-korreksjon"),
     }
     for lang in LANGS:
-        html = (out / "html" / lang / "provider.html").read_text("utf-8")
-        soup = BeautifulSoup(html, "html.parser")
-        text = re.sub(r"\s+", " ", soup.get_text(" "))
+        text = article_text(out / "html" / lang / "provider.html")
         for fact in expected[lang]:
             assert fact in text, (lang, fact)
