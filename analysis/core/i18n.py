@@ -37,7 +37,7 @@ def number(n: int, lang: str, start: bool = False) -> str:
     words = t("common.number_words", lang).split()
     if not 0 <= n < len(words) or not (start or n < WORDS_BELOW):
         return fmt_int(n, lang)
-    return words[n][:1].upper() + words[n][1:] if start else words[n]
+    return _capitalised(words[n]) if start else words[n]
 
 
 def tn(
@@ -49,7 +49,11 @@ def tn(
     form = "zero" if n == 0 and f"{key}.zero" in catalog() else ("one" if n == 1 else "other")
     shown = number(n, lang, start) if words or start else fmt_int(n, lang)
     text = t(f"{key}.{form}", lang, n=shown, **values)
-    return text[:1].upper() + text[1:] if start else text
+    return _capitalised(text) if start else text
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def translations(key: str, **values: object) -> dict[str, str]:

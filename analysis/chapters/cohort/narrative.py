@@ -24,10 +24,6 @@ SIGNIFICANCE = 0.05
 TIES_NEGLIGIBLE = 0.01
 
 
-def _capitalised(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
 def optional(condition: bool, key: str, lang: str, **values: object) -> str:
     """The label when ``condition`` holds, else nothing."""
     return t(key, lang, **values) if condition else ""
@@ -322,7 +318,7 @@ def left_out(results: CohortResults, key: str, lang: str) -> str:
 
 def curves(comparison: KMComparison, lang: str) -> str:
     """``Two rising step curves`` (for a figure's alt text)."""
-    return _capitalised(tn("cohort.count.curves", len(comparison.curves), lang, words=True))
+    return tn("cohort.count.curves", len(comparison.curves), lang, start=True)
 
 
 def withheld(by: str, levels: Sequence[str], lang: str) -> str:
