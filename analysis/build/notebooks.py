@@ -38,6 +38,11 @@ class BuildError(RuntimeError):
     """A build step failed; the message says which and why."""
 
 
+def step_line(action: str, subject: str, lang: str, seconds: float) -> str:
+    """The progress line of a finished build step: what, of which page, language, how long."""
+    return f"{action:<9} {subject:<12} {lang:<3} {seconds:7.1f} s"
+
+
 @dataclass(frozen=True)
 class PageRun:
     """One page of one language, executed in place in its language's source tree."""
@@ -152,7 +157,7 @@ def execute_pages(
             began = time.perf_counter()
             execute_page(run, kernel, parameters)
             seconds = time.perf_counter() - began
-            echo(f"{PROGRESS}{'execute':<9} {run.page:<12} {run.lang:<3} {seconds:7.1f} s")
+            echo(PROGRESS + step_line("execute", run.page, run.lang, seconds))
     finally:
         if kernel.has_kernel:
             run_sync(kernel.shutdown_kernel)(now=True)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from analysis.build import runner, sources
 from analysis.build.cache import Cache, code_digest, digest, tree_digest
-from analysis.build.notebooks import BuildError, PageRun
+from analysis.build.notebooks import BuildError, PageRun, step_line
 from analysis.build.output import claim, clean_stale, locked, new_work_folder, publish, write_record
 from analysis.build.runner import Step
 from analysis.build.scan import scan, strip_source_maps
@@ -98,7 +98,7 @@ class Progress:
         """Run one step in this process and print what it was and how long it took."""
         began = time.perf_counter()
         result = work()
-        self.echo(f"{action:<9} {subject:<12} {lang:<3} {time.perf_counter() - began:7.1f} s")
+        self.echo(step_line(action, subject, lang, time.perf_counter() - began))
         return result
 
     def total(self) -> None:

@@ -16,9 +16,10 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import IO
 
-from analysis.build.notebooks import CURRENT, PROGRESS, BuildError
+from analysis.build.notebooks import CURRENT, PROGRESS, BuildError, step_line
 
 ALIVE_EVERY = 15.0
 NOISE = ("Kernel is running over TCP without encryption", "KeyboardInterrupt caught in kernel")
@@ -32,7 +33,6 @@ class Step:
     subject: str
     lang: str
     command: list[str]
-    env: dict[str, str] = field(default_factory=dict)
     done: Callable[[], None] | None = None  # called in the parent when the step succeeded
     failure: Callable[[str], str] = lambda log: log  # the error message from the child's log
     announce: bool = True  # print a line when the step ends (else the child's lines say it)
@@ -48,19 +48,24 @@ class _Running:
     """A step's child process, its log and how far the log has been read."""
 
     step: Step
-    log: object
+    log: IO[bytes]
     began: float
     doing: str
     since: float
     read: int = 0
 
-    def new_lines(self) -> list[str]:
-        """The complete lines the child has written since the last call."""
+    def relay(self, echo: Callable[[str], None]) -> None:
+        """Pass on the child's progress lines written since the last call, and note what it
+        says it is doing."""
         size = os.fstat(self.log.fileno()).st_size
         text = os.pread(self.log.fileno(), size - self.read, self.read)
         complete = text[: text.rfind(b"\n") + 1]
         self.read += len(complete)
-        return complete.decode("utf-8", errors="replace").splitlines()
+        for line in complete.decode("utf-8", errors="replace").splitlines():
+            if line.startswith(PROGRESS):
+                echo(line.removeprefix(PROGRESS))
+            elif line.startswith(CURRENT):
+                self.doing, self.since = line.removeprefix(CURRENT), time.perf_counter()
 
 
 def _end(process: subprocess.Popen) -> None:
@@ -91,20 +96,16 @@ def run(steps: list[Step], jobs: int, echo: Callable[[str], None]) -> None:
                     step.command,
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    env={**os.environ, **step.env},
                     start_new_session=True,
                 )
                 now = time.perf_counter()
                 doing = f"{step.subject} {step.lang}".strip()
                 running[process] = _Running(step, log, now, doing, now)
             time.sleep(0.1)
-            for child in running.values():
-                for line in child.new_lines():
-                    if line.startswith(PROGRESS):
-                        echo(line.removeprefix(PROGRESS))
-                    elif line.startswith(CURRENT):
-                        child.doing, child.since = line.removeprefix(CURRENT), time.perf_counter()
-            for process in [p for p in running if p.poll() is not None]:
+            ended = [p for p in running if p.poll() is not None]
+            for child in running.values():  # after the poll: an ended child's last lines too
+                child.relay(echo)
+            for process in ended:
                 child = running.pop(process)
                 child.log.seek(0)
                 text = without_noise(child.log.read().decode("utf-8", errors="replace"))
@@ -115,7 +116,7 @@ def run(steps: list[Step], jobs: int, echo: Callable[[str], None]) -> None:
                     child.step.done()
                 if child.step.announce:
                     step, seconds = child.step, time.perf_counter() - child.began
-                    echo(f"{step.action:<9} {step.subject:<12} {step.lang:<3} {seconds:7.1f} s")
+                    echo(step_line(step.action, step.subject, step.lang, seconds))
             now = time.perf_counter()
             if running and now - last_alive >= ALIVE_EVERY:
                 last_alive = now
