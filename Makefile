@@ -32,7 +32,7 @@ lint: $(STAMP)
 lock: $(STAMP)
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file requirements.lock pyproject.toml
-	$(BIN)/python -m analysis.build.lockfile
+	$(BIN)/python -m analysis.pipeline.lockfile
 
 # uv (from the package index) installs the lock file in a fraction of pip's time; where it
 # cannot be had, pip does the same job. Both compile the packages' bytecode at install (uv

@@ -9,16 +9,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis.build.pipeline import ROOT, BuildError, build, validate
 from analysis.core.i18n import LANGS, t
 from analysis.core.problems import InputError
+from analysis.pipeline.build import ROOT, BuildError, build, validate
 
 # Modules that add their own sub-commands through ``register_cli(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = (
     "analysis.generators.provider",
     "analysis.importers.taguette",
     "analysis.generators.cohort",
-    "analysis.build.bench",
+    "analysis.pipeline.bench",
 )
 
 

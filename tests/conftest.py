@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from analysis.build.output import read_record
-from analysis.build.pipeline import build, data_digest
 from analysis.chapters import CHAPTERS
 from analysis.core.i18n import LANGS
 from analysis.core.results import FIGURE_DIR_VARIABLE
+from analysis.pipeline.build import build, data_digest
+from analysis.pipeline.output import read_record
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHIPPED_DATA = FIXTURES / "shipped-data"

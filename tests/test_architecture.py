@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "analysis"
 RENDERING = {"__init__", "chapter", "reproduction", "tables", "figures", "narrative", "page"}
 # What the data and statistics layer must never reach, directly or through the project.
 NOT_IN_STATISTICS = ("matplotlib", "seaborn", "IPython", "papermill", "myst_nb")
-NOT_IN_STATISTICS_PROJECT = ("analysis.core.i18n", "analysis.core.display", "analysis.build")
+NOT_IN_STATISTICS_PROJECT = ("analysis.core.i18n", "analysis.core.display", "analysis.pipeline")
 
 
 def module_name(path: Path) -> str:
@@ -90,7 +90,7 @@ def test_the_registry_is_a_leaf_and_nothing_below_the_build_imports_it():
     assert not [name for name in imports()["analysis.chapters"] if name.startswith("analysis")]
     for module, names in imports().items():
         if module.startswith(("analysis.core", "analysis.chapters")):
-            assert not [n for n in names if n.startswith("analysis.build")], module
+            assert not [n for n in names if n.startswith("analysis.pipeline")], module
         if module.startswith("analysis.core"):
             assert not [n for n in names if n.startswith("analysis.chapters")], module
         if module.startswith(("analysis.core", "analysis.chapters.")):
@@ -102,7 +102,7 @@ def test_the_registry_is_a_leaf_and_nothing_below_the_build_imports_it():
 def test_importing_a_chapter_loads_neither_papermill_nor_the_build():
     code = (
         "import sys, analysis.chapters.cohort.chapter; "
-        "print(sorted(m for m in sys.modules if m.startswith(('papermill', 'analysis.build'))))"
+        "print(sorted(m for m in sys.modules if m.startswith(('papermill', 'analysis.pipeline'))))"
     )
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -10,12 +10,12 @@ import pytest
 from bs4 import BeautifulSoup
 
 from analysis import cli
-from analysis.build import output
-from analysis.build.pipeline import ROOT, build
 from analysis.chapters.provider import chapter as provider
 from analysis.chapters.provider.data import TYPES
 from analysis.chapters.provider.stats import EXPOSURES
 from analysis.core.i18n import LANGS, fmt_num
+from analysis.pipeline import output
+from analysis.pipeline.build import ROOT, build
 from tests.conftest import SHIPPED_DATA
 
 pytestmark = pytest.mark.book
@@ -260,7 +260,7 @@ def test_failing_notebook_names_component_language_and_cell(tmp_path, monkeypatc
     shutil.copytree(ROOT / "book", book)
     page = book / "provider.md"
     page.write_text(page.read_text().replace("display(page.tests_table(results, lang))", "1 / 0"))
-    monkeypatch.setattr("analysis.build.sources.BOOK", book)
+    monkeypatch.setattr("analysis.pipeline.sources.BOOK", book)
     status = cli.main(["build", "--only", "provider", "--lang", "en", "--out", str(tmp_path / "o")])
     message = capsys.readouterr().err
     assert status == 1

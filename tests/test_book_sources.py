@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from analysis.build.sources import BOOK, LANG_KEY, page_sources, read_page
 from analysis.chapters import CHAPTERS, OVERVIEW_PAGE
 from analysis.core.i18n import LANGS
+from analysis.pipeline.sources import BOOK, LANG_KEY, page_sources, read_page
 
 PAGES = page_sources(BOOK)
 

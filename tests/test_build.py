@@ -3,16 +3,16 @@
 import nbformat
 import pytest
 
-from analysis.build.notebooks import PageRun, execute_pages, prepare_for_reader
-from analysis.build.pipeline import BuildError, analysis_parameters, select_chapters
-from analysis.build.sources import (
+from analysis.chapters import CHAPTERS
+from analysis.pipeline.build import BuildError, analysis_parameters, select_chapters
+from analysis.pipeline.notebooks import PageRun, execute_pages, prepare_for_reader
+from analysis.pipeline.sources import (
     book_config,
     book_toc,
     for_language,
     landing_page,
     localise_bibliography,
 )
-from analysis.chapters import CHAPTERS
 
 BIB = """@misc{key,
   title = {A title},

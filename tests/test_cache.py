@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from analysis.build import sources
-from analysis.build.cache import Cache, digest
-from analysis.build.pipeline import build
+from analysis.pipeline import sources
+from analysis.pipeline.build import build
+from analysis.pipeline.cache import Cache, digest
 from tests.conftest import SHIPPED_DATA
 
 pytestmark = pytest.mark.book

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build.pipeline import build
 from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.data import load
 from analysis.generators import cohort as generator
+from analysis.pipeline.build import build
 from tests.conftest import SHIPPED_DATA
 
 pytestmark = pytest.mark.book

@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 from myst_nb.core.variables import format_plain_text
 
-from analysis.build.pipeline import build
 from analysis.chapters.cohort import narrative, page
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import load
 from analysis.core.i18n import fmt_int
+from analysis.pipeline.build import build
 from tests.conftest import SHIPPED_DATA, article_text, share_build
 
 N, PROGRAMMES, WITHOUT_TYPE = 1500, 20, 10

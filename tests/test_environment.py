@@ -2,7 +2,7 @@
 
 import tomllib
 
-from analysis.build.lockfile import ENVIRONMENT, LOCK, ROOT, environment_yml, pins
+from analysis.pipeline.lockfile import ENVIRONMENT, LOCK, ROOT, environment_yml, pins
 
 
 def test_environment_yml_is_in_sync_with_the_lock_file():

@@ -5,8 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.build.notebooks import BuildError
-from analysis.build.scan import scan, strip_source_maps
 from analysis.core.identifiers import (
     FNR_WEIGHTS_1,
     FNR_WEIGHTS_2,
@@ -14,6 +12,8 @@ from analysis.core.identifiers import (
     is_identifier_column,
 )
 from analysis.core.validation import Field, InputError, Schema, validate_frame
+from analysis.pipeline.notebooks import BuildError
+from analysis.pipeline.scan import scan, strip_source_maps
 
 
 def control_digits(nine: str) -> str | None:

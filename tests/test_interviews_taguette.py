@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from analysis import cli
-from analysis.build.pipeline import build
 from analysis.chapters.interviews import stats, tables
 from analysis.chapters.interviews.data import load
 from analysis.core.validation import InputError
 from analysis.importers import taguette
+from analysis.pipeline.build import build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "taguette"
 

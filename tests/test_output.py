@@ -14,8 +14,8 @@ import psutil
 import pytest
 
 from analysis import cli
-from analysis.build import output
-from analysis.build.notebooks import BuildError
+from analysis.pipeline import output
+from analysis.pipeline.notebooks import BuildError
 from tests.conftest import SHIPPED_DATA
 
 

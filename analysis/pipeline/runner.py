@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
-from analysis.build.notebooks import CURRENT, PROGRESS, BuildError, step_line
+from analysis.pipeline.notebooks import CURRENT, PROGRESS, BuildError, step_line
 
 ALIVE_EVERY = 15.0
 NOISE = ("Kernel is running over TCP without encryption", "KeyboardInterrupt caught in kernel")

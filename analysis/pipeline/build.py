@@ -6,17 +6,17 @@
    ``analyse`` runs once; ``results/<chapter>.json`` is written and the typed results are kept
    for the pages;
 2. per language, a Jupyter Book source tree is assembled from the single-source pages of
-   ``book/`` (:mod:`analysis.build.sources`) and each notebook page is executed with papermill,
+   ``book/`` (:mod:`analysis.pipeline.sources`) and each notebook page is executed with papermill,
    given ``lang`` and ``state_dir``, by workers that each keep one warm kernel
-   (:mod:`analysis.build.notebooks`): the pages only render the kept results;
+   (:mod:`analysis.pipeline.notebooks`): the pages only render the kept results;
 3. ``jupyter-book build`` renders each tree with execution off and warnings as errors;
 4. the landing page is written, every built file is scanned for identifiers and paths of this
-   machine (:mod:`analysis.build.scan`), and the new ``html/`` and ``results/`` are made
-   current in one step (:mod:`analysis.build.output`).
+   machine (:mod:`analysis.pipeline.scan`), and the new ``html/`` and ``results/`` are made
+   current in one step (:mod:`analysis.pipeline.output`).
 
 Pages and languages are executed and rendered several at a time (``jobs``;
-:mod:`analysis.build.runner`), and every analysis, page and HTML tree whose inputs have not
-changed is taken from the cache (:mod:`analysis.build.cache`; ``force`` ignores it).
+:mod:`analysis.pipeline.runner`), and every analysis, page and HTML tree whose inputs have not
+changed is taken from the cache (:mod:`analysis.pipeline.cache`; ``force`` ignores it).
 Everything is built in a temporary folder inside ``out`` and swapped in only when every step
 has succeeded, so a failed or interrupted build leaves the previous book untouched.
 """
@@ -31,24 +31,31 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from analysis.build import runner, sources
-from analysis.build.cache import Cache, code_digest, digest, tree_digest
-from analysis.build.notebooks import BuildError, PageRun, step_line
-from analysis.build.output import claim, clean_stale, locked, new_work_folder, publish, write_record
-from analysis.build.runner import Step
-from analysis.build.scan import scan, strip_source_maps
-from analysis.build.sources import (
+from analysis.chapters import CHAPTERS, Chapter
+from analysis.core import disclosure
+from analysis.core.i18n import LANGS, check_lang, t
+from analysis.core.problems import InputError, Message, Problem, take_notes
+from analysis.core.results import read_results, save_state, write_results
+from analysis.pipeline import runner, sources
+from analysis.pipeline.cache import Cache, code_digest, digest, tree_digest
+from analysis.pipeline.notebooks import BuildError, PageRun, step_line
+from analysis.pipeline.output import (
+    claim,
+    clean_stale,
+    locked,
+    new_work_folder,
+    publish,
+    write_record,
+)
+from analysis.pipeline.runner import Step
+from analysis.pipeline.scan import scan, strip_source_maps
+from analysis.pipeline.sources import (
     ROOT,
     assemble_tree,
     contract_includes,
     landing_page,
     not_found_page,
 )
-from analysis.chapters import CHAPTERS, Chapter
-from analysis.core import disclosure
-from analysis.core.i18n import LANGS, check_lang, t
-from analysis.core.problems import InputError, Message, Problem, take_notes
-from analysis.core.results import read_results, save_state, write_results
 
 __all__ = ["ROOT", "BuildError", "build", "validate"]
 
@@ -282,7 +289,7 @@ def execute_steps(
             [
                 sys.executable,
                 "-m",
-                "analysis.build.notebooks",
+                "analysis.pipeline.notebooks",
                 str(state_dir),
                 *(str(part) for run, _ in share for part in (run.tree, run.page, run.lang)),
             ],

@@ -30,7 +30,7 @@ try:
 except ImportError:  # Windows: no advisory locks; concurrent builds are the user's care
     fcntl = None
 
-from analysis.build.notebooks import BuildError
+from analysis.pipeline.notebooks import BuildError
 
 MARKER = ".rtw-report.json"
 LOCK = ".rtw-report.lock"

@@ -1,6 +1,6 @@
 """Keep ``environment.yml`` (conda, Binder) in sync with the pip lock file.
 
-``python -m analysis.build.lockfile`` rewrites ``environment.yml`` from ``requirements.lock``;
+``python -m analysis.pipeline.lockfile`` rewrites ``environment.yml`` from ``requirements.lock``;
 a test checks that the committed file equals what this module would write.
 """
 
@@ -27,7 +27,7 @@ def pins(lock_text: str) -> list[str]:
 def environment_yml(lock_text: str) -> str:
     """An ``environment.yml`` with Python 3.11 and every pin of the lock file under pip."""
     lines = [
-        "# Generated from requirements.lock by `python -m analysis.build.lockfile` (make lock).",
+        "# Generated from requirements.lock by `python -m analysis.pipeline.lockfile` (make lock).",
         "# Do not edit by hand: tests/test_environment.py checks that the two agree.",
         "name: rtw-report",
         "channels:",

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from analysis.build.notebooks import BuildError
 from analysis.core.identifiers import identifier_kinds
+from analysis.pipeline.notebooks import BuildError
 
 SCANNED = ("*.html", "*.js", "*.json", "*.ipynb", "*.txt", "*.md")
 # Script and style blocks and link targets hold the theme's code and digests, not content.

@@ -1,6 +1,6 @@
 """Execute pages with papermill, several in one warm kernel, and make them ready for the reader.
 
-A worker (``python -m analysis.build.notebooks STATE_DIR TREE PAGE LANG [TREE PAGE LANG ...]``)
+A worker (``python -m analysis.pipeline.notebooks STATE_DIR TREE PAGE LANG [TREE PAGE LANG ...]``)
 starts one Jupyter kernel and executes its pages in it one after another: the kernel's
 imports (pandas, matplotlib, statsmodels, the chapters), which take longer than most pages,
 are paid once per worker rather than once per page. Before each page a setup cell, removed
@@ -164,7 +164,7 @@ def execute_pages(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m analysis.build.notebooks STATE_DIR TREE PAGE LANG [...]``: execute pages
+    """``python -m analysis.pipeline.notebooks STATE_DIR TREE PAGE LANG [...]``: execute pages
     (the build runs several such workers at a time, each in a process group of its own)."""
     state_dir, *rest = argv if argv is not None else sys.argv[1:]
     # Stopped by the build (failure elsewhere, Ctrl-C): shut the kernel down on the way out.

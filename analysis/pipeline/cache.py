@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from analysis.build.sources import ROOT
+from analysis.pipeline.sources import ROOT
 
 
 def _digest_files(digest: hashlib._Hash, files: Iterable[Path], base: Path) -> None:
