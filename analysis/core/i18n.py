@@ -1,29 +1,62 @@
 """Bilingual labels and number formatting (bokmål ``nb`` and English ``en``).
 
 Every string a reader sees comes from the label catalog (:mod:`analysis.core.catalog`, whose
-``t`` and ``catalog`` are available here too). Numbers are
-formatted explicitly with Babel, never through the process locale. Norwegian style:
-decimal comma, narrow no-break (thin) space as thousands separator, "95 % KI", "p = 0,03".
+``t`` and ``catalog`` are available here too). Numbers are formatted explicitly with Babel,
+never through the process locale, and plural forms follow Babel's (CLDR's) plural rules: both
+come from the locale data of each language, with the few departures of the house style in
+``HOUSE_STYLE``. Norwegian style: decimal comma, narrow no-break (thin) space as thousands
+separator, "95 % KI", "p = 0,03".
 """
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import format_decimal, get_group_symbol
 
 from analysis.core.catalog import LANGS as LANGS
 from analysis.core.catalog import MissingTranslationError as MissingTranslationError
 from analysis.core.catalog import catalog as catalog
 from analysis.core.catalog import check_lang, t
 
-BABEL_LOCALE = {"nb": "nb_NO", "en": "en_GB"}
 THIN_SPACE = "\u202f"  # narrow no-break space: a thin space that never breaks a number
-NBSP = "\u00a0"
 EN_DASH = "\u2013"
 MINUS = "\u2212"
+
+
+@dataclass(frozen=True)
+class HouseStyle:
+    """A language's Babel locale and where the house style departs from its CLDR data.
+
+    Everything else (decimal sign, digit grouping, the percent pattern with or without a space
+    before "%", plural rules) comes from the locale. Two departures cannot come from CLDR:
+
+    - ``group``: CLDR separates thousands in bokmål with a no-break space (U+00A0); the house
+      style, following Norwegian typesetting, uses the narrow no-break space (U+202F), so digit
+      groups stay close together and never break across lines. ``None`` keeps CLDR's separator.
+    - the minus sign is U+2212 in every language (:data:`MINUS`): Babel writes the hyphen-minus
+      in its patterns even where CLDR's minus sign is U+2212, and English CLDR uses the hyphen.
+    """
+
+    locale: str
+    group: str | None = None
+
+
+HOUSE_STYLE: dict[str, HouseStyle] = {
+    "nb": HouseStyle("nb_NO", group=THIN_SPACE),
+    "en": HouseStyle("en_GB"),
+}
+
+
+@cache
+def babel_locale(lang: str) -> Locale:
+    """The Babel locale of ``lang`` (its CLDR number symbols, patterns and plural rules)."""
+    return Locale.parse(HOUSE_STYLE[check_lang(lang)].locale)
 
 
 # House style: counts below ten in words in running text ("three studies"), and any count the
@@ -43,10 +76,13 @@ def number(n: int, lang: str, start: bool = False) -> str:
 def tn(
     key: str, n: int, lang: str, *, words: bool = False, start: bool = False, **values: object
 ) -> str:
-    """The label ``key.zero`` (where the catalog has one), ``key.one`` or ``key.other`` by the
-    count ``n``, with ``{n}`` in digits, or in words (:func:`number`) when ``words`` or at the
-    ``start`` of a sentence, which also capitalises the text."""
-    form = "zero" if n == 0 and f"{key}.zero" in catalog() else ("one" if n == 1 else "other")
+    """The label ``key.<form>`` for the count ``n``, with ``{n}`` in digits, or in words
+    (:func:`number`) when ``words`` or at the ``start`` of a sentence, which also capitalises
+    the text. The form is the language's CLDR plural category of ``n`` (``one``, ``other``; in
+    other languages also ``two``, ``few``, ``many``), except that a count of zero takes
+    ``key.zero`` where the catalog has one (house style: "none of them", "no studies")."""
+    has_zero = n == 0 and f"{key}.zero" in catalog()
+    form = "zero" if has_zero else babel_locale(lang).plural_form(n)
     shown = number(n, lang, start) if words or start else fmt_int(n, lang)
     text = t(f"{key}.{form}", lang, n=shown, **values)
     return _capitalised(text) if start else text
@@ -70,9 +106,11 @@ def fmt_num(x: float | None, lang: str, decimals: int = 2) -> str:
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     # Round half up (as SPSS and the source papers do), not Babel's default half-even.
     rounded = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
-    text = format_decimal(rounded, format=pattern, locale=BABEL_LOCALE[check_lang(lang)])
-    if lang == "nb":
-        text = text.replace(NBSP, THIN_SPACE)
+    locale = babel_locale(lang)
+    text = format_decimal(rounded, format=pattern, locale=locale)
+    group = HOUSE_STYLE[lang].group
+    if group is not None:
+        text = text.replace(get_group_symbol(locale), group)
     return text.replace("-", MINUS)
 
 
@@ -85,8 +123,14 @@ def fmt_pct(share: float | None, lang: str, decimals: int = 0) -> str:
     """A share (0–1) as a percentage: ``48 %`` in bokmål, ``48%`` in English."""
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return EN_DASH
-    number = fmt_num(100 * share, lang, decimals)
-    return f"{number}{NBSP}%" if lang == "nb" else f"{number}%"
+    return with_percent(fmt_num(100 * share, lang, decimals), lang)
+
+
+def with_percent(number: str, lang: str) -> str:
+    """A formatted number of percent with the sign placed and spaced as the language's CLDR
+    percent pattern does it (``48 %`` with a no-break space in bokmål, ``48%`` in English)."""
+    pattern = babel_locale(lang).percent_formats[None]
+    return f"{pattern.prefix[0]}{number}{pattern.suffix[0]}"
 
 
 def fmt_p(p: float | None, lang: str, with_symbol: bool = True) -> str:

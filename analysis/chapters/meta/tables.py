@@ -16,7 +16,7 @@ from analysis.chapters.meta.narrative import (
 )
 from analysis.chapters.meta.stats import FEWER_THAN_THREE, MODELS, AnalysisResult, is_random
 from analysis.core.display import percent_style
-from analysis.core.i18n import EN_DASH, NBSP, fmt_ci, fmt_int, fmt_num, fmt_p, t
+from analysis.core.i18n import EN_DASH, fmt_ci, fmt_int, fmt_num, fmt_p, t, with_percent
 
 CERTAINTY_SYMBOLS = {"high": "⨁⨁⨁⨁", "moderate": "⨁⨁⨁◯", "low": "⨁⨁◯◯", "very_low": "⨁◯◯◯"}
 
@@ -209,10 +209,6 @@ def models_note(results: MetaResults, lang: str) -> str:
     return " ".join(texts)
 
 
-def _percent(number: str, lang: str) -> str:
-    return number + ("%" if lang == "en" else f"{NBSP}%")
-
-
 def forest_table(result: AnalysisResult, lang: str) -> pd.DataFrame:
     """The numbers of a forest plot: events and totals of both arms, weight and risk ratio
     per study, then the total row (participants, 100 %, pooled risk ratio) and the total
@@ -235,7 +231,7 @@ def forest_table(result: AnalysisResult, lang: str) -> pd.DataFrame:
         if study["has_counts"]:
             record |= {column: fmt_int(int(study[column]), lang) for column in counts}
         if study["estimable"]:
-            record["weight"] = _percent(fmt_num(float(study["weight"]), lang, 1), lang)
+            record["weight"] = with_percent(fmt_num(float(study["weight"]), lang, 1), lang)
         record["rr"] = rr_text(study["rr"], study["rr_low"], study["rr_high"], lang)
         records.append(record)
     with_counts = effects[effects["has_counts"].astype(bool)]
@@ -244,7 +240,7 @@ def forest_table(result: AnalysisResult, lang: str) -> pd.DataFrame:
     if not with_counts.empty:
         total |= {"n_intervention": sums["n_intervention"], "n_control": sums["n_control"]}
     if result.pooled.estimable:
-        total["weight"] = _percent("100", lang)
+        total["weight"] = with_percent("100", lang)
     records.append(total)
     if not with_counts.empty:
         records.append(
