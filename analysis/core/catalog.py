@@ -1,7 +1,9 @@
 """The label catalog: every string a reader sees, by key, in bokmål (``nb``) and English (``en``).
 
 The shared labels are in ``analysis/core/labels/*.yaml`` and each chapter's in
-``analysis/chapters/<name>/labels.yaml``, each key mapping to ``{en: ..., nb: ...}``. Kept apart
+``analysis/chapters/<name>/labels.yaml``, each key mapping to ``{en: ..., nb: ...}``, plus the
+fingerprint of the English text each translation was made from (``nb_source``, see
+:mod:`analysis.pipeline.translations`), which the catalog leaves out. Kept apart
 from :mod:`analysis.core.i18n` (number formatting) so that the messages about bad input
 (:mod:`analysis.core.problems`) come from the catalog without loading the rendering layer.
 """
@@ -13,7 +15,15 @@ from pathlib import Path
 
 from analysis.core.yamlfile import read_yaml
 
+# The book's languages, the one list of them. Bokmål comes first: it is the default first
+# language of ``--lang`` (in which messages come), of the language links and of the landing page.
 LANGS: tuple[str, ...] = ("nb", "en")
+# The language every passage and label is written in first; the others translate it.
+SOURCE_LANG = "en"
+TRANSLATED_LANGS: tuple[str, ...] = tuple(lang for lang in LANGS if lang != SOURCE_LANG)
+# The order of a data file's columns per language (``theme_en``, ``theme_nb``): alphabetical,
+# as the shipped files and their data-contract tables have them.
+COLUMN_LANGS: tuple[str, ...] = tuple(sorted(LANGS))
 LABEL_FILES = (
     Path(__file__).parent / "labels",  # shared: common, site, theme, contract, input
     Path(__file__).parent.parent / "chapters",  # one labels.yaml per chapter
@@ -24,18 +34,47 @@ class MissingTranslationError(KeyError):
     """A label key is absent from the catalog, or lacks one of the languages."""
 
 
+def fingerprint_field(lang: str) -> str:
+    """The field of a label entry holding the fingerprint of the source text that its ``lang``
+    text translates (``nb_source``)."""
+    return f"{lang}_source"
+
+
+FINGERPRINT_FIELDS = frozenset(fingerprint_field(lang) for lang in TRANSLATED_LANGS)
+
+
 @cache
 def catalog() -> dict[str, dict[str, str]]:
-    """All labels of the shared and the chapter label files, keyed by label key."""
+    """All labels of the shared and the chapter label files, keyed by label key, each with its
+    text per language (the translation fingerprints left out)."""
     merged: dict[str, dict[str, str]] = {}
-    shared, chapters = LABEL_FILES
-    for path in [*sorted(shared.glob("*.yaml")), *sorted(chapters.glob("*/labels.yaml"))]:
+    for path in label_files():
         entries = read_yaml(path) or {}
         for key, value in entries.items():
             if key in merged:
                 raise ValueError(f"label {key!r} in {path} is defined twice")
-            merged[key] = value
+            merged[key] = _texts(value, f"label {key!r} in {path}")
     return merged
+
+
+def _texts(entry: object, where: str) -> dict[str, str]:
+    """A label entry's text per language; a ``ValueError`` if it has fields that are neither a
+    language nor a translation fingerprint (a typo such as ``nb_soruce`` or ``no``)."""
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where} is not a mapping of languages to texts: {entry!r}")
+    unknown = set(entry) - set(LANGS) - FINGERPRINT_FIELDS
+    if unknown:
+        raise ValueError(
+            f"{where}: {', '.join(sorted(map(str, unknown)))} is neither a language "
+            f"({', '.join(LANGS)}) nor a translation fingerprint"
+        )
+    return {name: text for name, text in entry.items() if name in LANGS}
+
+
+def label_files() -> list[Path]:
+    """The label files: the shared ones, then one per chapter."""
+    shared, chapters = LABEL_FILES
+    return [*sorted(shared.glob("*.yaml")), *sorted(chapters.glob("*/labels.yaml"))]
 
 
 def check_lang(lang: str) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import yaml
 
+from analysis.core.catalog import LANGS
 from analysis.core.problems import InputError, Message, Problem
 from analysis.core.yamlfile import read_yaml
 
@@ -42,7 +43,6 @@ TEXT_FIELDS = (
     "follow_up",
     "provenance_note",
 )
-LANGUAGES = ("en", "nb")
 
 Text = dict[str, str]
 
@@ -107,8 +107,8 @@ def bilingual_problem(name: str, column: str, key: str | None = None) -> Problem
 def _text(value: object, name: str, key: str, problems: list[Problem]) -> Text | None:
     if value is None:
         return None
-    if isinstance(value, dict) and all(isinstance(value.get(lang), str) for lang in LANGUAGES):
-        return {lang: value[lang].strip() for lang in LANGUAGES}
+    if isinstance(value, dict) and all(isinstance(value.get(lang), str) for lang in LANGS):
+        return {lang: value[lang].strip() for lang in LANGS}
     problems.append(bilingual_problem(name, key))
     return None
 
@@ -180,9 +180,7 @@ def load_study(data_dir: Path, chapter: str) -> Study:
                 )
             )
         outcome_name = _text(value.get("name"), name, f"outcomes.{key}.name", problems)
-        outcomes[str(key)] = Outcome(
-            outcome_name or {lang: str(key) for lang in LANGUAGES}, direction
-        )
+        outcomes[str(key)] = Outcome(outcome_name or {lang: str(key) for lang in LANGS}, direction)
     facts = raw.get("facts") or {}
     if not isinstance(facts, dict):
         problems.append(

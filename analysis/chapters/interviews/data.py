@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.study import LANGUAGES, Study, bilingual_problem, load_study, study_file
+from analysis.core.catalog import COLUMN_LANGS, LANGS
+from analysis.core.study import Study, bilingual_problem, load_study, study_file
 from analysis.core.validation import (
     Field,
     InputError,
@@ -51,7 +52,7 @@ CODEBOOK = Schema(
         *(
             Field(f"{name}_{lang}", "text", description_key=f"contract.interviews.codebook.{name}")
             for name in ("theme", "code")
-            for lang in ("en", "nb")
+            for lang in COLUMN_LANGS
         ),
         *(
             Field(
@@ -60,7 +61,7 @@ CODEBOOK = Schema(
                 nullable=True,
                 description_key="contract.interviews.codebook.description",
             )
-            for lang in ("en", "nb")
+            for lang in COLUMN_LANGS
         ),
         *(
             Field(
@@ -70,7 +71,7 @@ CODEBOOK = Schema(
                 nullable=True,
                 description_key="contract.interviews.codebook.theme_description",
             )
-            for lang in ("en", "nb")
+            for lang in COLUMN_LANGS
         ),
         Field("negative_case", "binary", required=False, nullable=True),
     ),
@@ -83,7 +84,7 @@ SEGMENTS = Schema(
         Field("code_id", "text"),
         *(
             Field(f"excerpt_{lang}", "text", description_key="contract.interviews.segments.excerpt")
-            for lang in ("en", "nb")
+            for lang in COLUMN_LANGS
         ),
         Field("quoted", "binary", required=False, nullable=True),
         Field("coder", "text", required=False),
@@ -218,7 +219,7 @@ def _check_study(data_dir: Path, study: Study, n_participants: int) -> None:
         if key in study.facts
         and not (
             isinstance(study.facts[key], dict)
-            and all(isinstance(study.facts[key].get(lang), str) for lang in LANGUAGES)
+            and all(isinstance(study.facts[key].get(lang), str) for lang in LANGS)
         )
     ]
     if problems:

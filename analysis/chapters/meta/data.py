@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core.catalog import COLUMN_LANGS
 from analysis.core.study import DIRECTIONS, Study, load_study
 from analysis.core.validation import Field, InputError, Message, Problem, Schema, read_table
 
@@ -55,7 +56,7 @@ def _bilingual(file_key: str, name: str, nullable: bool = False) -> tuple[Field,
             nullable=nullable,
             description_key=f"contract.meta.{file_key}.{name}",
         )
-        for lang in ("en", "nb")
+        for lang in COLUMN_LANGS
     )
 
 
@@ -130,7 +131,7 @@ ANALYSES = Schema(
                 description_key=_shared("analyses", "note"),
             )
             for domain in DOMAINS
-            for lang in ("en", "nb")
+            for lang in COLUMN_LANGS
         ),
         Field("certainty", "category", levels=CERTAINTY),
     ),
