@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "analysis.importers.taguette",
     "analysis.generators.cohort",
     "analysis.pipeline.bench",
+    "analysis.pipeline.translations",
 )
 
 

@@ -53,11 +53,11 @@ def catalog() -> dict[str, dict[str, str]]:
         for key, value in entries.items():
             if key in merged:
                 raise ValueError(f"label {key!r} in {path} is defined twice")
-            merged[key] = _texts(value, f"label {key!r} in {path}")
+            merged[key] = entry_texts(value, f"label {key!r} in {path}")
     return merged
 
 
-def _texts(entry: object, where: str) -> dict[str, str]:
+def entry_texts(entry: object, where: str) -> dict[str, str]:
     """A label entry's text per language; a ``ValueError`` if it has fields that are neither a
     language nor a translation fingerprint (a typo such as ``nb_soruce`` or ``no``)."""
     if not isinstance(entry, dict):

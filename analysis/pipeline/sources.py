@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 BOOK = ROOT / "book"
 SPHINX_LANGUAGE = {"nb": "nb_NO", "en": "en"}
 LANG_KEY = "lang"
+# A translated cell's fingerprint of the passage it translates (analysis.pipeline.translations).
+SOURCE_KEY = "source"
 
 
 def page_sources(book: Path) -> list[Path]:
@@ -57,11 +59,13 @@ def read_page(path: Path) -> nbformat.NotebookNode:
 
 
 def for_language(page: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
-    """``page`` with the Markdown cells of the other languages left out."""
+    """``page`` with the Markdown cells of the other languages left out, and the metadata that
+    only the source file needs (language, translation fingerprint) taken off."""
     filtered = nbformat.from_dict(page)
     filtered.cells = [cell for cell in filtered.cells if cell.metadata.get(LANG_KEY, lang) == lang]
     for index, cell in enumerate(filtered.cells):
         cell.metadata.pop(LANG_KEY, None)
+        cell.metadata.pop(SOURCE_KEY, None)
         cell.id = f"cell-{index}"  # stable ids, so that an unchanged page has the same digest
     return filtered
 
