@@ -24,9 +24,11 @@ test-fast: $(STAMP)
 	$(BIN)/ruff check analysis tests
 	$(BIN)/python -m pytest -n auto -m "not book and not browser"
 
+# Also lists every translation whose English text changed since it was checked (see README).
 lint: $(STAMP)
 	$(BIN)/ruff check analysis tests
 	$(BIN)/ruff format --check analysis tests
+	$(BIN)/rtw-report translations check
 
 # Re-resolve the pins after changing dependencies in pyproject.toml; keeps environment.yml in sync.
 lock: $(STAMP)

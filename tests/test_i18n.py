@@ -3,6 +3,7 @@
 import pytest
 
 from analysis.core.i18n import (
+    HOUSE_STYLE,
     LANGS,
     MissingTranslationError,
     catalog,
@@ -15,6 +16,7 @@ from analysis.core.i18n import (
     placeholders,
     t,
     tn,
+    with_percent,
 )
 
 THIN = "\u202f"
@@ -104,3 +106,19 @@ def test_numbers_in_words_below_ten_and_at_the_start_of_a_sentence():
     assert [number(n, "en") for n in (0, 3, 9, 10)] == ["no", "three", "nine", "10"]
     assert [number(n, "nb", start=True) for n in (1, 12, 20)] == ["Én", "Tolv", "Tjue"]
     assert number(21, "en", start=True) == "21" and number(-1, "en") == "−1"
+
+
+def test_plural_forms_follow_the_cldr_rules_of_each_language():
+    """One is singular in both languages, 0 and 21 plural (a rule such as "ends in 1" would
+    not do), and a zero form where the catalog has one."""
+    assert tn("input.problems", 1, "nb") == "1 problem i inndataene:"
+    assert tn("input.problems", 21, "nb") == "21 problemer i inndataene:"
+    assert tn("input.problems", 0, "en") == "0 problems in the input data:"
+    assert tn("cohort.count.employees", 0, "en") == "0 employees"  # no zero form: CLDR's other
+
+
+def test_every_language_has_a_house_style_and_the_percent_sign_comes_from_cldr():
+    assert set(HOUSE_STYLE) == set(LANGS)
+    assert with_percent("12,5", "nb") == f"12,5{NBSP}%"
+    assert with_percent("12.5", "en") == "12.5%"
+    assert fmt_pct(-0.125, "nb", 1) == f"\u221212,5{NBSP}%"
