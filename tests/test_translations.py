@@ -155,3 +155,11 @@ def test_the_build_drops_the_fingerprints(copies):
 def test_whitespace_alone_does_not_make_a_translation_stale():
     assert fingerprint("Two words\nwrapped") == fingerprint("Two  words wrapped\n")
     assert fingerprint("Two words") != fingerprint("Two word")
+
+
+def test_a_translation_before_its_english_passage_is_unpaired(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text('+++ {"lang": "nb"}\n\nHei\n\n+++ {"lang": "en"}\n\nHello\n', encoding="utf-8")
+    [found] = page_translations(page)
+    assert (found.key, found.state) == ("0", "unpaired")
+    assert accept([found]) == 0  # nothing to record until it follows its English passage

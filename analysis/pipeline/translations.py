@@ -48,7 +48,7 @@ class Translation:
     file: Path
     key: str  # the label key, or a page's cell number
     lang: str
-    source: str | None  # the English text now (None: no English passage precedes the cell)
+    source: str | None  # the English text now (None: the label or the cell's run has none)
     recorded: str | None
     line: int  # 1-based line of the label or of the cell's metadata
 
@@ -63,10 +63,12 @@ class Translation:
 
     def describe(self) -> str:
         """A line naming the translation and its state, then the English text now."""
-        what = f"label {self.key}" if self.file.suffix == ".yaml" else f"cell {self.key}"
+        label = self.file.suffix == ".yaml"
+        what = f"label {self.key}" if label else f"cell {self.key}"
         head = f"{_shown(self.file)}:{self.line}: {self.lang} {what} is {self.state}"
         if self.source is None:
-            return f"{head}: no {SOURCE_LANG} passage precedes it"
+            missing = "text" if label else "passage before it in its run"
+            return f"{head}: it has no {SOURCE_LANG} {missing}"
         english = "\n".join(f"    {line}" for line in self.source.strip().splitlines())
         return f"{head}; the {SOURCE_LANG} text now:\n{english}"
 
