@@ -19,6 +19,7 @@ from analysis.chapters.meta.stats import (
     rob_counts,
     weak_publications,
 )
+from analysis.core.reproduction import rows_to_json
 from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "MetaResults", "analyse", "load"]
@@ -52,7 +53,7 @@ class MetaResults:
         return {
             "analyses": {key: result.contract() for key, result in self.analyses.items()},
             "compared": self.compared,
-            "reproduction": self.reproduction,
+            "reproduction": rows_to_json(self.reproduction),
         }
 
 

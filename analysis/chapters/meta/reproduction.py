@@ -10,11 +10,10 @@ from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
-from analysis.chapters.meta.data import MetaData
-from analysis.chapters.meta.narrative import analysis_label
+from analysis.chapters.meta.data import MetaData, analysis_name
 from analysis.chapters.meta.stats import AnalysisResult, weak_publications
 from analysis.core import reproduction
-from analysis.core.i18n import LANGS
+from analysis.core.problems import Message
 from analysis.core.yamlfile import read_yaml
 
 PUBLISHED_FILE = Path(__file__).with_name("published.yaml")
@@ -27,10 +26,9 @@ def published() -> dict:
     return read_yaml(PUBLISHED_FILE)
 
 
-def _labelled(item: dict, prefix: Mapping[str, str]) -> dict:
-    """A reproduction row whose quantity text starts with a bilingual prefix."""
-    item["quantity"] = {lang: f"{prefix[lang]}: {text}" for lang, text in item["quantity"].items()}
-    return item
+def _labelled(item: dict, subject: Message | str) -> dict:
+    """A reproduction row whose quantity is about ``subject`` (an analysis or a study)."""
+    return {**item, "quantity": Message("meta.q.of", subject=subject, quantity=item["quantity"])}
 
 
 def _target_row(
@@ -39,7 +37,7 @@ def _target_row(
     computed: float,
     is_reconstructed: bool,
     reason_key: str,
-    prefix: Mapping[str, str],
+    subject: Message,
 ) -> dict:
     """A row that is ``reconstructed`` rather than ``matches`` when the counts were built to
     agree."""
@@ -48,7 +46,7 @@ def _target_row(
         item = reproduction.row(key, published_value, computed, status)
     else:
         item = reproduction.row(key, published_value, computed, "differs", reason_key)
-    return _labelled(item, prefix)
+    return _labelled(item, subject)
 
 
 def _analysis_rows(
@@ -57,9 +55,9 @@ def _analysis_rows(
     """Pooled estimate, participants, studies, I² and absolute effects of one analysis."""
     pooled = result.pooled
     rebuilt = bool(result.reconstructed_studies)
-    prefix = {lang: analysis_label(data.analyses, analysis_id, lang) for lang in LANGS}
+    subject = analysis_name(data.analyses, analysis_id)
     rows = [
-        _target_row(key, printed, computed, rebuilt, reason, prefix)
+        _target_row(key, printed, computed, rebuilt, reason, subject)
         for key, printed, computed, reason in (
             ("meta.q.rr", target["rr"][0], pooled.estimate, "meta.reason.inputs"),
             ("meta.q.ci_low", target["rr"][1], pooled.ci_low, "meta.reason.inputs"),
@@ -83,7 +81,7 @@ def _analysis_rows(
             reproduction.compare(
                 "meta.q.studies", target["studies"], result.k, "meta.reason.inputs"
             ),
-            prefix,
+            subject,
         )
     )
     if target["i2_above"] is not None:
@@ -100,7 +98,7 @@ def _analysis_rows(
                     None if above else "meta.reason.i2",
                     decimals=0,
                 ),
-                prefix,
+                subject,
             )
         )
     absolute = result.absolute
@@ -112,14 +110,14 @@ def _analysis_rows(
         strict=True,
     ):
         if printed is not None:
-            rows.append(_target_row(key, printed, computed, rebuilt, "meta.reason.risk", prefix))
+            rows.append(_target_row(key, printed, computed, rebuilt, "meta.reason.risk", subject))
     for key, printed, computed in zip(
         ("meta.q.difference", "meta.q.difference_low", "meta.q.difference_high"),
         target["difference"],
         (value * per_100 for value in absolute.difference),
         strict=True,
     ):
-        rows.append(_target_row(key, printed, computed, rebuilt, "meta.reason.absolute", prefix))
+        rows.append(_target_row(key, printed, computed, rebuilt, "meta.reason.absolute", subject))
     return rows
 
 
@@ -132,9 +130,8 @@ def _study_rows(analyses: Mapping[str, AnalysisResult], target: dict) -> list[di
     if match.empty:
         return []
     first = match.iloc[0]
-    prefix = dict.fromkeys(LANGS, target["study"])
     return [
-        _labelled(reproduction.compare(key, printed, computed), prefix)
+        _labelled(reproduction.compare(key, printed, computed), target["study"])
         for key, printed, computed in zip(
             ("meta.q.rr", "meta.q.ci_low", "meta.q.ci_high"),
             target["rr"],
