@@ -14,22 +14,26 @@ from pathlib import Path
 from analysis.core.yamlfile import read_yaml
 
 LANGS: tuple[str, ...] = ("nb", "en")
-LABEL_FILES = (
-    Path(__file__).parent / "labels",  # shared: common, site, theme, contract, input
-    Path(__file__).parent.parent / "chapters",  # one labels.yaml per chapter
-)
+PACKAGE = Path(__file__).resolve().parent.parent
+# The label files, in the package: shared (common, site, theme, contract, input), then one
+# per chapter.
+LABEL_PATTERNS = ("core/labels/*.yaml", "chapters/*/labels.yaml")
 
 
 class MissingTranslationError(KeyError):
     """A label key is absent from the catalog, or lacks one of the languages."""
 
 
+def label_files(package: Path = PACKAGE) -> list[Path]:
+    """The label files of the ``analysis`` package folder ``package``, in catalog order."""
+    return [path for pattern in LABEL_PATTERNS for path in sorted(package.glob(pattern))]
+
+
 @cache
 def catalog() -> dict[str, dict[str, str]]:
     """All labels of the shared and the chapter label files, keyed by label key."""
     merged: dict[str, dict[str, str]] = {}
-    shared, chapters = LABEL_FILES
-    for path in [*sorted(shared.glob("*.yaml")), *sorted(chapters.glob("*/labels.yaml"))]:
+    for path in label_files():
         entries = read_yaml(path) or {}
         for key, value in entries.items():
             if key in merged:
