@@ -18,8 +18,14 @@ def states(state_dir: str) -> dict[str, object]:
 
 
 def rows(chapters: dict[str, object]) -> list[dict]:
-    """The reproduction rows of the chapters that were compared with a publication."""
-    return reproduction.gather({name: state.reproduction for name, state in chapters.items()})
+    """The reproduction rows of the chapters that were compared with a publication, each
+    named by its chapter's ``subjects`` where it is about one of several things."""
+    return reproduction.gather(
+        {
+            name: reproduction.named(state.reproduction, getattr(state, "subjects", {}))
+            for name, state in chapters.items()
+        }
+    )
 
 
 def summary(chapters: dict[str, object], lang: str) -> list[HTML | Markdown]:

@@ -3,7 +3,9 @@
 A chapter's results carry ``reproduction`` rows (also in its results JSON); the overview page
 gathers them. A row holds label keys, codes and numbers only: its ``quantity`` and ``reason``
 are messages (:class:`~analysis.core.problems.Message`, a label key and its values), which
-only the rendering (:mod:`analysis.core.reproduction_table`) writes in a language.
+only the rendering (:mod:`analysis.core.reproduction_table`) writes in a language; a row
+about one of several things of the data (an analysis, a study) has its code as ``subject``,
+named in the chapter's results (``subjects``).
 """
 
 from __future__ import annotations
@@ -99,6 +101,19 @@ def by_component(rows: list[dict]) -> dict[str, list[dict]]:
     for item in rows:
         groups.setdefault(item["component"], []).append(item)
     return groups
+
+
+def named(rows: list[dict], subjects: Mapping[str, Message]) -> list[dict]:
+    """The rows, each quantity of a row about something (its ``subject``, a code) preceded by
+    the name ``subjects`` gives that code (else by the code itself), for display."""
+    shown = []
+    for item in rows:
+        if "subject" in item:
+            subject = subjects.get(item["subject"], item["subject"])
+            quantity = Message("repro.of", subject=subject, quantity=item["quantity"])
+            item = {**item, "quantity": quantity}
+        shown.append(item)
+    return shown
 
 
 def rows_to_json(rows: list[dict]) -> list[dict]:
