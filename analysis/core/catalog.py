@@ -57,7 +57,7 @@ def t(key: str, lang: str, **values: object) -> str:
     text = entry[lang]
     if not values:
         return text
-    # A value given in every language (see ``i18n.translations``) fills in the page's language.
+    # A value given in every language (a name the data give in each) fills in the page's language.
     resolved = {
         name: value[lang] if isinstance(value, dict) else value for name, value in values.items()
     }
