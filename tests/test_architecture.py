@@ -86,6 +86,62 @@ def test_statistics_do_not_reach_labels_plotting_or_the_build(module):
     ]
 
 
+# What the modules that compute results must not import: they hold label keys, codes and
+# numbers, and only rendering translates them.
+RENDERING_ONLY = ("analysis.core.catalog", "analysis.core.i18n", "analysis.core.display")
+LAYER_PARTS = [[layer] for layer in ("narrative", "tables", "figures", "page")]
+
+
+def result_modules() -> list[str]:
+    """The statistics modules, every chapter's ``reproduction`` and ``chapter``, and the core
+    module of reproduction rows."""
+    layers = [
+        f"analysis.chapters.{name}.{layer}"
+        for name in CHAPTERS
+        for layer in ("reproduction", "chapter")
+    ]
+    return [*statistics_modules(), *layers, "analysis.core.reproduction"]
+
+
+def rendering_imports(names: set[str]) -> list[str]:
+    """The names among ``names`` that belong to the rendering: the catalog, i18n, display, or
+    a chapter's narrative, tables, figures or page."""
+    return sorted(
+        name
+        for name in names
+        if name.startswith(RENDERING_ONLY)
+        or (name.startswith("analysis.chapters.") and name.split(".")[3:4] in LAYER_PARTS)
+    )
+
+
+def test_rendering_imports_finds_the_offenders():
+    names = {
+        "analysis.core.i18n.t",
+        "analysis.core.catalog",
+        "analysis.chapters.meta.narrative",
+        "analysis.chapters.cohort.tables.table1",
+        "analysis.chapters.cohort.survival",
+        "analysis.core.problems.Message",
+    }
+    assert rendering_imports(names) == [
+        "analysis.chapters.cohort.tables.table1",
+        "analysis.chapters.meta.narrative",
+        "analysis.core.catalog",
+        "analysis.core.i18n.t",
+    ]
+
+
+@pytest.mark.parametrize("module", result_modules())
+def test_results_are_computed_without_labels_or_rendering(module):
+    assert module in imports(), f"{module}: no such module"
+    # Directly: not the catalog, i18n, display, nor a narrative, tables, figures or page.
+    assert rendering_imports(imports()[module]) == []
+    # Through the project: nothing but the catalog (which a loader uses to word messages
+    # about bad input).
+    reached = {name for name in reachable(module) if not name.startswith("analysis.core.catalog")}
+    assert rendering_imports(reached) == []
+
+
 def test_the_registry_is_a_leaf_and_nothing_below_the_build_imports_it():
     assert not [name for name in imports()["analysis.chapters"] if name.startswith("analysis")]
     for module, names in imports().items():

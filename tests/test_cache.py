@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from analysis.pipeline import sources
+from analysis.pipeline import cache, sources
 from analysis.pipeline.build import build
 from analysis.pipeline.cache import Cache, digest
 from tests.conftest import SHIPPED_DATA
@@ -88,3 +88,47 @@ def _same(comparison: filecmp.dircmp) -> bool:
         comparison.left, comparison.right, comparison.common_files, shallow=False
     )
     return not mismatch and not errors and all(map(_same, comparison.subdirs.values()))
+
+
+def _cache_counts(lines: list[str]) -> dict[str, tuple[int, int]]:
+    """``kind: (done, reused)`` from the build's ``cache`` line."""
+    summary = next(line for line in lines if line.startswith("cache ")).split(maxsplit=1)[1]
+    counts = {}
+    for part in summary.split("; "):
+        kind, numbers = part.split(": ")
+        done, reused = (int(word) for word in numbers.replace(",", "").split()[::2])
+        counts[kind] = (done, reused)
+    return counts
+
+
+def test_editing_a_label_renders_the_pages_again_but_analyses_nothing(tmp_path, monkeypatch):
+    # The code the keys hash is a copy, so that a label can be edited without touching the
+    # package (the pages still render with its labels: the keys are what is tested).
+    root = tmp_path / "root"
+    shutil.copytree(
+        cache.ROOT / "analysis", root / "analysis", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copy2(cache.ROOT / "requirements.lock", root)
+    monkeypatch.setattr(cache, "ROOT", root)
+    cache.code_digest.cache_clear()
+    out = tmp_path / "out"
+
+    def run() -> dict[str, tuple[int, int]]:
+        lines: list[str] = []
+        build(SHIPPED_DATA, out, langs=["en"], only=["provider"], echo=lines.append)
+        return _cache_counts(lines)
+
+    try:
+        first = run()
+        assert first["analysis"] == (1, 0) and first["pages"][0] > 0
+        labels = root / "analysis" / "chapters" / "provider" / "labels.yaml"
+        text = labels.read_text(encoding="utf-8")
+        assert "Table 1:" in text
+        labels.write_text(text.replace("Table 1:", "Table 1 :", 1), encoding="utf-8")
+        cache.code_digest.cache_clear()
+        second = run()
+    finally:
+        cache.code_digest.cache_clear()  # the next test hashes the package itself
+    assert second["analysis"] == (0, 1)
+    assert second["pages"][0] == first["pages"][0] and second["pages"][1] == 0
+    assert second["html"] == (1, 0)

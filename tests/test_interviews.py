@@ -116,7 +116,7 @@ def test_reproduction_rows_all_match(results):
     rows = results.reproduction
     assert len(rows) == 17
     assert {row["status"] for row in rows} <= {"exact_by_construction", "matches"}
-    response = next(row for row in rows if row["quantity"]["en"].startswith("Took part"))
+    response = next(row for row in rows if row["quantity"].key == "interviews.repro.response")
     assert response["computed"] == pytest.approx(65.0)
 
 
@@ -139,9 +139,10 @@ def test_reproduction_flags_other_data(data_copy):
         lambda f: f.__setitem__("quoted", np.where(f["participant_id"] == "P10", "0", f["quoted"])),
     )
     rows = analyse(load(data_copy)).reproduction
-    t2 = next(row for row in rows if "theme T2" in row["quantity"]["en"])
+    t2 = next(row for row in rows if ("theme_id", "T2") in row["quantity"].values)
     assert t2["status"] == "differs"
-    assert "P02" in t2["reason"]["en"]
+    assert t2["reason"].key == "interviews.reason.quoted"
+    assert "P02" in dict(t2["reason"].values)["found"]
 
 
 def test_excerpts_are_not_the_papers_quotes(shipped):

@@ -18,6 +18,7 @@ from analysis.chapters.meta import figures, narrative, page, stats, tables
 from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import SCHEMAS, MetaData, load
 from analysis.core.contracts import contract_markdown
+from analysis.core.reproduction import named
 from analysis.core.validation import InputError
 from tests.conftest import SHIPPED_DATA
 
@@ -313,22 +314,32 @@ def test_forest_weights_are_those_of_the_headline_model(shipped: tuple) -> None:
     assert math.isnan(result.effects["weight"].iloc[2])
 
 
+def _risk_ratios(rows: list[dict]) -> list[tuple[str, dict]]:
+    """The risk-ratio rows with what each is about: an analysis id or a study name."""
+    return [(row["subject"], row) for row in rows if row["quantity"].key == "meta.q.rr"]
+
+
 def test_reproduction_rows_are_honest(shipped: tuple) -> None:
     _, results = shipped
     rows = results.reproduction
-    by_quantity = {row["quantity"]["en"]: row for row in rows}
-    gismervik = by_quantity["Gismervik 2020: risk ratio"]
-    assert gismervik["status"] == "matches"
-    pooled = [
-        row
-        for row in rows
-        if row["quantity"]["en"].endswith(": risk ratio") and "months" in row["quantity"]["en"]
-    ]
-    assert {row["status"] for row in pooled} == {"reconstructed"}
+    by_quantity = {row["quantity"].key: row for row in rows}
+    risk_ratios = _risk_ratios(rows)
+    assert [row["status"] for name, row in risk_ratios if name == "Gismervik 2020"] == ["matches"]
+    pooled = [row for subject, row in risk_ratios if subject in results.analyses]
+    assert pooled and {row["status"] for row in pooled} == {"reconstructed"}
+    # Shown, a row about an analysis is named by it, one about a study by the study.
+    shown = {
+        row["subject"]: named_row["quantity"].text("en")
+        for row, named_row in zip(rows, named(rows, results.subjects), strict=True)
+        if row["quantity"].key == "meta.q.rr"
+    }
+    label = narrative.analysis_label(results.data.analyses, "mr_uc_12", "en")
+    assert shown["mr_uc_12"] == f"{label}: risk ratio"
+    assert shown["Gismervik 2020"] == "Gismervik 2020: risk ratio"
     differs = [row for row in rows if row["status"] == "differs"]
-    assert differs and all(row["reason"]["en"] and row["reason"]["nb"] for row in differs)
-    assert by_quantity["Participants in the included studies"]["computed"] == 5142
-    assert by_quantity["Summary: full texts assessed"]["status"] == "differs"
+    assert differs and all(row["reason"] for row in differs)
+    assert by_quantity["meta.q.participants_total"]["computed"] == 5142
+    assert by_quantity["meta.q.flow_fulltext_summary"]["status"] == "differs"
 
 
 def test_results_payload_follows_contract(shipped: tuple) -> None:
@@ -473,6 +484,6 @@ def test_rerun_on_other_studies(tmp_path: Path) -> None:
         expected.models["random_revman"].estimate
     )
     rows = results.reproduction
-    pooled = [r for r in rows if r["quantity"]["en"].endswith("12 months: risk ratio")]
-    assert pooled and all(r["status"] in ("matches", "differs") for r in pooled)
-    assert not any("24 months" in r["quantity"]["en"] for r in rows)
+    pooled = [(s, r) for s, r in _risk_ratios(rows) if s in results.analyses]
+    assert {subject for subject, _ in pooled} == {"mr_uc_12", "mr_active_12"}
+    assert all(r["status"] in ("matches", "differs") for _, r in pooled)

@@ -103,12 +103,17 @@ def test_reproduction_rows_flag_the_known_printing_errors(shipped):
     results = chapter.analyse(shipped)
     assert results.compared
     differing = [
-        row["quantity"]["en"] for row in results.statistic_rows if row["status"] == "differs"
+        row["quantity"].to_json() for row in results.statistic_rows if row["status"] == "differs"
     ]
-    assert any("NAV financed" in q and q.endswith(": p") for q in differing)
-    assert any("upper 95% CI" in q and "both RHA and NAV" in q for q in differing)
-    assert sum("total for" in q for q in differing) == 2
-    assert sum("general practitioner" in q for q in differing) == 2
+    exposure = "provider.exposure.{}".format
+    assert [q["values"]["exposure"]["key"] for q in differing if q["key"].endswith(".p")] == [
+        exposure("finance_nav")
+    ]
+    assert [
+        q["values"]["exposure"]["key"] for q in differing if q["key"].endswith(".or_ci_high")
+    ] == [exposure("finance_both")]
+    assert sum(q["key"] == "provider.repro.types_total" for q in differing) == 2
+    assert sum(q["key"] == "provider.repro.gp_percent" for q in differing) == 2
     assert len(differing) == 6
     assert all(row["status"] == "exact_by_construction" for row in results.count_rows)
 

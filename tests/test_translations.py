@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from analysis.cli import main
-from analysis.core.catalog import LABEL_FILES, LANGS, entry_texts
+from analysis.core.catalog import LANGS, PACKAGE, entry_texts
 from analysis.core.yamlfile import read_yaml
 from analysis.pipeline.sources import BOOK, SOURCE_KEY, for_language, read_page
 from analysis.pipeline.translations import (
@@ -31,7 +31,7 @@ def test_every_translation_records_the_english_text_it_translates():
 def copies(tmp_path):
     """A stamped copy of a page and of a label file."""
     page = shutil.copy(BOOK / "data.md", tmp_path / "data.md")
-    labels = shutil.copy(LABEL_FILES[0] / "common.yaml", tmp_path / "common.yaml")
+    labels = shutil.copy(PACKAGE / "core" / "labels" / "common.yaml", tmp_path / "common.yaml")
     accept(translations([page], [labels]))
     assert to_check(translations([page], [labels])) == []
     return page, labels

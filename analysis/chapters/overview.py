@@ -6,7 +6,7 @@ from __future__ import annotations
 from IPython.display import HTML, Markdown
 
 from analysis.chapters import CHAPTERS
-from analysis.core import reproduction
+from analysis.core import reproduction, reproduction_table
 from analysis.core.display import html_table, note, status_badges
 from analysis.core.i18n import t
 from analysis.core.results import load_all_states
@@ -18,8 +18,14 @@ def states(state_dir: str) -> dict[str, object]:
 
 
 def rows(chapters: dict[str, object]) -> list[dict]:
-    """The reproduction rows of the chapters that were compared with a publication."""
-    return reproduction.gather({name: state.reproduction for name, state in chapters.items()})
+    """The reproduction rows of the chapters that were compared with a publication, each
+    named by its chapter's ``subjects`` where it is about one of several things."""
+    return reproduction.gather(
+        {
+            name: reproduction.named(state.reproduction, getattr(state, "subjects", {}))
+            for name, state in chapters.items()
+        }
+    )
 
 
 def summary(chapters: dict[str, object], lang: str) -> list[HTML | Markdown]:
@@ -30,7 +36,7 @@ def summary(chapters: dict[str, object], lang: str) -> list[HTML | Markdown]:
     if all_rows:
         shown.append(
             html_table(
-                reproduction.summary(all_rows, lang),
+                reproduction_table.summary(all_rows, lang),
                 t("repro.summary.caption", lang),
                 badges=status_badges(lang),
             )
@@ -52,7 +58,7 @@ def differences(all_rows: list[dict], lang: str) -> list[HTML]:
         return []
     return [
         html_table(
-            reproduction.table(attention, lang),
+            reproduction_table.table(attention, lang),
             t("repro.differs.caption", lang),
             badges=status_badges(lang),
         )
@@ -66,7 +72,7 @@ def per_chapter(all_rows: list[dict], lang: str) -> list[HTML]:
         name = t(f"repro.component.{chapter}", lang)
         tables.append(
             html_table(
-                reproduction.table(chapter_rows, lang, component=chapter),
+                reproduction_table.table(chapter_rows, lang, component=chapter),
                 t("repro.component.caption", lang, name=name),
                 collapsed=t("repro.component.open", lang, name=name, n=len(chapter_rows)),
                 badges=status_badges(lang),

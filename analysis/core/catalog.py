@@ -24,10 +24,10 @@ TRANSLATED_LANGS: tuple[str, ...] = tuple(lang for lang in LANGS if lang != SOUR
 # The order of a data file's columns per language (``theme_en``, ``theme_nb``): alphabetical,
 # as the shipped files and their data-contract tables have them.
 COLUMN_LANGS: tuple[str, ...] = tuple(sorted(LANGS))
-LABEL_FILES = (
-    Path(__file__).parent / "labels",  # shared: common, site, theme, contract, input
-    Path(__file__).parent.parent / "chapters",  # one labels.yaml per chapter
-)
+PACKAGE = Path(__file__).resolve().parent.parent
+# The label files, in the package: shared (common, site, theme, contract, input), then one
+# per chapter.
+LABEL_PATTERNS = ("core/labels/*.yaml", "chapters/*/labels.yaml")
 
 
 class MissingTranslationError(KeyError):
@@ -41,6 +41,11 @@ def fingerprint_field(lang: str) -> str:
 
 
 FINGERPRINT_FIELDS = frozenset(fingerprint_field(lang) for lang in TRANSLATED_LANGS)
+
+
+def label_files(package: Path = PACKAGE) -> list[Path]:
+    """The label files of the ``analysis`` package folder ``package``, in catalog order."""
+    return [path for pattern in LABEL_PATTERNS for path in sorted(package.glob(pattern))]
 
 
 @cache
@@ -71,12 +76,6 @@ def entry_texts(entry: object, where: str) -> dict[str, str]:
     return {name: text for name, text in entry.items() if name in LANGS}
 
 
-def label_files() -> list[Path]:
-    """The label files: the shared ones, then one per chapter."""
-    shared, chapters = LABEL_FILES
-    return [*sorted(shared.glob("*.yaml")), *sorted(chapters.glob("*/labels.yaml"))]
-
-
 def check_lang(lang: str) -> str:
     """Return ``lang`` if it is a supported language, else raise ``ValueError``."""
     if lang not in LANGS:
@@ -92,7 +91,7 @@ def t(key: str, lang: str, **values: object) -> str:
     text = entry[lang]
     if not values:
         return text
-    # A value given in every language (see ``i18n.translations``) fills in the page's language.
+    # A value given in every language (a name the data give in each) fills in the page's language.
     resolved = {
         name: value[lang] if isinstance(value, dict) else value for name, value in values.items()
     }

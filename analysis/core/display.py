@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown
 
-from analysis.core import reproduction
+from analysis.core import reproduction, reproduction_table
 from analysis.core.i18n import t
 from analysis.core.results import FIGURE_DIR_VARIABLE
 
@@ -76,8 +76,8 @@ def status_badges(lang: str) -> dict[str, str]:
 
 
 def reproduction_frame(rows: list[dict], lang: str, component: str | None = None) -> pd.DataFrame:
-    """``reproduction.table`` with the texts in the page's percent style."""
-    table = reproduction.table(rows, lang, component)
+    """``reproduction_table.table`` with the texts in the page's percent style."""
+    table = reproduction_table.table(rows, lang, component)
     return table.map(lambda text: percent_style(text, lang) if isinstance(text, str) else text)
 
 

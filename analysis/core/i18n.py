@@ -92,11 +92,6 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def translations(key: str, **values: object) -> dict[str, str]:
-    """The label ``key`` in every language, e.g. as a language-dependent placeholder value."""
-    return {lang: t(key, lang, **values) for lang in LANGS}
-
-
 def fmt_num(x: float | None, lang: str, decimals: int = 2) -> str:
     """A number with a fixed number of decimals in the language's style (``–`` if missing)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):

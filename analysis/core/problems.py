@@ -38,7 +38,8 @@ def row_line(file: str, row: int) -> int:
 @dataclass(frozen=True, init=False)
 class Message:
     """A label key and its placeholder values; a value that is itself a ``Message`` (a word
-    such as a kind of value) is written in the same language, other values as they are."""
+    such as a kind of value) is written in the same language, a name the data give in every
+    language (``{"en": ..., "nb": ...}``) in that language, other values as they are."""
 
     key: str
     values: tuple[tuple[str, object], ...]
@@ -57,6 +58,16 @@ class Message:
                 for name, value in self.values
             },
         )
+
+    def to_json(self) -> dict:
+        """``{"key": ..., "values": {...}}``, a value that is a ``Message`` in the same form."""
+        return {
+            "key": self.key,
+            "values": {
+                name: value.to_json() if isinstance(value, Message) else value
+                for name, value in self.values
+            },
+        }
 
     def __str__(self) -> str:
         return self.text("en")

@@ -1,7 +1,11 @@
 """Reproduction rows: each published number beside the one computed from ``data/``.
 
 A chapter's results carry ``reproduction`` rows (also in its results JSON); the overview page
-gathers them. A row keeps its texts in both languages so the page needs no chapter code.
+gathers them. A row holds label keys, codes and numbers only: its ``quantity`` and ``reason``
+are messages (:class:`~analysis.core.problems.Message`, a label key and its values), which
+only the rendering (:mod:`analysis.core.reproduction_table`) writes in a language; a row
+about one of several things of the data (an analysis, a study) has its code as ``subject``,
+named in the chapter's results (``subjects``).
 """
 
 from __future__ import annotations
@@ -9,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-import pandas as pd
-
-from analysis.core.i18n import fmt_num, t, translations
+from analysis.core.problems import Message
 
 STATUSES = (
     "matches",
@@ -37,14 +39,6 @@ def within_rounding(computed: float, published: str) -> bool:
     return abs(computed - value) <= half_unit + 1e-12
 
 
-def fmt_published(published: str, lang: str) -> str:
-    """A printed number in the page's number style, at its printed precision."""
-    try:
-        return fmt_num(float(published), lang, printed_decimals(published))
-    except ValueError:
-        return published
-
-
 def row(
     quantity_key: str,
     published: str,
@@ -55,18 +49,18 @@ def row(
     **values: object,
 ) -> dict:
     """One reproduction row; ``quantity_key`` and ``reason_key`` are label keys filled by
-    ``values``."""
+    ``values`` (numbers, codes, or a :class:`Message` where a value is itself a label)."""
     if status not in STATUSES:
         raise ValueError(f"unknown status {status!r}")
     if status == "differs" and reason_key is None:
         raise ValueError(f"a differing value needs a reason: {quantity_key}")
     return {
-        "quantity": translations(quantity_key, **values),
+        "quantity": Message(quantity_key, **values),
         "published": published,
         "computed": computed,
         "decimals": printed_decimals(published) if decimals is None else decimals,
         "status": status,
-        "reason": None if reason_key is None else translations(reason_key, **values),
+        "reason": None if reason_key is None else Message(reason_key, **values),
     }
 
 
@@ -91,30 +85,7 @@ def compare(
     )
 
 
-def table(rows: list[dict], lang: str, component: str | None = None) -> pd.DataFrame:
-    """Reproduction rows as a display table in ``lang``."""
-    records = []
-    for item in rows:
-        record = {}
-        if component is None:
-            record[t("repro.col.component", lang)] = t(f"repro.component.{item['component']}", lang)
-        record |= {
-            t("repro.col.quantity", lang): item["quantity"][lang],
-            t("repro.col.published", lang): fmt_published(item["published"], lang),
-            t("repro.col.computed", lang): fmt_num(item["computed"], lang, item["decimals"]),
-            t("repro.col.status", lang): t(f"repro.status.{item['status']}", lang),
-            t("repro.col.reason", lang): (item["reason"] or {}).get(lang, ""),
-        }
-        records.append(record)
-    return pd.DataFrame(records)
-
-
 NEEDS_ATTENTION = ("differs", "not_reproducible")
-
-
-def legend(lang: str) -> str:
-    """What each status word means (the note under a reproduction table)."""
-    return t("repro.legend", lang)
 
 
 def gather(rows_by_chapter: Mapping[str, list[dict]]) -> list[dict]:
@@ -132,24 +103,26 @@ def by_component(rows: list[dict]) -> dict[str, list[dict]]:
     return groups
 
 
-def summary(rows: list[dict], lang: str) -> pd.DataFrame:
-    """Counts of rows per status (rows) and chapter (columns), with totals, in ``lang``."""
-    frame = pd.DataFrame(
-        [(item["component"], item["status"]) for item in rows], columns=["component", "status"]
-    )
-    counts = pd.crosstab(frame["status"], frame["component"]).reindex(
-        index=[status for status in STATUSES if status in set(frame["status"])],
-        columns=list(dict.fromkeys(frame["component"])),
-        fill_value=0,
-    )
-    counts.loc["total"] = counts.sum()
-    counts[t("common.total", lang)] = counts.sum(axis=1)
-    counts.columns = [
-        t(f"repro.component.{name}", lang) if name in set(frame["component"]) else name
-        for name in counts.columns
+def named(rows: list[dict], subjects: Mapping[str, Message]) -> list[dict]:
+    """The rows, each quantity of a row about something (its ``subject``, a code) preceded by
+    the name ``subjects`` gives that code (else by the code itself), for display."""
+    shown = []
+    for item in rows:
+        if "subject" in item:
+            subject = subjects.get(item["subject"], item["subject"])
+            quantity = Message("repro.of", subject=subject, quantity=item["quantity"])
+            item = {**item, "quantity": quantity}
+        shown.append(item)
+    return shown
+
+
+def rows_to_json(rows: list[dict]) -> list[dict]:
+    """Rows for a results JSON: each ``quantity`` and ``reason`` as ``{"key", "values"}``."""
+    return [
+        {
+            **item,
+            "quantity": item["quantity"].to_json(),
+            "reason": None if item["reason"] is None else item["reason"].to_json(),
+        }
+        for item in rows
     ]
-    counts.index = [
-        t("common.total", lang) if status == "total" else t(f"repro.status.{status}", lang)
-        for status in counts.index
-    ]
-    return counts.rename_axis(t("repro.col.status", lang)).reset_index()

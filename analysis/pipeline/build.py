@@ -193,7 +193,7 @@ def analyse(
             chapter.name,
             analysis_parameters(chapter, suppress_below),
             compare,
-            code_digest(),
+            code_digest(labels=False),
             inputs,
         )
         for chapter in chapters

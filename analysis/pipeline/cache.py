@@ -3,9 +3,10 @@
 Each piece of work is stored under a key that hashes everything it depends on:
 
 - a chapter's analysis: its data files and study description, its parameters, the code
-  (every file of ``analysis/``) and the lock file;
+  (every file of ``analysis/`` but the label files) and the lock file;
 - a page of one language: the page's source in that language, the results it renders (the
-  kept state of its chapter, or of every chapter for the overview), the code and the lock;
+  kept state of its chapter, or of every chapter for the overview), the code with the
+  labels and the lock;
 - a language's HTML: every file of its assembled source tree, the code and the lock.
 
 A key that matches means the inputs are the same, so the stored output is reused; anything
@@ -22,6 +23,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
+from analysis.core.catalog import label_files
 from analysis.pipeline.sources import ROOT
 
 
@@ -41,12 +43,18 @@ def digest(*parts: object, files: Iterable[Path] = (), base: Path | None = None)
 
 
 @cache
-def code_digest() -> str:
-    """The code and the pinned environment every result depends on."""
+def code_digest(labels: bool = True) -> str:
+    """The code and the pinned environment every result depends on; with ``labels=False``
+    without the label catalog, which the analyses never read (their results hold label keys),
+    so that editing a label renders the pages again but analyses nothing."""
+    package = ROOT / "analysis"
+    skipped = set() if labels else set(label_files(package))
     files = [
-        p for p in (ROOT / "analysis").rglob("*") if p.is_file() and "__pycache__" not in p.parts
+        p
+        for p in package.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and p not in skipped
     ]
-    return digest("code", files=[*files, ROOT / "requirements.lock"], base=ROOT)
+    return digest("code", labels, files=[*files, ROOT / "requirements.lock"], base=ROOT)
 
 
 def tree_digest(tree: Path) -> str:

@@ -28,6 +28,7 @@ from analysis.chapters.cohort.programmes import (
 from analysis.chapters.cohort.reproduction import published, reproduction_rows
 from analysis.chapters.cohort.survival import KMComparison, km_comparison
 from analysis.core.disclosure import COUNT, report
+from analysis.core.reproduction import rows_to_json
 from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "CohortResults", "OutcomeResults", "analyse", "load"]
@@ -165,7 +166,7 @@ class CohortResults:
                 "coordinator_odds_ratio": self.coordinator_odds_ratio.to_json(),
             },
             "table1": self.table1.to_json(),
-            "reproduction": self.reproduction,
+            "reproduction": rows_to_json(self.reproduction),
             "compared": self.compared,
             "disclosure": report(self.suppress_below, hidden),
         }

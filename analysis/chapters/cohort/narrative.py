@@ -17,7 +17,7 @@ from analysis.chapters.cohort.reproduction import published
 from analysis.chapters.cohort.survival import KMComparison, LogRank
 from analysis.chapters.cohort.tables import group_label
 from analysis.core.i18n import fmt_estimate, fmt_int, fmt_num, fmt_p, fmt_pct, t, tn
-from analysis.core.reproduction import fmt_published
+from analysis.core.reproduction_table import fmt_published
 
 SIGNIFICANCE = 0.05
 # Efron and Breslow "barely" differ when no hazard ratio moves by this much.

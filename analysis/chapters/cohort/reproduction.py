@@ -20,7 +20,7 @@ from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, Table1, 
 from analysis.chapters.cohort.programmes import OddsRatio, ProgrammeGroup
 from analysis.chapters.cohort.survival import MedianSummary
 from analysis.core import reproduction
-from analysis.core.i18n import translations
+from analysis.core.problems import Message
 from analysis.core.yamlfile import read_yaml
 
 PUBLISHED = Path(__file__).with_name("published.yaml")
@@ -38,17 +38,17 @@ def published() -> dict:
     return read_yaml(PUBLISHED)
 
 
-def _names(codes: Mapping[str, str]) -> dict[str, dict[str, str]]:
-    """Display names in every language for the codes that fill a reproduction label."""
+def _names(codes: Mapping[str, str]) -> dict[str, Message]:
+    """The labels of the codes that fill a reproduction label."""
     names = {}
     for name, code in codes.items():
         if name == "level":
             variable = codes.get("variable", "programme_type")
-            names[name] = translations(f"cohort.level.{variable}.{code}")
+            names[name] = Message(f"cohort.level.{variable}.{code}")
         elif name == "variable":
-            names[name] = translations(f"cohort.var.{code}")
+            names[name] = Message(f"cohort.var.{code}")
         else:
-            names[name] = translations(f"cohort.{name}.{code}")
+            names[name] = Message(f"cohort.{name}.{code}")
     return names
 
 
@@ -104,7 +104,7 @@ def _withheld(key: str, published: str, source: str, threshold: int, **codes: st
     """A row whose computed value disclosure control hides: null, marked ``suppressed``, with
     ``source``, the path of the hidden value in ``cohort.json``."""
     row = _row(key, published, None, "withheld", None, **codes)
-    row["reason"] = translations("cohort.reason.suppressed", threshold=threshold)
+    row["reason"] = Message("cohort.reason.suppressed", threshold=threshold)
     return {**row, "suppressed": True, "source": source}
 
 

@@ -10,6 +10,7 @@ from analysis.chapters.interviews import reproduction, stats
 from analysis.chapters.interviews.data import SCHEMAS, Interviews, load
 from analysis.chapters.interviews.stats import Agreement, Characteristics
 from analysis.core.disclosure import report
+from analysis.core.reproduction import rows_to_json
 from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "InterviewsResults", "analyse", "load"]
@@ -73,7 +74,7 @@ class InterviewsResults:
             "sick_leave": {"low": grade.low, "high": grade.high},
             "diagnosis_group": people.diagnosis_group.values,
             "themes": self.theme_counts,
-            "reproduction": self.reproduction,
+            "reproduction": rows_to_json(self.reproduction),
             "compared": self.compared,
             "disclosure": report(people.suppress_below, suppressed),
         }

@@ -9,7 +9,6 @@ from pathlib import Path
 from analysis.chapters.interviews.data import DIAGNOSES, SEXES
 from analysis.chapters.interviews.stats import Characteristics
 from analysis.core import reproduction
-from analysis.core.i18n import EN_DASH
 from analysis.core.study import Study
 from analysis.core.yamlfile import read_yaml
 
@@ -111,16 +110,17 @@ def rows(
         ids = quoted.get(theme, ())
         computed = sorted(filter(None, map(interview_number, ids)))
         status = match if computed == numbers else "differs"
+        reason = "interviews.reason.quoted" if ids else "interviews.reason.quoted_none"
         result.append(
             reproduction.row(
                 "interviews.repro.quoted",
                 str(len(numbers)),
                 len(ids),
                 status,
-                "interviews.reason.quoted" if status == "differs" else None,
+                reason if status == "differs" else None,
                 theme_id=theme,
                 numbers=", ".join(map(str, numbers)),
-                found=", ".join(ids) or EN_DASH,
+                found=", ".join(ids),
             )
         )
     return result

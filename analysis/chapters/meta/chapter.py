@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.chapters.meta import reproduction
-from analysis.chapters.meta.data import SCHEMAS, MetaData, load
+from analysis.chapters.meta.data import SCHEMAS, MetaData, analysis_name, load
 from analysis.chapters.meta.stats import (
     AnalysisResult,
     Comparisons,
@@ -19,6 +19,8 @@ from analysis.chapters.meta.stats import (
     rob_counts,
     weak_publications,
 )
+from analysis.core.problems import Message
+from analysis.core.reproduction import rows_to_json
 from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "MetaResults", "analyse", "load"]
@@ -47,12 +49,17 @@ class MetaResults:
         """The study description of the data."""
         return self.data.study
 
+    @property
+    def subjects(self) -> dict[str, Message]:
+        """The name of each analysis, by the id its reproduction rows give as ``subject``."""
+        return {key: analysis_name(self.data.analyses, key) for key in self.analyses}
+
     def to_json(self) -> dict:
         """The results JSON: the pooled models of every analysis and the reproduction rows."""
         return {
             "analyses": {key: result.contract() for key, result in self.analyses.items()},
             "compared": self.compared,
-            "reproduction": self.reproduction,
+            "reproduction": rows_to_json(self.reproduction),
         }
 
 

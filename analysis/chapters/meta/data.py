@@ -8,6 +8,7 @@ description ``meta.study.yaml`` is optional too (:mod:`analysis.core.study`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -210,6 +211,19 @@ class MetaData:
     prisma: pd.Series | None
     narrative: pd.DataFrame | None
     study: Study = field(default_factory=Study)
+
+
+def analysis_name(analyses: pd.DataFrame, analysis_id: str) -> Message:
+    """``Comparison, outcome, 12 months`` of an analysis of analyses.csv (no months when not
+    given; whole months, as shown), with the names the file gives in every language."""
+    row = analyses.set_index("analysis_id").loc[analysis_id]
+    names = {
+        part: {lang: row[f"{part}_{lang}"] for lang in ("en", "nb")}
+        for part in ("comparison", "outcome")
+    }
+    if pd.isna(row["follow_up_months"]):
+        return Message("meta.analysis_label_no_months", **names)
+    return Message("meta.analysis_label", **names, months=math.floor(row["follow_up_months"] + 0.5))
 
 
 def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Problem]:

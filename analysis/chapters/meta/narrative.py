@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.chapters.meta.chapter import MetaResults
+from analysis.chapters.meta.data import analysis_name
 from analysis.chapters.meta.stats import AnalysisResult, Pooled
 from analysis.core.i18n import catalog, fmt_ci, fmt_int, fmt_num, fmt_p, number, t, tn
 from analysis.core.study import Study
-
-if TYPE_CHECKING:  # the chapter module imports this one through reproduction
-    from analysis.chapters.meta.chapter import MetaResults
 
 QUALIFIED = re.compile(r"^(?P<name>.*\S)\s*\((?P<kind>[^()]+)\)$")
 
@@ -57,21 +55,7 @@ def pooled_text(pooled: Pooled, lang: str) -> str:
 
 def analysis_label(analyses: pd.DataFrame, analysis_id: str, lang: str) -> str:
     """``Comparison, outcome, 12 months`` from analyses.csv (no months when not given)."""
-    row = analyses.set_index("analysis_id").loc[analysis_id]
-    if pd.isna(row["follow_up_months"]):
-        return t(
-            "meta.analysis_label_no_months",
-            lang,
-            comparison=row[f"comparison_{lang}"],
-            outcome=row[f"outcome_{lang}"],
-        )
-    return t(
-        "meta.analysis_label",
-        lang,
-        comparison=row[f"comparison_{lang}"],
-        outcome=row[f"outcome_{lang}"],
-        months=fmt_num(row["follow_up_months"], lang, 0),
-    )
+    return analysis_name(analyses, analysis_id).text(lang)
 
 
 def opening(results: MetaResults, lang: str) -> str:

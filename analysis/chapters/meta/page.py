@@ -19,6 +19,7 @@ from analysis.core.display import (
     status_badges,
 )
 from analysis.core.i18n import t, tn
+from analysis.core.reproduction import named
 
 
 def _markdown(text: str) -> list[Markdown]:
@@ -180,7 +181,7 @@ def reproduction_table(results: MetaResults, lang: str) -> list[Markdown | HTML]
     return [
         Markdown(t("meta.repro.intro", lang)),
         html_table(
-            reproduction_frame(results.reproduction, lang, "meta"),
+            reproduction_frame(named(results.reproduction, results.subjects), lang, "meta"),
             t("meta.table.repro", lang),
             badges=status_badges(lang),
         ),

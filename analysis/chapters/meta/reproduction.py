@@ -11,10 +11,8 @@ from functools import cache
 from pathlib import Path
 
 from analysis.chapters.meta.data import MetaData
-from analysis.chapters.meta.narrative import analysis_label
 from analysis.chapters.meta.stats import AnalysisResult, weak_publications
 from analysis.core import reproduction
-from analysis.core.i18n import LANGS
 from analysis.core.yamlfile import read_yaml
 
 PUBLISHED_FILE = Path(__file__).with_name("published.yaml")
@@ -27,10 +25,9 @@ def published() -> dict:
     return read_yaml(PUBLISHED_FILE)
 
 
-def _labelled(item: dict, prefix: Mapping[str, str]) -> dict:
-    """A reproduction row whose quantity text starts with a bilingual prefix."""
-    item["quantity"] = {lang: f"{prefix[lang]}: {text}" for lang, text in item["quantity"].items()}
-    return item
+def _about(item: dict, subject: str) -> dict:
+    """A reproduction row about ``subject``: an analysis (its id) or a study (its name)."""
+    return {**item, "subject": subject}
 
 
 def _target_row(
@@ -39,7 +36,7 @@ def _target_row(
     computed: float,
     is_reconstructed: bool,
     reason_key: str,
-    prefix: Mapping[str, str],
+    subject: str,
 ) -> dict:
     """A row that is ``reconstructed`` rather than ``matches`` when the counts were built to
     agree."""
@@ -48,18 +45,15 @@ def _target_row(
         item = reproduction.row(key, published_value, computed, status)
     else:
         item = reproduction.row(key, published_value, computed, "differs", reason_key)
-    return _labelled(item, prefix)
+    return _about(item, subject)
 
 
-def _analysis_rows(
-    data: MetaData, analysis_id: str, result: AnalysisResult, target: dict
-) -> list[dict]:
+def _analysis_rows(analysis_id: str, result: AnalysisResult, target: dict) -> list[dict]:
     """Pooled estimate, participants, studies, I² and absolute effects of one analysis."""
     pooled = result.pooled
     rebuilt = bool(result.reconstructed_studies)
-    prefix = {lang: analysis_label(data.analyses, analysis_id, lang) for lang in LANGS}
     rows = [
-        _target_row(key, printed, computed, rebuilt, reason, prefix)
+        _target_row(key, printed, computed, rebuilt, reason, analysis_id)
         for key, printed, computed, reason in (
             ("meta.q.rr", target["rr"][0], pooled.estimate, "meta.reason.inputs"),
             ("meta.q.ci_low", target["rr"][1], pooled.ci_low, "meta.reason.inputs"),
@@ -79,11 +73,11 @@ def _analysis_rows(
         )
     ]
     rows.append(
-        _labelled(
+        _about(
             reproduction.compare(
                 "meta.q.studies", target["studies"], result.k, "meta.reason.inputs"
             ),
-            prefix,
+            analysis_id,
         )
     )
     if target["i2_above"] is not None:
@@ -91,7 +85,7 @@ def _analysis_rows(
         above = i2 > target["i2_above"]
         status = ("reconstructed" if rebuilt else "matches") if above else "differs"
         rows.append(
-            _labelled(
+            _about(
                 reproduction.row(
                     "meta.q.i2",
                     f"> {target['i2_above']}",
@@ -100,7 +94,7 @@ def _analysis_rows(
                     None if above else "meta.reason.i2",
                     decimals=0,
                 ),
-                prefix,
+                analysis_id,
             )
         )
     absolute = result.absolute
@@ -112,14 +106,18 @@ def _analysis_rows(
         strict=True,
     ):
         if printed is not None:
-            rows.append(_target_row(key, printed, computed, rebuilt, "meta.reason.risk", prefix))
+            rows.append(
+                _target_row(key, printed, computed, rebuilt, "meta.reason.risk", analysis_id)
+            )
     for key, printed, computed in zip(
         ("meta.q.difference", "meta.q.difference_low", "meta.q.difference_high"),
         target["difference"],
         (value * per_100 for value in absolute.difference),
         strict=True,
     ):
-        rows.append(_target_row(key, printed, computed, rebuilt, "meta.reason.absolute", prefix))
+        rows.append(
+            _target_row(key, printed, computed, rebuilt, "meta.reason.absolute", analysis_id)
+        )
     return rows
 
 
@@ -132,9 +130,8 @@ def _study_rows(analyses: Mapping[str, AnalysisResult], target: dict) -> list[di
     if match.empty:
         return []
     first = match.iloc[0]
-    prefix = dict.fromkeys(LANGS, target["study"])
     return [
-        _labelled(reproduction.compare(key, printed, computed), prefix)
+        _about(reproduction.compare(key, printed, computed), target["study"])
         for key, printed, computed in zip(
             ("meta.q.rr", "meta.q.ci_low", "meta.q.ci_high"),
             target["rr"],
@@ -194,7 +191,7 @@ def rows(data: MetaData, analyses: Mapping[str, AnalysisResult]) -> list[dict]:
         row
         for analysis_id, target in targets["analyses"].items()
         if analysis_id in analyses
-        for row in _analysis_rows(data, analysis_id, analyses[analysis_id], target)
+        for row in _analysis_rows(analysis_id, analyses[analysis_id], target)
     ]
     for target in targets["study_rr"]:
         out += _study_rows(analyses, target)

@@ -8,6 +8,7 @@ import pandas as pd
 
 from analysis.chapters.provider import reproduction, stats
 from analysis.chapters.provider.data import SCHEMAS, ProviderData, load
+from analysis.core.reproduction import rows_to_json
 from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "ProviderResults", "analyse", "load"]
@@ -44,7 +45,7 @@ class ProviderResults:
             "n_programmes": self.n_programmes,
             "tables": {name: test.to_json() for name, test in self.tests.items()},
             "compared": self.compared,
-            "reproduction": self.reproduction,
+            "reproduction": rows_to_json(self.reproduction),
         }
 
 

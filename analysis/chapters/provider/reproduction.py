@@ -9,7 +9,7 @@ import pandas as pd
 
 from analysis.chapters.provider.stats import TableTest
 from analysis.core import reproduction
-from analysis.core.i18n import translations
+from analysis.core.problems import Message
 from analysis.core.yamlfile import read_yaml
 
 PUBLISHED = Path(__file__).with_name("published.yaml")
@@ -46,8 +46,8 @@ def count_rows(
             int(sections[section].at[name, finance]),
             "provider.reason.data_differ",
             match_status,
-            row=translations(f"provider.label.{name}"),
-            finance=translations(f"provider.finance.{finance}"),
+            row=Message(f"provider.label.{name}"),
+            finance=Message(f"provider.finance.{finance}"),
         )
         for section, by_name in targets.items()
         for name, by_group in by_name.items()
@@ -61,8 +61,8 @@ def count_rows(
             int(coordinator.at[finance, "yes"]),
             "provider.reason.data_differ",
             match_status,
-            row=translations("provider.label.coord_permanent"),
-            finance=translations(f"provider.finance.{finance}"),
+            row=Message("provider.label.coord_permanent"),
+            finance=Message(f"provider.finance.{finance}"),
         )
         for finance, levels in pub["permanent_coordinator"].items()
     ]
@@ -73,9 +73,9 @@ def count_rows(
             tests[name].counts[cell],
             "provider.reason.data_differ",
             match_status,
-            exposure=translations(f"provider.exposure.{name}"),
-            cell=translations(f"provider.cell.{cell}"),
-            source=translations(f"provider.source.{target['source']}"),
+            exposure=Message(f"provider.exposure.{name}"),
+            cell=Message(f"provider.cell.{cell}"),
+            source=Message(f"provider.source.{target['source']}"),
         )
         for name, target in pub["tables"].items()
         for cell, value in target["counts"].items()
@@ -96,7 +96,7 @@ def statistic_rows(sections: dict[str, pd.DataFrame], tests: dict[str, TableTest
                 value,
                 getattr(tests[name], key),
                 STATISTIC_REASONS.get((name, key), "provider.reason.data_differ"),
-                exposure=translations(f"provider.exposure.{name}"),
+                exposure=Message(f"provider.exposure.{name}"),
             )
             for key, value in printed.items()
         ]
@@ -107,7 +107,7 @@ def statistic_rows(sections: dict[str, pd.DataFrame], tests: dict[str, TableTest
             str(printed),
             int(types[finance].sum()),
             "provider.reason.total_row",
-            finance=translations(f"provider.finance.{finance}"),
+            finance=Message(f"provider.finance.{finance}"),
         )
         for finance, printed in pub["types_total_printed"].items()
     ]
@@ -121,7 +121,7 @@ def statistic_rows(sections: dict[str, pd.DataFrame], tests: dict[str, TableTest
             printed,
             100 * gp[finance] / gp["total"],
             "provider.reason.gp_percent",
-            finance=translations(f"provider.finance.{finance}"),
+            finance=Message(f"provider.finance.{finance}"),
         )
         for finance, printed in pub["gp_row_percent_printed"].items()
     ]
