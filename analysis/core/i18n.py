@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from babel.numbers import format_decimal
 
@@ -69,8 +69,11 @@ def fmt_num(x: float | None, lang: str, decimals: int = 2) -> str:
         return "∞" if x > 0 else "−∞"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     # Round half up (as SPSS and the source papers do), not Babel's default half-even.
-    rounded = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
-    text = format_decimal(rounded, format=pattern, locale=BABEL_LOCALE[check_lang(lang)])
+    # With the precision a huge number needs (28 digits cannot hold 1e30 to two decimals).
+    exact = Decimal(repr(float(x)))
+    with localcontext(prec=max(28, exact.adjusted() + decimals + 2)):
+        rounded = exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+        text = format_decimal(rounded, format=pattern, locale=BABEL_LOCALE[check_lang(lang)])
     if lang == "nb":
         text = text.replace(NBSP, THIN_SPACE)
     return text.replace("-", MINUS)
