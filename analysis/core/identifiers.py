@@ -27,6 +27,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import cache
 
 FNR_WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 FNR_WEIGHTS_2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
@@ -62,6 +63,7 @@ _PHONE = re.compile(
 )
 # An 8-digit calendar date (20231107) is a date, not a phone number.
 _BASIC_DATE = re.compile(r"20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
 # Dashes and spaces of every kind, and the minus sign, read as the ASCII ones.
 _DASHES = {"\u2212": "-", "\u2043": "-", "\ufe63": "-", "\uff0d": "-"}
 IDENTIFIER_COLUMN = re.compile(
@@ -69,6 +71,7 @@ IDENTIFIER_COLUMN = re.compile(
 )
 
 
+@cache
 def _reader_char(char: str) -> str:
     category = unicodedata.category(char)
     if category == "Pd" or char in _DASHES:
@@ -84,9 +87,7 @@ def normalise(text: str) -> str:
     """``text`` as a reader reads it: entities decoded, compatibility digits ASCII, every dash
     ``-``, every space `` `` and invisible characters dropped."""
     text = unicodedata.normalize("NFKC", html.unescape(text))
-    if text.isascii():
-        return text
-    return "".join(_reader_char(char) for char in text)
+    return text if text.isascii() else _NOT_ASCII.sub(lambda m: _reader_char(m.group()), text)
 
 
 def is_national_id(value: str) -> bool:
@@ -118,7 +119,7 @@ def _national_ids(text: str) -> Iterator[str]:
             digits = match["t1"] + match["t2"] + match["t3"] + match["t4"]
         if is_national_id(digits.zfill(11)):
             yield digits.zfill(11)
-    for match in _SCIENTIFIC.finditer(text):
+    for match in _SCIENTIFIC.finditer(text) if "e" in text or "E" in text else ():
         digits = match["lead"] + match["rest"]
         length = int(match["exponent"]) + 1
         if len(digits) > length:
@@ -144,8 +145,9 @@ def identifier_values(text: str, free_text: bool = True) -> dict[str, set[str]]:
     """The identifiers in ``text`` by kind, each as its digits (or lower-case address)."""
     text = normalise(text)
     found = {"national_id": set(_national_ids(text))}
-    if free_text:
+    if free_text and "@" in text:
         found["email"] = {match.group().lower() for match in _EMAIL.finditer(text)}
+    if free_text:
         found["phone"] = set(_phones(text))
     return {kind: values for kind, values in found.items() if values}
 

@@ -151,10 +151,11 @@ def _split_identifiers(frame: pd.DataFrame, file: str) -> list[Problem]:
     least one) make valid numbers; unrelated dates and numbers pass the control digits in about
     one row in a hundred."""
     head = frame.head(200).astype(str)
-    dates = [c for c in frame.columns if head[c].map(birth_date_digits).notna().mean() >= 0.5]
+    numeric = [c for c in frame.columns if head[c].str.match(r"\s*\d").mean() >= 0.5]
+    dates = [c for c in numeric if head[c].map(birth_date_digits).notna().mean() >= 0.5]
     rests = [
         c
-        for c in frame.columns
+        for c in numeric
         if c not in dates
         and head[c].str.strip().str.fullmatch(r"\d{1,5}(?:\.0)?").mean() >= 0.5
         and head[c].str.strip().str.len().max() >= 4

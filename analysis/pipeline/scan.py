@@ -33,7 +33,7 @@ from analysis.core.validation import read_raw
 from analysis.core.yamlfile import read_yaml
 from analysis.pipeline.notebooks import BuildError
 
-SCANNED = ("*.html", "*.js", "*.json", "*.ipynb", "*.txt", "*.md")
+SCANNED = ("*.html", "*.js", "*.json", "*.ipynb", "*.txt", "*.md", "*.svg")
 # Script and style blocks and link targets hold the theme's code and digests, not content.
 _NOT_CONTENT = re.compile(
     r"<script\b.*?</script>|<style\b.*?</style>|\b(?:href|src|integrity)=\"[^\"]*\"", re.S
