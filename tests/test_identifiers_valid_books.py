@@ -37,6 +37,7 @@ from analysis.core.i18n import (
     fmt_pct,
 )
 from analysis.core.identifiers import identifier_values
+from analysis.core.problems import InputError
 from analysis.generators import cohort as cohort_generator
 from analysis.generators import provider as provider_generator
 from analysis.pipeline.build import build
@@ -195,3 +196,24 @@ def test_a_random_valid_book_passes_the_final_scan(tmp_path):
     shutil.copy(SHIPPED_DATA / "interviews.study.yaml", data)
     build(data, tmp_path / "out", echo=lambda _: None)  # the build ends with the scan
     assert find_published((tmp_path / "out" / "html").resolve().parent) == {}
+
+
+@pytest.mark.book
+def test_a_refused_build_leaves_no_copy_of_the_value_under_out(tmp_path, monkeypatch):
+    """An identifier that got past the inputs' guard stops the build at the final scan, which
+    names the input's file, column and row in the message language, and no file under the
+    output folder (cache, work folders) keeps the value."""
+    monkeypatch.setattr(validation, "find_identifiers", lambda *_, **__: [])
+    data = random_review(tmp_path / "data", np.random.default_rng(1))
+    studies = pd.read_csv(data / "meta" / "studies.csv", dtype=str, keep_default_na=False)
+    studies.loc[0, ["study", "events_intervention", "events_control"]] = [f"Fnr {FNR}", "0", "0"]
+    studies.to_csv(data / "meta" / "studies.csv", index=False)
+    out = tmp_path / "out"
+    with pytest.raises(InputError) as error:
+        build(data, out, langs=["nb", "en"], only=["meta"], echo=lambda _: None)
+    assert ("data/meta/studies.csv", "study", 1) in {
+        (p.file, p.column, p.row) for p in error.value.problems
+    }
+    assert "ville ha publisert" in error.value.text("nb")
+    kept = [p for p in out.rglob("*") if p.is_file() and FNR.encode() in p.read_bytes()]
+    assert kept == []
