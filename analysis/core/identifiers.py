@@ -64,8 +64,8 @@ _PHONE = re.compile(
 # An 8-digit calendar date (20231107) is a date, not a phone number.
 _BASIC_DATE = re.compile(r"20\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 _NOT_ASCII = re.compile(r"[^\x00-\x7f]")
-# Dashes and spaces of every kind, and the minus sign, read as the ASCII ones.
-_DASHES = {"\u2212": "-", "\u2043": "-", "\ufe63": "-", "\uff0d": "-"}
+# Read as "-" besides the dashes (Unicode category Pd): minus signs and the hyphen bullet.
+_DASHES = frozenset("\u2212\u2043\ufe63")
 IDENTIFIER_COLUMN = re.compile(
     r"^(f[oø]dsels?n(umme)?r|fnr|f_?nr|personn(umme)?r|pnr|d_?nummer|dnr|ssn)$", re.I
 )
@@ -150,11 +150,6 @@ def identifier_values(text: str, free_text: bool = True) -> dict[str, set[str]]:
     if free_text:
         found["phone"] = set(_phones(text))
     return {kind: values for kind, values in found.items() if values}
-
-
-def has_national_id(text: str) -> bool:
-    """True if ``text`` contains a national identity number in any of the written forms."""
-    return "national_id" in identifier_values(text, free_text=False)
 
 
 def identifier_kinds(text: str, free_text: bool = True) -> list[str]:
