@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
 
 from babel import Locale
@@ -100,9 +100,12 @@ def fmt_num(x: float | None, lang: str, decimals: int = 2) -> str:
         return "∞" if x > 0 else "−∞"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     # Round half up (as SPSS and the source papers do), not Babel's default half-even.
-    rounded = Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    # With the precision a huge number needs (28 digits cannot hold 1e30 to two decimals).
+    exact = Decimal(repr(float(x)))
     locale = babel_locale(lang)
-    text = format_decimal(rounded, format=pattern, locale=locale)
+    with localcontext(prec=max(28, exact.adjusted() + decimals + 2)):
+        rounded = exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+        text = format_decimal(rounded, format=pattern, locale=locale)
     group = HOUSE_STYLE[lang].group
     if group is not None:
         text = text.replace(get_group_symbol(locale), group)

@@ -28,7 +28,9 @@ from pathlib import Path
 import yaml
 
 from analysis.core.catalog import LANGS
+from analysis.core.identifiers import identifier_kinds
 from analysis.core.problems import InputError, Message, Problem
+from analysis.core.validation import identifier_problem
 from analysis.core.yamlfile import read_yaml
 
 PROVENANCES = ("published-counts", "synthetic", "reconstructed", "primary", "illustrative")
@@ -113,6 +115,32 @@ def _text(value: object, name: str, key: str, problems: list[Problem]) -> Text |
     return None
 
 
+def texts_of(value: object, path: str = "") -> list[tuple[str, str, bool]]:
+    """Every key and value of a parsed YAML document with where it is (``setting.nb``) and
+    whether it is free text (numbers are searched for national ids only)."""
+    if isinstance(value, dict):
+        return [
+            item
+            for key, child in value.items()
+            for item in [
+                (path or str(key), str(key), True),
+                *texts_of(child, f"{path}.{key}" if path else str(key)),
+            ]
+        ]
+    if isinstance(value, list):
+        return [item for i, child in enumerate(value) for item in texts_of(child, f"{path}[{i}]")]
+    return [] if value is None else [(path, str(value), isinstance(value, str))]
+
+
+def identifier_problems(raw: object, name: str) -> list[Problem]:
+    """One problem per place in a study description that holds a direct identifier."""
+    return [
+        identifier_problem(name, where, kind, None)
+        for where, text, free_text in texts_of(raw)
+        for kind in identifier_kinds(text, free_text)
+    ]
+
+
 def load_study(data_dir: Path, chapter: str) -> Study:
     """Read and check ``<chapter>.study.yaml``; a neutral ``Study`` when there is none."""
     path = study_file(data_dir, chapter)
@@ -143,7 +171,7 @@ def load_study(data_dir: Path, chapter: str) -> Study:
                 )
             ]
         )
-    problems: list[Problem] = []
+    problems: list[Problem] = identifier_problems(raw, name)
     known = {*TEXT_FIELDS, "citation", "reproduces", "provenance", "outcomes", "facts"}
     problems += [
         _problem(

@@ -22,7 +22,12 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from analysis.core.identifiers import identifier_kinds, is_identifier_column
+from analysis.core.identifiers import (
+    birth_date_digits,
+    identifier_kinds,
+    is_identifier_column,
+    split_national_ids,
+)
 from analysis.core.problems import InputError, Message, Problem, note, record_row_lines
 
 Kind = Literal["category", "binary", "integer", "number", "text"]
@@ -124,17 +129,45 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
         for kind in IDENTIFIER_KINDS:
             rows = found.index[found.map(lambda kinds, k=kind: k in kinds)]
             if len(rows):
+                problems.append(identifier_problem(file, name, kind, int(rows[0]) + 1, len(rows)))
+    return problems + _split_identifiers(frame, file)
+
+
+def identifier_problem(file: str, column: str, kind: str, row: int | None, n: int = 1) -> Problem:
+    """The problem of ``n`` cells of ``column`` holding ``kind`` of identifier, the first in
+    ``row`` (1-based; None where the file has no rows)."""
+    return Problem(
+        file,
+        column,
+        row,
+        Message("input.identifier_found", kind=Message(f"input.identifier.{kind}"), n=n),
+        Message("input.fix.identifier"),
+    )
+
+
+def _split_identifiers(frame: pd.DataFrame, file: str) -> list[Problem]:
+    """A national id split over two columns of a row: a birth-date column and a column of
+    five-digit numbers. A pair of columns is refused when at least a fifth of its rows (and at
+    least one) make valid numbers; unrelated dates and numbers pass the control digits in about
+    one row in a hundred."""
+    head = frame.head(200).astype(str)
+    numeric = [c for c in frame.columns if head[c].str.match(r"\s*\d").mean() >= 0.5]
+    dates = [c for c in numeric if head[c].map(birth_date_digits).notna().mean() >= 0.5]
+    rests = [
+        c
+        for c in numeric
+        if c not in dates
+        and head[c].str.strip().str.fullmatch(r"\d{1,5}(?:\.0)?").mean() >= 0.5
+        and head[c].str.strip().str.len().max() >= 4
+    ]
+    problems = []
+    for date in dates:
+        for rest in rests:
+            rows = split_national_ids(list(frame[date].astype(str)), list(frame[rest].astype(str)))
+            if rows and len(rows) >= 0.2 * len(frame):
                 problems.append(
-                    Problem(
-                        file,
-                        name,
-                        int(rows[0]) + 1,
-                        Message(
-                            "input.identifier_found",
-                            kind=Message(f"input.identifier.{kind}"),
-                            n=len(rows),
-                        ),
-                        Message("input.fix.identifier"),
+                    identifier_problem(
+                        file, f"{date} + {rest}", "national_id", rows[0] + 1, len(rows)
                     )
                 )
     return problems

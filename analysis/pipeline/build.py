@@ -400,9 +400,16 @@ def build(
             (html / "404.html").write_text(not_found_page(), encoding="utf-8")
             (html / ".nojekyll").touch()
             strip_source_maps(book)
-            progress.step(
-                "scan", "book", "", lambda: scan(book, (ROOT, data_dir, out, work, Path.home()))
-            )
+            try:
+                progress.step(
+                    "scan",
+                    "book",
+                    "",
+                    lambda: scan(book, (ROOT, data_dir, out, work, Path.home()), data_dir),
+                )
+            except (InputError, BuildError):
+                cache.discard()  # what this build kept may hold what the book must not publish
+                raise
             publish(book, out)
             write_record(
                 out,

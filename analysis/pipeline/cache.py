@@ -71,6 +71,7 @@ class Cache:
         self.folder = folder
         self.enabled = enabled
         self.used: set[Path] = set()
+        self.stored: set[Path] = set()
         self.reused: dict[str, int] = {}
         self.done: dict[str, int] = {}
 
@@ -113,6 +114,12 @@ class Cache:
                 entry.joinpath(name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(item, entry / name)
         (entry / ".complete").touch()
+        self.stored.add(entry)
+
+    def discard(self) -> None:
+        """Remove every entry this build stored (its work is refused)."""
+        for entry in self.stored:
+            shutil.rmtree(entry, ignore_errors=True)
 
     def prune(self) -> None:
         """Remove every entry this build did not use."""
