@@ -9,7 +9,8 @@ import pytest
 
 from analysis.chapters import CHAPTERS, OVERVIEW_PAGE
 from analysis.core.i18n import LANGS
-from analysis.pipeline.sources import BOOK, LANG_KEY, page_sources, read_page
+from analysis.core.settings import BOOK
+from analysis.pipeline.sources import LANG_KEY, page_sources, read_page
 
 PAGES = page_sources(BOOK)
 

@@ -1,6 +1,7 @@
 """The study chapters of the book, in book order: the project's only registry of them.
 
-This module imports nothing from the project, so every layer may read it; the build imports
+This module imports nothing from the project but the defaults of
+:mod:`analysis.core.settings` (a leaf too), so every layer may read it; the build imports
 it, never the other way round. Each chapter is a package ``analysis/chapters/<name>/`` with
 the same layers, from the data up:
 
@@ -21,6 +22,8 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType, ModuleType
+
+from analysis.core.settings import FOLLOW_UP_DAYS, SUPPRESS_BELOW
 
 OVERVIEW_PAGE = "reproduction"
 
@@ -51,9 +54,14 @@ CHAPTERS: Mapping[str, Chapter] = MappingProxyType(
         chapter.name: chapter
         for chapter in (
             Chapter("provider"),
-            Chapter("cohort", MappingProxyType({"follow_up_days": 360, "suppress_below": 5})),
+            Chapter(
+                "cohort",
+                MappingProxyType(
+                    {"follow_up_days": FOLLOW_UP_DAYS, "suppress_below": SUPPRESS_BELOW}
+                ),
+            ),
             Chapter("meta"),
-            Chapter("interviews", MappingProxyType({"suppress_below": 5})),
+            Chapter("interviews", MappingProxyType({"suppress_below": SUPPRESS_BELOW})),
         )
     }
 )

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
-from analysis.pipeline.sources import ROOT
+from analysis.core.settings import LOCK, ROOT
 
 
 def _digest_files(digest: hashlib._Hash, files: Iterable[Path], base: Path) -> None:
@@ -46,7 +46,7 @@ def code_digest() -> str:
     files = [
         p for p in (ROOT / "analysis").rglob("*") if p.is_file() and "__pycache__" not in p.parts
     ]
-    return digest("code", files=[*files, ROOT / "requirements.lock"], base=ROOT)
+    return digest("code", files=[*files, LOCK], base=ROOT)
 
 
 def tree_digest(tree: Path) -> str:

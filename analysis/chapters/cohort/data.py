@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.core.settings import FOLLOW_UP_DAYS
 from analysis.core.study import Study, load_study
 from analysis.core.validation import Field, InputError, Message, Problem, Schema, read_table
 
@@ -127,7 +128,7 @@ def load(data_dir: Path | str) -> CohortData:
     return CohortData(frame, load_study(Path(data_dir), "cohort"))
 
 
-def prepare(frame: pd.DataFrame, follow_up_days: int = 360) -> pd.DataFrame:
+def prepare(frame: pd.DataFrame, follow_up_days: int = FOLLOW_UP_DAYS) -> pd.DataFrame:
     """Analysis frame: censor at ``follow_up_days``; add age group and collapsed diagnosis;
     text columns as categories."""
     data = frame.copy()
