@@ -11,7 +11,7 @@ from analysis.core.identifiers import (
     identifier_kinds,
     is_identifier_column,
 )
-from analysis.core.validation import Field, InputError, Schema, validate_frame
+from analysis.core.validation import Field, InputError, Notes, Schema, validate_frame
 from analysis.pipeline.notebooks import BuildError
 from analysis.pipeline.scan import scan, strip_source_maps
 
@@ -83,7 +83,7 @@ def test_validation_names_file_column_and_row_but_never_the_value():
         {"id": ["a", "b", "c"], "note": ["", f"ring {FNR[:6]} {FNR[6:]}", "x@y.no"], "fnr": "1"}
     )
     with pytest.raises(InputError) as error:
-        validate_frame(frame, schema, "data/x.csv")
+        validate_frame(frame, schema, "data/x.csv", Notes())
     message = str(error.value)
     assert FNR not in message and FNR[6:] not in message and "x@y.no" not in message
     found = {(p.column, p.row) for p in error.value.problems}

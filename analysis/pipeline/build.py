@@ -34,7 +34,7 @@ from pathlib import Path
 from analysis.chapters import CHAPTERS, Chapter
 from analysis.core import disclosure
 from analysis.core.i18n import LANGS, check_lang, t
-from analysis.core.problems import InputError, Message, Problem, take_notes
+from analysis.core.problems import InputError, Message, Notes, Problem
 from analysis.core.results import read_results, save_state, write_results
 from analysis.core.settings import BOOK, OUT, ROOT
 from analysis.pipeline import runner
@@ -135,16 +135,16 @@ def load_chapters(
                 )
             ]
         )
-    take_notes()
+    notes = Notes()
     try:
         return {
             chapter.name: progress.step(
-                "validate", chapter.name, "", lambda c=chapter: c.module().load(data_dir)
+                "validate", chapter.name, "", lambda c=chapter: c.module().load(data_dir, notes)
             )
             for chapter in chapters
         }
     finally:
-        for text in take_notes(lang):
+        for text in notes.texts(lang):
             progress.echo(f"note      {text}")
 
 

@@ -11,7 +11,16 @@ import pandas as pd
 
 from analysis.core.settings import FOLLOW_UP_DAYS
 from analysis.core.study import Study, load_study
-from analysis.core.validation import Field, InputError, Message, Problem, Schema, read_table
+from analysis.core.validation import (
+    Field,
+    InputError,
+    Message,
+    Notes,
+    Problem,
+    Schema,
+    located,
+    read_table,
+)
 
 OUTCOMES = ("first_rtw", "full_rtw")
 YES_NO = ("yes", "no")
@@ -95,10 +104,10 @@ class CohortData:
     study: Study = field(default_factory=Study)
 
 
-def load(data_dir: Path | str) -> CohortData:
+def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
     """Read and validate ``cohort.csv`` (schema, then the cross-column rules, all reported) and
-    the study description."""
-    frame = read_table(Path(data_dir), SCHEMA)
+    the study description; how the file was read goes to ``notes`` (when given)."""
+    frame = read_table(Path(data_dir), SCHEMA, notes)
     name = f"{Path(data_dir).resolve().name}/{SCHEMA.file}"
     rules = (
         (
@@ -124,7 +133,7 @@ def load(data_dir: Path | str) -> CohortData:
         for i in failing.index[failing.fillna(False)]
     ]
     if problems:
-        raise InputError(problems)
+        raise InputError(located(problems, frame))
     return CohortData(frame, load_study(Path(data_dir), "cohort"))
 
 
