@@ -5,7 +5,8 @@ This module imports nothing from the project but the defaults of
 it, never the other way round. Each chapter is a package ``analysis/chapters/<name>/`` with
 the same layers, from the data up:
 
-- ``data.py``: the input schemas (``SCHEMAS``) and ``load(data_dir)``, which validates;
+- ``data.py``: the input schemas (``SCHEMAS``) and ``load(data_dir, notes)``, which validates
+  (how the files were read goes to the ``Notes`` collector given);
 - the statistics, in modules of their own that return typed results and import neither the
   labels nor matplotlib;
 - ``reproduction.py`` and ``published.yaml``: the published numbers beside the computed ones;
