@@ -9,9 +9,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis.core.i18n import LANGS, t
+from analysis.core.i18n import t
 from analysis.core.problems import InputError
-from analysis.pipeline.build import ROOT, BuildError, build, validate
+from analysis.core.settings import DATA, LANGS, OUT, SUPPRESS_BELOW
+from analysis.pipeline.build import BuildError, build, validate
 
 # Modules that add their own sub-commands through ``register_cli(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -63,7 +64,7 @@ def parser(all_commands: bool = True) -> argparse.ArgumentParser:
 
     build_cmd = commands.add_parser("build", help="validate the data and build the book")
     build_cmd.add_argument(
-        "--data", type=Path, default=ROOT / "data", help="data directory (default: data/)"
+        "--data", type=Path, default=DATA, help="data directory (default: data/)"
     )
     _lang_option(build_cmd)
     build_cmd.add_argument(
@@ -72,16 +73,14 @@ def parser(all_commands: bool = True) -> argparse.ArgumentParser:
         default=None,
         help="components, comma-separated (default: all that exist)",
     )
-    build_cmd.add_argument(
-        "--out", type=Path, default=ROOT / "_build", help="output folder (default: _build)"
-    )
+    build_cmd.add_argument("--out", type=Path, default=OUT, help="output folder (default: _build)")
     build_cmd.add_argument(
         "--suppress-below",
         type=int,
         default=None,
         metavar="N",
         help="disclosure control: hide counts below N in person-level tables "
-        "(default 5; 0 turns it off)",
+        f"(default {SUPPRESS_BELOW}; 0 turns it off)",
     )
     build_cmd.add_argument(
         "--no-reproduction",
@@ -104,7 +103,7 @@ def parser(all_commands: bool = True) -> argparse.ArgumentParser:
         "validate", help="check the data files against their contracts, without building"
     )
     validate_cmd.add_argument(
-        "--data", type=Path, default=ROOT / "data", help="data directory (default: data/)"
+        "--data", type=Path, default=DATA, help="data directory (default: data/)"
     )
     validate_cmd.add_argument(
         "--only", type=_csv_list, default=None, help="chapters, comma-separated (default: all)"

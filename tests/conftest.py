@@ -18,8 +18,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from analysis.chapters import CHAPTERS
+from analysis.core.display import FigureFolder
 from analysis.core.i18n import LANGS
-from analysis.core.results import FIGURE_DIR_VARIABLE
 from analysis.pipeline.build import build, data_digest
 from analysis.pipeline.output import read_record
 
@@ -113,10 +113,11 @@ def shared_book(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Pat
     return lambda group: made_once(tmp_path_factory, group, lambda r: make(r, group)) / "out"
 
 
-@pytest.fixture(autouse=True)
-def figures_in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Page functions that tests call directly save their figures outside the repository."""
-    monkeypatch.setenv(FIGURE_DIR_VARIABLE, str(tmp_path / "figures"))
+@pytest.fixture
+def figure_folder(tmp_path: Path) -> FigureFolder:
+    """Where page functions that tests call directly save their figures: outside the
+    repository."""
+    return FigureFolder(tmp_path)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

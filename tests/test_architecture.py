@@ -142,8 +142,14 @@ def test_results_are_computed_without_labels_or_rendering(module):
     assert rendering_imports(reached) == []
 
 
-def test_the_registry_is_a_leaf_and_nothing_below_the_build_imports_it():
-    assert not [name for name in imports()["analysis.chapters"] if name.startswith("analysis")]
+def test_settings_and_the_registry_are_leaves_and_nothing_below_the_build_imports_it():
+    graph = imports()
+    assert not [name for name in graph["analysis.core.settings"] if name.startswith("analysis")]
+    assert not [
+        name
+        for name in graph["analysis.chapters"]
+        if name.startswith("analysis") and not name.startswith("analysis.core.settings")
+    ]
     for module, names in imports().items():
         if module.startswith(("analysis.core", "analysis.chapters")):
             assert not [n for n in names if n.startswith("analysis.pipeline")], module

@@ -14,8 +14,9 @@ from analysis.chapters.provider import chapter as provider
 from analysis.chapters.provider.data import TYPES
 from analysis.chapters.provider.stats import EXPOSURES
 from analysis.core.i18n import LANGS, fmt_num
+from analysis.core.settings import BOOK
 from analysis.pipeline import output
-from analysis.pipeline.build import ROOT, build
+from analysis.pipeline.build import BuildError, build
 from tests.conftest import SHIPPED_DATA
 
 pytestmark = pytest.mark.book
@@ -255,15 +256,14 @@ def test_bad_input_stops_with_a_clear_message_and_keeps_the_last_book(tmp_path, 
         assert (out / "html" / "index.html").read_text() == "last good book"
 
 
-def test_failing_notebook_names_component_language_and_cell(tmp_path, monkeypatch, capsys):
+def test_failing_notebook_names_component_language_and_cell(tmp_path):
     book = tmp_path / "book"
-    shutil.copytree(ROOT / "book", book)
+    shutil.copytree(BOOK, book)
     page = book / "provider.md"
     page.write_text(page.read_text().replace("display(page.tests_table(results, lang))", "1 / 0"))
-    monkeypatch.setattr("analysis.pipeline.sources.BOOK", book)
-    status = cli.main(["build", "--only", "provider", "--lang", "en", "--out", str(tmp_path / "o")])
-    message = capsys.readouterr().err
-    assert status == 1
+    with pytest.raises(BuildError) as failure:
+        build(SHIPPED_DATA, tmp_path / "o", langs=["en"], only=["provider"], pages=book)
+    message = str(failure.value)
     assert "'provider'" in message and "'en'" in message and "ZeroDivisionError" in message
     assert re.search(r"code cell \d+", message)
     assert not (tmp_path / "o" / "html").exists()

@@ -9,7 +9,8 @@ import pytest
 
 from analysis.chapters import CHAPTERS, OVERVIEW_PAGE
 from analysis.core.i18n import LANGS
-from analysis.pipeline.sources import BOOK, LANG_KEY, page_sources, read_page
+from analysis.core.settings import BOOK
+from analysis.pipeline.sources import LANG_KEY, page_sources, read_page
 
 PAGES = page_sources(BOOK)
 
@@ -62,6 +63,9 @@ def test_every_chapter_and_the_overview_have_a_notebook_page():
 def test_notebook_code_cells_are_short_calls(name):
     cells = [c for c in read_page(BOOK / f"{name}.md").cells if c.cell_type == "code"]
     assert cells[0].metadata.get("tags") == ["parameters"]
-    assert cells[0].source.splitlines() == ['lang = "en"', 'state_dir = "state"']
+    parameters = cells[0].source.splitlines()
+    assert parameters[:2] == ['lang = "en"', 'state_dir = "state"']
+    # A page with figures also takes their folder (a page run by hand saves to figures/).
+    assert parameters[2:] in ([], ['book_dir = "."', 'figure_dir = "figures"'])
     for cell in cells[2:]:
         assert len(cell.source.strip().splitlines()) <= 3, cell.source

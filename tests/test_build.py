@@ -1,9 +1,12 @@
 """Pieces of the build that need no notebook run."""
 
+import sys
+
 import nbformat
 import pytest
 
 from analysis.chapters import CHAPTERS
+from analysis.core.settings import BOOK
 from analysis.pipeline.build import BuildError, analysis_parameters, select_chapters
 from analysis.pipeline.notebooks import PageRun, execute_pages, prepare_for_reader
 from analysis.pipeline.sources import (
@@ -73,13 +76,13 @@ def test_disclosure_threshold_reaches_only_person_level_chapters():
 
 
 def test_chapter_selection_rejects_unknown_and_empty_lists():
-    assert [chapter.name for chapter in select_chapters(["meta", "provider"])] == [
+    assert [chapter.name for chapter in select_chapters(["meta", "provider"], BOOK)] == [
         "provider",
         "meta",
     ]
     for only in ([], ["nope"]):
         with pytest.raises(BuildError):
-            select_chapters(only)
+            select_chapters(only, BOOK)
 
 
 def test_a_language_keeps_its_own_prose_and_every_shared_cell():
@@ -110,16 +113,18 @@ def toy_page(tree, name, *sources):
 def test_a_page_in_a_warm_kernel_sees_nothing_of_the_pages_before_it(tmp_path):
     first, second = tmp_path / "en", tmp_path / "nb"
     first.mkdir(), second.mkdir()
-    toy_page(first, "a", "left_over = 1\nimport os\nos.chdir('/')")
-    toy_page(second, "b", "import os\nprint(sorted(k for k in dir() if not k.startswith('_')))",
-             "print(os.getcwd(), os.environ['RTW_FIGURE_DIR'], lang)")  # fmt: skip
+    toy_page(first, "a", "left_over = 1")
+    toy_page(second, "b", "print(sorted(k for k in dir() if not k.startswith('_')))",
+             "print(book_dir, figure_dir, lang)", "import sys\nprint(sys.executable)")  # fmt: skip
     lines = []
     execute_pages([PageRun(first, "a", "en"), PageRun(second, "b", "nb")], {}, lines.append)
     cells = nbformat.read(second / "b.ipynb", as_version=4).cells
-    assert [cell.execution_count for cell in cells] == [1, 2]
+    assert [cell.execution_count for cell in cells] == [1, 2, 3]
     names = cells[0].outputs[0].text
     assert "'lang'" in names and "left_over" not in names
+    # Its folders are parameters, and the kernel is the build's own interpreter.
     assert cells[1].outputs[0].text == f"{second} figures/b nb\n"
+    assert cells[2].outputs[0].text == f"{sys.executable}\n"
     assert [line.split()[1:4] for line in lines if line.startswith("progress")] == [
         ["execute", "a", "en"],
         ["execute", "b", "nb"],

@@ -8,7 +8,8 @@ import shutil
 
 import pytest
 
-from analysis.pipeline import cache, sources
+from analysis.core.settings import BOOK
+from analysis.pipeline import cache
 from analysis.pipeline.build import build
 from analysis.pipeline.cache import Cache, digest
 from tests.conftest import SHIPPED_DATA
@@ -35,17 +36,16 @@ def steps(lines: list[str], action: str) -> set[tuple[str, str]]:
     return {tuple(line.split()[1:3]) for line in lines if line.startswith(action)}
 
 
-def test_each_change_reruns_what_depends_on_it_and_the_cache_may_be_deleted(tmp_path, monkeypatch):
+def test_each_change_reruns_what_depends_on_it_and_the_cache_may_be_deleted(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(SHIPPED_DATA, data)
     book = tmp_path / "book"
-    shutil.copytree(sources.BOOK, book)
-    monkeypatch.setattr(sources, "BOOK", book)
+    shutil.copytree(BOOK, book)
     out, only = tmp_path / "out", ["provider", "meta"]
 
     def run(**options) -> list[str]:
         lines: list[str] = []
-        build(data, out, langs=["en"], only=only, echo=lines.append, **options)
+        build(data, out, langs=["en"], only=only, echo=lines.append, pages=book, **options)
         return lines
 
     run()

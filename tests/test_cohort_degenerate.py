@@ -5,7 +5,9 @@ and the rest of the chapter is still computed and rendered."""
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +17,7 @@ from bs4 import BeautifulSoup
 from analysis.chapters.cohort import page
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import OUTCOMES, load
+from analysis.core.display import FigureFolder
 from analysis.core.i18n import t
 from tests.conftest import SHIPPED_DATA, share_build
 
@@ -74,18 +77,20 @@ def page_text(results: CohortResults, monkeypatch: pytest.MonkeyPatch, lang: str
     """Every cell of the cohort page in ``lang``, and every glued text, as text."""
     texts = []
     monkeypatch.setattr(page, "glue", lambda _name, value, display=False: texts.append(str(value)))
-    for cell in (
-        page.opening,
-        page.employees,
-        page.time_to_rtw,
-        page.cox,
-        page.proportional_hazards,
-        page.programme_types,
-        page.reproduction_section,
-    ):
-        for shown in cell(results, lang):
-            body = getattr(shown, "data", "")
-            texts.append(BeautifulSoup(str(body), "html.parser").get_text(" "))
+    with tempfile.TemporaryDirectory() as folder:
+        figure_folder = FigureFolder(folder)
+        for cell in (
+            page.opening,
+            page.employees,
+            partial(page.time_to_rtw, figure_folder=figure_folder),
+            page.cox,
+            partial(page.proportional_hazards, figure_folder=figure_folder),
+            partial(page.programme_types, figure_folder=figure_folder),
+            page.reproduction_section,
+        ):
+            for shown in cell(results, lang):
+                body = getattr(shown, "data", "")
+                texts.append(BeautifulSoup(str(body), "html.parser").get_text(" "))
     return "\n".join(texts)
 
 

@@ -217,11 +217,11 @@ def test_without_comparison_the_shipped_page_leaves_the_paper_out() -> None:
     assert opening[2].data.endswith("is computed from these data.")
 
 
-def test_glued_texts_read_back_as_themselves(foreign, monkeypatch) -> None:
+def test_glued_texts_read_back_as_themselves(foreign, monkeypatch, figure_folder) -> None:
     _, results = foreign
     glued = {}
     monkeypatch.setattr(page, "glue", lambda name, value, display: glued.update({name: value}))
-    page.time_to_rtw(results, "en")
+    page.time_to_rtw(results, "en", figure_folder)
     plain = {name: value for name, value in glued.items() if isinstance(value, str)}
     assert plain and all(type(value) is str for value in plain.values())
     for value in plain.values():

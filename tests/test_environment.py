@@ -2,7 +2,8 @@
 
 import tomllib
 
-from analysis.pipeline.lockfile import ENVIRONMENT, LOCK, ROOT, environment_yml, pins
+from analysis.core.settings import ENVIRONMENT, LOCK, ROOT
+from analysis.pipeline.lockfile import environment_yml, pins
 
 
 def test_environment_yml_is_in_sync_with_the_lock_file():

@@ -15,7 +15,7 @@ from analysis.core.identifiers import (
     is_identifier_column,
 )
 from analysis.core.study import load_study
-from analysis.core.validation import Field, InputError, Schema, validate_frame
+from analysis.core.validation import Field, InputError, Notes, Schema, validate_frame
 from analysis.importers import taguette
 from analysis.pipeline.cache import Cache
 from analysis.pipeline.notebooks import BuildError
@@ -129,7 +129,7 @@ def test_validation_names_file_column_and_row_but_never_the_value():
         {"id": ["a", "b", "c"], "note": ["", f"ring {FNR[:6]} {FNR[6:]}", "x@y.no"], "fnr": "1"}
     )
     with pytest.raises(InputError) as error:
-        validate_frame(frame, schema, "data/x.csv")
+        validate_frame(frame, schema, "data/x.csv", Notes())
     message = str(error.value)
     assert FNR not in message and FNR[6:] not in message and "x@y.no" not in message
     found = {(p.column, p.row) for p in error.value.problems}
@@ -246,7 +246,7 @@ def test_a_national_id_split_over_two_columns_is_found(birth_dates):
     frame = pd.DataFrame({"id": ["a", "b"], "born": birth_dates, "number": rest})
     schema = Schema("x.csv", (Field("id", "text"), Field("born", "text"), Field("number", "text")))
     with pytest.raises(InputError) as error:
-        validate_frame(frame, schema, "data/x.csv")
+        validate_frame(frame, schema, "data/x.csv", Notes())
     assert [(p.column, p.row) for p in error.value.problems] == [("born + number", 1)]
     assert FNR_1983[6:] not in str(error.value)
 
@@ -261,7 +261,7 @@ def test_dates_next_to_ordinary_numbers_are_not_split_ids():
         }
     )
     schema = Schema("x.csv", (Field("born", "text"), Field("amount", "text")))
-    assert len(validate_frame(frame, schema, "x.csv")) == 300
+    assert len(validate_frame(frame, schema, "x.csv", Notes())) == 300
 
 
 def test_a_study_description_is_searched_in_every_text(tmp_path):

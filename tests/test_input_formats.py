@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.core.problems import InputError, take_notes
-from analysis.core.validation import Field, Schema, read_table
+from analysis.core.problems import InputError, Message, Notes
+from analysis.core.validation import Field, Schema, read_table, require
 
 SCHEMA = Schema(
     "people.csv",
@@ -38,19 +38,20 @@ def check(frame: pd.DataFrame) -> None:
     assert frame["days"].tolist() == [10, 0, 360]
 
 
-@pytest.fixture(autouse=True)
-def fresh_notes():
-    take_notes()
+@pytest.fixture
+def notes() -> Notes:
+    """A collector of how the files of one test were read."""
+    return Notes()
 
 
-def test_semicolons_decimal_commas_and_a_bom(tmp_path):
+def test_semicolons_decimal_commas_and_a_bom(tmp_path, notes):
     text = "id;sex;coordinator;weight;days\na;female;yes;1,5;10\nb;;no;;0\nc;male;yes;2,25;360\n"
     (tmp_path / "people.csv").write_bytes(text.encode("utf-8-sig"))
-    check(read_table(tmp_path, SCHEMA))
-    assert any("semicolon-separated" in note for note in take_notes())
+    check(read_table(tmp_path, SCHEMA, notes))
+    assert any("semicolon-separated" in note for note in notes.texts())
 
 
-def test_tabs_and_windows_1252(tmp_path):
+def test_tabs_and_windows_1252(tmp_path, notes):
     lines = [
         "id,sex,coordinator,weight,days",
         "a,female,yes,1.5,10",
@@ -59,25 +60,25 @@ def test_tabs_and_windows_1252(tmp_path):
     ]
     text = "\n".join(line.replace(",", "\t") for line in lines) + "\n"
     (tmp_path / "people.csv").write_bytes(text.encode("cp1252"))
-    check(read_table(tmp_path, SCHEMA))
+    check(read_table(tmp_path, SCHEMA, notes))
     latin = "id,sex,coordinator,weight,days\nø,female,yes,1.5,10\n"
     (tmp_path / "people.csv").write_bytes(latin.encode("cp1252"))
-    assert read_table(tmp_path, SCHEMA)["id"].tolist() == ["ø"]
-    assert any("Windows-1252" in note for note in take_notes())
+    assert read_table(tmp_path, SCHEMA, notes)["id"].tolist() == ["ø"]
+    assert any("Windows-1252" in note for note in notes.texts())
 
 
-def test_an_excel_workbook_when_there_is_no_csv(tmp_path):
+def test_an_excel_workbook_when_there_is_no_csv(tmp_path, notes):
     EXPECTED.to_excel(tmp_path / "people.xlsx", index=False)
-    check(read_table(tmp_path, SCHEMA))
-    assert any("people.xlsx" in note for note in take_notes())
+    check(read_table(tmp_path, SCHEMA, notes))
+    assert any("people.xlsx" in note for note in notes.texts())
 
 
-def test_missing_values_of_r_and_stata_capital_names_and_norwegian_words(tmp_path):
+def test_missing_values_of_r_and_stata_capital_names_and_norwegian_words(tmp_path, notes):
     text = "ID,Sex,Coordinator,weight,days\na,kvinne,Ja,1.5,10\nb,NA,nei,.,0\nc,mann,ja,2.25,360\n"
     (tmp_path / "people.csv").write_text(text)
-    check(read_table(tmp_path, SCHEMA))
-    notes = " ".join(take_notes())
-    assert "column 'ID' read as 'id'" in notes and "Ja, ja, nei read as contract values" in notes
+    check(read_table(tmp_path, SCHEMA, notes))
+    said = " ".join(notes.texts())
+    assert "column 'ID' read as 'id'" in said and "Ja, ja, nei read as contract values" in said
 
 
 def test_many_bad_cells_of_a_column_are_one_message_and_found_columns_are_named(tmp_path):
@@ -105,6 +106,25 @@ def test_a_problem_names_the_line_its_row_starts_on(tmp_path):
     (tmp_path / "people.csv").write_text("id,sex,coordinator,weight,days\nc,male,kanskje,2,3\n")
     with pytest.raises(InputError, match=r"row 1 \(line 2\)"):
         read_table(tmp_path, SCHEMA)
+
+
+def test_a_cross_file_rule_names_the_line_its_row_starts_on(tmp_path):
+    text = 'id,sex,coordinator,weight,days\n"a\nb",female,yes,1,10\n\nc,male,no,2,3\n'
+    (tmp_path / "people.csv").write_text(text)
+    frame = read_table(tmp_path, SCHEMA)
+    with pytest.raises(InputError, match=r"row 2 \(line 5\)"):
+        issue, fix = Message("input.no_rows"), Message("input.fix.add_row")
+        require(frame["days"] > 5, frame, "people.csv", "days", issue, fix)
+
+
+def test_notes_go_to_the_collector_of_their_reading_only(tmp_path):
+    (tmp_path / "people.csv").write_text("id;sex;coordinator;weight;days\na;female;yes;1,5;10\n")
+    semicolons, commas = Notes(), Notes()
+    read_table(tmp_path, SCHEMA, semicolons)
+    (tmp_path / "people.csv").write_text("id,sex,coordinator,weight,days\na,female,yes,1.5,10\n")
+    read_table(tmp_path, SCHEMA, commas)
+    assert any("semicolon-separated" in note for note in semicolons.texts())
+    assert commas.texts() == []
 
 
 def test_a_missing_file_mentions_the_workbook_it_could_be(tmp_path):

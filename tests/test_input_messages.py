@@ -17,7 +17,7 @@ from analysis.chapters.cohort import data as cohort
 from analysis.chapters.interviews import data as interviews
 from analysis.chapters.meta import data as meta
 from analysis.core.catalog import catalog
-from analysis.core.problems import InputError, Problem, take_notes
+from analysis.core.problems import InputError, Notes, Problem
 from analysis.core.study import load_study
 from analysis.core.validation import Field, Schema, read_table, validate_frame
 from tests.conftest import SHIPPED_DATA
@@ -142,7 +142,7 @@ def test_direct_identifiers_read_in_bokmal() -> None:
     frame = pd.DataFrame(
         {"id": ["a", "b", "c"], "note": ["", f"ring {FNR[:6]} {FNR[6:]}", "x@y.no"], "fnr": "1"}
     )
-    found = problems_of(lambda: validate_frame(frame, schema, "data/x.csv"))
+    found = problems_of(lambda: validate_frame(frame, schema, "data/x.csv", Notes()))
     check(found)
     text = InputError(found).text("nb")
     assert "fødselsnummer" in text and "e-postadresse" in text and FNR not in text
@@ -153,17 +153,17 @@ def test_notes_on_how_files_were_read_are_in_bokmal(tmp_path: Path) -> None:
         "people.csv",
         (Field("id", "text"), Field("coordinator", "category", ("yes", "no"))),
     )
-    take_notes()
+    collected = Notes()
     (tmp_path / "people.csv").write_bytes("ID;Coordinator\nø;Ja\n".encode("cp1252"))
-    read_table(tmp_path, schema)
+    read_table(tmp_path, schema, collected)
     (tmp_path / "people.csv").write_text("id\tcoordinator\na\tyes\n", encoding="utf-8")
-    read_table(tmp_path, schema)
+    read_table(tmp_path, schema, collected)
     (tmp_path / "people.csv").unlink()
     pd.DataFrame({"id": ["a"], "coordinator": ["no"]}).to_excel(
         tmp_path / "people.xlsx", index=False
     )
-    read_table(tmp_path, schema)
-    notes = take_notes("nb")
+    read_table(tmp_path, schema, collected)
+    notes = collected.texts("nb")
     assert len(notes) == 7
     joined = "\n".join(notes)
     for words in (

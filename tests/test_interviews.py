@@ -194,6 +194,13 @@ def test_kappa_matches_hand_calculation():
     assert kappa.at["other", "kappa"] == pytest.approx(0.28 / 0.48)
 
 
+def test_kappa_with_unequal_marginals_matches_hand_calculation():
+    # A applies X to 4 of 6 segments, B to 2 (both within A's 4): p_o = 4/6,
+    # p_e = 4/6·2/6 + 2/6·4/6 = 16/36, κ = (24/36 − 16/36) / (20/36) = 0.4.
+    coded = _two_coders([1, 1, 1, 1, 0, 0], [1, 1, 0, 0, 0, 0])
+    assert stats.kappa_per_code(coded).set_index("code_id").at["X", "kappa"] == pytest.approx(0.4)
+
+
 def test_kappa_perfect_and_undefined():
     perfect = stats.kappa_per_code(_two_coders([1, 0, 1], [1, 0, 1])).set_index("code_id")
     assert perfect.at["X", "kappa"] == pytest.approx(1.0)

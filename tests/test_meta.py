@@ -18,6 +18,7 @@ from analysis.chapters.meta import figures, narrative, page, stats, tables
 from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import SCHEMAS, MetaData, load
 from analysis.core.contracts import contract_markdown
+from analysis.core.display import FigureFolder
 from analysis.core.reproduction import named
 from analysis.core.validation import InputError
 from tests.conftest import SHIPPED_DATA
@@ -375,25 +376,24 @@ def test_displays_build_in_both_languages(shipped: tuple) -> None:
     assert results.weak_publications == 5
 
 
-def test_every_page_cell_renders(
-    shipped: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_every_page_cell_renders(shipped: tuple, figure_folder: FigureFolder) -> None:
     _, results = shipped
-    monkeypatch.chdir(tmp_path)
     for lang in ("en", "nb"):
         assert "RR" in page.opening(results, lang)[-1].data
-        assert len(page.prisma(results, lang)) == 2
+        assert len(page.prisma(results, lang, figure_folder)) == 2
         assert len(page.characteristics(results, lang)) == 3
-        assert len(page.risk_of_bias(results, lang)) == 3
+        assert len(page.risk_of_bias(results, lang, figure_folder)) == 3
         # the sentence on RevMan 5, then per analysis its table, the plot of its intervals and
         # its reconstructed-data warning
-        assert len(page.forest_plots(results, lang)) == 1 + 3 * len(results.analyses)
+        assert len(page.forest_plots(results, lang, figure_folder)) == 1 + 3 * len(results.analyses)
         assert len(page.summary_of_findings(results, lang)) == 3
         assert len(page.models_review(results, lang)) == 1
         page.models(results, lang)
         assert len(page.narrative_results(results, lang)) == 2
         assert "Gismervik 2020" in page.reproduction_table(results, lang)[-1].data
-    assert len(list((tmp_path / "figures").glob("*.svg"))) == 2 * (2 + len(results.analyses))
+    assert len(list((figure_folder.book_dir / "figures").glob("*.svg"))) == 2 * (
+        2 + len(results.analyses)
+    )
 
 
 def test_data_contract_has_every_description() -> None:

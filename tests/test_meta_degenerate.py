@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import partial
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -77,14 +78,16 @@ def test_no_control_events_exact_mh_not_estimable_revman_is(results: MetaResults
     assert results.analyses["arm"].zero_cell_studies == ["Delta 2004", "Eps 2005", "Zeta 2006"]
 
 
-def test_every_cell_renders_and_names_what_is_not_estimable(results: MetaResults) -> None:
+def test_every_cell_renders_and_names_what_is_not_estimable(
+    results: MetaResults, figure_folder
+) -> None:
     for lang in LANGS:
         for cell in (
             page.opening,
-            page.prisma,
+            partial(page.prisma, figure_folder=figure_folder),
             page.characteristics,
-            page.risk_of_bias,
-            page.forest_plots,
+            partial(page.risk_of_bias, figure_folder=figure_folder),
+            partial(page.forest_plots, figure_folder=figure_folder),
             page.summary_of_findings,
             page.models_review,
             page.narrative_results,

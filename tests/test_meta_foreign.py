@@ -186,7 +186,7 @@ def test_p_below_one_in_a_thousand_reads_p_less_than() -> None:
     assert "(P < 0,001)" in narrative.heterogeneity_text(tiny, "nb")
 
 
-def test_a_description_that_reproduces_nothing(tmp_path: Path) -> None:
+def test_a_description_that_reproduces_nothing(tmp_path: Path, figure_folder) -> None:
     data_dir = write_review(tmp_path / "data")
     (data_dir / "meta.study.yaml").write_text(
         "reference: {en: 'the Example review of graded activity', "
@@ -211,7 +211,7 @@ def test_a_description_that_reproduces_nothing(tmp_path: Path) -> None:
         assert reference in shown and warning in shown
         assert "{cite:p}" not in shown
         assert "RevMan 5" in shown and ("as in the review" not in shown)
-        table, figure = page.forest_plots(results, lang)[:2]
+        table, figure = page.forest_plots(results, lang, figure_folder)[:2]
         assert "<table" in table.data and figure.data.startswith("```{figure}")
         repro = page.reproduction_table(results, lang)
         assert len(repro) == 1 and "RevMan" not in repro[0].data

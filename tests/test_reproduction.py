@@ -9,9 +9,9 @@ import pytest
 
 from analysis.chapters import CHAPTERS
 from analysis.core import reproduction
-from analysis.core.catalog import LANGS
 from analysis.core.problems import Message
 from analysis.core.reproduction_table import table
+from analysis.core.settings import LANGS
 from tests.conftest import SHIPPED_DATA
 
 

@@ -7,9 +7,10 @@ import shutil
 import pytest
 
 from analysis.cli import main
-from analysis.core.catalog import LANGS, PACKAGE, entry_texts
+from analysis.core.catalog import PACKAGE, entry_texts
+from analysis.core.settings import BOOK, LANGS
 from analysis.core.yamlfile import read_yaml
-from analysis.pipeline.sources import BOOK, SOURCE_KEY, for_language, read_page
+from analysis.pipeline.sources import SOURCE_KEY, for_language, read_page
 from analysis.pipeline.translations import (
     accept,
     fingerprint,

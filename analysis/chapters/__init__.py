@@ -1,10 +1,12 @@
 """The study chapters of the book, in book order: the project's only registry of them.
 
-This module imports nothing from the project, so every layer may read it; the build imports
+This module imports nothing from the project but the defaults of
+:mod:`analysis.core.settings` (a leaf too), so every layer may read it; the build imports
 it, never the other way round. Each chapter is a package ``analysis/chapters/<name>/`` with
 the same layers, from the data up:
 
-- ``data.py``: the input schemas (``SCHEMAS``) and ``load(data_dir)``, which validates;
+- ``data.py``: the input schemas (``SCHEMAS``) and ``load(data_dir, notes)``, which validates
+  (how the files were read goes to the ``Notes`` collector given);
 - the statistics, in modules of their own that return typed results and import neither the
   labels nor matplotlib;
 - ``reproduction.py`` and ``published.yaml``: the published numbers beside the computed ones;
@@ -21,6 +23,8 @@ import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType, ModuleType
+
+from analysis.core.settings import FOLLOW_UP_DAYS, SUPPRESS_BELOW
 
 OVERVIEW_PAGE = "reproduction"
 
@@ -51,9 +55,14 @@ CHAPTERS: Mapping[str, Chapter] = MappingProxyType(
         chapter.name: chapter
         for chapter in (
             Chapter("provider"),
-            Chapter("cohort", MappingProxyType({"follow_up_days": 360, "suppress_below": 5})),
+            Chapter(
+                "cohort",
+                MappingProxyType(
+                    {"follow_up_days": FOLLOW_UP_DAYS, "suppress_below": SUPPRESS_BELOW}
+                ),
+            ),
             Chapter("meta"),
-            Chapter("interviews", MappingProxyType({"suppress_below": 5})),
+            Chapter("interviews", MappingProxyType({"suppress_below": SUPPRESS_BELOW})),
         )
     }
 )

@@ -13,17 +13,9 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from analysis.core.settings import LANGS, TRANSLATED_LANGS
 from analysis.core.yamlfile import read_yaml
 
-# The book's languages, the one list of them. Bokmål comes first: it is the default first
-# language of ``--lang`` (in which messages come), of the language links and of the landing page.
-LANGS: tuple[str, ...] = ("nb", "en")
-# The language every passage and label is written in first; the others translate it.
-SOURCE_LANG = "en"
-TRANSLATED_LANGS: tuple[str, ...] = tuple(lang for lang in LANGS if lang != SOURCE_LANG)
-# The order of a data file's columns per language (``theme_en``, ``theme_nb``): alphabetical,
-# as the shipped files and their data-contract tables have them.
-COLUMN_LANGS: tuple[str, ...] = tuple(sorted(LANGS))
 PACKAGE = Path(__file__).resolve().parent.parent
 # The label files, in the package: shared (common, site, theme, contract, input), then one
 # per chapter.

@@ -8,9 +8,9 @@ group row. The styles are inline, so a table looks the same wherever it is shown
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
@@ -23,7 +23,6 @@ from IPython.display import HTML, Markdown
 
 from analysis.core import reproduction, reproduction_table
 from analysis.core.i18n import t
-from analysis.core.results import FIGURE_DIR_VARIABLE
 
 LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 DIGIT = re.compile(r"\d")
@@ -160,15 +159,32 @@ def html_table(
     return HTML(html)
 
 
+@dataclass(frozen=True)
+class FigureFolder:
+    """Where a page saves its figures: ``figure_dir``, relative to ``book_dir``, the folder the
+    page is in (the page names its figures relative to itself). The build gives each page a
+    folder of its own (so that its figures are cached with it); a page run by hand in its own
+    folder saves them to ``figures/``."""
+
+    book_dir: str | Path = "."
+    figure_dir: str | Path = "figures"
+
+
 def show_figure(
-    figure: plt.Figure, name: str, caption: str, alt: str, *, svg: bool = False
+    figure: plt.Figure,
+    name: str,
+    caption: str,
+    alt: str,
+    folder: FigureFolder,
+    *,
+    svg: bool = False,
 ) -> Markdown:
-    """Save ``figure`` as ``figures/<name>.png`` (or, with ``svg``, as ``<name>.svg`` whose
-    texts stay text: sharp at any width, selectable and read at the size they are drawn) and
-    return a MyST figure with caption and alt."""
-    folder = Path(os.environ.get(FIGURE_DIR_VARIABLE, "figures"))
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.{'svg' if svg else 'png'}"
+    """Save ``figure`` as ``<name>.png`` in ``folder`` (or, with ``svg``, as ``<name>.svg``
+    whose texts stay text: sharp at any width, selectable and read at the size they are drawn)
+    and return a MyST figure with caption and alt."""
+    relative = Path(folder.figure_dir) / f"{name}.{'svg' if svg else 'png'}"
+    path = Path(folder.book_dir) / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
     if svg:
         with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": name}):
             figure.savefig(path, bbox_inches="tight", metadata={"Date": None})
@@ -177,8 +193,8 @@ def show_figure(
     plt.close(figure)
     alt_text = " ".join(alt.split()).replace('"', "'")
     return Markdown(
-        f"```{{figure}} {path.as_posix()}\n:name: fig-{name}\n:alt: {alt_text}\n:width: 100%\n\n"
-        f"{caption}\n```\n"
+        f"```{{figure}} {relative.as_posix()}\n:name: fig-{name}\n:alt: {alt_text}\n"
+        f":width: 100%\n\n{caption}\n```\n"
     )
 
 

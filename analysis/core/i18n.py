@@ -19,10 +19,10 @@ from functools import cache
 from babel import Locale
 from babel.numbers import format_decimal, get_group_symbol
 
-from analysis.core.catalog import LANGS as LANGS
 from analysis.core.catalog import MissingTranslationError as MissingTranslationError
 from analysis.core.catalog import catalog as catalog
 from analysis.core.catalog import check_lang, t
+from analysis.core.settings import LANGS as LANGS
 
 THIN_SPACE = "\u202f"  # narrow no-break space: a thin space that never breaks a number
 EN_DASH = "\u2013"

@@ -1,4 +1,5 @@
-"""What is wrong with the input, and how it was read: light types every layer may raise.
+"""What is wrong with the input, and how it was read: light types every layer may raise or
+fill.
 
 Every message is a :class:`Message`, a label key of the catalog with its placeholder values, so
 it reads in the user's language: shared messages are ``input.*`` labels
@@ -16,23 +17,6 @@ from analysis.core.catalog import t
 
 # More problems than this are counted, not listed.
 LISTED = 50
-# The line each data row starts on, for the files read whose rows do not each take one line
-# (a quoted cell spanning lines, blank lines); elsewhere row ``n`` is on line ``n + 1``.
-_ROW_LINES: dict[str, list[int]] = {}
-
-
-def record_row_lines(file: str, lines: list[int] | None) -> None:
-    """Remember where each data row of ``file`` starts (``None``: one line per row)."""
-    if lines is None:
-        _ROW_LINES.pop(file, None)
-    else:
-        _ROW_LINES[file] = lines
-
-
-def row_line(file: str, row: int) -> int:
-    """The line of ``file`` on which its 1-based data row ``row`` starts (header on line 1)."""
-    lines = _ROW_LINES.get(file)
-    return lines[row - 1] if lines and 0 < row <= len(lines) else row + 1
 
 
 @dataclass(frozen=True, init=False)
@@ -76,13 +60,15 @@ class Message:
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input file: where (``row`` is the 1-based data row, header
-    excluded), what (``issue``) and how to fix it (``remedy``)."""
+    excluded; ``line`` the line it starts on when that is not ``row + 1``: a quoted cell over
+    several lines, blank lines), what (``issue``) and how to fix it (``remedy``)."""
 
     file: str
     column: str | None
     row: int | None
     issue: Message
     remedy: Message
+    line: int | None = None
 
     @property
     def message(self) -> str:
@@ -100,7 +86,7 @@ class Problem:
         if self.column is not None:
             where.append(t("input.where.column", lang, column=self.column))
         if self.row is not None:
-            line = row_line(self.file, self.row)
+            line = self.row + 1 if self.line is None else self.line
             where.append(t("input.where.row", lang, row=self.row, line=line))
         return t(
             "input.problem",
@@ -134,18 +120,20 @@ class InputError(Exception):
         return self.text("en")
 
 
-_notes: list[Message] = []
+class Notes:
+    """How the inputs were read (a semicolon-separated file, Windows-1252, a renamed
+    column, ...), each note once: the loaders add to the collector they are given, and the
+    build says the notes after validation."""
 
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
 
-def note(key: str, **values: object) -> None:
-    """Record how an input was read, as the label ``key`` (said once, after validation)."""
-    message = Message(key, **values)
-    if message not in _notes:
-        _notes.append(message)
+    def add(self, key: str, **values: object) -> None:
+        """Note how an input was read, as the label ``key``."""
+        message = Message(key, **values)
+        if message not in self.messages:
+            self.messages.append(message)
 
-
-def take_notes(lang: str = "en") -> list[str]:
-    """The notes recorded since the last call, in ``lang``."""
-    taken = [message.text(lang) for message in _notes]
-    _notes.clear()
-    return taken
+    def texts(self, lang: str = "en") -> list[str]:
+        """The notes in ``lang``."""
+        return [message.text(lang) for message in self.messages]

@@ -14,10 +14,6 @@ from pathlib import Path
 
 import numpy as np
 
-# The build gives each page its own folder for its figures (so that a page's figures are
-# cached with it); a page run by hand writes them to ``figures/``.
-FIGURE_DIR_VARIABLE = "RTW_FIGURE_DIR"
-
 
 def to_plain(value: object) -> object:
     """A JSON-ready copy: numpy scalars to Python, NaN to None, recursively."""

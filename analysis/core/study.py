@@ -27,9 +27,9 @@ from pathlib import Path
 
 import yaml
 
-from analysis.core.catalog import LANGS
 from analysis.core.identifiers import identifier_kinds
 from analysis.core.problems import InputError, Message, Problem
+from analysis.core.settings import LANGS
 from analysis.core.validation import identifier_problem
 from analysis.core.yamlfile import read_yaml
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -28,7 +28,7 @@ from analysis.core.identifiers import (
     is_identifier_column,
     split_national_ids,
 )
-from analysis.core.problems import InputError, Message, Problem, note, record_row_lines
+from analysis.core.problems import InputError, Message, Notes, Problem
 
 Kind = Literal["category", "binary", "integer", "number", "text"]
 
@@ -275,26 +275,46 @@ def per_distinct(values: pd.Series, change) -> pd.Series:
     return pd.Series(changed[codes], index=values.index, name=values.name)
 
 
-def _decode(raw: bytes, name: str) -> str:
+# ``frame.attrs`` key: the line each data row of the file read starts on, where the rows do not
+# each take one line (a quoted cell spanning lines, blank lines); else None.
+ROW_LINES = "row_lines"
+
+
+def row_line(frame: pd.DataFrame, row: int) -> int:
+    """The line of the file read into ``frame`` on which its 1-based data row ``row`` starts
+    (the header is line 1)."""
+    lines = frame.attrs.get(ROW_LINES)
+    return lines[row - 1] if lines and 0 < row <= len(lines) else row + 1
+
+
+def located(problems: list[Problem], frame: pd.DataFrame) -> list[Problem]:
+    """``problems`` of the rows of ``frame`` with the line each row starts on."""
+    return [
+        problem if problem.row is None else replace(problem, line=row_line(frame, problem.row))
+        for problem in problems
+    ]
+
+
+def _decode(raw: bytes, name: str, notes: Notes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        note("input.note.cp1252", file=name)
+        notes.add("input.note.cp1252", file=name)
         return raw.decode("cp1252", errors="replace")
 
 
-def _read_text_table(path: Path, name: str) -> pd.DataFrame:
-    text = _decode(path.read_bytes(), name)
+def _read_text_table(path: Path, name: str, notes: Notes) -> pd.DataFrame:
+    text = _decode(path.read_bytes(), name, notes)
     header = text.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=header.count)
     if delimiter != ",":
-        note({";": "input.note.semicolon", "\t": "input.note.tab"}[delimiter], file=name)
+        notes.add({";": "input.note.semicolon", "\t": "input.note.tab"}[delimiter], file=name)
     frame = pd.read_csv(
         io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[]
     )
     frame.attrs["decimal_comma"] = delimiter == ";"
     one_line_each = text.rstrip("\r\n").count("\n") == len(frame)
-    record_row_lines(name, None if one_line_each else _row_lines(text, delimiter))
+    frame.attrs[ROW_LINES] = None if one_line_each else _row_lines(text, delimiter)
     return frame
 
 
@@ -310,22 +330,22 @@ def _row_lines(text: str, delimiter: str) -> list[int]:
     return starts
 
 
-def read_raw(path: Path, data_dir: Path) -> pd.DataFrame:
+def read_raw(path: Path, data_dir: Path, notes: Notes) -> pd.DataFrame:
     """A table as text cells ('' for missing), raising InputError if absent or empty.
 
     Reads comma-, semicolon- or tab-separated text (UTF-8 with or without BOM, else
-    Windows-1252 with a note), or an Excel workbook with the same name and ``.xlsx`` when
-    there is no ``.csv``. ``NA`` and ``.`` are read as missing.
+    Windows-1252 with a note in ``notes``), or an Excel workbook with the same name and
+    ``.xlsx`` when there is no ``.csv``. ``NA`` and ``.`` are read as missing.
     """
     name = _display_name(path, data_dir)
     workbook = path.with_suffix(".xlsx")
     try:
         if path.is_file():
-            frame = _read_text_table(path, name)
+            frame = _read_text_table(path, name, notes)
         elif workbook.is_file():
             name = _display_name(workbook, data_dir)
             frame = pd.read_excel(workbook, dtype=str, keep_default_na=False, na_values=[])
-            note("input.note.workbook", file=name)
+            notes.add("input.note.workbook", file=name)
         else:
             raise InputError(
                 [
@@ -384,9 +404,10 @@ def _display_name(path: Path, data_dir: Path) -> str:
         return str(path)
 
 
-def harmonise(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFrame:
-    """Read what researchers' files commonly hold, each with a note: column names in another
-    case, Norwegian or capitalised category words, decimal commas in semicolon files."""
+def harmonise(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes) -> pd.DataFrame:
+    """Read what researchers' files commonly hold, each with a note in ``notes``: column names
+    in another case, Norwegian or capitalised category words, decimal commas in semicolon
+    files."""
     frame = frame.copy()
     present = set(frame.columns)
     renames = {
@@ -397,7 +418,7 @@ def harmonise(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFrame:
         if str(column).lower() == field.name.lower()
     }
     for column, field_name in renames.items():
-        note("input.note.renamed", file=name, column=column, name=field_name)
+        notes.add("input.note.renamed", file=name, column=column, name=field_name)
     frame = frame.rename(columns=renames)
     for field in schema.fields:
         if field.name not in frame:
@@ -408,7 +429,7 @@ def harmonise(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFrame:
             readable = ~values.isin(field.levels) & mapped.isin(field.levels)
             if readable.any():
                 words = sorted(set(values[readable]))
-                note(
+                notes.add(
                     "input.note.category_words",
                     file=name,
                     column=field.name,
@@ -455,9 +476,10 @@ def _failures(errors: SchemaErrors, schema: Schema, name: str) -> list[Problem]:
     return problems
 
 
-def validate_frame(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFrame:
-    """Check text cells against ``schema`` and return typed columns, or raise InputError."""
-    frame = harmonise(frame, schema, name)
+def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes) -> pd.DataFrame:
+    """Check text cells against ``schema`` and return typed columns (keeping ``frame.attrs``),
+    or raise InputError."""
+    frame = harmonise(frame, schema, name, notes)
     problems = find_identifiers(frame, name, schema)
     present = set(frame.columns)
     problems += [
@@ -484,8 +506,11 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str) -> pd.DataFra
     except SchemaErrors as errors:
         problems += _failures(errors, schema, name)
     if problems:
+        problems = located(problems, frame)
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
-    return _typed(text, schema)
+    typed = _typed(text, schema)
+    typed.attrs = dict(frame.attrs)
+    return typed
 
 
 def _typed(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
@@ -502,18 +527,27 @@ def _typed(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     return typed
 
 
-def read_table(data_dir: Path, schema: Schema) -> pd.DataFrame:
-    """Read and validate ``schema.file`` below ``data_dir``."""
+def read_table(data_dir: Path, schema: Schema, notes: Notes | None = None) -> pd.DataFrame:
+    """Read and validate ``schema.file`` below ``data_dir``; how it was read goes to
+    ``notes`` (when given)."""
     path = Path(data_dir) / schema.file
+    notes = Notes() if notes is None else notes
     return validate_frame(
-        read_raw(path, Path(data_dir)), schema, _display_name(path, Path(data_dir))
+        read_raw(path, Path(data_dir), notes), schema, _display_name(path, Path(data_dir)), notes
     )
 
 
 def require(
-    condition: pd.Series, frame_name: str, column: str, message: Message, fix: Message
+    condition: pd.Series,
+    frame: pd.DataFrame,
+    frame_name: str,
+    column: str,
+    message: Message,
+    fix: Message,
 ) -> None:
-    """Raise InputError for every row where ``condition`` is False (for cross-column rules)."""
+    """Raise InputError for every row of ``frame`` where ``condition`` is False (for
+    cross-column rules)."""
     failing = condition.index[~condition.fillna(True).astype(bool)]
     if len(failing):
-        raise InputError(Problem(frame_name, column, int(i) + 1, message, fix) for i in failing)
+        problems = [Problem(frame_name, column, int(i) + 1, message, fix) for i in failing]
+        raise InputError(located(problems, frame))

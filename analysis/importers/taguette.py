@@ -42,6 +42,7 @@ from analysis.core.validation import (
     Field,
     InputError,
     Message,
+    Notes,
     Problem,
     Schema,
     read_raw,
@@ -76,7 +77,10 @@ DOCUMENTS = Schema(
 def _read(path: Path, schema: Schema) -> tuple[pd.DataFrame, str]:
     path = Path(path)
     name = str(path)
-    frame = validate_frame(read_raw(path, path.parent), Schema(name, schema.fields), name)
+    notes = Notes()  # the export is converted, not reported on: how it was read is not said
+    frame = validate_frame(
+        read_raw(path, path.parent, notes), Schema(name, schema.fields), name, notes
+    )
     return frame, name
 
 

@@ -29,6 +29,7 @@ import pandas as pd
 
 from analysis.chapters.cohort.data import load as load_cohort
 from analysis.chapters.cohort.scale import resample
+from analysis.core.settings import DATA
 
 TARGETS = {
     "cold build": "≤ 25 s",
@@ -109,7 +110,7 @@ def main(data: Path, sizes: list[int], echo=print) -> None:
 def register_cli(commands: argparse._SubParsersAction) -> None:
     """Add ``rtw-report bench``."""
     command = commands.add_parser("bench", help="print build and register-scale timings")
-    command.add_argument("--data", type=Path, default=Path("data"), help="data to build")
+    command.add_argument("--data", type=Path, default=DATA, help="data to build (default: data/)")
     command.add_argument(
         "--rows",
         type=lambda text: [int(n) for n in text.split(",") if n],

@@ -33,10 +33,11 @@ from pathlib import Path
 
 from analysis.chapters import CHAPTERS, Chapter
 from analysis.core import disclosure
-from analysis.core.i18n import LANGS, check_lang, t
-from analysis.core.problems import InputError, Message, Problem, take_notes
+from analysis.core.i18n import check_lang, t
+from analysis.core.problems import InputError, Message, Notes, Problem
 from analysis.core.results import read_results, save_state, write_results
-from analysis.pipeline import runner, sources
+from analysis.core.settings import BOOK, LANGS, OUT, ROOT
+from analysis.pipeline import runner
 from analysis.pipeline.cache import Cache, code_digest, digest, tree_digest
 from analysis.pipeline.notebooks import BuildError, PageRun, step_line
 from analysis.pipeline.output import (
@@ -50,25 +51,24 @@ from analysis.pipeline.output import (
 from analysis.pipeline.runner import Step
 from analysis.pipeline.scan import scan, strip_source_maps
 from analysis.pipeline.sources import (
-    ROOT,
     assemble_tree,
     contract_includes,
     landing_page,
     not_found_page,
 )
 
-__all__ = ["ROOT", "BuildError", "build", "validate"]
+__all__ = ["BuildError", "build", "validate"]
 
 
-def chapter_exists(chapter: Chapter) -> bool:
-    """True when the chapter has its page in ``book/``."""
-    return (sources.BOOK / f"{chapter.name}.md").is_file()
+def chapter_exists(chapter: Chapter, pages: Path) -> bool:
+    """True when the chapter has its page in ``pages``, the folder of single-source pages."""
+    return (pages / f"{chapter.name}.md").is_file()
 
 
-def select_chapters(only: Iterable[str] | None) -> list[Chapter]:
+def select_chapters(only: Iterable[str] | None, pages: Path) -> list[Chapter]:
     """The chapters to build: those named in ``only``, else every one that has a page."""
     if only is None:
-        return [chapter for chapter in CHAPTERS.values() if chapter_exists(chapter)]
+        return [chapter for chapter in CHAPTERS.values() if chapter_exists(chapter, pages)]
     only = list(only)
     if not only:
         raise BuildError("--only names no chapter; choose from " + ", ".join(CHAPTERS))
@@ -77,7 +77,7 @@ def select_chapters(only: Iterable[str] | None) -> list[Chapter]:
         raise BuildError(
             f"unknown chapter(s) {', '.join(unknown)}; choose from {', '.join(CHAPTERS)}"
         )
-    missing = [name for name in only if not chapter_exists(CHAPTERS[name])]
+    missing = [name for name in only if not chapter_exists(CHAPTERS[name], pages)]
     if missing:
         raise BuildError(f"chapter(s) {', '.join(missing)} have no page in book/ yet")
     return [chapter for chapter in CHAPTERS.values() if chapter.name in only]
@@ -135,16 +135,16 @@ def load_chapters(
                 )
             ]
         )
-    take_notes()
+    notes = Notes()
     try:
         return {
             chapter.name: progress.step(
-                "validate", chapter.name, "", lambda c=chapter: c.module().load(data_dir)
+                "validate", chapter.name, "", lambda c=chapter: c.module().load(data_dir, notes)
             )
             for chapter in chapters
         }
     finally:
-        for text in take_notes(lang):
+        for text in notes.texts(lang):
             progress.echo(f"note      {text}")
 
 
@@ -161,11 +161,12 @@ def validate(
     only: Iterable[str] | None = None,
     echo: Callable[[str], None] = print,
     langs: Iterable[str] = LANGS,
+    pages: Path = BOOK,
 ) -> None:
-    """Check the inputs of the chosen chapters without building (raises ``InputError``);
-    notes and the verdict in the first of ``langs``."""
+    """Check the inputs of the chosen chapters (those with a page in ``pages`` unless ``only``)
+    without building (raises ``InputError``); notes and the verdict in the first of ``langs``."""
     lang = message_language(langs)
-    chapters = select_chapters(only)
+    chapters = select_chapters(only, pages)
     load_chapters(chapters, Path(data_dir).resolve(), Progress(echo), lang)
     echo(t("input.valid", lang, chapters=", ".join(c.name for c in chapters)))
 
@@ -225,14 +226,15 @@ def analyse(
     }
 
 
-def cached_contracts(cache: Cache, folder: Path) -> Callable[[str], dict[str, str]]:
+def cached_contracts(cache: Cache, folder: Path, pages: Path) -> Callable[[str], dict[str, str]]:
     """The data-contract includes of every chapter, per language (they change only with the
     code, so they are cached and the chapters' data modules are imported only to make them)."""
 
     def includes(lang: str) -> dict[str, str]:
         target = folder / lang
         if not cache.fetch("contracts", digest("contracts", lang, code_digest()), target):
-            made = contract_includes([c for c in CHAPTERS.values() if chapter_exists(c)])(lang)
+            present = [c for c in CHAPTERS.values() if chapter_exists(c, pages)]
+            made = contract_includes(present)(lang)
             for relative, text in made.items():
                 (target / relative).parent.mkdir(parents=True, exist_ok=True)
                 (target / relative).write_text(text, encoding="utf-8")
@@ -252,11 +254,12 @@ def pages_to_execute(
     contracts: Callable[[str], dict[str, str]],
     states: dict[str, str],
     cache: Cache,
+    pages: Path,
 ) -> list[tuple[PageRun, str]]:
     """Assemble one language's tree, take every unchanged page from the cache and return the
     others with the cache key each is kept under once executed."""
     runs = []
-    for page in assemble_tree(tree, lang, left_out, contracts, sources.BOOK):
+    for page in assemble_tree(tree, lang, left_out, contracts, pages):
         depends = {page: states[page]} if page in states else states
         source = (tree / f"{page}.ipynb").read_text(encoding="utf-8")
         key = digest("page", page, lang, source, depends, code_digest())
@@ -339,6 +342,7 @@ def build(
     jobs: int | None = None,
     force: bool = False,
     echo: Callable[[str], None] = print,
+    pages: Path = BOOK,
 ) -> Path:
     """Build the book into ``out/html`` and the results into ``out/results``.
 
@@ -346,19 +350,16 @@ def build(
     chapters (counts from 1 to ``suppress_below - 1`` are hidden; 0 turns control off).
     ``compare=False`` leaves out every comparison with a publication. ``jobs`` steps run at a
     time (default: the number of cores); ``force`` does all work again, ignoring the cache.
+    ``pages`` is the folder of the single-source pages.
     """
     data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
     langs = list(langs)
     message_lang = message_language(langs)
     jobs = jobs or os.cpu_count() or 1
-    # Kernels and the Sphinx extension import this checkout's ``analysis`` package.
-    paths = os.environ.get("PYTHONPATH", "").split(os.pathsep)
-    if str(ROOT) not in paths:
-        os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, paths)])
-    chapters = select_chapters(only)
+    chapters = select_chapters(only, pages)
     left_out = [name for name in CHAPTERS if name not in {c.name for c in chapters}]
     progress = Progress(echo)
-    claim(out, default=ROOT / "_build")
+    claim(out, default=OUT)
     with locked(out):
         clean_stale(out)
         cache = Cache(out / ".cache", enabled=not force)
@@ -384,12 +385,14 @@ def build(
             write_results(results_dir, "disclosure", reports)
             for name, report in reports.items():
                 echo(f"{'disclose':<9} {disclosure.summary_line(name, report)}")
-            contracts = cached_contracts(cache, work / "contracts")
+            contracts = cached_contracts(cache, work / "contracts", pages)
             trees = {lang: work / "src" / lang for lang in langs}
             runs = [
                 run
                 for lang in langs
-                for run in pages_to_execute(lang, trees[lang], left_out, contracts, states, cache)
+                for run in pages_to_execute(
+                    lang, trees[lang], left_out, contracts, states, cache, pages
+                )
             ]
             runner.run(execute_steps(runs, jobs, state_dir, cache), jobs, echo)
             renders = [

@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 
 from analysis.core.catalog import label_files
-from analysis.pipeline.sources import ROOT
+from analysis.core.settings import LOCK, ROOT
 
 
 def _digest_files(digest: hashlib._Hash, files: Iterable[Path], base: Path) -> None:
@@ -54,7 +54,7 @@ def code_digest(labels: bool = True) -> str:
         for p in package.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts and p not in skipped
     ]
-    return digest("code", labels, files=[*files, ROOT / "requirements.lock"], base=ROOT)
+    return digest("code", labels, files=[*files, LOCK], base=ROOT)
 
 
 def tree_digest(tree: Path) -> str:

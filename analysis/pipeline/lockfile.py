@@ -7,11 +7,9 @@ a test checks that the committed file equals what this module would write.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-LOCK = ROOT / "requirements.lock"
-ENVIRONMENT = ROOT / "environment.yml"
+from analysis.core.settings import ENVIRONMENT, LOCK
+
 PIN = re.compile(r"^([A-Za-z0-9._-]+)==([^\s;#]+)")
 
 

@@ -4,9 +4,14 @@ A worker (``python -m analysis.pipeline.notebooks STATE_DIR TREE PAGE LANG [TREE
 starts one Jupyter kernel and executes its pages in it one after another: the kernel's
 imports (pandas, matplotlib, statsmodels, the chapters), which take longer than most pages,
 are paid once per worker rather than once per page. Before each page a setup cell, removed
-again afterwards, clears the kernel's namespace, closes every figure and moves to the page's
-tree and figure folder, so a page comes out the same whichever pages ran before it in the
-kernel (execution counts are renumbered for the same reason).
+again afterwards, clears the kernel's namespace and closes every figure, so a page comes out
+the same whichever pages ran before it in the kernel (execution counts are renumbered for the
+same reason). Every folder a page uses is one of its parameters (``state_dir``, ``book_dir``,
+``figure_dir``), never the kernel's working directory.
+
+The kernel is this interpreter (ipykernel's own kernel spec, not a ``python3`` kernel spec
+that a user's or the system's Jupyter folders may hold), so that it imports the same
+installed ``analysis`` package as the build.
 """
 
 from __future__ import annotations
@@ -21,12 +26,11 @@ from pathlib import Path
 
 import nbformat
 import papermill
+from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
-
-from analysis.core.results import FIGURE_DIR_VARIABLE
 
 SETUP_TAG = "build-setup"
 HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", SETUP_TAG)
@@ -60,18 +64,10 @@ class PageRun:
         return f"figures/{self.page}"
 
 
-def setup_cell(run: PageRun) -> nbformat.NotebookNode:
-    """The hidden first cell: a clean namespace, no open figure, the page's folders."""
+def setup_cell() -> nbformat.NotebookNode:
+    """The hidden first cell: a clean namespace and no open figure."""
     source = "\n".join(
-        [
-            "%reset -f",
-            "import os as _os",
-            "import matplotlib.pyplot as _plt",
-            "_plt.close('all')",
-            f"_os.chdir({str(run.tree)!r})",
-            f"_os.environ[{FIGURE_DIR_VARIABLE!r}] = {run.figure_dir!r}",
-            "del _os, _plt",
-        ]
+        ["%reset -f", "import matplotlib.pyplot as _plt", "_plt.close('all')", "del _plt"]
     )
     return nbformat.v4.new_code_cell(source, metadata={"tags": [SETUP_TAG]})
 
@@ -104,16 +100,22 @@ def prepare_for_reader(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode
 def execute_page(
     run: PageRun, kernel: AsyncKernelManager, parameters: Mapping[str, object]
 ) -> None:
-    """Execute one page in place in ``kernel`` with papermill, given ``lang`` and
-    ``parameters``; raise ``BuildError`` naming the page, language and cell on failure."""
+    """Execute one page in place in ``kernel`` with papermill, given ``lang``, its folders
+    (``book_dir``, ``figure_dir``) and ``parameters``; raise ``BuildError`` naming the page,
+    language and cell on failure."""
     page = nbformat.read(run.notebook, as_version=4)
     notebook = copy.deepcopy(page)
-    notebook.cells.insert(0, setup_cell(run))
+    notebook.cells.insert(0, setup_cell())
     try:
         executed = papermill.execute_notebook(
             notebook,
             None,
-            parameters={"lang": run.lang, **parameters},
+            parameters={
+                "lang": run.lang,
+                "book_dir": str(run.tree),
+                "figure_dir": run.figure_dir,
+                **parameters,
+            },
             kernel_name="python3",
             cwd=str(run.tree),
             progress_bar=False,
@@ -150,7 +152,9 @@ def execute_pages(
     # Started by the first page's papermill run, in nbclient's event loop, and kept: papermill
     # leaves a kernel manager it was given running. An asynchronous one, so that nbclient
     # notices a kernel that dies while a cell runs.
-    kernel = AsyncKernelManager(kernel_name="python3")
+    kernel = AsyncKernelManager(
+        kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_dirs=[])
+    )
     try:
         for run in runs:
             echo(f"{CURRENT}{run.page} {run.lang}")

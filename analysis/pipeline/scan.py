@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from analysis.core.identifiers import identifier_values
-from analysis.core.problems import InputError, Message, Problem, take_notes
+from analysis.core.problems import InputError, Message, Notes, Problem
 from analysis.core.study import texts_of
 from analysis.core.validation import read_raw
 from analysis.core.yamlfile import read_yaml
@@ -145,13 +145,13 @@ def _input_cells(data_dir: Path | None) -> Iterator[tuple[str, str, int | None, 
                 for where, text, free_text in texts_of(read_yaml(path)):
                     yield name, where, None, text, free_text
             elif path.suffix in TABLE_SUFFIXES:
-                frame = read_raw(path, Path(data_dir))
+                # How the files were read was said when they were validated.
+                frame = read_raw(path, Path(data_dir), Notes())
                 for column in frame.columns:
                     for row, text in enumerate(frame[column], start=1):
                         yield name, str(column), row, text, True
         except (InputError, ValueError, OSError):
             continue  # validation has read every input the book uses
-    take_notes()  # how the files were read was said when they were validated
 
 
 def trace(found: dict[tuple[str, str], set[str]], data_dir: Path | None) -> list[Problem]:

@@ -37,11 +37,10 @@ import yaml
 
 from analysis.chapters import Chapter
 from analysis.core.contracts import contract_markdown
-from analysis.core.i18n import LANGS, t
+from analysis.core.i18n import t
+from analysis.core.settings import BOOK_CONFIG, BOOK_TOC, LANGS
 from analysis.core.yamlfile import read_yaml
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-BOOK = ROOT / "book"
 SPHINX_LANGUAGE = {"nb": "nb_NO", "en": "en"}
 LANG_KEY = "lang"
 # A translated cell's fingerprint of the passage it translates (analysis.pipeline.translations).
@@ -87,7 +86,7 @@ def write_page(page: nbformat.NotebookNode, target: Path) -> None:
 
 def book_config(lang: str) -> dict:
     """The top-level ``_config.yml`` with the language-specific settings filled in."""
-    config = read_yaml(ROOT / "_config.yml")
+    config = read_yaml(BOOK_CONFIG)
     config["title"] = t("site.title", lang)
     config["author"] = t("site.author", lang)
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
@@ -99,7 +98,7 @@ def book_config(lang: str) -> dict:
 
 def book_toc(pages: set[str]) -> dict:
     """The top-level ``_toc.yml`` without the pages that are not in the tree."""
-    toc = read_yaml(ROOT / "_toc.yml")
+    toc = read_yaml(BOOK_TOC)
     toc["chapters"] = [entry for entry in toc["chapters"] if entry["file"] in pages]
     return toc
 

@@ -29,7 +29,8 @@ from pybtex.style.template import (
 from sphinx.application import Sphinx
 from sphinx.locale import translators
 
-from analysis.core.i18n import LANGS, catalog, t
+from analysis.core.i18n import catalog, t
+from analysis.core.settings import LANGS
 
 TEMPLATES = Path(__file__).parent / "templates"
 

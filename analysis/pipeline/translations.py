@@ -26,9 +26,10 @@ from pathlib import Path
 
 import yaml
 
-from analysis.core.catalog import SOURCE_LANG, TRANSLATED_LANGS, fingerprint_field, label_files
+from analysis.core.catalog import fingerprint_field, label_files
+from analysis.core.settings import BOOK, ROOT, SOURCE_LANG, TRANSLATED_LANGS
 from analysis.core.yamlfile import SAFE_LOADER
-from analysis.pipeline.sources import BOOK, LANG_KEY, ROOT, SOURCE_KEY, page_sources, read_page
+from analysis.pipeline.sources import LANG_KEY, SOURCE_KEY, page_sources, read_page
 
 # A cell's metadata line in a MyST page: ``+++ {"lang": "nb"}``.
 _METADATA_LINE = re.compile(r"^\+\+\+ (\{.*\})[ \t]*$", re.M)

@@ -29,6 +29,7 @@ from analysis.chapters.cohort.reproduction import published, reproduction_rows
 from analysis.chapters.cohort.survival import KMComparison, km_comparison
 from analysis.core.disclosure import COUNT, report
 from analysis.core.reproduction import rows_to_json
+from analysis.core.settings import FOLLOW_UP_DAYS, SUPPRESS_BELOW
 from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "CohortResults", "OutcomeResults", "analyse", "load"]
@@ -228,7 +229,10 @@ def _without_programme_type(frame: pd.DataFrame, described: Table1) -> int | Non
 
 
 def analyse(
-    data: CohortData, compare: bool = True, follow_up_days: int = 360, suppress_below: int = 5
+    data: CohortData,
+    compare: bool = True,
+    follow_up_days: int = FOLLOW_UP_DAYS,
+    suppress_below: int = SUPPRESS_BELOW,
 ) -> CohortResults:
     """Every number of the chapter, censored at ``follow_up_days``, as far as disclosure
     control at ``suppress_below`` lets it be shown (0 turns it off). Compared with

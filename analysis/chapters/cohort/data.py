@@ -9,8 +9,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.core.settings import FOLLOW_UP_DAYS
 from analysis.core.study import Study, load_study
-from analysis.core.validation import Field, InputError, Message, Problem, Schema, read_table
+from analysis.core.validation import (
+    Field,
+    InputError,
+    Message,
+    Notes,
+    Problem,
+    Schema,
+    located,
+    read_table,
+)
 
 OUTCOMES = ("first_rtw", "full_rtw")
 YES_NO = ("yes", "no")
@@ -94,10 +104,10 @@ class CohortData:
     study: Study = field(default_factory=Study)
 
 
-def load(data_dir: Path | str) -> CohortData:
+def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
     """Read and validate ``cohort.csv`` (schema, then the cross-column rules, all reported) and
-    the study description."""
-    frame = read_table(Path(data_dir), SCHEMA)
+    the study description; how the file was read goes to ``notes`` (when given)."""
+    frame = read_table(Path(data_dir), SCHEMA, notes)
     name = f"{Path(data_dir).resolve().name}/{SCHEMA.file}"
     rules = (
         (
@@ -123,11 +133,11 @@ def load(data_dir: Path | str) -> CohortData:
         for i in failing.index[failing.fillna(False)]
     ]
     if problems:
-        raise InputError(problems)
+        raise InputError(located(problems, frame))
     return CohortData(frame, load_study(Path(data_dir), "cohort"))
 
 
-def prepare(frame: pd.DataFrame, follow_up_days: int = 360) -> pd.DataFrame:
+def prepare(frame: pd.DataFrame, follow_up_days: int = FOLLOW_UP_DAYS) -> pd.DataFrame:
     """Analysis frame: censor at ``follow_up_days``; add age group and collapsed diagnosis;
     text columns as categories."""
     data = frame.copy()

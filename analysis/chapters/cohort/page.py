@@ -9,7 +9,14 @@ from analysis.chapters.cohort import figures, narrative, tables
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.survival import KMComparison
-from analysis.core.display import html_table, note, reproduction_frame, show_figure, status_badges
+from analysis.core.display import (
+    FigureFolder,
+    html_table,
+    note,
+    reproduction_frame,
+    show_figure,
+    status_badges,
+)
 from analysis.core.i18n import fmt_int, t
 
 
@@ -69,7 +76,9 @@ def employees(results: CohortResults, lang: str) -> list[Markdown | HTML]:
     ]
 
 
-def time_to_rtw(results: CohortResults, lang: str) -> list[Markdown | HTML]:
+def time_to_rtw(
+    results: CohortResults, lang: str, figure_folder: FigureFolder
+) -> list[Markdown | HTML]:
     """Per outcome the Kaplan–Meier figure and the median table by coordinator; glue the
     follow-up, the log-rank sentences and the paper's part of the next section."""
     days = results.follow_up_days
@@ -85,7 +94,7 @@ def time_to_rtw(results: CohortResults, lang: str) -> list[Markdown | HTML]:
             results, "cohort.km.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang)
         )
         name = f"cohort-km-{outcome}-{lang}"
-        shown += _km(comparison, name, caption, "cohort.km.alt", days, lang)
+        shown += _km(comparison, name, caption, "cohort.km.alt", days, lang, figure_folder)
         shown.append(
             html_table(
                 tables.median_table(comparison, lang),
@@ -103,7 +112,13 @@ def time_to_rtw(results: CohortResults, lang: str) -> list[Markdown | HTML]:
 
 
 def _km(
-    comparison: KMComparison, name: str, caption: str, alt: str, days: int, lang: str
+    comparison: KMComparison,
+    name: str,
+    caption: str,
+    alt: str,
+    days: int,
+    lang: str,
+    figure_folder: FigureFolder,
 ) -> list[Markdown]:
     """The Kaplan–Meier figure of the groups shown (none when no group is), its caption
     saying which groups are not shown and why."""
@@ -121,6 +136,7 @@ def _km(
                 days=days,
                 summary=narrative.km_alt_summary(comparison, days, lang),
             ),
+            figure_folder,
             svg=True,
         )
     ]
@@ -158,7 +174,9 @@ def cox(results: CohortResults, lang: str) -> list[HTML | Markdown]:
     ]
 
 
-def proportional_hazards(results: CohortResults, lang: str) -> list[Markdown | HTML]:
+def proportional_hazards(
+    results: CohortResults, lang: str, figure_folder: FigureFolder
+) -> list[Markdown | HTML]:
     """The proportional-hazards tests and the Schoenfeld residual figure; glue the paper's and
     the synthetic file's parts of the next paragraph."""
     _glue_md("cohort_ph_paper", narrative.optional(results.compared, "cohort.text.ph_paper", lang))
@@ -176,12 +194,15 @@ def proportional_hazards(results: CohortResults, lang: str) -> list[Markdown | H
             f"cohort-schoenfeld-{lang}",
             _caption(results, "cohort.schoenfeld.caption", lang),
             t("cohort.schoenfeld.alt", lang),
+            figure_folder,
             svg=True,
         ),
     ]
 
 
-def programme_types(results: CohortResults, lang: str) -> list[Markdown | HTML]:
+def programme_types(
+    results: CohortResults, lang: str, figure_folder: FigureFolder
+) -> list[Markdown | HTML]:
     """Kaplan–Meier by programme type, the programme table, the RTW-rate figure, and whether
     the types differ and which had more coordinators; groups whose size is hidden are named
     as not shown."""
@@ -201,6 +222,7 @@ def programme_types(results: CohortResults, lang: str) -> list[Markdown | HTML]:
         "cohort.km_type.alt",
         days,
         lang,
+        figure_folder,
     )
     shown.append(
         html_table(
@@ -224,6 +246,7 @@ def programme_types(results: CohortResults, lang: str) -> list[Markdown | HTML]:
                     ),
                 ),
                 t("cohort.rates.alt", lang, summary=narrative.rates_alt_summary(rates, lang)),
+                figure_folder,
                 svg=True,
             )
         )

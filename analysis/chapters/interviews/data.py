@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.catalog import COLUMN_LANGS, LANGS
+from analysis.core.settings import COLUMN_LANGS, LANGS
 from analysis.core.study import Study, bilingual_problem, load_study, study_file
 from analysis.core.validation import (
     Field,
     InputError,
     Message,
+    Notes,
     Problem,
     Schema,
     read_table,
@@ -132,6 +133,7 @@ def _check_codebook(codebook: pd.DataFrame, name: str) -> None:
         labels = codebook.groupby("theme_id")[column].transform("nunique")
         require(
             labels.eq(1),
+            codebook,
             name,
             column,
             Message("interviews.input.theme_names_differ"),
@@ -144,6 +146,7 @@ def _check_segments(
 ) -> None:
     require(
         segments["participant_id"].isin(set(participants["participant_id"])),
+        segments,
         name,
         "participant_id",
         Message("interviews.input.participant_unknown"),
@@ -151,6 +154,7 @@ def _check_segments(
     )
     require(
         segments["code_id"].isin(set(codebook["code_id"])),
+        segments,
         name,
         "code_id",
         Message("interviews.input.code_unknown"),
@@ -158,6 +162,7 @@ def _check_segments(
     )
     require(
         ~segments.duplicated(["segment_id", "code_id", "coder"], keep="first"),
+        segments,
         name,
         "segment_id",
         Message("interviews.input.code_twice"),
@@ -167,6 +172,7 @@ def _check_segments(
         same = segments.groupby("segment_id")[column].transform("nunique").eq(1)
         require(
             same,
+            segments,
             name,
             column,
             Message("interviews.input.segment_differs", column=column),
@@ -226,11 +232,11 @@ def _check_study(data_dir: Path, study: Study, n_participants: int) -> None:
         raise InputError(problems)
 
 
-def load(data_dir: Path) -> Interviews:
+def load(data_dir: Path, notes: Notes | None = None) -> Interviews:
     """Read and validate the three input files, the rules that link them and the facts of the
-    study description."""
+    study description; how the files were read goes to ``notes`` (when given)."""
     data_dir = Path(data_dir)
-    participants, codebook, segments = (read_table(data_dir, s) for s in SCHEMAS)
+    participants, codebook, segments = (read_table(data_dir, s, notes) for s in SCHEMAS)
     study = load_study(data_dir, CHAPTER)
     codebook["negative_case"] = _optional(codebook, "negative_case", 0, "Int64")
     segments["quoted"] = _optional(segments, "quoted", 0, "Int64")

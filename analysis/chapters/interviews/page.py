@@ -8,6 +8,7 @@ from myst_nb import glue
 from analysis.chapters.interviews import figures, narrative, tables
 from analysis.chapters.interviews.chapter import InterviewsResults
 from analysis.core.display import (
+    FigureFolder,
     html_table,
     note,
     reproduction_frame,
@@ -72,7 +73,9 @@ def codebook(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
     ]
 
 
-def contributions(results: InterviewsResults, lang: str) -> list[Markdown]:
+def contributions(
+    results: InterviewsResults, lang: str, figure_folder: FigureFolder
+) -> list[Markdown]:
     """The participant × theme heatmap and the bar chart of segments per code."""
     matrix = results.matrix
     return [
@@ -81,6 +84,7 @@ def contributions(results: InterviewsResults, lang: str) -> list[Markdown]:
             f"interviews-matrix-{lang}",
             t("interviews.figure.matrix.caption", lang),
             narrative.matrix_alt(len(matrix), matrix.shape[1], results.n_covered, lang),
+            figure_folder,
             svg=True,
         ),
         show_figure(
@@ -88,6 +92,7 @@ def contributions(results: InterviewsResults, lang: str) -> list[Markdown]:
             f"interviews-codes-{lang}",
             t("interviews.figure.counts.caption", lang),
             narrative.counts_alt(results.codebook, results.top_code_id, lang),
+            figure_folder,
             svg=True,
         ),
     ]

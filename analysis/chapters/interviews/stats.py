@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score
+from statsmodels.stats.inter_rater import cohens_kappa
 
 from analysis.chapters.interviews.data import DIAGNOSES, SEXES, Interviews
 from analysis.core.disclosure import (
@@ -205,6 +205,8 @@ def kappa_per_code(coded: pd.DataFrame) -> pd.DataFrame:
         if not (a.any() or b.any()):
             continue
         undefined = (a == b).all() and len(set(a)) == 1
+        table = np.zeros((2, 2))
+        np.add.at(table, (a, b), 1)  # rows: first coder (no, yes); columns: second coder
         rows.append(
             {
                 "code_id": code,
@@ -212,7 +214,7 @@ def kappa_per_code(coded: pd.DataFrame) -> pd.DataFrame:
                 "n_first": int(a.sum()),
                 "n_second": int(b.sum()),
                 "agreement": float((a == b).mean()),
-                "kappa": np.nan if undefined else float(cohen_kappa_score(a, b)),
+                "kappa": np.nan if undefined else float(cohens_kappa(table, return_results=False)),
             }
         )
     return pd.DataFrame(

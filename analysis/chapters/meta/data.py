@@ -14,9 +14,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.catalog import COLUMN_LANGS
+from analysis.core.settings import COLUMN_LANGS
 from analysis.core.study import DIRECTIONS, Study, load_study
-from analysis.core.validation import Field, InputError, Message, Problem, Schema, read_table
+from analysis.core.validation import (
+    Field,
+    InputError,
+    Message,
+    Notes,
+    Problem,
+    Schema,
+    located,
+    read_table,
+)
 
 SOURCES = ("primary", "derived", "reconstructed")
 JUDGEMENTS = ("not_serious", "serious", "very_serious")
@@ -386,8 +395,9 @@ def _directions(analyses: pd.DataFrame, study: Study) -> pd.Series:
     return given.fillna(default).astype("string")
 
 
-def load(data_dir: Path | str) -> MetaData:
-    """Read and validate every input file of the chapter (raises ``InputError``)."""
+def load(data_dir: Path | str, notes: Notes | None = None) -> MetaData:
+    """Read and validate every input file of the chapter (raises ``InputError``); how the
+    files were read goes to ``notes`` (when given)."""
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     tables: dict[str, pd.DataFrame | None] = {}
@@ -396,7 +406,7 @@ def load(data_dir: Path | str) -> MetaData:
             tables[schema.file] = None
             continue
         try:
-            tables[schema.file] = read_table(data_dir, schema)
+            tables[schema.file] = read_table(data_dir, schema, notes)
         except InputError as error:
             problems += error.problems
     if problems:
@@ -406,9 +416,9 @@ def load(data_dir: Path | str) -> MetaData:
     analyses = analyses.assign(direction=_directions(analyses, study))
     flow = tables[PRISMA.file]
     prisma = None if flow is None else flow.set_index("step")["count"]
-    problems = _study_problems(studies, analyses)
+    problems = located(_study_problems(studies, analyses), studies)
     if prisma is not None:
-        problems += _prisma_problems(prisma)
+        problems += located(_prisma_problems(prisma), flow)
     if problems:
         raise InputError(problems)
     return MetaData(

@@ -12,6 +12,7 @@ from IPython.display import HTML, Markdown
 from analysis.chapters.meta import figures, narrative, tables
 from analysis.chapters.meta.chapter import MetaResults
 from analysis.core.display import (
+    FigureFolder,
     html_table,
     note,
     reproduction_frame,
@@ -38,7 +39,7 @@ def opening(results: MetaResults, lang: str) -> list[Markdown]:
     return [*shown, Markdown(narrative.summary(results, lang))]
 
 
-def prisma(results: MetaResults, lang: str) -> list[Markdown]:
+def prisma(results: MetaResults, lang: str, figure_folder: FigureFolder) -> list[Markdown]:
     """How the studies were found and the PRISMA flow diagram."""
     if results.data.prisma is None:
         return [Markdown(t("meta.missing.prisma", lang))]
@@ -51,6 +52,7 @@ def prisma(results: MetaResults, lang: str) -> list[Markdown]:
             f"meta-prisma-{lang}",
             t("meta.fig.prisma.caption", lang),
             narrative.prisma_alt(results, lang),
+            figure_folder,
             svg=True,
         ),
     ]
@@ -68,7 +70,9 @@ def characteristics(results: MetaResults, lang: str) -> list[Markdown | HTML]:
     return shown
 
 
-def risk_of_bias(results: MetaResults, lang: str) -> list[Markdown | HTML]:
+def risk_of_bias(
+    results: MetaResults, lang: str, figure_folder: FigureFolder
+) -> list[Markdown | HTML]:
     """The risk-of-bias judgements: a sentence, the summary figure and its counts table."""
     rob = results.data.risk_of_bias
     if rob is None:
@@ -84,13 +88,16 @@ def risk_of_bias(results: MetaResults, lang: str) -> list[Markdown | HTML]:
                 lang,
                 publications=tn("meta.count.publication", len(rob), lang),
             ),
+            figure_folder,
             svg=True,
         ),
         html_table(tables.rob_table(results, lang), t("meta.table.rob", lang)),
     ]
 
 
-def forest_plots(results: MetaResults, lang: str) -> list[Markdown | HTML]:
+def forest_plots(
+    results: MetaResults, lang: str, figure_folder: FigureFolder
+) -> list[Markdown | HTML]:
     """One forest plot per analysis: its numbers as a table, the intervals as a figure, and
     the reconstructed-data warning under them."""
     shown: list[Markdown | HTML] = list(_markdown(narrative.forest_intro(results, lang)))
@@ -117,6 +124,7 @@ def forest_plots(results: MetaResults, lang: str) -> list[Markdown | HTML]:
                     studies=tn("meta.count.study", result.k, lang),
                     rr=narrative.pooled_text(result.pooled, lang),
                 ),
+                figure_folder,
                 svg=True,
             ),
             *([note(warning, "warning")] if warning else []),

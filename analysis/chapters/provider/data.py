@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.study import Study, load_study
-from analysis.core.validation import Field, Schema, read_table
+from analysis.core.validation import Field, Notes, Schema, read_table
 
 FINANCE = ("rha", "nav", "both")
 YES_NO = ("yes", "no")
@@ -67,6 +67,9 @@ class ProviderData:
     study: Study
 
 
-def load(data_dir: Path) -> ProviderData:
-    """Read and validate ``providers.csv`` and its study description."""
-    return ProviderData(read_table(Path(data_dir), PROVIDERS), load_study(data_dir, "provider"))
+def load(data_dir: Path, notes: Notes | None = None) -> ProviderData:
+    """Read and validate ``providers.csv`` and its study description; how the file was read
+    goes to ``notes`` (when given)."""
+    return ProviderData(
+        read_table(Path(data_dir), PROVIDERS, notes), load_study(data_dir, "provider")
+    )

@@ -8,6 +8,7 @@ from analysis.chapters.provider import figures, narrative, tables
 from analysis.chapters.provider.chapter import ProviderResults
 from analysis.chapters.provider.stats import SECTIONS
 from analysis.core.display import (
+    FigureFolder,
     html_table,
     note,
     reproduction_frame,
@@ -46,7 +47,9 @@ def frequency_tables(results: ProviderResults, lang: str) -> list[HTML]:
     ]
 
 
-def grouped_figures(results: ProviderResults, lang: str) -> list[Markdown]:
+def grouped_figures(
+    results: ProviderResults, lang: str, figure_folder: FigureFolder
+) -> list[Markdown]:
     """Programme types and diagnosis groups by finance."""
     return [
         show_figure(
@@ -54,13 +57,16 @@ def grouped_figures(results: ProviderResults, lang: str) -> list[Markdown]:
             f"provider-{section}-{lang}",
             t(f"provider.figure.{section}.caption", lang),
             t(f"provider.figure.{section}.alt", lang),
+            figure_folder,
             svg=True,
         )
         for section in ("types", "diagnoses")
     ]
 
 
-def coordinator_figure(results: ProviderResults, lang: str) -> Markdown:
+def coordinator_figure(
+    results: ProviderResults, lang: str, figure_folder: FigureFolder
+) -> Markdown:
     """Share with a permanent coordinator per finance group."""
     shares = {
         finance: fmt_pct(share, lang) for finance, share in results.coordinator["share"].items()
@@ -70,6 +76,7 @@ def coordinator_figure(results: ProviderResults, lang: str) -> Markdown:
         f"provider-coordinator-{lang}",
         t("provider.figure.share.caption", lang),
         t("provider.figure.share.alt", lang, **shares),
+        figure_folder,
         svg=True,
     )
 

@@ -1,0 +1,34 @@
+"""The project's folders and defaults, each written once.
+
+A leaf: it imports nothing from the project, so that the chapter registry, the command line
+and the build can all read it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent  # this checkout
+BOOK = ROOT / "book"  # the single-source pages
+BOOK_CONFIG = ROOT / "_config.yml"
+BOOK_TOC = ROOT / "_toc.yml"
+DATA = ROOT / "data"  # the default data folder
+OUT = ROOT / "_build"  # the default output folder
+LOCK = ROOT / "requirements.lock"
+ENVIRONMENT = ROOT / "environment.yml"
+
+# The book's languages, the one list of them. Bokmål comes first: it is the default first
+# language of ``--lang`` (in which messages come), of the language links and of the landing page.
+LANGS: tuple[str, ...] = ("nb", "en")
+# The language every passage and label is written in first; the others translate it.
+SOURCE_LANG = "en"
+TRANSLATED_LANGS: tuple[str, ...] = tuple(lang for lang in LANGS if lang != SOURCE_LANG)
+# The order of a data file's columns per language (``theme_en``, ``theme_nb``): alphabetical,
+# as the shipped files and their data-contract tables have them.
+COLUMN_LANGS: tuple[str, ...] = tuple(sorted(LANGS))
+
+# Disclosure control of the person-level chapters: statistics of groups smaller than this
+# are withheld (``--suppress-below``; 0 turns it off).
+SUPPRESS_BELOW = 5
+# The cohort is followed up for this many days; later events are censored.
+FOLLOW_UP_DAYS = 360
