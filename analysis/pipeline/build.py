@@ -45,6 +45,7 @@ from analysis.pipeline.output import (
     locked,
     new_work_folder,
     publish,
+    refuse_unsafe,
     write_record,
 )
 from analysis.pipeline.runner import Step
@@ -348,6 +349,7 @@ def build(
     time (default: the number of cores); ``force`` does all work again, ignoring the cache.
     """
     data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
+    refuse_unsafe(out, data_dir, ROOT)
     langs = list(langs)
     message_lang = message_language(langs)
     jobs = jobs or os.cpu_count() or 1
@@ -403,7 +405,6 @@ def build(
             progress.step(
                 "scan", "book", "", lambda: scan(book, (ROOT, data_dir, out, work, Path.home()))
             )
-            publish(book, out)
             write_record(
                 out,
                 {
@@ -413,7 +414,9 @@ def build(
                     "suppress_below": suppress_below,
                     "compare": compare,
                 },
+                book,
             )
+            publish(book, out)
             cache.prune()
         finally:
             shutil.rmtree(work, ignore_errors=True)
