@@ -1,4 +1,8 @@
-"""The ``rtw-report`` console command."""
+"""The ``rtw-report`` console command.
+
+The pipeline (pandas, papermill, the chapters) takes seconds to import, so it is imported only
+once the SIGTERM handler is in place: a build stopped at any moment says so and exits 130.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ from pathlib import Path
 from analysis.core.i18n import t
 from analysis.core.problems import InputError
 from analysis.core.settings import DATA, LANGS, OUT, SUPPRESS_BELOW
-from analysis.pipeline.build import BuildError, build, validate
 
 # Modules that add their own sub-commands through ``register_cli(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -29,6 +32,8 @@ def _csv_list(text: str) -> list[str]:
 
 
 def _build(args: argparse.Namespace) -> None:
+    from analysis.pipeline.build import build
+
     build(
         args.data,
         args.out,
@@ -59,6 +64,8 @@ def _lang_option(command: argparse.ArgumentParser) -> None:
 def parser(all_commands: bool = True) -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task (only ``build`` and ``validate``
     unless ``all_commands``: the generators and importers load the statistics libraries)."""
+    from analysis.pipeline.build import validate
+
     main = argparse.ArgumentParser(prog="rtw-report", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True)
 
@@ -121,15 +128,25 @@ def _interrupt(signum: int, frame: object) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; print a clear message and return non-zero on failure (130 when
-    interrupted by Ctrl-C or SIGTERM: the work in progress is removed, children end)."""
-    argv = sys.argv[1:] if argv is None else list(argv)
-    args = parser(all_commands=not argv or argv[0] not in ("build", "validate")).parse_args(argv)
+    interrupted by Ctrl-C or SIGTERM, from the start: the work in progress is removed,
+    children end)."""
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        args.run(args)
+        return _run(sys.argv[1:] if argv is None else list(argv))
     except KeyboardInterrupt:
         print("rtw-report: interrupted; the previous book is unchanged.", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(argv: list[str]) -> int:
+    """Parse ``argv`` and run the command (the pipeline imported here, see the module)."""
+    from analysis.pipeline.build import BuildError
+
+    args = parser(all_commands=not argv or argv[0] not in ("build", "validate")).parse_args(argv)
+    try:
+        args.run(args)
     except InputError as error:
         lang = _message_lang(args)
         print(f"rtw-report: {t('input.stopped', lang)}\n{error.text(lang)}", file=sys.stderr)
@@ -139,8 +156,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"rtw-report: build failed, the previous book is unchanged.\n{error}", file=sys.stderr
         )
         return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     return 0
 
 

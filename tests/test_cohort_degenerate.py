@@ -5,6 +5,7 @@ and the rest of the chapter is still computed and rendered."""
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from collections.abc import Callable
 from functools import partial
@@ -45,9 +46,16 @@ def _separation(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _everyone_back_on_day_one(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(first_rtw="1", full_rtw="1", days_to_first_rtw="1", days_to_full_rtw="1")
+
+
 CASES: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "one_row": lambda frame: frame.head(1),
+    "three_rows": lambda frame: frame.head(3),
     "five_rows": lambda frame: frame.head(5),
+    "one_programme_type": lambda frame: frame.assign(programme_type="treatment"),
+    "everyone_back_on_day_one": _everyone_back_on_day_one,
     "no_returns": _no_returns,
     "everyone_with_coordinator": lambda frame: frame.assign(coordinator="yes"),
     "sex_empty": lambda frame: frame.assign(sex=""),
@@ -60,13 +68,16 @@ def _data(tmp_path: Path, case: str) -> Path:
     directory = tmp_path / case
     directory.mkdir(parents=True)
     CASES[case](SHIPPED).to_csv(directory / "cohort.csv", index=False)
+    # The shipped description: the chapter compares its results with the paper.
+    shutil.copy(SHIPPED_DATA / "cohort.study.yaml", directory)
     return directory
 
 
 def _reasons(payload: object) -> list[str]:
-    """Every reason next to a null value in the results JSON."""
+    """Every reason code next to a null value in the results JSON (a reproduction row's
+    reason is a text in each language, not a code)."""
     if isinstance(payload, dict):
-        found = [payload["reason"]] if payload.get("reason") else []
+        found = [payload["reason"]] if isinstance(payload.get("reason"), str) else []
         return found + [r for value in payload.values() for r in _reasons(value)]
     if isinstance(payload, list):
         return [r for value in payload for r in _reasons(value)]
@@ -101,7 +112,10 @@ def _render(results: CohortResults, monkeypatch: pytest.MonkeyPatch) -> str:
 
 EXPECTED = {
     "one_row": {"one_group", "zero_cell"},
+    "three_rows": {"zero_cell"},
     "five_rows": {"zero_cell"},
+    "one_programme_type": {"one_group"},
+    "everyone_back_on_day_one": {"one_event_day"},
     "no_returns": {"no_events"},
     "everyone_with_coordinator": {"one_group", "zero_cell"},
     "sex_empty": {"no_complete_cases"},

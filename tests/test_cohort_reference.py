@@ -160,6 +160,26 @@ def test_median_interval_on_tied_months_matches_r(values: pd.DataFrame, conf_typ
     assert [interval.estimate, interval.ci_low, interval.ci_high] == expected
 
 
+@pytest.mark.parametrize("conf_type", survival.CONF_TYPES)
+@pytest.mark.parametrize("group", ["steps", "tied"])
+def test_median_limit_where_the_curve_reaches_zero_matches_r(
+    values: pd.DataFrame, group: str, conf_type: str
+) -> None:
+    """Where S reaches 0 the band is undefined, as in R: a limit only it would give is not
+    reached (None), not the day S reaches 0."""
+    data = pd.read_csv(REFERENCE / "survival_input_zero.csv")
+    data = data[data.group == group]
+    interval = survival.brookmeyer_crowley(survival.km_steps(data.time, data.status), conf_type)
+    analysis = f"km_{group}_{conf_type}"
+    for mine, statistic in zip(
+        (interval.estimate, interval.ci_low, interval.ci_high),
+        ("median", "median_lower", "median_upper"),
+        strict=True,
+    ):
+        expected = _r(values, "zero", analysis, statistic)[""]
+        assert (mine is None and math.isnan(expected)) or mine == expected, statistic
+
+
 def test_logrank_two_and_three_groups_match_r(values: pd.DataFrame) -> None:
     data, _ = _input("lung")
     frame = pd.DataFrame(

@@ -73,6 +73,61 @@ def test_an_excel_workbook_when_there_is_no_csv(tmp_path, notes):
     assert any("people.xlsx" in note for note in notes.texts())
 
 
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_naming_the_lines(tmp_path):
+    header = b"id,sex,coordinator,weight,days\n"
+    rows = [
+        "ø,female,yes,1.5,10\n".encode(),
+        b"b,,no,,0\n",
+        "å,male,yes,2.25,360\n".encode("cp1252"),
+    ]
+    (tmp_path / "people.csv").write_bytes(header + b"".join(rows))
+    with pytest.raises(InputError) as error:
+        read_table(tmp_path, SCHEMA)
+    (problem,) = error.value.problems
+    assert problem.file.endswith("people.csv")
+    assert "lines 2 are UTF-8, lines 4 Windows-1252" in problem.text("en")
+    assert "linje 2 er UTF-8, linje 4 Windows-1252" in problem.text("nb")
+    assert "UTF-8" in problem.remedy.text("en") and "UTF-8" in problem.remedy.text("nb")
+
+
+def test_a_csv_and_a_workbook_of_the_same_name_are_refused_naming_both(tmp_path):
+    EXPECTED.to_csv(tmp_path / "people.csv", index=False)
+    EXPECTED.to_excel(tmp_path / "people.xlsx", index=False)
+    with pytest.raises(InputError) as error:
+        read_table(tmp_path, SCHEMA)
+    for lang in ("en", "nb"):
+        text = error.value.text(lang)
+        assert "people.csv" in text and "people.xlsx" in text
+
+
+def test_the_sheet_with_the_contract_columns_is_read_and_named(tmp_path, notes):
+    workbook = tmp_path / "people.xlsx"
+    about = pd.DataFrame({"Notes": ["collected 2024"]})
+    with pd.ExcelWriter(workbook) as writer:
+        about.to_excel(writer, sheet_name="About", index=False)
+        EXPECTED.to_excel(writer, sheet_name="Data", index=False)
+    check(read_table(tmp_path, SCHEMA, notes))
+    assert any("'Data'" in note for note in notes.texts())
+    with pd.ExcelWriter(workbook) as writer:
+        about.to_excel(writer, sheet_name="About", index=False)
+        EXPECTED.drop(columns="days").to_excel(writer, sheet_name="Data", index=False)
+    with pytest.raises(InputError) as error:
+        read_table(tmp_path, SCHEMA)
+    for lang in ("en", "nb"):
+        assert "'About', 'Data'" in error.value.text(lang)
+
+
+def test_a_whole_number_too_large_names_file_column_and_row_in_the_language(tmp_path):
+    text = "id,sex,coordinator,weight,days\na,,yes,,10\nb,,no,,1" + "0" * 39 + "\n"
+    (tmp_path / "people.csv").write_text(text)
+    with pytest.raises(InputError) as error:
+        read_table(tmp_path, SCHEMA)
+    (problem,) = error.value.problems
+    assert problem.file.endswith("people.csv")
+    assert (problem.column, problem.row) == ("days", 2)
+    assert "too large" in problem.text("en") and "for stort" in problem.text("nb")
+
+
 def test_missing_values_of_r_and_stata_capital_names_and_norwegian_words(tmp_path, notes):
     text = "ID,Sex,Coordinator,weight,days\na,kvinne,Ja,1.5,10\nb,NA,nei,.,0\nc,mann,ja,2.25,360\n"
     (tmp_path / "people.csv").write_text(text)

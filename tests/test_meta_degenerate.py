@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from functools import partial
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 
 from analysis.chapters.meta import page, stats, tables
 from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import load
-from analysis.core.i18n import LANGS
+from analysis.core.i18n import LANGS, t
 from analysis.core.results import to_plain
-from tests.conftest import article_text, share_build
+from tests.conftest import SHIPPED_DATA, article_text, share_build
 from tests.test_meta_foreign import ANALYSES, write_review
 
 STUDIES = {
@@ -102,6 +104,31 @@ def test_every_cell_renders_and_names_what_is_not_estimable(
     assert "M-H, fixed, exact (metafor rma.mh), because no study has events in one" in note
     assert "two or more studies" in note
     assert "fordi ingen studie har hendelser i noen av armene" in tables.models_note(results, "nb")
+
+
+def test_the_shipped_review_with_every_study_double_zero_compares_with_reasons(
+    tmp_path: Path,
+) -> None:
+    """The review's own analyses (compared with the publication), every study double-zero:
+    each printed number whose value is not estimable is null with the reason, in both
+    languages, instead of a crash."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(SHIPPED_DATA / "meta", data_dir / "meta")
+    shutil.copy(SHIPPED_DATA / "meta.study.yaml", data_dir)
+    studies = pd.read_csv(data_dir / "meta" / "studies.csv", dtype=str, keep_default_na=False)
+    studies.assign(events_intervention="0", events_control="0").to_csv(
+        data_dir / "meta" / "studies.csv", index=False
+    )
+    results = analyse(load(data_dir))
+    rows = [row for row in results.reproduction if row["quantity"].key == "meta.q.rr"]
+    assert rows and all(row["computed"] is None for row in rows)
+    assert all(row["reason"].key == "meta.reason.not_estimable" for row in rows)
+    for lang in LANGS:
+        reason = t("meta.reason.not_estimable", lang)
+        shown = " ".join(
+            str(getattr(cell, "data", "")) for cell in page.reproduction_table(results, lang)
+        )
+        assert reason in shown, lang
 
 
 share_build("degenerate", "meta", lambda folder: write_review(folder, STUDIES, DEGENERATE))

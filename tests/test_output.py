@@ -4,6 +4,7 @@ and an interrupted build leaves the previous book."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import psutil
 import pytest
 
 from analysis import cli
+from analysis.core.settings import ROOT
 from analysis.pipeline import output
 from analysis.pipeline.notebooks import BuildError
 from tests.conftest import SHIPPED_DATA
@@ -33,6 +35,54 @@ def test_a_folder_with_html_not_made_by_rtw_report_is_refused(tmp_path):
         output.claim(tmp_path)
     assert not (tmp_path / output.MARKER).exists()
     assert (tmp_path / "html" / "mine.html").read_text() == "mine"
+
+
+def test_a_marker_that_lists_no_book_does_not_make_html_its_own(tmp_path):
+    (tmp_path / output.MARKER).write_text("{}")
+    (tmp_path / "html").mkdir()
+    (tmp_path / "html" / "mine.html").write_text("mine")
+    with pytest.raises(BuildError, match="did not make"):
+        output.claim(tmp_path)
+    assert (tmp_path / "html" / "mine.html").read_text() == "mine"
+
+
+def test_the_marker_proves_the_book_it_lists_and_no_other(tmp_path):
+    output.claim(tmp_path)
+    first = fake_book(tmp_path / ".build-a" / "book", "first")
+    output.write_record(tmp_path, {"chapters": []}, first)
+    output.publish(first, tmp_path)
+    output.claim(tmp_path)  # the book it made
+    # Killed after the marker lists the next book but before the swap: still its own.
+    second = fake_book(tmp_path / ".build-b" / "book", "second")
+    output.write_record(tmp_path, {"chapters": []}, second)
+    output.claim(tmp_path)
+    output.publish(second, tmp_path)
+    output.claim(tmp_path)
+    (tmp_path / "results" / "notes.txt").write_text("someone else's")
+    with pytest.raises(BuildError, match="not the book it recorded"):
+        output.claim(tmp_path)
+    assert (tmp_path / "results" / "notes.txt").exists()
+
+
+@pytest.mark.parametrize("where", ["root", "data", "inside_data", "sources", "above_sources"])
+def test_an_output_folder_that_would_replace_what_is_not_the_book_is_refused(
+    tmp_path, capsys, where
+):
+    data = tmp_path / "data"
+    shutil.copytree(SHIPPED_DATA, data)
+    out = {
+        "root": Path("/"),
+        "data": data,
+        "inside_data": data / "meta",
+        "sources": ROOT,
+        "above_sources": ROOT.parent,
+    }[where]
+    made = [out / output.MARKER, out / output.LOCK]
+    assert not any(path.exists() for path in made)
+    argv = ["build", "--data", str(data), "--only", "provider", "--lang", "en", "--out", str(out)]
+    assert cli.main(argv) == 1
+    assert f"--out {out} " in capsys.readouterr().err
+    assert not any(path.exists() for path in made)  # refused before writing anything
 
 
 def test_an_unrelated_folder_gets_only_the_marker(tmp_path):
@@ -133,3 +183,94 @@ def test_a_killed_build_leaves_the_previous_book_and_no_processes(tmp_path):
         assert (out / "html" / "en" / "provider.html").read_bytes() == before
         assert not [p for p in out.iterdir() if p.name.startswith(".build-")]
         assert os.path.isdir(out / "results")
+
+
+# Runs the command with a SIGTERM sent to itself when it first imports the pipeline (pandas,
+# papermill: the slow first seconds of every build).
+TERM_WHILE_STARTING = """
+import builtins, os, signal, sys
+real_import = builtins.__import__
+def import_and_stop(name, *args, **kwargs):
+    if name.startswith("analysis.pipeline"):
+        builtins.__import__ = real_import
+        os.kill(os.getpid(), signal.SIGTERM)
+    return real_import(name, *args, **kwargs)
+builtins.__import__ = import_and_stop
+from analysis import cli
+sys.exit(cli.main(sys.argv[1:]))
+"""
+
+
+def test_sigterm_while_the_command_starts_is_an_interruption_like_any_other(tmp_path):
+    out = tmp_path / "out"
+    argv = ["build", "--data", str(SHIPPED_DATA), "--lang", "en", "--out", str(out)]
+    result = subprocess.run(
+        [sys.executable, "-c", TERM_WHILE_STARTING, *argv], capture_output=True, timeout=300
+    )
+    assert result.returncode == 130, result.stderr
+    assert b"interrupted" in result.stderr
+    assert not out.exists()
+
+
+def _gone(process: psutil.Process) -> bool:
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _command_line(process: psutil.Process) -> str:
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""
+
+
+# A build's runner with one step that would run for ten minutes.
+RUNNER_WITH_A_LONG_STEP = """
+import sys
+from analysis.pipeline import runner
+step = runner.Step("execute", "page", "", [sys.executable, "-c", "import time; time.sleep(600)"])
+print("running", flush=True)
+runner.run([step], 1, print)
+"""
+
+
+def test_a_step_dies_with_the_build_even_when_the_build_is_killed_outright():
+    process = subprocess.Popen(
+        [sys.executable, "-c", RUNNER_WITH_A_LONG_STEP], stdout=subprocess.PIPE
+    )
+    assert process.stdout.readline() == b"running\n"
+    build = psutil.Process(process.pid)
+    deadline = time.monotonic() + 120
+    while not (steps := build.children()):
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.1)
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 60
+    while not all(_gone(step) for step in steps):
+        assert time.monotonic() < deadline, "the step outlived the build"
+        time.sleep(0.5)
+
+
+@pytest.mark.book
+def test_a_build_killed_outright_leaves_no_worker_or_kernel_running(tmp_path):
+    command = [
+        sys.executable, "-m", "analysis.cli", "build", "--data", str(SHIPPED_DATA),
+        "--only", "provider", "--lang", "en", "--out", str(tmp_path / "out"),
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    build = psutil.Process(process.pid)
+    deadline = time.monotonic() + 300
+    family: list[psutil.Process] = []
+    while not any("ipykernel" in _command_line(child) for child in family):  # pages executing
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.2)
+        family = build.children(recursive=True)
+    process.kill()
+    process.wait()
+    deadline = time.monotonic() + 60
+    while not all(_gone(child) for child in family):
+        assert time.monotonic() < deadline, [_command_line(c) for c in family if not _gone(c)]
+        time.sleep(0.5)

@@ -3,10 +3,11 @@
 import math
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from analysis.chapters.provider import chapter, data, narrative, stats
+from analysis.chapters.provider import chapter, data, figures, narrative, stats
 from analysis.chapters.provider.reproduction import published
 from analysis.core.reproduction import within_rounding
 from analysis.core.study import Study
@@ -166,3 +167,18 @@ def test_a_table_with_an_empty_margin_is_not_estimable():
     assert result.reason == "empty_margin"
     assert math.isnan(result.chi2) and math.isnan(result.odds_ratio)
     assert result.to_json()["reason"] == "empty_margin"
+
+
+@pytest.mark.parametrize("answer", ["yes", "no"])
+def test_a_survey_where_every_programme_answers_alike_draws_its_figure(programmes, answer):
+    """Every programme with (or without) a permanent coordinator: the share is 1 (or 0) and its
+    interval contains it, so the figure's error bars are drawn (7 programmes a group: a size at
+    which Wilson's bound misses 1 by a rounding error)."""
+    survey = pd.concat([programmes[programmes["finance"].eq(f)].head(7) for f in data.FINANCE])
+    shares = stats.coordinator_by_finance(survey.assign(permanent_coordinator=answer))
+    assert (shares["ci_low"] <= shares["share"]).all()
+    assert (shares["share"] <= shares["ci_high"]).all()
+    results = chapter.analyse(
+        data.ProviderData(survey.assign(permanent_coordinator=answer), Study())
+    )
+    plt.close(figures.coordinator_share(results, "en"))

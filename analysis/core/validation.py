@@ -194,6 +194,10 @@ def _number(text: str) -> float | None:
         return None
 
 
+# Whole numbers are kept as 64-bit integers: from 2**63 on (19 digits) they cannot be.
+LARGEST_INTEGER = 2.0**63
+
+
 def _checks(field: Field) -> list[pa.Check]:
     checks: list[pa.Check] = []
     if field.kind == "category":
@@ -205,6 +209,12 @@ def _checks(field: Field) -> list[pa.Check]:
             pa.Check(
                 _on_distinct(lambda v: (n := _number(v)) is not None and n.is_integer()),
                 error="not_integer",
+            )
+        )
+        checks.append(
+            pa.Check(
+                _on_distinct(lambda v: (n := _number(v)) is None or abs(n) < LARGEST_INTEGER),
+                error="too_large",
             )
         )
     elif field.kind == "number":
@@ -295,12 +305,44 @@ def located(problems: list[Problem], frame: pd.DataFrame) -> list[Problem]:
     ]
 
 
+def _line_list(lines: list[int], shown: int = 10) -> str:
+    """Line numbers as '3, 7, 9' (the first ``shown`` and how many more)."""
+    text = ", ".join(map(str, lines[:shown]))
+    return text if len(lines) <= shown else f"{text} (+{len(lines) - shown})"
+
+
 def _decode(raw: bytes, name: str, notes: Notes) -> str:
+    """The text of a file in UTF-8, else Windows-1252 (with a note); a file whose lines are
+    partly one and partly the other is refused, naming the lines of each."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        notes.add("input.note.cp1252", file=name)
-        return raw.decode("cp1252", errors="replace")
+        pass
+    utf8, cp1252 = [], []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8.append(number)
+        except UnicodeDecodeError:
+            cp1252.append(number)
+    if utf8:
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    Message(
+                        "input.mixed_encoding", utf8=_line_list(utf8), cp1252=_line_list(cp1252)
+                    ),
+                    Message("input.fix.one_encoding"),
+                )
+            ]
+        )
+    notes.add("input.note.cp1252", file=name)
+    return raw.decode("cp1252", errors="replace")
 
 
 def _read_text_table(path: Path, name: str, notes: Notes) -> pd.DataFrame:
@@ -330,22 +372,76 @@ def _row_lines(text: str, delimiter: str) -> list[int]:
     return starts
 
 
-def read_raw(path: Path, data_dir: Path, notes: Notes) -> pd.DataFrame:
+def _read_workbook(
+    workbook: Path, name: str, columns: tuple[str, ...], notes: Notes
+) -> pd.DataFrame:
+    """The sheet of ``workbook`` that holds ``columns`` (any case): the first sheet if it does
+    or if it is the only one, else the first that does (with a note); refused, naming the
+    sheets, when several sheets and none has them."""
+    sheets = pd.read_excel(
+        workbook, sheet_name=None, dtype=str, keep_default_na=False, na_values=[]
+    )
+    wanted = {column.lower() for column in columns}
+
+    def fits(frame: pd.DataFrame) -> bool:
+        return wanted <= {str(column).strip().lower() for column in frame.columns}
+
+    names = list(sheets)
+    chosen = next((sheet for sheet in names if fits(sheets[sheet])), None)
+    if len(names) == 1 or chosen == names[0]:
+        notes.add("input.note.workbook", file=name)
+        return sheets[names[0]]
+    if chosen is None:
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    Message(
+                        "input.no_sheet_fits",
+                        sheets=", ".join(repr(sheet) for sheet in names),
+                        columns=", ".join(columns),
+                    ),
+                    Message("input.fix.sheet"),
+                )
+            ]
+        )
+    notes.add("input.note.workbook_sheet", file=name, sheet=chosen)
+    return sheets[chosen]
+
+
+def read_raw(
+    path: Path, data_dir: Path, notes: Notes, columns: tuple[str, ...] = ()
+) -> pd.DataFrame:
     """A table as text cells ('' for missing), raising InputError if absent or empty.
 
     Reads comma-, semicolon- or tab-separated text (UTF-8 with or without BOM, else
     Windows-1252 with a note in ``notes``), or an Excel workbook with the same name and
-    ``.xlsx`` when there is no ``.csv``. ``NA`` and ``.`` are read as missing.
+    ``.xlsx`` when there is no ``.csv`` (the sheet that has ``columns``). Both files present
+    are refused.
+    ``NA`` and ``.`` are read as missing.
     """
     name = _display_name(path, data_dir)
     workbook = path.with_suffix(".xlsx")
+    if path.is_file() and workbook.is_file() and path != workbook:
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    Message("input.two_files", other=_display_name(workbook, data_dir)),
+                    Message("input.fix.keep_one", file=path.name, other=workbook.name),
+                )
+            ]
+        )
     try:
         if path.is_file():
             frame = _read_text_table(path, name, notes)
         elif workbook.is_file():
             name = _display_name(workbook, data_dir)
-            frame = pd.read_excel(workbook, dtype=str, keep_default_na=False, na_values=[])
-            notes.add("input.note.workbook", file=name)
+            frame = _read_workbook(workbook, name, columns, notes)
         else:
             raise InputError(
                 [
@@ -532,8 +628,12 @@ def read_table(data_dir: Path, schema: Schema, notes: Notes | None = None) -> pd
     ``notes`` (when given)."""
     path = Path(data_dir) / schema.file
     notes = Notes() if notes is None else notes
+    required = tuple(field.name for field in schema.fields if field.required)
     return validate_frame(
-        read_raw(path, Path(data_dir), notes), schema, _display_name(path, Path(data_dir)), notes
+        read_raw(path, Path(data_dir), notes, required),
+        schema,
+        _display_name(path, Path(data_dir)),
+        notes,
     )
 
 

@@ -46,6 +46,7 @@ from analysis.pipeline.output import (
     locked,
     new_work_folder,
     publish,
+    refuse_unsafe,
     write_record,
 )
 from analysis.pipeline.runner import Step
@@ -353,6 +354,7 @@ def build(
     ``pages`` is the folder of the single-source pages.
     """
     data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
+    refuse_unsafe(out, data_dir, ROOT)
     langs = list(langs)
     message_lang = message_language(langs)
     jobs = jobs or os.cpu_count() or 1
@@ -413,7 +415,6 @@ def build(
             except (InputError, BuildError):
                 cache.discard()  # what this build kept may hold what the book must not publish
                 raise
-            publish(book, out)
             write_record(
                 out,
                 {
@@ -423,7 +424,9 @@ def build(
                     "suppress_below": suppress_below,
                     "compare": compare,
                 },
+                book,
             )
+            publish(book, out)
             cache.prune()
         finally:
             shutil.rmtree(work, ignore_errors=True)

@@ -10,8 +10,12 @@ Layout of ``<out>`` (POSIX)::
     results -> .current/results
     .build-<id>/        a build in progress (removed when it ends, or by the next build)
 
-A folder without the marker is only used when it holds no ``html/`` or ``results/`` of its
-own, so files that rtw-report did not make are never replaced. A build that fails, is
+The marker lists a digest of every file name and content of the ``html/`` and ``results/`` the
+last build published there (and of the book before it, for a build killed between writing the
+marker and the swap); a folder whose ``html/`` or ``results/`` match neither is refused, as is
+a folder without the marker that holds either, so files that rtw-report did not make are never
+replaced. The root of the file system, the data folder (or a folder inside it) and a folder
+that holds the project's sources are refused before anything is written. A build that fails, is
 interrupted or killed leaves ``.current`` and with it the previous book untouched. Where the
 file system has no symlinks, ``html/`` and ``results/`` are real folders replaced by renames.
 """
@@ -30,6 +34,7 @@ try:
 except ImportError:  # Windows: no advisory locks; concurrent builds are the user's care
     fcntl = None
 
+from analysis.pipeline.cache import digest
 from analysis.pipeline.notebooks import BuildError
 
 MARKER = ".rtw-report.json"
@@ -46,16 +51,65 @@ def _fail(out: Path, error: OSError) -> BuildError:
     )
 
 
+def refuse_unsafe(out: Path, data_dir: Path, sources: Path) -> None:
+    """Refuse, before anything is written, an output folder where publishing a book could
+    replace what is not the book's: the root of the file system, the data folder or a folder
+    inside it, and a folder that holds the project's sources (``sources``). Paths resolved."""
+    if out == Path(out.anchor):
+        reason = "is the root of the file system"
+    elif out == data_dir or data_dir in out.parents:
+        reason = f"is {'' if out == data_dir else 'inside '}the data folder {data_dir}"
+    elif out == sources or out in sources.parents:
+        reason = f"holds the project's sources ({sources})"
+    else:
+        return
+    raise BuildError(f"--out {out} {reason}; choose a new or empty folder of its own with --out")
+
+
+def published_digests(book: Path) -> dict[str, str]:
+    """A digest of every file name and content of each of ``book``'s published folders."""
+    return {
+        name: digest(
+            "published",
+            files=[p for p in (book / name).rglob("*") if p.is_file()],
+            base=book / name,
+        )
+        for name in PUBLISHED
+        if (book / name).is_dir()
+    }
+
+
+def _made_here(out: Path, present: list[str]) -> bool:
+    """True when the marker lists a book whose published folders match ``present`` ones."""
+    try:
+        marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+        books = [marker.get("published"), marker.get("replaced")]
+    except (OSError, ValueError, AttributeError):
+        return False
+    found = published_digests(out)
+    return any(
+        isinstance(book, dict) and all(book.get(name) == found.get(name) for name in present)
+        for book in books
+    )
+
+
 def claim(out: Path, default: Path | None = None) -> None:
-    """Make sure rtw-report may write into ``out`` and mark it as its own."""
+    """Make sure rtw-report may write into ``out`` and mark it as its own: an ``html/`` or
+    ``results/`` already there must be the book the marker lists (``default`` is taken as
+    rtw-report's own)."""
     if out.exists() and not out.is_dir():
         raise BuildError(f"--out {out} is a file, not a folder; choose a folder with --out")
-    ours = (out / MARKER).is_file() or out == default
-    foreign = [name for name in PUBLISHED if os.path.lexists(out / name)]
-    if not ours and foreign:
+    present = [name for name in PUBLISHED if os.path.lexists(out / name)]
+    if present and out != default and not _made_here(out, present):
+        held = " and ".join(f"{name}/" for name in present)
+        why = (
+            f"they are not the book it recorded in {MARKER}"
+            if (out / MARKER).is_file()
+            else f"there is no {MARKER} in it"
+        )
         raise BuildError(
-            f"{out} already holds {' and '.join(f'{n}/' for n in foreign)} that rtw-report did "
-            f"not make (there is no {MARKER} in it); choose a new or empty folder with --out"
+            f"{out} already holds {held} that rtw-report did not make ({why}); "
+            "choose a new or empty folder with --out"
         )
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -74,9 +128,14 @@ def read_record(out: Path) -> dict | None:
     return record.get("build")
 
 
-def write_record(out: Path, build: dict) -> None:
-    """Write the marker with the record of a build, in one step."""
-    text = json.dumps({"made_by": "rtw-report", "build": build or None}, indent=2) + "\n"
+def write_record(out: Path, build: dict, book: Path | None = None) -> None:
+    """Write the marker with the record of a build, in one step; with ``book``, the book about
+    to be published, it lists that book's published folders (and those it replaces)."""
+    record: dict = {"made_by": "rtw-report", "build": build or None}
+    if book is not None:
+        record["published"] = published_digests(book)
+        record["replaced"] = published_digests(out) or None
+    text = json.dumps(record, indent=2) + "\n"
     temporary = out / f"{MARKER}.new"
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, out / MARKER)

@@ -5,18 +5,23 @@ group of its own, so that on failure, Ctrl-C or SIGTERM the whole group (with it
 ended and no process outlives the build. A line is printed when a step ends, and a child's
 own progress lines (``PROGRESS``) are relayed as they come; while steps run longer than
 ``ALIVE_EVERY`` seconds a line says what each is doing (its ``CURRENT`` line) and for how
-long. Known library noise on the children's error output is dropped.
+long. Known library noise on the children's error output is dropped. On Linux a child is
+killed when the build's process dies, even by SIGKILL (``PR_SET_PDEATHSIG``); a worker's
+kernel ends by itself when its worker is gone (ipykernel watches its parent).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import IO
 
 from analysis.pipeline.notebooks import CURRENT, PROGRESS, BuildError, step_line
@@ -68,6 +73,24 @@ class _Running:
                 self.doing, self.since = line.removeprefix(CURRENT), time.perf_counter()
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int, prctl: Callable[..., int]) -> None:
+    """In a new child before it runs its command: be killed when ``parent`` dies (and die now
+    if it already has)."""
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _dying_with_this_process() -> Callable[[], None] | None:
+    """The ``preexec_fn`` that ties a child's life to this process (None where not Linux)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    return partial(_die_with, os.getpid(), ctypes.CDLL(None, use_errno=True).prctl)
+
+
 def _end(process: subprocess.Popen) -> None:
     """End a child's whole process group (TERM, then KILL after a grace period)."""
     for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
@@ -86,6 +109,7 @@ def run(steps: list[Step], jobs: int, echo: Callable[[str], None]) -> None:
     """Run ``steps`` with at most ``jobs`` at a time; raise ``BuildError`` on the first failure."""
     waiting = list(steps)
     running: dict[subprocess.Popen, _Running] = {}
+    tie = _dying_with_this_process()
     last_alive = time.perf_counter()
     try:
         while waiting or running:
@@ -97,6 +121,7 @@ def run(steps: list[Step], jobs: int, echo: Callable[[str], None]) -> None:
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
+                    preexec_fn=tie,
                 )
                 now = time.perf_counter()
                 doing = f"{step.subject} {step.lang}".strip()

@@ -114,6 +114,23 @@ for (type in c("log", "log-log")) {
   add("lung30", a, "median_upper", "", q$upper)
 }
 
+# Curves that reach S = 0 (the last at risk all return): the band there is NA, so a median
+# limit that only the band at S = 0 would reach is NA ("not reached").
+zero <- data.frame(group = c(rep("steps", 7), rep("tied", 5)),
+                   time = c(1, 2, 3, 4, 5, 6, 7, rep(1, 5)),
+                   status = c(1, 1, 0, 1, 1, 1, 1, rep(1, 5)))
+write.csv(zero, file.path(out, "survival_input_zero.csv"), row.names = FALSE)
+for (group in unique(zero$group)) {
+  for (type in c("log", "log-log")) {
+    q <- quantile(survfit(Surv(time, status) ~ 1, data = zero[zero$group == group, ],
+                          conf.type = type), probs = 0.5)
+    a <- paste0("km_", group, "_", type)
+    add("zero", a, "median", "", q$quantile)
+    add("zero", a, "median_lower", "", q$lower)
+    add("zero", a, "median_upper", "", q$upper)
+  }
+}
+
 # Log-rank: 2 groups (sex) and 3 groups (ECOG 0, 1, 2).
 two <- survdiff(Surv(time, status) ~ female, data = lung)
 add("lung", "logrank_female", "chisq", "", two$chisq)

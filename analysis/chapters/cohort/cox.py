@@ -296,7 +296,14 @@ def cox_block(data: pd.DataFrame, outcome: str, model: str, ph: bool, residuals:
     )
     if not (ph or residuals):
         return CoxBlock(block, None, None)
-    test = coxph.zph(efron, _terms(list(efron.names)), PH_TRANSFORM)
+    try:
+        test = coxph.zph(efron, _terms(list(efron.names)), PH_TRANSFORM)
+    except NotEstimable as error:
+        return CoxBlock(
+            block,
+            _not_estimable_ph(error.reason) if ph else None,
+            SchoenfeldResiduals(*(np.empty(0),) * 4, None, error.reason) if residuals else None,
+        )
     chi2, _, p = test.terms["coordinator"]
     global_chi2, global_df, global_p = test.global_test
     return CoxBlock(

@@ -383,9 +383,12 @@ def zph(
 
     ``terms`` maps a term name to its columns (a factor's dummies together); default one term
     per column. The score for ``x·g(t)`` is tested at the fitted β with the score for β set to
-    zero, as in R.
+    zero, as in R. :class:`NotEstimable` when every event falls on one day (g(t) is then
+    constant and there is no time trend to test) or the information is singular.
     """
     sums = model.sums
+    if len(sums.event_times) < 2:
+        raise NotEstimable("one_event_day")
     state = _state(sums, model.coef)
     p = len(model.coef)
     g_rows = _transformed_time(sums, transform)
@@ -405,7 +408,10 @@ def zph(
 
     def test(columns: Sequence[int]) -> tuple[float, int, float]:
         keep = [*range(p), *(p + j for j in columns)]
-        statistic = float(u[keep] @ np.linalg.solve(info[np.ix_(keep, keep)], u[keep]))
+        try:
+            statistic = float(u[keep] @ np.linalg.solve(info[np.ix_(keep, keep)], u[keep]))
+        except np.linalg.LinAlgError as error:
+            raise NotEstimable("singular") from error
         return statistic, len(columns), float(chi2.sf(statistic, len(columns)))
 
     scaled = schoenfeld @ np.linalg.inv(model.information) * sums.events + model.coef

@@ -344,6 +344,18 @@ def reproduction_rows(
             _withheld(f"cohort.repro.or_{name}", odds[name], f"{source}.{name}", threshold)
             for name in ("ci_low", "ci_high")
         ]
+    elif odds_ratio.odds_ratio is None:  # not estimable on these data (one group, a zero cell)
+        rows += [
+            _row(
+                f"cohort.repro.{key}",
+                odds[name],
+                None,
+                "differs",
+                "cohort.reason.not_estimable",
+                ne_reason=odds_ratio.reason,
+            )
+            for key, name in (("or", "or"), ("or_ci_low", "ci_low"), ("or_ci_high", "ci_high"))
+        ]
     else:
         rows.append(_fixed_row("cohort.repro.or", odds["or"], odds_ratio.odds_ratio, synthetic))
         rows += [

@@ -11,7 +11,8 @@ a flat stretch where S is exactly 0.5). Three 95 % intervals:
 * Brookmeyer–Crowley with the log band, R's default ``conf.type = "log"`` (in the JSON).
 
 The Brookmeyer–Crowley interval runs from the first day the band's lower limit is ≤ 0.5 to the
-first day its upper limit is.
+first day its upper limit is; as in R, the band is undefined where S(t) is 0, so a limit that
+only that day would give is not reached.
 """
 
 from __future__ import annotations
@@ -171,7 +172,8 @@ def km_steps(durations: pd.Series, events: pd.Series) -> pd.DataFrame:
 
 
 def km_band(steps: pd.DataFrame, conf_type: str = "log-log") -> tuple[np.ndarray, np.ndarray]:
-    """Pointwise 95 % band of S(t) at the event times, as R's ``survfit(conf.type = …)``."""
+    """Pointwise 95 % band of S(t) at the event times, as R's ``survfit(conf.type = …)``:
+    undefined (NaN) where S(t) is 0, so no median limit is read off there."""
     survival, sigma = steps["survival"].to_numpy(), np.sqrt(steps["var_log"].to_numpy())
     with np.errstate(divide="ignore", invalid="ignore"):
         if conf_type == "log":
@@ -186,7 +188,7 @@ def km_band(steps: pd.DataFrame, conf_type: str = "log-log") -> tuple[np.ndarray
         else:
             raise ValueError(f"conf_type must be one of {CONF_TYPES}")
     zero = survival == 0
-    return np.where(zero, 0.0, lower), np.where(zero, 0.0, upper)
+    return np.where(zero, np.nan, lower), np.where(zero, np.nan, upper)
 
 
 def _first_at_most(times: np.ndarray, values: np.ndarray, level: float = 0.5) -> float:

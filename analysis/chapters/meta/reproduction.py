@@ -6,6 +6,7 @@ publication they reproduce; the reasons for a difference are about that review.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from analysis.core.yamlfile import read_yaml
 
 PUBLISHED_FILE = Path(__file__).with_name("published.yaml")
 PARTS = ("estimate", "low", "high")
+NOT_ESTIMABLE = "meta.reason.not_estimable"
 
 
 @cache
@@ -39,8 +41,10 @@ def _target_row(
     subject: str,
 ) -> dict:
     """A row that is ``reconstructed`` rather than ``matches`` when the counts were built to
-    agree."""
-    if reproduction.within_rounding(computed, published_value):
+    agree (not estimable on these data when ``computed`` is NaN)."""
+    if math.isnan(computed):
+        item = reproduction.row(key, published_value, None, "differs", NOT_ESTIMABLE)
+    elif reproduction.within_rounding(computed, published_value):
         status = "reconstructed" if is_reconstructed else "matches"
         item = reproduction.row(key, published_value, computed, status)
     else:
@@ -84,14 +88,15 @@ def _analysis_rows(analysis_id: str, result: AnalysisResult, target: dict) -> li
         i2 = 100 * pooled.i2
         above = i2 > target["i2_above"]
         status = ("reconstructed" if rebuilt else "matches") if above else "differs"
+        reason = NOT_ESTIMABLE if math.isnan(i2) else "meta.reason.i2"
         rows.append(
             _about(
                 reproduction.row(
                     "meta.q.i2",
                     f"> {target['i2_above']}",
-                    i2,
+                    None if math.isnan(i2) else i2,
                     status,
-                    None if above else "meta.reason.i2",
+                    None if above else reason,
                     decimals=0,
                 ),
                 analysis_id,
@@ -131,7 +136,7 @@ def _study_rows(analyses: Mapping[str, AnalysisResult], target: dict) -> list[di
         return []
     first = match.iloc[0]
     return [
-        _about(reproduction.compare(key, printed, computed), target["study"])
+        _target_row(key, printed, computed, False, "meta.reason.inputs", target["study"])
         for key, printed, computed in zip(
             ("meta.q.rr", "meta.q.ci_low", "meta.q.ci_high"),
             target["rr"],

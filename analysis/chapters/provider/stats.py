@@ -158,6 +158,8 @@ def coordinator_by_finance(frame: pd.DataFrame) -> pd.DataFrame:
         yes, valid = int(answers.eq("yes").sum()), len(answers)
         # A group without answers has no share (not estimable), not a division by zero.
         low, high = proportion_confint(yes, valid, method="wilson") if valid else (nan, nan)
+        if valid:  # at 0 or 1 the Wilson bound can miss the share by a rounding error
+            low, high = min(low, yes / valid), max(high, yes / valid)
         rows.append(
             {
                 "finance": finance,
