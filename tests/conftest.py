@@ -8,39 +8,19 @@ import fcntl
 import functools
 import http.server
 import os
-import re
 import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from analysis.chapters import CHAPTERS
 from analysis.core.i18n import LANGS
 from analysis.core.results import FIGURE_DIR_VARIABLE
 from analysis.pipeline.build import build, data_digest
 from analysis.pipeline.output import read_record
-
-FIXTURES = Path(__file__).parent / "fixtures"
-SHIPPED_DATA = FIXTURES / "shipped-data"
-
-
-def article_text(page: Path, separator: str = " ") -> str:
-    """The article of a built page as a reader meets it: its text and the alt texts of its
-    images, without the code cells; runs of spaces and line breaks read as one space (the
-    no-break and thin spaces of the number style stay). ``separator`` joins the texts of
-    neighbouring elements ("" keeps inline markup such as ``<code>x</code>:`` as read)."""
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-    article = soup.select_one("article") or soup
-    for tag in article.select("div.cell_input, script, style"):
-        tag.decompose()
-    texts = [
-        article.get_text(separator),
-        *(image.get("alt", "") for image in article.select("img")),
-    ]
-    return re.sub(r"[ \t\r\n]+", " ", " ".join(texts))
+from tests.helpers import SHIPPED_DATA, Shipped
 
 
 def reusable(out: Path) -> bool:
@@ -85,6 +65,12 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if given and reusable(Path(given)):
         return Path(given)
     return made_once(tmp_path_factory, "book", lambda out: build(SHIPPED_DATA, out))
+
+
+@pytest.fixture(scope="session")
+def shipped() -> Shipped:
+    """The shipped data and results of every chapter, each made once per session (worker)."""
+    return Shipped()
 
 
 # Books on test data: the test data of several chapters are built together (a build of four

@@ -16,7 +16,7 @@ from analysis.chapters.provider.stats import EXPOSURES
 from analysis.core.i18n import LANGS, fmt_num
 from analysis.pipeline import output
 from analysis.pipeline.build import ROOT, build
-from tests.conftest import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA
 
 pytestmark = pytest.mark.book
 

@@ -11,7 +11,7 @@ import pytest
 from analysis.pipeline import sources
 from analysis.pipeline.build import build
 from analysis.pipeline.cache import Cache, digest
-from tests.conftest import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA
 
 pytestmark = pytest.mark.book
 

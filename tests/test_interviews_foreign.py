@@ -18,7 +18,8 @@ from analysis.chapters.interviews.data import load
 from analysis.core.i18n import LANGS
 from analysis.core.study import load_study
 from analysis.importers import taguette
-from tests.conftest import article_text, share_build
+from tests.conftest import share_build
+from tests.helpers import article_text
 
 # Facts and wording of the shipped study that must not appear on a page about other data.
 SHIPPED = (

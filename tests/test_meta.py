@@ -19,7 +19,7 @@ from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import SCHEMAS, MetaData, load
 from analysis.core.contracts import contract_markdown
 from analysis.core.validation import InputError
-from tests.conftest import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA, Shipped
 
 # metafor's dat.bcg (13 BCG vaccine trials): tpos, tneg, cpos, cneg.
 BCG = np.array(
@@ -246,9 +246,9 @@ def test_generic_inverse_variance_row() -> None:
 
 
 @pytest.fixture(scope="module")
-def shipped() -> tuple[MetaData, MetaResults]:
-    data = load(SHIPPED_DATA)
-    return data, analyse(data)
+def review(shipped: Shipped) -> tuple[MetaData, MetaResults]:
+    """The shipped review's data and results."""
+    return shipped.data("meta"), shipped.results("meta")
 
 
 @pytest.mark.parametrize(
@@ -259,8 +259,8 @@ def shipped() -> tuple[MetaData, MetaResults]:
         ("mr_active_24", ("0.94", "0.84", "1.05"), 635, 2),
     ],
 )
-def test_review_pooled_results(shipped: tuple, analysis_id: str, rr: tuple, n: int, k: int) -> None:
-    _, results = shipped
+def test_review_pooled_results(review: tuple, analysis_id: str, rr: tuple, n: int, k: int) -> None:
+    _, results = review
     result = results.analyses[analysis_id]
     pooled = result.models["random_revman"]
     assert result.pooled is pooled
@@ -268,8 +268,8 @@ def test_review_pooled_results(shipped: tuple, analysis_id: str, rr: tuple, n: i
     assert (result.n_participants, result.k) == (n, k)
 
 
-def test_review_summary_of_findings(shipped: tuple) -> None:
-    _, results = shipped
+def test_review_summary_of_findings(review: tuple) -> None:
+    _, results = review
     table = tables.sof_table(results, "en")
     risks = table["Risk with intervention (per 100, 95% CI)"].tolist()
     assert risks[0] == "73 (50 to 107)"
@@ -291,8 +291,8 @@ def test_review_summary_of_findings(shipped: tuple) -> None:
     assert "RR 1,01 (0,70–1,48)" in nb.iloc[0].tolist()
 
 
-def test_heterogeneity_bands_and_control_risk(shipped: tuple) -> None:
-    _, results = shipped
+def test_heterogeneity_bands_and_control_risk(review: tuple) -> None:
+    _, results = review
     assert results.analyses["mr_uc_12"].models["random_revman"].i2 > 0.80
     assert results.analyses["mr_active_12"].models["random_revman"].i2 > 0.50
     for analysis_id, risk in (("mr_uc_12", 72), ("mr_active_12", 59)):
@@ -303,8 +303,8 @@ def test_heterogeneity_bands_and_control_risk(shipped: tuple) -> None:
         assert result.observed_control_risk == pytest.approx(observed)
 
 
-def test_forest_weights_are_those_of_the_headline_model(shipped: tuple) -> None:
-    _, results = shipped
+def test_forest_weights_are_those_of_the_headline_model(review: tuple) -> None:
+    _, results = review
     for result in results.analyses.values():
         assert result.effects["weight"].sum() == pytest.approx(100)
     result = stats.pool(
@@ -313,8 +313,8 @@ def test_forest_weights_are_those_of_the_headline_model(shipped: tuple) -> None:
     assert math.isnan(result.effects["weight"].iloc[2])
 
 
-def test_reproduction_rows_are_honest(shipped: tuple) -> None:
-    _, results = shipped
+def test_reproduction_rows_are_honest(review: tuple) -> None:
+    _, results = review
     rows = results.reproduction
     by_quantity = {row["quantity"]["en"]: row for row in rows}
     gismervik = by_quantity["Gismervik 2020: risk ratio"]
@@ -331,8 +331,8 @@ def test_reproduction_rows_are_honest(shipped: tuple) -> None:
     assert by_quantity["Summary: full texts assessed"]["status"] == "differs"
 
 
-def test_results_payload_follows_contract(shipped: tuple) -> None:
-    _, results = shipped
+def test_results_payload_follows_contract(review: tuple) -> None:
+    _, results = review
     payload = results.to_json()["analyses"]
     assert set(payload) == {"mr_uc_12", "mr_active_12", "mr_active_24"}
     for entry in payload.values():
@@ -345,8 +345,8 @@ def test_results_payload_follows_contract(shipped: tuple) -> None:
             assert set(entry[model]) == expected
 
 
-def test_displays_build_in_both_languages(shipped: tuple) -> None:
-    data, results = shipped
+def test_displays_build_in_both_languages(review: tuple) -> None:
+    data, results = review
     for lang in ("en", "nb"):
         assert [len(table) for table in tables.characteristics_tables(results, lang)] == [20, 20]
         assert len(tables.narrative_table(results, lang)) == len(data.narrative)
@@ -365,9 +365,9 @@ def test_displays_build_in_both_languages(shipped: tuple) -> None:
 
 
 def test_every_page_cell_renders(
-    shipped: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    review: tuple, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, results = shipped
+    _, results = review
     monkeypatch.chdir(tmp_path)
     for lang in ("en", "nb"):
         assert "RR" in page.opening(results, lang)[-1].data

@@ -17,8 +17,8 @@ from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import load
 from analysis.core.i18n import LANGS
 from analysis.core.results import to_plain
-from tests.conftest import article_text, share_build
-from tests.test_meta_foreign import ANALYSES, write_review
+from tests.conftest import share_build
+from tests.helpers import REVIEW_ANALYSES, article_text, write_review
 
 STUDIES = {
     "dz": [("Alpha 2001", 0, 20, 0, 20), ("Beta 2002", 0, 30, 0, 31)],
@@ -27,7 +27,7 @@ STUDIES = {
 }
 OUTCOMES = {"dz": ("Death", "Død"), "one": ("Relapse", "Tilbakefall"), "arm": ("Injury", "Skade")}
 DEGENERATE = [
-    {**ANALYSES[0], "analysis_id": key, "outcome_en": en, "outcome_nb": nb}
+    {**REVIEW_ANALYSES[0], "analysis_id": key, "outcome_en": en, "outcome_nb": nb}
     for key, (en, nb) in OUTCOMES.items()
 ]
 

@@ -12,17 +12,19 @@ from analysis.core.reproduction import within_rounding
 from analysis.core.study import Study
 from analysis.core.validation import InputError
 from analysis.generators import provider as generator
-from tests.conftest import SHIPPED_DATA as DATA
+from tests.helpers import SHIPPED_DATA as DATA
+from tests.helpers import Shipped
 
 
 @pytest.fixture(scope="module")
-def shipped() -> data.ProviderData:
-    return data.load(DATA)
+def provider_data(shipped: Shipped) -> data.ProviderData:
+    """The shipped providers' data."""
+    return shipped.data("provider")
 
 
 @pytest.fixture(scope="module")
-def programmes(shipped) -> pd.DataFrame:
-    return shipped.frame
+def programmes(provider_data) -> pd.DataFrame:
+    return provider_data.frame
 
 
 def hand_statistics(a: int, b: int, c: int, d: int) -> dict:
@@ -66,7 +68,7 @@ def test_two_by_two_leaves_out_missing_answers(programmes):
     assert sum(stats.two_by_two(programmes, "finance_nav").values()) == 119
 
 
-def test_shipped_data_reproduce_the_published_tables(shipped, programmes):
+def test_shipped_data_reproduce_the_published_tables(provider_data, programmes):
     pub = published()
     assert len(programmes) == pub["n_programmes"]
     assert programmes["finance"].value_counts().to_dict() == pub["finance_groups"]
@@ -78,13 +80,13 @@ def test_shipped_data_reproduce_the_published_tables(shipped, programmes):
         counts = stats.by_finance(programmes, columns, yes=yes)
         for column, by_group in pub[section].items():
             assert counts.loc[column, list(data.FINANCE)].to_dict() == by_group, column
-    results = chapter.analyse(shipped)
+    results = chapter.analyse(provider_data)
     for name, target in pub["tables"].items():
         assert results.tests[name].counts == target["counts"], name
 
 
-def test_published_statistics_are_reproduced_within_rounding(shipped):
-    tables = chapter.analyse(shipped).tests
+def test_published_statistics_are_reproduced_within_rounding(provider_data):
+    tables = chapter.analyse(provider_data).tests
     expected = {  # chi2 and OR (95 % CI) of the thesis's Tables 4, 5 and 6
         "finance_nav": (4.562, 2.22, 1.06, 4.63),
         "finance_both": (7.691, 4.27, 1.45, 12.58),
@@ -99,8 +101,8 @@ def test_published_statistics_are_reproduced_within_rounding(shipped):
     assert within_rounding(tables["finance_rha"].p, "0.99")
 
 
-def test_reproduction_rows_flag_the_known_printing_errors(shipped):
-    results = chapter.analyse(shipped)
+def test_reproduction_rows_flag_the_known_printing_errors(provider_data):
+    results = chapter.analyse(provider_data)
     assert results.compared
     differing = [
         row["quantity"]["en"] for row in results.statistic_rows if row["status"] == "differs"
