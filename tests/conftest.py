@@ -67,6 +67,21 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return made_once(tmp_path_factory, "book", lambda out: build(SHIPPED_DATA, out))
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        help="property tests check their rules on fewer random cases (make test-fast)",
+    )
+
+
+@pytest.fixture(scope="session")
+def quick(request: pytest.FixtureRequest) -> bool:
+    """True when property tests should check their rules on fewer random cases (``--quick``,
+    as ``make test-fast`` runs them); ``make test`` checks every case."""
+    return request.config.getoption("--quick")
+
+
 @pytest.fixture(scope="session")
 def shipped() -> Shipped:
     """The shipped data and results of every chapter, each made once per session (worker)."""
@@ -143,6 +158,7 @@ def _group_of(module: object) -> str:
 
 
 CHROMIUM = os.environ.get("RTW_CHROMIUM", "/usr/bin/chromium")
+DEADLINE_MS = 120_000
 
 
 @pytest.fixture(scope="session")
@@ -178,5 +194,6 @@ def page():
             args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
         )
         tab = browser.new_page(viewport={"width": 1366, "height": 900})
+        tab.set_default_timeout(DEADLINE_MS)  # a busy machine: wait long for every event
         yield tab
         browser.close()

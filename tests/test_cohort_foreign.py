@@ -22,7 +22,7 @@ from analysis.chapters.cohort.data import load
 from analysis.core.i18n import fmt_int
 from analysis.pipeline.build import build
 from tests.conftest import share_build
-from tests.helpers import Shipped, article_text
+from tests.helpers import Shipped, article_text, figures_undrawn
 
 N, PROGRAMMES, WITHOUT_TYPE = 1500, 20, 10
 NB_N = fmt_int(N, "nb")  # 1 500 with the bokmål thousands space
@@ -222,6 +222,7 @@ def test_glued_texts_read_back_as_themselves(foreign, monkeypatch) -> None:
     _, results = foreign
     glued = {}
     monkeypatch.setattr(page, "glue", lambda name, value, display: glued.update({name: value}))
+    figures_undrawn(monkeypatch)  # a test of the glued texts
     page.time_to_rtw(results, "en")
     plain = {name: value for name, value in glued.items() if isinstance(value, str)}
     assert plain and all(type(value) is str for value in plain.values())

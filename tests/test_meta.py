@@ -19,7 +19,7 @@ from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import SCHEMAS, MetaData, load
 from analysis.core.contracts import contract_markdown
 from analysis.core.validation import InputError
-from tests.helpers import SHIPPED_DATA, Shipped
+from tests.helpers import SHIPPED_DATA, Shipped, figures_undrawn
 
 # metafor's dat.bcg (13 BCG vaccine trials): tpos, tneg, cpos, cneg.
 BCG = np.array(
@@ -382,6 +382,7 @@ def test_every_page_cell_renders(
         page.models(results, lang)
         assert len(page.narrative_results(results, lang)) == 2
         assert "Gismervik 2020" in page.reproduction_table(results, lang)[-1].data
+        figures_undrawn(monkeypatch)  # figures: drawn in the first language only
     assert len(list((tmp_path / "figures").glob("*.svg"))) == 2 * (2 + len(results.analyses))
 
 

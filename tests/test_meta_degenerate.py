@@ -18,7 +18,7 @@ from analysis.chapters.meta.data import load
 from analysis.core.i18n import LANGS
 from analysis.core.results import to_plain
 from tests.conftest import share_build
-from tests.helpers import REVIEW_ANALYSES, article_text, write_review
+from tests.helpers import REVIEW_ANALYSES, article_text, figures_undrawn, write_review
 
 STUDIES = {
     "dz": [("Alpha 2001", 0, 20, 0, 20), ("Beta 2002", 0, 30, 0, 31)],
@@ -77,7 +77,9 @@ def test_no_control_events_exact_mh_not_estimable_revman_is(results: MetaResults
     assert results.analyses["arm"].zero_cell_studies == ["Delta 2004", "Eps 2005", "Zeta 2006"]
 
 
-def test_every_cell_renders_and_names_what_is_not_estimable(results: MetaResults) -> None:
+def test_every_cell_renders_and_names_what_is_not_estimable(
+    results: MetaResults, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for lang in LANGS:
         for cell in (
             page.opening,
@@ -93,6 +95,7 @@ def test_every_cell_renders_and_names_what_is_not_estimable(results: MetaResults
             cell(results, lang)
         page.models(results, lang)
         plt.close("all")
+        figures_undrawn(monkeypatch)  # figures: drawn in the first language only
     note = tables.models_note(results, "en")
     assert "Not estimable for Graded activity vs usual care, Death:" in note
     assert "no study has events in either arm" in note

@@ -137,19 +137,19 @@ def test_unknown_finance_value_is_rejected(tmp_path: Path):
     assert [(p.column, p.row) for p in error.value.problems] == [("finance", 5)]
 
 
-def test_comparison_only_for_data_that_declare_the_thesis(shipped):
-    assert chapter.analyse(shipped).compared
-    assert chapter.analyse(shipped, compare=False).reproduction == []
-    undeclared = data.ProviderData(shipped.frame, Study())
+def test_comparison_only_for_data_that_declare_the_thesis(provider_data):
+    assert chapter.analyse(provider_data).compared
+    assert chapter.analyse(provider_data, compare=False).reproduction == []
+    undeclared = data.ProviderData(provider_data.frame, Study())
     results = chapter.analyse(undeclared)
     assert not results.compared and results.reproduction == []
     assert results.to_json()["compared"] is False
 
 
-def test_opening_names_the_study_or_the_file(shipped):
-    described = narrative.opening(chapter.analyse(shipped), "en")
+def test_opening_names_the_study_or_the_file(provider_data):
+    described = narrative.opening(chapter.analyse(provider_data), "en")
     assert "telephone interviews" in described and "{cite:t}`berg2015provider`" in described
-    small = data.ProviderData(shipped.frame.head(1), Study())
+    small = data.ProviderData(provider_data.frame.head(1), Study())
     neutral = narrative.opening(chapter.analyse(small), "en")
     assert "the 1 programme in `providers.csv`" in neutral
     assert "Raskere" not in neutral and "telephone" not in neutral
