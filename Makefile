@@ -19,10 +19,11 @@ test: $(STAMP)
 	$(BIN)/ruff format --check analysis tests
 	$(BIN)/python -m pytest -n auto
 
-# Everything but the book build and the browser: seconds, for the edit-test loop.
+# Every unit test, without the book builds, the browser and the slow tests, and with the
+# property tests on fewer random cases (--quick): seconds, for the edit-test loop.
 test-fast: $(STAMP)
 	$(BIN)/ruff check analysis tests
-	$(BIN)/python -m pytest -n auto -m "not book and not browser"
+	$(BIN)/python -m pytest -n auto -m "not book and not browser and not slow" --quick
 
 # Also lists every translation whose English text changed since it was checked (see README).
 lint: $(STAMP)

@@ -8,39 +8,19 @@ import fcntl
 import functools
 import http.server
 import os
-import re
 import shutil
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from bs4 import BeautifulSoup
 
 from analysis.chapters import CHAPTERS
 from analysis.core.display import FigureFolder
 from analysis.core.i18n import LANGS
 from analysis.pipeline.build import build, data_digest
 from analysis.pipeline.output import read_record
-
-FIXTURES = Path(__file__).parent / "fixtures"
-SHIPPED_DATA = FIXTURES / "shipped-data"
-
-
-def article_text(page: Path, separator: str = " ") -> str:
-    """The article of a built page as a reader meets it: its text and the alt texts of its
-    images, without the code cells; runs of spaces and line breaks read as one space (the
-    no-break and thin spaces of the number style stay). ``separator`` joins the texts of
-    neighbouring elements ("" keeps inline markup such as ``<code>x</code>:`` as read)."""
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
-    article = soup.select_one("article") or soup
-    for tag in article.select("div.cell_input, script, style"):
-        tag.decompose()
-    texts = [
-        article.get_text(separator),
-        *(image.get("alt", "") for image in article.select("img")),
-    ]
-    return re.sub(r"[ \t\r\n]+", " ", " ".join(texts))
+from tests.helpers import SHIPPED_DATA, Shipped
 
 
 def reusable(out: Path) -> bool:
@@ -85,6 +65,27 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if given and reusable(Path(given)):
         return Path(given)
     return made_once(tmp_path_factory, "book", lambda out: build(SHIPPED_DATA, out))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--quick",
+        action="store_true",
+        help="property tests check their rules on fewer random cases (make test-fast)",
+    )
+
+
+@pytest.fixture(scope="session")
+def quick(request: pytest.FixtureRequest) -> bool:
+    """True when property tests should check their rules on fewer random cases (``--quick``,
+    as ``make test-fast`` runs them); ``make test`` checks every case."""
+    return request.config.getoption("--quick")
+
+
+@pytest.fixture(scope="session")
+def shipped() -> Shipped:
+    """The shipped data and results of every chapter, each made once per session (worker)."""
+    return Shipped()
 
 
 # Books on test data: the test data of several chapters are built together (a build of four
@@ -158,6 +159,7 @@ def _group_of(module: object) -> str:
 
 
 CHROMIUM = os.environ.get("RTW_CHROMIUM", "/usr/bin/chromium")
+DEADLINE_MS = 120_000
 
 
 @pytest.fixture(scope="session")
@@ -193,5 +195,6 @@ def page():
             args=["--no-sandbox", "--disable-gpu", "--no-first-run"],
         )
         tab = browser.new_page(viewport={"width": 1366, "height": 900})
+        tab.set_default_timeout(DEADLINE_MS)  # a busy machine: wait long for every event
         yield tab
         browser.close()

@@ -170,3 +170,18 @@ def test_importing_a_chapter_loads_neither_papermill_nor_the_build():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+def test_no_test_module_imports_another():
+    """What test modules share lives in ``tests/helpers.py`` and ``tests/conftest.py``."""
+    for path in Path(__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [f"{node.module or ''}.{alias.name}" for alias in node.names]
+            else:
+                continue
+            assert not [
+                name for name in names if any(p.startswith("test_") for p in name.split("."))
+            ], path.name

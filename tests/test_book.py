@@ -17,7 +17,7 @@ from analysis.core.i18n import LANGS, fmt_num
 from analysis.core.settings import BOOK
 from analysis.pipeline import output
 from analysis.pipeline.build import BuildError, build
-from tests.conftest import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA
 
 pytestmark = pytest.mark.book
 

@@ -12,7 +12,7 @@ from analysis.core.settings import BOOK
 from analysis.pipeline import cache
 from analysis.pipeline.build import build
 from analysis.pipeline.cache import Cache, digest
-from tests.conftest import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA
 
 pytestmark = pytest.mark.book
 

@@ -22,17 +22,18 @@ from analysis.chapters.cohort.programmes import coordinator_odds_ratio
 from analysis.chapters.cohort.reproduction import published
 from analysis.core.validation import InputError
 from analysis.generators import cohort as generator
-from tests.conftest import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA, Shipped
 
 
 @pytest.fixture(scope="module")
-def shipped() -> pd.DataFrame:
-    return prepare(load(SHIPPED_DATA).frame)
+def prepared(shipped: Shipped) -> pd.DataFrame:
+    """The shipped cohort as the statistics take it."""
+    return prepare(shipped.data("cohort").frame)
 
 
 @pytest.fixture(scope="module")
-def shipped_results() -> CohortResults:
-    return analyse(load(SHIPPED_DATA))
+def shipped_results(shipped: Shipped) -> CohortResults:
+    return shipped.results("cohort")
 
 
 def _write(frame: pd.DataFrame, directory: Path) -> Path:
@@ -106,9 +107,9 @@ def test_small_logrank_by_hand() -> None:
 
 
 @pytest.mark.parametrize("outcome", OUTCOMES)
-def test_km_and_logrank_agree_with_statsmodels(shipped: pd.DataFrame, outcome: str) -> None:
+def test_km_and_logrank_agree_with_statsmodels(prepared: pd.DataFrame, outcome: str) -> None:
     for level in YES_NO:
-        rows = shipped[shipped.coordinator == level]
+        rows = prepared[prepared.coordinator == level]
         durations, events = rows[f"days_to_{outcome}"], rows[outcome]
         steps = survival.km_steps(durations, events)
         reference = SurvfuncRight(durations.to_numpy(float), events.to_numpy(int))
@@ -116,18 +117,18 @@ def test_km_and_logrank_agree_with_statsmodels(shipped: pd.DataFrame, outcome: s
         assert steps["se"].to_numpy() == pytest.approx(reference.surv_prob_se)
         assert survival.km_quantile_time(steps) == reference.quantile(0.5)
     statistic, p = survdiff(
-        shipped[f"days_to_{outcome}"].to_numpy(float),
-        shipped[outcome].to_numpy(int),
-        shipped["coordinator"].to_numpy(),
+        prepared[f"days_to_{outcome}"].to_numpy(float),
+        prepared[outcome].to_numpy(int),
+        prepared["coordinator"].to_numpy(),
     )
-    result = survival.logrank(shipped, outcome, "coordinator")
+    result = survival.logrank(prepared, outcome, "coordinator")
     assert result.chi2 == pytest.approx(statistic)
     assert result.p == pytest.approx(p)
 
 
 @pytest.mark.parametrize("model", cox.COX_MODELS)
-def test_cox_engine_equals_lifelines_and_statsmodels(shipped: pd.DataFrame, model: str) -> None:
-    frame = cox.design(shipped, "first_rtw", cox.covariates(model, shipped))
+def test_cox_engine_equals_lifelines_and_statsmodels(prepared: pd.DataFrame, model: str) -> None:
+    frame = cox.design(prepared, "first_rtw", cox.covariates(model, prepared))
     x = frame.drop(columns=["duration", "event", "programme_id"])
     names = list(x.columns)
     efron = coxph.fit(frame["duration"], frame["event"], x, names, "efron")
@@ -157,14 +158,14 @@ def test_breslow_differs_little_from_efron_and_robust_changes_only_the_interval(
             assert fits.robust.ci_low != pytest.approx(fits.efron.ci_low)
 
 
-def test_odds_ratio_equals_cross_product(shipped: pd.DataFrame, shipped_results: dict) -> None:
-    rows = shipped[shipped.programme_type.notna()]
+def test_odds_ratio_equals_cross_product(prepared: pd.DataFrame, shipped_results: dict) -> None:
+    rows = prepared[prepared.programme_type.notna()]
     exposed = rows.programme_type != "treatment"
     yes = rows.coordinator == "yes"
     a, b = (exposed & yes).sum(), (exposed & ~yes).sum()
     c, d = (~exposed & yes).sum(), (~exposed & ~yes).sum()
     # The statistic itself (the page withholds it while a programme type's size is hidden).
-    odds = coordinator_odds_ratio(shipped)
+    odds = coordinator_odds_ratio(prepared)
     assert odds.odds_ratio == pytest.approx(a * d / (b * c))
     woolf = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
     assert odds.ci_low == pytest.approx(a * d / (b * c) * math.exp(-1.959964 * woolf), rel=1e-5)
@@ -174,15 +175,15 @@ def test_odds_ratio_equals_cross_product(shipped: pd.DataFrame, shipped_results:
 
 
 def test_numbers_at_risk_match_the_data_and_the_figure(
-    shipped: pd.DataFrame, shipped_results: CohortResults
+    prepared: pd.DataFrame, shipped_results: CohortResults
 ) -> None:
     ticks = [0, 60, 120, 180, 240, 300, 360]
-    counts = survival.at_risk_counts(shipped, "first_rtw", "coordinator", ticks)
+    counts = survival.at_risk_counts(prepared, "first_rtw", "coordinator", ticks)
     comparison = shipped_results.outcomes["first_rtw"].by_coordinator
     assert list(comparison.ticks) == ticks
     assert comparison.at_risk.astype(int).equals(counts)  # nothing hidden at 5
     for level in YES_NO:
-        rows = shipped[shipped.coordinator == level]
+        rows = prepared[prepared.coordinator == level]
         table = KaplanMeierFitter().fit(rows.days_to_first_rtw, rows.first_rtw).event_table
         for tick in ticks:  # n minus everyone removed (returned or censored) before the tick
             expected = len(rows) - table.loc[table.index < tick, "removed"].sum()
@@ -191,7 +192,7 @@ def test_numbers_at_risk_match_the_data_and_the_figure(
     # At a threshold of 30 the 19 without a coordinator who never returned are a hidden count;
     # every number at risk of that group is at least that count, and its curve ends at the
     # share returned, so the group's curve and numbers at risk are withheld with it.
-    comparison = survival.km_comparison(shipped, "first_rtw", "coordinator", suppress_below=30)
+    comparison = survival.km_comparison(prepared, "first_rtw", "coordinator", suppress_below=30)
     assert comparison.withheld == ("no",)
     assert [curve.level for curve in comparison.curves] == ["yes"]
     assert list(comparison.at_risk.index) == ["yes"]
@@ -243,7 +244,7 @@ def test_full_before_first_and_full_without_first_are_rejected(tmp_path: Path) -
     assert all(p.file == "data/cohort.csv" for p in error.value.problems)
 
 
-def test_follow_up_parameter_censors_later_returns(shipped: pd.DataFrame) -> None:
+def test_follow_up_parameter_censors_later_returns(prepared: pd.DataFrame) -> None:
     raw = load(SHIPPED_DATA).frame
     short = prepare(raw, follow_up_days=90)
     assert short.days_to_first_rtw.max() == 90
@@ -256,13 +257,13 @@ def test_follow_up_parameter_censors_later_returns(shipped: pd.DataFrame) -> Non
 
 
 def test_table1_suppresses_small_counts(
-    shipped: pd.DataFrame, shipped_results: CohortResults
+    prepared: pd.DataFrame, shipped_results: CohortResults
 ) -> None:
-    counts = table1_counts(shipped)
+    counts = table1_counts(prepared)
     small = counts[["total", "yes", "no"]].to_numpy()
     assert ((small > 0) & (small < 5)).any()
     for threshold in (0, 5):
-        results = dataclasses.replace(shipped_results, table1=table1(shipped, threshold))
+        results = dataclasses.replace(shipped_results, table1=table1(prepared, threshold))
         table = tables.table1(results, "en")
         cells = table.drop(columns=table.columns[0]).to_numpy().ravel().tolist()
         assert any(cell == "hidden" for cell in cells) == (threshold == 5)
@@ -281,26 +282,26 @@ def test_shipped_file_is_the_generator_output(tmp_path: Path) -> None:
     assert path.read_bytes() == (SHIPPED_DATA / "cohort.csv").read_bytes()
 
 
-def test_shipped_margins_are_exact(shipped: pd.DataFrame) -> None:
+def test_shipped_margins_are_exact(prepared: pd.DataFrame) -> None:
     pub = published()
-    assert len(shipped) == pub["table1"]["n"]
+    assert len(prepared) == pub["table1"]["n"]
     for variable, levels in pub["table1"].items():
         if variable != "n":
-            assert shipped[variable].value_counts().to_dict() == levels, variable
+            assert prepared[variable].value_counts().to_dict() == levels, variable
     column = {"age_group": "age"}
     for variable, missing in pub["table1_missing"].items():
-        assert shipped[column.get(variable, variable)].isna().sum() == missing, variable
-    ages = shipped.age.dropna()
+        assert prepared[column.get(variable, variable)].isna().sum() == missing, variable
+    ages = prepared.age.dropna()
     assert (ages.median(), ages.min(), ages.max()) == (46, 21, 67)
-    assert shipped.programme_id.nunique() == 43
-    assert not shipped.id.str.fullmatch(r"\d{11}").any()
-    assert not shipped.programme_id.str.fullmatch(r"\d{11}").any()
+    assert prepared.programme_id.nunique() == 43
+    assert not prepared.id.str.fullmatch(r"\d{11}").any()
+    assert not prepared.programme_id.str.fullmatch(r"\d{11}").any()
 
 
-def test_shipped_cohort_meets_the_calibration_tolerances() -> None:
+def test_shipped_cohort_meets_the_calibration_tolerances(shipped: Shipped) -> None:
     # Calibration is a property of the data: checked with disclosure control off, so that
     # no group's statistics are withheld.
-    shipped_results = analyse(load(SHIPPED_DATA), suppress_below=0)
+    shipped_results = shipped.results("cohort", suppress_below=0)
     assert shipped_results.generated  # the study description says synthetic
     outcome_rows = [
         row for row in shipped_results.reproduction if row["status"] in ("calibrated", "differs")

@@ -12,7 +12,7 @@ from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.data import load
 from analysis.generators import cohort as generator
 from analysis.pipeline.build import build
-from tests.conftest import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA
 
 pytestmark = pytest.mark.book
 HR_KEYS = {"hr", "ci_low", "ci_high", "p", "n"}

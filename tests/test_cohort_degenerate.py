@@ -4,23 +4,20 @@ and the rest of the chapter is still computed and rendered."""
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
-import tempfile
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from bs4 import BeautifulSoup
 
-from analysis.chapters.cohort import page
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import OUTCOMES, load
-from analysis.core.display import FigureFolder
 from analysis.core.i18n import t
-from tests.conftest import SHIPPED_DATA, share_build
+from tests.conftest import share_build
+from tests.helpers import SHIPPED_DATA, cohort_page_text, figures_undrawn
 
 SHIPPED = pd.read_csv(SHIPPED_DATA / "cohort.csv", dtype=str, keep_default_na=False)
 
@@ -84,30 +81,19 @@ def _reasons(payload: object) -> list[str]:
     return []
 
 
-def page_text(results: CohortResults, monkeypatch: pytest.MonkeyPatch, lang: str) -> str:
-    """Every cell of the cohort page in ``lang``, and every glued text, as text."""
-    texts = []
-    monkeypatch.setattr(page, "glue", lambda _name, value, display=False: texts.append(str(value)))
-    with tempfile.TemporaryDirectory() as folder:
-        figure_folder = FigureFolder(folder)
-        for cell in (
-            page.opening,
-            page.employees,
-            partial(page.time_to_rtw, figure_folder=figure_folder),
-            page.cox,
-            partial(page.proportional_hazards, figure_folder=figure_folder),
-            partial(page.programme_types, figure_folder=figure_folder),
-            page.reproduction_section,
-        ):
-            for shown in cell(results, lang):
-                body = getattr(shown, "data", "")
-                texts.append(BeautifulSoup(str(body), "html.parser").get_text(" "))
-    return "\n".join(texts)
-
-
 def _render(results: CohortResults, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The page in both languages."""
-    return "\n".join(page_text(results, monkeypatch, lang) for lang in ("en", "nb"))
+    """The page in both languages, its figures drawn in English only: drawing takes most of
+    the time, and the Norwegian figures differ from the English only in their words."""
+    english = cohort_page_text(results, monkeypatch, "en")
+    figures_undrawn(monkeypatch)
+    return "\n".join((english, cohort_page_text(results, monkeypatch, "nb")))
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], CohortResults]:
+    """``analysed(case)``: the results of a case, analysed once per module."""
+    folder = tmp_path_factory.mktemp("cases")
+    return functools.cache(lambda case: analyse(load(_data(folder, case))))
 
 
 EXPECTED = {
@@ -126,9 +112,9 @@ EXPECTED = {
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_degenerate_cohort_is_analysed_with_reasons(
-    tmp_path: Path, case: str, monkeypatch: pytest.MonkeyPatch
+    analysed: Callable[[str], CohortResults], case: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    results = analyse(load(_data(tmp_path, case)))
+    results = analysed(case)
     payload = json.loads(json.dumps(results.to_json(), default=float))
     reasons = set(_reasons(payload))
     assert EXPECTED[case] <= reasons, reasons
@@ -144,8 +130,10 @@ def test_degenerate_cohort_is_analysed_with_reasons(
         assert (adjusted["global_chi2"] is None) == bool(adjusted.get("reason"))
 
 
-def test_no_events_in_one_group_is_not_a_number_but_a_reason(tmp_path: Path) -> None:
-    results = analyse(load(_data(tmp_path, "no_returns_without_coordinator")))
+def test_no_events_in_one_group_is_not_a_number_but_a_reason(
+    analysed: Callable[[str], CohortResults],
+) -> None:
+    results = analysed("no_returns_without_coordinator")
     fit = results.outcomes["first_rtw"].cox["cox_unadjusted"]
     assert fit.efron.hr is None and fit.efron.reason == "no_events_in_group"
     assert results.outcomes["first_rtw"].by_coordinator.logrank.p is not None  # still a test

@@ -22,9 +22,14 @@ from analysis.chapters.cohort.data import load, prepare
 from analysis.chapters.cohort.descriptives import table1_counts
 from analysis.core.disclosure import COUNT
 from analysis.core.results import to_plain
-from tests.conftest import SHIPPED_DATA
-from tests.test_cohort_degenerate import page_text
-from tests.test_disclosure import attack_two_way, check_rule
+from tests.helpers import (
+    SHIPPED_DATA,
+    Shipped,
+    attack_two_way,
+    check_rule,
+    cohort_page_text,
+    figures_undrawn,
+)
 
 HIDDEN = {"en": "hidden", "nb": "skjult"}
 COLUMNS = {"coordinator": "yes", "no_coordinator": "no", "total": "total"}
@@ -78,8 +83,8 @@ def attack_table1(payload: dict, truth: dict[str, pd.DataFrame], threshold: int)
 
 
 @pytest.mark.parametrize("threshold", [5, 10])
-def test_no_hidden_count_of_table1_can_be_worked_out(threshold: int) -> None:
-    results = analyse(load(SHIPPED_DATA), suppress_below=threshold)
+def test_no_hidden_count_of_table1_can_be_worked_out(shipped: Shipped, threshold: int) -> None:
+    results = shipped.results("cohort", suppress_below=threshold)
     payload = _payload(results)
     assert attack_table1(payload, _truth(SHIPPED_DATA), threshold) > 0
     # The page hides exactly the cells the JSON hides, with one marker for all of them.
@@ -98,8 +103,8 @@ def test_no_hidden_count_of_table1_can_be_worked_out(threshold: int) -> None:
 
 
 @pytest.mark.parametrize("threshold", [5, 10])
-def test_other_tables_give_no_hidden_count_away(threshold: int) -> None:
-    payload = _payload(analyse(load(SHIPPED_DATA), suppress_below=threshold))
+def test_other_tables_give_no_hidden_count_away(shipped: Shipped, threshold: int) -> None:
+    payload = _payload(shipped.results("cohort", suppress_below=threshold))
     block = payload["table1"]["programme_type"]
     groups = payload["programme_type"]["groups"]
     for level, group in groups.items():
@@ -123,8 +128,8 @@ def test_other_tables_give_no_hidden_count_away(threshold: int) -> None:
             assert not 0 < before - after < threshold, sizes
 
 
-def test_reproduction_rows_show_only_what_the_layer_shows() -> None:
-    payload = _payload(analyse(load(SHIPPED_DATA), suppress_below=5))
+def test_reproduction_rows_show_only_what_the_layer_shows(shipped: Shipped) -> None:
+    payload = _payload(shipped.results("cohort", suppress_below=5))
     suppressed = payload["disclosure"]["suppressed"]
     flagged = [row for row in payload["reproduction"] if row.get("suppressed")]
     assert flagged
@@ -176,7 +181,7 @@ def test_a_programme_type_of_three_shows_nothing_but_its_name(
         "treatment",
     ]
     for lang in ("en", "nb"):
-        text = page_text(results, monkeypatch, lang)
+        text = cohort_page_text(results, monkeypatch, lang)
         row = tables.programme_table(results, lang).iloc[-1].tolist()
         assert row[1] == HIDDEN[lang] and len(set(row[2:])) == 1, row  # n hidden, nothing else
         assert "100" not in " ".join(row)
@@ -191,6 +196,7 @@ def test_a_programme_type_of_three_shows_nothing_but_its_name(
         # The log-rank test compares the two types shown, and the page says two.
         two = {"en": "The two programme types", "nb": "De to typene tilbud"}[lang]
         assert two in text
+        figures_undrawn(monkeypatch)  # drawn once: in Norwegian they differ only in words
     assert results.by_programme_type.logrank.df == 1
 
 
@@ -206,4 +212,7 @@ def test_a_comparison_with_one_group_left_has_no_test_and_says_why(
     comparison = results.outcomes["first_rtw"].by_coordinator
     assert "no" in comparison.withheld and comparison.logrank.reason == "too_few_shown"
     assert comparison.logrank.chi2 is None
-    assert "fewer than two groups are left to compare" in page_text(results, monkeypatch, "en")
+    figures_undrawn(monkeypatch)
+    assert "fewer than two groups are left to compare" in cohort_page_text(
+        results, monkeypatch, "en"
+    )

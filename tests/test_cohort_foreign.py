@@ -21,7 +21,8 @@ from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import load
 from analysis.core.i18n import fmt_int
 from analysis.pipeline.build import build
-from tests.conftest import SHIPPED_DATA, article_text, share_build
+from tests.conftest import share_build
+from tests.helpers import Shipped, article_text, figures_undrawn
 
 N, PROGRAMMES, WITHOUT_TYPE = 1500, 20, 10
 NB_N = fmt_int(N, "nb")  # 1 500 with the bokmål thousands space
@@ -196,8 +197,8 @@ follow_up: {en: "in the municipal records", nb: "i kommunens registre"}
         assert fact not in text, fact
 
 
-def test_without_comparison_the_shipped_page_leaves_the_paper_out() -> None:
-    results = analyse(load(SHIPPED_DATA), compare=False)
+def test_without_comparison_the_shipped_page_leaves_the_paper_out(shipped: Shipped) -> None:
+    results = shipped.results("cohort", compare=False)
     assert not results.compared and results.reproduction == []
     assert results.to_json()["compared"] is False and results.to_json()["reproduction"] == []
     for lang, word in (("en", "paper"), ("nb", "artikkel")):
@@ -221,6 +222,7 @@ def test_glued_texts_read_back_as_themselves(foreign, monkeypatch, figure_folder
     _, results = foreign
     glued = {}
     monkeypatch.setattr(page, "glue", lambda name, value, display: glued.update({name: value}))
+    figures_undrawn(monkeypatch)  # a test of the glued texts
     page.time_to_rtw(results, "en", figure_folder)
     plain = {name: value for name, value in glued.items() if isinstance(value, str)}
     assert plain and all(type(value) is str for value in plain.values())

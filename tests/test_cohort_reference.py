@@ -15,10 +15,10 @@ import pytest
 from lifelines import CoxPHFitter
 
 from analysis.chapters.cohort import coxph, survival
-from analysis.chapters.cohort.chapter import CohortResults, analyse
-from analysis.chapters.cohort.data import OUTCOMES, load
+from analysis.chapters.cohort.chapter import CohortResults
+from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.programmes import coordinator_odds_ratio
-from tests.conftest import SHIPPED_DATA
+from tests.helpers import Shipped
 
 REFERENCE = Path(__file__).parent / "reference"
 DATA_SETS = ("lung", "lung30", "veteran", "ovarian")
@@ -230,9 +230,9 @@ def test_odds_ratio_matches_r_glm(values: pd.DataFrame) -> None:
 
 
 @pytest.fixture(scope="module")
-def shipped_results() -> CohortResults:
+def shipped_results(shipped: Shipped) -> CohortResults:
     # Disclosure control off: every model's n is compared with R's, none hidden.
-    return analyse(load(SHIPPED_DATA), suppress_below=0)
+    return shipped.results("cohort", suppress_below=0)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from analysis.core import disclosure
 from analysis.core.disclosure import (
@@ -24,95 +23,7 @@ from analysis.core.disclosure import (
     suppress_crosstab,
     unsafe,
 )
-
-# --- an attacker's solver, independent of the module ---------------------------------------------
-
-
-def attack_one_way(shown: list[int | None], total: int) -> dict[int, tuple[float, float]]:
-    """Least and greatest value of each hidden cell given the shown cells and the total (LP),
-    checked against every whole-number completion when the table is small."""
-    hidden = [i for i, value in enumerate(shown) if value is None]
-    rest = total - sum(value for value in shown if value is not None)
-    ranges = {}
-    for position, cell in enumerate(hidden):
-        bounds = []
-        for sign in (1, -1):
-            objective = np.zeros(len(hidden))
-            objective[position] = sign
-            solved = linprog(
-                objective, A_eq=np.ones((1, len(hidden))), b_eq=[rest], bounds=(0, None)
-            )
-            assert solved.status == 0
-            bounds.append(sign * solved.fun)
-        ranges[cell] = (bounds[0], bounds[1])
-    if len(hidden) <= 4 and rest <= 40:
-        completions = [
-            values
-            for values in itertools.product(range(rest + 1), repeat=len(hidden))
-            if sum(values) == rest
-        ]
-        for position, cell in enumerate(hidden):
-            values = [completion[position] for completion in completions]
-            assert (min(values), max(values)) == pytest.approx(ranges[cell])
-    return ranges
-
-
-def attack_two_way(shown: pd.DataFrame, grand: int) -> dict[tuple, tuple[float, float]]:
-    """Whole-number least and greatest value (MILP) of each hidden cell or total of a two-way
-    table published as ``shown``: cells, a ``total`` column and a ``total`` row (None = hidden)."""
-    rows = [r for r in shown.index if r != "total"]
-    cols = [c for c in shown.columns if c != "total"]
-    names = [key for key in itertools.product(shown.index, shown.columns) if key != ("total",) * 2]
-    hidden = [key for key in names if shown.loc[key] is None or pd.isna(shown.loc[key])]
-    index = {key: i for i, key in enumerate(hidden)}
-
-    def value(key):
-        return grand if key == ("total", "total") else shown.loc[key]
-
-    # (parts, their total)
-    equations = [([(r, c) for c in cols], (r, "total")) for r in rows]
-    equations += [([(r, c) for r in rows], ("total", c)) for c in cols]
-    equations += [([(r, "total") for r in rows], ("total", "total"))]
-    equations += [([("total", c) for c in cols], ("total", "total"))]
-    matrix, rhs = [], []
-    for parts, total in equations:
-        row, known = np.zeros(len(hidden)), 0.0
-        for key, sign in [*((part, 1) for part in parts), (total, -1)]:
-            if key in index:
-                row[index[key]] += sign
-            else:
-                known += sign * value(key)
-        if row.any():
-            matrix.append(row)
-            rhs.append(-known)
-        else:
-            assert known == 0, "the published table contradicts itself"
-    constraints = [LinearConstraint(np.array(matrix), rhs, rhs)] if matrix else []
-    ranges = {}
-    for key, position in index.items():
-        bounds = []
-        for sign in (1, -1):
-            objective = np.zeros(len(hidden))
-            objective[position] = sign
-            solved = milp(
-                objective,
-                constraints=constraints,
-                integrality=np.ones(len(hidden)),
-                bounds=Bounds(0, grand),
-            )
-            assert solved.status == 0
-            bounds.append(sign * solved.fun)
-        ranges[key] = (bounds[0], bounds[1])
-    return ranges
-
-
-def check_rule(ranges: dict, sensitive: set, threshold: int) -> None:
-    """The protection rule: a sensitive cell may be 0 and may be ``threshold`` or more; no
-    hidden cell is pinned to one value."""
-    for key, (low, high) in ranges.items():
-        assert high - low >= 1, (key, low, high)
-        if key in sensitive:
-            assert low == 0 and high >= threshold, (key, low, high)
+from tests.helpers import attack_one_way, attack_two_way, check_rule
 
 
 def published_one_way(counts: list[int], threshold: int) -> list[int | None]:
@@ -235,9 +146,9 @@ def test_hostile_two_way_tables(counts):
     audit_two_way(np.array(counts), 5)
 
 
-def test_random_two_way_tables():
+def test_random_two_way_tables(quick: bool):
     rng = np.random.default_rng(7)
-    for _ in range(15):
+    for _ in range(5 if quick else 15):  # --quick: the first five of the same fifteen
         shape = (int(rng.integers(2, 5)), int(rng.integers(2, 4)))
         counts = rng.choice([0, 1, 2, 3, 5, 8, 13], size=shape)
         audit_two_way(counts, 5)

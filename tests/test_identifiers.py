@@ -9,8 +9,6 @@ import pandas as pd
 import pytest
 
 from analysis.core.identifiers import (
-    FNR_WEIGHTS_1,
-    FNR_WEIGHTS_2,
     identifier_kinds,
     is_identifier_column,
 )
@@ -20,20 +18,8 @@ from analysis.importers import taguette
 from analysis.pipeline.cache import Cache
 from analysis.pipeline.notebooks import BuildError
 from analysis.pipeline.scan import scan, strip_source_maps
+from tests.helpers import FNR, control_digits
 
-
-def control_digits(nine: str) -> str | None:
-    """The fødselsnummer with valid control digits for ``nine`` digits (None if none exist)."""
-    digits = [int(c) for c in nine]
-    for weights in (FNR_WEIGHTS_1, FNR_WEIGHTS_2):
-        control = (11 - sum(w * d for w, d in zip(weights, digits, strict=False)) % 11) % 11
-        if control == 10:
-            return None
-        digits.append(control)
-    return "".join(map(str, digits))
-
-
-FNR = next(f for s in range(100, 999) if (f := control_digits(f"030570{s}")))
 D_NUMBER = next(f for s in range(100, 999) if (f := control_digits(f"430570{s}")))
 # The review's example date: 15 May 1983.
 FNR_1983 = next(f for s in range(100, 999) if (f := control_digits(f"150583{s}")))

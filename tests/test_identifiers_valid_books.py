@@ -9,6 +9,8 @@ from __future__ import annotations
 import inspect
 import itertools
 import shutil
+import tempfile
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
@@ -26,6 +28,7 @@ from analysis.chapters.provider import data as provider_data
 from analysis.chapters.provider import page as provider_page
 from analysis.chapters.provider.chapter import analyse as analyse_provider
 from analysis.core import validation
+from analysis.core.display import FigureFolder
 from analysis.core.i18n import (
     LANGS,
     fmt_ci,
@@ -42,11 +45,17 @@ from analysis.generators import cohort as cohort_generator
 from analysis.generators import provider as provider_generator
 from analysis.pipeline.build import build
 from analysis.pipeline.scan import find_published, reader_text
-from tests.conftest import SHIPPED_DATA
-from tests.test_identifiers import FNR
-from tests.test_meta_foreign import ANALYSES, write_review
+from tests.helpers import FNR, REVIEW_ANALYSES, SHIPPED_DATA, write_review
 
 CASES = 200
+QUICK_CASES = 10  # ``--quick`` (make test-fast): the first ten of the same cases
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """The random cases: all of them, or the first few with ``--quick``."""
+    if "case" in metafunc.fixturenames:
+        quick = metafunc.config.getoption("--quick")
+        metafunc.parametrize("case", range(QUICK_CASES if quick else CASES))
 
 
 def shown_text(shown: object) -> str:
@@ -59,7 +68,9 @@ def shown_text(shown: object) -> str:
 def page_texts(page: ModuleType, results: object, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every page function's output in both languages; a figure as its caption and alt."""
     monkeypatch.setattr(
-        page, "show_figure", lambda _figure, _name, caption, alt, **_: Markdown(f"{caption}\n{alt}")
+        page,
+        "show_figure",
+        lambda _figure, _name, caption, alt, *_, **__: Markdown(f"{caption}\n{alt}"),
     )
     monkeypatch.setattr(
         page,
@@ -73,7 +84,15 @@ def page_texts(page: ModuleType, results: object, monkeypatch: pytest.MonkeyPatc
         for name, function in inspect.getmembers(page, inspect.isfunction)
         if function.__module__ == page.__name__ and not name.startswith("_")
     ]
-    return [shown_text(function(results, lang)) for function in functions for lang in LANGS]
+    # ``show_figure`` is replaced above, so no figure reaches the folder.
+    folder = FigureFolder(Path(tempfile.gettempdir()))
+
+    def call(function: Callable, lang: str) -> object:
+        if "figure_folder" in inspect.signature(function).parameters:
+            return function(results, lang, figure_folder=folder)
+        return function(results, lang)
+
+    return [shown_text(call(function, lang)) for function in functions for lang in LANGS]
 
 
 def findings(texts: list[str]) -> list[tuple[str, dict]]:
@@ -115,11 +134,12 @@ def random_review(folder: Path, rng: np.random.Generator) -> Path:
                 )
             )
         studies[analysis] = rows
-    analyses = [{**row, "control_risk_per_100": str(int(rng.integers(1, 99)))} for row in ANALYSES]
+    analyses = [
+        {**row, "control_risk_per_100": str(int(rng.integers(1, 99)))} for row in REVIEW_ANALYSES
+    ]
     return write_review(folder, studies, analyses)
 
 
-@pytest.mark.parametrize("case", range(CASES))
 def test_random_valid_chapter_data_never_trip_the_scan(case, tmp_path, monkeypatch):
     rng = np.random.default_rng(case)
     if case % 2:

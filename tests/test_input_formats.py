@@ -189,7 +189,7 @@ def test_a_missing_file_mentions_the_workbook_it_could_be(tmp_path):
 
 def test_validate_checks_without_building_and_says_how_files_were_read(tmp_path, capsys):
     from analysis import cli
-    from tests.conftest import SHIPPED_DATA
+    from tests.helpers import SHIPPED_DATA
 
     assert cli.main(["validate", "--lang", "en", "--data", str(SHIPPED_DATA)]) == 0
     assert "are valid" in capsys.readouterr().out

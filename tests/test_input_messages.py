@@ -20,8 +20,7 @@ from analysis.core.catalog import catalog
 from analysis.core.problems import InputError, Notes, Problem
 from analysis.core.study import load_study
 from analysis.core.validation import Field, Schema, read_table, validate_frame
-from tests.conftest import SHIPPED_DATA
-from tests.test_identifiers import FNR
+from tests.helpers import FNR, SHIPPED_DATA
 
 # Words of an English sentence that no bokmål message holds (file names are taken out first).
 ENGLISH = re.compile(

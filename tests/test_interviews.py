@@ -18,20 +18,21 @@ from analysis.chapters.interviews.data import Interviews, load
 from analysis.chapters.interviews.reproduction import published
 from analysis.core.study import Study
 from analysis.core.validation import InputError
-from tests.conftest import FIXTURES, SHIPPED_DATA
+from tests.helpers import FIXTURES, SHIPPED_DATA, Shipped
 
 # Hashed five-word runs of the article (see the file's header): the article itself stays out.
 ARTICLE_GRAMS = FIXTURES / "interviews" / "article-5grams.txt"
 
 
 @pytest.fixture(scope="module")
-def shipped() -> Interviews:
-    return load(SHIPPED_DATA)
+def sample(shipped: Shipped) -> Interviews:
+    """The shipped interview sample."""
+    return shipped.data("interviews")
 
 
 @pytest.fixture(scope="module")
-def results(shipped) -> InterviewsResults:
-    return analyse(shipped, suppress_below=5)
+def results(shipped: Shipped) -> InterviewsResults:
+    return shipped.results("interviews", suppress_below=5)
 
 
 @pytest.fixture()
@@ -57,8 +58,8 @@ def _problems(data_dir: Path) -> list:
 # --- published facts ---------------------------------------------------------------------------
 
 
-def test_published_sample_is_reproduced(shipped):
-    people = stats.characteristics(shipped)
+def test_published_sample_is_reproduced(sample):
+    people = stats.characteristics(sample)
     assert people.n_invited == 40
     assert people.n_participants == 26
     assert people.sex.values == {"female": 19, "male": 7}
@@ -70,43 +71,43 @@ def test_published_sample_is_reproduced(shipped):
     assert str(people.n_participants) == pub["n_participants"]
     assert {sex: str(n) for sex, n in people.sex.values.items()} == pub["sex"]
     assert {dx: str(n) for dx, n in people.diagnosis_group.values.items()} == pub["diagnosis_group"]
-    # At the default threshold nothing of the shipped sample is hidden.
-    assert stats.characteristics(shipped, 5).suppressed() == {}
+    # At the default threshold nothing of the sample sample is hidden.
+    assert stats.characteristics(sample, 5).suppressed() == {}
 
 
-def test_three_themes_in_published_order(shipped):
-    themes = shipped.themes()
+def test_three_themes_in_published_order(sample):
+    themes = sample.themes()
     assert list(themes.index) == ["T1", "T2", "T3"]
     assert themes.at["T1", "theme_en"] == "Getting an outsider's perspective"
     assert "framework for long-term sick leave" in themes.at["T2", "theme_en"]
     assert "empathic and personal face" in themes.at["T3", "theme_en"]
 
 
-def test_quoted_interviews_per_theme(shipped):
-    assert stats.quote_index(shipped) == {
+def test_quoted_interviews_per_theme(sample):
+    assert stats.quote_index(sample) == {
         "T1": ("P03",),
         "T2": ("P02", "P10"),
         "T3": ("P05", "P06", "P19"),
     }
     # Seven quotations; Interview 5 is quoted twice, both under theme 3.
-    quoted = shipped.coded_segments().query("quoted == 1")
+    quoted = sample.coded_segments().query("quoted == 1")
     assert len(quoted) == 7
     assert quoted["participant_id"].value_counts()["P05"] == 2
 
 
-def test_negative_cases_present(shipped):
-    cases = stats.negative_cases(shipped).set_index("code_id")
+def test_negative_cases_present(sample):
+    cases = stats.negative_cases(sample).set_index("code_id")
     assert cases.at["T2.10", "n_participants"] >= 13  # "frequently": half or more
     assert 2 <= cases.at["T3.10", "n_participants"] <= 5  # "some": a small minority
     assert cases.at["T2.4", "n_participants"] == 1  # "one participant"
-    assert not shipped.segments.query("code_id == 'T3.10'")["quoted"].any()
+    assert not sample.segments.query("code_id == 'T3.10'")["quoted"].any()
     # One excerpt box per negative or divergent code.
-    markdown = page.negative_cases(analyse(shipped), "en")[1].data
+    markdown = page.negative_cases(analyse(sample), "en")[1].data
     assert markdown.count("```{admonition}") == len(cases) == 3
 
 
-def test_every_participant_contributes(shipped):
-    matrix = stats.theme_matrix(shipped)
+def test_every_participant_contributes(sample):
+    matrix = stats.theme_matrix(sample)
     assert matrix.shape == (26, 3)
     assert (matrix.sum(axis=1) > 0).all()
 
@@ -120,8 +121,8 @@ def test_reproduction_rows_all_match(results):
     assert response["computed"] == pytest.approx(65.0)
 
 
-def test_reproduction_only_when_compared(shipped, data_copy):
-    result = analyse(shipped, compare=False)
+def test_reproduction_only_when_compared(sample, data_copy):
+    result = analyse(sample, compare=False)
     assert not result.compared and result.reproduction == []
     assert page.published_facts(result, "en")[0].data.startswith("There is no published result")
     # Real data of the study (not made up) match the published facts; not "by construction".
@@ -145,7 +146,7 @@ def test_reproduction_flags_other_data(data_copy):
     assert "P02" in dict(t2["reason"].values)["found"]
 
 
-def test_excerpts_are_not_the_papers_quotes(shipped):
+def test_excerpts_are_not_the_papers_quotes(sample):
     """No excerpt shares a run of five words with the article's text."""
 
     def grams(text: str, n: int = 5) -> dict[str, str]:
@@ -158,15 +159,15 @@ def test_excerpts_are_not_the_papers_quotes(shipped):
     assert grams("Getting an outsider’s perspective - sick-listed workers’").keys() <= paper
     shared = {
         excerpt: [run for digest, run in grams(excerpt).items() if digest in paper]
-        for excerpt in shipped.segments["excerpt_en"]
+        for excerpt in sample.segments["excerpt_en"]
     }
     assert {excerpt: hit for excerpt, hit in shared.items() if hit} == {}
 
 
-def test_excerpts_are_short_and_bilingual(shipped):
-    words = shipped.segments["excerpt_en"].str.split().str.len()
+def test_excerpts_are_short_and_bilingual(sample):
+    words = sample.segments["excerpt_en"].str.split().str.len()
     assert words.max() <= 25
-    assert (shipped.segments["excerpt_en"] != shipped.segments["excerpt_nb"]).all()
+    assert (sample.segments["excerpt_en"] != sample.segments["excerpt_nb"]).all()
 
 
 # --- Cohen's kappa -----------------------------------------------------------------------------
@@ -336,8 +337,8 @@ def test_missing_file(data_copy):
 # --- disclosure control and display ------------------------------------------------------------
 
 
-def test_small_counts_suppressed_with_complement(shipped):
-    result = analyse(shipped, suppress_below=8)
+def test_small_counts_suppressed_with_complement(sample):
+    result = analyse(sample, suppress_below=8)
     assert set(result.characteristics.sex.hidden) == {"female", "male"}
     table = tables.characteristics(result.characteristics, "en")
     values = dict(zip(table["Characteristic"], table["Value"], strict=True))
@@ -357,14 +358,14 @@ def test_small_counts_suppressed_with_complement(shipped):
     }
 
 
-def test_characteristics_unsuppressed_in_norwegian(shipped):
-    table = tables.characteristics(stats.characteristics(shipped, suppress_below=0), "nb")
+def test_characteristics_unsuppressed_in_norwegian(sample):
+    table = tables.characteristics(stats.characteristics(sample, suppress_below=0), "nb")
     values = dict(zip(table["Kjennetegn"], table["Verdi"], strict=True))
     assert values["Kvinner"] == "19 (73\u00a0%)"
     assert values["Sykmeldingsgrad, variasjonsbredde"] == "50–100\u00a0%"
 
 
-def test_results_payload_contract(shipped, results):
+def test_results_payload_contract(sample, results):
     payload = results.to_json()
     assert set(payload) == {
         "n_participants",
@@ -382,7 +383,7 @@ def test_results_payload_contract(shipped, results):
     }
     assert payload["disclosure"] == {"threshold": 5, "suppressed": {}}
     assert payload["themes"].keys() == {"T1", "T2", "T3"}
-    t2 = shipped.coded_segments().query("theme_id == 'T2'")
+    t2 = sample.coded_segments().query("theme_id == 'T2'")
     assert payload["themes"]["T2"] == {
         "n_participants": t2["participant_id"].nunique(),
         "n_segments": t2["segment_id"].nunique(),

@@ -17,8 +17,8 @@ from analysis.chapters.interviews import page, tables
 from analysis.chapters.interviews.chapter import analyse
 from analysis.chapters.interviews.data import load
 from analysis.core.i18n import LANGS
-from tests.conftest import SHIPPED_DATA, article_text, share_build
-from tests.test_disclosure import attack_one_way, check_rule
+from tests.conftest import share_build
+from tests.helpers import SHIPPED_DATA, article_text, attack_one_way, check_rule
 
 # Three participants whose ages and grades appear nowhere else (published: 31–61, 50–100).
 THREE = pd.DataFrame(

@@ -18,7 +18,8 @@ from analysis.chapters.interviews.data import load
 from analysis.core.i18n import LANGS
 from analysis.core.study import load_study
 from analysis.importers import taguette
-from tests.conftest import article_text, share_build
+from tests.conftest import share_build
+from tests.helpers import article_text, figures_undrawn
 
 # Facts and wording of the shipped study that must not appear on a page about other data.
 SHIPPED = (
@@ -155,7 +156,7 @@ def test_foreign_chapter_builds_and_states_only_its_own_facts(shared_book):
         assert "nav: nav" not in text and "nav. " in text, lang
 
 
-def test_foreign_page_without_study_description(foreign, tmp_path):
+def test_foreign_page_without_study_description(foreign, tmp_path, monkeypatch):
     data_dir = tmp_path / "data"
     (data_dir / "interviews").mkdir(parents=True)
     for file in (foreign / "interviews").iterdir():
@@ -176,4 +177,5 @@ def test_foreign_page_without_study_description(foreign, tmp_path):
         text = " ".join(str(getattr(cell, "data", cell)) for cell in cells)
         assert _shipped_facts(text) == [], lang
         assert "cite:" not in text and "invited" not in text and "invitert" not in text
+        figures_undrawn(monkeypatch)  # figures: drawn in the first language only
         assert {"en": "8 participants", "nb": "8 deltakere"}[lang] in text

@@ -21,7 +21,7 @@ from analysis.core.contracts import contract_markdown
 from analysis.core.display import FigureFolder
 from analysis.core.reproduction import named
 from analysis.core.validation import InputError
-from tests.conftest import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA, Shipped, figures_undrawn
 
 # metafor's dat.bcg (13 BCG vaccine trials): tpos, tneg, cpos, cneg.
 BCG = np.array(
@@ -248,9 +248,9 @@ def test_generic_inverse_variance_row() -> None:
 
 
 @pytest.fixture(scope="module")
-def shipped() -> tuple[MetaData, MetaResults]:
-    data = load(SHIPPED_DATA)
-    return data, analyse(data)
+def review(shipped: Shipped) -> tuple[MetaData, MetaResults]:
+    """The shipped review's data and results."""
+    return shipped.data("meta"), shipped.results("meta")
 
 
 @pytest.mark.parametrize(
@@ -261,8 +261,8 @@ def shipped() -> tuple[MetaData, MetaResults]:
         ("mr_active_24", ("0.94", "0.84", "1.05"), 635, 2),
     ],
 )
-def test_review_pooled_results(shipped: tuple, analysis_id: str, rr: tuple, n: int, k: int) -> None:
-    _, results = shipped
+def test_review_pooled_results(review: tuple, analysis_id: str, rr: tuple, n: int, k: int) -> None:
+    _, results = review
     result = results.analyses[analysis_id]
     pooled = result.models["random_revman"]
     assert result.pooled is pooled
@@ -270,8 +270,8 @@ def test_review_pooled_results(shipped: tuple, analysis_id: str, rr: tuple, n: i
     assert (result.n_participants, result.k) == (n, k)
 
 
-def test_review_summary_of_findings(shipped: tuple) -> None:
-    _, results = shipped
+def test_review_summary_of_findings(review: tuple) -> None:
+    _, results = review
     table = tables.sof_table(results, "en")
     risks = table["Risk with intervention (per 100, 95% CI)"].tolist()
     assert risks[0] == "73 (50 to 107)"
@@ -293,8 +293,8 @@ def test_review_summary_of_findings(shipped: tuple) -> None:
     assert "RR 1,01 (0,70–1,48)" in nb.iloc[0].tolist()
 
 
-def test_heterogeneity_bands_and_control_risk(shipped: tuple) -> None:
-    _, results = shipped
+def test_heterogeneity_bands_and_control_risk(review: tuple) -> None:
+    _, results = review
     assert results.analyses["mr_uc_12"].models["random_revman"].i2 > 0.80
     assert results.analyses["mr_active_12"].models["random_revman"].i2 > 0.50
     for analysis_id, risk in (("mr_uc_12", 72), ("mr_active_12", 59)):
@@ -305,8 +305,8 @@ def test_heterogeneity_bands_and_control_risk(shipped: tuple) -> None:
         assert result.observed_control_risk == pytest.approx(observed)
 
 
-def test_forest_weights_are_those_of_the_headline_model(shipped: tuple) -> None:
-    _, results = shipped
+def test_forest_weights_are_those_of_the_headline_model(review: tuple) -> None:
+    _, results = review
     for result in results.analyses.values():
         assert result.effects["weight"].sum() == pytest.approx(100)
     result = stats.pool(
@@ -320,8 +320,8 @@ def _risk_ratios(rows: list[dict]) -> list[tuple[str, dict]]:
     return [(row["subject"], row) for row in rows if row["quantity"].key == "meta.q.rr"]
 
 
-def test_reproduction_rows_are_honest(shipped: tuple) -> None:
-    _, results = shipped
+def test_reproduction_rows_are_honest(review: tuple) -> None:
+    _, results = review
     rows = results.reproduction
     by_quantity = {row["quantity"].key: row for row in rows}
     risk_ratios = _risk_ratios(rows)
@@ -343,8 +343,8 @@ def test_reproduction_rows_are_honest(shipped: tuple) -> None:
     assert by_quantity["meta.q.flow_fulltext_summary"]["status"] == "differs"
 
 
-def test_results_payload_follows_contract(shipped: tuple) -> None:
-    _, results = shipped
+def test_results_payload_follows_contract(review: tuple) -> None:
+    _, results = review
     payload = results.to_json()["analyses"]
     assert set(payload) == {"mr_uc_12", "mr_active_12", "mr_active_24"}
     for entry in payload.values():
@@ -357,8 +357,8 @@ def test_results_payload_follows_contract(shipped: tuple) -> None:
             assert set(entry[model]) == expected
 
 
-def test_displays_build_in_both_languages(shipped: tuple) -> None:
-    data, results = shipped
+def test_displays_build_in_both_languages(review: tuple) -> None:
+    data, results = review
     for lang in ("en", "nb"):
         assert [len(table) for table in tables.characteristics_tables(results, lang)] == [20, 20]
         assert len(tables.narrative_table(results, lang)) == len(data.narrative)
@@ -376,8 +376,10 @@ def test_displays_build_in_both_languages(shipped: tuple) -> None:
     assert results.weak_publications == 5
 
 
-def test_every_page_cell_renders(shipped: tuple, figure_folder: FigureFolder) -> None:
-    _, results = shipped
+def test_every_page_cell_renders(
+    review: tuple, figure_folder: FigureFolder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, results = review
     for lang in ("en", "nb"):
         assert "RR" in page.opening(results, lang)[-1].data
         assert len(page.prisma(results, lang, figure_folder)) == 2
@@ -391,6 +393,7 @@ def test_every_page_cell_renders(shipped: tuple, figure_folder: FigureFolder) ->
         page.models(results, lang)
         assert len(page.narrative_results(results, lang)) == 2
         assert "Gismervik 2020" in page.reproduction_table(results, lang)[-1].data
+        figures_undrawn(monkeypatch)  # figures: drawn in the first language only
     assert len(list((figure_folder.book_dir / "figures").glob("*.svg"))) == 2 * (
         2 + len(results.analyses)
     )

@@ -20,8 +20,14 @@ from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import load
 from analysis.core.i18n import LANGS, t
 from analysis.core.results import to_plain
-from tests.conftest import SHIPPED_DATA, article_text, share_build
-from tests.test_meta_foreign import ANALYSES, write_review
+from tests.conftest import share_build
+from tests.helpers import (
+    REVIEW_ANALYSES,
+    SHIPPED_DATA,
+    article_text,
+    figures_undrawn,
+    write_review,
+)
 
 STUDIES = {
     "dz": [("Alpha 2001", 0, 20, 0, 20), ("Beta 2002", 0, 30, 0, 31)],
@@ -30,7 +36,7 @@ STUDIES = {
 }
 OUTCOMES = {"dz": ("Death", "Død"), "one": ("Relapse", "Tilbakefall"), "arm": ("Injury", "Skade")}
 DEGENERATE = [
-    {**ANALYSES[0], "analysis_id": key, "outcome_en": en, "outcome_nb": nb}
+    {**REVIEW_ANALYSES[0], "analysis_id": key, "outcome_en": en, "outcome_nb": nb}
     for key, (en, nb) in OUTCOMES.items()
 ]
 
@@ -81,7 +87,7 @@ def test_no_control_events_exact_mh_not_estimable_revman_is(results: MetaResults
 
 
 def test_every_cell_renders_and_names_what_is_not_estimable(
-    results: MetaResults, figure_folder
+    results: MetaResults, figure_folder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for lang in LANGS:
         for cell in (
@@ -98,6 +104,7 @@ def test_every_cell_renders_and_names_what_is_not_estimable(
             cell(results, lang)
         page.models(results, lang)
         plt.close("all")
+        figures_undrawn(monkeypatch)  # figures: drawn in the first language only
     note = tables.models_note(results, "en")
     assert "Not estimable for Graded activity vs usual care, Death:" in note
     assert "no study has events in either arm" in note

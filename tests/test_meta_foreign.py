@@ -16,57 +16,9 @@ from analysis.chapters.meta import figures, narrative, page, tables
 from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import load
 from analysis.core.i18n import LANGS
-from tests.conftest import SHIPPED_DATA, article_text, share_build
+from tests.conftest import share_build
+from tests.helpers import SHIPPED_DATA, article_text, write_review
 
-COUNTS = ("events_intervention", "n_intervention", "events_control", "n_control")
-# More people still on sick leave with the intervention (harmful outcome: favours control);
-# Delta 2018 has no events in either arm.
-STUDIES = {
-    "sl": [
-        ("Alpha 2015", 30, 50, 20, 50),
-        ("Beta 2016", 25, 40, 18, 42),
-        ("Gamma 2017", 40, 70, 30, 68),
-        ("Delta 2018", 0, 20, 0, 22),
-    ],
-    "dp": [
-        ("Epsilon 2019", 6, 100, 4, 100),
-        ("Zeta 2020", 5, 80, 3, 85),
-        ("Eta 2021", 7, 120, 6, 118),
-    ],
-}
-ANALYSES = [
-    {
-        "analysis_id": "sl",
-        "comparison_en": "Graded activity vs usual care",
-        "comparison_nb": "Gradert aktivitet mot vanlig praksis",
-        "outcome_en": "Still on sick leave",
-        "outcome_nb": "Fortsatt sykmeldt",
-        "follow_up_months": "",
-        "control_risk_per_100": "40",
-        "direction": "harmful",
-        "certainty": "low",
-        "risk_of_bias_note_en": "Open-label trials only (note Q7)",
-        "risk_of_bias_note_nb": "Bare åpne studier (note Q7)",
-    },
-    {
-        "analysis_id": "dp",
-        "comparison_en": "Case management vs waiting list",
-        "comparison_nb": "Oppfølging mot venteliste",
-        "outcome_en": "Disability pension",
-        "outcome_nb": "Uføretrygd",
-        "follow_up_months": "",
-        "control_risk_per_100": "5",
-        "direction": "harmful",
-        "certainty": "moderate",
-    },
-]
-JUDGEMENTS = {
-    "risk_of_bias": "serious",
-    "inconsistency": "not_serious",
-    "indirectness": "not_serious",
-    "imprecision": "not_serious",
-    "publication_bias": "not_serious",
-}
 # What the shipped review's page says and a foreign review's page must not.
 SHIPPED_FACTS = (
     "fhi2019review",
@@ -95,40 +47,6 @@ SHIPPED_FACTS = (
     "– måneder",
     "P = <",
 )
-
-
-def write_review(
-    data_dir: Path,
-    studies: dict[str, list[tuple]] = STUDIES,
-    analyses: list[dict[str, str]] = ANALYSES,
-) -> Path:
-    """A review's two required files (nothing else); by default the small review's."""
-    folder = data_dir / "meta"
-    folder.mkdir(parents=True)
-    frame = pd.DataFrame(
-        [
-            {
-                "analysis_id": analysis_id,
-                "study": study,
-                "year": study[-4:],
-                **dict(zip(COUNTS, counts, strict=True)),
-                "follow_up_months": "",
-                "source": "primary",
-            }
-            for analysis_id, rows in studies.items()
-            for study, *counts in rows
-        ]
-    )
-    frame.to_csv(folder / "studies.csv", index=False)
-    notes = {
-        f"{domain}_note_{lang}": ""
-        for domain in JUDGEMENTS
-        for lang in LANGS
-        if domain != "risk_of_bias"
-    }
-    table = pd.DataFrame([{**JUDGEMENTS, **notes, **row} for row in analyses]).fillna("")
-    table.to_csv(folder / "analyses.csv", index=False)
-    return data_dir
 
 
 @pytest.fixture(scope="module")
@@ -217,7 +135,7 @@ def test_a_description_that_reproduces_nothing(tmp_path: Path, figure_folder) ->
         assert len(repro) == 1 and "RevMan" not in repro[0].data
 
 
-share_build("foreign", "meta", write_review)
+share_build("foreign", "meta", lambda folder: write_review(folder))
 
 
 def test_the_book_builds_on_another_review(shared_book) -> None:

@@ -8,8 +8,11 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import psutil
 import pytest
@@ -18,7 +21,9 @@ from analysis import cli
 from analysis.core.settings import ROOT
 from analysis.pipeline import output
 from analysis.pipeline.notebooks import BuildError
-from tests.conftest import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA
+
+T = TypeVar("T")
 
 
 def fake_book(folder: Path, text: str) -> Path:
@@ -153,6 +158,47 @@ def test_empty_choices_and_a_missing_data_folder_are_refused(
     assert not (tmp_path / "out" / "html").exists()
 
 
+# The machine may be busy: the tests wait on events (a line, a process), never on a time, and
+# give each event this long before they fail.
+DEADLINE = 120.0
+
+
+def wait_until(condition: Callable[[], T], what: str) -> T:
+    """``condition()`` once it is true (polled), failing when ``DEADLINE`` seconds pass first."""
+    end = time.monotonic() + DEADLINE
+    while not (result := condition()):
+        assert time.monotonic() < end, f"waited {DEADLINE:.0f} s for {what}"
+        time.sleep(0.05)
+    return result
+
+
+def build_until(
+    command: list[str], prefix: str, count: int, errors: Path
+) -> tuple[subprocess.Popen, list[psutil.Process]]:
+    """Start the build ``command`` and wait until it has printed ``count`` lines starting with
+    ``prefix`` and has a child process; return it and its children (stderr goes to
+    ``errors``)."""
+    with errors.open("wb") as stderr:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
+    lines: list[str] = []
+    reader = threading.Thread(
+        target=lambda: lines.extend(line.decode() for line in process.stdout), daemon=True
+    )
+    reader.start()
+
+    def reached() -> bool:
+        """True once the step is reached; fails when the build ended before it."""
+        assert process.poll() is None, lines
+        return sum(line.startswith(prefix) for line in list(lines)) >= count
+
+    wait_until(reached, f"{count} '{prefix}' line(s)")
+    children = wait_until(
+        lambda: reached() and psutil.Process(process.pid).children(recursive=True),
+        f"a child process of the build after the '{prefix}' line",
+    )
+    return process, children
+
+
 @pytest.mark.book
 def test_a_killed_build_leaves_the_previous_book_and_no_processes(tmp_path):
     out = tmp_path / "out"
@@ -165,20 +211,12 @@ def test_a_killed_build_leaves_the_previous_book_and_no_processes(tmp_path):
     # Killed while the pages execute (after the analysis), and while Jupyter Book renders
     # (after both pages); --force so that nothing comes from the cache.
     for prefix, count in (("analyse", 1), ("execute", 2)):
-        process = subprocess.Popen(
-            [*command, "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
-        lines: list[str] = []
-        while sum(line.startswith(prefix) for line in lines) < count:
-            lines.append(process.stdout.readline().decode())
-            assert process.poll() is None, lines
-        time.sleep(0.5)
-        children = psutil.Process(process.pid).children(recursive=True)
-        assert children, lines
+        errors = tmp_path / f"{prefix}.stderr"
+        process, children = build_until([*command, "--force"], prefix, count, errors)
         process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=60) == 130
-        assert b"interrupted" in process.stderr.read()
-        psutil.wait_procs(children, timeout=10)
+        assert process.wait(timeout=DEADLINE) == 130
+        assert b"interrupted" in errors.read_bytes()
+        psutil.wait_procs(children, timeout=DEADLINE)
         assert not [child.pid for child in children if child.is_running()], prefix
         assert (out / "html" / "en" / "provider.html").read_bytes() == before
         assert not [p for p in out.iterdir() if p.name.startswith(".build-")]

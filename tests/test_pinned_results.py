@@ -15,7 +15,7 @@ import pytest
 
 from analysis.chapters import CHAPTERS
 from analysis.core.results import to_plain
-from tests.conftest import FIXTURES, SHIPPED_DATA
+from tests.helpers import FIXTURES, SHIPPED_DATA
 
 PINNED = FIXTURES / "pinned"
 

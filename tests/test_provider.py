@@ -13,17 +13,19 @@ from analysis.core.reproduction import within_rounding
 from analysis.core.study import Study
 from analysis.core.validation import InputError
 from analysis.generators import provider as generator
-from tests.conftest import SHIPPED_DATA as DATA
+from tests.helpers import SHIPPED_DATA as DATA
+from tests.helpers import Shipped
 
 
 @pytest.fixture(scope="module")
-def shipped() -> data.ProviderData:
-    return data.load(DATA)
+def provider_data(shipped: Shipped) -> data.ProviderData:
+    """The shipped providers' data."""
+    return shipped.data("provider")
 
 
 @pytest.fixture(scope="module")
-def programmes(shipped) -> pd.DataFrame:
-    return shipped.frame
+def programmes(provider_data) -> pd.DataFrame:
+    return provider_data.frame
 
 
 def hand_statistics(a: int, b: int, c: int, d: int) -> dict:
@@ -67,7 +69,7 @@ def test_two_by_two_leaves_out_missing_answers(programmes):
     assert sum(stats.two_by_two(programmes, "finance_nav").values()) == 119
 
 
-def test_shipped_data_reproduce_the_published_tables(shipped, programmes):
+def test_shipped_data_reproduce_the_published_tables(provider_data, programmes):
     pub = published()
     assert len(programmes) == pub["n_programmes"]
     assert programmes["finance"].value_counts().to_dict() == pub["finance_groups"]
@@ -79,13 +81,13 @@ def test_shipped_data_reproduce_the_published_tables(shipped, programmes):
         counts = stats.by_finance(programmes, columns, yes=yes)
         for column, by_group in pub[section].items():
             assert counts.loc[column, list(data.FINANCE)].to_dict() == by_group, column
-    results = chapter.analyse(shipped)
+    results = chapter.analyse(provider_data)
     for name, target in pub["tables"].items():
         assert results.tests[name].counts == target["counts"], name
 
 
-def test_published_statistics_are_reproduced_within_rounding(shipped):
-    tables = chapter.analyse(shipped).tests
+def test_published_statistics_are_reproduced_within_rounding(provider_data):
+    tables = chapter.analyse(provider_data).tests
     expected = {  # chi2 and OR (95 % CI) of the thesis's Tables 4, 5 and 6
         "finance_nav": (4.562, 2.22, 1.06, 4.63),
         "finance_both": (7.691, 4.27, 1.45, 12.58),
@@ -100,8 +102,8 @@ def test_published_statistics_are_reproduced_within_rounding(shipped):
     assert within_rounding(tables["finance_rha"].p, "0.99")
 
 
-def test_reproduction_rows_flag_the_known_printing_errors(shipped):
-    results = chapter.analyse(shipped)
+def test_reproduction_rows_flag_the_known_printing_errors(provider_data):
+    results = chapter.analyse(provider_data)
     assert results.compared
     differing = [
         row["quantity"].to_json() for row in results.statistic_rows if row["status"] == "differs"
@@ -141,19 +143,19 @@ def test_unknown_finance_value_is_rejected(tmp_path: Path):
     assert [(p.column, p.row) for p in error.value.problems] == [("finance", 5)]
 
 
-def test_comparison_only_for_data_that_declare_the_thesis(shipped):
-    assert chapter.analyse(shipped).compared
-    assert chapter.analyse(shipped, compare=False).reproduction == []
-    undeclared = data.ProviderData(shipped.frame, Study())
+def test_comparison_only_for_data_that_declare_the_thesis(provider_data):
+    assert chapter.analyse(provider_data).compared
+    assert chapter.analyse(provider_data, compare=False).reproduction == []
+    undeclared = data.ProviderData(provider_data.frame, Study())
     results = chapter.analyse(undeclared)
     assert not results.compared and results.reproduction == []
     assert results.to_json()["compared"] is False
 
 
-def test_opening_names_the_study_or_the_file(shipped):
-    described = narrative.opening(chapter.analyse(shipped), "en")
+def test_opening_names_the_study_or_the_file(provider_data):
+    described = narrative.opening(chapter.analyse(provider_data), "en")
     assert "telephone interviews" in described and "{cite:t}`berg2015provider`" in described
-    small = data.ProviderData(shipped.frame.head(1), Study())
+    small = data.ProviderData(provider_data.frame.head(1), Study())
     neutral = narrative.opening(chapter.analyse(small), "en")
     assert "the 1 programme in `providers.csv`" in neutral
     assert "Raskere" not in neutral and "telephone" not in neutral

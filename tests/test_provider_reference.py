@@ -13,7 +13,8 @@ import pytest
 from analysis.chapters.provider import chapter, data, page, stats
 from analysis.core.i18n import LANGS
 from analysis.core.results import to_plain
-from tests.conftest import SHIPPED_DATA, article_text, share_build
+from tests.conftest import share_build
+from tests.helpers import SHIPPED_DATA, article_text
 
 REFERENCE = Path(__file__).parent / "reference" / "provider_values.csv"
 STATISTICS = (

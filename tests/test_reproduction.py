@@ -12,7 +12,7 @@ from analysis.core import reproduction
 from analysis.core.problems import Message
 from analysis.core.reproduction_table import table
 from analysis.core.settings import LANGS
-from tests.conftest import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA
 
 
 def test_a_row_holds_keys_and_its_json_nests_them():

@@ -1,0 +1,297 @@
+"""What several test modules share: the shipped inputs, readers of built pages, the attacker's
+solvers of disclosure control, test data writers. Plain constants and functions; the fixtures
+are in ``conftest.py``. Test modules import from here, never from one another."""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import re
+import tempfile
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+from matplotlib.figure import Figure
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+
+from analysis.chapters import CHAPTERS
+from analysis.chapters.cohort import page as cohort_page
+from analysis.chapters.cohort.chapter import CohortResults
+from analysis.core.display import FigureFolder
+from analysis.core.identifiers import FNR_WEIGHTS_1, FNR_WEIGHTS_2
+from analysis.core.settings import LANGS
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHIPPED_DATA = FIXTURES / "shipped-data"
+
+
+class Shipped:
+    """The shipped data of each chapter as its loader returns them, and the chapter's results
+    on them per set of parameters, each made once on first use and shared by the tests (which
+    must not change them)."""
+
+    def __init__(self) -> None:
+        self._data: dict[str, object] = {}
+        self._results: dict[tuple, object] = {}
+
+    def data(self, chapter: str) -> object:
+        """``chapter``'s shipped data, loaded and validated."""
+        if chapter not in self._data:
+            loader = importlib.import_module(f"analysis.chapters.{chapter}.data")
+            self._data[chapter] = loader.load(SHIPPED_DATA)
+        return self._data[chapter]
+
+    def results(self, chapter: str, **parameters: object) -> object:
+        """``chapter``'s ``analyse()`` of its shipped data with ``parameters``."""
+        key = (chapter, *sorted(parameters.items()))
+        if key not in self._results:
+            analyse = CHAPTERS[chapter].module().analyse
+            self._results[key] = analyse(self.data(chapter), **parameters)
+        return self._results[key]
+
+
+def article_text(page: Path, separator: str = " ") -> str:
+    """The article of a built page as a reader meets it: its text and the alt texts of its
+    images, without the code cells; runs of spaces and line breaks read as one space (the
+    no-break and thin spaces of the number style stay). ``separator`` joins the texts of
+    neighbouring elements ("" keeps inline markup such as ``<code>x</code>:`` as read)."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    article = soup.select_one("article") or soup
+    for tag in article.select("div.cell_input, script, style"):
+        tag.decompose()
+    texts = [
+        article.get_text(separator),
+        *(image.get("alt", "") for image in article.select("img")),
+    ]
+    return re.sub(r"[ \t\r\n]+", " ", " ".join(texts))
+
+
+# --- pages ---
+
+
+def figures_undrawn(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Figures are made but neither laid out nor drawn (saving one leaves an empty file): for
+    tests of a page's text, where drawing would take most of the time."""
+    monkeypatch.setattr(Figure, "tight_layout", lambda figure, *args, **kwargs: None)
+    monkeypatch.setattr(Figure, "savefig", lambda figure, path, **kwargs: Path(path).touch())
+
+
+def cohort_page_text(results: CohortResults, monkeypatch: pytest.MonkeyPatch, lang: str) -> str:
+    """Every cell of the cohort page in ``lang``, and every glued text, as text."""
+    texts = []
+    monkeypatch.setattr(
+        cohort_page, "glue", lambda _name, value, display=False: texts.append(str(value))
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        figure_folder = FigureFolder(folder)
+        for cell in (
+            cohort_page.opening,
+            cohort_page.employees,
+            partial(cohort_page.time_to_rtw, figure_folder=figure_folder),
+            cohort_page.cox,
+            partial(cohort_page.proportional_hazards, figure_folder=figure_folder),
+            partial(cohort_page.programme_types, figure_folder=figure_folder),
+            cohort_page.reproduction_section,
+        ):
+            for shown in cell(results, lang):
+                body = getattr(shown, "data", "")
+                texts.append(BeautifulSoup(str(body), "html.parser").get_text(" "))
+    return "\n".join(texts)
+
+
+# --- an attacker's solver of disclosure control, independent of the module ---
+
+
+def attack_one_way(shown: list[int | None], total: int) -> dict[int, tuple[float, float]]:
+    """Least and greatest value of each hidden cell given the shown cells and the total (LP),
+    checked against every whole-number completion when the table is small."""
+    hidden = [i for i, value in enumerate(shown) if value is None]
+    rest = total - sum(value for value in shown if value is not None)
+    ranges = {}
+    for position, cell in enumerate(hidden):
+        bounds = []
+        for sign in (1, -1):
+            objective = np.zeros(len(hidden))
+            objective[position] = sign
+            solved = linprog(
+                objective, A_eq=np.ones((1, len(hidden))), b_eq=[rest], bounds=(0, None)
+            )
+            assert solved.status == 0
+            bounds.append(sign * solved.fun)
+        ranges[cell] = (bounds[0], bounds[1])
+    if len(hidden) <= 4 and rest <= 40:
+        completions = [
+            values
+            for values in itertools.product(range(rest + 1), repeat=len(hidden))
+            if sum(values) == rest
+        ]
+        for position, cell in enumerate(hidden):
+            values = [completion[position] for completion in completions]
+            assert (min(values), max(values)) == pytest.approx(ranges[cell])
+    return ranges
+
+
+def attack_two_way(shown: pd.DataFrame, grand: int) -> dict[tuple, tuple[float, float]]:
+    """Whole-number least and greatest value (MILP) of each hidden cell or total of a two-way
+    table published as ``shown``: cells, a ``total`` column and a ``total`` row (None = hidden)."""
+    rows = [r for r in shown.index if r != "total"]
+    cols = [c for c in shown.columns if c != "total"]
+    names = [key for key in itertools.product(shown.index, shown.columns) if key != ("total",) * 2]
+    hidden = [key for key in names if shown.loc[key] is None or pd.isna(shown.loc[key])]
+    index = {key: i for i, key in enumerate(hidden)}
+
+    def value(key):
+        return grand if key == ("total", "total") else shown.loc[key]
+
+    # (parts, their total)
+    equations = [([(r, c) for c in cols], (r, "total")) for r in rows]
+    equations += [([(r, c) for r in rows], ("total", c)) for c in cols]
+    equations += [([(r, "total") for r in rows], ("total", "total"))]
+    equations += [([("total", c) for c in cols], ("total", "total"))]
+    matrix, rhs = [], []
+    for parts, total in equations:
+        row, known = np.zeros(len(hidden)), 0.0
+        for key, sign in [*((part, 1) for part in parts), (total, -1)]:
+            if key in index:
+                row[index[key]] += sign
+            else:
+                known += sign * value(key)
+        if row.any():
+            matrix.append(row)
+            rhs.append(-known)
+        else:
+            assert known == 0, "the published table contradicts itself"
+    constraints = [LinearConstraint(np.array(matrix), rhs, rhs)] if matrix else []
+    ranges = {}
+    for key, position in index.items():
+        bounds = []
+        for sign in (1, -1):
+            objective = np.zeros(len(hidden))
+            objective[position] = sign
+            solved = milp(
+                objective,
+                constraints=constraints,
+                integrality=np.ones(len(hidden)),
+                bounds=Bounds(0, grand),
+            )
+            assert solved.status == 0
+            bounds.append(sign * solved.fun)
+        ranges[key] = (bounds[0], bounds[1])
+    return ranges
+
+
+def check_rule(ranges: dict, sensitive: set, threshold: int) -> None:
+    """The protection rule: a sensitive cell may be 0 and may be ``threshold`` or more; no
+    hidden cell is pinned to one value."""
+    for key, (low, high) in ranges.items():
+        assert high - low >= 1, (key, low, high)
+        if key in sensitive:
+            assert low == 0 and high >= threshold, (key, low, high)
+
+
+# --- identifiers ---
+
+
+def control_digits(nine: str) -> str | None:
+    """The fødselsnummer with valid control digits for ``nine`` digits (None if none exist)."""
+    digits = [int(c) for c in nine]
+    for weights in (FNR_WEIGHTS_1, FNR_WEIGHTS_2):
+        control = (11 - sum(w * d for w, d in zip(weights, digits, strict=False)) % 11) % 11
+        if control == 10:
+            return None
+        digits.append(control)
+    return "".join(map(str, digits))
+
+
+FNR = next(f for s in range(100, 999) if (f := control_digits(f"030570{s}")))
+
+
+# --- a foreign review (meta-analysis chapter) ---
+
+_COUNTS = ("events_intervention", "n_intervention", "events_control", "n_control")
+# More people still on sick leave with the intervention (harmful outcome: favours control);
+# Delta 2018 has no events in either arm.
+REVIEW_STUDIES = {
+    "sl": [
+        ("Alpha 2015", 30, 50, 20, 50),
+        ("Beta 2016", 25, 40, 18, 42),
+        ("Gamma 2017", 40, 70, 30, 68),
+        ("Delta 2018", 0, 20, 0, 22),
+    ],
+    "dp": [
+        ("Epsilon 2019", 6, 100, 4, 100),
+        ("Zeta 2020", 5, 80, 3, 85),
+        ("Eta 2021", 7, 120, 6, 118),
+    ],
+}
+REVIEW_ANALYSES = [
+    {
+        "analysis_id": "sl",
+        "comparison_en": "Graded activity vs usual care",
+        "comparison_nb": "Gradert aktivitet mot vanlig praksis",
+        "outcome_en": "Still on sick leave",
+        "outcome_nb": "Fortsatt sykmeldt",
+        "follow_up_months": "",
+        "control_risk_per_100": "40",
+        "direction": "harmful",
+        "certainty": "low",
+        "risk_of_bias_note_en": "Open-label trials only (note Q7)",
+        "risk_of_bias_note_nb": "Bare åpne studier (note Q7)",
+    },
+    {
+        "analysis_id": "dp",
+        "comparison_en": "Case management vs waiting list",
+        "comparison_nb": "Oppfølging mot venteliste",
+        "outcome_en": "Disability pension",
+        "outcome_nb": "Uføretrygd",
+        "follow_up_months": "",
+        "control_risk_per_100": "5",
+        "direction": "harmful",
+        "certainty": "moderate",
+    },
+]
+_JUDGEMENTS = {
+    "risk_of_bias": "serious",
+    "inconsistency": "not_serious",
+    "indirectness": "not_serious",
+    "imprecision": "not_serious",
+    "publication_bias": "not_serious",
+}
+
+
+def write_review(
+    data_dir: Path,
+    studies: dict[str, list[tuple]] = REVIEW_STUDIES,
+    analyses: list[dict[str, str]] = REVIEW_ANALYSES,
+) -> Path:
+    """A review's two required files (nothing else); by default the small review's."""
+    folder = data_dir / "meta"
+    folder.mkdir(parents=True)
+    frame = pd.DataFrame(
+        [
+            {
+                "analysis_id": analysis_id,
+                "study": study,
+                "year": study[-4:],
+                **dict(zip(_COUNTS, counts, strict=True)),
+                "follow_up_months": "",
+                "source": "primary",
+            }
+            for analysis_id, rows in studies.items()
+            for study, *counts in rows
+        ]
+    )
+    frame.to_csv(folder / "studies.csv", index=False)
+    notes = {
+        f"{domain}_note_{lang}": ""
+        for domain in _JUDGEMENTS
+        for lang in LANGS
+        if domain != "risk_of_bias"
+    }
+    table = pd.DataFrame([{**_JUDGEMENTS, **notes, **row} for row in analyses]).fillna("")
+    table.to_csv(folder / "analyses.csv", index=False)
+    return data_dir
