@@ -325,10 +325,14 @@ def withheld(n: int, threshold: int) -> str | None:
 # --- the disclosure report -----------------------------------------------------------------------
 
 
-def report(threshold: int, suppressed: Mapping[str, str]) -> dict:
+def report(
+    threshold: int, suppressed: Mapping[str, str], checks: Sequence[dict] | None = None
+) -> dict:
     """A chapter's disclosure report for its results JSON: the threshold and, per JSON path of
-    a value set to null, the public reason (``count`` or ``small_group``)."""
-    return {"threshold": threshold, "suppressed": dict(suppressed)}
+    a value set to null, the public reason (``count`` or ``small_group``); with ``checks``, the
+    decisions of output checking (:func:`analysis.core.output_checks.decision`)."""
+    made = {"threshold": threshold, "suppressed": dict(suppressed)}
+    return made if checks is None else made | {"checks": list(checks)}
 
 
 def gather(payloads: Mapping[str, dict], chapters: Iterable[str]) -> dict[str, dict | None]:
