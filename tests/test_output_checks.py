@@ -236,7 +236,7 @@ def test_models_of_a_group_of_fifteen_are_not_shown_at_twenty(fifteen: Path) -> 
     checks = {c["artefact"]: c for c in _payload(results)["disclosure"]["checks"]}
     for name, model in itertools.product(OUTCOMES, ("cox_unadjusted", "cox_adjusted")):
         check = checks[f"outcomes.{name}.{model}"]
-        assert check["rule"] == "model" and check["reason"] == "small_group"
+        assert check["rule"] == "model" and check["withheld"] == "small_group"
         assert check["shown"] is False
     shown = analyse(load(fifteen), suppress_below=10)  # 15 pass a threshold of 10
     assert shown.outcomes["first_rtw"].cox["cox_unadjusted"].efron.hr is not None

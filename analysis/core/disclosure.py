@@ -302,19 +302,24 @@ class Summary:
 
 
 def summarise(values: Sequence[float], threshold: int, band: int | None = None) -> Summary:
-    """Median and range, withheld for a group below ``threshold``; ``band`` (e.g. 10 years)
-    gives a small group's range as whole bands (38 and 51 -> 30–59) instead of nothing."""
+    """Median and range. Under control (``threshold`` > 0) the minimum and maximum are never
+    exact (each is one person's value: output checking's extremes rule) and the median is
+    withheld for a group below ``threshold``; ``band`` (e.g. 10 years) gives the range as whole
+    bands (38 and 51 -> 30–59) instead of nothing. With control off, exact."""
     data = np.asarray(values)
     n = len(data)
     if n == 0:
         return Summary(0, None, None, None, False, SMALL_GROUP)
-    if not too_small(n, threshold):
-        return Summary(n, float(np.median(data)), data.min().item(), data.max().item(), True, None)
+    small = too_small(n, threshold)
+    median = None if small else float(np.median(data))
+    if threshold <= 0:
+        return Summary(n, median, data.min().item(), data.max().item(), True, None)
+    reason = SMALL_GROUP if small else None
     if band is None:
-        return Summary(n, None, None, None, False, SMALL_GROUP)
+        return Summary(n, median, None, None, False, reason)
     low = band * math.floor(data.min() / band)
     high = band * math.floor(data.max() / band) + band - 1
-    return Summary(n, None, low, high, False, SMALL_GROUP)
+    return Summary(n, median, low, high, False, reason)
 
 
 def withheld(n: int, threshold: int) -> str | None:

@@ -104,6 +104,7 @@ def statistic_withheld(
 
 def decision(artefact: str, rule: str, withheld: str | None = None, **facts: object) -> dict:
     """One entry of a chapter's disclosure report: which artefact (a JSON path or a figure's
-    name) was checked by which rule, whether it is shown, why not, and what was kept."""
-    made = {"artefact": artefact, "rule": rule, "shown": withheld is None, "reason": withheld}
+    name) was checked by which rule, whether it is shown, why not (the reason code under
+    ``withheld``), and what was kept."""
+    made = {"artefact": artefact, "rule": rule, "shown": withheld is None, "withheld": withheld}
     return made | facts

@@ -10,6 +10,7 @@ from analysis.chapters.interviews.data import DIAGNOSES, SEXES
 from analysis.chapters.interviews.stats import Characteristics
 from analysis.core import reproduction
 from analysis.core.i18n import EN_DASH
+from analysis.core.output_checks import EXTREME
 from analysis.core.study import Study
 from analysis.core.yamlfile import read_yaml
 
@@ -58,12 +59,13 @@ def rows(
 
     def _shown(key: str, published_value: str, computed: float | None, source: str) -> dict:
         if source in hidden:
+            extreme = hidden[source] == EXTREME
             withheld = reproduction.row(
                 key,
                 published_value,
                 None,
                 "withheld",
-                "interviews.reason.suppressed",
+                "interviews.reason.extreme" if extreme else "interviews.reason.suppressed",
                 threshold=stats.suppress_below,
             )
             return {**withheld, "suppressed": True, "source": source}
