@@ -1,4 +1,5 @@
-"""Statistical disclosure control: the one layer every output from person-level data passes.
+"""Statistical disclosure control: with :mod:`analysis.core.output_checks` (figures, survival
+curves, extremes, models), the one layer every output from person-level data passes.
 
 Pure rules, no labels and no formatting. The statistics layer calls these functions and keeps
 only what they allow to be shown; pages, reproduction rows and the results JSON are made from
