@@ -21,6 +21,7 @@ from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import load, prepare
 from analysis.chapters.cohort.descriptives import table1_counts
 from analysis.core.disclosure import COUNT
+from analysis.core.output_checks import EXTREME
 from analysis.core.results import to_plain
 from tests.helpers import (
     SHIPPED_DATA,
@@ -136,6 +137,10 @@ def test_reproduction_rows_show_only_what_the_layer_shows(shipped: Shipped) -> N
     for i, row in enumerate(payload["reproduction"]):
         if row.get("suppressed"):
             assert row["computed"] is None and row["status"] == "withheld"
+            if row.get("rule") == EXTREME:  # one person's value: no value in the JSON behind it
+                assert suppressed[f"reproduction[{i}].computed"] == EXTREME
+                assert row["source"] is None
+                continue
             assert suppressed[f"reproduction[{i}].computed"] == COUNT
             assert row["source"] in suppressed
             assert row["published"]  # the published count stays

@@ -181,9 +181,12 @@ def test_three_ages_give_only_a_band():
     assert summarise([38, 44, 51], 5).low is None
 
 
-def test_large_enough_groups_and_control_off_are_exact():
+def test_extremes_are_exact_only_with_control_off():
     ages = [31, 40, 44, 50, 61]
-    assert summarise(ages, 5, band=10) == disclosure.Summary(5, 44.0, 31, 61, True, None)
+    # The youngest and oldest are persons' own ages: under control only their bands.
+    assert summarise(ages, 5, band=10) == disclosure.Summary(5, 44.0, 30, 69, False, None)
+    assert summarise(ages, 5) == disclosure.Summary(5, 44.0, None, None, False, None)
+    assert summarise(ages, 0) == disclosure.Summary(5, 44.0, 31, 61, True, None)
     assert summarise([38, 44, 51], 0, band=10).median == 44
     assert summarise([], 5).withheld == SMALL_GROUP
 

@@ -24,6 +24,15 @@ from tests.helpers import FIXTURES, SHIPPED_DATA, Shipped
 ARTICLE_GRAMS = FIXTURES / "interviews" / "article-5grams.txt"
 
 
+# What the shipped sample withholds at any threshold: persons' own lowest and highest values.
+EXTREMES = {
+    "age_min": "extreme",
+    "age_max": "extreme",
+    "sick_leave.low": "extreme",
+    "sick_leave.high": "extreme",
+}
+
+
 @pytest.fixture(scope="module")
 def sample(shipped: Shipped) -> Interviews:
     """The shipped interview sample."""
@@ -71,8 +80,9 @@ def test_published_sample_is_reproduced(sample):
     assert str(people.n_participants) == pub["n_participants"]
     assert {sex: str(n) for sex, n in people.sex.values.items()} == pub["sex"]
     assert {dx: str(n) for dx, n in people.diagnosis_group.values.items()} == pub["diagnosis_group"]
-    # At the default threshold nothing of the sample sample is hidden.
-    assert stats.characteristics(sample, 5).suppressed() == {}
+    # At the default threshold no count of the shipped sample is hidden; the youngest and
+    # oldest age and the lowest and highest grade (persons' own values) are never shown.
+    assert stats.characteristics(sample, 5).suppressed() == EXTREMES
 
 
 def test_three_themes_in_published_order(sample):
@@ -116,7 +126,10 @@ def test_reproduction_rows_all_match(results):
     assert results.compared and results.to_json()["compared"] is True
     rows = results.reproduction
     assert len(rows) == 17
-    assert {row["status"] for row in rows} <= {"exact_by_construction", "matches"}
+    assert {row["status"] for row in rows} <= {"exact_by_construction", "matches", "withheld"}
+    # Withheld only: the lowest and highest age and grade (persons' own values).
+    withheld = [i for i, row in enumerate(rows) if row["status"] == "withheld"]
+    assert withheld == [5, 6, 10, 11]
     response = next(row for row in rows if row["quantity"].key == "interviews.repro.response")
     assert response["computed"] == pytest.approx(65.0)
 
@@ -355,7 +368,10 @@ def test_small_counts_suppressed_with_complement(sample):
         "diagnosis_group.musculoskeletal": "count",
         "diagnosis_group.other": "count",
         **{f"reproduction[{i}].computed": "count" for i in (3, 4, 8, 9)},
+        **EXTREMES,
+        **{f"reproduction[{i}].computed": "extreme" for i in (5, 6, 10, 11)},
     }
+    assert values["Age in years, median (range)"].startswith("45 (range within 30–69")
 
 
 def test_characteristics_unsuppressed_in_norwegian(sample):
@@ -381,7 +397,8 @@ def test_results_payload_contract(sample, results):
         "compared",
         "disclosure",
     }
-    assert payload["disclosure"] == {"threshold": 5, "suppressed": {}}
+    extremes = {f"reproduction[{i}].computed": "extreme" for i in (5, 6, 10, 11)}
+    assert payload["disclosure"] == {"threshold": 5, "suppressed": EXTREMES | extremes}
     assert payload["themes"].keys() == {"T1", "T2", "T3"}
     t2 = sample.coded_segments().query("theme_id == 'T2'")
     assert payload["themes"]["T2"] == {
@@ -405,7 +422,7 @@ def test_built_chapter(built_book):
     payload = json.loads((built_book / "results" / "interviews.json").read_text())
     assert payload["n_participants"] == 26 and payload["n_invited"] == 40
     assert payload["sex"] == {"female": 19, "male": 7}
-    assert (payload["age_min"], payload["age_max"]) == (31, 61)
+    assert (payload["age_min"], payload["age_max"]) == (None, None)  # persons' own ages
     assert payload["diagnosis_group"] == {"mental": 11, "musculoskeletal": 8, "other": 7}
     for lang, phrase in (
         ("en", "illustrative paraphrases written for this book, not quotes"),

@@ -1,4 +1,5 @@
-"""Statistical disclosure control: the one layer every output from person-level data passes.
+"""Statistical disclosure control: with :mod:`analysis.core.output_checks` (figures, survival
+curves, extremes, models), the one layer every output from person-level data passes.
 
 Pure rules, no labels and no formatting. The statistics layer calls these functions and keeps
 only what they allow to be shown; pages, reproduction rows and the results JSON are made from
@@ -302,19 +303,24 @@ class Summary:
 
 
 def summarise(values: Sequence[float], threshold: int, band: int | None = None) -> Summary:
-    """Median and range, withheld for a group below ``threshold``; ``band`` (e.g. 10 years)
-    gives a small group's range as whole bands (38 and 51 -> 30–59) instead of nothing."""
+    """Median and range. Under control (``threshold`` > 0) the minimum and maximum are never
+    exact (each is one person's value: output checking's extremes rule) and the median is
+    withheld for a group below ``threshold``; ``band`` (e.g. 10 years) gives the range as whole
+    bands (38 and 51 -> 30–59) instead of nothing. With control off, exact."""
     data = np.asarray(values)
     n = len(data)
     if n == 0:
         return Summary(0, None, None, None, False, SMALL_GROUP)
-    if not too_small(n, threshold):
-        return Summary(n, float(np.median(data)), data.min().item(), data.max().item(), True, None)
+    small = too_small(n, threshold)
+    median = None if small else float(np.median(data))
+    if threshold <= 0:
+        return Summary(n, median, data.min().item(), data.max().item(), True, None)
+    reason = SMALL_GROUP if small else None
     if band is None:
-        return Summary(n, None, None, None, False, SMALL_GROUP)
+        return Summary(n, median, None, None, False, reason)
     low = band * math.floor(data.min() / band)
     high = band * math.floor(data.max() / band) + band - 1
-    return Summary(n, None, low, high, False, SMALL_GROUP)
+    return Summary(n, median, low, high, False, reason)
 
 
 def withheld(n: int, threshold: int) -> str | None:
@@ -325,10 +331,14 @@ def withheld(n: int, threshold: int) -> str | None:
 # --- the disclosure report -----------------------------------------------------------------------
 
 
-def report(threshold: int, suppressed: Mapping[str, str]) -> dict:
+def report(
+    threshold: int, suppressed: Mapping[str, str], checks: Sequence[dict] | None = None
+) -> dict:
     """A chapter's disclosure report for its results JSON: the threshold and, per JSON path of
-    a value set to null, the public reason (``count`` or ``small_group``)."""
-    return {"threshold": threshold, "suppressed": dict(suppressed)}
+    a value set to null, the public reason (``count`` or ``small_group``); with ``checks``, the
+    decisions of output checking (:func:`analysis.core.output_checks.decision`)."""
+    made = {"threshold": threshold, "suppressed": dict(suppressed)}
+    return made if checks is None else made | {"checks": list(checks)}
 
 
 def gather(payloads: Mapping[str, dict], chapters: Iterable[str]) -> dict[str, dict | None]:

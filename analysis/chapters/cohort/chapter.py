@@ -23,11 +23,22 @@ from analysis.chapters.cohort.programmes import (
     OddsRatio,
     ProgrammeGroup,
     coordinator_odds_ratio,
+    odds_ratio_withheld,
     programme_type_summary,
 )
 from analysis.chapters.cohort.reproduction import published, reproduction_rows
 from analysis.chapters.cohort.survival import KMComparison, km_comparison
-from analysis.core.disclosure import COUNT, report
+from analysis.core.disclosure import COUNT, SMALL_GROUP, report
+from analysis.core.output_checks import (
+    AT_RISK,
+    EXTREME,
+    FEW_DF,
+    MODEL,
+    POINTS,
+    STATISTIC,
+    SURVIVAL_CURVE,
+    decision,
+)
 from analysis.core.reproduction import rows_to_json
 from analysis.core.settings import FOLLOW_UP_DAYS, SUPPRESS_BELOW
 from analysis.core.study import Study
@@ -136,7 +147,7 @@ class CohortResults:
             hidden |= outcome.suppressed(f"outcomes.{name}")
         for level, group in self.programme_types.items():
             hidden |= group.suppressed(f"programme_type.groups.{level}")
-        if self.coordinator_odds_ratio.reason == "group_withheld":
+        if self.coordinator_odds_ratio.withheld:
             hidden |= {
                 f"programme_type.coordinator_odds_ratio.{key}": COUNT
                 for key in ("or", "ci_low", "ci_high", "p", "n")
@@ -145,13 +156,58 @@ class CohortResults:
             hidden["programme_type.coordinator_odds_ratio.n"] = COUNT
         return hidden
 
+    def checks(self) -> list[dict]:
+        """What output checking decided for the disclosure report: the Schoenfeld figure
+        (bins), each Kaplan–Meier curve (published points) and its numbers at risk (how many
+        hidden), each Cox model, the odds ratio and the extremes of the reproduction rows."""
+        made = []
+        comparisons = [outcome.by_coordinator for outcome in self.outcomes.values()]
+        for comparison in (*comparisons, self.by_programme_type):
+            figure = f"figure.km.{comparison.outcome}.{comparison.by}"
+            made += [
+                decision(f"{figure}.{curve.level}", SURVIVAL_CURVE, points=len(curve.times) - 1)
+                for curve in comparison.curves
+            ]
+            withheld = comparison.withheld
+            made += [decision(f"{figure}.{level}", SURVIVAL_CURVE, COUNT) for level in withheld]
+            hidden = int(comparison.at_risk.isna().sum().sum())
+            made.append(decision(f"{figure}.at_risk", AT_RISK, hidden=hidden))
+        for name, outcome in self.outcomes.items():
+            residuals = outcome.schoenfeld
+            made.append(
+                decision(
+                    f"figure.schoenfeld.{name}",
+                    POINTS,
+                    residuals.reason,
+                    bins=len(residuals.bin_times),
+                )
+            )
+            for model, fits in outcome.cox.items():
+                reason = fits.efron.reason
+                withheld = reason if reason in (SMALL_GROUP, FEW_DF) else None
+                made.append(decision(f"outcomes.{name}.{model}", MODEL, withheld))
+        odds = self.coordinator_odds_ratio
+        made.append(
+            decision(
+                "programme_type.coordinator_odds_ratio",
+                STATISTIC,
+                odds.reason if odds.withheld else None,
+            )
+        )
+        made += [
+            decision(f"reproduction[{i}].computed", EXTREME, EXTREME)
+            for i, row in enumerate(self.reproduction)
+            if row.get("rule") == EXTREME
+        ]
+        return made
+
     def to_json(self) -> dict:
         """The ``results/cohort.json`` contract. A value disclosure control hides is null and
         listed under ``disclosure.suppressed`` with its reason; reproduction rows whose
         computed value is hidden carry ``"suppressed": true`` and the path of that value."""
         hidden = self.suppressed()
         hidden |= {
-            f"reproduction[{i}].computed": COUNT
+            f"reproduction[{i}].computed": row.get("rule", COUNT)
             for i, row in enumerate(self.reproduction)
             if row.get("suppressed")
         }
@@ -169,7 +225,7 @@ class CohortResults:
             "table1": self.table1.to_json(),
             "reproduction": rows_to_json(self.reproduction),
             "compared": self.compared,
-            "disclosure": report(self.suppress_below, hidden),
+            "disclosure": report(self.suppress_below, hidden, self.checks()),
         }
 
 
@@ -186,7 +242,12 @@ def _outcome(
     """Curves by coordinator, the Cox blocks, the PH tests and the figure's residuals."""
     blocks = {
         model: cox_block(
-            frame, outcome, model, ph=model in PH_MODELS, residuals=model == "cox_unadjusted"
+            frame,
+            outcome,
+            model,
+            ph=model in PH_MODELS,
+            residuals=model == "cox_unadjusted",
+            suppress_below=suppress_below,
         )
         for model in COX_MODELS
     }
@@ -252,6 +313,10 @@ def analyse(
         # The odds ratio, its interval and n come from a 2x2 table over every programme type:
         # with one type's size hidden they would let its counts be worked out.
         odds = OddsRatio(None, None, None, None, None, reason="group_withheld")
+    elif odds.reason is None and (
+        reason := odds_ratio_withheld(frame, described, suppress_below)
+    ):  # output checking: the estimate and its interval would give the 2x2 table away
+        odds = OddsRatio(None, None, None, None, None, reason=reason)
     elif left_out is None:  # its n would give the hidden number without a programme type away
         odds = replace(odds, n=None)
     compared = compare and data.study.reproduces == published()["publication"]

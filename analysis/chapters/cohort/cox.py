@@ -23,6 +23,7 @@ from analysis.chapters.cohort import coxph
 from analysis.chapters.cohort.coxph import NotEstimable
 from analysis.chapters.cohort.data import AGE_GROUPS, DIAGNOSIS_GROUPS, LEVELS, SYMPTOMS, YES_NO
 from analysis.core.disclosure import suppress_counts
+from analysis.core.output_checks import point_bins, statistic_withheld
 
 COX_MODELS = ("cox_unadjusted", "cox_without_programme_type", "cox_adjusted")
 PH_MODELS = ("cox_unadjusted", "cox_adjusted")
@@ -31,8 +32,10 @@ LOWESS_FRACTION = 0.5
 # The lowess smooth is computed every 1 % of the time range and interpolated between
 # (statsmodels' ``delta``), so it costs the same for a hundred or a million residuals.
 LOWESS_DELTA = 0.01
-# Residuals drawn in the figure at most (an evenly spaced subset of the ordered events).
-MAX_POINTS = 2000
+# Bins of residuals drawn in the figure at most (each of at least ``suppress_below`` events),
+# and the number of days at which the smooth is kept.
+MAX_BINS = 40
+SMOOTH_POINTS = 100
 
 
 @dataclass(frozen=True)
@@ -143,13 +146,16 @@ class PHTest:
 
 @dataclass(frozen=True)
 class SchoenfeldResiduals:
-    """β + scaled Schoenfeld residuals of the coordinator term against time (at most
-    ``MAX_POINTS`` of them, evenly spaced), a lowess smooth of all of them (non-robust,
-    ``LOWESS_FRACTION``) and the fitted log hazard ratio β; empty with a ``reason`` when the
-    model is not estimable."""
+    """β + scaled Schoenfeld residuals of the coordinator term against time, as output checking
+    lets them be shown: no residual of one person, only the mean time and mean residual of
+    consecutive bins of events (at most ``MAX_BINS``, each of at least ``suppress_below``
+    events, :func:`analysis.core.output_checks.point_bins`) and a lowess smooth of all of them
+    (non-robust, ``LOWESS_FRACTION``) at ``SMOOTH_POINTS`` evenly spaced days between the first
+    and the last bin; and the fitted log hazard ratio β. Empty with a ``reason`` when the model
+    is not estimable or not shown."""
 
-    times: np.ndarray
-    residuals: np.ndarray
+    bin_times: np.ndarray
+    bin_means: np.ndarray
     smooth_times: np.ndarray
     smooth: np.ndarray
     log_hr: float | None
@@ -241,31 +247,62 @@ def _reason(frame: pd.DataFrame) -> str | None:
     return None
 
 
-def _schoenfeld(test: coxph.ZPHTest, index: int, coef: float) -> SchoenfeldResiduals:
+def _withheld(frame: pd.DataFrame, suppress_below: int) -> str | None:
+    """Why output checking withholds the model of these complete cases (None: shown)."""
+    with_coordinator = int(frame["coordinator"].sum())
+    return statistic_withheld(
+        (with_coordinator, len(frame) - with_coordinator),
+        suppress_below,
+        n=len(frame),
+        parameters=len(frame.columns) - 3,
+    )
+
+
+def _schoenfeld(
+    test: coxph.ZPHTest, index: int, coef: float, suppress_below: int
+) -> SchoenfeldResiduals:
     times = np.repeat(test.times, test.counts)
     residuals = np.repeat(test.scaled[:, index], test.counts)
-    span = float(times.max() - times.min()) if len(times) else 0.0
+    bins = point_bins(len(times), suppress_below, MAX_BINS)
+    if not bins:
+        return _no_residuals("small_group")
+    span = float(times.max() - times.min())
     smooth = lowess(residuals, times, frac=LOWESS_FRACTION, it=0, delta=LOWESS_DELTA * span)
-    shown = np.unique(np.linspace(0, len(times) - 1, min(len(times), MAX_POINTS)).astype(int))
+    bin_times = np.array([times[positions].mean() for positions in bins])
+    grid = np.linspace(bin_times[0], bin_times[-1], SMOOTH_POINTS)
     return SchoenfeldResiduals(
-        times=times[shown],
-        residuals=residuals[shown],
-        smooth_times=smooth[:, 0],
-        smooth=smooth[:, 1],
+        bin_times=bin_times,
+        bin_means=np.array([residuals[positions].mean() for positions in bins]),
+        smooth_times=grid,
+        smooth=np.interp(grid, smooth[:, 0], smooth[:, 1]),
         log_hr=coef,
     )
+
+
+def _no_residuals(reason: str) -> SchoenfeldResiduals:
+    return SchoenfeldResiduals(*(np.empty(0),) * 4, None, reason)
 
 
 def _not_estimable_ph(reason: str) -> PHTest:
     return PHTest(None, None, None, None, None, PH_TRANSFORM, {}, reason)
 
 
-def cox_block(data: pd.DataFrame, outcome: str, model: str, ph: bool, residuals: bool) -> CoxBlock:
+def cox_block(
+    data: pd.DataFrame,
+    outcome: str,
+    model: str,
+    ph: bool,
+    residuals: bool,
+    suppress_below: int = 0,
+) -> CoxBlock:
     """Coordinator HR of one block with every engine; the PH test and the figure's residuals
-    from the Efron fit when asked."""
+    from the Efron fit when asked. Output checking at ``suppress_below``: a block whose
+    coordinator groups or residual degrees of freedom are too small is not shown (its reason
+    :data:`~analysis.core.output_checks.SMALL_GROUP` or ``FEW_DF``), and the residuals only in
+    bins of at least that many events."""
     frame = design(data, outcome, covariates(model, data))
     n = len(frame)
-    reason = _reason(frame)
+    reason = _reason(frame) or _withheld(frame, suppress_below)
     fits: dict[str, coxph.CoxFit] = {}
     if reason is None:
         names = list(frame.columns[3:])
@@ -284,7 +321,7 @@ def cox_block(data: pd.DataFrame, outcome: str, model: str, ph: bool, residuals:
         return CoxBlock(
             CoxFits(missing, missing, missing),
             _not_estimable_ph(reason) if ph else None,
-            SchoenfeldResiduals(*(np.empty(0),) * 4, None, reason) if residuals else None,
+            _no_residuals(reason) if residuals else None,
         )
     efron, breslow = fits["efron"], fits["breslow"]
     j = efron.index("coordinator")
@@ -309,5 +346,5 @@ def cox_block(data: pd.DataFrame, outcome: str, model: str, ph: bool, residuals:
     return CoxBlock(
         block,
         PHTest(chi2, p, global_chi2, global_df, global_p, PH_TRANSFORM, test.terms) if ph else None,
-        _schoenfeld(test, j, float(efron.coef[j])) if residuals else None,
+        _schoenfeld(test, j, float(efron.coef[j]), suppress_below) if residuals else None,
     )

@@ -290,7 +290,7 @@ def programme_types(results: CohortResults, lang: str) -> str:
     if odds.reason:
         reason = t(f"cohort.ne_reason.{odds.reason}", lang)
         # Hidden by disclosure control is not the same as impossible to estimate.
-        withheld = odds.reason == "group_withheld"
+        withheld = odds.withheld
         key = "cohort.text.or_withheld" if withheld else "cohort.text.or_not_estimable"
         sentences.append(t(key, lang, reason=reason))
         return " ".join(sentences)

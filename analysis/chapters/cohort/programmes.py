@@ -14,6 +14,14 @@ from analysis.chapters.cohort.data import PROGRAMME_TYPES
 from analysis.chapters.cohort.descriptives import Table1
 from analysis.chapters.cohort.survival import Z95, MedianSummary, median_summary
 from analysis.core.disclosure import COUNT
+from analysis.core.output_checks import statistic_withheld
+
+COORDINATOR_GROUPS = ("yes", "no")
+
+# Reason codes of an odds ratio that disclosure control withholds (not: cannot be estimated):
+# a programme type's size is hidden, a cell of its 2×2 table is small, or a count of Table 1
+# it is made from is hidden (the estimate and its interval would give the 2×2 table away).
+OR_WITHHELD = ("group_withheld", "small_group", "linked_count_hidden")
 
 
 @dataclass(frozen=True)
@@ -65,6 +73,11 @@ class OddsRatio:
     n: int | None
     reason: str | None = None
 
+    @property
+    def withheld(self) -> bool:
+        """True when disclosure control withholds the estimate (rather than it not existing)."""
+        return self.reason in OR_WITHHELD
+
     def to_json(self) -> dict:
         values = {
             "or": self.odds_ratio,
@@ -106,6 +119,39 @@ def programme_type_summary(
     return summary
 
 
+def _two_by_two(rows: pd.DataFrame) -> np.ndarray:
+    """Cells a, b, c, d: (occupational or follow-up, treatment) × (coordinator, none)."""
+    exposed = (rows["programme_type"] != "treatment").to_numpy()
+    outcome = (rows["coordinator"] == "yes").to_numpy()
+    return np.array(
+        [
+            (exposed & outcome).sum(),
+            (exposed & ~outcome).sum(),
+            (~exposed & outcome).sum(),
+            (~exposed & ~outcome).sum(),
+        ],
+        dtype=float,
+    )
+
+
+def odds_ratio_withheld(data: pd.DataFrame, table1: Table1, suppress_below: int) -> str | None:
+    """Why output checking withholds the coordinator odds ratio (None: shown). The OR with its
+    interval to two decimals fits hardly more than one 2×2 table with the published margins,
+    so it is shown only when every cell of that table has at least ``suppress_below`` persons
+    and every count of Table 1's programme type block it is made from is shown."""
+    cells = _two_by_two(data[data["programme_type"].notna()])
+    reason = statistic_withheld(cells.astype(int).tolist(), suppress_below)
+    if reason is not None or "programme_type" not in table1.blocks:
+        return reason
+    levels = [level for level in PROGRAMME_TYPES if level in table1.levels("programme_type")]
+    linked = [
+        table1.value("programme_type", level, group)
+        for level in levels
+        for group in COORDINATOR_GROUPS
+    ]
+    return "linked_count_hidden" if None in linked else None
+
+
 def coordinator_odds_ratio(data: pd.DataFrame) -> OddsRatio:
     """OR of having a coordinator, occupational rehabilitation or follow-up vs treatment.
 
@@ -115,17 +161,7 @@ def coordinator_odds_ratio(data: pd.DataFrame) -> OddsRatio:
     empty (separation: R's ``glm`` would print a huge estimate with a warning).
     """
     rows = data[data["programme_type"].notna()]
-    exposed = (rows["programme_type"] != "treatment").to_numpy()
-    outcome = (rows["coordinator"] == "yes").to_numpy()
-    cells = np.array(
-        [
-            (exposed & outcome).sum(),
-            (exposed & ~outcome).sum(),
-            (~exposed & outcome).sum(),
-            (~exposed & ~outcome).sum(),
-        ],
-        dtype=float,
-    )
+    cells = _two_by_two(rows)
     if (cells == 0).any():
         reason = "no_programme_type" if len(rows) == 0 else "zero_cell"
         return OddsRatio(None, None, None, None, len(rows), reason)

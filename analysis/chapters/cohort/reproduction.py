@@ -20,6 +20,7 @@ from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, Table1, 
 from analysis.chapters.cohort.programmes import OddsRatio, ProgrammeGroup
 from analysis.chapters.cohort.survival import MedianSummary
 from analysis.core import reproduction
+from analysis.core.output_checks import EXTREME, extreme
 from analysis.core.problems import Message
 from analysis.core.yamlfile import read_yaml
 
@@ -108,6 +109,13 @@ def _withheld(key: str, published: str, source: str, threshold: int, **codes: st
     return {**row, "suppressed": True, "source": source}
 
 
+def _extreme_withheld(key: str, published: str) -> dict:
+    """A row whose computed value is one person's (a minimum or maximum): withheld by output
+    checking, with no value in ``cohort.json`` behind it."""
+    row = _row(key, published, None, "withheld", "cohort.reason.extreme")
+    return {**row, "suppressed": True, "source": None, "rule": EXTREME}
+
+
 def _table1_rows(data: pd.DataFrame, table1: Table1, synthetic: bool) -> list[dict]:
     """Table 1 as published beside Table 1 as shown here (hidden counts withheld, and shares
     of those with a known value where the number missing is hidden)."""
@@ -185,9 +193,15 @@ def _table1_rows(data: pd.DataFrame, table1: Table1, synthetic: bool) -> list[di
                     )
                 )
     ages = data["age"].dropna().astype(float)
-    for stat, computed in (("median", ages.median()), ("min", ages.min()), ("max", ages.max())):
+    rows.append(
+        _fixed_row("cohort.repro.age_median", pub["age"]["median"], ages.median(), synthetic)
+    )
+    for stat, computed in (("min", ages.min()), ("max", ages.max())):
+        key, shown = f"cohort.repro.age_{stat}", extreme(float(computed), threshold)
         rows.append(
-            _fixed_row(f"cohort.repro.age_{stat}", pub["age"][stat], float(computed), synthetic)
+            _extreme_withheld(key, pub["age"][stat])
+            if shown is None
+            else _fixed_row(key, pub["age"][stat], shown, synthetic)
         )
     rows.append(
         _fixed_row(
@@ -337,7 +351,7 @@ def reproduction_rows(
             )
         )
     odds = pub["odds_ratio"]
-    if odds_ratio.reason == "group_withheld":
+    if odds_ratio.withheld:
         source = "programme_type.coordinator_odds_ratio"
         rows.append(_withheld("cohort.repro.or", odds["or"], f"{source}.or", threshold))
         rows += [

@@ -27,7 +27,8 @@ from scipy.stats import chi2 as chi2_distribution
 from scipy.stats import norm
 
 from analysis.chapters.cohort.data import group_levels
-from analysis.core.disclosure import COUNT, is_suppressed, suppress_counts
+from analysis.core.disclosure import COUNT, suppress_counts
+from analysis.core.output_checks import at_risk_published, published_steps
 
 Z95 = float(norm.ppf(0.975))
 AT_RISK_STEP = 60
@@ -117,9 +118,9 @@ class KMComparison:
 
     Only groups whose size is shown have a curve; ``withheld`` are the groups whose size
     disclosure control hides (their curve, median and numbers at risk are not kept). The
-    log-rank test is over every group. ``at_risk`` is shown groups × ``ticks``, with None for
-    each count from 1 to ``suppress_below - 1``. Employees with the grouping missing are left
-    out.
+    log-rank test is over every group. ``at_risk`` is shown groups × ``ticks``, with None where
+    output checking hides a number (:func:`analysis.core.output_checks.at_risk_published`).
+    Employees with the grouping missing are left out.
     """
 
     outcome: str
@@ -305,18 +306,28 @@ def at_risk_counts(data: pd.DataFrame, outcome: str, by: str, times: list[float]
     return pd.DataFrame(counts, index=times).T
 
 
-def km_curve(durations: pd.Series, events: pd.Series, level: str) -> KMCurve:
-    """The step curve of 1 − S(t) from time 0 over every observed day, its censor marks (one
-    per censored day) and the median of one group."""
+def km_curve(
+    durations: pd.Series, events: pd.Series, level: str, suppress_below: int = 0
+) -> KMCurve:
+    """The step curve of 1 − S(t) from time 0, its censor marks and the median of one group.
+    Output checking at ``suppress_below`` (:func:`analysis.core.output_checks.published_steps`):
+    the curve has a point only where at least that many persons have left the risk set since
+    the previous point (every day with an event when 0), and a censor mark at such a point
+    when censorings are among them (at every censored day when 0)."""
     times, at_risk, observed, censored = _counts(durations, events)
     survival = np.cumprod(1 - observed / at_risk)
-    start = [] if times[0] == 0 else [0.0]
+    shown = published_steps(observed, censored, suppress_below)
+    if suppress_below > 0:
+        runs = np.split(censored, shown + 1)[: len(shown)]
+        marked = shown[[run.sum() > 0 for run in runs]]
+    else:
+        marked = np.flatnonzero(censored > 0)
     return KMCurve(
         level=level,
-        times=np.concatenate([start, times]),
-        cumulative=np.concatenate([[0.0] * len(start), 1 - survival]),
-        censor_times=times[censored > 0],
-        censor_cumulative=1 - survival[censored > 0],
+        times=np.concatenate([[0.0], times[shown]]),
+        cumulative=np.concatenate([[0.0], 1 - survival[shown]]),
+        censor_times=times[marked],
+        censor_cumulative=1 - survival[marked],
         median=median_summary(durations, events),
     )
 
@@ -341,10 +352,11 @@ def km_comparison(
     shown = [level for level in levels if sizes is None or sizes.get(level) is not None]
     counts = at_risk_counts(rows, outcome, by, ticks).loc[shown]
     at_risk = counts.to_numpy(dtype=object)
-    at_risk[counts.map(lambda n: is_suppressed(int(n), suppress_below)).to_numpy(bool)] = None
+    for row, values in enumerate(counts.to_numpy(int)):
+        at_risk[row, ~np.array(at_risk_published(values.tolist(), suppress_below))] = None
     curves = []
     for level in shown:
-        curve = km_curve(durations[groups == level], events[groups == level], level)
+        curve = km_curve(durations[groups == level], events[groups == level], level, suppress_below)
         curves.append(replace(curve, median=curve.median.shown(suppress_below)))
     # A curve ends at the share returned: where the number returned is hidden, the curve
     # (and what is read off it) is withheld with the group.

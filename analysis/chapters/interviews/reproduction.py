@@ -9,6 +9,7 @@ from pathlib import Path
 from analysis.chapters.interviews.data import DIAGNOSES, SEXES
 from analysis.chapters.interviews.stats import Characteristics
 from analysis.core import reproduction
+from analysis.core.output_checks import EXTREME
 from analysis.core.study import Study
 from analysis.core.yamlfile import read_yaml
 
@@ -57,12 +58,13 @@ def rows(
 
     def _shown(key: str, published_value: str, computed: float | None, source: str) -> dict:
         if source in hidden:
+            extreme = hidden[source] == EXTREME
             withheld = reproduction.row(
                 key,
                 published_value,
                 None,
                 "withheld",
-                "interviews.reason.suppressed",
+                "interviews.reason.extreme" if extreme else "interviews.reason.suppressed",
                 threshold=stats.suppress_below,
             )
             return {**withheld, "suppressed": True, "source": source}

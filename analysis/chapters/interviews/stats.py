@@ -17,6 +17,7 @@ from analysis.core.disclosure import (
     summarise,
     suppress_counts,
 )
+from analysis.core.output_checks import EXTREME
 
 EXCERPTS_PER_THEME = 3
 
@@ -54,10 +55,14 @@ class Characteristics:
             for group, counts in (("sex", self.sex), ("diagnosis_group", self.diagnosis_group))
             for key, reason in counts.reasons().items()
         }
-        if not self.age.exact:
-            hidden |= {key: SMALL_GROUP for key in ("age_min", "age_max", "age.median")}
+        if not self.age.exact:  # a small group, or extremes under output checking
+            reason = self.age.withheld or EXTREME
+            hidden |= {key: reason for key in ("age_min", "age_max")}
+        if self.age.withheld:
+            hidden["age.median"] = SMALL_GROUP
         if not self.sick_leave.exact:
-            hidden |= {key: SMALL_GROUP for key in ("sick_leave.low", "sick_leave.high")}
+            reason = self.sick_leave.withheld or EXTREME
+            hidden |= {key: reason for key in ("sick_leave.low", "sick_leave.high")}
         return hidden
 
 

@@ -22,7 +22,8 @@ def _count_cells(counts: Suppressed[str], total: int, lang: str) -> list[str]:
 
 
 def _age(age: Summary, threshold: int, lang: str) -> str:
-    """``median (min–max)``, or a small group's range in whole bands, or why it is withheld."""
+    """``median (min–max)``; under control the median with the range in whole bands (a small
+    group: the bands only), or why it is withheld."""
     if age.exact:
         return (
             f"{fmt_num(age.median, lang, 0)} "
@@ -30,6 +31,15 @@ def _age(age: Summary, threshold: int, lang: str) -> str:
         )
     if age.low is None:
         return t("interviews.char.withheld", lang, threshold=threshold)
+    if age.median is not None:  # the youngest and oldest are not shown, only their bands
+        return t(
+            "interviews.char.age_median_band",
+            lang,
+            median=fmt_num(age.median, lang, 0),
+            low=fmt_int(age.low, lang),
+            high=fmt_int(age.high, lang),
+            band=AGE_BAND,
+        )
     return t(
         "interviews.char.age_band",
         lang,
@@ -41,9 +51,12 @@ def _age(age: Summary, threshold: int, lang: str) -> str:
 
 
 def _grade(grade: Summary, threshold: int, lang: str) -> str:
-    """The range of sick-leave grades, or why it is withheld."""
-    if not grade.exact:
+    """The range of sick-leave grades, or why it is withheld (the lowest and highest grade
+    are persons' own values: not shown under control)."""
+    if grade.withheld:
         return t("interviews.char.withheld", lang, threshold=threshold)
+    if not grade.exact:
+        return t("interviews.char.extremes_withheld", lang)
     return f"{fmt_int(grade.low, lang)}{EN_DASH}{fmt_pct(grade.high / 100, lang)}"
 
 

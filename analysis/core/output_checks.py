@@ -1,0 +1,110 @@
+"""Output checking: one pure rule per kind of artefact made from person-level data.
+
+:mod:`analysis.core.disclosure` protects count tables (primary and secondary suppression). The
+rules here cover what else a page, a figure or the results JSON can carry (SACRO/ACRO and
+τ-ARGUS practice); ``threshold`` is the build's ``suppress_below`` and 0 turns every rule off.
+
+- **points** (:func:`point_bins`): no mark per person in a figure; points are pooled into
+  consecutive bins of at least ``threshold`` persons each and only bin means are kept.
+- **survival curves** (:func:`published_steps`): a step of height d/n gives n away, so a curve
+  is published only at times where at least ``threshold`` persons have left the risk set
+  (returned or censored) since the previous published time; smaller steps are merged.
+- **numbers at risk** (:func:`at_risk_published`): a number at risk is shown only when it is 0
+  or at least ``threshold`` and at least ``threshold`` persons (or nobody) left the risk set
+  since the previous number shown: the difference of two shown numbers is never a small count.
+- **extremes** (:func:`extreme`): a minimum or maximum is one person's value; never published.
+- **models and statistics** (:func:`statistic_withheld`): an estimate is shown only when every
+  group it compares has at least ``threshold`` persons and, for a model, the residual degrees
+  of freedom (persons minus parameters) reach ``threshold``.
+
+Each rule returns what may be shown or a reason code (:data:`SMALL_GROUP`, :data:`FEW_DF`,
+:data:`EXTREME`); the statistics layer keeps only what passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from analysis.core.disclosure import SMALL_GROUP, too_small
+
+# The rules, as the disclosure report names them.
+POINTS = "points"
+SURVIVAL_CURVE = "survival_curve"
+AT_RISK = "at_risk"
+MODEL = "model"
+STATISTIC = "statistic"
+# A model whose residual degrees of freedom (persons minus parameters) are below the threshold.
+FEW_DF = "few_df"
+# A minimum or maximum: the value of one person (a rule and the reason it gives).
+EXTREME = "extreme"
+
+
+def point_bins(count: int, threshold: int, most: int) -> list[np.ndarray]:
+    """Positions ``0..count-1`` of ordered points (e.g. events in time order) split into at most
+    ``most`` consecutive bins of at least ``max(threshold, 1)`` points each (no bins when there
+    are fewer points than that)."""
+    smallest = max(threshold, 1)
+    bins = min(most, count // smallest)
+    return np.array_split(np.arange(count), bins) if bins else []
+
+
+def published_steps(events: Sequence[int], censored: Sequence[int], threshold: int) -> np.ndarray:
+    """Positions of the (ordered) times at which a survival curve may be published: each one
+    closes a run of at least ``threshold`` persons leaving the risk set (events plus
+    censorings) since the previous published time, with at least one event in it. The last
+    run of fewer than ``threshold`` is not published (the curve stays at the previous level).
+    With control off, every time with an event."""
+    events, censored = np.asarray(events), np.asarray(censored)
+    if threshold <= 0:
+        return np.flatnonzero(events > 0)
+    shown, left, returned = [], 0, 0
+    for position, (died, lost) in enumerate(zip(events, censored, strict=True)):
+        left, returned = left + died + lost, returned + died
+        if returned and left >= threshold:
+            shown.append(position)
+            left, returned = 0, 0
+    return np.asarray(shown, dtype=int)
+
+
+def at_risk_published(at_risk: Sequence[int], threshold: int) -> list[bool]:
+    """Which of a group's numbers at risk (at increasing times, the first the group's size)
+    may be shown: 0 or at least ``threshold``, and 0 or at least ``threshold`` fewer than the
+    previous number shown."""
+    shown, previous = [], None
+    for value in at_risk:
+        ok = threshold <= 0 or (
+            (value == 0 or value >= threshold)
+            and (previous is None or previous - value == 0 or previous - value >= threshold)
+        )
+        shown.append(ok)
+        if ok:
+            previous = value
+    return shown
+
+
+def extreme(value: float, threshold: int) -> float | None:
+    """A minimum or maximum of persons' values as it may be shown: never under control."""
+    return value if threshold <= 0 else None
+
+
+def statistic_withheld(
+    groups: Sequence[int], threshold: int, n: int | None = None, parameters: int = 0
+) -> str | None:
+    """Why a statistic comparing ``groups`` (their sizes) is withheld, or None: a group below
+    ``threshold`` (:data:`SMALL_GROUP`), or for a model of ``n`` persons with ``parameters``
+    estimated, residual degrees of freedom below ``threshold`` (:data:`FEW_DF`)."""
+    if any(too_small(size, threshold) for size in groups):
+        return SMALL_GROUP
+    if n is not None and too_small(n - parameters, threshold):
+        return FEW_DF
+    return None
+
+
+def decision(artefact: str, rule: str, withheld: str | None = None, **facts: object) -> dict:
+    """One entry of a chapter's disclosure report: which artefact (a JSON path or a figure's
+    name) was checked by which rule, whether it is shown, why not (the reason code under
+    ``withheld``), and what was kept."""
+    made = {"artefact": artefact, "rule": rule, "shown": withheld is None, "withheld": withheld}
+    return made | facts
