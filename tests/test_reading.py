@@ -87,3 +87,61 @@ def test_forest_plot_numbers_are_html(site: str, page, lang: str, total: str) ->
           })""",
     )
     assert lines and max(lines) < 1.5
+
+
+PROSE_PAGES = [f"{lang}/{name}.html" for lang in ("en", "nb") for name in ("data", "rerun")]
+
+# Words of the table cells that the browser broke across lines: a word (split after a hyphen,
+# dash or slash, where a line may end) whose rendered line boxes start on more than one line.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('article table td, article table th')) {
+    if (cell.getClientRects().length === 0) continue;
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/[^\\s\\-\\u2013\\/]+[\\-\\u2013\\/]?/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const tops = new Set([...range.getClientRects()]
+          .filter(rect => rect.width > 0).map(rect => Math.round(rect.top)));
+        if (tops.size > 1) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.fixture
+def phone(page):
+    """The browser tab at a phone's width (390 × 844), set back to 1366 × 900 afterwards."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    yield page
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+
+@pytest.mark.parametrize("path", PROSE_PAGES)
+def test_no_word_is_broken_in_a_table_cell_on_a_phone(site: str, phone, path: str) -> None:
+    phone.goto(f"{site}/{path}")
+    assert phone.evaluate(BROKEN_WORDS) == []
+
+
+@pytest.mark.parametrize("path", PROSE_PAGES)
+def test_no_word_is_broken_in_a_table_cell_on_a_screen(site: str, page, path: str) -> None:
+    page.goto(f"{site}/{path}")
+    assert page.evaluate(BROKEN_WORDS) == []
+
+
+@pytest.mark.parametrize("path", PROSE_PAGES)
+def test_prose_tables_are_labelled_cards_on_a_phone(site: str, phone, path: str) -> None:
+    """Each row of a prose table is a card: its cells stacked full width, each labelled."""
+    phone.goto(f"{site}/{path}")
+    cells = phone.eval_on_selector_all(
+        "article table.rtw-cards td",
+        """cells => cells.map(c => [c.getBoundingClientRect().width,
+          getComputedStyle(c, '::before').content])""",
+    )
+    assert cells
+    column = phone.eval_on_selector("article", "a => a.getBoundingClientRect().width")
+    assert all(width > 0.8 * column and label not in ("none", '""') for width, label in cells)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import re
+from html import escape, unescape
 from pathlib import Path
 
 from pybtex.plugin import register_plugin
@@ -119,12 +120,41 @@ def accessible(html: str, lang: str) -> str:
     return html.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+PROSE_TABLE = re.compile(r'<table class="table">(.*?)</table>', re.DOTALL)
+HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.DOTALL)
+TAG = re.compile(r"<[^>]+>")
+
+
+def card_tables(html: str) -> str:
+    """Prose tables (written in Markdown) become ``rtw-cards`` tables whose every data cell
+    carries its column's header in ``data-label``, so that on a phone the stylesheet can show
+    each row as a card of labelled lines instead of columns a few letters wide."""
+
+    def cards(table: re.Match) -> str:
+        body = table.group(1)
+        head, _, rows = body.partition("</thead>")
+        labels = [
+            escape(unescape(TAG.sub("", cell)).strip(), quote=True)
+            for cell in HEADER_CELL.findall(head)
+        ]
+
+        def labelled(row: re.Match) -> str:
+            cells = iter(labels)
+            return re.sub(r"<td>", lambda _: f'<td data-label="{next(cells, "")}">', row.group(0))
+
+        rows = re.sub(r"<tr[^>]*>.*?</tr>", labelled, rows, flags=re.DOTALL)
+        return f'<table class="table rtw-cards">{head}</thead>{rows}</table>'
+
+    return PROSE_TABLE.sub(cards, html)
+
+
 def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        finished = accessible(translate_attributes(html, app.config.rtw_lang), app.config.rtw_lang)
+        lang = app.config.rtw_lang
+        finished = card_tables(accessible(translate_attributes(html, lang), lang))
         if finished != html:
             page.write_text(finished, encoding="utf-8")
 
