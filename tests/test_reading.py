@@ -52,13 +52,34 @@ def test_main_tables_fit_the_column(site: str, page, path: str) -> None:
     assert overflowing == []
 
 
+@pytest.mark.parametrize("width", [1366, 390])
 @pytest.mark.parametrize("path", PAGES)
-def test_figure_text_is_at_least_10_px(site: str, page, path: str) -> None:
-    page.goto(f"{site}/{path}")
-    sizes = page.evaluate(SMALLEST_TEXT)
+def test_figure_text_is_at_least_10_px(site: str, page, path: str, width: int) -> None:
+    """On a screen and on a phone (where a figure scrolls sideways in its box)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        page.goto(f"{site}/{path}")
+        sizes = page.evaluate(SMALLEST_TEXT)
+    finally:
+        page.set_viewport_size({"width": 1366, "height": 900})
     assert sizes
     small = {name: size for name, size in sizes if size is None or size < 10}
     assert small == {}
+
+
+# Boxes in the article that hide content to their right (scroll sideways) and show no cue.
+UNCUED_SCROLLING = """() => [...document.querySelectorAll('article *')]
+  .filter(box => ['auto', 'scroll'].includes(getComputedStyle(box).overflowX)
+    && box.scrollWidth > box.clientWidth + 1 && box.getClientRects().length > 0)
+  .filter(box => getComputedStyle(box).maskImage === 'none')
+  .map(box => box.className + ': ' + box.innerText.slice(0, 40))"""
+
+
+@pytest.mark.parametrize("path", [*PAGES, *[f"{lang}/reproduction.html" for lang in ("en", "nb")]])
+def test_what_scrolls_sideways_on_a_phone_shows_it(site: str, phone, path: str) -> None:
+    phone.goto(f"{site}/{path}")
+    phone.wait_for_load_state("load")
+    assert phone.evaluate(UNCUED_SCROLLING) == []
 
 
 @pytest.mark.parametrize(("lang", "total"), [("en", "Total (95% CI)"), ("nb", "Totalt (95 % KI)")])

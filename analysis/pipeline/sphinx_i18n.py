@@ -9,6 +9,7 @@ other language (``../<other>/<page>.html``), and gives the theme's interface str
 from __future__ import annotations
 
 import gettext
+import math
 import re
 from html import escape, unescape
 from pathlib import Path
@@ -148,6 +149,44 @@ def card_tables(html: str) -> str:
     return PROSE_TABLE.sub(cards, html)
 
 
+READABLE_PX = 10  # the smallest text of a figure is drawn at least this large
+FIGURE_LINK = re.compile(
+    r'(<a class="reference internal image-reference" href="[^"]*">)'
+    r'(<img [^>]*src="(_images/[^"]+\.svg)" style="width: 100%;" />\s*</a>)'
+)
+VIEW_BOX_WIDTH = re.compile(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) [\d.]+"')
+FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)px")
+
+
+def readable_width(svg: str) -> int:
+    """The width in CSS px at which the smallest text of an SVG figure is ``READABLE_PX``."""
+    width = float(VIEW_BOX_WIDTH.search(svg).group(1))
+    smallest = min(float(size) for size in FONT_SIZE.findall(svg))
+    return math.ceil(width * READABLE_PX / smallest)
+
+
+def readable_figures(html: str, outdir: Path) -> str:
+    """Each SVG figure at no less than the width at which its text is readable: in a narrower
+    column (a phone) it keeps that width and scrolls sideways in its own box."""
+
+    def scrolling(link: re.Match) -> str:
+        svg = (outdir / unescape(link.group(3))).read_text(encoding="utf-8")
+        image = link.group(2).replace(
+            'style="width: 100%;"', f'style="width: 100%; min-width: {readable_width(svg)}px;"'
+        )
+        return f'<div class="rtw-scroll">{link.group(1)}{image}</div>'
+
+    return FIGURE_LINK.sub(scrolling, html)
+
+
+RESULT_TABLE = re.compile(r'<table class="table rtw-table".*?</table>', re.DOTALL)
+
+
+def scrolling_tables(html: str) -> str:
+    """Each result table scrolls sideways in a box of its own, not with the notes beside it."""
+    return RESULT_TABLE.sub(lambda table: f'<div class="rtw-scroll">{table.group(0)}</div>', html)
+
+
 def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -155,6 +194,7 @@ def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
         html = page.read_text(encoding="utf-8")
         lang = app.config.rtw_lang
         finished = card_tables(accessible(translate_attributes(html, lang), lang))
+        finished = scrolling_tables(readable_figures(finished, page.parent))
         if finished != html:
             page.write_text(finished, encoding="utf-8")
 
