@@ -166,3 +166,38 @@ def test_prose_tables_are_labelled_cards_on_a_phone(site: str, phone, path: str)
     assert cells
     column = phone.eval_on_selector("article", "a => a.getBoundingClientRect().width")
     assert all(width > 0.8 * column and label not in ("none", '""') for width, label in cells)
+
+
+BOOK_PAGES = [
+    "index",
+    "provider",
+    "cohort",
+    "meta",
+    "interviews",
+    "reproduction",
+    "rerun",
+    "data",
+]
+
+
+@pytest.mark.parametrize("name", BOOK_PAGES)
+def test_the_language_switch_lands_on_the_same_section(site: str, page, name: str) -> None:
+    """Every section has the same id in both languages, and the switch, followed from a
+    section (the page's last), opens the other language's page at that section."""
+    sections = "article section[id]"
+    ids = {
+        lang: page.goto(f"{site}/{lang}/{name}.html")
+        and page.eval_on_selector_all(sections, "all => all.map(s => s.id)")
+        for lang in ("en", "nb")
+    }
+    assert ids["en"], "the page has sections"
+    assert ids["nb"] == ids["en"]
+    section = ids["en"][-1]
+    page.goto(f"{site}/en/{name}.html#{section}")
+    page.click(".rtw-lang-switch")
+    page.wait_for_url(f"**/nb/{name}.html#{section}")
+    in_view = page.eval_on_selector(
+        f"[id='{section}']",
+        "s => s.getBoundingClientRect().top < innerHeight && s.getBoundingClientRect().bottom > 0",
+    )
+    assert in_view

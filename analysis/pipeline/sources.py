@@ -25,6 +25,7 @@ counterpart, and there is no second copy of any code cell that could drift.
 from __future__ import annotations
 
 import importlib
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from html import escape
@@ -34,6 +35,8 @@ import jupytext
 import nbformat
 import pybtex.database
 import yaml
+from docutils.nodes import make_id
+from markdown_it import MarkdownIt
 
 from analysis.chapters import Chapter
 from analysis.core.contracts import contract_markdown
@@ -44,6 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 BOOK = ROOT / "book"
 SPHINX_LANGUAGE = {"nb": "nb_NO", "en": "en"}
 LANG_KEY = "lang"
+MARKDOWN = MarkdownIt("commonmark")
+SECTION_KEY_CLASS = "rtw-id-"
+HEADING_MARK = re.compile(r"^\s*#+\s*|\s+#+\s*$")
 
 
 def page_sources(book: Path) -> list[Path]:
@@ -64,6 +70,49 @@ def for_language(page: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNod
         cell.metadata.pop(LANG_KEY, None)
         cell.id = f"cell-{index}"  # stable ids, so that an unchanged page has the same digest
     return filtered
+
+
+def shared_section_ids(page: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``page`` with a section key before each heading of its language-tagged passages (a
+    MyST block attribute, the class ``rtw-id-<key>``, that the Sphinx extension turns into the
+    section's id): the id the English heading gives, on the English heading and on its
+    counterpart in every other language, so that a section has the same address in each
+    language and the language switch lands on the section the reader was at."""
+    marked = nbformat.from_dict(page)
+    english: list[str] = []
+    taken: set[str] = set()
+    for cell in marked.cells:
+        lang = cell.metadata.get(LANG_KEY)
+        if lang is None or cell.cell_type != "markdown":
+            continue
+        lines = cell.source.split("\n")
+        starts = [
+            token.map[0] for token in MARKDOWN.parse(cell.source) if token.type == "heading_open"
+        ]
+        if lang == "en":
+            english = [_unique(make_id(HEADING_MARK.sub("", lines[i])), taken) for i in starts]
+        for start, key in reversed(list(zip(starts, english, strict=False))):
+            lines.insert(start, section_key(key).rstrip("\n"))
+        cell.source = "\n".join(lines)
+        if lang != "en":
+            english = []
+    return marked
+
+
+def section_key(heading: str) -> str:
+    """The line that gives the heading after it the id of ``heading`` (an English heading),
+    in every language."""
+    return f"{{.{SECTION_KEY_CLASS}{make_id(heading)}}}\n"
+
+
+def _unique(key: str, taken: set[str]) -> str:
+    """``key``, or ``key-2``, ``key-3``, … when a heading before it on the page has it."""
+    unique, number = key, 1
+    while unique in taken:
+        number += 1
+        unique = f"{key}-{number}"
+    taken.add(unique)
+    return unique
 
 
 def is_notebook(page: nbformat.NotebookNode) -> bool:
@@ -135,7 +184,7 @@ def assemble_tree(
             (tree / relative).parent.mkdir(parents=True, exist_ok=True)
             (tree / relative).write_text(text, encoding="utf-8")
             continue
-        page = for_language(read_page(book / relative), lang)
+        page = for_language(shared_section_ids(read_page(book / relative)), lang)
         write_page(page, tree / relative)
         if is_notebook(page):
             notebooks.append(name)
@@ -161,10 +210,10 @@ def contract_includes(chapters: list[Chapter]) -> Callable[[str], dict[str, str]
     }
 
     def includes(lang: str) -> dict[str, str]:
+        """Each under its section key, the id of its English title (as on the other pages)."""
         return {
-            f"includes/contract-{name}.md": contract_markdown(
-                t(f"repro.component.{name}", lang), chapter_schemas, lang
-            )
+            f"includes/contract-{name}.md": section_key(t(f"repro.component.{name}", "en"))
+            + contract_markdown(t(f"repro.component.{name}", lang), chapter_schemas, lang)
             for name, chapter_schemas in schemas.items()
         }
 

@@ -14,6 +14,7 @@ import re
 from html import escape, unescape
 from pathlib import Path
 
+from docutils import nodes
 from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting import toplevel
@@ -32,6 +33,7 @@ from sphinx.application import Sphinx
 from sphinx.locale import translators
 
 from analysis.core.i18n import LANGS, catalog, t
+from analysis.pipeline.sources import SECTION_KEY_CLASS
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -96,6 +98,17 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
         f'\n    <link rel="alternate" hreflang="{code}" href="{up}{code}/{pagename}.html" />'
         for code in LANGS
     )
+
+
+def _shared_section_ids(app: Sphinx, doctree: nodes.document) -> None:
+    """Each section marked with a key (``rtw-id-<key>``, see ``sources.shared_section_ids``)
+    gets that key as its id, the same in both languages."""
+    for section in doctree.findall(nodes.section):
+        keys = [name for name in section["classes"] if name.startswith(SECTION_KEY_CLASS)]
+        for name in keys:
+            section["classes"].remove(name)
+            section["ids"] = [name.removeprefix(SECTION_KEY_CLASS)]
+            doctree.ids[section["ids"][0]] = section
 
 
 def translate_attributes(html: str, lang: str) -> str:
@@ -255,6 +268,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("rtw_lang", "en", "html")
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _add_theme_translations)
+    app.connect("doctree-read", _shared_section_ids, priority=400)  # before the contents
     app.connect("html-page-context", _page_context)
     app.connect("build-finished", _finish_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
