@@ -1,8 +1,14 @@
-"""Reading the chapter pages on a 1366-px screen in headless Chromium: every main table fits
-its column, every figure's smallest text is drawn at 10 px or more, and the numbers of each
-forest plot are in an HTML table beside the plot of its intervals."""
+"""Reading the book in headless Chromium on a 1366-px screen and a 390-px phone: every main
+table fits its column or shows that it scrolls, no word is broken inside a table cell, every
+figure's smallest text is drawn at 10 px or more, the numbers of each forest plot are in an
+HTML table beside the plot of its intervals, the language switch keeps the section, and the
+404 page's links work from any address."""
 
 from __future__ import annotations
+
+import re
+import urllib.parse
+import urllib.request
 
 import pytest
 
@@ -201,3 +207,26 @@ def test_the_language_switch_lands_on_the_same_section(site: str, page, name: st
         "s => s.getBoundingClientRect().top < innerHeight && s.getBoundingClientRect().bottom > 0",
     )
     assert in_view
+
+
+def test_the_404_page_links_work_from_any_depth(site: str, built_book) -> None:
+    """The server shows the 404 page at the missing address, e.g. ``/en/missing.html``: each
+    of its links and its icon, resolved from there, is a page of the site."""
+    html = (built_book / "html" / "404.html").read_text(encoding="utf-8")
+    links = re.findall(r'(?:href|src)="([^"#]+)"', html)
+    assert len(links) >= 5  # icon, two alternates, two books
+    missing = f"{site}/en/missing.html"
+    for link in links:
+        with urllib.request.urlopen(urllib.parse.urljoin(missing, link)) as response:
+            assert response.status == 200, link
+
+
+@pytest.mark.parametrize("path", ["nb/cohort.html", "en/meta.html"])
+def test_previous_and_next_titles_are_whole_on_a_phone(site: str, phone, path: str) -> None:
+    phone.goto(f"{site}/{path}")
+    cut = phone.eval_on_selector_all(
+        ".prev-next-area a",
+        "links => links.filter(a => a.scrollWidth > a.clientWidth + 1).map(a => a.innerText)",
+    )
+    assert phone.locator(".prev-next-area a").count() == 2
+    assert cut == []

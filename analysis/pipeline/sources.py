@@ -30,6 +30,7 @@ import shutil
 from collections.abc import Callable, Iterable
 from html import escape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jupytext
 import nbformat
@@ -220,17 +221,26 @@ def contract_includes(chapters: list[Chapter]) -> Callable[[str], dict[str, str]
     return includes
 
 
-def _site_page(title: str, body: str) -> str:
-    """A page of the site outside the two books (landing page, 404), in both languages."""
+def site_root() -> str:
+    """The path of the site's root on its server, from the address in ``html.baseurl`` of
+    ``_config.yml`` (``/`` when none is set): ``https://example.org/rtw/`` gives ``/rtw/``."""
+    address = (read_yaml(ROOT / "_config.yml").get("html") or {}).get("baseurl") or ""
+    path = urlsplit(address).path.strip("/")
+    return f"/{path}/" if path else "/"
+
+
+def _site_page(title: str, body: str, root: str = "") -> str:
+    """A page of the site outside the two books (landing page, 404), in both languages; its
+    links start with ``root`` (relative to the page when empty)."""
     return f"""<!DOCTYPE html>
 <html lang="nb">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{title}</title>
-  <link rel="icon" href="nb/_static/favicon.svg" type="image/svg+xml">
-  <link rel="alternate" hreflang="nb" href="nb/index.html">
-  <link rel="alternate" hreflang="en" href="en/index.html">
+  <link rel="icon" href="{root}nb/_static/favicon.svg" type="image/svg+xml">
+  <link rel="alternate" hreflang="nb" href="{root}nb/index.html">
+  <link rel="alternate" hreflang="en" href="{root}en/index.html">
   <style>
     body {{ font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto;
            padding: 0 1rem; line-height: 1.5; color: #222; }}
@@ -250,9 +260,9 @@ def _site_page(title: str, body: str) -> str:
 """
 
 
-def _book_links() -> str:
+def _book_links(root: str = "") -> str:
     return "\n".join(
-        f'    <li lang="{lang}"><a href="{lang}/index.html" hreflang="{lang}">'
+        f'    <li lang="{lang}"><a href="{root}{lang}/index.html" hreflang="{lang}">'
         f"<strong>{escape(t('site.title', lang))}</strong><br>"
         f"{escape(t('site.landing_open', lang))}</a></li>"
         for lang in LANGS
@@ -271,13 +281,16 @@ def landing_page() -> str:
 
 
 def not_found_page() -> str:
-    """The site's 404 page, in both languages, with the way back to each book."""
+    """The site's 404 page, in both languages, with the way back to each book. The server
+    shows it at any missing address (``/en/missing.html`` too), so its links start at the
+    site's root."""
+    root = site_root()
     title = f"{escape(t('site.not_found_title', 'nb'))} / {escape(t('site.not_found_title', 'en'))}"
     body = f"""  <h1>{escape(t("site.not_found_title", "nb"))} /
     <span lang="en">{escape(t("site.not_found_title", "en"))}</span></h1>
   <p>{escape(t("site.not_found_text", "nb"))}</p>
   <p lang="en">{escape(t("site.not_found_text", "en"))}</p>
   <ul>
-{_book_links()}
+{_book_links(root)}
   </ul>"""
-    return _site_page(title, body)
+    return _site_page(title, body, root)

@@ -196,8 +196,11 @@ RESULT_TABLE = re.compile(r'<table class="table rtw-table".*?</table>', re.DOTAL
 
 
 def scrolling_tables(html: str) -> str:
-    """Each result table scrolls sideways in a box of its own, not with the notes beside it."""
-    return RESULT_TABLE.sub(lambda table: f'<div class="rtw-scroll">{table.group(0)}</div>', html)
+    """Each result table scrolls sideways in a box of its own, not with the notes beside it;
+    the box takes the keyboard focus, so that it scrolls with the arrow keys too."""
+    return RESULT_TABLE.sub(
+        lambda table: f'<div class="rtw-scroll" tabindex="0">{table.group(0)}</div>', html
+    )
 
 
 def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
