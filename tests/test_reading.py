@@ -12,6 +12,8 @@ import urllib.request
 
 import pytest
 
+from tests.conftest import article_text
+
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
 PAGES = [
@@ -230,3 +232,44 @@ def test_previous_and_next_titles_are_whole_on_a_phone(site: str, phone, path: s
     )
     assert phone.locator(".prev-next-area a").count() == 2
     assert cut == []
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+@pytest.mark.parametrize("name", ["index", "data"])
+def test_percentages_are_in_the_page_style(built_book, name: str, lang: str) -> None:
+    """In the prose of the landing and data pages, "63%" and "95% CI" in English, "63 %"
+    with a no-break space in bokmål."""
+    text = article_text(built_book / "html" / lang / f"{name}.html")
+    wrong = r"\d[ \u00a0]%" if lang == "en" else r"\d %"
+    assert re.findall(rf".{{0,20}}{wrong}", text) == []
+
+
+PRINTED = """() => ({
+  shown: ['.bd-header', '.bd-sidebar-primary', '.bd-sidebar-secondary', '.prev-next-area',
+          '.rtw-lang-switch', '#jb-print-toc']
+    .filter(selector => [...document.querySelectorAll(selector)]
+      .some(element => element.getClientRects().length > 0)),
+  wide: [...document.querySelectorAll('article h1, article h2, article h3')]
+    .filter(title => title.getClientRects().length > 0 && title.scrollWidth > title.clientWidth + 1)
+    .map(title => title.innerText),
+  unbreakable: [...document.querySelectorAll('article table, article .output')]
+    .filter(box => getComputedStyle(box).breakInside === 'avoid').length,
+  cut: [...document.querySelectorAll('article *')]
+    .filter(box => ['auto', 'scroll', 'hidden'].includes(getComputedStyle(box).overflowX)
+      && box.scrollWidth > box.clientWidth + 1 && box.getClientRects().length > 0).length,
+})"""
+
+
+@pytest.mark.parametrize("path", ["nb/meta.html", "en/cohort.html", "nb/data.html"])
+def test_a_printed_page_is_the_article_alone(site: str, page, path: str) -> None:
+    """Printed, a page has no header, sidebars, contents or switch; its titles fit the page;
+    its tables may break between rows; nothing is cut off in a scroll box."""
+    page.emulate_media(media="print")
+    try:
+        page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+        page.goto(f"{site}/{path}")
+        printed = page.evaluate(PRINTED)
+    finally:
+        page.emulate_media(media="screen")
+        page.set_viewport_size({"width": 1366, "height": 900})
+    assert printed == {"shown": [], "wide": [], "unbreakable": 0, "cut": 0}
