@@ -104,15 +104,19 @@ def test_norwegian_pages_show_no_english_interface_text(built_book):
     assert not leftovers
 
 
-def test_code_is_hidden_behind_a_toggle_and_parameters_are_not_injected(built_book):
-    page = (built_book / "html" / "en" / "provider.html").read_text(encoding="utf-8")
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_pages_show_results_not_code_and_search_finds_no_code(built_book, lang):
+    """The code cells are one-line calls of the chapter's page module: the pages show their
+    outputs only (no "Show code" bars), and the search index holds the reader's text only."""
+    html = built_book / "html" / lang
+    page = (html / "provider.html").read_text(encoding="utf-8")
     assert "injected-parameters" not in page
     assert "Injected parameters" not in page
     soup = BeautifulSoup(page, "html.parser")
-    cells = soup.select("div.cell")
-    assert cells and all(
-        cell.select_one("details") for cell in cells if cell.select_one("div.cell_input")
-    )
+    assert soup.select("div.cell_output")
+    assert soup.select("div.cell_input, details.above-input") == []
+    index = (html / "searchindex.js").read_text(encoding="utf-8")
+    assert "terms" in index and '"ipython"' not in index and '"state_dir"' not in index
 
 
 def test_provider_results_reproduce_the_thesis(built_book):

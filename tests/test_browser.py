@@ -64,17 +64,22 @@ def test_the_switch_keeps_the_place_on_the_page(site, page):
 BLOCKING = ("critical", "serious")
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])  # the theme follows the system's
 @pytest.mark.parametrize("lang", ["nb", "en"])  # two tests, so two workers can share them
-def test_every_page_is_free_of_serious_accessibility_failures(site, page, built_book, lang):
+def test_every_page_is_free_of_serious_accessibility_failures(site, page, built_book, lang, scheme):
     axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe()
     failures = {}
     pages = [path for path in book_pages(built_book) if path.startswith(f"{lang}/")]
-    for path in ["index.html", *pages] if lang == "nb" else pages:
-        page.goto(f"{site}/{path}")
-        violations = axe.run(page).response["violations"]
-        blocking = [v["id"] for v in violations if v["impact"] in BLOCKING]
-        if blocking:
-            failures[path] = blocking
+    page.emulate_media(color_scheme=scheme)
+    try:
+        for path in ["index.html", *pages] if lang == "nb" else pages:
+            page.goto(f"{site}/{path}")
+            violations = axe.run(page).response["violations"]
+            blocking = [v["id"] for v in violations if v["impact"] in BLOCKING]
+            if blocking:
+                failures[path] = blocking
+    finally:
+        page.emulate_media(color_scheme="light")
     assert failures == {}
 
 

@@ -1,10 +1,18 @@
-"""Reading the chapter pages on a 1366-px screen in headless Chromium: every main table fits
-its column, every figure's smallest text is drawn at 10 px or more, and the numbers of each
-forest plot are in an HTML table beside the plot of its intervals."""
+"""Reading the book in headless Chromium on a 1366-px screen and a 390-px phone: every main
+table fits its column or shows that it scrolls, no word is broken inside a table cell, every
+figure's smallest text is drawn at 10 px or more, the numbers of each forest plot are in an
+HTML table beside the plot of its intervals, the language switch keeps the section, and the
+404 page's links work from any address."""
 
 from __future__ import annotations
 
+import re
+import urllib.parse
+import urllib.request
+
 import pytest
+
+from tests.conftest import article_text
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
@@ -52,13 +60,34 @@ def test_main_tables_fit_the_column(site: str, page, path: str) -> None:
     assert overflowing == []
 
 
+@pytest.mark.parametrize("width", [1366, 390])
 @pytest.mark.parametrize("path", PAGES)
-def test_figure_text_is_at_least_10_px(site: str, page, path: str) -> None:
-    page.goto(f"{site}/{path}")
-    sizes = page.evaluate(SMALLEST_TEXT)
+def test_figure_text_is_at_least_10_px(site: str, page, path: str, width: int) -> None:
+    """On a screen and on a phone (where a figure scrolls sideways in its box)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    try:
+        page.goto(f"{site}/{path}")
+        sizes = page.evaluate(SMALLEST_TEXT)
+    finally:
+        page.set_viewport_size({"width": 1366, "height": 900})
     assert sizes
     small = {name: size for name, size in sizes if size is None or size < 10}
     assert small == {}
+
+
+# Boxes in the article that hide content to their right (scroll sideways) and show no cue.
+UNCUED_SCROLLING = """() => [...document.querySelectorAll('article *')]
+  .filter(box => ['auto', 'scroll'].includes(getComputedStyle(box).overflowX)
+    && box.scrollWidth > box.clientWidth + 1 && box.getClientRects().length > 0)
+  .filter(box => getComputedStyle(box).maskImage === 'none')
+  .map(box => box.className + ': ' + box.innerText.slice(0, 40))"""
+
+
+@pytest.mark.parametrize("path", [*PAGES, *[f"{lang}/reproduction.html" for lang in ("en", "nb")]])
+def test_what_scrolls_sideways_on_a_phone_shows_it(site: str, phone, path: str) -> None:
+    phone.goto(f"{site}/{path}")
+    phone.wait_for_load_state("load")
+    assert phone.evaluate(UNCUED_SCROLLING) == []
 
 
 @pytest.mark.parametrize(("lang", "total"), [("en", "Total (95% CI)"), ("nb", "Totalt (95 % KI)")])
@@ -87,3 +116,160 @@ def test_forest_plot_numbers_are_html(site: str, page, lang: str, total: str) ->
           })""",
     )
     assert lines and max(lines) < 1.5
+
+
+PROSE_PAGES = [f"{lang}/{name}.html" for lang in ("en", "nb") for name in ("data", "rerun")]
+
+# Words of the table cells that the browser broke across lines: a word (split after a hyphen,
+# dash or slash, where a line may end) whose rendered line boxes start on more than one line.
+BROKEN_WORDS = """() => {
+  const broken = [];
+  for (const cell of document.querySelectorAll('article table td, article table th')) {
+    if (cell.getClientRects().length === 0) continue;
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (const word of node.data.matchAll(/[^\\s\\-\\u2013\\/]+[\\-\\u2013\\/]?/g)) {
+        const range = document.createRange();
+        range.setStart(node, word.index);
+        range.setEnd(node, word.index + word[0].length);
+        const tops = new Set([...range.getClientRects()]
+          .filter(rect => rect.width > 0).map(rect => Math.round(rect.top)));
+        if (tops.size > 1) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.fixture
+def phone(page):
+    """The browser tab at a phone's width (390 × 844), set back to 1366 × 900 afterwards."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    yield page
+    page.set_viewport_size({"width": 1366, "height": 900})
+
+
+@pytest.mark.parametrize("path", PROSE_PAGES)
+def test_no_word_is_broken_in_a_table_cell_on_a_phone(site: str, phone, path: str) -> None:
+    phone.goto(f"{site}/{path}")
+    assert phone.evaluate(BROKEN_WORDS) == []
+
+
+@pytest.mark.parametrize("path", PROSE_PAGES)
+def test_no_word_is_broken_in_a_table_cell_on_a_screen(site: str, page, path: str) -> None:
+    page.goto(f"{site}/{path}")
+    assert page.evaluate(BROKEN_WORDS) == []
+
+
+@pytest.mark.parametrize("path", PROSE_PAGES)
+def test_prose_tables_are_labelled_cards_on_a_phone(site: str, phone, path: str) -> None:
+    """Each row of a prose table is a card: its cells stacked full width, each labelled."""
+    phone.goto(f"{site}/{path}")
+    cells = phone.eval_on_selector_all(
+        "article table.rtw-cards td",
+        """cells => cells.map(c => [c.getBoundingClientRect().width,
+          getComputedStyle(c, '::before').content])""",
+    )
+    assert cells
+    column = phone.eval_on_selector("article", "a => a.getBoundingClientRect().width")
+    assert all(width > 0.8 * column and label not in ("none", '""') for width, label in cells)
+
+
+BOOK_PAGES = [
+    "index",
+    "provider",
+    "cohort",
+    "meta",
+    "interviews",
+    "reproduction",
+    "rerun",
+    "data",
+]
+
+
+@pytest.mark.parametrize("name", BOOK_PAGES)
+def test_the_language_switch_lands_on_the_same_section(site: str, page, name: str) -> None:
+    """Every section has the same id in both languages, and the switch, followed from a
+    section (the page's last), opens the other language's page at that section."""
+    sections = "article section[id]"
+    ids = {
+        lang: page.goto(f"{site}/{lang}/{name}.html")
+        and page.eval_on_selector_all(sections, "all => all.map(s => s.id)")
+        for lang in ("en", "nb")
+    }
+    assert ids["en"], "the page has sections"
+    assert ids["nb"] == ids["en"]
+    section = ids["en"][-1]
+    page.goto(f"{site}/en/{name}.html#{section}")
+    page.click(".rtw-lang-switch")
+    page.wait_for_url(f"**/nb/{name}.html#{section}")
+    in_view = page.eval_on_selector(
+        f"[id='{section}']",
+        "s => s.getBoundingClientRect().top < innerHeight && s.getBoundingClientRect().bottom > 0",
+    )
+    assert in_view
+
+
+def test_the_404_page_links_work_from_any_depth(site: str, built_book) -> None:
+    """The server shows the 404 page at the missing address, e.g. ``/en/missing.html``: each
+    of its links and its icon, resolved from there, is a page of the site."""
+    html = (built_book / "html" / "404.html").read_text(encoding="utf-8")
+    links = re.findall(r'(?:href|src)="([^"#]+)"', html)
+    assert len(links) >= 5  # icon, two alternates, two books
+    missing = f"{site}/en/missing.html"
+    for link in links:
+        with urllib.request.urlopen(urllib.parse.urljoin(missing, link)) as response:
+            assert response.status == 200, link
+
+
+@pytest.mark.parametrize("path", ["nb/cohort.html", "en/meta.html"])
+def test_previous_and_next_titles_are_whole_on_a_phone(site: str, phone, path: str) -> None:
+    phone.goto(f"{site}/{path}")
+    cut = phone.eval_on_selector_all(
+        ".prev-next-area a",
+        "links => links.filter(a => a.scrollWidth > a.clientWidth + 1).map(a => a.innerText)",
+    )
+    assert phone.locator(".prev-next-area a").count() == 2
+    assert cut == []
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+@pytest.mark.parametrize("name", ["index", "data"])
+def test_percentages_are_in_the_page_style(built_book, name: str, lang: str) -> None:
+    """In the prose of the landing and data pages, "63%" and "95% CI" in English, "63 %"
+    with a no-break space in bokmål."""
+    text = article_text(built_book / "html" / lang / f"{name}.html")
+    wrong = r"\d[ \u00a0]%" if lang == "en" else r"\d %"
+    assert re.findall(rf".{{0,20}}{wrong}", text) == []
+
+
+PRINTED = """() => ({
+  shown: ['.bd-header', '.bd-sidebar-primary', '.bd-sidebar-secondary', '.prev-next-area',
+          '.rtw-lang-switch', '#jb-print-toc']
+    .filter(selector => [...document.querySelectorAll(selector)]
+      .some(element => element.getClientRects().length > 0)),
+  wide: [...document.querySelectorAll('article h1, article h2, article h3')]
+    .filter(title => title.getClientRects().length > 0 && title.scrollWidth > title.clientWidth + 1)
+    .map(title => title.innerText),
+  unbreakable: [...document.querySelectorAll('article table, article .output')]
+    .filter(box => getComputedStyle(box).breakInside === 'avoid').length,
+  cut: [...document.querySelectorAll('article *')]
+    .filter(box => ['auto', 'scroll', 'hidden'].includes(getComputedStyle(box).overflowX)
+      && box.scrollWidth > box.clientWidth + 1 && box.getClientRects().length > 0).length,
+})"""
+
+
+@pytest.mark.parametrize("path", ["nb/meta.html", "en/cohort.html", "nb/data.html"])
+def test_a_printed_page_is_the_article_alone(site: str, page, path: str) -> None:
+    """Printed, a page has no header, sidebars, contents or switch; its titles fit the page;
+    its tables may break between rows; nothing is cut off in a scroll box."""
+    page.emulate_media(media="print")
+    try:
+        page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
+        page.goto(f"{site}/{path}")
+        printed = page.evaluate(PRINTED)
+    finally:
+        page.emulate_media(media="screen")
+        page.set_viewport_size({"width": 1366, "height": 900})
+    assert printed == {"shown": [], "wide": [], "unbreakable": 0, "cut": 0}

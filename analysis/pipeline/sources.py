@@ -25,15 +25,19 @@ counterpart, and there is no second copy of any code cell that could drift.
 from __future__ import annotations
 
 import importlib
+import re
 import shutil
 from collections.abc import Callable, Iterable
 from html import escape
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jupytext
 import nbformat
 import pybtex.database
 import yaml
+from docutils.nodes import make_id
+from markdown_it import MarkdownIt
 
 from analysis.chapters import Chapter
 from analysis.core.contracts import contract_markdown
@@ -45,6 +49,9 @@ SPHINX_LANGUAGE = {"nb": "nb_NO", "en": "en"}
 LANG_KEY = "lang"
 # A translated cell's fingerprint of the passage it translates (analysis.pipeline.translations).
 SOURCE_KEY = "source"
+MARKDOWN = MarkdownIt("commonmark")
+SECTION_KEY_CLASS = "rtw-id-"
+HEADING_MARK = re.compile(r"^\s*#+\s*|\s+#+\s*$")
 
 
 def page_sources(book: Path) -> list[Path]:
@@ -67,6 +74,49 @@ def for_language(page: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNod
         cell.metadata.pop(SOURCE_KEY, None)
         cell.id = f"cell-{index}"  # stable ids, so that an unchanged page has the same digest
     return filtered
+
+
+def shared_section_ids(page: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``page`` with a section key before each heading of its language-tagged passages (a
+    MyST block attribute, the class ``rtw-id-<key>``, that the Sphinx extension turns into the
+    section's id): the id the English heading gives, on the English heading and on its
+    counterpart in every other language, so that a section has the same address in each
+    language and the language switch lands on the section the reader was at."""
+    marked = nbformat.from_dict(page)
+    english: list[str] = []
+    taken: set[str] = set()
+    for cell in marked.cells:
+        lang = cell.metadata.get(LANG_KEY)
+        if lang is None or cell.cell_type != "markdown":
+            continue
+        lines = cell.source.split("\n")
+        starts = [
+            token.map[0] for token in MARKDOWN.parse(cell.source) if token.type == "heading_open"
+        ]
+        if lang == "en":
+            english = [_unique(make_id(HEADING_MARK.sub("", lines[i])), taken) for i in starts]
+        for start, key in reversed(list(zip(starts, english, strict=False))):
+            lines.insert(start, section_key(key).rstrip("\n"))
+        cell.source = "\n".join(lines)
+        if lang != "en":
+            english = []
+    return marked
+
+
+def section_key(heading: str) -> str:
+    """The line that gives the heading after it the id of ``heading`` (an English heading),
+    in every language."""
+    return f"{{.{SECTION_KEY_CLASS}{make_id(heading)}}}\n"
+
+
+def _unique(key: str, taken: set[str]) -> str:
+    """``key``, or ``key-2``, ``key-3``, … when a heading before it on the page has it."""
+    unique, number = key, 1
+    while unique in taken:
+        number += 1
+        unique = f"{key}-{number}"
+    taken.add(unique)
+    return unique
 
 
 def is_notebook(page: nbformat.NotebookNode) -> bool:
@@ -138,7 +188,7 @@ def assemble_tree(
             (tree / relative).parent.mkdir(parents=True, exist_ok=True)
             (tree / relative).write_text(text, encoding="utf-8")
             continue
-        page = for_language(read_page(book / relative), lang)
+        page = for_language(shared_section_ids(read_page(book / relative)), lang)
         write_page(page, tree / relative)
         if is_notebook(page):
             notebooks.append(name)
@@ -164,27 +214,36 @@ def contract_includes(chapters: list[Chapter]) -> Callable[[str], dict[str, str]
     }
 
     def includes(lang: str) -> dict[str, str]:
+        """Each under its section key, the id of its English title (as on the other pages)."""
         return {
-            f"includes/contract-{name}.md": contract_markdown(
-                t(f"repro.component.{name}", lang), chapter_schemas, lang
-            )
+            f"includes/contract-{name}.md": section_key(t(f"repro.component.{name}", "en"))
+            + contract_markdown(t(f"repro.component.{name}", lang), chapter_schemas, lang)
             for name, chapter_schemas in schemas.items()
         }
 
     return includes
 
 
-def _site_page(title: str, body: str) -> str:
-    """A page of the site outside the two books (landing page, 404), in both languages."""
+def site_root() -> str:
+    """The path of the site's root on its server, from the address in ``html.baseurl`` of
+    ``_config.yml`` (``/`` when none is set): ``https://example.org/rtw/`` gives ``/rtw/``."""
+    address = (read_yaml(BOOK_CONFIG).get("html") or {}).get("baseurl") or ""
+    path = urlsplit(address).path.strip("/")
+    return f"/{path}/" if path else "/"
+
+
+def _site_page(title: str, body: str, root: str = "") -> str:
+    """A page of the site outside the two books (landing page, 404), in both languages; its
+    links start with ``root`` (relative to the page when empty)."""
     return f"""<!DOCTYPE html>
 <html lang="nb">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{title}</title>
-  <link rel="icon" href="nb/_static/favicon.svg" type="image/svg+xml">
-  <link rel="alternate" hreflang="nb" href="nb/index.html">
-  <link rel="alternate" hreflang="en" href="en/index.html">
+  <link rel="icon" href="{root}nb/_static/favicon.svg" type="image/svg+xml">
+  <link rel="alternate" hreflang="nb" href="{root}nb/index.html">
+  <link rel="alternate" hreflang="en" href="{root}en/index.html">
   <style>
     body {{ font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto;
            padding: 0 1rem; line-height: 1.5; color: #222; }}
@@ -204,9 +263,9 @@ def _site_page(title: str, body: str) -> str:
 """
 
 
-def _book_links() -> str:
+def _book_links(root: str = "") -> str:
     return "\n".join(
-        f'    <li lang="{lang}"><a href="{lang}/index.html" hreflang="{lang}">'
+        f'    <li lang="{lang}"><a href="{root}{lang}/index.html" hreflang="{lang}">'
         f"<strong>{escape(t('site.title', lang))}</strong><br>"
         f"{escape(t('site.landing_open', lang))}</a></li>"
         for lang in LANGS
@@ -225,13 +284,16 @@ def landing_page() -> str:
 
 
 def not_found_page() -> str:
-    """The site's 404 page, in both languages, with the way back to each book."""
+    """The site's 404 page, in both languages, with the way back to each book. The server
+    shows it at any missing address (``/en/missing.html`` too), so its links start at the
+    site's root."""
+    root = site_root()
     title = f"{escape(t('site.not_found_title', 'nb'))} / {escape(t('site.not_found_title', 'en'))}"
     body = f"""  <h1>{escape(t("site.not_found_title", "nb"))} /
     <span lang="en">{escape(t("site.not_found_title", "en"))}</span></h1>
   <p>{escape(t("site.not_found_text", "nb"))}</p>
   <p lang="en">{escape(t("site.not_found_text", "en"))}</p>
   <ul>
-{_book_links()}
+{_book_links(root)}
   </ul>"""
-    return _site_page(title, body)
+    return _site_page(title, body, root)

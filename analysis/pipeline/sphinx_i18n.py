@@ -9,9 +9,12 @@ other language (``../<other>/<page>.html``), and gives the theme's interface str
 from __future__ import annotations
 
 import gettext
+import math
 import re
+from html import escape, unescape
 from pathlib import Path
 
+from docutils import nodes
 from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting import toplevel
@@ -31,6 +34,7 @@ from sphinx.locale import translators
 
 from analysis.core.i18n import catalog, t
 from analysis.core.settings import LANGS
+from analysis.pipeline.sources import SECTION_KEY_CLASS
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -97,6 +101,17 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     )
 
 
+def _shared_section_ids(app: Sphinx, doctree: nodes.document) -> None:
+    """Each section marked with a key (``rtw-id-<key>``, see ``sources.shared_section_ids``)
+    gets that key as its id, the same in both languages."""
+    for section in doctree.findall(nodes.section):
+        keys = [name for name in section["classes"] if name.startswith(SECTION_KEY_CLASS)]
+        for name in keys:
+            section["classes"].remove(name)
+            section["ids"] = [name.removeprefix(SECTION_KEY_CLASS)]
+            doctree.ids[section["ids"][0]] = section
+
+
 def translate_attributes(html: str, lang: str) -> str:
     """Give the attribute texts that the theme and myst-nb hard-code their ``lang`` text."""
     for key, entry in catalog().items():
@@ -120,12 +135,83 @@ def accessible(html: str, lang: str) -> str:
     return html.replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+PROSE_TABLE = re.compile(r'<table class="table">(.*?)</table>', re.DOTALL)
+HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.DOTALL)
+TAG = re.compile(r"<[^>]+>")
+
+
+def card_tables(html: str) -> str:
+    """Prose tables (written in Markdown) become ``rtw-cards`` tables whose every data cell
+    carries its column's header in ``data-label``, so that on a phone the stylesheet can show
+    each row as a card of labelled lines instead of columns a few letters wide."""
+
+    def cards(table: re.Match) -> str:
+        body = table.group(1)
+        head, _, rows = body.partition("</thead>")
+        labels = [
+            escape(unescape(TAG.sub("", cell)).strip(), quote=True)
+            for cell in HEADER_CELL.findall(head)
+        ]
+
+        def labelled(row: re.Match) -> str:
+            cells = iter(labels)
+            return re.sub(r"<td>", lambda _: f'<td data-label="{next(cells, "")}">', row.group(0))
+
+        rows = re.sub(r"<tr[^>]*>.*?</tr>", labelled, rows, flags=re.DOTALL)
+        return f'<table class="table rtw-cards">{head}</thead>{rows}</table>'
+
+    return PROSE_TABLE.sub(cards, html)
+
+
+READABLE_PX = 10  # the smallest text of a figure is drawn at least this large
+FIGURE_LINK = re.compile(
+    r'(<a class="reference internal image-reference" href="[^"]*">)'
+    r'(<img [^>]*src="(_images/[^"]+\.svg)" style="width: 100%;" />\s*</a>)'
+)
+VIEW_BOX_WIDTH = re.compile(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) [\d.]+"')
+FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)px")
+
+
+def readable_width(svg: str) -> int:
+    """The width in CSS px at which the smallest text of an SVG figure is ``READABLE_PX``."""
+    width = float(VIEW_BOX_WIDTH.search(svg).group(1))
+    smallest = min(float(size) for size in FONT_SIZE.findall(svg))
+    return math.ceil(width * READABLE_PX / smallest)
+
+
+def readable_figures(html: str, outdir: Path) -> str:
+    """Each SVG figure at no less than the width at which its text is readable: in a narrower
+    column (a phone) it keeps that width and scrolls sideways in its own box."""
+
+    def scrolling(link: re.Match) -> str:
+        svg = (outdir / unescape(link.group(3))).read_text(encoding="utf-8")
+        image = link.group(2).replace(
+            'style="width: 100%;"', f'style="width: 100%; min-width: {readable_width(svg)}px;"'
+        )
+        return f'<div class="rtw-scroll">{link.group(1)}{image}</div>'
+
+    return FIGURE_LINK.sub(scrolling, html)
+
+
+RESULT_TABLE = re.compile(r'<table class="table rtw-table".*?</table>', re.DOTALL)
+
+
+def scrolling_tables(html: str) -> str:
+    """Each result table scrolls sideways in a box of its own, not with the notes beside it;
+    the box takes the keyboard focus, so that it scrolls with the arrow keys too."""
+    return RESULT_TABLE.sub(
+        lambda table: f'<div class="rtw-scroll" tabindex="0">{table.group(0)}</div>', html
+    )
+
+
 def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        finished = accessible(translate_attributes(html, app.config.rtw_lang), app.config.rtw_lang)
+        lang = app.config.rtw_lang
+        finished = card_tables(accessible(translate_attributes(html, lang), lang))
+        finished = scrolling_tables(readable_figures(finished, page.parent))
         if finished != html:
             page.write_text(finished, encoding="utf-8")
 
@@ -186,6 +272,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("rtw_lang", "en", "html")
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _add_theme_translations)
+    app.connect("doctree-read", _shared_section_ids, priority=400)  # before the contents
     app.connect("html-page-context", _page_context)
     app.connect("build-finished", _finish_pages)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
