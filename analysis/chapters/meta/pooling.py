@@ -6,7 +6,9 @@ or Hartung–Knapp–Sidik–Jonkman (``test = "knha"``) inference; the Q-profil
 and the intervals for I² and H² (``confint(rma)``); prediction intervals (``predict``, and
 the Higgins/RevMan t(k − 2) one); Mantel–Haenszel for OR, RR and RD (``rma.mh``) and Peto's
 odds ratio (``rma.peto``). Everything is on the analysis scale (log OR, log RR, RD, MD, SMD);
-I² is a proportion (metafor's percentage / 100).
+I² is a proportion (metafor's percentage / 100). Roots (REML, PM, Q-profile) are found to
+1e-14 in τ²; metafor's default stopping rules leave up to ~2.5e-5 (compare with a tight
+``control``, as ``tests/reference/meta_methods.R`` does).
 """
 
 from __future__ import annotations
