@@ -76,6 +76,9 @@ class Pooled:
         return self.heterogeneity.tau2
 
 
+NO_HETEROGENEITY = Heterogeneity(0.0, 0, math.nan, 0.0, math.nan, math.nan)  # k < 2
+
+
 def _weighted_mean(y: np.ndarray, w: np.ndarray) -> float:
     return float((w * y).sum() / w.sum())
 
@@ -198,15 +201,14 @@ def rma(
         dist, df = stats.t(k - 1), k - 1
     crit = float(dist.isf(0.025))
     if k < 2:
-        het = Heterogeneity(0.0, 0, math.nan, 0.0, math.nan, math.nan)
+        het = NO_HETEROGENEITY
     elif method == "FE":
         het = _cochran(y, v, _weighted_mean(y, 1 / v))
     else:
         het = heterogeneity(y, v, tau2, interval)
     return Pooled(
         method, test, k, mu, se, mu - crit * se, mu + crit * se, mu / se,
-        float(2 * dist.sf(abs(mu / se))),
-        het, df,
+        float(2 * dist.sf(abs(mu / se))), het, df,
     )  # fmt: skip
 
 
@@ -237,18 +239,21 @@ def _fixed(method: str, k: int, estimate: float, se: float, het: Heterogeneity) 
     )  # fmt: skip
 
 
-def _cochran(y: np.ndarray, v: np.ndarray, centre: float) -> Heterogeneity:
-    """Cochran's Q of the escalc effects around a fixed estimate, with metafor's I² =
-    max(0, (Q − df)/Q) and H² = Q/df of its fixed-effect models (``rma(method = "FE")``,
-    ``rma.mh``, ``rma.peto``; τ² is 0 in these models)."""
-    keep = np.isfinite(y)
-    y, v = y[keep], v[keep]
-    df = len(y) - 1
+def _fixed_heterogeneity(q: float, df: int) -> Heterogeneity:
+    """Q with metafor's I² = max(0, (Q − df)/Q) and H² = Q/df of its fixed-effect models
+    (``rma(method = "FE")``, ``rma.mh``, ``rma.peto``; τ² is 0 in these models); nothing with
+    fewer than two studies."""
     if df < 1:
-        return Heterogeneity(0.0, 0, math.nan, 0.0, math.nan, math.nan)
-    q = float(((y - centre) ** 2 / v).sum())
+        return NO_HETEROGENEITY
     i2 = max(0.0, (q - df) / q) if q > 0 else 0.0
     return Heterogeneity(q, df, float(stats.chi2.sf(q, df)), 0.0, i2, q / df)
+
+
+def _cochran(y: np.ndarray, v: np.ndarray, centre: float) -> Heterogeneity:
+    """Cochran's Q of the estimable effects around a fixed estimate (``_fixed_heterogeneity``)."""
+    keep = np.isfinite(y)
+    y, v = y[keep], v[keep]
+    return _fixed_heterogeneity(float(((y - centre) ** 2 / v).sum()), len(y) - 1)
 
 
 def mantel_haenszel(
@@ -302,12 +307,6 @@ def peto(ai: np.ndarray, n1i: np.ndarray, ci: np.ndarray, n2i: np.ndarray) -> Po
     var = n1 * n2 * events * (n - events) / (n**2 * (n - 1))
     keep = var > 0
     estimate, se = float(o_e.sum() / var.sum()), 1 / math.sqrt(var.sum())
-    df = int(keep.sum()) - 1
     q = float((o_e[keep] ** 2 / var[keep]).sum() - o_e.sum() ** 2 / var.sum())
-    het = (
-        Heterogeneity(q, df, float(stats.chi2.sf(q, df)), 0.0,
-                      max(0.0, (q - df) / q) if q > 0 else 0.0, q / df)
-        if df >= 1
-        else Heterogeneity(0.0, 0, math.nan, 0.0, math.nan, math.nan)
-    )  # fmt: skip
+    het = _fixed_heterogeneity(q, int(keep.sum()) - 1)
     return _fixed("Peto", len(a), estimate, se, het)
