@@ -15,6 +15,11 @@ sets <- list(
   # constructed: every study without events in the control arm
   one_arm_zero = data.frame(study = c("p1", "p2", "p3"), ai = c(3, 5, 2), n1i = c(20, 30, 25),
                             ci = c(0, 0, 0), n2i = c(21, 29, 24)),
+  # constructed: a double-zero study and two all-events studies (every participant of both
+  # arms with the event), all three dropped by drop00 = TRUE
+  all_events = data.frame(study = paste0("e", 1:6), ai = c(12, 0, 10, 5, 30, 8),
+                          n1i = c(40, 25, 10, 30, 30, 50), ci = c(20, 0, 12, 9, 28, 15),
+                          n2i = c(41, 24, 12, 31, 28, 50)),
   # constructed: a single study
   single = data.frame(study = "q1", ai = 50, n1i = 86, ci = 31, n2i = 80)
 )
@@ -26,7 +31,8 @@ put <- function(set, name, x) values[[length(values) + 1]] <<- data.frame(
 for (set in names(sets)) {
   d <- sets[[set]]
   # Per-study log RR: 0.5 added to all four cells of a study with a zero cell; a study
-  # without events in either arm is dropped (metafor: add = 1/2, to = "only0", drop00 = TRUE).
+  # without events in either arm, or with events in every participant of both arms, is
+  # dropped (metafor: add = 1/2, to = "only0", drop00 = TRUE).
   es <- escalc(measure = "RR", ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = d,
                add = 1/2, to = "only0", drop00 = TRUE)
   z <- qnorm(0.975)
@@ -42,15 +48,17 @@ for (set in names(sets)) {
     put(set, paste0(prefix, "_estimate"), exp(b)); put(set, paste0(prefix, "_ci_low"), exp(lo))
     put(set, paste0(prefix, "_ci_high"), exp(hi)); put(set, paste0(prefix, "_p"), p)
   }
-  # Mantel-Haenszel, exact (metafor rma.mh: raw counts, no correction in the pooled estimate)
-  mh <- try(rma.mh(measure = "RR", ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = d), silent = TRUE)
+  # Mantel-Haenszel, exact (metafor rma.mh: raw counts, no correction in the pooled estimate;
+  # double-zero and all-events studies left out of the M-H sums too, drop00 = c(TRUE, TRUE))
+  mh <- try(rma.mh(measure = "RR", ai = ai, n1i = n1i, ci = ci, n2i = n2i, data = d,
+                   drop00 = c(TRUE, TRUE)), silent = TRUE)
   if (!inherits(mh, "try-error") && is.finite(mh$beta[1])) {
     pooled("fixed_mh_exact", mh$beta[1], mh$ci.lb, mh$ci.ub, mh$pval)
     if (k > 1) put(set, "fixed_mh_exact_qe", mh$QE)
   } else put(set, "fixed_mh_exact_estimate", NA)
   # Mantel-Haenszel as RevMan 5 (R package meta, MH.exact = FALSE): 0.5 added to all four
-  # cells of each study with a zero cell, double-zero studies left out; Greenland-Robins
-  # variance. Written out by hand (meta is not installed) and cross-checked with rma.mh on the
+  # cells of each study with a zero cell, double-zero and all-events studies left out;
+  # Greenland-Robins variance. Written out by hand (meta is not installed) and cross-checked with rma.mh on the
   # corrected counts.
   dd <- d[ok, ]
   zero <- with(dd, ai == 0 | ci == 0 | ai == n1i | ci == n2i)

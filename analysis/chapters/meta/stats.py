@@ -34,7 +34,7 @@ MODELS = ("fixed_mh", "fixed_mh_exact", "fixed_iv", "random", "random_revman", "
 CONTRACT_KEYS = ("estimate", "ci_low", "ci_high", "p")
 HETEROGENEITY_KEYS = ("tau2", "i2", "q", "q_p", "pi_low", "pi_high")
 # Why a statistic is not estimable (the "reason" fields of the results JSON).
-NO_STUDIES = "no_estimable_studies"  # every study without events in either arm
+NO_STUDIES = "no_estimable_studies"  # every study double-zero or all-events
 NEEDS_COUNTS = "needs_counts"  # Mantel–Haenszel with a study given only as RR and CI
 NO_EVENTS_IN_ONE_ARM = "no_events_in_one_arm"  # exact M-H: no events in one arm of every study
 SINGLE_STUDY = "single_study"  # heterogeneity and Hartung–Knapp need two or more studies
@@ -113,7 +113,7 @@ class AnalysisResult:
 
     ``effects`` holds one row per study (``study_effects``) plus ``weight``: its weight in %
     in the headline model (NaN when not estimable). ``k`` and ``n_participants`` count every
-    study of the analysis, a study without events in either arm included (it is shown but
+    study of the analysis, a double-zero or all-events study included (it is shown but
     not pooled), so the two always describe the same studies.
     """
 
@@ -132,12 +132,14 @@ class AnalysisResult:
 
     @property
     def k_pooled(self) -> int:
-        """Studies that enter the pooling (``k`` without the double-zero studies)."""
+        """Studies that enter the pooling (``k`` without the double-zero and all-events
+        studies)."""
         return int(self.effects["estimable"].astype(bool).sum())
 
     @property
     def not_estimable(self) -> list[str]:
-        """Studies counted in ``k`` but left out of the pooling (no events in either arm)."""
+        """Studies counted in ``k`` but left out of the pooling (no events in either arm, or
+        events in every participant of both arms)."""
         return self.effects.loc[~self.effects["estimable"].astype(bool), "study"].tolist()
 
     @property
@@ -170,7 +172,9 @@ def study_effects(studies: pd.DataFrame) -> pd.DataFrame:
 
     0.5 is added to all four cells of a study with a zero cell (as metafor's ``escalc(add =
     1/2, to = "only0")`` and RevMan 5; statsmodels applies the correction only to such
-    studies); a study with no events in either arm is not estimable (``drop00 = TRUE``).
+    studies); a study with no events in either arm, or with events in every participant of
+    both arms, is not estimable (``drop00 = TRUE``, which drops both; R's ``meta`` with
+    ``allstudies = FALSE`` too).
     Rows without counts use their reported RR and 95 % CI (generic inverse variance).
     """
     frame = studies.reset_index(drop=True).copy()
@@ -179,11 +183,11 @@ def study_effects(studies: pd.DataFrame) -> pd.DataFrame:
     n1 = frame["n_intervention"].astype(float).to_numpy()
     c = frame["events_control"].astype(float).to_numpy()
     n2 = frame["n_control"].astype(float).to_numpy()
-    double_zero = has_counts & (a == 0) & (c == 0)
-    zero_cell = has_counts & ~double_zero & ((a == 0) | (c == 0) | (a == n1) | (c == n2))
+    dropped = has_counts & (((a == 0) & (c == 0)) | ((a == n1) & (c == n2)))
+    zero_cell = has_counts & ~dropped & ((a == 0) | (c == 0) | (a == n1) | (c == n2))
     log_rr = np.full(len(frame), np.nan)
     var = np.full(len(frame), np.nan)
-    use = has_counts & ~double_zero
+    use = has_counts & ~dropped
     if use.any():
         # statsmodels' own float zero_correction adds it to the events of every study but
         # to the totals of zero-cell studies only, so the correction is applied here.
@@ -206,7 +210,7 @@ def study_effects(studies: pd.DataFrame) -> pd.DataFrame:
     frame["log_rr"], frame["var"] = log_rr, var
     frame["rr"] = np.exp(log_rr)
     frame["rr_low"], frame["rr_high"] = np.exp(log_rr - Z95 * se), np.exp(log_rr + Z95 * se)
-    frame["estimable"] = ~double_zero
+    frame["estimable"] = ~dropped
     frame["zero_corrected"] = zero_cell
     frame["has_counts"] = has_counts
     return frame
@@ -342,7 +346,9 @@ def absolute_effects(control_per_100: float, pooled: Pooled) -> AbsoluteEffects:
 
 
 def _mantel_haenszel_models(used: pd.DataFrame) -> tuple[Pooled, Pooled]:
-    """The RevMan 5 and the exact (metafor ``rma.mh``) Mantel–Haenszel models."""
+    """The RevMan 5 and the exact Mantel–Haenszel models, on the estimable studies: the exact
+    one is metafor's ``rma.mh(drop00 = c(TRUE, TRUE))`` (its default ``c(TRUE, FALSE)`` keeps
+    all-events studies in the M-H sums, where they pull a risk ratio towards 1)."""
     if not used["has_counts"].all():
         return not_estimable(NEEDS_COUNTS), not_estimable(NEEDS_COUNTS)
     counts = [
@@ -364,7 +370,8 @@ def pool(
 
     Mantel–Haenszel needs counts: with any generic-inverse-variance row its models are not
     estimable and the headline model is DerSimonian–Laird instead of RevMan 5's M-H random
-    effects. With no study left after the double-zero ones every model is not estimable.
+    effects. With no study left after the double-zero and all-events ones every model is not
+    estimable.
     With ``control_per_100`` (the assumed control risk) the absolute effects are added;
     ``direction`` is the outcome's (harmful: fewer events favour the intervention).
     """
