@@ -110,6 +110,7 @@ def test_editing_a_label_renders_the_pages_again_but_analyses_nothing(tmp_path, 
     )
     shutil.copy2(cache.ROOT / "requirements.lock", root)
     monkeypatch.setattr(cache, "ROOT", root)
+    monkeypatch.setattr(cache, "LOCK", root / "requirements.lock")
     cache.code_digest.cache_clear()
     out = tmp_path / "out"
 

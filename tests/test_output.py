@@ -3,6 +3,7 @@ and an interrupted build leaves the previous book."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -191,12 +192,29 @@ def build_until(
         assert process.poll() is None, lines
         return sum(line.startswith(prefix) for line in list(lines)) >= count
 
+    def paused_children() -> list[psutil.Process]:
+        """The build's children, stopped (SIGSTOP) so that the build cannot finish its step
+        however slowly this test runs; empty (and resumed) if none is left to stop."""
+        children = psutil.Process(process.pid).children(recursive=True) if reached() else []
+        for child in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.suspend()
+        alive = [child for child in children if child.is_running() and not _gone(child)]
+        if not alive or process.poll() is not None:
+            resume(children)
+            return []
+        return alive
+
     wait_until(reached, f"{count} '{prefix}' line(s)")
-    children = wait_until(
-        lambda: reached() and psutil.Process(process.pid).children(recursive=True),
-        f"a child process of the build after the '{prefix}' line",
-    )
+    children = wait_until(paused_children, f"a child process of the build after '{prefix}'")
     return process, children
+
+
+def resume(children: list[psutil.Process]) -> None:
+    """Let stopped children run again (SIGCONT)."""
+    for child in children:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.resume()
 
 
 @pytest.mark.book
@@ -213,7 +231,8 @@ def test_a_killed_build_leaves_the_previous_book_and_no_processes(tmp_path):
     for prefix, count in (("analyse", 1), ("execute", 2)):
         errors = tmp_path / f"{prefix}.stderr"
         process, children = build_until([*command, "--force"], prefix, count, errors)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signal.SIGTERM)  # while its children are stopped: it cannot end
+        resume(children)
         assert process.wait(timeout=DEADLINE) == 130
         assert b"interrupted" in errors.read_bytes()
         psutil.wait_procs(children, timeout=DEADLINE)
