@@ -34,6 +34,7 @@ any table of at least ``threshold`` persons, so :func:`protect` always ends safe
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -278,6 +279,13 @@ def primary_cells(table: Table, threshold: int) -> set[int]:
 def protect(table: Table, threshold: int) -> dict[int, str]:
     """The cells to hide and why (:data:`PRIMARY`, :data:`SECONDARY`, :data:`SMALL_GROUP`), so
     that the protection rule of this module holds."""
+    return dict(_protection(table, threshold))
+
+
+@functools.lru_cache(maxsize=4096)
+def _protection(table: Table, threshold: int) -> dict[int, str]:
+    """:func:`protect`, worked out once per table and threshold (a process analyses the same
+    data at the same thresholds again and again: tests, the book's chapters and pages)."""
     size = max((table.values[cell] for cell in table.fixed), default=max(table.values))
     if threshold <= 0 or size == 0:
         return {}
