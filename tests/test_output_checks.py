@@ -9,6 +9,7 @@ import itertools
 import json
 import math
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -32,7 +33,7 @@ from analysis.core.output_checks import (
     statistic_withheld,
 )
 from analysis.core.results import to_plain
-from tests.helpers import SHIPPED_DATA, cohort_page_text
+from tests.helpers import SHIPPED_DATA, Shipped, cohort_page_text
 
 THRESHOLDS = (5, 10, 20)
 SHIPPED = pd.read_csv(SHIPPED_DATA / "cohort.csv", dtype=str, keep_default_na=False)
@@ -57,6 +58,22 @@ def fifteen(tmp_path_factory: pytest.TempPathFactory) -> Path:
     coordinated = frame.index[frame["coordinator"] == "yes"]
     frame = frame.drop(coordinated[15:])
     return _folder(frame, tmp_path_factory.mktemp("fifteen"))
+
+
+@pytest.fixture(scope="module")
+def analysed(shipped: Shipped) -> Callable[[Path, int], CohortResults]:
+    """``analysed(data, threshold)``: the cohort ``analyse()`` of a data folder at a threshold,
+    made once per module (of the shipped data once per session); the tests only read it."""
+    made: dict[tuple[Path, int], CohortResults] = {}
+
+    def results(data: Path, threshold: int) -> CohortResults:
+        if data == SHIPPED_DATA:
+            return shipped.results("cohort", suppress_below=threshold)
+        if (data, threshold) not in made:
+            made[data, threshold] = analyse(load(data), suppress_below=threshold)
+        return made[data, threshold]
+
+    return results
 
 
 def _cohorts(small: Path) -> list[Path]:
@@ -108,9 +125,11 @@ def _events(data: Path, outcome: str) -> np.ndarray:
 
 
 @pytest.mark.parametrize("threshold", THRESHOLDS)
-def test_schoenfeld_figure_has_no_point_per_person(threshold: int, small: Path) -> None:
+def test_schoenfeld_figure_has_no_point_per_person(
+    threshold: int, small: Path, analysed: Callable[[Path, int], CohortResults]
+) -> None:
     for data in _cohorts(small):
-        results = analyse(load(data), suppress_below=threshold)
+        results = analysed(data, threshold)
         figure = figures.schoenfeld_figure(results, "en")
         for ax, outcome in zip(figure.axes, OUTCOMES, strict=True):
             events = _events(data, outcome)
@@ -187,9 +206,9 @@ def test_the_step_attack_works_without_coarsening(small: Path) -> None:
 
 @pytest.mark.parametrize("threshold", THRESHOLDS)
 def test_no_youngest_or_oldest_person_is_published(
-    threshold: int, monkeypatch: pytest.MonkeyPatch
+    threshold: int, monkeypatch: pytest.MonkeyPatch, shipped: Shipped
 ) -> None:
-    results = analyse(load(SHIPPED_DATA), suppress_below=threshold)
+    results = shipped.results("cohort", suppress_below=threshold)
     payload = _payload(results)
     ages = prepare(load(SHIPPED_DATA).frame)["age"].dropna().astype(float)
     rows = [
@@ -210,8 +229,8 @@ def test_no_youngest_or_oldest_person_is_published(
             assert row.count(str(int(ages.min()))) + row.count(str(int(ages.max()))) <= 1, row
 
 
-def test_extremes_are_shown_with_control_off():
-    payload = _payload(analyse(load(SHIPPED_DATA), suppress_below=0))
+def test_extremes_are_shown_with_control_off(shipped: Shipped):
+    payload = _payload(shipped.results("cohort", suppress_below=0))
     computed = {
         row["quantity"]["key"]: row["computed"]
         for row in payload["reproduction"]
@@ -275,7 +294,10 @@ def treated_three(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("threshold", THRESHOLDS)
 def test_the_odds_ratio_never_gives_a_hidden_or_small_cell_away(
-    threshold: int, treated_three: Path, small: Path
+    threshold: int,
+    treated_three: Path,
+    small: Path,
+    analysed: Callable[[Path, int], CohortResults],
 ) -> None:
     for data in (SHIPPED_DATA, small, treated_three):
         frame = prepare(load(data).frame)
@@ -288,9 +310,7 @@ def test_the_odds_ratio_never_gives_a_hidden_or_small_cell_away(
             int((~exposed & coordinated).sum()),
             int((~exposed & ~coordinated).sum()),
         )
-        odds = _payload(analyse(load(data), suppress_below=threshold))["programme_type"][
-            "coordinator_odds_ratio"
-        ]
+        odds = _payload(analysed(data, threshold))["programme_type"]["coordinator_odds_ratio"]
         if min(truth) > 0:  # the attack: the printed OR and CI fit this one table
             printed = tuple(round(v, 2) for v in _odds_ratio(*truth))
             found = candidates(
@@ -302,9 +322,11 @@ def test_the_odds_ratio_never_gives_a_hidden_or_small_cell_away(
             assert min(truth) >= threshold
 
 
-def test_the_attack_finds_three_in_treatment(treated_three: Path) -> None:
+def test_the_attack_finds_three_in_treatment(
+    treated_three: Path, analysed: Callable[[Path, int], CohortResults]
+) -> None:
     frame = prepare(load(treated_three).frame)
     treated = frame[frame["programme_type"] == "treatment"]
     assert (treated["coordinator"] == "yes").sum() == 3
-    odds = analyse(load(treated_three), suppress_below=5).coordinator_odds_ratio
+    odds = analysed(treated_three, 5).coordinator_odds_ratio
     assert odds.odds_ratio is None and odds.withheld

@@ -34,6 +34,7 @@ any table of at least ``threshold`` persons, so :func:`protect` always ends safe
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -126,53 +127,128 @@ def two_way(counts: np.ndarray) -> Table:
     return Table(values, sums, frozenset({grand}), tuple(moves))
 
 
+# Within this of a whole number, a feasible point attains it (solutions are floating point).
+_TOLERANCE = 1e-9
+
+
+class _Polytope:
+    """The values of a table's hidden cells consistent with what it shows: each bound is a
+    linear programme, solved only when no cheaper argument gives the same number. A cell that
+    is the only unknown of a sum is determined; the true table and every solution found are
+    feasible points, so a point where a cell is 0 gives its least value (0) and one where it
+    reaches ``threshold`` shows that its greatest value does too (the bounds are whole
+    numbers, :func:`feasible_ranges`). The points of ``seed`` (the same table with other cells
+    hidden) that hold the true value of every cell shown here are feasible points here too."""
+
+    def __init__(self, table: Table, hidden: Iterable[int], seed: _Polytope | None = None) -> None:
+        self.table = table
+        self.hidden = sorted(set(hidden))
+        self.column = {cell: position for position, cell in enumerate(self.hidden)}
+        rows, rhs, unknowns = [], [], []
+        for total, parts in table.sums:
+            row, known = np.zeros(len(self.hidden)), 0.0
+            for cell, sign in ((total, -1.0), *((part, 1.0) for part in parts)):
+                if cell in self.column:
+                    row[self.column[cell]] += sign
+                else:
+                    known += sign * table.values[cell]
+            if row.any():
+                rows.append(row)
+                rhs.append(-known)
+                unknowns.append({self.hidden[i] for i in np.flatnonzero(row)})
+        self.a_eq = np.array(rows) if rows else None
+        self.b_eq = np.array(rhs) if rows else None
+        self.determined = _determined(unknowns)
+        self.truth = np.array([table.values[cell] for cell in self.hidden], dtype=float)
+        self.points = [self.truth] + ([] if seed is None else self._points_of(seed))
+        self.bounds: dict[tuple[int, float], float] = {}
+
+    def _points_of(self, seed: _Polytope) -> list[np.ndarray]:
+        """The feasible points of ``seed`` that are feasible here, in this polytope's cells."""
+        shown = [seed.column[c] for c in seed.hidden if c not in self.column]
+        shared = [(self.column[c], seed.column[c]) for c in seed.hidden if c in self.column]
+        points = []
+        for point in seed.points[1:]:
+            if np.all(np.abs(point[shown] - seed.truth[shown]) <= _TOLERANCE):
+                here = self.truth.copy()
+                for position, seed_position in shared:
+                    here[position] = point[seed_position]
+                points.append(here)
+        return points
+
+    def bound(self, cell: int, sign: float) -> float:
+        """The least (``sign`` 1) or greatest (-1) value of ``cell``."""
+        if cell in self.determined:
+            return float(self.table.values[cell])
+        if sign > 0 and self.reaches(cell, 0.0, sign):
+            return 0.0
+        if (cell, sign) not in self.bounds:
+            self.bounds[cell, sign] = self._solve(cell, sign)
+        return self.bounds[cell, sign]
+
+    def _solve(self, cell: int, sign: float) -> float:
+        from scipy.optimize import linprog  # only when a table is checked: keeps i18n light
+
+        objective = np.zeros(len(self.hidden))
+        objective[self.column[cell]] = sign
+        solved = linprog(
+            objective, A_eq=self.a_eq, b_eq=self.b_eq, bounds=(0, None), method="highs"
+        )
+        if solved.status == 3:  # unbounded
+            return math.inf
+        if solved.status != 0:
+            raise ValueError(f"the published table is inconsistent ({solved.message})")
+        self.points.append(solved.x)
+        return round(sign * solved.fun, 6)
+
+    def reaches(self, cell: int, value: float, sign: float) -> bool:
+        """True if a known feasible point has ``cell`` at most (``sign`` 1) or at least (-1)
+        ``value``."""
+        position = self.column[cell]
+        return any(sign * (point[position] - value) <= _TOLERANCE for point in self.points)
+
+    def shortfall(self, cell: int, threshold: int) -> float:
+        """How far the interval of ``cell`` is from ``[0, threshold]`` (0 when protected)."""
+        low = self.bound(cell, 1.0)
+        if cell not in self.determined and self.reaches(cell, threshold, -1.0):
+            return low
+        return low + max(0.0, threshold - self.bound(cell, -1.0))
+
+    def shortfalls(self, primary: Iterable[int], threshold: int) -> dict[int, float]:
+        """Per hidden primary cell, its :meth:`shortfall`."""
+        cells = sorted(set(primary) & set(self.hidden))
+        return {cell: self.shortfall(cell, threshold) for cell in cells}
+
+    def total_shortfall(self, primary: Iterable[int], threshold: int, limit: float) -> float:
+        """The sum of :meth:`shortfalls`, or a partial sum above ``limit`` as soon as one is
+        (the shortfalls are never negative, so the sum is above it too)."""
+        total = 0.0
+        for cell in sorted(set(primary) & set(self.hidden)):
+            total += self.shortfall(cell, threshold)
+            if total > limit:
+                break
+        return total
+
+
+def _determined(unknowns: list[set[int]]) -> set[int]:
+    """The cells fixed by the sums whose unknowns are ``unknowns``: a sum with one unknown
+    fixes it, which may leave another sum with one."""
+    determined: set[int] = set()
+    while single := {
+        cell for cells in unknowns if len(left := cells - determined) == 1 for cell in left
+    }:
+        determined |= single
+    return determined
+
+
 def feasible_ranges(
     table: Table, hidden: Iterable[int], cells: Iterable[int] | None = None
 ) -> dict[int, tuple[float, float]]:
     """For each hidden cell (or each of ``cells``), the least and greatest value consistent
     with the shown cells, the sums and non-negative cells (``math.inf`` when unbounded)."""
-    from scipy.optimize import linprog  # only when a table is checked: keeps i18n light
-
-    hidden = sorted(set(hidden))
-    if not hidden:
-        return {}
-    column = {cell: position for position, cell in enumerate(hidden)}
-    rows, rhs = [], []
-    for total, parts in table.sums:
-        row, known = np.zeros(len(hidden)), 0.0
-        for cell, sign in ((total, -1.0), *((part, 1.0) for part in parts)):
-            if cell in column:
-                row[column[cell]] += sign
-            else:
-                known += sign * table.values[cell]
-        if row.any():
-            rows.append(row)
-            rhs.append(-known)
-    a_eq = np.array(rows) if rows else None
-    b_eq = np.array(rhs) if rows else None
-    ranges = {}
-    for cell in hidden if cells is None else sorted(set(cells) & set(hidden)):
-        bounds = []
-        for sign in (1.0, -1.0):
-            objective = np.zeros(len(hidden))
-            objective[column[cell]] = sign
-            solved = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-            if solved.status == 3:  # unbounded
-                bounds.append(math.inf)
-            elif solved.status != 0:
-                raise ValueError(f"the published table is inconsistent ({solved.message})")
-            else:
-                bounds.append(round(sign * solved.fun, 6))
-        ranges[cell] = (bounds[0], bounds[1])
-    return ranges
-
-
-def shortfalls(
-    table: Table, hidden: Iterable[int], primary: Iterable[int], threshold: int
-) -> dict[int, float]:
-    """Per primary cell, how far its interval is from ``[0, threshold]`` (0 when protected)."""
-    ranges = feasible_ranges(table, hidden, primary)
-    return {cell: low + max(0.0, threshold - high) for cell, (low, high) in ranges.items()}
+    polytope = _Polytope(table, hidden)
+    chosen = polytope.hidden if cells is None else sorted(set(cells) & set(polytope.hidden))
+    return {cell: (polytope.bound(cell, 1.0), polytope.bound(cell, -1.0)) for cell in chosen}
 
 
 def unsafe(
@@ -203,6 +279,13 @@ def primary_cells(table: Table, threshold: int) -> set[int]:
 def protect(table: Table, threshold: int) -> dict[int, str]:
     """The cells to hide and why (:data:`PRIMARY`, :data:`SECONDARY`, :data:`SMALL_GROUP`), so
     that the protection rule of this module holds."""
+    return dict(_protection(table, threshold))
+
+
+@functools.lru_cache(maxsize=4096)
+def _protection(table: Table, threshold: int) -> dict[int, str]:
+    """:func:`protect`, worked out once per table and threshold (a process analyses the same
+    data at the same thresholds again and again: tests, the book's chapters and pages)."""
     size = max((table.values[cell] for cell in table.fixed), default=max(table.values))
     if threshold <= 0 or size == 0:
         return {}
@@ -210,28 +293,42 @@ def protect(table: Table, threshold: int) -> dict[int, str]:
         return {cell: SMALL_GROUP for cell in range(len(table.values)) if cell not in table.fixed}
     primary = primary_cells(table, threshold)
     hidden = set(primary)
+    polytopes: dict[frozenset[int], _Polytope] = {}
 
-    def shortfall(cells: set[int]) -> float:
-        return sum(shortfalls(table, cells, primary, threshold).values())
+    def polytope(cells: set[int]) -> _Polytope:
+        """The polytope of ``cells`` hidden, made once, seeded with that of ``hidden``."""
+        key = frozenset(cells)
+        if key not in polytopes:
+            polytopes[key] = _Polytope(table, key, polytopes.get(frozenset(hidden)))
+        return polytopes[key]
 
-    while open_cells := {c for c, s in shortfalls(table, hidden, primary, threshold).items() if s}:
+    while open_cells := {
+        c for c, s in polytope(hidden).shortfalls(primary, threshold).items() if s
+    }:
         shown = [c for c in range(len(table.values)) if c not in hidden | table.fixed]
         moves = {frozenset({cell}) for cell in shown} | {
             move - hidden
             for anchor, move in table.moves
             if (anchor is None or anchor in open_cells) and move - hidden
         }
-        scored = [
-            (shortfall(hidden | move), len(move), sum(table.values[c] for c in move), sorted(move))
-            for move in moves
-            if not move & table.fixed
-        ]
-        hidden |= set(min(scored)[3])
+        # The move with the least shortfall, ties to the smallest (fewest cells, fewest
+        # persons, then the first cells): tried in that order, a move needs strictly less.
+        best, chosen = math.inf, frozenset()
+        for move in sorted(
+            (move for move in moves if not move & table.fixed),
+            key=lambda move: (len(move), sum(table.values[c] for c in move), sorted(move)),
+        ):
+            score = polytope(hidden | move).total_shortfall(primary, threshold, limit=best)
+            if score < best:
+                best, chosen = score, move
+            if best == 0:
+                break
+        hidden |= chosen
     changed = True
     while changed:  # show again what is not needed (also every secondary cell that is implied)
         changed = False
         for cell in sorted(hidden - primary, key=lambda c: (-table.values[c], c)):
-            if shortfall(hidden - {cell}) == 0:
+            if polytope(hidden - {cell}).total_shortfall(primary, threshold, limit=0.0) == 0:
                 hidden.discard(cell)
                 changed = True
     return {cell: PRIMARY if cell in primary else SECONDARY for cell in sorted(hidden)}
