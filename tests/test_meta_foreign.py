@@ -157,6 +157,8 @@ def test_the_book_builds_on_another_review(shared_book) -> None:
             "Delta 2018",
             "Forest plot of 4 studies",
             "There is no published result to compare",
+            "1 study left out (Delta 2018)",
+            "REML (current)",
         ),
         "nb": (
             "7 studieresultater i 2 analyser",
@@ -167,6 +169,7 @@ def test_the_book_builds_on_another_review(shared_book) -> None:
             "per 1 000",
             "Delta 2018",
             "Skogplott med 4 studier",
+            "1 studie holdt utenfor (Delta 2018)",
         ),
     }
     for lang in LANGS:
