@@ -348,7 +348,11 @@ def test_results_payload_follows_contract(review: tuple) -> None:
     payload = results.to_json()["analyses"]
     assert set(payload) == {"mr_uc_12", "mr_active_12", "mr_active_24"}
     for entry in payload.values():
-        assert set(entry) == {"k", "k_pooled", "n_participants", *stats.MODELS}
+        assert set(entry) == {"k", "k_pooled", "n_participants", "current", *stats.MODELS}
+        assert set(entry["current"]) == {
+            "current_default", "leave_one_out", "egger", "egger_min_k", "dropped_studies"
+        }  # fmt: skip
+        assert set(entry["current"]["current_default"]) >= {"tau2_low", "i2_high", "hksj_low"}
         for model in stats.MODELS:
             expected = {"estimate", "ci_low", "ci_high", "p", "reason"}
             if model.startswith("random"):

@@ -38,3 +38,25 @@ def test_every_forest_plot_carries_the_warning(built_book: Path, lang: str, phra
         assert f"meta-forest-{analysis_id}-{lang}.svg" in html
     assert html.count(phrase) == 3  # a warning box under each plot, not repeated in its caption
     assert "⨁◯◯◯" in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "facts"),
+    [
+        ("en", ("REML (current)", "Q-profile", "Leave-one-out:", "advises against testing")),
+        ("nb", ("REML (gjeldende)", "Q-profil", "Én studie utelatt om gangen:", "fraråder")),
+    ],
+)
+def test_current_methods_and_sensitivity_on_the_page(
+    built_book: Path, lang: str, facts: tuple[str, ...]
+) -> None:
+    html = (built_book / "html" / lang / "meta.html").read_text(encoding="utf-8")
+    for fact in facts:
+        assert fact in html, fact
+    assert html.count(facts[0]) == 3  # one current-default row per analysis
+    assert html.count(facts[2]) == 2  # leave-one-out for the two analyses with 3 or 4 studies
+    assert "meta-funnel-" not in html  # no analysis has ten studies
+    payload = json.loads((built_book / "results" / "meta.json").read_text(encoding="utf-8"))
+    current = payload["analyses"]["mr_uc_12"]["current"]
+    assert current["current_default"]["tau2_low"] <= current["current_default"]["tau2"]
+    assert current["egger"]["reason"] == "fewer_than_ten_studies"

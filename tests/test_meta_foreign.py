@@ -15,9 +15,9 @@ import pytest
 from analysis.chapters.meta import figures, narrative, page, tables
 from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import load
-from analysis.core.i18n import LANGS
+from analysis.core.i18n import LANGS, t
 from tests.conftest import share_build
-from tests.helpers import SHIPPED_DATA, article_text, write_review
+from tests.helpers import REVIEW_STUDIES, SHIPPED_DATA, article_text, write_review
 
 # What the shipped review's page says and a foreign review's page must not.
 SHIPPED_FACTS = (
@@ -157,6 +157,8 @@ def test_the_book_builds_on_another_review(shared_book) -> None:
             "Delta 2018",
             "Forest plot of 4 studies",
             "There is no published result to compare",
+            "1 study left out (Delta 2018)",
+            "REML (current)",
         ),
         "nb": (
             "7 studieresultater i 2 analyser",
@@ -167,6 +169,7 @@ def test_the_book_builds_on_another_review(shared_book) -> None:
             "per 1 000",
             "Delta 2018",
             "Skogplott med 4 studier",
+            "1 studie holdt utenfor (Delta 2018)",
         ),
     }
     for lang in LANGS:
@@ -175,3 +178,27 @@ def test_the_book_builds_on_another_review(shared_book) -> None:
             assert fact in text, (lang, fact)
         for fact in SHIPPED_FACTS:
             assert fact not in text, (lang, fact)
+
+
+def test_current_methods_sensitivity_and_funnel_on_another_review(
+    tmp_path: Path, figure_folder
+) -> None:
+    """A review with twelve studies in one analysis (one double-zero) gets Egger's test and a
+    funnel plot; the small one gets the reason instead; no sentence claims reproduction."""
+    many = [
+        (f"Trial{i:02d} {2000 + i}", 10 + i, 60 + 5 * i, 8 + (i % 5), 62 + 4 * i) for i in range(11)
+    ]
+    studies = {"sl": [*many, ("Nil 2019", 0, 30, 0, 31)], "dp": REVIEW_STUDIES["dp"]}
+    results = analyse(load(write_review(tmp_path / "data", studies)))
+    assert results.current["sl"].dropped == ["Nil 2019"]
+    assert results.current["sl"].default.k == 11 and results.current["sl"].funnel is not None
+    assert results.current["dp"].funnel is None
+    for lang in LANGS:
+        current = "\n".join(item.data for item in page.current_methods(results, lang))
+        assert current.count("REML") >= 3 and "Nil 2019" in current
+        assert t("meta.current.reproduces", lang) not in current
+        shown = page.sensitivity(results, lang, figure_folder)
+        text = "\n".join(item.data for item in shown)
+        assert text.count("<table") == 2  # leave-one-out for both analyses (11 and 3 studies)
+        assert "t = " in text and t("meta.egger.not_reported", lang).split("{")[0] in text
+        assert sum(item.data.startswith("```{figure}") for item in shown) == 1

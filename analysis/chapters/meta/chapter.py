@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.chapters.meta import reproduction
+from analysis.chapters.meta.current import CurrentMethods, current_methods
 from analysis.chapters.meta.data import SCHEMAS, MetaData, analysis_name, load
 from analysis.chapters.meta.stats import (
     AnalysisResult,
@@ -32,7 +33,9 @@ class MetaResults:
     GRADE judgements, risk of bias, flow, narrative results; None for a file the data leave
     out), the pooled analyses, the counts of included studies, publications and comparisons,
     the risk-of-bias counts and the reproduction rows, empty unless ``compared``: the study
-    description says the data reproduce the review and the build compares."""
+    description says the data reproduce the review and the build compares. ``current`` holds,
+    per analysis, the current Cochrane default (REML), leave-one-out and Egger's test beside
+    the RevMan 5 models of ``analyses``, which stay the headline."""
 
     data: MetaData
     analyses: Mapping[str, AnalysisResult]
@@ -43,6 +46,7 @@ class MetaResults:
     weak_publications: int | None
     compared: bool
     reproduction: list[dict]
+    current: Mapping[str, CurrentMethods]
 
     @property
     def study(self) -> Study:
@@ -57,7 +61,10 @@ class MetaResults:
     def to_json(self) -> dict:
         """The results JSON: the pooled models of every analysis and the reproduction rows."""
         return {
-            "analyses": {key: result.contract() for key, result in self.analyses.items()},
+            "analyses": {
+                key: result.contract() | {"current": self.current[key].contract()}
+                for key, result in self.analyses.items()
+            },
             "compared": self.compared,
             "reproduction": rows_to_json(self.reproduction),
         }
@@ -79,4 +86,5 @@ def analyse(data: MetaData, compare: bool = True) -> MetaResults:
         weak_publications=None if rob is None else weak_publications(rob),
         compared=compared,
         reproduction=reproduction.rows(data, analyses) if compared else [],
+        current={key: current_methods(result.effects) for key, result in analyses.items()},
     )

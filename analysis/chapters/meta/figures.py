@@ -5,13 +5,15 @@ from __future__ import annotations
 import math
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 from matplotlib.patches import FancyBboxPatch, Polygon
 
 from analysis.chapters.meta.data import ROB_DOMAINS
 from analysis.chapters.meta.narrative import publication
+from analysis.chapters.meta.sensitivity import FunnelData
 from analysis.chapters.meta.stats import AnalysisResult
-from analysis.core.i18n import MINUS, fmt_int, fmt_num, t
+from analysis.core.i18n import MINUS, axis_formatter, fmt_int, fmt_num, t
 
 ROB_STYLE = {"low": ("#3a923a", "+"), "unclear": ("#e6b800", "?"), "high": ("#c0392b", MINUS)}
 TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
@@ -181,4 +183,31 @@ def prisma_figure(prisma: pd.Series, included: str, lang: str) -> plt.Figure:
     arrow(5.75, 6.8, 6.55, 6.8)
     arrow(3.6, 3.85, 3.6, 2.45)
     arrow(5.75, 4.5, 6.55, 4.5)
+    return fig
+
+
+def funnel_plot(funnel: FunnelData, lang: str) -> plt.Figure:
+    """Each study's risk ratio (log scale) against the standard error of its log risk ratio,
+    the SE axis reversed, with the fixed-effect estimate and its pseudo 95 % limits."""
+    fig, ax = plt.subplots(figsize=(FOREST_WIDTH, 4.6))
+    top = 1.05 * float(funnel.sei.max())
+    se = np.linspace(0, top, 50)
+    low, high = funnel.limits(se)
+    ax.plot(np.exp(low), se, color="#555555", linestyle="--", linewidth=1)
+    ax.plot(np.exp(high), se, color="#555555", linestyle="--", linewidth=1)
+    ax.axvline(math.exp(funnel.centre), color="black", linewidth=0.8)
+    ax.plot(np.exp(funnel.yi), funnel.sei, marker="o", linestyle="none", color="#1f4e79")
+    ax.set_xscale("log")
+    edges = np.exp([min(low.min(), funnel.yi.min()), max(high.max(), funnel.yi.max())])
+    shown = [v for v in TICKS if edges[0] <= v <= edges[1]] or [1]
+    ax.set_xticks(shown)
+    ax.set_xticklabels([fmt_num(v, lang, 2 if v < 0.1 else 1 if v < 1 else 0) for v in shown])
+    ax.minorticks_off()
+    ax.set_ylim(top, 0)
+    ax.set_xlabel(t("meta.fig.funnel.x", lang), fontsize=10)
+    ax.set_ylabel(t("meta.fig.funnel.y", lang), fontsize=10)
+    ax.yaxis.set_major_formatter(axis_formatter(lang, 2))
+    ax.tick_params(labelsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
     return fig

@@ -10,6 +10,7 @@ import pandas as pd
 
 from analysis.chapters.meta.chapter import MetaResults
 from analysis.chapters.meta.data import analysis_name
+from analysis.chapters.meta.sensitivity import MIN_STUDIES_FOR_SMALL_STUDY_TESTS
 from analysis.chapters.meta.stats import AnalysisResult, Pooled
 from analysis.core.i18n import catalog, fmt_ci, fmt_int, fmt_num, fmt_p, number, t, tn
 from analysis.core.study import Study
@@ -273,3 +274,64 @@ def prisma_alt(results: MetaResults, lang: str) -> str:
         studies=tn(study_noun(results.study), int(flow["included_studies"]), lang),
         reviews=tn("meta.count.review", int(flow["included_reviews"]), lang),
     )
+
+
+def _analysis_list(results: MetaResults, analysis_ids: list[str], lang: str) -> str:
+    return "; ".join(analysis_label(results.data.analyses, key, lang) for key in analysis_ids)
+
+
+def zero_cells_text(results: MetaResults, lang: str) -> str:
+    """How double-zero and all-events studies are treated, and how many each analysis has."""
+    counts = [
+        t(
+            "meta.current.zero_cells_count",
+            lang,
+            analysis=analysis_label(results.data.analyses, analysis_id, lang),
+            studies=tn("meta.count.study", len(methods.dropped), lang),
+            names=", ".join(methods.dropped),
+        )
+        for analysis_id, methods in results.current.items()
+        if methods.dropped
+    ]
+    return " ".join(
+        [t("meta.current.zero_cells", lang), *(counts or [t("meta.current.zero_cells_none", lang)])]
+    )
+
+
+def leave_one_out_missing(results: MetaResults, lang: str) -> str:
+    """Which analyses have too few studies for leave-one-out ("" when none)."""
+    missing = [key for key, methods in results.current.items() if not methods.leave_one_out]
+    if not missing:
+        return ""
+    return t("meta.loo.too_few", lang, analyses=_analysis_list(results, missing, lang))
+
+
+def small_study_texts(results: MetaResults, lang: str) -> list[str]:
+    """Egger's test of every analysis with enough studies, then one sentence naming the
+    analyses for which it is not reported and why (Cochrane Handbook 10.4.3.1)."""
+    texts, missing = [], []
+    for analysis_id, methods in results.current.items():
+        egger = methods.egger
+        if egger.reason:
+            missing.append(analysis_id)
+            continue
+        texts.append(
+            t(
+                "meta.egger.result",
+                lang,
+                analysis=analysis_label(results.data.analyses, analysis_id, lang),
+                t=fmt_num(egger.t, lang, 2),
+                df=fmt_int(egger.df, lang),
+                p=fmt_p(egger.p, lang),
+            )
+        )
+    if missing:
+        texts.append(
+            t(
+                "meta.egger.not_reported",
+                lang,
+                analyses=_analysis_list(results, missing, lang),
+                min=fmt_int(MIN_STUDIES_FOR_SMALL_STUDY_TESTS, lang),
+            )
+        )
+    return texts

@@ -194,3 +194,60 @@ def reproduction_table(results: MetaResults, lang: str) -> list[Markdown | HTML]
             badges=status_badges(lang),
         ),
     ]
+
+
+def current_methods(results: MetaResults, lang: str) -> list[Markdown | HTML]:
+    """The review's random-effects model beside the current Cochrane default, and how studies
+    without an estimable risk ratio are treated."""
+    return [
+        html_table(
+            tables.current_table(results, lang),
+            t("meta.table.current", lang),
+            note=" ".join(
+                [t("meta.current.note", lang)]
+                + ([t("meta.current.reproduces", lang)] if results.compared else [])
+            ),
+            group=t("meta.col.analysis", lang),
+        ),
+        Markdown(narrative.zero_cells_text(results, lang)),
+    ]
+
+
+def sensitivity(
+    results: MetaResults, lang: str, figure_folder: FigureFolder
+) -> list[Markdown | HTML]:
+    """Leave-one-out per analysis with three or more studies, Egger's test and a funnel plot
+    per analysis with ten or more, and why the others have none."""
+    shown: list[Markdown | HTML] = []
+    for analysis_id, methods in results.current.items():
+        if not methods.leave_one_out:
+            continue
+        label = narrative.analysis_label(results.data.analyses, analysis_id, lang)
+        shown.append(
+            html_table(
+                tables.leave_one_out_table(results, analysis_id, lang),
+                t("meta.table.loo", lang, analysis=label),
+                note=t("meta.loo.note", lang),
+            )
+        )
+    shown += _markdown(narrative.leave_one_out_missing(results, lang))
+    shown += [Markdown(text) for text in narrative.small_study_texts(results, lang)]
+    for analysis_id, methods in results.current.items():
+        if methods.funnel is None:
+            continue
+        label = narrative.analysis_label(results.data.analyses, analysis_id, lang)
+        shown.append(
+            show_figure(
+                figures.funnel_plot(methods.funnel, lang),
+                f"meta-funnel-{analysis_id}-{lang}",
+                t("meta.fig.funnel.caption", lang, analysis=label),
+                t(
+                    "meta.fig.funnel.alt",
+                    lang,
+                    studies=tn("meta.count.study", len(methods.funnel.yi), lang),
+                ),
+                figure_folder,
+                svg=True,
+            )
+        )
+    return shown

@@ -16,7 +16,16 @@ from analysis.chapters.meta.narrative import (
 )
 from analysis.chapters.meta.stats import FEWER_THAN_THREE, MODELS, AnalysisResult, is_random
 from analysis.core.display import percent_style
-from analysis.core.i18n import EN_DASH, fmt_ci, fmt_int, fmt_num, fmt_p, t, with_percent
+from analysis.core.i18n import (
+    EN_DASH,
+    fmt_ci,
+    fmt_int,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    t,
+    with_percent,
+)
 
 CERTAINTY_SYMBOLS = {"high": "⨁⨁⨁⨁", "moderate": "⨁⨁⨁◯", "low": "⨁⨁◯◯", "very_low": "⨁◯◯◯"}
 
@@ -306,4 +315,82 @@ def rob_table(results: MetaResults, lang: str) -> pd.DataFrame:
                 for level in ROB_LEVELS
             },
         }
+    )
+
+
+def _with_ci(value: str, low: float, high: float, lang: str, decimals: int) -> str:
+    """``value (low–high)``, or the value alone when the interval is not estimable."""
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return value
+    return f"{value} ({fmt_ci(low, high, lang, decimals)})"
+
+
+def _percent_ci(share: float, low: float, high: float, lang: str) -> str:
+    """A share as a percentage with its interval, ``45% (0%–90%)``."""
+    if not math.isfinite(share):
+        return EN_DASH
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return fmt_pct(share, lang)
+    return f"{fmt_pct(share, lang)} ({fmt_pct(low, lang)}{EN_DASH}{fmt_pct(high, lang)})"
+
+
+def current_table(results: MetaResults, lang: str) -> pd.DataFrame:
+    """Per analysis, the review's random-effects model (RevMan 5) above the current Cochrane
+    default (REML with Q-profile intervals, Hartung–Knapp CI, t(k − 2) prediction interval)."""
+    records = []
+    for analysis_id, result in results.analyses.items():
+        label = analysis_label(results.data.analyses, analysis_id, lang)
+        old, new = result.pooled, results.current[analysis_id].default
+        cols = {
+            "analysis": t("meta.col.analysis", lang),
+            "model": t("meta.col.model", lang),
+            "rr": t("meta.col.rr", lang),
+            "hksj": t("meta.current.col.hksj", lang),
+            "tau2": t("meta.current.col.tau2", lang),
+            "i2": t("meta.current.col.i2", lang),
+            "pi": t("meta.col.pi", lang),
+        }
+        rows = [
+            {
+                "model": t(f"meta.current.model.{result.headline}", lang),
+                "rr": pooled_text(old, lang),
+                "hksj": EN_DASH,
+                "tau2": fmt_num(old.tau2, lang, 3),
+                "i2": fmt_pct(old.i2, lang),
+                "pi": fmt_ci(old.pi_low, old.pi_high, lang, 2)
+                if math.isfinite(old.pi_low)
+                else EN_DASH,
+            },
+            {
+                "model": t("meta.current.default", lang),
+                "rr": rr_text(new.estimate, new.ci_low, new.ci_high, lang),
+                "hksj": fmt_ci(new.hksj_low, new.hksj_high, lang, 2)
+                if math.isfinite(new.hksj_low)
+                else EN_DASH,
+                "tau2": _with_ci(fmt_num(new.tau2, lang, 3), new.tau2_low, new.tau2_high, lang, 3),
+                "i2": _percent_ci(new.i2, new.i2_low, new.i2_high, lang),
+                "pi": fmt_ci(new.pi_low, new.pi_high, lang, 2)
+                if math.isfinite(new.pi_low)
+                else EN_DASH,
+            },
+        ]
+        records += [
+            {cols[key]: value for key, value in ({"analysis": label} | row).items()} for row in rows
+        ]
+    return pd.DataFrame(records)
+
+
+def leave_one_out_table(results: MetaResults, analysis_id: str, lang: str) -> pd.DataFrame:
+    """The current default with every study, then without each study in turn."""
+    full = results.current[analysis_id].default
+    left_out = results.current[analysis_id].leave_one_out
+    rows = [(t("meta.loo.none", lang), full), *((row.study, row) for row in left_out)]
+    return pd.DataFrame(
+        {
+            t("meta.loo.col.left_out", lang): name,
+            t("meta.col.rr", lang): rr_text(fit.estimate, fit.ci_low, fit.ci_high, lang),
+            t("meta.col.tau2", lang): fmt_num(fit.tau2, lang, 3),
+            t("meta.col.i2", lang): fmt_num(100 * fit.i2, lang, 0),
+        }
+        for name, fit in rows
     )
