@@ -90,7 +90,9 @@ def test_what_scrolls_sideways_on_a_phone_shows_it(site: str, phone, path: str) 
     assert phone.evaluate(UNCUED_SCROLLING) == []
 
 
-@pytest.mark.parametrize(("lang", "total"), [("en", "Total (95% CI)"), ("nb", "Totalt (95 % KI)")])
+@pytest.mark.parametrize(
+    ("lang", "total"), [("en", "Total (95% CI)"), ("nb", "Totalt (95\u00a0% KI)")]
+)
 def test_forest_plot_numbers_are_html(site: str, page, lang: str, total: str) -> None:
     page.goto(f"{site}/{lang}/meta.html")
     rows = page.eval_on_selector_all(
@@ -273,3 +275,4 @@ def test_a_printed_page_is_the_article_alone(site: str, page, path: str) -> None
         page.emulate_media(media="screen")
         page.set_viewport_size({"width": 1366, "height": 900})
     assert printed == {"shown": [], "wide": [], "unbreakable": 0, "cut": 0}
+
