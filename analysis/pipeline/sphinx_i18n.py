@@ -32,7 +32,7 @@ from pybtex.style.template import (
 from sphinx.application import Sphinx
 from sphinx.locale import translators
 
-from analysis.core.i18n import catalog, t
+from analysis.core.i18n import catalog, is_number, t
 from analysis.core.settings import LANGS
 from analysis.pipeline.sources import SECTION_KEY_CLASS
 
@@ -143,7 +143,8 @@ TAG = re.compile(r"<[^>]+>")
 def card_tables(html: str) -> str:
     """Prose tables (written in Markdown) become ``rtw-cards`` tables whose every data cell
     carries its column's header in ``data-label``, so that on a phone the stylesheet can show
-    each row as a card of labelled lines instead of columns a few letters wide."""
+    each row as a card of labelled lines instead of columns a few letters wide; a cell that
+    holds a number is marked ``rtw-number`` (right-aligned on a wide screen)."""
 
     def cards(table: re.Match) -> str:
         body = table.group(1)
@@ -155,7 +156,14 @@ def card_tables(html: str) -> str:
 
         def labelled(row: re.Match) -> str:
             cells = iter(labels)
-            return re.sub(r"<td>", lambda _: f'<td data-label="{next(cells, "")}">', row.group(0))
+
+            def cell(td: re.Match) -> str:
+                number = (
+                    ' class="rtw-number"' if is_number(unescape(TAG.sub("", td.group(1)))) else ""
+                )
+                return f'<td data-label="{next(cells, "")}"{number}>{td.group(1)}</td>'
+
+            return re.sub(r"<td>(.*?)</td>", cell, row.group(0), flags=re.DOTALL)
 
         rows = re.sub(r"<tr[^>]*>.*?</tr>", labelled, rows, flags=re.DOTALL)
         return f'<table class="table rtw-cards">{head}</thead>{rows}</table>'
