@@ -99,7 +99,7 @@ def test_the_footer_names_the_authors_in_running_text(built_book, lang):
     """The theme writes "By {author}": the author is written as inside a sentence."""
     footer = BeautifulSoup(
         (built_book / "html" / lang / "provider.html").read_text(encoding="utf-8"), "html.parser"
-    ).select_one("footer .footer-item p, footer p")
+    ).select_one("footer p.component-author")
     text = re.sub(r"\s+", " ", footer.get_text()).strip()
     by, author = text.split(" ", 1)
     assert by == ("Av" if lang == "nb" else "By")

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import article_text
+from tests.helpers import article_text
 
 pytestmark = [pytest.mark.book, pytest.mark.browser]
 
