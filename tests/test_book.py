@@ -94,6 +94,18 @@ def test_every_page_links_to_itself_in_the_other_language(built_book, lang):
         assert target.parent.name != lang and target.name == page.name
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_footer_names_the_authors_in_running_text(built_book, lang):
+    """The theme writes "By {author}": the author is written as inside a sentence."""
+    footer = BeautifulSoup(
+        (built_book / "html" / lang / "provider.html").read_text(encoding="utf-8"), "html.parser"
+    ).select_one("footer p.component-author")
+    text = re.sub(r"\s+", " ", footer.get_text()).strip()
+    by, author = text.split(" ", 1)
+    assert by == ("Av" if lang == "nb" else "By")
+    assert author.startswith(author[0].lower()), text
+
+
 def test_norwegian_pages_show_no_english_interface_text(built_book):
     leftovers = {}
     for page in pages(built_book / "html", "nb"):
@@ -158,7 +170,7 @@ def test_provider_results_reproduce_the_thesis(built_book):
 def test_norwegian_page_uses_norwegian_numbers(built_book):
     text = visible_text(built_book / "html" / "nb" / "provider.html")
     assert "4,562" in text and "4.562" not in text.replace("χ² = 4.562", "")
-    assert "95 % KI" in text
+    assert "95\u00a0% KI" in text
 
 
 def test_reproduction_overview_lists_the_provider_rows(built_book):

@@ -68,7 +68,7 @@ def test_cohort_json_follows_the_contract(built_book: Path) -> None:
                 "syntetiske: ingen virkelige personer",
                 "Syntetiske data.",
                 "Brookmeyer–Crowley",
-                "95 % KI",
+                "95\u00a0% KI",
             ),
         ),
     ],
@@ -81,7 +81,7 @@ def test_chapter_says_the_data_are_synthetic(built_book: Path, lang: str, phrase
     for name in ("km-first_rtw", "km-full_rtw", "km-programme-type", "schoenfeld", "rtw-rates"):
         assert f"cohort-{name}-{lang}.svg" in html  # drawn for the column, text kept as text
     if lang == "nb":
-        assert "0,70 (95 % KI" in html  # decimal comma, Norwegian CI label
+        assert "0,70 (95\u00a0% KI" in html  # decimal comma, Norwegian CI label
 
 
 def test_chapter_reruns_on_another_cohort(tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
 """Number formatting in both languages and completeness of the label catalog."""
 
+import re
+
 import pytest
 
 from analysis.core.i18n import (
@@ -48,7 +50,7 @@ def test_p_values():
 
 
 def test_estimate_with_interval():
-    assert fmt_estimate(2.2187, 1.0626, 4.6327, "nb") == "2,22 (95 % KI 1,06\u20134,63)"
+    assert fmt_estimate(2.2187, 1.0626, 4.6327, "nb") == "2,22 (95\u00a0% KI 1,06\u20134,63)"
     assert fmt_estimate(2.2187, 1.0626, 4.6327, "en") == "2.22 (95% CI 1.06\u20134.63)"
 
 
@@ -122,3 +124,12 @@ def test_every_language_has_a_house_style_and_the_percent_sign_comes_from_cldr()
     assert with_percent("12,5", "nb") == f"12,5{NBSP}%"
     assert with_percent("12.5", "en") == "12.5%"
     assert fmt_pct(-0.125, "nb", 1) == f"\u221212,5{NBSP}%"
+
+
+def test_bokmaal_labels_keep_the_percent_sign_with_its_number():
+    """A bokmål "95 %" has a no-break space, so that a line never breaks before the sign."""
+    broken = [
+        key for key, texts in catalog().items() if re.search(r"[\d}][ \t\n]%", texts.get("nb", ""))
+    ]
+    assert broken == []
+    assert NBSP + "%" in t("common.ci95", "nb")

@@ -376,7 +376,7 @@ def test_displays_build_in_both_languages(review: tuple) -> None:
             assert figure.axes
             plt.close(figure)
     revman = results.analyses["mr_uc_12"].models["random_revman"]
-    assert "I² = 85 %" in narrative.heterogeneity_text(revman, "nb")
+    assert "I² = 85\u00a0%" in narrative.heterogeneity_text(revman, "nb")
     assert results.weak_publications == 5
 
 

@@ -90,7 +90,9 @@ def test_what_scrolls_sideways_on_a_phone_shows_it(site: str, phone, path: str) 
     assert phone.evaluate(UNCUED_SCROLLING) == []
 
 
-@pytest.mark.parametrize(("lang", "total"), [("en", "Total (95% CI)"), ("nb", "Totalt (95 % KI)")])
+@pytest.mark.parametrize(
+    ("lang", "total"), [("en", "Total (95% CI)"), ("nb", "Totalt (95\u00a0% KI)")]
+)
 def test_forest_plot_numbers_are_html(site: str, page, lang: str, total: str) -> None:
     page.goto(f"{site}/{lang}/meta.html")
     rows = page.eval_on_selector_all(
@@ -273,3 +275,29 @@ def test_a_printed_page_is_the_article_alone(site: str, page, path: str) -> None
         page.emulate_media(media="screen")
         page.set_viewport_size({"width": 1366, "height": 900})
     assert printed == {"shown": [], "wide": [], "unbreakable": 0, "cut": 0}
+
+
+# The cells of every table of the article (collapsed ones opened) whose text is a number
+# (digits with decimal comma or point, %, minus, dashes of ranges, parentheses, slashes and
+# spaces, thin and no-break ones too) and which are not right-aligned.
+NUMBERS_NOT_RIGHT = r"""() => {
+  document.querySelectorAll('article details').forEach(d => { d.open = true; });
+  const part = '[\\d\\s.,%()/<>=±+\\-\\u2212\\u2013\\u2009\\u202f\\u00a0]*';
+  const number = new RegExp('^' + part + '\\d' + part + '$');
+  return [...document.querySelectorAll('article table td')]
+    .filter(cell => number.test(cell.innerText.trim()))
+    .filter(cell => !['right', 'end'].includes(getComputedStyle(cell).textAlign))
+    .map(cell => cell.innerText.trim());
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_every_number_in_a_table_is_right_aligned(site: str, page, lang: str) -> None:
+    """Numbers line up under each other (and under a right-aligned "published" the computed
+    value sits right too) in every table of every page."""
+    left = {}
+    for name in BOOK_PAGES:
+        page.goto(f"{site}/{lang}/{name}.html")
+        if found := page.evaluate(NUMBERS_NOT_RIGHT):
+            left[name] = found[:5]
+    assert left == {}

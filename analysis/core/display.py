@@ -1,7 +1,8 @@
 """Rendering helpers for notebooks: captioned HTML tables and captioned figures with alt text.
 
 Tables are written cell by cell so that they read well in a narrow column: a column whose
-cells are all numbers is right-aligned under a right-aligned header, a short cell with a
+cells are mostly numbers is right-aligned under a right-aligned header, every number is
+right-aligned wherever it is, a short cell with a
 number never wraps, long text wraps, and a label repeated in every row can be shown once as a
 group row. The styles are inline, so a table looks the same wherever it is shown.
 """
@@ -22,9 +23,8 @@ import pandas as pd
 from IPython.display import HTML, Markdown
 
 from analysis.core import reproduction, reproduction_table
-from analysis.core.i18n import t
+from analysis.core.i18n import is_number, t
 
-LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 DIGIT = re.compile(r"\d")
 NOWRAP_LENGTH = 24  # a cell with a number and at most this many characters never wraps
 TABLE_STYLE = "width:100%;font-size:0.85rem;line-height:1.35"
@@ -80,20 +80,24 @@ def reproduction_frame(rows: list[dict], lang: str, component: str | None = None
     return table.map(lambda text: percent_style(text, lang) if isinstance(text, str) else text)
 
 
-def _is_number(text: str) -> bool:
-    """A cell that holds a number and no words (``16 (100 %)``, ``0,45–1,01``, ``37/64``)."""
-    return bool(DIGIT.search(text)) and not LETTERS.search(text)
-
-
 def _badge(text: str, kind: str) -> str:
     background, colour = BADGE_COLOURS[kind]
     style = BADGE_STYLE.format(background=background, colour=colour)
     return f'<span class="rtw-badge rtw-badge-{kind}" style="{style}">{escape(text)}</span>'
 
 
+def _mostly_numbers(cells: pd.Series) -> bool:
+    """A column of numbers: at least half of its filled cells are numbers (the others are
+    words such as "not reached" in place of a number)."""
+    filled = [text for text in cells if text]
+    return bool(filled) and 2 * sum(map(is_number, filled)) >= len(filled)
+
+
 def _cell(tag: str, text: str, align: str, badges: Mapping[str, str], scope: str = "") -> str:
+    if tag == "td" and is_number(text):
+        align = "right"  # a number lines up with the numbers above and below it
     styles = [CELL_STYLE, f"text-align:{align}"]
-    if tag == "td" and DIGIT.search(text) and (len(text) <= NOWRAP_LENGTH or _is_number(text)):
+    if tag == "td" and DIGIT.search(text) and (len(text) <= NOWRAP_LENGTH or is_number(text)):
         styles.append(NUMBER_STYLE)
     content = _badge(text, badges[text]) if text in badges else escape(text)
     scope_attribute = f' scope="{scope}"' if scope else ""
@@ -125,9 +129,7 @@ def html_table(
     badges = badges or {}
     cells = frame.astype(object).where(frame.notna(), "").astype(str)
     columns = [c for c in cells.columns if c != group]
-    numeric = {
-        c for c in columns if cells[c].any() and all(map(_is_number, filter(None, cells[c])))
-    }
+    numeric = {c for c in columns if _mostly_numbers(cells[c])}
     align = {c: "right" if c in numeric else "left" for c in columns}
     header = "".join(_cell("th", str(c), align[c], {}, "col") for c in columns)
     rows: list[str] = []

@@ -27,6 +27,8 @@ from analysis.core.settings import LANGS as LANGS
 THIN_SPACE = "\u202f"  # narrow no-break space: a thin space that never breaks a number
 EN_DASH = "\u2013"
 MINUS = "\u2212"
+_DIGIT = re.compile(r"\d")
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,12 @@ def fmt_pct(share: float | None, lang: str, decimals: int = 0) -> str:
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return EN_DASH
     return with_percent(fmt_num(100 * share, lang, decimals), lang)
+
+
+def is_number(text: str) -> bool:
+    """A text that holds a number and no words (``16 (100 %)``, ``0,45–1,01``, ``37/64``):
+    shown right-aligned in a table."""
+    return bool(_DIGIT.search(text)) and not _LETTERS.search(text)
 
 
 def with_percent(number: str, lang: str) -> str:

@@ -9,7 +9,9 @@
    ``book/`` (:mod:`analysis.pipeline.sources`) and each notebook page is executed with papermill,
    given ``lang`` and ``state_dir``, by workers that each keep one warm kernel
    (:mod:`analysis.pipeline.notebooks`): the pages only render the kept results;
-3. ``jupyter-book build`` renders each tree with execution off and warnings as errors;
+3. ``jupyter-book build`` renders each tree with execution off and warnings as errors, and
+   headless Chromium prints each language's pages into one PDF (:mod:`analysis.pipeline.pdf`;
+   left out, with a notice, where Chromium is missing);
 4. the landing page is written, every built file is scanned for identifiers and paths of this
    machine (:mod:`analysis.pipeline.scan`), and the new ``html/`` and ``results/`` are made
    current in one step (:mod:`analysis.pipeline.output`).
@@ -37,6 +39,7 @@ from analysis.core.i18n import check_lang, t
 from analysis.core.problems import InputError, Message, Notes, Problem
 from analysis.core.results import read_results, save_state, write_results
 from analysis.core.settings import BOOK, LANGS, OUT, ROOT
+from analysis.core.yamlfile import read_yaml
 from analysis.pipeline import runner
 from analysis.pipeline.cache import Cache, code_digest, digest, tree_digest
 from analysis.pipeline.notebooks import BuildError, PageRun, step_line
@@ -49,6 +52,7 @@ from analysis.pipeline.output import (
     refuse_unsafe,
     write_record,
 )
+from analysis.pipeline.pdf import chromium, pdf_name
 from analysis.pipeline.runner import Step
 from analysis.pipeline.scan import scan, strip_source_maps
 from analysis.pipeline.sources import (
@@ -256,11 +260,13 @@ def pages_to_execute(
     states: dict[str, str],
     cache: Cache,
     pages: Path,
+    pdf: bool = False,
 ) -> list[tuple[PageRun, str]]:
-    """Assemble one language's tree, take every unchanged page from the cache and return the
-    others with the cache key each is kept under once executed."""
+    """Assemble one language's tree (whose pages link its PDF if ``pdf``), take every
+    unchanged page from the cache and return the others with the cache key each is kept
+    under once executed."""
     runs = []
-    for page in assemble_tree(tree, lang, left_out, contracts, pages):
+    for page in assemble_tree(tree, lang, left_out, contracts, pages, pdf):
         depends = {page: states[page]} if page in states else states
         source = (tree / f"{page}.ipynb").read_text(encoding="utf-8")
         key = digest("page", page, lang, source, depends, code_digest())
@@ -333,6 +339,39 @@ def render_steps(lang: str, tree: Path, work: Path, html: Path, cache: Cache) ->
     return [Step("render", "book", lang, command, done=done, failure=failure)]
 
 
+def print_steps(
+    chromium: str, lang: str, tree: Path, left_out: list[str], work: Path, html: Path, cache: Cache
+) -> list[Step]:
+    """Take one language's PDF from the cache when its HTML is unchanged, or the step that
+    prints its pages (in the order of the table of contents, without the chapters left out)
+    with ``chromium`` into ``html/<lang>/``."""
+    key = digest("pdf", chromium, tree_digest(html / lang))
+    if cache.fetch("pdf", key, html / lang):
+        return []
+    printed = work / "pdf" / lang
+    toc = read_yaml(tree / "_toc.yml")
+    pages = [toc["root"], *(e["file"] for e in toc["chapters"] if e["file"] not in left_out)]
+
+    def done() -> None:
+        cache.store("pdf", key, printed)
+        shutil.move(str(printed / pdf_name(lang)), html / lang)
+
+    def failure(log: str) -> str:
+        return "printing the PDF failed:\n" + "\n".join(log.strip().splitlines()[-20:])
+
+    command = [
+        sys.executable,
+        "-m",
+        "analysis.pipeline.pdf",
+        chromium,
+        str(html / lang),
+        str(printed / pdf_name(lang)),
+        t("site.title", lang),
+        *pages,
+    ]
+    return [Step("print", "pdf", lang, command, done=done, failure=failure)]
+
+
 def build(
     data_dir: Path,
     out: Path,
@@ -389,11 +428,12 @@ def build(
                 echo(f"{'disclose':<9} {disclosure.summary_line(name, report)}")
             contracts = cached_contracts(cache, work / "contracts", pages)
             trees = {lang: work / "src" / lang for lang in langs}
+            printer = chromium()
             runs = [
                 run
                 for lang in langs
                 for run in pages_to_execute(
-                    lang, trees[lang], left_out, contracts, states, cache, pages
+                    lang, trees[lang], left_out, contracts, states, cache, pages, bool(printer)
                 )
             ]
             runner.run(execute_steps(runs, jobs, state_dir, cache), jobs, echo)
@@ -401,6 +441,15 @@ def build(
                 s for lang in langs for s in render_steps(lang, trees[lang], work, html, cache)
             ]
             runner.run(renders, jobs, echo)
+            if printer:  # before the scan, which reads the PDF's text
+                prints = [
+                    step
+                    for lang in langs
+                    for step in print_steps(printer, lang, trees[lang], left_out, work, html, cache)
+                ]
+                runner.run(prints, jobs, echo)
+            else:
+                echo(f"{'note':<9} {t('site.pdf_skipped', message_lang)}")
             (html / "index.html").write_text(landing_page(), encoding="utf-8")
             (html / "404.html").write_text(not_found_page(), encoding="utf-8")
             (html / ".nojekyll").touch()

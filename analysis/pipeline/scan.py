@@ -9,6 +9,8 @@ searched for the direct identifiers of :mod:`analysis.core.identifiers`:
 - the search index: its titles as text; its terms, which are single words and digit runs cut
   out of the pages' text, only for national identity numbers (a term of eight digits is a
   fragment of a figure, not a phone number anyone can read);
+- the PDF of each language's book: its document information, outline and link targets (the
+  text of its pages is that of the HTML pages it was printed from);
 - results JSON and notebooks: every text (HTML outputs as above; images left out) and, for
   numbers, national identity numbers only.
 
@@ -32,8 +34,9 @@ from analysis.core.study import texts_of
 from analysis.core.validation import read_raw
 from analysis.core.yamlfile import read_yaml
 from analysis.pipeline.notebooks import BuildError
+from analysis.pipeline.pdf import pdf_parts
 
-SCANNED = ("*.html", "*.js", "*.json", "*.ipynb", "*.txt", "*.md", "*.svg")
+SCANNED = ("*.html", "*.js", "*.json", "*.ipynb", "*.txt", "*.md", "*.svg", "*.pdf")
 # Script and style blocks and link targets hold the theme's code and digests, not content.
 _NOT_CONTENT = re.compile(
     r"<script\b.*?</script>|<style\b.*?</style>|\b(?:href|src|integrity)=\"[^\"]*\"", re.S
@@ -65,7 +68,10 @@ def strip_source_maps(book: Path) -> None:
 
 
 def content(path: Path) -> str:
-    """The raw text of a built file without the theme's code and link targets."""
+    """The raw text of a built file without the theme's code and link targets (of a PDF, what
+    it holds beside its pages' text, its link targets included)."""
+    if path.suffix == ".pdf":
+        return pdf_parts(path)
     text = path.read_text(encoding="utf-8", errors="replace")
     if path.suffix == ".html":
         text = _NOT_CONTENT.sub(" ", text)
@@ -107,6 +113,9 @@ def _search_index_pieces(index: dict) -> Iterator[Piece]:
 
 def pieces(path: Path) -> Iterator[Piece]:
     """The texts of a built file as a reader or a search sees them."""
+    if path.suffix == ".pdf":
+        yield pdf_parts(path), True
+        return
     text = path.read_text(encoding="utf-8", errors="replace")
     if path.name == "searchindex.js" and (index := _SEARCH_INDEX.match(text)):
         yield from _search_index_pieces(json.loads(index.group(1)))

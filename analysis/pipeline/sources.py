@@ -134,14 +134,16 @@ def write_page(page: nbformat.NotebookNode, target: Path) -> None:
         target.with_suffix(".md").write_text(text + "\n", encoding="utf-8")
 
 
-def book_config(lang: str) -> dict:
-    """The top-level ``_config.yml`` with the language-specific settings filled in."""
+def book_config(lang: str, pdf: bool = False) -> dict:
+    """The top-level ``_config.yml`` with the language-specific settings filled in; ``pdf``:
+    the pages link the PDF of the book (it will be printed)."""
     config = read_yaml(BOOK_CONFIG)
     config["title"] = t("site.title", lang)
     config["author"] = t("site.author", lang)
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["language"] = SPHINX_LANGUAGE[lang]
     sphinx_config["rtw_lang"] = lang
+    sphinx_config["rtw_pdf"] = pdf
     sphinx_config["bibtex_default_style"] = f"rtw_{lang}"
     return config
 
@@ -172,6 +174,7 @@ def assemble_tree(
     left_out: Iterable[str],
     contracts: Callable[[str], dict[str, str]],
     book: Path,
+    pdf: bool = False,
 ) -> list[str]:
     """Write one language's source tree; return the names of the notebook pages to execute.
 
@@ -201,7 +204,7 @@ def assemble_tree(
         localise_bibliography(bibliography, lang), encoding="utf-8"
     )
     pages = {path.stem for path in tree.iterdir() if path.suffix in (".md", ".ipynb")}
-    (tree / "_config.yml").write_text(yaml.safe_dump(book_config(lang), allow_unicode=True))
+    (tree / "_config.yml").write_text(yaml.safe_dump(book_config(lang, pdf), allow_unicode=True))
     (tree / "_toc.yml").write_text(yaml.safe_dump(book_toc(pages), allow_unicode=True))
     return notebooks
 

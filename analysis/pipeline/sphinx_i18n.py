@@ -3,7 +3,8 @@
 Loaded through ``sphinx.extra_extensions`` in ``_config.yml``. It reads the book language
 from ``rtw_lang`` (``nb`` or ``en``), adds a link on every page to the same page in the
 other language (``../<other>/<page>.html``), and gives the theme's interface strings
-(search box, navigation, buttons) their bokmål text from the ``theme`` label catalog.
+(search box, navigation, buttons) their bokmål text from the ``theme`` label catalog. With
+``rtw_pdf`` every page links the PDF of its language's book (:mod:`analysis.pipeline.pdf`).
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from pybtex.style.template import (
 from sphinx.application import Sphinx
 from sphinx.locale import translators
 
-from analysis.core.i18n import catalog, t
+from analysis.core.i18n import catalog, is_number, t
 from analysis.core.settings import LANGS
+from analysis.pipeline.pdf import pdf_name
 from analysis.pipeline.sources import SECTION_KEY_CLASS
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -74,7 +76,8 @@ def _configure(app: Sphinx, config) -> None:
     options["search_bar_text"] = t("theme.search_bar_text", lang)
     options["toc_title"] = t("theme.toc_title", lang)
     end = list(options.get("article_header_end") or ["article-header-buttons.html"])
-    options["article_header_end"] = ["lang-switch.html", *end]
+    download = ["pdf-download.html"] if config.rtw_pdf else []
+    options["article_header_end"] = ["lang-switch.html", *download, *end]
     config.nb_code_prompt_show = t("theme.code_show", lang)
     config.nb_code_prompt_hide = t("theme.code_hide", lang)
 
@@ -94,6 +97,9 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     context["rtw_switch_url"] = f"{up}{other}/{pagename}.html"
     context["rtw_switch_text"] = t("site.switch_text", lang)
     context["rtw_switch_title"] = t("site.switch_title", lang)
+    context["rtw_pdf_url"] = "../" * pagename.count("/") + pdf_name(lang)
+    context["rtw_pdf_text"] = t("site.pdf_download", lang)
+    context["rtw_pdf_title"] = t("site.pdf_title", lang)
     # Search engines and browsers learn that the page exists in both languages.
     context["metatags"] = context.get("metatags", "") + "".join(
         f'\n    <link rel="alternate" hreflang="{code}" href="{up}{code}/{pagename}.html" />'
@@ -143,7 +149,8 @@ TAG = re.compile(r"<[^>]+>")
 def card_tables(html: str) -> str:
     """Prose tables (written in Markdown) become ``rtw-cards`` tables whose every data cell
     carries its column's header in ``data-label``, so that on a phone the stylesheet can show
-    each row as a card of labelled lines instead of columns a few letters wide."""
+    each row as a card of labelled lines instead of columns a few letters wide; a cell that
+    holds a number is marked ``rtw-number`` (right-aligned on a wide screen)."""
 
     def cards(table: re.Match) -> str:
         body = table.group(1)
@@ -155,7 +162,14 @@ def card_tables(html: str) -> str:
 
         def labelled(row: re.Match) -> str:
             cells = iter(labels)
-            return re.sub(r"<td>", lambda _: f'<td data-label="{next(cells, "")}">', row.group(0))
+
+            def cell(td: re.Match) -> str:
+                number = (
+                    ' class="rtw-number"' if is_number(unescape(TAG.sub("", td.group(1)))) else ""
+                )
+                return f'<td data-label="{next(cells, "")}"{number}>{td.group(1)}</td>'
+
+            return re.sub(r"<td>(.*?)</td>", cell, row.group(0), flags=re.DOTALL)
 
         rows = re.sub(r"<tr[^>]*>.*?</tr>", labelled, rows, flags=re.DOTALL)
         return f'<table class="table rtw-cards">{head}</thead>{rows}</table>'
@@ -270,6 +284,7 @@ def setup(app: Sphinx) -> dict:
             "pybtex.style.formatting", f"rtw_{lang}", bibliography_style(lang), force=True
         )
     app.add_config_value("rtw_lang", "en", "html")
+    app.add_config_value("rtw_pdf", False, "html")
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _add_theme_translations)
     app.connect("doctree-read", _shared_section_ids, priority=400)  # before the contents
