@@ -32,6 +32,7 @@ from analysis.chapters.cohort.survival import KMComparison, km_comparison
 from analysis.core.disclosure import COUNT, SMALL_GROUP, report
 from analysis.core.output_checks import (
     AT_RISK,
+    BY_CONSTRUCTION,
     EXTREME,
     FEW_DF,
     MODEL,
@@ -200,6 +201,11 @@ class CohortResults:
             for i, row in enumerate(self.reproduction)
             if row.get("rule") == EXTREME
         ]
+        made += [
+            decision(f"reproduction[{i}].published", BY_CONSTRUCTION, row.get("rule", COUNT))
+            for i, row in enumerate(self.reproduction)
+            if row.get("unpaired")
+        ]
         return made
 
     def to_json(self) -> dict:
@@ -211,6 +217,11 @@ class CohortResults:
             f"reproduction[{i}].computed": row.get("rule", COUNT)
             for i, row in enumerate(self.reproduction)
             if row.get("suppressed")
+        }
+        hidden |= {
+            f"reproduction[{i}].published": row.get("rule", COUNT)
+            for i, row in enumerate(self.reproduction)
+            if row.get("unpaired")
         }
         return {
             "n": self.n,
