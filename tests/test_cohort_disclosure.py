@@ -20,7 +20,9 @@ from analysis.chapters.cohort import tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import load, prepare
 from analysis.chapters.cohort.descriptives import table1_counts
+from analysis.core import reproduction_table
 from analysis.core.disclosure import COUNT
+from analysis.core.i18n import t
 from analysis.core.output_checks import EXTREME
 from analysis.core.results import to_plain
 from tests.helpers import (
@@ -143,12 +145,39 @@ def test_reproduction_rows_show_only_what_the_layer_shows(shipped: Shipped) -> N
                 continue
             assert suppressed[f"reproduction[{i}].computed"] == COUNT
             assert row["source"] in suppressed
-            assert row["published"]  # the published count stays
+            assert row["published"] is None  # synthetic data: see the next test
     for path in suppressed:
         value = payload
         for part in re.findall(r"[^.\[\]]+", path):
             value = value[int(part)] if part.isdigit() else value[part]
         assert value is None, path
+
+
+@pytest.mark.parametrize("threshold", [5, 10, 20])
+def test_no_withheld_count_is_paired_with_the_count_it_is_built_to_meet(
+    shipped: Shipped, threshold: int
+) -> None:
+    # The shipped data are synthetic: built so that Table 1 and the ages meet the paper and
+    # calibrated to its results. A published value beside a withheld computed one would be the
+    # hidden value (or close to it), so neither is shown.
+    assert shipped.data("cohort").study.provenance == "synthetic"
+    results = shipped.results("cohort", suppress_below=threshold)
+    payload = _payload(results)
+    rows = payload["reproduction"]
+    unpaired = [i for i, row in enumerate(rows) if row["status"] == "withheld"]
+    assert any(rows[i]["quantity"]["key"] == "cohort.repro.table1_n" for i in unpaired)
+    checked = {check["artefact"] for check in payload["disclosure"]["checks"]}
+    for i in unpaired:
+        assert rows[i]["published"] is None
+        assert f"reproduction[{i}].published" in payload["disclosure"]["suppressed"]
+        assert f"reproduction[{i}].published" in checked
+    for lang in ("en", "nb"):
+        table = reproduction_table.table(results.reproduction, lang, "cohort")
+        published = table[t("repro.col.published", lang)]
+        computed = table[t("repro.col.computed", lang)]
+        for i, row in enumerate(results.reproduction):
+            if row["status"] == "withheld":
+                assert published[i] == computed[i] == "\u2013", (i, published[i])
 
 
 @pytest.fixture(scope="module")

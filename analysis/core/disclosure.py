@@ -30,6 +30,12 @@ tables the other three corners of a rectangle, or a whole row or column with its
 the rule holds, and finally shows again every secondary cell that is not needed. Hiding more
 only widens the intervals, and with every cell hidden but the grand total the rule holds for
 any table of at least ``threshold`` persons, so :func:`protect` always ends safe.
+
+**Linked tables.** Tables built from the same persons (Table 1 by coordinator, a table by
+programme type, numbers returned per group) share totals, so a count hidden in one can follow
+from the others. :func:`protect_linked` takes them as one system: the never-published joint
+cells and every published count as a sum of them, and hides more (secondary) until the rule
+above holds for every hidden count of the whole system.
 """
 
 from __future__ import annotations
@@ -252,13 +258,18 @@ def feasible_ranges(
 
 
 def unsafe(
-    table: Table, hidden: Iterable[int], primary: Iterable[int], threshold: int
+    table: Table,
+    hidden: Iterable[int],
+    primary: Iterable[int],
+    threshold: int,
+    cells: Iterable[int] | None = None,
 ) -> dict[int, tuple[float, float]]:
-    """The hidden cells that break the protection rule, with their intervals (empty: safe)."""
+    """The hidden cells (or those of ``cells``) that break the protection rule, with their
+    intervals (empty: safe)."""
     primary = set(primary)
     return {
         cell: (low, high)
-        for cell, (low, high) in feasible_ranges(table, hidden).items()
+        for cell, (low, high) in feasible_ranges(table, hidden, cells).items()
         if (low > 0 or high < threshold if cell in primary else high - low < 1)
     }
 
@@ -332,6 +343,36 @@ def _protection(table: Table, threshold: int) -> dict[int, str]:
                 hidden.discard(cell)
                 changed = True
     return {cell: PRIMARY if cell in primary else SECONDARY for cell in sorted(hidden)}
+
+
+def protect_linked(
+    table: Table,
+    latent: Iterable[int],
+    hidden: Iterable[int],
+    candidates: Sequence[int],
+    threshold: int,
+) -> set[int]:
+    """Tables built from the same persons, protected as one system. ``table`` holds the joint
+    cells, which are never published (``latent``), and every published count as a sum of them;
+    ``hidden`` are the counts the tables hide by themselves. Returns the ``candidates`` to hide
+    as well (secondary), so that every hidden count from 1 to ``threshold - 1`` may be 0 and
+    may be ``threshold`` or more, and no other hidden count is pinned to one value."""
+    latent, hidden = set(latent), set(hidden)
+    primary = {cell for cell in hidden if is_suppressed(table.values[cell], threshold)}
+
+    def broken(cells: set[int]) -> int:
+        return len(unsafe(table, cells | latent, primary, threshold, cells))
+
+    added: set[int] = set()
+    while threshold > 0 and broken(hidden | added):
+        options = [cell for cell in candidates if cell not in hidden | added]
+        if not options:
+            break
+        added.add(min(options, key=lambda c: (broken(hidden | added | {c}), table.values[c], c)))
+    for cell in sorted(added, key=lambda c: (-table.values[c], c)):  # show what is not needed
+        if not broken(hidden | added - {cell}):
+            added.discard(cell)
+    return added
 
 
 # --- keyed tables --------------------------------------------------------------------------------

@@ -13,6 +13,10 @@ rules here cover what else a page, a figure or the results JSON can carry (SACRO
   or at least ``threshold`` and at least ``threshold`` persons (or nobody) left the risk set
   since the previous number shown: the difference of two shown numbers is never a small count.
 - **extremes** (:func:`extreme`): a minimum or maximum is one person's value; never published.
+- **by construction** (:data:`BY_CONSTRUCTION`): on synthetic data built to meet a
+  publication's counts and calibrated to its results, a withheld computed value is not printed
+  beside the published one it is known to equal (or lie near); the published value of that
+  reproduction row is withheld too.
 - **models and statistics** (:func:`statistic_withheld`): an estimate is shown only when every
   group it compares has at least ``threshold`` persons and, for a model, the residual degrees
   of freedom (persons minus parameters) reach ``threshold``.
@@ -35,6 +39,8 @@ SURVIVAL_CURVE = "survival_curve"
 AT_RISK = "at_risk"
 MODEL = "model"
 STATISTIC = "statistic"
+# A withheld reproduction row of synthetic data (its published value is withheld too).
+BY_CONSTRUCTION = "by_construction"
 # A model whose residual degrees of freedom (persons minus parameters) are below the threshold.
 FEW_DF = "few_df"
 # A minimum or maximum: the value of one person (a rule and the reason it gives).

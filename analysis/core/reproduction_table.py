@@ -8,8 +8,11 @@ from analysis.core.i18n import fmt_num, t
 from analysis.core.reproduction import STATUSES, printed_decimals
 
 
-def fmt_published(published: str, lang: str) -> str:
-    """A printed number in the page's number style, at its printed precision."""
+def fmt_published(published: str | None, lang: str) -> str:
+    """A printed number in the page's number style, at its printed precision (a dash where
+    it is withheld)."""
+    if published is None:
+        return fmt_num(None, lang)
     try:
         return fmt_num(float(published), lang, printed_decimals(published))
     except ValueError:

@@ -19,6 +19,7 @@ from analysis.chapters.cohort.cox import (
 )
 from analysis.chapters.cohort.data import OUTCOMES, SCHEMAS, CohortData, load, prepare
 from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, Table1, table1
+from analysis.chapters.cohort.linked import hidden_returned
 from analysis.chapters.cohort.programmes import (
     OddsRatio,
     ProgrammeGroup,
@@ -31,6 +32,7 @@ from analysis.chapters.cohort.survival import KMComparison, km_comparison
 from analysis.core.disclosure import COUNT, SMALL_GROUP, report
 from analysis.core.output_checks import (
     AT_RISK,
+    BY_CONSTRUCTION,
     EXTREME,
     FEW_DF,
     MODEL,
@@ -199,6 +201,11 @@ class CohortResults:
             for i, row in enumerate(self.reproduction)
             if row.get("rule") == EXTREME
         ]
+        made += [
+            decision(f"reproduction[{i}].published", BY_CONSTRUCTION, row.get("rule", COUNT))
+            for i, row in enumerate(self.reproduction)
+            if row.get("unpaired")
+        ]
         return made
 
     def to_json(self) -> dict:
@@ -210,6 +217,11 @@ class CohortResults:
             f"reproduction[{i}].computed": row.get("rule", COUNT)
             for i, row in enumerate(self.reproduction)
             if row.get("suppressed")
+        }
+        hidden |= {
+            f"reproduction[{i}].published": row.get("rule", COUNT)
+            for i, row in enumerate(self.reproduction)
+            if row.get("unpaired")
         }
         return {
             "n": self.n,
@@ -280,6 +292,44 @@ def _model_sizes_shown(
     }
 
 
+def _returned_shown_together(
+    frame: pd.DataFrame,
+    described: Table1,
+    outcomes: Mapping[str, OutcomeResults],
+    programmes: Mapping[str, ProgrammeGroup],
+    suppress_below: int,
+) -> tuple[dict[str, OutcomeResults], dict[str, ProgrammeGroup]]:
+    """The outcomes and programme types with the numbers returned hidden as well where,
+    together with Table 1 and each other, they would give a hidden count away
+    (:func:`analysis.chapters.cohort.linked.hidden_returned`)."""
+    first = outcomes["first_rtw"]
+    groups, levels = hidden_returned(
+        frame,
+        described,
+        {curve.level: curve.median.events for curve in first.by_coordinator.curves},
+        programmes,
+        suppress_below,
+    )
+    curves = tuple(
+        replace(curve, median=replace(curve.median, events=None))
+        if curve.level in groups
+        else curve
+        for curve in first.by_coordinator.curves
+    )
+    by_coordinator = replace(first.by_coordinator, curves=curves)
+    return {**outcomes, "first_rtw": replace(first, by_coordinator=by_coordinator)}, {
+        level: replace(
+            group,
+            returned=None,
+            rtw_rate=None,
+            median_days=replace(group.median_days, events=None),
+        )
+        if level in levels
+        else group
+        for level, group in programmes.items()
+    }
+
+
 def _without_programme_type(frame: pd.DataFrame, described: Table1) -> int | None:
     """How many have no programme type, as Table 1 shows it (None when hidden)."""
     if "programme_type" not in described.blocks:
@@ -306,7 +356,13 @@ def analyse(
         {outcome: _outcome(frame, outcome, suppress_below, sizes) for outcome in OUTCOMES},
         suppress_below,
     )
-    programmes = programme_type_summary(frame, described, suppress_below)
+    outcomes, programmes = _returned_shown_together(
+        frame,
+        described,
+        outcomes,
+        programme_type_summary(frame, described, suppress_below),
+        suppress_below,
+    )
     left_out = _without_programme_type(frame, described)
     odds = coordinator_odds_ratio(frame)
     if odds.reason is None and any(group.withheld for group in programmes.values()):

@@ -116,6 +116,13 @@ def _extreme_withheld(key: str, published: str) -> dict:
     return {**row, "suppressed": True, "source": None, "rule": EXTREME}
 
 
+def _unpaired(row: dict) -> dict:
+    """A withheld row of data built to meet the publication, without its published value: a
+    page that says the data meet the published counts by construction (or are calibrated to
+    its results) would otherwise print the hidden value, or one close to it, beside it."""
+    return {**row, "published": None, "unpaired": True}
+
+
 def _table1_rows(data: pd.DataFrame, table1: Table1, synthetic: bool) -> list[dict]:
     """Table 1 as published beside Table 1 as shown here (hidden counts withheld, and shares
     of those with a known value where the number missing is hidden)."""
@@ -228,7 +235,8 @@ def reproduction_rows(
 
     ``data`` is the analysis frame (for the age and the programmes); ``coordinator_medians``
     is outcome → coordinator level → median (withheld groups absent); ``cox`` is outcome →
-    model block → fits; ``table1`` and ``programmes`` are as shown.
+    model block → fits; ``table1`` and ``programmes`` are as shown. On ``synthetic`` data
+    a withheld row's published value is withheld too (:func:`_unpaired`).
     """
     pub = published()
     threshold = table1.suppress_below
@@ -392,4 +400,4 @@ def reproduction_rows(
                 "cohort.reason.provider_item",
             )
         )
-    return rows
+    return [_unpaired(row) if synthetic and row.get("suppressed") else row for row in rows]

@@ -1,0 +1,75 @@
+"""The cohort's linked count tables protected as one system: Table 1's programme-type block by
+coordinator, the group sizes, the number returned (first RTW) per coordinator group and per
+programme type are sums over the same persons (coordinator × programme type × returned). Each
+table is protected by itself first; :func:`hidden_returned` then says which numbers returned
+must be hidden as well so that no hidden count follows from the tables together
+(:func:`analysis.core.disclosure.protect_linked`)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+
+import pandas as pd
+
+from analysis.chapters.cohort.descriptives import MISSING, Table1
+from analysis.chapters.cohort.programmes import COORDINATOR_GROUPS, ProgrammeGroup
+from analysis.core.disclosure import Table, protect_linked
+
+
+def hidden_returned(
+    data: pd.DataFrame,
+    table1: Table1,
+    returned_by_coordinator: Mapping[str, int | None],
+    programmes: Mapping[str, ProgrammeGroup],
+    suppress_below: int,
+) -> tuple[set[str], set[str]]:
+    """The coordinator groups (``yes``/``no``) and programme types whose number returned within
+    follow-up must be hidden as well, given what each table shows by itself."""
+    levels = table1.levels("programme_type")
+    programme = data["programme_type"].astype(object).where(data["programme_type"].notna(), MISSING)
+    joint = (
+        pd.Series(1, index=data.index)
+        .groupby([data["coordinator"].astype(object), programme, data["first_rtw"].astype(int)])
+        .sum()
+    )
+    cells = list(itertools.product(COORDINATOR_GROUPS, levels, (0, 1)))
+    values = [int(joint.get(cell, 0)) for cell in cells]
+    published: list[tuple[tuple[int, ...], int | None]] = []  # (joint cells summed, value shown)
+
+    def publish(shown: int | None, **fixed: str | int) -> int:
+        axes = {"group": 0, "level": 1, "returned": 2}
+        parts = tuple(
+            i for i, cell in enumerate(cells) if all(cell[axes[k]] == v for k, v in fixed.items())
+        )
+        published.append((parts, shown))
+        return len(cells) + len(published) - 1
+
+    everyone = publish(len(data))
+    for group in COORDINATOR_GROUPS:
+        publish(table1.size(group), group=group)
+    for level in levels:
+        publish(table1.value("programme_type", level, "total"), level=level)
+        for group in COORDINATOR_GROUPS:
+            publish(table1.value("programme_type", level, group), group=group, level=level)
+    by_group = {
+        publish(shown, group=group, returned=1): group
+        for group, shown in returned_by_coordinator.items()
+    }
+    by_level = {
+        publish(group.returned, level=level, returned=1): level
+        for level, group in programmes.items()
+        if not group.withheld
+    }
+    table = Table(
+        values=(*values, *(sum(values[i] for i in parts) for parts, _ in published)),
+        sums=tuple((len(cells) + k, parts) for k, (parts, _) in enumerate(published)),
+        fixed=frozenset({everyone}),
+    )
+    hidden = {len(cells) + k for k, (_, shown) in enumerate(published) if shown is None}
+    candidates = [cell for cell in (*by_group, *by_level) if cell not in hidden]
+    added = protect_linked(table, range(len(cells)), hidden, candidates, suppress_below)
+    return (
+        {group for cell, group in by_group.items() if cell in added},
+        {level for cell, level in by_level.items() if cell in added},
+    )
