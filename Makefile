@@ -12,7 +12,7 @@ DATA ?= data
 ONLY ?=
 
 book: $(STAMP)
-	$(BIN)/rtw-report build --data $(DATA) $(if $(ONLY),--only $(ONLY))
+	$(BIN)/rtw-report build --pdf --data $(DATA) $(if $(ONLY),--only $(ONLY))
 
 test: $(STAMP)
 	$(BIN)/ruff check analysis tests

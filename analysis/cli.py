@@ -43,6 +43,7 @@ def _build(args: argparse.Namespace) -> None:
         compare=not args.no_reproduction,
         jobs=args.jobs,
         force=args.force,
+        pdf=args.pdf,
     )
 
 
@@ -103,6 +104,11 @@ def parser(all_commands: bool = True) -> argparse.ArgumentParser:
     )
     build_cmd.add_argument(
         "--force", action="store_true", help="do all the work again, ignoring the cache"
+    )
+    build_cmd.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print each language's book as one PDF with headless Chromium (make book does)",
     )
     build_cmd.set_defaults(run=_build)
 

@@ -64,7 +64,7 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     given = os.environ.get("RTW_BUILT_BOOK")
     if given and reusable(Path(given)):
         return Path(given)
-    return made_once(tmp_path_factory, "book", lambda out: build(SHIPPED_DATA, out))
+    return made_once(tmp_path_factory, "book", lambda out: build(SHIPPED_DATA, out, pdf=True))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -383,6 +383,7 @@ def build(
     force: bool = False,
     echo: Callable[[str], None] = print,
     pages: Path = BOOK,
+    pdf: bool = False,
 ) -> Path:
     """Build the book into ``out/html`` and the results into ``out/results``.
 
@@ -390,7 +391,9 @@ def build(
     chapters (counts from 1 to ``suppress_below - 1`` are hidden; 0 turns control off).
     ``compare=False`` leaves out every comparison with a publication. ``jobs`` steps run at a
     time (default: the number of cores); ``force`` does all work again, ignoring the cache.
-    ``pages`` is the folder of the single-source pages.
+    ``pages`` is the folder of the single-source pages. ``pdf`` also prints each language's
+    book as one PDF with headless Chromium (where it is found; else a notice), linked from
+    every page.
     """
     data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
     refuse_unsafe(out, data_dir, ROOT)
@@ -428,7 +431,7 @@ def build(
                 echo(f"{'disclose':<9} {disclosure.summary_line(name, report)}")
             contracts = cached_contracts(cache, work / "contracts", pages)
             trees = {lang: work / "src" / lang for lang in langs}
-            printer = chromium()
+            printer = chromium() if pdf else None
             runs = [
                 run
                 for lang in langs
@@ -448,7 +451,7 @@ def build(
                     for step in print_steps(printer, lang, trees[lang], left_out, work, html, cache)
                 ]
                 runner.run(prints, jobs, echo)
-            else:
+            elif pdf:
                 echo(f"{'note':<9} {t('site.pdf_skipped', message_lang)}")
             (html / "index.html").write_text(landing_page(), encoding="utf-8")
             (html / "404.html").write_text(not_found_page(), encoding="utf-8")
