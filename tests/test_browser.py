@@ -74,6 +74,9 @@ def test_every_page_is_free_of_serious_accessibility_failures(site, page, built_
     try:
         for path in ["index.html", *pages] if lang == "nb" else pages:
             page.goto(f"{site}/{path}")
+            # Colours are checked as they end up, not halfway through the theme's transitions
+            # after a change of colour scheme (waits for the event, however slow the machine).
+            page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
             violations = axe.run(page).response["violations"]
             blocking = [v["id"] for v in violations if v["impact"] in BLOCKING]
             if blocking:
