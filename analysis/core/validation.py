@@ -305,6 +305,11 @@ def located(problems: list[Problem], frame: pd.DataFrame) -> list[Problem]:
     ]
 
 
+def file_error(file: str, message: Message, fix: Message) -> InputError:
+    """The error of a problem with a whole file (no column, no row)."""
+    return InputError([Problem(file, None, None, message, fix)])
+
+
 def _line_list(lines: list[int], shown: int = 10) -> str:
     """Line numbers as '3, 7, 9' (the first ``shown`` and how many more)."""
     text = ", ".join(map(str, lines[:shown]))
@@ -328,18 +333,10 @@ def _decode(raw: bytes, name: str, notes: Notes) -> str:
         except UnicodeDecodeError:
             cp1252.append(number)
     if utf8:
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    Message(
-                        "input.mixed_encoding", utf8=_line_list(utf8), cp1252=_line_list(cp1252)
-                    ),
-                    Message("input.fix.one_encoding"),
-                )
-            ]
+        raise file_error(
+            name,
+            Message("input.mixed_encoding", utf8=_line_list(utf8), cp1252=_line_list(cp1252)),
+            Message("input.fix.one_encoding"),
         )
     notes.add("input.note.cp1252", file=name)
     return raw.decode("cp1252", errors="replace")
@@ -392,20 +389,14 @@ def _read_workbook(
         notes.add("input.note.workbook", file=name)
         return sheets[names[0]]
     if chosen is None:
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    Message(
-                        "input.no_sheet_fits",
-                        sheets=", ".join(repr(sheet) for sheet in names),
-                        columns=", ".join(columns),
-                    ),
-                    Message("input.fix.sheet"),
-                )
-            ]
+        raise file_error(
+            name,
+            Message(
+                "input.no_sheet_fits",
+                sheets=", ".join(repr(sheet) for sheet in names),
+                columns=", ".join(columns),
+            ),
+            Message("input.fix.sheet"),
         )
     notes.add("input.note.workbook_sheet", file=name, sheet=chosen)
     return sheets[chosen]
@@ -425,16 +416,10 @@ def read_raw(
     name = _display_name(path, data_dir)
     workbook = path.with_suffix(".xlsx")
     if path.is_file() and workbook.is_file() and path != workbook:
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    Message("input.two_files", other=_display_name(workbook, data_dir)),
-                    Message("input.fix.keep_one", file=path.name, other=workbook.name),
-                )
-            ]
+        raise file_error(
+            name,
+            Message("input.two_files", other=_display_name(workbook, data_dir)),
+            Message("input.fix.keep_one", file=path.name, other=workbook.name),
         )
     try:
         if path.is_file():
@@ -443,49 +428,23 @@ def read_raw(
             name = _display_name(workbook, data_dir)
             frame = _read_workbook(workbook, name, columns, notes)
         else:
-            raise InputError(
-                [
-                    Problem(
-                        name,
-                        None,
-                        None,
-                        Message("input.file_missing"),
-                        Message("input.fix.add_file", workbook=workbook.name),
-                    )
-                ]
+            raise file_error(
+                name,
+                Message("input.file_missing"),
+                Message("input.fix.add_file", workbook=workbook.name),
             )
     except pd.errors.EmptyDataError:
-        raise InputError(
-            [
-                Problem(
-                    name, None, None, Message("input.file_empty"), Message("input.fix.write_rows")
-                )
-            ]
+        raise file_error(
+            name, Message("input.file_empty"), Message("input.fix.write_rows")
         ) from None
     except (pd.errors.ParserError, ValueError) as error:
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    Message("input.file_unreadable", error=str(error)),
-                    Message("input.fix.save_as_table"),
-                )
-            ]
+        raise file_error(
+            name,
+            Message("input.file_unreadable", error=str(error)),
+            Message("input.fix.save_as_table"),
         ) from None
     if frame.empty:
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    None,
-                    None,
-                    Message("input.no_rows"),
-                    Message("input.fix.add_row"),
-                )
-            ]
-        )
+        raise file_error(name, Message("input.no_rows"), Message("input.fix.add_row"))
     frame.columns = [str(column).strip() for column in frame.columns]
     text = frame.apply(lambda column: per_distinct(column.astype(str), str.strip))
     text = text.mask(text.isin(MISSING_WORDS), "")
