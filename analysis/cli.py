@@ -1,14 +1,14 @@
 """The ``rtw-report`` console command.
 
 The pipeline (pandas, papermill, the chapters) takes seconds to import, so it is imported only
-once the SIGTERM handler is in place: a build stopped at any moment says so and exits 130.
+once the SIGTERM handler is in place (``pipeline.interrupt``, a module that imports nothing
+heavy): a build stopped at any moment says so and exits 130.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +16,7 @@ from pathlib import Path
 from analysis.core.i18n import t
 from analysis.core.problems import InputError
 from analysis.core.settings import DATA, LANGS, OUT, SUPPRESS_BELOW
+from analysis.pipeline.interrupt import stoppable
 
 # Modules that add their own sub-commands through ``register_cli(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = (
@@ -128,22 +129,16 @@ def parser(all_commands: bool = True) -> argparse.ArgumentParser:
     return main
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; print a clear message and return non-zero on failure (130 when
     interrupted by Ctrl-C or SIGTERM, from the start: the work in progress is removed,
     children end)."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        return _run(sys.argv[1:] if argv is None else list(argv))
+        with stoppable():
+            return _run(sys.argv[1:] if argv is None else list(argv))
     except KeyboardInterrupt:
         print("rtw-report: interrupted; the previous book is unchanged.", file=sys.stderr)
         return 130
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _run(argv: list[str]) -> int:

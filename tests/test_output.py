@@ -20,8 +20,10 @@ import pytest
 
 from analysis import cli
 from analysis.core.settings import ROOT
-from analysis.pipeline import output
+from analysis.pipeline import output, runner
+from analysis.pipeline.interrupt import stoppable
 from analysis.pipeline.notebooks import BuildError
+from analysis.pipeline.runner import Step
 from tests.helpers import SHIPPED_DATA
 
 T = TypeVar("T")
@@ -233,7 +235,7 @@ def test_a_killed_build_leaves_the_previous_book_and_no_processes(tmp_path):
         process, children = build_until([*command, "--force"], prefix, count, errors)
         process.send_signal(signal.SIGTERM)  # while its children are stopped: it cannot end
         resume(children)
-        assert process.wait(timeout=DEADLINE) == 130
+        assert process.wait(timeout=DEADLINE) == 130, errors.read_text(errors="replace")
         assert b"interrupted" in errors.read_bytes()
         psutil.wait_procs(children, timeout=DEADLINE)
         assert not [child.pid for child in children if child.is_running()], prefix
@@ -242,13 +244,34 @@ def test_a_killed_build_leaves_the_previous_book_and_no_processes(tmp_path):
         assert os.path.isdir(out / "results")
 
 
-# Runs the command with a SIGTERM sent to itself when it first imports the pipeline (pandas,
+class SignalsWhileFinalised:
+    """An object that sends this process SIGTERM while Python finalises it, where the
+    handler's ``KeyboardInterrupt`` is lost ("Exception ignored in …")."""
+
+    def __del__(self) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # its handler runs here, in the finaliser
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_stop_signal_whose_exception_is_lost_in_a_finaliser_still_stops():
+    went_on = []
+    with pytest.raises(KeyboardInterrupt), stoppable():
+        SignalsWhileFinalised()
+        went_on.append(True)  # the exception was lost, as Python does
+    assert went_on
+    with pytest.raises(KeyboardInterrupt), stoppable():
+        SignalsWhileFinalised()
+        runner.run([Step("x", "", "", [sys.executable, "-c", ""])], 1, print)  # asks again
+        raise AssertionError("the step ran to its end")
+
+
+# Runs the command with a SIGTERM sent to itself when it imports the build (pandas,
 # papermill: the slow first seconds of every build).
 TERM_WHILE_STARTING = """
 import builtins, os, signal, sys
 real_import = builtins.__import__
 def import_and_stop(name, *args, **kwargs):
-    if name.startswith("analysis.pipeline"):
+    if name == "analysis.pipeline.build":
         builtins.__import__ = real_import
         os.kill(os.getpid(), signal.SIGTERM)
     return real_import(name, *args, **kwargs)

@@ -42,6 +42,7 @@ from analysis.core.settings import BOOK, LANGS, OUT, ROOT
 from analysis.core.yamlfile import read_yaml
 from analysis.pipeline import runner
 from analysis.pipeline.cache import Cache, code_digest, digest, tree_digest
+from analysis.pipeline.interrupt import stop_if_requested
 from analysis.pipeline.notebooks import BuildError, PageRun, step_line
 from analysis.pipeline.output import (
     claim,
@@ -478,8 +479,9 @@ def build(
                 },
                 book,
             )
-            publish(book, out)
             cache.prune()
+            stop_if_requested()  # the last moment at which the previous book stays
+            publish(book, out)
         finally:
             shutil.rmtree(work, ignore_errors=True)
     echo(f"{'cache':<9} {cache.summary()}")

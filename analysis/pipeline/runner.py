@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import IO
 
+from analysis.pipeline.interrupt import stop_if_requested
 from analysis.pipeline.notebooks import CURRENT, PROGRESS, BuildError, step_line
 
 ALIVE_EVERY = 15.0
@@ -127,6 +128,7 @@ def run(steps: list[Step], jobs: int, echo: Callable[[str], None]) -> None:
                 doing = f"{step.subject} {step.lang}".strip()
                 running[process] = _Running(step, log, now, doing, now)
             time.sleep(0.1)
+            stop_if_requested()
             ended = [p for p in running if p.poll() is not None]
             for child in running.values():  # after the poll: an ended child's last lines too
                 child.relay(echo)
