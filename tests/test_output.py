@@ -178,9 +178,9 @@ def wait_until(condition: Callable[[], T], what: str) -> T:
 def build_until(
     command: list[str], prefix: str, count: int, errors: Path
 ) -> tuple[subprocess.Popen, list[psutil.Process]]:
-    """Start the build ``command`` and wait until it has printed ``count`` lines starting with
-    ``prefix`` and has a child process; return it and its children (stderr goes to
-    ``errors``)."""
+    """Start the build ``command``, wait until it has printed ``count`` lines starting with
+    ``prefix`` and has a child process, and stop it there with its children; return it and
+    its children (stderr goes to ``errors``)."""
     with errors.open("wb") as stderr:
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=stderr)
     lines: list[str] = []
@@ -195,21 +195,30 @@ def build_until(
         return sum(line.startswith(prefix) for line in list(lines)) >= count
 
     def paused_children() -> list[psutil.Process]:
-        """The build's children, stopped (SIGSTOP) so that the build cannot finish its step
-        however slowly this test runs; empty (and resumed) if none is left to stop."""
-        children = psutil.Process(process.pid).children(recursive=True) if reached() else []
+        """The build and its children, stopped (SIGSTOP) so that the build cannot go on
+        however slowly this test runs; empty (and resumed) if it has no child to stop."""
+        if not reached():
+            return []
+        build = psutil.Process(process.pid)
+        build.suspend()
+        children = build.children(recursive=True)
         for child in children:
             with contextlib.suppress(psutil.NoSuchProcess):
                 child.suspend()
         alive = [child for child in children if child.is_running() and not _gone(child)]
-        if not alive or process.poll() is not None:
-            resume(children)
+        if not alive:
+            resume([*children, build])
             return []
         return alive
 
     wait_until(reached, f"{count} '{prefix}' line(s)")
     children = wait_until(paused_children, f"a child process of the build after '{prefix}'")
     return process, children
+
+
+def resume_build(process: subprocess.Popen, children: list[psutil.Process]) -> None:
+    """Let a build stopped by ``build_until`` and its children run again."""
+    resume([psutil.Process(process.pid), *children])
 
 
 def resume(children: list[psutil.Process]) -> None:
@@ -233,8 +242,8 @@ def test_a_killed_build_leaves_the_previous_book_and_no_processes(tmp_path):
     for prefix, count in (("analyse", 1), ("execute", 2)):
         errors = tmp_path / f"{prefix}.stderr"
         process, children = build_until([*command, "--force"], prefix, count, errors)
-        process.send_signal(signal.SIGTERM)  # while its children are stopped: it cannot end
-        resume(children)
+        process.send_signal(signal.SIGTERM)  # while it is stopped: it cannot have ended
+        resume_build(process, children)
         assert process.wait(timeout=DEADLINE) == 130, errors.read_text(errors="replace")
         assert b"interrupted" in errors.read_bytes()
         psutil.wait_procs(children, timeout=DEADLINE)
