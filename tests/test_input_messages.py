@@ -292,6 +292,16 @@ def test_study_description_problems_read_in_bokmal(tmp_path: Path, case: str) ->
     check(problems_of(lambda: load_study(tmp_path, "meta")))
 
 
+def test_a_key_written_twice_in_a_study_description_is_refused_not_overwritten(
+    tmp_path: Path,
+) -> None:
+    text = "title: {en: First, nb: Første}\nsetting: {en: X, nb: X}\ntitle: {en: B, nb: B}\n"
+    (tmp_path / "meta.study.yaml").write_text(text, encoding="utf-8")
+    (problem,) = problems_of(lambda: load_study(tmp_path, "meta"))
+    assert problem.issue.key == "input.study.not_yaml"
+    assert "'title' is written twice" in problem.text("nb") and "line 3" in problem.text("nb")
+
+
 def test_interview_facts_and_the_old_study_file_read_in_bokmal(tmp_path: Path) -> None:
     data = copy(tmp_path, "interviews", "interviews.study.yaml")
     study = data / "interviews.study.yaml"

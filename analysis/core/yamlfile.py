@@ -15,6 +15,26 @@ import yaml
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class UniqueKeyLoader(SAFE_LOADER):
+    """The safe loader, refusing a key written twice in one mapping: YAML says keys are
+    unique, but PyYAML keeps the last silently (a label or a study fact lost unseen)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"the key {key!r} is written twice",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def read_yaml(path: Path) -> object:
-    """The content of the YAML file at ``path`` (UTF-8), loaded safely."""
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=SAFE_LOADER)
+    """The content of the YAML file at ``path`` (UTF-8), loaded safely; a key written twice
+    in one mapping is an error (``yaml.YAMLError``)."""
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
