@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 
 from analysis.chapters.cohort import spells as register
+from analysis.chapters.cohort.data import load
 from analysis.core.problems import InputError
+from analysis.generators import register as generator
 
 DAY0 = dt.date(2020, 1, 1)
 
@@ -165,3 +167,42 @@ def test_bad_spells_are_named_by_file_row_and_fix(tmp_path, kind):
     assert found == {(*key, *where(index)) for key, index in expected.items()}
     assert all(problem.text(lang) for problem in problems for lang in ("en", "nb"))
     assert "pension" in next(p for p in problems if p.column == "benefit").text("nb")
+
+
+def test_the_generated_register_derives_the_cohort_it_was_made_from(tmp_path):
+    made = generator.generate(2000, seed=5)
+    generator.write(made, tmp_path, partitions=3)
+    data = load(tmp_path)
+    got = data.frame.set_index("id")
+    expected = made.expected.set_index("id").loc[got.index]
+    for column in ("days_to_first_rtw", "first_rtw", "days_to_full_rtw", "full_rtw"):
+        assert got[column].astype(int).tolist() == expected[column].astype(int).tolist(), column
+    assert data.derivation == register.Derivation(
+        persons="register/persons.parquet", spells="register/spells"
+    )
+    # every pattern the generator documents is in it
+    spells = made.spells
+    assert set(spells.benefit) == set(register.BENEFITS)
+    assert (spells.grade < 100).any() and spells.groupby("id").size().max() >= 8
+    assert made.persons.emigration_date.notna().any()
+    assert (made.expected.days_to_full_rtw < generator.HORIZON).any()
+
+
+def test_a_person_on_no_leave_at_entry_and_bad_rules_are_input_errors(tmp_path):
+    made = generator.generate(50, seed=1)
+    persons = made.persons.copy()
+    persons.loc[3, "entry_date"] = persons.loc[3, "entry_date"] - pd.Timedelta(days=700)
+    generator.write(generator.Register(persons, made.spells, made.expected), tmp_path)
+    with pytest.raises(InputError) as caught:
+        load(tmp_path)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.column, problem.row) == (
+        f"{tmp_path.name}/register/persons.parquet",
+        "entry_date",
+        4,
+    )
+    (tmp_path / "cohort.study.yaml").write_text("register: {bridge: 3}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load(tmp_path)
+    assert [p.column for p in caught.value.problems] == ["register.bridge"]
+    assert "bridge_days" in caught.value.problems[0].text("nb")

@@ -40,10 +40,13 @@ FOLDER = "register"
 
 @dataclass(frozen=True)
 class Derivation:
-    """The rules that turn spells into times to return (see the module)."""
+    """How the cohort was derived: the rules that turn spells into times to return (see the
+    module) and the files, named within the data folder."""
 
     bridge_days: int = 0
     horizon_days: int = FOLLOW_UP_DAYS
+    persons: str = "register/persons.csv"
+    spells: str = "register/spells.csv"
 
 
 def register_files(data_dir: Path) -> tuple[Path, Path] | None:
@@ -75,7 +78,7 @@ def read(con: ibis.BaseBackend, path: Path, name: str, data_dir: Path) -> ir.Tab
         raise InputError(
             [
                 Problem(
-                    _shown(path, data_dir),
+                    shown(path, data_dir),
                     None,
                     None,
                     Message("cohort.input.spell.empty_folder"),
@@ -85,26 +88,29 @@ def read(con: ibis.BaseBackend, path: Path, name: str, data_dir: Path) -> ir.Tab
         )
     parts = []
     for i, file in enumerate(files):
-        shown = _shown(file, data_dir).replace("'", "''")
+        where, label = _quoted(str(file)), _quoted(shown(file, data_dir))
         if file.suffix == ".parquet":
-            source = f"read_parquet('{file}', file_row_number = true)"
-            row = "file_row_number + 1"
-        else:  # a table keeps the file's order (preserve_insertion_order), so rowid is the row
+            parts.append(
+                f"SELECT * EXCLUDE (file_row_number), {label} AS _file, "
+                f"file_row_number + 1 AS _row FROM read_parquet({where}, file_row_number = true)"
+            )
+        else:  # a table keeps the file's order (preserve_insertion_order): rowid is the row
             con.raw_sql(
                 f"CREATE OR REPLACE TEMP TABLE {name}_{i} AS "
-                f"SELECT * FROM read_csv('{file}', header = true)"
+                f"SELECT * FROM read_csv({where}, header = true)"
             )
-            source, row = f"{name}_{i}", "rowid + 1"
-        parts.append(
-            f"SELECT * EXCLUDE (file_row_number), '{shown}' AS _file, {row} AS _row FROM {source}"
-            if file.suffix == ".parquet"
-            else f"SELECT *, '{shown}' AS _file, {row} AS _row FROM {source}"
-        )
+            parts.append(f"SELECT *, {label} AS _file, rowid + 1 AS _row FROM {name}_{i}")
     return con.sql(" UNION ALL BY NAME ".join(parts))
 
 
-def _shown(path: Path, data_dir: Path) -> str:
-    return path.relative_to(data_dir).as_posix()
+def _quoted(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def shown(path: Path, data_dir: Path) -> str:
+    """The file as messages name it: from the data folder's name (``data/register/…``)."""
+    return path.relative_to(data_dir.parent).as_posix()
 
 
 def _problems(found: pd.DataFrame, column: str, rule: str, **values: object) -> list[Problem]:
@@ -253,3 +259,57 @@ def derive(spells: ir.Table, persons: ir.Table, rules: Derivation) -> ir.Table:
             ~returned & table.competing_day.notnull() & (table.competing_day <= table.follow_days)
         ).cast("int64")
     return table.select("id", covered=table.full_day.notnull(), **columns)
+
+
+def check_persons(persons: ir.Table) -> None:
+    """Stop when the persons file lacks ``id`` or ``entry_date``."""
+    missing = [column for column in ("id", "entry_date") if column not in persons.columns]
+    if missing:
+        file = persons.select("_file").limit(1).execute()["_file"].iloc[0]
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    column,
+                    None,
+                    Message("input.column_missing"),
+                    Message("cohort.input.spell.fix.person_columns"),
+                )
+                for column in missing
+            ]
+        )
+
+
+def cohort_frame(
+    data_dir: Path, rules: Derivation, work: Path, shown_limit: int = 20
+) -> pd.DataFrame:
+    """The persons of ``data_dir/register`` with their derived outcome columns, as text cells
+    in the persons file's order (one row per person, ready for the cohort schema); DuckDB
+    spills to ``work``. Raises InputError on bad spells or a person no spell covers at time
+    zero."""
+    persons_file, spells_file = register_files(data_dir)
+    con = connect(temp_directory=work)
+    persons = read(con, persons_file, "persons", data_dir)
+    check_persons(persons)
+    spells = read(con, spells_file, "spells", data_dir)
+    check_spells(spells, persons, shown_limit)
+    outcomes = derive(spells, persons, rules)
+    joined = persons.join(outcomes, "id").order_by("_row")
+    uncovered = joined.filter(~joined.covered)[["_file", "_row"]].limit(shown_limit).execute()
+    if len(uncovered):
+        raise InputError(
+            [
+                Problem(
+                    row["_file"],
+                    "entry_date",
+                    int(row["_row"]),
+                    Message("cohort.input.spell.not_on_leave"),
+                    Message("cohort.input.spell.fix.not_on_leave"),
+                )
+                for row in uncovered.to_dict("records")
+            ]
+        )
+    left_out = (*PERSON_DATES, "covered", "_file", "first_rtw_competing", "full_rtw_competing")
+    frame = joined.select(*(c for c in joined.columns if c not in left_out)).execute()
+    frame.index = frame.pop("_row").to_numpy() - 1
+    return frame.convert_dtypes().astype("string").fillna("")  # whole numbers without ".0"
