@@ -153,9 +153,9 @@ def test_bad_spells_are_named_by_file_row_and_fix(tmp_path, kind):
 
     def where(index: int) -> tuple[str, int]:
         if kind == "csv":
-            return "register/spells.csv", index + 1
+            return f"{tmp_path.name}/register/spells.csv", index + 1
         part = int(index >= half)
-        return f"register/spells/part-{part}.parquet", index - part * half + 1
+        return f"{tmp_path.name}/register/spells/part-{part}.parquet", index - part * half + 1
 
     expected = {
         ("end", "cohort.input.spell.end_before_start"): 0,
