@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 
 from analysis.chapters.cohort import spells as register
+from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.data import load
 from analysis.core.problems import InputError
 from analysis.generators import register as generator
+from tests.helpers import cohort_page_text, figures_undrawn
 
 DAY0 = dt.date(2020, 1, 1)
 
@@ -206,3 +208,24 @@ def test_a_person_on_no_leave_at_entry_and_bad_rules_are_input_errors(tmp_path):
         load(tmp_path)
     assert [p.column for p in caught.value.problems] == ["register.bridge"]
     assert "bridge_days" in caught.value.problems[0].text("nb")
+
+
+def test_a_register_extract_gives_the_results_of_its_cohort_and_says_how(tmp_path, monkeypatch):
+    made = generator.generate(600, seed=3)
+    generator.write(made, tmp_path / "register-data")
+    (tmp_path / "csv-data").mkdir()
+    made.expected.to_csv(tmp_path / "csv-data" / "cohort.csv", index=False)
+    from_register = analyse(load(tmp_path / "register-data"))
+    from_rows = analyse(load(tmp_path / "csv-data"))
+    derived = from_register.to_json()
+    assert derived.pop("derivation")["persons"] == "register/persons.parquet"
+    assert derived == from_rows.to_json()
+    figures_undrawn(monkeypatch)
+    said = {
+        "en": "first day not covered by a full-time (100%) benefit spell",
+        "nb": "første dag som ikke dekkes av en ytelsesperiode på heltid (100 %)",
+    }
+    for lang, words in said.items():
+        text = cohort_page_text(from_register, monkeypatch, lang)
+        assert words in text and "`register/spells`" in text, lang
+        assert words not in cohort_page_text(from_rows, monkeypatch, lang)
