@@ -67,7 +67,9 @@ def connect(memory_limit: str = "4GB", temp_directory: Path | None = None) -> ib
     config = {"memory_limit": memory_limit, "preserve_insertion_order": True}
     if temp_directory is not None:
         config["temp_directory"] = str(temp_directory)
-    return ibis.duckdb.connect(**config)
+    con = ibis.duckdb.connect(**config)
+    con.raw_sql("SET enable_progress_bar = false")  # the build prints its own progress
+    return con
 
 
 def read(con: ibis.BaseBackend, path: Path, name: str, data_dir: Path) -> ir.Table:
@@ -293,7 +295,7 @@ def cohort_frame(
     check_persons(persons)
     spells = read(con, spells_file, "spells", data_dir)
     check_spells(spells, persons, shown_limit)
-    outcomes = derive(spells, persons, rules)
+    outcomes = con.create_table("outcomes", derive(spells, persons, rules), temp=True)
     joined = persons.join(outcomes, "id").order_by("_row")
     uncovered = joined.filter(~joined.covered)[["_file", "_row"]].limit(shown_limit).execute()
     if len(uncovered):
