@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "analysis.generators.provider",
     "analysis.importers.taguette",
     "analysis.generators.cohort",
+    "analysis.generators.register",
     "analysis.pipeline.bench",
     "analysis.pipeline.translations",
 )

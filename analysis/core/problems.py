@@ -85,7 +85,9 @@ class Problem:
         where = [self.file]
         if self.column is not None:
             where.append(t("input.where.column", lang, column=self.column))
-        if self.row is not None:
+        if self.row is not None and self.file.endswith(".parquet"):  # a file without lines
+            where.append(t("input.where.record", lang, row=self.row))
+        elif self.row is not None:
             line = self.row + 1 if self.line is None else self.line
             where.append(t("input.where.row", lang, row=self.row, line=line))
         return t(

@@ -35,6 +35,7 @@ from analysis.core.yamlfile import read_yaml
 
 PROVENANCES = ("published-counts", "synthetic", "reconstructed", "primary", "illustrative")
 DIRECTIONS = ("beneficial", "harmful")
+REGISTER_RULES = ("bridge_days",)  # how spells become a cohort (chapters/cohort/spells.py)
 TEXT_FIELDS = (
     "title",
     "reference",
@@ -74,6 +75,7 @@ class Study:
     follow_up: Text | None = None
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     facts: dict[str, object] = field(default_factory=dict)
+    register: dict[str, int] = field(default_factory=dict)  # rules for spells (cohort)
     described: bool = False  # False when the data folder has no study description
 
     def text(self, name: str, lang: str) -> str | None:
@@ -172,7 +174,7 @@ def load_study(data_dir: Path, chapter: str) -> Study:
             ]
         )
     problems: list[Problem] = identifier_problems(raw, name)
-    known = {*TEXT_FIELDS, "citation", "reproduces", "provenance", "outcomes", "facts"}
+    known = {*TEXT_FIELDS, "citation", "reproduces", "provenance", "outcomes", "facts", "register"}
     problems += [
         _problem(
             name,
@@ -220,6 +222,17 @@ def load_study(data_dir: Path, chapter: str) -> Study:
             )
         )
         facts = {}
+    register = raw.get("register") or {}
+    for key, value in register.items() if isinstance(register, dict) else [("", None)]:
+        if key not in REGISTER_RULES or not isinstance(value, int) or value < 0:
+            problems.append(
+                _problem(
+                    name,
+                    f"register.{key}".rstrip("."),
+                    Message("input.study.register_rule"),
+                    Message("input.study.fix.register_rule", keys=", ".join(REGISTER_RULES)),
+                )
+            )
     for key in ("citation", "reproduces"):
         if raw.get(key) is not None and not isinstance(raw[key], str):
             problems.append(
@@ -239,5 +252,6 @@ def load_study(data_dir: Path, chapter: str) -> Study:
         provenance=provenance,
         outcomes=outcomes,
         facts=dict(facts),
+        register=dict(register),
         described=True,
     )

@@ -9,6 +9,9 @@ Measures, each in a fresh temporary output folder and on a copy of the data:
   and peak memory, beside the same Cox models fitted by lifelines alone as the floor to
   compare with.
 
+With ``--register``: the cohort chapter built from generated register extracts (persons and
+spells, derived in DuckDB) instead.
+
 A benchmark, not a test: it asserts nothing and prints the targets beside the figures.
 """
 
@@ -38,6 +41,7 @@ TARGETS = {
     "cohort 100,000 rows": "≤ 15 s",
     "cohort 1,000,000 rows": "≤ 60 s, ≤ 4 GB",
 }
+REGISTER_TARGETS = {10_000_000: "≤ 2 min, ≤ 6 GB", 100_000_000: "≤ 15 min, ≤ 16 GB"}
 
 
 def timed(command: list[str]) -> tuple[float, float]:
@@ -117,4 +121,39 @@ def register_cli(commands: argparse._SubParsersAction) -> None:
         default=[10_000, 100_000, 1_000_000],
         help="cohort sizes, comma-separated (default 10000,100000,1000000)",
     )
-    command.set_defaults(run=lambda args: main(args.data, args.rows))
+    command.add_argument(
+        "--register",
+        type=lambda text: [int(n) for n in text.split(",") if n],
+        default=None,
+        metavar="PERSONS",
+        help="instead: register extracts of these many persons (about 7 spells each), "
+        "derived and analysed by the cohort chapter, e.g. 1400000 for 10 M spells",
+    )
+    command.set_defaults(
+        run=lambda args: (
+            register_main(args.register) if args.register else main(args.data, args.rows)
+        )
+    )
+
+
+def register_main(sizes: list[int], echo=print) -> None:
+    """Print the time and peak memory of the cohort chapter (both languages) built from
+    generated register extracts of ``sizes`` persons: reading the spells, deriving the cohort
+    in DuckDB, and every analysis, table and figure."""
+    from analysis.generators import register
+
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        for persons in sizes:
+            data = work / f"register-{persons}"
+            made = register.generate(persons)
+            register.write(made, data, partitions=max(1, len(made.spells) // 2_000_000))
+            spells = len(made.spells)
+            del made
+            seconds, gigabytes = timed(
+                build_command(data, work / f"out-{persons}", "--only", "cohort", "--force")
+            )
+            label = f"register {persons:,} persons, {spells:,} spells"
+            target = REGISTER_TARGETS.get(round(spells, -7) if spells >= 5_000_000 else 0, "")
+            echo(f"{label:<48} {seconds:7.1f} s {gigabytes:5.2f} GB   target {target}")
+            shutil.rmtree(data)

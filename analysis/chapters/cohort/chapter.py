@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 
 import pandas as pd
 
@@ -28,6 +28,7 @@ from analysis.chapters.cohort.programmes import (
     programme_type_summary,
 )
 from analysis.chapters.cohort.reproduction import published, reproduction_rows
+from analysis.chapters.cohort.spells import Derivation
 from analysis.chapters.cohort.survival import KMComparison, km_comparison
 from analysis.core.disclosure import COUNT, SMALL_GROUP, report
 from analysis.core.output_checks import (
@@ -124,6 +125,7 @@ class CohortResults:
     follow_up_days: int
     suppress_below: int
     study: Study
+    derivation: Derivation | None  # how the cohort came from register spells, if it did
     compared: bool
     adjusted_covariates: tuple[str, ...]
     table1: Table1
@@ -238,6 +240,7 @@ class CohortResults:
             "reproduction": rows_to_json(self.reproduction),
             "compared": self.compared,
             "disclosure": report(self.suppress_below, hidden, self.checks()),
+            **({"derivation": asdict(self.derivation)} if self.derivation else {}),
         }
 
 
@@ -400,6 +403,7 @@ def analyse(
         follow_up_days=int(follow_up_days),
         suppress_below=suppress_below,
         study=data.study,
+        derivation=data.derivation,
         compared=compared,
         adjusted_covariates=tuple(covariates("cox_adjusted", frame)),
         table1=described,

@@ -3,12 +3,14 @@ analysis frame (follow-up censoring, age groups, collapsed diagnosis)."""
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from analysis.chapters.cohort import spells
 from analysis.core.settings import FOLLOW_UP_DAYS
 from analysis.core.study import Study, load_study
 from analysis.core.validation import (
@@ -20,6 +22,7 @@ from analysis.core.validation import (
     Schema,
     located,
     read_table,
+    validate_frame,
 )
 
 OUTCOMES = ("first_rtw", "full_rtw")
@@ -102,13 +105,37 @@ class CohortData:
 
     frame: pd.DataFrame
     study: Study = field(default_factory=Study)
+    derivation: spells.Derivation | None = None  # the rules, when derived from spells
+
+
+def from_register(data_dir: Path) -> bool:
+    """True when the cohort comes from a register extract: ``register/`` holds persons and
+    spells, and there is no ``cohort.csv`` (or ``.xlsx``) beside it."""
+    tables = [data_dir / SCHEMA.file, (data_dir / SCHEMA.file).with_suffix(".xlsx")]
+    return spells.register_files(data_dir) is not None and not any(p.is_file() for p in tables)
 
 
 def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
     """Read and validate ``cohort.csv`` (schema, then the cross-column rules, all reported) and
-    the study description; how the file was read goes to ``notes`` (when given)."""
-    frame = read_table(Path(data_dir), SCHEMA, notes)
-    name = f"{Path(data_dir).resolve().name}/{SCHEMA.file}"
+    the study description; how the file was read goes to ``notes`` (when given). Without a
+    ``cohort.csv``, a register extract in ``register/`` gives the cohort (see ``spells``)."""
+    data_dir = Path(data_dir)
+    study = load_study(data_dir, "cohort")
+    derivation = None
+    if from_register(data_dir):
+        persons, spells_file = spells.register_files(data_dir)
+        derivation = spells.Derivation(
+            **study.register,
+            persons=persons.relative_to(data_dir).as_posix(),
+            spells=spells_file.relative_to(data_dir).as_posix(),
+        )
+        name = spells.shown(persons, data_dir.resolve())
+        with tempfile.TemporaryDirectory() as work:
+            text = spells.cohort_frame(data_dir.resolve(), derivation, Path(work))
+        frame = validate_frame(text, SCHEMA, name, Notes() if notes is None else notes)
+    else:
+        frame = read_table(data_dir, SCHEMA, notes)
+        name = f"{data_dir.resolve().name}/{SCHEMA.file}"
     rules = (
         (
             "days_to_full_rtw",
@@ -134,7 +161,7 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
     ]
     if problems:
         raise InputError(located(problems, frame))
-    return CohortData(frame, load_study(Path(data_dir), "cohort"))
+    return CohortData(frame, study, derivation)
 
 
 def prepare(frame: pd.DataFrame, follow_up_days: int = FOLLOW_UP_DAYS) -> pd.DataFrame:

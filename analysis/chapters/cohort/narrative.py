@@ -412,3 +412,20 @@ def errata(results: CohortResults, lang: str) -> str:
         t("cohort.repro.errata.hazard_ratio", lang),
     ]
     return "\n".join([t(intro, lang), "", *(f"- {item}" for item in items)])
+
+
+def register(results: CohortResults, lang: str) -> str:
+    """How the cohort was derived from register spells: every rule, from the derivation."""
+    rules = results.derivation
+    bridge = rules.bridge_days
+    return t(
+        "cohort.text.register",
+        lang,
+        persons=f"`{rules.persons}`",
+        spells=f"`{rules.spells}`",
+        horizon=tn("cohort.count.days", rules.horizon_days, lang),
+        bridge=optional(
+            bridge > 0, "cohort.text.register_bridge", lang,
+            days=tn("cohort.count.days", bridge, lang),
+        ),
+    )  # fmt: skip

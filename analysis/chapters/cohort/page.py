@@ -55,6 +55,8 @@ def opening(results: CohortResults, lang: str) -> list[Markdown]:
         shown.append(note(how))
     if results.generated:
         shown.append(Markdown(narrative.generator(results, lang)))
+    if results.derivation is not None:
+        shown.append(Markdown(narrative.register(results, lang)))
     return shown
 
 

@@ -1,0 +1,317 @@
+"""Register extracts in: a persons file and a spells file become the cohort's outcome columns.
+
+Norwegian return-to-work cohorts come from the sickness-absence and benefit registers as
+*spells*, one row per benefit period. ``<data>/register/`` holds
+
+- ``persons.csv`` or ``persons.parquet``: ``id``, ``entry_date`` (time zero) and the columns of
+  ``cohort.csv`` other than the outcomes; optionally ``death_date`` and ``emigration_date``;
+- ``spells.csv``, ``spells.parquet`` or a folder ``spells/`` of Parquet partitions: ``id``,
+  ``start``, ``end`` (both days included), ``grade`` (per cent, 0–100) and ``benefit``.
+
+The derivation (``derive``) is written once with Ibis and runs in DuckDB, embedded, which
+spills to disk: the Python process receives one row per person, never one per spell. Rules:
+
+- a gap of at most ``bridge_days`` between two spells is no return to work;
+- first return: the first day from time zero not covered by a spell of grade 100;
+- full return: the first day from time zero not covered by any spell;
+- a work assessment allowance or disability pension spell that starts before the return ends
+  follow-up for it (a competing outcome, censored: the cause-specific view);
+- censoring at ``horizon_days`` after time zero, at death and at emigration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from analysis.core.problems import InputError, Message, Problem
+from analysis.core.settings import FOLLOW_UP_DAYS
+
+BENEFITS = ("sickness_benefit", "work_assessment_allowance", "disability_pension")
+COMPETING = ("work_assessment_allowance", "disability_pension")
+SPELL_COLUMNS = ("id", "start", "end", "grade", "benefit")
+PERSON_DATES = ("entry_date", "death_date", "emigration_date")
+FOLDER = "register"
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """How the cohort was derived: the rules that turn spells into times to return (see the
+    module) and the files, named within the data folder."""
+
+    bridge_days: int = 0
+    horizon_days: int = FOLLOW_UP_DAYS
+    persons: str = "register/persons.csv"
+    spells: str = "register/spells.csv"
+
+
+def register_files(data_dir: Path) -> tuple[Path, Path] | None:
+    """The persons file and the spells file or folder in ``data_dir/register`` (None when the
+    data folder holds no register extract)."""
+    folder = Path(data_dir) / FOLDER
+    persons = [folder / f"persons.{ext}" for ext in ("parquet", "csv")]
+    spells = [folder / name for name in ("spells.parquet", "spells.csv", "spells")]
+    found_persons = [path for path in persons if path.exists()]
+    found_spells = [path for path in spells if path.exists()]
+    if not found_persons or not found_spells:
+        return None
+    return found_persons[0], found_spells[0]
+
+
+def connect(memory_limit: str = "4GB", temp_directory: Path | None = None) -> ibis.BaseBackend:
+    """An embedded DuckDB that spills to ``temp_directory`` beyond ``memory_limit``."""
+    config = {"memory_limit": memory_limit, "preserve_insertion_order": True}
+    if temp_directory is not None:
+        config["temp_directory"] = str(temp_directory)
+    con = ibis.duckdb.connect(**config)
+    con.raw_sql("SET enable_progress_bar = false")  # the build prints its own progress
+    return con
+
+
+def read(con: ibis.BaseBackend, path: Path, name: str, data_dir: Path) -> ir.Table:
+    """A CSV or Parquet file (or a folder of Parquet partitions) as a table with ``_file`` (its
+    name in the data folder) and ``_row`` (the 1-based data row in that file) for messages."""
+    files = sorted(path.glob("*.parquet")) if path.is_dir() else [path]
+    if not files:
+        raise InputError(
+            [
+                Problem(
+                    shown(path, data_dir),
+                    None,
+                    None,
+                    Message("cohort.input.spell.empty_folder"),
+                    Message("cohort.input.spell.fix.empty_folder"),
+                )
+            ]
+        )
+    parts = []
+    for i, file in enumerate(files):
+        where, label = _quoted(str(file)), _quoted(shown(file, data_dir))
+        if file.suffix == ".parquet":
+            parts.append(
+                f"SELECT * EXCLUDE (file_row_number), {label} AS _file, "
+                f"file_row_number + 1 AS _row FROM read_parquet({where}, file_row_number = true)"
+            )
+        else:  # a table keeps the file's order (preserve_insertion_order): rowid is the row
+            con.raw_sql(
+                f"CREATE OR REPLACE TEMP TABLE {name}_{i} AS "
+                f"SELECT * FROM read_csv({where}, header = true)"
+            )
+            parts.append(f"SELECT *, {label} AS _file, rowid + 1 AS _row FROM {name}_{i}")
+    return con.sql(" UNION ALL BY NAME ".join(parts))
+
+
+def _quoted(text: str) -> str:
+    """``text`` as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def shown(path: Path, data_dir: Path) -> str:
+    """The file as messages name it: from the data folder's name (``data/register/…``)."""
+    return path.relative_to(data_dir.parent).as_posix()
+
+
+def _problems(found: pd.DataFrame, column: str, rule: str, **values: object) -> list[Problem]:
+    return [
+        Problem(
+            row["_file"],
+            column,
+            int(row["_row"]),
+            Message(f"cohort.input.spell.{rule}", **{k: row[k] for k in values}),
+            Message(f"cohort.input.spell.fix.{rule}"),
+        )
+        for row in found.to_dict("records")
+    ]
+
+
+def check_spells(spells: ir.Table, persons: ir.Table, shown_limit: int = 20) -> None:
+    """Stop with one problem per bad spell (at most ``shown_limit`` of each kind): end before
+    start, a grade outside 0–100, an unknown benefit, a person not in the persons file, two
+    spells of one person that overlap."""
+    missing = [c for c in SPELL_COLUMNS if c not in spells.columns]
+    if missing:
+        file = spells.select("_file").limit(1).execute()["_file"].iloc[0]
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    column,
+                    None,
+                    Message("input.column_missing"),
+                    Message("cohort.input.spell.fix.columns", columns=", ".join(SPELL_COLUMNS)),
+                )
+                for column in missing
+            ]
+        )
+    located = ["_file", "_row"]
+    order = ibis.window(group_by="id", order_by=["start", "end", "_file", "_row"])
+    previous = spells.mutate(
+        before_end=spells.end.lag().over(order),
+        before_file=spells._file.lag().over(order),
+        before_row=spells._row.lag().over(order),
+    )
+    checks = [
+        (spells.filter(spells.end < spells.start)[located], "end", "end_before_start", {}),
+        (
+            spells.filter((spells.grade < 0) | (spells.grade > 100) | spells.grade.isnull())[
+                [*located, "grade"]
+            ],
+            "grade",
+            "grade_range",
+            {"grade": None},
+        ),
+        (
+            spells.filter(~spells.benefit.isin(BENEFITS) | spells.benefit.isnull())[
+                [*located, "benefit"]
+            ],
+            "benefit",
+            "unknown_benefit",
+            {"benefit": None},
+        ),
+        (
+            spells.anti_join(persons, "id")[located],
+            "id",
+            "unknown_person",
+            {},
+        ),
+        (
+            previous.filter(previous.start <= previous.before_end)[
+                [*located, "before_file", "before_row"]
+            ],
+            "start",
+            "overlap",
+            {"before_file": None, "before_row": None},
+        ),
+    ]
+    problems = [
+        problem
+        for table, column, rule, values in checks
+        for problem in _problems(
+            table.order_by(located).limit(shown_limit).execute(), column, rule, **values
+        )
+    ]
+    if problems:
+        raise InputError(problems)
+
+
+def _first_uncovered(spells: ir.Table, persons: ir.Table, bridge_days: int, name: str) -> ir.Table:
+    """Per person, ``name``: days from time zero to the first day not covered by ``spells``
+    (gaps of at most ``bridge_days`` bridged); null when no spell covers time zero."""
+    joined = spells.join(persons[["id", "entry_date", "limit_date"]], "id")
+    reach = ibis.interval(days=bridge_days + 1)  # a spell this close still bridges a gap
+    joined = joined.filter(
+        (joined.end + reach >= joined.entry_date) & (joined.start <= joined.limit_date + reach)
+    )
+    order = ["start", "end"]
+    before = ibis.window(group_by="id", order_by=order, rows=(None, -1))
+    upto = ibis.window(group_by="id", order_by=order, rows=(None, 0))
+    joined = joined.mutate(previous_end=joined.end.max().over(before))
+    opens = joined.previous_end.isnull() | (
+        joined.start.delta(joined.previous_end, unit="day") > bridge_days + 1
+    )
+    joined = joined.mutate(opens=opens.cast("int64"))
+    islands = joined.mutate(island=joined.opens.sum().over(upto))
+    covers = islands.group_by(["id", "entry_date", "island"]).aggregate(
+        first=islands.start.min(), last=islands.end.max()
+    )
+    covers = covers.filter((covers.first <= covers.entry_date) & (covers.last >= covers.entry_date))
+    return covers.select("id", **{name: covers.last.delta(covers.entry_date, unit="day") + 1})
+
+
+def derive(spells: ir.Table, persons: ir.Table, rules: Derivation) -> ir.Table:
+    """Per person: ``days_to_first_rtw``, ``first_rtw``, ``days_to_full_rtw``, ``full_rtw``
+    and, per outcome, ``<outcome>_competing`` (1 when a competing benefit ended its follow-up).
+    A person whom no spell covers at time zero has null times (``check_entry`` reports it)."""
+    dates = [persons[c] for c in PERSON_DATES[1:] if c in persons.columns]
+    horizon = persons.entry_date + ibis.interval(days=rules.horizon_days)
+    limit = ibis.least(horizon, *dates) if dates else horizon
+    people = persons.mutate(limit_date=limit)
+    follow = people.select("id", follow_days=people.limit_date.delta(people.entry_date, unit="day"))
+    full = _first_uncovered(
+        spells.filter(spells.grade == 100), people, rules.bridge_days, "first_day"
+    )
+    any_spell = _first_uncovered(spells, people, rules.bridge_days, "full_day")
+    competing = spells.join(people[["id", "entry_date"]], "id").filter(
+        lambda s: s.benefit.isin(COMPETING) & (s.start >= s.entry_date)
+    )
+    competing = competing.group_by("id").aggregate(
+        competing_day=(competing.start.delta(competing.entry_date, unit="day")).min()
+    )
+    table = (
+        follow.left_join(full, "id")
+        .drop("id_right")
+        .left_join(any_spell, "id")
+        .drop("id_right")
+        .left_join(competing, "id")
+        .drop("id_right")
+    )
+    columns = {}
+    # Covered at time zero but not full-time: the first return is on day 0.
+    first_day = ibis.ifelse(table.full_day.notnull(), table.first_day.fill_null(0), None)
+    for outcome, day in (("first_rtw", first_day), ("full_rtw", table.full_day)):
+        ends = ibis.least(table.follow_days, table.competing_day.fill_null(table.follow_days))
+        returned = day.notnull() & (day <= ends)
+        columns[f"days_to_{outcome}"] = ibis.ifelse(returned, day, ends).cast("int64")
+        columns[outcome] = returned.cast("int64")
+        columns[f"{outcome}_competing"] = (
+            ~returned & table.competing_day.notnull() & (table.competing_day <= table.follow_days)
+        ).cast("int64")
+    return table.select("id", covered=table.full_day.notnull(), **columns)
+
+
+def check_persons(persons: ir.Table) -> None:
+    """Stop when the persons file lacks ``id`` or ``entry_date``."""
+    missing = [column for column in ("id", "entry_date") if column not in persons.columns]
+    if missing:
+        file = persons.select("_file").limit(1).execute()["_file"].iloc[0]
+        raise InputError(
+            [
+                Problem(
+                    file,
+                    column,
+                    None,
+                    Message("input.column_missing"),
+                    Message("cohort.input.spell.fix.person_columns"),
+                )
+                for column in missing
+            ]
+        )
+
+
+def cohort_frame(
+    data_dir: Path, rules: Derivation, work: Path, shown_limit: int = 20
+) -> pd.DataFrame:
+    """The persons of ``data_dir/register`` with their derived outcome columns, as text cells
+    in the persons file's order (one row per person, ready for the cohort schema); DuckDB
+    spills to ``work``. Raises InputError on bad spells or a person no spell covers at time
+    zero."""
+    persons_file, spells_file = register_files(data_dir)
+    con = connect(temp_directory=work)
+    persons = read(con, persons_file, "persons", data_dir)
+    check_persons(persons)
+    spells = read(con, spells_file, "spells", data_dir)
+    check_spells(spells, persons, shown_limit)
+    outcomes = con.create_table("outcomes", derive(spells, persons, rules), temp=True)
+    joined = persons.join(outcomes, "id").order_by("_row")
+    uncovered = joined.filter(~joined.covered)[["_file", "_row"]].limit(shown_limit).execute()
+    if len(uncovered):
+        raise InputError(
+            [
+                Problem(
+                    row["_file"],
+                    "entry_date",
+                    int(row["_row"]),
+                    Message("cohort.input.spell.not_on_leave"),
+                    Message("cohort.input.spell.fix.not_on_leave"),
+                )
+                for row in uncovered.to_dict("records")
+            ]
+        )
+    left_out = (*PERSON_DATES, "covered", "_file", "first_rtw_competing", "full_rtw_competing")
+    frame = joined.select(*(c for c in joined.columns if c not in left_out)).execute()
+    frame.index = frame.pop("_row").to_numpy() - 1
+    return frame.convert_dtypes().astype("string").fillna("")  # whole numbers without ".0"

@@ -1,0 +1,231 @@
+"""Register extracts: spells become times to return, checked day by day against a plain
+reading of the rules; bad spells are reported with file, row and fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.chapters.cohort import spells as register
+from analysis.chapters.cohort.chapter import analyse
+from analysis.chapters.cohort.data import load
+from analysis.core.problems import InputError
+from analysis.generators import register as generator
+from tests.helpers import cohort_page_text, figures_undrawn
+
+DAY0 = dt.date(2020, 1, 1)
+
+
+def random_register(seed: int, persons: int = 40) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Small persons and spells tables with the patterns that matter: graded leave, gaps of a
+    few days, recurrent spells, competing benefits, deaths, spells ending before entry."""
+    rng = np.random.default_rng(seed)
+    people, rows = [], []
+    for i in range(persons):
+        entry = DAY0 + dt.timedelta(days=int(rng.integers(0, 30)))
+        death = entry + dt.timedelta(days=int(rng.integers(1, 60))) if rng.random() < 0.1 else None
+        people.append({"id": f"p{i}", "entry_date": entry, "death_date": death})
+        day = entry - dt.timedelta(days=int(rng.integers(0, 4)))
+        for _ in range(int(rng.integers(1, 6))):
+            length = int(rng.integers(1, 25))
+            benefit = rng.choice(register.BENEFITS, p=[0.8, 0.15, 0.05])
+            grade = int(rng.choice([100, 100, 50, 20]))
+            rows.append(
+                {
+                    "id": f"p{i}",
+                    "start": day,
+                    "end": day + dt.timedelta(days=length - 1),
+                    "grade": grade,
+                    "benefit": str(benefit),
+                }
+            )
+            day += dt.timedelta(days=length + int(rng.choice([0, 0, 1, 2, 3, 8])))
+    return pd.DataFrame(people), pd.DataFrame(rows)
+
+
+def plain_reading(
+    persons: pd.DataFrame, spells: pd.DataFrame, rules: register.Derivation
+) -> pd.DataFrame:
+    """The rules of ``spells``' module applied day by day to one person at a time."""
+    out = []
+    for person in persons.itertuples():
+        own = spells[spells.id == person.id]
+        limit = person.entry_date + dt.timedelta(days=rules.horizon_days)
+        if person.death_date is not None and not pd.isna(person.death_date):
+            limit = min(limit, person.death_date)
+        follow = (limit - person.entry_date).days
+
+        def first_uncovered(chosen: pd.DataFrame, entry: dt.date) -> int | None:
+            covered = set()
+            for spell in chosen.itertuples():
+                covered |= {
+                    (spell.start - entry).days + k
+                    for k in range((spell.end - spell.start).days + 1)
+                }
+            if covered:  # gaps of at most bridge_days are bridged
+                days = sorted(covered)
+                for a, b in itertools.pairwise(days):
+                    if 1 < b - a <= rules.bridge_days + 1:
+                        covered |= set(range(a + 1, b))
+            if 0 not in covered:
+                return None
+            day = 0
+            while day in covered:
+                day += 1
+            return day
+
+        full = first_uncovered(own, person.entry_date)
+        first = first_uncovered(own[own.grade == 100], person.entry_date)
+        first = None if full is None else (first or 0)
+        starts = [
+            (s.start - person.entry_date).days
+            for s in own.itertuples()
+            if s.benefit in register.COMPETING and s.start >= person.entry_date
+        ]
+        competing = min(starts) if starts else None
+        row = {"id": person.id, "covered": full is not None}
+        for outcome, day in (("first_rtw", first), ("full_rtw", full)):
+            ends = min(follow, competing if competing is not None else follow)
+            returned = day is not None and day <= ends
+            row[f"days_to_{outcome}"] = day if returned else ends
+            row[outcome] = int(returned)
+            row[f"{outcome}_competing"] = int(
+                not returned and competing is not None and competing <= follow
+            )
+        out.append(row)
+    return pd.DataFrame(out)
+
+
+def derived(persons: pd.DataFrame, spells: pd.DataFrame, rules: register.Derivation):
+    con = register.connect()
+    result = register.derive(con.create_table("s", spells), con.create_table("p", persons), rules)
+    return result.execute().sort_values("id").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("bridge", [0, 2, 7])
+def test_derived_times_follow_the_rules_day_by_day(seed, bridge):
+    persons, spells = random_register(seed)
+    rules = register.Derivation(bridge_days=bridge, horizon_days=45)
+    expected = plain_reading(persons, spells, rules).sort_values("id").reset_index(drop=True)
+    got = derived(persons, spells, rules)
+    got = got[expected.columns].astype(expected.dtypes.to_dict())
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    assert expected[["first_rtw", "full_rtw", "full_rtw_competing"]].sum().min() > 0
+
+
+def write_register(folder, persons: pd.DataFrame, spells: pd.DataFrame, kind: str) -> None:
+    (folder / "register").mkdir(parents=True)
+    persons.to_csv(folder / "register" / "persons.csv", index=False)
+    if kind == "csv":
+        spells.to_csv(folder / "register" / "spells.csv", index=False)
+    else:
+        parts = folder / "register" / "spells"
+        parts.mkdir()
+        half = len(spells) // 2
+        spells.iloc[:half].to_parquet(parts / "part-0.parquet")
+        spells.iloc[half:].to_parquet(parts / "part-1.parquet")
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_bad_spells_are_named_by_file_row_and_fix(tmp_path, kind):
+    persons, spells = random_register(1, persons=8)
+    spells = spells.sort_values(["id", "start"]).reset_index(drop=True)
+    bad = spells.copy()
+    bad.loc[0, "end"] = bad.loc[0, "start"] - dt.timedelta(days=1)
+    bad.loc[1, "grade"] = 120
+    bad.loc[2, "benefit"] = "pension"
+    bad.loc[len(bad) - 1, "id"] = "stranger"
+    later = next(i for i in range(4, len(bad) - 1) if bad.id[i] == bad.id[i - 1])
+    bad.loc[later, "start"] = bad.loc[later - 1, "end"]  # overlaps the spell before
+    write_register(tmp_path, persons, bad, kind)
+    persons_file, spells_file = register.register_files(tmp_path)
+    con = register.connect()
+    table = register.read(con, spells_file, "spells", tmp_path)
+    people = register.read(con, persons_file, "persons", tmp_path)
+    with pytest.raises(InputError) as caught:
+        register.check_spells(table, people)
+    problems = caught.value.problems
+    found = {(p.column, p.issue.key, p.file, p.row) for p in problems}
+    half = len(bad) // 2
+
+    def where(index: int) -> tuple[str, int]:
+        if kind == "csv":
+            return f"{tmp_path.name}/register/spells.csv", index + 1
+        part = int(index >= half)
+        return f"{tmp_path.name}/register/spells/part-{part}.parquet", index - part * half + 1
+
+    expected = {
+        ("end", "cohort.input.spell.end_before_start"): 0,
+        ("grade", "cohort.input.spell.grade_range"): 1,
+        ("benefit", "cohort.input.spell.unknown_benefit"): 2,
+        ("id", "cohort.input.spell.unknown_person"): len(bad) - 1,
+        ("start", "cohort.input.spell.overlap"): later,
+    }
+    assert found == {(*key, *where(index)) for key, index in expected.items()}
+    assert all(problem.text(lang) for problem in problems for lang in ("en", "nb"))
+    assert "pension" in next(p for p in problems if p.column == "benefit").text("nb")
+
+
+def test_the_generated_register_derives_the_cohort_it_was_made_from(tmp_path):
+    made = generator.generate(2000, seed=5)
+    generator.write(made, tmp_path, partitions=3)
+    data = load(tmp_path)
+    got = data.frame.set_index("id")
+    expected = made.expected.set_index("id").loc[got.index]
+    for column in ("days_to_first_rtw", "first_rtw", "days_to_full_rtw", "full_rtw"):
+        assert got[column].astype(int).tolist() == expected[column].astype(int).tolist(), column
+    assert data.derivation == register.Derivation(
+        persons="register/persons.parquet", spells="register/spells"
+    )
+    # every pattern the generator documents is in it
+    spells = made.spells
+    assert set(spells.benefit) == set(register.BENEFITS)
+    assert (spells.grade < 100).any() and spells.groupby("id").size().max() >= 8
+    assert made.persons.emigration_date.notna().any()
+    assert (made.expected.days_to_full_rtw < generator.HORIZON).any()
+
+
+def test_a_person_on_no_leave_at_entry_and_bad_rules_are_input_errors(tmp_path):
+    made = generator.generate(50, seed=1)
+    persons = made.persons.copy()
+    persons.loc[3, "entry_date"] = persons.loc[3, "entry_date"] - pd.Timedelta(days=700)
+    generator.write(generator.Register(persons, made.spells, made.expected), tmp_path)
+    with pytest.raises(InputError) as caught:
+        load(tmp_path)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.column, problem.row) == (
+        f"{tmp_path.name}/register/persons.parquet",
+        "entry_date",
+        4,
+    )
+    (tmp_path / "cohort.study.yaml").write_text("register: {bridge: 3}\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load(tmp_path)
+    assert [p.column for p in caught.value.problems] == ["register.bridge"]
+    assert "bridge_days" in caught.value.problems[0].text("nb")
+
+
+def test_a_register_extract_gives_the_results_of_its_cohort_and_says_how(tmp_path, monkeypatch):
+    made = generator.generate(600, seed=3)
+    generator.write(made, tmp_path / "register-data")
+    (tmp_path / "csv-data").mkdir()
+    made.expected.to_csv(tmp_path / "csv-data" / "cohort.csv", index=False)
+    from_register = analyse(load(tmp_path / "register-data"))
+    from_rows = analyse(load(tmp_path / "csv-data"))
+    derived = from_register.to_json()
+    assert derived.pop("derivation")["persons"] == "register/persons.parquet"
+    assert derived == from_rows.to_json()
+    figures_undrawn(monkeypatch)
+    said = {
+        "en": "first day not covered by a full-time (100%) benefit spell",
+        "nb": "første dag som ikke dekkes av en ytelsesperiode på heltid (100 %)",
+    }
+    for lang, words in said.items():
+        text = cohort_page_text(from_register, monkeypatch, lang)
+        assert words in text and "`register/spells`" in text, lang
+        assert words not in cohort_page_text(from_rows, monkeypatch, lang)
