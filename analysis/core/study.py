@@ -16,6 +16,9 @@ compares nothing with a publication. Example::
       first_rtw: {direction: beneficial, name: {en: "first return", nb: "første retur"}}
     facts: {n_invited: 40}            # chapter-specific facts the data files do not hold:
                                       # numbers, or texts as {en: …, nb: …}
+    logistic_regression:              # provider: a model to fit, checked by the chapter
+      outcome: permanent_coordinator
+      items: [finance, dx_mental]
 
 Every text is a mapping with an ``en`` and an ``nb`` entry.
 """
@@ -74,6 +77,7 @@ class Study:
     follow_up: Text | None = None
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     facts: dict[str, object] = field(default_factory=dict)
+    logistic_regression: dict[str, object] | None = None  # as written; the chapter checks it
     described: bool = False  # False when the data folder has no study description
 
     def text(self, name: str, lang: str) -> str | None:
@@ -172,7 +176,15 @@ def load_study(data_dir: Path, chapter: str) -> Study:
             ]
         )
     problems: list[Problem] = identifier_problems(raw, name)
-    known = {*TEXT_FIELDS, "citation", "reproduces", "provenance", "outcomes", "facts"}
+    known = {
+        *TEXT_FIELDS,
+        "citation",
+        "reproduces",
+        "provenance",
+        "outcomes",
+        "facts",
+        "logistic_regression",
+    }
     problems += [
         _problem(
             name,
@@ -239,5 +251,6 @@ def load_study(data_dir: Path, chapter: str) -> Study:
         provenance=provenance,
         outcomes=outcomes,
         facts=dict(facts),
+        logistic_regression=raw.get("logistic_regression"),
         described=True,
     )
