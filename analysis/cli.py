@@ -21,6 +21,7 @@ from analysis.core.settings import DATA, LANGS, OUT, SUPPRESS_BELOW
 COMMAND_MODULES: tuple[str, ...] = (
     "analysis.generators.provider",
     "analysis.importers.taguette",
+    "analysis.importers.qdpx",
     "analysis.generators.cohort",
     "analysis.pipeline.bench",
     "analysis.pipeline.translations",
