@@ -174,6 +174,12 @@ def _problems(tmp_path: Path, xml: str | None = None, **kwargs) -> list:
     return raised.value.problems
 
 
+def test_a_missing_project_file(tmp_path: Path) -> None:
+    (problem,) = _problems(tmp_path)
+    assert problem.message == "the file does not exist"
+    assert problem.fix == "give the path of the project's .qdpx export with --project"
+
+
 def test_a_file_that_is_not_a_zip_archive(tmp_path: Path) -> None:
     (tmp_path / "p.qdpx").write_text("not a zip")
     (problem,) = _problems(tmp_path)
@@ -200,7 +206,7 @@ def test_broken_elements_are_each_named_with_the_fix(tmp_path: Path) -> None:
     assert messages == [
         "element <Code guid='C3'> has no name attribute",
         f"element <PlainTextSelection guid='S1-1'> selects the characters {start} to 900, "
-        f"outside its source's {len(FIRST)} characters",
+        f"not a span of text within its source's {len(FIRST)} characters",
         "element <Coding guid='KS1-10'> refers to code 'C9', which is not in the codebook",
         "element <Coding guid='KS2-9'> refers to code 'C3', which is not in the codebook",
     ]

@@ -42,6 +42,7 @@ import pandas as pd
 
 from analysis.chapters.interviews import data as interviews
 from analysis.core.problems import InputError, Message, Problem
+from analysis.core.validation import file_error
 from analysis.importers.taguette import (
     DOCUMENTS,
     codebook_table,
@@ -82,39 +83,48 @@ class Imported:
     left_out: int
 
 
-class _Project:
-    """``project.qde`` of an archive and the archive's files; every problem names ``where``."""
+def _archive(path: Path) -> zipfile.ZipFile:
+    """The project's zip archive, or the error of a path that holds none."""
+    if not path.is_file():
+        raise file_error(
+            str(path), Message("input.file_missing"), Message("input.qdpx.fix.project_path")
+        )
+    try:
+        return zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile):
+        raise file_error(
+            str(path), Message("input.qdpx.not_zip"), Message("input.qdpx.fix.export")
+        ) from None
 
-    def __init__(self, path: Path):
+
+class _Project:
+    """``project.qde`` of an open archive and the archive's files; every problem names
+    ``where``, the archive and ``project.qde``."""
+
+    def __init__(self, path: Path, archive: zipfile.ZipFile):
         self.where = f"{path} ({PROJECT})"
-        try:
-            self.archive = zipfile.ZipFile(path)
-        except (OSError, zipfile.BadZipFile):
-            raise self.error(
-                Message("input.qdpx.not_zip"), Message("input.qdpx.fix.export"), str(path)
-            ) from None
-        members = {name.casefold(): name for name in self.archive.namelist()}
-        self.members = members
-        if PROJECT not in members:
-            raise self.error(
+        self.archive = archive
+        self.members = {name.casefold(): name for name in archive.namelist()}
+        if PROJECT not in self.members:
+            raise file_error(
+                str(path),
                 Message("input.qdpx.no_project", file=PROJECT),
                 Message("input.qdpx.fix.export"),
-                str(path),
             )
         try:
-            self.root = fromstring(self.archive.read(members[PROJECT]))
+            self.root = fromstring(archive.read(self.members[PROJECT]))
         except (ParseError, ValueError) as error:  # defusedxml's refusals are ValueErrors
-            raise self.error(
-                Message("input.qdpx.not_xml", error=str(error)), Message("input.qdpx.fix.export")
+            raise file_error(
+                self.where,
+                Message("input.qdpx.not_xml", error=str(error)),
+                Message("input.qdpx.fix.export"),
             ) from None
         if self.root.tag != _q("Project"):
-            raise self.error(
+            raise file_error(
+                self.where,
                 Message("input.qdpx.not_project", element=repr(self.root.tag)),
                 Message("input.qdpx.fix.export"),
             )
-
-    def error(self, message: Message, fix: Message, where: str | None = None) -> InputError:
-        return InputError([Problem(where or self.where, None, None, message, fix)])
 
     def problem(self, message: Message, fix: Message) -> Problem:
         return Problem(self.where, None, None, message, fix)
@@ -194,7 +204,7 @@ def _codings(
                 start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
             except (TypeError, ValueError):
                 start = end = -1
-            if not 0 <= start <= end <= len(text):
+            if not 0 <= start < end <= len(text):
                 problems.append(
                     project.problem(
                         Message(
@@ -286,12 +296,13 @@ def convert(
 ) -> Imported:
     """Write ``<out>/interviews/*.csv`` and the study description from a REFI-QDA project;
     return what was written."""
-    qde = _Project(Path(project))
     people, _ = read_export(participants, interviews.PARTICIPANTS)
     mapping = None if documents is None else read_export(documents, DOCUMENTS)[0]
     problems: list[Problem] = []
-    tags, parents, by_guid = _codes(qde, problems)
-    codings, left_out = _codings(qde, by_guid, problems)
+    with _archive(Path(project)) as archive:
+        qde = _Project(Path(project), archive)
+        tags, parents, by_guid = _codes(qde, problems)
+        codings, left_out = _codings(qde, by_guid, problems)
     coders, users = _coders(qde, codings, problems)
     problems += [
         qde.problem(
