@@ -12,10 +12,12 @@ import numpy as np
 import pytest
 
 from analysis import cli
-from analysis.chapters.interviews import stats
+from analysis.chapters.interviews import chapter, page, stats
 from analysis.chapters.interviews.data import load
 from analysis.core.validation import InputError
 from analysis.importers import qdpx
+from analysis.pipeline.build import build
+from tests.helpers import article_text
 
 PARTICIPANTS = Path(__file__).parent / "fixtures" / "taguette" / "participants.csv"
 FIRST = "I felt that my employer listened to me. The NAV meeting was useful. I had to repeat it."
@@ -155,6 +157,17 @@ def test_two_coders_are_kept_apart_and_give_kappa_per_code(tmp_path: Path) -> No
         assert per_code.at[code, "n_first"] == first.sum()
 
 
+def test_codes_without_a_description_are_listed_without_one(tmp_path: Path) -> None:
+    """REFI-QDA codes often have no Description: the codebook cell is empty (missing) and the
+    theme section lists the code by its name alone."""
+    qdpx.convert(write_qdpx(tmp_path / "p.qdpx", project_xml()), PARTICIPANTS, tmp_path)
+    results = chapter.analyse(load(tmp_path))
+    for lang in ("en", "nb"):
+        text = "".join(part.data for part in page.themes(results, lang))
+        assert "- **Useful** (Meeting.Useful): Found it useful" in text
+        assert "- **Repeat** (Meeting.Repeat)\n" in text
+
+
 def test_one_coder_without_users_writes_no_coder_column(tmp_path: Path) -> None:
     xml = project_xml().replace(' creatingUser="U1"', "").replace(' creatingUser="U2"', "")
     imported = qdpx.convert(write_qdpx(tmp_path / "p.qdpx", xml), PARTICIPANTS, tmp_path)
@@ -245,3 +258,18 @@ def test_console_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert data.n_invited == 4
     assert data.codebook.set_index("code_id").at["Meeting.Repeat", "negative_case"] == 1
     shutil.rmtree(out)
+
+
+@pytest.mark.book
+def test_rerun_chapter_on_a_qdpx_project(tmp_path: Path) -> None:
+    """The imported project builds, and the page gives κ per code between the two coders."""
+    data_dir = tmp_path / "data"
+    qdpx.convert(write_qdpx(tmp_path / "p.qdpx", project_xml()), PARTICIPANTS, data_dir)
+    build(data_dir, tmp_path / "out", langs=["nb", "en"], only=["interviews"])
+    expected = {
+        "en": ("Two coders, Kari and Ola, coded 4 of the same segments", "Applied by Ola"),
+        "nb": ("To kodere, Kari og Ola, har kodet 4 av de samme utdragene", "Brukt av Ola"),
+    }
+    for lang, facts in expected.items():
+        text = article_text(tmp_path / "out" / "html" / lang / "interviews.html")
+        assert all(fact in text for fact in facts), lang
