@@ -191,9 +191,8 @@ def _refit(
     X: np.ndarray, y: np.ndarray, offset: np.ndarray, start: np.ndarray
 ) -> tuple[np.ndarray, float]:
     """The β and the smallest deviance with a fixed ``offset``: one point of a profile.
-    Newton–Raphson from ``start``, halving a step that raises the deviance (as R's
-    ``glm.fit``), to steps below :data:`TOLERANCE`; plain numpy, since a statsmodels fit per
-    point took seconds per limit."""
+    Newton–Raphson from ``start``, halving a step that raises the deviance, to steps below
+    :data:`TOLERANCE`; plain numpy, since a statsmodels fit per point took seconds per limit."""
     beta, current = start.copy(), deviance(X, y, start, offset)
     for _ in range(100):
         fitted = expit(X @ beta + offset)
@@ -247,7 +246,7 @@ def logistic_regression(
     used = frame.loc[answered, columns].astype(str)
     y = (used[outcome] == event).to_numpy(dtype=float)
     X, terms = design(used, items)
-    unestimable = {
+    common = {
         "outcome": outcome,
         "items": tuple(items),
         "n": len(used),
@@ -257,11 +256,11 @@ def logistic_regression(
         "threshold": threshold,
     }
     if len(used) == 0 or np.linalg.matrix_rank(X) < X.shape[1]:
-        return LogisticModel(**unestimable, reason=COLLINEAR)
+        return LogisticModel(**common, reason=COLLINEAR)
     kind, infinite = separation(X, y)
     if kind:
         named = dict.fromkeys(terms[j][0] for j in infinite if terms[j][0] is not None)
-        return LogisticModel(**unestimable, reason=kind, separated=tuple(named))
+        return LogisticModel(**common, reason=kind, separated=tuple(named))
     cells = [
         int(((used[item] == level).to_numpy() & (y == value)).sum())
         for item, levels in items.items()
@@ -270,7 +269,7 @@ def logistic_regression(
     ]
     withheld = statistic_withheld(cells, threshold, len(used), X.shape[1])
     if withheld:
-        return LogisticModel(**unestimable, reason=withheld)
+        return LogisticModel(**common, reason=withheld)
     fitted = GLM(y, X, family=Binomial()).fit(tol=TOLERANCE, maxiter=100)
     limits = [
         (profile_limit(X, y, fitted, j, -1), profile_limit(X, y, fitted, j, 1))
@@ -291,5 +290,5 @@ def logistic_regression(
         for term, b, se, (low, high) in zip(terms, fitted.params, fitted.bse, limits, strict=True)
     )
     return LogisticModel(
-        **unestimable, reason=None, coefficients=coefficients, deviance=float(fitted.deviance)
+        **common, reason=None, coefficients=coefficients, deviance=float(fitted.deviance)
     )
