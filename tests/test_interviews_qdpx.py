@@ -234,6 +234,14 @@ def test_missing_source_text_and_unknown_users(tmp_path: Path) -> None:
     assert "names user 'U7', who is not among the project's Users" in problems[1].message
 
 
+def test_a_direct_identifier_stops_the_import_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    xml = project_xml().replace("Found it useful", "Found it useful; ask kari@example.no")
+    (problem,) = _problems(tmp_path, xml)
+    assert problem.column == "<Code 'Meeting.Useful'>" and "e-mail" in problem.message
+
+
 def test_unknown_negative_code(tmp_path: Path) -> None:
     (problem,) = _problems(tmp_path, project_xml(), negative=["Meeting.Repeats"])
     assert (

@@ -25,6 +25,9 @@ Decisions:
   a top-level code is a theme. ``--negative`` takes such a path.
 - **Text sources only.** Codings of PDF, picture, audio and video sources are left out (the
   command says how many).
+- **Direct identifiers.** Every text the import would write (excerpts, code names and
+  descriptions, coders' names) is searched as the build searches input files; one found stops
+  the import, naming the element, before anything is written.
 - **Safe reading.** ``project.qde`` is parsed with defusedxml where it is installed; otherwise
   with the standard library's parser, which fetches no external entity.
 """
@@ -41,8 +44,9 @@ from xml.etree.ElementTree import Element, ParseError
 import pandas as pd
 
 from analysis.chapters.interviews import data as interviews
+from analysis.core.identifiers import identifier_kinds
 from analysis.core.problems import InputError, Message, Problem
-from analysis.core.validation import file_error
+from analysis.core.validation import file_error, identifier_problem
 from analysis.importers.taguette import (
     DOCUMENTS,
     codebook_table,
@@ -286,6 +290,29 @@ def _coders(
     return codings["user"].map(users), list(users.values())
 
 
+def _identifiers(
+    project: _Project, tags: pd.DataFrame, codings: pd.DataFrame, users: list[str]
+) -> list[Problem]:
+    """A problem for every text the import would write (excerpts, code names and descriptions,
+    coders) that holds a direct identifier, named by its element (the element of a code or a
+    user by its path or name)."""
+    texts = [
+        *zip(codings["element"], codings["content"], strict=True),
+        *((f"<Code {tag!r}>", tag) for tag in tags["tag"]),
+        *(
+            (f"<Code {tag!r}>", text)
+            for tag, text in zip(tags["tag"], tags["description"], strict=True)
+            if text
+        ),
+        *((f"<User {name!r}>", name) for name in users),
+    ]
+    return [
+        identifier_problem(project.where, element, kind, None)
+        for element, text in texts
+        for kind in identifier_kinds(str(text))
+    ]
+
+
 def convert(
     project: Path,
     participants: Path,
@@ -304,6 +331,7 @@ def convert(
         tags, parents, by_guid = _codes(qde, problems)
         codings, left_out = _codings(qde, by_guid, problems)
     coders, users = _coders(qde, codings, problems)
+    problems += _identifiers(qde, tags, codings, users)
     problems += [
         qde.problem(
             Message("input.qdpx.negative_unknown", code=repr(code)),
