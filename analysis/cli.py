@@ -22,6 +22,7 @@ from analysis.pipeline.interrupt import stoppable
 COMMAND_MODULES: tuple[str, ...] = (
     "analysis.generators.provider",
     "analysis.importers.taguette",
+    "analysis.importers.qdpx",
     "analysis.generators.cohort",
     "analysis.generators.register",
     "analysis.pipeline.bench",

@@ -276,5 +276,5 @@ def test_a_taguette_export_is_searched(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(InputError) as error:
-        taguette._read(tmp_path / "highlights.csv", taguette.HIGHLIGHTS)
+        taguette.read_export(tmp_path / "highlights.csv", taguette.HIGHLIGHTS)
     assert [(p.column, p.row) for p in error.value.problems] == [("content", 1)]

@@ -75,7 +75,8 @@ def test_empty_margin_is_not_estimable_where_r_gives_nan_and_p_one(name: str) ->
 def degenerate_providers(folder: Path) -> Path:
     """The shipped programmes, with every programme serving mental disorders (an empty row)
     and none of the NAV-only programmes with a coordinator serving musculoskeletal conditions
-    while the rest do (a zero cell)."""
+    while the rest do (a zero cell); the study description declares a logistic regression on
+    that item, whose answer then equals the coordinator's (complete separation)."""
     frame = pd.read_csv(SHIPPED_DATA / "providers.csv", dtype=str, keep_default_na=False)
     frame["dx_mental"] = "yes"
     frame["dx_musculoskeletal"] = "yes"
@@ -84,6 +85,11 @@ def degenerate_providers(folder: Path) -> Path:
     frame.loc[frame.index[:3], "permanent_coordinator"] = "no"
     folder.mkdir()
     frame.to_csv(folder / "providers.csv", index=False)
+    (folder / "provider.study.yaml").write_text(
+        "logistic_regression:\n  outcome: permanent_coordinator\n"
+        "  items: [finance, dx_musculoskeletal]\n",
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -106,9 +112,18 @@ def test_the_chapter_builds_with_an_empty_margin_and_a_zero_cell(shared_book) ->
     mental = payload["tables"]["dx_mental"]
     assert mental["reason"] == "empty_margin" and mental["odds_ratio"] is None
     assert payload["tables"]["dx_musculoskeletal"]["or_correction"] == "haldane_anscombe"
+    assert payload["logistic_regression"]["reason"] == "complete_separation"
     expected = {
-        "en": ("Not estimable: Mental disorders", "Haldane–Anscombe correction"),
-        "nb": ("Kan ikke estimeres: Psykiske lidelser", "Haldane–Anscombe-korreksjon"),
+        "en": (
+            "Not estimable: Mental disorders",
+            "Haldane–Anscombe correction",
+            "together the items predict the outcome of every programme perfectly",
+        ),
+        "nb": (
+            "Kan ikke estimeres: Psykiske lidelser",
+            "Haldane–Anscombe-korreksjon",
+            "til sammen forutsier spørsmålene utfallet for hvert tilbud perfekt",
+        ),
     }
     for lang in LANGS:
         text = article_text(out / "html" / lang / "provider.html")

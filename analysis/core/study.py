@@ -16,6 +16,9 @@ compares nothing with a publication. Example::
       first_rtw: {direction: beneficial, name: {en: "first return", nb: "første retur"}}
     facts: {n_invited: 40}            # chapter-specific facts the data files do not hold:
                                       # numbers, or texts as {en: …, nb: …}
+    logistic_regression:              # provider: a model to fit, checked by the chapter
+      outcome: permanent_coordinator
+      items: [finance, dx_mental]
 
 Every text is a mapping with an ``en`` and an ``nb`` entry.
 """
@@ -76,6 +79,7 @@ class Study:
     outcomes: dict[str, Outcome] = field(default_factory=dict)
     facts: dict[str, object] = field(default_factory=dict)
     register: dict[str, int] = field(default_factory=dict)  # rules for spells (cohort)
+    logistic_regression: dict[str, object] | None = None  # as written; the chapter checks it
     described: bool = False  # False when the data folder has no study description
 
     def text(self, name: str, lang: str) -> str | None:
@@ -174,7 +178,16 @@ def load_study(data_dir: Path, chapter: str) -> Study:
             ]
         )
     problems: list[Problem] = identifier_problems(raw, name)
-    known = {*TEXT_FIELDS, "citation", "reproduces", "provenance", "outcomes", "facts", "register"}
+    known = {
+        *TEXT_FIELDS,
+        "citation",
+        "reproduces",
+        "provenance",
+        "outcomes",
+        "facts",
+        "logistic_regression",
+        "register",
+    }
     problems += [
         _problem(
             name,
@@ -253,5 +266,6 @@ def load_study(data_dir: Path, chapter: str) -> Study:
         outcomes=outcomes,
         facts=dict(facts),
         register=dict(register),
+        logistic_regression=raw.get("logistic_regression"),
         described=True,
     )

@@ -74,7 +74,8 @@ DOCUMENTS = Schema(
 )
 
 
-def _read(path: Path, schema: Schema) -> tuple[pd.DataFrame, str]:
+def read_export(path: Path, schema: Schema) -> tuple[pd.DataFrame, str]:
+    """A CSV file an importer reads, validated against ``schema`` and named by its path."""
     path = Path(path)
     name = str(path)
     notes = Notes()  # the export is converted, not reported on: how it was read is not said
@@ -84,10 +85,15 @@ def _read(path: Path, schema: Schema) -> tuple[pd.DataFrame, str]:
     return frame, name
 
 
-def _document_map(
-    documents: pd.Series, participants: pd.Series, mapping: pd.DataFrame | None, name: str
+def document_map(
+    documents: pd.Series,
+    participants: pd.Series,
+    mapping: pd.DataFrame | None,
+    name: str,
+    column: str | None = "document",
 ) -> dict[str, str]:
-    """Participant of every document; raises InputError listing the unmatched ones."""
+    """Participant of every document; raises InputError listing the unmatched ones (at their
+    row of ``column`` in ``name``; with no column, by name only)."""
     if mapping is not None:
         known = dict(zip(mapping["document"], mapping["participant_id"], strict=True))
     else:
@@ -98,8 +104,8 @@ def _document_map(
     problems = [
         Problem(
             name,
-            "document",
-            int(documents[documents == doc].index[0]) + 1,
+            column,
+            None if column is None else int(documents[documents == doc].index[0]) + 1,
             Message(
                 "input.taguette.document_unmatched",
                 document=repr(doc),
@@ -150,9 +156,52 @@ def _label(tag: str, parent: str, separator: str) -> str:
     return tag[len(prefix) :] if parent and tag.startswith(prefix) else tag
 
 
+def codebook_table(
+    tags: pd.DataFrame,
+    parents: dict[str, str],
+    used: set[str],
+    negative: Sequence[str],
+    separator: str,
+    name: str,
+) -> pd.DataFrame:
+    """The chapter's ``codebook.csv`` from the tags (``tag`` and, if given, ``description``,
+    in the tool's order) and their ``parents``: a tag's theme is its top-level ancestor, every
+    tag with a parent, or used on a highlight, is a code (``name``: the export, for messages)."""
+    described = dict(
+        zip(tags["tag"], tags.get("description", pd.Series(dtype="string")), strict=False)
+    )
+    codes = [tag for tag in tags["tag"] if parents[tag] or tag in used]
+    order = {tag: position for position, tag in enumerate(tags["tag"])}
+    rows = []
+    for tag in codes:
+        theme = _root(tag, parents, name)
+        code_label = _label(tag, parents[tag], separator)
+        description = described.get(tag)
+        theme_description = described.get(theme)
+        rows.append(
+            {
+                "theme_id": theme,
+                "code_id": tag,
+                "theme_en": theme,
+                "theme_nb": theme,
+                "code_en": code_label,
+                "code_nb": code_label,
+                "description_en": description,
+                "description_nb": description,
+                "theme_description_en": theme_description,
+                "theme_description_nb": theme_description,
+                "negative_case": int(tag in set(negative)),
+            }
+        )
+    return pd.DataFrame(rows).sort_values(
+        "theme_id", key=lambda themes: themes.map(lambda theme: order.get(theme, -1)), kind="stable"
+    )
+
+
 STUDY_TEMPLATE = """\
 # Study description of the interview files in interviews/ (written by rtw-report
-# import-taguette). Add what the chapter should say about the study, in both languages:
+# import-taguette or import-qdpx). Add what the chapter should say about the study, in both
+# languages:
 #   title: {en: "...", nb: "..."}
 #   setting: {en: "A sentence on where and when.", nb: "..."}
 #   design: {en: "interviewed ... and analysed ...", nb: "intervjuet ..."}  # after the authors
@@ -181,6 +230,31 @@ def write_study(out: Path, n_invited: int | None) -> Path:
     return path
 
 
+def write_interviews(
+    out: Path,
+    people: pd.DataFrame,
+    codebook: pd.DataFrame,
+    segments: pd.DataFrame,
+    n_invited: int | None,
+) -> Path:
+    """Write ``<out>/interviews/*.csv`` and the study description, and check them as the
+    chapter reads them; return the folder of the CSV files."""
+    folder = Path(out) / interviews.FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    columns = [field.name for field in interviews.PARTICIPANTS.fields]
+    tables = {
+        "participants.csv": people[columns],
+        "codebook.csv": codebook,
+        "segments.csv": segments,
+    }
+    for file, table in tables.items():
+        table.to_csv(folder / file, index=False, lineterminator="\n")
+    (Path(out) / interviews.LEGACY_STUDY).unlink(missing_ok=True)  # an earlier import's
+    write_study(Path(out), n_invited)
+    interviews.load(Path(out))
+    return folder
+
+
 def convert(
     highlights: Path,
     codebook: Path,
@@ -193,13 +267,13 @@ def convert(
 ) -> Path:
     """Write ``<out>/interviews/*.csv`` and the study description from a Taguette export;
     return the folder of the CSV files."""
-    marks, marks_name = _read(highlights, HIGHLIGHTS)
-    tags, tags_name = _read(codebook, TAGS)
-    people, _ = _read(participants, interviews.PARTICIPANTS)
-    mapping = None if documents is None else _read(documents, DOCUMENTS)[0]
+    marks, marks_name = read_export(highlights, HIGHLIGHTS)
+    tags, tags_name = read_export(codebook, TAGS)
+    people, _ = read_export(participants, interviews.PARTICIPANTS)
+    mapping = None if documents is None else read_export(documents, DOCUMENTS)[0]
 
     marks = marks[marks["tag"].notna()]
-    owner = _document_map(marks["document"], people["participant_id"], mapping, marks_name)
+    owner = document_map(marks["document"], people["participant_id"], mapping, marks_name)
     missing = marks[~marks["tag"].isin(set(tags["tag"]))].drop_duplicates("tag")
     unknown_negative = sorted(set(negative) - set(tags["tag"]))
     problems = [
@@ -225,36 +299,7 @@ def convert(
         raise InputError(problems)
 
     parents = _hierarchy(tags, separator)
-    described = dict(
-        zip(tags["tag"], tags.get("description", pd.Series(dtype="string")), strict=False)
-    )
-    used = set(marks["tag"])
-    codes = [tag for tag in tags["tag"] if parents[tag] or tag in used]
-    order = {tag: position for position, tag in enumerate(tags["tag"])}
-    rows = []
-    for tag in codes:
-        theme = _root(tag, parents, tags_name)
-        code_label = _label(tag, parents[tag], separator)
-        description = described.get(tag)
-        theme_description = described.get(theme)
-        rows.append(
-            {
-                "theme_id": theme,
-                "code_id": tag,
-                "theme_en": theme,
-                "theme_nb": theme,
-                "code_en": code_label,
-                "code_nb": code_label,
-                "description_en": description,
-                "description_nb": description,
-                "theme_description_en": theme_description,
-                "theme_description_nb": theme_description,
-                "negative_case": int(tag in set(negative)),
-            }
-        )
-    codebook_out = pd.DataFrame(rows).sort_values(
-        "theme_id", key=lambda themes: themes.map(lambda theme: order.get(theme, -1)), kind="stable"
-    )
+    codebook_out = codebook_table(tags, parents, set(marks["tag"]), negative, separator, tags_name)
 
     content = marks["content"].str.split().str.join(" ")
     segments = pd.DataFrame(
@@ -267,20 +312,7 @@ def convert(
         }
     ).drop_duplicates(["segment_id", "code_id"])
 
-    folder = Path(out) / interviews.FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    columns = [field.name for field in interviews.PARTICIPANTS.fields]
-    tables = {
-        "participants.csv": people[columns],
-        "codebook.csv": codebook_out,
-        "segments.csv": segments,
-    }
-    for file, table in tables.items():
-        table.to_csv(folder / file, index=False, lineterminator="\n")
-    (Path(out) / interviews.LEGACY_STUDY).unlink(missing_ok=True)  # an earlier import's
-    write_study(Path(out), n_invited)
-    interviews.load(Path(out))
-    return folder
+    return write_interviews(out, people, codebook_out, segments, n_invited)
 
 
 def _run(args: argparse.Namespace) -> None:

@@ -125,6 +125,12 @@ def _excerpt_box(row: pd.Series, code_label: str, lang: str) -> str:
     )
 
 
+def _described(code: pd.Series, lang: str) -> str:
+    """A code's description in ``lang``, empty where the codebook leaves it empty (missing)."""
+    description = code[f"description_{lang}"]
+    return description if isinstance(description, str) else ""
+
+
 def theme(
     theme_id: str,
     themes: pd.DataFrame,
@@ -158,7 +164,7 @@ def theme(
         "\n".join(
             f"- **{escape(code[f'code_{lang}'])}**"
             + ("" if code["code_id"] == code[f"code_{lang}"] else f" ({code['code_id']})")
-            + f": {escape(code[f'description_{lang}'] or '')}"
+            + (f": {escape(described)}" if (described := _described(code, lang)) else "")
             for _, code in codes.iterrows()
         )
     )
@@ -191,7 +197,7 @@ def negative_cases(cases: pd.DataFrame, examples: dict[str, pd.DataFrame], lang:
                 code_id=code["code_id"],
                 theme_id=code["theme_id"],
                 participants=fmt_int(code["n_participants"], lang),
-                description=escape(code[f"description_{lang}"] or ""),
+                description=escape(_described(code, lang)),
             )
         )
         parts += [

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.chapters.provider import reproduction, stats
+from analysis.chapters.provider import regression, reproduction, stats
 from analysis.chapters.provider.data import SCHEMAS, ProviderData, load
 from analysis.core.reproduction import rows_to_json
+from analysis.core.settings import SUPPRESS_BELOW
 from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "ProviderResults", "analyse", "load"]
@@ -20,7 +21,9 @@ class ProviderResults:
 
     ``sections``: Table 1 counts by finance (:func:`stats.section_counts`); ``coordinator``:
     share with a permanent coordinator per finance group (:func:`stats.coordinator_by_finance`);
-    ``tests``: the six 2×2 tables (:func:`stats.table_statistics`); the reproduction rows of
+    ``tests``: the six 2×2 tables (:func:`stats.table_statistics`); ``regression``: the
+    logistic regression the study description declares (:func:`regression.logistic_regression`,
+    None when it declares none); the reproduction rows of
     the statistics and of the counts (:mod:`reproduction`), empty unless ``compared``: the
     study description says the data reproduce the thesis and the build compares.
     """
@@ -31,6 +34,7 @@ class ProviderResults:
     sections: dict[str, pd.DataFrame]
     coordinator: pd.DataFrame
     tests: dict[str, stats.TableTest]
+    regression: regression.LogisticModel | None
     statistic_rows: list[dict]
     count_rows: list[dict]
 
@@ -44,14 +48,19 @@ class ProviderResults:
         return {
             "n_programmes": self.n_programmes,
             "tables": {name: test.to_json() for name, test in self.tests.items()},
+            "logistic_regression": self.regression and self.regression.to_json(),
             "compared": self.compared,
             "reproduction": rows_to_json(self.reproduction),
         }
 
 
-def analyse(data: ProviderData, compare: bool = True) -> ProviderResults:
+def analyse(
+    data: ProviderData, compare: bool = True, min_cell: int = SUPPRESS_BELOW
+) -> ProviderResults:
     """Every number of the chapter from the validated ``providers.csv``; the comparison with
-    the thesis when the data declare that they reproduce it and ``compare`` is True."""
+    the thesis when the data declare that they reproduce it and ``compare`` is True. The
+    declared logistic regression is fitted only when every cell of an item's level by the
+    outcome, and the residual degrees of freedom, reach ``min_cell`` (0 turns it off)."""
     programmes, study = data.frame, data.study
     compared = compare and study.reproduces == reproduction.published()["publication"]
     # Counts of data built from the published tables match "by construction".
@@ -61,6 +70,10 @@ def analyse(data: ProviderData, compare: bool = True) -> ProviderResults:
     tests = {
         name: stats.table_statistics(stats.two_by_two(programmes, name)) for name in stats.EXPOSURES
     }
+    plan = data.regression
+    model = plan and regression.logistic_regression(
+        programmes, plan.outcome, plan.event, plan.items, min_cell
+    )
     return ProviderResults(
         study=study,
         compared=compared,
@@ -68,6 +81,7 @@ def analyse(data: ProviderData, compare: bool = True) -> ProviderResults:
         sections=sections,
         coordinator=coordinator,
         tests=tests,
+        regression=model,
         statistic_rows=reproduction.statistic_rows(sections, tests) if compared else [],
         count_rows=(
             reproduction.count_rows(sections, coordinator, tests, match_status) if compared else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel.lists import format_list
 from IPython.display import HTML, Markdown
 
 from analysis.chapters.provider import figures, narrative, tables
@@ -15,7 +16,7 @@ from analysis.core.display import (
     show_figure,
     status_badges,
 )
-from analysis.core.i18n import fmt_pct, t
+from analysis.core.i18n import babel_locale, fmt_int, fmt_pct, t, tn
 
 
 def opening(results: ProviderResults, lang: str) -> list[Markdown]:
@@ -128,3 +129,40 @@ def reproduction_tables(results: ProviderResults, lang: str) -> list[HTML | Mark
             badges=status_badges(lang),
         ),
     ]
+
+
+def regression(results: ProviderResults, lang: str) -> list[HTML | Markdown]:
+    """The logistic regression the study description declares: the odds ratios adjusted for
+    the other items, or why the model is not estimable (nothing without a declaration)."""
+    model = results.regression
+    if model is None:
+        return []
+    named = {
+        "outcome": tables.item_name(model.outcome, lang),
+        "items": format_list(
+            [tables.item_name(item, lang) for item in model.items], locale=babel_locale(lang)
+        ),
+    }
+    if model.reason:
+        separated = [tables.item_name(item, lang) for item in model.separated]
+        reason = t(
+            f"provider.regression.reason.{model.reason}",
+            lang,
+            names=format_list(separated, locale=babel_locale(lang)) if separated else "",
+            threshold=fmt_int(model.threshold, lang),
+            df=fmt_int(model.n - model.parameters, lang),
+        )
+        return [Markdown(t("provider.regression.not_estimable", lang, reason=reason, **named))]
+    programmes = tn("provider.count.programmes", model.n, lang)
+    intro = t("provider.regression.intro", lang, n=programmes, **named)
+    if model.excluded:
+        excluded = tn("provider.count.programmes", model.excluded, lang)
+        intro += " " + t("provider.regression.excluded", lang, excluded=excluded)
+    caption = t(
+        "provider.table.regression",
+        lang,
+        outcome=named["outcome"],
+        n=programmes,
+        events=fmt_int(model.events, lang),
+    )
+    return [Markdown(intro), html_table(tables.regression_table(model, lang), caption)]

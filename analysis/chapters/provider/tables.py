@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from math import exp
+
 import pandas as pd
 
 from analysis.chapters.provider.chapter import ProviderResults
 from analysis.chapters.provider.data import FINANCE
-from analysis.core.i18n import fmt_ci, fmt_count_share, fmt_int, fmt_num, t
+from analysis.chapters.provider.regression import LogisticModel
+from analysis.core.i18n import fmt_ci, fmt_count_share, fmt_int, fmt_num, fmt_p, t
 
 CORRECTED_MARK = "*"  # odds ratio of a table with a zero cell (Haldane–Anscombe)
+# Columns whose label is not ``provider.label.<column>``.
+ITEM_LABELS = {
+    "finance": "provider.fig.finance",
+    "permanent_coordinator": "provider.label.coord_permanent",
+}
 
 
 def frequency_table(results: ProviderResults, section: str, lang: str) -> pd.DataFrame:
@@ -55,3 +63,37 @@ def tests_table(results: ProviderResults, lang: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def item_name(item: str, lang: str) -> str:
+    """A column of ``providers.csv`` as the reader knows it."""
+    return t(ITEM_LABELS.get(item, f"provider.label.{item}"), lang)
+
+
+def level_name(item: str, level: str, lang: str) -> str:
+    """A value of a column: a finance group, or yes/no (also for 1/0)."""
+    if item == "finance":
+        return t(f"provider.finance.{level}", lang)
+    return t("common.yes" if level in ("yes", "1") else "common.no", lang)
+
+
+def regression_table(model: LogisticModel, lang: str) -> pd.DataFrame:
+    """One row per term of the fitted model: the odds ratio adjusted for the other items, its
+    profile-likelihood 95 % CI and the Wald p."""
+    return pd.DataFrame(
+        [
+            {
+                t("provider.col.item", lang): item_name(term.item, lang),
+                t("provider.col.comparison", lang): t(
+                    "provider.regression.versus",
+                    lang,
+                    level=level_name(term.item, term.level, lang),
+                    reference=level_name(term.item, term.reference, lang),
+                ),
+                t("provider.col.adjusted_or", lang): fmt_num(term.odds_ratio, lang, 2)
+                + f" ({fmt_ci(exp(term.profile_low), exp(term.profile_high), lang)})",
+                t("provider.col.p", lang): fmt_p(term.p, lang, with_symbol=False),
+            }
+            for term in model.terms
+        ]
+    )
