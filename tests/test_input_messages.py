@@ -306,7 +306,8 @@ def test_interview_facts_and_the_old_study_file_read_in_bokmal(tmp_path: Path) -
     data = copy(tmp_path, "interviews", "interviews.study.yaml")
     study = data / "interviews.study.yaml"
     text = study.read_text(encoding="utf-8").replace("n_invited: 40", "n_invited: 20")
-    study.write_text(text + "\n  excerpts: only English\n", encoding="utf-8")
+    text = re.sub(r"  excerpts:\n(    .*\n|\n)*", "  excerpts: only English\n", text)
+    study.write_text(text, encoding="utf-8")
     (data / "interviews" / "study.csv").write_text("n_invited\n40\n", encoding="utf-8")
     found = problems_of(lambda: interviews.load(data))
     assert {problem.column for problem in found} == {None, "facts.n_invited", "facts.excerpts"}
