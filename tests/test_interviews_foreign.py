@@ -115,7 +115,7 @@ def _shipped_facts(text: str) -> list[str]:
 
 def test_importer_writes_a_study_description(foreign):
     study = load_study(foreign, "interviews")
-    assert study.described and study.provenance == "primary"
+    assert study.described and study.provenance == "collected"
     assert study.facts == {"n_invited": 12} and study.reproduces is None
     assert not (foreign / "interviews" / "study.csv").exists()
 

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.settings import FOLLOW_UP_DAYS
-from analysis.core.study import Study, load_study
+from analysis.core.study import (
+    LangText,
+    OutcomeDescription,
+    Study,
+    StudyDescription,
+    bilingual,
+    key,
+    load_study,
+    publication_of,
+)
 from analysis.core.validation import (
     Field,
     InputError,
@@ -93,6 +103,36 @@ SCHEMA = Schema(
     ),
 )
 SCHEMAS: tuple[Schema, ...] = (SCHEMA,)
+OUTCOMES = ("first_rtw", "full_rtw")  # the outcomes the chapter analyses
+
+
+class CohortDescription(StudyDescription):
+    """``cohort.study.yaml``: read in "This chapter analyses the <design>: 326 <population> who
+    started one of 43 <setting> in <period>, followed for 360 days <follow_up>"."""
+
+    publications = publication_of(Path(__file__).with_name("published.yaml"))
+
+    design: LangText | None = key("after_the", bilingual("cohort study", "kohortstudien"))
+    population: LangText | None = key(
+        "plural_noun",
+        bilingual("employees on full-time sick leave", "arbeidstakere på full sykmelding"),
+    )
+    setting: LangText | None = key(
+        "plural_noun",
+        bilingual("return-to-work programmes", "tilbud om raskere tilbakeføring"),
+    )
+    outcomes: dict[Literal[OUTCOMES], OutcomeDescription] | None = key(
+        None,
+        {
+            "first_rtw": {
+                "direction": "beneficial",
+                "name": bilingual("first return to work", "første tilbakeføring"),
+            }
+        },
+    )
+
+
+DESCRIPTION = CohortDescription
 
 
 @dataclass(frozen=True)
@@ -134,7 +174,7 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
     ]
     if problems:
         raise InputError(located(problems, frame))
-    return CohortData(frame, load_study(Path(data_dir), "cohort"))
+    return CohortData(frame, load_study(Path(data_dir), "cohort", DESCRIPTION))
 
 
 def prepare(frame: pd.DataFrame, follow_up_days: int = FOLLOW_UP_DAYS) -> pd.DataFrame:

@@ -15,7 +15,17 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.settings import COLUMN_LANGS
-from analysis.core.study import DIRECTIONS, Study, load_study
+from analysis.core.study import (
+    DIRECTIONS,
+    Described,
+    LangText,
+    Study,
+    StudyDescription,
+    bilingual,
+    key,
+    load_study,
+    publication_of,
+)
 from analysis.core.validation import (
     Field,
     InputError,
@@ -200,6 +210,37 @@ NARRATIVE = Schema(
 )
 
 SCHEMAS: tuple[Schema, ...] = (STUDIES, ANALYSES, CHARACTERISTICS, RISK_OF_BIAS, PRISMA, NARRATIVE)
+
+
+class MetaFacts(Described):
+    """The facts of a review that no data file holds."""
+
+    randomised: bool | None = key(None, True, "meta.description.randomised")
+
+
+class MetaDescription(StudyDescription):
+    """``meta.study.yaml``: read in "This chapter re-analyses <reference>" and "<n> <design>"."""
+
+    publications = publication_of(Path(__file__).with_name("published.yaml"))
+
+    reference: LangText | None = key(
+        "definite",
+        bilingual(
+            "the systematic review of return-to-work programmes by the Norwegian Institute of"
+            " Public Health",
+            "Folkehelseinstituttets systematiske oversikt over tilbakeføringsprogrammer",
+        ),
+    )
+    population: LangText | None = key(
+        "plural_noun", bilingual("people on long-term sick leave", "langtidssykmeldte")
+    )
+    design: LangText | None = key(
+        "plural_noun", bilingual("randomised trials", "randomiserte studier")
+    )
+    facts: MetaFacts | None = key(None, {"randomised": True})
+
+
+DESCRIPTION = MetaDescription
 # Files a review may leave out: ``load`` gives None for them when absent or without rows.
 OPTIONAL: tuple[Schema, ...] = (CHARACTERISTICS, RISK_OF_BIAS, PRISMA, NARRATIVE)
 
@@ -411,7 +452,7 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> MetaData:
             problems += error.problems
     if problems:
         raise InputError(problems)
-    study = load_study(data_dir, "meta")
+    study = load_study(data_dir, "meta", DESCRIPTION)
     studies, analyses = tables[STUDIES.file], tables[ANALYSES.file]
     analyses = analyses.assign(direction=_directions(analyses, study))
     flow = tables[PRISMA.file]

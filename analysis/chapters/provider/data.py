@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.study import Study, load_study
+from analysis.core.study import (
+    LangText,
+    Study,
+    StudyDescription,
+    bilingual,
+    key,
+    load_study,
+    publication_of,
+)
 from analysis.core.validation import Field, Notes, Schema, read_table
 
 FINANCE = ("rha", "nav", "both")
@@ -59,6 +67,24 @@ PROVIDERS = Schema(
 SCHEMAS = (PROVIDERS,)
 
 
+class ProviderDescription(StudyDescription):
+    """``provider.study.yaml``: the survey's design and setting, read in "This chapter analyses
+    <design> about 120 programmes in <setting>"."""
+
+    publications = publication_of(Path(__file__).with_name("published.yaml"))
+
+    design: LangText | None = key(
+        "plural_noun", bilingual("telephone interviews", "telefonintervjuer")
+    )
+    setting: LangText | None = key(
+        "definite",
+        bilingual("the Raskere tilbake (faster return) scheme", "Raskere tilbake-ordningen"),
+    )
+
+
+DESCRIPTION = ProviderDescription
+
+
 @dataclass(frozen=True)
 class ProviderData:
     """The validated programmes and the description of the study they come from."""
@@ -71,5 +97,5 @@ def load(data_dir: Path, notes: Notes | None = None) -> ProviderData:
     """Read and validate ``providers.csv`` and its study description; how the file was read
     goes to ``notes`` (when given)."""
     return ProviderData(
-        read_table(Path(data_dir), PROVIDERS, notes), load_study(data_dir, "provider")
+        read_table(Path(data_dir), PROVIDERS, notes), load_study(data_dir, "provider", DESCRIPTION)
     )
