@@ -124,7 +124,7 @@ class StudyDescription(Described):
     )
     citation: str | None = key(None, "smith2024coordinators")
     reference: LangText | None = key(
-        "noun_phrase",
+        "definite",
         bilingual(
             "the register study of coordinators by Smith and Berg",
             "registerstudien av koordinatorer av Smith og Berg",

@@ -41,6 +41,7 @@ from markdown_it import MarkdownIt
 
 from analysis.chapters import Chapter
 from analysis.core.contracts import contract_markdown
+from analysis.core.describe import description_table
 from analysis.core.i18n import t
 from analysis.core.settings import BOOK_CONFIG, BOOK_TOC, LANGS
 from analysis.core.yamlfile import read_yaml
@@ -210,19 +211,27 @@ def assemble_tree(
 
 
 def contract_includes(chapters: list[Chapter]) -> Callable[[str], dict[str, str]]:
-    """The generated data-contract include files of ``chapters``, per language."""
-    schemas = {
-        chapter.name: importlib.import_module(f"analysis.chapters.{chapter.name}.data").SCHEMAS
+    """The generated data-contract and description-reference include files of ``chapters``,
+    per language."""
+    modules = {
+        chapter.name: importlib.import_module(f"analysis.chapters.{chapter.name}.data")
         for chapter in chapters
     }
 
     def includes(lang: str) -> dict[str, str]:
         """Each under its section key, the id of its English title (as on the other pages)."""
-        return {
+        contracts = {
             f"includes/contract-{name}.md": section_key(t(f"repro.component.{name}", "en"))
-            + contract_markdown(t(f"repro.component.{name}", lang), chapter_schemas, lang)
-            for name, chapter_schemas in schemas.items()
+            + contract_markdown(t(f"repro.component.{name}", lang), module.SCHEMAS, lang)
+            for name, module in modules.items()
         }
+        descriptions = {
+            "includes/description-reference.md": "\n".join(
+                description_table(module.DESCRIPTION, f"{name}.study.yaml", lang)
+                for name, module in modules.items()
+            )
+        }
+        return contracts | descriptions
 
     return includes
 
