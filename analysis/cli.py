@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "analysis.generators.cohort",
     "analysis.pipeline.bench",
     "analysis.pipeline.translations",
+    "analysis.pipeline.template",
 )
 
 

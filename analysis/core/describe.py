@@ -28,8 +28,11 @@ def keys(schema: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, Field
                 yield from keys(annotation, f"{path}.")
             continue
         yield path, info, annotation
-        if get_origin(annotation) is dict and is_model(unwrap(get_args(annotation)[1])):
-            yield from keys(unwrap(get_args(annotation)[1]), f"{path}.<…>.")
+        inner = unwrap(get_args(annotation)[-1]) if get_args(annotation) else None
+        if get_origin(annotation) in (dict, list) and is_model(inner):
+            yield from keys(
+                inner, f"{path}.<…>." if get_origin(annotation) is dict else f"{path}[…]."
+            )
 
 
 def _values(values: tuple[object, ...]) -> str:
@@ -65,6 +68,12 @@ def meaning(path: str, info: FieldInfo, lang: str, **values: object) -> str:
     return t(label, lang, **values) if label in catalog() else ""
 
 
+def example_for(schema: type[BaseModel], path: str, info: FieldInfo) -> object:
+    """The example of a key: for ``reproduces``, the publication the chapter knows."""
+    publications = getattr(schema, "publications", ())
+    return publications[0] if path == "reproduces" and publications else example_of(info)
+
+
 def _cell(text: str) -> str:
     return " ".join(text.split())
 
@@ -76,7 +85,7 @@ def description_table(schema: type[BaseModel], file: str, lang: str) -> str:
     header = [t(f"description.col.{name}", lang) for name in ("key", "type", "meaning", "form")]
     header.append(t("description.col.example", lang))
     lines = [
-        f"#### `{file}`",
+        f"### `{file}`",
         "",
         ":::{list-table}",
         ":header-rows: 1",
@@ -88,7 +97,7 @@ def description_table(schema: type[BaseModel], file: str, lang: str) -> str:
     for path, info, annotation in keys(schema):
         extra = info.json_schema_extra or {}
         form = extra.get("form")
-        example = example_of(info)
+        example = example_for(schema, path, info)
         rows.append(
             [
                 f"`{path}`",

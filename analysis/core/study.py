@@ -26,6 +26,7 @@ the label ``description.form.<form>``.
 
 from __future__ import annotations
 
+import re
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,7 @@ PROVENANCES = (
 OBSERVED = ("collected", "register")
 MADE_UP = ("simulated", "generated", "illustrative")
 DIRECTIONS = ("beneficial", "harmful")
+PLACEHOLDER = re.compile(r"<<.*?>>", re.S)  # a text of a template still to be written
 
 Text = dict[str, str]
 
@@ -122,6 +124,13 @@ class StudyDescription(Described):
         "title",
         bilingual("Coordinators and return to work", "Koordinator og tilbakeføring til arbeid"),
     )
+    summary: LangText | None = key(
+        "summary",
+        bilingual(
+            "a register study of time to return to work with and without a coordinator",
+            "en registerstudie av tiden til tilbakeføring med og uten koordinator",
+        ),
+    )
     citation: str | None = key(None, "smith2024coordinators")
     reference: LangText | None = key(
         "definite",
@@ -138,6 +147,10 @@ class StudyDescription(Described):
             "The data are the register records of 2019.",
             "Dataene er registeropplysningene fra 2019.",
         ),
+    )
+    provenance_details: LangText | None = key(
+        "paragraphs",
+        bilingual("The file has one row per employee …", "Filen har én rad per arbeidstaker …"),
     )
     setting: LangText | None = key(
         "noun_phrase", bilingual("NAV offices in Viken", "NAV-kontorer i Viken")
@@ -190,11 +203,13 @@ class Study:
     """What a page may say about the study behind a chapter's data (all optional)."""
 
     title: Text | None = None
+    summary: Text | None = None
     citation: str | None = None
     reference: Text | None = None
     reproduces: str | None = None
     provenance: str | None = None  # None: not said (the data are taken as observed)
     provenance_note: Text | None = None
+    provenance_details: Text | None = None
     setting: Text | None = None
     population: Text | None = None
     period: Text | None = None
@@ -272,6 +287,18 @@ def identifier_problems(raw: object, name: str) -> list[Problem]:
     return found
 
 
+def placeholder_problems(raw: object, name: str) -> list[Problem]:
+    """One problem per text of a description still holding a ``<<…>>`` placeholder of a
+    template (``rtw-report init``)."""
+    return [
+        key_problem(
+            name, where, Message("input.study.placeholder"), Message("input.study.fix.placeholder")
+        )
+        for where, text, free_text in texts_of(raw)
+        if free_text and PLACEHOLDER.search(text)
+    ]
+
+
 def unwrap(annotation: object) -> object:
     """The type of a key without its ``| None``."""
     if get_origin(annotation) in (Union, types.UnionType):
@@ -292,8 +319,8 @@ def field_at(schema: type[BaseModel], parts: list[str]) -> tuple[FieldInfo | Non
         if is_model(current) and part in current.model_fields:
             info = current.model_fields[part]
             current = unwrap(info.annotation)
-        elif get_origin(current) is dict:
-            current = unwrap(get_args(current)[1])
+        elif get_origin(current) in (dict, list):
+            current = unwrap(get_args(current)[-1])
         else:
             return None, None
     return info, current
@@ -380,6 +407,8 @@ def schema_problem(error: dict, name: str, schema: type[StudyDescription]) -> Pr
             Message("input.study.direction_required"),
             Message("input.fix.one_of", values=", ".join(DIRECTIONS)),
         )
+    if kind == "missing":
+        return key_problem(name, where, Message("input.study.missing_key"), _write_as(where, info))
     if annotation is LangText:
         return bilingual_problem(name, where or "")
     expected = {"string_type": "text", "int_type": "integer", "bool_type": "boolean"}.get(
@@ -427,6 +456,8 @@ def validated(path: Path, schema: type[BaseModel]) -> BaseModel:
     first, alone) raised as one ``InputError`` naming the file and the key."""
     raw = read_description(path)
     if problems := identifier_problems(raw, path.name):
+        raise InputError(problems)
+    if problems := placeholder_problems(raw, path.name):
         raise InputError(problems)
     try:
         return schema.model_validate(raw)
