@@ -159,3 +159,32 @@ def test_the_overview_has_no_empty_section(lang: str) -> None:
 
     for shown in (overview.differences([], lang), overview.per_chapter([], lang)):
         assert len(shown) == 1 and shown[0].data.strip()
+
+
+def _meta_with_outcomes(folder: Path, outcomes: str) -> Path:
+    shutil.copytree(SHIPPED_DATA / "meta", folder / "meta")
+    write(folder, "meta", f"outcomes: {outcomes}\n")
+    return folder
+
+
+def test_each_analysis_takes_the_direction_of_the_outcome_it_names(tmp_path: Path) -> None:
+    from analysis.chapters.meta import data as meta
+
+    data = _meta_with_outcomes(
+        tmp_path,
+        "{rtw: {direction: beneficial, name: {en: Return to work, nb: Retur}},"
+        " sick: {direction: harmful, name: {en: Sick leave, nb: Sykefravær}}}",
+    )
+    assert set(meta.load(data).analyses["direction"]) == {"beneficial"}
+    analyses = data / "meta" / "analyses.csv"
+    frame = pd.read_csv(analyses, dtype=str)
+    frame.loc[0, "outcome_en"] = "Sick leave"
+    frame.to_csv(analyses, index=False)
+    assert meta.load(data).analyses["direction"].iloc[0] == "harmful"
+    frame.loc[1, "outcome_en"] = "Something else"
+    frame.to_csv(analyses, index=False)
+    with pytest.raises(InputError) as error:
+        meta.load(data)
+    (problem,) = error.value.problems
+    assert (problem.file, problem.column, problem.row) == ("meta/analyses.csv", "outcome_en", 2)
+    assert "Return to work, Sick leave" in problem.fix

@@ -209,7 +209,12 @@ def _glance(front: Front, lang: str) -> str:
 
 def _details(front: Front, name: str, lang: str) -> str:
     study = front.studies[name]
-    files = ", ".join(f"`{file.name}`" for file in front.files[name])
+    folders = {Path(file.name).parent.as_posix() for file in front.files[name]}
+    files = (
+        f"`{folders.pop()}/`"
+        if len(folders) == 1 and "." not in folders
+        else ", ".join(f"`{file.name}`" for file in front.files[name])
+    )
     text = study.text("provenance_details", lang) or study.text("provenance_note", lang)
     body = text or t(f"front.kind.{study.provenance or 'observed'}.about", lang)
     return f"## {t(f'repro.component.{name}', lang)}: {files}\n\n{body}"

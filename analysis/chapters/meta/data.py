@@ -35,6 +35,7 @@ from analysis.core.validation import (
     Schema,
     located,
     read_table,
+    require,
 )
 
 SOURCES = ("primary", "derived", "reconstructed")
@@ -429,11 +430,30 @@ def _left_out(data_dir: Path, schema: Schema) -> bool:
 
 
 def _directions(analyses: pd.DataFrame, study: Study) -> pd.Series:
-    """Each analysis' outcome direction (see :class:`MetaData`)."""
-    described = [outcome.direction for outcome in study.outcomes.values()]
-    default = described[0] if len(described) == 1 else "beneficial"
+    """Each analysis' outcome direction (see :class:`MetaData`): its ``direction`` cell, else
+    the direction of the described outcome it names (by key or English name), else the one
+    described outcome's, else ``beneficial``. With several described outcomes an analysis
+    that names none of them and gives no direction is an input error."""
+    named = {}
+    for name, outcome in study.outcomes.items():
+        named[name.casefold()] = named[outcome.name["en"].strip().casefold()] = outcome.direction
     given = analyses["direction"] if "direction" in analyses else pd.Series(pd.NA, analyses.index)
-    return given.fillna(default).astype("string")
+    described = analyses["outcome_en"].str.strip().str.casefold().map(named)
+    directions = given.fillna(described)
+    if len(study.outcomes) > 1:
+        require(
+            directions.notna(),
+            analyses,
+            ANALYSES.file,
+            "outcome_en",
+            Message("meta.input.outcome_undescribed", file="meta.study.yaml"),
+            Message(
+                "meta.input.fix.outcome_undescribed",
+                outcomes=", ".join(o.name["en"] for o in study.outcomes.values()),
+            ),
+        )
+    only = [outcome.direction for outcome in study.outcomes.values()]
+    return directions.fillna(only[0] if len(only) == 1 else "beneficial").astype("string")
 
 
 def load(data_dir: Path | str, notes: Notes | None = None) -> MetaData:
