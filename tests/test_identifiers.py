@@ -12,7 +12,7 @@ from analysis.core.identifiers import (
     identifier_kinds,
     is_identifier_column,
 )
-from analysis.core.study import load_study
+from analysis.core.study import StudyDescription, load_study
 from analysis.core.validation import Field, InputError, Notes, Schema, validate_frame
 from analysis.importers import taguette
 from analysis.pipeline.cache import Cache
@@ -259,7 +259,7 @@ def test_a_study_description_is_searched_in_every_text(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(InputError) as error:
-        load_study(tmp_path, "cohort")
+        load_study(tmp_path, "cohort", StudyDescription)
     found = {(p.key, p.issue.values[0][1].key) for p in error.value.problems}
     assert found == {
         ("setting.en", "input.identifier.email"),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from analysis import cli
 from analysis.chapters.cohort import data as cohort
@@ -308,7 +309,9 @@ def test_interview_facts_and_the_old_study_file_read_in_bokmal(tmp_path: Path) -
     data = copy(tmp_path, "interviews", "interviews.study.yaml")
     study = data / "interviews.study.yaml"
     text = study.read_text(encoding="utf-8").replace("n_invited: 40", "n_invited: 20")
-    study.write_text(text + "\n  excerpts: only English\n", encoding="utf-8")
+    broken = yaml.safe_load(text)
+    broken["facts"]["excerpts"] = "only English"
+    study.write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
     found = problems_of(lambda: interviews.load(data))
     assert {problem.key for problem in found} == {"facts.excerpts"}
     check(found)

@@ -467,9 +467,7 @@ def validated(path: Path, schema: type[BaseModel]) -> BaseModel:
         ) from None
 
 
-def load_study(
-    data_dir: Path, chapter: str, schema: type[StudyDescription] = StudyDescription
-) -> Study:
+def load_study(data_dir: Path, chapter: str, schema: type[StudyDescription]) -> Study:
     """Read and check ``<chapter>.study.yaml`` against the chapter's ``schema``; a neutral
     ``Study`` when there is none."""
     path = study_file(data_dir, chapter)

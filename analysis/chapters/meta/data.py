@@ -439,7 +439,7 @@ def _directions(analyses: pd.DataFrame, study: Study) -> pd.Series:
         named[name.casefold()] = named[outcome.name["en"].strip().casefold()] = outcome.direction
     given = analyses["direction"] if "direction" in analyses else pd.Series(pd.NA, analyses.index)
     described = analyses["outcome_en"].str.strip().str.casefold().map(named)
-    directions = given.fillna(described)
+    directions = given.astype("string").fillna(described.astype("string"))
     if len(study.outcomes) > 1:
         require(
             directions.notna(),
