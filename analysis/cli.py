@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "analysis.generators.register",
     "analysis.pipeline.bench",
     "analysis.pipeline.translations",
+    "analysis.pipeline.template",
 )
 
 

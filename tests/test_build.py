@@ -8,6 +8,7 @@ import pytest
 from analysis.chapters import CHAPTERS
 from analysis.core.settings import BOOK
 from analysis.pipeline.build import BuildError, analysis_parameters, select_chapters
+from analysis.pipeline.front import read_front
 from analysis.pipeline.notebooks import PageRun, execute_pages, prepare_for_reader
 from analysis.pipeline.sources import (
     book_config,
@@ -16,6 +17,7 @@ from analysis.pipeline.sources import (
     landing_page,
     localise_bibliography,
 )
+from tests.helpers import SHIPPED_DATA
 
 BIB = """@misc{key,
   title = {A title},
@@ -32,11 +34,12 @@ def test_bibliography_fields_follow_the_language():
 
 
 def test_config_sets_language_and_title():
-    config = book_config("nb")
+    config = book_config("nb", front=read_front(SHIPPED_DATA, []))
     assert config["sphinx"]["config"]["language"] == "nb_NO"
     assert config["sphinx"]["config"]["bibtex_default_style"] == "rtw_nb"
     assert config["title"] == "Tilbake til arbeid etter sykefravær i Norge"
     assert config["execute"]["execute_notebooks"] == "off"
+    assert book_config("en")["title"] == "A reproducible report"  # without a book description
 
 
 def test_toc_leaves_out_pages_that_are_not_there():

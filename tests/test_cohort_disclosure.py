@@ -160,7 +160,7 @@ def test_no_withheld_count_is_paired_with_the_count_it_is_built_to_meet(
     # The shipped data are synthetic: built so that Table 1 and the ages meet the paper and
     # calibrated to its results. A published value beside a withheld computed one would be the
     # hidden value (or close to it), so neither is shown.
-    assert shipped.data("cohort").study.provenance == "synthetic"
+    assert shipped.data("cohort").study.provenance == "generated"
     results = shipped.results("cohort", suppress_below=threshold)
     payload = _payload(results)
     rows = payload["reproduction"]

@@ -177,7 +177,7 @@ def test_the_page_on_a_foreign_cohort_states_its_facts_only(foreign, shared_book
 def test_a_description_that_reproduces_nothing_is_described_not_compared(tmp_path: Path) -> None:
     study = """
 title: {en: "Nurses back at work", nb: "Sykepleiere tilbake i arbeid"}
-provenance: primary
+provenance: collected
 population: {en: "nurses on sick leave", nb: "sykepleiere på sykmelding"}
 setting: {en: "municipal rehabilitation programmes", nb: "kommunale rehabiliteringstilbud"}
 period: {en: "2021–2022", nb: "2021–2022"}

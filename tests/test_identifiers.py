@@ -12,7 +12,7 @@ from analysis.core.identifiers import (
     identifier_kinds,
     is_identifier_column,
 )
-from analysis.core.study import load_study
+from analysis.core.study import StudyDescription, load_study
 from analysis.core.validation import Field, InputError, Notes, Schema, validate_frame
 from analysis.importers import taguette
 from analysis.pipeline.cache import Cache
@@ -161,11 +161,12 @@ def test_the_scan_names_the_input_in_the_language_of_the_messages(tmp_path):
     )
     with pytest.raises(InputError) as error:
         scan(book, [], data)
-    where = {(p.file, p.column, p.row) for p in error.value.problems}
+    where = {(p.file, p.column or p.key, p.row) for p in error.value.problems}
     assert where == {
         ("data/meta/studies.csv", "note", 2),
         ("data/meta.study.yaml", "setting.en", None),
     }
+    assert "data/meta.study.yaml, nøkkel 'setting.en'" in error.value.text("nb")
     text = error.value.text("nb")
     assert "data/meta/studies.csv, kolonne 'note', rad 2 (linje 3)" in text
     assert "html/en/page.html" in text and "ville ha publisert" in text
@@ -258,8 +259,8 @@ def test_a_study_description_is_searched_in_every_text(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(InputError) as error:
-        load_study(tmp_path, "cohort")
-    found = {(p.column, p.issue.values[0][1].key) for p in error.value.problems}
+        load_study(tmp_path, "cohort", StudyDescription)
+    found = {(p.key, p.issue.values[0][1].key) for p in error.value.problems}
     assert found == {
         ("setting.en", "input.identifier.email"),
         ("setting.nb", "input.identifier.email"),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from analysis import cli
 from analysis.chapters.cohort import data as cohort
@@ -57,14 +58,21 @@ def check(problems: list[Problem]) -> None:
         assert text.startswith(problem.file), text
         if problem.column is not None:
             assert f"kolonne '{problem.column}'" in text, text
+        if problem.key is not None:
+            assert f"nøkkel '{problem.key}'" in text, text
         if problem.row is not None:
             assert f"rad {problem.row} (linje {problem.row + 1})" in text, text
         assert "Slik retter du det: " in text
         assert problem.issue.text("nb") != problem.issue.text("en")
         assert problem.remedy.text("nb") != problem.remedy.text("en")
-        # A reader's own words (a parser's error, quoted as it is) are not the report's.
-        quoted = [str(value) for name, value in problem.issue.values if name == "error"]
-        assert_bokmal(text, problem.file, problem.column or "", *quoted)
+        # A reader's own words (a parser's error) and a description's example stay as they are.
+        quoted = [
+            str(value)
+            for message in (problem.issue, problem.remedy)
+            for name, value in message.values
+            if name in ("error", "example", "value")
+        ]
+        assert_bokmal(text, problem.file, problem.column or "", problem.key or "", *quoted)
     error = InputError(problems)
     assert error.text("nb").startswith(f"{len(problems)} problem")
     assert "i inndataene:" in error.text("nb")
@@ -283,13 +291,18 @@ STUDIES = {
     "unknown_direction": "outcomes: {rtw: {direction: sideways}}",
     "facts_not_mapping": "facts: 3",
     "not_text": "citation: 3",
+    "missing_translation": "population: {en: people on sick leave}",
+    "unknown_fact": "facts: {n_invited: 40}",
+    "unknown_publication": "reproduces: cohort2019coordinator",
+    "direction_required": "outcomes: {a: {direction: harmful}, b: {}}",
+    "wrong_type_in_a_language": "period: {en: 2012, nb: '2012'}",
 }
 
 
 @pytest.mark.parametrize("case", STUDIES)
 def test_study_description_problems_read_in_bokmal(tmp_path: Path, case: str) -> None:
     (tmp_path / "meta.study.yaml").write_text(STUDIES[case] + "\n", encoding="utf-8")
-    check(problems_of(lambda: load_study(tmp_path, "meta")))
+    check(problems_of(lambda: load_study(tmp_path, "meta", meta.DESCRIPTION)))
 
 
 def test_a_key_written_twice_in_a_study_description_is_refused_not_overwritten(
@@ -306,11 +319,16 @@ def test_interview_facts_and_the_old_study_file_read_in_bokmal(tmp_path: Path) -
     data = copy(tmp_path, "interviews", "interviews.study.yaml")
     study = data / "interviews.study.yaml"
     text = study.read_text(encoding="utf-8").replace("n_invited: 40", "n_invited: 20")
-    text = re.sub(r"  excerpts:\n(    .*\n|\n)*", "  excerpts: only English\n", text)
+    broken = yaml.safe_load(text)
+    broken["facts"]["excerpts"] = "only English"
+    study.write_text(yaml.safe_dump(broken, allow_unicode=True), encoding="utf-8")
+    found = problems_of(lambda: interviews.load(data))
+    assert {problem.key for problem in found} == {"facts.excerpts"}
+    check(found)
     study.write_text(text, encoding="utf-8")
     (data / "interviews" / "study.csv").write_text("n_invited\n40\n", encoding="utf-8")
     found = problems_of(lambda: interviews.load(data))
-    assert {problem.column for problem in found} == {None, "facts.n_invited", "facts.excerpts"}
+    assert {problem.key for problem in found} == {None, "facts.n_invited"}
     check(found)
 
 

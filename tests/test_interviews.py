@@ -141,7 +141,7 @@ def test_reproduction_only_when_compared(sample, data_copy):
     # Real data of the study (not made up) match the published facts; not "by construction".
     study = data_copy / "interviews.study.yaml"
     text = study.read_text(encoding="utf-8")
-    study.write_text(text.replace("provenance: illustrative", "provenance: primary"), "utf-8")
+    study.write_text(text.replace("provenance: illustrative", "provenance: collected"), "utf-8")
     rows = analyse(load(data_copy)).reproduction
     assert {row["status"] for row in rows} == {"matches"}
 
@@ -322,7 +322,7 @@ def test_invited_below_participants(data_copy):
     text = study.read_text(encoding="utf-8")
     study.write_text(text.replace("n_invited: 40", "n_invited: 20"), "utf-8")
     problems = _problems(data_copy)
-    assert (problems[0].file, problems[0].column) == ("interviews.study.yaml", "facts.n_invited")
+    assert (problems[0].file, problems[0].key) == ("interviews.study.yaml", "facts.n_invited")
 
 
 def test_study_csv_is_replaced_by_the_study_description(data_copy):

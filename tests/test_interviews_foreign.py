@@ -14,7 +14,7 @@ import pytest
 
 from analysis.chapters.interviews import page
 from analysis.chapters.interviews.chapter import analyse
-from analysis.chapters.interviews.data import load
+from analysis.chapters.interviews.data import DESCRIPTION, load
 from analysis.core.i18n import LANGS
 from analysis.core.study import load_study
 from analysis.importers import taguette
@@ -114,8 +114,8 @@ def _shipped_facts(text: str) -> list[str]:
 
 
 def test_importer_writes_a_study_description(foreign):
-    study = load_study(foreign, "interviews")
-    assert study.described and study.provenance == "primary"
+    study = load_study(foreign, "interviews", DESCRIPTION)
+    assert study.described and study.provenance == "collected"
     assert study.facts == {"n_invited": 12} and study.reproduces is None
     assert not (foreign / "interviews" / "study.csv").exists()
 

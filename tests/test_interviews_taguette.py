@@ -73,7 +73,7 @@ def test_round_trip(tmp_path):
     assert stats.characteristics(data).sex.values == {"female": 2, "male": 1}
     # The study description (not study.csv) holds the number invited; the data are primary.
     assert not (tmp_path / "interviews" / "study.csv").exists()
-    assert data.study.provenance == "primary" and data.study.facts == {"n_invited": 5}
+    assert data.study.provenance == "collected" and data.study.facts == {"n_invited": 5}
     # A tag that is both a theme's id and its name is named once ("support", not twice).
     table = tables.codebook(stats.code_counts(data), "en")
     assert table["Theme"].tolist()[:2] == ["support", "meeting"]

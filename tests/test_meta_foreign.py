@@ -109,7 +109,7 @@ def test_a_description_that_reproduces_nothing(tmp_path: Path, figure_folder) ->
     (data_dir / "meta.study.yaml").write_text(
         "reference: {en: 'the Example review of graded activity', "
         "nb: 'Eksempel-oversikten over gradert aktivitet'}\n"
-        "provenance: synthetic\n"
+        "provenance: simulated\n"
         "provenance_note: {en: 'Made-up counts for a test.', nb: 'Oppdiktede tall for en test.'}\n"
         "outcomes:\n"
         "  sick_leave: {direction: harmful, name: {en: 'sick leave', nb: 'sykefravær'}}\n",

@@ -197,7 +197,7 @@ def test_a_withheld_model_says_why_in_both_languages(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("plan", "key", "fix"),
     [
-        ({"outcome": "permanent_coordinator"}, "logistic_regression", "write it as"),
+        ({"outcome": "permanent_coordinator"}, "logistic_regression.items", "write it as"),
         (
             {"outcome": "finance", "items": ["dx_mental"]},
             "logistic_regression.outcome",
@@ -221,6 +221,6 @@ def test_a_wrong_declaration_names_the_file_the_key_and_the_fix(
     with pytest.raises(InputError) as raised:
         data.load(described(tmp_path / "data", plan))
     (problem,) = raised.value.problems
-    assert (problem.file, problem.column) == ("provider.study.yaml", key)
+    assert (problem.file, problem.key) == ("provider.study.yaml", key)
     assert fix in problem.fix
     assert problem.text("nb") != problem.text("en")

@@ -203,10 +203,10 @@ def test_a_person_on_no_leave_at_entry_and_bad_rules_are_input_errors(tmp_path):
         "entry_date",
         4,
     )
-    (tmp_path / "cohort.study.yaml").write_text("register: {bridge: 3}\n", encoding="utf-8")
+    (tmp_path / "cohort.study.yaml").write_text("spells: {bridge: 3}\n", encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load(tmp_path)
-    assert [p.column for p in caught.value.problems] == ["register.bridge"]
+    assert [p.key for p in caught.value.problems] == ["spells.bridge"]
     assert "bridge_days" in caught.value.problems[0].text("nb")
 
 

@@ -31,7 +31,7 @@ def test_every_translation_records_the_english_text_it_translates():
 @pytest.fixture
 def copies(tmp_path):
     """A stamped copy of a page and of a label file."""
-    page = shutil.copy(BOOK / "data.md", tmp_path / "data.md")
+    page = shutil.copy(BOOK / "references.md", tmp_path / "references.md")
     labels = shutil.copy(PACKAGE / "core" / "labels" / "common.yaml", tmp_path / "common.yaml")
     accept(translations([page], [labels]))
     assert to_check(translations([page], [labels])) == []

@@ -51,11 +51,12 @@ def summary(chapters: dict[str, object], lang: str) -> list[HTML | Markdown]:
     return shown
 
 
-def differences(all_rows: list[dict], lang: str) -> list[HTML]:
-    """Every value that differs or cannot be reproduced, with its reason."""
+def differences(all_rows: list[dict], lang: str) -> list[HTML | Markdown]:
+    """Every value that differs or cannot be reproduced, with its reason (or a sentence
+    saying that none does, or that nothing was compared)."""
     attention = [row for row in all_rows if row["status"] in reproduction.NEEDS_ATTENTION]
     if not attention:
-        return []
+        return [Markdown(t("repro.differs.none" if all_rows else "repro.values.none", lang))]
     return [
         html_table(
             reproduction_table.table(attention, lang),
@@ -65,8 +66,9 @@ def differences(all_rows: list[dict], lang: str) -> list[HTML]:
     ]
 
 
-def per_chapter(all_rows: list[dict], lang: str) -> list[HTML]:
-    """One collapsed table per chapter with every published value."""
+def per_chapter(all_rows: list[dict], lang: str) -> list[HTML | Markdown]:
+    """One collapsed table per chapter with every published value (or a sentence saying that
+    nothing was compared)."""
     tables = []
     for chapter, chapter_rows in reproduction.by_component(all_rows).items():
         name = t(f"repro.component.{chapter}", lang)
@@ -78,4 +80,4 @@ def per_chapter(all_rows: list[dict], lang: str) -> list[HTML]:
                 badges=status_badges(lang),
             )
         )
-    return tables
+    return tables or [Markdown(t("repro.values.none", lang))]

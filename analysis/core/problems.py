@@ -61,7 +61,8 @@ class Message:
 class Problem:
     """One thing wrong with an input file: where (``row`` is the 1-based data row, header
     excluded; ``line`` the line it starts on when that is not ``row + 1``: a quoted cell over
-    several lines, blank lines), what (``issue``) and how to fix it (``remedy``)."""
+    several lines, blank lines), what (``issue``) and how to fix it (``remedy``); ``key`` is
+    the key of a description file (``outcomes.rtw.direction``) in place of a column."""
 
     file: str
     column: str | None
@@ -69,6 +70,7 @@ class Problem:
     issue: Message
     remedy: Message
     line: int | None = None
+    key: str | None = None
 
     @property
     def message(self) -> str:
@@ -81,10 +83,12 @@ class Problem:
         return self.remedy.text("en")
 
     def text(self, lang: str) -> str:
-        """The problem in ``lang``: file, column and row, what is wrong and the fix."""
+        """The problem in ``lang``: file, column (or key) and row, what is wrong and the fix."""
         where = [self.file]
         if self.column is not None:
             where.append(t("input.where.column", lang, column=self.column))
+        if self.key is not None:
+            where.append(t("input.where.key", lang, name=self.key))
         if self.row is not None and self.file.endswith(".parquet"):  # a file without lines
             where.append(t("input.where.record", lang, row=self.row))
         elif self.row is not None:

@@ -20,7 +20,7 @@ Decisions:
 - **Two languages.** An export has one language. Its text fills both the ``_en`` and the
   ``_nb`` columns unchanged (no machine translation); a team can later write the other language
   into those columns.
-- **Study description.** A new ``interviews.study.yaml`` says the data are primary (so the
+- **Study description.** A new ``interviews.study.yaml`` says the data were collected (so the
   chapter marks the excerpts as coded text and compares them with no publication) and holds
   ``--invited`` as ``facts: {n_invited: N}``; its comments show where the study's title,
   setting and design go. An existing description is kept; ``--invited`` updates its
@@ -210,7 +210,7 @@ STUDY_TEMPLATE = """\
 
 
 def write_study(out: Path, n_invited: int | None) -> Path:
-    """Write a new study description of primary data, or set ``n_invited`` in an existing one."""
+    """Write a new study description of collected data, or set ``n_invited`` in an existing one."""
     path = study_file(out, interviews.CHAPTER)
     if path.is_file():
         if n_invited is not None:
@@ -220,7 +220,7 @@ def write_study(out: Path, n_invited: int | None) -> Path:
                 yaml.safe_dump(study, allow_unicode=True, sort_keys=False), encoding="utf-8"
             )
         return path
-    study = {"provenance": "primary"}
+    study = {"provenance": "collected"}
     if n_invited is not None:
         study["facts"] = {"n_invited": n_invited}
     path.write_text(

@@ -35,6 +35,7 @@ from pathlib import Path
 
 from analysis.chapters import CHAPTERS, Chapter
 from analysis.core import disclosure
+from analysis.core.book import load_book
 from analysis.core.i18n import check_lang, t
 from analysis.core.problems import InputError, Message, Notes, Problem
 from analysis.core.results import read_results, save_state, write_results
@@ -42,6 +43,7 @@ from analysis.core.settings import BOOK, LANGS, OUT, ROOT
 from analysis.core.yamlfile import read_yaml
 from analysis.pipeline import runner
 from analysis.pipeline.cache import Cache, code_digest, digest, tree_digest
+from analysis.pipeline.front import Front, read_front
 from analysis.pipeline.interrupt import stop_if_requested
 from analysis.pipeline.notebooks import BuildError, PageRun, step_line
 from analysis.pipeline.output import (
@@ -141,6 +143,7 @@ def load_chapters(
                 )
             ]
         )
+    load_book(data_dir)  # the book description, checked first
     notes = Notes()
     try:
         return {
@@ -262,12 +265,13 @@ def pages_to_execute(
     cache: Cache,
     pages: Path,
     pdf: bool = False,
+    front: Front | None = None,
 ) -> list[tuple[PageRun, str]]:
-    """Assemble one language's tree (whose pages link its PDF if ``pdf``), take every
-    unchanged page from the cache and return the others with the cache key each is kept
-    under once executed."""
+    """Assemble one language's tree (whose pages link its PDF if ``pdf``; front matter from
+    ``front``), take every unchanged page from the cache and return the others with the
+    cache key each is kept under once executed."""
     runs = []
-    for page in assemble_tree(tree, lang, left_out, contracts, pages, pdf):
+    for page in assemble_tree(tree, lang, left_out, contracts, pages, pdf, front):
         depends = {page: states[page]} if page in states else states
         source = (tree / f"{page}.ipynb").read_text(encoding="utf-8")
         key = digest("page", page, lang, source, depends, code_digest())
@@ -341,11 +345,18 @@ def render_steps(lang: str, tree: Path, work: Path, html: Path, cache: Cache) ->
 
 
 def print_steps(
-    chromium: str, lang: str, tree: Path, left_out: list[str], work: Path, html: Path, cache: Cache
+    chromium: str,
+    lang: str,
+    tree: Path,
+    left_out: list[str],
+    work: Path,
+    html: Path,
+    cache: Cache,
+    title: str,
 ) -> list[Step]:
     """Take one language's PDF from the cache when its HTML is unchanged, or the step that
     prints its pages (in the order of the table of contents, without the chapters left out)
-    with ``chromium`` into ``html/<lang>/``."""
+    with ``chromium`` into ``html/<lang>/``, under the book's ``title``."""
     key = digest("pdf", chromium, tree_digest(html / lang))
     if cache.fetch("pdf", key, html / lang):
         return []
@@ -367,7 +378,7 @@ def print_steps(
         chromium,
         str(html / lang),
         str(printed / pdf_name(lang)),
-        t("site.title", lang),
+        title,
         *pages,
     ]
     return [Step("print", "pdf", lang, command, done=done, failure=failure)]
@@ -431,13 +442,22 @@ def build(
             for name, report in reports.items():
                 echo(f"{'disclose':<9} {disclosure.summary_line(name, report)}")
             contracts = cached_contracts(cache, work / "contracts", pages)
+            front = read_front(data_dir, chapters)
             trees = {lang: work / "src" / lang for lang in langs}
             printer = chromium() if pdf else None
             runs = [
                 run
                 for lang in langs
                 for run in pages_to_execute(
-                    lang, trees[lang], left_out, contracts, states, cache, pages, bool(printer)
+                    lang,
+                    trees[lang],
+                    left_out,
+                    contracts,
+                    states,
+                    cache,
+                    pages,
+                    bool(printer),
+                    front,
                 )
             ]
             runner.run(execute_steps(runs, jobs, state_dir, cache), jobs, echo)
@@ -449,13 +469,15 @@ def build(
                 prints = [
                     step
                     for lang in langs
-                    for step in print_steps(printer, lang, trees[lang], left_out, work, html, cache)
+                    for step in print_steps(
+                        printer, lang, trees[lang], left_out, work, html, cache, front.title(lang)
+                    )
                 ]
                 runner.run(prints, jobs, echo)
             elif pdf:
                 echo(f"{'note':<9} {t('site.pdf_skipped', message_lang)}")
-            (html / "index.html").write_text(landing_page(), encoding="utf-8")
-            (html / "404.html").write_text(not_found_page(), encoding="utf-8")
+            (html / "index.html").write_text(landing_page(front), encoding="utf-8")
+            (html / "404.html").write_text(not_found_page(front), encoding="utf-8")
             (html / ".nojekyll").touch()
             strip_source_maps(book)
             try:

@@ -177,7 +177,7 @@ def trace(found: dict[tuple[str, str], set[str]], data_dir: Path | None) -> list
                     problems.append(
                         Problem(
                             file,
-                            column,
+                            None if row is None else column,
                             row,
                             Message(
                                 "input.identifier_published",
@@ -185,6 +185,7 @@ def trace(found: dict[tuple[str, str], set[str]], data_dir: Path | None) -> list
                                 page=page,
                             ),
                             Message("input.fix.identifier"),
+                            key=column if row is None else None,  # a key of a YAML file
                         )
                     )
     problems += [

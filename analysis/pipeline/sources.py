@@ -40,10 +40,13 @@ from docutils.nodes import make_id
 from markdown_it import MarkdownIt
 
 from analysis.chapters import Chapter
+from analysis.core.book import BOOK_FILE, BookDescription
 from analysis.core.contracts import contract_markdown
+from analysis.core.describe import description_table
 from analysis.core.i18n import t
 from analysis.core.settings import BOOK_CONFIG, BOOK_TOC, LANGS
 from analysis.core.yamlfile import read_yaml
+from analysis.pipeline.front import Front, front_pages
 
 SPHINX_LANGUAGE = {"nb": "nb_NO", "en": "en"}
 LANG_KEY = "lang"
@@ -134,12 +137,14 @@ def write_page(page: nbformat.NotebookNode, target: Path) -> None:
         target.with_suffix(".md").write_text(text + "\n", encoding="utf-8")
 
 
-def book_config(lang: str, pdf: bool = False) -> dict:
-    """The top-level ``_config.yml`` with the language-specific settings filled in; ``pdf``:
-    the pages link the PDF of the book (it will be printed)."""
+def book_config(lang: str, pdf: bool = False, front: Front | None = None) -> dict:
+    """The top-level ``_config.yml`` with the language-specific settings filled in (title and
+    authors from the book description of ``front``); ``pdf``: the pages link the PDF of the
+    book (it will be printed)."""
+    front = front or Front.neutral()
     config = read_yaml(BOOK_CONFIG)
-    config["title"] = t("site.title", lang)
-    config["author"] = t("site.author", lang)
+    config["title"] = front.title(lang)
+    config["author"] = front.author(lang)
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["language"] = SPHINX_LANGUAGE[lang]
     sphinx_config["rtw_lang"] = lang
@@ -155,9 +160,13 @@ def book_toc(pages: set[str]) -> dict:
     return toc
 
 
-def localise_bibliography(text: str, lang: str) -> str:
-    """BibTeX with each ``<field>_<lang>`` copied to ``<field>`` and other languages dropped."""
+def localise_bibliography(text: str, lang: str, extra: str = "") -> str:
+    """BibTeX with each ``<field>_<lang>`` copied to ``<field>`` and other languages dropped;
+    the entries of ``extra`` (the data folder's references) added where their key is new."""
     data = pybtex.database.parse_string(text, "bibtex")
+    for key, entry in pybtex.database.parse_string(extra, "bibtex").entries.items():
+        if key not in data.entries:
+            data.add_entry(key, entry)
     for entry in data.entries.values():
         for name in list(entry.fields):
             base, _, suffix = name.rpartition("_")
@@ -175,23 +184,29 @@ def assemble_tree(
     contracts: Callable[[str], dict[str, str]],
     book: Path,
     pdf: bool = False,
+    front: Front | None = None,
 ) -> list[str]:
     """Write one language's source tree; return the names of the notebook pages to execute.
 
     Pages named in ``left_out`` (chapters not being built) become a short note so that links
     to them keep working. ``contracts(lang)`` gives the generated include files of the data
-    contracts, keyed by their path in the tree.
+    contracts, keyed by their path in the tree. The front matter (landing and data pages,
+    site title, references) comes from ``front``, the book and study descriptions.
     """
+    front = front or Front.neutral()
+    generated = front_pages(front)
     left_out = set(left_out)
     notebooks = []
-    for relative in page_sources(book):
-        name = relative.with_suffix("").as_posix()
+    sources = {relative.with_suffix("").as_posix(): relative for relative in page_sources(book)}
+    sources |= {name: Path(f"{name}.md") for name in generated}
+    for name, relative in sorted(sources.items()):
         if name in left_out:
             text = f"# {t(f'repro.component.{name}', lang)}\n\n{t('site.not_built', lang)}\n"
             (tree / relative).parent.mkdir(parents=True, exist_ok=True)
             (tree / relative).write_text(text, encoding="utf-8")
             continue
-        page = for_language(shared_section_ids(read_page(book / relative)), lang)
+        source = generated[name] if name in generated else read_page(book / relative)
+        page = for_language(shared_section_ids(source), lang)
         write_page(page, tree / relative)
         if is_notebook(page):
             notebooks.append(name)
@@ -201,28 +216,42 @@ def assemble_tree(
     shutil.copytree(book / "_static", tree / "_static")
     bibliography = (book / "references.bib").read_text(encoding="utf-8")
     (tree / "references.bib").write_text(
-        localise_bibliography(bibliography, lang), encoding="utf-8"
+        localise_bibliography(bibliography, lang, front.references), encoding="utf-8"
     )
     pages = {path.stem for path in tree.iterdir() if path.suffix in (".md", ".ipynb")}
-    (tree / "_config.yml").write_text(yaml.safe_dump(book_config(lang, pdf), allow_unicode=True))
+    config = book_config(lang, pdf, front)
+    (tree / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
     (tree / "_toc.yml").write_text(yaml.safe_dump(book_toc(pages), allow_unicode=True))
     return notebooks
 
 
 def contract_includes(chapters: list[Chapter]) -> Callable[[str], dict[str, str]]:
-    """The generated data-contract include files of ``chapters``, per language."""
-    schemas = {
-        chapter.name: importlib.import_module(f"analysis.chapters.{chapter.name}.data").SCHEMAS
+    """The generated data-contract and description-reference include files of ``chapters``,
+    per language."""
+    modules = {
+        chapter.name: importlib.import_module(f"analysis.chapters.{chapter.name}.data")
         for chapter in chapters
     }
 
     def includes(lang: str) -> dict[str, str]:
         """Each under its section key, the id of its English title (as on the other pages)."""
-        return {
+        contracts = {
             f"includes/contract-{name}.md": section_key(t(f"repro.component.{name}", "en"))
-            + contract_markdown(t(f"repro.component.{name}", lang), chapter_schemas, lang)
-            for name, chapter_schemas in schemas.items()
+            + contract_markdown(t(f"repro.component.{name}", lang), module.SCHEMAS, lang)
+            for name, module in modules.items()
         }
+        descriptions = {
+            "includes/description-reference.md": "\n".join(
+                [
+                    description_table(BookDescription, BOOK_FILE, lang),
+                    *(
+                        description_table(module.DESCRIPTION, f"{name}.study.yaml", lang)
+                        for name, module in modules.items()
+                    ),
+                ]
+            )
+        }
+        return contracts | descriptions
 
     return includes
 
@@ -266,37 +295,38 @@ def _site_page(title: str, body: str, root: str = "") -> str:
 """
 
 
-def _book_links(root: str = "") -> str:
+def _book_links(front: Front, root: str = "") -> str:
     return "\n".join(
         f'    <li lang="{lang}"><a href="{root}{lang}/index.html" hreflang="{lang}">'
-        f"<strong>{escape(t('site.title', lang))}</strong><br>"
+        f"<strong>{escape(front.title(lang))}</strong><br>"
         f"{escape(t('site.landing_open', lang))}</a></li>"
         for lang in LANGS
     )
 
 
-def landing_page() -> str:
+def landing_page(front: Front | None = None) -> str:
     """The site's front page: the title in both languages and a link to each book."""
-    title = f"{escape(t('site.title', 'nb'))} / {escape(t('site.title', 'en'))}"
+    front = front or Front.neutral()
+    title = f"{escape(front.title('nb'))} / {escape(front.title('en'))}"
     body = f"""  <h1>{escape(t("site.landing_choose", "nb"))} /
     <span lang="en">{escape(t("site.landing_choose", "en"))}</span></h1>
   <ul>
-{_book_links()}
+{_book_links(front)}
   </ul>"""
     return _site_page(title, body)
 
 
-def not_found_page() -> str:
+def not_found_page(front: Front | None = None) -> str:
     """The site's 404 page, in both languages, with the way back to each book. The server
     shows it at any missing address (``/en/missing.html`` too), so its links start at the
     site's root."""
-    root = site_root()
+    root, front = site_root(), front or Front.neutral()
     title = f"{escape(t('site.not_found_title', 'nb'))} / {escape(t('site.not_found_title', 'en'))}"
     body = f"""  <h1>{escape(t("site.not_found_title", "nb"))} /
     <span lang="en">{escape(t("site.not_found_title", "en"))}</span></h1>
   <p>{escape(t("site.not_found_text", "nb"))}</p>
   <p lang="en">{escape(t("site.not_found_text", "en"))}</p>
   <ul>
-{_book_links(root)}
+{_book_links(front, root)}
   </ul>"""
     return _site_page(title, body, root)

@@ -248,7 +248,7 @@ def generated(study: Study) -> bool:
     """True when the study description says the data are synthetic, that is made by
     ``rtw-report generate-cohort`` (any seed): Table 1 then holds by construction, the times
     are calibrated to the paper and household income is invented."""
-    return study.provenance == "synthetic"
+    return study.provenance == "generated"
 
 
 def _outcome(

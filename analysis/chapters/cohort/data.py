@@ -6,13 +6,24 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from analysis.chapters.cohort import spells
 from analysis.core.settings import FOLLOW_UP_DAYS
-from analysis.core.study import Study, load_study
+from analysis.core.study import (
+    Described,
+    LangText,
+    OutcomeDescription,
+    Study,
+    StudyDescription,
+    bilingual,
+    key,
+    load_study,
+    publication_of,
+)
 from analysis.core.validation import (
     Field,
     InputError,
@@ -96,6 +107,43 @@ SCHEMA = Schema(
     ),
 )
 SCHEMAS: tuple[Schema, ...] = (SCHEMA,)
+OUTCOMES = ("first_rtw", "full_rtw")  # the outcomes the chapter analyses
+
+
+class SpellRules(Described):
+    """How a register extract's spells become the cohort (``spells.Derivation``)."""
+
+    bridge_days: int | None = key(None, 14, "cohort.description.bridge_days", ge=0)
+
+
+class CohortDescription(StudyDescription):
+    """``cohort.study.yaml``: read in "This chapter analyses the <design>: 326 <population> who
+    started one of 43 <setting> in <period>, followed for 360 days <follow_up>"."""
+
+    publications = publication_of(Path(__file__).with_name("published.yaml"))
+
+    design: LangText | None = key("after_the", bilingual("cohort study", "kohortstudien"))
+    population: LangText | None = key(
+        "plural_noun",
+        bilingual("employees on full-time sick leave", "arbeidstakere på full sykmelding"),
+    )
+    setting: LangText | None = key(
+        "plural_noun",
+        bilingual("return-to-work programmes", "tilbud om raskere tilbakeføring"),
+    )
+    spells: SpellRules | None = key(None, {"bridge_days": 14}, "cohort.description.spells")
+    outcomes: dict[Literal[OUTCOMES], OutcomeDescription] | None = key(
+        None,
+        {
+            "first_rtw": {
+                "direction": "beneficial",
+                "name": bilingual("first return to work", "første tilbakeføring"),
+            }
+        },
+    )
+
+
+DESCRIPTION = CohortDescription
 
 
 @dataclass(frozen=True)
@@ -120,12 +168,13 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
     the study description; how the file was read goes to ``notes`` (when given). Without a
     ``cohort.csv``, a register extract in ``register/`` gives the cohort (see ``spells``)."""
     data_dir = Path(data_dir)
-    study = load_study(data_dir, "cohort")
+    study = load_study(data_dir, "cohort", DESCRIPTION)
     derivation = None
     if from_register(data_dir):
         persons, spells_file = spells.register_files(data_dir)
+        declared = study.description.spells if study.description else None
         derivation = spells.Derivation(
-            **study.register,
+            **(declared.model_dump(exclude_none=True) if declared else {}),
             persons=persons.relative_to(data_dir).as_posix(),
             spells=spells_file.relative_to(data_dir).as_posix(),
         )

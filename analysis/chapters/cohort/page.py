@@ -51,7 +51,7 @@ def opening(results: CohortResults, lang: str) -> list[Markdown]:
     how = study.text("provenance_note", lang)
     if study.synthetic:
         shown.append(note(t("common.synthetic_banner", lang, how=how or ""), "warning"))
-    elif study.provenance != "primary" and how:
+    elif not study.observed and how:
         shown.append(note(how))
     if results.generated:
         shown.append(Markdown(narrative.generator(results, lang)))

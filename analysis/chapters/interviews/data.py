@@ -15,8 +15,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.settings import COLUMN_LANGS, LANGS
-from analysis.core.study import Study, bilingual_problem, load_study, study_file
+from analysis.core.settings import COLUMN_LANGS
+from analysis.core.study import (
+    Described,
+    LangText,
+    Study,
+    StudyDescription,
+    bilingual,
+    key,
+    load_study,
+    publication_of,
+    study_file,
+)
 from analysis.core.validation import (
     Field,
     InputError,
@@ -30,7 +40,6 @@ from analysis.core.validation import (
 
 FOLDER = "interviews"
 CHAPTER = "interviews"
-FACT_TEXTS = ("excerpts", "coding")  # facts of the study description that are texts
 SEXES = ("female", "male")
 DIAGNOSES = ("mental", "musculoskeletal", "other")
 
@@ -92,6 +101,60 @@ SEGMENTS = Schema(
     ),
 )
 SCHEMAS: tuple[Schema, ...] = (PARTICIPANTS, CODEBOOK, SEGMENTS)
+
+
+class InterviewFacts(Described):
+    """The facts of an interview study that no data file holds."""
+
+    n_invited: int | None = key(None, 40, "interviews.description.n_invited", ge=0)
+    excerpts: LangText | None = key(
+        "sentences",
+        bilingual(
+            "The excerpts are short paraphrases written for this book.",
+            "Utdragene er korte omskrivinger skrevet for denne boka.",
+        ),
+        "interviews.description.excerpts",
+    )
+    coding: LangText | None = key(
+        "prepositional",
+        bilingual("in the study, one author did the coding", "i studien kodet én forfatter"),
+        "interviews.description.coding",
+    )
+
+
+class InterviewsDescription(StudyDescription):
+    """``interviews.study.yaml``: read in "<setting> <citation> <design>."."""
+
+    publications = publication_of(Path(__file__).with_name("published.yaml"))
+
+    setting: LangText | None = key(
+        "sentences",
+        bilingual(
+            "People on long-term sick leave were offered two early follow-up sessions with a"
+            " NAV caseworker.",
+            "Langtidssykmeldte fikk tilbud om to tidlige oppfølgingssamtaler med en veileder i"
+            " NAV.",
+        ),
+    )
+    population: LangText | None = key(
+        "plural_noun",
+        bilingual(
+            "sick-listed workers offered the sessions", "sykmeldte som fikk tilbud om samtalene"
+        ),
+    )
+    design: LangText | None = key(
+        "clause",
+        bilingual(
+            "interviewed some of them afterwards and analysed the transcripts with reflexive"
+            " thematic analysis",
+            "intervjuet noen av dem etterpå og analyserte intervjuene med refleksiv tematisk"
+            " analyse",
+        ),
+    )
+    facts: InterviewFacts | None = key(None, {"n_invited": 40})
+
+
+DESCRIPTION = InterviewsDescription
 LEGACY_STUDY = f"{FOLDER}/study.csv"  # replaced by the study description
 
 
@@ -207,27 +270,17 @@ def _check_study(data_dir: Path, study: Study, n_participants: int) -> None:
             )
         )
     invited = study.facts.get("n_invited")
-    if invited is not None and (
-        isinstance(invited, bool) or not isinstance(invited, int) or invited < n_participants
-    ):
+    if invited is not None and invited < n_participants:
         problems.append(
             Problem(
                 name,
-                "facts.n_invited",
+                None,
                 None,
                 Message("interviews.input.n_invited", n=n_participants),
                 Message("interviews.input.fix.n_invited"),
+                key="facts.n_invited",
             )
         )
-    problems += [
-        bilingual_problem(name, f"facts.{key}", key)
-        for key in FACT_TEXTS
-        if key in study.facts
-        and not (
-            isinstance(study.facts[key], dict)
-            and all(isinstance(study.facts[key].get(lang), str) for lang in LANGS)
-        )
-    ]
     if problems:
         raise InputError(problems)
 
@@ -237,7 +290,7 @@ def load(data_dir: Path, notes: Notes | None = None) -> Interviews:
     study description; how the files were read goes to ``notes`` (when given)."""
     data_dir = Path(data_dir)
     participants, codebook, segments = (read_table(data_dir, s, notes) for s in SCHEMAS)
-    study = load_study(data_dir, CHAPTER)
+    study = load_study(data_dir, CHAPTER, DESCRIPTION)
     codebook["negative_case"] = _optional(codebook, "negative_case", 0, "Int64")
     segments["quoted"] = _optional(segments, "quoted", 0, "Int64")
     segments["coder"] = _optional(segments, "coder", "", "string")

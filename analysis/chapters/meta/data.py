@@ -15,7 +15,17 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.settings import COLUMN_LANGS
-from analysis.core.study import DIRECTIONS, Study, load_study
+from analysis.core.study import (
+    DIRECTIONS,
+    Described,
+    LangText,
+    Study,
+    StudyDescription,
+    bilingual,
+    key,
+    load_study,
+    publication_of,
+)
 from analysis.core.validation import (
     Field,
     InputError,
@@ -25,6 +35,7 @@ from analysis.core.validation import (
     Schema,
     located,
     read_table,
+    require,
 )
 
 SOURCES = ("primary", "derived", "reconstructed")
@@ -200,6 +211,37 @@ NARRATIVE = Schema(
 )
 
 SCHEMAS: tuple[Schema, ...] = (STUDIES, ANALYSES, CHARACTERISTICS, RISK_OF_BIAS, PRISMA, NARRATIVE)
+
+
+class MetaFacts(Described):
+    """The facts of a review that no data file holds."""
+
+    randomised: bool | None = key(None, True, "meta.description.randomised")
+
+
+class MetaDescription(StudyDescription):
+    """``meta.study.yaml``: read in "This chapter re-analyses <reference>" and "<n> <design>"."""
+
+    publications = publication_of(Path(__file__).with_name("published.yaml"))
+
+    reference: LangText | None = key(
+        "definite",
+        bilingual(
+            "the systematic review of return-to-work programmes by the Norwegian Institute of"
+            " Public Health",
+            "Folkehelseinstituttets systematiske oversikt over tilbakeføringsprogrammer",
+        ),
+    )
+    population: LangText | None = key(
+        "plural_noun", bilingual("people on long-term sick leave", "langtidssykmeldte")
+    )
+    design: LangText | None = key(
+        "plural_noun", bilingual("randomised trials", "randomiserte studier")
+    )
+    facts: MetaFacts | None = key(None, {"randomised": True})
+
+
+DESCRIPTION = MetaDescription
 # Files a review may leave out: ``load`` gives None for them when absent or without rows.
 OPTIONAL: tuple[Schema, ...] = (CHARACTERISTICS, RISK_OF_BIAS, PRISMA, NARRATIVE)
 
@@ -388,11 +430,30 @@ def _left_out(data_dir: Path, schema: Schema) -> bool:
 
 
 def _directions(analyses: pd.DataFrame, study: Study) -> pd.Series:
-    """Each analysis' outcome direction (see :class:`MetaData`)."""
-    described = [outcome.direction for outcome in study.outcomes.values()]
-    default = described[0] if len(described) == 1 else "beneficial"
+    """Each analysis' outcome direction (see :class:`MetaData`): its ``direction`` cell, else
+    the direction of the described outcome it names (by key or English name), else the one
+    described outcome's, else ``beneficial``. With several described outcomes an analysis
+    that names none of them and gives no direction is an input error."""
+    named = {}
+    for name, outcome in study.outcomes.items():
+        named[name.casefold()] = named[outcome.name["en"].strip().casefold()] = outcome.direction
     given = analyses["direction"] if "direction" in analyses else pd.Series(pd.NA, analyses.index)
-    return given.fillna(default).astype("string")
+    described = analyses["outcome_en"].str.strip().str.casefold().map(named)
+    directions = given.astype("string").fillna(described.astype("string"))
+    if len(study.outcomes) > 1:
+        require(
+            directions.notna(),
+            analyses,
+            ANALYSES.file,
+            "outcome_en",
+            Message("meta.input.outcome_undescribed", file="meta.study.yaml"),
+            Message(
+                "meta.input.fix.outcome_undescribed",
+                outcomes=", ".join(o.name["en"] for o in study.outcomes.values()),
+            ),
+        )
+    only = [outcome.direction for outcome in study.outcomes.values()]
+    return directions.fillna(only[0] if len(only) == 1 else "beneficial").astype("string")
 
 
 def load(data_dir: Path | str, notes: Notes | None = None) -> MetaData:
@@ -411,7 +472,7 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> MetaData:
             problems += error.problems
     if problems:
         raise InputError(problems)
-    study = load_study(data_dir, "meta")
+    study = load_study(data_dir, "meta", DESCRIPTION)
     studies, analyses = tables[STUDIES.file], tables[ANALYSES.file]
     analyses = analyses.assign(direction=_directions(analyses, study))
     flow = tables[PRISMA.file]

@@ -34,7 +34,7 @@ def opening(results: MetaResults, lang: str) -> list[Markdown]:
     shown = [Markdown(narrative.opening(results, lang))]
     study = results.study
     provenance_note = study.text("provenance_note", lang)
-    if study.provenance != "primary" and provenance_note:
+    if not study.observed and provenance_note:
         shown.append(note(provenance_note, "warning"))
     return [*shown, Markdown(narrative.summary(results, lang))]
 

@@ -64,7 +64,7 @@ def analyse(
     programmes, study = data.frame, data.study
     compared = compare and study.reproduces == reproduction.published()["publication"]
     # Counts of data built from the published tables match "by construction".
-    match_status = "matches" if study.provenance == "primary" else "exact_by_construction"
+    match_status = "matches" if study.observed else "exact_by_construction"
     sections = {section: stats.section_counts(programmes, section) for section in stats.SECTIONS}
     coordinator = stats.coordinator_by_finance(programmes)
     tests = {

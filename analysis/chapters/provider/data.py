@@ -7,17 +7,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core.study import Study, load_study, study_file
-from analysis.core.validation import (
-    Field,
-    InputError,
-    Message,
-    Notes,
-    Problem,
-    Schema,
-    one_of,
-    read_table,
+from analysis.core.study import (
+    Described,
+    LangText,
+    Study,
+    StudyDescription,
+    bilingual,
+    key,
+    key_problem,
+    load_study,
+    publication_of,
+    study_file,
 )
+from analysis.core.validation import Field, InputError, Message, Notes, Schema, one_of, read_table
 
 FINANCE = ("rha", "nav", "both")
 YES_NO = ("yes", "no")
@@ -81,6 +83,38 @@ class RegressionPlan:
     items: dict[str, tuple[str, ...]]
 
 
+class RegressionKeys(Described):
+    """The declared model: a yes/no outcome column on item columns of ``providers.csv``."""
+
+    outcome: str = key(None, "permanent_coordinator", "provider.description.outcome")
+    items: list[str] = key(
+        None, ["finance", "dx_mental"], "provider.description.items", min_length=1
+    )
+
+
+class ProviderDescription(StudyDescription):
+    """``provider.study.yaml``: the survey's design and setting, read in "This chapter analyses
+    <design> about 120 programmes in <setting>"."""
+
+    publications = publication_of(Path(__file__).with_name("published.yaml"))
+
+    design: LangText | None = key(
+        "plural_noun", bilingual("telephone interviews", "telefonintervjuer")
+    )
+    logistic_regression: RegressionKeys | None = key(
+        None,
+        {"outcome": "permanent_coordinator", "items": ["finance", "dx_mental"]},
+        "provider.description.logistic_regression",
+    )
+    setting: LangText | None = key(
+        "definite",
+        bilingual("the Raskere tilbake (faster return) scheme", "Raskere tilbake-ordningen"),
+    )
+
+
+DESCRIPTION = ProviderDescription
+
+
 @dataclass(frozen=True)
 class ProviderData:
     """The validated programmes, the description of the study they come from and the
@@ -103,45 +137,27 @@ def regression_plan(study: Study, columns: pd.Index, file: str) -> RegressionPla
     """The study description's ``logistic_regression`` checked against the columns of
     ``providers.csv``: an outcome with two values and distinct items with levels (problems
     name the description ``file`` and the key)."""
-    plan = study.logistic_regression
+    plan = study.description.logistic_regression if study.description else None
     if plan is None:
         return None
     fields = {f.name: f for f in PROVIDERS.fields if f.kind in ("category", "binary")}
     usable = {name: f for name, f in fields.items() if name in columns}
     two_valued = tuple(name for name, f in usable.items() if len(levels(f)) == 2)
-    outcome = plan.get("outcome") if isinstance(plan, dict) else None
-    items = plan.get("items") if isinstance(plan, dict) else None
-    if not (isinstance(items, list) and items and all(isinstance(i, str) for i in items)):
-        raise InputError(
-            [
-                Problem(
-                    file,
-                    PLAN,
-                    None,
-                    Message("provider.input.plan_shape"),
-                    Message(
-                        "provider.input.fix.plan_shape",
-                        example=f"{PLAN}: {{outcome: permanent_coordinator, items: [finance]}}",
-                    ),
-                )
-            ]
-        )
+    outcome, items = plan.outcome, plan.items
     problems = []
     if outcome not in two_valued:
         problems.append(
-            Problem(
+            key_problem(
                 file,
                 f"{PLAN}.outcome",
-                None,
                 Message("provider.input.plan_outcome", value=repr(outcome)),
                 one_of(two_valued),
             )
         )
     problems += [
-        Problem(
+        key_problem(
             file,
             f"{PLAN}.items",
-            None,
             Message("provider.input.plan_item", value=repr(item)),
             one_of(tuple(name for name in usable if name != outcome)),
         )
@@ -159,6 +175,6 @@ def load(data_dir: Path, notes: Notes | None = None) -> ProviderData:
     """Read and validate ``providers.csv``, its study description and the regression the
     description declares; how the file was read goes to ``notes`` (when given)."""
     frame = read_table(Path(data_dir), PROVIDERS, notes)
-    study = load_study(data_dir, "provider")
+    study = load_study(data_dir, "provider", DESCRIPTION)
     plan = regression_plan(study, frame.columns, study_file(data_dir, "provider").name)
     return ProviderData(frame, study, plan)

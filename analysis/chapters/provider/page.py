@@ -23,7 +23,7 @@ def opening(results: ProviderResults, lang: str) -> list[Markdown]:
     """What the data are, and how they were made when they are not the survey's answers."""
     shown = [Markdown(narrative.opening(results, lang))]
     note_text = results.study.text("provenance_note", lang)
-    if results.study.provenance != "primary" and note_text:
+    if not results.study.observed and note_text:
         shown.append(note(note_text))
     return shown
 
@@ -113,7 +113,7 @@ def reproduction_tables(results: ProviderResults, lang: str) -> list[HTML | Mark
     sentence saying there is nothing to compare with."""
     if not results.compared:
         return [Markdown(t("common.not_compared", lang))]
-    constructed = results.study.provenance != "primary"
+    constructed = not results.study.observed
     intro = t("provider.repro.intro_constructed" if constructed else "provider.repro.intro", lang)
     return [
         Markdown(intro),

@@ -1,0 +1,254 @@
+"""The front matter, generated from the book description (``<data>/book.yaml``) and the study
+descriptions of the chapters built: the landing page (``index``), the data and provenance page
+(``data``) and the site's title and authors.
+
+Each page is made as a single-source page (a notebook of Markdown cells, one run per passage
+with a cell per language, as the pages of ``book/`` are), so it goes through the same assembly
+(:mod:`analysis.pipeline.sources`) and its sections have the same address in each language.
+Without a book description the pages read neutrally: a generic title and no introduction; a
+chapter without a study description is listed by its name, its data by file and count.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from analysis.chapters import Chapter
+from analysis.core.book import BookDescription, load_book
+from analysis.core.i18n import fmt_int, t, tn
+from analysis.core.problems import Notes
+from analysis.core.settings import SOURCE_LANG, TRANSLATED_LANGS
+from analysis.core.study import Study, load_study
+from analysis.core.validation import read_raw
+
+LANG_KEY = "lang"
+SUPPORT_PAGES = ("reproduction", "rerun", "data", "references")
+
+
+@dataclass(frozen=True)
+class DataFile:
+    """One data file of a chapter: its name in the data folder and its number of rows."""
+
+    name: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class Front:
+    """What the front matter is made from: the book description, and for each chapter built
+    its study description and data files."""
+
+    book: BookDescription
+    studies: dict[str, Study]
+    files: dict[str, list[DataFile]]
+    references: str = ""  # the BibTeX of the data folder's references file
+
+    @classmethod
+    def neutral(cls) -> Front:
+        """The front matter of no description and no chapter."""
+        return cls(BookDescription(), {}, {})
+
+    def title(self, lang: str) -> str:
+        """The site's title: the book description's, else a neutral one."""
+        return self.book.text("title", lang) or t("front.title", lang)
+
+    def author(self, lang: str) -> str:
+        """The authors as the footer names them: the book description's, else neutral."""
+        names = [author.name for author in self.book.authors or []]
+        return ", ".join(names) if names else t("site.author", lang)
+
+
+def data_files(chapter: Chapter, data_dir: Path) -> list[DataFile]:
+    """The chapter's input files present in ``data_dir`` (a ``.csv`` or its ``.xlsx``), each
+    with its number of rows."""
+    schemas = importlib.import_module(f"analysis.chapters.{chapter.name}.data").SCHEMAS
+    found = []
+    for schema in schemas:
+        path = Path(data_dir) / schema.file
+        present = next((p for p in (path, path.with_suffix(".xlsx")) if p.is_file()), None)
+        if present is not None:
+            frame = read_raw(path, Path(data_dir), Notes())
+            found.append(DataFile(present.relative_to(data_dir).as_posix(), len(frame)))
+    return found
+
+
+def read_front(data_dir: Path, chapters: list[Chapter]) -> Front:
+    """The book description and the descriptions and data files of ``chapters``."""
+    modules = {
+        chapter.name: importlib.import_module(f"analysis.chapters.{chapter.name}.data")
+        for chapter in chapters
+    }
+    book = load_book(data_dir)
+    references = Path(data_dir) / book.references if book.references else None
+    return Front(
+        book,
+        {name: load_study(data_dir, name, module.DESCRIPTION) for name, module in modules.items()},
+        {chapter.name: data_files(chapter, data_dir) for chapter in chapters},
+        references.read_text(encoding="utf-8") if references else "",
+    )
+
+
+def _page(passages: list[Callable[[str], str]]) -> nbformat.NotebookNode:
+    """A single-source page: each passage as one Markdown cell per language, in order."""
+    page = nbformat.v4.new_notebook()
+    page.cells = [
+        nbformat.v4.new_markdown_cell(text, metadata={LANG_KEY: lang})
+        for passage in passages
+        for lang in (SOURCE_LANG, *TRANSLATED_LANGS)  # each translation after its source
+        if (text := passage(lang).strip())
+    ]
+    return page
+
+
+def _chapter_item(front: Front, name: str, lang: str) -> str:
+    study = front.studies[name]
+    parts = [f"{{doc}}`{name}`"]
+    summary = study.text("summary", lang)
+    if summary:
+        parts[0] += f": {summary}"
+    if study.citation:
+        parts.append(f"{{cite:p}}`{study.citation}`")
+    return "- " + " ".join(parts) + ("." if summary or study.citation else "")
+
+
+def _contents(front: Front, lang: str) -> str:
+    chapters = list(front.studies)
+    lines = [
+        f"## {t('front.contents', lang)}",
+        "",
+        t(
+            "front.chapters",
+            lang,
+            chapters=tn("front.count.chapters", len(chapters), lang, start=True),
+        ),
+        "",
+        *(_chapter_item(front, name, lang) for name in chapters),
+        "",
+        t("front.support", lang),
+        "",
+        *(f"- {t(f'front.support.{page}', lang)}" for page in SUPPORT_PAGES),
+        "",
+        t("front.computed", lang),
+    ]
+    if front.book.repository:
+        lines += ["", t("front.repository", lang, url=front.book.repository)]
+    if front.book.licence:
+        lines += ["", t("front.licence", lang, licence=front.book.licence)]
+    return "\n".join(lines)
+
+
+def landing(front: Front) -> nbformat.NotebookNode:
+    """The landing page: title, subtitle and authors, the abstract and introduction of the
+    book description, and what the book contains."""
+    book = front.book
+
+    def heading(lang: str) -> str:
+        lines = [f"# {front.title(lang)}"]
+        if book.subtitle:
+            lines += ["", f"*{book.text('subtitle', lang)}*"]
+        if book.authors:
+            lines += ["", ", ".join(_author(author) for author in book.authors)]
+        if book.abstract:
+            lines += ["", book.text("abstract", lang)]
+        return "\n".join(lines)
+
+    return _page(
+        [
+            heading,
+            lambda lang: book.text("introduction", lang) or "",
+            lambda lang: _contents(front, lang),
+        ]
+    )
+
+
+def _author(author: object) -> str:
+    places = "; ".join(author.affiliations or [])
+    return f"{author.name} ({places})" if places else author.name
+
+
+def _kinds(front: Front, lang: str) -> str:
+    used = {study.provenance or "observed" for study in front.studies.values()}
+    kinds = [kind for kind in PROVENANCE_ORDER if kind in used]
+    if not kinds:
+        return ""
+    lines = [f"## {t('front.data.kinds', lang)}", "", t("front.data.kinds_intro", lang), ""]
+    lines += [
+        f"- **{t(f'front.kind.{kind}', lang)}.** {t(f'front.kind.{kind}.about', lang)}"
+        for kind in kinds
+    ]
+    return "\n".join(lines)
+
+
+def _category(study: Study, lang: str) -> str:
+    return t(f"front.kind.{study.provenance or 'observed'}", lang)
+
+
+def _glance(front: Front, lang: str) -> str:
+    header = [t(f"front.data.col.{name}", lang) for name in ("file", "chapter", "category", "rows")]
+    lines = [
+        f"## {t('front.data.glance', lang)}",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|---|---|---|---:|",
+    ]
+    for name, files in front.files.items():
+        chapter = f"{{doc}}`{t(f'repro.component.{name}', lang)} <{name}>`"
+        category = _category(front.studies[name], lang)
+        lines += [
+            f"| `{file.name}` | {chapter} | {category} | {fmt_int(file.rows, lang)} |"
+            for file in files
+        ]
+    lines += ["", t("front.data.contracts", lang)]
+    return "\n".join(lines)
+
+
+def _details(front: Front, name: str, lang: str) -> str:
+    study = front.studies[name]
+    folders = {Path(file.name).parent.as_posix() for file in front.files[name]}
+    files = (
+        f"`{folders.pop()}/`"
+        if len(folders) == 1 and "." not in folders
+        else ", ".join(f"`{file.name}`" for file in front.files[name])
+    )
+    text = study.text("provenance_details", lang) or study.text("provenance_note", lang)
+    body = text or t(f"front.kind.{study.provenance or 'observed'}.about", lang)
+    return f"## {t(f'repro.component.{name}', lang)}: {files}\n\n{body}"
+
+
+def data_page(front: Front) -> nbformat.NotebookNode:
+    """The data and provenance page: what each chapter's data are, where they come from and
+    how many rows each file holds."""
+    return _page(
+        [
+            lambda lang: (
+                f"# {t('front.data.title', lang)}\n\n"
+                + (front.book.text("data_note", lang) or t("front.data.intro", lang))
+            ),
+            lambda lang: _kinds(front, lang),
+            lambda lang: _glance(front, lang),
+            *(lambda lang, name=name: _details(front, name, lang) for name in front.studies),
+        ]
+    )
+
+
+# The kinds of data in the order the data page lists them (observed data last).
+PROVENANCE_ORDER = (
+    "published-counts",
+    "generated",
+    "simulated",
+    "reconstructed",
+    "illustrative",
+    "collected",
+    "register",
+    "observed",
+)
+
+
+def front_pages(front: Front) -> dict[str, nbformat.NotebookNode]:
+    """The generated pages by name."""
+    return {"index": landing(front), "data": data_page(front)}
