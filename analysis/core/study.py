@@ -86,12 +86,18 @@ LangText = create_model(
 )
 
 
-def key(form: str | None, example: object, meaning: str | None = None, **options: Any) -> Any:
-    """A key of a description (optional): the form its texts take (label
+def key(
+    form: str | None,
+    example: object,
+    meaning: str | None = None,
+    required: bool = False,
+    **options: Any,
+) -> Any:
+    """A key of a description (optional unless ``required``): the form its texts take (label
     ``description.form.<form>``; None for a value that is not a text), an example value, and
     the label of its meaning when it is not ``description.key.<key>``."""
     extra = {"form": form, "example": example, "meaning": meaning}
-    return Field(default=None, json_schema_extra=extra, **options)
+    return Field(default=... if required else None, json_schema_extra=extra, **options)
 
 
 def bilingual(en: str, nb: str) -> Text:

@@ -86,9 +86,9 @@ class RegressionPlan:
 class RegressionKeys(Described):
     """The declared model: a yes/no outcome column on item columns of ``providers.csv``."""
 
-    outcome: str = key(None, "permanent_coordinator", "provider.description.outcome")
+    outcome: str = key(None, "permanent_coordinator", "provider.description.outcome", required=True)
     items: list[str] = key(
-        None, ["finance", "dx_mental"], "provider.description.items", min_length=1
+        None, ["finance", "dx_mental"], "provider.description.items", required=True, min_length=1
     )
 
 
