@@ -431,3 +431,9 @@ def test_built_chapter(built_book):
         html = (built_book / "html" / lang / "interviews.html").read_text(encoding="utf-8")
         assert phrase in html
         assert f"interviews-matrix-{lang}.svg" in html
+
+
+def test_the_study_csv_hint_suggests_no_number_the_file_does_not_give(data_copy):
+    (data_copy / "interviews" / "study.csv").write_text("illustrative\n1\n")
+    (problem,) = _problems(data_copy)
+    assert "n_invited: N" in problem.fix and "40" not in problem.fix
