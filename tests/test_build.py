@@ -6,8 +6,14 @@ import nbformat
 import pytest
 
 from analysis.chapters import CHAPTERS
+from analysis.core.problems import InputError
 from analysis.core.settings import BOOK
-from analysis.pipeline.build import BuildError, analysis_parameters, select_chapters
+from analysis.pipeline.build import (
+    BuildError,
+    analysis_parameters,
+    select_chapters,
+    validate,
+)
 from analysis.pipeline.front import read_front
 from analysis.pipeline.notebooks import PageRun, execute_pages, prepare_for_reader
 from analysis.pipeline.sources import (
@@ -86,6 +92,29 @@ def test_chapter_selection_rejects_unknown_and_empty_lists():
     for only in ([], ["nope"]):
         with pytest.raises(BuildError):
             select_chapters(only, BOOK)
+
+
+def test_without_only_the_chapters_whose_files_are_in_the_data_folder(tmp_path, capsys):
+    (tmp_path / "cohort.xlsx").touch()  # a workbook counts; its content is checked later
+    (tmp_path / "meta").mkdir()
+    (tmp_path / "meta" / "analyses.csv").touch()
+    (tmp_path / "interviews.study.yaml").touch()
+    chosen = [chapter.name for chapter in select_chapters(None, BOOK, tmp_path)]
+    assert chosen == ["cohort", "meta", "interviews"]
+    (tmp_path / "providers.csv").write_bytes((SHIPPED_DATA / "providers.csv").read_bytes())
+    for name in ("cohort.xlsx", "meta/analyses.csv", "interviews.study.yaml"):
+        (tmp_path / name).unlink()
+    validate(tmp_path, langs=["en"])
+    assert capsys.readouterr().out.strip().endswith("the data of provider are valid")
+
+
+def test_a_data_folder_without_any_chapter_file_and_a_missing_file_suggest_only(tmp_path):
+    with pytest.raises(InputError) as empty:
+        select_chapters(None, BOOK, tmp_path)
+    with pytest.raises(InputError) as missing:
+        validate(tmp_path, ["cohort"], langs=["en"])
+    for error in (empty, missing):
+        assert "--only" in error.value.text("en") and "--only" in error.value.text("nb")
 
 
 def test_a_language_keeps_its_own_prose_and_every_shared_cell():

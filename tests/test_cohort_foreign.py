@@ -137,7 +137,8 @@ def test_the_page_on_a_foreign_cohort_states_its_facts_only(foreign, shared_book
     assert payload["n"] == N
     expected = {
         "en": (
-            "The cohort in cohort.csv: 1,500 employees in 20 programmes, followed for 360 days.",
+            "This chapter analyses a cohort of 1,500 employees in 20 programmes, followed for "
+            "360 days.",
             "1,500 employees, 721 of them with a coordinator, in 20 programmes.",
             "The 10 employees without a recorded programme type are left out.",
             # The odds ratio would give away the hidden coordinator split of the 10 without a
@@ -151,7 +152,8 @@ def test_the_page_on_a_foreign_cohort_states_its_facts_only(foreign, shared_book
             NOT_COMPARED["en"],
         ),
         "nb": (
-            f"Kohorten i cohort.csv: {NB_N} arbeidstakere i 20 tilbud, fulgt i 360 dager.",
+            f"Dette kapitlet analyserer en kohort på {NB_N} arbeidstakere i 20 tilbud, fulgt i 360 "
+            "dager.",
             f"{NB_N} arbeidstakere, 721 av dem med koordinator, i 20 tilbud.",
             "De 10 arbeidstakerne uten registrert type tilbud er utelatt.",
             "mot behandlingstilbud vises ikke: prikkingen skjuler et antall i tabell 1",
@@ -190,8 +192,9 @@ follow_up: {en: "in the municipal records", nb: "i kommunens registre"}
     assert payload["compared"] is False and payload["reproduction"] == []
     text = article_text(out / "html" / "en" / "cohort.html", separator="")
     assert (
-        "The cohort in cohort.csv: 1,500 nurses on sick leave who started one of 20 municipal "
-        "rehabilitation programmes in 2021–2022, followed for 360 days in the municipal records."
+        "This chapter analyses a cohort of 1,500 nurses on sick leave who started one of 20 "
+        "municipal rehabilitation programmes in 2021–2022, followed for 360 days in the "
+        "municipal records."
     ) in text
     assert NOT_COMPARED["en"] in text
     for fact in SHIPPED_FACTS["en"]:

@@ -19,6 +19,7 @@ from analysis.core.i18n import (
     t,
     tn,
     with_percent,
+    without_count,
 )
 
 THIN = "\u202f"
@@ -117,6 +118,21 @@ def test_plural_forms_follow_the_cldr_rules_of_each_language():
     assert tn("input.problems", 21, "nb") == "21 problemer i inndataene:"
     assert tn("input.problems", 0, "en") == "0 problems in the input data:"
     assert tn("cohort.count.employees", 0, "en") == "0 employees"  # no zero form: CLDR's other
+
+
+def test_a_count_with_decimals_keeps_them_and_takes_its_plural_form():
+    """Follow-up of 6.5 months is not "7 months"; one month is singular, 1.5 plural."""
+    assert tn("meta.count.months", 6.5, "nb") == "6,5 måneder"
+    assert tn("meta.count.months", 6.5, "en") == "6.5 months"
+    assert tn("meta.count.months", 1.0, "en") == "1 month"
+    assert tn("meta.count.months", 1.5, "nb") == "1,5 måneder"
+    assert tn("meta.count.months", 12.25, "en") == "12.25 months"
+
+
+def test_a_description_count_gives_way_to_the_data_count():
+    assert without_count("20 return-to-work clinics") == "return-to-work clinics"
+    assert without_count(f"1{THIN}500 tilbud") == "tilbud"
+    assert without_count("rapid RTW programmes (2012)") == "rapid RTW programmes (2012)"
 
 
 def test_every_language_has_a_house_style_and_the_percent_sign_comes_from_cldr():

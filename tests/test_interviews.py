@@ -431,3 +431,16 @@ def test_built_chapter(built_book):
         html = (built_book / "html" / lang / "interviews.html").read_text(encoding="utf-8")
         assert phrase in html
         assert f"interviews-matrix-{lang}.svg" in html
+
+
+def test_the_study_csv_hint_suggests_no_number_the_file_does_not_give(data_copy):
+    (data_copy / "interviews" / "study.csv").write_text("illustrative\n1\n")
+    (problem,) = _problems(data_copy)
+    assert "n_invited: N" in problem.fix and "40" not in problem.fix
+
+
+def test_the_excerpt_order_names_the_article_only_beside_it(shipped: Shipped) -> None:
+    assert "article quotes" in narrative.excerpt_order(shipped.results("interviews"), "en")
+    own = shipped.results("interviews", compare=False)
+    assert narrative.excerpt_order(own, "en").startswith("Excerpts marked as quoted in the data")
+    assert "artikkel" not in narrative.excerpt_order(own, "nb")

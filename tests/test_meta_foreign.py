@@ -145,7 +145,7 @@ def test_the_book_builds_on_another_review(shared_book) -> None:
     expected = {
         "en": (
             "7 study results in 2 analyses",
-            "This chapter pools the studies in",
+            "This chapter pools 7 studies in two risk-ratio analyses.",
             "Graded activity vs usual care, Still on sick leave:",
             "Seven studies met the inclusion criteria",
             "flow diagram is left out",
@@ -162,7 +162,7 @@ def test_the_book_builds_on_another_review(shared_book) -> None:
         ),
         "nb": (
             "7 studieresultater i 2 analyser",
-            "Dette kapitlet slår sammen studiene i",
+            "Dette kapitlet slår sammen 7 studier i to analyser av risikoratio.",
             "Gradert aktivitet mot vanlig praksis, Fortsatt sykmeldt:",
             "Sju studier oppfylte inklusjonskriteriene",
             "flytdiagrammet er utelatt",

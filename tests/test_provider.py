@@ -157,9 +157,19 @@ def test_opening_names_the_study_or_the_file(provider_data):
     assert "telephone interviews" in described and "{cite:t}`berg2015provider`" in described
     small = data.ProviderData(provider_data.frame.head(1), Study())
     neutral = narrative.opening(chapter.analyse(small), "en")
-    assert "the 1 programme in `providers.csv`" in neutral
+    assert "a survey of 1 programme," in neutral and "providers.csv" not in neutral
     assert "Raskere" not in neutral and "telephone" not in neutral
     assert "1 tilbud" in narrative.opening(chapter.analyse(small), "nb")
+
+
+def test_the_thesis_and_its_software_only_beside_the_thesis(provider_data):
+    compared = chapter.analyse(provider_data)
+    assert narrative.software(compared, "en").startswith("The thesis used SPSS")
+    assert narrative.software(compared, "nb").startswith("Oppgaven brukte SPSS")
+    other = chapter.analyse(data.ProviderData(provider_data.frame, Study()))
+    assert "Pearson" in narrative.software(other, "en")
+    assert "thesis" not in narrative.software(other, "en")
+    assert "Oppgaven" not in narrative.software(other, "nb")
 
 
 def test_a_table_with_an_empty_margin_is_not_estimable():

@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import HTML, Markdown
+from myst_nb import glue
 
 from analysis.core import reproduction, reproduction_table
 from analysis.core.i18n import is_number, t
@@ -203,3 +204,14 @@ def show_figure(
 def note(text: str, kind: str = "note") -> Markdown:
     """An admonition box (``note``, ``warning``, ``important``) holding ``text``."""
     return Markdown(f"```{{{kind}}}\n{text}\n```\n")
+
+
+def glue_title(chapter: str, title: str | None, lang: str) -> None:
+    """Glue a chapter page's title (``<chapter>_title``, the page's ``# {glue:text}`…```):
+    the study description's title, else the chapter's neutral ``<chapter>.title`` label."""
+    glue(f"{chapter}_title", title or t(f"{chapter}.title", lang), display=False)
+
+
+def glue_md(name: str, text: str) -> None:
+    """Glue a Markdown fragment for a page's ``{glue:md}`…``` (empty to leave it out)."""
+    glue(name, Markdown(text), display=False)

@@ -75,19 +75,46 @@ def number(n: int, lang: str, start: bool = False) -> str:
     return _capitalised(words[n]) if start else words[n]
 
 
+def decimals_of(x: float, most: int = 2) -> int:
+    """How many decimals ``x`` has, at most ``most``: 0 for 6.0, 1 for 6.5, 2 for 6.25."""
+    return next((d for d in range(most) if round(x, d) == x), most)
+
+
 def tn(
-    key: str, n: int, lang: str, *, words: bool = False, start: bool = False, **values: object
+    key: str,
+    n: float,
+    lang: str,
+    *,
+    words: bool = False,
+    start: bool = False,
+    **values: object,
 ) -> str:
     """The label ``key.<form>`` for the count ``n``, with ``{n}`` in digits, or in words
     (:func:`number`) when ``words`` or at the ``start`` of a sentence, which also capitalises
     the text. The form is the language's CLDR plural category of ``n`` (``one``, ``other``; in
     other languages also ``two``, ``few``, ``many``), except that a count of zero takes
-    ``key.zero`` where the catalog has one (house style: "none of them", "no studies")."""
-    has_zero = n == 0 and f"{key}.zero" in catalog()
-    form = "zero" if has_zero else babel_locale(lang).plural_form(n)
-    shown = number(n, lang, start) if words or start else fmt_int(n, lang)
+    ``key.zero`` where the catalog has one (house style: "none of them", "no studies"). An
+    ``n`` with decimals (6.5 months) keeps them (up to two) and takes their plural form."""
+    decimals = decimals_of(n)
+    if decimals:
+        shown = fmt_num(n, lang, decimals)
+        form = babel_locale(lang).plural_form(Decimal(repr(round(n, decimals))))
+    else:
+        has_zero = n == 0 and f"{key}.zero" in catalog()
+        form = "zero" if has_zero else babel_locale(lang).plural_form(int(n))
+        shown = number(int(n), lang, start) if words or start else fmt_int(int(n), lang)
     text = t(f"{key}.{form}", lang, n=shown, **values)
     return _capitalised(text) if start else text
+
+
+LEADING_COUNT = re.compile(r"^\d[\d\s.,]*\s+(?=\D)")
+
+
+def without_count(phrase: str) -> str:
+    """A noun phrase of a study description without the count it may start with ("20
+    return-to-work programmes" -> "return-to-work programmes"), for a sentence that puts the
+    data's own count before it."""
+    return LEADING_COUNT.sub("", phrase, count=1)
 
 
 def _capitalised(text: str) -> str:

@@ -25,6 +25,7 @@ has succeeded, so a failed or interrupted build leaves the previous book untouch
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import sys
@@ -40,6 +41,7 @@ from analysis.core.i18n import check_lang, t
 from analysis.core.problems import InputError, Message, Notes, Problem
 from analysis.core.results import read_results, save_state, write_results
 from analysis.core.settings import BOOK, LANGS, OUT, ROOT
+from analysis.core.study import study_file
 from analysis.core.yamlfile import read_yaml
 from analysis.pipeline import runner
 from analysis.pipeline.cache import Cache, code_digest, digest, tree_digest
@@ -73,10 +75,43 @@ def chapter_exists(chapter: Chapter, pages: Path) -> bool:
     return (pages / f"{chapter.name}.md").is_file()
 
 
-def select_chapters(only: Iterable[str] | None, pages: Path) -> list[Chapter]:
-    """The chapters to build: those named in ``only``, else every one that has a page."""
+def has_data(chapter: Chapter, data_dir: Path) -> bool:
+    """True when ``data_dir`` holds any input file of the chapter (as text or workbook) or
+    its study description."""
+    schemas = importlib.import_module(f"analysis.chapters.{chapter.name}.data").SCHEMAS
+    paths = [data_dir / schema.file for schema in schemas]
+    return study_file(data_dir, chapter.name).is_file() or any(
+        path.is_file() or path.with_suffix(".xlsx").is_file() for path in paths
+    )
+
+
+def select_chapters(
+    only: Iterable[str] | None, pages: Path, data_dir: Path | None = None
+) -> list[Chapter]:
+    """The chapters to build: those named in ``only``, else every one that has a page and,
+    when ``data_dir`` is an existing folder, any of its files there (none is an input error
+    that suggests ``--only``)."""
     if only is None:
-        return [chapter for chapter in CHAPTERS.values() if chapter_exists(chapter, pages)]
+        chapters = [chapter for chapter in CHAPTERS.values() if chapter_exists(chapter, pages)]
+        if data_dir is None or not Path(data_dir).is_dir():
+            return chapters
+        found = [chapter for chapter in chapters if has_data(chapter, Path(data_dir))]
+        if not found:
+            raise InputError(
+                [
+                    Problem(
+                        str(data_dir),
+                        None,
+                        None,
+                        Message("input.no_chapter_data"),
+                        Message(
+                            "input.fix.no_chapter_data",
+                            chapters=", ".join(chapter.name for chapter in chapters),
+                        ),
+                    )
+                ]
+            )
+        return found
     only = list(only)
     if not only:
         raise BuildError("--only names no chapter; choose from " + ", ".join(CHAPTERS))
@@ -175,7 +210,7 @@ def validate(
     """Check the inputs of the chosen chapters (those with a page in ``pages`` unless ``only``)
     without building (raises ``InputError``); notes and the verdict in the first of ``langs``."""
     lang = message_language(langs)
-    chapters = select_chapters(only, pages)
+    chapters = select_chapters(only, pages, Path(data_dir))
     load_chapters(chapters, Path(data_dir).resolve(), Progress(echo), lang)
     echo(t("input.valid", lang, chapters=", ".join(c.name for c in chapters)))
 
@@ -412,7 +447,7 @@ def build(
     langs = list(langs)
     message_lang = message_language(langs)
     jobs = jobs or os.cpu_count() or 1
-    chapters = select_chapters(only, pages)
+    chapters = select_chapters(only, pages, data_dir)
     left_out = [name for name in CHAPTERS if name not in {c.name for c in chapters}]
     progress = Progress(echo)
     claim(out, default=OUT)

@@ -116,6 +116,19 @@ class SpellRules(Described):
     bridge_days: int | None = key(None, 14, "cohort.description.bridge_days", ge=0)
 
 
+class CohortFacts(Described):
+    """The facts of a cohort study that no data file holds."""
+
+    question: LangText | None = key(
+        "sentences",
+        bilingual(
+            "The question is whether employees with a coordinator returned to work sooner.",
+            "Spørsmålet er om arbeidstakere med koordinator kom raskere tilbake i arbeid.",
+        ),
+        "cohort.description.question",
+    )
+
+
 class CohortDescription(StudyDescription):
     """``cohort.study.yaml``: read in "This chapter analyses the <design>: 326 <population> who
     started one of 43 <setting> in <period>, followed for 360 days <follow_up>"."""
@@ -130,6 +143,9 @@ class CohortDescription(StudyDescription):
     setting: LangText | None = key(
         "plural_noun",
         bilingual("return-to-work programmes", "tilbud om raskere tilbakeføring"),
+    )
+    facts: CohortFacts | None = key(
+        None, {"question": bilingual("The question is whether …", "Spørsmålet er om …")}
     )
     spells: SpellRules | None = key(None, {"bridge_days": 14}, "cohort.description.spells")
     outcomes: dict[Literal[OUTCOMES], OutcomeDescription] | None = key(

@@ -16,7 +16,16 @@ from analysis.chapters.cohort.programmes import OddsRatio
 from analysis.chapters.cohort.reproduction import published
 from analysis.chapters.cohort.survival import KMComparison, LogRank
 from analysis.chapters.cohort.tables import group_label
-from analysis.core.i18n import fmt_estimate, fmt_int, fmt_num, fmt_p, fmt_pct, t, tn
+from analysis.core.i18n import (
+    fmt_estimate,
+    fmt_int,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    t,
+    tn,
+    without_count,
+)
 from analysis.core.reproduction_table import fmt_published
 
 SIGNIFICANCE = 0.05
@@ -45,7 +54,7 @@ def opening(results: CohortResults, lang: str) -> str:
                 "cohort.count.started",
                 results.n_programmes,
                 lang,
-                setting=study.text("setting", lang),
+                setting=without_count(study.text("setting", lang)),
             ),
             period=t("cohort.text.period", lang, period=period) if period else "",
             days=days,
@@ -70,7 +79,8 @@ def opening(results: CohortResults, lang: str) -> str:
         )
     else:
         text = t("cohort.text.opening_file", lang, cohort=cohort)
-    return f"{text} {t('cohort.text.question', lang)}"
+    question = study.facts.get("question")
+    return f"{text} {question[lang] if question else t('cohort.text.question', lang)}"
 
 
 def generator(results: CohortResults, lang: str) -> str:

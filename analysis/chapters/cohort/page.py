@@ -11,6 +11,8 @@ from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.core.display import (
     FigureFolder,
+    glue_md,
+    glue_title,
     html_table,
     note,
     reproduction_frame,
@@ -24,11 +26,6 @@ def _glue(name: str, text: str) -> None:
     """Glue a formatted text for ``{glue:text}`` (a plain ``str``, whose quoted repr myst-nb
     reads back as the text, never as a number or a tuple)."""
     glue(name, str(text), display=False)
-
-
-def _glue_md(name: str, text: str) -> None:
-    """Glue a Markdown fragment for ``{glue:md}`` (empty when the page leaves it out)."""
-    glue(name, Markdown(text), display=False)
 
 
 def _caption(results: CohortResults, key: str, lang: str, **values: object) -> str:
@@ -45,8 +42,10 @@ def _joined(*texts: str) -> str:
 
 def opening(results: CohortResults, lang: str) -> list[Markdown]:
     """What the data are; the provenance warning, and how the generator made the data when the
-    study description says they are its synthetic data."""
+    study description says they are its synthetic data. Glues the page title
+    (``cohort_title``): the study's title, else a neutral one."""
     study = results.study
+    glue_title("cohort", study.text("title", lang), lang)
     shown = [Markdown(narrative.opening(results, lang))]
     how = study.text("provenance_note", lang)
     if study.synthetic:
@@ -85,10 +84,8 @@ def time_to_rtw(
     follow-up, the log-rank sentences and the paper's part of the next section."""
     days = results.follow_up_days
     _glue("cohort_follow_up", fmt_int(days, lang))
-    _glue_md("cohort_ci_intro", narrative.ci_intro(results, lang))
-    _glue_md(
-        "cohort_ci_end", narrative.optional(results.compared, "cohort.text.ci_end_paper", lang)
-    )
+    glue_md("cohort_ci_intro", narrative.ci_intro(results, lang))
+    glue_md("cohort_ci_end", narrative.optional(results.compared, "cohort.text.ci_end_paper", lang))
     shown = []
     for outcome in OUTCOMES:
         comparison = results.outcomes[outcome].by_coordinator
@@ -155,7 +152,7 @@ def _medians_note(results: CohortResults, lang: str) -> str:
 def cox(results: CohortResults, lang: str) -> list[HTML | Markdown]:
     """The Cox tables per outcome, then how the hazard ratio moves across the blocks and what
     the ties and clustering columns show; glue the blocks sentence of the section's start."""
-    _glue_md("cohort_blocks", narrative.blocks(results, lang))
+    glue_md("cohort_blocks", narrative.blocks(results, lang))
     note_text = t("cohort.cox.note", lang, confounders=narrative.confounders(results, lang))
     return [
         *(
@@ -181,8 +178,8 @@ def proportional_hazards(
 ) -> list[Markdown | HTML]:
     """The proportional-hazards tests and the Schoenfeld residual figure; glue the paper's and
     the synthetic file's parts of the next paragraph."""
-    _glue_md("cohort_ph_paper", narrative.optional(results.compared, "cohort.text.ph_paper", lang))
-    _glue_md(
+    glue_md("cohort_ph_paper", narrative.optional(results.compared, "cohort.text.ph_paper", lang))
+    glue_md(
         "cohort_ph_shapes", narrative.optional(results.generated, "cohort.text.ph_shapes", lang)
     )
     return [

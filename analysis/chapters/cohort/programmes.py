@@ -158,14 +158,18 @@ def coordinator_odds_ratio(data: pd.DataFrame) -> OddsRatio:
     The crude logistic regression with one binary covariate, in closed form: its estimate is
     the cross-product ratio ad/bc, its SE Woolf's √(1/a + 1/b + 1/c + 1/d), with a Wald CI and
     p (R's ``glm(family = binomial)`` with ``confint.default``). Not estimable when a cell is
-    empty (separation: R's ``glm`` would print a huge estimate with a warning).
+    empty (separation: R's ``glm`` would print a huge estimate with a warning): the estimate
+    would be 0 (``or_zero``) or infinite (``or_infinite``), or is 0/0 when a whole row or
+    column is empty (``or_undefined``).
     """
     rows = data[data["programme_type"].notna()]
     cells = _two_by_two(rows)
-    if (cells == 0).any():
-        reason = "no_programme_type" if len(rows) == 0 else "zero_cell"
-        return OddsRatio(None, None, None, None, len(rows), reason)
     a, b, c, d = cells
+    if len(rows) == 0:
+        return OddsRatio(None, None, None, None, 0, "no_programme_type")
+    if a * d == 0 or b * c == 0:
+        reason = "or_undefined" if a * d == b * c else "or_zero" if a * d == 0 else "or_infinite"
+        return OddsRatio(None, None, None, None, len(rows), reason)
     log_or, se = math.log(a * d / (b * c)), math.sqrt((1 / cells).sum())
     return OddsRatio(
         math.exp(log_or),

@@ -250,6 +250,15 @@ def _optional(frame: pd.DataFrame, column: str, default: object, dtype: str) -> 
     return pd.Series(default, index=frame.index, dtype=dtype)
 
 
+def _legacy_invited(data_dir: Path) -> str:
+    """The number invited that a leftover ``study.csv`` gives (``N`` when it gives none)."""
+    try:
+        values = pd.read_csv(data_dir / LEGACY_STUDY, dtype=str)["n_invited"].dropna()
+    except (KeyError, ValueError, OSError, pd.errors.ParserError):
+        return "N"
+    return values.iloc[0].strip() if len(values) == 1 else "N"
+
+
 def _check_study(data_dir: Path, study: Study, n_participants: int) -> None:
     """The facts of the study description this chapter reads, and no leftover ``study.csv``."""
     name = study_file(data_dir, CHAPTER).name
@@ -264,7 +273,7 @@ def _check_study(data_dir: Path, study: Study, n_participants: int) -> None:
                 Message(
                     "interviews.input.fix.legacy_study",
                     file=study_file(data_dir, CHAPTER).name,
-                    facts="'facts: {n_invited: 40}'",
+                    facts=f"'facts: {{n_invited: {_legacy_invited(data_dir)}}}'",
                     provenance="'provenance: illustrative'",
                 ),
             )

@@ -6,6 +6,7 @@ import re
 
 import pandas as pd
 
+from analysis.chapters.interviews.chapter import InterviewsResults
 from analysis.chapters.interviews.stats import Agreement, Characteristics
 from analysis.core.i18n import fmt_int, fmt_pct, t, tn
 from analysis.core.study import Study
@@ -95,6 +96,15 @@ def sample(people: Characteristics, lang: str) -> str:
         invited=invited,
         threshold=fmt_int(people.suppress_below, lang),
     )
+
+
+def excerpt_order(results: InterviewsResults, lang: str) -> str:
+    """How the excerpts under a theme are ordered: quoted ones first when any is marked (the
+    article's quotes when compared with it)."""
+    if results.compared:
+        return t("interviews.text.excerpt_order.compared", lang)
+    quoted = any(results.quoted.values())
+    return t(f"interviews.text.excerpt_order.{'quoted' if quoted else 'none'}", lang)
 
 
 def codebook_intro(compared: bool, lang: str) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from IPython.display import HTML, Markdown
-from myst_nb import glue
 
 from analysis.chapters.interviews import figures, narrative, tables
 from analysis.chapters.interviews.chapter import InterviewsResults
 from analysis.core.display import (
     FigureFolder,
+    glue_md,
+    glue_title,
     html_table,
     note,
     reproduction_frame,
@@ -21,8 +22,7 @@ from analysis.core.i18n import t
 def opening(results: InterviewsResults, lang: str) -> Markdown:
     """What the data are: the study when described, else the files. Glues the page title
     (``interviews_title``): the study's title, else a neutral one."""
-    title = results.study.text("title", lang) or t("interviews.title", lang)
-    glue("interviews_title", title, display=False)
+    glue_title("interviews", results.study.text("title", lang), lang)
     return Markdown(
         narrative.opening(
             results.study,
@@ -100,7 +100,8 @@ def contributions(
 
 def themes(results: InterviewsResults, lang: str) -> list[Markdown]:
     """Each theme with its codes and excerpts (the note on the excerpts is at the top of the
-    page)."""
+    page); glues the sentence on their order (``interviews_excerpt_order``)."""
+    glue_md("interviews_excerpt_order", narrative.excerpt_order(results, lang))
     return [
         Markdown(
             narrative.theme(

@@ -8,7 +8,6 @@ description ``meta.study.yaml`` is optional too (:mod:`analysis.core.study`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -264,17 +263,31 @@ class MetaData:
     study: Study = field(default_factory=Study)
 
 
-def analysis_name(analyses: pd.DataFrame, analysis_id: str) -> Message:
-    """``Comparison, outcome, 12 months`` of an analysis of analyses.csv (no months when not
-    given; whole months, as shown), with the names the file gives in every language."""
+def analysis_parts(
+    analyses: pd.DataFrame, analysis_id: str
+) -> tuple[dict[str, dict[str, str]], float | None]:
+    """The comparison and outcome names of an analysis of analyses.csv in every language, and
+    its follow-up in months (None when not given)."""
     row = analyses.set_index("analysis_id").loc[analysis_id]
     names = {
         part: {lang: row[f"{part}_{lang}"] for lang in ("en", "nb")}
         for part in ("comparison", "outcome")
     }
-    if pd.isna(row["follow_up_months"]):
+    months = row["follow_up_months"]
+    return names, None if pd.isna(months) else float(months)
+
+
+def analysis_name(analyses: pd.DataFrame, analysis_id: str) -> Message:
+    """``Comparison, outcome, 12 months`` of an analysis (no months when not given), the name
+    of the reproduction rows about it; the page's sentences count the months
+    (``narrative.analysis_label``)."""
+    names, months = analysis_parts(analyses, analysis_id)
+    if months is None:
         return Message("meta.analysis_label_no_months", **names)
-    return Message("meta.analysis_label", **names, months=math.floor(row["follow_up_months"] + 0.5))
+    # The reproduced review's follow-ups are whole numbers of months, never one.
+    given = int(months) if months.is_integer() else months
+    months_text = Message("meta.count.months.other", n=given)
+    return Message("meta.analysis_label", **names, months=months_text)
 
 
 def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Problem]:

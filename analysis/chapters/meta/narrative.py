@@ -9,7 +9,7 @@ import re
 import pandas as pd
 
 from analysis.chapters.meta.chapter import MetaResults
-from analysis.chapters.meta.data import analysis_name
+from analysis.chapters.meta.data import analysis_parts
 from analysis.chapters.meta.sensitivity import MIN_STUDIES_FOR_SMALL_STUDY_TESTS
 from analysis.chapters.meta.stats import AnalysisResult, Pooled
 from analysis.core.i18n import catalog, fmt_ci, fmt_int, fmt_num, fmt_p, number, t, tn
@@ -55,8 +55,12 @@ def pooled_text(pooled: Pooled, lang: str) -> str:
 
 
 def analysis_label(analyses: pd.DataFrame, analysis_id: str, lang: str) -> str:
-    """``Comparison, outcome, 12 months`` from analyses.csv (no months when not given)."""
-    return analysis_name(analyses, analysis_id).text(lang)
+    """``Comparison, outcome, 12 months`` from analyses.csv (no months when not given; 6.5
+    months as given)."""
+    names, months = analysis_parts(analyses, analysis_id)
+    if months is None:
+        return t("meta.analysis_label_no_months", lang, **names)
+    return t("meta.analysis_label", lang, **names, months=tn("meta.count.months", months, lang))
 
 
 def opening(results: MetaResults, lang: str) -> str:

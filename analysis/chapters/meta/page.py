@@ -13,6 +13,7 @@ from analysis.chapters.meta import figures, narrative, tables
 from analysis.chapters.meta.chapter import MetaResults
 from analysis.core.display import (
     FigureFolder,
+    glue_title,
     html_table,
     note,
     reproduction_frame,
@@ -30,9 +31,10 @@ def _markdown(text: str) -> list[Markdown]:
 
 def opening(results: MetaResults, lang: str) -> list[Markdown]:
     """What the data are, how they were made when they are not the trials' own, and the
-    pooled risk ratios."""
-    shown = [Markdown(narrative.opening(results, lang))]
+    pooled risk ratios. Glues the page title: the study's, else a neutral one."""
     study = results.study
+    glue_title("meta", study.text("title", lang), lang)
+    shown = [Markdown(narrative.opening(results, lang))]
     provenance_note = study.text("provenance_note", lang)
     if not study.observed and provenance_note:
         shown.append(note(provenance_note, "warning"))

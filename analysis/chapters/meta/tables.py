@@ -18,12 +18,14 @@ from analysis.chapters.meta.stats import FEWER_THAN_THREE, MODELS, AnalysisResul
 from analysis.core.display import percent_style
 from analysis.core.i18n import (
     EN_DASH,
+    decimals_of,
     fmt_ci,
     fmt_int,
     fmt_num,
     fmt_p,
     fmt_pct,
     t,
+    tn,
     with_percent,
 )
 
@@ -31,7 +33,7 @@ CERTAINTY_SYMBOLS = {"high": "⨁⨁⨁⨁", "moderate": "⨁⨁⨁◯", "low": 
 
 
 def _months(value: float, lang: str) -> str:
-    return fmt_num(value, lang, 0) if pd.notna(value) else EN_DASH
+    return fmt_num(value, lang, decimals_of(value)) if pd.notna(value) else EN_DASH
 
 
 def _footnotes(analyses: pd.DataFrame, lang: str) -> tuple[dict[tuple[str, str], str], list[str]]:
@@ -101,7 +103,7 @@ def sof_table(results: MetaResults, lang: str) -> pd.DataFrame:
                 "meta.sof.outcome_value",
                 lang,
                 outcome=outcome,
-                months=fmt_num(row["follow_up_months"], lang, 0),
+                months=tn("meta.count.months", row["follow_up_months"], lang),
             )
         k = result.k
         records.append(

@@ -35,3 +35,8 @@ def summary(results: ProviderResults, lang: str) -> str:
         yes=fmt_int(yes, lang),
         share=fmt_pct(yes / valid, lang) if valid else fmt_pct(None, lang),
     )
+
+
+def software(results: ProviderResults, lang: str) -> str:
+    """Which χ² test the table's first p is: the publication's software when compared."""
+    return t(f"provider.text.software{'_compared' if results.compared else ''}", lang)

@@ -10,6 +10,8 @@ from analysis.chapters.provider.chapter import ProviderResults
 from analysis.chapters.provider.stats import SECTIONS
 from analysis.core.display import (
     FigureFolder,
+    glue_md,
+    glue_title,
     html_table,
     note,
     reproduction_frame,
@@ -20,7 +22,11 @@ from analysis.core.i18n import babel_locale, fmt_int, fmt_pct, t, tn
 
 
 def opening(results: ProviderResults, lang: str) -> list[Markdown]:
-    """What the data are, and how they were made when they are not the survey's answers."""
+    """What the data are, and how they were made when they are not the survey's answers.
+    Glues the page title (the study's, else a neutral one) and the software sentence of the
+    paragraph on the tests."""
+    glue_title("provider", results.study.text("title", lang), lang)
+    glue_md("provider_software", narrative.software(results, lang))
     shown = [Markdown(narrative.opening(results, lang))]
     note_text = results.study.text("provenance_note", lang)
     if not results.study.observed and note_text:
