@@ -18,7 +18,7 @@ only that day would give is not reached.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -28,7 +28,12 @@ from scipy.stats import norm
 
 from analysis.chapters.cohort.data import group_levels
 from analysis.core.disclosure import COUNT, suppress_counts
-from analysis.core.output_checks import at_risk_published, published_steps
+from analysis.core.output_checks import (
+    at_risk_published,
+    published_steps,
+    risk_table_published,
+    statistic_withheld,
+)
 
 Z95 = float(norm.ppf(0.975))
 AT_RISK_STEP = 60
@@ -264,13 +269,23 @@ def logrank(data: pd.DataFrame, outcome: str, by: str) -> LogRank:
     """Log-rank test of ``outcome`` across the levels of ``by`` (rows with ``by`` missing out),
     as R's ``survdiff``."""
     rows = data[data[by].notna()]
-    levels = group_levels(rows, by)
+    return logrank_test(rows[f"days_to_{outcome}"], rows[outcome], rows[by], group_levels(rows, by))
+
+
+def logrank_test(
+    durations: pd.Series | np.ndarray,
+    events: pd.Series | np.ndarray,
+    groups: pd.Series | np.ndarray,
+    levels: Sequence[str],
+) -> LogRank:
+    """Log-rank test of the ``events`` (1 event, 0 censored) across the ``levels`` of
+    ``groups`` (every row in one of them), as R's ``survdiff``."""
     df = len(levels) - 1
     if df < 1:
         return LogRank(None, max(df, 0), None, "one_group")
-    times, time_index = np.unique(rows[f"days_to_{outcome}"].to_numpy(float), return_inverse=True)
-    group = pd.Categorical(rows[by], categories=levels).codes
-    events = rows[outcome].to_numpy(float)
+    times, time_index = np.unique(np.asarray(durations, float), return_inverse=True)
+    group = pd.Categorical(np.asarray(groups, object), categories=levels).codes
+    events = np.asarray(events, float)
     shape = (len(levels), len(times))
     total = np.zeros(shape)
     died = np.zeros(shape)
@@ -304,6 +319,69 @@ def at_risk_counts(data: pd.DataFrame, outcome: str, by: str, times: list[float]
         ordered = np.sort(durations[groups == level])
         counts[level] = (len(ordered) - np.searchsorted(ordered, ticks, side="left")).tolist()
     return pd.DataFrame(counts, index=times).T
+
+
+@dataclass(frozen=True)
+class RiskTable:
+    """One group's KMunicate risk table at ``times``: the number at risk (time ≥ t), and the
+    cumulative numbers of events and of censored persons (time ≤ t), None in the time columns
+    output checking hides; every number None with a ``reason`` when the group is withheld."""
+
+    level: str
+    times: tuple[float, ...]
+    at_risk: tuple[int | None, ...]
+    events: tuple[int | None, ...]
+    censored: tuple[int | None, ...]
+    reason: str | None = None
+
+    def to_json(self) -> dict:
+        values = {
+            "level": self.level,
+            "times": list(self.times),
+            "at_risk": list(self.at_risk),
+            "events": list(self.events),
+            "censored": list(self.censored),
+        }
+        if self.reason:
+            values["reason"] = self.reason
+        return values
+
+
+def risk_table(
+    durations: pd.Series | np.ndarray,
+    events: pd.Series | np.ndarray,
+    times: Sequence[float],
+    level: str = "",
+    suppress_below: int = 0,
+) -> RiskTable:
+    """The risk table of one group (R's ``summary(survfit, times, extend = TRUE)``: ``n.risk``
+    and the running sums of ``n.event`` and ``n.censor``). Output checking at
+    ``suppress_below``: a group smaller than that is withheld
+    (:func:`~analysis.core.output_checks.statistic_withheld`), and a time column is shown only
+    as :func:`~analysis.core.output_checks.risk_table_published` allows."""
+    durations = np.asarray(durations, float)
+    returned = np.asarray(events, bool)
+    ticks = np.asarray(times, float)
+    reason = statistic_withheld((len(durations),), suppress_below)
+    if reason is not None:
+        missing = (None,) * len(ticks)
+        return RiskTable(level, tuple(times), missing, missing, missing, reason)
+
+    def up_to(values: np.ndarray) -> list[int]:
+        return np.searchsorted(np.sort(values), ticks, side="right").tolist()
+
+    ordered = np.sort(durations)
+    rows = (
+        (len(ordered) - np.searchsorted(ordered, ticks, side="left")).tolist(),
+        up_to(durations[returned]),
+        up_to(durations[~returned]),
+    )
+    shown = risk_table_published(len(durations), *rows, suppress_below)
+
+    def kept(counts: list[int]) -> tuple[int | None, ...]:
+        return tuple(count if ok else None for count, ok in zip(counts, shown, strict=True))
+
+    return RiskTable(level, tuple(times), *(kept(counts) for counts in rows))
 
 
 def km_curve(
