@@ -1,6 +1,7 @@
-"""Competing risks, restricted mean survival time and the KMunicate risk table against R's
-survival package (fixtures from tests/reference/competing.R; R 4.2.2, survival 3.5.3): on a
-simulated cohort in weeks (many ties, a small group) and on ``mgus2``."""
+"""Competing risks, restricted mean survival time, the KMunicate risk table and stratified Cox
+models with their PH test against R's survival package (fixtures from
+tests/reference/competing.R; R 4.2.2, survival 3.5.3): on a simulated cohort in weeks (many
+ties, a small group), on ``mgus2`` and (strata) on ``veteran``."""
 
 from __future__ import annotations
 
@@ -184,3 +185,46 @@ def test_risk_table_of_a_small_group_is_withheld_and_a_large_one_coarsened() -> 
         kept = [getattr(checked, row)[i] for i in shown]
         assert all(count == 0 or count >= 5 for count in kept)
         assert all(abs(a - b) == 0 or abs(a - b) >= 5 for a, b in itertools.pairwise(kept))
+
+
+def _stratified_design(name: str) -> tuple[pd.DataFrame, np.ndarray, list[str], dict]:
+    data = _input(name)
+    if name == "veteran":
+        names = ["trt", "karno", "age"]
+        return data, data[names].to_numpy(float), names, {n: [j] for j, n in enumerate(names)}
+    levels = _levels(data)
+    names = [f"group{level}" for level in levels[1:]] + ["x"]
+    columns = [data.group == level for level in levels[1:]] + [data.x]
+    terms = {"group": list(range(len(levels) - 1)), "x": [len(levels) - 1]}
+    data = data.assign(status=(data.status > 0).astype(int))  # any event
+    return data, np.column_stack(columns).astype(float), names, terms
+
+
+@pytest.mark.parametrize(
+    ("name", "ties"),
+    [
+        ("simulated", "efron"),
+        ("simulated", "breslow"),
+        ("mgus2", "efron"),
+        ("mgus2", "breslow"),
+        ("veteran", "efron"),
+    ],
+)
+def test_stratified_cox_and_its_ph_test_match_r(values: pd.DataFrame, name: str, ties: str) -> None:
+    data, x, names, terms = _stratified_design(name)
+    model = coxph.fit(data.time, data.status, x, names, ties, strata=data.stratum.to_numpy())
+    assert model.coef == pytest.approx(_r(values, name, f"strata_{ties}", "coef")[names], abs=ABS)
+    assert model.se == pytest.approx(_r(values, name, f"strata_{ties}", "se")[names], abs=ABS)
+    if name != "veteran":
+        loglik = _r(values, name, f"strata_{ties}", "loglik")[""]
+        assert model.loglik == pytest.approx(loglik, abs=ABS)
+    unstratified = coxph.fit(data.time, data.status, x, names, ties)
+    assert np.abs(model.coef - unstratified.coef).max() > 1e-3  # the strata change the fit
+    for transform in coxph.TRANSFORMS:
+        test = coxph.zph(model, terms, transform)
+        expected = _r(values, name, f"strata_zph_{ties}_{transform}", "chisq")
+        got = {term: chi2 for term, (chi2, _, _) in test.terms.items()}
+        got["GLOBAL"] = test.global_test[0]
+        assert got == pytest.approx(expected.to_dict(), abs=ABS)
+        p_values = _r(values, name, f"strata_zph_{ties}_{transform}", "p")
+        assert test.global_test[2] == pytest.approx(p_values["GLOBAL"], abs=ABS)

@@ -10,6 +10,10 @@ partial likelihood below 1e-13 (R's ``coxph.control(eps = 1e-9)`` stops a little
 lifelines' default precision earlier still: veteran, all covariates, treatment HR 1.342596
 instead of R's 1.342593).
 
+Stratified fits (R's ``+ strata(s)``): the rows are sorted by stratum, then time, and each
+risk set stops at the end of its stratum; ``cox.zph`` on such a fit pools the strata for g(t)
+and sums the score and information over them, as R does (checked on three data sets).
+
 Also from the same sums:
 
 * score residuals exactly as R's ``residuals(fit, "score")`` (with Efron the ``d`` tied events
@@ -118,39 +122,61 @@ def _patterns(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> tuple[np.nd
 
 
 class _Sums:
-    """The data as distinct rows (patterns) with their counts, sorted by time, and the index
-    arrays of the risk sets and of the tied events.
+    """The data as distinct rows (patterns) with their counts, sorted by stratum and time, and
+    the index arrays of the risk sets and of the tied events.
 
     Identical rows enter once with a frequency weight; every sum is that of the rows one by
     one (the Efron steps of a day still run over its individual events), so the fit is the
     same as on the rows themselves, only faster (a million employees with day-resolution times
-    have far fewer distinct rows).
+    have far fewer distinct rows). With strata, an event day is a time in one stratum, and its
+    risk set holds that stratum's rows only: rows are ordered by a key, the time shifted by a
+    multiple of the time span per stratum (the time itself without strata).
     """
 
-    def __init__(self, time: np.ndarray, event: np.ndarray, x: np.ndarray, ties: str) -> None:
+    def __init__(
+        self,
+        time: np.ndarray,
+        event: np.ndarray,
+        x: np.ndarray,
+        ties: str,
+        strata: np.ndarray | None = None,
+    ) -> None:
         if ties not in TIES:
             raise ValueError(f"ties must be one of {TIES}")
         time = np.asarray(time, float)
         event = np.asarray(event, bool)
         x = np.asarray(x, float).reshape(len(time), -1)
-        codes, first = _patterns(time, event, x)
+        stratum = np.zeros(len(time), np.intp) if strata is None else pd.factorize(strata)[0]
+        span = time.max() - time.min() + 1.0
+        key = time + stratum * span
+        codes, first = _patterns(key, event, x)
         count = np.bincount(codes, minlength=len(first)).astype(float)
-        order = np.argsort(time[first], kind="stable")
+        order = np.argsort(key[first], kind="stable")
         rank = np.empty(len(order), dtype=np.intp)
         rank[order] = np.arange(len(order))
         self.row = rank[codes]  # each input row's pattern in sorted order
         self.weight = count[order]
         self.time = time[first][order]
+        self.key = key[first][order]
         self.event = event[first][order]
         self.x = x[first][order] - x.mean(axis=0)  # centred as R (β unchanged)
         self.dead = np.flatnonzero(self.event)  # sorted patterns with an event
         self.x_dead = self.x[self.dead]
         self.w_dead = self.weight[self.dead]
-        self.event_times = np.unique(self.time[self.dead])
-        days = len(self.event_times)
-        # first sorted pattern at risk on each event day (time ≥ t_k)
-        self.start = np.searchsorted(self.time, self.event_times, side="left")
-        self.k_dead = np.searchsorted(self.event_times, self.time[self.dead])  # their day
+        self.event_days = np.unique(self.key[self.dead])
+        days = len(self.event_days)
+        # first sorted pattern at risk on each event day (same stratum, time ≥ t_k) …
+        self.start = np.searchsorted(self.key, self.event_days, side="left")
+        self.k_dead = np.searchsorted(self.event_days, self.key[self.dead])  # their day
+        # … and the first pattern after the day's stratum (the end of its risk set)
+        sorted_stratum = stratum[first][order]
+        self.stratified = sorted_stratum[-1] > 0
+        stratum_end = np.searchsorted(sorted_stratum, sorted_stratum, side="right")
+        self.stop = stratum_end[self.start]
+        # the first event day of each pattern's stratum
+        self.first_day = np.searchsorted(
+            self.event_days, time.min() + sorted_stratum * span, side="left"
+        )
         self.first_dead = np.searchsorted(self.k_dead, np.arange(days))
         self.deaths = np.bincount(self.k_dead, self.w_dead, minlength=days).round().astype(int)
         # the Efron steps: one per event (individual), l = 0..d−1 within its day
@@ -161,22 +187,30 @@ class _Sums:
         )
         self.events = len(self.k_event)
         # last event day at or before each pattern's time (−1 if none)
-        self.k_row = np.searchsorted(self.event_times, self.time, side="right") - 1
+        self.k_row = np.searchsorted(self.event_days, self.key, side="right") - 1
 
     def suffix(self, values: np.ndarray) -> np.ndarray:
         """Sums over the risk set of each event day of per-row ``values``."""
         segments = np.add.reduceat(values, self.start, axis=0)  # rows from day k to day k+1
-        return np.cumsum(segments[::-1], axis=0)[::-1]
+        from_start = np.cumsum(segments[::-1], axis=0)[::-1]  # rows from day k to the end
+        if not self.stratified:
+            return from_start
+        tail = np.cumsum(values[::-1], axis=0)[::-1]
+        padded = np.concatenate([tail, np.zeros((1, *tail.shape[1:]))])
+        return from_start - padded[self.stop]  # less the rows of later strata
 
     def per_day(self, values: np.ndarray) -> np.ndarray:
         """Sums over the events of each day of per-event ``values`` (sorted event order)."""
         return np.add.reduceat(values, self.first_dead, axis=0)
 
     def up_to_row(self, per_day: np.ndarray) -> np.ndarray:
-        """Per row, the cumulative sum of ``per_day`` over the days up to the row's time."""
+        """Per row, the cumulative sum of ``per_day`` over the days of its stratum up to the
+        row's time."""
         cumulative = np.cumsum(per_day, axis=0)
         padded = np.concatenate([np.zeros((1, *cumulative.shape[1:])), cumulative])
-        return padded[self.k_row + 1]
+        if not self.stratified:
+            return padded[self.k_row + 1]
+        return padded[self.k_row + 1] - padded[self.first_day]
 
 
 @dataclass(frozen=True)
@@ -209,7 +243,7 @@ def _state(sums: _Sums, beta: np.ndarray) -> _State:
     d0 = sums.per_day(weighted[dead])
     d1 = sums.per_day(weighted[dead, None] * x_dead)
     den = s0[k] - sums.a * d0[k]
-    days = len(sums.event_times)
+    days = len(sums.event_days)
 
     def per_day(values: np.ndarray) -> np.ndarray:
         return np.bincount(k, values, minlength=days)
@@ -231,7 +265,7 @@ def _weighted_cross(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
 
 def _information(sums: _Sums, state: _State, weight: np.ndarray | None = None) -> np.ndarray:
     """Σ_k w_k V_k, V_k the Efron (or Breslow) variance of x on event day k (w = 1 if None)."""
-    w = np.ones(len(sums.event_times)) if weight is None else weight
+    w = np.ones(len(sums.event_days)) if weight is None else weight
     row_weight = sums.weight * state.risk * sums.up_to_row(w * state.c0)
     dead_weight = sums.w_dead * state.risk[sums.dead] * (w * state.c1)[sums.k_dead]
     second = _weighted_cross(sums.x, row_weight) - _weighted_cross(sums.x_dead, dead_weight)
@@ -253,16 +287,19 @@ def fit(
     names: Sequence[str],
     ties: str = "efron",
     start: np.ndarray | None = None,
+    strata: np.ndarray | None = None,
 ) -> CoxFit:
-    """Newton–Raphson fit from ``start`` (zero if None); :class:`NotEstimable` without events,
-    with a singular design, or when the likelihood is monotone (an infinite hazard ratio)."""
+    """Newton–Raphson fit from ``start`` (zero if None), stratified by ``strata`` (one code per
+    row; R's ``+ strata(s)``: a baseline hazard per stratum, risk sets within strata) if
+    given; :class:`NotEstimable` without events, with a singular design, or when the likelihood
+    is monotone (an infinite hazard ratio)."""
     x = np.asarray(x, float).reshape(len(time), -1)
     event = np.asarray(event, bool)
     if not event.any():
         raise NotEstimable("no_events")
     if x.shape[1] == 0 or len(time) <= x.shape[1]:
         raise NotEstimable("too_few_rows")
-    sums = _Sums(np.asarray(time, float), event, x, ties)
+    sums = _Sums(np.asarray(time, float), event, x, ties, strata)
     beta = np.zeros(x.shape[1]) if start is None else np.asarray(start, float).copy()
     state = _state(sums, beta)
     information = _information(sums, state)
@@ -360,18 +397,17 @@ def wald(coef: float, se: float) -> tuple[float, float, float, float]:
 
 def _transformed_time(sums: _Sums, transform: str) -> np.ndarray:
     """g(t) per sorted pattern before centring: 1 − left-continuous KM, or the average rank
-    of the time among all rows."""
+    of the time, among all rows (strata pooled, as R)."""
+    _, inverse = np.unique(sums.time, return_inverse=True)
+    counts = np.bincount(inverse, sums.weight)
     if transform == "rank":
-        _, inverse = np.unique(sums.time, return_inverse=True)
-        counts = np.bincount(inverse, sums.weight)
         ends = np.cumsum(counts)
         return ((ends - counts + 1 + ends) / 2)[inverse]
     if transform != "km":
         raise ValueError(f"transform must be one of {TRANSFORMS}")
-    at_risk = np.cumsum(sums.weight[::-1])[::-1][sums.start]
-    surv = np.cumprod(1 - sums.deaths / at_risk)
-    before = np.searchsorted(sums.event_times, sums.time, side="left")  # days strictly before
-    return 1 - np.concatenate([[1.0], surv])[before]
+    at_risk = np.cumsum(counts[::-1])[::-1]
+    surv = np.cumprod(1 - np.bincount(inverse, sums.weight * sums.event) / at_risk)
+    return 1 - np.concatenate([[1.0], surv])[inverse]  # S at the time before
 
 
 def zph(
@@ -387,7 +423,7 @@ def zph(
     constant and there is no time trend to test) or the information is singular.
     """
     sums = model.sums
-    if len(sums.event_times) < 2:
+    if len(np.unique(sums.time[sums.dead])) < 2:
         raise NotEstimable("one_event_day")
     state = _state(sums, model.coef)
     p = len(model.coef)
