@@ -218,6 +218,8 @@ def test_stratified_cox_and_its_ph_test_match_r(values: pd.DataFrame, name: str,
     if name != "veteran":
         loglik = _r(values, name, f"strata_{ties}", "loglik")[""]
         assert model.loglik == pytest.approx(loglik, abs=ABS)
+        robust = _r(values, name, f"strata_{ties}", "robust_se")[names]
+        assert coxph.robust_se(model) == pytest.approx(robust, abs=ABS)
     unstratified = coxph.fit(data.time, data.status, x, names, ties)
     assert np.abs(model.coef - unstratified.coef).max() > 1e-3  # the strata change the fit
     for transform in coxph.TRANSFORMS:

@@ -104,9 +104,12 @@ for (name in names(sets)) {
     fit <- coxph(Surv(time, status > 0) ~ group + x + strata(stratum), data = d, ties = ties,
                  control = control)
     co <- summary(fit)$coefficients
+    robust <- coxph(Surv(time, status > 0) ~ group + x + strata(stratum), data = d, ties = ties,
+                    cluster = seq_len(nrow(d)), control = control)
     for (term in rownames(co)) {
       add(name, paste0("strata_", ties), "", "coef", term, co[term, "coef"])
       add(name, paste0("strata_", ties), "", "se", term, co[term, "se(coef)"])
+      add(name, paste0("strata_", ties), "", "robust_se", term, sqrt(vcov(robust)[term, term]))
     }
     add(name, paste0("strata_", ties), "", "loglik", "", fit$loglik[2])
     for (transform in c("km", "rank")) {
