@@ -230,3 +230,51 @@ def test_stratified_cox_and_its_ph_test_match_r(values: pd.DataFrame, name: str,
         assert got == pytest.approx(expected.to_dict(), abs=ABS)
         p_values = _r(values, name, f"strata_zph_{ties}_{transform}", "p")
         assert test.global_test[2] == pytest.approx(p_values["GLOBAL"], abs=ABS)
+
+
+def test_incidence_curves_are_coarsened_and_a_small_group_left_out() -> None:
+    data = _input("simulated")
+    levels = _levels(data)
+    full = competing.incidence_by_group(data.time, data.status, data.group, levels, CAUSES)
+    checked = competing.incidence_by_group(
+        data.time, data.status, data.group, levels, CAUSES, suppress_below=20
+    )
+    assert set(full) == {"a", "b", "c"}
+    assert set(checked) == {"a", "b"}  # c has 18 persons
+    for level, incidences in checked.items():
+        rows = data[data.group == level]
+        for coarse, fine in zip(incidences, full[level], strict=True):
+            assert 0 < len(coarse.times) < len(fine.times)
+            # each point published is the exact curve there …
+            exact = fine.at(coarse.times)
+            assert coarse.estimate == pytest.approx(exact["estimate"].to_numpy(), abs=1e-15)
+            # … and at least 20 persons left the risk set since the previous point
+            left = [(rows.time <= t).sum() for t in coarse.times]
+            assert min(np.diff([0, *left])) >= 20
+
+
+def test_restricted_mean_where_the_last_at_risk_all_have_the_event() -> None:
+    # S = 2/3, 1/3, 0 at days 1, 2, 3: RMST to 3 = 1 + 2/3 + 1/3; SE² = 1²/6 + (1/3)²/2 (the
+    # last day, where n = d, adds nothing; R's survmean gives √(2/9) too)
+    mean = rmst.restricted_mean(np.array([1.0, 2.0, 3.0]), np.ones(3), 3.0)
+    assert mean.estimate == pytest.approx(2.0, rel=1e-14)
+    assert mean.se == pytest.approx(np.sqrt(2 / 9), rel=1e-14)
+
+
+def test_incidence_without_events_is_zero_with_no_interval() -> None:
+    (incidence,) = competing.aalen_johansen(np.array([3.0, 5.0]), np.array([0, 0]), [1])
+    assert incidence.estimate.tolist() == [0.0, 0.0] and incidence.se.tolist() == [0.0, 0.0]
+    assert np.isnan(incidence.ci_low).all() and np.isnan(incidence.ci_high).all()
+
+
+def test_one_stratum_is_the_unstratified_fit_and_an_eventless_stratum_adds_nothing() -> None:
+    data, x, names, _ = _stratified_design("simulated")
+    plain = coxph.fit(data.time, data.status, x, names)
+    one = coxph.fit(data.time, data.status, x, names, strata=np.zeros(len(data)))
+    assert np.array_equal(one.coef, plain.coef) and np.array_equal(one.se, plain.se)
+    # the persons of s1 without their events: a stratum of censored rows only
+    quiet = (data.stratum == "s1").to_numpy()
+    events = np.where(quiet, 0, data.status)
+    with_quiet = coxph.fit(data.time, events, x[:, -1:], ["x"], strata=quiet)
+    rest = coxph.fit(data.time[~quiet], events[~quiet], x[~quiet, -1:], ["x"])
+    assert with_quiet.coef == pytest.approx(rest.coef, abs=1e-12)

@@ -31,6 +31,7 @@ import pandas as pd
 
 from analysis.chapters.cohort import coxph
 from analysis.chapters.cohort.survival import Z95, LogRank, logrank_test
+from analysis.core.output_checks import published_steps, statistic_withheld
 
 CENSORED = 0
 
@@ -89,9 +90,16 @@ def log_interval(estimate: np.ndarray, se: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def aalen_johansen(
-    durations: np.ndarray, status: np.ndarray, causes: Sequence[int], level: str = ""
+    durations: np.ndarray,
+    status: np.ndarray,
+    causes: Sequence[int],
+    level: str = "",
+    suppress_below: int = 0,
 ) -> tuple[Incidence, ...]:
     """The cumulative incidence of each of ``causes`` in one group, with R's standard error.
+    Output checking at ``suppress_below`` (0: every distinct time is kept): the curves keep
+    only the times :func:`~analysis.core.output_checks.published_steps` publishes (each closing
+    a run of at least that many persons leaving the risk set, with an event among them).
 
     Persons with the same time and status have the same influence, so the derivatives are
     carried per such pattern (with its count) through one pass over the distinct times: the
@@ -129,10 +137,17 @@ def aalen_johansen(
         estimate[j] = incidence
         variance[j] = counts @ d_incidence**2
     se = np.sqrt(variance)
+    shown = (
+        published_steps(table[:, 1:].sum(axis=1), table[:, 0], suppress_below)
+        if suppress_below > 0
+        else np.arange(len(times))
+    )
     curves = []
     for k, cause in enumerate(causes):
-        low, high = log_interval(estimate[:, k], se[:, k])
-        curves.append(Incidence(level, cause, times, estimate[:, k], se[:, k], low, high))
+        low, high = log_interval(estimate[shown, k], se[shown, k])
+        curves.append(
+            Incidence(level, cause, times[shown], estimate[shown, k], se[shown, k], low, high)
+        )
     return tuple(curves)
 
 
@@ -142,12 +157,17 @@ def incidence_by_group(
     groups: np.ndarray,
     levels: Sequence[str],
     causes: Sequence[int],
+    suppress_below: int = 0,
 ) -> dict[str, tuple[Incidence, ...]]:
-    """:func:`aalen_johansen` in each of ``levels`` of ``groups``."""
+    """:func:`aalen_johansen` in each of ``levels`` of ``groups`` that output checking at
+    ``suppress_below`` shows (a group smaller than that has no curves and is left out)."""
     durations, status, groups = (np.asarray(v) for v in (durations, status, groups))
     return {
-        level: aalen_johansen(durations[groups == level], status[groups == level], causes, level)
+        level: aalen_johansen(
+            durations[groups == level], status[groups == level], causes, level, suppress_below
+        )
         for level in levels
+        if statistic_withheld(((groups == level).sum(),), suppress_below) is None
     }
 
 
