@@ -34,17 +34,6 @@ class RestrictedMean:
     ci_low: float
     ci_high: float
 
-    def to_json(self) -> dict:
-        return {
-            "level": self.level,
-            "horizon": self.horizon,
-            "n": self.n,
-            "estimate": self.estimate,
-            "se": self.se,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-        }
-
 
 @dataclass(frozen=True)
 class RMSTContrast:
@@ -58,17 +47,6 @@ class RMSTContrast:
     ci_low: float
     ci_high: float
     p: float
-
-    def to_json(self) -> dict:
-        return {
-            "level": self.level,
-            "reference": self.reference,
-            "measure": self.measure,
-            "estimate": self.estimate,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "p": self.p,
-        }
 
 
 def restricted_mean(

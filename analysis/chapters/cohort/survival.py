@@ -334,18 +334,6 @@ class RiskTable:
     censored: tuple[int | None, ...]
     reason: str | None = None
 
-    def to_json(self) -> dict:
-        values = {
-            "level": self.level,
-            "times": list(self.times),
-            "at_risk": list(self.at_risk),
-            "events": list(self.events),
-            "censored": list(self.censored),
-        }
-        if self.reason:
-            values["reason"] = self.reason
-        return values
-
 
 def risk_table(
     durations: pd.Series | np.ndarray,
