@@ -113,12 +113,7 @@ def test_restricted_mean_and_contrasts_match_r(values: pd.DataFrame, name: str) 
     data = _input(name)
     horizon = HORIZONS[name]
     tau = f"{horizon:g}"
-    means = {
-        level: rmst.restricted_mean(
-            data.time[data.group == level], data.status[data.group == level] > 0, horizon, level
-        )
-        for level in _levels(data)
-    }
+    means = rmst.restricted_means(data.time, data.status > 0, data.group, _levels(data), horizon)
     for level, mean in means.items():
         expected = _r(values, name, "rmst", "rmean", level)[tau]
         assert mean.estimate == pytest.approx(expected, abs=ABS)
@@ -135,6 +130,15 @@ def test_restricted_mean_and_contrasts_match_r(values: pd.DataFrame, name: str) 
             ("p", contrast.p),
         ):
             assert got == pytest.approx(_r(values, name, analysis, statistic, pair)[tau], abs=ABS)
+
+
+def test_restricted_means_leave_a_small_group_out() -> None:
+    data = _input("simulated")
+    args = (data.time, data.status > 0, data.group, _levels(data), 30.0)
+    everyone = rmst.restricted_means(*args)
+    checked = rmst.restricted_means(*args, suppress_below=20)
+    assert list(everyone) == ["a", "b", "c"] and list(checked) == ["a", "b"]  # c: 18 persons
+    assert checked["a"] == everyone["a"]
 
 
 def test_restricted_mean_to_a_horizon_before_any_event_is_the_horizon() -> None:

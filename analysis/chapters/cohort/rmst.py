@@ -14,12 +14,14 @@ two groups' RMSTs (checked against R's survival package to 1e-6).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import norm
 
 from analysis.chapters.cohort.survival import Z95, km_steps
+from analysis.core.output_checks import statistic_withheld
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,24 @@ def restricted_mean(
     return RestrictedMean(
         level, horizon, len(durations), estimate, se, estimate - Z95 * se, estimate + Z95 * se
     )
+
+
+def restricted_means(
+    durations: np.ndarray,
+    events: np.ndarray,
+    groups: np.ndarray,
+    levels: Sequence[str],
+    horizon: float,
+    suppress_below: int = 0,
+) -> dict[str, RestrictedMean]:
+    """:func:`restricted_mean` of each of ``levels`` of ``groups`` that output checking at
+    ``suppress_below`` shows (a group smaller than that is left out)."""
+    durations, events, groups = (np.asarray(v) for v in (durations, events, groups))
+    return {
+        level: restricted_mean(durations[groups == level], events[groups == level], horizon, level)
+        for level in levels
+        if statistic_withheld(((groups == level).sum(),), suppress_below) is None
+    }
 
 
 def _contrast(
