@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.chapters.cohort import coxph
-from analysis.chapters.cohort.survival import Z95, LogRank, logrank_test
+from analysis.chapters.cohort.collapsed import case_weights
+from analysis.chapters.cohort.survival import Z95, LogRank, Weights, logrank_test
 from analysis.core.output_checks import published_steps, statistic_withheld
 
 CENSORED = 0
@@ -95,6 +96,7 @@ def aalen_johansen(
     causes: Sequence[int],
     level: str = "",
     suppress_below: int = 0,
+    weights: Weights = None,
 ) -> tuple[Incidence, ...]:
     """The cumulative incidence of each of ``causes`` in one group, with R's standard error.
     Output checking at ``suppress_below`` (0: every distinct time is kept): the curves keep
@@ -103,7 +105,9 @@ def aalen_johansen(
 
     Persons with the same time and status have the same influence, so the derivatives are
     carried per such pattern (with its count) through one pass over the distinct times: the
-    cost is distinct times × patterns, whatever the number of persons."""
+    cost is distinct times × patterns, whatever the number of persons. Rows count ``weights``
+    times (collapsed data); the SE is that of the persons one by one, ``√Σ_i w_i·U_i²`` (R's
+    ``survfit(..., weights = w)`` takes each row's derivative as one, ``√Σ_i (w_i·U_i)²``)."""
     times, time_index = np.unique(np.asarray(durations, float), return_inverse=True)
     status = np.asarray(status, int)
     codes = np.zeros(len(status), int)  # column of each status (0: censored)
@@ -111,7 +115,10 @@ def aalen_johansen(
         codes[status == cause] = column
     if (codes[status != CENSORED] == 0).any():
         raise ValueError(f"a status is neither censored ({CENSORED}) nor one of {list(causes)}")
-    pattern_keys, counts = np.unique(time_index * (len(causes) + 1) + codes, return_counts=True)
+    pattern_keys, pattern_index = np.unique(
+        time_index * (len(causes) + 1) + codes, return_inverse=True
+    )
+    counts = np.bincount(pattern_index, case_weights(weights, len(status)))
     pattern_time, pattern_code = np.divmod(pattern_keys, len(causes) + 1)
     table = np.zeros((len(times), len(causes) + 1))
     np.add.at(table, (pattern_time, pattern_code), counts)
@@ -158,17 +165,21 @@ def incidence_by_group(
     levels: Sequence[str],
     causes: Sequence[int],
     suppress_below: int = 0,
+    weights: Weights = None,
 ) -> dict[str, tuple[Incidence, ...]]:
     """:func:`aalen_johansen` in each of ``levels`` of ``groups`` that output checking at
-    ``suppress_below`` shows (a group smaller than that has no curves and is left out)."""
+    ``suppress_below`` shows (a group of fewer persons than that has no curves and is left
+    out); rows count ``weights`` times."""
     durations, status, groups = (np.asarray(v) for v in (durations, status, groups))
-    return {
-        level: aalen_johansen(
-            durations[groups == level], status[groups == level], causes, level, suppress_below
-        )
-        for level in levels
-        if statistic_withheld(((groups == level).sum(),), suppress_below) is None
-    }
+    weight = case_weights(weights, len(durations))
+    curves = {}
+    for level in levels:
+        rows = groups == level
+        if statistic_withheld((int(weight[rows].sum()),), suppress_below) is None:
+            curves[level] = aalen_johansen(
+                durations[rows], status[rows], causes, level, suppress_below, weight[rows]
+            )
+    return curves
 
 
 def cause_specific_logrank(
@@ -177,9 +188,11 @@ def cause_specific_logrank(
     groups: np.ndarray,
     levels: Sequence[str],
     cause: int,
+    weights: Weights = None,
 ) -> LogRank:
-    """Log-rank test of ``cause`` across ``levels``, the competing causes censored."""
-    return logrank_test(durations, np.asarray(status) == cause, groups, levels)
+    """Log-rank test of ``cause`` across ``levels``, the competing causes censored; rows count
+    ``weights`` times."""
+    return logrank_test(durations, np.asarray(status) == cause, groups, levels, weights)
 
 
 def cause_specific_cox(
@@ -189,9 +202,11 @@ def cause_specific_cox(
     names: Sequence[str],
     cause: int,
     ties: str = "efron",
+    weights: Weights = None,
 ) -> CauseSpecificCox:
     """Cox model of ``cause`` on the covariates ``x``, the competing causes censored
-    (:class:`coxph.NotEstimable` as :func:`coxph.fit`)."""
+    (:class:`coxph.NotEstimable` as :func:`coxph.fit`); rows count ``weights`` times."""
+    status_is_cause = np.asarray(status) == cause
     return CauseSpecificCox(
-        cause, coxph.fit(durations, np.asarray(status) == cause, x, names, ties)
+        cause, coxph.fit(durations, status_is_cause, x, names, ties, weights=weights)
     )

@@ -31,6 +31,19 @@ Also from the same sums:
   ``proportional_hazard_test``, and survival < 3.0, test each column on its own);
 * scaled Schoenfeld residuals ``β + d·I⁻¹·s`` (R's ``cox.zph(...)$y``), with the Efron mean
   of a tied day averaged over its ``d`` Efron steps.
+
+Case weights (collapsed data, :mod:`~analysis.chapters.cohort.collapsed`): ``weights`` are
+counts of persons, and every result is that of the rows replicated, one per person (tests:
+equal to 1e-10). R agrees for Breslow: ``coxph(..., weights = w, ties = "breslow")`` equals the
+replicated-row fit (coefficients, variance, log-likelihood; survival 3.x, checked in
+``tests/reference/collapsed.R``). R's Efron does not: it takes the ``d`` of a tied day as the
+number of tied *rows*, each carrying the day's mean weight, not as the number of persons, so
+its weighted Efron fit differs from the replicated one (there, coefficient 0.013 apart); this
+engine keeps to replication. Robust SEs count persons, not rows: without clusters each person
+is their own cluster (``Σ_i w_i·dfbeta_i²``, as on the replicated rows), whereas R's weighted
+``robust = TRUE`` sums ``(w_i·dfbeta_i)²`` (each collapsed row one cluster); with clusters the
+scores are summed per cluster over its persons, which R's weighted ``cluster = id`` also does.
+R's ``cox.zph`` of a weighted fit is not that of the replicated fit either; this engine's is.
 """
 
 from __future__ import annotations
@@ -42,6 +55,8 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.stats import chi2, norm
+
+from analysis.chapters.cohort.collapsed import case_weights
 
 TIES = ("efron", "breslow")
 TRANSFORMS = ("km", "rank")
@@ -140,6 +155,7 @@ class _Sums:
         x: np.ndarray,
         ties: str,
         strata: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
     ) -> None:
         if ties not in TIES:
             raise ValueError(f"ties must be one of {TIES}")
@@ -150,7 +166,8 @@ class _Sums:
         span = time.max() - time.min() + 1.0
         key = time + stratum * span
         codes, first = _patterns(key, event, x)
-        count = np.bincount(codes, minlength=len(first)).astype(float)
+        self.input_weight = case_weights(weights, len(time))  # persons per input row
+        count = np.bincount(codes, self.input_weight, minlength=len(first))
         order = np.argsort(key[first], kind="stable")
         rank = np.empty(len(order), dtype=np.intp)
         rank[order] = np.arange(len(order))
@@ -159,7 +176,8 @@ class _Sums:
         self.time = time[first][order]
         self.key = key[first][order]
         self.event = event[first][order]
-        self.x = x[first][order] - x.mean(axis=0)  # centred as R (β unchanged)
+        # centred on the persons' mean, as R (β unchanged)
+        self.x = x[first][order] - self.input_weight @ x / self.input_weight.sum()
         self.dead = np.flatnonzero(self.event)  # sorted patterns with an event
         self.x_dead = self.x[self.dead]
         self.w_dead = self.weight[self.dead]
@@ -288,18 +306,21 @@ def fit(
     ties: str = "efron",
     start: np.ndarray | None = None,
     strata: np.ndarray | None = None,
+    weights: pd.Series | np.ndarray | None = None,
 ) -> CoxFit:
     """Newton–Raphson fit from ``start`` (zero if None), stratified by ``strata`` (one code per
     row; R's ``+ strata(s)``: a baseline hazard per stratum, risk sets within strata) if
-    given; :class:`NotEstimable` without events, with a singular design, or when the likelihood
-    is monotone (an infinite hazard ratio)."""
+    given, each row counted ``weights`` times (the persons of a collapsed row);
+    :class:`NotEstimable` without events, with a singular design, or when the likelihood is
+    monotone (an infinite hazard ratio)."""
     x = np.asarray(x, float).reshape(len(time), -1)
     event = np.asarray(event, bool)
+    weight = case_weights(weights, len(time))
     if not event.any():
         raise NotEstimable("no_events")
-    if x.shape[1] == 0 or len(time) <= x.shape[1]:
+    if x.shape[1] == 0 or weight.sum() <= x.shape[1]:
         raise NotEstimable("too_few_rows")
-    sums = _Sums(np.asarray(time, float), event, x, ties, strata)
+    sums = _Sums(np.asarray(time, float), event, x, ties, strata, weight)
     beta = np.zeros(x.shape[1]) if start is None else np.asarray(start, float).copy()
     state = _state(sums, beta)
     information = _information(sums, state)
@@ -340,8 +361,8 @@ def fit(
         information,
         state.loglik,
         ties,
-        len(time),
-        int(event.sum()),
+        int(weight.sum()),
+        sums.events,
         iterations,
         sums,
     )
@@ -370,16 +391,16 @@ def _score_residuals(model: CoxFit) -> np.ndarray:
 
 
 def robust_se(model: CoxFit, cluster: np.ndarray | None = None) -> np.ndarray:
-    """Sandwich SEs: dfbeta residuals summed per cluster (input order; each row its own
-    cluster if None), ``D'D``."""
+    """Sandwich SEs: dfbeta residuals summed per cluster (input order; each person their own
+    cluster if None), ``D'D``; a row of weight w adds w persons' dfbeta to its cluster."""
     sums = model.sums
     dfbeta = _score_residuals(model) @ model.vcov  # one row per distinct row
     if cluster is None:
         return np.sqrt(sums.weight @ dfbeta**2)
     codes, clusters = pd.factorize(np.asarray(cluster))
     members = sparse.coo_matrix(
-        (np.ones(len(codes)), (codes, sums.row)), shape=(len(clusters), len(sums.time))
-    ).tocsr()  # clusters × distinct rows, with counts
+        (sums.input_weight, (codes, sums.row)), shape=(len(clusters), len(sums.time))
+    ).tocsr()  # clusters × distinct rows, with counts of persons
     summed = members @ dfbeta
     return np.sqrt(np.einsum("ij,ij->j", summed, summed))
 

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
-from analysis.chapters.cohort.survival import Z95, km_steps
+from analysis.chapters.cohort.collapsed import case_weights
+from analysis.chapters.cohort.survival import Z95, Weights, km_steps
 from analysis.core.output_checks import statistic_withheld
 
 
@@ -52,10 +53,16 @@ class RMSTContrast:
 
 
 def restricted_mean(
-    durations: np.ndarray, events: np.ndarray, horizon: float, level: str = ""
+    durations: np.ndarray,
+    events: np.ndarray,
+    horizon: float,
+    level: str = "",
+    weights: Weights = None,
 ) -> RestrictedMean:
-    """RMST of one group to ``horizon`` with R's ``survmean`` standard error."""
-    steps = km_steps(durations, events)
+    """RMST of one group to ``horizon`` with R's ``survmean`` standard error; rows count
+    ``weights`` times."""
+    weight = case_weights(weights, len(durations))
+    steps = km_steps(durations, events, weight)
     steps = steps[steps["time"] <= horizon]
     times = steps["time"].to_numpy()
     survival = steps["survival"].to_numpy()
@@ -70,7 +77,7 @@ def restricted_mean(
         hazard = np.where(at_risk > died, died / (at_risk * (at_risk - died)), 0.0)
     se = math.sqrt(float(after**2 @ hazard))
     return RestrictedMean(
-        level, horizon, len(durations), estimate, se, estimate - Z95 * se, estimate + Z95 * se
+        level, horizon, int(weight.sum()), estimate, se, estimate - Z95 * se, estimate + Z95 * se
     )
 
 
@@ -81,15 +88,21 @@ def restricted_means(
     levels: Sequence[str],
     horizon: float,
     suppress_below: int = 0,
+    weights: Weights = None,
 ) -> dict[str, RestrictedMean]:
     """:func:`restricted_mean` of each of ``levels`` of ``groups`` that output checking at
-    ``suppress_below`` shows (a group smaller than that is left out)."""
+    ``suppress_below`` shows (a group of fewer persons than that is left out); rows count
+    ``weights`` times."""
     durations, events, groups = (np.asarray(v) for v in (durations, events, groups))
-    return {
-        level: restricted_mean(durations[groups == level], events[groups == level], horizon, level)
-        for level in levels
-        if statistic_withheld(((groups == level).sum(),), suppress_below) is None
-    }
+    weight = case_weights(weights, len(durations))
+    means = {}
+    for level in levels:
+        rows = groups == level
+        if statistic_withheld((int(weight[rows].sum()),), suppress_below) is None:
+            means[level] = restricted_mean(
+                durations[rows], events[rows], horizon, level, weight[rows]
+            )
+    return means
 
 
 def _contrast(
