@@ -4,6 +4,7 @@ matches R on the replicated rows (``tests/reference/collapsed.R``)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -14,6 +15,8 @@ import pytest
 
 from analysis.chapters.cohort import competing, coxph, rmst, survival
 from analysis.chapters.cohort.collapsed import WEIGHT, case_weights, collapse
+from analysis.pipeline.bench import collapsed_benchmark
+from tests.helpers import SHIPPED_DATA
 
 REFERENCE = Path(__file__).parent / "reference"
 EXACT = 1e-10
@@ -305,3 +308,15 @@ def test_kaplan_meier_and_logrank_with_weights_match_r() -> None:
         collapsed["time"], collapsed["event"], collapsed["group"], ["a", "b"], collapsed[WEIGHT]
     )
     assert test.chi2 == pytest.approx(_r("replicated", "", "logrank_chisq"), rel=1e-9)
+
+
+def test_the_benchmark_prints_row_level_and_collapsed_figures() -> None:
+    lines: list[str] = []
+    collapsed_benchmark(SHIPPED_DATA, 2000, echo=lines.append)
+    rows = {
+        line.split("  ")[0]: int(re.search(r"([\d,]+) rows", line)[1].replace(",", ""))
+        for line in lines[1:]
+    }
+    assert rows["row-level"] == rows["row-level, clustered"] == 2000
+    assert rows["collapse in pandas"] == 2000
+    assert rows["collapsed"] < rows["collapsed, clustered"] <= 2000
