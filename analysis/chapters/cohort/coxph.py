@@ -35,15 +35,16 @@ Also from the same sums:
 Case weights (collapsed data, :mod:`~analysis.chapters.cohort.collapsed`): ``weights`` are
 counts of persons, and every result is that of the rows replicated, one per person (tests:
 equal to 1e-10). R agrees for Breslow: ``coxph(..., weights = w, ties = "breslow")`` equals the
-replicated-row fit (coefficients, variance, log-likelihood; survival 3.x, checked in
+replicated-row fit (coefficients, variance, log-likelihood; survival 3.5-3, checked in
 ``tests/reference/collapsed.R``). R's Efron does not: it takes the ``d`` of a tied day as the
 number of tied *rows*, each carrying the day's mean weight, not as the number of persons, so
-its weighted Efron fit differs from the replicated one (there, coefficient 0.013 apart); this
-engine keeps to replication. Robust SEs count persons, not rows: without clusters each person
-is their own cluster (``Σ_i w_i·dfbeta_i²``, as on the replicated rows), whereas R's weighted
-``robust = TRUE`` sums ``(w_i·dfbeta_i)²`` (each collapsed row one cluster); with clusters the
-scores are summed per cluster over its persons, which R's weighted ``cluster = id`` also does.
-R's ``cox.zph`` of a weighted fit is not that of the replicated fit either; this engine's is.
+its weighted Efron fit differs from the replicated one (there, a coefficient of −0.697 against
+−0.713); this engine keeps to replication. Robust SEs count persons, not rows: without clusters
+each person is their own cluster (``Σ_i w_i·dfbeta_i²``, as on the replicated rows), whereas
+R's weighted ``robust = TRUE`` sums ``(w_i·dfbeta_i)²`` (each collapsed row one cluster); with
+clusters the scores are summed per cluster over its persons, which R's weighted ``cluster =
+id`` also does. R's ``cox.zph`` of a weighted fit is not that of the replicated fit either;
+this engine's is.
 """
 
 from __future__ import annotations
