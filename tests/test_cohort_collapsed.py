@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis.chapters.cohort import competing, coxph, rmst, survival
-from analysis.chapters.cohort.collapsed import WEIGHT, case_weights, collapse
+from analysis.chapters.cohort.collapsed import WEIGHT, case_weights, check, collapse
 from analysis.pipeline.bench import collapsed_benchmark
 from tests.helpers import SHIPPED_DATA
 
@@ -239,6 +239,23 @@ def test_collapse_counts_every_person_once_and_is_idempotent() -> None:
     assert list(without_cluster.columns) == ["time", "event", *COVARIATES, WEIGHT]
 
 
+def test_check_accepts_collapsed_data_and_names_what_is_wrong() -> None:
+    collapsed = collapse(persons(), COVARIATES)
+    check(collapsed, COVARIATES)
+    with pytest.raises(ValueError, match="lack the columns"):
+        check(collapsed.drop(columns=WEIGHT), COVARIATES)
+    for column, value, message in [
+        ("time", -1.0, "times"),
+        ("time", np.nan, "times"),
+        ("event", 0.5, "event codes"),
+        (WEIGHT, 0, "case weights"),
+    ]:
+        broken = collapsed.astype({column: float})
+        broken.loc[3, column] = value
+        with pytest.raises(ValueError, match=message):
+            check(broken, COVARIATES)
+
+
 @pytest.mark.parametrize("weights", [[1, 0], [1, 1.5], [1, -1], [1, np.nan], [1]])
 def test_case_weights_are_counts_of_persons(weights: list[float]) -> None:
     with pytest.raises(ValueError):
@@ -320,3 +337,18 @@ def test_the_benchmark_prints_row_level_and_collapsed_figures() -> None:
     assert rows["row-level"] == rows["row-level, clustered"] == 2000
     assert rows["collapse in pandas"] == 2000
     assert rows["collapsed"] < rows["collapsed, clustered"] <= 2000
+
+
+@pytest.mark.parametrize("ties", coxph.TIES)
+def test_efron_steps_in_small_chunks_give_the_same_fit(
+    ties: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Efron steps are summed in chunks of whole days (one larger than a chunk alone)."""
+    frame = persons()
+    x, strata = _design(frame), frame["stratum"].to_numpy()
+    whole = coxph.fit(frame["time"], frame["event"] > 0, x, NAMES, ties, strata=strata)
+    monkeypatch.setattr(coxph, "STEP_CHUNK", 7)
+    chunked = coxph.fit(frame["time"], frame["event"] > 0, x, NAMES, ties, strata=strata)
+    assert len(chunked.sums.day_bounds) > 20
+    assert _difference(whole, chunked) <= EXACT
+    assert _difference(coxph.zph(whole), coxph.zph(chunked)) <= EXACT

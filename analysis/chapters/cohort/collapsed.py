@@ -41,6 +41,23 @@ def collapse(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return counted
 
 
+def check(frame: pd.DataFrame, columns: Sequence[str]) -> None:
+    """ValueError unless ``frame`` is collapsed data over ``columns``: it has ``time``,
+    ``event``, ``columns`` and ``weight``, times are finite and not negative, events whole
+    numbers not below 0, and the weights counts of persons (rows sharing a key are allowed:
+    the statistics add their weights)."""
+    missing = [name for name in (TIME, EVENT, *columns, WEIGHT) if name not in frame.columns]
+    if missing:
+        raise ValueError(f"collapsed data lack the columns {missing}")
+    time = frame[TIME].to_numpy(float)
+    if not (np.all(np.isfinite(time)) and np.all(time >= 0)):
+        raise ValueError("times must be finite and not negative")
+    event = frame[EVENT].to_numpy(float)
+    if not (np.all(event >= 0) and np.all(event % 1 == 0)):
+        raise ValueError("event codes must be 0 (censored) or a positive whole number")
+    case_weights(frame[WEIGHT], len(frame))
+
+
 def case_weights(weights: pd.Series | np.ndarray | None, n: int) -> np.ndarray:
     """``weights`` as floats (each row 1 if None); ValueError unless they are ``n`` positive
     whole numbers (counts of persons)."""

@@ -49,7 +49,8 @@ this engine's is.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -68,6 +69,9 @@ TOLERANCE = 1e-13
 MONOTONE_LIMIT = 25.0
 # … and so does an SE·SD(x) above this (the information of that term has vanished).
 MONOTONE_SE = 100.0
+# Efron steps (one per event) held at a time: the memory of a fit is that of its distinct rows
+# and event days, whatever the number of persons.
+STEP_CHUNK = 1 << 18
 
 
 class NotEstimable(ValueError):
@@ -198,15 +202,28 @@ class _Sums:
         )
         self.first_dead = np.searchsorted(self.k_dead, np.arange(days))
         self.deaths = np.bincount(self.k_dead, self.w_dead, minlength=days).round().astype(int)
-        # the Efron steps: one per event (individual), l = 0..d−1 within its day
-        self.k_event = np.repeat(np.arange(days), self.deaths)
-        within = np.arange(len(self.k_event)) - (np.cumsum(self.deaths) - self.deaths)[self.k_event]
-        self.a = (
-            within / self.deaths[self.k_event] if ties == "efron" else np.zeros(len(self.k_event))
+        self.efron = ties == "efron"
+        self.events = int(self.deaths.sum())
+        # the Efron steps come in chunks of whole days, about STEP_CHUNK steps each
+        reached = np.searchsorted(
+            np.cumsum(self.deaths), np.arange(STEP_CHUNK, self.events, STEP_CHUNK), side="left"
         )
-        self.events = len(self.k_event)
+        self.day_bounds = np.unique(np.concatenate([[0], reached + 1, [days]]).clip(0, days))
         # last event day at or before each pattern's time (−1 if none)
         self.k_row = np.searchsorted(self.event_days, self.key, side="right") - 1
+
+    def efron_steps(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The Efron steps, one per event (person), ``l = 0..d−1`` within its day, in chunks of
+        whole days (memory bounded whatever the number of persons): each step's day and
+        ``a = l/d`` (0 with Breslow)."""
+        for first, end in itertools.pairwise(self.day_bounds):
+            deaths = self.deaths[first:end]
+            day = np.repeat(np.arange(first, end), deaths)
+            if not self.efron:
+                yield day, np.zeros(len(day))
+                continue
+            within = np.arange(len(day)) - np.repeat(np.cumsum(deaths) - deaths, deaths)
+            yield day, within / self.deaths[day]
 
     def suffix(self, values: np.ndarray) -> np.ndarray:
         """Sums over the risk set of each event day of per-row ``values``."""
@@ -252,7 +269,7 @@ class _State:
 
 
 def _state(sums: _Sums, beta: np.ndarray) -> _State:
-    x, x_dead, dead, k = sums.x, sums.x_dead, sums.dead, sums.k_event
+    x, x_dead, dead = sums.x, sums.x_dead, sums.dead
     eta = x @ beta
     shift = eta.max()
     risk = np.exp(eta - shift)
@@ -261,15 +278,19 @@ def _state(sums: _Sums, beta: np.ndarray) -> _State:
     s1 = sums.suffix(weighted[:, None] * x)
     d0 = sums.per_day(weighted[dead])
     d1 = sums.per_day(weighted[dead, None] * x_dead)
-    den = s0[k] - sums.a * d0[k]
     days = len(sums.event_days)
-
-    def per_day(values: np.ndarray) -> np.ndarray:
-        return np.bincount(k, values, minlength=days)
-
-    c0, c1 = per_day(1 / den), per_day(sums.a / den)
-    q0, q1, q2 = per_day(den**-2.0), per_day(sums.a * den**-2.0), per_day(sums.a**2 * den**-2.0)
-    loglik = float(sums.w_dead @ eta[dead] - np.log(den).sum() - shift * sums.events)
+    c0, c1, q0, q1, q2 = np.zeros((5, days))
+    log_den = 0.0
+    for k, a in sums.efron_steps():
+        den = s0[k] - a * d0[k]
+        for total, values in zip(
+            (c0, c1, q0, q1, q2),
+            (1 / den, a / den, den**-2.0, a * den**-2.0, a**2 * den**-2.0),
+            strict=True,
+        ):
+            total += np.bincount(k, values, minlength=days)
+        log_den += np.log(den).sum()
+    loglik = float(sums.w_dead @ eta[dead] - log_den - shift * sums.events)
     score = sums.w_dead @ x_dead - (s1 * c0[:, None] - d1 * c1[:, None]).sum(axis=0)
     return _State(eta, risk, s0, s1, d0, d1, c0, c1, q0, q1, q2, loglik, score)
 
