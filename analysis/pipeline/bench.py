@@ -9,8 +9,8 @@ Measures, each in a fresh temporary output folder and on a copy of the data:
   and peak memory, beside the same Cox models fitted by lifelines alone as the floor to
   compare with;
 - with ``--collapsed PERSONS`` instead: the cohort statistics on that many resampled persons,
-  row by row and collapsed (:mod:`analysis.chapters.cohort.collapsed`), wall time and the
-  peak memory they allocate (tracemalloc).
+  row by row and collapsed (:mod:`analysis.chapters.cohort.collapsed`), wall and CPU time
+  and the peak memory they allocate (tracemalloc).
 
 A benchmark, not a test: it asserts nothing and prints the targets beside the figures.
 """
@@ -120,16 +120,18 @@ Result = TypeVar("Result")
 COLLAPSED_COVARIATES = {"coordinator": "no", "sex": "female", "diagnosis": "musculoskeletal"}
 
 
-def _measured(work: Callable[..., Result], *arguments: object) -> tuple[Result, float, float]:
-    """``work(*arguments)``, its wall time (s) and the peak memory it allocates (MB,
+def _measured(
+    work: Callable[..., Result], *arguments: object
+) -> tuple[Result, float, float, float]:
+    """``work(*arguments)``, its wall and CPU time (s) and the peak memory it allocates (MB,
     tracemalloc)."""
     tracemalloc.start()
-    began = time.perf_counter()
+    began, began_cpu = time.perf_counter(), time.process_time()
     result = work(*arguments)
-    seconds = time.perf_counter() - began
+    seconds, cpu = time.perf_counter() - began, time.process_time() - began_cpu
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return result, seconds, peak / 1024**2
+    return result, seconds, cpu, peak / 1024**2
 
 
 def _statistics(frame: pd.DataFrame, clustered: bool) -> None:
@@ -173,8 +175,11 @@ def collapsed_benchmark(data: Path, persons: int, echo=print) -> None:
     echo(f"cohort statistics on {persons:,} persons (KM, log-rank, Cox Efron, robust SEs)")
 
     def report(name: str, rows: int, work: Callable[..., Result], *arguments: object) -> Result:
-        result, seconds, megabytes = _measured(work, *arguments)
-        echo(f"{name:<30} {rows:>11,} rows {seconds:7.1f} s {megabytes:8.1f} MB peak")
+        result, seconds, cpu, megabytes = _measured(work, *arguments)
+        echo(
+            f"{name:<30} {rows:>11,} rows {seconds:7.1f} s ({cpu:5.1f} s CPU) "
+            f"{megabytes:8.1f} MB peak"
+        )
         return result
 
     for clustered, suffix in ((False, ""), (True, ", clustered")):
