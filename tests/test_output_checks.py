@@ -30,6 +30,7 @@ from analysis.core.output_checks import (
     extreme,
     point_bins,
     published_steps,
+    risk_table_published,
     statistic_withheld,
 )
 from analysis.core.results import to_plain
@@ -106,6 +107,18 @@ def test_published_steps_pool_leavers_and_drop_the_short_tail():
 def test_numbers_at_risk_never_differ_by_a_small_count():
     assert at_risk_published([50, 48, 40, 38, 3, 0], 5) == [True, False, True, False, False, True]
     assert at_risk_published([50, 48], 0) == [True, True]
+
+
+def test_risk_table_columns_are_shown_whole_or_not_at_all():
+    # 40 persons; at t = 1, 2, 3: at risk (time >= t), events and censored (time <= t)
+    at_risk, events, censored = [40, 30, 22, 10], [0, 10, 12, 30], [0, 0, 6, 6]
+    # t = 2: 2 more events than at t = 1 (too few); t = 3: 10 + 30 + 0 - 40 = 0 leave at t
+    assert risk_table_published(40, at_risk, events, [0, 0, 0, 0], 5) == [True, True, False, True]
+    # t = 2: 22 + 12 + 6 - 40 = 0, but 6 censored are 6 away from 0 while events moved by 2
+    assert risk_table_published(40, at_risk, events, censored, 5) == [True, True, False, True]
+    # t = 1: 30 + 10 + 0 - 40 = 0; with 3 persons leaving at exactly t = 1 it is hidden
+    assert risk_table_published(40, [40, 30], [0, 13], [0, 0], 5) == [True, False]
+    assert risk_table_published(40, [40, 30], [0, 13], [0, 0], 0) == [True, True]
 
 
 def test_extremes_and_statistics():

@@ -12,6 +12,10 @@ rules here cover what else a page, a figure or the results JSON can carry (SACRO
 - **numbers at risk** (:func:`at_risk_published`): a number at risk is shown only when it is 0
   or at least ``threshold`` and at least ``threshold`` persons (or nobody) left the risk set
   since the previous number shown: the difference of two shown numbers is never a small count.
+- **risk tables** (:func:`risk_table_published`): a KMunicate column (at risk, cumulative
+  events, cumulative censored at one time) is shown whole when each number passes the
+  numbers-at-risk rule against the last column shown and the persons the column counts twice
+  (those leaving at exactly that time) are 0 or at least ``threshold``; otherwise not at all.
 - **extremes** (:func:`extreme`): a minimum or maximum is one person's value; never published.
 - **by construction** (:data:`BY_CONSTRUCTION`): on synthetic data built to meet a
   publication's counts and calibrated to its results, a withheld computed value is not printed
@@ -74,19 +78,53 @@ def published_steps(events: Sequence[int], censored: Sequence[int], threshold: i
     return np.asarray(shown, dtype=int)
 
 
+def _count_passes(value: int, previous: int | None, threshold: int) -> bool:
+    """A count of a sequence is 0 or at least ``threshold``, and 0 or at least ``threshold``
+    away from the previous count shown (``previous`` None: none shown yet)."""
+    change = None if previous is None else abs(previous - value)
+    return (value == 0 or value >= threshold) and (change in (None, 0) or change >= threshold)
+
+
 def at_risk_published(at_risk: Sequence[int], threshold: int) -> list[bool]:
     """Which of a group's numbers at risk (at increasing times, the first the group's size)
     may be shown: 0 or at least ``threshold``, and 0 or at least ``threshold`` fewer than the
     previous number shown."""
     shown, previous = [], None
     for value in at_risk:
-        ok = threshold <= 0 or (
-            (value == 0 or value >= threshold)
-            and (previous is None or previous - value == 0 or previous - value >= threshold)
-        )
+        ok = threshold <= 0 or _count_passes(value, previous, threshold)
         shown.append(ok)
         if ok:
             previous = value
+    return shown
+
+
+def risk_table_published(
+    size: int,
+    at_risk: Sequence[int],
+    events: Sequence[int],
+    censored: Sequence[int],
+    threshold: int,
+) -> list[bool]:
+    """Which time columns of a group's risk table (KMunicate: at risk at t, events and censored
+    up to and including t, at increasing times) may be shown. The three numbers of a column
+    are linked (at risk + events + censored = group ``size`` + those leaving at exactly t), so a
+    column is shown whole or not at all: when each of its numbers passes the at-risk rule
+    against the last column shown, and the number leaving at exactly t is 0 or at least
+    ``threshold`` too."""
+    shown: list[bool] = []
+    previous: tuple[int, int, int] | None = None
+    for column in zip(at_risk, events, censored, strict=True):
+        leaving_at_t = sum(column) - size
+        ok = threshold <= 0 or (
+            all(
+                _count_passes(value, None if previous is None else previous[row], threshold)
+                for row, value in enumerate(column)
+            )
+            and (leaving_at_t == 0 or leaving_at_t >= threshold)
+        )
+        shown.append(ok)
+        if ok:
+            previous = column
     return shown
 
 

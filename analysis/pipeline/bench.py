@@ -7,7 +7,10 @@ Measures, each in a fresh temporary output folder and on a copy of the data:
 - the cohort chapter alone (both languages, every model and figure) on register-sized
   cohorts of 10,000, 100,000 and 1,000,000 rows resampled from the data's cohort, wall time
   and peak memory, beside the same Cox models fitted by lifelines alone as the floor to
-  compare with.
+  compare with;
+- with ``--collapsed PERSONS`` instead: the cohort statistics on that many resampled persons,
+  row by row and collapsed (:mod:`analysis.chapters.cohort.collapsed`), wall and CPU time
+  and the peak memory they allocate (tracemalloc).
 
 With ``--register``: the cohort chapter built from generated register extracts (persons and
 spells, derived in DuckDB) instead.
@@ -26,10 +29,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
+from analysis.chapters.cohort import coxph, survival
+from analysis.chapters.cohort.collapsed import CLUSTER, EVENT, TIME, WEIGHT, collapse
 from analysis.chapters.cohort.data import load as load_cohort
 from analysis.chapters.cohort.scale import resample
 from analysis.core.settings import DATA
@@ -111,6 +120,79 @@ def main(data: Path, sizes: list[int], echo=print) -> None:
             )
 
 
+Result = TypeVar("Result")
+COLLAPSED_COVARIATES = {"coordinator": "no", "sex": "female", "diagnosis": "musculoskeletal"}
+
+
+def _measured(
+    work: Callable[..., Result], *arguments: object
+) -> tuple[Result, float, float, float]:
+    """``work(*arguments)``, its wall and CPU time (s) and the peak memory it allocates (MB,
+    tracemalloc)."""
+    tracemalloc.start()
+    began, began_cpu = time.perf_counter(), time.process_time()
+    result = work(*arguments)
+    seconds, cpu = time.perf_counter() - began, time.process_time() - began_cpu
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return result, seconds, cpu, peak / 1024**2
+
+
+def _statistics(frame: pd.DataFrame, clustered: bool) -> None:
+    """The cohort statistics on ``frame`` (row-level, or collapsed with ``weight``): Kaplan–
+    Meier with medians and log-rank by coordinator, and an Efron Cox model with robust SEs
+    (per programme if ``clustered``, else per person)."""
+    weights = frame[WEIGHT].to_numpy() if WEIGHT in frame.columns else None
+    time_, event = frame[TIME].to_numpy(float), frame[EVENT].to_numpy(int)
+    groups = frame["coordinator"].to_numpy(object)
+    for level in ("no", "yes"):
+        rows = groups == level
+        survival.median_summary(
+            time_[rows], event[rows], None if weights is None else weights[rows]
+        )
+    survival.logrank_test(time_, event, groups, ["no", "yes"], weights)
+    columns = [
+        (frame[name] == level).to_numpy(float)
+        for name, reference in COLLAPSED_COVARIATES.items()
+        for level in sorted(frame[name].unique())
+        if level != reference
+    ]
+    model = coxph.fit(time_, event, np.column_stack(columns), [""] * len(columns), weights=weights)
+    coxph.robust_se(model, frame[CLUSTER].to_numpy() if clustered else None)
+
+
+def collapsed_benchmark(data: Path, persons: int, echo=print) -> None:
+    """Print time and peak memory of the cohort statistics on ``persons`` resampled persons,
+    row by row and collapsed, and of the collapse in pandas (from DuckDB the process receives
+    the collapsed table only). Clustered: robust SEs per programme, for which the table is
+    collapsed within programmes."""
+    cohort = resample(load_cohort(data).frame, persons)
+    frame = pd.DataFrame(
+        {
+            TIME: cohort["days_to_first_rtw"].to_numpy(float),
+            EVENT: cohort["first_rtw"].to_numpy(int),
+            **{name: cohort[name].to_numpy(object) for name in COLLAPSED_COVARIATES},
+            CLUSTER: cohort["programme_id"].to_numpy(object),
+        }
+    )
+    covariates = list(COLLAPSED_COVARIATES)
+    echo(f"cohort statistics on {persons:,} persons (KM, log-rank, Cox Efron, robust SEs)")
+
+    def report(name: str, rows: int, work: Callable[..., Result], *arguments: object) -> Result:
+        result, seconds, cpu, megabytes = _measured(work, *arguments)
+        echo(
+            f"{name:<30} {rows:>11,} rows {seconds:7.1f} s ({cpu:5.1f} s CPU) "
+            f"{megabytes:8.1f} MB peak"
+        )
+        return result
+
+    for clustered, suffix in ((False, ""), (True, ", clustered")):
+        report(f"row-level{suffix}", persons, _statistics, frame, clustered)
+        source = frame if clustered else frame.drop(columns=CLUSTER)
+        table = report(f"collapse in pandas{suffix}", persons, collapse, source, covariates)
+        report(f"collapsed{suffix}", len(table), _statistics, table, clustered)
+
+
 def register_cli(commands: argparse._SubParsersAction) -> None:
     """Add ``rtw-report bench``."""
     command = commands.add_parser("bench", help="print build and register-scale timings")
@@ -129,9 +211,19 @@ def register_cli(commands: argparse._SubParsersAction) -> None:
         help="instead: register extracts of these many persons (about 7 spells each), "
         "derived and analysed by the cohort chapter, e.g. 1400000 for 10 M spells",
     )
+    command.add_argument(
+        "--collapsed",
+        type=int,
+        metavar="PERSONS",
+        help="only the cohort statistics on PERSONS persons, row by row and collapsed",
+    )
     command.set_defaults(
         run=lambda args: (
-            register_main(args.register) if args.register else main(args.data, args.rows)
+            register_main(args.register)
+            if args.register
+            else collapsed_benchmark(args.data, args.collapsed)
+            if args.collapsed
+            else main(args.data, args.rows)
         )
     )
 

@@ -10,6 +10,10 @@ partial likelihood below 1e-13 (R's ``coxph.control(eps = 1e-9)`` stops a little
 lifelines' default precision earlier still: veteran, all covariates, treatment HR 1.342596
 instead of R's 1.342593).
 
+Stratified fits (R's ``+ strata(s)``): the rows are sorted by stratum, then time, and each
+risk set stops at the end of its stratum; ``cox.zph`` on such a fit pools the strata for g(t)
+and sums the score and information over them, as R does (checked on three data sets).
+
 Also from the same sums:
 
 * score residuals exactly as R's ``residuals(fit, "score")`` (with Efron the ``d`` tied events
@@ -27,17 +31,34 @@ Also from the same sums:
   ``proportional_hazard_test``, and survival < 3.0, test each column on its own);
 * scaled Schoenfeld residuals ``β + d·I⁻¹·s`` (R's ``cox.zph(...)$y``), with the Efron mean
   of a tied day averaged over its ``d`` Efron steps.
+
+Case weights (collapsed data, :mod:`~analysis.chapters.cohort.collapsed`): ``weights`` are
+counts of persons, and every result is that of the rows replicated, one per person (tests:
+equal to 1e-10). R agrees for Breslow: ``coxph(..., weights = w, ties = "breslow")`` equals the
+replicated-row fit (coefficients, variance, log-likelihood; survival 3.5-3, checked in
+``tests/reference/collapsed.R``). R's Efron does not: it takes the ``d`` of a tied day as the
+number of tied *rows*, each carrying the day's mean weight, not as the number of persons, so
+its weighted Efron fit differs from the replicated one (there, a coefficient of −0.697 against
+−0.713); this engine keeps to replication. Robust SEs count persons, not rows: without clusters
+each person is their own cluster (``Σ_i w_i·dfbeta_i²``, as on the replicated rows), whereas
+R's weighted ``robust = TRUE`` sums ``(w_i·dfbeta_i)²`` (each collapsed row one cluster); with
+clusters the scores are summed per cluster over its persons, which R's weighted ``cluster =
+id`` also does. R's ``cox.zph`` of a weighted fit is not that of the replicated fit either;
+this engine's is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.stats import chi2, norm
+
+from analysis.chapters.cohort.collapsed import case_weights
 
 TIES = ("efron", "breslow")
 TRANSFORMS = ("km", "rank")
@@ -48,6 +69,9 @@ TOLERANCE = 1e-13
 MONOTONE_LIMIT = 25.0
 # … and so does an SE·SD(x) above this (the information of that term has vanished).
 MONOTONE_SE = 100.0
+# Efron steps (one per event) held at a time: the memory of a fit is that of its distinct rows
+# and event days, whatever the number of persons.
+STEP_CHUNK = 1 << 18
 
 
 class NotEstimable(ValueError):
@@ -118,65 +142,111 @@ def _patterns(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> tuple[np.nd
 
 
 class _Sums:
-    """The data as distinct rows (patterns) with their counts, sorted by time, and the index
-    arrays of the risk sets and of the tied events.
+    """The data as distinct rows (patterns) with their counts, sorted by stratum and time, and
+    the index arrays of the risk sets and of the tied events.
 
     Identical rows enter once with a frequency weight; every sum is that of the rows one by
     one (the Efron steps of a day still run over its individual events), so the fit is the
     same as on the rows themselves, only faster (a million employees with day-resolution times
-    have far fewer distinct rows).
+    have far fewer distinct rows). With strata, an event day is a time in one stratum, and its
+    risk set holds that stratum's rows only: rows are ordered by a key, the time shifted by a
+    multiple of the time span per stratum (the time itself without strata).
     """
 
-    def __init__(self, time: np.ndarray, event: np.ndarray, x: np.ndarray, ties: str) -> None:
+    def __init__(
+        self,
+        time: np.ndarray,
+        event: np.ndarray,
+        x: np.ndarray,
+        ties: str,
+        strata: np.ndarray | None = None,
+        weights: np.ndarray | None = None,
+    ) -> None:
         if ties not in TIES:
             raise ValueError(f"ties must be one of {TIES}")
         time = np.asarray(time, float)
         event = np.asarray(event, bool)
         x = np.asarray(x, float).reshape(len(time), -1)
-        codes, first = _patterns(time, event, x)
-        count = np.bincount(codes, minlength=len(first)).astype(float)
-        order = np.argsort(time[first], kind="stable")
+        stratum = np.zeros(len(time), np.intp) if strata is None else pd.factorize(strata)[0]
+        span = time.max() - time.min() + 1.0
+        key = time + stratum * span
+        codes, first = _patterns(key, event, x)
+        self.input_weight = case_weights(weights, len(time))  # persons per input row
+        count = np.bincount(codes, self.input_weight, minlength=len(first))
+        order = np.argsort(key[first], kind="stable")
         rank = np.empty(len(order), dtype=np.intp)
         rank[order] = np.arange(len(order))
         self.row = rank[codes]  # each input row's pattern in sorted order
         self.weight = count[order]
         self.time = time[first][order]
+        self.key = key[first][order]
         self.event = event[first][order]
-        self.x = x[first][order] - x.mean(axis=0)  # centred as R (β unchanged)
+        # centred on the persons' mean, as R (β unchanged)
+        self.x = x[first][order] - self.input_weight @ x / self.input_weight.sum()
         self.dead = np.flatnonzero(self.event)  # sorted patterns with an event
         self.x_dead = self.x[self.dead]
         self.w_dead = self.weight[self.dead]
-        self.event_times = np.unique(self.time[self.dead])
-        days = len(self.event_times)
-        # first sorted pattern at risk on each event day (time ≥ t_k)
-        self.start = np.searchsorted(self.time, self.event_times, side="left")
-        self.k_dead = np.searchsorted(self.event_times, self.time[self.dead])  # their day
+        self.event_days = np.unique(self.key[self.dead])
+        days = len(self.event_days)
+        # first sorted pattern at risk on each event day (same stratum, time ≥ t_k) …
+        self.start = np.searchsorted(self.key, self.event_days, side="left")
+        self.k_dead = np.searchsorted(self.event_days, self.key[self.dead])  # their day
+        # … and the first pattern after the day's stratum (the end of its risk set)
+        sorted_stratum = stratum[first][order]
+        self.stratified = sorted_stratum[-1] > 0
+        stratum_end = np.searchsorted(sorted_stratum, sorted_stratum, side="right")
+        self.stop = stratum_end[self.start]
+        # the first event day of each pattern's stratum
+        self.first_day = np.searchsorted(
+            self.event_days, time.min() + sorted_stratum * span, side="left"
+        )
         self.first_dead = np.searchsorted(self.k_dead, np.arange(days))
         self.deaths = np.bincount(self.k_dead, self.w_dead, minlength=days).round().astype(int)
-        # the Efron steps: one per event (individual), l = 0..d−1 within its day
-        self.k_event = np.repeat(np.arange(days), self.deaths)
-        within = np.arange(len(self.k_event)) - (np.cumsum(self.deaths) - self.deaths)[self.k_event]
-        self.a = (
-            within / self.deaths[self.k_event] if ties == "efron" else np.zeros(len(self.k_event))
+        self.efron = ties == "efron"
+        self.events = int(self.deaths.sum())
+        # the Efron steps come in chunks of whole days, about STEP_CHUNK steps each
+        reached = np.searchsorted(
+            np.cumsum(self.deaths), np.arange(STEP_CHUNK, self.events, STEP_CHUNK), side="left"
         )
-        self.events = len(self.k_event)
+        self.day_bounds = np.unique(np.concatenate([[0], reached + 1, [days]]).clip(0, days))
         # last event day at or before each pattern's time (−1 if none)
-        self.k_row = np.searchsorted(self.event_times, self.time, side="right") - 1
+        self.k_row = np.searchsorted(self.event_days, self.key, side="right") - 1
+
+    def efron_steps(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The Efron steps, one per event (person), ``l = 0..d−1`` within its day, in chunks of
+        whole days (memory bounded whatever the number of persons): each step's day and
+        ``a = l/d`` (0 with Breslow)."""
+        for first, end in itertools.pairwise(self.day_bounds):
+            deaths = self.deaths[first:end]
+            day = np.repeat(np.arange(first, end), deaths)
+            if not self.efron:
+                yield day, np.zeros(len(day))
+                continue
+            within = np.arange(len(day)) - np.repeat(np.cumsum(deaths) - deaths, deaths)
+            yield day, within / self.deaths[day]
 
     def suffix(self, values: np.ndarray) -> np.ndarray:
         """Sums over the risk set of each event day of per-row ``values``."""
         segments = np.add.reduceat(values, self.start, axis=0)  # rows from day k to day k+1
-        return np.cumsum(segments[::-1], axis=0)[::-1]
+        from_start = np.cumsum(segments[::-1], axis=0)[::-1]  # rows from day k to the end
+        if not self.stratified:
+            return from_start
+        tail = np.cumsum(values[::-1], axis=0)[::-1]
+        padded = np.concatenate([tail, np.zeros((1, *tail.shape[1:]))])
+        return from_start - padded[self.stop]  # less the rows of later strata
 
     def per_day(self, values: np.ndarray) -> np.ndarray:
         """Sums over the events of each day of per-event ``values`` (sorted event order)."""
         return np.add.reduceat(values, self.first_dead, axis=0)
 
     def up_to_row(self, per_day: np.ndarray) -> np.ndarray:
-        """Per row, the cumulative sum of ``per_day`` over the days up to the row's time."""
+        """Per row, the cumulative sum of ``per_day`` over the days of its stratum up to the
+        row's time."""
         cumulative = np.cumsum(per_day, axis=0)
         padded = np.concatenate([np.zeros((1, *cumulative.shape[1:])), cumulative])
-        return padded[self.k_row + 1]
+        if not self.stratified:
+            return padded[self.k_row + 1]
+        return padded[self.k_row + 1] - padded[self.first_day]
 
 
 @dataclass(frozen=True)
@@ -199,7 +269,7 @@ class _State:
 
 
 def _state(sums: _Sums, beta: np.ndarray) -> _State:
-    x, x_dead, dead, k = sums.x, sums.x_dead, sums.dead, sums.k_event
+    x, x_dead, dead = sums.x, sums.x_dead, sums.dead
     eta = x @ beta
     shift = eta.max()
     risk = np.exp(eta - shift)
@@ -208,15 +278,19 @@ def _state(sums: _Sums, beta: np.ndarray) -> _State:
     s1 = sums.suffix(weighted[:, None] * x)
     d0 = sums.per_day(weighted[dead])
     d1 = sums.per_day(weighted[dead, None] * x_dead)
-    den = s0[k] - sums.a * d0[k]
-    days = len(sums.event_times)
-
-    def per_day(values: np.ndarray) -> np.ndarray:
-        return np.bincount(k, values, minlength=days)
-
-    c0, c1 = per_day(1 / den), per_day(sums.a / den)
-    q0, q1, q2 = per_day(den**-2.0), per_day(sums.a * den**-2.0), per_day(sums.a**2 * den**-2.0)
-    loglik = float(sums.w_dead @ eta[dead] - np.log(den).sum() - shift * sums.events)
+    days = len(sums.event_days)
+    c0, c1, q0, q1, q2 = np.zeros((5, days))
+    log_den = 0.0
+    for k, a in sums.efron_steps():
+        den = s0[k] - a * d0[k]
+        for total, values in zip(
+            (c0, c1, q0, q1, q2),
+            (1 / den, a / den, den**-2.0, a * den**-2.0, a**2 * den**-2.0),
+            strict=True,
+        ):
+            total += np.bincount(k, values, minlength=days)
+        log_den += np.log(den).sum()
+    loglik = float(sums.w_dead @ eta[dead] - log_den - shift * sums.events)
     score = sums.w_dead @ x_dead - (s1 * c0[:, None] - d1 * c1[:, None]).sum(axis=0)
     return _State(eta, risk, s0, s1, d0, d1, c0, c1, q0, q1, q2, loglik, score)
 
@@ -231,7 +305,7 @@ def _weighted_cross(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
 
 def _information(sums: _Sums, state: _State, weight: np.ndarray | None = None) -> np.ndarray:
     """Σ_k w_k V_k, V_k the Efron (or Breslow) variance of x on event day k (w = 1 if None)."""
-    w = np.ones(len(sums.event_times)) if weight is None else weight
+    w = np.ones(len(sums.event_days)) if weight is None else weight
     row_weight = sums.weight * state.risk * sums.up_to_row(w * state.c0)
     dead_weight = sums.w_dead * state.risk[sums.dead] * (w * state.c1)[sums.k_dead]
     second = _weighted_cross(sums.x, row_weight) - _weighted_cross(sums.x_dead, dead_weight)
@@ -253,16 +327,22 @@ def fit(
     names: Sequence[str],
     ties: str = "efron",
     start: np.ndarray | None = None,
+    strata: np.ndarray | None = None,
+    weights: pd.Series | np.ndarray | None = None,
 ) -> CoxFit:
-    """Newton–Raphson fit from ``start`` (zero if None); :class:`NotEstimable` without events,
-    with a singular design, or when the likelihood is monotone (an infinite hazard ratio)."""
+    """Newton–Raphson fit from ``start`` (zero if None), stratified by ``strata`` (one code per
+    row; R's ``+ strata(s)``: a baseline hazard per stratum, risk sets within strata) if
+    given, each row counted ``weights`` times (the persons of a collapsed row);
+    :class:`NotEstimable` without events, with a singular design, or when the likelihood is
+    monotone (an infinite hazard ratio)."""
     x = np.asarray(x, float).reshape(len(time), -1)
     event = np.asarray(event, bool)
+    weight = case_weights(weights, len(time))
     if not event.any():
         raise NotEstimable("no_events")
-    if x.shape[1] == 0 or len(time) <= x.shape[1]:
+    if x.shape[1] == 0 or weight.sum() <= x.shape[1]:
         raise NotEstimable("too_few_rows")
-    sums = _Sums(np.asarray(time, float), event, x, ties)
+    sums = _Sums(np.asarray(time, float), event, x, ties, strata, weight)
     beta = np.zeros(x.shape[1]) if start is None else np.asarray(start, float).copy()
     state = _state(sums, beta)
     information = _information(sums, state)
@@ -303,8 +383,8 @@ def fit(
         information,
         state.loglik,
         ties,
-        len(time),
-        int(event.sum()),
+        int(weight.sum()),
+        sums.events,
         iterations,
         sums,
     )
@@ -333,16 +413,16 @@ def _score_residuals(model: CoxFit) -> np.ndarray:
 
 
 def robust_se(model: CoxFit, cluster: np.ndarray | None = None) -> np.ndarray:
-    """Sandwich SEs: dfbeta residuals summed per cluster (input order; each row its own
-    cluster if None), ``D'D``."""
+    """Sandwich SEs: dfbeta residuals summed per cluster (input order; each person their own
+    cluster if None), ``D'D``; a row of weight w adds w persons' dfbeta to its cluster."""
     sums = model.sums
     dfbeta = _score_residuals(model) @ model.vcov  # one row per distinct row
     if cluster is None:
         return np.sqrt(sums.weight @ dfbeta**2)
     codes, clusters = pd.factorize(np.asarray(cluster))
     members = sparse.coo_matrix(
-        (np.ones(len(codes)), (codes, sums.row)), shape=(len(clusters), len(sums.time))
-    ).tocsr()  # clusters × distinct rows, with counts
+        (sums.input_weight, (codes, sums.row)), shape=(len(clusters), len(sums.time))
+    ).tocsr()  # clusters × distinct rows, with counts of persons
     summed = members @ dfbeta
     return np.sqrt(np.einsum("ij,ij->j", summed, summed))
 
@@ -360,18 +440,17 @@ def wald(coef: float, se: float) -> tuple[float, float, float, float]:
 
 def _transformed_time(sums: _Sums, transform: str) -> np.ndarray:
     """g(t) per sorted pattern before centring: 1 − left-continuous KM, or the average rank
-    of the time among all rows."""
+    of the time, among all rows (strata pooled, as R)."""
+    _, inverse = np.unique(sums.time, return_inverse=True)
+    counts = np.bincount(inverse, sums.weight)
     if transform == "rank":
-        _, inverse = np.unique(sums.time, return_inverse=True)
-        counts = np.bincount(inverse, sums.weight)
         ends = np.cumsum(counts)
         return ((ends - counts + 1 + ends) / 2)[inverse]
     if transform != "km":
         raise ValueError(f"transform must be one of {TRANSFORMS}")
-    at_risk = np.cumsum(sums.weight[::-1])[::-1][sums.start]
-    surv = np.cumprod(1 - sums.deaths / at_risk)
-    before = np.searchsorted(sums.event_times, sums.time, side="left")  # days strictly before
-    return 1 - np.concatenate([[1.0], surv])[before]
+    at_risk = np.cumsum(counts[::-1])[::-1]
+    surv = np.cumprod(1 - np.bincount(inverse, sums.weight * sums.event) / at_risk)
+    return 1 - np.concatenate([[1.0], surv])[inverse]  # S at the time before
 
 
 def zph(
@@ -387,7 +466,7 @@ def zph(
     constant and there is no time trend to test) or the information is singular.
     """
     sums = model.sums
-    if len(sums.event_times) < 2:
+    if len(np.unique(sums.time[sums.dead])) < 2:
         raise NotEstimable("one_event_day")
     state = _state(sums, model.coef)
     p = len(model.coef)

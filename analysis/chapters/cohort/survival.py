@@ -18,7 +18,7 @@ only that day would give is not reached.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -26,11 +26,18 @@ import pandas as pd
 from scipy.stats import chi2 as chi2_distribution
 from scipy.stats import norm
 
+from analysis.chapters.cohort.collapsed import case_weights
 from analysis.chapters.cohort.data import group_levels
 from analysis.core.disclosure import COUNT, suppress_counts
-from analysis.core.output_checks import at_risk_published, published_steps
+from analysis.core.output_checks import (
+    at_risk_published,
+    published_steps,
+    risk_table_published,
+    statistic_withheld,
+)
 
 Z95 = float(norm.ppf(0.975))
+Weights = pd.Series | np.ndarray | None
 AT_RISK_STEP = 60
 CONF_TYPES = ("log-log", "log")
 
@@ -141,19 +148,24 @@ class KMComparison:
         return next(curve for curve in self.curves if curve.level == level)
 
 
-def _counts(durations: pd.Series, events: pd.Series) -> tuple[np.ndarray, ...]:
-    """Unique times with numbers at risk, events and censorings."""
+def _counts(
+    durations: pd.Series, events: pd.Series, weights: Weights = None
+) -> tuple[np.ndarray, ...]:
+    """Unique times with numbers at risk, events and censorings (rows counted ``weights``
+    times, :mod:`~analysis.chapters.cohort.collapsed`)."""
     times, inverse = np.unique(np.asarray(durations, float), return_inverse=True)
-    observed = np.bincount(inverse, np.asarray(events, float), minlength=len(times))
-    total = np.bincount(inverse, minlength=len(times)).astype(float)
+    weight = case_weights(weights, len(inverse))
+    observed = np.bincount(inverse, np.asarray(events, float) * weight, minlength=len(times))
+    total = np.bincount(inverse, weight, minlength=len(times))
     at_risk = np.cumsum(total[::-1])[::-1]
     return times, at_risk, observed, total - observed
 
 
-def km_steps(durations: pd.Series, events: pd.Series) -> pd.DataFrame:
+def km_steps(durations: pd.Series, events: pd.Series, weights: Weights = None) -> pd.DataFrame:
     """Event times with at risk, events, S(t), its Greenwood standard error and the Greenwood
-    sum ``var_log`` (the variance of log S, R's ``std.err``²)."""
-    times, at_risk, observed, _ = _counts(durations, events)
+    sum ``var_log`` (the variance of log S, R's ``std.err``²); rows counted ``weights`` times
+    (R's ``survfit(..., weights = w)`` with integer case weights gives the same)."""
+    times, at_risk, observed, _ = _counts(durations, events, weights)
     keep = observed > 0
     times, at_risk, observed = times[keep], at_risk[keep], observed[keep]
     survival = np.cumprod(1 - observed / at_risk)
@@ -239,15 +251,19 @@ def brookmeyer_crowley(steps: pd.DataFrame, conf_type: str = "log-log") -> Inter
     )
 
 
-def median_summary(durations: pd.Series, events: pd.Series) -> MedianSummary:
-    """Median with the SPSS-style interval and both Brookmeyer–Crowley intervals."""
-    steps = km_steps(durations, events)
+def median_summary(
+    durations: pd.Series, events: pd.Series, weights: Weights = None
+) -> MedianSummary:
+    """Median with the SPSS-style interval and both Brookmeyer–Crowley intervals (rows
+    counted ``weights`` times)."""
+    weight = case_weights(weights, len(durations))
+    steps = km_steps(durations, events, weight)
     median = km_quantile_time(steps)
     se = spss_median_se(steps)
     estimate = _finite(median)
     return MedianSummary(
-        n=len(durations),
-        events=int(np.asarray(events).sum()),
+        n=int(weight.sum()),
+        events=int(np.asarray(events, float) @ weight),
         estimate=estimate,
         se_spss=se,
         spss=Interval(
@@ -264,18 +280,30 @@ def logrank(data: pd.DataFrame, outcome: str, by: str) -> LogRank:
     """Log-rank test of ``outcome`` across the levels of ``by`` (rows with ``by`` missing out),
     as R's ``survdiff``."""
     rows = data[data[by].notna()]
-    levels = group_levels(rows, by)
+    return logrank_test(rows[f"days_to_{outcome}"], rows[outcome], rows[by], group_levels(rows, by))
+
+
+def logrank_test(
+    durations: pd.Series | np.ndarray,
+    events: pd.Series | np.ndarray,
+    groups: pd.Series | np.ndarray,
+    levels: Sequence[str],
+    weights: Weights = None,
+) -> LogRank:
+    """Log-rank test of the ``events`` (1 event, 0 censored) across the ``levels`` of
+    ``groups`` (every row in one of them), as R's ``survdiff``; rows counted ``weights``
+    times (as R's ``survdiff`` on the replicated rows)."""
     df = len(levels) - 1
     if df < 1:
         return LogRank(None, max(df, 0), None, "one_group")
-    times, time_index = np.unique(rows[f"days_to_{outcome}"].to_numpy(float), return_inverse=True)
-    group = pd.Categorical(rows[by], categories=levels).codes
-    events = rows[outcome].to_numpy(float)
+    times, time_index = np.unique(np.asarray(durations, float), return_inverse=True)
+    group = pd.Categorical(np.asarray(groups, object), categories=levels).codes
+    weight = case_weights(weights, len(time_index))
     shape = (len(levels), len(times))
     total = np.zeros(shape)
     died = np.zeros(shape)
-    np.add.at(total, (group, time_index), 1)
-    np.add.at(died, (group, time_index), events)
+    np.add.at(total, (group, time_index), weight)
+    np.add.at(died, (group, time_index), np.asarray(events, float) * weight)
     at_risk = np.cumsum(total[:, ::-1], axis=1)[:, ::-1]
     n, d = at_risk.sum(axis=0), died.sum(axis=0)
     keep = d > 0
@@ -306,15 +334,78 @@ def at_risk_counts(data: pd.DataFrame, outcome: str, by: str, times: list[float]
     return pd.DataFrame(counts, index=times).T
 
 
+@dataclass(frozen=True)
+class RiskTable:
+    """One group's KMunicate risk table at ``times``: the number at risk (time ≥ t), and the
+    cumulative numbers of events and of censored persons (time ≤ t), None in the time columns
+    output checking hides; every number None with a ``reason`` when the group is withheld."""
+
+    level: str
+    times: tuple[float, ...]
+    at_risk: tuple[int | None, ...]
+    events: tuple[int | None, ...]
+    censored: tuple[int | None, ...]
+    reason: str | None = None
+
+
+def risk_table(
+    durations: pd.Series | np.ndarray,
+    events: pd.Series | np.ndarray,
+    times: Sequence[float],
+    level: str = "",
+    suppress_below: int = 0,
+    weights: Weights = None,
+) -> RiskTable:
+    """The risk table of one group (R's ``summary(survfit, times, extend = TRUE)``: ``n.risk``
+    and the running sums of ``n.event`` and ``n.censor``). Output checking at
+    ``suppress_below``: a group smaller than that is withheld
+    (:func:`~analysis.core.output_checks.statistic_withheld`), and a time column is shown only
+    as :func:`~analysis.core.output_checks.risk_table_published` allows."""
+    durations = np.asarray(durations, float)
+    returned = np.asarray(events, bool)
+    weight = case_weights(weights, len(durations))
+    ticks = np.asarray(times, float)
+    n = int(weight.sum())
+    reason = statistic_withheld((n,), suppress_below)
+    if reason is not None:
+        missing = (None,) * len(ticks)
+        return RiskTable(level, tuple(times), missing, missing, missing, reason)
+
+    order = np.argsort(durations, kind="stable")
+    ordered, ordered_weight, ordered_returned = durations[order], weight[order], returned[order]
+
+    def persons(counted: np.ndarray, side: str) -> np.ndarray:
+        """Persons of ``counted`` (per ordered row) with time < (``left``) or ≤ each tick."""
+        cumulative = np.concatenate([[0.0], np.cumsum(counted)])
+        return cumulative[np.searchsorted(ordered, ticks, side=side)].astype(int)
+
+    rows = (
+        (n - persons(ordered_weight, "left")).tolist(),
+        persons(ordered_weight * ordered_returned, "right").tolist(),
+        persons(ordered_weight * ~ordered_returned, "right").tolist(),
+    )
+    shown = risk_table_published(n, *rows, suppress_below)
+
+    def kept(counts: list[int]) -> tuple[int | None, ...]:
+        return tuple(count if ok else None for count, ok in zip(counts, shown, strict=True))
+
+    return RiskTable(level, tuple(times), *(kept(counts) for counts in rows))
+
+
 def km_curve(
-    durations: pd.Series, events: pd.Series, level: str, suppress_below: int = 0
+    durations: pd.Series,
+    events: pd.Series,
+    level: str,
+    suppress_below: int = 0,
+    weights: Weights = None,
 ) -> KMCurve:
     """The step curve of 1 − S(t) from time 0, its censor marks and the median of one group.
     Output checking at ``suppress_below`` (:func:`analysis.core.output_checks.published_steps`):
     the curve has a point only where at least that many persons have left the risk set since
     the previous point (every day with an event when 0), and a censor mark at such a point
-    when censorings are among them (at every censored day when 0)."""
-    times, at_risk, observed, censored = _counts(durations, events)
+    when censorings are among them (at every censored day when 0). Rows count ``weights``
+    times."""
+    times, at_risk, observed, censored = _counts(durations, events, weights)
     survival = np.cumprod(1 - observed / at_risk)
     shown = published_steps(observed, censored, suppress_below)
     if suppress_below > 0:
@@ -328,7 +419,7 @@ def km_curve(
         cumulative=np.concatenate([[0.0], 1 - survival[shown]]),
         censor_times=times[marked],
         censor_cumulative=1 - survival[marked],
-        median=median_summary(durations, events),
+        median=median_summary(durations, events, weights),
     )
 
 
