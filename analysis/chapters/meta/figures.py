@@ -32,11 +32,11 @@ def forest_plot(result: AnalysisResult, lang: str) -> plt.Figure:
         if not study["estimable"]:
             ax.text(1, y, t("meta.not_estimable", lang), ha="center", va="center", fontsize=9)
             continue
-        ax.plot([study["rr_low"], study["rr_high"]], [y, y], color="black", linewidth=1)
+        ax.plot([study["effect_low"], study["effect_high"]], [y, y], color="black", linewidth=1)
         weight = max(float(study["weight"]), 0)
         size = 4 + 10 * math.sqrt(weight / 100)
-        ax.plot(study["rr"], y, marker="s", color="#1f4e79", linestyle="none", markersize=size)
-        limits += [study["rr_low"], study["rr_high"]]
+        ax.plot(study["effect"], y, marker="s", color="#1f4e79", linestyle="none", markersize=size)
+        limits += [study["effect_low"], study["effect_high"]]
     if math.isfinite(pooled.ci_low):
         diamond = [
             (pooled.ci_low, k),

@@ -241,7 +241,7 @@ def forest_table(result: AnalysisResult, lang: str) -> pd.DataFrame:
             record |= {column: fmt_int(int(study[column]), lang) for column in counts}
         if study["estimable"]:
             record["weight"] = with_percent(fmt_num(float(study["weight"]), lang, 1), lang)
-        record["rr"] = rr_text(study["rr"], study["rr_low"], study["rr_high"], lang)
+        record["rr"] = rr_text(study["effect"], study["effect_low"], study["effect_high"], lang)
         records.append(record)
     with_counts = effects[effects["has_counts"].astype(bool)]
     sums = {column: fmt_int(int(with_counts[column].sum()), lang) for column in counts}
