@@ -348,7 +348,9 @@ def test_results_payload_follows_contract(review: tuple) -> None:
     payload = results.to_json()["analyses"]
     assert set(payload) == {"mr_uc_12", "mr_active_12", "mr_active_24"}
     for entry in payload.values():
-        assert set(entry) == {"k", "k_pooled", "n_participants", "current", *stats.MODELS}
+        keys = {"measure", "k", "k_pooled", "n_participants", "current", *stats.MODELS}
+        assert set(entry) == keys
+        assert entry["measure"] == "RR"
         assert set(entry["current"]) == {
             "current_default", "leave_one_out", "egger", "egger_min_k", "dropped_studies"
         }  # fmt: skip

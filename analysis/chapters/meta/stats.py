@@ -170,9 +170,17 @@ class AnalysisResult:
         """Pooled observed risk per 100 in the control arms."""
         return float(100 * self.effects["events_control"].sum() / self.effects["n_control"].sum())
 
+    @property
+    def observed_control_mean(self) -> float:
+        """Mean of an MD or SMD analysis' control arms, weighted by their size (the control
+        column of the summary of findings)."""
+        sizes = self.effects["n_control"].astype(float)
+        return float((self.effects["mean_control"].astype(float) * sizes).sum() / sizes.sum())
+
     def contract(self) -> dict:
         """The analysis' part of the results JSON."""
         return {
+            "measure": self.measure,
             "k": self.k,
             "k_pooled": self.k_pooled,
             "n_participants": self.n_participants,
