@@ -59,7 +59,7 @@ GENERIC_COLUMNS = ("measure", "estimate", "ci_low", "ci_high")
 CONTINUOUS_COLUMNS = ("mean_intervention", "sd_intervention", "mean_control", "sd_control")
 ARM_SIZES = ("n_intervention", "n_control")
 # The measure an analysis pools: risk ratios of 2×2 counts, or mean differences or
-# standardised mean differences (Hedges' g) of means and SDs (effects.CONTINUOUS_MEASURES).
+# standardised mean differences (Hedges' g) of means and SDs.
 BINARY_MEASURE = "RR"
 CONTINUOUS_MEASURES = ("MD", "SMD")
 ANALYSIS_MEASURES = (BINARY_MEASURE, *CONTINUOUS_MEASURES)

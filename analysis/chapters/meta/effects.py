@@ -16,8 +16,9 @@ import numpy as np
 from scipy.special import gammaln
 from statsmodels.stats.meta_analysis import effectsize_2proportions
 
+from analysis.chapters.meta.data import CONTINUOUS_MEASURES
+
 BINARY_MEASURES = ("RR", "OR", "RD")
-CONTINUOUS_MEASURES = ("MD", "SMD")
 RATIO_MEASURES = ("RR", "OR")  # pooled as logarithms, shown as ratios (null value 1, not 0)
 ZERO_CELL_CORRECTION = 0.5
 # Why a study's effect is not estimable (RR and OR only; RD keeps every study).

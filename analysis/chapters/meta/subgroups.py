@@ -55,7 +55,8 @@ def subgroup_analysis(
     """Pool each subgroup with ``rma(method, test)`` (separate τ² per subgroup, as RevMan)
     and test the differences between them (``subgroup_difference``). A subgroup of one study
     is that study's own estimate and Wald CI (``rma(method = "FE")``; RevMan shows it so, and
-    there is no τ² from one study). Studies with NaN effects are left out."""
+    metafor's ``rma(method = "REML")`` on one study gives the same, with τ² = 0). Studies
+    with NaN effects are left out."""
     y, v = np.asarray(yi, dtype=float), np.asarray(vi, dtype=float)
     labels = np.asarray(groups, dtype=object)
     keep = np.isfinite(y)
