@@ -209,6 +209,20 @@ def test_tables_and_texts_name_the_measures(
     assert "MD " in summary and "SMD " in summary and "RR " in summary
 
 
+def test_a_review_without_risk_ratios_has_no_risk_columns(tmp_path: Path) -> None:
+    folder = write_continuous_review(tmp_path / "data")
+    for name in ("studies.csv", "analyses.csv"):
+        path = folder / "meta" / name
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table[table["analysis_id"] != "work"].to_csv(path, index=False)
+    results = analyse(load(folder))
+    assert list(results.analyses) == ["pain", "function"]
+    for lang, header in (("en", "Mean with control"), ("nb", "Gjennomsnitt med kontroll")):
+        columns = list(tables.sof_table(results, lang).columns)
+        assert header in columns and not any("100" in column for column in columns)
+        assert "RR" not in narrative.summary(results, lang)
+
+
 def test_the_subgroup_forest_plot_has_a_diamond_per_subgroup(review: MetaResults) -> None:
     for key, ratio in (("pain", False), ("work", True)):
         subgroups = review.current[key].subgroups

@@ -125,6 +125,8 @@ def sof_table(results: MetaResults, lang: str) -> pd.DataFrame:
     analyses = results.data.analyses
     marks, _ = _footnotes(analyses, lang)
     per, mixed = _per(results, lang)
+    # Risks per 100 (or 1,000) with any risk-ratio row, else means and differences.
+    scale = "risk" if any(r.absolute is not None for r in results.analyses.values()) else "means"
     noun = study_noun(results.study).removeprefix("meta.count.")
     records = []
     for _, row in analyses.iterrows():
@@ -154,9 +156,9 @@ def sof_table(results: MetaResults, lang: str) -> pd.DataFrame:
             {
                 t("meta.sof.outcome", lang): outcome,
                 t("meta.sof.comparison", lang): row[f"comparison_{lang}"],
-                t("meta.sof.control_risk", lang, per=per): cells[0],
-                t("meta.sof.intervention_risk", lang, per=per): cells[1],
-                t("meta.sof.difference", lang, per=per): cells[2],
+                t(f"meta.sof.control_{scale}", lang, per=per): cells[0],
+                t(f"meta.sof.intervention_{scale}", lang, per=per): cells[1],
+                t(f"meta.sof.difference_{scale}", lang, per=per): cells[2],
                 t("meta.sof.relative", lang): cells[3],
                 t("meta.sof.participants", lang): t(
                     f"meta.sof.participants_value.{noun}.{'one' if k == 1 else 'other'}",
