@@ -231,6 +231,7 @@ REVIEW_STUDIES = {
 REVIEW_ANALYSES = [
     {
         "analysis_id": "sl",
+        "comparison_id": "graded_activity",
         "comparison_en": "Graded activity vs usual care",
         "comparison_nb": "Gradert aktivitet mot vanlig praksis",
         "outcome_en": "Still on sick leave",
@@ -244,6 +245,7 @@ REVIEW_ANALYSES = [
     },
     {
         "analysis_id": "dp",
+        "comparison_id": "case_management",
         "comparison_en": "Case management vs waiting list",
         "comparison_nb": "Oppfølging mot venteliste",
         "outcome_en": "Disability pension",

@@ -75,7 +75,7 @@ def bcg() -> dict[str, stats.Pooled]:
 
 def test_inverse_variance_fixed_matches_metafor(bcg: dict[str, stats.Pooled]) -> None:
     fixed = bcg["fixed_iv"]
-    assert fixed.log_estimate == pytest.approx(-0.4303, abs=5e-5)
+    assert fixed.scale_estimate == pytest.approx(-0.4303, abs=5e-5)
     assert fixed.z == pytest.approx(-10.6247, abs=5e-4)
     assert (fixed.estimate, fixed.ci_low, fixed.ci_high) == pytest.approx(
         (0.6503, 0.6007, 0.7040), abs=5e-5
@@ -85,7 +85,7 @@ def test_inverse_variance_fixed_matches_metafor(bcg: dict[str, stats.Pooled]) ->
 
 def test_dersimonian_laird_matches_metafor(bcg: dict[str, stats.Pooled]) -> None:
     random = bcg["random"]
-    assert random.log_estimate == pytest.approx(-0.7141, abs=5e-5)
+    assert random.scale_estimate == pytest.approx(-0.7141, abs=5e-5)
     assert math.log(random.ci_low) == pytest.approx(-1.0644, abs=5e-5)
     assert math.log(random.ci_high) == pytest.approx(-0.3638, abs=5e-5)
     assert random.z == pytest.approx(-3.9952, abs=5e-4)
@@ -98,7 +98,7 @@ def test_dersimonian_laird_matches_metafor(bcg: dict[str, stats.Pooled]) -> None
 
 def test_mantel_haenszel_matches_metafor(bcg: dict[str, stats.Pooled]) -> None:
     mh = bcg["fixed_mh"]
-    assert mh.log_estimate == pytest.approx(-0.4537, abs=5e-5)
+    assert mh.scale_estimate == pytest.approx(-0.4537, abs=5e-5)
     assert math.log(mh.ci_low) == pytest.approx(-0.5308, abs=5e-5)
     assert math.log(mh.ci_high) == pytest.approx(-0.3766, abs=5e-5)
     assert mh.z == pytest.approx(-11.5338, abs=5e-4)
@@ -130,8 +130,8 @@ def test_hartung_knapp_matches_metafor_reml_example() -> None:
     """metafor's rma(yi, vi, data=dat.bcg, test="knha") (REML, τ² = 0.3132): -0.7145,
     se 0.1808, CI -1.1084 to -0.3206, p 0.0019 (metafor documentation)."""
     effects = stats.study_effects(frame([(a, a + b, c, c + d) for a, b, c, d in BCG]))
-    result = stats.hartung_knapp(effects["log_rr"], effects["var"], tau2=0.3132)
-    assert result.log_estimate == pytest.approx(-0.7145, abs=5e-5)
+    result = stats.hartung_knapp(effects["yi"], effects["vi"], tau2=0.3132)
+    assert result.scale_estimate == pytest.approx(-0.7145, abs=5e-5)
     assert result.se == pytest.approx(0.1808, abs=5e-5)
     assert math.log(result.ci_low) == pytest.approx(-1.1084, abs=2e-4)
     assert math.log(result.ci_high) == pytest.approx(-0.3206, abs=2e-4)
@@ -140,7 +140,7 @@ def test_hartung_knapp_matches_metafor_reml_example() -> None:
 
 def test_prediction_interval_and_revman_tau2_by_hand(bcg: dict[str, stats.Pooled]) -> None:
     effects = stats.study_effects(frame([(a, a + b, c, c + d) for a, b, c, d in BCG]))
-    y, v = effects["log_rr"].to_numpy(), effects["var"].to_numpy()
+    y, v = effects["yi"].to_numpy(), effects["vi"].to_numpy()
     w = 1 / v
     c = w.sum() - (w**2).sum() / w.sum()
     tau2 = (152.5676 - 12) / c
@@ -170,18 +170,18 @@ def test_zero_cell_gets_half_added_to_all_four_cells() -> None:
     effects = stats.study_effects(frame([(0, 20, 5, 20), (3, 30, 6, 30)]))
     zero, plain = effects.iloc[0], effects.iloc[1]
     assert zero["zero_corrected"] and not plain["zero_corrected"]
-    assert zero["log_rr"] == pytest.approx(math.log((0.5 / 21) / (5.5 / 21)))
-    assert zero["var"] == pytest.approx(1 / 0.5 - 1 / 21 + 1 / 5.5 - 1 / 21)
+    assert zero["yi"] == pytest.approx(math.log((0.5 / 21) / (5.5 / 21)))
+    assert zero["vi"] == pytest.approx(1 / 0.5 - 1 / 21 + 1 / 5.5 - 1 / 21)
     # a study without zero cells is left exactly as it is
-    assert plain["log_rr"] == pytest.approx(math.log((3 / 30) / (6 / 30)))
-    assert plain["var"] == pytest.approx(1 / 3 - 1 / 30 + 1 / 6 - 1 / 30)
+    assert plain["yi"] == pytest.approx(math.log((3 / 30) / (6 / 30)))
+    assert plain["vi"] == pytest.approx(1 / 3 - 1 / 30 + 1 / 6 - 1 / 30)
 
 
 def test_double_zero_study_is_not_estimable_and_not_pooled() -> None:
     rows = [(0, 25, 0, 25), (4, 40, 8, 40), (6, 50, 9, 50)]
     effects = stats.study_effects(frame(rows))
     assert not effects.iloc[0]["estimable"]
-    assert math.isnan(effects.iloc[0]["rr"])
+    assert math.isnan(effects.iloc[0]["effect"])
     with_zero = stats.pool(effects)
     without = stats.pool(stats.study_effects(frame(rows[1:])))
     for model in stats.MODELS:
@@ -237,7 +237,7 @@ def test_generic_inverse_variance_row() -> None:
     both = pd.concat([studies.astype(object), generic.astype(object)], ignore_index=True)
     effects = stats.study_effects(both)
     se = (math.log(1.15) - math.log(0.65)) / (2 * scipy_stats.norm.ppf(0.975))
-    assert effects.iloc[1]["var"] == pytest.approx(se**2)
+    assert effects.iloc[1]["vi"] == pytest.approx(se**2)
     result = stats.pool(effects)
     assert math.isnan(result.models["fixed_mh"].estimate)
     assert result.models["fixed_mh"].reason == stats.NEEDS_COUNTS
@@ -348,7 +348,9 @@ def test_results_payload_follows_contract(review: tuple) -> None:
     payload = results.to_json()["analyses"]
     assert set(payload) == {"mr_uc_12", "mr_active_12", "mr_active_24"}
     for entry in payload.values():
-        assert set(entry) == {"k", "k_pooled", "n_participants", "current", *stats.MODELS}
+        keys = {"measure", "k", "k_pooled", "n_participants", "current", *stats.MODELS}
+        assert set(entry) == keys
+        assert entry["measure"] == "RR"
         assert set(entry["current"]) == {
             "current_default", "leave_one_out", "egger", "egger_min_k", "dropped_studies"
         }  # fmt: skip
@@ -458,6 +460,52 @@ def test_bad_grade_and_flow_rejected(tmp_path: Path) -> None:
     edit(data_dir / "meta" / "prisma.csv", 4, "count", "199")
     with pytest.raises(InputError, match="fulltext_assessed is 199"):
         load(data_dir)
+
+
+def test_comparison_id_is_required(tmp_path: Path) -> None:
+    data_dir = copy_data(tmp_path)
+    path = data_dir / "meta" / "analyses.csv"
+    pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns="comparison_id").to_csv(
+        path, index=False
+    )
+    with pytest.raises(InputError) as error:
+        load(data_dir)
+    (problem,) = error.value.problems
+    assert problem.file.endswith("meta/analyses.csv") and problem.column == "comparison_id"
+
+
+def test_a_comparison_named_two_ways_is_rejected(tmp_path: Path) -> None:
+    """The third result of narrative.csv keeps mr_active's id but gets another name."""
+    data_dir = copy_data(tmp_path)
+    path = data_dir / "meta" / "narrative.csv"
+    edit(path, 2, "comparison_nb", "Et annet navn")
+    with pytest.raises(InputError) as error:
+        load(data_dir)
+    (problem,) = error.value.problems
+    assert (problem.file, problem.column, problem.row) == (
+        "meta/narrative.csv",
+        "comparison_nb",
+        3,
+    )
+    assert "'mr_active'" in problem.message and "meta/analyses.csv, row 2" in problem.message
+    assert "Et annet navn" in problem.text("nb") and "rad 2" in problem.text("nb")
+
+
+def test_comparisons_are_told_apart_by_their_id(tmp_path: Path) -> None:
+    """Renaming a comparison everywhere changes nothing; giving one narrative result a new id
+    adds a comparison reported only without pooling."""
+    data_dir = copy_data(tmp_path)
+    before = analyse(load(data_dir)).comparisons
+    for name in ("analyses.csv", "narrative.csv"):
+        path = data_dir / "meta" / name
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        table["comparison_en"] = "One name"
+        table["comparison_nb"] = "Ett navn"
+        table.to_csv(path, index=False)
+    assert analyse(load(data_dir)).comparisons == before
+    edit(data_dir / "meta" / "narrative.csv", 0, "comparison_id", "new_comparison")
+    after = analyse(load(data_dir)).comparisons
+    assert (after.total, after.unpooled) == (before.total + 1, before.unpooled + 1)
 
 
 def test_rerun_on_other_studies(tmp_path: Path) -> None:

@@ -74,6 +74,8 @@ def analyse(data: MetaData, compare: bool = True) -> MetaResults:
     """Pool every analysis that has studies, count the risk-of-bias judgements and, when the
     data declare that they reproduce the review and ``compare`` is True, compare with it."""
     analyses = pool_analyses(data)
+    subgroups = data.analyses.get("subgroups_en", pd.Series(pd.NA, data.analyses.index))
+    subgrouped = set(data.analyses.loc[subgroups.notna(), "analysis_id"])
     compared = compare and data.study.reproduces == reproduction.published()["publication"]
     rob = data.risk_of_bias
     return MetaResults(
@@ -86,5 +88,8 @@ def analyse(data: MetaData, compare: bool = True) -> MetaResults:
         weak_publications=None if rob is None else weak_publications(rob),
         compared=compared,
         reproduction=reproduction.rows(data, analyses) if compared else [],
-        current={key: current_methods(result.effects) for key, result in analyses.items()},
+        current={
+            key: current_methods(result.effects, result.measure, key in subgrouped)
+            for key, result in analyses.items()
+        },
     )

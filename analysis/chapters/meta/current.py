@@ -1,5 +1,5 @@
-"""The current Cochrane random-effects default beside the RevMan 5 models, with leave-one-out
-and the small-study test, on the risk-ratio scale.
+"""The current Cochrane random-effects default beside the RevMan 5 models, with leave-one-out,
+subgroups and the small-study test, on the measure's scale (risk ratio, MD or SMD).
 
 RevMan (web) pools with REML τ² since January 2025, with the Q-profile interval for τ² and
 the I² interval it implies, a 95 % prediction interval with t on k − 2 degrees of freedom
@@ -7,6 +7,7 @@ the I² interval it implies, a 95 % prediction interval with t on k − 2 degree
 Hartung–Knapp–Sidik–Jonkman interval (t on k − 1 df, without the ad hoc floor, as metafor's
 ``test = "knha"``). The statistics come from ``pooling`` and ``sensitivity`` (checked against
 metafor); this module only puts them into the fields the results JSON and the page use.
+Subgroups are pooled with the same model, each with its own τ² (``subgroups``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.chapters.meta.data import BINARY_MEASURE
+from analysis.chapters.meta.effects import from_scale
 from analysis.chapters.meta.pooling import SINGLE_STUDY, Pooled, prediction_interval, rma
 from analysis.chapters.meta.sensitivity import (
     MIN_STUDIES_FOR_SMALL_STUDY_TESTS,
@@ -27,14 +30,17 @@ from analysis.chapters.meta.sensitivity import (
     leave_one_out,
 )
 from analysis.chapters.meta.stats import FEWER_THAN_THREE, NO_STUDIES
+from analysis.chapters.meta.subgroups import SubgroupTest, subgroup_analysis
 
 MIN_STUDIES_FOR_LEAVE_ONE_OUT = 3  # with two studies, leaving one out leaves a single study
+MIN_SUBGROUPS = 2  # a test for subgroup differences needs two subgroups with estimable studies
 NAN = math.nan
 
 
 @dataclass(frozen=True)
 class CurrentDefault:
-    """REML random effects as RevMan now reports them, as risk ratios: estimate with its Wald
+    """REML random effects as RevMan now reports them, on the measure's scale (a risk ratio,
+    or an MD or SMD): estimate with its Wald
     (z) 95 % CI and p, the Hartung–Knapp–Sidik–Jonkman CI and p, τ² with its Q-profile CI, I²
     (a proportion) with its CI, and the t(k − 2) prediction interval. NaN where not
     estimable, with ``reason`` (estimate), ``heterogeneity_reason`` (τ², I², HKSJ) and
@@ -70,18 +76,18 @@ class CurrentDefault:
         return asdict(self)
 
 
-def _ratio(pooled: Pooled) -> dict[str, float]:
+def _shown(pooled: Pooled, measure: str) -> dict[str, float]:
     return {
-        "estimate": math.exp(pooled.estimate),
-        "ci_low": math.exp(pooled.ci_low),
-        "ci_high": math.exp(pooled.ci_high),
+        "estimate": from_scale(measure, pooled.estimate),
+        "ci_low": from_scale(measure, pooled.ci_low),
+        "ci_high": from_scale(measure, pooled.ci_high),
         "p": pooled.p,
     }
 
 
-def current_default(y: np.ndarray, v: np.ndarray) -> CurrentDefault:
-    """The current default on the estimable studies' log risk ratios ``y`` and variances ``v``.
-    One study: its own estimate and CI, no heterogeneity; none: nothing."""
+def current_default(y: np.ndarray, v: np.ndarray, measure: str = BINARY_MEASURE) -> CurrentDefault:
+    """The current default on the estimable studies' effects ``y`` (log RR, MD or SMD) and
+    variances ``v``. One study: its own estimate and CI, no heterogeneity; none: nothing."""
     k = len(y)
     if k == 0:
         return CurrentDefault(
@@ -90,17 +96,23 @@ def current_default(y: np.ndarray, v: np.ndarray) -> CurrentDefault:
     if k == 1:
         own = rma(y, v, "FE")
         return CurrentDefault(
-            1, **_ratio(own), heterogeneity_reason=SINGLE_STUDY, pi_reason=FEWER_THAN_THREE
+            1,
+            **_shown(own, measure),
+            heterogeneity_reason=SINGLE_STUDY,
+            pi_reason=FEWER_THAN_THREE,
         )
     reml = rma(y, v, "REML")
     hksj = rma(y, v, "REML", "knha", interval=False)
     het = reml.heterogeneity
     pi_low, pi_high = (
-        (math.exp(bound) for bound in prediction_interval(reml, "riley")) if k >= 3 else (NAN, NAN)
+        (from_scale(measure, bound) for bound in prediction_interval(reml, "riley"))
+        if k >= 3
+        else (NAN, NAN)
     )
     return CurrentDefault(
-        k, **_ratio(reml),
-        hksj_low=math.exp(hksj.ci_low), hksj_high=math.exp(hksj.ci_high), hksj_p=hksj.p,
+        k, **_shown(reml, measure),
+        hksj_low=from_scale(measure, hksj.ci_low), hksj_high=from_scale(measure, hksj.ci_high),
+        hksj_p=hksj.p,
         tau2=het.tau2, tau2_low=het.tau2_low, tau2_high=het.tau2_high,
         i2=het.i2, i2_low=het.i2_low, i2_high=het.i2_high,
         pi_low=pi_low, pi_high=pi_high, pi_reason=None if k >= 3 else FEWER_THAN_THREE,
@@ -109,8 +121,8 @@ def current_default(y: np.ndarray, v: np.ndarray) -> CurrentDefault:
 
 @dataclass(frozen=True)
 class LeftOut:
-    """The current-default model refitted without ``study``: risk ratio with its Wald CI, τ²
-    and I² (a proportion)."""
+    """The current-default model refitted without ``study``: the estimate (RR, MD or SMD) with
+    its Wald CI, τ² and I² (a proportion)."""
 
     study: str
     estimate: float
@@ -120,7 +132,9 @@ class LeftOut:
     i2: float
 
 
-def leave_one_out_rows(studies: list[str], y: np.ndarray, v: np.ndarray) -> list[LeftOut]:
+def leave_one_out_rows(
+    studies: list[str], y: np.ndarray, v: np.ndarray, measure: str = BINARY_MEASURE
+) -> list[LeftOut]:
     """REML leave-one-out (``leave1out(rma(method = "REML"))``), only with three or more
     estimable studies (else empty)."""
     if len(y) < MIN_STUDIES_FOR_LEAVE_ONE_OUT:
@@ -128,9 +142,9 @@ def leave_one_out_rows(studies: list[str], y: np.ndarray, v: np.ndarray) -> list
     return [
         LeftOut(
             study,
-            math.exp(fit.estimate),
-            math.exp(fit.ci_low),
-            math.exp(fit.ci_high),
+            from_scale(measure, fit.estimate),
+            from_scale(measure, fit.ci_low),
+            from_scale(measure, fit.ci_high),
             fit.tau2,
             fit.heterogeneity.i2,
         )
@@ -139,17 +153,75 @@ def leave_one_out_rows(studies: list[str], y: np.ndarray, v: np.ndarray) -> list
 
 
 @dataclass(frozen=True)
+class Subgroup:
+    """One subgroup pooled with the current default (its own τ²; a subgroup of one study is
+    that study's estimate): ``subgroup`` is its English name in studies.csv (the key), the
+    estimate on the measure's scale with its Wald CI, τ² and I² (NaN with one study)."""
+
+    subgroup: str
+    k: int
+    estimate: float
+    ci_low: float
+    ci_high: float
+    tau2: float
+    i2: float
+
+
+@dataclass(frozen=True)
+class Subgroups:
+    """The subgroups of an analysis in order of first appearance and the test for subgroup
+    differences (Q between, df, p), with the I² RevMan prints for it, max(0, (Q − df)/Q)."""
+
+    subgroups: list[Subgroup]
+    test: SubgroupTest
+
+    @property
+    def i2(self) -> float:
+        """I² of the test for subgroup differences (a proportion)."""
+        return max(0.0, (self.test.q - self.test.df) / self.test.q) if self.test.q > 0 else 0.0
+
+    def contract(self) -> dict:
+        """The subgroups' part of the results JSON."""
+        return {
+            "subgroups": [asdict(row) for row in self.subgroups],
+            "test": asdict(self.test) | {"i2": self.i2},
+        }
+
+
+def subgroups(y: np.ndarray, v: np.ndarray, groups: list[str], measure: str) -> Subgroups | None:
+    """The subgroup analysis with REML per subgroup and the test between them
+    (``subgroups.subgroup_analysis``), None with fewer than two subgroups."""
+    if len(dict.fromkeys(groups)) < MIN_SUBGROUPS:
+        return None
+    analysis = subgroup_analysis(y, v, groups, "REML")
+    rows = [
+        Subgroup(
+            name,
+            fit.k,
+            from_scale(measure, fit.estimate),
+            from_scale(measure, fit.ci_low),
+            from_scale(measure, fit.ci_high),
+            fit.tau2 if fit.k > 1 else NAN,
+            fit.heterogeneity.i2 if fit.k > 1 else NAN,
+        )
+        for name, fit in analysis.subgroups.items()
+    ]
+    return Subgroups(rows, analysis.test)
+
+
+@dataclass(frozen=True)
 class CurrentMethods:
     """The current default, leave-one-out, Egger's test and the funnel-plot data (both only
-    with k ≥ 10: else the test's reason and no funnel) of one analysis, and the studies left
-    out of the pooling because they have no events in either arm or events in every
-    participant (``dropped``)."""
+    with k ≥ 10: else the test's reason and no funnel) of one analysis, the studies left out
+    of the pooling because they have no events in either arm or events in every participant
+    (``dropped``), and the subgroup analysis when the analysis declares subgroups."""
 
     default: CurrentDefault
     leave_one_out: list[LeftOut]
     egger: RegressionTest
     dropped: list[str]
     funnel: FunnelData | None = None
+    subgroups: Subgroups | None = None
 
     def contract(self) -> dict:
         """The analysis' current-methods part of the results JSON."""
@@ -159,19 +231,25 @@ class CurrentMethods:
             "egger": asdict(self.egger),
             "egger_min_k": MIN_STUDIES_FOR_SMALL_STUDY_TESTS,
             "dropped_studies": self.dropped,
-        }
+        } | ({} if self.subgroups is None else {"subgroups": self.subgroups.contract()})
 
 
-def current_methods(effects: pd.DataFrame) -> CurrentMethods:
+def current_methods(
+    effects: pd.DataFrame, measure: str = BINARY_MEASURE, by_subgroup: bool = False
+) -> CurrentMethods:
     """Everything above for one analysis, from its rows of ``stats.study_effects`` (a
-    DataFrame with ``study``, ``log_rr``, ``var`` and ``estimable``)."""
+    DataFrame with ``study``, ``yi``, ``vi``, ``estimable`` and, ``by_subgroup``,
+    ``subgroup_en``)."""
     estimable = effects["estimable"].to_numpy(bool)
     used = effects[estimable]
-    y, v = used["log_rr"].to_numpy(float), used["var"].to_numpy(float)
+    y, v = used["yi"].to_numpy(float), used["vi"].to_numpy(float)
     return CurrentMethods(
-        default=current_default(y, v),
-        leave_one_out=leave_one_out_rows([str(s) for s in used["study"]], y, v),
+        default=current_default(y, v, measure),
+        leave_one_out=leave_one_out_rows([str(s) for s in used["study"]], y, v, measure),
         egger=egger_test(y, v),
         dropped=[str(s) for s in effects.loc[~estimable, "study"]],
         funnel=funnel_data(y, v) if len(y) >= MIN_STUDIES_FOR_SMALL_STUDY_TESTS else None,
+        subgroups=subgroups(y, v, [str(g) for g in used["subgroup_en"]], measure)
+        if by_subgroup
+        else None,
     )

@@ -65,15 +65,26 @@ PRISMA_STEPS = (
 )
 COUNT_COLUMNS = ("events_intervention", "n_intervention", "events_control", "n_control")
 GENERIC_COLUMNS = ("measure", "estimate", "ci_low", "ci_high")
+# Mean and SD of both arms of a continuous outcome (the sizes are n_intervention, n_control).
+CONTINUOUS_COLUMNS = ("mean_intervention", "sd_intervention", "mean_control", "sd_control")
+ARM_SIZES = ("n_intervention", "n_control")
+# The measure an analysis pools: risk ratios of 2×2 counts, or mean differences or
+# standardised mean differences (Hedges' g) of means and SDs.
+BINARY_MEASURE = "RR"
+CONTINUOUS_MEASURES = ("MD", "SMD")
+ANALYSIS_MEASURES = (BINARY_MEASURE, *CONTINUOUS_MEASURES)
 
 
-def _bilingual(file_key: str, name: str, nullable: bool = False) -> tuple[Field, ...]:
+def _bilingual(
+    file_key: str, name: str, nullable: bool = False, required: bool = True
+) -> tuple[Field, ...]:
     """A text column in English and in Norwegian, sharing one contract description."""
     return tuple(
         Field(
             f"{name}_{lang}",
             "text",
             nullable=nullable,
+            required=required,
             description_key=f"contract.meta.{file_key}.{name}",
         )
         for lang in COLUMN_LANGS
@@ -120,6 +131,18 @@ STUDIES = Schema(
             )
             for column in GENERIC_COLUMNS[1:]
         ),
+        *(
+            Field(
+                column,
+                "number",
+                nullable=True,
+                required=False,
+                minimum=0 if column.startswith("sd_") else None,
+                description_key=_shared("studies", "continuous"),
+            )
+            for column in CONTINUOUS_COLUMNS
+        ),
+        *_bilingual("studies", "subgroup", nullable=True, required=False),
         Field("source", "category", levels=SOURCES),
         Field("source_detail", "text", nullable=True, required=False),
     ),
@@ -129,10 +152,13 @@ ANALYSES = Schema(
     "meta/analyses.csv",
     (
         Field("analysis_id", "text", unique=True),
+        Field("comparison_id", "text"),
         *_bilingual("analyses", "comparison"),
         *_bilingual("analyses", "outcome"),
         Field("follow_up_months", "number", nullable=True, minimum=0),
-        Field("control_risk_per_100", "number", minimum=0, maximum=100),
+        Field("measure", "category", levels=ANALYSIS_MEASURES, nullable=True, required=False),
+        Field("control_risk_per_100", "number", nullable=True, minimum=0, maximum=100),
+        *_bilingual("analyses", "subgroups", nullable=True, required=False),
         Field("direction", "category", levels=DIRECTIONS, nullable=True, required=False),
         *(
             Field(
@@ -199,6 +225,7 @@ PRISMA = Schema(
 NARRATIVE = Schema(
     "meta/narrative.csv",
     (
+        Field("comparison_id", "text"),
         *_bilingual("narrative", "comparison"),
         Field("study", "text"),
         *_bilingual("narrative", "outcome"),
@@ -251,7 +278,8 @@ class MetaData:
     for an optional file the data leave out, and the study description.
 
     ``analyses["direction"]`` is always filled: the file's value, else the direction of the
-    study description's outcome when it describes exactly one, else ``beneficial``.
+    study description's outcome when it describes exactly one, else ``beneficial``;
+    ``analyses["measure"]`` too: the file's value, else ``RR``.
     """
 
     studies: pd.DataFrame
@@ -290,15 +318,139 @@ def analysis_name(analyses: pd.DataFrame, analysis_id: str) -> Message:
     return Message("meta.analysis_label", **names, months=months_text)
 
 
-def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Problem]:
-    """Cross-column and cross-file rules of studies.csv."""
-    name = STUDIES.file
-    counts = list(COUNT_COLUMNS)
+def _given(record: pd.Series, column: str) -> bool:
+    """Whether a row has a value in ``column`` (an optional column may be absent)."""
+    return column in record and pd.notna(record[column])
+
+
+def _binary_row_problems(record: pd.Series, row: int) -> list[Problem]:
+    """The rules of a row of a risk-ratio analysis: four counts or a reported RR with its CI,
+    events within their arm, no means or SDs."""
+    name, counts = STUDIES.file, list(COUNT_COLUMNS)
+    has_counts = [_given(record, c) for c in counts]
+    has_generic = [_given(record, c) for c in GENERIC_COLUMNS]
     problems = []
-    known = set(analyses["analysis_id"])
+    means = [column for column in CONTINUOUS_COLUMNS if _given(record, column)]
+    if means:
+        problems.append(
+            Problem(
+                name,
+                means[0],
+                row,
+                Message("meta.input.continuous_in_binary", measure=BINARY_MEASURE),
+                Message("meta.input.fix.continuous_in_binary"),
+            )
+        )
+    if any(has_counts) and not all(has_counts):
+        missing = counts[has_counts.index(False)]
+        problems.append(
+            Problem(
+                name,
+                missing,
+                row,
+                Message("meta.input.partial_counts"),
+                Message("meta.input.fix.partial_counts"),
+            )
+        )
+    elif not any(has_counts) and not all(has_generic):
+        problems.append(
+            Problem(
+                name,
+                "estimate",
+                row,
+                Message("meta.input.no_estimate"),
+                Message("meta.input.fix.no_estimate"),
+            )
+        )
+    if all(has_counts):
+        for events, total in (
+            ("events_intervention", "n_intervention"),
+            ("events_control", "n_control"),
+        ):
+            if record[events] > record[total]:
+                problems.append(
+                    Problem(
+                        name,
+                        events,
+                        row,
+                        Message(
+                            "meta.input.events_exceed",
+                            events=record[events],
+                            total=record[total],
+                            column=total,
+                        ),
+                        Message("meta.input.fix.events_exceed", column=total),
+                    )
+                )
+    elif all(has_generic) and not (0 < record["ci_low"] <= record["estimate"] <= record["ci_high"]):
+        problems.append(
+            Problem(
+                name,
+                "ci_low",
+                row,
+                Message("meta.input.ci_outside"),
+                Message("meta.input.fix.ci_outside"),
+            )
+        )
+    return problems
+
+
+def _continuous_row_problems(record: pd.Series, row: int, measure: str) -> list[Problem]:
+    """The rules of a row of an MD or SMD analysis: mean, SD (above 0) and size of both arms,
+    and no events or reported ratio."""
+    name = STUDIES.file
+    needed = (*CONTINUOUS_COLUMNS, *ARM_SIZES)
+    problems = []
+    missing = [column for column in needed if not _given(record, column)]
+    if missing:
+        problems.append(
+            Problem(
+                name,
+                missing[0],
+                row,
+                Message("meta.input.continuous_missing", measure=measure),
+                Message("meta.input.fix.continuous_missing"),
+            )
+        )
+    problems += [
+        Problem(
+            name,
+            column,
+            row,
+            Message("meta.input.sd_zero"),
+            Message("meta.input.fix.sd_zero"),
+        )
+        for column in ("sd_intervention", "sd_control")
+        if _given(record, column) and record[column] <= 0
+    ]
+    extra = [
+        column
+        for column in ("events_intervention", "events_control", *GENERIC_COLUMNS)
+        if _given(record, column)
+    ]
+    if extra:
+        problems.append(
+            Problem(
+                name,
+                extra[0],
+                row,
+                Message("meta.input.binary_in_continuous", measure=measure),
+                Message("meta.input.fix.binary_in_continuous"),
+            )
+        )
+    return problems
+
+
+def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Problem]:
+    """Cross-column and cross-file rules of studies.csv: each row as its analysis' measure
+    needs, and a subgroup (in every language) for each row of an analysis that declares
+    subgroups."""
+    name = STUDIES.file
+    problems = []
+    declared = analyses.set_index("analysis_id")
     for i, record in studies.iterrows():
         row = int(i) + 1
-        if record["analysis_id"] not in known:
+        if record["analysis_id"] not in declared.index:
             problems.append(
                 Problem(
                     name,
@@ -312,61 +464,25 @@ def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Probl
                     Message("meta.input.fix.analysis_unknown", file=ANALYSES.file),
                 )
             )
-        has_counts = [pd.notna(record[c]) for c in counts]
-        has_generic = [c in record and pd.notna(record[c]) for c in GENERIC_COLUMNS]
-        if any(has_counts) and not all(has_counts):
-            missing = counts[has_counts.index(False)]
-            problems.append(
+            continue
+        analysis = declared.loc[record["analysis_id"]]
+        measure = str(analysis["measure"])
+        if measure == BINARY_MEASURE:
+            problems += _binary_row_problems(record, row)
+        else:
+            problems += _continuous_row_problems(record, row, measure)
+        if _given(analysis, "subgroups_en"):
+            problems += [
                 Problem(
                     name,
-                    missing,
+                    f"subgroup_{lang}",
                     row,
-                    Message("meta.input.partial_counts"),
-                    Message("meta.input.fix.partial_counts"),
+                    Message("meta.input.subgroup_missing", analysis=repr(record["analysis_id"])),
+                    Message("meta.input.fix.subgroup_missing", file=ANALYSES.file),
                 )
-            )
-        elif not any(has_counts) and not all(has_generic):
-            problems.append(
-                Problem(
-                    name,
-                    "estimate",
-                    row,
-                    Message("meta.input.no_estimate"),
-                    Message("meta.input.fix.no_estimate"),
-                )
-            )
-        if all(has_counts):
-            for events, total in (
-                ("events_intervention", "n_intervention"),
-                ("events_control", "n_control"),
-            ):
-                if record[events] > record[total]:
-                    problems.append(
-                        Problem(
-                            name,
-                            events,
-                            row,
-                            Message(
-                                "meta.input.events_exceed",
-                                events=record[events],
-                                total=record[total],
-                                column=total,
-                            ),
-                            Message("meta.input.fix.events_exceed", column=total),
-                        )
-                    )
-        elif all(has_generic) and not (
-            0 < record["ci_low"] <= record["estimate"] <= record["ci_high"]
-        ):
-            problems.append(
-                Problem(
-                    name,
-                    "ci_low",
-                    row,
-                    Message("meta.input.ci_outside"),
-                    Message("meta.input.fix.ci_outside"),
-                )
-            )
+                for lang in COLUMN_LANGS
+                if not _given(record, f"subgroup_{lang}")
+            ]
     duplicated = studies.duplicated(["analysis_id", "study"], keep="first")
     problems += [
         Problem(
@@ -382,6 +498,56 @@ def _study_problems(studies: pd.DataFrame, analyses: pd.DataFrame) -> list[Probl
         )
         for i in duplicated.index[duplicated]
     ]
+    return problems
+
+
+def _analysis_problems(analyses: pd.DataFrame) -> list[Problem]:
+    """A risk-ratio analysis needs the assumed control risk of its summary of findings."""
+    return [
+        Problem(
+            ANALYSES.file,
+            "control_risk_per_100",
+            int(i) + 1,
+            Message("meta.input.control_risk_missing", measure=BINARY_MEASURE),
+            Message("meta.input.fix.control_risk_missing"),
+        )
+        for i, record in analyses.iterrows()
+        if record["measure"] == BINARY_MEASURE and pd.isna(record["control_risk_per_100"])
+    ]
+
+
+def _comparison_problems(analyses: pd.DataFrame, narrative: pd.DataFrame | None) -> list[Problem]:
+    """One name per language for each ``comparison_id``, in analyses.csv and narrative.csv
+    alike: a row naming a comparison differently from its first row is a problem (in the
+    file of that row; rows of analyses.csv count first)."""
+    files = [(ANALYSES.file, analyses)]
+    if narrative is not None:
+        files.append((NARRATIVE.file, narrative))
+    first: dict[tuple[str, str], tuple[str, str, int]] = {}
+    problems = []
+    for name, frame in files:
+        for i, record in frame.iterrows():
+            for lang in COLUMN_LANGS:
+                column = f"comparison_{lang}"
+                key = (str(record["comparison_id"]), lang)
+                seen = first.setdefault(key, (str(record[column]), name, int(i) + 1))
+                if str(record[column]) != seen[0]:
+                    problems.append(
+                        Problem(
+                            name,
+                            column,
+                            int(i) + 1,
+                            Message(
+                                "meta.input.comparison_renamed",
+                                comparison=repr(key[0]),
+                                name=repr(str(record[column])),
+                                first=repr(seen[0]),
+                                file=seen[1],
+                                row=seen[2],
+                            ),
+                            Message("meta.input.fix.comparison_renamed", column=column),
+                        )
+                    )
     return problems
 
 
@@ -469,6 +635,12 @@ def _directions(analyses: pd.DataFrame, study: Study) -> pd.Series:
     return directions.fillna(only[0] if len(only) == 1 else "beneficial").astype("string")
 
 
+def _measures(analyses: pd.DataFrame) -> pd.Series:
+    """Each analysis' measure: the file's value, else RR."""
+    given = analyses["measure"] if "measure" in analyses else pd.Series(pd.NA, analyses.index)
+    return given.fillna(BINARY_MEASURE).astype("string")
+
+
 def load(data_dir: Path | str, notes: Notes | None = None) -> MetaData:
     """Read and validate every input file of the chapter (raises ``InputError``); how the
     files were read goes to ``notes`` (when given)."""
@@ -487,10 +659,16 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> MetaData:
         raise InputError(problems)
     study = load_study(data_dir, "meta", DESCRIPTION)
     studies, analyses = tables[STUDIES.file], tables[ANALYSES.file]
-    analyses = analyses.assign(direction=_directions(analyses, study))
+    analyses = analyses.assign(direction=_directions(analyses, study), measure=_measures(analyses))
     flow = tables[PRISMA.file]
     prisma = None if flow is None else flow.set_index("step")["count"]
     problems = located(_study_problems(studies, analyses), studies)
+    problems += located(_analysis_problems(analyses), analyses)
+    comparison_problems = _comparison_problems(analyses, tables[NARRATIVE.file])
+    for schema in (ANALYSES, NARRATIVE):
+        problems += located(
+            [p for p in comparison_problems if p.file == schema.file], tables[schema.file]
+        )
     if prisma is not None:
         problems += located(_prisma_problems(prisma), flow)
     if problems:

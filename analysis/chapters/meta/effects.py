@@ -9,14 +9,17 @@ code (``DROP_REASONS``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import gammaln
 from statsmodels.stats.meta_analysis import effectsize_2proportions
 
+from analysis.chapters.meta.data import CONTINUOUS_MEASURES
+
 BINARY_MEASURES = ("RR", "OR", "RD")
-CONTINUOUS_MEASURES = ("MD", "SMD")
+RATIO_MEASURES = ("RR", "OR")  # pooled as logarithms, shown as ratios (null value 1, not 0)
 ZERO_CELL_CORRECTION = 0.5
 # Why a study's effect is not estimable (RR and OR only; RD keeps every study).
 NO_EVENTS = "no_events_in_either_arm"  # double-zero study
@@ -46,6 +49,15 @@ class StudyEffects:
     def sei(self) -> np.ndarray:
         """Standard errors."""
         return np.sqrt(self.vi)
+
+
+def from_scale(measure: str, values: np.ndarray | float) -> np.ndarray | float:
+    """Values on the analysis scale (log RR, log OR, RD, MD, SMD) on the measure's own scale:
+    ratios exponentiated (``math.exp`` for a number, so that a number is the same to the last
+    bit as before this function existed), differences as they are."""
+    if measure not in RATIO_MEASURES:
+        return values
+    return np.exp(values) if isinstance(values, np.ndarray) else math.exp(values)
 
 
 def _floats(*arrays: np.ndarray | list[float]) -> list[np.ndarray]:

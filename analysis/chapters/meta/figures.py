@@ -8,8 +8,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.patches import FancyBboxPatch, Polygon
+from matplotlib.ticker import MaxNLocator
 
+from analysis.chapters.meta.current import Subgroups
 from analysis.chapters.meta.data import ROB_DOMAINS
+from analysis.chapters.meta.effects import RATIO_MEASURES, from_scale
 from analysis.chapters.meta.narrative import publication
 from analysis.chapters.meta.sensitivity import FunnelData
 from analysis.chapters.meta.stats import AnalysisResult
@@ -20,53 +23,39 @@ TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
 FOREST_WIDTH = 7.4  # inches: the width of the text column, so text is drawn at its size
 
 
-def forest_plot(result: AnalysisResult, lang: str) -> plt.Figure:
-    """The intervals of a forest plot (headline model): each study's risk ratio and 95 % CI,
-    squares sized by weight, and the pooled diamond; the numbers are in the table above it."""
-    pooled, effects = result.pooled, result.effects
-    k = len(effects)
-    fig, ax = plt.subplots(figsize=(FOREST_WIDTH, 0.3 * (k + 1) + 1.3))
-    labels = [str(study) for study in effects["study"]] + [t("meta.forest.total_ci", lang)]
-    limits = [1.0]
-    for y, (_, study) in enumerate(effects.iterrows()):
-        if not study["estimable"]:
-            ax.text(1, y, t("meta.not_estimable", lang), ha="center", va="center", fontsize=9)
-            continue
-        ax.plot([study["rr_low"], study["rr_high"]], [y, y], color="black", linewidth=1)
-        weight = max(float(study["weight"]), 0)
-        size = 4 + 10 * math.sqrt(weight / 100)
-        ax.plot(study["rr"], y, marker="s", color="#1f4e79", linestyle="none", markersize=size)
-        limits += [study["rr_low"], study["rr_high"]]
-    if math.isfinite(pooled.ci_low):
-        diamond = [
-            (pooled.ci_low, k),
-            (pooled.estimate, k - 0.3),
-            (pooled.ci_high, k),
-            (pooled.estimate, k + 0.3),
-        ]
-        ax.add_patch(Polygon(diamond, closed=True, color="black"))
-        limits += [pooled.ci_low, pooled.ci_high]
-    span = max(abs(math.log10(x)) for x in limits if math.isfinite(x) and x > 0)
-    edge = next((v for v in TICKS if v > 1 and math.log10(v) >= span * 1.05), 100)
-    ax.set_xscale("log")
-    ax.set_xlim(1 / edge, edge)
-    shown = [v for v in TICKS if 1 / edge <= v <= edge]
-    ax.set_xticks(shown)
-    ax.set_xticklabels([fmt_num(v, lang, 2 if v < 0.1 else 1 if v < 1 else 0) for v in shown])
-    ax.minorticks_off()
-    ax.axvline(1, color="black", linewidth=0.8)
-    ax.set_yticks(range(k + 1), labels)
-    ax.get_yticklabels()[-1].set_fontweight("bold")
-    ax.set_ylim(k + 0.7, -0.7)
-    ax.tick_params(axis="y", length=0, labelsize=10)
-    ax.tick_params(axis="x", labelsize=9)
-    for side in ("left", "right", "top"):
-        ax.spines[side].set_visible(False)
-    method = t(f"meta.forest.method.{result.headline}", lang)
-    ax.set_xlabel(t("meta.forest.axis", lang, method=method), fontsize=9.5)
-    # A risk ratio above 1 favours the intervention when more events are better.
+def _estimate_axis(ax: plt.Axes, ratio: bool, limits: list[float], lang: str) -> None:
+    """The x axis of a forest plot: log scale with round ratios around 1 for a ratio, linear
+    around 0 for a difference; the line of no effect."""
+    finite = [x for x in limits if math.isfinite(x) and (x > 0 or not ratio)]
+    if ratio:
+        span = max(abs(math.log10(x)) for x in finite)
+        edge = next((v for v in TICKS if v > 1 and math.log10(v) >= span * 1.05), 100)
+        ax.set_xscale("log")
+        ax.set_xlim(1 / edge, edge)
+        shown = [v for v in TICKS if 1 / edge <= v <= edge]
+        ax.set_xticks(shown)
+        ax.set_xticklabels([fmt_num(v, lang, 2 if v < 0.1 else 1 if v < 1 else 0) for v in shown])
+        ax.minorticks_off()
+    else:
+        edge = 1.05 * max(abs(x) for x in finite) or 1.0
+        ax.set_xlim(-edge, edge)
+        _linear_ticks(ax, edge, lang)
+    ax.axvline(1 if ratio else 0, color="black", linewidth=0.8)
+
+
+def _linear_ticks(ax: plt.Axes, span: float, lang: str) -> None:
+    """Round ticks (steps of 1, 2 or 5 times a power of ten) on a linear x axis, with the
+    decimals they need."""
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 5, 10]))
+    ax.xaxis.set_major_formatter(axis_formatter(lang, 2 if span < 0.5 else 1))
+
+
+def _favours(ax: plt.Axes, direction: str, lang: str) -> None:
+    """ "Favours control" and "Favours intervention" above the halves of the axis: an
+    estimate above the null favours the intervention when more events (higher values) are
+    better."""
     sides = ("control", "intervention")
-    if result.direction == "harmful":
+    if direction == "harmful":
         sides = sides[::-1]
     for x, side in zip((0.25, 0.75), sides, strict=True):
         ax.text(
@@ -78,6 +67,105 @@ def forest_plot(result: AnalysisResult, lang: str) -> plt.Figure:
             va="bottom",
             fontsize=9.5,
         )
+
+
+def _diamond(ax: plt.Axes, y: float, estimate: float, low: float, high: float) -> None:
+    diamond = [(low, y), (estimate, y - 0.3), (high, y), (estimate, y + 0.3)]
+    ax.add_patch(Polygon(diamond, closed=True, color="black"))
+
+
+def _axis_label(result: AnalysisResult, lang: str) -> str:
+    method = t(f"meta.forest.method.{result.headline}", lang)
+    if result.ratio:
+        return t("meta.forest.axis", lang, method=method)
+    title = t(f"meta.measure_title.{result.measure}", lang)
+    return t("meta.forest.axis_difference", lang, measure=title, method=method)
+
+
+def _rows(ax: plt.Axes, labels: list[str], bold: list[int]) -> None:
+    """Row labels top down, the bold ones (totals, subgroup headings) in bold."""
+    n = len(labels)
+    ax.set_yticks(range(n), labels)
+    for i in bold:
+        ax.get_yticklabels()[i].set_fontweight("bold")
+    ax.set_ylim(n - 0.3, -0.7)
+    ax.tick_params(axis="y", length=0, labelsize=10)
+    ax.tick_params(axis="x", labelsize=9)
+    for side in ("left", "right", "top"):
+        ax.spines[side].set_visible(False)
+
+
+def forest_plot(result: AnalysisResult, lang: str) -> plt.Figure:
+    """The intervals of a forest plot (headline model): each study's estimate (RR on a log
+    axis, MD or SMD on a linear one) and 95 % CI, squares sized by weight, and the pooled
+    diamond; the numbers are in the table above it."""
+    pooled, effects = result.pooled, result.effects
+    k = len(effects)
+    fig, ax = plt.subplots(figsize=(FOREST_WIDTH, 0.3 * (k + 1) + 1.3))
+    labels = [str(study) for study in effects["study"]] + [t("meta.forest.total_ci", lang)]
+    limits = [1.0 if result.ratio else 0.0]
+    null = limits[0]
+    for y, (_, study) in enumerate(effects.iterrows()):
+        if not study["estimable"]:
+            ax.text(null, y, t("meta.not_estimable", lang), ha="center", va="center", fontsize=9)
+            continue
+        ax.plot([study["effect_low"], study["effect_high"]], [y, y], color="black", linewidth=1)
+        weight = max(float(study["weight"]), 0)
+        size = 4 + 10 * math.sqrt(weight / 100)
+        ax.plot(study["effect"], y, marker="s", color="#1f4e79", linestyle="none", markersize=size)
+        limits += [study["effect_low"], study["effect_high"]]
+    if math.isfinite(pooled.ci_low):
+        _diamond(ax, k, pooled.estimate, pooled.ci_low, pooled.ci_high)
+        limits += [pooled.ci_low, pooled.ci_high]
+    _estimate_axis(ax, result.ratio, limits, lang)
+    _rows(ax, labels, [k])
+    ax.set_xlabel(_axis_label(result, lang), fontsize=9.5)
+    _favours(ax, result.direction, lang)
+    return fig
+
+
+def subgroup_forest_plot(result: AnalysisResult, subgroups: Subgroups, lang: str) -> plt.Figure:
+    """A subgroup forest plot: under each subgroup's name its studies' estimates and 95 % CIs
+    (equal squares) and the subgroup's pooled diamond (REML, its own τ²); the numbers and the
+    test for subgroup differences are in the table above it."""
+    names = dict(
+        zip(result.effects["subgroup_en"], result.effects[f"subgroup_{lang}"], strict=True)
+    )
+    used = result.effects[result.effects["estimable"].astype(bool)]
+    labels: list[str] = []
+    bold: list[int] = []
+    null = 1.0 if result.ratio else 0.0
+    limits = [null]
+    points: list[tuple[int, float, float, float]] = []
+    diamonds: list[tuple[int, float, float, float]] = []
+    for row in subgroups.subgroups:
+        bold.append(len(labels))
+        labels.append(names[row.subgroup])
+        for _, study in used[used["subgroup_en"] == row.subgroup].iterrows():
+            points.append((len(labels), study["effect"], study["effect_low"], study["effect_high"]))
+            labels.append(str(study["study"]))
+        diamonds.append((len(labels), row.estimate, row.ci_low, row.ci_high))
+        labels.append(t("meta.subgroups.subtotal", lang))
+    fig, ax = plt.subplots(figsize=(FOREST_WIDTH, 0.3 * len(labels) + 1.3))
+    for y, estimate, low, high in points:
+        ax.plot([low, high], [y, y], color="black", linewidth=1)
+        ax.plot(estimate, y, marker="s", color="#1f4e79", linestyle="none", markersize=6)
+        limits += [low, high]
+    for y, estimate, low, high in diamonds:
+        _diamond(ax, y, estimate, low, high)
+        limits += [low, high]
+    _estimate_axis(ax, result.ratio, limits, lang)
+    _rows(ax, labels, bold)
+    ax.set_xlabel(
+        t(
+            "meta.subgroups.axis",
+            lang,
+            measure=t(f"meta.measure_title.{result.measure}", lang),
+            scale=t("meta.subgroups.log_scale", lang) if result.ratio else "",
+        ),
+        fontsize=9.5,
+    )
+    _favours(ax, result.direction, lang)
     return fig
 
 
@@ -186,26 +274,36 @@ def prisma_figure(prisma: pd.Series, included: str, lang: str) -> plt.Figure:
     return fig
 
 
-def funnel_plot(funnel: FunnelData, lang: str) -> plt.Figure:
-    """Each study's risk ratio (log scale) against the standard error of its log risk ratio,
-    the SE axis reversed, with the fixed-effect estimate and its pseudo 95 % limits."""
+def funnel_plot(funnel: FunnelData, measure: str, lang: str) -> plt.Figure:
+    """Each study's estimate (a risk ratio on a log scale, an MD or SMD on a linear one)
+    against its standard error on the analysis scale, the SE axis reversed, with the
+    fixed-effect estimate and its pseudo 95 % limits."""
     fig, ax = plt.subplots(figsize=(FOREST_WIDTH, 4.6))
     top = 1.05 * float(funnel.sei.max())
     se = np.linspace(0, top, 50)
     low, high = funnel.limits(se)
-    ax.plot(np.exp(low), se, color="#555555", linestyle="--", linewidth=1)
-    ax.plot(np.exp(high), se, color="#555555", linestyle="--", linewidth=1)
-    ax.axvline(math.exp(funnel.centre), color="black", linewidth=0.8)
-    ax.plot(np.exp(funnel.yi), funnel.sei, marker="o", linestyle="none", color="#1f4e79")
-    ax.set_xscale("log")
-    edges = np.exp([min(low.min(), funnel.yi.min()), max(high.max(), funnel.yi.max())])
-    shown = [v for v in TICKS if edges[0] <= v <= edges[1]] or [1]
-    ax.set_xticks(shown)
-    ax.set_xticklabels([fmt_num(v, lang, 2 if v < 0.1 else 1 if v < 1 else 0) for v in shown])
-    ax.minorticks_off()
+    ax.plot(from_scale(measure, low), se, color="#555555", linestyle="--", linewidth=1)
+    ax.plot(from_scale(measure, high), se, color="#555555", linestyle="--", linewidth=1)
+    ax.axvline(from_scale(measure, funnel.centre), color="black", linewidth=0.8)
+    ax.plot(
+        from_scale(measure, funnel.yi), funnel.sei, marker="o", linestyle="none", color="#1f4e79"
+    )
+    if measure in RATIO_MEASURES:
+        ax.set_xscale("log")
+        edges = np.exp([min(low.min(), funnel.yi.min()), max(high.max(), funnel.yi.max())])
+        shown = [v for v in TICKS if edges[0] <= v <= edges[1]] or [1]
+        ax.set_xticks(shown)
+        ax.set_xticklabels([fmt_num(v, lang, 2 if v < 0.1 else 1 if v < 1 else 0) for v in shown])
+        ax.minorticks_off()
+        x_label, y_label = t("meta.fig.funnel.x", lang), t("meta.fig.funnel.y", lang)
+    else:
+        _linear_ticks(ax, float(np.ptp(ax.get_xlim())) / 2, lang)
+        name = t(f"meta.measure.{measure}", lang)
+        x_label = t(f"meta.measure_title.{measure}", lang)
+        y_label = t("meta.fig.funnel.y_difference", lang, measure=name)
     ax.set_ylim(top, 0)
-    ax.set_xlabel(t("meta.fig.funnel.x", lang), fontsize=10)
-    ax.set_ylabel(t("meta.fig.funnel.y", lang), fontsize=10)
+    ax.set_xlabel(x_label, fontsize=10)
+    ax.set_ylabel(y_label, fontsize=10)
     ax.yaxis.set_major_formatter(axis_formatter(lang, 2))
     ax.tick_params(labelsize=10)
     ax.spines[["top", "right"]].set_visible(False)

@@ -9,7 +9,8 @@ import re
 import pandas as pd
 
 from analysis.chapters.meta.chapter import MetaResults
-from analysis.chapters.meta.data import analysis_parts
+from analysis.chapters.meta.current import Subgroups
+from analysis.chapters.meta.data import BINARY_MEASURE, analysis_parts
 from analysis.chapters.meta.sensitivity import MIN_STUDIES_FOR_SMALL_STUDY_TESTS
 from analysis.chapters.meta.stats import AnalysisResult, Pooled
 from analysis.core.i18n import catalog, fmt_ci, fmt_int, fmt_num, fmt_p, number, t, tn
@@ -40,18 +41,60 @@ def outcome_name(study: Study, lang: str) -> str | None:
     return outcomes[0].name[lang] if len(outcomes) == 1 else None
 
 
-def rr_text(estimate: float, low: float, high: float, lang: str) -> str:
+def interval_text(low: float, high: float, lang: str, decimals: int = 2) -> str:
+    """``0.70–1.48``, or ``−1.20 to 0.50`` when a bound is negative (a dash would read as a
+    minus sign)."""
+    if low < 0 or high < 0:
+        return t(
+            "meta.ci_to",
+            lang,
+            low=fmt_num(low, lang, decimals),
+            high=fmt_num(high, lang, decimals),
+        )
+    return fmt_ci(low, high, lang, decimals)
+
+
+def estimate_text(estimate: float, low: float, high: float, lang: str) -> str:
     """``1.01 (0.70–1.48)``, or "not estimable" (for the interval alone when only it is)."""
     if not math.isfinite(estimate):
         return t("meta.not_estimable", lang)
     if not (math.isfinite(low) and math.isfinite(high)):
         return f"{fmt_num(estimate, lang, 2)} ({t('meta.ci_not_estimable', lang)})"
-    return f"{fmt_num(estimate, lang, 2)} ({fmt_ci(low, high, lang, 2)})"
+    return f"{fmt_num(estimate, lang, 2)} ({interval_text(low, high, lang)})"
 
 
 def pooled_text(pooled: Pooled, lang: str) -> str:
-    """A pooled risk ratio with its CI."""
-    return rr_text(pooled.estimate, pooled.ci_low, pooled.ci_high, lang)
+    """A pooled estimate (RR, MD or SMD) with its CI."""
+    return estimate_text(pooled.estimate, pooled.ci_low, pooled.ci_high, lang)
+
+
+def measures(results: MetaResults) -> set[str]:
+    """The measures the pooled analyses use (RR, MD, SMD)."""
+    return {result.measure for result in results.analyses.values()}
+
+
+def only_risk_ratios(results: MetaResults) -> bool:
+    """Whether every pooled analysis is of risk ratios (the page then words everything as
+    risk ratios, as for the shipped review)."""
+    return measures(results) <= {BINARY_MEASURE}
+
+
+def effect_header(results: MetaResults, lang: str) -> str:
+    """The header of a column of estimates of every analysis: the measure's name when all
+    analyses share it (``Risk ratio (95% CI)``), else ``Estimate (95% CI)`` and each cell
+    names its measure (``labelled_text``)."""
+    used = measures(results)
+    if len(used) == 1:
+        return t(f"meta.col.estimate.{used.pop()}", lang)
+    return t("meta.col.estimate.mixed", lang)
+
+
+def labelled_text(results: MetaResults, measure: str, text: str, lang: str) -> str:
+    """An estimate's text, prefixed with its measure's abbreviation (``MD 1.20 (…)``) when
+    the analyses use more than one measure."""
+    if len(measures(results)) == 1:
+        return text
+    return f"{t(f'meta.measure_abbr.{measure}', lang)} {text}"
 
 
 def analysis_label(analyses: pd.DataFrame, analysis_id: str, lang: str) -> str:
@@ -66,7 +109,8 @@ def analysis_label(analyses: pd.DataFrame, analysis_id: str, lang: str) -> str:
 def opening(results: MetaResults, lang: str) -> str:
     """What the data are: the review and what it included when described, else the files."""
     study = results.study
-    analyses = tn("meta.count.rr_analysis", len(results.analyses), lang, words=True)
+    counted = "meta.count.rr_analysis" if only_risk_ratios(results) else "meta.count.analysis"
+    analyses = tn(counted, len(results.analyses), lang, words=True)
     design = study.text("design", lang)
     n = results.n_included
     included = (
@@ -104,14 +148,16 @@ def summary(results: MetaResults, lang: str) -> str:
     if results.compared:
         methods += t("meta.text.as_in_review", lang)
     n = len(results.analyses)
+    sentence = "meta.text.summary" if only_risk_ratios(results) else "meta.text.summary_estimates"
     return t(
-        f"meta.text.summary.{'one' if n == 1 else 'other'}",
+        f"{sentence}.{'one' if n == 1 else 'other'}",
         lang,
         results=tn("meta.count.result", sum(r.k for r in results.analyses.values()), lang),
         analyses=tn("meta.count.analysis", n, lang),
         method=methods,
         list="; ".join(
-            f"{analysis_label(analyses, key, lang)}: RR {pooled_text(result.pooled, lang)}"
+            f"{analysis_label(analyses, key, lang)}: "
+            f"{t(f'meta.measure_abbr.{result.measure}', lang)} {pooled_text(result.pooled, lang)}"
             for key, result in results.analyses.items()
         ),
     )
@@ -165,11 +211,23 @@ def forest_caption(results: MetaResults, analysis_id: str, lang: str) -> str:
     result = results.analyses[analysis_id]
     outcome = outcome_name(results.study, lang)
     return t(
-        "meta.fig.forest.caption",
+        "meta.fig.forest.caption" if result.ratio else "meta.fig.forest.caption_difference",
         lang,
         analysis=analysis_label(results.data.analyses, analysis_id, lang),
         of_outcome=t("meta.fig.forest.of_outcome", lang, outcome=outcome) if outcome else "",
         method=t(f"meta.method.{result.headline}", lang),
+        measure=t(f"meta.measure.{result.measure}", lang),
+    )
+
+
+def forest_alt(result: AnalysisResult, lang: str) -> str:
+    """Alt text of a forest plot: how many studies and the pooled estimate."""
+    return t(
+        "meta.fig.forest.alt" if result.ratio else "meta.fig.forest.alt_difference",
+        lang,
+        studies=tn("meta.count.study", result.k, lang),
+        rr=pooled_text(result.pooled, lang),
+        measure=t(f"meta.measure.{result.measure}", lang),
     )
 
 
@@ -196,16 +254,25 @@ def narrative_intro(results: MetaResults, lang: str) -> str:
 
 
 def sof_intro(results: MetaResults, lang: str) -> str:
-    """How the summary-of-findings table turns the relative effect into absolute numbers."""
-    pers = {result.absolute.per for result in results.analyses.values()}
-    outcome = outcome_name(results.study, lang) or t("meta.text.events", lang)
-    text = t(
-        "meta.text.sof",
-        lang,
-        outcome=outcome,
-        per=fmt_int(100 if 100 in pers else 1000, lang),
-    )
-    return f"{text} {t('meta.text.sof_per_1000', lang)}" if 1000 in pers else text
+    """How the summary-of-findings table turns the relative effect into absolute numbers, and
+    how it shows mean differences and SMDs."""
+    texts = []
+    pers = {r.absolute.per for r in results.analyses.values() if r.absolute is not None}
+    if pers:
+        outcome = outcome_name(results.study, lang) or t("meta.text.events", lang)
+        texts.append(
+            t(
+                "meta.text.sof",
+                lang,
+                outcome=outcome,
+                per=fmt_int(100 if 100 in pers else 1000, lang),
+            )
+        )
+        if 1000 in pers:
+            texts.append(t("meta.text.sof_per_1000", lang))
+    if not only_risk_ratios(results):
+        texts.append(t("meta.text.sof_continuous", lang))
+    return " ".join(texts)
 
 
 def _p(p: float, lang: str) -> str:
@@ -319,10 +386,14 @@ def small_study_texts(results: MetaResults, lang: str) -> list[str]:
         if egger.reason:
             missing.append(analysis_id)
             continue
+        measure = results.analyses[analysis_id].measure
         texts.append(
             t(
-                "meta.egger.result",
+                "meta.egger.result"
+                if measure == BINARY_MEASURE
+                else "meta.egger.result_difference",
                 lang,
+                measure=t(f"meta.measure.{measure}", lang),
                 analysis=analysis_label(results.data.analyses, analysis_id, lang),
                 t=fmt_num(egger.t, lang, 2),
                 df=fmt_int(egger.df, lang),
@@ -339,3 +410,33 @@ def small_study_texts(results: MetaResults, lang: str) -> list[str]:
             )
         )
     return texts
+
+
+def subgroup_test_text(subgroups: Subgroups, lang: str) -> str:
+    """``Test for subgroup differences: Chi² = …, df = … (P = …), I² = …%`` as RevMan prints
+    it."""
+    test = subgroups.test
+    return t(
+        "meta.subgroups.test",
+        lang,
+        chi2=fmt_num(test.q, lang, 2),
+        df=fmt_int(test.df, lang),
+        p=_p(test.p, lang),
+        i2=fmt_num(100 * subgroups.i2, lang, 0),
+    )
+
+
+def subgroups_missing(results: MetaResults, lang: str) -> str:
+    """Why the page shows no subgroup analysis ("" when it shows one): no analysis declares
+    subgroups, or a declared one has fewer than two subgroups with pooled studies."""
+    declared = results.data.analyses.get("subgroups_en")
+    named = (
+        [] if declared is None else list(results.data.analyses.loc[declared.notna(), "analysis_id"])
+    )
+    shown = [key for key, methods in results.current.items() if methods.subgroups is not None]
+    if not named:
+        return t("meta.subgroups.none", lang)
+    missing = [key for key in named if key in results.current and key not in shown]
+    if not missing:
+        return ""
+    return t("meta.subgroups.too_few", lang, analyses=_analysis_list(results, missing, lang))

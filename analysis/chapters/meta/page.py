@@ -110,7 +110,13 @@ def forest_plots(
         shown += [
             html_table(
                 tables.forest_table(result, lang),
-                t("meta.table.forest", lang, analysis=label, method=method),
+                t(
+                    "meta.table.forest" if result.ratio else "meta.table.forest_continuous",
+                    lang,
+                    analysis=label,
+                    method=method,
+                    measure=t(f"meta.measure.{result.measure}", lang),
+                ),
                 notes=(
                     narrative.heterogeneity_text(result.pooled, lang),
                     narrative.overall_text(result.pooled, lang),
@@ -120,12 +126,7 @@ def forest_plots(
                 figures.forest_plot(result, lang),
                 f"meta-forest-{analysis_id}-{lang}",
                 narrative.forest_caption(results, analysis_id, lang),
-                t(
-                    "meta.fig.forest.alt",
-                    lang,
-                    studies=tn("meta.count.study", result.k, lang),
-                    rr=narrative.pooled_text(result.pooled, lang),
-                ),
+                narrative.forest_alt(result, lang),
                 figure_folder,
                 svg=True,
             ),
@@ -238,18 +239,59 @@ def sensitivity(
         if methods.funnel is None:
             continue
         label = narrative.analysis_label(results.data.analyses, analysis_id, lang)
+        measure = results.analyses[analysis_id].measure
         shown.append(
             show_figure(
-                figures.funnel_plot(methods.funnel, lang),
+                figures.funnel_plot(methods.funnel, measure, lang),
                 f"meta-funnel-{analysis_id}-{lang}",
                 t("meta.fig.funnel.caption", lang, analysis=label),
                 t(
-                    "meta.fig.funnel.alt",
+                    "meta.fig.funnel.alt" if measure == "RR" else "meta.fig.funnel.alt_difference",
                     lang,
                     studies=tn("meta.count.study", len(methods.funnel.yi), lang),
+                    measure=t(f"meta.measure.{measure}", lang),
                 ),
                 figure_folder,
                 svg=True,
             )
         )
     return shown
+
+
+def subgroups(
+    results: MetaResults, lang: str, figure_folder: FigureFolder
+) -> list[Markdown | HTML]:
+    """Per analysis that declares subgroups: each subgroup's pooled estimate with the test
+    for subgroup differences under it, and the subgroup forest plot; else why there is none."""
+    shown: list[Markdown | HTML] = []
+    for analysis_id, methods in results.current.items():
+        if methods.subgroups is None:
+            continue
+        result = results.analyses[analysis_id]
+        label = narrative.analysis_label(results.data.analyses, analysis_id, lang)
+        shown += [
+            html_table(
+                tables.subgroup_table(results, analysis_id, lang),
+                t("meta.table.subgroups", lang, analysis=label),
+                note=" ".join(
+                    [
+                        narrative.subgroup_test_text(methods.subgroups, lang),
+                        t("meta.subgroups.note", lang),
+                    ]
+                ),
+            ),
+            show_figure(
+                figures.subgroup_forest_plot(result, methods.subgroups, lang),
+                f"meta-subgroups-{analysis_id}-{lang}",
+                t("meta.fig.subgroups.caption", lang, analysis=label),
+                t(
+                    "meta.fig.subgroups.alt",
+                    lang,
+                    subgroups=tn("meta.count.subgroup", len(methods.subgroups.subgroups), lang),
+                    test=narrative.subgroup_test_text(methods.subgroups, lang),
+                ),
+                figure_folder,
+                svg=True,
+            ),
+        ]
+    return [*shown, *_markdown(narrative.subgroups_missing(results, lang))]

@@ -140,7 +140,7 @@ def _study_rows(analyses: Mapping[str, AnalysisResult], target: dict) -> list[di
         for key, printed, computed in zip(
             ("meta.q.rr", "meta.q.ci_low", "meta.q.ci_high"),
             target["rr"],
-            (first["rr"], first["rr_low"], first["rr_high"]),
+            (first["effect"], first["effect_low"], first["effect_high"]),
             strict=True,
         )
     ]

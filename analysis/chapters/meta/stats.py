@@ -1,4 +1,4 @@
-"""Pooling of risk ratios the way RevMan 5 and R's metafor do.
+"""Pooling of risk ratios (and of mean differences) the way RevMan 5 and R's metafor do.
 
 Mantel–Haenszel fixed effect as RevMan 5 (0.5 added to all four cells of a study with a zero
 cell, as R's ``meta`` package with ``MH.exact = FALSE``) and exact, as metafor's ``rma.mh``
@@ -6,9 +6,11 @@ cell, as R's ``meta`` package with ``MH.exact = FALSE``) and exact, as metafor's
 the inverse-variance estimate (metafor's ``rma(method = "DL")``) or around the RevMan 5
 Mantel–Haenszel estimate (RevMan 5); Hartung–Knapp–Sidik–Jonkman (``test = "knha"``) and the
 prediction interval (t with k − 2 df, metafor's ``predict(pi.type = "riley")``; metafor's
-default uses the normal quantile). Per-study rows for the forest plots, absolute effects for
-the summary of findings, and risk-of-bias counts. A statistic that cannot be computed is NaN
-with the reason next to it (see ``REASONS``).
+default uses the normal quantile). An MD or SMD analysis (``effects.continuous_effects``) has
+the inverse-variance models only (fixed, DerSimonian–Laird, HKSJ; RevMan 5's random-effects
+model for continuous outcomes is DerSimonian–Laird). Per-study rows for the forest plots,
+absolute effects for the summary of findings, and risk-of-bias counts. A statistic that
+cannot be computed is NaN with the reason next to it (see ``REASONS``).
 """
 
 from __future__ import annotations
@@ -26,11 +28,13 @@ from statsmodels.stats.meta_analysis import (
     effectsize_2proportions,
 )
 
-from analysis.chapters.meta.data import ROB_DOMAINS, ROB_LEVELS, MetaData
+from analysis.chapters.meta.data import BINARY_MEASURE, ROB_DOMAINS, ROB_LEVELS, MetaData
+from analysis.chapters.meta.effects import RATIO_MEASURES, continuous_effects, from_scale
 
 Z95 = float(stats.norm.isf(0.025))
 ZERO_CELL_CORRECTION = 0.5
 MODELS = ("fixed_mh", "fixed_mh_exact", "fixed_iv", "random", "random_revman", "hksj")
+INVERSE_VARIANCE_MODELS = ("fixed_iv", "random", "hksj")  # the models of an MD or SMD analysis
 CONTRACT_KEYS = ("estimate", "ci_low", "ci_high", "p")
 HETEROGENEITY_KEYS = ("tau2", "i2", "q", "q_p", "pi_low", "pi_high")
 # Why a statistic is not estimable (the "reason" fields of the results JSON).
@@ -49,15 +53,17 @@ def is_random(model: str) -> bool:
 
 @dataclass(frozen=True)
 class Pooled:
-    """One pooled model on the risk-ratio scale. Statistics that are not estimable are NaN,
-    with the reason: ``reason`` for the estimate, CI and p, ``heterogeneity_reason`` for τ²,
+    """One pooled model: ``estimate`` and its CI and prediction interval on the measure's scale
+    (a risk ratio, or a mean difference), ``scale_estimate`` and ``se`` on the analysis scale
+    (log RR, MD or SMD). Statistics that are not estimable are NaN, with the reason:
+    ``reason`` for the estimate, CI and p, ``heterogeneity_reason`` for τ²,
     Q and I², ``pi_reason`` for the prediction interval (None when estimable)."""
 
     estimate: float
     ci_low: float
     ci_high: float
     p: float
-    log_estimate: float
+    scale_estimate: float
     se: float
     z: float
     tau2: float = math.nan
@@ -109,7 +115,8 @@ class AbsoluteEffects:
 
 @dataclass(frozen=True)
 class AnalysisResult:
-    """Every pooled model of one analysis and the per-study rows of its forest plot.
+    """Every pooled model of one analysis (``MODELS`` for risk ratios, the inverse-variance
+    ones for MD and SMD) and the per-study rows of its forest plot.
 
     ``effects`` holds one row per study (``study_effects``) plus ``weight``: its weight in %
     in the headline model (NaN when not estimable). ``k`` and ``n_participants`` count every
@@ -123,12 +130,18 @@ class AnalysisResult:
     models: Mapping[str, Pooled]
     headline: str
     absolute: AbsoluteEffects | None = None
-    direction: str = "beneficial"  # beneficial: more events favour the intervention
+    direction: str = "beneficial"  # beneficial: more events (higher values) favour the intervention
+    measure: str = BINARY_MEASURE
 
     @property
     def pooled(self) -> Pooled:
         """The headline model: the one the review reports."""
         return self.models[self.headline]
+
+    @property
+    def ratio(self) -> bool:
+        """Whether the measure is a ratio (log scale, null value 1) rather than a difference."""
+        return self.measure in RATIO_MEASURES
 
     @property
     def k_pooled(self) -> int:
@@ -157,27 +170,68 @@ class AnalysisResult:
         """Pooled observed risk per 100 in the control arms."""
         return float(100 * self.effects["events_control"].sum() / self.effects["n_control"].sum())
 
+    @property
+    def observed_control_mean(self) -> float:
+        """Mean of an MD or SMD analysis' control arms, weighted by their size (the control
+        column of the summary of findings)."""
+        sizes = self.effects["n_control"].astype(float)
+        return float((self.effects["mean_control"].astype(float) * sizes).sum() / sizes.sum())
+
     def contract(self) -> dict:
         """The analysis' part of the results JSON."""
         return {
+            "measure": self.measure,
             "k": self.k,
             "k_pooled": self.k_pooled,
             "n_participants": self.n_participants,
-            **{model: self.models[model].contract(is_random(model)) for model in MODELS},
+            **{model: pooled.contract(is_random(model)) for model, pooled in self.models.items()},
         }
 
 
-def study_effects(studies: pd.DataFrame) -> pd.DataFrame:
-    """Per-study log risk ratio and variance (Cochrane rules for zero cells).
+def study_effects(studies: pd.DataFrame, measure: str = BINARY_MEASURE) -> pd.DataFrame:
+    """Per-study effect ``yi`` on the analysis scale (log RR, MD or SMD) with its variance
+    ``vi``, and ``effect`` with its 95 % CI on the measure's scale (RR, MD or SMD).
 
-    0.5 is added to all four cells of a study with a zero cell (as metafor's ``escalc(add =
-    1/2, to = "only0")`` and RevMan 5; statsmodels applies the correction only to such
-    studies); a study with no events in either arm, or with events in every participant of
-    both arms, is not estimable (``drop00 = TRUE``, which drops both; R's ``meta`` with
-    ``allstudies = FALSE`` too).
+    Risk ratios (Cochrane rules for zero cells): 0.5 is added to all four cells of a study
+    with a zero cell (as metafor's ``escalc(add = 1/2, to = "only0")`` and RevMan 5;
+    statsmodels applies the correction only to such studies); a study with no events in
+    either arm, or with events in every participant of both arms, is not estimable
+    (``drop00 = TRUE``, which drops both; R's ``meta`` with ``allstudies = FALSE`` too).
     Rows without counts use their reported RR and 95 % CI (generic inverse variance).
+    MD and SMD (Hedges' g) from the means, SDs and sizes of both arms
+    (``effects.continuous_effects``, metafor's ``escalc``).
     """
     frame = studies.reset_index(drop=True).copy()
+    if measure == BINARY_MEASURE:
+        yi, vi, estimable, zero_cell, has_counts = _risk_ratios(frame)
+    else:
+        arms = [
+            frame[column].to_numpy(float)
+            for column in (
+                "mean_intervention", "sd_intervention", "n_intervention",
+                "mean_control", "sd_control", "n_control",
+            )
+        ]  # fmt: skip
+        effects = continuous_effects(*arms, measure)
+        yi, vi = effects.yi, effects.vi
+        estimable = np.ones(len(frame), dtype=bool)
+        zero_cell = has_counts = np.zeros(len(frame), dtype=bool)
+    se = np.sqrt(vi)
+    frame["yi"], frame["vi"] = yi, vi
+    frame["effect"] = from_scale(measure, yi)
+    frame["effect_low"] = from_scale(measure, yi - Z95 * se)
+    frame["effect_high"] = from_scale(measure, yi + Z95 * se)
+    frame["estimable"] = estimable
+    frame["zero_corrected"] = zero_cell
+    frame["has_counts"] = has_counts
+    return frame
+
+
+def _risk_ratios(
+    frame: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Log risk ratio and variance per row (see ``study_effects``), whether it is estimable,
+    whether it had a zero cell and whether it gave counts."""
     has_counts = frame["n_intervention"].notna().to_numpy()
     a = frame["events_intervention"].astype(float).to_numpy()
     n1 = frame["n_intervention"].astype(float).to_numpy()
@@ -206,14 +260,7 @@ def study_effects(studies: pd.DataFrame) -> pd.DataFrame:
             generic["ci_low"].to_numpy(float)
         )
         var[~has_counts] = (width / (2 * Z95)) ** 2
-    se = np.sqrt(var)
-    frame["log_rr"], frame["var"] = log_rr, var
-    frame["rr"] = np.exp(log_rr)
-    frame["rr_low"], frame["rr_high"] = np.exp(log_rr - Z95 * se), np.exp(log_rr + Z95 * se)
-    frame["estimable"] = ~dropped
-    frame["zero_corrected"] = zero_cell
-    frame["has_counts"] = has_counts
-    return frame
+    return log_rr, var, ~dropped, zero_cell, has_counts
 
 
 def mantel_haenszel_rr(
@@ -243,25 +290,27 @@ def mantel_haenszel_rr(
 
 
 def summary(
-    log_est: float,
+    scale_estimate: float,
     se: float,
     crit: float = Z95,
     dist: stats.rv_continuous | None = None,
+    measure: str = BINARY_MEASURE,
     **extra: float | str | None,
 ) -> Pooled:
-    """A pooled log estimate as RR with CI and two-sided p (``extra``: heterogeneity
-    statistics and reasons)."""
-    if not math.isfinite(log_est) or not math.isfinite(se) or se <= 0:
-        estimate = math.exp(log_est) if math.isfinite(log_est) else math.nan
-        return Pooled(estimate, math.nan, math.nan, math.nan, log_est, se, math.nan, **extra)
-    z = log_est / se
+    """A pooled estimate on the analysis scale as the measure (RR, MD, SMD) with CI and
+    two-sided p (``extra``: heterogeneity statistics and reasons)."""
+    if not math.isfinite(scale_estimate) or not math.isfinite(se) or se <= 0:
+        finite = math.isfinite(scale_estimate)
+        estimate = from_scale(measure, scale_estimate) if finite else math.nan
+        return Pooled(estimate, math.nan, math.nan, math.nan, scale_estimate, se, math.nan, **extra)
+    z = scale_estimate / se
     p = float(2 * (dist or stats.norm).sf(abs(z)))
     return Pooled(
-        math.exp(log_est),
-        math.exp(log_est - crit * se),
-        math.exp(log_est + crit * se),
+        from_scale(measure, scale_estimate),
+        from_scale(measure, scale_estimate - crit * se),
+        from_scale(measure, scale_estimate + crit * se),
         p,
-        log_est,
+        scale_estimate,
         se,
         z,
         **extra,
@@ -275,7 +324,7 @@ def _combine(y: np.ndarray, v: np.ndarray) -> CombineResults:
 
 
 def random_effects(
-    y: np.ndarray, v: np.ndarray, centre: float | None = None
+    y: np.ndarray, v: np.ndarray, centre: float | None = None, measure: str = BINARY_MEASURE
 ) -> tuple[Pooled, np.ndarray]:
     """DerSimonian–Laird random effects, τ² truncated at 0, with a 95 % prediction interval,
     and the study weights (summing to 1).
@@ -302,12 +351,13 @@ def random_effects(
     se = float(1 / np.sqrt(w_re.sum()))
     if k >= 3:
         half = stats.t.isf(0.025, k - 2) * math.sqrt(tau2 + se**2)
-        pi_low, pi_high = math.exp(mu - half), math.exp(mu + half)
+        pi_low, pi_high = from_scale(measure, mu - half), from_scale(measure, mu + half)
     else:
         pi_low = pi_high = math.nan
     pooled = summary(
         mu,
         se,
+        measure=measure,
         tau2=tau2 if k > 1 else math.nan,
         q=q,
         q_df=df,
@@ -321,7 +371,9 @@ def random_effects(
     return pooled, w_re / w_re.sum()
 
 
-def hartung_knapp(y: np.ndarray, v: np.ndarray, tau2: float) -> Pooled:
+def hartung_knapp(
+    y: np.ndarray, v: np.ndarray, tau2: float, measure: str = BINARY_MEASURE
+) -> Pooled:
     """Hartung–Knapp–Sidik–Jonkman CI and test (t, k − 1 df; no ad hoc floor, as metafor's
     ``test = "knha"``); with one study only the estimate (no df for the interval)."""
     y, v = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
@@ -331,9 +383,11 @@ def hartung_knapp(y: np.ndarray, v: np.ndarray, tau2: float) -> Pooled:
     w = 1 / (v + (tau2 if math.isfinite(tau2) else 0.0))
     mu = float((w * y).sum() / w.sum())
     if k < 2:
-        return summary(mu, math.nan, reason=SINGLE_STUDY)
+        return summary(mu, math.nan, measure=measure, reason=SINGLE_STUDY)
     se = math.sqrt(float((w * (y - mu) ** 2).sum() / ((k - 1) * w.sum())))
-    return summary(mu, se, crit=float(stats.t.isf(0.025, k - 1)), dist=stats.t(k - 1))
+    return summary(
+        mu, se, crit=float(stats.t.isf(0.025, k - 1)), dist=stats.t(k - 1), measure=measure
+    )
 
 
 def absolute_effects(control_per_100: float, pooled: Pooled) -> AbsoluteEffects:
@@ -364,42 +418,56 @@ def _mantel_haenszel_models(used: pd.DataFrame) -> tuple[Pooled, Pooled]:
 
 
 def pool(
-    effects: pd.DataFrame, control_per_100: float | None = None, direction: str = "beneficial"
+    effects: pd.DataFrame,
+    control_per_100: float | None = None,
+    direction: str = "beneficial",
+    measure: str = BINARY_MEASURE,
 ) -> AnalysisResult:
     """All pooled models of one analysis (rows of ``study_effects`` for one analysis_id).
 
-    Mantel–Haenszel needs counts: with any generic-inverse-variance row its models are not
-    estimable and the headline model is DerSimonian–Laird instead of RevMan 5's M-H random
-    effects. With no study left after the double-zero and all-events ones every model is not
-    estimable.
-    With ``control_per_100`` (the assumed control risk) the absolute effects are added;
-    ``direction`` is the outcome's (harmful: fewer events favour the intervention).
+    Risk ratios: Mantel–Haenszel needs counts: with any generic-inverse-variance row its
+    models are not estimable and the headline model is DerSimonian–Laird instead of RevMan
+    5's M-H random effects. With no study left after the double-zero and all-events ones
+    every model is not estimable. MD and SMD: the inverse-variance models only
+    (``INVERSE_VARIANCE_MODELS``), DerSimonian–Laird the headline, as in RevMan 5.
+    With ``control_per_100`` (the assumed control risk of a risk-ratio analysis) the absolute
+    effects are added; ``direction`` is the outcome's (harmful: fewer events, or lower
+    values, favour the intervention).
     """
     estimable = effects["estimable"].to_numpy(bool)
     used = effects[estimable]
-    y, v = used["log_rr"].to_numpy(float), used["var"].to_numpy(float)
+    y, v = used["yi"].to_numpy(float), used["vi"].to_numpy(float)
     n = effects[["n_intervention", "n_control"]].astype(float).sum().sum()
+    names = MODELS if measure == BINARY_MEASURE else INVERSE_VARIANCE_MODELS
     if used.empty:
-        models = {model: not_estimable(NO_STUDIES) for model in MODELS}
+        models = {model: not_estimable(NO_STUDIES) for model in names}
         headline = "random_revman" if effects["has_counts"].all() else "random"
         weights = np.full(len(effects), np.nan)
     else:
-        fixed_mh, fixed_mh_exact = _mantel_haenszel_models(used)
-        random, random_weights = random_effects(y, v)
-        if fixed_mh.estimable:
-            revman, revman_weights = random_effects(y, v, centre=fixed_mh.log_estimate)
-        else:
-            revman, revman_weights = not_estimable(fixed_mh.reason), np.full(len(y), np.nan)
+        random, random_weights = random_effects(y, v, measure=measure)
         fixed = _combine(y, v)
-        models = {
-            "fixed_mh": fixed_mh,
-            "fixed_mh_exact": fixed_mh_exact,
-            "fixed_iv": summary(float(fixed.mean_effect_fe), float(fixed.sd_eff_w_fe)),
+        inverse_variance = {
+            "fixed_iv": summary(
+                float(fixed.mean_effect_fe), float(fixed.sd_eff_w_fe), measure=measure
+            ),
             "random": random,
-            "random_revman": revman,
-            "hksj": hartung_knapp(y, v, random.tau2),
+            "hksj": hartung_knapp(y, v, random.tau2, measure),
         }
-        headline = "random_revman" if revman.estimable else "random"
+        if measure == BINARY_MEASURE:
+            fixed_mh, fixed_mh_exact = _mantel_haenszel_models(used)
+            if fixed_mh.estimable:
+                revman, revman_weights = random_effects(y, v, centre=fixed_mh.scale_estimate)
+            else:
+                revman, revman_weights = not_estimable(fixed_mh.reason), np.full(len(y), np.nan)
+            every = inverse_variance | {
+                "fixed_mh": fixed_mh,
+                "fixed_mh_exact": fixed_mh_exact,
+                "random_revman": revman,
+            }
+        else:
+            every, revman = inverse_variance, None
+        models = {model: every[model] for model in names}
+        headline = "random_revman" if revman is not None and revman.estimable else "random"
         weights = np.full(len(effects), np.nan)
         weights[estimable] = 100 * (
             revman_weights if headline == "random_revman" else random_weights
@@ -411,22 +479,29 @@ def pool(
         models=models,
         headline=headline,
         absolute=None
-        if control_per_100 is None
+        if control_per_100 is None or measure != BINARY_MEASURE
         else absolute_effects(control_per_100, models[headline]),
         direction=direction,
+        measure=measure,
     )
 
 
 def pool_analyses(data: MetaData) -> dict[str, AnalysisResult]:
-    """Every analysis of ``analyses.csv`` that has studies, in the file's order."""
-    effects = study_effects(data.studies)
+    """Every analysis of ``analyses.csv`` that has studies, in the file's order, each with
+    its measure."""
     out = {}
     for _, row in data.analyses.iterrows():
-        rows = effects[effects["analysis_id"] == row["analysis_id"]]
-        if not rows.empty:
-            out[str(row["analysis_id"])] = pool(
-                rows, float(row["control_risk_per_100"]), str(row["direction"])
-            )
+        rows = data.studies[data.studies["analysis_id"] == row["analysis_id"]]
+        if rows.empty:
+            continue
+        measure = str(row["measure"])
+        control = row["control_risk_per_100"]
+        out[str(row["analysis_id"])] = pool(
+            study_effects(rows, measure),
+            None if pd.isna(control) else float(control),
+            str(row["direction"]),
+            measure,
+        )
     return out
 
 
@@ -460,10 +535,11 @@ class Comparisons:
 
 
 def comparisons(data: MetaData, pooled: Mapping[str, AnalysisResult]) -> Comparisons:
-    """Count the comparisons, told apart by their English name."""
+    """Count the comparisons, told apart by their ``comparison_id`` (the same in analyses.csv
+    and narrative.csv)."""
     analyses = data.analyses[data.analyses["analysis_id"].isin(list(pooled))]
-    with_pooling = set(analyses["comparison_en"])
-    reported = set() if data.narrative is None else set(data.narrative["comparison_en"])
+    with_pooling = set(analyses["comparison_id"])
+    reported = set() if data.narrative is None else set(data.narrative["comparison_id"])
     return Comparisons(len(with_pooling | reported), len(reported - with_pooling))
 
 

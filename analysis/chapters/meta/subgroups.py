@@ -54,13 +54,17 @@ def subgroup_analysis(
 ) -> SubgroupAnalysis:
     """Pool each subgroup with ``rma(method, test)`` (separate τ² per subgroup, as RevMan)
     and test the differences between them (``subgroup_difference``). A subgroup of one study
-    needs ``method = "FE"`` (no τ² from one study). Studies with NaN effects are left out."""
+    is that study's own estimate and Wald CI (``rma(method = "FE")``; RevMan shows it so, and
+    metafor's ``rma(method = "REML")`` on one study gives the same, with τ² = 0). Studies
+    with NaN effects are left out."""
     y, v = np.asarray(yi, dtype=float), np.asarray(vi, dtype=float)
     labels = np.asarray(groups, dtype=object)
     keep = np.isfinite(y)
-    fits = {
-        str(group): rma(y[keep & (labels == group)], v[keep & (labels == group)], method, test)
-        for group in dict.fromkeys(labels[keep])
-    }
+    fits = {}
+    for group in dict.fromkeys(labels[keep]):
+        mask = keep & (labels == group)
+        single = int(mask.sum()) == 1
+        model = ("FE", "z") if single else (method, test)
+        fits[str(group)] = rma(y[mask], v[mask], *model)
     estimates = [fit.estimate for fit in fits.values()]
     return SubgroupAnalysis(fits, subgroup_difference(estimates, [fit.se for fit in fits.values()]))

@@ -10,11 +10,15 @@ from analysis.chapters.meta.chapter import MetaResults
 from analysis.chapters.meta.data import DOMAINS, ROB_LEVELS
 from analysis.chapters.meta.narrative import (
     analysis_label,
+    effect_header,
+    estimate_text,
+    interval_text,
+    labelled_text,
+    only_risk_ratios,
     pooled_text,
-    rr_text,
     study_noun,
 )
-from analysis.chapters.meta.stats import FEWER_THAN_THREE, MODELS, AnalysisResult, is_random
+from analysis.chapters.meta.stats import FEWER_THAN_THREE, AnalysisResult, is_random
 from analysis.core.display import percent_style
 from analysis.core.i18n import (
     EN_DASH,
@@ -63,18 +67,68 @@ def _difference_text(value: float, lang: str) -> str:
 def _per(results: MetaResults, lang: str) -> tuple[str, bool]:
     """The "per …" of the summary-of-findings headers, and whether the scale differs between
     rows (then every cell names its own)."""
-    pers = {result.absolute.per for result in results.analyses.values()}
+    pers = {r.absolute.per for r in results.analyses.values() if r.absolute is not None}
     if len(pers) > 1:
         return t("meta.sof.per_mixed", lang), True
-    return fmt_int(pers.pop(), lang), False
+    return fmt_int(pers.pop() if pers else 100, lang), False
+
+
+def _signed(value: float, lang: str) -> str:
+    """``2.10 higher`` or ``0.50 lower`` (Cochrane's wording of a mean difference)."""
+    key = "meta.sof.higher" if value >= 0 else "meta.sof.lower"
+    return t(key, lang, n=fmt_num(abs(value), lang, 2))
+
+
+def _continuous_cells(result: AnalysisResult, lang: str) -> list[str]:
+    """The control, intervention, difference and relative cells of an MD or SMD row, as
+    Cochrane's template shows them: the mean with control (MD only; the participants'
+    mean of the control means) and the difference in the measure's units; no relative
+    effect."""
+    pooled = result.pooled
+    control = (
+        t("meta.sof.control_mean", lang, mean=fmt_num(result.observed_control_mean, lang, 2))
+        if result.measure == "MD"
+        else EN_DASH
+    )
+    if not pooled.estimable:
+        return [control, EN_DASH, t("meta.not_estimable", lang), EN_DASH]
+    difference = t(
+        "meta.sof.continuous_difference",
+        lang,
+        measure=t(f"meta.measure_abbr.{result.measure}", lang),
+        est=_signed(pooled.estimate, lang),
+        low=_signed(pooled.ci_low, lang),
+        high=_signed(pooled.ci_high, lang),
+    )
+    return [control, EN_DASH, difference, EN_DASH]
+
+
+def _binary_cells(result: AnalysisResult, lang: str, mixed: bool) -> list[str]:
+    """The control risk, risk with intervention, risk difference and relative effect of a
+    risk-ratio row (each cell naming its "per" when the rows' scales differ)."""
+    absolute = result.absolute
+    risk = [fmt_num(value, lang, 0) for value in absolute.risk]
+    difference = [_difference_text(value, lang) for value in absolute.difference]
+    cells = [
+        fmt_num(absolute.control, lang, 0),
+        t("meta.sof.range", lang, est=risk[0], low=risk[1], high=risk[2]),
+        t("meta.sof.range", lang, est=difference[0], low=difference[1], high=difference[2]),
+    ]
+    if mixed:
+        own = fmt_int(absolute.per, lang)
+        cells = [t("meta.sof.per_cell", lang, value=cell, per=own) for cell in cells]
+    return [*cells, "RR " + pooled_text(result.pooled, lang)]
 
 
 def sof_table(results: MetaResults, lang: str) -> pd.DataFrame:
     """GRADE summary of findings: one row per analysis with pooled results, absolute effects
-    per 100 (per 1,000 where the control risk is below 10 %)."""
+    per 100 (per 1,000 where the control risk is below 10 %) for risk ratios, the mean
+    difference or SMD for continuous outcomes."""
     analyses = results.data.analyses
     marks, _ = _footnotes(analyses, lang)
     per, mixed = _per(results, lang)
+    # Risks per 100 (or 1,000) with any risk-ratio row, else means and differences.
+    scale = "risk" if any(r.absolute is not None for r in results.analyses.values()) else "means"
     noun = study_noun(results.study).removeprefix("meta.count.")
     records = []
     for _, row in analyses.iterrows():
@@ -86,17 +140,11 @@ def sof_table(results: MetaResults, lang: str) -> pd.DataFrame:
         certainty = (
             f"{CERTAINTY_SYMBOLS[row['certainty']]} {t('meta.certainty.' + row['certainty'], lang)}"
         )
-        absolute = result.absolute
-        risk = [fmt_num(value, lang, 0) for value in absolute.risk]
-        difference = [_difference_text(value, lang) for value in absolute.difference]
-        cells = [
-            fmt_num(absolute.control, lang, 0),
-            t("meta.sof.range", lang, est=risk[0], low=risk[1], high=risk[2]),
-            t("meta.sof.range", lang, est=difference[0], low=difference[1], high=difference[2]),
-        ]
-        if mixed:
-            own = fmt_int(absolute.per, lang)
-            cells = [t("meta.sof.per_cell", lang, value=cell, per=own) for cell in cells]
+        cells = (
+            _binary_cells(result, lang, mixed)
+            if result.absolute is not None
+            else _continuous_cells(result, lang)
+        )
         outcome = row[f"outcome_{lang}"]
         if pd.notna(row["follow_up_months"]):
             outcome = t(
@@ -110,10 +158,10 @@ def sof_table(results: MetaResults, lang: str) -> pd.DataFrame:
             {
                 t("meta.sof.outcome", lang): outcome,
                 t("meta.sof.comparison", lang): row[f"comparison_{lang}"],
-                t("meta.sof.control_risk", lang, per=per): cells[0],
-                t("meta.sof.intervention_risk", lang, per=per): cells[1],
-                t("meta.sof.difference", lang, per=per): cells[2],
-                t("meta.sof.relative", lang): "RR " + pooled_text(result.pooled, lang),
+                t(f"meta.sof.control_{scale}", lang, per=per): cells[0],
+                t(f"meta.sof.intervention_{scale}", lang, per=per): cells[1],
+                t(f"meta.sof.difference_{scale}", lang, per=per): cells[2],
+                t("meta.sof.relative", lang): cells[3],
                 t("meta.sof.participants", lang): t(
                     f"meta.sof.participants_value.{noun}.{'one' if k == 1 else 'other'}",
                     lang,
@@ -133,7 +181,10 @@ def sof_note(results: MetaResults, lang: str) -> str:
     double_zero = [s for result in results.analyses.values() for s in result.not_estimable]
     if double_zero:
         texts.append(t("meta.sof.not_estimable", lang, studies=", ".join(double_zero)))
-    return " ".join([t("meta.sof.note", lang), *texts])
+    standing = [t("meta.sof.note", lang)]
+    if not only_risk_ratios(results):
+        standing.append(t("meta.sof.note_continuous", lang))
+    return " ".join([*standing, *texts])
 
 
 def grade_profile(results: MetaResults, lang: str) -> pd.DataFrame:
@@ -159,8 +210,7 @@ def models_table(results: MetaResults, lang: str) -> pd.DataFrame:
     per analysis, as a group row)."""
     records = []
     for analysis_id, result in results.analyses.items():
-        for model in MODELS:
-            pooled = result.models[model]
+        for model, pooled in result.models.items():
             hetero = is_random(model)
             records.append(
                 {
@@ -168,7 +218,9 @@ def models_table(results: MetaResults, lang: str) -> pd.DataFrame:
                         results.data.analyses, analysis_id, lang
                     ),
                     t("meta.col.model", lang): t(f"meta.method.{model}", lang),
-                    t("meta.col.rr", lang): pooled_text(pooled, lang),
+                    effect_header(results, lang): labelled_text(
+                        results, result.measure, pooled_text(pooled, lang), lang
+                    ),
                     t("meta.col.p", lang): fmt_p(pooled.p, lang, with_symbol=False),
                     t("meta.col.tau2", lang): fmt_num(pooled.tau2, lang, 3) if hetero else "",
                     t("meta.col.q", lang): t(
@@ -183,7 +235,7 @@ def models_table(results: MetaResults, lang: str) -> pd.DataFrame:
                     t("meta.col.i2", lang): fmt_num(100 * pooled.i2, lang, 0)
                     if hetero and math.isfinite(pooled.i2)
                     else "",
-                    t("meta.col.pi", lang): fmt_ci(pooled.pi_low, pooled.pi_high, lang, 2)
+                    t("meta.col.pi", lang): interval_text(pooled.pi_low, pooled.pi_high, lang)
                     if hetero and math.isfinite(pooled.pi_low)
                     else "",
                 }
@@ -195,10 +247,11 @@ def models_note(results: MetaResults, lang: str) -> str:
     """The conventions of the models table and, per analysis, what is not estimable and why
     (the prediction interval's need of three studies is part of the standing note)."""
     texts = [t("meta.table.models_note", lang), t("meta.table.models_note_mh", lang)]
+    if not only_risk_ratios(results):
+        texts.append(t("meta.table.models_note_continuous", lang))
     for analysis_id, result in results.analyses.items():
         missing: dict[str, list[str]] = {}
-        for model in MODELS:
-            pooled = result.models[model]
+        for model, pooled in result.models.items():
             if pooled.reason:
                 missing.setdefault(pooled.reason, []).append(t(f"meta.method.{model}", lang))
             elif is_random(model) and pooled.heterogeneity_reason:
@@ -223,7 +276,10 @@ def models_note(results: MetaResults, lang: str) -> str:
 def forest_table(result: AnalysisResult, lang: str) -> pd.DataFrame:
     """The numbers of a forest plot: events and totals of both arms, weight and risk ratio
     per study, then the total row (participants, 100 %, pooled risk ratio) and the total
-    events."""
+    events. An MD or SMD analysis shows mean, SD and size of both arms instead
+    (``_continuous_forest_table``)."""
+    if not result.ratio:
+        return _continuous_forest_table(result, lang)
     method = t(f"meta.forest.method.{result.headline}", lang)
     columns = {
         "study": t("meta.forest.study", lang),
@@ -243,7 +299,9 @@ def forest_table(result: AnalysisResult, lang: str) -> pd.DataFrame:
             record |= {column: fmt_int(int(study[column]), lang) for column in counts}
         if study["estimable"]:
             record["weight"] = with_percent(fmt_num(float(study["weight"]), lang, 1), lang)
-        record["rr"] = rr_text(study["rr"], study["rr_low"], study["rr_high"], lang)
+        record["rr"] = estimate_text(
+            study["effect"], study["effect_low"], study["effect_high"], lang
+        )
         records.append(record)
     with_counts = effects[effects["has_counts"].astype(bool)]
     sums = {column: fmt_int(int(with_counts[column].sum()), lang) for column in counts}
@@ -261,6 +319,55 @@ def forest_table(result: AnalysisResult, lang: str) -> pd.DataFrame:
                 "events_control": sums["events_control"],
             }
         )
+    return pd.DataFrame(records, columns=list(columns)).rename(columns=columns)
+
+
+def _continuous_forest_table(result: AnalysisResult, lang: str) -> pd.DataFrame:
+    """The numbers of an MD or SMD forest plot: mean, SD and size of both arms, weight and
+    estimate per study, then the total row (participants, 100 %, pooled estimate)."""
+    method = t(f"meta.forest.method.{result.headline}", lang)
+    arms = {
+        f"{part}_{arm}": t(f"meta.forest.col.{part}_{arm}", lang)
+        for arm in ("intervention", "control")
+        for part in ("mean", "sd", "n")
+    }
+    columns = {
+        "study": t("meta.forest.study", lang),
+        **arms,
+        "weight": t("meta.forest.weight", lang),
+        "estimate": t(
+            "meta.forest.col.difference",
+            lang,
+            measure=t(f"meta.measure_title.{result.measure}", lang),
+            method=method,
+        ),
+    }
+    effects = result.effects
+    records = []
+    for _, study in effects.iterrows():
+        record = {
+            column: fmt_int(int(study[column]), lang)
+            if column.startswith("n_")
+            else fmt_num(float(study[column]), lang, 2)
+            for column in arms
+        }
+        records.append(
+            {
+                "study": str(study["study"]),
+                **record,
+                "weight": with_percent(fmt_num(float(study["weight"]), lang, 1), lang),
+                "estimate": estimate_text(
+                    study["effect"], study["effect_low"], study["effect_high"], lang
+                ),
+            }
+        )
+    total = {
+        "study": t("meta.forest.total_ci", lang),
+        **{arm: fmt_int(int(effects[arm].sum()), lang) for arm in ("n_intervention", "n_control")},
+        "weight": with_percent("100", lang),
+        "estimate": pooled_text(result.pooled, lang),
+    }
+    records.append(total)
     return pd.DataFrame(records, columns=list(columns)).rename(columns=columns)
 
 
@@ -346,7 +453,7 @@ def current_table(results: MetaResults, lang: str) -> pd.DataFrame:
         cols = {
             "analysis": t("meta.col.analysis", lang),
             "model": t("meta.col.model", lang),
-            "rr": t("meta.col.rr", lang),
+            "rr": effect_header(results, lang),
             "hksj": t("meta.current.col.hksj", lang),
             "tau2": t("meta.current.col.tau2", lang),
             "i2": t("meta.current.col.i2", lang),
@@ -355,23 +462,28 @@ def current_table(results: MetaResults, lang: str) -> pd.DataFrame:
         rows = [
             {
                 "model": t(f"meta.current.model.{result.headline}", lang),
-                "rr": pooled_text(old, lang),
+                "rr": labelled_text(results, result.measure, pooled_text(old, lang), lang),
                 "hksj": EN_DASH,
                 "tau2": fmt_num(old.tau2, lang, 3),
                 "i2": fmt_pct(old.i2, lang),
-                "pi": fmt_ci(old.pi_low, old.pi_high, lang, 2)
+                "pi": interval_text(old.pi_low, old.pi_high, lang)
                 if math.isfinite(old.pi_low)
                 else EN_DASH,
             },
             {
                 "model": t("meta.current.default", lang),
-                "rr": rr_text(new.estimate, new.ci_low, new.ci_high, lang),
-                "hksj": fmt_ci(new.hksj_low, new.hksj_high, lang, 2)
+                "rr": labelled_text(
+                    results,
+                    result.measure,
+                    estimate_text(new.estimate, new.ci_low, new.ci_high, lang),
+                    lang,
+                ),
+                "hksj": interval_text(new.hksj_low, new.hksj_high, lang)
                 if math.isfinite(new.hksj_low)
                 else EN_DASH,
                 "tau2": _with_ci(fmt_num(new.tau2, lang, 3), new.tau2_low, new.tau2_high, lang, 3),
                 "i2": _percent_ci(new.i2, new.i2_low, new.i2_high, lang),
-                "pi": fmt_ci(new.pi_low, new.pi_high, lang, 2)
+                "pi": interval_text(new.pi_low, new.pi_high, lang)
                 if math.isfinite(new.pi_low)
                 else EN_DASH,
             },
@@ -386,13 +498,38 @@ def leave_one_out_table(results: MetaResults, analysis_id: str, lang: str) -> pd
     """The current default with every study, then without each study in turn."""
     full = results.current[analysis_id].default
     left_out = results.current[analysis_id].leave_one_out
+    measure = results.analyses[analysis_id].measure
     rows = [(t("meta.loo.none", lang), full), *((row.study, row) for row in left_out)]
     return pd.DataFrame(
         {
             t("meta.loo.col.left_out", lang): name,
-            t("meta.col.rr", lang): rr_text(fit.estimate, fit.ci_low, fit.ci_high, lang),
+            t(f"meta.col.estimate.{measure}", lang): estimate_text(
+                fit.estimate, fit.ci_low, fit.ci_high, lang
+            ),
             t("meta.col.tau2", lang): fmt_num(fit.tau2, lang, 3),
             t("meta.col.i2", lang): fmt_num(100 * fit.i2, lang, 0),
         }
         for name, fit in rows
+    )
+
+
+def subgroup_table(results: MetaResults, analysis_id: str, lang: str) -> pd.DataFrame:
+    """Each subgroup's studies, pooled estimate (current default, REML, its own τ²), τ² and
+    I², named in ``lang`` as studies.csv names it."""
+    result = results.analyses[analysis_id]
+    names = dict(
+        zip(result.effects["subgroup_en"], result.effects[f"subgroup_{lang}"], strict=True)
+    )
+    declared = results.data.analyses.set_index("analysis_id").loc[analysis_id, f"subgroups_{lang}"]
+    return pd.DataFrame(
+        {
+            str(declared): names[row.subgroup],
+            t("meta.subgroups.col.k", lang): fmt_int(row.k, lang),
+            t(f"meta.col.estimate.{result.measure}", lang): estimate_text(
+                row.estimate, row.ci_low, row.ci_high, lang
+            ),
+            t("meta.col.tau2", lang): fmt_num(row.tau2, lang, 3),
+            t("meta.col.i2", lang): fmt_num(100 * row.i2, lang, 0),
+        }
+        for row in results.current[analysis_id].subgroups.subgroups
     )
