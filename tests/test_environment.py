@@ -1,5 +1,6 @@
 """The lock file pins every dependency and environment.yml lists the same pins."""
 
+import re
 import tomllib
 
 from analysis.core.settings import ENVIRONMENT, LOCK, ROOT
@@ -16,6 +17,6 @@ def test_every_declared_dependency_is_pinned():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     declared = project["dependencies"] + project["optional-dependencies"]["dev"]
     pinned = {pin.split("==")[0].lower().replace("_", "-") for pin in pins(LOCK.read_text())}
-    names = {dep.split(">")[0].split("<")[0].split("=")[0].strip().lower() for dep in declared}
+    names = {re.split(r"[<>=!\[;\s]", dep, maxsplit=1)[0].lower() for dep in declared}
     assert names <= pinned, names - pinned
     assert any(pin.startswith("jupyter-book==1.") for pin in pins(LOCK.read_text()))

@@ -19,7 +19,7 @@ from analysis.chapters.interviews import data as interviews
 from analysis.chapters.meta import data as meta
 from analysis.core.catalog import catalog
 from analysis.core.problems import InputError, Notes, Problem
-from analysis.core.study import load_study
+from analysis.core.study import StudyDescription, load_study
 from analysis.core.validation import Field, Schema, read_table, validate_frame
 from tests.helpers import FNR, SHIPPED_DATA
 
@@ -310,7 +310,7 @@ def test_a_key_written_twice_in_a_study_description_is_refused_not_overwritten(
 ) -> None:
     text = "title: {en: First, nb: Første}\nsetting: {en: X, nb: X}\ntitle: {en: B, nb: B}\n"
     (tmp_path / "meta.study.yaml").write_text(text, encoding="utf-8")
-    (problem,) = problems_of(lambda: load_study(tmp_path, "meta"))
+    (problem,) = problems_of(lambda: load_study(tmp_path, "meta", StudyDescription))
     assert problem.issue.key == "input.study.not_yaml"
     assert "'title' is written twice" in problem.text("nb") and "line 3" in problem.text("nb")
 
