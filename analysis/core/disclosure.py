@@ -356,6 +356,14 @@ def protect(table: Table, threshold: int) -> dict[int, str]:
     return dict(_protection(table, threshold))
 
 
+@functools.lru_cache(maxsize=256)
+def _polytopes(table: Table) -> dict[frozenset[int], _Polytope]:
+    """The polytopes of ``table`` made so far, per set of hidden cells. Their bounds and
+    feasible points do not depend on the threshold: protecting one table at several thresholds
+    (as the tests do) solves each programme once."""
+    return {}
+
+
 @functools.lru_cache(maxsize=4096)
 def _protection(table: Table, threshold: int) -> dict[int, str]:
     """:func:`protect`, worked out once per table and threshold (a process analyses the same
@@ -367,7 +375,7 @@ def _protection(table: Table, threshold: int) -> dict[int, str]:
         return {cell: SMALL_GROUP for cell in range(len(table.values)) if cell not in table.fixed}
     primary = primary_cells(table, threshold)
     hidden = set(primary)
-    polytopes: dict[frozenset[int], _Polytope] = {}
+    polytopes = _polytopes(table)
 
     def polytope(cells: set[int]) -> _Polytope:
         """The polytope of ``cells`` hidden, made once, seeded with that of ``hidden``."""
