@@ -80,14 +80,20 @@ def figures_undrawn(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Figure, "savefig", lambda figure, path, **kwargs: Path(path).touch())
 
 
-def cohort_page_text(results: CohortResults, monkeypatch: pytest.MonkeyPatch, lang: str) -> str:
-    """Every cell of the cohort page in ``lang``, and every glued text, as text."""
+def cohort_page_text(
+    results: CohortResults,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    figure_folder: FigureFolder | None = None,
+) -> str:
+    """Every cell of the cohort page in ``lang``, and every glued text, as text; the figures
+    are saved in ``figure_folder`` (by default a temporary folder)."""
     texts = []
     monkeypatch.setattr(
         cohort_page, "glue", lambda _name, value, display=False: texts.append(str(value))
     )
     with tempfile.TemporaryDirectory() as folder:
-        figure_folder = FigureFolder(folder)
+        figure_folder = figure_folder or FigureFolder(folder)
         for cell in (
             cohort_page.opening,
             cohort_page.employees,

@@ -161,6 +161,7 @@ def test_settings_and_the_registry_are_leaves_and_nothing_below_the_build_import
             assert not [n for n in names if n.startswith(tools)], module
 
 
+@pytest.mark.slow  # a new interpreter importing the statistics stack: seconds
 def test_importing_a_chapter_loads_neither_papermill_nor_the_build():
     code = (
         "import sys, analysis.chapters.cohort.chapter; "

@@ -15,6 +15,7 @@ import pytest
 
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import OUTCOMES, load
+from analysis.core.display import FigureFolder
 from analysis.core.i18n import t
 from tests.conftest import share_build
 from tests.helpers import SHIPPED_DATA, cohort_page_text, figures_undrawn
@@ -82,11 +83,10 @@ def _reasons(payload: object) -> list[str]:
 
 
 def _render(results: CohortResults, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The page in both languages, its figures drawn in English only: drawing takes most of
-    the time, and the Norwegian figures differ from the English only in their words."""
-    english = cohort_page_text(results, monkeypatch, "en")
+    """The page in both languages, its figures made but not drawn: drawing takes most of the
+    time (:func:`test_every_figure_of_a_degenerate_cohort_is_drawn` draws them)."""
     figures_undrawn(monkeypatch)
-    return "\n".join((english, cohort_page_text(results, monkeypatch, "nb")))
+    return "\n".join(cohort_page_text(results, monkeypatch, lang) for lang in ("en", "nb"))
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +128,20 @@ def test_degenerate_cohort_is_analysed_with_reasons(
             assert (fit["hr"] is None) == bool(fit.get("reason"))
         adjusted = outcome["ph_test"]["cox_adjusted"]
         assert (adjusted["global_chi2"] is None) == bool(adjusted.get("reason"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", list(CASES))
+def test_every_figure_of_a_degenerate_cohort_is_drawn(
+    analysed: Callable[[str], CohortResults],
+    case: str,
+    monkeypatch: pytest.MonkeyPatch,
+    figure_folder: FigureFolder,
+) -> None:
+    """The page's figures are drawn (in English; in Norwegian they differ only in words)."""
+    cohort_page_text(analysed(case), monkeypatch, "en", figure_folder)
+    drawn = list((figure_folder.book_dir / "figures").glob("*.svg"))
+    assert drawn and all(b"<svg" in path.read_bytes() for path in drawn), drawn
 
 
 def test_no_events_in_one_group_is_not_a_number_but_a_reason(

@@ -386,6 +386,7 @@ def test_every_page_cell_renders(
     review: tuple, figure_folder: FigureFolder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, results = review
+    figures_undrawn(monkeypatch)  # drawn by test_every_figure_of_the_page_is_drawn
     for lang in ("en", "nb"):
         assert "RR" in page.opening(results, lang)[-1].data
         assert len(page.prisma(results, lang, figure_folder)) == 2
@@ -399,10 +400,20 @@ def test_every_page_cell_renders(
         page.models(results, lang)
         assert len(page.narrative_results(results, lang)) == 2
         assert "Gismervik 2020" in page.reproduction_table(results, lang)[-1].data
-        figures_undrawn(monkeypatch)  # figures: drawn in the first language only
     assert len(list((figure_folder.book_dir / "figures").glob("*.svg"))) == 2 * (
         2 + len(results.analyses)
     )
+
+
+@pytest.mark.slow
+def test_every_figure_of_the_page_is_drawn(review: tuple, figure_folder: FigureFolder) -> None:
+    """In English; in Norwegian the figures differ only in their words."""
+    _, results = review
+    for cell in (page.prisma, page.risk_of_bias, page.forest_plots):
+        cell(results, "en", figure_folder)
+    drawn = list((figure_folder.book_dir / "figures").glob("*.svg"))
+    assert len(drawn) == 2 + len(results.analyses)
+    assert all(b"<svg" in path.read_bytes() for path in drawn), drawn
 
 
 def test_data_contract_has_every_description() -> None:

@@ -144,7 +144,10 @@ class _Polytope:
     feasible points, so a point where a cell is 0 gives its least value (0) and one where it
     reaches ``threshold`` shows that its greatest value does too (the bounds are whole
     numbers, :func:`feasible_ranges`). The points of ``seed`` (the same table with other cells
-    hidden) that hold the true value of every cell shown here are feasible points here too."""
+    hidden) that hold the true value of every cell shown here are feasible points here too.
+    The sums taken one at a time give each cell bounds that hold for every feasible point
+    (:func:`_propagated`): a feasible point at such a bound shows it is the least or greatest
+    value, and a total shortfall these bounds already put above a limit needs no programme."""
 
     def __init__(self, table: Table, hidden: Iterable[int], seed: _Polytope | None = None) -> None:
         self.table = table
@@ -169,6 +172,15 @@ class _Polytope:
         self.points = [self.truth] + ([] if seed is None else self._points_of(seed))
         self.bounds: dict[tuple[int, float], float] = {}
 
+    @functools.cached_property
+    def limits(self) -> dict[float, list[float]]:
+        """Per hidden cell (by position), a bound every feasible point keeps: the least
+        (key 1) and the greatest (key -1) value the sums allow one at a time."""
+        if self.a_eq is None:
+            return {1.0: [0.0] * len(self.hidden), -1.0: [math.inf] * len(self.hidden)}
+        low, high = _propagated(self.a_eq, self.b_eq)
+        return {1.0: low, -1.0: high}
+
     def _points_of(self, seed: _Polytope) -> list[np.ndarray]:
         """The feasible points of ``seed`` that are feasible here, in this polytope's cells."""
         shown = [seed.column[c] for c in seed.hidden if c not in self.column]
@@ -189,7 +201,10 @@ class _Polytope:
         if sign > 0 and self.reaches(cell, 0.0, sign):
             return 0.0
         if (cell, sign) not in self.bounds:
-            self.bounds[cell, sign] = self._solve(cell, sign)
+            limit = self.limits[sign][self.column[cell]]
+            whole = math.isfinite(limit) and limit == round(limit)
+            attained = whole and self.reaches(cell, limit, sign)
+            self.bounds[cell, sign] = float(limit) if attained else self._solve(cell, sign)
         return self.bounds[cell, sign]
 
     def _solve(self, cell: int, sign: float) -> float:
@@ -225,15 +240,63 @@ class _Polytope:
         cells = sorted(set(primary) & set(self.hidden))
         return {cell: self.shortfall(cell, threshold) for cell in cells}
 
+    def least_shortfall(self, cell: int, threshold: int) -> float:
+        """A lower bound of :meth:`shortfall` from :attr:`limits`, without a programme."""
+        position = self.column[cell]
+        low, high = self.limits[1.0][position], self.limits[-1.0][position]
+        return max(0.0, low - _TOLERANCE) + max(0.0, threshold - high - _TOLERANCE)
+
     def total_shortfall(self, primary: Iterable[int], threshold: int, limit: float) -> float:
-        """The sum of :meth:`shortfalls`, or a partial sum above ``limit`` as soon as one is
-        (the shortfalls are never negative, so the sum is above it too)."""
+        """The sum of :meth:`shortfalls`, or a number above ``limit`` as soon as the sum is
+        known to be above it (the shortfalls so far plus the :meth:`least_shortfall` of the
+        rest: the shortfalls are never negative)."""
+        cells = sorted(set(primary) & set(self.hidden))
+        least = [self.least_shortfall(cell, threshold) for cell in cells]
         total = 0.0
-        for cell in sorted(set(primary) & set(self.hidden)):
+        for position, cell in enumerate(cells):
+            if (at_least := total + sum(least[position:])) > limit:
+                return at_least
             total += self.shortfall(cell, threshold)
-            if total > limit:
-                break
         return total
+
+
+def _propagated(a_eq: np.ndarray, b_eq: np.ndarray) -> tuple[list[float], list[float]]:
+    """Least and greatest values of the unknowns of ``a_eq @ x == b_eq, x >= 0`` that follow
+    from one equation at a time (each unknown is its right-hand side less the others, each at
+    its own bound), tightened until no bound moves. Every feasible point keeps them."""
+    rows = [
+        ([(k, float(a)) for k, a in enumerate(row) if a], float(b))
+        for row, b in zip(a_eq, b_eq, strict=True)
+    ]
+    low, high = [0.0] * a_eq.shape[1], [math.inf] * a_eq.shape[1]
+    for _ in range(len(low) + len(rows)):  # bounds hold at every step: a cap only stops early
+        moved = False
+        for terms, b in rows:
+            least = _others([a * (low[k] if a > 0 else high[k]) for k, a in terms])
+            most = _others([a * (high[k] if a > 0 else low[k]) for k, a in terms])
+            for (k, a), others_least, others_most in zip(terms, least, most, strict=True):
+                # a * x_k lies between b less the others' greatest and b less their least.
+                ends = sorted(((b - others_most) / a, (b - others_least) / a))
+                if ends[0] > low[k]:
+                    low[k], moved = ends[0], True
+                if ends[1] < high[k]:
+                    high[k], moved = ends[1], True
+        if not moved:
+            break
+    return low, high
+
+
+def _others(terms: list[float]) -> list[float]:
+    """For each of ``terms``, the sum of the other terms (infinite terms have one sign)."""
+    finite = sum(term for term in terms if math.isfinite(term))
+    infinite = [term for term in terms if not math.isfinite(term)]
+    others = []
+    for term in terms:
+        if math.isfinite(term):
+            others.append(infinite[0] if infinite else finite - term)
+        else:
+            others.append(infinite[0] if len(infinite) > 1 else finite)
+    return others
 
 
 def _determined(unknowns: list[set[int]]) -> set[int]:
@@ -293,6 +356,14 @@ def protect(table: Table, threshold: int) -> dict[int, str]:
     return dict(_protection(table, threshold))
 
 
+@functools.lru_cache(maxsize=256)
+def _polytopes(table: Table) -> dict[frozenset[int], _Polytope]:
+    """The polytopes of ``table`` made so far, per set of hidden cells. Their bounds and
+    feasible points do not depend on the threshold: protecting one table at several thresholds
+    (as the tests do) solves each programme once."""
+    return {}
+
+
 @functools.lru_cache(maxsize=4096)
 def _protection(table: Table, threshold: int) -> dict[int, str]:
     """:func:`protect`, worked out once per table and threshold (a process analyses the same
@@ -304,7 +375,7 @@ def _protection(table: Table, threshold: int) -> dict[int, str]:
         return {cell: SMALL_GROUP for cell in range(len(table.values)) if cell not in table.fixed}
     primary = primary_cells(table, threshold)
     hidden = set(primary)
-    polytopes: dict[frozenset[int], _Polytope] = {}
+    polytopes = _polytopes(table)
 
     def polytope(cells: set[int]) -> _Polytope:
         """The polytope of ``cells`` hidden, made once, seeded with that of ``hidden``."""
