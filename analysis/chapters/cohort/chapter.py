@@ -47,6 +47,9 @@ from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "CohortResults", "OutcomeResults", "analyse", "load"]
 
+# The models whose n (complete cases) is a count of the linked tables (the unadjusted model's
+# n is the cohort).
+LINKED_MODELS = ("cox_without_programme_type", "cox_adjusted")
 # The fits of a model block in the JSON.
 FITS = ("efron", "breslow", "robust")
 # Per coordinator group in an outcome's JSON: the keys a withheld group has null.
@@ -299,15 +302,18 @@ def _returned_shown_together(
     programmes: Mapping[str, ProgrammeGroup],
     suppress_below: int,
 ) -> tuple[dict[str, OutcomeResults], dict[str, ProgrammeGroup]]:
-    """The outcomes and programme types with the numbers returned hidden as well where,
-    together with Table 1 and each other, they would give a hidden count away
+    """The outcomes and programme types with the numbers returned and the models' n hidden as
+    well where, together with Table 1 and each other, they would give a hidden count away
     (:func:`analysis.chapters.cohort.linked.hidden_returned`)."""
     first = outcomes["first_rtw"]
-    groups, levels = hidden_returned(
+    complete = frame[covariates("cox_without_programme_type", frame)].notna().all(axis=1)
+    groups, levels, models = hidden_returned(
         frame,
         described,
         {curve.level: curve.median.events for curve in first.by_coordinator.curves},
         programmes,
+        {model: first.cox[model].efron.n for model in LINKED_MODELS},
+        complete,
         suppress_below,
     )
     curves = tuple(
@@ -316,8 +322,19 @@ def _returned_shown_together(
         else curve
         for curve in first.by_coordinator.curves
     )
+    shown = {
+        name: replace(
+            outcome,
+            cox={
+                model: fits.with_n(None) if model in models else fits
+                for model, fits in outcome.cox.items()
+            },
+        )
+        for name, outcome in outcomes.items()
+    }
+    first = shown["first_rtw"]
     by_coordinator = replace(first.by_coordinator, curves=curves)
-    return {**outcomes, "first_rtw": replace(first, by_coordinator=by_coordinator)}, {
+    return {**shown, "first_rtw": replace(first, by_coordinator=by_coordinator)}, {
         level: replace(
             group,
             returned=None,
