@@ -47,10 +47,13 @@ def three_returned(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def complete_confounders(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """No confounder missing: the model without programme type has everyone, and the adjusted
-    model everyone with a programme type, so its n and the cohort give the number without one."""
+    model everyone with a programme type, so its n and the cohort give the number without one
+    (14, which Table 1 hides with the follow-up programmes' 2)."""
     frame = SHIPPED.copy()
     for column in frame.columns.drop("programme_type"):
         frame.loc[frame[column] == "", column] = frame.loc[frame[column] != "", column].mode()[0]
+    types = ["treatment", "occupational_rehabilitation"] * len(frame)
+    frame["programme_type"] = ["follow_up"] * 2 + [""] * 14 + types[: len(frame) - 16]
     folder = tmp_path_factory.mktemp("complete-confounders")
     frame.to_csv(folder / "cohort.csv", index=False)
     shutil.copy(SHIPPED_DATA / "cohort.study.yaml", folder)
