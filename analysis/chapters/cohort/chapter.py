@@ -79,6 +79,14 @@ class OutcomeResults:
             for curve in comparison.curves
             if curve.median.events is None
         }
+        hidden |= {  # read off a step that pools persons (output checking)
+            f"{path}.median_se_spss.{GROUP_NAMES[curve.level]}"
+            if name == "se"
+            else f"{path}.{key}.{GROUP_NAMES[curve.level]}.{name}": SURVIVAL_CURVE
+            for curve in comparison.curves
+            for key, names in curve.median.withheld.items()
+            for name in names
+        }
         for model, fits in self.cox.items():
             if fits.efron.n is None:
                 hidden[f"{path}.{model}.n"] = COUNT
@@ -163,14 +171,20 @@ class CohortResults:
 
     def checks(self) -> list[dict]:
         """What output checking decided for the disclosure report: the Schoenfeld figure
-        (bins), each Kaplan–Meier curve (published points) and its numbers at risk (how many
-        hidden), each Cox model, the odds ratio and the extremes of the reproduction rows."""
+        (bins), each Kaplan–Meier curve (published points, the values of its median the
+        published curve does not give) and its numbers at risk (how many hidden), each Cox
+        model, the odds ratio and the reproduction rows of extremes and of withheld medians."""
         made = []
         comparisons = [outcome.by_coordinator for outcome in self.outcomes.values()]
         for comparison in (*comparisons, self.by_programme_type):
             figure = f"figure.km.{comparison.outcome}.{comparison.by}"
             made += [
-                decision(f"{figure}.{curve.level}", SURVIVAL_CURVE, points=len(curve.times) - 1)
+                decision(
+                    f"{figure}.{curve.level}",
+                    SURVIVAL_CURVE,
+                    points=len(curve.times) - 1,
+                    median_withheld=curve.median.withheld_paths(),
+                )
                 for curve in comparison.curves
             ]
             withheld = comparison.withheld
@@ -200,9 +214,9 @@ class CohortResults:
             )
         )
         made += [
-            decision(f"reproduction[{i}].computed", EXTREME, EXTREME)
+            decision(f"reproduction[{i}].computed", row["rule"], row["rule"])
             for i, row in enumerate(self.reproduction)
-            if row.get("rule") == EXTREME
+            if row.get("rule") in (EXTREME, SURVIVAL_CURVE)
         ]
         made += [
             decision(f"reproduction[{i}].published", BY_CONSTRUCTION, row.get("rule", COUNT))
