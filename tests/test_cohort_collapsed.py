@@ -121,7 +121,7 @@ def _methods(frame: pd.DataFrame, weights: np.ndarray | None) -> dict[str, Calla
                 steps,
                 survival.km_band(steps, "log"),
                 survival.km_band(steps, "log-log"),
-                survival.median_summary(time[rows], event[rows], w[rows]).to_json(),
+                survival.median_summary(time[rows], event[rows], weights=w[rows]).to_json(),
                 [
                     survival.km_curve(time[rows], event[rows], "", below, w[rows])
                     for below in (0, 5)

@@ -23,7 +23,7 @@ from analysis.chapters.cohort.descriptives import table1_counts
 from analysis.core import reproduction_table
 from analysis.core.disclosure import COUNT
 from analysis.core.i18n import t
-from analysis.core.output_checks import EXTREME
+from analysis.core.output_checks import EXTREME, SURVIVAL_CURVE
 from analysis.core.results import to_plain
 from tests.helpers import (
     SHIPPED_DATA,
@@ -139,8 +139,10 @@ def test_reproduction_rows_show_only_what_the_layer_shows(shipped: Shipped) -> N
     for i, row in enumerate(payload["reproduction"]):
         if row.get("suppressed"):
             assert row["computed"] is None and row["status"] == "withheld"
-            if row.get("rule") == EXTREME:  # one person's value: no value in the JSON behind it
-                assert suppressed[f"reproduction[{i}].computed"] == EXTREME
+            # one person's value, or a day inside a step of the published curve: no value in
+            # the JSON behind it
+            if row.get("rule") in (EXTREME, SURVIVAL_CURVE):
+                assert suppressed[f"reproduction[{i}].computed"] == row["rule"]
                 assert row["source"] is None
                 continue
             assert suppressed[f"reproduction[{i}].computed"] == COUNT

@@ -106,7 +106,7 @@ def test_quoted_interviews_per_theme(sample):
 
 
 def test_negative_cases_present(sample):
-    cases = stats.negative_cases(sample).set_index("code_id")
+    cases = stats.negative_cases(stats.code_counts(sample)).set_index("code_id")
     assert cases.at["T2.10", "n_participants"] >= 13  # "frequently": half or more
     assert 2 <= cases.at["T3.10", "n_participants"] <= 5  # "some": a small minority
     assert cases.at["T2.4", "n_participants"] == 1  # "one participant"
@@ -370,7 +370,9 @@ def test_small_counts_suppressed_with_complement(sample):
         **{f"reproduction[{i}].computed": "count" for i in (3, 4, 8, 9)},
         **EXTREMES,
         **{f"reproduction[{i}].computed": "extreme" for i in (5, 6, 10, 11)},
+        **result.contributions.suppressed(),  # the counts of the coding (their own tests)
     }
+    assert "coding.n_contributing" not in payload["disclosure"]["suppressed"]
     assert values["Age in years, median (range)"].startswith("45 (range within 30–69")
 
 
@@ -393,18 +395,25 @@ def test_results_payload_contract(sample, results):
         "sick_leave",
         "diagnosis_group",
         "themes",
+        "codes",
+        "coding",
         "reproduction",
         "compared",
         "disclosure",
     }
     extremes = {f"reproduction[{i}].computed": "extreme" for i in (5, 6, 10, 11)}
-    assert payload["disclosure"] == {"threshold": 5, "suppressed": EXTREMES | extremes}
+    coding = results.contributions.suppressed()
+    assert payload["disclosure"]["suppressed"] == EXTREMES | extremes | coding
+    assert payload["disclosure"]["threshold"] == 5
     assert payload["themes"].keys() == {"T1", "T2", "T3"}
-    t2 = sample.coded_segments().query("theme_id == 'T2'")
-    assert payload["themes"]["T2"] == {
-        "n_participants": t2["participant_id"].nunique(),
-        "n_segments": t2["segment_id"].nunique(),
+    t1 = sample.coded_segments().query("theme_id == 'T1'")
+    assert payload["themes"]["T1"] == {
+        "n_participants": t1["participant_id"].nunique(),
+        "n_segments": t1["segment_id"].nunique(),
     }
+    # 24 of 26 speak to T2: the 2 who do not are a count below 5, so 24 is hidden
+    assert payload["themes"]["T2"] == {"n_participants": None, "n_segments": None}
+    assert coding["themes.T2.n_participants"] == "count"
 
 
 def test_excerpt_boxes_prefer_quoted_and_escape(results):
@@ -430,7 +439,9 @@ def test_built_chapter(built_book):
     ):
         html = (built_book / "html" / lang / "interviews.html").read_text(encoding="utf-8")
         assert phrase in html
-        assert f"interviews-matrix-{lang}.svg" in html
+        # one row per participant: not published under disclosure control (threshold 5)
+        assert f"interviews-matrix-{lang}.svg" not in html
+        assert {"en": "person by person", "nb": "person for person"}[lang] in html
 
 
 def test_the_study_csv_hint_suggests_no_number_the_file_does_not_give(data_copy):

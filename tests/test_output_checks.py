@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.collections import PathCollection
+from matplotlib.collections import LineCollection, PathCollection
 
 from analysis.chapters.cohort import figures
 from analysis.chapters.cohort.chapter import CohortResults, analyse
@@ -157,6 +157,14 @@ def test_schoenfeld_figure_has_no_point_per_person(
             for k, time in enumerate(residuals.bin_times):
                 assert edges[k + 1] - edges[k] >= threshold
                 assert time == pytest.approx(events[edges[k] : edges[k + 1]].mean())
+            # The band: each bin's mean with its 95% interval, drawn as one bar per bin.
+            half = residuals.bin_half_widths
+            assert len(half) == len(residuals.bin_times) and np.isfinite(half).all()
+            bars = [c for c in ax.collections if isinstance(c, LineCollection)]
+            segments = np.array([seg for c in bars for seg in c.get_segments()])
+            assert segments.shape == (len(half), 2, 2)
+            assert np.allclose(segments[:, 0, 1], residuals.bin_means - half)
+            assert np.allclose(segments[:, 1, 1], residuals.bin_means + half)
             # The smooth is drawn on an even grid, not at the events' days.
             for line in set(ax.lines) - set(marked):
                 x = np.asarray(line.get_xdata(), float)

@@ -422,14 +422,20 @@ def protect_linked(
     hidden: Iterable[int],
     candidates: Sequence[int],
     threshold: int,
+    together: Mapping[int, Iterable[int]] | None = None,
 ) -> set[int]:
     """Tables built from the same persons, protected as one system. ``table`` holds the joint
     cells, which are never published (``latent``), and every published count as a sum of them;
     ``hidden`` are the counts the tables hide by themselves. Returns the ``candidates`` to hide
     as well (secondary), so that every hidden count from 1 to ``threshold - 1`` may be 0 and
-    may be ``threshold`` or more, and no other hidden count is pinned to one value."""
+    may be ``threshold`` or more, and no other hidden count is pinned to one value. A
+    candidate is hidden with the cells ``together`` gives it (e.g. the count of those without,
+    which the total would give away), and they are returned with it."""
     latent, hidden = set(latent), set(hidden)
     primary = {cell for cell in hidden if is_suppressed(table.values[cell], threshold)}
+
+    def with_partners(cell: int) -> set[int]:
+        return {cell, *(together or {}).get(cell, ())}
 
     def broken(cells: set[int]) -> int:
         return len(unsafe(table, cells | latent, primary, threshold, cells))
@@ -439,10 +445,16 @@ def protect_linked(
         options = [cell for cell in candidates if cell not in hidden | added]
         if not options:
             break
-        added.add(min(options, key=lambda c: (broken(hidden | added | {c}), table.values[c], c)))
-    for cell in sorted(added, key=lambda c: (-table.values[c], c)):  # show what is not needed
-        if not broken(hidden | added - {cell}):
-            added.discard(cell)
+        added |= with_partners(
+            min(
+                options,
+                key=lambda c: (broken(hidden | added | with_partners(c)), table.values[c], c),
+            )
+        )
+    shown_again = [cell for cell in candidates if cell in added]
+    for cell in sorted(shown_again, key=lambda c: (-table.values[c], c)):  # what is not needed
+        if not broken(hidden | added - with_partners(cell)):
+            added -= with_partners(cell)
     return added
 
 

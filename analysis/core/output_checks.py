@@ -5,7 +5,10 @@ rules here cover what else a page, a figure or the results JSON can carry (SACRO
 τ-ARGUS practice); ``threshold`` is the build's ``suppress_below`` and 0 turns every rule off.
 
 - **points** (:func:`point_bins`): no mark per person in a figure; points are pooled into
-  consecutive bins of at least ``threshold`` persons each and only bin means are kept.
+  consecutive bins of at least ``threshold`` persons each and only bin means are kept, or the
+  figure is not shown (:data:`PERSON_LEVEL`, e.g. a matrix with one row per participant).
+- **linked tables** (:data:`LINKED_TABLES`): counts of the same persons in several tables are
+  protected as one system (:func:`analysis.core.disclosure.protect_linked`).
 - **survival curves** (:func:`published_steps`): a step of height d/n gives n away, so a curve
   is published only at times where at least ``threshold`` persons have left the risk set
   (returned or censored) since the previous published time; smaller steps are merged.
@@ -39,6 +42,9 @@ from analysis.core.disclosure import SMALL_GROUP, too_small
 
 # The rules, as the disclosure report names them.
 POINTS = "points"
+# Counts of the same persons in several tables, protected as one system
+# (:func:`analysis.core.disclosure.protect_linked`).
+LINKED_TABLES = "linked_tables"
 SURVIVAL_CURVE = "survival_curve"
 AT_RISK = "at_risk"
 MODEL = "model"
@@ -47,6 +53,8 @@ STATISTIC = "statistic"
 BY_CONSTRUCTION = "by_construction"
 # A model whose residual degrees of freedom (persons minus parameters) are below the threshold.
 FEW_DF = "few_df"
+# A display with one row or mark per person (the reason a figure is not shown).
+PERSON_LEVEL = "person_level"
 # A minimum or maximum: the value of one person (a rule and the reason it gives).
 EXTREME = "extreme"
 

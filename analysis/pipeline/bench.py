@@ -148,7 +148,7 @@ def _statistics(frame: pd.DataFrame, clustered: bool) -> None:
     for level in ("no", "yes"):
         rows = groups == level
         survival.median_summary(
-            time_[rows], event[rows], None if weights is None else weights[rows]
+            time_[rows], event[rows], weights=None if weights is None else weights[rows]
         )
     survival.logrank_test(time_, event, groups, ["no", "yes"], weights)
     columns = [

@@ -48,6 +48,9 @@ from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "CohortResults", "OutcomeResults", "analyse", "load"]
 
+# The models whose n (complete cases) is a count of the linked tables (the unadjusted model's
+# n is the cohort).
+LINKED_MODELS = ("cox_without_programme_type", "cox_adjusted")
 # The fits of a model block in the JSON.
 FITS = ("efron", "breslow", "robust")
 # Per coordinator group in an outcome's JSON: the keys a withheld group has null.
@@ -76,6 +79,14 @@ class OutcomeResults:
             f"{path}.events.{GROUP_NAMES[curve.level]}": COUNT
             for curve in comparison.curves
             if curve.median.events is None
+        }
+        hidden |= {  # read off a step that pools persons (output checking)
+            f"{path}.median_se_spss.{GROUP_NAMES[curve.level]}"
+            if name == "se"
+            else f"{path}.{key}.{GROUP_NAMES[curve.level]}.{name}": SURVIVAL_CURVE
+            for curve in comparison.curves
+            for key, names in curve.median.withheld.items()
+            for name in names
         }
         for model, fits in self.cox.items():
             if fits.efron.n is None:
@@ -162,14 +173,20 @@ class CohortResults:
 
     def checks(self) -> list[dict]:
         """What output checking decided for the disclosure report: the Schoenfeld figure
-        (bins), each Kaplan–Meier curve (published points) and its numbers at risk (how many
-        hidden), each Cox model, the odds ratio and the extremes of the reproduction rows."""
+        (bins), each Kaplan–Meier curve (published points, the values of its median the
+        published curve does not give) and its numbers at risk (how many hidden), each Cox
+        model, the odds ratio and the reproduction rows of extremes and of withheld medians."""
         made = []
         comparisons = [outcome.by_coordinator for outcome in self.outcomes.values()]
         for comparison in (*comparisons, self.by_programme_type):
             figure = f"figure.km.{comparison.outcome}.{comparison.by}"
             made += [
-                decision(f"{figure}.{curve.level}", SURVIVAL_CURVE, points=len(curve.times) - 1)
+                decision(
+                    f"{figure}.{curve.level}",
+                    SURVIVAL_CURVE,
+                    points=len(curve.times) - 1,
+                    median_withheld=curve.median.withheld_paths(),
+                )
                 for curve in comparison.curves
             ]
             withheld = comparison.withheld
@@ -199,9 +216,9 @@ class CohortResults:
             )
         )
         made += [
-            decision(f"reproduction[{i}].computed", EXTREME, EXTREME)
+            decision(f"reproduction[{i}].computed", row["rule"], row["rule"])
             for i, row in enumerate(self.reproduction)
-            if row.get("rule") == EXTREME
+            if row.get("rule") in (EXTREME, SURVIVAL_CURVE)
         ]
         made += [
             decision(f"reproduction[{i}].published", BY_CONSTRUCTION, row.get("rule", COUNT))
@@ -302,15 +319,18 @@ def _returned_shown_together(
     programmes: Mapping[str, ProgrammeGroup],
     suppress_below: int,
 ) -> tuple[dict[str, OutcomeResults], dict[str, ProgrammeGroup]]:
-    """The outcomes and programme types with the numbers returned hidden as well where,
-    together with Table 1 and each other, they would give a hidden count away
+    """The outcomes and programme types with the numbers returned and the models' n hidden as
+    well where, together with Table 1 and each other, they would give a hidden count away
     (:func:`analysis.chapters.cohort.linked.hidden_returned`)."""
     first = outcomes["first_rtw"]
-    groups, levels = hidden_returned(
+    complete = frame[covariates("cox_without_programme_type", frame)].notna().all(axis=1)
+    groups, levels, models = hidden_returned(
         frame,
         described,
         {curve.level: curve.median.events for curve in first.by_coordinator.curves},
         programmes,
+        {model: first.cox[model].efron.n for model in LINKED_MODELS},
+        complete,
         suppress_below,
     )
     curves = tuple(
@@ -319,8 +339,19 @@ def _returned_shown_together(
         else curve
         for curve in first.by_coordinator.curves
     )
+    shown = {
+        name: replace(
+            outcome,
+            cox={
+                model: fits.with_n(None) if model in models else fits
+                for model, fits in outcome.cox.items()
+            },
+        )
+        for name, outcome in outcomes.items()
+    }
+    first = shown["first_rtw"]
     by_coordinator = replace(first.by_coordinator, curves=curves)
-    return {**outcomes, "first_rtw": replace(first, by_coordinator=by_coordinator)}, {
+    return {**shown, "first_rtw": replace(first, by_coordinator=by_coordinator)}, {
         level: replace(
             group,
             returned=None,

@@ -11,8 +11,9 @@ for the figure. Whatever cannot be estimated carries a reason code instead of nu
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
 import numpy as np
@@ -22,6 +23,7 @@ from statsmodels.nonparametric.smoothers_lowess import lowess
 from analysis.chapters.cohort import coxph
 from analysis.chapters.cohort.coxph import NotEstimable
 from analysis.chapters.cohort.data import AGE_GROUPS, DIAGNOSIS_GROUPS, LEVELS, SYMPTOMS, YES_NO
+from analysis.chapters.cohort.survival import Z95
 from analysis.core.disclosure import suppress_counts
 from analysis.core.output_checks import point_bins, statistic_withheld
 
@@ -149,10 +151,12 @@ class SchoenfeldResiduals:
     """β + scaled Schoenfeld residuals of the coordinator term against time, as output checking
     lets them be shown: no residual of one person, only the mean time and mean residual of
     consecutive bins of events (at most ``MAX_BINS``, each of at least ``suppress_below``
-    events, :func:`analysis.core.output_checks.point_bins`) and a lowess smooth of all of them
-    (non-robust, ``LOWESS_FRACTION``) at ``SMOOTH_POINTS`` evenly spaced days between the first
-    and the last bin; and the fitted log hazard ratio β. Empty with a ``reason`` when the model
-    is not estimable or not shown."""
+    events, :func:`analysis.core.output_checks.point_bins`) with the half-width of each mean's
+    95 % interval (``bin_half_widths``: 1.96 · SD / √events of the bin, NaN for a bin of one
+    event), the band of the figure, and a lowess smooth of all of them (non-robust,
+    ``LOWESS_FRACTION``) at ``SMOOTH_POINTS`` evenly spaced days between the first and the last
+    bin; and the fitted log hazard ratio β. Empty with a ``reason`` when the model is not
+    estimable or not shown."""
 
     bin_times: np.ndarray
     bin_means: np.ndarray
@@ -160,6 +164,7 @@ class SchoenfeldResiduals:
     smooth: np.ndarray
     log_hr: float | None
     reason: str | None = None
+    bin_half_widths: np.ndarray = field(default_factory=lambda: np.empty(0))
 
 
 @dataclass(frozen=True)
@@ -276,7 +281,15 @@ def _schoenfeld(
         smooth_times=grid,
         smooth=np.interp(grid, smooth[:, 0], smooth[:, 1]),
         log_hr=coef,
+        bin_half_widths=np.array([_half_width(residuals[positions]) for positions in bins]),
     )
+
+
+def _half_width(values: np.ndarray) -> float:
+    """Half the width of the 95 % interval of the mean of ``values`` (NaN for one value)."""
+    if len(values) < 2:
+        return math.nan
+    return Z95 * float(values.std(ddof=1)) / math.sqrt(len(values))
 
 
 def _no_residuals(reason: str) -> SchoenfeldResiduals:

@@ -89,8 +89,8 @@ def km_figure(comparison: KMComparison, lang: str) -> plt.Figure:
 
 def schoenfeld_figure(results: CohortResults, lang: str) -> plt.Figure:
     """β + scaled Schoenfeld residuals of coordinator (unadjusted model) against time as bin
-    means (no residual of one person), their lowess smooth and β, all on the scale of the log
-    hazard ratio."""
+    means with their 95 % intervals (no residual of one person), their lowess smooth and β, all
+    on the scale of the log hazard ratio."""
     figure, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.4), sharey=True)
     for ax, outcome in zip(axes, OUTCOMES, strict=True):
         residuals = results.outcomes[outcome].schoenfeld
@@ -108,7 +108,16 @@ def schoenfeld_figure(results: CohortResults, lang: str) -> plt.Figure:
                 transform=ax.transAxes,
             )
             continue
-        ax.plot(residuals.bin_times, residuals.bin_means, "o", ms=4, color=COLOURS[0])
+        ax.errorbar(  # each bin's mean with its 95 % interval: the band
+            residuals.bin_times,
+            residuals.bin_means,
+            yerr=residuals.bin_half_widths,
+            fmt="o",
+            ms=4,
+            lw=1,
+            capsize=0,  # no cap marks: one marker per bin
+            color=COLOURS[0],
+        )
         ax.plot(residuals.smooth_times, residuals.smooth, color=COLOURS[1], lw=2)
         ax.axhline(residuals.log_hr, ls="--", color="grey", lw=1)
         ax.xaxis.set_major_formatter(axis_formatter(lang))

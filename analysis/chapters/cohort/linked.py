@@ -1,9 +1,10 @@
 """The cohort's linked count tables protected as one system: Table 1's programme-type block by
 coordinator, the group sizes, the number returned (first RTW) per coordinator group and per
-programme type are sums over the same persons (coordinator × programme type × returned). Each
-table is protected by itself first; :func:`hidden_returned` then says which numbers returned
-must be hidden as well so that no hidden count follows from the tables together
-(:func:`analysis.core.disclosure.protect_linked`)."""
+programme type, and the number of employees each Cox model reports (its complete cases) are
+sums over the same persons (coordinator × programme type × returned × complete on the
+confounders). Each table is protected by itself first; :func:`hidden_returned` then says which
+numbers returned and which models' n must be hidden as well so that no hidden count follows
+from the tables together (:func:`analysis.core.disclosure.protect_linked`)."""
 
 from __future__ import annotations
 
@@ -22,25 +23,42 @@ def hidden_returned(
     table1: Table1,
     returned_by_coordinator: Mapping[str, int | None],
     programmes: Mapping[str, ProgrammeGroup],
+    model_n: Mapping[str, int | None],
+    complete: pd.Series,
     suppress_below: int,
-) -> tuple[set[str], set[str]]:
+) -> tuple[set[str], set[str], set[str]]:
     """The coordinator groups (``yes``/``no``) and programme types whose number returned within
-    follow-up must be hidden as well, given what each table shows by itself."""
+    follow-up, and the Cox models (of ``model_n``: without programme type, adjusted) whose n
+    must be hidden as well, given what each table shows by itself. ``complete`` marks the
+    employees with every confounder: the model without programme type is fitted on them, the
+    adjusted one on those of them with a programme type."""
     levels = table1.levels("programme_type")
     programme = data["programme_type"].astype(object).where(data["programme_type"].notna(), MISSING)
     joint = (
         pd.Series(1, index=data.index)
-        .groupby([data["coordinator"].astype(object), programme, data["first_rtw"].astype(int)])
+        .groupby(
+            [
+                data["coordinator"].astype(object),
+                programme,
+                data["first_rtw"].astype(int),
+                complete.astype(int),
+            ]
+        )
         .sum()
     )
-    cells = list(itertools.product(COORDINATOR_GROUPS, levels, (0, 1)))
+    cells = list(itertools.product(COORDINATOR_GROUPS, levels, (0, 1), (0, 1)))
     values = [int(joint.get(cell, 0)) for cell in cells]
     published: list[tuple[tuple[int, ...], int | None]] = []  # (joint cells summed, value shown)
 
-    def publish(shown: int | None, **fixed: str | int) -> int:
-        axes = {"group": 0, "level": 1, "returned": 2}
+    def publish(shown: int | None, typed: bool = False, **fixed: str | int) -> int:
+        """A published count: the joint cells with the ``fixed`` values (``typed``: and a
+        programme type)."""
+        axes = {"group": 0, "level": 1, "returned": 2, "complete": 3}
         parts = tuple(
-            i for i, cell in enumerate(cells) if all(cell[axes[k]] == v for k, v in fixed.items())
+            i
+            for i, cell in enumerate(cells)
+            if all(cell[axes[k]] == v for k, v in fixed.items())
+            and not (typed and cell[1] == MISSING)
         )
         published.append((parts, shown))
         return len(cells) + len(published) - 1
@@ -61,15 +79,19 @@ def hidden_returned(
         for level, group in programmes.items()
         if not group.withheld
     }
+    by_model = {
+        publish(n, typed=model == "cox_adjusted", complete=1): model for model, n in model_n.items()
+    }
     table = Table(
         values=(*values, *(sum(values[i] for i in parts) for parts, _ in published)),
         sums=tuple((len(cells) + k, parts) for k, (parts, _) in enumerate(published)),
         fixed=frozenset({everyone}),
     )
     hidden = {len(cells) + k for k, (_, shown) in enumerate(published) if shown is None}
-    candidates = [cell for cell in (*by_group, *by_level) if cell not in hidden]
+    candidates = [cell for cell in (*by_group, *by_level, *by_model) if cell not in hidden]
     added = protect_linked(table, range(len(cells)), hidden, candidates, suppress_below)
     return (
         {group for cell, group in by_group.items() if cell in added},
         {level for cell, level in by_level.items() if cell in added},
+        {model for cell, model in by_model.items() if cell in added},
     )

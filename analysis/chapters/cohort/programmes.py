@@ -14,7 +14,7 @@ from analysis.chapters.cohort.data import PROGRAMME_TYPES
 from analysis.chapters.cohort.descriptives import Table1
 from analysis.chapters.cohort.survival import Z95, MedianSummary, median_summary
 from analysis.core.disclosure import COUNT
-from analysis.core.output_checks import statistic_withheld
+from analysis.core.output_checks import SURVIVAL_CURVE, statistic_withheld
 
 COORDINATOR_GROUPS = ("yes", "no")
 
@@ -56,8 +56,13 @@ class ProgrammeGroup:
     def suppressed(self, path: str) -> dict[str, str]:
         """JSON paths (under ``path``) of the values set to null, with the public reason."""
         hidden = {f"{path}.{key}": COUNT for key, value in self.to_json().items() if value is None}
-        if self.median_days is not None and self.median_days.events is None:
-            hidden[f"{path}.median_days.events"] = COUNT
+        if self.median_days is not None:
+            if self.median_days.events is None:
+                hidden[f"{path}.median_days.events"] = COUNT
+            hidden |= {
+                f"{path}.median_days.{value}": SURVIVAL_CURVE
+                for value in self.median_days.withheld_paths()
+            }
         return hidden
 
 
@@ -105,7 +110,7 @@ def programme_type_summary(
         if n is None:
             summary[level] = ProgrammeGroup(None, None, None, None, None, None)
             continue
-        median = median_summary(rows["days_to_first_rtw"], rows["first_rtw"])
+        median = median_summary(rows["days_to_first_rtw"], rows["first_rtw"], suppress_below)
         median = median.shown(suppress_below)
         coordinated = table1.value("programme_type", level, "yes")
         summary[level] = ProgrammeGroup(

@@ -20,7 +20,7 @@ from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, Table1, 
 from analysis.chapters.cohort.programmes import OddsRatio, ProgrammeGroup
 from analysis.chapters.cohort.survival import MedianSummary
 from analysis.core import reproduction
-from analysis.core.output_checks import EXTREME, extreme
+from analysis.core.output_checks import EXTREME, SURVIVAL_CURVE, extreme
 from analysis.core.problems import Message
 from analysis.core.yamlfile import read_yaml
 
@@ -114,6 +114,14 @@ def _extreme_withheld(key: str, published: str) -> dict:
     checking, with no value in ``cohort.json`` behind it."""
     row = _row(key, published, None, "withheld", "cohort.reason.extreme")
     return {**row, "suppressed": True, "source": None, "rule": EXTREME}
+
+
+def _curve_withheld(key: str, published: str, threshold: int, **codes: str) -> dict:
+    """A row whose computed value output checking withholds: a day (or a limit) the published
+    survival curve, whose steps pool at least ``threshold`` persons, does not give."""
+    row = _row(key, published, None, "withheld", None, **codes)
+    row["reason"] = Message("cohort.reason.curve_step", threshold=threshold)
+    return {**row, "suppressed": True, "source": None, "rule": SURVIVAL_CURVE}
 
 
 def _unpaired(row: dict) -> dict:
@@ -263,23 +271,21 @@ def reproduction_rows(
                 rows.append(_withheld(f"cohort.repro.{key}", value, source, threshold, **codes))
             continue
         median = summary and summary.spss
-        rows.append(
-            _outcome_row(
-                "cohort.repro.median",
-                item["estimate"],
-                median and median.estimate,
-                synthetic,
-                MEDIAN_TOLERANCE * float(item["estimate"]),
-                **codes,
-            )
-        )
-        for bound in ("ci_low", "ci_high"):
+        for name, key, tolerance in (
+            ("estimate", "median", MEDIAN_TOLERANCE * float(item["estimate"])),
+            ("ci_low", "median_ci_low", None),
+            ("ci_high", "median_ci_high", None),
+        ):
+            if median and name in median.withheld:  # not given by the published curve
+                rows.append(_curve_withheld(f"cohort.repro.{key}", item[name], threshold, **codes))
+                continue
             rows.append(
                 _outcome_row(
-                    f"cohort.repro.median_{bound}",
-                    item[bound],
-                    median and getattr(median, bound),
+                    f"cohort.repro.{key}",
+                    item[name],
+                    median and getattr(median, name),
                     synthetic,
+                    tolerance,
                     **codes,
                 )
             )

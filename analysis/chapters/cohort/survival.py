@@ -44,11 +44,20 @@ CONF_TYPES = ("log-log", "log")
 
 @dataclass(frozen=True)
 class Interval:
-    """A median with a 95 % interval (None where not reached within follow-up)."""
+    """A median with a 95 % interval (None where not reached within follow-up, or where output
+    checking withholds it: then its name is in ``withheld``)."""
 
     estimate: float | None
     ci_low: float | None
     ci_high: float | None
+    withheld: tuple[str, ...] = ()
+
+    def as_published(self, published: Interval) -> Interval:
+        """This interval with each value that ``published`` (the same read off the published
+        curve) does not give withheld."""
+        names = ("estimate", "ci_low", "ci_high")
+        differ = tuple(n for n in names if not _same(getattr(self, n), getattr(published, n)))
+        return replace(self, **dict.fromkeys(differ), withheld=differ)
 
     def to_json(self) -> dict:
         return {"estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high}
@@ -62,10 +71,63 @@ class MedianSummary:
     n: int
     events: int | None
     estimate: float | None
-    se_spss: float
+    se_spss: float | None
     spss: Interval
     bc: Interval
     bc_log: Interval
+
+    @property
+    def withheld(self) -> dict[str, tuple[str, ...]]:
+        """Per JSON key of an outcome (``median_days``, …), the values output checking
+        withholds (``estimate``, ``ci_low``, ``ci_high``; ``se`` for the SE)."""
+        made = {
+            key: interval.withheld
+            for key, interval in (
+                ("median_days", self.spss),
+                ("median_days_bc", self.bc),
+                ("median_days_bc_log", self.bc_log),
+            )
+            if interval.withheld
+        }
+        if self.se_spss is None:  # withheld (an SE that does not exist is NaN)
+            made["median_se_spss"] = ("se",)
+        return made
+
+    @property
+    def estimate_withheld(self) -> bool:
+        """True when output checking withholds the median (None is then not "not reached")."""
+        return "estimate" in self.bc.withheld
+
+    def withheld_paths(self) -> list[str]:
+        """The paths in :meth:`to_json` of the values output checking withholds."""
+        names = {"median_days": "spss", "median_days_bc": "bc", "median_days_bc_log": "bc_log"}
+        paths = [
+            f"{names[key]}.{name}"
+            for key, withheld in self.withheld.items()
+            if key in names
+            for name in withheld
+        ]
+        if self.estimate_withheld:
+            paths.append("estimate")
+        if self.se_spss is None:
+            paths.append("se_spss")
+        return paths
+
+    def as_published(self, published: MedianSummary) -> MedianSummary:
+        """This summary with every value read off the curve that ``published`` (the summary
+        of the published, coarsened curve) does not give withheld: it would show a day, or a
+        slope, inside a step that pools persons."""
+        same_se = _same(self.se_spss, published.se_spss)
+        return replace(
+            self,
+            estimate=self.estimate if _same(self.estimate, published.estimate) else None,
+            se_spss=self.se_spss if same_se else None,
+            spss=self.spss.as_published(
+                published.spss if same_se else Interval(published.spss.estimate, None, None)
+            ),
+            bc=self.bc.as_published(published.bc),
+            bc_log=self.bc_log.as_published(published.bc_log),
+        )
 
     @property
     def share_returned(self) -> float | None:
@@ -167,7 +229,11 @@ def km_steps(durations: pd.Series, events: pd.Series, weights: Weights = None) -
     (R's ``survfit(..., weights = w)`` with integer case weights gives the same)."""
     times, at_risk, observed, _ = _counts(durations, events, weights)
     keep = observed > 0
-    times, at_risk, observed = times[keep], at_risk[keep], observed[keep]
+    return _steps(times[keep], at_risk[keep], observed[keep])
+
+
+def _steps(times: np.ndarray, at_risk: np.ndarray, observed: np.ndarray) -> pd.DataFrame:
+    """:func:`km_steps` of these times (a time without events keeps S and its variance)."""
     survival = np.cumprod(1 - observed / at_risk)
     with np.errstate(divide="ignore", invalid="ignore"):
         greenwood = np.cumsum(observed / (at_risk * (at_risk - observed)))
@@ -240,6 +306,13 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _same(value: float | None, other: float | None) -> bool:
+    """True when two values read off curves agree (both missing, or NaN, counts as agreeing)."""
+    if value is None or other is None:
+        return value is None and other is None
+    return (math.isnan(value) and math.isnan(other)) or math.isclose(value, other, rel_tol=1e-12)
+
+
 def brookmeyer_crowley(steps: pd.DataFrame, conf_type: str = "log-log") -> Interval:
     """Median with the interval of days where the pointwise band of S(t) includes 0.5."""
     times = steps["time"].to_numpy()
@@ -251,19 +324,45 @@ def brookmeyer_crowley(steps: pd.DataFrame, conf_type: str = "log-log") -> Inter
     )
 
 
+def published_km_steps(
+    durations: pd.Series, events: pd.Series, suppress_below: int = 0, weights: Weights = None
+) -> pd.DataFrame:
+    """:func:`km_steps` at the times the published curve has a point (the last day of each
+    pooled step, which may be a day of censorings only; every event time when 0), as the
+    curve is drawn (:func:`analysis.core.output_checks.published_steps`); rows count
+    ``weights`` times."""
+    if suppress_below <= 0:
+        return km_steps(durations, events, weights)
+    times, at_risk, observed, censored = _counts(durations, events, weights)
+    shown = published_steps(observed, censored, suppress_below)
+    return _steps(times, at_risk, observed).iloc[shown].reset_index(drop=True)
+
+
 def median_summary(
-    durations: pd.Series, events: pd.Series, weights: Weights = None
+    durations: pd.Series, events: pd.Series, suppress_below: int = 0, weights: Weights = None
 ) -> MedianSummary:
-    """Median with the SPSS-style interval and both Brookmeyer–Crowley intervals (rows
-    counted ``weights`` times)."""
+    """Median with the SPSS-style interval and both Brookmeyer–Crowley intervals (rows counted
+    ``weights`` times). Under output checking (``suppress_below`` > 0) a value is kept only
+    where the published curve, whose steps pool at least ``suppress_below`` persons, gives the
+    same value; otherwise it is withheld (it would be a day, or rest on days, inside a pooled
+    step)."""
     weight = case_weights(weights, len(durations))
-    steps = km_steps(durations, events, weight)
+    n, observed = int(weight.sum()), int(np.asarray(events, float) @ weight)
+    summary = _median_summary(km_steps(durations, events, weight), n, observed)
+    if suppress_below <= 0:
+        return summary
+    published = published_km_steps(durations, events, suppress_below, weight)
+    return summary.as_published(_median_summary(published, n, observed))
+
+
+def _median_summary(steps: pd.DataFrame, n: int, events: int) -> MedianSummary:
+    """:func:`median_summary` read off the curve of ``steps``."""
     median = km_quantile_time(steps)
     se = spss_median_se(steps)
     estimate = _finite(median)
     return MedianSummary(
-        n=int(weight.sum()),
-        events=int(np.asarray(events, float) @ weight),
+        n=n,
+        events=events,
         estimate=estimate,
         se_spss=se,
         spss=Interval(
@@ -419,7 +518,7 @@ def km_curve(
         cumulative=np.concatenate([[0.0], 1 - survival[shown]]),
         censor_times=times[marked],
         censor_cumulative=1 - survival[marked],
-        median=median_summary(durations, events, weights),
+        median=median_summary(durations, events, suppress_below, weights),
     )
 
 

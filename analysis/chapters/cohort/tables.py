@@ -30,15 +30,24 @@ def variable_label(results: CohortResults, variable: str, lang: str) -> str:
     return t(f"cohort.var.{variable}", lang)
 
 
-def _days(value: float | None, lang: str) -> str:
+def _days(value: float | None, lang: str, withheld: bool = False) -> str:
+    """Days; a value not reached within follow-up, or withheld by output checking, in words."""
+    if withheld:
+        return t("cohort.withheld", lang)
     return t("cohort.not_reached", lang) if value is None else fmt_num(value, lang, 0)
 
 
 def _day_range(interval: Interval, lang: str) -> str:
-    """``low–high`` in days; an end not reached within follow-up is said in words."""
-    if interval.ci_low is None and interval.ci_high is None:
-        return t("cohort.not_reached", lang)
-    return f"{_days(interval.ci_low, lang)}{EN_DASH}{_days(interval.ci_high, lang)}"
+    """``low–high`` in days; an end not reached within follow-up, or withheld by output
+    checking (both: said once), is said in words."""
+    ends = [(interval.ci_low, "ci_low"), (interval.ci_high, "ci_high")]
+    for key in ("cohort.withheld", "cohort.not_reached"):
+        if all(value is None for value, _ in ends) and (
+            key == "cohort.not_reached" or set(interval.withheld) >= {"ci_low", "ci_high"}
+        ):
+            return t(key, lang)
+    low, high = (_days(value, lang, name in interval.withheld) for value, name in ends)
+    return f"{low}{EN_DASH}{high}"
 
 
 def hidden(count: int | None, lang: str) -> str:
@@ -112,7 +121,7 @@ def median_table(comparison: KMComparison, lang: str) -> pd.DataFrame:
             group_label(comparison.by, curve.level, lang),
             fmt_int(curve.median.n, lang),
             hidden(curve.median.events, lang),
-            _days(curve.median.estimate, lang),
+            _days(curve.median.estimate, lang, curve.median.estimate_withheld),
             _day_range(curve.median.spss, lang),
             _day_range(curve.median.bc, lang),
         ]
@@ -200,7 +209,7 @@ def programme_table(results: CohortResults, lang: str) -> pd.DataFrame:
                 ),
                 t("cohort.col.median", lang): withheld
                 if median is None
-                else _days(median.estimate, lang),
+                else _days(median.estimate, lang, median.estimate_withheld),
                 t("cohort.col.ci_spss", lang): withheld
                 if median is None
                 else _day_range(median.spss, lang),

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from analysis.chapters.interviews.chapter import InterviewsResults
-from analysis.chapters.interviews.stats import Agreement, Characteristics
+from analysis.chapters.interviews.stats import Agreement, Characteristics, Contributions
 from analysis.core.i18n import fmt_int, fmt_pct, t, tn
 from analysis.core.study import Study
 
@@ -25,12 +25,25 @@ def named(identifier: str, name: str) -> str:
     return identifier if identifier.endswith(name) else f"{identifier} {name}"
 
 
+def counted(key: str, n: int | None, lang: str) -> str:
+    """``n`` with the noun of the count label ``interviews.count.<key>``, or the wording of
+    ``interviews.hidden_count.<key>`` when disclosure control hides ``n``."""
+    if n is None:
+        return t(f"interviews.hidden_count.{key}", lang)
+    return tn(f"interviews.count.{key}", n, lang)
+
+
+def shown_int(n: int | None, lang: str) -> str:
+    """A count, or the marker of a hidden count."""
+    return t("common.hidden", lang) if n is None else fmt_int(n, lang)
+
+
 def opening(
     study: Study,
     n_participants: int,
     n_themes: int,
     n_codes: int,
-    n_segments: int,
+    n_segments: int | None,
     lang: str,
 ) -> str:
     """What the data are: the study's setting and design when described, else the files."""
@@ -53,7 +66,7 @@ def opening(
                 participants=tn("interviews.count.participants", n_participants, lang),
                 themes=tn("interviews.count.themes", n_themes, lang),
                 codes=tn("interviews.count.codes", n_codes, lang),
-                segments=tn("interviews.count.coded_segments", n_segments, lang),
+                segments=counted("coded_segments", n_segments, lang),
             )
         ]
     parts.append(t("interviews.text.rerun", lang))
@@ -113,19 +126,24 @@ def codebook_intro(compared: bool, lang: str) -> str:
     return " ".join([*parts, t("interviews.text.segment", lang)])
 
 
-def coding(
-    n_themes: int, n_codes: int, n_segments: int, n_contributing: int, n_covered: int, lang: str
-) -> str:
-    """The size of the codebook and of the coded material."""
-    return t(
+def coding(n_themes: int, n_codes: int, shown: Contributions, lang: str) -> str:
+    """The size of the codebook and of the coded material; under disclosure control, which
+    counts of participants and segments are hidden and why."""
+    text = t(
         "interviews.text.coding",
         lang,
         themes=tn("interviews.count.themes", n_themes, lang),
         codes=tn("interviews.count.codes", n_codes, lang),
-        segments=tn("interviews.count.segments", n_segments, lang),
-        participants=tn("interviews.count.participants", n_contributing, lang),
-        covered=tn("interviews.count.of_whom_all", n_covered, lang),
+        segments=counted("segments", shown.n_segments, lang),
+        participants=counted("participants", shown.n_contributing, lang),
+        covered=counted("of_whom_all", shown.n_covered, lang),
     )
+    if shown.suppress_below <= 0:
+        return text
+    control = t(
+        "interviews.text.coding_control", lang, threshold=fmt_int(shown.suppress_below, lang)
+    )
+    return f"{text} {control}"
 
 
 def _excerpt_box(row: pd.Series, code_label: str, lang: str) -> str:
@@ -145,7 +163,7 @@ def theme(
     theme_id: str,
     themes: pd.DataFrame,
     codes: pd.DataFrame,
-    counts: dict[str, int],
+    counts: dict[str, int | None],
     excerpts: pd.DataFrame,
     lang: str,
 ) -> str:
@@ -163,8 +181,8 @@ def theme(
             "interviews.theme.lead",
             lang,
             title=escape(title),
-            participants=fmt_int(counts["n_participants"], lang),
-            segments=fmt_int(counts["n_segments"], lang),
+            participants=shown_int(counts["n_participants"], lang),
+            segments=shown_int(counts["n_segments"], lang),
         )
     ]
     definition = row.get(f"theme_description_{lang}")
@@ -206,7 +224,7 @@ def negative_cases(cases: pd.DataFrame, examples: dict[str, pd.DataFrame], lang:
                 code=escape(code[f"code_{lang}"]),
                 code_id=code["code_id"],
                 theme_id=code["theme_id"],
-                participants=fmt_int(code["n_participants"], lang),
+                participants=shown_int(code["n_participants"], lang),
                 description=escape(_described(code, lang)),
             )
         )

@@ -29,7 +29,7 @@ def opening(results: InterviewsResults, lang: str) -> Markdown:
             results.characteristics.n_participants,
             len(results.themes),
             len(results.codebook),
-            results.n_segments,
+            results.contributions.n_segments,
             lang,
         )
     )
@@ -58,14 +58,7 @@ def participants(results: InterviewsResults, lang: str) -> list[Markdown | HTML]
 
 def codebook(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
     """What a segment is, the size of the coding and the codebook table."""
-    text = narrative.coding(
-        len(results.themes),
-        len(results.codebook),
-        results.n_segments,
-        results.n_contributing,
-        results.n_covered,
-        lang,
-    )
+    text = narrative.coding(len(results.themes), len(results.codebook), results.contributions, lang)
     return [
         Markdown(narrative.codebook_intro(results.compared, lang)),
         Markdown(text),
@@ -76,17 +69,31 @@ def codebook(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
 def contributions(
     results: InterviewsResults, lang: str, figure_folder: FigureFolder
 ) -> list[Markdown]:
-    """The participant × theme heatmap and the bar chart of segments per code."""
+    """The participant × theme heatmap and the bar chart of segments per code, or why disclosure
+    control does not show them (the heatmap has a row per person; a code's count is hidden)."""
     matrix = results.matrix
-    return [
-        show_figure(
+    threshold = results.characteristics.suppress_below
+    shown = [
+        note(t("interviews.figure.matrix.withheld", lang, threshold=threshold), "note")
+        if matrix is None
+        else show_figure(
             figures.theme_matrix(matrix, results.themes, lang),
             f"interviews-matrix-{lang}",
             t("interviews.figure.matrix.caption", lang),
-            narrative.matrix_alt(len(matrix), matrix.shape[1], results.n_covered, lang),
+            narrative.matrix_alt(
+                len(matrix), matrix.shape[1], results.contributions.n_covered, lang
+            ),
             figure_folder,
             svg=True,
-        ),
+        )
+    ]
+    if results.top_code_id is None:
+        return [
+            *shown,
+            note(t("interviews.figure.counts.withheld", lang, threshold=threshold), "note"),
+        ]
+    return [
+        *shown,
         show_figure(
             figures.code_counts(results.codebook, results.themes, lang),
             f"interviews-codes-{lang}",
@@ -108,7 +115,7 @@ def themes(results: InterviewsResults, lang: str) -> list[Markdown]:
                 theme_id,
                 results.themes,
                 results.codebook,
-                results.theme_counts[theme_id],
+                results.contributions.themes[theme_id],
                 results.excerpts[theme_id],
                 lang,
             )

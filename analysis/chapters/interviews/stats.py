@@ -11,11 +11,16 @@ from statsmodels.stats.inter_rater import cohens_kappa
 
 from analysis.chapters.interviews.data import DIAGNOSES, SEXES, Interviews
 from analysis.core.disclosure import (
+    COUNT,
     SMALL_GROUP,
     Summary,
     Suppressed,
+    Table,
+    is_suppressed,
+    protect_linked,
     summarise,
     suppress_counts,
+    too_small,
 )
 from analysis.core.output_checks import EXTREME
 
@@ -125,6 +130,175 @@ def coverage(matrix: pd.DataFrame) -> tuple[int, int]:
     return int((matrix.sum(axis=1) > 0).sum()), int((matrix > 0).all(axis=1).sum())
 
 
+# Themes up to which the counts of participants per theme, of those contributing and of those
+# in every theme are protected as one system (2**themes patterns of themes); with more themes
+# under control the last two are not shown.
+LINKED_THEMES = 8
+
+
+@dataclass(frozen=True)
+class Contributions:
+    """The counts of the coding as disclosure control shows them (None: hidden). Participants
+    per theme and per code are persons, and so are those contributing (to any theme) and those
+    in every theme; segments per code and theme are hidden with the participants they bound
+    (a code's segments are at least its participants)."""
+
+    themes: dict[str, dict[str, int | None]]
+    codes: dict[str, dict[str, int | None]]
+    n_segments: int | None
+    n_contributing: int | None
+    n_covered: int | None
+    suppress_below: int
+    reason: str = COUNT
+
+    def suppressed(self) -> dict[str, str]:
+        """The keys of ``interviews.json`` set to null, with the public reason (``count``, or
+        ``small_group`` for fewer participants than the threshold)."""
+        hidden = {
+            f"themes.{theme}.{count}": self.reason
+            for theme, counts in self.themes.items()
+            for count, value in counts.items()
+            if value is None
+        }
+        hidden |= {
+            f"codes[{i}].{count}": self.reason
+            for i, counts in enumerate(self.codes.values())
+            for count, value in counts.items()
+            if value is None
+        }
+        hidden |= {
+            f"coding.{key}": self.reason for key, value in self.to_json().items() if value is None
+        }
+        return hidden
+
+    @property
+    def hidden_codes(self) -> bool:
+        """True when a code's counts are hidden (its bar is not drawn)."""
+        return any(counts["n_participants"] is None for counts in self.codes.values())
+
+    def codebook(self, codebook: pd.DataFrame) -> pd.DataFrame:
+        """``codebook`` with each code's ``n_participants`` and ``n_segments`` as shown."""
+        shown = codebook.copy()
+        for count in ("n_participants", "n_segments"):
+            shown[count] = [self.codes[code][count] for code in shown["code_id"]]
+        return shown
+
+    def codes_json(self) -> list[dict]:
+        """The counts per code, in codebook order (code ids may hold dots: a list, not keys)."""
+        return [{"code_id": code} | counts for code, counts in self.codes.items()]
+
+    def to_json(self) -> dict:
+        """The counts of the coding as a whole: segments, contributing, in every theme."""
+        return {
+            "n_segments": self.n_segments,
+            "n_contributing": self.n_contributing,
+            "n_covered": self.n_covered,
+        }
+
+
+def _small_either_way(count: int, n: int, threshold: int) -> bool:
+    """A count of persons is primary if it or the number without it (of ``n``) is small."""
+    return is_suppressed(count, threshold) or is_suppressed(n - count, threshold)
+
+
+def _hidden_theme_counts(matrix: pd.DataFrame, threshold: int) -> tuple[set[str], bool, bool]:
+    """Which themes' numbers of participants are hidden, and whether the number contributing and
+    the number in every theme are, so that no count or count of those without (the number of
+    participants is shown) from 1 to ``threshold - 1`` can be worked out from the others
+    (:func:`analysis.core.disclosure.protect_linked` over the patterns of themes)."""
+    themes = list(matrix.columns)
+    n = len(matrix)
+    if threshold <= 0 or n == 0:
+        return set(), False, False
+    if len(themes) > LINKED_THEMES:
+        hidden = {
+            theme
+            for theme in themes
+            if _small_either_way(int((matrix[theme] > 0).sum()), n, threshold)
+        }
+        return hidden, True, True
+    present = (matrix > 0).to_numpy()
+    masks = present @ (1 << np.arange(len(themes)))
+    patterns = list(range(1 << len(themes)))
+    values = [int((masks == mask).sum()) for mask in patterns]
+    full = patterns[-1]
+    # Published counts (and the counts of those without), each a set of patterns.
+    shown = {
+        f"theme.{theme}": {m for m in patterns if m >> i & 1} for i, theme in enumerate(themes)
+    }
+    shown |= {"contributing": set(patterns[1:]), "covered": {full}}
+    cells, sums = list(values), []
+    for parts in shown.values():
+        for members in (parts, set(patterns) - parts):
+            cells.append(sum(values[m] for m in members))
+            sums.append((len(cells) - 1, tuple(sorted(members))))
+    everyone = len(cells)
+    cells.append(n)
+    sums.append((everyone, tuple(patterns)))
+    # Each published count's cell, followed by that of those without it (its partner).
+    index = {name: len(values) + 2 * k for k, name in enumerate(shown)}
+    without = {cell: (cell + 1,) for cell in index.values()}
+    table = Table(tuple(cells), tuple(sums), frozenset({everyone}))
+    hidden = set()
+    for cell in index.values():
+        if _small_either_way(cells[cell], n, threshold):
+            hidden |= {cell, *without[cell]}
+    hidden |= protect_linked(
+        table, range(len(values)), hidden, list(index.values()), threshold, without
+    )
+    return (
+        {theme for theme in themes if index[f"theme.{theme}"] in hidden},
+        index["contributing"] in hidden,
+        index["covered"] in hidden,
+    )
+
+
+def contributions(data: Interviews, suppress_below: int = 0) -> Contributions:
+    """Participants and segments per theme and per code, those contributing and those in every
+    theme, as disclosure control at ``suppress_below`` shows them. Under control: the counts of
+    the themes and of those contributing and in every theme are protected as one system; a
+    theme whose count is hidden hides its segments, its codes' counts and the number of
+    segments (which would bound it); a theme with a code of fewer than ``suppress_below``
+    participants (or fewer than that without it) hides every code's counts (its codes share
+    its participants and segments, so one hidden code would follow from the others)."""
+    matrix = theme_matrix(data)
+    themes = theme_counts(data)
+    codes = code_counts(data)
+    n_contributing, n_covered = coverage(matrix)
+    n = len(matrix)
+    small = too_small(n, suppress_below)
+    hidden_themes, contributing_hidden, covered_hidden = (
+        (set(themes), True, True) if small else _hidden_theme_counts(matrix, suppress_below)
+    )
+    hidden_blocks = set(hidden_themes) | {
+        theme
+        for theme, code in zip(codes["theme_id"], codes["n_participants"], strict=True)
+        if suppress_below > 0 and _small_either_way(int(code), n, suppress_below)
+    }
+    code_values = {
+        code: {
+            "n_participants": None if theme in hidden_blocks else int(people),
+            "n_segments": None if theme in hidden_blocks else int(segments),
+        }
+        for code, theme, people, segments in codes[
+            ["code_id", "theme_id", "n_participants", "n_segments"]
+        ].itertuples(index=False)
+    }
+    theme_values = {
+        theme: {key: None if theme in hidden_themes else value for key, value in counts.items()}
+        for theme, counts in themes.items()
+    }
+    return Contributions(
+        themes=theme_values,
+        codes=code_values,
+        n_segments=None if hidden_themes else int(data.segments["segment_id"].nunique()),
+        n_contributing=None if contributing_hidden else n_contributing,
+        n_covered=None if covered_hidden else n_covered,
+        suppress_below=suppress_below,
+        reason=SMALL_GROUP if small else COUNT,
+    )
+
+
 # --- excerpts ----------------------------------------------------------------------------------
 
 
@@ -139,9 +313,9 @@ def excerpts(data: Interviews, theme_id: str, n: int = EXCERPTS_PER_THEME) -> pd
     return rows.drop_duplicates("participant_id").head(n)
 
 
-def negative_cases(data: Interviews) -> pd.DataFrame:
-    """Codes flagged as negative or divergent cases, with their counts."""
-    return code_counts(data).query("negative_case == 1").reset_index(drop=True)
+def negative_cases(codebook: pd.DataFrame) -> pd.DataFrame:
+    """The codes of ``codebook`` flagged as negative or divergent cases, with their counts."""
+    return codebook.query("negative_case == 1").reset_index(drop=True)
 
 
 def negative_examples(data: Interviews) -> dict[str, pd.DataFrame]:
@@ -149,7 +323,7 @@ def negative_examples(data: Interviews) -> dict[str, pd.DataFrame]:
     segments = data.segments
     return {
         code: _quoted_first(segments[segments["code_id"] == code]).head(1)
-        for code in negative_cases(data)["code_id"]
+        for code in negative_cases(data.codebook)["code_id"]
     }
 
 

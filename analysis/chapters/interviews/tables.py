@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.chapters.interviews.data import DIAGNOSES, SEXES
-from analysis.chapters.interviews.narrative import named
+from analysis.chapters.interviews.narrative import named, shown_int
 from analysis.chapters.interviews.stats import AGE_BAND, Agreement, Characteristics
 from analysis.core.disclosure import Summary, Suppressed
 from analysis.core.i18n import EN_DASH, fmt_int, fmt_num, fmt_pct, t
@@ -88,7 +88,7 @@ def characteristics(people: Characteristics, lang: str) -> pd.DataFrame:
 
 
 def _counts(series: pd.Series, lang: str) -> pd.Series:
-    return series.map(lambda n: fmt_int(n, lang))
+    return series.map(lambda n: shown_int(None if pd.isna(n) else int(n), lang))
 
 
 def _named(ids: pd.Series, names: pd.Series) -> pd.Series:
