@@ -223,7 +223,7 @@ def test_a_register_extract_gives_the_results_of_its_cohort_and_says_how(tmp_pat
     figures_undrawn(monkeypatch)
     said = {
         "en": "first day not covered by a full-time (100%) benefit spell",
-        "nb": "første dag som ikke dekkes av en ytelsesperiode på heltid (100 %)",
+        "nb": "første dag som ikke dekkes av en ytelsesperiode på heltid (100\u00a0%)",
     }
     for lang, words in said.items():
         text = cohort_page_text(from_register, monkeypatch, lang)
