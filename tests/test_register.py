@@ -229,3 +229,19 @@ def test_a_register_extract_gives_the_results_of_its_cohort_and_says_how(tmp_pat
         text = cohort_page_text(from_register, monkeypatch, lang)
         assert words in text and "`register/spells`" in text, lang
         assert words not in cohort_page_text(from_rows, monkeypatch, lang)
+
+
+def test_a_register_file_without_a_required_column_is_named_with_the_fix(tmp_path):
+    made = generator.generate(20, seed=2)
+    generator.write(
+        generator.Register(made.persons.drop(columns="entry_date"), made.spells, made.expected),
+        tmp_path,
+    )
+    with pytest.raises(InputError) as caught:
+        load(tmp_path)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.column) == (
+        f"{tmp_path.name}/register/persons.parquet",
+        "entry_date",
+    )
+    assert "entry_date" in problem.text("nb") and "tid null" in problem.text("nb")

@@ -49,6 +49,7 @@ from analysis.core.problems import InputError, Message, Problem
 from analysis.core.validation import file_error, identifier_problem
 from analysis.importers.taguette import (
     DOCUMENTS,
+    add_output_arguments,
     codebook_table,
     document_map,
     read_export,
@@ -400,32 +401,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
         description=__doc__.split("\n\n")[0],
     )
     command.add_argument("--project", type=Path, required=True, help="the .qdpx project export")
-    command.add_argument(
-        "--participants",
-        type=Path,
-        required=True,
-        help="participants CSV (participant_id, sex, age, diagnosis_group, sick_leave_pct)",
-    )
-    command.add_argument(
-        "--out",
-        type=Path,
-        required=True,
-        help="data folder to write; the files go to <out>/interviews/",
-    )
-    command.add_argument(
-        "--documents",
-        type=Path,
-        default=None,
-        help="CSV mapping source names to participant_id "
-        "(default: the source name without extension is the id)",
-    )
-    command.add_argument(
-        "--invited",
-        type=int,
-        default=None,
-        help="number of people invited to an interview, if known "
-        "(written into the study description interviews.study.yaml)",
-    )
+    add_output_arguments(command, "source")
     command.add_argument(
         "--negative",
         action="append",

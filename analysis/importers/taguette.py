@@ -332,22 +332,9 @@ def _run(args: argparse.Namespace) -> None:
     )
 
 
-def register_cli(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``rtw-report import-taguette``."""
-    command = subparsers.add_parser(
-        "import-taguette",
-        help="turn a Taguette export into the interview chapter's data",
-        description=__doc__.split("\n\n")[0],
-    )
-    command.add_argument(
-        "--highlights", type=Path, required=True, help="highlights CSV (id, document, tag, content)"
-    )
-    command.add_argument(
-        "--codebook",
-        type=Path,
-        required=True,
-        help="codebook CSV (tag, parent, description, number of highlights)",
-    )
+def add_output_arguments(command: argparse.ArgumentParser, source: str) -> None:
+    """The options every interview importer shares: the participants file, the data folder
+    to write, how a ``source`` (document) maps to a participant, and the number invited."""
     command.add_argument(
         "--participants",
         type=Path,
@@ -364,8 +351,8 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
         "--documents",
         type=Path,
         default=None,
-        help="CSV mapping document names to participant_id "
-        "(default: the document name without extension is the id)",
+        help=f"CSV mapping {source} names to participant_id "
+        f"(default: the {source} name without extension is the id)",
     )
     command.add_argument(
         "--invited",
@@ -374,6 +361,25 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:
         help="number of people invited to an interview, if known "
         "(written into the study description interviews.study.yaml)",
     )
+
+
+def register_cli(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``rtw-report import-taguette``."""
+    command = subparsers.add_parser(
+        "import-taguette",
+        help="turn a Taguette export into the interview chapter's data",
+        description=__doc__.split("\n\n")[0],
+    )
+    command.add_argument(
+        "--highlights", type=Path, required=True, help="highlights CSV (id, document, tag, content)"
+    )
+    command.add_argument(
+        "--codebook",
+        type=Path,
+        required=True,
+        help="codebook CSV (tag, parent, description, number of highlights)",
+    )
+    add_output_arguments(command, "document")
     command.add_argument(
         "--negative",
         action="append",

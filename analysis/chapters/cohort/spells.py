@@ -132,21 +132,11 @@ def check_spells(spells: ir.Table, persons: ir.Table, shown_limit: int = 20) -> 
     """Stop with one problem per bad spell (at most ``shown_limit`` of each kind): end before
     start, a grade outside 0–100, an unknown benefit, a person not in the persons file, two
     spells of one person that overlap."""
-    missing = [c for c in SPELL_COLUMNS if c not in spells.columns]
-    if missing:
-        file = spells.select("_file").limit(1).execute()["_file"].iloc[0]
-        raise InputError(
-            [
-                Problem(
-                    file,
-                    column,
-                    None,
-                    Message("input.column_missing"),
-                    Message("cohort.input.spell.fix.columns", columns=", ".join(SPELL_COLUMNS)),
-                )
-                for column in missing
-            ]
-        )
+    require_columns(
+        spells,
+        SPELL_COLUMNS,
+        Message("cohort.input.spell.fix.columns", columns=", ".join(SPELL_COLUMNS)),
+    )
     located = ["_file", "_row"]
     order = ibis.window(group_by="id", order_by=["start", "end", "_file", "_row"])
     previous = spells.mutate(
@@ -263,20 +253,15 @@ def derive(spells: ir.Table, persons: ir.Table, rules: Derivation) -> ir.Table:
     return table.select("id", covered=table.full_day.notnull(), **columns)
 
 
-def check_persons(persons: ir.Table) -> None:
-    """Stop when the persons file lacks ``id`` or ``entry_date``."""
-    missing = [column for column in ("id", "entry_date") if column not in persons.columns]
+def require_columns(table: ir.Table, columns: tuple[str, ...], fix: Message) -> None:
+    """Stop with one problem per column of ``columns`` that ``table`` (read by :func:`read`)
+    lacks, naming its file, with ``fix``."""
+    missing = [column for column in columns if column not in table.columns]
     if missing:
-        file = persons.select("_file").limit(1).execute()["_file"].iloc[0]
+        file = table.select("_file").limit(1).execute()["_file"].iloc[0]
         raise InputError(
             [
-                Problem(
-                    file,
-                    column,
-                    None,
-                    Message("input.column_missing"),
-                    Message("cohort.input.spell.fix.person_columns"),
-                )
+                Problem(file, column, None, Message("input.column_missing"), fix)
                 for column in missing
             ]
         )
@@ -292,7 +277,7 @@ def cohort_frame(
     persons_file, spells_file = register_files(data_dir)
     con = connect(temp_directory=work)
     persons = read(con, persons_file, "persons", data_dir)
-    check_persons(persons)
+    require_columns(persons, ("id", "entry_date"), Message("cohort.input.spell.fix.person_columns"))
     spells = read(con, spells_file, "spells", data_dir)
     check_spells(spells, persons, shown_limit)
     outcomes = con.create_table("outcomes", derive(spells, persons, rules), temp=True)
