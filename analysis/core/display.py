@@ -10,7 +10,7 @@ group row. The styles are inline, so a table looks the same wherever it is shown
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -24,6 +24,7 @@ from IPython.display import HTML, Markdown
 
 from analysis.core import reproduction, reproduction_table
 from analysis.core.i18n import is_number, t
+from analysis.core.study import Study
 
 DIGIT = re.compile(r"\d")
 NOWRAP_LENGTH = 24  # a cell with a number and at most this many characters never wraps
@@ -131,7 +132,9 @@ def html_table(
     columns = [c for c in cells.columns if c != group]
     numeric = {c for c in columns if _mostly_numbers(cells[c])}
     align = {c: "right" if c in numeric else "left" for c in columns}
-    header = "".join(_cell("th", str(c), align[c], {}, "col") for c in columns)
+    # A line break between cells, rows and the parts of the table, so that the page's text (its
+    # search summaries, its search index) keeps the words of neighbouring cells apart.
+    header = "\n".join(_cell("th", str(c), align[c], {}, "col") for c in columns)
     rows: list[str] = []
     current: str | None = None
     for _, record in cells.iterrows():
@@ -141,23 +144,22 @@ def html_table(
                 f'<tr class="rtw-group"><th colspan="{len(columns)}" scope="colgroup" '
                 f'style="{GROUP_STYLE}">{escape(current)}</th></tr>'
             )
-        row = "".join(_cell("td", record[c], align[c], badges) for c in columns)
+        row = "\n".join(_cell("td", record[c], align[c], badges) for c in columns)
         rows.append(f"<tr>{row}</tr>")
     shown = [b for b in badges if (cells[columns] == b).to_numpy().any()]
+    body_rows = "\n".join(rows)
     body = (
-        f'<table class="table rtw-table" style="{TABLE_STYLE}">'
-        f'<caption style="{CAPTION_STYLE}">{escape(caption)}</caption>'
-        f"<thead><tr>{header}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<table class="table rtw-table" style="{TABLE_STYLE}">\n'
+        f'<caption style="{CAPTION_STYLE}">{escape(caption)}</caption>\n'
+        f"<thead><tr>\n{header}\n</tr></thead>\n"
+        f"<tbody>\n{body_rows}\n</tbody></table>"
     )
-    footer = "".join(
-        f'<p class="rtw-table-note">{escape(text)}</p>' for text in (note, *notes) if text
-    )
+    footer = [f'<p class="rtw-table-note">{escape(text)}</p>' for text in (note, *notes) if text]
     if shown:
-        footer += _legend(shown, badges)
-    html = f'<div class="rtw-table-wrap">{body}{footer}</div>'
+        footer.append(_legend(shown, badges))
+    html = "\n".join(['<div class="rtw-table-wrap">', body, *footer, "</div>"])
     if collapsed:
-        html = f"<details><summary>{escape(collapsed)}</summary>{html}</details>"
+        html = f"<details><summary>{escape(collapsed)}</summary>\n{html}\n</details>"
     return HTML(html)
 
 
@@ -172,6 +174,18 @@ class FigureFolder:
     figure_dir: str | Path = "figures"
 
 
+def figure_source(study: Study, files: Sequence[str], lang: str) -> str:
+    """The sentence that ends a figure's caption: which data files the figure is drawn from
+    and, as the chapter's study description says, what those data are (published counts,
+    synthetic, reconstructed, primary or illustrative) and which publication they follow."""
+    names = ", ".join(f"`{name}`" for name in files)
+    if not study.described:
+        return t("figure.source.undescribed", lang, files=names)
+    citation = f" {{cite:p}}`{study.citation}`" if study.citation else ""
+    provenance = t(f"figure.provenance.{study.provenance}", lang, citation=citation)
+    return t("figure.source", lang, files=names, provenance=provenance)
+
+
 def show_figure(
     figure: plt.Figure,
     name: str,
@@ -179,11 +193,13 @@ def show_figure(
     alt: str,
     folder: FigureFolder,
     *,
+    source: str,
     svg: bool = False,
 ) -> Markdown:
     """Save ``figure`` as ``<name>.png`` in ``folder`` (or, with ``svg``, as ``<name>.svg``
     whose texts stay text: sharp at any width, selectable and read at the size they are drawn)
-    and return a MyST figure with caption and alt."""
+    and return a MyST figure with alt text whose caption says what it shows, then ``source``
+    (:func:`figure_source`)."""
     relative = Path(folder.figure_dir) / f"{name}.{'svg' if svg else 'png'}"
     path = Path(folder.book_dir) / relative
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -196,7 +212,7 @@ def show_figure(
     alt_text = " ".join(alt.split()).replace('"', "'")
     return Markdown(
         f"```{{figure}} {relative.as_posix()}\n:name: fig-{name}\n:alt: {alt_text}\n"
-        f":width: 100%\n\n{caption}\n```\n"
+        f":width: 100%\n\n{caption} {source}\n```\n"
     )
 
 

@@ -7,10 +7,11 @@ from myst_nb import glue
 
 from analysis.chapters.cohort import figures, narrative, tables
 from analysis.chapters.cohort.chapter import CohortResults
-from analysis.chapters.cohort.data import OUTCOMES
+from analysis.chapters.cohort.data import OUTCOMES, SCHEMA
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.core.display import (
     FigureFolder,
+    figure_source,
     html_table,
     note,
     reproduction_frame,
@@ -32,11 +33,18 @@ def _glue_md(name: str, text: str) -> None:
 
 
 def _caption(results: CohortResults, key: str, lang: str, **values: object) -> str:
-    """A caption, marked as synthetic data when the study description says so."""
+    """A table's caption, marked as synthetic data when the study description says so
+    (a figure's caption says it in its source sentence, ``figure_source``)."""
     caption = t(key, lang, **values)
     if results.study.synthetic:
         caption = f"{caption} {t('cohort.caption.synthetic', lang)}"
     return caption
+
+
+def _source(results: CohortResults, lang: str) -> str:
+    """The data and provenance sentence of every figure's caption (it says when the data are
+    synthetic)."""
+    return figure_source(results.study, [SCHEMA.file], lang)
 
 
 def _joined(*texts: str) -> str:
@@ -90,11 +98,10 @@ def time_to_rtw(
     shown = []
     for outcome in OUTCOMES:
         comparison = results.outcomes[outcome].by_coordinator
-        caption = _caption(
-            results, "cohort.km.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang)
-        )
+        caption = t("cohort.km.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang))
         name = f"cohort-km-{outcome}-{lang}"
-        shown += _km(comparison, name, caption, "cohort.km.alt", days, lang, figure_folder)
+        source = _source(results, lang)
+        shown += _km(comparison, name, caption, "cohort.km.alt", days, lang, figure_folder, source)
         shown.append(
             html_table(
                 tables.median_table(comparison, lang),
@@ -119,6 +126,7 @@ def _km(
     days: int,
     lang: str,
     figure_folder: FigureFolder,
+    source: str,
 ) -> list[Markdown]:
     """The Kaplan–Meier figure of the groups shown (none when no group is), its caption
     saying which groups are not shown and why."""
@@ -137,6 +145,7 @@ def _km(
                 summary=narrative.km_alt_summary(comparison, days, lang),
             ),
             figure_folder,
+            source=source,
             svg=True,
         )
     ]
@@ -192,9 +201,10 @@ def proportional_hazards(
         show_figure(
             figures.schoenfeld_figure(results, lang),
             f"cohort-schoenfeld-{lang}",
-            _caption(results, "cohort.schoenfeld.caption", lang),
+            t("cohort.schoenfeld.caption", lang),
             t("cohort.schoenfeld.alt", lang),
             figure_folder,
+            source=_source(results, lang),
             svg=True,
         ),
     ]
@@ -218,11 +228,12 @@ def programme_types(
     shown = _km(
         comparison,
         f"cohort-km-programme-type-{lang}",
-        _caption(results, "cohort.km_type.caption", lang, left_out=left_out),
+        t("cohort.km_type.caption", lang, left_out=left_out),
         "cohort.km_type.alt",
         days,
         lang,
         figure_folder,
+        _source(results, lang),
     )
     shown.append(
         html_table(
@@ -236,8 +247,7 @@ def programme_types(
             show_figure(
                 figures.rtw_rate_figure(rates, days, lang),
                 f"cohort-rtw-rates-{lang}",
-                _caption(
-                    results,
+                t(
                     "cohort.rates.caption",
                     lang,
                     days=days,
@@ -247,6 +257,7 @@ def programme_types(
                 ),
                 t("cohort.rates.alt", lang, summary=narrative.rates_alt_summary(rates, lang)),
                 figure_folder,
+                source=_source(results, lang),
                 svg=True,
             )
         )

@@ -7,8 +7,10 @@ from myst_nb import glue
 
 from analysis.chapters.interviews import figures, narrative, tables
 from analysis.chapters.interviews.chapter import InterviewsResults
+from analysis.chapters.interviews.data import CODEBOOK, SEGMENTS
 from analysis.core.display import (
     FigureFolder,
+    figure_source,
     html_table,
     note,
     reproduction_frame,
@@ -85,6 +87,7 @@ def contributions(
             t("interviews.figure.matrix.caption", lang),
             narrative.matrix_alt(len(matrix), matrix.shape[1], results.n_covered, lang),
             figure_folder,
+            source=figure_source(results.study, [SEGMENTS.file, CODEBOOK.file], lang),
             svg=True,
         ),
         show_figure(
@@ -93,6 +96,7 @@ def contributions(
             t("interviews.figure.counts.caption", lang),
             narrative.counts_alt(results.codebook, results.top_code_id, lang),
             figure_folder,
+            source=figure_source(results.study, [CODEBOOK.file, SEGMENTS.file], lang),
             svg=True,
         ),
     ]

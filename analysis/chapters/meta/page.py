@@ -11,8 +11,10 @@ from IPython.display import HTML, Markdown
 
 from analysis.chapters.meta import figures, narrative, tables
 from analysis.chapters.meta.chapter import MetaResults
+from analysis.chapters.meta.data import PRISMA, RISK_OF_BIAS, STUDIES
 from analysis.core.display import (
     FigureFolder,
+    figure_source,
     html_table,
     note,
     reproduction_frame,
@@ -53,6 +55,7 @@ def prisma(results: MetaResults, lang: str, figure_folder: FigureFolder) -> list
             t("meta.fig.prisma.caption", lang),
             narrative.prisma_alt(results, lang),
             figure_folder,
+            source=figure_source(results.study, [PRISMA.file], lang),
             svg=True,
         ),
     ]
@@ -89,6 +92,7 @@ def risk_of_bias(
                 publications=tn("meta.count.publication", len(rob), lang),
             ),
             figure_folder,
+            source=figure_source(results.study, [RISK_OF_BIAS.file], lang),
             svg=True,
         ),
         html_table(tables.rob_table(results, lang), t("meta.table.rob", lang)),
@@ -125,6 +129,7 @@ def forest_plots(
                     rr=narrative.pooled_text(result.pooled, lang),
                 ),
                 figure_folder,
+                source=figure_source(results.study, [STUDIES.file], lang),
                 svg=True,
             ),
             *([note(warning, "warning")] if warning else []),
@@ -247,6 +252,7 @@ def sensitivity(
                     studies=tn("meta.count.study", len(methods.funnel.yi), lang),
                 ),
                 figure_folder,
+                source=figure_source(results.study, [STUDIES.file], lang),
                 svg=True,
             )
         )

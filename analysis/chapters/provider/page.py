@@ -6,9 +6,11 @@ from IPython.display import HTML, Markdown
 
 from analysis.chapters.provider import figures, narrative, tables
 from analysis.chapters.provider.chapter import ProviderResults
+from analysis.chapters.provider.data import PROVIDERS
 from analysis.chapters.provider.stats import SECTIONS
 from analysis.core.display import (
     FigureFolder,
+    figure_source,
     html_table,
     note,
     reproduction_frame,
@@ -16,6 +18,11 @@ from analysis.core.display import (
     status_badges,
 )
 from analysis.core.i18n import fmt_pct, t
+
+
+def _source(results: ProviderResults, lang: str) -> str:
+    """The data and provenance sentence of every figure's caption."""
+    return figure_source(results.study, [PROVIDERS.file], lang)
 
 
 def opening(results: ProviderResults, lang: str) -> list[Markdown]:
@@ -58,6 +65,7 @@ def grouped_figures(
             t(f"provider.figure.{section}.caption", lang),
             t(f"provider.figure.{section}.alt", lang),
             figure_folder,
+            source=_source(results, lang),
             svg=True,
         )
         for section in ("types", "diagnoses")
@@ -77,6 +85,7 @@ def coordinator_figure(
         t("provider.figure.share.caption", lang),
         t("provider.figure.share.alt", lang, **shares),
         figure_folder,
+        source=_source(results, lang),
         svg=True,
     )
 
