@@ -346,3 +346,21 @@ def test_the_text_of_a_table_keeps_its_cells_apart(built_book, lang):
     index = (html / "searchindex.js").read_text(encoding="utf-8")
     terms = json.loads(index[index.index("(") + 1 : index.rindex(")")])["terms"]
     assert [term for term in terms if re.fullmatch(r"\d+[^\W\d_]{3,}\w*", term)] == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_interview_theme_is_a_section_in_the_page_contents(built_book, lang):
+    """Every theme of the interview page is a heading of its own, with the same id in both
+    languages, listed in the page's table of contents."""
+    codebook = pd.read_csv(SHIPPED_DATA / "interviews" / "codebook.csv")
+    themes = codebook.drop_duplicates("theme_id").set_index("theme_id")[f"theme_{lang}"]
+    page = built_book / "html" / lang / "interviews.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    contents = {link["href"] for link in soup.select("#pst-page-toc-nav a[href^='#']")}
+    for theme_id, name in themes.items():
+        section_id = f"theme-{theme_id.lower()}"
+        heading = soup.select_one(f"article section#{section_id} > h3")
+        assert heading is not None, section_id
+        title = spaced(heading.get_text("")).rstrip("#").replace("\u2019", "'")  # Sphinx's
+        assert title == f"{theme_id}: {name}"
+        assert f"#{section_id}" in contents

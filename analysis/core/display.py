@@ -10,7 +10,7 @@ group row. The styles are inline, so a table looks the same wherever it is shown
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -20,10 +20,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from docutils.nodes import make_id
 from IPython.display import HTML, Markdown
+from matplotlib.legend import Legend
+from matplotlib.transforms import blended_transform_factory
 
 from analysis.core import reproduction, reproduction_table
 from analysis.core.i18n import is_number, t
+from analysis.core.settings import OUTPUT_SECTION_CLASS, PHONE_FIGURE_SUFFIX
 from analysis.core.study import Study
 
 DIGIT = re.compile(r"\d")
@@ -163,6 +167,26 @@ def html_table(
     return HTML(html)
 
 
+# Figures are drawn in inches for a column of text; every text of a figure is at least 10 pt
+# (matplotlib's default size), so it is shown at 10 px or more wherever the figure is at least
+# as many px wide as it was drawn in pt (72 per inch).
+COLUMN_WIDTH = 7.4  # a screen's: 533 pt; a figure's box is 553 px or wider above a phone
+PHONE_WIDTH = 4.2  # a phone's: 302 pt; a figure's box is 342 px on a 390-px phone (vw − 48)
+
+
+def legend_above(ax: plt.Axes, *args: object, **options: object) -> Legend:
+    """The legend of ``ax`` above it, from the figure's left edge: clear of the data, and as
+    wide as the figure (the axes of a figure with long labels start far to the right)."""
+    return ax.legend(
+        *args,
+        loc="lower left",
+        bbox_to_anchor=(0, 1),
+        bbox_transform=blended_transform_factory(ax.figure.transFigure, ax.transAxes),
+        frameon=False,
+        **options,
+    )
+
+
 @dataclass(frozen=True)
 class FigureFolder:
     """Where a page saves its figures: ``figure_dir``, relative to ``book_dir``, the folder the
@@ -187,33 +211,38 @@ def figure_source(study: Study, files: Sequence[str], lang: str) -> str:
 
 
 def show_figure(
-    figure: plt.Figure,
+    draw: Callable[[float], plt.Figure],
     name: str,
     caption: str,
     alt: str,
     folder: FigureFolder,
     *,
     source: str,
-    svg: bool = False,
 ) -> Markdown:
-    """Save ``figure`` as ``<name>.png`` in ``folder`` (or, with ``svg``, as ``<name>.svg``
-    whose texts stay text: sharp at any width, selectable and read at the size they are drawn)
-    and return a MyST figure with alt text whose caption says what it shows, then ``source``
-    (:func:`figure_source`)."""
-    relative = Path(folder.figure_dir) / f"{name}.{'svg' if svg else 'png'}"
-    path = Path(folder.book_dir) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if svg:
+    """Draw a figure for a screen's column (``draw(COLUMN_WIDTH)``, saved as ``<name>.svg`` in
+    ``folder``) and for a phone's (``draw(PHONE_WIDTH)``, as ``<name>-phone.svg``, which the
+    book shows on a narrow screen); their texts stay text: sharp, selectable and read at the
+    size they are drawn. Returns a MyST figure with alt text whose caption says what it shows,
+    then ``source`` (:func:`figure_source`)."""
+    relative = Path(folder.figure_dir) / f"{name}.svg"
+    for width, suffix in ((COLUMN_WIDTH, ""), (PHONE_WIDTH, PHONE_FIGURE_SUFFIX)):
+        path = Path(folder.book_dir) / relative.with_stem(f"{name}{suffix}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure = draw(width)
         with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": name}):
             figure.savefig(path, bbox_inches="tight", metadata={"Date": None})
-    else:
-        figure.savefig(path, dpi=150, bbox_inches="tight")
-    plt.close(figure)
+        plt.close(figure)
     alt_text = " ".join(alt.split()).replace('"', "'")
     return Markdown(
         f"```{{figure}} {relative.as_posix()}\n:name: fig-{name}\n:alt: {alt_text}\n"
         f":width: 100%\n\n{caption} {source}\n```\n"
     )
+
+
+def section_heading(title: str, key: str, level: int = 3) -> str:
+    """A MyST heading for a cell's Markdown output that becomes a section of the page, listed in
+    its contents, whose id is ``key`` (the same in every language)."""
+    return f"{{#{make_id(key)} .{OUTPUT_SECTION_CLASS}}}\n{'#' * level} {title}\n"
 
 
 def note(text: str, kind: str = "note") -> Markdown:

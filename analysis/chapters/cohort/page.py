@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from IPython.display import HTML, Markdown
 from myst_nb import glue
 
@@ -134,7 +136,7 @@ def _km(
         return [Markdown(narrative.withheld(comparison.by, comparison.withheld, lang))]
     return [
         show_figure(
-            figures.km_figure(comparison, lang),
+            partial(figures.km_figure, comparison, lang),
             name,
             _joined(caption, narrative.withheld(comparison.by, comparison.withheld, lang)),
             t(
@@ -146,7 +148,6 @@ def _km(
             ),
             figure_folder,
             source=source,
-            svg=True,
         )
     ]
 
@@ -199,13 +200,12 @@ def proportional_hazards(
             narrative.ph_not_estimable(results, lang) or None,
         ),
         show_figure(
-            figures.schoenfeld_figure(results, lang),
+            partial(figures.schoenfeld_figure, results, lang),
             f"cohort-schoenfeld-{lang}",
             t("cohort.schoenfeld.caption", lang),
             t("cohort.schoenfeld.alt", lang),
             figure_folder,
             source=_source(results, lang),
-            svg=True,
         ),
     ]
 
@@ -245,7 +245,7 @@ def programme_types(
     if rates:
         shown.append(
             show_figure(
-                figures.rtw_rate_figure(rates, days, lang),
+                partial(figures.rtw_rate_figure, rates, days, lang),
                 f"cohort-rtw-rates-{lang}",
                 t(
                     "cohort.rates.caption",
@@ -258,7 +258,6 @@ def programme_types(
                 t("cohort.rates.alt", lang, summary=narrative.rates_alt_summary(rates, lang)),
                 figure_folder,
                 source=_source(results, lang),
-                svg=True,
             )
         )
     return [*shown, Markdown(narrative.programme_types(results, lang))]

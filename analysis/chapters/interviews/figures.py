@@ -9,10 +9,13 @@ import pandas as pd
 import seaborn as sns
 
 from analysis.chapters.interviews.narrative import named
+from analysis.core.display import legend_above
 from analysis.core.i18n import axis_formatter, t
 
-WIDTH = 7.4  # inches: the width of the text column, so text is drawn at its size
-SMALL = 8  # points: the smallest text (cell numbers, tick labels, legend)
+WIDE = 6  # inches: in a figure at least this wide the legend of the code counts sits beside
+# the bars of the first theme, in a narrower one above the bars
+LABEL_CHARACTERS = 4  # characters per line of a bar or legend label, per inch of figure width
+THEME_CHARACTERS = 2.5  # characters per line of a theme's column label, per inch
 
 
 def _wrap(text: str, width: int) -> str:
@@ -36,10 +39,10 @@ def text_colour(background: tuple[float, ...]) -> str:
     return "black" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "white"
 
 
-def theme_matrix(matrix: pd.DataFrame, themes: pd.DataFrame, lang: str) -> plt.Figure:
-    """Heatmap of the participant × theme matrix (pseudonyms only), drawn for the column;
+def theme_matrix(matrix: pd.DataFrame, themes: pd.DataFrame, lang: str, width: float) -> plt.Figure:
+    """Heatmap of the participant × theme matrix (pseudonyms only), ``width`` inches wide;
     each number in black or white, whichever contrasts more with its cell."""
-    figure, ax = plt.subplots(figsize=(WIDTH, 1.6 + 0.26 * len(matrix)))
+    figure, ax = plt.subplots(figsize=(width, 1.6 + 0.26 * len(matrix)))
     top = max(int(matrix.to_numpy().max()), 1)
     sns.heatmap(
         matrix,
@@ -65,15 +68,16 @@ def theme_matrix(matrix: pd.DataFrame, themes: pd.DataFrame, lang: str) -> plt.F
                 str(int(value)),
                 ha="center",
                 va="center",
-                fontsize=SMALL,
                 color=text_colour(cmap(value / top)),
             )
     ax.set_xticklabels(
-        [_theme_label(themes, theme, lang, 18) for theme in matrix.columns],
+        [
+            _theme_label(themes, theme, lang, round(THEME_CHARACTERS * width))
+            for theme in matrix.columns
+        ],
         rotation=0,
-        fontsize=SMALL,
     )
-    ax.set_yticklabels(matrix.index, rotation=0, fontsize=SMALL)
+    ax.set_yticklabels(matrix.index, rotation=0)
     ax.set_xlabel(t("interviews.figure.theme", lang))
     ax.set_ylabel(t("interviews.figure.participant", lang))
     ax.xaxis.tick_top()
@@ -82,29 +86,29 @@ def theme_matrix(matrix: pd.DataFrame, themes: pd.DataFrame, lang: str) -> plt.F
     return figure
 
 
-def code_counts(codes: pd.DataFrame, themes: pd.DataFrame, lang: str) -> plt.Figure:
-    """Horizontal bars: segments per code, coloured by theme."""
+def code_counts(codes: pd.DataFrame, themes: pd.DataFrame, lang: str, width: float) -> plt.Figure:
+    """Horizontal bars: segments per code, coloured by theme, ``width`` inches wide."""
     frame = codes.iloc[::-1]
     order = themes.index.tolist()
     colours = dict(zip(order, sns.color_palette("colorblind", len(order)), strict=True))
-    figure, ax = plt.subplots(figsize=(WIDTH, 1.0 + 0.3 * len(frame)))
-    ax.barh(
-        list(map(named, frame["code_id"], frame[f"code_{lang}"])),
-        frame["n_segments"],
-        color=frame["theme_id"].map(colours),
-    )
+    characters = round(LABEL_CHARACTERS * width)
+    labels = [
+        _wrap(named(code_id, code), characters)
+        for code_id, code in zip(frame["code_id"], frame[f"code_{lang}"], strict=True)
+    ]
+    extra_lines = sum(label.count("\n") for label in labels)
+    figure, ax = plt.subplots(figsize=(width, 1.0 + 0.3 * len(frame) + 0.17 * extra_lines))
+    ax.barh(range(len(frame)), frame["n_segments"], color=frame["theme_id"].map(colours))
+    ax.set_yticks(range(len(frame)), labels)
     ax.xaxis.set_major_formatter(axis_formatter(lang, 0))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel(t("interviews.figure.segments", lang))
-    ax.tick_params(axis="y", labelsize=SMALL)
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[theme]) for theme in order]
-    ax.legend(
-        handles,
-        [_theme_label(themes, theme, lang, 40) for theme in order],
-        loc="upper right",  # beside the first theme's short bars, clear of the longest
-        fontsize=SMALL,
-        frameon=False,
-    )
+    names = [_theme_label(themes, theme, lang, characters) for theme in order]
+    if width >= WIDE:  # beside the first theme's short bars, clear of the longest
+        ax.legend(handles, names, loc="upper right", frameon=False)
+    else:
+        legend_above(ax, handles, names)
     ax.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     return figure

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from IPython.display import HTML, Markdown
 from myst_nb import glue
 
@@ -82,22 +84,20 @@ def contributions(
     matrix = results.matrix
     return [
         show_figure(
-            figures.theme_matrix(matrix, results.themes, lang),
+            partial(figures.theme_matrix, matrix, results.themes, lang),
             f"interviews-matrix-{lang}",
             t("interviews.figure.matrix.caption", lang),
             narrative.matrix_alt(len(matrix), matrix.shape[1], results.n_covered, lang),
             figure_folder,
             source=figure_source(results.study, [SEGMENTS.file, CODEBOOK.file], lang),
-            svg=True,
         ),
         show_figure(
-            figures.code_counts(results.codebook, results.themes, lang),
+            partial(figures.code_counts, results.codebook, results.themes, lang),
             f"interviews-codes-{lang}",
             t("interviews.figure.counts.caption", lang),
             narrative.counts_alt(results.codebook, results.top_code_id, lang),
             figure_folder,
             source=figure_source(results.study, [CODEBOOK.file, SEGMENTS.file], lang),
-            svg=True,
         ),
     ]
 

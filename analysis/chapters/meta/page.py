@@ -7,6 +7,8 @@ compared with it.
 
 from __future__ import annotations
 
+from functools import partial
+
 from IPython.display import HTML, Markdown
 
 from analysis.chapters.meta import figures, narrative, tables
@@ -48,15 +50,17 @@ def prisma(results: MetaResults, lang: str, figure_folder: FigureFolder) -> list
     return [
         Markdown(t("meta.text.prisma", lang)),
         show_figure(
-            figures.prisma_figure(
-                results.data.prisma, narrative.prisma_included(results, lang), lang
+            partial(
+                figures.prisma_figure,
+                results.data.prisma,
+                narrative.prisma_included(results, lang),
+                lang,
             ),
             f"meta-prisma-{lang}",
             t("meta.fig.prisma.caption", lang),
             narrative.prisma_alt(results, lang),
             figure_folder,
             source=figure_source(results.study, [PRISMA.file], lang),
-            svg=True,
         ),
     ]
 
@@ -83,7 +87,7 @@ def risk_of_bias(
     return [
         Markdown(narrative.risk_of_bias(results, lang)),
         show_figure(
-            figures.rob_figure(rob, lang),
+            partial(figures.rob_figure, rob, lang),
             f"meta-rob-{lang}",
             t("meta.fig.rob.caption", lang),
             t(
@@ -93,7 +97,6 @@ def risk_of_bias(
             ),
             figure_folder,
             source=figure_source(results.study, [RISK_OF_BIAS.file], lang),
-            svg=True,
         ),
         html_table(tables.rob_table(results, lang), t("meta.table.rob", lang)),
     ]
@@ -119,7 +122,7 @@ def forest_plots(
                 ),
             ),
             show_figure(
-                figures.forest_plot(result, lang),
+                partial(figures.forest_plot, result, lang),
                 f"meta-forest-{analysis_id}-{lang}",
                 narrative.forest_caption(results, analysis_id, lang),
                 t(
@@ -130,7 +133,6 @@ def forest_plots(
                 ),
                 figure_folder,
                 source=figure_source(results.study, [STUDIES.file], lang),
-                svg=True,
             ),
             *([note(warning, "warning")] if warning else []),
         ]
@@ -243,7 +245,7 @@ def sensitivity(
         label = narrative.analysis_label(results.data.analyses, analysis_id, lang)
         shown.append(
             show_figure(
-                figures.funnel_plot(methods.funnel, lang),
+                partial(figures.funnel_plot, methods.funnel, lang),
                 f"meta-funnel-{analysis_id}-{lang}",
                 t("meta.fig.funnel.caption", lang, analysis=label),
                 t(
@@ -253,7 +255,6 @@ def sensitivity(
                 ),
                 figure_folder,
                 source=figure_source(results.study, [STUDIES.file], lang),
-                svg=True,
             )
         )
     return shown

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from IPython.display import HTML, Markdown
 
 from analysis.chapters.provider import figures, narrative, tables
@@ -60,13 +62,12 @@ def grouped_figures(
     """Programme types and diagnosis groups by finance."""
     return [
         show_figure(
-            figures.grouped(results, section, lang),
+            partial(figures.grouped, results, section, lang),
             f"provider-{section}-{lang}",
             t(f"provider.figure.{section}.caption", lang),
             t(f"provider.figure.{section}.alt", lang),
             figure_folder,
             source=_source(results, lang),
-            svg=True,
         )
         for section in ("types", "diagnoses")
     ]
@@ -80,13 +81,12 @@ def coordinator_figure(
         finance: fmt_pct(share, lang) for finance, share in results.coordinator["share"].items()
     }
     return show_figure(
-        figures.coordinator_share(results, lang),
+        partial(figures.coordinator_share, results, lang),
         f"provider-coordinator-{lang}",
         t("provider.figure.share.caption", lang),
         t("provider.figure.share.alt", lang, **shares),
         figure_folder,
         source=_source(results, lang),
-        svg=True,
     )
 
 
