@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -12,14 +13,16 @@ from analysis.chapters.interviews.narrative import named
 from analysis.core.display import legend_above
 from analysis.core.i18n import axis_formatter, t
 
-WIDE = 6  # inches: in a figure at least this wide the legend of the code counts sits beside
-# the bars of the first theme, in a narrower one above the bars
+WIDE = 6  # inches: a narrower figure names the themes above the matrix and the codes above
+# their bars, and has the legend of the code counts above them
 LABEL_CHARACTERS = 4  # characters per line of a bar or legend label, per inch of figure width
 THEME_CHARACTERS = 2.5  # characters per line of a theme's column label, per inch
+LABEL_LINE = 0.19  # inches: a line of a code's label (10 pt and its spacing)
+BAR = 0.22  # inches: the height of a code's bar
 
 
 def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width))
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False))
 
 
 def _theme_label(themes: pd.DataFrame, theme: str, lang: str, width: int) -> str:
@@ -70,15 +73,21 @@ def theme_matrix(matrix: pd.DataFrame, themes: pd.DataFrame, lang: str, width: f
                 va="center",
                 color=text_colour(cmap(value / top)),
             )
-    ax.set_xticklabels(
-        [
-            _theme_label(themes, theme, lang, round(THEME_CHARACTERS * width))
+    if width >= WIDE:
+        characters = round(THEME_CHARACTERS * width)
+        ax.set_xticklabels(
+            [_theme_label(themes, theme, lang, characters) for theme in matrix.columns],
+            rotation=0,
+        )
+        ax.set_xlabel(t("interviews.figure.theme", lang))
+    else:  # the columns by their ids, the themes' names above them across the figure
+        ax.set_xticklabels(matrix.columns, rotation=0)
+        names = [
+            _theme_label(themes, theme, lang, round(LABEL_CHARACTERS * width * 2))
             for theme in matrix.columns
-        ],
-        rotation=0,
-    )
+        ]
+        ax.set_xlabel("\n".join([t("interviews.figure.theme", lang), *names]), loc="left")
     ax.set_yticklabels(matrix.index, rotation=0)
-    ax.set_xlabel(t("interviews.figure.theme", lang))
     ax.set_ylabel(t("interviews.figure.participant", lang))
     ax.xaxis.tick_top()
     ax.xaxis.set_label_position("top")
@@ -87,25 +96,41 @@ def theme_matrix(matrix: pd.DataFrame, themes: pd.DataFrame, lang: str, width: f
 
 
 def code_counts(codes: pd.DataFrame, themes: pd.DataFrame, lang: str, width: float) -> plt.Figure:
-    """Horizontal bars: segments per code, coloured by theme, ``width`` inches wide."""
-    frame = codes.iloc[::-1]
+    """Horizontal bars: segments per code, coloured by theme, ``width`` inches wide; in a
+    narrow figure each code's name stands above its bar, across the whole width."""
     order = themes.index.tolist()
     colours = dict(zip(order, sns.color_palette("colorblind", len(order)), strict=True))
-    characters = round(LABEL_CHARACTERS * width)
+    wide = width >= WIDE
+    characters = round(LABEL_CHARACTERS * width * (1 if wide else 2))
     labels = [
         _wrap(named(code_id, code), characters)
-        for code_id, code in zip(frame["code_id"], frame[f"code_{lang}"], strict=True)
+        for code_id, code in zip(codes["code_id"], codes[f"code_{lang}"], strict=True)
     ]
-    extra_lines = sum(label.count("\n") for label in labels)
-    figure, ax = plt.subplots(figsize=(width, 1.0 + 0.3 * len(frame) + 0.17 * extra_lines))
-    ax.barh(range(len(frame)), frame["n_segments"], color=frame["theme_id"].map(colours))
-    ax.set_yticks(range(len(frame)), labels)
+    lines = [label.count("\n") + 1 for label in labels]
+    if wide:  # one row per code, as tall as its label
+        rows = [max(0.3, LABEL_LINE * count + 0.06) for count in lines]
+        bars = [row / 2 for row in rows]
+    else:  # the label, then the bar under it
+        rows = [LABEL_LINE * count + BAR + 0.1 for count in lines]
+        bars = [row - BAR / 2 - 0.05 for row in rows]
+    tops = np.cumsum([0, *rows[:-1]])
+    centres = tops + np.array(bars)
+    figure, ax = plt.subplots(figsize=(width, 1.2 + sum(rows) + (0 if wide else 1.2)))
+    ax.barh(centres, codes["n_segments"], height=BAR, color=codes["theme_id"].map(colours))
+    ax.set_ylim(sum(rows), 0)
+    if wide:
+        ax.set_yticks(centres, labels)
+    else:
+        ax.set_yticks([])
+        for top, label in zip(tops, labels, strict=True):
+            ax.text(0, top + 0.03, label, va="top", ha="left")
+        ax.spines["left"].set_visible(False)
     ax.xaxis.set_major_formatter(axis_formatter(lang, 0))
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_xlabel(t("interviews.figure.segments", lang))
     handles = [plt.Rectangle((0, 0), 1, 1, color=colours[theme]) for theme in order]
     names = [_theme_label(themes, theme, lang, characters) for theme in order]
-    if width >= WIDE:  # beside the first theme's short bars, clear of the longest
+    if wide:  # beside the first theme's short bars, clear of the longest
         ax.legend(handles, names, loc="upper right", frameon=False)
     else:
         legend_above(ax, handles, names)
