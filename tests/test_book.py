@@ -357,6 +357,7 @@ def test_each_interview_theme_is_a_section_in_the_page_contents(built_book, lang
     page = built_book / "html" / lang / "interviews.html"
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     contents = {link["href"] for link in soup.select("#pst-page-toc-nav a[href^='#']")}
+    assert "IPython" not in soup.select_one("article").get_text()  # no stand-in of an output
     for theme_id, name in themes.items():
         section_id = f"theme-{theme_id.lower()}"
         heading = soup.select_one(f"article section#{section_id} > h3")

@@ -404,7 +404,8 @@ def test_every_page_cell_renders(
         assert len(page.narrative_results(results, lang)) == 2
         assert "Gismervik 2020" in page.reproduction_table(results, lang)[-1].data
         figures_undrawn(monkeypatch)  # figures: drawn in the first language only
-    assert len(list((figure_folder.book_dir / "figures").glob("*.svg"))) == 2 * (
+    # per language each figure for a screen's column and for a phone's
+    assert len(list((figure_folder.book_dir / "figures").glob("*.svg"))) == 2 * 2 * (
         2 + len(results.analyses)
     )
 

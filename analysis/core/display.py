@@ -10,6 +10,7 @@ group row. The styles are inline, so a table looks the same wherever it is shown
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -172,6 +173,12 @@ def html_table(
 # as many px wide as it was drawn in pt (72 per inch).
 COLUMN_WIDTH = 7.4  # a screen's: 533 pt; a figure's box is 553 px or wider above a phone
 PHONE_WIDTH = 4.2  # a phone's: 302 pt; a figure's box is 342 px on a 390-px phone (vw − 48)
+
+
+def wrap_label(text: str, characters: int) -> str:
+    """A figure's label in lines of at most ``characters`` characters, broken between words
+    (and after hyphens) only: a word longer than a line keeps its line."""
+    return textwrap.fill(text, characters, break_long_words=False)
 
 
 def legend_above(ax: plt.Axes, *args: object, **options: object) -> Legend:

@@ -119,6 +119,16 @@ def _shared_section_ids(app: Sphinx, doctree: nodes.document) -> None:
             doctree.ids[section["ids"][0]] = section
 
 
+def _remove_up_to(node: nodes.Element, ancestor: nodes.Element) -> None:
+    """Remove ``node``, and each of its ancestors below ``ancestor`` left empty by that."""
+    while node is not ancestor:
+        parent = node.parent
+        parent.remove(node)
+        if parent.children:
+            return
+        node = parent
+
+
 def _output_sections(app: Sphinx, doctree: nodes.document) -> None:
     """Headings of a cell's Markdown output marked as sections (``display.section_heading``;
     MyST makes a rubric of a heading in an output) become sections of the page, so that they
@@ -150,9 +160,9 @@ def _output_sections(app: Sphinx, doctree: nodes.document) -> None:
                 output.remove(child)
                 part.append(child)
             output.remove(rubric)
-            while not output.children and output is not cell:
-                output.parent.remove(output)
-                output = output.parent
+            if not output.children:  # with MyST-NB's other renderings of it (text/plain)
+                bundle = output.parent.get("nb_element") == "mime_bundle"
+                _remove_up_to(output.parent if bundle else output, cell)
             section.append(part)
             for section_id in part["ids"]:
                 doctree.ids[section_id] = part

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import textwrap
 
 import matplotlib.pyplot as plt
 
@@ -11,7 +10,7 @@ from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.chapters.cohort.tables import group_label, hidden
-from analysis.core.display import legend_above
+from analysis.core.display import legend_above, wrap_label
 from analysis.core.i18n import axis_formatter, fmt_p, fmt_pct, t
 
 COLOURS = ("#1b6ca8", "#d1495b", "#3a7d44", "#7a5195")
@@ -32,7 +31,7 @@ def km_figure(comparison: KMComparison, lang: str, width: float) -> plt.Figure:
     curves = comparison.curves
     narrow = width < WIDE
     names = [
-        textwrap.fill(group_label(comparison.by, curve.level, lang), _characters(width))
+        wrap_label(group_label(comparison.by, curve.level, lang), _characters(width))
         if narrow
         else group_label(comparison.by, curve.level, lang)
         for curve in curves
@@ -91,7 +90,7 @@ def km_figure(comparison: KMComparison, lang: str, width: float) -> plt.Figure:
             table_ax.text(tick, position, text, ha="center", va="center", color=colour)
     table_ax.set_yticks(range(len(curves)), names)
     table_ax.set_title(
-        textwrap.fill(t("cohort.fig.at_risk", lang), 2 * _characters(width)),
+        wrap_label(t("cohort.fig.at_risk", lang), 2 * _characters(width)),
         loc="left",
         fontsize="medium",
     )
@@ -136,7 +135,7 @@ def schoenfeld_figure(results: CohortResults, lang: str, width: float) -> plt.Fi
         ax.xaxis.set_major_formatter(axis_formatter(lang))
         ax.yaxis.set_major_formatter(axis_formatter(lang, decimals=1))
     for ax in axes if width < WIDE else axes[:1]:
-        ax.set_ylabel(textwrap.fill(t("cohort.fig.schoenfeld", lang), SCHOENFELD_LABEL))
+        ax.set_ylabel(wrap_label(t("cohort.fig.schoenfeld", lang), SCHOENFELD_LABEL))
     figure.tight_layout()
     return figure
 
@@ -145,7 +144,7 @@ def rtw_rate_figure(rates: dict[str, float], days: int, lang: str, width: float)
     """Share with a first RTW within follow-up by programme type (the paper's Figure 3), for
     the types whose share is shown, ``width`` inches wide."""
     names = [
-        textwrap.fill(group_label("programme_type", level, lang), _characters(width))
+        wrap_label(group_label("programme_type", level, lang), _characters(width))
         for level in rates
     ]
     lines = sum(name.count("\n") + 1 for name in names)

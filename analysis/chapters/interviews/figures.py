@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from analysis.chapters.interviews.narrative import named
-from analysis.core.display import legend_above
+from analysis.core.display import legend_above, wrap_label
 from analysis.core.i18n import axis_formatter, t
 
 WIDE = 6  # inches: a narrower figure names the themes above the matrix and the codes above
@@ -21,12 +19,8 @@ LABEL_LINE = 0.19  # inches: a line of a code's label (10 pt and its spacing)
 BAR = 0.22  # inches: the height of a code's bar
 
 
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width, break_long_words=False))
-
-
 def _theme_label(themes: pd.DataFrame, theme: str, lang: str, width: int) -> str:
-    return _wrap(named(theme, themes.at[theme, f"theme_{lang}"]), width)
+    return wrap_label(named(theme, themes.at[theme, f"theme_{lang}"]), width)
 
 
 def _relative_luminance(colour: tuple[float, ...]) -> float:
@@ -103,7 +97,7 @@ def code_counts(codes: pd.DataFrame, themes: pd.DataFrame, lang: str, width: flo
     wide = width >= WIDE
     characters = round(LABEL_CHARACTERS * width * (1 if wide else 2))
     labels = [
-        _wrap(named(code_id, code), characters)
+        wrap_label(named(code_id, code), characters)
         for code_id, code in zip(codes["code_id"], codes[f"code_{lang}"], strict=True)
     ]
     lines = [label.count("\n") + 1 for label in labels]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -14,6 +13,7 @@ from analysis.chapters.meta.data import ROB_DOMAINS
 from analysis.chapters.meta.narrative import publication
 from analysis.chapters.meta.sensitivity import FunnelData
 from analysis.chapters.meta.stats import AnalysisResult
+from analysis.core.display import wrap_label
 from analysis.core.i18n import MINUS, axis_formatter, fmt_int, fmt_num, t
 
 ROB_STYLE = {"low": ("#3a923a", "+"), "unclear": ("#e6b800", "?"), "high": ("#c0392b", MINUS)}
@@ -68,7 +68,7 @@ def forest_plot(result: AnalysisResult, lang: str, width: float) -> plt.Figure:
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     method = t(f"meta.forest.method.{result.headline}", lang)
-    ax.set_xlabel(textwrap.fill(t("meta.forest.axis", lang, method=method), round(8 * width)))
+    ax.set_xlabel(wrap_label(t("meta.forest.axis", lang, method=method), round(8 * width)))
     # A risk ratio above 1 favours the intervention when more events are better.
     sides = ("control", "intervention")
     if result.direction == "harmful":
@@ -77,9 +77,7 @@ def forest_plot(result: AnalysisResult, lang: str, width: float) -> plt.Figure:
         ax.text(
             x,
             1.01,
-            textwrap.fill(
-                t(f"meta.forest.favours_{side}", lang), round(FAVOURS_CHARACTERS * width)
-            ),
+            wrap_label(t(f"meta.forest.favours_{side}", lang), round(FAVOURS_CHARACTERS * width)),
             transform=ax.transAxes,
             ha="center",
             va="bottom",
@@ -113,7 +111,7 @@ def rob_figure(risk_of_bias: pd.DataFrame, lang: str, width: float) -> plt.Figur
         ax.set_xticklabels(domains, rotation=40, ha="left")
     else:
         ax.set_xticklabels(
-            [textwrap.fill(d, 20, break_long_words=False) for d in domains],
+            [wrap_label(d, 20) for d in domains],
             rotation=90,
             ha="center",
         )
@@ -161,7 +159,7 @@ def prisma_figure(prisma: pd.Series, included: str, lang: str, width: float) -> 
         """A box whose top is at ``y + 1.2``, as tall as its wrapped text needs (at least 1.2)."""
         inches = box_width * width / 10  # the axes run from 0 to 10
         characters = round(CHARACTERS_PER_INCH * inches)
-        wrapped = "\n".join(textwrap.fill(line, characters) for line in text.split("\n"))
+        wrapped = "\n".join(wrap_label(line, characters) for line in text.split("\n"))
         height = max(1.2, LINE_HEIGHT * (wrapped.count("\n") + 1) + 0.2)
         bottom = y + 1.2 - height
         ax.add_patch(

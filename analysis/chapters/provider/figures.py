@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import matplotlib.pyplot as plt
 import numpy as np
 
 from analysis.chapters.provider.chapter import ProviderResults
 from analysis.chapters.provider.data import FINANCE
-from analysis.core.display import legend_above
+from analysis.core.display import legend_above, wrap_label
 from analysis.core.i18n import axis_formatter, fmt_int, t
 
 COLOURS = ("#4c78a8", "#f58518", "#54a24b")
@@ -60,7 +58,7 @@ def grouped(results: ProviderResults, section: str, lang: str, width: float) -> 
     ``width`` inches wide; the legend stands above the bars, never on them."""
     counts = results.sections[section][list(FINANCE)].copy()
     counts.index = [
-        textwrap.fill(t(f"provider.label.{name}", lang), round(LABEL_CHARACTERS * width))
+        wrap_label(t(f"provider.label.{name}", lang), round(LABEL_CHARACTERS * width))
         for name in counts.index
     ]
     counts.columns = finance_labels(lang)
