@@ -16,6 +16,7 @@ from analysis.core.i18n import axis_formatter, fmt_p, fmt_pct, t
 COLOURS = ("#1b6ca8", "#d1495b", "#3a7d44", "#7a5195")
 WIDE = 6  # inches: a figure at least this wide sets two panels side by side
 LABEL_CHARACTERS = 4  # characters per line of a bar label, per inch of the figure's width
+Y_LABEL = 24  # characters per line of the Kaplan–Meier axis label in a narrow figure
 SCHOENFELD_LABEL = 32  # characters per line of the Schoenfeld panels' axis label
 
 
@@ -75,7 +76,8 @@ def km_figure(comparison: KMComparison, lang: str, width: float) -> plt.Figure:
     )
     ax.set_ylim(0, 1)
     ax.set_xlim(0, comparison.follow_up)
-    ax.set_ylabel(t("cohort.fig.cumulative", lang))
+    cumulative = t("cohort.fig.cumulative", lang)
+    ax.set_ylabel(wrap_label(cumulative, Y_LABEL) if narrow else cumulative)
     ax.yaxis.set_major_formatter(axis_formatter(lang, percent=True))
     if narrow:
         legend_above(ax)
