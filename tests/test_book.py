@@ -10,11 +10,13 @@ import pytest
 from bs4 import BeautifulSoup
 
 from analysis import cli
+from analysis.chapters import CHAPTERS
 from analysis.chapters.provider import chapter as provider
 from analysis.chapters.provider.data import TYPES
 from analysis.chapters.provider.stats import EXPOSURES
-from analysis.core.i18n import LANGS, fmt_num
+from analysis.core.i18n import LANGS, fmt_num, t
 from analysis.core.settings import BOOK
+from analysis.core.study import load_study
 from analysis.pipeline import output
 from analysis.pipeline.build import BuildError, build
 from tests.helpers import SHIPPED_DATA
@@ -293,3 +295,73 @@ def test_bibliography_is_in_the_page_language(built_book):
     for english in ("Master's thesis", "and others", "n.d.", "Systematic review"):
         assert english not in nb
     assert "Master's thesis" in en and "et al." in en
+
+
+def spaced(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_figure_caption_says_what_it_shows_and_where_its_data_come_from(built_book, lang):
+    """Each figure of every page has a caption: what the figure shows, then the data files it
+    is drawn from and what they are as the chapter's study description says (its provenance),
+    citing the publication they follow."""
+    cut = "\x00"
+    source_start = t("figure.source", lang, files=cut, provenance="").split(cut)[0]
+    figures = 0
+    for page in pages(built_book / "html", lang):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for figure in soup.select("article figure"):
+            figures += 1
+            assert page.stem in CHAPTERS, f"{page.name}: a figure outside the chapters"
+            study = load_study(SHIPPED_DATA, page.stem)
+            caption = figure.find("figcaption")
+            assert caption is not None, page.name
+            text = spaced(caption.get_text("")).replace("\u2019", "'")  # Sphinx's quotes
+            shows, _, source = text.rpartition(source_start)
+            assert len(re.sub(r"^Fig\. \d+ ", "", shows).split()) >= 4, text
+            assert re.match(r"[\w/]+\.csv\b", source), text
+            before, after = t(f"figure.provenance.{study.provenance}", lang, citation=cut).split(
+                cut
+            )
+            assert before in source and source.rstrip("#").endswith(f"{after}."), text
+            assert caption.select("a[href*='references.html']"), f"{text}: no citation"
+    assert figures >= 10
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_text_of_a_table_keeps_its_cells_apart(built_book, lang):
+    """A page's text as the search summaries read it (the DOM's textContent) has a space
+    between the caption and the cells and between any two cells of every table, and the
+    search index holds no number run together with the word of the next cell."""
+    html = built_book / "html" / lang
+    joined = {}
+    for page in pages(html, lang):
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+        for table in soup.select("article table"):
+            parts = [spaced(part.get_text("")) for part in table.find_all(["caption", "th", "td"])]
+            if spaced(table.get_text("")) != " ".join(part for part in parts if part):
+                joined.setdefault(page.name, []).append(parts[0][:40])
+    assert joined == {}
+    index = (html / "searchindex.js").read_text(encoding="utf-8")
+    terms = json.loads(index[index.index("(") + 1 : index.rindex(")")])["terms"]
+    assert [term for term in terms if re.fullmatch(r"\d+[^\W\d_]{3,}\w*", term)] == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_interview_theme_is_a_section_in_the_page_contents(built_book, lang):
+    """Every theme of the interview page is a heading of its own, with the same id in both
+    languages, listed in the page's table of contents."""
+    codebook = pd.read_csv(SHIPPED_DATA / "interviews" / "codebook.csv")
+    themes = codebook.drop_duplicates("theme_id").set_index("theme_id")[f"theme_{lang}"]
+    page = built_book / "html" / lang / "interviews.html"
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    contents = {link["href"] for link in soup.select("#pst-page-toc-nav a[href^='#']")}
+    assert "IPython" not in soup.select_one("article").get_text()  # no stand-in of an output
+    for theme_id, name in themes.items():
+        section_id = f"theme-{theme_id.lower()}"
+        heading = soup.select_one(f"article section#{section_id} > h3")
+        assert heading is not None, section_id
+        title = spaced(heading.get_text("")).rstrip("#").replace("\u2019", "'")  # Sphinx's
+        assert title == f"{theme_id}: {name}"
+        assert f"#{section_id}" in contents

@@ -20,6 +20,7 @@ from analysis.chapters.cohort.data import OUTCOMES, YES_NO, load, prepare
 from analysis.chapters.cohort.descriptives import table1, table1_counts
 from analysis.chapters.cohort.programmes import coordinator_odds_ratio
 from analysis.chapters.cohort.reproduction import published
+from analysis.core.display import COLUMN_WIDTH
 from analysis.core.validation import InputError
 from analysis.generators import cohort as generator
 from tests.helpers import SHIPPED_DATA, Shipped
@@ -201,7 +202,7 @@ def test_numbers_at_risk_match_the_data_and_the_figure(
     assert list(comparison.at_risk.index) == ["yes"]
     # Shown where at least 30 left since the number shown before (237, 151, 121, 85).
     assert comparison.at_risk.loc["yes"].tolist() == [237, 151, 121, None, None, 85, None]
-    figure = figures.km_figure(comparison, "en")
+    figure = figures.km_figure(comparison, "en", COLUMN_WIDTH)
     shown = {text.get_text() for text in figure.axes[1].texts}
     assert "19" not in shown and "79" not in shown and str(counts.loc["yes", 300]) in shown
 

@@ -15,6 +15,7 @@ import pytest
 from analysis.chapters.meta import figures, narrative, page, tables
 from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import load
+from analysis.core.display import COLUMN_WIDTH
 from analysis.core.i18n import LANGS, t
 from tests.conftest import share_build
 from tests.helpers import REVIEW_STUDIES, SHIPPED_DATA, article_text, write_review
@@ -69,7 +70,7 @@ def test_optional_files_are_left_out_and_the_counts_agree(foreign: MetaResults) 
 
 def test_harmful_outcome_turns_the_favours_labels(foreign: MetaResults) -> None:
     def favours(result: object) -> list[str]:
-        figure = figures.forest_plot(result, "en")
+        figure = figures.forest_plot(result, "en", COLUMN_WIDTH)
         texts = sorted(
             (text.get_position()[0], text.get_text())
             for text in figure.axes[0].texts

@@ -23,6 +23,7 @@ from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import OUTCOMES, load, prepare
 from analysis.chapters.cohort.scale import resample
 from analysis.chapters.cohort.survival import Z95, km_comparison
+from analysis.core.display import COLUMN_WIDTH
 from analysis.core.output_checks import (
     EXTREME,
     FEW_DF,
@@ -143,7 +144,7 @@ def test_schoenfeld_figure_has_no_point_per_person(
 ) -> None:
     for data in _cohorts(small):
         results = analysed(data, threshold)
-        figure = figures.schoenfeld_figure(results, "en")
+        figure = figures.schoenfeld_figure(results, "en", COLUMN_WIDTH)
         for ax, outcome in zip(figure.axes, OUTCOMES, strict=True):
             events = _events(data, outcome)
             residuals = results.outcomes[outcome].schoenfeld

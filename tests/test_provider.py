@@ -9,6 +9,7 @@ import pytest
 
 from analysis.chapters.provider import chapter, data, figures, narrative, stats
 from analysis.chapters.provider.reproduction import published
+from analysis.core.display import COLUMN_WIDTH
 from analysis.core.reproduction import within_rounding
 from analysis.core.study import Study
 from analysis.core.validation import InputError
@@ -193,4 +194,4 @@ def test_a_survey_where_every_programme_answers_alike_draws_its_figure(programme
     results = chapter.analyse(
         data.ProviderData(survey.assign(permanent_coordinator=answer), Study())
     )
-    plt.close(figures.coordinator_share(results, "en"))
+    plt.close(figures.coordinator_share(results, "en", COLUMN_WIDTH))

@@ -10,7 +10,8 @@ group row. The styles are inline, so a table looks the same wherever it is shown
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -20,11 +21,16 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
+from docutils.nodes import make_id
 from IPython.display import HTML, Markdown
+from matplotlib.legend import Legend
+from matplotlib.transforms import blended_transform_factory
 from myst_nb import glue
 
 from analysis.core import reproduction, reproduction_table
 from analysis.core.i18n import is_number, t
+from analysis.core.settings import OUTPUT_SECTION_CLASS, PHONE_FIGURE_SUFFIX
+from analysis.core.study import Study
 
 DIGIT = re.compile(r"\d")
 NOWRAP_LENGTH = 24  # a cell with a number and at most this many characters never wraps
@@ -132,7 +138,9 @@ def html_table(
     columns = [c for c in cells.columns if c != group]
     numeric = {c for c in columns if _mostly_numbers(cells[c])}
     align = {c: "right" if c in numeric else "left" for c in columns}
-    header = "".join(_cell("th", str(c), align[c], {}, "col") for c in columns)
+    # A line break between cells, rows and the parts of the table, so that the page's text (its
+    # search summaries, its search index) keeps the words of neighbouring cells apart.
+    header = "\n".join(_cell("th", str(c), align[c], {}, "col") for c in columns)
     rows: list[str] = []
     current: str | None = None
     for _, record in cells.iterrows():
@@ -142,24 +150,49 @@ def html_table(
                 f'<tr class="rtw-group"><th colspan="{len(columns)}" scope="colgroup" '
                 f'style="{GROUP_STYLE}">{escape(current)}</th></tr>'
             )
-        row = "".join(_cell("td", record[c], align[c], badges) for c in columns)
+        row = "\n".join(_cell("td", record[c], align[c], badges) for c in columns)
         rows.append(f"<tr>{row}</tr>")
     shown = [b for b in badges if (cells[columns] == b).to_numpy().any()]
+    body_rows = "\n".join(rows)
     body = (
-        f'<table class="table rtw-table" style="{TABLE_STYLE}">'
-        f'<caption style="{CAPTION_STYLE}">{escape(caption)}</caption>'
-        f"<thead><tr>{header}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<table class="table rtw-table" style="{TABLE_STYLE}">\n'
+        f'<caption style="{CAPTION_STYLE}">{escape(caption)}</caption>\n'
+        f"<thead><tr>\n{header}\n</tr></thead>\n"
+        f"<tbody>\n{body_rows}\n</tbody></table>"
     )
-    footer = "".join(
-        f'<p class="rtw-table-note">{escape(text)}</p>' for text in (note, *notes) if text
-    )
+    footer = [f'<p class="rtw-table-note">{escape(text)}</p>' for text in (note, *notes) if text]
     if shown:
-        footer += _legend(shown, badges)
-    html = f'<div class="rtw-table-wrap">{body}{footer}</div>'
+        footer.append(_legend(shown, badges))
+    html = "\n".join(['<div class="rtw-table-wrap">', body, *footer, "</div>"])
     if collapsed:
-        html = f"<details><summary>{escape(collapsed)}</summary>{html}</details>"
+        html = f"<details><summary>{escape(collapsed)}</summary>\n{html}\n</details>"
     return HTML(html)
+
+
+# Figures are drawn in inches for a column of text; every text of a figure is at least 10 pt
+# (matplotlib's default size), so it is shown at 10 px or more wherever the figure is at least
+# as many px wide as it was drawn in pt (72 per inch).
+COLUMN_WIDTH = 7.4  # a screen's: 533 pt; a figure's box is 553 px or wider above a phone
+PHONE_WIDTH = 4.2  # a phone's: 302 pt; a figure's box is 342 px on a 390-px phone (vw − 48)
+
+
+def wrap_label(text: str, characters: int) -> str:
+    """A figure's label in lines of at most ``characters`` characters, broken between words
+    (and after hyphens) only: a word longer than a line keeps its line."""
+    return textwrap.fill(text, characters, break_long_words=False)
+
+
+def legend_above(ax: plt.Axes, *args: object, **options: object) -> Legend:
+    """The legend of ``ax`` above it, from the figure's left edge: clear of the data, and as
+    wide as the figure (the axes of a figure with long labels start far to the right)."""
+    return ax.legend(
+        *args,
+        loc="lower left",
+        bbox_to_anchor=(0, 1),
+        bbox_transform=blended_transform_factory(ax.figure.transFigure, ax.transAxes),
+        frameon=False,
+        **options,
+    )
 
 
 @dataclass(frozen=True)
@@ -173,32 +206,51 @@ class FigureFolder:
     figure_dir: str | Path = "figures"
 
 
+def figure_source(study: Study, files: Sequence[str], lang: str) -> str:
+    """The sentence that ends a figure's caption: which data files the figure is drawn from
+    and, as the chapter's study description says, what those data are (published counts,
+    synthetic, reconstructed, primary or illustrative) and which publication they follow."""
+    names = ", ".join(f"`{name}`" for name in files)
+    if not study.described:
+        return t("figure.source.undescribed", lang, files=names)
+    citation = f" {{cite:p}}`{study.citation}`" if study.citation else ""
+    provenance = t(f"figure.provenance.{study.provenance}", lang, citation=citation)
+    return t("figure.source", lang, files=names, provenance=provenance)
+
+
 def show_figure(
-    figure: plt.Figure,
+    draw: Callable[[float], plt.Figure],
     name: str,
     caption: str,
     alt: str,
     folder: FigureFolder,
     *,
-    svg: bool = False,
+    source: str,
 ) -> Markdown:
-    """Save ``figure`` as ``<name>.png`` in ``folder`` (or, with ``svg``, as ``<name>.svg``
-    whose texts stay text: sharp at any width, selectable and read at the size they are drawn)
-    and return a MyST figure with caption and alt."""
-    relative = Path(folder.figure_dir) / f"{name}.{'svg' if svg else 'png'}"
-    path = Path(folder.book_dir) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if svg:
+    """Draw a figure for a screen's column (``draw(COLUMN_WIDTH)``, saved as ``<name>.svg`` in
+    ``folder``) and for a phone's (``draw(PHONE_WIDTH)``, as ``<name>-phone.svg``, which the
+    book shows on a narrow screen); their texts stay text: sharp, selectable and read at the
+    size they are drawn. Returns a MyST figure with alt text whose caption says what it shows,
+    then ``source`` (:func:`figure_source`)."""
+    relative = Path(folder.figure_dir) / f"{name}.svg"
+    for width, suffix in ((COLUMN_WIDTH, ""), (PHONE_WIDTH, PHONE_FIGURE_SUFFIX)):
+        path = Path(folder.book_dir) / relative.with_stem(f"{name}{suffix}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure = draw(width)
         with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": name}):
             figure.savefig(path, bbox_inches="tight", metadata={"Date": None})
-    else:
-        figure.savefig(path, dpi=150, bbox_inches="tight")
-    plt.close(figure)
+        plt.close(figure)
     alt_text = " ".join(alt.split()).replace('"', "'")
     return Markdown(
         f"```{{figure}} {relative.as_posix()}\n:name: fig-{name}\n:alt: {alt_text}\n"
-        f":width: 100%\n\n{caption}\n```\n"
+        f":width: 100%\n\n{caption} {source}\n```\n"
     )
+
+
+def section_heading(title: str, key: str, level: int = 3) -> str:
+    """A MyST heading for a cell's Markdown output that becomes a section of the page, listed in
+    its contents, whose id is ``key`` (the same in every language)."""
+    return f"{{#{make_id(key)} .{OUTPUT_SECTION_CLASS}}}\n{'#' * level} {title}\n"
 
 
 def note(text: str, kind: str = "note") -> Markdown:

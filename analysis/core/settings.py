@@ -27,6 +27,16 @@ TRANSLATED_LANGS: tuple[str, ...] = tuple(lang for lang in LANGS if lang != SOUR
 # as the shipped files and their data-contract tables have them.
 COLUMN_LANGS: tuple[str, ...] = tuple(sorted(LANGS))
 
+# A heading of a cell's Markdown output that carries this class becomes a section of the page
+# (in its contents), not the rubric MyST makes of a heading in an output (the book's Sphinx
+# extension, ``analysis.pipeline.sphinx_i18n``; written by ``analysis.core.display``).
+OUTPUT_SECTION_CLASS = "rtw-output-section"
+
+# A figure's rendition for a phone's column is saved beside it with this suffix to its name
+# (``analysis.core.display.show_figure``); the book shows it on a narrow screen (the Sphinx
+# extension).
+PHONE_FIGURE_SUFFIX = "-phone"
+
 # Disclosure control of the person-level chapters: statistics of groups smaller than this
 # are withheld (``--suppress-below``; 0 turns it off).
 SUPPRESS_BELOW = 5

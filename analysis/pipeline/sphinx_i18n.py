@@ -12,6 +12,7 @@ from __future__ import annotations
 import gettext
 import math
 import re
+import shutil
 from html import escape, unescape
 from pathlib import Path
 
@@ -34,7 +35,7 @@ from sphinx.application import Sphinx
 from sphinx.locale import translators
 
 from analysis.core.i18n import catalog, is_number, t
-from analysis.core.settings import LANGS
+from analysis.core.settings import LANGS, OUTPUT_SECTION_CLASS, PHONE_FIGURE_SUFFIX
 from analysis.pipeline.pdf import pdf_name
 from analysis.pipeline.sources import SECTION_KEY_CLASS
 
@@ -118,6 +119,57 @@ def _shared_section_ids(app: Sphinx, doctree: nodes.document) -> None:
             doctree.ids[section["ids"][0]] = section
 
 
+def _remove_up_to(node: nodes.Element, ancestor: nodes.Element) -> None:
+    """Remove ``node``, and each of its ancestors below ``ancestor`` left empty by that."""
+    while node is not ancestor:
+        parent = node.parent
+        parent.remove(node)
+        if parent.children:
+            return
+        node = parent
+
+
+def _output_sections(app: Sphinx, doctree: nodes.document) -> None:
+    """Headings of a cell's Markdown output marked as sections (``display.section_heading``;
+    MyST makes a rubric of a heading in an output) become sections of the page, so that they
+    are in its contents: each takes what follows it in its output, up to the next one. Only a
+    cell that ends its section is split (a section's text cannot follow its subsections)."""
+
+    def marked(node: nodes.Node) -> bool:
+        return isinstance(node, nodes.rubric) and OUTPUT_SECTION_CLASS in node["classes"]
+
+    def cell_of(node: nodes.Element) -> nodes.Element:
+        while not isinstance(node.parent, nodes.section | nodes.document):
+            node = node.parent
+        return node
+
+    cells: dict[nodes.Element, list[nodes.rubric]] = {}
+    for rubric in doctree.findall(marked):
+        cells.setdefault(cell_of(rubric), []).append(rubric)
+    for cell, rubrics in cells.items():
+        section = cell.parent
+        if not isinstance(section, nodes.section) or section.children[-1] is not cell:
+            continue
+        for rubric in rubrics:
+            output = rubric.parent
+            title = nodes.title(rubric.rawsource, "", *rubric.children)
+            part = nodes.section("", title, ids=rubric["ids"], names=rubric["names"])
+            for child in output.children[output.index(rubric) + 1 :]:
+                if marked(child):
+                    break
+                output.remove(child)
+                part.append(child)
+            output.remove(rubric)
+            if not output.children:  # with MyST-NB's other renderings of it (text/plain)
+                bundle = output.parent.get("nb_element") == "mime_bundle"
+                _remove_up_to(output.parent if bundle else output, cell)
+            section.append(part)
+            for section_id in part["ids"]:
+                doctree.ids[section_id] = part
+        if not cell.children:
+            section.remove(cell)
+
+
 def translate_attributes(html: str, lang: str) -> str:
     """Give the attribute texts that the theme and myst-nb hard-code their ``lang`` text."""
     for key, entry in catalog().items():
@@ -178,9 +230,12 @@ def card_tables(html: str) -> str:
 
 
 READABLE_PX = 10  # the smallest text of a figure is drawn at least this large
+# Where the theme lays a page out for a phone (the stylesheet's breakpoint): the column is then
+# at most 568 px wide, and each figure is shown in its rendition drawn for a phone.
+PHONE_MEDIA = "(max-width: 600px)"
 FIGURE_LINK = re.compile(
     r'(<a class="reference internal image-reference" href="[^"]*">)'
-    r'(<img [^>]*src="(_images/[^"]+\.svg)" style="width: 100%;" />\s*</a>)'
+    r'(<img [^>]*src="(_images/[^"]+)\.svg" style="width: 100%;" />)(\s*</a>)'
 )
 VIEW_BOX_WIDTH = re.compile(r'viewBox="[\d.]+ [\d.]+ ([\d.]+) [\d.]+"')
 FONT_SIZE = re.compile(r"font-size:\s*([\d.]+)px")
@@ -193,18 +248,46 @@ def readable_width(svg: str) -> int:
     return math.ceil(width * READABLE_PX / smallest)
 
 
+def phone_rendition(figure: Path) -> Path:
+    """Where the rendition of ``figure`` drawn for a phone is (``display.show_figure``)."""
+    return figure.with_stem(f"{figure.stem}{PHONE_FIGURE_SUFFIX}")
+
+
+def _copy_phone_renditions(app: Sphinx) -> None:
+    """Each figure's phone rendition beside the figure in the built book's ``_images``
+    (Sphinx copies only the figure the page names)."""
+    images = Path(app.outdir) / "_images"
+    for source, (_pages, unique) in app.env.images.items():
+        phone = phone_rendition(Path(app.srcdir) / source)
+        if phone.is_file():
+            shutil.copyfile(phone, phone_rendition(images / unique))
+
+
 def readable_figures(html: str, outdir: Path) -> str:
-    """Each SVG figure at no less than the width at which its text is readable: in a narrower
-    column (a phone) it keeps that width and scrolls sideways in its own box."""
+    """Each SVG figure in its phone rendition on a phone's screen (``<picture>``), and each
+    rendition no narrower than the width at which its text is readable (the custom
+    properties the stylesheet reads); in a column narrower still, it scrolls sideways in a box
+    of its own."""
 
-    def scrolling(link: re.Match) -> str:
-        svg = (outdir / unescape(link.group(3))).read_text(encoding="utf-8")
-        image = link.group(2).replace(
-            'style="width: 100%;"', f'style="width: 100%; min-width: {readable_width(svg)}px;"'
+    def readable(link: re.Match) -> str:
+        wide = outdir / f"{unescape(link.group(3))}.svg"
+        phone = phone_rendition(wide)
+        widths = f"--rtw-readable: {readable_width(wide.read_text(encoding='utf-8'))}px;"
+        source = ""
+        if phone.is_file():
+            phone_width = readable_width(phone.read_text(encoding="utf-8"))
+            widths += f" --rtw-readable-phone: {phone_width}px;"
+            source = (
+                f'<source media="{PHONE_MEDIA}" '
+                f'srcset="{link.group(3)}{PHONE_FIGURE_SUFFIX}.svg" />'
+            )
+        image = link.group(2).replace('style="width: 100%;"', f'style="width: 100%; {widths}"')
+        return (
+            f'<div class="rtw-scroll">{link.group(1)}<picture>{source}{image}</picture>'
+            f"{link.group(4)}</div>"
         )
-        return f'<div class="rtw-scroll">{link.group(1)}{image}</div>'
 
-    return FIGURE_LINK.sub(scrolling, html)
+    return FIGURE_LINK.sub(readable, html)
 
 
 RESULT_TABLE = re.compile(r'<table class="table rtw-table".*?</table>', re.DOTALL)
@@ -221,6 +304,7 @@ def scrolling_tables(html: str) -> str:
 def _finish_pages(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
+    _copy_phone_renditions(app)
     for page in Path(app.outdir).rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         lang = app.config.rtw_lang
@@ -287,6 +371,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("rtw_pdf", False, "html")
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _add_theme_translations)
+    app.connect("doctree-read", _output_sections, priority=300)  # before the contents
     app.connect("doctree-read", _shared_section_ids, priority=400)  # before the contents
     app.connect("html-page-context", _page_context)
     app.connect("build-finished", _finish_pages)

@@ -10,25 +10,42 @@ from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.chapters.cohort.tables import group_label, hidden
+from analysis.core.display import legend_above, wrap_label
 from analysis.core.i18n import axis_formatter, fmt_p, fmt_pct, t
 
 COLOURS = ("#1b6ca8", "#d1495b", "#3a7d44", "#7a5195")
-WIDTH = 7.4  # inches: the width of the text column, so text is drawn at its size
-SMALL = 9  # points: the smallest text (at-risk numbers, tick labels)
+WIDE = 6  # inches: a figure at least this wide sets two panels side by side
+LABEL_CHARACTERS = 4  # characters per line of a bar label, per inch of the figure's width
+Y_LABEL = 24  # characters per line of the Kaplan–Meier axis label in a narrow figure
+SCHOENFELD_LABEL = 32  # characters per line of the Schoenfeld panels' axis label
 
 
-def km_figure(comparison: KMComparison, lang: str) -> plt.Figure:
+def _characters(width: float) -> int:
+    """Characters per line of a label in a figure ``width`` inches wide."""
+    return round(LABEL_CHARACTERS * width)
+
+
+def km_figure(comparison: KMComparison, lang: str, width: float) -> plt.Figure:
     """Cumulative proportion returned to work by the groups shown, censor marks, median
-    lines, log-rank p and a numbers-at-risk table under the axis (hidden counts marked)."""
+    lines, log-rank p and a numbers-at-risk table under the axis (hidden counts marked),
+    ``width`` inches wide."""
     curves = comparison.curves
+    narrow = width < WIDE
+    names = [
+        wrap_label(group_label(comparison.by, curve.level, lang), _characters(width))
+        if narrow
+        else group_label(comparison.by, curve.level, lang)
+        for curve in curves
+    ]
+    row = 0.05 + 0.17 * max(max(name.count("\n") + 1 for name in names), 1.5)  # inches
     figure, (ax, table_ax) = plt.subplots(
         2,
         1,
-        figsize=(WIDTH, 4.4 + 0.25 * len(curves)),
+        figsize=(width, 4.4 + row * len(curves)),
         sharex=True,
-        gridspec_kw={"height_ratios": [4, 0.55 + 0.3 * len(curves)]},
+        gridspec_kw={"height_ratios": [4, 0.55 + row * len(curves)]},
     )
-    for colour, curve in zip(COLOURS, curves, strict=False):
+    for colour, curve, name in zip(COLOURS, curves, names, strict=False):
         ax.plot(
             curve.censor_times,
             curve.censor_cumulative,
@@ -43,7 +60,7 @@ def km_figure(comparison: KMComparison, lang: str) -> plt.Figure:
             curve.cumulative,
             drawstyle="steps-post",
             color=colour,
-            label=group_label(comparison.by, curve.level, lang),
+            label=name,
         )
         median = curve.median.estimate
         if median is not None and math.isfinite(median):
@@ -59,24 +76,26 @@ def km_figure(comparison: KMComparison, lang: str) -> plt.Figure:
     )
     ax.set_ylim(0, 1)
     ax.set_xlim(0, comparison.follow_up)
-    ax.set_ylabel(t("cohort.fig.cumulative", lang))
+    cumulative = t("cohort.fig.cumulative", lang)
+    ax.set_ylabel(wrap_label(cumulative, Y_LABEL) if narrow else cumulative)
     ax.yaxis.set_major_formatter(axis_formatter(lang, percent=True))
-    ax.legend(loc="upper left", frameon=False)
+    if narrow:
+        legend_above(ax)
+    else:
+        ax.legend(loc="upper left", frameon=False)
     ax.set_xlabel("")
     table_ax.set_ylim(-0.5, len(curves) - 0.5)
     table_ax.invert_yaxis()
     for position, (colour, curve) in enumerate(zip(COLOURS, curves, strict=False)):
         for tick in comparison.ticks:
             text = hidden(comparison.at_risk.loc[curve.level, tick], lang)
-            table_ax.text(
-                tick, position, text, ha="center", va="center", color=colour, fontsize=SMALL
-            )
-    table_ax.set_yticks(
-        range(len(curves)),
-        [group_label(comparison.by, curve.level, lang) for curve in curves],
-        fontsize=SMALL,
+            table_ax.text(tick, position, text, ha="center", va="center", color=colour)
+    table_ax.set_yticks(range(len(curves)), names)
+    table_ax.set_title(
+        wrap_label(t("cohort.fig.at_risk", lang), 2 * _characters(width)),
+        loc="left",
+        fontsize="medium",
     )
-    table_ax.set_title(t("cohort.fig.at_risk", lang), loc="left", fontsize=SMALL)
     table_ax.tick_params(axis="y", length=0, pad=16)
     for side in ("top", "right", "left"):
         table_ax.spines[side].set_visible(False)
@@ -87,11 +106,15 @@ def km_figure(comparison: KMComparison, lang: str) -> plt.Figure:
     return figure
 
 
-def schoenfeld_figure(results: CohortResults, lang: str) -> plt.Figure:
+def schoenfeld_figure(results: CohortResults, lang: str, width: float) -> plt.Figure:
     """β + scaled Schoenfeld residuals of coordinator (unadjusted model) against time as bin
     means with their 95 % intervals (no residual of one person), their lowess smooth and β, all
-    on the scale of the log hazard ratio."""
-    figure, axes = plt.subplots(1, 2, figsize=(WIDTH, 3.4), sharey=True)
+    on the scale of the log hazard ratio; one panel per outcome, side by side in a wide figure,
+    else one above the other."""
+    if width >= WIDE:
+        figure, axes = plt.subplots(1, 2, figsize=(width, 3.4), sharey=True)
+    else:
+        figure, axes = plt.subplots(2, 1, figsize=(width, 6.4), sharey=True)
     for ax, outcome in zip(axes, OUTCOMES, strict=True):
         residuals = results.outcomes[outcome].schoenfeld
         ax.set_title(t(f"cohort.outcome.{outcome}", lang))
@@ -122,16 +145,21 @@ def schoenfeld_figure(results: CohortResults, lang: str) -> plt.Figure:
         ax.axhline(residuals.log_hr, ls="--", color="grey", lw=1)
         ax.xaxis.set_major_formatter(axis_formatter(lang))
         ax.yaxis.set_major_formatter(axis_formatter(lang, decimals=1))
-    axes[0].set_ylabel(t("cohort.fig.schoenfeld", lang))
+    for ax in axes if width < WIDE else axes[:1]:
+        ax.set_ylabel(wrap_label(t("cohort.fig.schoenfeld", lang), SCHOENFELD_LABEL))
     figure.tight_layout()
     return figure
 
 
-def rtw_rate_figure(rates: dict[str, float], days: int, lang: str) -> plt.Figure:
+def rtw_rate_figure(rates: dict[str, float], days: int, lang: str, width: float) -> plt.Figure:
     """Share with a first RTW within follow-up by programme type (the paper's Figure 3), for
-    the types whose share is shown."""
-    figure, ax = plt.subplots(figsize=(WIDTH, 1.4 + 0.45 * len(rates)))
-    names = [group_label("programme_type", level, lang) for level in rates]
+    the types whose share is shown, ``width`` inches wide."""
+    names = [
+        wrap_label(group_label("programme_type", level, lang), _characters(width))
+        for level in rates
+    ]
+    lines = sum(name.count("\n") + 1 for name in names)
+    figure, ax = plt.subplots(figsize=(width, 1.4 + 0.45 * max(len(rates), 0.6 * lines)))
     rates = list(rates.values())
     bars = ax.barh(names, rates, color=COLOURS[0])
     for bar, rate in zip(bars, rates, strict=True):

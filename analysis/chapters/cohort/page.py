@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from IPython.display import HTML, Markdown
 from myst_nb import glue
 
 from analysis.chapters.cohort import figures, narrative, tables
 from analysis.chapters.cohort.chapter import CohortResults
-from analysis.chapters.cohort.data import OUTCOMES
+from analysis.chapters.cohort.data import OUTCOMES, SCHEMA
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.core.display import (
     FigureFolder,
+    figure_source,
     glue_md,
     glue_title,
     html_table,
@@ -29,11 +32,18 @@ def _glue(name: str, text: str) -> None:
 
 
 def _caption(results: CohortResults, key: str, lang: str, **values: object) -> str:
-    """A caption, marked as synthetic data when the study description says so."""
+    """A table's caption, marked as synthetic data when the study description says so
+    (a figure's caption says it in its source sentence, ``figure_source``)."""
     caption = t(key, lang, **values)
     if results.study.synthetic:
         caption = f"{caption} {t('cohort.caption.synthetic', lang)}"
     return caption
+
+
+def _source(results: CohortResults, lang: str) -> str:
+    """The data and provenance sentence of every figure's caption (it says when the data are
+    synthetic)."""
+    return figure_source(results.study, [SCHEMA.file], lang)
 
 
 def _joined(*texts: str) -> str:
@@ -89,11 +99,10 @@ def time_to_rtw(
     shown = []
     for outcome in OUTCOMES:
         comparison = results.outcomes[outcome].by_coordinator
-        caption = _caption(
-            results, "cohort.km.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang)
-        )
+        caption = t("cohort.km.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang))
         name = f"cohort-km-{outcome}-{lang}"
-        shown += _km(comparison, name, caption, "cohort.km.alt", days, lang, figure_folder)
+        source = _source(results, lang)
+        shown += _km(comparison, name, caption, "cohort.km.alt", days, lang, figure_folder, source)
         shown.append(
             html_table(
                 tables.median_table(comparison, lang),
@@ -118,6 +127,7 @@ def _km(
     days: int,
     lang: str,
     figure_folder: FigureFolder,
+    source: str,
 ) -> list[Markdown]:
     """The Kaplan–Meier figure of the groups shown (none when no group is), its caption
     saying which groups are not shown and why."""
@@ -125,7 +135,7 @@ def _km(
         return [Markdown(narrative.withheld(comparison.by, comparison.withheld, lang))]
     return [
         show_figure(
-            figures.km_figure(comparison, lang),
+            partial(figures.km_figure, comparison, lang),
             name,
             _joined(caption, narrative.withheld(comparison.by, comparison.withheld, lang)),
             t(
@@ -136,7 +146,7 @@ def _km(
                 summary=narrative.km_alt_summary(comparison, days, lang),
             ),
             figure_folder,
-            svg=True,
+            source=source,
         )
     ]
 
@@ -189,12 +199,12 @@ def proportional_hazards(
             narrative.ph_not_estimable(results, lang) or None,
         ),
         show_figure(
-            figures.schoenfeld_figure(results, lang),
+            partial(figures.schoenfeld_figure, results, lang),
             f"cohort-schoenfeld-{lang}",
-            _caption(results, "cohort.schoenfeld.caption", lang),
+            t("cohort.schoenfeld.caption", lang),
             t("cohort.schoenfeld.alt", lang),
             figure_folder,
-            svg=True,
+            source=_source(results, lang),
         ),
     ]
 
@@ -217,11 +227,12 @@ def programme_types(
     shown = _km(
         comparison,
         f"cohort-km-programme-type-{lang}",
-        _caption(results, "cohort.km_type.caption", lang, left_out=left_out),
+        t("cohort.km_type.caption", lang, left_out=left_out),
         "cohort.km_type.alt",
         days,
         lang,
         figure_folder,
+        _source(results, lang),
     )
     shown.append(
         html_table(
@@ -233,10 +244,9 @@ def programme_types(
     if rates:
         shown.append(
             show_figure(
-                figures.rtw_rate_figure(rates, days, lang),
+                partial(figures.rtw_rate_figure, rates, days, lang),
                 f"cohort-rtw-rates-{lang}",
-                _caption(
-                    results,
+                t(
                     "cohort.rates.caption",
                     lang,
                     days=days,
@@ -246,7 +256,7 @@ def programme_types(
                 ),
                 t("cohort.rates.alt", lang, summary=narrative.rates_alt_summary(rates, lang)),
                 figure_folder,
-                svg=True,
+                source=_source(results, lang),
             )
         )
     return [*shown, Markdown(narrative.programme_types(results, lang))]

@@ -8,6 +8,7 @@ import pandas as pd
 
 from analysis.chapters.interviews.chapter import InterviewsResults
 from analysis.chapters.interviews.stats import Agreement, Characteristics, Contributions
+from analysis.core.display import section_heading
 from analysis.core.i18n import fmt_int, fmt_pct, t, tn
 from analysis.core.study import Study
 
@@ -167,7 +168,8 @@ def theme(
     excerpts: pd.DataFrame,
     lang: str,
 ) -> str:
-    """A theme's name, definition, codes and excerpt boxes as MyST Markdown (no headings)."""
+    """A theme as MyST Markdown: its name as a heading (a section of the page, its id the
+    theme's id in every language), definition, codes and excerpt boxes."""
     row = themes.loc[theme_id]
     codes = codes[codes["theme_id"] == theme_id]
     name = row[f"theme_{lang}"]
@@ -177,13 +179,13 @@ def theme(
         else t("interviews.theme.title", lang, theme_id=theme_id, name=name)
     )
     parts = [
+        section_heading(escape(title), f"theme-{theme_id}"),
         t(
             "interviews.theme.lead",
             lang,
-            title=escape(title),
             participants=shown_int(counts["n_participants"], lang),
             segments=shown_int(counts["n_segments"], lang),
-        )
+        ),
     ]
     definition = row.get(f"theme_description_{lang}")
     if isinstance(definition, str) and definition:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from IPython.display import HTML, Markdown
 
 from analysis.chapters.interviews import figures, narrative, tables
 from analysis.chapters.interviews.chapter import InterviewsResults
+from analysis.chapters.interviews.data import CODEBOOK, SEGMENTS
 from analysis.core.display import (
     FigureFolder,
+    figure_source,
     glue_md,
     glue_title,
     html_table,
@@ -77,14 +81,14 @@ def contributions(
         note(t("interviews.figure.matrix.withheld", lang, threshold=threshold), "note")
         if matrix is None
         else show_figure(
-            figures.theme_matrix(matrix, results.themes, lang),
+            partial(figures.theme_matrix, matrix, results.themes, lang),
             f"interviews-matrix-{lang}",
             t("interviews.figure.matrix.caption", lang),
             narrative.matrix_alt(
                 len(matrix), matrix.shape[1], results.contributions.n_covered, lang
             ),
             figure_folder,
-            svg=True,
+            source=figure_source(results.study, [SEGMENTS.file, CODEBOOK.file], lang),
         )
     ]
     if results.top_code_id is None:
@@ -95,12 +99,12 @@ def contributions(
     return [
         *shown,
         show_figure(
-            figures.code_counts(results.codebook, results.themes, lang),
+            partial(figures.code_counts, results.codebook, results.themes, lang),
             f"interviews-codes-{lang}",
             t("interviews.figure.counts.caption", lang),
             narrative.counts_alt(results.codebook, results.top_code_id, lang),
             figure_folder,
-            svg=True,
+            source=figure_source(results.study, [CODEBOOK.file, SEGMENTS.file], lang),
         ),
     ]
 

@@ -16,11 +16,16 @@ from analysis.chapters.meta.effects import RATIO_MEASURES, from_scale
 from analysis.chapters.meta.narrative import publication
 from analysis.chapters.meta.sensitivity import FunnelData
 from analysis.chapters.meta.stats import AnalysisResult
+from analysis.core.display import wrap_label
 from analysis.core.i18n import MINUS, axis_formatter, fmt_int, fmt_num, t
 
 ROB_STYLE = {"low": ("#3a923a", "+"), "unclear": ("#e6b800", "?"), "high": ("#c0392b", MINUS)}
 TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
-FOREST_WIDTH = 7.4  # inches: the width of the text column, so text is drawn at its size
+WIDE = 6  # inches: a figure at least this wide slants its column labels, a narrower one
+# turns them upright
+FAVOURS_CHARACTERS = 3  # characters per line of a "favours" label, per inch of figure width
+CHARACTERS_PER_INCH = 9  # of 10-pt text, with a margin: how a flow-diagram box's text wraps
+LINE_HEIGHT = 0.25  # of that text in a flow diagram, in the diagram's units (a tenth of 7.5 in)
 
 
 def _estimate_axis(ax: plt.Axes, ratio: bool, limits: list[float], lang: str) -> None:
@@ -50,10 +55,10 @@ def _linear_ticks(ax: plt.Axes, span: float, lang: str) -> None:
     ax.xaxis.set_major_formatter(axis_formatter(lang, 2 if span < 0.5 else 1))
 
 
-def _favours(ax: plt.Axes, direction: str, lang: str) -> None:
+def _favours(ax: plt.Axes, direction: str, lang: str, width: float) -> None:
     """ "Favours control" and "Favours intervention" above the halves of the axis: an
     estimate above the null favours the intervention when more events (higher values) are
-    better."""
+    better; the labels wrapped for a figure ``width`` inches wide."""
     sides = ("control", "intervention")
     if direction == "harmful":
         sides = sides[::-1]
@@ -61,11 +66,10 @@ def _favours(ax: plt.Axes, direction: str, lang: str) -> None:
         ax.text(
             x,
             1.01,
-            t(f"meta.forest.favours_{side}", lang),
+            wrap_label(t(f"meta.forest.favours_{side}", lang), round(FAVOURS_CHARACTERS * width)),
             transform=ax.transAxes,
             ha="center",
             va="bottom",
-            fontsize=9.5,
         )
 
 
@@ -95,13 +99,13 @@ def _rows(ax: plt.Axes, labels: list[str], bold: list[int]) -> None:
         ax.spines[side].set_visible(False)
 
 
-def forest_plot(result: AnalysisResult, lang: str) -> plt.Figure:
+def forest_plot(result: AnalysisResult, lang: str, width: float) -> plt.Figure:
     """The intervals of a forest plot (headline model): each study's estimate (RR on a log
     axis, MD or SMD on a linear one) and 95 % CI, squares sized by weight, and the pooled
-    diamond; the numbers are in the table above it."""
+    diamond; the numbers are in the table above it; ``width`` inches wide."""
     pooled, effects = result.pooled, result.effects
     k = len(effects)
-    fig, ax = plt.subplots(figsize=(FOREST_WIDTH, 0.3 * (k + 1) + 1.3))
+    fig, ax = plt.subplots(figsize=(width, 0.3 * (k + 1) + 1.3))
     labels = [str(study) for study in effects["study"]] + [t("meta.forest.total_ci", lang)]
     limits = [1.0 if result.ratio else 0.0]
     null = limits[0]
@@ -119,15 +123,18 @@ def forest_plot(result: AnalysisResult, lang: str) -> plt.Figure:
         limits += [pooled.ci_low, pooled.ci_high]
     _estimate_axis(ax, result.ratio, limits, lang)
     _rows(ax, labels, [k])
-    ax.set_xlabel(_axis_label(result, lang), fontsize=9.5)
-    _favours(ax, result.direction, lang)
+    ax.set_xlabel(wrap_label(_axis_label(result, lang), round(8 * width)), fontsize=9.5)
+    _favours(ax, result.direction, lang, width)
+    fig.tight_layout()
     return fig
 
 
-def subgroup_forest_plot(result: AnalysisResult, subgroups: Subgroups, lang: str) -> plt.Figure:
+def subgroup_forest_plot(
+    result: AnalysisResult, subgroups: Subgroups, lang: str, width: float
+) -> plt.Figure:
     """A subgroup forest plot: under each subgroup's name its studies' estimates and 95 % CIs
     (equal squares) and the subgroup's pooled diamond (REML, its own τ²); the numbers and the
-    test for subgroup differences are in the table above it."""
+    test for subgroup differences are in the table above it; ``width`` inches wide."""
     names = dict(
         zip(result.effects["subgroup_en"], result.effects[f"subgroup_{lang}"], strict=True)
     )
@@ -146,7 +153,7 @@ def subgroup_forest_plot(result: AnalysisResult, subgroups: Subgroups, lang: str
             labels.append(str(study["study"]))
         diamonds.append((len(labels), row.estimate, row.ci_low, row.ci_high))
         labels.append(t("meta.subgroups.subtotal", lang))
-    fig, ax = plt.subplots(figsize=(FOREST_WIDTH, 0.3 * len(labels) + 1.3))
+    fig, ax = plt.subplots(figsize=(width, 0.3 * len(labels) + 1.3))
     for y, estimate, low, high in points:
         ax.plot([low, high], [y, y], color="black", linewidth=1)
         ax.plot(estimate, y, marker="s", color="#1f4e79", linestyle="none", markersize=6)
@@ -156,23 +163,23 @@ def subgroup_forest_plot(result: AnalysisResult, subgroups: Subgroups, lang: str
         limits += [low, high]
     _estimate_axis(ax, result.ratio, limits, lang)
     _rows(ax, labels, bold)
-    ax.set_xlabel(
-        t(
-            "meta.subgroups.axis",
-            lang,
-            measure=t(f"meta.measure_title.{result.measure}", lang),
-            scale=t("meta.subgroups.log_scale", lang) if result.ratio else "",
-        ),
-        fontsize=9.5,
+    axis = t(
+        "meta.subgroups.axis",
+        lang,
+        measure=t(f"meta.measure_title.{result.measure}", lang),
+        scale=t("meta.subgroups.log_scale", lang) if result.ratio else "",
     )
-    _favours(ax, result.direction, lang)
+    ax.set_xlabel(wrap_label(axis, round(8 * width)), fontsize=9.5)
+    _favours(ax, result.direction, lang, width)
+    fig.tight_layout()
     return fig
 
 
-def rob_figure(risk_of_bias: pd.DataFrame, lang: str) -> plt.Figure:
-    """Risk-of-bias summary: one row per assessed publication, one column per domain."""
+def rob_figure(risk_of_bias: pd.DataFrame, lang: str, width: float) -> plt.Figure:
+    """Risk-of-bias summary, ``width`` inches wide: one row per assessed publication, one
+    column per domain."""
     n = len(risk_of_bias)
-    fig, ax = plt.subplots(figsize=(7.5, 0.3 * n + 2.4))
+    fig, ax = plt.subplots(figsize=(width, 0.3 * n + 2.4))
     for y, (_, row) in enumerate(risk_of_bias.iterrows()):
         for x, domain in enumerate(ROB_DOMAINS):
             colour, symbol = ROB_STYLE[row[domain]]
@@ -184,17 +191,22 @@ def rob_figure(risk_of_bias: pd.DataFrame, lang: str) -> plt.Figure:
                 ha="center",
                 va="center",
                 color="white",
-                fontsize=9,
                 fontweight="bold",
                 zorder=3,
             )
     ax.set_xticks(range(len(ROB_DOMAINS)))
-    ax.set_xticklabels(
-        [t(f"meta.rob.{d}", lang) for d in ROB_DOMAINS], rotation=40, ha="left", fontsize=8.5
-    )
+    domains = [t(f"meta.rob.{d}", lang) for d in ROB_DOMAINS]
+    if width >= WIDE:
+        ax.set_xticklabels(domains, rotation=40, ha="left")
+    else:
+        ax.set_xticklabels(
+            [wrap_label(d, 20) for d in domains],
+            rotation=90,
+            ha="center",
+        )
     ax.xaxis.tick_top()
     ax.set_yticks(range(n))
-    ax.set_yticklabels([publication(p, lang) for p in risk_of_bias["publication"]], fontsize=9)
+    ax.set_yticklabels([publication(p, lang) for p in risk_of_bias["publication"]])
     ax.set_xlim(-0.6, len(ROB_DOMAINS) - 0.4)
     ax.set_ylim(n - 0.5, -0.5)
     ax.tick_params(length=0)
@@ -212,46 +224,44 @@ def rob_figure(risk_of_bias: pd.DataFrame, lang: str) -> plt.Figure:
         )
         for level, (colour, _) in ROB_STYLE.items()
     ]
-    ax.legend(
+    ax.legend(  # below the grid: in a row on a wide figure, in a column on a narrow one
         handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.01),
-        ncol=3,
+        loc="upper center" if width >= WIDE else "upper left",
+        bbox_to_anchor=(0.5 if width >= WIDE else 0, -0.01),
+        ncol=3 if width >= WIDE else 1,
         frameon=False,
-        fontsize=8.5,
     )
+    fig.tight_layout()
     return fig
 
 
-def prisma_figure(prisma: pd.Series, included: str, lang: str) -> plt.Figure:
-    """PRISMA flow diagram drawn from the flow numbers (count per step); ``included`` is the
-    text of the last box."""
+def prisma_figure(prisma: pd.Series, included: str, lang: str, width: float) -> plt.Figure:
+    """PRISMA flow diagram drawn from the flow numbers (count per step), ``width`` inches
+    wide, each box's text wrapped to its width; ``included`` is the text of the last box."""
     flow = {step: fmt_int(int(count), lang) for step, count in prisma.items()}
-    fig, ax = plt.subplots(figsize=(9, 7))
+    fig, ax = plt.subplots(figsize=(width, 7.5))
     ax.set_xlim(0, 10)
     ax.set_ylim(0, 10)
     ax.axis("off")
 
-    def box(x: float, y: float, width: float, text: str) -> None:
+    def box(x: float, y: float, box_width: float, text: str) -> None:
+        """A box whose top is at ``y + 1.2``, as tall as its wrapped text needs (at least 1.2)."""
+        inches = box_width * width / 10  # the axes run from 0 to 10
+        characters = round(CHARACTERS_PER_INCH * inches)
+        wrapped = "\n".join(wrap_label(line, characters) for line in text.split("\n"))
+        height = max(1.2, LINE_HEIGHT * (wrapped.count("\n") + 1) + 0.2)
+        bottom = y + 1.2 - height
         ax.add_patch(
             FancyBboxPatch(
-                (x, y),
-                width,
-                1.2,
+                (x, bottom),
+                box_width,
+                height,
                 boxstyle="round,pad=0.05",
                 facecolor="#eef3f8",
                 edgecolor="#1f4e79",
             )
         )
-        ax.text(
-            x + width / 2,
-            y + 0.6,
-            text,
-            ha="center",
-            va="center",
-            fontsize=9,
-            wrap=True,
-        )
+        ax.text(x + box_width / 2, bottom + height / 2, wrapped, ha="center", va="center")
 
     def arrow(x0: float, y0: float, x1: float, y1: float) -> None:
         ax.annotate(
@@ -274,11 +284,11 @@ def prisma_figure(prisma: pd.Series, included: str, lang: str) -> plt.Figure:
     return fig
 
 
-def funnel_plot(funnel: FunnelData, measure: str, lang: str) -> plt.Figure:
+def funnel_plot(funnel: FunnelData, measure: str, lang: str, width: float) -> plt.Figure:
     """Each study's estimate (a risk ratio on a log scale, an MD or SMD on a linear one)
     against its standard error on the analysis scale, the SE axis reversed, with the
-    fixed-effect estimate and its pseudo 95 % limits."""
-    fig, ax = plt.subplots(figsize=(FOREST_WIDTH, 4.6))
+    fixed-effect estimate and its pseudo 95 % limits; ``width`` inches wide."""
+    fig, ax = plt.subplots(figsize=(width, 4.6))
     top = 1.05 * float(funnel.sei.max())
     se = np.linspace(0, top, 50)
     low, high = funnel.limits(se)

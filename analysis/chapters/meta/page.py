@@ -7,12 +7,16 @@ compared with it.
 
 from __future__ import annotations
 
+from functools import partial
+
 from IPython.display import HTML, Markdown
 
 from analysis.chapters.meta import figures, narrative, tables
 from analysis.chapters.meta.chapter import MetaResults
+from analysis.chapters.meta.data import PRISMA, RISK_OF_BIAS, STUDIES
 from analysis.core.display import (
     FigureFolder,
+    figure_source,
     glue_title,
     html_table,
     note,
@@ -48,14 +52,17 @@ def prisma(results: MetaResults, lang: str, figure_folder: FigureFolder) -> list
     return [
         Markdown(t("meta.text.prisma", lang)),
         show_figure(
-            figures.prisma_figure(
-                results.data.prisma, narrative.prisma_included(results, lang), lang
+            partial(
+                figures.prisma_figure,
+                results.data.prisma,
+                narrative.prisma_included(results, lang),
+                lang,
             ),
             f"meta-prisma-{lang}",
             t("meta.fig.prisma.caption", lang),
             narrative.prisma_alt(results, lang),
             figure_folder,
-            svg=True,
+            source=figure_source(results.study, [PRISMA.file], lang),
         ),
     ]
 
@@ -82,7 +89,7 @@ def risk_of_bias(
     return [
         Markdown(narrative.risk_of_bias(results, lang)),
         show_figure(
-            figures.rob_figure(rob, lang),
+            partial(figures.rob_figure, rob, lang),
             f"meta-rob-{lang}",
             t("meta.fig.rob.caption", lang),
             t(
@@ -91,7 +98,7 @@ def risk_of_bias(
                 publications=tn("meta.count.publication", len(rob), lang),
             ),
             figure_folder,
-            svg=True,
+            source=figure_source(results.study, [RISK_OF_BIAS.file], lang),
         ),
         html_table(tables.rob_table(results, lang), t("meta.table.rob", lang)),
     ]
@@ -123,12 +130,12 @@ def forest_plots(
                 ),
             ),
             show_figure(
-                figures.forest_plot(result, lang),
+                partial(figures.forest_plot, result, lang),
                 f"meta-forest-{analysis_id}-{lang}",
                 narrative.forest_caption(results, analysis_id, lang),
                 narrative.forest_alt(result, lang),
                 figure_folder,
-                svg=True,
+                source=figure_source(results.study, [STUDIES.file], lang),
             ),
             *([note(warning, "warning")] if warning else []),
         ]
@@ -242,7 +249,7 @@ def sensitivity(
         measure = results.analyses[analysis_id].measure
         shown.append(
             show_figure(
-                figures.funnel_plot(methods.funnel, measure, lang),
+                partial(figures.funnel_plot, methods.funnel, measure, lang),
                 f"meta-funnel-{analysis_id}-{lang}",
                 t("meta.fig.funnel.caption", lang, analysis=label),
                 t(
@@ -252,7 +259,7 @@ def sensitivity(
                     measure=t(f"meta.measure.{measure}", lang),
                 ),
                 figure_folder,
-                svg=True,
+                source=figure_source(results.study, [STUDIES.file], lang),
             )
         )
     return shown
@@ -281,7 +288,7 @@ def subgroups(
                 ),
             ),
             show_figure(
-                figures.subgroup_forest_plot(result, methods.subgroups, lang),
+                partial(figures.subgroup_forest_plot, result, methods.subgroups, lang),
                 f"meta-subgroups-{analysis_id}-{lang}",
                 t("meta.fig.subgroups.caption", lang, analysis=label),
                 t(
@@ -291,7 +298,7 @@ def subgroups(
                     test=narrative.subgroup_test_text(methods.subgroups, lang),
                 ),
                 figure_folder,
-                svg=True,
+                source=figure_source(results.study, [STUDIES.file], lang),
             ),
         ]
     return [*shown, *_markdown(narrative.subgroups_missing(results, lang))]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from babel.lists import format_list
 from IPython.display import HTML, Markdown
 
 from analysis.chapters.provider import figures, narrative, tables
 from analysis.chapters.provider.chapter import ProviderResults
+from analysis.chapters.provider.data import PROVIDERS
 from analysis.chapters.provider.stats import SECTIONS
 from analysis.core.display import (
     FigureFolder,
+    figure_source,
     glue_md,
     glue_title,
     html_table,
@@ -19,6 +23,11 @@ from analysis.core.display import (
     status_badges,
 )
 from analysis.core.i18n import babel_locale, fmt_int, fmt_pct, t, tn
+
+
+def _source(results: ProviderResults, lang: str) -> str:
+    """The data and provenance sentence of every figure's caption."""
+    return figure_source(results.study, [PROVIDERS.file], lang)
 
 
 def opening(results: ProviderResults, lang: str) -> list[Markdown]:
@@ -60,12 +69,12 @@ def grouped_figures(
     """Programme types and diagnosis groups by finance."""
     return [
         show_figure(
-            figures.grouped(results, section, lang),
+            partial(figures.grouped, results, section, lang),
             f"provider-{section}-{lang}",
             t(f"provider.figure.{section}.caption", lang),
             t(f"provider.figure.{section}.alt", lang),
             figure_folder,
-            svg=True,
+            source=_source(results, lang),
         )
         for section in ("types", "diagnoses")
     ]
@@ -79,12 +88,12 @@ def coordinator_figure(
         finance: fmt_pct(share, lang) for finance, share in results.coordinator["share"].items()
     }
     return show_figure(
-        figures.coordinator_share(results, lang),
+        partial(figures.coordinator_share, results, lang),
         f"provider-coordinator-{lang}",
         t("provider.figure.share.caption", lang),
         t("provider.figure.share.alt", lang, **shares),
         figure_folder,
-        svg=True,
+        source=_source(results, lang),
     )
 
 
