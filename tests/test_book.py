@@ -1,5 +1,6 @@
 """The whole book built on the shipped data, a re-run on other data, and bad input."""
 
+import importlib
 import json
 import re
 import shutil
@@ -314,16 +315,16 @@ def test_every_figure_caption_says_what_it_shows_and_where_its_data_come_from(bu
         for figure in soup.select("article figure"):
             figures += 1
             assert page.stem in CHAPTERS, f"{page.name}: a figure outside the chapters"
-            study = load_study(SHIPPED_DATA, page.stem)
+            schema = importlib.import_module(f"analysis.chapters.{page.stem}.data").DESCRIPTION
+            study = load_study(SHIPPED_DATA, page.stem, schema)
             caption = figure.find("figcaption")
             assert caption is not None, page.name
             text = spaced(caption.get_text("")).replace("\u2019", "'")  # Sphinx's quotes
             shows, _, source = text.rpartition(source_start)
             assert len(re.sub(r"^Fig\. \d+ ", "", shows).split()) >= 4, text
             assert re.match(r"[\w/]+\.csv\b", source), text
-            before, after = t(f"figure.provenance.{study.provenance}", lang, citation=cut).split(
-                cut
-            )
+            kind = study.provenance or "observed"
+            before, after = t(f"figure.provenance.{kind}", lang, citation=cut).split(cut)
             assert before in source and source.rstrip("#").endswith(f"{after}."), text
             assert caption.select("a[href*='references.html']"), f"{text}: no citation"
     assert figures >= 10

@@ -208,13 +208,14 @@ class FigureFolder:
 
 def figure_source(study: Study, files: Sequence[str], lang: str) -> str:
     """The sentence that ends a figure's caption: which data files the figure is drawn from
-    and, as the chapter's study description says, what those data are (published counts,
-    synthetic, reconstructed, primary or illustrative) and which publication they follow."""
+    and, as the chapter's study description says, what those data are (its ``provenance``)
+    and which publication they follow."""
     names = ", ".join(f"`{name}`" for name in files)
     if not study.described:
         return t("figure.source.undescribed", lang, files=names)
     citation = f" {{cite:p}}`{study.citation}`" if study.citation else ""
-    provenance = t(f"figure.provenance.{study.provenance}", lang, citation=citation)
+    kind = study.provenance or "observed"  # not said: the data are taken as observed
+    provenance = t(f"figure.provenance.{kind}", lang, citation=citation)
     return t("figure.source", lang, files=names, provenance=provenance)
 
 
