@@ -102,13 +102,14 @@ def test_chapter_reruns_on_another_cohort(tmp_path: Path) -> None:
         expected["outcomes"]["first_rtw"]["cox_adjusted"]["hr"]
     )
     assert first["median_days"] == expected["outcomes"]["first_rtw"]["median_days"]
-    # Any seed of the generator meets Table 1 by construction; the times are calibrated.
+    # Any seed of the generator meets Table 1 by construction; the times are calibrated (a
+    # median the coarsened curve does not give is withheld at the default threshold).
     statuses = {}
     for row in payload["reproduction"]:
         statuses.setdefault(row["quantity"]["key"], set()).add(row["status"])
     assert statuses["cohort.repro.n"] == {"exact_by_construction"}
     medians = statuses["cohort.repro.median"]
-    assert "calibrated" in medians and "exact_by_construction" not in medians
+    assert medians <= {"calibrated", "differs", "withheld"} and "withheld" in medians
     assert payload["compared"] is True
     html = (out / "html" / "en" / "cohort.html").read_text(encoding="utf-8")
     assert "synthetic: no real person" in html

@@ -57,8 +57,13 @@ FIGURES_SHOWN = """async () => {
 }"""
 
 
+# The shipped interviews page shows no figure: under disclosure control its matrix has a row
+# per person and some code counts are hidden (tests/test_interviews.py checks the notes).
+FIGURE_PAGES = [path for path in PAGES if "interviews" not in path]
+
+
 @pytest.mark.parametrize("width", [1366, 390])
-@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("path", FIGURE_PAGES)
 def test_figures_fit_the_column_with_text_of_10_px(site: str, page, path: str, width: int) -> None:
     """On a screen and on a phone (which is shown each figure's rendition drawn for a phone),
     no figure scrolls sideways and every figure's smallest text is 10 px or more."""

@@ -89,7 +89,7 @@ def description_table(schema: type[BaseModel], file: str, lang: str) -> str:
         "",
         ":::{list-table}",
         ":header-rows: 1",
-        ":class: rtw-contract",
+        ":class: rtw-contract rtw-description",
         ":widths: 16 20 30 20 14",
         "",
     ]
@@ -104,7 +104,9 @@ def description_table(schema: type[BaseModel], file: str, lang: str) -> str:
                 kind(annotation, lang),
                 meaning(path, info, lang, publications=known),
                 t(f"description.form.{form}", lang) if form else "–",
-                f"`{yaml_inline(example)}`" if example not in (None, {}) else "–",
+                f"`{path.rpartition('.')[2]}: {yaml_inline(example)}`"
+                if example not in (None, {})
+                else "–",
             ]
         )
     for cells in rows:

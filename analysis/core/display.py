@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -206,17 +206,16 @@ class FigureFolder:
     figure_dir: str | Path = "figures"
 
 
-def figure_source(study: Study, files: Sequence[str], lang: str) -> str:
-    """The sentence that ends a figure's caption: which data files the figure is drawn from
-    and, as the chapter's study description says, what those data are (its ``provenance``)
-    and which publication they follow."""
-    names = ", ".join(f"`{name}`" for name in files)
+def figure_source(study: Study, lang: str) -> str:
+    """The sentence that ends a figure's caption: what, as the chapter's study description
+    says, the data are (its ``provenance``) and which publication they follow. It names no
+    file: a chapter's data may come from a CSV file, a workbook or a register extract."""
     if not study.described:
-        return t("figure.source.undescribed", lang, files=names)
+        return t("figure.source.undescribed", lang)
     citation = f" {{cite:p}}`{study.citation}`" if study.citation else ""
     kind = study.provenance or "observed"  # not said: the data are taken as observed
     provenance = t(f"figure.provenance.{kind}", lang, citation=citation)
-    return t("figure.source", lang, files=names, provenance=provenance)
+    return t("figure.source", lang, provenance=provenance)
 
 
 def show_figure(

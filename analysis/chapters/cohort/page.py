@@ -9,7 +9,7 @@ from myst_nb import glue
 
 from analysis.chapters.cohort import figures, narrative, tables
 from analysis.chapters.cohort.chapter import CohortResults
-from analysis.chapters.cohort.data import OUTCOMES, SCHEMA
+from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.core.display import (
     FigureFolder,
@@ -43,7 +43,7 @@ def _caption(results: CohortResults, key: str, lang: str, **values: object) -> s
 def _source(results: CohortResults, lang: str) -> str:
     """The data and provenance sentence of every figure's caption (it says when the data are
     synthetic)."""
-    return figure_source(results.study, [SCHEMA.file], lang)
+    return figure_source(results.study, lang)
 
 
 def _joined(*texts: str) -> str:

@@ -8,7 +8,6 @@ from IPython.display import HTML, Markdown
 
 from analysis.chapters.interviews import figures, narrative, tables
 from analysis.chapters.interviews.chapter import InterviewsResults
-from analysis.chapters.interviews.data import CODEBOOK, SEGMENTS
 from analysis.core.display import (
     FigureFolder,
     figure_source,
@@ -88,7 +87,7 @@ def contributions(
                 len(matrix), matrix.shape[1], results.contributions.n_covered, lang
             ),
             figure_folder,
-            source=figure_source(results.study, [SEGMENTS.file, CODEBOOK.file], lang),
+            source=figure_source(results.study, lang),
         )
     ]
     if results.top_code_id is None:
@@ -104,7 +103,7 @@ def contributions(
             t("interviews.figure.counts.caption", lang),
             narrative.counts_alt(results.codebook, results.top_code_id, lang),
             figure_folder,
-            source=figure_source(results.study, [CODEBOOK.file, SEGMENTS.file], lang),
+            source=figure_source(results.study, lang),
         ),
     ]
 

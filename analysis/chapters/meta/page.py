@@ -13,7 +13,6 @@ from IPython.display import HTML, Markdown
 
 from analysis.chapters.meta import figures, narrative, tables
 from analysis.chapters.meta.chapter import MetaResults
-from analysis.chapters.meta.data import PRISMA, RISK_OF_BIAS, STUDIES
 from analysis.core.display import (
     FigureFolder,
     figure_source,
@@ -62,7 +61,7 @@ def prisma(results: MetaResults, lang: str, figure_folder: FigureFolder) -> list
             t("meta.fig.prisma.caption", lang),
             narrative.prisma_alt(results, lang),
             figure_folder,
-            source=figure_source(results.study, [PRISMA.file], lang),
+            source=figure_source(results.study, lang),
         ),
     ]
 
@@ -98,7 +97,7 @@ def risk_of_bias(
                 publications=tn("meta.count.publication", len(rob), lang),
             ),
             figure_folder,
-            source=figure_source(results.study, [RISK_OF_BIAS.file], lang),
+            source=figure_source(results.study, lang),
         ),
         html_table(tables.rob_table(results, lang), t("meta.table.rob", lang)),
     ]
@@ -135,7 +134,7 @@ def forest_plots(
                 narrative.forest_caption(results, analysis_id, lang),
                 narrative.forest_alt(result, lang),
                 figure_folder,
-                source=figure_source(results.study, [STUDIES.file], lang),
+                source=figure_source(results.study, lang),
             ),
             *([note(warning, "warning")] if warning else []),
         ]
@@ -259,7 +258,7 @@ def sensitivity(
                     measure=t(f"meta.measure.{measure}", lang),
                 ),
                 figure_folder,
-                source=figure_source(results.study, [STUDIES.file], lang),
+                source=figure_source(results.study, lang),
             )
         )
     return shown
@@ -298,7 +297,7 @@ def subgroups(
                     test=narrative.subgroup_test_text(methods.subgroups, lang),
                 ),
                 figure_folder,
-                source=figure_source(results.study, [STUDIES.file], lang),
+                source=figure_source(results.study, lang),
             ),
         ]
     return [*shown, *_markdown(narrative.subgroups_missing(results, lang))]

@@ -9,7 +9,6 @@ from IPython.display import HTML, Markdown
 
 from analysis.chapters.provider import figures, narrative, tables
 from analysis.chapters.provider.chapter import ProviderResults
-from analysis.chapters.provider.data import PROVIDERS
 from analysis.chapters.provider.stats import SECTIONS
 from analysis.core.display import (
     FigureFolder,
@@ -27,7 +26,7 @@ from analysis.core.i18n import babel_locale, fmt_int, fmt_pct, t, tn
 
 def _source(results: ProviderResults, lang: str) -> str:
     """The data and provenance sentence of every figure's caption."""
-    return figure_source(results.study, [PROVIDERS.file], lang)
+    return figure_source(results.study, lang)
 
 
 def opening(results: ProviderResults, lang: str) -> list[Markdown]:
