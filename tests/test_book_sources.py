@@ -11,6 +11,7 @@ from analysis.chapters import CHAPTERS, OVERVIEW_PAGE
 from analysis.core.i18n import LANGS
 from analysis.core.settings import BOOK
 from analysis.pipeline.sources import LANG_KEY, page_sources, read_page
+from analysis.pipeline.sphinx_i18n import card_tables
 
 PAGES = page_sources(BOOK)
 
@@ -69,3 +70,14 @@ def test_notebook_code_cells_are_short_calls(name):
     assert parameters[2:] in ([], ['book_dir = "."', 'figure_dir = "figures"'])
     for cell in cells[2:]:
         assert len(cell.source.strip().splitlines()) <= 3, cell.source
+
+
+def test_a_prose_table_cell_keeps_its_alignment_and_gets_its_label():
+    html = (
+        '<table class="table"><thead><tr><th class="head"><p>File</p></th>'
+        '<th class="head text-right"><p>Rows</p></th></tr></thead><tbody><tr>'
+        '<td><p>a.csv</p></td><td class="text-right"><p>120</p></td></tr></tbody></table>'
+    )
+    cards = card_tables(html)
+    assert '<td data-label="File"><p>a.csv</p></td>' in cards
+    assert '<td data-label="Rows" class="text-right rtw-number"><p>120</p></td>' in cards

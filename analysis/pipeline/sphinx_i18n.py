@@ -216,12 +216,15 @@ def card_tables(html: str) -> str:
             cells = iter(labels)
 
             def cell(td: re.Match) -> str:
-                number = (
-                    ' class="rtw-number"' if is_number(unescape(TAG.sub("", td.group(1)))) else ""
-                )
-                return f'<td data-label="{next(cells, "")}"{number}>{td.group(1)}</td>'
+                classes = (td.group(1) or "").split()  # e.g. text-right, from ---: in Markdown
+                if is_number(unescape(TAG.sub("", td.group(2)))):
+                    classes.append("rtw-number")
+                kept = f' class="{" ".join(classes)}"' if classes else ""
+                return f'<td data-label="{next(cells, "")}"{kept}>{td.group(2)}</td>'
 
-            return re.sub(r"<td>(.*?)</td>", cell, row.group(0), flags=re.DOTALL)
+            return re.sub(
+                r'<td(?: class="([^"]*)")?>(.*?)</td>', cell, row.group(0), flags=re.DOTALL
+            )
 
         rows = re.sub(r"<tr[^>]*>.*?</tr>", labelled, rows, flags=re.DOTALL)
         return f'<table class="table rtw-cards">{head}</thead>{rows}</table>'
