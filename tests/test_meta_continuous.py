@@ -24,7 +24,7 @@ from analysis.chapters.meta.data import load
 from analysis.chapters.meta.effects import binary_effects, continuous_effects
 from analysis.chapters.meta.pooling import rma
 from analysis.chapters.meta.subgroups import subgroup_analysis
-from analysis.core.display import FigureFolder
+from analysis.core.display import PHONE_WIDTH, FigureFolder
 from analysis.core.i18n import LANGS
 from analysis.core.validation import InputError
 from tests.conftest import share_build
@@ -226,7 +226,7 @@ def test_a_review_without_risk_ratios_has_no_risk_columns(tmp_path: Path) -> Non
 def test_the_subgroup_forest_plot_has_a_diamond_per_subgroup(review: MetaResults) -> None:
     for key, ratio in (("pain", False), ("work", True)):
         subgroups = review.current[key].subgroups
-        fig = figures.subgroup_forest_plot(review.analyses[key], subgroups, "nb")
+        fig = figures.subgroup_forest_plot(review.analyses[key], subgroups, "nb", PHONE_WIDTH)
         ax = fig.axes[0]
         diamonds = [p for p in ax.patches if isinstance(p, Polygon)]
         assert len(diamonds) == len(subgroups.subgroups)
