@@ -12,9 +12,11 @@ import pytest
 
 from analysis.chapters.cohort import spells as register
 from analysis.chapters.cohort.chapter import analyse
-from analysis.chapters.cohort.data import load
+from analysis.chapters.cohort.data import input_files, load
 from analysis.core.problems import InputError
+from analysis.core.settings import BOOK
 from analysis.generators import register as generator
+from analysis.pipeline.build import select_chapters
 from tests.helpers import cohort_page_text, figures_undrawn
 
 DAY0 = dt.date(2020, 1, 1)
@@ -245,3 +247,12 @@ def test_a_register_file_without_a_required_column_is_named_with_the_fix(tmp_pat
         "entry_date",
     )
     assert "entry_date" in problem.text("nb") and "tid null" in problem.text("nb")
+
+
+def test_a_data_folder_with_only_a_register_extract_builds_the_cohort_chapter(tmp_path):
+    made = generator.generate(20, seed=4)
+    generator.write(made, tmp_path)
+    assert [chapter.name for chapter in select_chapters(None, BOOK, tmp_path)] == ["cohort"]
+    (tmp_path / "cohort.csv").write_text("id\n", encoding="utf-8")
+    assert register.register_files(tmp_path) is not None
+    assert input_files(tmp_path) == [tmp_path / "cohort.csv"]  # the table wins over register/

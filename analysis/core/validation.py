@@ -582,6 +582,13 @@ def _typed(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     return typed
 
 
+def table_file(data_dir: Path, schema: Schema) -> Path | None:
+    """The file of ``schema`` in ``data_dir``: its text file, else the workbook of the same name
+    (None when neither is there)."""
+    path = Path(data_dir) / schema.file
+    return next((p for p in (path, path.with_suffix(".xlsx")) if p.is_file()), None)
+
+
 def read_table(data_dir: Path, schema: Schema, notes: Notes | None = None) -> pd.DataFrame:
     """Read and validate ``schema.file`` below ``data_dir``; how it was read goes to
     ``notes`` (when given)."""

@@ -25,7 +25,6 @@ has succeeded, so a failed or interrupted build leaves the previous book untouch
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import sys
@@ -45,7 +44,7 @@ from analysis.core.study import study_file
 from analysis.core.yamlfile import read_yaml
 from analysis.pipeline import runner
 from analysis.pipeline.cache import Cache, code_digest, digest, tree_digest
-from analysis.pipeline.front import Front, read_front
+from analysis.pipeline.front import Front, chapter_inputs, read_front
 from analysis.pipeline.interrupt import stop_if_requested
 from analysis.pipeline.notebooks import BuildError, PageRun, step_line
 from analysis.pipeline.output import (
@@ -76,13 +75,9 @@ def chapter_exists(chapter: Chapter, pages: Path) -> bool:
 
 
 def has_data(chapter: Chapter, data_dir: Path) -> bool:
-    """True when ``data_dir`` holds any input file of the chapter (as text or workbook) or
-    its study description."""
-    schemas = importlib.import_module(f"analysis.chapters.{chapter.name}.data").SCHEMAS
-    paths = [data_dir / schema.file for schema in schemas]
-    return study_file(data_dir, chapter.name).is_file() or any(
-        path.is_file() or path.with_suffix(".xlsx").is_file() for path in paths
-    )
+    """True when ``data_dir`` holds any input file of the chapter (as text or workbook, or the
+    cohort's register extract) or its study description."""
+    return study_file(data_dir, chapter.name).is_file() or bool(chapter_inputs(chapter, data_dir))
 
 
 def select_chapters(

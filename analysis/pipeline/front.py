@@ -24,7 +24,7 @@ from analysis.core.i18n import fmt_int, t, tn
 from analysis.core.problems import Notes
 from analysis.core.settings import SOURCE_LANG, TRANSLATED_LANGS
 from analysis.core.study import Study, load_study
-from analysis.core.validation import read_raw
+from analysis.core.validation import read_raw, table_file
 
 LANG_KEY = "lang"
 SUPPORT_PAGES = ("reproduction", "rerun", "data", "references")
@@ -63,16 +63,24 @@ class Front:
         return ", ".join(names) if names else t("site.author", lang)
 
 
+def chapter_inputs(chapter: Chapter, data_dir: Path) -> list[Path]:
+    """The files in ``data_dir`` the chapter reads its data from: its data module's
+    ``input_files`` where it has other inputs than its tables (the cohort's register
+    extract), else each table present as text or workbook."""
+    module = importlib.import_module(f"analysis.chapters.{chapter.name}.data")
+    if hasattr(module, "input_files"):
+        return module.input_files(Path(data_dir))
+    return [path for schema in module.SCHEMAS if (path := table_file(Path(data_dir), schema))]
+
+
 def data_files(chapter: Chapter, data_dir: Path) -> list[DataFile]:
-    """The chapter's input files present in ``data_dir`` (a ``.csv`` or its ``.xlsx``), each
-    with its number of rows."""
+    """The chapter's tables present in ``data_dir`` (a ``.csv`` or its ``.xlsx``), each with
+    its number of rows."""
     schemas = importlib.import_module(f"analysis.chapters.{chapter.name}.data").SCHEMAS
     found = []
     for schema in schemas:
-        path = Path(data_dir) / schema.file
-        present = next((p for p in (path, path.with_suffix(".xlsx")) if p.is_file()), None)
-        if present is not None:
-            frame = read_raw(path, Path(data_dir), Notes())
+        if present := table_file(Path(data_dir), schema):
+            frame = read_raw(Path(data_dir) / schema.file, Path(data_dir), Notes())
             found.append(DataFile(present.relative_to(data_dir).as_posix(), len(frame)))
     return found
 

@@ -33,6 +33,7 @@ from analysis.core.validation import (
     Schema,
     located,
     read_table,
+    table_file,
     validate_frame,
 )
 
@@ -172,11 +173,17 @@ class CohortData:
     derivation: spells.Derivation | None = None  # the rules, when derived from spells
 
 
-def from_register(data_dir: Path) -> bool:
-    """True when the cohort comes from a register extract: ``register/`` holds persons and
-    spells, and there is no ``cohort.csv`` (or ``.xlsx``) beside it."""
-    tables = [data_dir / SCHEMA.file, (data_dir / SCHEMA.file).with_suffix(".xlsx")]
-    return spells.register_files(data_dir) is not None and not any(p.is_file() for p in tables)
+def register_extract(data_dir: Path) -> tuple[Path, Path] | None:
+    """The persons and spells of ``register/`` when the cohort comes from a register extract:
+    there is no ``cohort.csv`` (or ``.xlsx``) beside it (None otherwise)."""
+    return None if table_file(data_dir, SCHEMA) else spells.register_files(data_dir)
+
+
+def input_files(data_dir: Path) -> list[Path]:
+    """The files the cohort is read from: ``cohort.csv`` (or its workbook), else a register
+    extract's persons and spells (none when there is neither)."""
+    table = table_file(data_dir, SCHEMA)
+    return [table] if table else list(register_extract(data_dir) or ())
 
 
 def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
@@ -186,8 +193,8 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
     data_dir = Path(data_dir)
     study = load_study(data_dir, "cohort", DESCRIPTION)
     derivation = None
-    if from_register(data_dir):
-        persons, spells_file = spells.register_files(data_dir)
+    if extract := register_extract(data_dir):
+        persons, spells_file = extract
         declared = study.description.spells if study.description else None
         derivation = spells.Derivation(
             **(declared.model_dump(exclude_none=True) if declared else {}),

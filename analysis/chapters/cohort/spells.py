@@ -270,15 +270,14 @@ def require_columns(table: ir.Table, columns: tuple[str, ...], fix: Message) -> 
 def cohort_frame(
     data_dir: Path, rules: Derivation, work: Path, shown_limit: int = 20
 ) -> pd.DataFrame:
-    """The persons of ``data_dir/register`` with their derived outcome columns, as text cells
-    in the persons file's order (one row per person, ready for the cohort schema); DuckDB
-    spills to ``work``. Raises InputError on bad spells or a person no spell covers at time
-    zero."""
-    persons_file, spells_file = register_files(data_dir)
+    """The persons of the files ``rules`` names in ``data_dir`` with their derived outcome
+    columns, as text cells in the persons file's order (one row per person, ready for the
+    cohort schema); DuckDB spills to ``work``. Raises InputError on bad spells or a person no
+    spell covers at time zero."""
     con = connect(temp_directory=work)
-    persons = read(con, persons_file, "persons", data_dir)
+    persons = read(con, data_dir / rules.persons, "persons", data_dir)
     require_columns(persons, ("id", "entry_date"), Message("cohort.input.spell.fix.person_columns"))
-    spells = read(con, spells_file, "spells", data_dir)
+    spells = read(con, data_dir / rules.spells, "spells", data_dir)
     check_spells(spells, persons, shown_limit)
     outcomes = con.create_table("outcomes", derive(spells, persons, rules), temp=True)
     joined = persons.join(outcomes, "id").order_by("_row")
