@@ -18,7 +18,7 @@ from analysis.chapters.cohort.data import OUTCOMES, load
 from analysis.core.display import FigureFolder
 from analysis.core.i18n import t
 from tests.conftest import share_build
-from tests.helpers import SHIPPED_DATA, cohort_page_text, figures_undrawn
+from tests.helpers import SHIPPED_DATA, cohort_page_text
 
 SHIPPED = pd.read_csv(SHIPPED_DATA / "cohort.csv", dtype=str, keep_default_na=False)
 
@@ -85,7 +85,6 @@ def _reasons(payload: object) -> list[str]:
 def _render(results: CohortResults, monkeypatch: pytest.MonkeyPatch) -> str:
     """The page in both languages, its figures made but not drawn: drawing takes most of the
     time (:func:`test_every_figure_of_a_degenerate_cohort_is_drawn` draws them)."""
-    figures_undrawn(monkeypatch)
     return "\n".join(cohort_page_text(results, monkeypatch, lang) for lang in ("en", "nb"))
 
 

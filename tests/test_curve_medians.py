@@ -16,9 +16,7 @@ from analysis.chapters.cohort import survival
 from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.data import load
 from analysis.core.results import to_plain
-from tests.helpers import SHIPPED_DATA
-
-THRESHOLDS = (5, 10, 20)
+from tests.helpers import SHIPPED_DATA, THRESHOLDS
 
 
 def first_half(curve: survival.KMCurve) -> float | None:

@@ -48,7 +48,7 @@ from analysis.pipeline.scan import find_published, reader_text
 from tests.helpers import FNR, REVIEW_ANALYSES, SHIPPED_DATA, write_review
 
 CASES = 200
-QUICK_CASES = 10  # ``--quick`` (make test-fast): the first ten of the same cases
+QUICK_CASES = 4  # ``--quick`` (make test-fast): the first four of the same cases
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -26,9 +26,8 @@ from analysis.chapters.interviews.chapter import analyse
 from analysis.chapters.interviews.data import load
 from analysis.core.display import FigureFolder
 from analysis.core.results import to_plain
-from tests.helpers import SHIPPED_DATA, check_rule
+from tests.helpers import SHIPPED_DATA, THRESHOLDS, check_rule
 
-THRESHOLDS = (5, 10, 20)
 BIG = 10_000  # no count of segments comes near it
 
 
@@ -174,7 +173,7 @@ def attack(folder: Path, threshold: int) -> None:
 
 
 @pytest.mark.parametrize("threshold", THRESHOLDS)
-@pytest.mark.parametrize("sample", ["shipped", "three_in_t1"])
+@pytest.mark.parametrize("sample", [pytest.param("shipped", marks=pytest.mark.slow), "three_in_t1"])
 def test_no_hidden_count_of_the_coding_can_be_worked_out(
     sample: str, threshold: int, request: pytest.FixtureRequest
 ) -> None:

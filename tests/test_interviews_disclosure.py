@@ -89,7 +89,11 @@ def _counts(people: pd.DataFrame) -> dict[str, dict[str, int]]:
     }
 
 
-@pytest.mark.parametrize("threshold", range(0, 28))
+# Every threshold up to beyond the sample in `make test`; a few telling ones in `make test-fast`.
+@pytest.mark.parametrize(
+    "threshold",
+    [t if t in (0, 1, 5, 13, 27) else pytest.param(t, marks=pytest.mark.slow) for t in range(28)],
+)
 def test_shipped_sample_at_every_threshold(threshold, shipped):
     data = shipped.data("interviews")
     _attack(

@@ -22,9 +22,8 @@ from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.cox import covariates
 from analysis.chapters.cohort.data import load, prepare
 from analysis.core.results import to_plain
-from tests.helpers import SHIPPED_DATA, check_rule
+from tests.helpers import SHIPPED_DATA, THRESHOLDS, check_rule
 
-THRESHOLDS = (5, 10, 20)
 SHIPPED = pd.read_csv(SHIPPED_DATA / "cohort.csv", dtype=str, keep_default_na=False)
 GROUPS = {"coordinator": "yes", "no_coordinator": "no"}
 
@@ -146,7 +145,10 @@ def truth(folder: Path, parts: dict[str, list[tuple]]) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("threshold", THRESHOLDS)
-@pytest.mark.parametrize("cohort", ["shipped", "three_returned", "complete_confounders"])
+@pytest.mark.parametrize(
+    "cohort",
+    ["shipped", "three_returned", pytest.param("complete_confounders", marks=pytest.mark.slow)],
+)
 def test_no_hidden_count_follows_from_the_linked_tables(
     cohort: str, threshold: int, request: pytest.FixtureRequest
 ) -> None:

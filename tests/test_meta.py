@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import math
 import shutil
-from functools import partial
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
 from statsmodels.stats.contingency_tables import StratifiedTable
 
-from analysis.chapters.meta import figures, narrative, page, stats, tables
+from analysis.chapters.meta import narrative, page, stats, tables
 from analysis.chapters.meta.chapter import MetaResults, analyse
 from analysis.chapters.meta.data import SCHEMAS, MetaData, load
 from analysis.core.contracts import contract_markdown
-from analysis.core.display import COLUMN_WIDTH, PHONE_WIDTH, FigureFolder
+from analysis.core.display import FigureFolder
 from analysis.core.reproduction import named
 from analysis.core.validation import InputError
 from tests.helpers import SHIPPED_DATA, Shipped, figures_undrawn
@@ -366,23 +364,11 @@ def test_results_payload_follows_contract(review: tuple) -> None:
 
 def test_displays_build_in_both_languages(review: tuple) -> None:
     data, results = review
-    included = {lang: narrative.prisma_included(results, lang) for lang in ("en", "nb")}
     for lang in ("en", "nb"):
         assert [len(table) for table in tables.characteristics_tables(results, lang)] == [20, 20]
         assert len(tables.narrative_table(results, lang)) == len(data.narrative)
         assert len(tables.models_table(results, lang)) == 3 * len(stats.MODELS)
         assert tables.rob_table(results, lang).shape == (7, 4)
-        for figure in (
-            draw(width)
-            for width in (COLUMN_WIDTH, PHONE_WIDTH)
-            for draw in (
-                partial(figures.forest_plot, results.analyses["mr_uc_12"], lang),
-                partial(figures.rob_figure, data.risk_of_bias, lang),
-                partial(figures.prisma_figure, data.prisma, included[lang], lang),
-            )
-        ):
-            assert figure.axes
-            plt.close(figure)
     revman = results.analyses["mr_uc_12"].models["random_revman"]
     assert "I² = 85\u00a0%" in narrative.heterogeneity_text(revman, "nb")
     assert results.weak_publications == 5

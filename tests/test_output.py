@@ -325,6 +325,7 @@ runner.run([step], 1, print)
 """
 
 
+@pytest.mark.slow  # a runner in a process of its own
 def test_a_step_dies_with_the_build_even_when_the_build_is_killed_outright():
     process = subprocess.Popen(
         [sys.executable, "-c", RUNNER_WITH_A_LONG_STEP], stdout=subprocess.PIPE

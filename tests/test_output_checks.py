@@ -35,9 +35,8 @@ from analysis.core.output_checks import (
     statistic_withheld,
 )
 from analysis.core.results import to_plain
-from tests.helpers import SHIPPED_DATA, Shipped, cohort_page_text, figures_undrawn
+from tests.helpers import SHIPPED_DATA, THRESHOLDS, Shipped, cohort_page_text
 
-THRESHOLDS = (5, 10, 20)
 SHIPPED = pd.read_csv(SHIPPED_DATA / "cohort.csv", dtype=str, keep_default_na=False)
 
 
@@ -138,6 +137,7 @@ def _events(data: Path, outcome: str) -> np.ndarray:
     return np.sort(frame.loc[frame[outcome] == 1, f"days_to_{outcome}"].to_numpy(float))
 
 
+@pytest.mark.slow  # draws the figure and reads its points
 @pytest.mark.parametrize("threshold", THRESHOLDS)
 def test_schoenfeld_figure_has_no_point_per_person(
     threshold: int, small: Path, analysed: Callable[[Path, int], CohortResults]
@@ -242,7 +242,6 @@ def test_no_youngest_or_oldest_person_is_published(
     for i, row in rows:
         assert row["computed"] is None and row["status"] == "withheld"
         assert payload["disclosure"]["suppressed"][f"reproduction[{i}].computed"] == EXTREME
-    figures_undrawn(monkeypatch)  # the text is read, the figures are not
     for lang in ("en", "nb"):
         text = cohort_page_text(results, monkeypatch, lang)
         for label in ({"en": "Youngest", "nb": "Yngste"}, {"en": "Oldest", "nb": "Eldste"}):
@@ -265,6 +264,7 @@ def test_extremes_are_shown_with_control_off(shipped: Shipped):
 # --- 4. statistics that imply counts -------------------------------------------------------------
 
 
+@pytest.mark.slow  # a threshold of 20, as the other attacks at 20
 def test_models_of_a_group_of_fifteen_are_not_shown_at_twenty(fifteen: Path) -> None:
     results = analyse(load(fifteen), suppress_below=20)
     for outcome in results.outcomes.values():

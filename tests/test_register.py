@@ -17,7 +17,7 @@ from analysis.core.problems import InputError
 from analysis.core.settings import BOOK
 from analysis.generators import register as generator
 from analysis.pipeline.build import select_chapters
-from tests.helpers import cohort_page_text, figures_undrawn
+from tests.helpers import cohort_page_text
 
 DAY0 = dt.date(2020, 1, 1)
 
@@ -108,7 +108,10 @@ def derived(persons: pd.DataFrame, spells: pd.DataFrame, rules: register.Derivat
     return result.execute().sort_values("id").reset_index(drop=True)
 
 
-@pytest.mark.parametrize("seed", range(6))
+# Two registers in `make test-fast`, six in `make test`.
+@pytest.mark.parametrize(
+    "seed", [0, 1, *(pytest.param(seed, marks=pytest.mark.slow) for seed in range(2, 6))]
+)
 @pytest.mark.parametrize("bridge", [0, 2, 7])
 def test_derived_times_follow_the_rules_day_by_day(seed, bridge):
     persons, spells = random_register(seed)
@@ -173,6 +176,7 @@ def test_bad_spells_are_named_by_file_row_and_fix(tmp_path, kind):
     assert "pension" in next(p for p in problems if p.column == "benefit").text("nb")
 
 
+@pytest.mark.slow  # a whole extract, derived
 def test_the_generated_register_derives_the_cohort_it_was_made_from(tmp_path):
     made = generator.generate(2000, seed=5)
     generator.write(made, tmp_path, partitions=3)
@@ -212,6 +216,7 @@ def test_a_person_on_no_leave_at_entry_and_bad_rules_are_input_errors(tmp_path):
     assert "bridge_days" in caught.value.problems[0].text("nb")
 
 
+@pytest.mark.slow  # a whole extract, derived and analysed twice
 def test_a_register_extract_gives_the_results_of_its_cohort_and_says_how(tmp_path, monkeypatch):
     made = generator.generate(600, seed=3)
     generator.write(made, tmp_path / "register-data")
@@ -222,7 +227,6 @@ def test_a_register_extract_gives_the_results_of_its_cohort_and_says_how(tmp_pat
     derived = from_register.to_json()
     assert derived.pop("derivation")["persons"] == "register/persons.parquet"
     assert derived == from_rows.to_json()
-    figures_undrawn(monkeypatch)
     said = {
         "en": "first day not covered by a full-time (100%) benefit spell",
         "nb": "første dag som ikke dekkes av en ytelsesperiode på heltid (100\u00a0%)",

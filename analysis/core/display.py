@@ -233,18 +233,25 @@ def show_figure(
     size they are drawn. Returns a MyST figure with alt text whose caption says what it shows,
     then ``source`` (:func:`figure_source`)."""
     relative = Path(folder.figure_dir) / f"{name}.svg"
-    for width, suffix in ((COLUMN_WIDTH, ""), (PHONE_WIDTH, PHONE_FIGURE_SUFFIX)):
-        path = Path(folder.book_dir) / relative.with_stem(f"{name}{suffix}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        figure = draw(width)
-        with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": name}):
-            figure.savefig(path, bbox_inches="tight", metadata={"Date": None})
-        plt.close(figure)
+    draw_renditions(draw, Path(folder.book_dir) / relative)
     alt_text = " ".join(alt.split()).replace('"', "'")
     return Markdown(
         f"```{{figure}} {relative.as_posix()}\n:name: fig-{name}\n:alt: {alt_text}\n"
         f":width: 100%\n\n{caption} {source}\n```\n"
     )
+
+
+def draw_renditions(draw: Callable[[float], plt.Figure], path: Path) -> None:
+    """Save ``draw(COLUMN_WIDTH)`` as ``path`` (an SVG) and ``draw(PHONE_WIDTH)`` beside it with
+    the phone suffix; the figure's name salts the SVG ids so that the file is reproducible."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for width, suffix in ((COLUMN_WIDTH, ""), (PHONE_WIDTH, PHONE_FIGURE_SUFFIX)):
+        figure = draw(width)
+        with plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": path.stem}):
+            figure.savefig(
+                path.with_stem(f"{path.stem}{suffix}"), bbox_inches="tight", metadata={"Date": None}
+            )
+        plt.close(figure)
 
 
 def section_heading(title: str, key: str, level: int = 3) -> str:

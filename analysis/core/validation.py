@@ -122,14 +122,16 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
         # a phone number eight, an e-mail address an @.
         shortest = 8 if free_text else 10
         codes, distinct = pd.factorize(values)
-        possible = np.asarray([len(v) >= shortest or "@" in v for v in distinct], dtype=bool)
-        candidates = values[(codes >= 0) & possible[codes]]
-        kinds_by_text = {text: identifier_kinds(text, free_text) for text in pd.unique(candidates)}
-        found = candidates.map(kinds_by_text)
+        found = [
+            identifier_kinds(text, free_text) if len(text) >= shortest or "@" in text else ()
+            for text in distinct
+        ]
         for kind in IDENTIFIER_KINDS:
-            rows = found.index[found.map(lambda kinds, k=kind: k in kinds)]
+            holds = np.asarray([kind in kinds for kinds in found], dtype=bool)
+            rows = np.flatnonzero(holds[codes]) if holds.any() else ()
             if len(rows):
-                problems.append(identifier_problem(file, name, kind, int(rows[0]) + 1, len(rows)))
+                first = int(frame.index[rows[0]]) + 1
+                problems.append(identifier_problem(file, name, kind, first, len(rows)))
     return problems + _split_identifiers(frame, file)
 
 

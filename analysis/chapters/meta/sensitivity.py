@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import WLS
+from statsmodels.tools.tools import add_constant
 
 from analysis.chapters.meta.pooling import Z95, Pooled, rma
 
@@ -56,7 +57,7 @@ def _weighted_regression(y: np.ndarray, x: np.ndarray, v: np.ndarray) -> Regress
     k = int(keep.sum())
     if k < MIN_STUDIES_FOR_SMALL_STUDY_TESTS:
         return RegressionTest(np.nan, k - 2, np.nan, np.nan, FEWER_THAN_TEN)
-    fit = sm.WLS(y[keep], sm.add_constant(x[keep]), weights=1 / v[keep]).fit()
+    fit = WLS(y[keep], add_constant(x[keep]), weights=1 / v[keep]).fit()
     return RegressionTest(
         float(fit.tvalues[1]), int(fit.df_resid), float(fit.pvalues[1]), float(fit.params[0])
     )
