@@ -147,6 +147,9 @@ def book_config(lang: str, pdf: bool = False, front: Front | None = None) -> dic
     config["author"] = front.author(lang)
     sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
     sphinx_config["language"] = SPHINX_LANGUAGE[lang]
+    sphinx_config["numfig_format"] = {
+        kind: t(f"site.numfig.{kind}", lang) for kind in ("figure", "table")
+    }
     sphinx_config["rtw_lang"] = lang
     sphinx_config["rtw_pdf"] = pdf
     sphinx_config["bibtex_default_style"] = f"rtw_{lang}"
