@@ -18,7 +18,7 @@ from analysis.core.study import load_study
 from analysis.pipeline.build import validate
 from analysis.pipeline.front import data_page, landing, read_front
 from analysis.pipeline.template import init
-from tests.helpers import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA, write_review
 
 
 def description(name: str):
@@ -189,3 +189,58 @@ def test_each_analysis_takes_the_direction_of_the_outcome_it_names(tmp_path: Pat
     (problem,) = error.value.problems
     assert (problem.file, problem.column, problem.row) == ("meta/analyses.csv", "outcome_en", 2)
     assert "Return to work, Sick leave" in problem.fix
+
+
+def _without_programme_types(folder: Path) -> str:
+    frame = pd.read_csv(SHIPPED_DATA / "cohort.csv", dtype=str, keep_default_na=False)
+    frame.assign(programme_type="").to_csv(folder / "cohort.csv", index=False)
+    return "occupational_rehabilitation, treatment, follow_up"
+
+
+def _without_coordinator_columns(folder: Path) -> str:
+    frame = pd.read_csv(SHIPPED_DATA / "providers.csv", dtype=str, keep_default_na=False)
+    frame = frame.drop(columns=[name for name in frame if name.startswith("coord_")])
+    frame.to_csv(folder / "providers.csv", index=False)
+    return "coord_random_professional"
+
+
+def _other_review(folder: Path) -> str:
+    write_review(folder)
+    return "mr_uc_12, mr_active_12, mr_active_24"
+
+
+def _other_themes(folder: Path) -> str:
+    shutil.copytree(SHIPPED_DATA / "interviews", folder / "interviews")
+    codebook = folder / "interviews" / "codebook.csv"
+    frame = pd.read_csv(codebook, dtype=str, keep_default_na=False)
+    frame["theme_id"] = "X" + frame["theme_id"]
+    frame.to_csv(codebook, index=False)
+    return "T1, T2, T3"
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("cohort", _without_programme_types),
+        ("provider", _without_coordinator_columns),
+        ("meta", _other_review),
+        ("interviews", _other_themes),
+    ],
+)
+def test_a_claim_the_data_cannot_be_compared_on_is_an_input_error(
+    tmp_path: Path, name: str, change
+) -> None:
+    """``reproduces:`` on data with none of the publication's analyses, groups or themes names
+    the file, the key and what is missing, instead of a comparison with nothing."""
+    missing = change(tmp_path)
+    publication = description(name).publications[0]
+    loader = importlib.import_module(f"analysis.chapters.{name}.data").load
+    loader(tmp_path)  # without the claim the data are fine
+    write(tmp_path, name, f"reproduces: {publication}\n")
+    with pytest.raises(InputError) as error:
+        loader(tmp_path)
+    (problem,) = error.value.problems
+    assert (problem.file, problem.key) == (f"{name}.study.yaml", "reproduces")
+    for lang in LANGS:
+        assert missing in problem.text(lang) and "reproduces:" in problem.text(lang)
+    assert "publikasjon" in problem.text("nb") and "publication" in problem.text("en")

@@ -20,6 +20,7 @@ from analysis.core.study import (
     Study,
     StudyDescription,
     bilingual,
+    check_claim,
     key,
     load_study,
     publication_of,
@@ -36,7 +37,9 @@ from analysis.core.validation import (
     table_file,
     validate_frame,
 )
+from analysis.core.yamlfile import read_yaml
 
+PUBLISHED = Path(__file__).with_name("published.yaml")  # the publication's numbers
 OUTCOMES = ("first_rtw", "full_rtw")
 YES_NO = ("yes", "no")
 PROGRAMME_TYPES = ("occupational_rehabilitation", "treatment", "follow_up")
@@ -134,7 +137,7 @@ class CohortDescription(StudyDescription):
     """``cohort.study.yaml``: read in "This chapter analyses the <design>: 326 <population> who
     started one of 43 <setting> in <period>, followed for 360 days <follow_up>"."""
 
-    publications = publication_of(Path(__file__).with_name("published.yaml"))
+    publications = publication_of(PUBLISHED)
 
     design: LangText | None = key("after_the", bilingual("cohort study", "kohortstudien"))
     population: LangText | None = key(
@@ -233,6 +236,14 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
     ]
     if problems:
         raise InputError(located(problems, frame))
+    check_claim(
+        study,
+        data_dir,
+        "cohort",
+        "cohort.claim.programme_types",
+        read_yaml(PUBLISHED)["table1"]["programme_type"],
+        frame["programme_type"].dropna(),
+    )
     return CohortData(frame, study, derivation)
 
 

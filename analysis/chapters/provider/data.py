@@ -13,6 +13,7 @@ from analysis.core.study import (
     Study,
     StudyDescription,
     bilingual,
+    check_claim,
     key,
     key_problem,
     load_study,
@@ -20,7 +21,9 @@ from analysis.core.study import (
     study_file,
 )
 from analysis.core.validation import Field, InputError, Message, Notes, Schema, one_of, read_table
+from analysis.core.yamlfile import read_yaml
 
+PUBLISHED = Path(__file__).with_name("published.yaml")  # the publication's numbers
 FINANCE = ("rha", "nav", "both")
 YES_NO = ("yes", "no")
 DIAGNOSES = ("dx_musculoskeletal", "dx_mental", "dx_unspecific")
@@ -96,7 +99,7 @@ class ProviderDescription(StudyDescription):
     """``provider.study.yaml``: the survey's design and setting, read in "This chapter analyses
     <design> about 120 programmes in <setting>"."""
 
-    publications = publication_of(Path(__file__).with_name("published.yaml"))
+    publications = publication_of(PUBLISHED)
 
     design: LangText | None = key(
         "plural_noun", bilingual("telephone interviews", "telefonintervjuer")
@@ -177,4 +180,13 @@ def load(data_dir: Path, notes: Notes | None = None) -> ProviderData:
     frame = read_table(Path(data_dir), PROVIDERS, notes)
     study = load_study(data_dir, "provider", DESCRIPTION)
     plan = regression_plan(study, frame.columns, study_file(data_dir, "provider").name)
+    published = read_yaml(PUBLISHED)
+    check_claim(
+        study,
+        data_dir,
+        "provider",
+        "provider.claim.coordinators",
+        published["coordinator_types"],
+        frame.columns,
+    )
     return ProviderData(frame, study, plan)
