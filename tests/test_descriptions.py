@@ -244,3 +244,16 @@ def test_a_claim_the_data_cannot_be_compared_on_is_an_input_error(
     for lang in LANGS:
         assert missing in problem.text(lang) and "reproduces:" in problem.text(lang)
     assert "publikasjon" in problem.text("nb") and "publication" in problem.text("en")
+
+
+def test_the_meta_opening_states_population_and_period_only_when_given() -> None:
+    from analysis.chapters.meta.narrative import scope
+    from analysis.core.study import Study
+
+    population = {"en": "nurses", "nb": "sykepleiere"}
+    period = {"en": "2010–2020", "nb": "2010–2020"}
+    assert scope(Study(), "en") == ""
+    assert scope(Study(population=population), "nb") == "Oversikten gjelder sykepleiere."
+    assert scope(Study(period=period), "en") == "The review's period: 2010–2020."
+    both = scope(Study(population=population, period=period), "en")
+    assert both == "The review is about nurses (2010–2020)."

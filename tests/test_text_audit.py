@@ -162,6 +162,7 @@ DESCRIPTIONS = {
         "title": _text("Graded activity: a review", "Gradert aktivitet: en oversikt"),
         "reference": _text("a review of graded activity", "en oversikt over gradert aktivitet"),
         "population": _text("workers with back pain", "arbeidstakere med ryggsmerter"),
+        "period": _text("2010–2020", "2010–2020"),
         "design": _text("cluster trials", "klyngerandomiserte studier"),
         "outcomes": {
             "sl": {"direction": "beneficial", "name": _text("still at work", "fortsatt i arbeid")}
@@ -353,10 +354,15 @@ def test_the_described_pages_state_the_descriptions_facts(shared_book) -> None:
         "nb": r"som startet i ett av \d+ klinikker for retur til arbeid i 2019–2021",
     }
     months = {"en": "6.5 months", "nb": "6,5 måneder"}
+    # The review's population and period open the meta page.
+    scope = {
+        "en": "The review is about workers with back pain (2010–2020).",
+        "nb": "Oversikten gjelder arbeidstakere med ryggsmerter (2010–2020).",
+    }
     for lang in LANGS:
         cohort = everything(out / "html" / lang / "cohort.html")
         provider = everything(out / "html" / lang / "provider.html")
         meta = everything(out / "html" / lang / "meta.html")
         assert titles[lang][0] in cohort and titles[lang][1] in provider
         assert re.search(opening[lang], cohort), cohort[:600]
-        assert months[lang] in meta
+        assert months[lang] in meta and scope[lang] in meta

@@ -251,7 +251,8 @@ class MetaFacts(Described):
 
 
 class MetaDescription(StudyDescription):
-    """``meta.study.yaml``: read in "This chapter re-analyses <reference>" and "<n> <design>"."""
+    """``meta.study.yaml``: read in "This chapter re-analyses <reference>", "The review is about
+    <population> (<period>)" and "<n> <design>"."""
 
     publications = publication_of(PUBLISHED)
 
@@ -265,6 +266,10 @@ class MetaDescription(StudyDescription):
     )
     population: LangText | None = key(
         "plural_noun", bilingual("people on long-term sick leave", "langtidssykmeldte")
+    )
+    period: LangText | None = key(
+        "period_note",
+        bilingual("literature search completed May 2020", "litteratursøk avsluttet mai 2020"),
     )
     design: LangText | None = key(
         "plural_noun", bilingual("randomised trials", "randomiserte studier")
