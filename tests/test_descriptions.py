@@ -257,3 +257,39 @@ def test_the_meta_opening_states_population_and_period_only_when_given() -> None
     assert scope(Study(period=period), "en") == "The review's period: 2010–2020."
     both = scope(Study(population=population, period=period), "en")
     assert both == "The review is about nurses (2010–2020)."
+
+
+@pytest.mark.parametrize(
+    ("unit", "many", "one"),
+    [
+        ("{one: klinikken, gender: masculine}", "én av 23 klinikker", "den samme klinikken"),
+        ("{one: bedrifta, gender: feminine}", "én av 23 bedrifter", "den samme bedrifta"),
+        ("{one: senteret, gender: neuter}", "ett av 23 sentre", "det samme senteret"),
+    ],
+)
+def test_the_cohort_setting_follows_the_units_gender_in_bokmal(
+    tmp_path: Path, unit: str, many: str, one: str
+) -> None:
+    from analysis.chapters.cohort.narrative import started
+
+    plural = many.rpartition(" ")[2]
+    write(
+        tmp_path,
+        "cohort",
+        f"setting: {{en: units, nb: {plural}}}\nsetting_unit: {{en: {{one: unit}}, nb: {unit}}}\n",
+    )
+    study = load_study(tmp_path, "cohort", description("cohort"))
+    assert (started(study, 23, "nb"), started(study, 1, "nb")) == (many, one)
+    assert (started(study, 23, "en"), started(study, 1, "en")) == (
+        "one of 23 units",
+        "the same unit",
+    )
+
+
+def test_a_cohort_setting_needs_its_unit(tmp_path: Path) -> None:
+    write(tmp_path, "cohort", "setting: {en: clinics, nb: klinikker}\n")
+    with pytest.raises(InputError) as error:
+        load_study(tmp_path, "cohort", description("cohort"))
+    (problem,) = error.value.problems
+    assert (problem.file, problem.key) == ("cohort.study.yaml", "setting_unit")
+    assert "gender: masculine" in problem.fix

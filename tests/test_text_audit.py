@@ -148,6 +148,10 @@ DESCRIPTIONS = {
     "cohort": {
         "title": _text("Case managers in Ostrobothnia", "Saksbehandlere i Österbotten"),
         "setting": _text("20 return-to-work clinics", "20 klinikker for retur til arbeid"),
+        "setting_unit": {
+            "en": {"one": "clinic"},
+            "nb": {"one": "klinikken", "gender": "masculine"},
+        },
         "population": _text("insured employees on sick leave", "forsikrede sykmeldte"),
         "period": _text("2019–2021", "2019–2021"),
         "design": _text("register study", "registerstudien"),
@@ -351,7 +355,7 @@ def test_the_described_pages_state_the_descriptions_facts(shared_book) -> None:
     # The description's "20 return-to-work clinics" gives way to the data's count.
     opening = {
         "en": r"who started one of \d+ return-to-work clinics in 2019–2021",
-        "nb": r"som startet i ett av \d+ klinikker for retur til arbeid i 2019–2021",
+        "nb": r"som startet i én av \d+ klinikker for retur til arbeid i 2019–2021",
     }
     months = {"en": "6.5 months", "nb": "6,5 måneder"}
     # The review's population and period open the meta page.

@@ -416,6 +416,12 @@ def schema_problem(error: dict, name: str, schema: type[StudyDescription]) -> Pr
             Message("input.study.direction_required"),
             Message("input.fix.one_of", values=", ".join(DIRECTIONS)),
         )
+    if kind == "required_with":  # a key the description's other keys need
+        needed = error["ctx"]["key"]
+        info, _ = field_at(schema, [needed])
+        return key_problem(
+            name, needed, Message("input.study.required_with"), _write_as(needed, info)
+        )
     if kind == "missing":
         return key_problem(name, where, Message("input.study.missing_key"), _write_as(where, info))
     if annotation is LangText:

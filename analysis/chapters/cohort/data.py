@@ -10,6 +10,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 
 from analysis.chapters.cohort import spells
 from analysis.core.settings import FOLLOW_UP_DAYS
@@ -133,6 +135,32 @@ class CohortFacts(Described):
     )
 
 
+GENDERS = ("masculine", "feminine", "neuter")  # of a bokmål noun
+
+
+class UnitForm(Described):
+    """The singular of the setting's unit in one language, read after "the same"."""
+
+    one: str = key(None, "clinic", "cohort.description.unit_one", required=True, min_length=1)
+
+
+class GenderedUnitForm(UnitForm):
+    """The bokmål singular of the setting's unit (definite: "klinikken") and its gender,
+    which gives "én av 23 klinikker" or "ett av 23 tilbud"."""
+
+    one: str = key(None, "klinikken", "cohort.description.unit_one", required=True, min_length=1)
+    gender: Literal[GENDERS] = key(None, "masculine", "cohort.description.gender", required=True)
+
+
+class SettingUnit(Described):
+    """The forms of the unit the setting's noun names, per language."""
+
+    en: UnitForm = key(None, {"one": "clinic"}, "description.lang.en", required=True)
+    nb: GenderedUnitForm = key(
+        None, {"one": "klinikken", "gender": "masculine"}, "description.lang.nb", required=True
+    )
+
+
 class CohortDescription(StudyDescription):
     """``cohort.study.yaml``: read in "This chapter analyses the <design>: 326 <population> who
     started one of 43 <setting> in <period>, followed for 360 days <follow_up>"."""
@@ -145,8 +173,12 @@ class CohortDescription(StudyDescription):
         bilingual("employees on full-time sick leave", "arbeidstakere på full sykmelding"),
     )
     setting: LangText | None = key(
-        "plural_noun",
-        bilingual("return-to-work programmes", "tilbud om raskere tilbakeføring"),
+        "plural_noun", bilingual("return-to-work clinics", "klinikker for retur til arbeid")
+    )
+    setting_unit: SettingUnit | None = key(
+        None,
+        {"en": {"one": "clinic"}, "nb": {"one": "klinikken", "gender": "masculine"}},
+        "cohort.description.setting_unit",
     )
     facts: CohortFacts | None = key(
         None, {"question": bilingual("The question is whether …", "Spørsmålet er om …")}
@@ -161,6 +193,12 @@ class CohortDescription(StudyDescription):
             }
         },
     )
+
+    @model_validator(mode="after")
+    def _unit_with_setting(self) -> CohortDescription:
+        if self.setting is not None and self.setting_unit is None:
+            raise PydanticCustomError("required_with", "required", {"key": "setting_unit"})
+        return self
 
 
 DESCRIPTION = CohortDescription
