@@ -76,14 +76,20 @@ def chapter_inputs(chapter: Chapter, data_dir: Path) -> list[Path]:
 
 
 def data_files(chapter: Chapter, data_dir: Path) -> list[DataFile]:
-    """The chapter's tables present in ``data_dir`` (a ``.csv`` or its ``.xlsx``), each with
-    its number of rows."""
+    """The files the chapter read from ``data_dir``, each with its number of rows: its tables
+    present (a ``.csv`` or its ``.xlsx``), or the cohort's register extract (persons and
+    spells, a folder of partitions named with its ``/``)."""
+    data_dir = Path(data_dir)
     schemas = importlib.import_module(f"analysis.chapters.{chapter.name}.data").SCHEMAS
+    tables = {present: schema for schema in schemas if (present := table_file(data_dir, schema))}
     found = []
-    for schema in schemas:
-        if present := table_file(Path(data_dir), schema):
-            frame = read_raw(Path(data_dir) / schema.file, Path(data_dir), Notes())
-            found.append(DataFile(present.relative_to(data_dir).as_posix(), len(frame)))
+    for path in chapter_inputs(chapter, data_dir):
+        name = path.relative_to(data_dir).as_posix() + ("/" if path.is_dir() else "")
+        if path in tables:
+            rows = len(read_raw(data_dir / tables[path].file, data_dir, Notes()))
+        else:  # a register file, counted by DuckDB (imported only for such data)
+            rows = importlib.import_module("analysis.chapters.cohort.spells").count_rows(path)
+        found.append(DataFile(name, rows))
     return found
 
 
