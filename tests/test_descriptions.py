@@ -293,3 +293,23 @@ def test_a_cohort_setting_needs_its_unit(tmp_path: Path) -> None:
     (problem,) = error.value.problems
     assert (problem.file, problem.key) == ("cohort.study.yaml", "setting_unit")
     assert "gender: masculine" in problem.fix
+
+
+def test_the_guides_examples_are_valid_descriptions() -> None:
+    """Every description the re-run guide shows (a YAML block opening with its file name), in
+    both languages, passes its schema: a reader who copies one gets no error."""
+    import re
+
+    import yaml
+
+    from analysis.core.book import BookDescription
+    from analysis.core.settings import BOOK
+
+    guide = (BOOK / "rerun.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```yaml\n# (\S+\.yaml)\n(.*?)```", guide, re.S)
+    schemas = {f"{name}.study.yaml": description(name) for name in CHAPTERS}
+    schemas["book.yaml"] = BookDescription
+    assert sorted({file for file, _ in examples}) == sorted(schemas)
+    assert len(examples) == 2 * len(schemas)  # each in both languages
+    for file, text in examples:
+        schemas[file].model_validate(yaml.safe_load(text))
