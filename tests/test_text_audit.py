@@ -53,6 +53,7 @@ ORIGINAL_FACTS = {
         "data/meta",
         "synthetic",
         "generator",
+        "RHA",
     ),
     "nb": (
         "326",
@@ -75,6 +76,7 @@ ORIGINAL_FACTS = {
         "data/meta",
         "syntetisk",
         "generator",
+        "RHF",
     ),
 }
 # Words of one language that the other does not use: one on a page means a sentence was left
