@@ -64,6 +64,8 @@ def test_a_one_language_book_has_no_switch_and_no_other_book(tmp_path: Path) -> 
     assert book_config("en", front=front)["sphinx"]["config"]["rtw_langs"] == ["en"]
     for page in (landing_page(front), not_found_page(front)):
         assert 'hreflang="en"' in page and 'hreflang="nb"' not in page and "Velg" not in page
+    assert 'http-equiv="refresh" content="0; url=en/index.html"' in landing_page(front)
+    assert "refresh" not in landing_page(read_front(SHIPPED_DATA, [CHAPTERS["provider"]]))
     index = "\n".join(cell.source for cell in landing(front).cells)
     assert "language switch" not in index and "Each page can be read" not in index
 

@@ -265,13 +265,20 @@ def site_root() -> str:
     return f"/{path}/" if path else "/"
 
 
-def _site_page(title: str, body: str, langs: tuple[str, ...], root: str = "") -> str:
+def _site_page(
+    title: str, body: str, langs: tuple[str, ...], root: str = "", redirect: bool = False
+) -> str:
     """A page of the site outside the books (landing page, 404), in the books' ``langs``;
-    its links start with ``root`` (relative to the page when empty)."""
+    its links start with ``root`` (relative to the page when empty); ``redirect``: the page
+    leads straight on to the first book."""
     alternates = "\n".join(
         f'  <link rel="alternate" hreflang="{lang}" href="{root}{lang}/index.html">'
         for lang in langs
     )
+    if redirect:
+        alternates += (
+            f'\n  <meta http-equiv="refresh" content="0; url={root}{langs[0]}/index.html">'
+        )
     return f"""<!DOCTYPE html>
 <html lang="{langs[0]}">
 <head>
@@ -316,14 +323,17 @@ def _in_each(front: Front, text: Callable[[str], str]) -> str:
 
 
 def landing_page(front: Front | None = None) -> str:
-    """The site's front page: the title in each language built and a link to each book."""
+    """The site's front page: the title in each language built and a link to each book (a
+    book in one language is opened straight away)."""
     front = front or Front.neutral()
     title = " / ".join(escape(front.title(lang)) for lang in front.langs)
-    body = f"""  <h1>{_in_each(front, lambda lang: t("site.landing_choose", lang))}</h1>
+    single = len(front.langs) == 1
+    heading = title if single else _in_each(front, lambda lang: t("site.landing_choose", lang))
+    body = f"""  <h1>{heading}</h1>
   <ul>
 {_book_links(front)}
   </ul>"""
-    return _site_page(title, body, front.langs)
+    return _site_page(title, body, front.langs, redirect=single)
 
 
 def not_found_page(front: Front | None = None) -> str:
