@@ -50,13 +50,19 @@ def test_the_languages_key_chooses_the_languages_built(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("text", "key"),
-    [("languages: [de]\n", "languages.0"), ("languages: []\n", "languages")],
+    [
+        ("languages: [de]\n", "languages.0"),
+        ("languages: []\n", "languages"),
+        ("date: 30.06.2025\n", "date"),
+    ],
 )
-def test_a_wrong_languages_key_names_the_key(tmp_path: Path, text: str, key: str) -> None:
+def test_a_wrong_languages_or_date_key_names_the_key(tmp_path: Path, text: str, key: str) -> None:
     with pytest.raises(InputError) as error:
         load_book(_data(tmp_path, text))
     (problem,) = error.value.problems
     assert (problem.file, problem.key) == ("book.yaml", key)
+    if key == "date":
+        assert "YYYY-MM-DD" in problem.text("en") and "ÅÅÅÅ-MM-DD" in problem.text("nb")
 
 
 def test_a_one_language_book_has_no_switch_and_no_other_book(tmp_path: Path) -> None:
