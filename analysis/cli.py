@@ -53,7 +53,7 @@ def _build(args: argparse.Namespace) -> None:
 
 def _message_lang(args: argparse.Namespace) -> str:
     """The language of messages: the first of ``--lang`` (English for commands without it)."""
-    langs = getattr(args, "lang", None) or ["en"]
+    langs = getattr(args, "lang", ["en"]) or list(LANGS)
     return langs[0] if langs[0] in LANGS else "en"
 
 
@@ -61,8 +61,9 @@ def _lang_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--lang",
         type=_csv_list,
-        default=list(LANGS),
-        help="languages, comma-separated; messages come in the first (default: nb,en)",
+        default=None,
+        help="languages, comma-separated; messages come in the first (default: the languages"
+        " of book.yaml, else nb,en)",
     )
 
 

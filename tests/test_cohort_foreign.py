@@ -182,6 +182,7 @@ title: {en: "Nurses back at work", nb: "Sykepleiere tilbake i arbeid"}
 provenance: collected
 population: {en: "nurses on sick leave", nb: "sykepleiere på sykmelding"}
 setting: {en: "municipal rehabilitation programmes", nb: "kommunale rehabiliteringstilbud"}
+setting_unit: {en: {one: programme}, nb: {one: tilbudet, gender: neuter}}
 period: {en: "2021–2022", nb: "2021–2022"}
 follow_up: {en: "in the municipal records", nb: "i kommunens registre"}
 """

@@ -14,11 +14,11 @@ from analysis.chapters import CHAPTERS
 from analysis.core.describe import description_table, keys
 from analysis.core.problems import InputError
 from analysis.core.settings import LANGS
-from analysis.core.study import load_study
+from analysis.core.study import example_of, load_study, yaml_inline
 from analysis.pipeline.build import validate
 from analysis.pipeline.front import data_page, landing, read_front
 from analysis.pipeline.template import init
-from tests.helpers import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA, write_review
 
 
 def description(name: str):
@@ -189,3 +189,164 @@ def test_each_analysis_takes_the_direction_of_the_outcome_it_names(tmp_path: Pat
     (problem,) = error.value.problems
     assert (problem.file, problem.column, problem.row) == ("meta/analyses.csv", "outcome_en", 2)
     assert "Return to work, Sick leave" in problem.fix
+
+
+def _without_programme_types(folder: Path) -> str:
+    frame = pd.read_csv(SHIPPED_DATA / "cohort.csv", dtype=str, keep_default_na=False)
+    frame.assign(programme_type="").to_csv(folder / "cohort.csv", index=False)
+    return "occupational_rehabilitation, treatment, follow_up"
+
+
+def _without_coordinator_columns(folder: Path) -> str:
+    frame = pd.read_csv(SHIPPED_DATA / "providers.csv", dtype=str, keep_default_na=False)
+    frame = frame.drop(columns=[name for name in frame if name.startswith("coord_")])
+    frame.to_csv(folder / "providers.csv", index=False)
+    return "coord_random_professional"
+
+
+def _other_review(folder: Path) -> str:
+    write_review(folder)
+    return "mr_uc_12, mr_active_12, mr_active_24"
+
+
+def _other_themes(folder: Path) -> str:
+    shutil.copytree(SHIPPED_DATA / "interviews", folder / "interviews")
+    codebook = folder / "interviews" / "codebook.csv"
+    frame = pd.read_csv(codebook, dtype=str, keep_default_na=False)
+    frame["theme_id"] = "X" + frame["theme_id"]
+    frame.to_csv(codebook, index=False)
+    return "T1, T2, T3"
+
+
+@pytest.mark.parametrize(
+    ("name", "change"),
+    [
+        ("cohort", _without_programme_types),
+        ("provider", _without_coordinator_columns),
+        ("meta", _other_review),
+        ("interviews", _other_themes),
+    ],
+)
+def test_a_claim_the_data_cannot_be_compared_on_is_an_input_error(
+    tmp_path: Path, name: str, change
+) -> None:
+    """``reproduces:`` on data with none of the publication's analyses, groups or themes names
+    the file, the key and what is missing, instead of a comparison with nothing."""
+    missing = change(tmp_path)
+    publication = description(name).publications[0]
+    loader = importlib.import_module(f"analysis.chapters.{name}.data").load
+    loader(tmp_path)  # without the claim the data are fine
+    write(tmp_path, name, f"reproduces: {publication}\n")
+    with pytest.raises(InputError) as error:
+        loader(tmp_path)
+    (problem,) = error.value.problems
+    assert (problem.file, problem.key) == (f"{name}.study.yaml", "reproduces")
+    for lang in LANGS:
+        assert missing in problem.text(lang) and "reproduces:" in problem.text(lang)
+    assert "publikasjon" in problem.text("nb") and "publication" in problem.text("en")
+
+
+def test_the_meta_opening_states_population_and_period_only_when_given() -> None:
+    from analysis.chapters.meta.narrative import scope
+    from analysis.core.study import Study
+
+    population = {"en": "nurses", "nb": "sykepleiere"}
+    period = {"en": "2010–2020", "nb": "2010–2020"}
+    assert scope(Study(), "en") == ""
+    assert scope(Study(population=population), "nb") == "Oversikten gjelder sykepleiere."
+    assert scope(Study(period=period), "en") == "The review's period: 2010–2020."
+    both = scope(Study(population=population, period=period), "en")
+    assert both == "The review is about nurses (2010–2020)."
+
+
+@pytest.mark.parametrize(
+    ("unit", "many", "one"),
+    [
+        ("{one: klinikken, gender: masculine}", "én av 23 klinikker", "den samme klinikken"),
+        ("{one: bedrifta, gender: feminine}", "én av 23 bedrifter", "den samme bedrifta"),
+        ("{one: senteret, gender: neuter}", "ett av 23 sentre", "det samme senteret"),
+    ],
+)
+def test_the_cohort_setting_follows_the_units_gender_in_bokmal(
+    tmp_path: Path, unit: str, many: str, one: str
+) -> None:
+    from analysis.chapters.cohort.narrative import started
+
+    plural = many.rpartition(" ")[2]
+    write(
+        tmp_path,
+        "cohort",
+        f"setting: {{en: units, nb: {plural}}}\nsetting_unit: {{en: {{one: unit}}, nb: {unit}}}\n",
+    )
+    study = load_study(tmp_path, "cohort", description("cohort"))
+    assert (started(study, 23, "nb"), started(study, 1, "nb")) == (many, one)
+    assert (started(study, 23, "en"), started(study, 1, "en")) == (
+        "one of 23 units",
+        "the same unit",
+    )
+
+
+def test_a_cohort_setting_needs_its_unit(tmp_path: Path) -> None:
+    write(tmp_path, "cohort", "setting: {en: clinics, nb: klinikker}\n")
+    with pytest.raises(InputError) as error:
+        load_study(tmp_path, "cohort", description("cohort"))
+    (problem,) = error.value.problems
+    assert (problem.file, problem.key) == ("cohort.study.yaml", "setting_unit")
+    assert "gender: masculine" in problem.fix
+
+
+def test_the_guides_examples_are_valid_descriptions() -> None:
+    """Every description the re-run guide shows (a YAML block opening with its file name), in
+    both languages, passes its schema: a reader who copies one gets no error."""
+    import re
+
+    import yaml
+
+    from analysis.core.book import BookDescription
+    from analysis.core.settings import BOOK
+
+    guide = (BOOK / "rerun.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```yaml\n# (\S+\.yaml)\n(.*?)```", guide, re.S)
+    schemas = {f"{name}.study.yaml": description(name) for name in CHAPTERS}
+    schemas["book.yaml"] = BookDescription
+    assert sorted({file for file, _ in examples}) == sorted(schemas)
+    assert len(examples) == 2 * len(schemas)  # each in both languages
+    for file, text in examples:
+        schemas[file].model_validate(yaml.safe_load(text))
+
+
+@pytest.mark.parametrize("named", [True, False])
+def test_provider_finance_groups_are_the_descriptions_or_the_datas(
+    tmp_path: Path, named: bool
+) -> None:
+    """On other data the finance groups are not the shipped survey's RHA and NAV: the study
+    description names them, else the pages show the data's codes."""
+    from analysis.chapters.provider import chapter, data, narrative, page, tables
+
+    shutil.copy(SHIPPED_DATA / "providers.csv", tmp_path)
+    example = {path: info for path, info, _ in keys(description("provider"))}
+    if named:  # the reference's own example: county, insurer, both
+        text = f"finance: {yaml_inline(example_of(example['finance']))}\n"
+        text += "financing: {en: financed by the county, nb: finansiert av fylket}\n"
+        write(tmp_path, "provider", text)
+    results = chapter.analyse(data.load(tmp_path))
+    expected = {
+        True: {"en": ["County only", "Insurer only", "Both"], "nb": ["Kun fylket"]},
+        False: {
+            "en": ["Finance: rha", "Finance: nav", "Finance: both"],
+            "nb": ["Finansiering: rha"],
+        },
+    }[named]
+    for lang in LANGS:
+        shown = " ".join(
+            [
+                narrative.opening(results, lang),
+                *tables.frequency_table(results, "types", lang).columns,
+                *tables.tests_table(results, lang).iloc[:, 0],
+                page.tests_table(results, lang).data,
+            ]
+        )
+        assert all(name in shown for name in expected[lang]), shown
+        for fact in ("RHA", "RHF", "regional", "regionale", "NAV only", "Kun NAV"):
+            assert fact not in shown, (lang, fact)
+    assert ("financed by the county" in narrative.opening(results, "en")) is named

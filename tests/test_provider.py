@@ -158,7 +158,8 @@ def test_opening_names_the_study_or_the_file(provider_data):
     assert "telephone interviews" in described and "{cite:t}`berg2015provider`" in described
     small = data.ProviderData(provider_data.frame.head(1), Study())
     neutral = narrative.opening(chapter.analyse(small), "en")
-    assert "a survey of 1 programme," in neutral and "providers.csv" not in neutral
+    assert "a survey of 1 programme." in neutral and "providers.csv" not in neutral
+    assert "RHA" not in neutral and "NAV" not in neutral  # the shipped survey's financing
     assert "Raskere" not in neutral and "telephone" not in neutral
     assert "1 tilbud" in narrative.opening(chapter.analyse(small), "nb")
 

@@ -176,9 +176,16 @@ def test_declared_model_reaches_the_json_and_the_page(tmp_path: Path) -> None:
     assert (finance["item"], finance["level"], finance["reference"]) == ("finance", "nav", "rha")
     low, high = finance["or_profile_ci"]
     assert low < finance["odds_ratio"] < high
+    # A description without names for the finance codes: the data's codes.
     expected = {
-        "en": ("The logistic regression of “Permanent coordinator”", "NAV only vs RHA only"),
-        "nb": ("Den logistiske regresjonen av «Fast koordinator»", "Kun NAV mot Kun RHF"),
+        "en": (
+            "The logistic regression of “Permanent coordinator”",
+            "Finance: nav vs Finance: rha",
+        ),
+        "nb": (
+            "Den logistiske regresjonen av «Fast koordinator»",
+            "Finansiering: nav mot Finansiering: rha",
+        ),
     }
     for lang, facts in expected.items():
         shown = "".join(part.data for part in page.regression(results, lang))

@@ -260,3 +260,21 @@ def test_a_data_folder_with_only_a_register_extract_builds_the_cohort_chapter(tm
     (tmp_path / "cohort.csv").write_text("id\n", encoding="utf-8")
     assert register.register_files(tmp_path) is not None
     assert input_files(tmp_path) == [tmp_path / "cohort.csv"]  # the table wins over register/
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_the_data_page_lists_the_register_files_with_their_rows(tmp_path, kind):
+    from analysis.chapters import CHAPTERS
+    from analysis.pipeline.front import data_page, read_front
+
+    persons, spells = random_register(3, persons=12)
+    write_register(tmp_path, persons, spells, kind)
+    front = read_front(tmp_path, [CHAPTERS["cohort"]])
+    shown = "register/spells.csv" if kind == "csv" else "register/spells/"
+    assert [(f.name, f.rows) for f in front.files["cohort"]] == [
+        ("register/persons.csv", len(persons)),
+        (shown, len(spells)),
+    ]
+    page = "\n".join(cell.source for cell in data_page(front).cells)
+    assert f"| `{shown}` |" in page and f"| {len(spells)} |" in page
+    assert "`register/`" in page  # the chapter's section names the folder

@@ -53,6 +53,7 @@ ORIGINAL_FACTS = {
         "data/meta",
         "synthetic",
         "generator",
+        "RHA",
     ),
     "nb": (
         "326",
@@ -75,6 +76,7 @@ ORIGINAL_FACTS = {
         "data/meta",
         "syntetisk",
         "generator",
+        "RHF",
     ),
 }
 # Words of one language that the other does not use: one on a page means a sentence was left
@@ -148,6 +150,10 @@ DESCRIPTIONS = {
     "cohort": {
         "title": _text("Case managers in Ostrobothnia", "Saksbehandlere i Österbotten"),
         "setting": _text("20 return-to-work clinics", "20 klinikker for retur til arbeid"),
+        "setting_unit": {
+            "en": {"one": "clinic"},
+            "nb": {"one": "klinikken", "gender": "masculine"},
+        },
         "population": _text("insured employees on sick leave", "forsikrede sykmeldte"),
         "period": _text("2019–2021", "2019–2021"),
         "design": _text("register study", "registerstudien"),
@@ -162,6 +168,7 @@ DESCRIPTIONS = {
         "title": _text("Graded activity: a review", "Gradert aktivitet: en oversikt"),
         "reference": _text("a review of graded activity", "en oversikt over gradert aktivitet"),
         "population": _text("workers with back pain", "arbeidstakere med ryggsmerter"),
+        "period": _text("2010–2020", "2010–2020"),
         "design": _text("cluster trials", "klyngerandomiserte studier"),
         "outcomes": {
             "sl": {"direction": "beneficial", "name": _text("still at work", "fortsatt i arbeid")}
@@ -350,13 +357,18 @@ def test_the_described_pages_state_the_descriptions_facts(shared_book) -> None:
     # The description's "20 return-to-work clinics" gives way to the data's count.
     opening = {
         "en": r"who started one of \d+ return-to-work clinics in 2019–2021",
-        "nb": r"som startet i ett av \d+ klinikker for retur til arbeid i 2019–2021",
+        "nb": r"som startet i én av \d+ klinikker for retur til arbeid i 2019–2021",
     }
     months = {"en": "6.5 months", "nb": "6,5 måneder"}
+    # The review's population and period open the meta page.
+    scope = {
+        "en": "The review is about workers with back pain (2010–2020).",
+        "nb": "Oversikten gjelder arbeidstakere med ryggsmerter (2010–2020).",
+    }
     for lang in LANGS:
         cohort = everything(out / "html" / lang / "cohort.html")
         provider = everything(out / "html" / lang / "provider.html")
         meta = everything(out / "html" / lang / "meta.html")
         assert titles[lang][0] in cohort and titles[lang][1] in provider
         assert re.search(opening[lang], cohort), cohort[:600]
-        assert months[lang] in meta
+        assert months[lang] in meta and scope[lang] in meta

@@ -10,6 +10,9 @@ generic title, no introduction). Example::
     authors:
       - {name: "Kari Nordmann", affiliations: ["NAV"]}
     licence: CC-BY-4.0
+    languages: [en, nb]          # the languages built (default: every supported language)
+    version: "1.0"               # with date, for the citation (CITATION.cff)
+    date: 2025-06-30
     abstract: {en: "This book ...", nb: "Denne boka ..."}
     references: references.bib   # BibTeX in the data folder, for the keys the texts cite
     repository: https://github.com/owner/repository
@@ -20,9 +23,12 @@ build with a message naming the file and the key.
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
+from typing import Literal
 
 from analysis.core.problems import InputError, Message
+from analysis.core.settings import LANGS
 from analysis.core.study import Described, LangText, bilingual, key, key_problem, validated
 
 BOOK_FILE = "book.yaml"
@@ -55,6 +61,11 @@ class BookDescription(Described):
         None, [{"name": "Kari Nordmann", "affiliations": ["NAV"]}], "description.key.authors"
     )
     licence: str | None = key(None, "CC-BY-4.0", "description.key.licence")
+    languages: list[Literal[LANGS]] | None = key(
+        None, ["en"], "description.key.languages", min_length=1
+    )
+    version: str | None = key(None, "1.0", "description.key.version")
+    date: datetime.date | None = key(None, datetime.date(2025, 6, 30), "description.key.date")
     abstract: LangText | None = key(
         "sentences",
         bilingual("This book re-analyses …", "Denne boka analyserer på nytt …"),
@@ -77,6 +88,12 @@ class BookDescription(Described):
         "description.key.repository",
         pattern=r"^https?://\S+$",
     )
+
+    @property
+    def langs(self) -> tuple[str, ...]:
+        """The languages of the book, in the order of the supported languages."""
+        chosen = set(self.languages or LANGS)
+        return tuple(lang for lang in LANGS if lang in chosen)
 
     def text(self, name: str, lang: str) -> str | None:
         """A text of the description in ``lang`` (None when not given)."""

@@ -6,6 +6,7 @@ files of the re-run page, so the reference a reader sees is the one the validati
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from typing import Literal, get_args, get_origin
 
@@ -57,8 +58,8 @@ def kind(annotation: object, lang: str) -> str:
         item = unwrap(get_args(annotation)[0])
         inner = t("description.kind.mapping_items", lang) if is_model(item) else kind(item, lang)
         return t("description.kind.list", lang, item=inner)
-    simple = {str: "string", int: "integer", bool: "boolean"}.get(annotation, "string")
-    return t(f"description.kind.{simple}", lang)
+    simple = {str: "string", int: "integer", bool: "boolean", datetime.date: "date"}
+    return t(f"description.kind.{simple.get(annotation, 'string')}", lang)
 
 
 def meaning(path: str, info: FieldInfo, lang: str, **values: object) -> str:

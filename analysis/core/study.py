@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import re
 import types
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Union, get_args, get_origin
 
@@ -415,13 +416,22 @@ def schema_problem(error: dict, name: str, schema: type[StudyDescription]) -> Pr
             Message("input.study.direction_required"),
             Message("input.fix.one_of", values=", ".join(DIRECTIONS)),
         )
+    if kind == "required_with":  # a key the description's other keys need
+        needed = error["ctx"]["key"]
+        info, _ = field_at(schema, [needed])
+        return key_problem(
+            name, needed, Message("input.study.required_with"), _write_as(needed, info)
+        )
     if kind == "missing":
         return key_problem(name, where, Message("input.study.missing_key"), _write_as(where, info))
     if annotation is LangText:
         return bilingual_problem(name, where or "")
-    expected = {"string_type": "text", "int_type": "integer", "bool_type": "boolean"}.get(
-        kind, "mapping" if is_model(annotation) or get_origin(annotation) is dict else "value"
-    )
+    expected = {
+        "string_type": "text",
+        "int_type": "integer",
+        "bool_type": "boolean",
+        "date_type": "date",
+    }.get(kind, "mapping" if is_model(annotation) or get_origin(annotation) is dict else "value")
     return key_problem(
         name,
         where,
@@ -482,7 +492,12 @@ def load_study(data_dir: Path, chapter: str, schema: type[StudyDescription]) -> 
     if not path.is_file():
         return Study()
     description = validated(path, schema)
-    texts = {name: value.model_dump() for name, value in description if isinstance(value, LangText)}
+    own = {item.name for item in fields(Study)}  # a chapter's own texts stay in ``description``
+    texts = {
+        name: value.model_dump()
+        for name, value in description
+        if isinstance(value, LangText) and name in own
+    }
     outcomes = {
         name: Outcome(
             outcome.name.model_dump() if outcome.name else {lang: name for lang in LANGS},
@@ -501,6 +516,36 @@ def load_study(data_dir: Path, chapter: str, schema: type[StudyDescription]) -> 
         described=True,
         description=description,
     )
+
+
+def check_claim(
+    study: Study,
+    data_dir: Path,
+    chapter: str,
+    what: str,
+    wanted: Iterable[str],
+    present: Iterable[str],
+) -> None:
+    """Raise the input error of a ``reproduces:`` claim the data cannot be compared on: none
+    of the publication's ``wanted`` codes (its ``what``, a label key: its analyses, its
+    groups) is ``present`` in the data, so the comparison would come out empty of what the
+    publication is about. Nothing to check when the description claims nothing."""
+    if study.reproduces is None:
+        return
+    wanted, found = list(wanted), set(present)
+    if not found.intersection(wanted):
+        raise InputError(
+            [
+                key_problem(
+                    study_file(data_dir, chapter).name,
+                    "reproduces",
+                    Message(
+                        "input.study.claim_unmatched", what=Message(what), values=", ".join(wanted)
+                    ),
+                    Message("input.study.fix.claim_unmatched"),
+                )
+            ]
+        )
 
 
 def publication_of(published: Path) -> tuple[str, ...]:

@@ -35,16 +35,16 @@ from pathlib import Path
 
 from analysis.chapters import CHAPTERS, Chapter
 from analysis.core import disclosure
-from analysis.core.book import load_book
+from analysis.core.book import BOOK_FILE, load_book
 from analysis.core.i18n import check_lang, t
 from analysis.core.problems import InputError, Message, Notes, Problem
 from analysis.core.results import read_results, save_state, write_results
 from analysis.core.settings import BOOK, LANGS, OUT, ROOT
-from analysis.core.study import study_file
+from analysis.core.study import key_problem, study_file
 from analysis.core.yamlfile import read_yaml
 from analysis.pipeline import runner
 from analysis.pipeline.cache import Cache, code_digest, digest, tree_digest
-from analysis.pipeline.front import Front, chapter_inputs, read_front
+from analysis.pipeline.front import Front, chapter_inputs, citation_cff, read_front
 from analysis.pipeline.interrupt import stop_if_requested
 from analysis.pipeline.notebooks import BuildError, PageRun, step_line
 from analysis.pipeline.output import (
@@ -187,6 +187,29 @@ def load_chapters(
             progress.echo(f"note      {text}")
 
 
+def chosen_langs(data_dir: Path, langs: Iterable[str] | None) -> list[str]:
+    """The languages to build: ``langs`` (``--lang``), else the book description's
+    ``languages`` (every supported language without it). A language the description leaves
+    out is an input error naming ``book.yaml`` and the key."""
+    described = load_book(data_dir).langs
+    if langs is None:
+        return list(described)
+    langs = list(langs)
+    message_language(langs)  # every language known
+    if outside := [lang for lang in langs if lang not in described]:
+        raise InputError(
+            [
+                key_problem(
+                    BOOK_FILE,
+                    "languages",
+                    Message("input.book.lang_left_out", languages=", ".join(outside)),
+                    Message("input.book.fix.languages", languages=", ".join(described)),
+                )
+            ]
+        )
+    return langs
+
+
 def message_language(langs: Iterable[str]) -> str:
     """The language of messages: the first of the chosen languages (all are checked)."""
     langs = [check_lang(lang) for lang in langs]
@@ -199,12 +222,13 @@ def validate(
     data_dir: Path,
     only: Iterable[str] | None = None,
     echo: Callable[[str], None] = print,
-    langs: Iterable[str] = LANGS,
+    langs: Iterable[str] | None = None,
     pages: Path = BOOK,
 ) -> None:
     """Check the inputs of the chosen chapters (those with a page in ``pages`` unless ``only``)
-    without building (raises ``InputError``); notes and the verdict in the first of ``langs``."""
-    lang = message_language(langs)
+    without building (raises ``InputError``); notes and the verdict in the first of ``langs``
+    (default: the book description's languages, see :func:`chosen_langs`)."""
+    lang = message_language(chosen_langs(Path(data_dir), langs))
     chapters = select_chapters(only, pages, Path(data_dir))
     load_chapters(chapters, Path(data_dir).resolve(), Progress(echo), lang)
     echo(t("input.valid", lang, chapters=", ".join(c.name for c in chapters)))
@@ -417,7 +441,7 @@ def print_steps(
 def build(
     data_dir: Path,
     out: Path,
-    langs: Iterable[str] = LANGS,
+    langs: Iterable[str] | None = None,
     only: Iterable[str] | None = None,
     suppress_below: int | None = None,
     compare: bool = True,
@@ -433,13 +457,14 @@ def build(
     chapters (counts from 1 to ``suppress_below - 1`` are hidden; 0 turns control off).
     ``compare=False`` leaves out every comparison with a publication. ``jobs`` steps run at a
     time (default: the number of cores); ``force`` does all work again, ignoring the cache.
-    ``pages`` is the folder of the single-source pages. ``pdf`` also prints each language's
+    ``pages`` is the folder of the single-source pages. ``langs``: the languages to build
+    (:func:`chosen_langs`). ``pdf`` also prints each language's
     book as one PDF with headless Chromium (where it is found; else a notice), linked from
     every page.
     """
     data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
     refuse_unsafe(out, data_dir, ROOT)
-    langs = list(langs)
+    langs = chosen_langs(data_dir, langs)
     message_lang = message_language(langs)
     jobs = jobs or os.cpu_count() or 1
     chapters = select_chapters(only, pages, data_dir)
@@ -472,7 +497,7 @@ def build(
             for name, report in reports.items():
                 echo(f"{'disclose':<9} {disclosure.summary_line(name, report)}")
             contracts = cached_contracts(cache, work / "contracts", pages)
-            front = read_front(data_dir, chapters)
+            front = read_front(data_dir, chapters, tuple(langs))
             trees = {lang: work / "src" / lang for lang in langs}
             printer = chromium() if pdf else None
             runs = [
@@ -509,6 +534,8 @@ def build(
             (html / "index.html").write_text(landing_page(front), encoding="utf-8")
             (html / "404.html").write_text(not_found_page(front), encoding="utf-8")
             (html / ".nojekyll").touch()
+            if citation := citation_cff(front):
+                (html / "CITATION.cff").write_text(citation, encoding="utf-8")
             strip_source_maps(book)
             try:
                 progress.step(

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import yaml
 
 from analysis.chapters import Chapter
 from analysis.core.book import BookDescription, load_book
 from analysis.core.i18n import fmt_int, t, tn
 from analysis.core.problems import Notes
-from analysis.core.settings import SOURCE_LANG, TRANSLATED_LANGS
+from analysis.core.settings import LANGS, SOURCE_LANG, TRANSLATED_LANGS
 from analysis.core.study import Study, load_study
 from analysis.core.validation import read_raw, table_file
 
@@ -47,6 +48,7 @@ class Front:
     studies: dict[str, Study]
     files: dict[str, list[DataFile]]
     references: str = ""  # the BibTeX of the data folder's references file
+    langs: tuple[str, ...] = LANGS  # the languages built
 
     @classmethod
     def neutral(cls) -> Front:
@@ -74,19 +76,26 @@ def chapter_inputs(chapter: Chapter, data_dir: Path) -> list[Path]:
 
 
 def data_files(chapter: Chapter, data_dir: Path) -> list[DataFile]:
-    """The chapter's tables present in ``data_dir`` (a ``.csv`` or its ``.xlsx``), each with
-    its number of rows."""
+    """The files the chapter read from ``data_dir``, each with its number of rows: its tables
+    present (a ``.csv`` or its ``.xlsx``), or the cohort's register extract (persons and
+    spells, a folder of partitions named with its ``/``)."""
+    data_dir = Path(data_dir)
     schemas = importlib.import_module(f"analysis.chapters.{chapter.name}.data").SCHEMAS
+    tables = {present: schema for schema in schemas if (present := table_file(data_dir, schema))}
     found = []
-    for schema in schemas:
-        if present := table_file(Path(data_dir), schema):
-            frame = read_raw(Path(data_dir) / schema.file, Path(data_dir), Notes())
-            found.append(DataFile(present.relative_to(data_dir).as_posix(), len(frame)))
+    for path in chapter_inputs(chapter, data_dir):
+        name = path.relative_to(data_dir).as_posix() + ("/" if path.is_dir() else "")
+        if path in tables:
+            rows = len(read_raw(data_dir / tables[path].file, data_dir, Notes()))
+        else:  # a register file, counted by DuckDB (imported only for such data)
+            rows = importlib.import_module("analysis.chapters.cohort.spells").count_rows(path)
+        found.append(DataFile(name, rows))
     return found
 
 
-def read_front(data_dir: Path, chapters: list[Chapter]) -> Front:
-    """The book description and the descriptions and data files of ``chapters``."""
+def read_front(data_dir: Path, chapters: list[Chapter], langs: tuple[str, ...] = LANGS) -> Front:
+    """The book description and the descriptions and data files of ``chapters``, for a book
+    in ``langs``."""
     modules = {
         chapter.name: importlib.import_module(f"analysis.chapters.{chapter.name}.data")
         for chapter in chapters
@@ -98,6 +107,7 @@ def read_front(data_dir: Path, chapters: list[Chapter]) -> Front:
         {name: load_study(data_dir, name, module.DESCRIPTION) for name, module in modules.items()},
         {chapter.name: data_files(chapter, data_dir) for chapter in chapters},
         references.read_text(encoding="utf-8") if references else "",
+        tuple(langs),
     )
 
 
@@ -143,6 +153,8 @@ def _contents(front: Front, lang: str) -> str:
         "",
         t("front.computed", lang),
     ]
+    if len(front.langs) > 1:
+        lines += ["", t("front.languages", lang)]
     if front.book.repository:
         lines += ["", t("front.repository", lang, url=front.book.repository)]
     if front.book.licence:
@@ -150,9 +162,74 @@ def _contents(front: Front, lang: str) -> str:
     return "\n".join(lines)
 
 
+def _citation_authors(front: Front) -> list[dict[str, str]]:
+    """The authors as CITATION.cff lists them: family and given names split at the last
+    space (a name of one word as it is), with affiliations and ORCID iD."""
+    people = []
+    for author in front.book.authors or []:
+        given, _, family = author.name.rpartition(" ")
+        person = {"family-names": family, "given-names": given} if given else {"name": family}
+        if author.affiliations:
+            person["affiliation"] = "; ".join(author.affiliations)
+        if author.orcid:
+            person["orcid"] = f"https://orcid.org/{author.orcid}"
+        people.append(person)
+    return people
+
+
+def citation_lang(front: Front) -> str:
+    """The language of the citation file: the source language when built, else the first."""
+    return SOURCE_LANG if SOURCE_LANG in front.langs else front.langs[0]
+
+
+def citation_cff(front: Front) -> str | None:
+    """The book's citation as ``CITATION.cff`` (Citation File Format 1.2.0) from the book
+    description: title, authors, licence, repository, version and date. None without a
+    title and authors, which a citation needs."""
+    book = front.book
+    if not (book.title and book.authors):
+        return None
+    lang = citation_lang(front)
+    fields = {
+        "cff-version": "1.2.0",
+        "message": t("front.cite.message", lang),
+        "title": front.title(lang),
+        "authors": _citation_authors(front),
+        "license": book.licence,
+        "repository-code": book.repository,
+        "version": book.version,
+        "date-released": book.date.isoformat() if book.date else None,
+    }
+    kept = {name: value for name, value in fields.items() if value is not None}
+    return yaml.safe_dump(kept, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def _how_to_cite(front: Front, lang: str) -> str:
+    """The landing page's "How to cite": authors (year), title, version, repository."""
+    book = front.book
+    if citation_cff(front) is None:
+        return ""
+    names = ", ".join(author.name for author in book.authors)
+    year = f" ({book.date.year})" if book.date else ""
+    parts = [f"{names}{year}", f"*{front.title(lang)}*"]
+    if book.version:
+        parts.append(t("front.cite.version", lang, version=book.version))
+    if book.repository:
+        parts.append(f"<{book.repository}>")
+    return "\n".join(
+        [
+            f"## {t('front.cite.heading', lang)}",
+            "",
+            ". ".join(parts) + ".",
+            "",
+            t("front.cite.file", lang),
+        ]
+    )
+
+
 def landing(front: Front) -> nbformat.NotebookNode:
     """The landing page: title, subtitle and authors, the abstract and introduction of the
-    book description, and what the book contains."""
+    book description, what the book contains and how to cite it."""
     book = front.book
 
     def heading(lang: str) -> str:
@@ -170,6 +247,7 @@ def landing(front: Front) -> nbformat.NotebookNode:
             heading,
             lambda lang: book.text("introduction", lang) or "",
             lambda lang: _contents(front, lang),
+            lambda lang: _how_to_cite(front, lang),
         ]
     )
 

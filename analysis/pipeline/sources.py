@@ -152,6 +152,7 @@ def book_config(lang: str, pdf: bool = False, front: Front | None = None) -> dic
     }
     sphinx_config["rtw_lang"] = lang
     sphinx_config["rtw_pdf"] = pdf
+    sphinx_config["rtw_langs"] = list(front.langs)
     sphinx_config["bibtex_default_style"] = f"rtw_{lang}"
     return config
 
@@ -267,18 +268,28 @@ def site_root() -> str:
     return f"/{path}/" if path else "/"
 
 
-def _site_page(title: str, body: str, root: str = "") -> str:
-    """A page of the site outside the two books (landing page, 404), in both languages; its
-    links start with ``root`` (relative to the page when empty)."""
+def _site_page(
+    title: str, body: str, langs: tuple[str, ...], root: str = "", redirect: bool = False
+) -> str:
+    """A page of the site outside the books (landing page, 404), in the books' ``langs``;
+    its links start with ``root`` (relative to the page when empty); ``redirect``: the page
+    leads straight on to the first book."""
+    alternates = "\n".join(
+        f'  <link rel="alternate" hreflang="{lang}" href="{root}{lang}/index.html">'
+        for lang in langs
+    )
+    if redirect:
+        alternates += (
+            f'\n  <meta http-equiv="refresh" content="0; url={root}{langs[0]}/index.html">'
+        )
     return f"""<!DOCTYPE html>
-<html lang="nb">
+<html lang="{langs[0]}">
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>{title}</title>
-  <link rel="icon" href="{root}nb/_static/favicon.svg" type="image/svg+xml">
-  <link rel="alternate" hreflang="nb" href="{root}nb/index.html">
-  <link rel="alternate" hreflang="en" href="{root}en/index.html">
+  <link rel="icon" href="{root}{langs[0]}/_static/favicon.svg" type="image/svg+xml">
+{alternates}
   <style>
     body {{ font-family: system-ui, sans-serif; max-width: 40rem; margin: 4rem auto;
            padding: 0 1rem; line-height: 1.5; color: #222; }}
@@ -303,33 +314,43 @@ def _book_links(front: Front, root: str = "") -> str:
         f'    <li lang="{lang}"><a href="{root}{lang}/index.html" hreflang="{lang}">'
         f"<strong>{escape(front.title(lang))}</strong><br>"
         f"{escape(t('site.landing_open', lang))}</a></li>"
-        for lang in LANGS
+        for lang in front.langs
     )
 
 
+def _in_each(front: Front, text: Callable[[str], str]) -> str:
+    """``text`` in each language of the books, the first as the page's, the others marked."""
+    first, *others = front.langs
+    marked = [f'<span lang="{lang}">{escape(text(lang))}</span>' for lang in others]
+    return " / ".join([escape(text(first)), *marked])
+
+
 def landing_page(front: Front | None = None) -> str:
-    """The site's front page: the title in both languages and a link to each book."""
+    """The site's front page: the title in each language built and a link to each book (a
+    book in one language is opened straight away)."""
     front = front or Front.neutral()
-    title = f"{escape(front.title('nb'))} / {escape(front.title('en'))}"
-    body = f"""  <h1>{escape(t("site.landing_choose", "nb"))} /
-    <span lang="en">{escape(t("site.landing_choose", "en"))}</span></h1>
+    title = " / ".join(escape(front.title(lang)) for lang in front.langs)
+    single = len(front.langs) == 1
+    heading = title if single else _in_each(front, lambda lang: t("site.landing_choose", lang))
+    body = f"""  <h1>{heading}</h1>
   <ul>
 {_book_links(front)}
   </ul>"""
-    return _site_page(title, body)
+    return _site_page(title, body, front.langs, redirect=single)
 
 
 def not_found_page(front: Front | None = None) -> str:
-    """The site's 404 page, in both languages, with the way back to each book. The server
-    shows it at any missing address (``/en/missing.html`` too), so its links start at the
-    site's root."""
+    """The site's 404 page, in each language built, with the way back to each book. The
+    server shows it at any missing address (``/en/missing.html`` too), so its links start at
+    the site's root."""
     root, front = site_root(), front or Front.neutral()
-    title = f"{escape(t('site.not_found_title', 'nb'))} / {escape(t('site.not_found_title', 'en'))}"
-    body = f"""  <h1>{escape(t("site.not_found_title", "nb"))} /
-    <span lang="en">{escape(t("site.not_found_title", "en"))}</span></h1>
-  <p>{escape(t("site.not_found_text", "nb"))}</p>
-  <p lang="en">{escape(t("site.not_found_text", "en"))}</p>
+    title = " / ".join(escape(t("site.not_found_title", lang)) for lang in front.langs)
+    texts = "\n".join(
+        f'  <p lang="{lang}">{escape(t("site.not_found_text", lang))}</p>' for lang in front.langs
+    )
+    body = f"""  <h1>{_in_each(front, lambda lang: t("site.not_found_title", lang))}</h1>
+{texts}
   <ul>
 {_book_links(front, root)}
   </ul>"""
-    return _site_page(title, body, root)
+    return _site_page(title, body, front.langs, root)

@@ -65,9 +65,9 @@ def theme_strings(lang: str) -> dict[str, str]:
     }
 
 
-def other_lang(lang: str) -> str:
-    """The book's other language."""
-    return next(other for other in LANGS if other != lang)
+def other_lang(lang: str, langs: list[str] | tuple[str, ...] = LANGS) -> str | None:
+    """The book's other language among those built (``langs``); None when it is the only one."""
+    return next((other for other in langs if other != lang), None)
 
 
 def _configure(app: Sphinx, config) -> None:
@@ -78,7 +78,8 @@ def _configure(app: Sphinx, config) -> None:
     options["toc_title"] = t("theme.toc_title", lang)
     end = list(options.get("article_header_end") or ["article-header-buttons.html"])
     download = ["pdf-download.html"] if config.rtw_pdf else []
-    options["article_header_end"] = ["lang-switch.html", *download, *end]
+    switch = ["lang-switch.html"] if other_lang(lang, config.rtw_langs) else []
+    options["article_header_end"] = [*switch, *download, *end]
     config.nb_code_prompt_show = t("theme.code_show", lang)
     config.nb_code_prompt_hide = t("theme.code_hide", lang)
 
@@ -92,7 +93,8 @@ def _add_theme_translations(app: Sphinx) -> None:
 
 def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     lang = app.config.rtw_lang
-    other = other_lang(lang)
+    langs = app.config.rtw_langs
+    other = other_lang(lang, langs)
     up = "../" * (pagename.count("/") + 1)
     context["rtw_other_lang"] = other
     context["rtw_switch_url"] = f"{up}{other}/{pagename}.html"
@@ -101,10 +103,10 @@ def _page_context(app: Sphinx, pagename: str, templatename: str, context: dict, 
     context["rtw_pdf_url"] = "../" * pagename.count("/") + pdf_name(lang)
     context["rtw_pdf_text"] = t("site.pdf_download", lang)
     context["rtw_pdf_title"] = t("site.pdf_title", lang)
-    # Search engines and browsers learn that the page exists in both languages.
+    # Search engines and browsers learn that the page exists in each language built.
     context["metatags"] = context.get("metatags", "") + "".join(
         f'\n    <link rel="alternate" hreflang="{code}" href="{up}{code}/{pagename}.html" />'
-        for code in LANGS
+        for code in langs
     )
 
 
@@ -372,6 +374,7 @@ def setup(app: Sphinx) -> dict:
         )
     app.add_config_value("rtw_lang", "en", "html")
     app.add_config_value("rtw_pdf", False, "html")
+    app.add_config_value("rtw_langs", list(LANGS), "html")
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _add_theme_translations)
     app.connect("doctree-read", _output_sections, priority=300)  # before the contents

@@ -10,6 +10,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 
 from analysis.chapters.cohort import spells
 from analysis.core.settings import FOLLOW_UP_DAYS
@@ -20,6 +22,7 @@ from analysis.core.study import (
     Study,
     StudyDescription,
     bilingual,
+    check_claim,
     key,
     load_study,
     publication_of,
@@ -36,7 +39,9 @@ from analysis.core.validation import (
     table_file,
     validate_frame,
 )
+from analysis.core.yamlfile import read_yaml
 
+PUBLISHED = Path(__file__).with_name("published.yaml")  # the publication's numbers
 OUTCOMES = ("first_rtw", "full_rtw")
 YES_NO = ("yes", "no")
 PROGRAMME_TYPES = ("occupational_rehabilitation", "treatment", "follow_up")
@@ -130,11 +135,37 @@ class CohortFacts(Described):
     )
 
 
+GENDERS = ("masculine", "feminine", "neuter")  # of a bokmål noun
+
+
+class UnitForm(Described):
+    """The singular of the setting's unit in one language, read after "the same"."""
+
+    one: str = key(None, "clinic", "cohort.description.unit_one", required=True, min_length=1)
+
+
+class GenderedUnitForm(UnitForm):
+    """The bokmål singular of the setting's unit (definite: "klinikken") and its gender,
+    which gives "én av 23 klinikker" or "ett av 23 tilbud"."""
+
+    one: str = key(None, "klinikken", "cohort.description.unit_one", required=True, min_length=1)
+    gender: Literal[GENDERS] = key(None, "masculine", "cohort.description.gender", required=True)
+
+
+class SettingUnit(Described):
+    """The forms of the unit the setting's noun names, per language."""
+
+    en: UnitForm = key(None, {"one": "clinic"}, "description.lang.en", required=True)
+    nb: GenderedUnitForm = key(
+        None, {"one": "klinikken", "gender": "masculine"}, "description.lang.nb", required=True
+    )
+
+
 class CohortDescription(StudyDescription):
     """``cohort.study.yaml``: read in "This chapter analyses the <design>: 326 <population> who
     started one of 43 <setting> in <period>, followed for 360 days <follow_up>"."""
 
-    publications = publication_of(Path(__file__).with_name("published.yaml"))
+    publications = publication_of(PUBLISHED)
 
     design: LangText | None = key("after_the", bilingual("cohort study", "kohortstudien"))
     population: LangText | None = key(
@@ -142,8 +173,12 @@ class CohortDescription(StudyDescription):
         bilingual("employees on full-time sick leave", "arbeidstakere på full sykmelding"),
     )
     setting: LangText | None = key(
-        "plural_noun",
-        bilingual("return-to-work programmes", "tilbud om raskere tilbakeføring"),
+        "plural_noun", bilingual("return-to-work clinics", "klinikker for retur til arbeid")
+    )
+    setting_unit: SettingUnit | None = key(
+        None,
+        {"en": {"one": "clinic"}, "nb": {"one": "klinikken", "gender": "masculine"}},
+        "cohort.description.setting_unit",
     )
     facts: CohortFacts | None = key(
         None, {"question": bilingual("The question is whether …", "Spørsmålet er om …")}
@@ -158,6 +193,12 @@ class CohortDescription(StudyDescription):
             }
         },
     )
+
+    @model_validator(mode="after")
+    def _unit_with_setting(self) -> CohortDescription:
+        if self.setting is not None and self.setting_unit is None:
+            raise PydanticCustomError("required_with", "required", {"key": "setting_unit"})
+        return self
 
 
 DESCRIPTION = CohortDescription
@@ -233,6 +274,14 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
     ]
     if problems:
         raise InputError(located(problems, frame))
+    check_claim(
+        study,
+        data_dir,
+        "cohort",
+        "cohort.claim.programme_types",
+        read_yaml(PUBLISHED)["table1"]["programme_type"],
+        frame["programme_type"].dropna(),
+    )
     return CohortData(frame, study, derivation)
 
 

@@ -27,6 +27,7 @@ from analysis.core.i18n import (
     without_count,
 )
 from analysis.core.reproduction_table import fmt_published
+from analysis.core.study import Study
 
 SIGNIFICANCE = 0.05
 # Efron and Breslow "barely" differ when no hazard ratio moves by this much.
@@ -36,6 +37,21 @@ TIES_NEGLIGIBLE = 0.01
 def optional(condition: bool, key: str, lang: str, **values: object) -> str:
     """The label when ``condition`` holds, else nothing."""
     return t(key, lang, **values) if condition else ""
+
+
+def started(study: Study, n: int, lang: str) -> str:
+    """ "one of 23 clinics" ("the same clinic" for one), with the described unit's bokmål
+    gender ("én av 23 klinikker", "ett av 23 tilbud")."""
+    unit = study.description.setting_unit
+    forms = getattr(unit, lang)
+    gender = unit.nb.gender
+    return tn(
+        f"cohort.count.started_{gender}",
+        n,
+        lang,
+        unit=forms.one,
+        setting=without_count(study.text("setting", lang)),
+    )
 
 
 def opening(results: CohortResults, lang: str) -> str:
@@ -50,12 +66,7 @@ def opening(results: CohortResults, lang: str) -> str:
             lang,
             n=fmt_int(results.n, lang),
             population=study.text("population", lang),
-            programmes=tn(
-                "cohort.count.started",
-                results.n_programmes,
-                lang,
-                setting=without_count(study.text("setting", lang)),
-            ),
+            programmes=started(study, results.n_programmes, lang),
             period=t("cohort.text.period", lang, period=period) if period else "",
             days=days,
             follow_up=f" {follow_up}" if follow_up else "",

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
 from analysis.chapters.cohort.cox import CoxFits
-from analysis.chapters.cohort.data import SYMPTOMS
+from analysis.chapters.cohort.data import PUBLISHED, SYMPTOMS
 from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, Table1, json_path
 from analysis.chapters.cohort.programmes import OddsRatio, ProgrammeGroup
 from analysis.chapters.cohort.survival import MedianSummary
@@ -24,7 +23,6 @@ from analysis.core.output_checks import EXTREME, SURVIVAL_CURVE, extreme
 from analysis.core.problems import Message
 from analysis.core.yamlfile import read_yaml
 
-PUBLISHED = Path(__file__).with_name("published.yaml")
 # Calibration tolerances of the synthetic cohort: medians ±10 %, HRs ±0.05, rates ±5 points,
 # the treatment programmes' RTW count ±4.
 MEDIAN_TOLERANCE = 0.10

@@ -105,6 +105,17 @@ def read(con: ibis.BaseBackend, path: Path, name: str, data_dir: Path) -> ir.Tab
     return con.sql(" UNION ALL BY NAME ".join(parts))
 
 
+def count_rows(path: Path) -> int:
+    """The number of rows of a register file (CSV or Parquet, or a folder of Parquet
+    partitions), counted by DuckDB without reading the rows into Python."""
+    con = connect()
+    try:
+        table = read(con, path, "counted", path.parent)
+        return int(table.count().to_pyarrow().as_py())
+    finally:
+        con.disconnect()
+
+
 def _quoted(text: str) -> str:
     """``text`` as an SQL string literal."""
     return "'" + text.replace("'", "''") + "'"

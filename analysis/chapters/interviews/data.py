@@ -22,6 +22,7 @@ from analysis.core.study import (
     Study,
     StudyDescription,
     bilingual,
+    check_claim,
     key,
     load_study,
     publication_of,
@@ -37,9 +38,11 @@ from analysis.core.validation import (
     read_table,
     require,
 )
+from analysis.core.yamlfile import read_yaml
 
 FOLDER = "interviews"
 CHAPTER = "interviews"
+PUBLISHED = Path(__file__).with_name("published.yaml")  # the article's facts
 SEXES = ("female", "male")
 DIAGNOSES = ("mental", "musculoskeletal", "other")
 
@@ -125,7 +128,7 @@ class InterviewFacts(Described):
 class InterviewsDescription(StudyDescription):
     """``interviews.study.yaml``: read in "<setting> <citation> <design>."."""
 
-    publications = publication_of(Path(__file__).with_name("published.yaml"))
+    publications = publication_of(PUBLISHED)
 
     setting: LangText | None = key(
         "sentences",
@@ -306,6 +309,14 @@ def load(data_dir: Path, notes: Notes | None = None) -> Interviews:
     _check_codebook(codebook, _name(data_dir, CODEBOOK.file))
     _check_segments(segments, participants, codebook, _name(data_dir, SEGMENTS.file))
     _check_study(data_dir, study, len(participants))
+    check_claim(
+        study,
+        data_dir,
+        CHAPTER,
+        "interviews.claim.themes",
+        read_yaml(PUBLISHED)["quoted"],
+        codebook["theme_id"],
+    )
     first = segments["coder"].iloc[0]
     return Interviews(
         participants=participants,

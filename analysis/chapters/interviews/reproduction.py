@@ -4,23 +4,21 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from pathlib import Path
 
-from analysis.chapters.interviews.data import DIAGNOSES, SEXES
+from analysis.chapters.interviews.data import DIAGNOSES, PUBLISHED, SEXES
 from analysis.chapters.interviews.stats import Characteristics
 from analysis.core import reproduction
 from analysis.core.output_checks import EXTREME
 from analysis.core.study import Study
 from analysis.core.yamlfile import read_yaml
 
-PUBLISHED_FILE = Path(__file__).with_name("published.yaml")
 REASON = "interviews.reason.not_study_data"
 
 
 @cache
 def published() -> dict:
     """The published values, as printed."""
-    return read_yaml(PUBLISHED_FILE)
+    return read_yaml(PUBLISHED)
 
 
 def reproduces(study: Study) -> bool:

@@ -21,6 +21,7 @@ from analysis.core.study import (
     Study,
     StudyDescription,
     bilingual,
+    check_claim,
     key,
     load_study,
     publication_of,
@@ -36,6 +37,7 @@ from analysis.core.validation import (
     read_table,
     require,
 )
+from analysis.core.yamlfile import read_yaml
 
 SOURCES = ("primary", "derived", "reconstructed")
 JUDGEMENTS = ("not_serious", "serious", "very_serious")
@@ -239,6 +241,9 @@ NARRATIVE = Schema(
 SCHEMAS: tuple[Schema, ...] = (STUDIES, ANALYSES, CHARACTERISTICS, RISK_OF_BIAS, PRISMA, NARRATIVE)
 
 
+PUBLISHED = Path(__file__).with_name("published.yaml")  # the review's printed numbers
+
+
 class MetaFacts(Described):
     """The facts of a review that no data file holds."""
 
@@ -246,9 +251,10 @@ class MetaFacts(Described):
 
 
 class MetaDescription(StudyDescription):
-    """``meta.study.yaml``: read in "This chapter re-analyses <reference>" and "<n> <design>"."""
+    """``meta.study.yaml``: read in "This chapter re-analyses <reference>", "The review is about
+    <population> (<period>)" and "<n> <design>"."""
 
-    publications = publication_of(Path(__file__).with_name("published.yaml"))
+    publications = publication_of(PUBLISHED)
 
     reference: LangText | None = key(
         "definite",
@@ -260,6 +266,10 @@ class MetaDescription(StudyDescription):
     )
     population: LangText | None = key(
         "plural_noun", bilingual("people on long-term sick leave", "langtidssykmeldte")
+    )
+    period: LangText | None = key(
+        "period_note",
+        bilingual("literature search completed May 2020", "litteratursøk avsluttet mai 2020"),
     )
     design: LangText | None = key(
         "plural_noun", bilingual("randomised trials", "randomiserte studier")
@@ -673,6 +683,14 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> MetaData:
         problems += located(_prisma_problems(prisma), flow)
     if problems:
         raise InputError(problems)
+    check_claim(
+        study,
+        data_dir,
+        "meta",
+        "meta.claim.analyses",
+        read_yaml(PUBLISHED)["analyses"],
+        analyses["analysis_id"],
+    )
     return MetaData(
         studies,
         analyses,

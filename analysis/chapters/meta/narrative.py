@@ -106,6 +106,17 @@ def analysis_label(analyses: pd.DataFrame, analysis_id: str, lang: str) -> str:
     return t("meta.analysis_label", lang, **names, months=tn("meta.count.months", months, lang))
 
 
+def scope(study: Study, lang: str) -> str:
+    """Whom and when the review is about, from the description's ``population`` and
+    ``period`` (empty when it gives neither)."""
+    population, period = study.text("population", lang), study.text("period", lang)
+    if population and period:
+        return t("meta.text.scope", lang, population=population, period=period)
+    if population:
+        return t("meta.text.scope_population", lang, population=population)
+    return t("meta.text.scope_period", lang, period=period) if period else ""
+
+
 def opening(results: MetaResults, lang: str) -> str:
     """What the data are: the review and what it included when described, else the files."""
     study = results.study
@@ -120,9 +131,8 @@ def opening(results: MetaResults, lang: str) -> str:
     reference = study.text("reference", lang)
     if reference is None:
         studies = tn("meta.count.study", int(results.data.studies["study"].nunique()), lang)
-        return " ".join(
-            [t("meta.text.opening_file", lang, studies=studies, analyses=analyses), computed]
-        )
+        opened = t("meta.text.opening_file", lang, studies=studies, analyses=analyses)
+        return " ".join(filter(None, [opened, scope(study, lang), computed]))
     outcome = outcome_name(study, lang)
     pooled = (
         t("meta.text.pooled_outcome", lang, outcome=outcome, analyses=analyses)
@@ -131,11 +141,15 @@ def opening(results: MetaResults, lang: str) -> str:
     )
     citation = f" {{cite:p}}`{study.citation}`" if study.citation else ""
     return " ".join(
-        [
-            t("meta.text.opening_study", lang, reference=reference, citation=citation),
-            t("meta.text.included_pooled", lang, included=included, pooled=pooled),
-            computed,
-        ]
+        filter(
+            None,
+            [
+                t("meta.text.opening_study", lang, reference=reference, citation=citation),
+                scope(study, lang),
+                t("meta.text.included_pooled", lang, included=included, pooled=pooled),
+                computed,
+            ],
+        )
     )
 
 

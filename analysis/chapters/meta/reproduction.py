@@ -9,14 +9,12 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 
-from analysis.chapters.meta.data import MetaData
+from analysis.chapters.meta.data import PUBLISHED, MetaData
 from analysis.chapters.meta.stats import AnalysisResult, weak_publications
 from analysis.core import reproduction
 from analysis.core.yamlfile import read_yaml
 
-PUBLISHED_FILE = Path(__file__).with_name("published.yaml")
 PARTS = ("estimate", "low", "high")
 NOT_ESTIMABLE = "meta.reason.not_estimable"
 
@@ -24,7 +22,7 @@ NOT_ESTIMABLE = "meta.reason.not_estimable"
 @cache
 def published() -> dict:
     """The review's printed numbers."""
-    return read_yaml(PUBLISHED_FILE)
+    return read_yaml(PUBLISHED)
 
 
 def _about(item: dict, subject: str) -> dict:

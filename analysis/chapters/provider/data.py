@@ -13,6 +13,7 @@ from analysis.core.study import (
     Study,
     StudyDescription,
     bilingual,
+    check_claim,
     key,
     key_problem,
     load_study,
@@ -20,7 +21,9 @@ from analysis.core.study import (
     study_file,
 )
 from analysis.core.validation import Field, InputError, Message, Notes, Schema, one_of, read_table
+from analysis.core.yamlfile import read_yaml
 
+PUBLISHED = Path(__file__).with_name("published.yaml")  # the publication's numbers
 FINANCE = ("rha", "nav", "both")
 YES_NO = ("yes", "no")
 DIAGNOSES = ("dx_musculoskeletal", "dx_mental", "dx_unspecific")
@@ -92,11 +95,37 @@ class RegressionKeys(Described):
     )
 
 
+class FinanceGroup(Described):
+    """What one code of ``finance`` is called: its name (a table's column, a bar) and the
+    exposure "financed by it at all" of its 2×2 table."""
+
+    name: LangText = key(
+        "label",
+        bilingual("RHA only", "Kun RHF"),
+        "provider.description.finance_name",
+        required=True,
+    )
+    exposure: LangText = key(
+        "label",
+        bilingual("RHA financed (RHA only or both)", "RHF-finansiert (kun RHF eller begge)"),
+        "provider.description.finance_exposure",
+        required=True,
+    )
+
+
+class FinanceGroups(Described):
+    """The names of the three codes of ``finance`` (without them the pages show the codes)."""
+
+    rha: FinanceGroup = key(None, None, "provider.description.finance_rha", required=True)
+    nav: FinanceGroup = key(None, None, "provider.description.finance_nav", required=True)
+    both: FinanceGroup = key(None, None, "provider.description.finance_both", required=True)
+
+
 class ProviderDescription(StudyDescription):
     """``provider.study.yaml``: the survey's design and setting, read in "This chapter analyses
     <design> about 120 programmes in <setting>"."""
 
-    publications = publication_of(Path(__file__).with_name("published.yaml"))
+    publications = publication_of(PUBLISHED)
 
     design: LangText | None = key(
         "plural_noun", bilingual("telephone interviews", "telefonintervjuer")
@@ -109,6 +138,32 @@ class ProviderDescription(StudyDescription):
     setting: LangText | None = key(
         "definite",
         bilingual("the Raskere tilbake (faster return) scheme", "Raskere tilbake-ordningen"),
+    )
+    finance: FinanceGroups | None = key(
+        None,
+        {
+            "rha": {
+                "name": bilingual("County only", "Kun fylket"),
+                "exposure": bilingual("County (only or both)", "Fylket (alene eller begge)"),
+            },
+            "nav": {
+                "name": bilingual("Insurer only", "Kun forsikringen"),
+                "exposure": bilingual("Insurer (only or both)", "Forsikringen (alene eller begge)"),
+            },
+            "both": {
+                "name": bilingual("Both", "Begge"),
+                "exposure": bilingual("Both", "Begge"),
+            },
+        },
+        "provider.description.finance",
+    )
+    financing: LangText | None = key(
+        "participle",
+        bilingual(
+            "financed by the county, the insurer or both",
+            "finansiert av fylket, forsikringen eller begge",
+        ),
+        "provider.description.financing",
     )
 
 
@@ -177,4 +232,13 @@ def load(data_dir: Path, notes: Notes | None = None) -> ProviderData:
     frame = read_table(Path(data_dir), PROVIDERS, notes)
     study = load_study(data_dir, "provider", DESCRIPTION)
     plan = regression_plan(study, frame.columns, study_file(data_dir, "provider").name)
+    published = read_yaml(PUBLISHED)
+    check_claim(
+        study,
+        data_dir,
+        "provider",
+        "provider.claim.coordinators",
+        published["coordinator_types"],
+        frame.columns,
+    )
     return ProviderData(frame, study, plan)

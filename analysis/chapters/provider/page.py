@@ -83,14 +83,15 @@ def coordinator_figure(
     results: ProviderResults, lang: str, figure_folder: FigureFolder
 ) -> Markdown:
     """Share with a permanent coordinator per finance group."""
-    shares = {
-        finance: fmt_pct(share, lang) for finance, share in results.coordinator["share"].items()
-    }
+    shares = ", ".join(
+        f"{tables.finance_name(results.study, finance, lang)} {fmt_pct(share, lang)}"
+        for finance, share in results.coordinator["share"].items()
+    )
     return show_figure(
         partial(figures.coordinator_share, results, lang),
         f"provider-coordinator-{lang}",
         t("provider.figure.share.caption", lang),
-        t("provider.figure.share.alt", lang, **shares),
+        t("provider.figure.share.alt", lang, shares=shares),
         figure_folder,
         source=_source(results, lang),
     )
@@ -100,10 +101,12 @@ def tests_table(results: ProviderResults, lang: str) -> HTML:
     """The six 2×2 tables and their tests, with notes on those that are not estimable and on
     odds ratios with the zero-cell correction."""
     missing = [
-        t(f"provider.exposure.{name}", lang) for name, test in results.tests.items() if test.reason
+        tables.exposure_name(results.study, name, lang)
+        for name, test in results.tests.items()
+        if test.reason
     ]
     corrected = [
-        t(f"provider.exposure.{name}", lang)
+        tables.exposure_name(results.study, name, lang)
         for name, test in results.tests.items()
         if test.or_correction
     ]
@@ -179,4 +182,7 @@ def regression(results: ProviderResults, lang: str) -> list[HTML | Markdown]:
         n=programmes,
         events=fmt_int(model.events, lang),
     )
-    return [Markdown(intro), html_table(tables.regression_table(model, lang), caption)]
+    return [
+        Markdown(intro),
+        html_table(tables.regression_table(model, results.study, lang), caption),
+    ]

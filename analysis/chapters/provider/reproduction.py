@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 
+from analysis.chapters.provider.data import PUBLISHED
 from analysis.chapters.provider.stats import TableTest
 from analysis.core import reproduction
 from analysis.core.problems import Message
 from analysis.core.yamlfile import read_yaml
 
-PUBLISHED = Path(__file__).with_name("published.yaml")
 STATISTIC_REASONS = {
     ("finance_nav", "p"): "provider.reason.p_misprint",
     ("finance_both", "or_ci_high"): "provider.reason.ci_truncated",
