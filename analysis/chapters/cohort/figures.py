@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.survival import KMComparison
-from analysis.chapters.cohort.tables import group_label, hidden
+from analysis.chapters.cohort.tables import group_label
 from analysis.core.display import legend_above, wrap_label
-from analysis.core.i18n import axis_formatter, fmt_p, fmt_pct, t
+from analysis.core.i18n import axis_formatter, fmt_int, fmt_p, fmt_pct, t
 
 COLOURS = ("#1b6ca8", "#d1495b", "#3a7d44", "#7a5195")
 WIDE = 6  # inches: a figure at least this wide sets two panels side by side
@@ -23,6 +23,9 @@ SCHOENFELD_LABEL = 32  # characters per line of the Schoenfeld panels' axis labe
 def _characters(width: float) -> int:
     """Characters per line of a label in a figure ``width`` inches wide."""
     return round(LABEL_CHARACTERS * width)
+
+
+HIDDEN_MARK = "\u2013"  # an en dash: a count in the risk table that disclosure control hides
 
 
 def km_figure(comparison: KMComparison, lang: str, width: float) -> plt.Figure:
@@ -86,13 +89,20 @@ def km_figure(comparison: KMComparison, lang: str, width: float) -> plt.Figure:
     ax.set_xlabel("")
     table_ax.set_ylim(-0.5, len(curves) - 0.5)
     table_ax.invert_yaxis()
+    # A hidden count is a dash, explained in the title: the word would not fit between two
+    # counts on a phone.
+    at_risk = comparison.at_risk.loc[[curve.level for curve in curves], comparison.ticks]
     for position, (colour, curve) in enumerate(zip(COLOURS, curves, strict=False)):
         for tick in comparison.ticks:
-            text = hidden(comparison.at_risk.loc[curve.level, tick], lang)
+            count = at_risk.loc[curve.level, tick]
+            text = HIDDEN_MARK if count is None else fmt_int(count, lang)
             table_ax.text(tick, position, text, ha="center", va="center", color=colour)
+    title = t("cohort.fig.at_risk", lang)
+    if at_risk.isna().any(axis=None):
+        title = t("cohort.fig.at_risk_with_hidden", lang, title=title, mark=HIDDEN_MARK)
     table_ax.set_yticks(range(len(curves)), names)
     table_ax.set_title(
-        wrap_label(t("cohort.fig.at_risk", lang), 2 * _characters(width)),
+        wrap_label(title, 2 * _characters(width)),
         loc="left",
         fontsize="medium",
     )
