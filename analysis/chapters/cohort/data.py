@@ -6,7 +6,6 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -21,8 +20,10 @@ from analysis.core.study import (
     StudyDescription,
     bilingual,
     key,
+    key_problem,
     load_study,
     publication_of,
+    study_file,
 )
 from analysis.core.validation import (
     Field,
@@ -111,6 +112,54 @@ SCHEMAS: tuple[Schema, ...] = (SCHEMA,)
 OUTCOMES = ("first_rtw", "full_rtw")  # the outcomes the chapter analyses
 
 
+class OutcomeCodes(Described):
+    """The codes of a competing outcome's event-type column: the event of interest, censoring
+    and each competing event with its name in every language."""
+
+    event: str = key(None, "rtw", "cohort.description.code_event", required=True, min_length=1)
+    censored: str = key(
+        None, "censored", "cohort.description.code_censored", required=True, min_length=1
+    )
+    competing: dict[str, LangText] = key(
+        "noun_phrase",
+        {"aap": bilingual("work assessment allowance", "arbeidsavklaringspenger")},
+        "cohort.description.code_competing",
+        required=True,
+        min_length=1,
+    )
+
+
+class RestrictedMeanPlan(Described):
+    """The restricted mean time to an outcome (RMST) the chapter reports."""
+
+    horizon_days: int | None = key(None, 180, "cohort.description.horizon_days", gt=0)
+
+
+class CohortOutcome(OutcomeDescription):
+    """One outcome of the cohort: ``first_rtw`` or ``full_rtw`` (the pairs of a time and an
+    event column the data contract names), or a competing outcome of its own name read from a
+    time column and an event-type column with ``codes``; optionally its RMST."""
+
+    time: str | None = key(None, "days_to_end", "cohort.description.outcome_time", min_length=1)
+    event_type: str | None = key(None, "end_type", "cohort.description.event_type", min_length=1)
+    codes: OutcomeCodes | None = key(
+        None,
+        {
+            "event": "rtw",
+            "censored": "censored",
+            "competing": {"aap": bilingual("work assessment allowance", "arbeidsavklaringspenger")},
+        },
+        "cohort.description.codes",
+    )
+    times: list[int] | None = key(None, [90, 180, 360], "cohort.description.times", min_length=1)
+    rmst: RestrictedMeanPlan | None = key(None, {"horizon_days": 180}, "cohort.description.rmst")
+
+    @property
+    def competing(self) -> bool:
+        """True for an outcome with competing events (read from an event-type column)."""
+        return self.event_type is not None
+
+
 class SpellRules(Described):
     """How a register extract's spells become the cohort (``spells.Derivation``)."""
 
@@ -149,7 +198,7 @@ class CohortDescription(StudyDescription):
         None, {"question": bilingual("The question is whether …", "Spørsmålet er om …")}
     )
     spells: SpellRules | None = key(None, {"bridge_days": 14}, "cohort.description.spells")
-    outcomes: dict[Literal[OUTCOMES], OutcomeDescription] | None = key(
+    outcomes: dict[str, CohortOutcome] | None = key(
         None,
         {
             "first_rtw": {
@@ -158,6 +207,10 @@ class CohortDescription(StudyDescription):
             }
         },
     )
+
+    def competing_outcomes(self) -> dict[str, CohortOutcome]:
+        """The declared outcomes with competing events, by name."""
+        return {name: o for name, o in (self.outcomes or {}).items() if o.competing}
 
 
 DESCRIPTION = CohortDescription
@@ -171,6 +224,80 @@ class CohortData:
     frame: pd.DataFrame
     study: Study = field(default_factory=Study)
     derivation: spells.Derivation | None = None  # the rules, when derived from spells
+
+
+def outcome_problems(description: CohortDescription | None, file: str) -> list[Problem]:
+    """What is wrong with the declared outcomes: a name that is neither a pair of the data
+    contract (``first_rtw``, ``full_rtw``) nor a competing outcome, a competing outcome
+    without its columns or codes, a pair given columns, or one code meaning two things."""
+    problems = []
+    for name, outcome in ((description.outcomes or {}) if description else {}).items():
+        where = f"outcomes.{name}"
+        own = [k for k in ("time", "event_type", "codes", "times") if getattr(outcome, k)]
+        if name in OUTCOMES:
+            problems += [
+                key_problem(
+                    file,
+                    f"{where}.{k}",
+                    Message("cohort.input.pair_columns", outcome=name),
+                    Message("input.study.fix.remove"),
+                )
+                for k in own
+            ]
+            continue
+        if not own:
+            problems.append(
+                key_problem(
+                    file,
+                    where,
+                    Message("cohort.input.outcome_unknown", outcome=name),
+                    Message("cohort.input.fix.outcome_unknown", pairs=", ".join(OUTCOMES)),
+                )
+            )
+            continue
+        problems += [
+            key_problem(
+                file,
+                f"{where}.{k}",
+                Message("input.study.missing_key"),
+                Message("cohort.input.fix.competing_key", key=k),
+            )
+            for k in ("time", "event_type", "codes")
+            if not getattr(outcome, k)
+        ]
+        codes = outcome.codes
+        if codes and len({codes.event, codes.censored, *codes.competing}) < 2 + len(
+            codes.competing
+        ):
+            problems.append(
+                key_problem(
+                    file,
+                    f"{where}.codes",
+                    Message("cohort.input.codes_repeated"),
+                    Message("cohort.input.fix.codes_repeated"),
+                )
+            )
+    return problems
+
+
+def outcome_schema(description: CohortDescription | None) -> Schema:
+    """``cohort.csv``'s schema with the columns of the declared competing outcomes: a time in
+    days and an event type, one of the outcome's codes."""
+    declared = description.competing_outcomes() if description else {}
+    fields = {
+        column.name: column
+        for outcome in declared.values()
+        for column in (
+            Field(outcome.time, "integer", minimum=0),
+            Field(
+                outcome.event_type,
+                "category",
+                (outcome.codes.event, outcome.codes.censored, *outcome.codes.competing),
+            ),
+        )
+    }
+    added = [column for name, column in fields.items() if name not in COLUMNS]
+    return Schema(SCHEMA.file, (*SCHEMA.fields, *added)) if added else SCHEMA
 
 
 def register_extract(data_dir: Path) -> tuple[Path, Path] | None:
@@ -192,6 +319,8 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
     ``cohort.csv``, a register extract in ``register/`` gives the cohort (see ``spells``)."""
     data_dir = Path(data_dir)
     study = load_study(data_dir, "cohort", DESCRIPTION)
+    if problems := outcome_problems(study.description, study_file(data_dir, "cohort").name):
+        raise InputError(problems)
     derivation = None
     if extract := register_extract(data_dir):
         persons, spells_file = extract
@@ -204,9 +333,11 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
         name = spells.shown(persons, data_dir.resolve())
         with tempfile.TemporaryDirectory() as work:
             text = spells.cohort_frame(data_dir.resolve(), derivation, Path(work))
-        frame = validate_frame(text, SCHEMA, name, Notes() if notes is None else notes)
+        frame = validate_frame(
+            text, outcome_schema(study.description), name, Notes() if notes is None else notes
+        )
     else:
-        frame = read_table(data_dir, SCHEMA, notes)
+        frame = read_table(data_dir, outcome_schema(study.description), notes)
         name = f"{data_dir.resolve().name}/{SCHEMA.file}"
     rules = (
         (
