@@ -1,6 +1,7 @@
 # Reference values for the cohort chapter's declared competing outcome and RMSTs on the
-# foreign cohort of tests/cohort_competing_data.py, from R's survival package. Run from the
-# repository root (after `python -m tests.cohort_competing_data` writes the input):
+# foreign cohort of tests/helpers.py (competing_cohort), from R's survival package. Run from
+# the repository root, after writing the input with
+#   .venv/bin/python -c 'from tests.helpers import *; write_competing_reference_input()'
 #   Rscript tests/reference/competing_chapter.R
 # writes competing_chapter_values.csv (15 digits).
 suppressPackageStartupMessages(library(survival))

@@ -377,12 +377,6 @@ def _without_programme_type(frame: pd.DataFrame, described: Table1) -> int | Non
     return described.value("programme_type", MISSING, "total")
 
 
-def _declared_outcomes(data: CohortData) -> dict:
-    """The outcomes the study description declares (none without one)."""
-    description = data.study.description
-    return dict(description.outcomes or {}) if description else {}
-
-
 def analyse(
     data: CohortData,
     compare: bool = True,
@@ -460,6 +454,6 @@ def analyse(
         coordinator_odds_ratio=odds,
         reproduction=rows,
         declared=declared_analyses(
-            frame, _declared_outcomes(data), follow_up_days, sizes, suppress_below
+            frame, data.study.description, follow_up_days, sizes, suppress_below
         ),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -112,6 +113,18 @@ SCHEMAS: tuple[Schema, ...] = (SCHEMA,)
 OUTCOMES = ("first_rtw", "full_rtw")  # the outcomes the chapter analyses
 
 
+class CompetingEvent(Described):
+    """One competing end of follow-up: its code in the event-type column and its name."""
+
+    code: str = key(None, "aap", "cohort.description.competing_code", required=True, min_length=1)
+    name: LangText = key(
+        "noun_phrase",
+        bilingual("work assessment allowance", "arbeidsavklaringspenger"),
+        "cohort.description.competing_name",
+        required=True,
+    )
+
+
 class OutcomeCodes(Described):
     """The codes of a competing outcome's event-type column: the event of interest, censoring
     and each competing event with its name in every language."""
@@ -120,13 +133,22 @@ class OutcomeCodes(Described):
     censored: str = key(
         None, "censored", "cohort.description.code_censored", required=True, min_length=1
     )
-    competing: dict[str, LangText] = key(
-        "noun_phrase",
-        {"aap": bilingual("work assessment allowance", "arbeidsavklaringspenger")},
+    competing: list[CompetingEvent] = key(
+        None,
+        [
+            {
+                "code": "aap",
+                "name": bilingual("work assessment allowance", "arbeidsavklaringspenger"),
+            }
+        ],
         "cohort.description.code_competing",
         required=True,
         min_length=1,
     )
+
+    def names(self) -> tuple[str, ...]:
+        """Every code: the event, censoring, then the competing events in declared order."""
+        return (self.event, self.censored, *(event.code for event in self.competing))
 
 
 class RestrictedMeanPlan(Described):
@@ -136,28 +158,38 @@ class RestrictedMeanPlan(Described):
 
 
 class CohortOutcome(OutcomeDescription):
-    """One outcome of the cohort: ``first_rtw`` or ``full_rtw`` (the pairs of a time and an
-    event column the data contract names), or a competing outcome of its own name read from a
-    time column and an event-type column with ``codes``; optionally its RMST."""
+    """``first_rtw`` or ``full_rtw`` (their time and event columns are the data contract's),
+    and whether to report its RMST."""
 
-    time: str | None = key(None, "days_to_end", "cohort.description.outcome_time", min_length=1)
-    event_type: str | None = key(None, "end_type", "cohort.description.event_type", min_length=1)
-    codes: OutcomeCodes | None = key(
+    rmst: RestrictedMeanPlan | None = key(None, {"horizon_days": 180}, "cohort.description.rmst")
+
+
+class CompetingOutcome(CohortOutcome):
+    """An outcome with competing ends, read from a time column and an event-type column whose
+    ``codes`` say which end each person had (or censoring)."""
+
+    time: str = key(
+        None, "days_to_end", "cohort.description.outcome_time", required=True, min_length=1
+    )
+    event_type: str = key(
+        None, "end_type", "cohort.description.event_type", required=True, min_length=1
+    )
+    codes: OutcomeCodes = key(
         None,
         {
             "event": "rtw",
             "censored": "censored",
-            "competing": {"aap": bilingual("work assessment allowance", "arbeidsavklaringspenger")},
+            "competing": [
+                {
+                    "code": "aap",
+                    "name": bilingual("work assessment allowance", "arbeidsavklaringspenger"),
+                }
+            ],
         },
         "cohort.description.codes",
+        required=True,
     )
     times: list[int] | None = key(None, [90, 180, 360], "cohort.description.times", min_length=1)
-    rmst: RestrictedMeanPlan | None = key(None, {"horizon_days": 180}, "cohort.description.rmst")
-
-    @property
-    def competing(self) -> bool:
-        """True for an outcome with competing events (read from an event-type column)."""
-        return self.event_type is not None
 
 
 class SpellRules(Described):
@@ -198,7 +230,7 @@ class CohortDescription(StudyDescription):
         None, {"question": bilingual("The question is whether …", "Spørsmålet er om …")}
     )
     spells: SpellRules | None = key(None, {"bridge_days": 14}, "cohort.description.spells")
-    outcomes: dict[str, CohortOutcome] | None = key(
+    outcomes: dict[Literal[OUTCOMES], CohortOutcome] | None = key(
         None,
         {
             "first_rtw": {
@@ -207,10 +239,17 @@ class CohortDescription(StudyDescription):
             }
         },
     )
-
-    def competing_outcomes(self) -> dict[str, CohortOutcome]:
-        """The declared outcomes with competing events, by name."""
-        return {name: o for name, o in (self.outcomes or {}).items() if o.competing}
+    competing_outcomes: dict[str, CompetingOutcome] | None = key(
+        None,
+        {
+            "leaving_sick_leave": {
+                "name": bilingual("return to work", "tilbakeføring til arbeid"),
+                "time": "days_to_end",
+                "event_type": "end_type",
+            }
+        },
+        "cohort.description.competing_outcomes",
+    )
 
 
 DESCRIPTION = CohortDescription
@@ -227,73 +266,30 @@ class CohortData:
 
 
 def outcome_problems(description: CohortDescription | None, file: str) -> list[Problem]:
-    """What is wrong with the declared outcomes: a name that is neither a pair of the data
-    contract (``first_rtw``, ``full_rtw``) nor a competing outcome, a competing outcome
-    without its columns or codes, a pair given columns, or one code meaning two things."""
-    problems = []
-    for name, outcome in ((description.outcomes or {}) if description else {}).items():
-        where = f"outcomes.{name}"
-        own = [k for k in ("time", "event_type", "codes", "times") if getattr(outcome, k)]
-        if name in OUTCOMES:
-            problems += [
-                key_problem(
-                    file,
-                    f"{where}.{k}",
-                    Message("cohort.input.pair_columns", outcome=name),
-                    Message("input.study.fix.remove"),
-                )
-                for k in own
-            ]
-            continue
-        if not own:
-            problems.append(
-                key_problem(
-                    file,
-                    where,
-                    Message("cohort.input.outcome_unknown", outcome=name),
-                    Message("cohort.input.fix.outcome_unknown", pairs=", ".join(OUTCOMES)),
-                )
-            )
-            continue
-        problems += [
-            key_problem(
-                file,
-                f"{where}.{k}",
-                Message("input.study.missing_key"),
-                Message("cohort.input.fix.competing_key", key=k),
-            )
-            for k in ("time", "event_type", "codes")
-            if not getattr(outcome, k)
-        ]
-        codes = outcome.codes
-        if codes and len({codes.event, codes.censored, *codes.competing}) < 2 + len(
-            codes.competing
-        ):
-            problems.append(
-                key_problem(
-                    file,
-                    f"{where}.codes",
-                    Message("cohort.input.codes_repeated"),
-                    Message("cohort.input.fix.codes_repeated"),
-                )
-            )
-    return problems
+    """A competing outcome whose codes repeat one another (one code meaning two things)."""
+    declared = (description.competing_outcomes or {}) if description else {}
+    return [
+        key_problem(
+            file,
+            f"competing_outcomes.{name}.codes",
+            Message("cohort.input.codes_repeated"),
+            Message("cohort.input.fix.codes_repeated"),
+        )
+        for name, outcome in declared.items()
+        if len(set(outcome.codes.names())) < len(outcome.codes.names())
+    ]
 
 
 def outcome_schema(description: CohortDescription | None) -> Schema:
     """``cohort.csv``'s schema with the columns of the declared competing outcomes: a time in
     days and an event type, one of the outcome's codes."""
-    declared = description.competing_outcomes() if description else {}
+    declared = (description.competing_outcomes or {}) if description else {}
     fields = {
         column.name: column
         for outcome in declared.values()
         for column in (
             Field(outcome.time, "integer", minimum=0),
-            Field(
-                outcome.event_type,
-                "category",
-                (outcome.codes.event, outcome.codes.censored, *outcome.codes.competing),
-            ),
+            Field(outcome.event_type, "category", outcome.codes.names()),
         )
     }
     added = [column for name, column in fields.items() if name not in COLUMNS]

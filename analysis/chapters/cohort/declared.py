@@ -38,7 +38,12 @@ from analysis.chapters.cohort.competing import (
     incidence_by_group,
 )
 from analysis.chapters.cohort.cox import HazardRatio
-from analysis.chapters.cohort.data import OUTCOMES, CohortOutcome, group_levels
+from analysis.chapters.cohort.data import (
+    CohortDescription,
+    CohortOutcome,
+    CompetingOutcome,
+    group_levels,
+)
 from analysis.chapters.cohort.rmst import (
     RestrictedMean,
     RMSTContrast,
@@ -78,7 +83,7 @@ class CauseTest:
 
 
 @dataclass(frozen=True)
-class CompetingOutcome:
+class CompetingResults:
     """A competing outcome by exposure group: ``causes`` are the codes (the event of interest
     first), ``incidence`` per group shown the published curve of each cause, ``risk_tables``
     per group shown, ``tests`` one per cause; ``withheld`` the groups not shown."""
@@ -164,7 +169,7 @@ class DeclaredAnalyses:
     """The declared competing outcomes and RMSTs, by outcome name (both empty when the study
     description declares none)."""
 
-    competing: Mapping[str, CompetingOutcome] = field(default_factory=dict)
+    competing: Mapping[str, CompetingResults] = field(default_factory=dict)
     restricted_means: Mapping[str, RestrictedMeans] = field(default_factory=dict)
 
     def to_json(self) -> dict:
@@ -242,11 +247,11 @@ class DeclaredAnalyses:
         return made
 
 
-def _status(frame: pd.DataFrame, outcome: CohortOutcome, follow_up_days: int) -> pd.DataFrame:
+def _status(frame: pd.DataFrame, outcome: CompetingOutcome, follow_up_days: int) -> pd.DataFrame:
     """Days and status (0 censored, 1 the event of interest, 2… the competing events in
     declared order) of a competing outcome, censored at ``follow_up_days``."""
     codes = {outcome.codes.censored: CENSORED, outcome.codes.event: EVENT}
-    codes |= {code: EVENT + 1 + k for k, code in enumerate(outcome.codes.competing)}
+    codes |= {event.code: EVENT + 1 + k for k, event in enumerate(outcome.codes.competing)}
     days = frame[outcome.time].astype(float)
     status = frame[outcome.event_type].astype(object).map(codes).astype(int)
     return pd.DataFrame(
@@ -296,14 +301,14 @@ def _hazard_ratio(data: pd.DataFrame, cause: int, shown: list[str], threshold: i
 def competing_outcome(
     frame: pd.DataFrame,
     name: str,
-    outcome: CohortOutcome,
+    outcome: CompetingOutcome,
     follow_up_days: int,
     sizes: Mapping[str, int | None],
     suppress_below: int,
-) -> CompetingOutcome:
+) -> CompetingResults:
     """The competing outcome ``name`` by exposure group (see the module docstring)."""
     data = _status(frame, outcome, follow_up_days)
-    causes = (outcome.codes.event, *outcome.codes.competing)
+    causes = (outcome.codes.event, *(event.code for event in outcome.codes.competing))
     numbers = list(range(EVENT, EVENT + len(causes)))
     shown, withheld = _shown_levels(frame, sizes, suppress_below)
     declared = outcome.times or range(0, follow_up_days + 1, AT_RISK_STEP)
@@ -329,7 +334,7 @@ def competing_outcome(
         )
         for code, number in zip(causes, numbers, strict=True)
     )
-    return CompetingOutcome(
+    return CompetingResults(
         name, causes, times, {level: incidence[level] for level in shown}, tables, tests, withheld
     )
 
@@ -343,7 +348,7 @@ def restricted_mean_times(
     suppress_below: int,
 ) -> RestrictedMeans:
     """The RMST of ``name`` by exposure group with the contrasts to the reference group."""
-    if outcome.competing:
+    if isinstance(outcome, CompetingOutcome):
         data = _status(frame, outcome, follow_up_days)
         days, ended = data["days"].to_numpy(), data["status"].to_numpy() != CENSORED
     else:
@@ -365,23 +370,27 @@ def restricted_mean_times(
 
 def declared_analyses(
     frame: pd.DataFrame,
-    outcomes: Mapping[str, CohortOutcome],
+    description: CohortDescription | None,
     follow_up_days: int,
     sizes: Mapping[str, int | None],
     suppress_below: int,
 ) -> DeclaredAnalyses:
-    """The competing outcomes and RMSTs ``outcomes`` (the study description's) declare, on the
-    prepared ``frame``; ``sizes`` are the exposure groups' sizes as Table 1 shows them."""
+    """The competing outcomes and RMSTs the study ``description`` declares (none without
+    one), on the prepared ``frame``; ``sizes`` are the exposure groups' sizes as Table 1
+    shows them."""
+    if description is None:
+        return DeclaredAnalyses()
     args = (follow_up_days, sizes, suppress_below)
+    competing = description.competing_outcomes or {}
+    outcomes = {**(description.outcomes or {}), **competing}
     return DeclaredAnalyses(
         competing={
             name: competing_outcome(frame, name, outcome, *args)
-            for name, outcome in outcomes.items()
-            if outcome.competing
+            for name, outcome in competing.items()
         },
         restricted_means={
             name: restricted_mean_times(frame, name, outcome, *args)
             for name, outcome in outcomes.items()
-            if outcome.rmst is not None and (outcome.competing or name in OUTCOMES)
+            if outcome.rmst is not None
         },
     )

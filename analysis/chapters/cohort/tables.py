@@ -234,20 +234,21 @@ def programme_table(results: CohortResults, lang: str) -> pd.DataFrame:
 
 
 def outcome_name(results: CohortResults, name: str, lang: str) -> str:
-    """An outcome's name within a sentence: the paper's outcomes by their label, a declared
-    competing outcome by its study description."""
+    """An outcome's name within a sentence: the paper's outcomes by their label, a competing
+    outcome by its study description's name (else its key)."""
     if name in OUTCOMES:
         return t(f"cohort.outcome_in_text.{name}", lang)
-    return results.study.outcomes[name].name[lang]
+    declared = results.study.description.competing_outcomes[name].name
+    return getattr(declared, lang) if declared else name
 
 
 def cause_name(results: CohortResults, name: str, cause: str, lang: str) -> str:
     """The name of one end of the competing outcome ``name``: the outcome itself for the
     event of interest, else the competing event's declared name."""
-    codes = results.study.description.outcomes[name].codes
+    codes = results.study.description.competing_outcomes[name].codes
     if cause == codes.event:
         return outcome_name(results, name, lang)
-    return getattr(codes.competing[cause], lang)
+    return next(getattr(event.name, lang) for event in codes.competing if event.code == cause)
 
 
 def _capitalised(text: str) -> str:
