@@ -78,6 +78,113 @@ THRESHOLDS = (
 )
 
 
+# --- foreign cohorts ---
+
+FOREIGN_N, FOREIGN_PROGRAMMES, FOREIGN_WITHOUT_TYPE = 1500, 20, 10
+
+
+def foreign_cohort(seed: int = 2024) -> pd.DataFrame:
+    """A cohort unlike the shipped one, as written to CSV: 1,500 employees in 20 programmes,
+    a coordinator hazard ratio of 1.3, coordinators a little more common in the slow programme
+    types, ten employees without a programme type, no household income column, fewer category
+    levels (``test_cohort_foreign``; with a competing outcome, ``competing_cohort``)."""
+    rng = np.random.default_rng(seed)
+    kinds = np.array(
+        ["occupational_rehabilitation"] * 10 + ["treatment"] * 6 + ["follow_up"] * 4, dtype=object
+    )
+    programme = rng.integers(0, FOREIGN_PROGRAMMES, FOREIGN_N)
+    kind = kinds[programme]
+    rate = {"treatment": 1 / 50, "occupational_rehabilitation": 1 / 140, "follow_up": 1 / 300}
+    share = {"treatment": 0.45, "occupational_rehabilitation": 0.5, "follow_up": 0.55}
+    coordinator = rng.uniform(size=FOREIGN_N) < pd.Series(kind).map(share).to_numpy()
+    hazard = pd.Series(kind).map(rate).to_numpy() * np.where(coordinator, 1.3, 1.0)
+    first = np.ceil(rng.exponential(1 / hazard))
+    full = first + np.where(
+        rng.uniform(size=FOREIGN_N) < 0.4, 0, np.ceil(rng.exponential(45, FOREIGN_N))
+    )
+    frame = pd.DataFrame(
+        {
+            "id": [f"X{i:05d}" for i in range(FOREIGN_N)],
+            "programme_id": [f"K{p + 1:02d}" for p in programme],
+            "coordinator": np.where(coordinator, "yes", "no"),
+            "programme_type": kind,
+        }
+    )
+    frame.loc[rng.choice(FOREIGN_N, FOREIGN_WITHOUT_TYPE, replace=False), "programme_type"] = ""
+    for name, days in (("first", first), ("full", full)):
+        event = days <= 400
+        frame[f"days_to_{name}_rtw"] = np.where(event, days, 400).astype(int)
+        frame[f"{name}_rtw"] = event.astype(int)
+
+    def draw(levels: list[str], missing: float = 0.0) -> np.ndarray:
+        values = rng.choice(levels, FOREIGN_N).astype(object)
+        values[rng.uniform(size=FOREIGN_N) < missing] = ""
+        return values
+
+    frame["sex"] = draw(["female", "male"])
+    frame["age"] = rng.integers(20, 67, FOREIGN_N)
+    frame["marital_status"] = draw(["partner", "no_partner"], 0.01)
+    frame["education"] = draw(["elementary", "upper_secondary", "university_short"], 0.02)
+    frame["diagnosis"] = draw(["musculoskeletal", "psychiatric", "other"])
+    for symptom in ("pain_rest", "pain_activity", "depressive_mood", "anxiety"):
+        frame[symptom] = draw(["yes", "no"], 0.02)
+    frame["prior_sick_leave"] = draw(["yes", "no"])
+    frame["sector"] = draw(["public", "private"], 0.03)
+    return frame
+
+
+COMPETING_INPUT = FIXTURES.parent / "reference" / "competing_chapter_input.csv"
+COMPETING_END = 400
+COMPETING_STUDY = """\
+outcomes:
+  first_rtw:
+    rmst: {}
+competing_outcomes:
+  leaving_sick_leave:
+    name: {en: return to work, nb: tilbakeføring til arbeid}
+    direction: beneficial
+    time: days_to_end
+    event_type: end_type
+    codes:
+      event: rtw
+      censored: censored
+      competing:
+        - {code: aap, name: {en: work assessment allowance, nb: arbeidsavklaringspenger}}
+        - {code: uforetrygd, name: {en: disability pension, nb: uføretrygd}}
+    times: [30, 90, 180, 270, 360]
+    rmst: {horizon_days: 180}
+"""
+# The columns R reads (the outcome columns as written, before the chapter's follow-up).
+COMPETING_R_COLUMNS = ["coordinator", "days_to_first_rtw", "first_rtw", "days_to_end", "end_type"]
+
+
+def competing_cohort(seed: int = 21) -> pd.DataFrame:
+    """The foreign cohort with a competing outcome: ``days_to_end`` and ``end_type``, the first
+    of a return to work (``rtw``, the first RTW), a work assessment allowance (``aap``, more
+    often without a coordinator), a disability pension (``uforetrygd``, rare: few persons per
+    step) and censoring (``censored``) at day 400. ``tests/reference/competing_chapter.R``
+    reads its ``COMPETING_R_COLUMNS`` (``write_competing_reference_input``)."""
+    frame = foreign_cohort()
+    rng = np.random.default_rng(seed)
+    n = len(frame)
+    with_coordinator = (frame["coordinator"] == "yes").to_numpy()
+    returned = np.where(frame["first_rtw"] == 1, frame["days_to_first_rtw"].to_numpy(float), np.inf)
+    aap = np.ceil(rng.exponential(np.where(with_coordinator, 1400.0, 700.0)))
+    disability = np.ceil(rng.exponential(6000.0, n))
+    days = np.minimum.reduce([returned, aap, disability, np.full(n, float(COMPETING_END))])
+    kind = np.select(
+        [days == returned, days == aap, days == disability],
+        ["rtw", "aap", "uforetrygd"],
+        default="censored",
+    )
+    return frame.assign(days_to_end=days.astype(int), end_type=kind)
+
+
+def write_competing_reference_input() -> None:
+    """Write the columns R reads (run once when the generator changes, then the R script)."""
+    competing_cohort()[COMPETING_R_COLUMNS].to_csv(COMPETING_INPUT, index=False)
+
+
 # --- pages ---
 
 
@@ -118,6 +225,7 @@ def cohort_page_text(
             cohort_page.cox,
             partial(cohort_page.proportional_hazards, figure_folder=figure_folder),
             partial(cohort_page.programme_types, figure_folder=figure_folder),
+            partial(cohort_page.declared_analyses, figure_folder=figure_folder),
             cohort_page.reproduction_section,
         ):
             for shown in cell(results, lang):

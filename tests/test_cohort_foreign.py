@@ -1,9 +1,10 @@
 """The cohort chapter on someone else's cohort: the page states that cohort's facts only.
 
-The data are made here (seeded): 1,500 employees in 20 programmes, a coordinator hazard ratio
-of 1.3, coordinators a little more common in the slow programme types (so adjusting for
-programme type moves the hazard ratio away from 1), ten employees without a programme type,
-no household income column, fewer category levels, and no study description.
+The data are made by ``tests.helpers.foreign_cohort`` (seeded): 1,500 employees in 20
+programmes, a coordinator hazard ratio of 1.3, coordinators a little more common in the slow
+programme types (so adjusting for programme type moves the hazard ratio away from 1), ten
+employees without a programme type, no household income column, fewer category levels, and
+no study description.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import pytest
 from myst_nb.core.variables import format_plain_text
 
@@ -22,9 +21,22 @@ from analysis.chapters.cohort.data import load
 from analysis.core.i18n import fmt_int
 from analysis.pipeline.build import build
 from tests.conftest import share_build
-from tests.helpers import Shipped, article_text, figures_undrawn
+from tests.helpers import (
+    FOREIGN_N as N,
+)
+from tests.helpers import (
+    FOREIGN_PROGRAMMES as PROGRAMMES,
+)
+from tests.helpers import (
+    FOREIGN_WITHOUT_TYPE as WITHOUT_TYPE,
+)
+from tests.helpers import (
+    Shipped,
+    article_text,
+    figures_undrawn,
+    foreign_cohort,
+)
 
-N, PROGRAMMES, WITHOUT_TYPE = 1500, 20, 10
 NB_N = fmt_int(N, "nb")  # 1 500 with the bokmål thousands space
 # What the shipped study's page says and a page on other data must not.
 SHIPPED_FACTS = {
@@ -51,51 +63,6 @@ NOT_COMPARED = {
     "en": "There is no published result to compare these data with",
     "nb": "Det finnes ikke noe publisert resultat å sammenligne disse dataene med",
 }
-
-
-def foreign_cohort(seed: int = 2024) -> pd.DataFrame:
-    """A cohort unlike the shipped one (see the module docstring), as written to CSV."""
-    rng = np.random.default_rng(seed)
-    kinds = np.array(
-        ["occupational_rehabilitation"] * 10 + ["treatment"] * 6 + ["follow_up"] * 4, dtype=object
-    )
-    programme = rng.integers(0, PROGRAMMES, N)
-    kind = kinds[programme]
-    rate = {"treatment": 1 / 50, "occupational_rehabilitation": 1 / 140, "follow_up": 1 / 300}
-    share = {"treatment": 0.45, "occupational_rehabilitation": 0.5, "follow_up": 0.55}
-    coordinator = rng.uniform(size=N) < pd.Series(kind).map(share).to_numpy()
-    hazard = pd.Series(kind).map(rate).to_numpy() * np.where(coordinator, 1.3, 1.0)
-    first = np.ceil(rng.exponential(1 / hazard))
-    full = first + np.where(rng.uniform(size=N) < 0.4, 0, np.ceil(rng.exponential(45, N)))
-    frame = pd.DataFrame(
-        {
-            "id": [f"X{i:05d}" for i in range(N)],
-            "programme_id": [f"K{p + 1:02d}" for p in programme],
-            "coordinator": np.where(coordinator, "yes", "no"),
-            "programme_type": kind,
-        }
-    )
-    frame.loc[rng.choice(N, WITHOUT_TYPE, replace=False), "programme_type"] = ""
-    for name, days in (("first", first), ("full", full)):
-        event = days <= 400
-        frame[f"days_to_{name}_rtw"] = np.where(event, days, 400).astype(int)
-        frame[f"{name}_rtw"] = event.astype(int)
-
-    def draw(levels: list[str], missing: float = 0.0) -> np.ndarray:
-        values = rng.choice(levels, N).astype(object)
-        values[rng.uniform(size=N) < missing] = ""
-        return values
-
-    frame["sex"] = draw(["female", "male"])
-    frame["age"] = rng.integers(20, 67, N)
-    frame["marital_status"] = draw(["partner", "no_partner"], 0.01)
-    frame["education"] = draw(["elementary", "upper_secondary", "university_short"], 0.02)
-    frame["diagnosis"] = draw(["musculoskeletal", "psychiatric", "other"])
-    for symptom in ("pain_rest", "pain_activity", "depressive_mood", "anxiety"):
-        frame[symptom] = draw(["yes", "no"], 0.02)
-    frame["prior_sick_leave"] = draw(["yes", "no"])
-    frame["sector"] = draw(["public", "private"], 0.03)
-    return frame
 
 
 def write_data(folder: Path, study: str | None = None) -> Path:

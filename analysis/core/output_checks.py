@@ -47,6 +47,7 @@ POINTS = "points"
 LINKED_TABLES = "linked_tables"
 SURVIVAL_CURVE = "survival_curve"
 AT_RISK = "at_risk"
+RISK_TABLE = "risk_table"
 MODEL = "model"
 STATISTIC = "statistic"
 # A withheld reproduction row of synthetic data (its published value is withheld too).

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
 
@@ -18,6 +18,7 @@ from analysis.chapters.cohort.cox import (
     model_sizes,
 )
 from analysis.chapters.cohort.data import OUTCOMES, SCHEMAS, CohortData, load, prepare
+from analysis.chapters.cohort.declared import DeclaredAnalyses, declared_analyses
 from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, Table1, table1
 from analysis.chapters.cohort.linked import hidden_returned
 from analysis.chapters.cohort.programmes import (
@@ -145,6 +146,8 @@ class CohortResults:
     by_programme_type: KMComparison
     coordinator_odds_ratio: OddsRatio
     reproduction: list[dict]
+    # The competing outcomes and RMSTs the study description declares (none: nothing added).
+    declared: DeclaredAnalyses = field(default_factory=DeclaredAnalyses)
 
     @property
     def generated(self) -> bool:
@@ -169,7 +172,7 @@ class CohortResults:
             }
         elif self.coordinator_odds_ratio.n is None:
             hidden["programme_type.coordinator_odds_ratio.n"] = COUNT
-        return hidden
+        return hidden | self.declared.suppressed()
 
     def checks(self) -> list[dict]:
         """What output checking decided for the disclosure report: the Schoenfeld figure
@@ -225,7 +228,7 @@ class CohortResults:
             for i, row in enumerate(self.reproduction)
             if row.get("unpaired")
         ]
-        return made
+        return made + self.declared.checks()
 
     def to_json(self) -> dict:
         """The ``results/cohort.json`` contract. A value disclosure control hides is null and
@@ -254,6 +257,7 @@ class CohortResults:
                 "coordinator_odds_ratio": self.coordinator_odds_ratio.to_json(),
             },
             "table1": self.table1.to_json(),
+            **self.declared.to_json(),
             "reproduction": rows_to_json(self.reproduction),
             "compared": self.compared,
             "disclosure": report(self.suppress_below, hidden, self.checks()),
@@ -449,4 +453,7 @@ def analyse(
         ),
         coordinator_odds_ratio=odds,
         reproduction=rows,
+        declared=declared_analyses(
+            frame, data.study.description, follow_up_days, sizes, suppress_below
+        ),
     )

@@ -24,8 +24,10 @@ from analysis.core.study import (
     bilingual,
     check_claim,
     key,
+    key_problem,
     load_study,
     publication_of,
+    study_file,
 )
 from analysis.core.validation import (
     Field,
@@ -116,6 +118,85 @@ SCHEMAS: tuple[Schema, ...] = (SCHEMA,)
 OUTCOMES = ("first_rtw", "full_rtw")  # the outcomes the chapter analyses
 
 
+class CompetingEvent(Described):
+    """One competing end of follow-up: its code in the event-type column and its name."""
+
+    code: str = key(None, "aap", "cohort.description.competing_code", required=True, min_length=1)
+    name: LangText = key(
+        "noun_phrase",
+        bilingual("work assessment allowance", "arbeidsavklaringspenger"),
+        "cohort.description.competing_name",
+        required=True,
+    )
+
+
+class OutcomeCodes(Described):
+    """The codes of a competing outcome's event-type column: the event of interest, censoring
+    and each competing event with its name in every language."""
+
+    event: str = key(None, "rtw", "cohort.description.code_event", required=True, min_length=1)
+    censored: str = key(
+        None, "censored", "cohort.description.code_censored", required=True, min_length=1
+    )
+    competing: list[CompetingEvent] = key(
+        None,
+        [
+            {
+                "code": "aap",
+                "name": bilingual("work assessment allowance", "arbeidsavklaringspenger"),
+            }
+        ],
+        "cohort.description.code_competing",
+        required=True,
+        min_length=1,
+    )
+
+    def names(self) -> tuple[str, ...]:
+        """Every code: the event, censoring, then the competing events in declared order."""
+        return (self.event, self.censored, *(event.code for event in self.competing))
+
+
+class RestrictedMeanPlan(Described):
+    """The restricted mean time to an outcome (RMST) the chapter reports."""
+
+    horizon_days: int | None = key(None, 180, "cohort.description.horizon_days", gt=0)
+
+
+class CohortOutcome(OutcomeDescription):
+    """``first_rtw`` or ``full_rtw`` (their time and event columns are the data contract's),
+    and whether to report its RMST."""
+
+    rmst: RestrictedMeanPlan | None = key(None, {"horizon_days": 180}, "cohort.description.rmst")
+
+
+class CompetingOutcome(CohortOutcome):
+    """An outcome with competing ends, read from a time column and an event-type column whose
+    ``codes`` say which end each person had (or censoring)."""
+
+    time: str = key(
+        None, "days_to_end", "cohort.description.outcome_time", required=True, min_length=1
+    )
+    event_type: str = key(
+        None, "end_type", "cohort.description.event_type", required=True, min_length=1
+    )
+    codes: OutcomeCodes = key(
+        None,
+        {
+            "event": "rtw",
+            "censored": "censored",
+            "competing": [
+                {
+                    "code": "aap",
+                    "name": bilingual("work assessment allowance", "arbeidsavklaringspenger"),
+                }
+            ],
+        },
+        "cohort.description.codes",
+        required=True,
+    )
+    times: list[int] | None = key(None, [90, 180, 360], "cohort.description.times", min_length=1)
+
+
 class SpellRules(Described):
     """How a register extract's spells become the cohort (``spells.Derivation``)."""
 
@@ -184,7 +265,7 @@ class CohortDescription(StudyDescription):
         None, {"question": bilingual("The question is whether …", "Spørsmålet er om …")}
     )
     spells: SpellRules | None = key(None, {"bridge_days": 14}, "cohort.description.spells")
-    outcomes: dict[Literal[OUTCOMES], OutcomeDescription] | None = key(
+    outcomes: dict[Literal[OUTCOMES], CohortOutcome] | None = key(
         None,
         {
             "first_rtw": {
@@ -192,6 +273,17 @@ class CohortDescription(StudyDescription):
                 "name": bilingual("first return to work", "første tilbakeføring"),
             }
         },
+    )
+    competing_outcomes: dict[str, CompetingOutcome] | None = key(
+        None,
+        {
+            "leaving_sick_leave": {
+                "name": bilingual("return to work", "tilbakeføring til arbeid"),
+                "time": "days_to_end",
+                "event_type": "end_type",
+            }
+        },
+        "cohort.description.competing_outcomes",
     )
 
     @model_validator(mode="after")
@@ -214,6 +306,37 @@ class CohortData:
     derivation: spells.Derivation | None = None  # the rules, when derived from spells
 
 
+def outcome_problems(description: CohortDescription | None, file: str) -> list[Problem]:
+    """A competing outcome whose codes repeat one another (one code meaning two things)."""
+    declared = (description.competing_outcomes or {}) if description else {}
+    return [
+        key_problem(
+            file,
+            f"competing_outcomes.{name}.codes",
+            Message("cohort.input.codes_repeated"),
+            Message("cohort.input.fix.codes_repeated"),
+        )
+        for name, outcome in declared.items()
+        if len(set(outcome.codes.names())) < len(outcome.codes.names())
+    ]
+
+
+def outcome_schema(description: CohortDescription | None) -> Schema:
+    """``cohort.csv``'s schema with the columns of the declared competing outcomes: a time in
+    days and an event type, one of the outcome's codes."""
+    declared = (description.competing_outcomes or {}) if description else {}
+    fields = {
+        column.name: column
+        for outcome in declared.values()
+        for column in (
+            Field(outcome.time, "integer", minimum=0),
+            Field(outcome.event_type, "category", outcome.codes.names()),
+        )
+    }
+    added = [column for name, column in fields.items() if name not in COLUMNS]
+    return Schema(SCHEMA.file, (*SCHEMA.fields, *added)) if added else SCHEMA
+
+
 def register_extract(data_dir: Path) -> tuple[Path, Path] | None:
     """The persons and spells of ``register/`` when the cohort comes from a register extract:
     there is no ``cohort.csv`` (or ``.xlsx``) beside it (None otherwise)."""
@@ -233,6 +356,8 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
     ``cohort.csv``, a register extract in ``register/`` gives the cohort (see ``spells``)."""
     data_dir = Path(data_dir)
     study = load_study(data_dir, "cohort", DESCRIPTION)
+    if problems := outcome_problems(study.description, study_file(data_dir, "cohort").name):
+        raise InputError(problems)
     derivation = None
     if extract := register_extract(data_dir):
         persons, spells_file = extract
@@ -245,9 +370,11 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
         name = spells.shown(persons, data_dir.resolve())
         with tempfile.TemporaryDirectory() as work:
             text = spells.cohort_frame(data_dir.resolve(), derivation, Path(work))
-        frame = validate_frame(text, SCHEMA, name, Notes() if notes is None else notes)
+        frame = validate_frame(
+            text, outcome_schema(study.description), name, Notes() if notes is None else notes
+        )
     else:
-        frame = read_table(data_dir, SCHEMA, notes)
+        frame = read_table(data_dir, outcome_schema(study.description), notes)
         name = f"{data_dir.resolve().name}/{SCHEMA.file}"
     rules = (
         (

@@ -11,12 +11,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from babel.lists import format_list
+
 from analysis.chapters.cohort.chapter import CohortResults
+from analysis.chapters.cohort.declared import EXPOSURE, REFERENCE, WITHHELD
 from analysis.chapters.cohort.programmes import OddsRatio
 from analysis.chapters.cohort.reproduction import published
 from analysis.chapters.cohort.survival import KMComparison, LogRank
-from analysis.chapters.cohort.tables import group_label
+from analysis.chapters.cohort.tables import cause_name, group_label, outcome_name
 from analysis.core.i18n import (
+    babel_locale,
     fmt_estimate,
     fmt_int,
     fmt_num,
@@ -450,3 +454,114 @@ def register(results: CohortResults, lang: str) -> str:
             days=tn("cohort.count.days", bridge, lang),
         ),
     )  # fmt: skip
+
+
+def _listed(items: Sequence[str], lang: str) -> str:
+    """``a, b and c`` in the language's style."""
+    return format_list(list(items), locale=babel_locale(lang))
+
+
+def _in_text(by: str, level: str, lang: str) -> str:
+    """A group's name within a sentence."""
+    name = group_label(by, level, lang)
+    return name[:1].lower() + name[1:]
+
+
+def competing_intro(results: CohortResults, name: str, lang: str) -> str:
+    """What a competing outcome is and how its cumulative incidence is estimated; which groups
+    are not shown."""
+    result = results.declared.competing[name]
+    competing = [cause_name(results, name, cause, lang) for cause in result.causes[1:]]
+    return " ".join(
+        text
+        for text in (
+            t(
+                "cohort.competing.intro",
+                lang,
+                outcome=outcome_name(results, name, lang),
+                competing=_listed(competing, lang),
+            ),
+            withheld(EXPOSURE, result.withheld, lang),
+        )
+        if text
+    )
+
+
+def competing_results(results: CohortResults, name: str, lang: str) -> str:
+    """The share with each end by the last declared day per group shown, and the
+    cause-specific hazard ratios of the exposed group against the reference."""
+    result = results.declared.competing[name]
+    if not result.incidence:
+        return ""
+    day = result.times[-1]
+    ends = []
+    for cause in result.causes:
+        shares = [
+            f"{fmt_pct(result.at_times(level, cause).loc[day, 'estimate'], lang, 1)} "
+            f"({_in_text(EXPOSURE, level, lang)})"
+            for level in result.incidence
+        ]
+        ends.append(
+            t(
+                "cohort.competing.share",
+                lang,
+                shares=_listed(shares, lang),
+                cause=cause_name(results, name, cause, lang),
+            )
+        )
+    text = t("cohort.competing.by_day", lang, day=fmt_int(day, lang), ends="; ".join(ends))
+    ratios = []
+    for test in result.tests:
+        ratio = test.hazard_ratio
+        shown = (
+            f"{fmt_estimate(ratio.hr, ratio.ci_low, ratio.ci_high, lang)}, {fmt_p(ratio.p, lang)}"
+            if ratio.reason is None
+            else t("cohort.withheld" if ratio.reason in WITHHELD else "cohort.not_estimable", lang)
+        )
+        ratios.append(f"{cause_name(results, name, test.cause, lang)} {shown}")
+    exposed = [level for level in result.incidence if level != REFERENCE]
+    if exposed and REFERENCE in result.incidence:
+        text += " " + t(
+            "cohort.competing.hazard_ratios",
+            lang,
+            exposed=_in_text(EXPOSURE, exposed[0], lang),
+            reference=_in_text(EXPOSURE, REFERENCE, lang),
+            ratios="; ".join(ratios),
+        )
+    return text
+
+
+def rmst_text(results: CohortResults, lang: str) -> str:
+    """Per outcome with an RMST: the mean time before it up to the horizon by group, and the
+    difference of the exposed group to the reference."""
+    sentences = [t("cohort.rmst.intro", lang)]
+    for name, result in results.declared.restricted_means.items():
+        values = [
+            f"{tn('cohort.count.days', round(mean.estimate, 1), lang)} "
+            f"({_in_text(EXPOSURE, level, lang)})"
+            for level, mean in result.means.items()
+        ]
+        if not values:
+            continue
+        sentence = t(
+            "cohort.rmst.sentence",
+            lang,
+            horizon=fmt_int(result.horizon, lang),
+            outcome=outcome_name(results, name, lang),
+            values=_listed(values, lang),
+        )
+        difference = next((c for c in result.contrasts if c.measure == "difference"), None)
+        if difference is not None:
+            sentence += " " + t(
+                "cohort.rmst.difference",
+                lang,
+                group=_in_text(EXPOSURE, difference.level, lang),
+                reference=_in_text(EXPOSURE, difference.reference, lang),
+                estimate=fmt_estimate(
+                    difference.estimate, difference.ci_low, difference.ci_high, lang, 1
+                ),
+                p=fmt_p(difference.p, lang),
+            )
+        sentences.append(sentence)
+        sentences.append(withheld(EXPOSURE, result.withheld, lang))
+    return " ".join(sentence for sentence in sentences if sentence)

@@ -19,6 +19,7 @@ from analysis.core.display import (
     html_table,
     note,
     reproduction_frame,
+    section_heading,
     show_figure,
     status_badges,
 )
@@ -260,6 +261,81 @@ def programme_types(
             )
         )
     return [*shown, Markdown(narrative.programme_types(results, lang))]
+
+
+def declared_analyses(
+    results: CohortResults, lang: str, figure_folder: FigureFolder
+) -> list[Markdown | HTML]:
+    """A section per competing outcome the study description declares (what it is, the
+    cumulative incidence figure with its risk table, the incidence table and the
+    cause-specific tests), then one on the restricted mean times; nothing when none is
+    declared."""
+    shown = []
+    source = _source(results, lang)
+    for name, result in results.declared.competing.items():
+        outcome = tables.outcome_name(results, name, lang)
+        shown.append(
+            Markdown(
+                section_heading(
+                    t("cohort.competing.title", lang, outcome=outcome), f"competing-{name}", 2
+                )
+                + "\n"
+                + narrative.competing_intro(results, name, lang)
+            )
+        )
+        if result.incidence:
+            shown.append(
+                show_figure(
+                    partial(figures.incidence_figure, results, name, lang),
+                    f"cohort-cif-{name}-{lang}",
+                    t("cohort.competing.caption", lang, outcome=outcome),
+                    t("cohort.competing.alt", lang, outcome=outcome),
+                    figure_folder,
+                    source=source,
+                )
+            )
+            shown.append(
+                html_table(
+                    tables.incidence_table(results, name, lang),
+                    _caption(results, "cohort.competing.table_caption", lang, outcome=outcome),
+                    t("cohort.competing.table_note", lang),
+                )
+            )
+        shown.append(
+            html_table(
+                tables.cause_specific_table(results, name, lang),
+                _caption(results, "cohort.competing.tests_caption", lang, outcome=outcome),
+                t("cohort.competing.tests_note", lang),
+            )
+        )
+        shown.append(Markdown(narrative.competing_results(results, name, lang)))
+    if results.declared.restricted_means:
+        shown.append(
+            Markdown(
+                section_heading(t("cohort.rmst.title", lang), "rmst", 2)
+                + "\n"
+                + narrative.rmst_text(results, lang)
+            )
+        )
+        shown.append(
+            html_table(
+                tables.rmst_table(results, lang),
+                _caption(results, "cohort.rmst.caption", lang),
+                t("cohort.rmst.note", lang),
+            )
+        )
+        if any(result.means for result in results.declared.restricted_means.values()):
+            shown.append(
+                show_figure(
+                    partial(figures.rmst_figure, results, lang),
+                    f"cohort-rmst-{lang}",
+                    t("cohort.rmst.figure_caption", lang),
+                    t("cohort.rmst.alt", lang),
+                    figure_folder,
+                    source=source,
+                )
+            )
+    return shown
 
 
 def reproduction_section(results: CohortResults, lang: str) -> list[HTML | Markdown]:

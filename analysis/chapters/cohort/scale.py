@@ -23,3 +23,35 @@ def resample(frame: pd.DataFrame, rows: int, seed: int = 1) -> pd.DataFrame:
     out["days_to_first_rtw"], out["days_to_full_rtw"] = first, full
     assert set(OUTCOMES) <= set(out.columns)
     return out
+
+
+# The competing outcome ``with_competing_outcome`` adds, as a study description declares it.
+COMPETING_STUDY = """\
+competing_outcomes:
+  leaving_sick_leave:
+    name: {en: return to work, nb: tilbakeføring til arbeid}
+    time: days_to_end
+    event_type: end_type
+    codes:
+      event: rtw
+      censored: censored
+      competing:
+        - {code: aap, name: {en: work assessment allowance, nb: arbeidsavklaringspenger}}
+        - {code: uforetrygd, name: {en: disability pension, nb: uføretrygd}}
+    rmst: {}
+"""
+
+
+def with_competing_outcome(frame: pd.DataFrame, seed: int = 2) -> pd.DataFrame:
+    """``frame`` with a competing outcome (``COMPETING_STUDY``): the first RTW where there is
+    one, else for about half of the others a work assessment allowance (``aap``) or, for one
+    in ten of those, a disability pension (``uforetrygd``) on a day before their censoring,
+    else censored then."""
+    rng = np.random.default_rng(seed)
+    days = frame["days_to_first_rtw"].to_numpy(int)
+    returned = frame["first_rtw"].to_numpy(int) == 1
+    ended = ~returned & (rng.uniform(size=len(frame)) < 0.5)
+    kind = np.where(rng.uniform(size=len(frame)) < 0.1, "uforetrygd", "aap")
+    end_type = np.where(returned, "rtw", np.where(ended, kind, "censored"))
+    earlier = np.floor(days * rng.uniform(size=len(frame))).astype(int)
+    return frame.assign(days_to_end=np.where(ended, earlier, days), end_type=end_type)

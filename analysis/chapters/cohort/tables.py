@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.cox import COX_MODELS, HazardRatio
 from analysis.chapters.cohort.data import LEVELS, OUTCOMES
+from analysis.chapters.cohort.declared import EXPOSURE, WITHHELD
 from analysis.chapters.cohort.descriptives import GROUPS, MISSING
 from analysis.chapters.cohort.survival import Interval, KMComparison
-from analysis.core.i18n import EN_DASH, fmt_estimate, fmt_int, fmt_num, fmt_p, fmt_pct, t
+from analysis.core.i18n import (
+    EN_DASH,
+    fmt_ci,
+    fmt_estimate,
+    fmt_int,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    t,
+)
 
 
 def level_label(variable: str, level: str, lang: str) -> str:
@@ -219,3 +231,112 @@ def programme_table(results: CohortResults, lang: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def outcome_name(results: CohortResults, name: str, lang: str) -> str:
+    """An outcome's name within a sentence: the paper's outcomes by their label, a competing
+    outcome by its study description's name (else its key)."""
+    if name in OUTCOMES:
+        return t(f"cohort.outcome_in_text.{name}", lang)
+    declared = results.study.description.competing_outcomes[name].name
+    return getattr(declared, lang) if declared else name
+
+
+def cause_name(results: CohortResults, name: str, cause: str, lang: str) -> str:
+    """The name of one end of the competing outcome ``name``: the outcome itself for the
+    event of interest, else the competing event's declared name."""
+    codes = results.study.description.competing_outcomes[name].codes
+    if cause == codes.event:
+        return outcome_name(results, name, lang)
+    return next(getattr(event.name, lang) for event in codes.competing if event.code == cause)
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _share_ci(estimate: float, low: float, high: float, lang: str) -> str:
+    """A cumulative incidence in per cent with its 95 % interval (none where it is 0)."""
+    if math.isnan(low):
+        return fmt_pct(estimate, lang, 1)
+    interval = fmt_ci(100 * low, 100 * high, lang, 1)
+    return f"{fmt_pct(estimate, lang, 1)} ({t('common.ci95', lang)} {interval})"
+
+
+def incidence_table(results: CohortResults, name: str, lang: str) -> pd.DataFrame:
+    """The cumulative incidence of each end of a competing outcome with its 95 % interval, per
+    declared day and exposure group shown (read off the published curves)."""
+    result = results.declared.competing[name]
+    records = []
+    for time in result.times[1:]:
+        for level in result.incidence:
+            record = {
+                t("cohort.col.day", lang): fmt_int(time, lang),
+                t("cohort.col.group", lang): group_label(EXPOSURE, level, lang),
+            }
+            for cause in result.causes:
+                value = result.at_times(level, cause).loc[time]
+                record[_capitalised(cause_name(results, name, cause, lang))] = _share_ci(
+                    value["estimate"], value["ci_low"], value["ci_high"], lang
+                )
+            records.append(record)
+    return pd.DataFrame(records)
+
+
+def _shown_or_reason(reason: str | None, lang: str) -> str:
+    """What a table says for a statistic that is not there: withheld by output checking, or
+    not estimable."""
+    return t("cohort.withheld" if reason in WITHHELD else "cohort.not_estimable", lang)
+
+
+def cause_specific_table(results: CohortResults, name: str, lang: str) -> pd.DataFrame:
+    """Per end of a competing outcome: the cause-specific log-rank test and Cox hazard ratio
+    of the exposed group against the reference (the other ends censored)."""
+    records = []
+    for test in results.declared.competing[name].tests:
+        logrank, ratio = test.logrank, test.hazard_ratio
+        records.append(
+            {
+                t("cohort.col.cause", lang): _capitalised(
+                    cause_name(results, name, test.cause, lang)
+                ),
+                t("cohort.col.logrank", lang): _shown_or_reason(logrank.reason, lang)
+                if logrank.reason
+                else f"χ² = {fmt_num(logrank.chi2, lang)}, {fmt_p(logrank.p, lang)}",
+                t("cohort.col.hr_cause", lang): _shown_or_reason(ratio.reason, lang)
+                if ratio.reason
+                else fmt_estimate(ratio.hr, ratio.ci_low, ratio.ci_high, lang),
+                t("cohort.col.p", lang): fmt_p(ratio.p, lang, with_symbol=False),
+            }
+        )
+    return pd.DataFrame(records)
+
+
+def rmst_table(results: CohortResults, lang: str) -> pd.DataFrame:
+    """Per outcome with an RMST: its horizon, each exposure group's RMST in days (95 % CI), and
+    the difference and ratio of the exposed group to the reference, with p."""
+    records = []
+    for name, result in results.declared.restricted_means.items():
+        record = {
+            t("cohort.col.outcome", lang): _capitalised(outcome_name(results, name, lang)),
+            t("cohort.col.horizon", lang): fmt_int(result.horizon, lang),
+        }
+        for level in (*result.means, *result.withheld):
+            mean = result.means.get(level)
+            record[group_label(EXPOSURE, level, lang)] = (
+                fmt_estimate(mean.estimate, mean.ci_low, mean.ci_high, lang, 1)
+                if mean
+                else t("cohort.withheld", lang)
+            )
+        contrasts = {contrast.measure: contrast for contrast in result.contrasts}
+        for measure, decimals in (("difference", 1), ("ratio", 2)):
+            contrast = contrasts.get(measure)
+            record[t(f"cohort.col.rmst_{measure}", lang)] = (
+                fmt_estimate(contrast.estimate, contrast.ci_low, contrast.ci_high, lang, decimals)
+                if contrast
+                else _shown_or_reason(result.reason, lang)
+            )
+        difference = contrasts.get("difference")
+        record[t("cohort.col.p", lang)] = fmt_p(difference and difference.p, lang, False)
+        records.append(record)
+    return pd.DataFrame(records)
