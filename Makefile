@@ -14,10 +14,11 @@ ONLY ?=
 book: $(STAMP)
 	$(BIN)/rtw-report build --pdf --data $(DATA) $(if $(ONLY),--only $(ONLY))
 
+# The 25 slowest tests are listed at the end (where CI time goes).
 test: $(STAMP)
 	$(BIN)/ruff check analysis tests
 	$(BIN)/ruff format --check analysis tests
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --durations=25
 
 # Every unit test, without the book builds, the browser and the slow tests, and with the
 # property tests on fewer random cases (--quick): seconds, for the edit-test loop.
