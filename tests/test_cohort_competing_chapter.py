@@ -47,7 +47,7 @@ def write_data(folder: Path, study: str = STUDY, frame: pd.DataFrame | None = No
     return folder
 
 
-share_build("competing", "cohort", write_data)
+share_build("methods", "cohort", write_data)  # with the continuous review
 
 
 @pytest.fixture(scope="module")
@@ -303,7 +303,7 @@ def test_without_a_declaration_the_page_has_no_such_section(shipped, tmp_path: P
 
 
 def test_the_built_book_shows_the_declared_analyses(shared_book) -> None:
-    out = shared_book("competing")
+    out = shared_book("methods")
     payload = json.loads((out / "results" / "cohort.json").read_text(encoding="utf-8"))
     assert set(payload["competing_outcomes"]) == {NAME} and set(payload["rmst"]) == {
         NAME,

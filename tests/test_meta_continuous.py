@@ -267,11 +267,11 @@ def test_bad_continuous_input_is_located(
     assert problem.text("nb") != problem.text("en")
 
 
-share_build("continuous", "meta", write_continuous_review)
+share_build("methods", "meta", write_continuous_review)  # with the competing cohort
 
 
 def test_the_book_builds_with_continuous_outcomes_and_subgroups(shared_book) -> None:
-    out = shared_book("continuous")
+    out = shared_book("methods")
     payload = json.loads((out / "results" / "meta.json").read_text(encoding="utf-8"))
     assert [a["measure"] for a in payload["analyses"].values()] == ["MD", "SMD", "RR"]
     expected = {
