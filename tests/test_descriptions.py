@@ -14,7 +14,7 @@ from analysis.chapters import CHAPTERS
 from analysis.core.describe import description_table, keys
 from analysis.core.problems import InputError
 from analysis.core.settings import LANGS
-from analysis.core.study import example_of, load_study, yaml_inline
+from analysis.core.study import load_study
 from analysis.pipeline.build import validate
 from analysis.pipeline.front import data_page, landing, read_front
 from analysis.pipeline.template import init
@@ -313,40 +313,3 @@ def test_the_guides_examples_are_valid_descriptions() -> None:
     assert len(examples) == 2 * len(schemas)  # each in both languages
     for file, text in examples:
         schemas[file].model_validate(yaml.safe_load(text))
-
-
-@pytest.mark.parametrize("named", [True, False])
-def test_provider_finance_groups_are_the_descriptions_or_the_datas(
-    tmp_path: Path, named: bool
-) -> None:
-    """On other data the finance groups are not the shipped survey's RHA and NAV: the study
-    description names them, else the pages show the data's codes."""
-    from analysis.chapters.provider import chapter, data, narrative, page, tables
-
-    shutil.copy(SHIPPED_DATA / "providers.csv", tmp_path)
-    example = {path: info for path, info, _ in keys(description("provider"))}
-    if named:  # the reference's own example: county, insurer, both
-        text = f"finance: {yaml_inline(example_of(example['finance']))}\n"
-        text += "financing: {en: financed by the county, nb: finansiert av fylket}\n"
-        write(tmp_path, "provider", text)
-    results = chapter.analyse(data.load(tmp_path))
-    expected = {
-        True: {"en": ["County only", "Insurer only", "Both"], "nb": ["Kun fylket"]},
-        False: {
-            "en": ["Finance: rha", "Finance: nav", "Finance: both"],
-            "nb": ["Finansiering: rha"],
-        },
-    }[named]
-    for lang in LANGS:
-        shown = " ".join(
-            [
-                narrative.opening(results, lang),
-                *tables.frequency_table(results, "types", lang).columns,
-                *tables.tests_table(results, lang).iloc[:, 0],
-                page.tests_table(results, lang).data,
-            ]
-        )
-        assert all(name in shown for name in expected[lang]), shown
-        for fact in ("RHA", "RHF", "regional", "regionale", "NAV only", "Kun NAV"):
-            assert fact not in shown, (lang, fact)
-    assert ("financed by the county" in narrative.opening(results, "en")) is named

@@ -53,7 +53,6 @@ ORIGINAL_FACTS = {
         "data/meta",
         "synthetic",
         "generator",
-        "RHA",
     ),
     "nb": (
         "326",
@@ -76,7 +75,6 @@ ORIGINAL_FACTS = {
         "data/meta",
         "syntetisk",
         "generator",
-        "RHF",
     ),
 }
 # Words of one language that the other does not use: one on a page means a sentence was left

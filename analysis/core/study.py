@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, Literal, Union, get_args, get_origin
 
@@ -492,12 +492,7 @@ def load_study(data_dir: Path, chapter: str, schema: type[StudyDescription]) -> 
     if not path.is_file():
         return Study()
     description = validated(path, schema)
-    own = {item.name for item in fields(Study)}  # a chapter's own texts stay in ``description``
-    texts = {
-        name: value.model_dump()
-        for name, value in description
-        if isinstance(value, LangText) and name in own
-    }
+    texts = {name: value.model_dump() for name, value in description if isinstance(value, LangText)}
     outcomes = {
         name: Outcome(
             outcome.name.model_dump() if outcome.name else {lang: name for lang in LANGS},

@@ -95,32 +95,6 @@ class RegressionKeys(Described):
     )
 
 
-class FinanceGroup(Described):
-    """What one code of ``finance`` is called: its name (a table's column, a bar) and the
-    exposure "financed by it at all" of its 2×2 table."""
-
-    name: LangText = key(
-        "label",
-        bilingual("RHA only", "Kun RHF"),
-        "provider.description.finance_name",
-        required=True,
-    )
-    exposure: LangText = key(
-        "label",
-        bilingual("RHA financed (RHA only or both)", "RHF-finansiert (kun RHF eller begge)"),
-        "provider.description.finance_exposure",
-        required=True,
-    )
-
-
-class FinanceGroups(Described):
-    """The names of the three codes of ``finance`` (without them the pages show the codes)."""
-
-    rha: FinanceGroup = key(None, None, "provider.description.finance_rha", required=True)
-    nav: FinanceGroup = key(None, None, "provider.description.finance_nav", required=True)
-    both: FinanceGroup = key(None, None, "provider.description.finance_both", required=True)
-
-
 class ProviderDescription(StudyDescription):
     """``provider.study.yaml``: the survey's design and setting, read in "This chapter analyses
     <design> about 120 programmes in <setting>"."""
@@ -138,32 +112,6 @@ class ProviderDescription(StudyDescription):
     setting: LangText | None = key(
         "definite",
         bilingual("the Raskere tilbake (faster return) scheme", "Raskere tilbake-ordningen"),
-    )
-    finance: FinanceGroups | None = key(
-        None,
-        {
-            "rha": {
-                "name": bilingual("County only", "Kun fylket"),
-                "exposure": bilingual("County (only or both)", "Fylket (alene eller begge)"),
-            },
-            "nav": {
-                "name": bilingual("Insurer only", "Kun forsikringen"),
-                "exposure": bilingual("Insurer (only or both)", "Forsikringen (alene eller begge)"),
-            },
-            "both": {
-                "name": bilingual("Both", "Begge"),
-                "exposure": bilingual("Both", "Begge"),
-            },
-        },
-        "provider.description.finance",
-    )
-    financing: LangText | None = key(
-        "participle",
-        bilingual(
-            "financed by the county, the insurer or both",
-            "finansiert av fylket, forsikringen eller begge",
-        ),
-        "provider.description.financing",
     )
 
 

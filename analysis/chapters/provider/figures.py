@@ -7,7 +7,6 @@ import numpy as np
 
 from analysis.chapters.provider.chapter import ProviderResults
 from analysis.chapters.provider.data import FINANCE
-from analysis.chapters.provider.tables import finance_name
 from analysis.core.display import legend_above, wrap_label
 from analysis.core.i18n import axis_formatter, fmt_int, t
 
@@ -16,9 +15,9 @@ WIDE = 6  # inches: a figure at least this wide has its legend in a row, a narro
 LABEL_CHARACTERS = 4  # characters per line of a bar label, per inch of the figure's width
 
 
-def finance_labels(results: ProviderResults, lang: str) -> list[str]:
+def finance_labels(lang: str) -> list[str]:
     """The finance groups' names in ``lang``, in table order."""
-    return [finance_name(results.study, finance, lang) for finance in FINANCE]
+    return [t(f"provider.finance.{finance}", lang) for finance in FINANCE]
 
 
 def coordinator_share(results: ProviderResults, lang: str, width: float) -> plt.Figure:
@@ -45,7 +44,7 @@ def coordinator_share(results: ProviderResults, lang: str, width: float) -> plt.
             color="white",
             fontsize=10,
         )
-    ax.set_xticks(positions, finance_labels(results, lang))
+    ax.set_xticks(positions, finance_labels(lang))
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(axis_formatter(lang, percent=True))
     ax.set_ylabel(t("provider.fig.share_pc", lang))
@@ -62,7 +61,7 @@ def grouped(results: ProviderResults, section: str, lang: str, width: float) -> 
         wrap_label(t(f"provider.label.{name}", lang), round(LABEL_CHARACTERS * width))
         for name in counts.index
     ]
-    counts.columns = finance_labels(results, lang)
+    counts.columns = finance_labels(lang)
     lines = sum(label.count("\n") + 1 for label in counts.index)
     figure, ax = plt.subplots(figsize=(width, 1.4 + 0.3 * max(lines, 1.5 * len(counts))))
     stacked = section == "types"

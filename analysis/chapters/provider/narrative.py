@@ -10,15 +10,12 @@ def opening(results: ProviderResults, lang: str) -> str:
     """What the data are: the study's design and setting when described, else the file."""
     study = results.study
     programmes = tn("provider.count.programmes", results.n_programmes, lang)
-    financing = study.description.financing if study.description else None
-    financed = f", {getattr(financing, lang)}" if financing else ""
     if not (study.design and study.setting):
-        return t("provider.text.opening_file", lang, programmes=programmes, financing=financed)
+        return t("provider.text.opening_file", lang, programmes=programmes)
     described = {
         "design": study.text("design", lang),
         "setting": study.text("setting", lang),
         "programmes": programmes,
-        "financing": financed,
     }
     if not study.citation:
         return t("provider.text.opening_design", lang, **described)

@@ -83,15 +83,14 @@ def coordinator_figure(
     results: ProviderResults, lang: str, figure_folder: FigureFolder
 ) -> Markdown:
     """Share with a permanent coordinator per finance group."""
-    shares = ", ".join(
-        f"{tables.finance_name(results.study, finance, lang)} {fmt_pct(share, lang)}"
-        for finance, share in results.coordinator["share"].items()
-    )
+    shares = {
+        finance: fmt_pct(share, lang) for finance, share in results.coordinator["share"].items()
+    }
     return show_figure(
         partial(figures.coordinator_share, results, lang),
         f"provider-coordinator-{lang}",
         t("provider.figure.share.caption", lang),
-        t("provider.figure.share.alt", lang, shares=shares),
+        t("provider.figure.share.alt", lang, **shares),
         figure_folder,
         source=_source(results, lang),
     )
@@ -101,12 +100,10 @@ def tests_table(results: ProviderResults, lang: str) -> HTML:
     """The six 2×2 tables and their tests, with notes on those that are not estimable and on
     odds ratios with the zero-cell correction."""
     missing = [
-        tables.exposure_name(results.study, name, lang)
-        for name, test in results.tests.items()
-        if test.reason
+        t(f"provider.exposure.{name}", lang) for name, test in results.tests.items() if test.reason
     ]
     corrected = [
-        tables.exposure_name(results.study, name, lang)
+        t(f"provider.exposure.{name}", lang)
         for name, test in results.tests.items()
         if test.or_correction
     ]
@@ -182,7 +179,4 @@ def regression(results: ProviderResults, lang: str) -> list[HTML | Markdown]:
         n=programmes,
         events=fmt_int(model.events, lang),
     )
-    return [
-        Markdown(intro),
-        html_table(tables.regression_table(model, results.study, lang), caption),
-    ]
+    return [Markdown(intro), html_table(tables.regression_table(model, lang), caption)]

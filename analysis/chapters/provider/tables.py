@@ -10,7 +10,6 @@ from analysis.chapters.provider.chapter import ProviderResults
 from analysis.chapters.provider.data import FINANCE
 from analysis.chapters.provider.regression import LogisticModel
 from analysis.core.i18n import fmt_ci, fmt_count_share, fmt_int, fmt_num, fmt_p, t
-from analysis.core.study import Study
 
 CORRECTED_MARK = "*"  # odds ratio of a table with a zero cell (Haldane–Anscombe)
 # Columns whose label is not ``provider.label.<column>``.
@@ -20,38 +19,12 @@ ITEM_LABELS = {
 }
 
 
-def finance_name(study: Study, group: str, lang: str) -> str:
-    """A finance group's name (``total`` too): the study description's, else the data's code."""
-    names = study.description.finance if study.description else None
-    if group == "total":
-        return t("provider.finance.total", lang)
-    if names is None:
-        return t("provider.finance.code", lang, code=group)
-    return getattr(getattr(names, group).name, lang)
-
-
-def exposure_name(study: Study, name: str, lang: str) -> str:
-    """The exposure of a 2×2 table: a diagnosis group, or a finance group alone or with the
-    other (named by the study description, else by the data's code)."""
-    group = name.removeprefix("finance_")
-    if group == name:
-        return t(f"provider.exposure.{name}", lang)
-    names = study.description.finance if study.description else None
-    if names is not None:
-        return getattr(getattr(names, group).exposure, lang)
-    return t(
-        "provider.finance.code" if group == "both" else "provider.exposure.finance_code",
-        lang,
-        code=group,
-    )
-
-
 def frequency_table(results: ProviderResults, section: str, lang: str) -> pd.DataFrame:
     """Table 1 section (``types``, ``coordinators`` or ``diagnoses``) with row percentages."""
     counts = results.sections[section]
     table = pd.DataFrame(index=counts.index)
     for column in (*FINANCE, "total"):
-        table[finance_name(results.study, column, lang)] = [
+        table[t(f"provider.finance.{column}", lang)] = [
             fmt_count_share(n, total, lang)
             for n, total in zip(counts[column], counts["total"], strict=True)
         ]
@@ -75,7 +48,7 @@ def tests_table(results: ProviderResults, lang: str) -> pd.DataFrame:
         c = test.counts
         rows.append(
             {
-                t("provider.col.exposure", lang): exposure_name(results.study, name, lang),
+                t("provider.col.exposure", lang): t(f"provider.exposure.{name}", lang),
                 t("provider.col.exposed", lang): f"{fmt_int(c['exposed_yes'], lang)}/"
                 f"{fmt_int(c['exposed_yes'] + c['exposed_no'], lang)}",
                 t("provider.col.unexposed", lang): f"{fmt_int(c['unexposed_yes'], lang)}/"
@@ -97,16 +70,16 @@ def item_name(item: str, lang: str) -> str:
     return t(ITEM_LABELS.get(item, f"provider.label.{item}"), lang)
 
 
-def level_name(study: Study, item: str, level: str, lang: str) -> str:
+def level_name(item: str, level: str, lang: str) -> str:
     """A value of a column: a finance group, or yes/no (also for 1/0)."""
     if item == "finance":
-        return finance_name(study, level, lang)
+        return t(f"provider.finance.{level}", lang)
     return t("common.yes" if level in ("yes", "1") else "common.no", lang)
 
 
-def regression_table(model: LogisticModel, study: Study, lang: str) -> pd.DataFrame:
+def regression_table(model: LogisticModel, lang: str) -> pd.DataFrame:
     """One row per term of the fitted model: the odds ratio adjusted for the other items, its
-    profile-likelihood 95 % CI and the Wald p (finance groups named as ``study`` names them)."""
+    profile-likelihood 95 % CI and the Wald p."""
     return pd.DataFrame(
         [
             {
@@ -114,8 +87,8 @@ def regression_table(model: LogisticModel, study: Study, lang: str) -> pd.DataFr
                 t("provider.col.comparison", lang): t(
                     "provider.regression.versus",
                     lang,
-                    level=level_name(study, term.item, term.level, lang),
-                    reference=level_name(study, term.item, term.reference, lang),
+                    level=level_name(term.item, term.level, lang),
+                    reference=level_name(term.item, term.reference, lang),
                 ),
                 t("provider.col.adjusted_or", lang): fmt_num(term.odds_ratio, lang, 2)
                 + f" ({fmt_ci(exp(term.profile_low), exp(term.profile_high), lang)})",
