@@ -109,7 +109,7 @@ def outcome_figure(results: ProviderResults, lang: str, figure_folder: FigureFol
     }
     return show_figure(
         partial(figures.outcome_share, results, lang),
-        f"provider-coordinator-{lang}",
+        f"provider-shares-{lang}",
         t("provider.figure.share.caption", lang, **named),
         t("provider.figure.share.alt", lang, shares=shares, **named),
         figure_folder,
