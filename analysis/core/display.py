@@ -277,6 +277,11 @@ def glue_title(chapter: str, title: str | None, lang: str) -> None:
     glue(f"{chapter}_title", title or t(f"{chapter}.title", lang), display=False)
 
 
+def glue_text(name: str, text: str) -> None:
+    """Glue a plain text for a page's ``{glue:text}`…``` (a heading's, say)."""
+    glue(name, str(text), display=False)
+
+
 def glue_md(name: str, text: str) -> None:
     """Glue a Markdown fragment for a page's ``{glue:md}`…``` (empty to leave it out)."""
     glue(name, Markdown(text), display=False)

@@ -108,6 +108,11 @@ class CrossTableKeys(Described):
         None, ["diagnoses"], "provider.description.rows", required=True, min_length=1
     )
     sum_row: bool | None = key(None, True, "provider.description.sum_row")
+    note: LangText | None = key(
+        "sentences",
+        bilingual("A programme can cover several types.", "Et tilbud kan dekke flere typer."),
+        "provider.description.table_note",
+    )
     figure: Literal["stacked", "grouped"] | None = key(
         None, "grouped", "provider.description.figure"
     )
@@ -137,6 +142,14 @@ class PlanKeys(Described):
         "provider.description.plan_items",
         required=True,
         entries="description.kind.per_item",
+    )
+    question: LangText | None = key(
+        "sentences",
+        bilingual(
+            "The question is which programmes give their participants a coordinator.",
+            "Spørsmålet er hvilke tilbud som gir deltakerne en koordinator.",
+        ),
+        "provider.description.question",
     )
     group: str = key(None, "finance", "provider.description.group", required=True)
     outcome: str = key(None, "coord_permanent", "provider.description.plan_outcome", required=True)

@@ -14,6 +14,7 @@ from analysis.core.display import (
     FigureFolder,
     figure_source,
     glue_md,
+    glue_text,
     glue_title,
     html_table,
     note,
@@ -30,15 +31,31 @@ def _source(results: ProviderResults, lang: str) -> str:
 
 
 def opening(results: ProviderResults, lang: str) -> list[Markdown]:
-    """What the data are, and how they were made when they are not the survey's answers.
-    Glues the page title (the study's, else a neutral one) and the software sentence of the
+    """What the data are, how they were made when they are not the survey's answers, and the
+    plan's question when it states one. Glues the page title (the study's, else a neutral
+    one), the headings of the sections that follow the plan and the software sentence of the
     paragraph on the tests."""
+    plan = results.plan
     glue_title("provider", results.study.text("title", lang), lang)
     glue_md("provider_software", narrative.software(results, lang))
+    glue_text(
+        "provider_groups_heading",
+        t("provider.heading.groups", lang, group=tables.group_name(plan, lang)),
+    )
+    glue_text(
+        "provider_outcome_heading",
+        t(
+            "provider.heading.outcome",
+            lang,
+            outcome=tables.capitalised(tables.outcome_name(plan, lang)),
+        ),
+    )
     shown = [Markdown(narrative.opening(results, lang))]
     note_text = results.study.text("provenance_note", lang)
     if not results.study.observed and note_text:
         shown.append(note(note_text))
+    if plan.question:
+        shown.append(Markdown(getattr(plan.question, lang)))
     return shown
 
 
@@ -58,6 +75,9 @@ def frequency_tables(results: ProviderResults, lang: str) -> list[HTML]:
                 section=getattr(results.plan.cross_tables[section].label, lang),
                 group=tables.group_name(results.plan, lang),
             ),
+            getattr(table.note, lang)
+            if (table := results.plan.cross_tables[section]).note
+            else None,
         )
         for section in results.sections
     ]
