@@ -73,20 +73,20 @@ class ItemKeys(Described):
     kind: Literal[KINDS] = key(None, "single", "provider.description.kind", required=True)
     label: LangText = key(
         "noun_phrase",
-        bilingual("finance", "finansiering"),
+        bilingual("health region", "helseregion"),
         "provider.description.label",
         required=True,
     )
-    column: str | None = key(None, "finance", "provider.description.column")
+    column: str | None = key(None, "region", "provider.description.column")
     codes: dict[str, LangText] | None = key(
         "title",
-        {"rha": bilingual("RHA only", "Kun RHF"), "nav": bilingual("NAV only", "Kun NAV")},
+        {"1": bilingual("North", "Nord"), "2": bilingual("South", "Sør")},
         "provider.description.codes",
         entries="description.kind.per_code",
     )
     columns: dict[str, LangText] | None = key(
         "title",
-        {"dx_mental": bilingual("Mental disorders", "Psykiske lidelser")},
+        {"aim_work": bilingual("Return to work", "Tilbake i arbeid")},
         "provider.description.columns",
         entries="description.kind.per_column",
     )
@@ -100,13 +100,11 @@ class CrossTableKeys(Described):
 
     label: LangText = key(
         "title",
-        bilingual("Diagnosis group", "Diagnosegruppe"),
+        bilingual("Programme size", "Tilbudets størrelse"),
         "provider.description.table_label",
         required=True,
     )
-    rows: list[str] = key(
-        None, ["diagnoses"], "provider.description.rows", required=True, min_length=1
-    )
+    rows: list[str] = key(None, ["size"], "provider.description.rows", required=True, min_length=1)
     sum_row: bool | None = key(None, True, "provider.description.sum_row")
     note: LangText | None = key(
         "sentences",
@@ -123,13 +121,15 @@ class OddsRatioKeys(Described):
 
     label: LangText = key(
         "title",
-        bilingual("Mental disorders", "Psykiske lidelser"),
+        bilingual("Large or very large", "Stort eller svært stort"),
         "provider.description.exposure_label",
         required=True,
     )
-    item: str = key(None, "diagnoses", "provider.description.exposure_item", required=True)
-    codes: list[str] | None = key(None, ["nav", "both"], "provider.description.exposure_codes")
-    column: str | None = key(None, "dx_mental", "provider.description.exposure_column")
+    item: str = key(None, "size", "provider.description.exposure_item", required=True)
+    codes: list[str] | None = key(
+        None, ["large", "very_large"], "provider.description.exposure_codes"
+    )
+    column: str | None = key(None, "aim_work", "provider.description.exposure_column")
 
 
 class PlanKeys(Described):
@@ -138,7 +138,14 @@ class PlanKeys(Described):
 
     items: dict[str, ItemKeys] = key(
         None,
-        {"finance": {"kind": "single", "column": "finance"}},
+        {
+            "region": {
+                "kind": "single",
+                "label": bilingual("health region", "helseregion"),
+                "column": "region",
+                "codes": {"1": bilingual("North", "Nord"), "2": bilingual("South", "Sør")},
+            }
+        },
         "provider.description.plan_items",
         required=True,
         entries="description.kind.per_item",
@@ -151,17 +158,23 @@ class PlanKeys(Described):
         ),
         "provider.description.question",
     )
-    group: str = key(None, "finance", "provider.description.group", required=True)
-    outcome: str = key(None, "coord_permanent", "provider.description.plan_outcome", required=True)
+    group: str = key(None, "region", "provider.description.group", required=True)
+    outcome: str = key(None, "plan", "provider.description.plan_outcome", required=True)
     cross_tables: dict[str, CrossTableKeys] | None = key(
         None,
-        {"diagnoses": {"rows": ["diagnoses"]}},
+        {"sizes": {"label": bilingual("Programme size", "Tilbudets størrelse"), "rows": ["size"]}},
         "provider.description.cross_tables",
         entries="description.kind.per_table",
     )
     odds_ratios: dict[str, OddsRatioKeys] | None = key(
         None,
-        {"dx_mental": {"item": "diagnoses", "column": "dx_mental"}},
+        {
+            "large": {
+                "label": bilingual("Large or very large", "Stort eller svært stort"),
+                "item": "size",
+                "codes": ["large", "very_large"],
+            }
+        },
         "provider.description.odds_ratios",
         entries="description.kind.per_exposure",
     )

@@ -16,13 +16,14 @@ from analysis.chapters.provider.tables import (
     row_names,
     term_name,
 )
-from analysis.core.display import RATIO_TICKS, legend_above, ratio_axis, wrap_label
+from analysis.core.display import legend_above, ratio_axis, wrap_label
 from analysis.core.i18n import axis_formatter, fmt_int, t
 
 COLOURS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#9d755d")
 WIDE = 6  # inches: a figure at least this wide has its legend in a row, a narrower in a column
 LABEL_CHARACTERS = 4  # characters per line of a bar label, per inch of the figure's width
 TERM_CHARACTERS = 3  # characters per line of a term's label, per inch of the figure's width
+MARGIN = 1.25  # the odds-ratio axis reaches this factor beyond the outermost limits
 
 
 def outcome_share(results: ProviderResults, lang: str, width: float) -> plt.Figure:
@@ -122,10 +123,10 @@ def odds_ratios(results: ProviderResults, lang: str, width: float) -> plt.Figure
     ax.hlines(rows, lows, highs, color="black", linewidth=1)
     ax.plot(estimates, rows, marker="s", color=COLOURS[0], linestyle="none", markersize=7)
     ax.axvline(1, color="black", linewidth=0.8)
-    span = max(abs(np.log10([*lows, *highs])).max(), np.log10(2))
-    edge = next((v for v in RATIO_TICKS if v > 1 and np.log10(v) >= span * 1.05), RATIO_TICKS[-1])
-    ratio_axis(ax, 1 / edge, edge, lang)
-    ax.set_xlim(min(1 / edge, lows.min() / 1.1), max(edge, highs.max() * 1.1))
+    # From the lowest limit to the highest, 1 always in view, with a margin for the caps.
+    low, high = min(lows.min(), 1) / MARGIN, max(highs.max(), 1) * MARGIN
+    ratio_axis(ax, low, high, lang)
+    ax.set_xlim(low, high)
     ax.set_yticks(rows, labels)
     ax.set_ylim(-0.7, len(terms) - 0.3)
     ax.set_xlabel(
