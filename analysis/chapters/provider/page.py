@@ -39,11 +39,11 @@ def opening(results: ProviderResults, lang: str) -> list[Markdown]:
     glue_title("provider", results.study.text("title", lang), lang)
     glue_md("provider_software", narrative.software(results, lang))
     glue_text(
-        "provider_groups_heading",
+        "provider_by_group",
         t("provider.heading.groups", lang, group=tables.group_name(plan, lang)),
     )
     glue_text(
-        "provider_outcome_heading",
+        "provider_who_answers_yes",
         t(
             "provider.heading.outcome",
             lang,
