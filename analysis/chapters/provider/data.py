@@ -276,7 +276,27 @@ class ProviderDescription(StudyDescription):
     design: LangText | None = key(
         "plural_noun", bilingual("telephone interviews", "telefonintervjuer")
     )
-    plan: PlanKeys | None = key(None, {}, "provider.description.plan")
+    plan: PlanKeys | None = key(
+        None,
+        {
+            "items": {
+                "region": {
+                    "kind": "single",
+                    "label": bilingual("health region", "helseregion"),
+                    "column": "region",
+                    "codes": {"1": bilingual("North", "Nord"), "2": bilingual("South", "Sør")},
+                },
+                "plan": {
+                    "kind": "yes_no",
+                    "label": bilingual("written plan", "skriftlig plan"),
+                    "column": "return_plan",
+                },
+            },
+            "group": "region",
+            "outcome": "plan",
+        },
+        "provider.description.plan",
+    )
     logistic_regression: RegressionKeys | None = key(
         None,
         {"outcome": "permanent_coordinator", "items": ["finance", "dx_mental"]},
