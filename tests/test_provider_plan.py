@@ -396,3 +396,12 @@ def test_reproducing_the_thesis_needs_its_plan(tmp_path: Path) -> None:
         data.load(write_study(tmp_path / "data", claim))
     (problem,) = raised.value.problems
     assert (problem.file, problem.key) == ("provider.study.yaml", "reproduces")
+
+
+def test_only_a_table_of_several_answers_says_so(results: chapter.ProviderResults) -> None:
+    """The size table has one answer per programme; the aims table several."""
+    sizes, aims = (part.data for part in page.frequency_tables(results, "en"))
+    assert "Programme size by health region" in sizes and "several answers" not in sizes
+    assert "several answers" in aims and "Et tilbud kan ha flere svar" in "".join(
+        part.data for part in page.frequency_tables(results, "nb")
+    )

@@ -65,22 +65,24 @@ def outcome_summary(results: ProviderResults, lang: str) -> Markdown:
 
 
 def frequency_tables(results: ProviderResults, lang: str) -> list[HTML]:
-    """The plan's cross-tables, one table each."""
-    return [
-        html_table(
-            tables.frequency_table(results, section, lang),
-            t(
-                "provider.table.frequencies",
-                lang,
-                section=getattr(results.plan.cross_tables[section].label, lang),
-                group=tables.group_name(results.plan, lang),
-            ),
-            getattr(table.note, lang)
-            if (table := results.plan.cross_tables[section]).note
-            else None,
+    """The plan's cross-tables, one table each; the caption says that a programme may give
+    several answers where its rows are a multiple-choice question's or several questions'."""
+    plan = results.plan
+    shown = []
+    for section in results.sections:
+        table = plan.cross_tables[section]
+        several = len(table.rows) > 1 or plan.items[table.rows[0]].kind == "multiple"
+        caption = t(
+            "provider.table.frequencies",
+            lang,
+            section=getattr(table.label, lang),
+            group=tables.group_name(plan, lang),
         )
-        for section in results.sections
-    ]
+        if several:
+            caption += " " + t("provider.table.several_answers", lang)
+        note_text = getattr(table.note, lang) if table.note else None
+        shown.append(html_table(tables.frequency_table(results, section, lang), caption, note_text))
+    return shown
 
 
 def grouped_figures(
