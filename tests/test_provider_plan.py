@@ -19,7 +19,7 @@ import pytest
 import yaml
 from scipy.special import expit
 
-from analysis.chapters.provider import chapter, data, figures, page, tables
+from analysis.chapters.provider import chapter, data, figures, page, stats, tables
 from analysis.core.contracts import contract_markdown
 from analysis.core.display import COLUMN_WIDTH, PHONE_WIDTH, FigureFolder
 from analysis.core.problems import InputError
@@ -186,13 +186,14 @@ def test_the_survey_is_the_one_r_read() -> None:
 def test_the_cross_tables_follow_the_plan(results: chapter.ProviderResults) -> None:
     sizes, aims = results.sections["sizes"], results.sections["aims"]
     assert list(results.sections) == ["sizes", "aims"]
-    assert list(sizes.index) == list(SIZES)
+    assert list(sizes.index) == [f"size:{size}" for size in SIZES]
     assert list(aims.index) == [*AIMS, "contact"]
     assert list(sizes.columns) == ["1", "2", "3", "total"]
     for table in (sizes, aims):
         for name, row in table.iterrows():
             for region in ("1", "2", "3"):
-                assert row[region] == R_VALUES["counts"][name][region], (name, region)
+                expected = R_VALUES["counts"][name.removeprefix("size:")][region]
+                assert row[region] == expected, (name, region)
     assert sizes["total"].sum() == len(survey())
 
 
@@ -405,3 +406,34 @@ def test_only_a_table_of_several_answers_says_so(results: chapter.ProviderResult
     assert "several answers" in aims and "Et tilbud kan ha flere svar" in "".join(
         part.data for part in page.frequency_tables(results, "nb")
     )
+
+
+def test_questions_that_share_codes_keep_their_own_labels() -> None:
+    """Two single-choice questions coded 1 and 2 name their rows each in its own words."""
+    shared = {
+        name: {
+            "kind": "single",
+            "label": text(name, name),
+            "column": name,
+            "codes": {"1": text(f"{name} one", f"{name} én"), "2": text(f"{name} two", "to")},
+        }
+        for name in ("first", "second")
+    }
+    plan = data.PlanKeys.model_validate(
+        {
+            "items": {**shared, "yes": {"kind": "yes_no", "label": text("y", "j"), "column": "y"}},
+            "group": "first",
+            "outcome": "yes",
+            "cross_tables": {"both": {"label": text("B", "B"), "rows": ["first", "second"]}},
+        }
+    )
+    frame = pd.DataFrame({"first": ["1", "2", "2"], "second": ["2", "2", "1"], "y": ["yes"] * 3})
+    counts = stats.cross_table(frame, plan, "both")
+    assert counts["total"].to_dict() == {"first:1": 1, "first:2": 2, "second:1": 1, "second:2": 2}
+    names = tables.row_names(plan, "en")
+    assert [names[row] for row in counts.index] == [
+        "first one",
+        "first two",
+        "second one",
+        "second two",
+    ]

@@ -147,15 +147,22 @@ def by_group(frame: pd.DataFrame, plan: PlanKeys, rows: dict[str, pd.Series]) ->
     return counts
 
 
+def code_row(name: str, code: str) -> str:
+    """The row of a code of the single-choice question ``name``: ``size:large`` (questions
+    may share codes)."""
+    return f"{name}:{code}"
+
+
 def row_answers(frame: pd.DataFrame, plan: PlanKeys, name: str) -> dict[str, pd.Series]:
     """The rows a question gives a cross-table, each True where a programme counts: a yes/no
-    question one row (yes, under the question's name), a single-choice one a row per code, a
-    multiple-choice one a row per option present in the data (ticked)."""
+    question one row (yes, under the question's name), a single-choice one a row per code
+    (under :func:`code_row`), a multiple-choice one a row per option present in the data
+    (ticked, under its column)."""
     item = plan.items[name]
     if item.kind == "yes_no":
         return {name: frame[item.column].eq("yes")}
     if item.kind == "single":
-        return {code: frame[item.column].eq(code) for code in item_codes(item)}
+        return {code_row(name, code): frame[item.column].eq(code) for code in item_codes(item)}
     return {
         column: frame[column].eq(ticked(item)) for column in item_columns(item) if column in frame
     }

@@ -9,6 +9,7 @@ import pandas as pd
 from analysis.chapters.provider.chapter import ProviderResults
 from analysis.chapters.provider.data import ItemKeys, PlanKeys, item_columns
 from analysis.chapters.provider.regression import Coefficient, LogisticModel
+from analysis.chapters.provider.stats import code_row
 from analysis.core.i18n import fmt_ci, fmt_count_share, fmt_int, fmt_num, fmt_p, t
 
 CORRECTED_MARK = "*"  # odds ratio of a table with a zero cell (Haldane–Anscombe)
@@ -44,14 +45,14 @@ def outcome_name(plan: PlanKeys, lang: str) -> str:
 
 
 def row_names(plan: PlanKeys, lang: str) -> dict[str, str]:
-    """Every row a cross-table can have, by its key: a yes/no question under its name, a
-    code, an option's column."""
+    """Every row a cross-table can have, by its key: a yes/no question under its name, a code
+    of a single-choice question (:func:`stats.code_row`), an option's column."""
     names = {}
     for name, item in plan.items.items():
         if item.kind == "yes_no":
             names[name] = capitalised(getattr(item.label, lang))
         elif item.kind == "single":
-            names |= code_names(item, lang)
+            names |= {code_row(name, code): text for code, text in code_names(item, lang).items()}
         else:
             names |= {column: getattr(label, lang) for column, label in item.columns.items()}
     return names
