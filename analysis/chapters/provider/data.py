@@ -532,9 +532,10 @@ def _shape(value: object) -> object:
 
 def survey_plan(study: Study, data_dir: Path, file: str) -> PlanKeys:
     """The study description's analysis plan (today's when it declares none), checked: each
-    question has the keys of its kind, every name it refers to is declared, each column is in
-    ``providers.csv``, and a description that says the data reproduce the thesis keeps the
-    thesis's plan (problems name the description ``file`` and the key)."""
+    question has the keys of its kind, every name it refers to is declared, each column a
+    declared plan names is in ``providers.csv``, and a description that says the data
+    reproduce the thesis keeps the thesis's plan (problems name the description ``file`` and
+    the key)."""
     declared = study.description.plan if study.description else None
     plan = declared or default_plan()
     problems = [
@@ -543,9 +544,10 @@ def survey_plan(study: Study, data_dir: Path, file: str) -> PlanKeys:
     problems = problems or _reference_problems(file, plan)
     if problems:
         raise InputError(problems)
-    header = read_raw(Path(data_dir) / PROVIDERS.file, Path(data_dir), Notes()).columns
-    if problems := _column_problems(file, plan, header):
-        raise InputError(problems)
+    if declared:  # today's plan leaves its missing columns to the file's own check
+        header = read_raw(Path(data_dir) / PROVIDERS.file, Path(data_dir), Notes()).columns
+        if problems := _column_problems(file, plan, header):
+            raise InputError(problems)
     if study.reproduces and _shape(plan.model_dump()) != _shape(default_plan().model_dump()):
         raise InputError(
             [

@@ -231,11 +231,13 @@ def regression(
     return [
         Markdown(intro),
         html_table(tables.regression_table(plan, model, lang), caption),
-        regression_figure(results, lang, figure_folder),
+        _regression_figure(results, lang, figure_folder),
     ]
 
 
-def regression_figure(results: ProviderResults, lang: str, figure_folder: FigureFolder) -> Markdown:
+def _regression_figure(
+    results: ProviderResults, lang: str, figure_folder: FigureFolder
+) -> Markdown:
     """The fitted model's adjusted odds ratios with their 95 % CIs on a log axis."""
     model, plan = results.regression, results.plan
     outcome = tables.item_name(plan, model.outcome, lang)
