@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+import nbformat
 import pytest
 
 from analysis.chapters import CHAPTERS, OVERVIEW_PAGE
 from analysis.core.i18n import LANGS
 from analysis.core.settings import BOOK
-from analysis.pipeline.sources import LANG_KEY, page_sources, read_page
+from analysis.pipeline.sources import LANG_KEY, page_sources, read_page, shared_section_ids
 from analysis.pipeline.sphinx_i18n import card_tables
 
 PAGES = page_sources(BOOK)
@@ -81,3 +82,20 @@ def test_a_prose_table_cell_keeps_its_alignment_and_gets_its_label():
     cards = card_tables(html)
     assert '<td data-label="File"><p>a.csv</p></td>' in cards
     assert '<td data-label="Rows" class="text-right rtw-number"><p>120</p></td>' in cards
+
+
+def test_a_glued_heading_has_the_id_of_its_name_in_every_language():
+    """A heading glued from the results (its text differs per language) is addressed by the
+    glued name, the same on both pages; a written heading by its English text."""
+    cells = [
+        nbformat.v4.new_markdown_cell(source, metadata={LANG_KEY: lang})
+        for source, lang in (
+            ("## {glue:text}`provider_by_group`", "en"),
+            ("## {glue:text}`provider_by_group`", "nb"),
+            ("## Reproduction", "en"),
+            ("## Gjenskaping", "nb"),
+        )
+    ]
+    marked = shared_section_ids(nbformat.v4.new_notebook(cells=cells))
+    keys = [cell.source.split("\n")[0] for cell in marked.cells]
+    assert keys == ["{.rtw-id-provider-by-group}"] * 2 + ["{.rtw-id-reproduction}"] * 2

@@ -65,21 +65,25 @@ def test_fisher_exact_matches_the_tea_tasting_example():
 
 
 def test_two_by_two_leaves_out_missing_answers(programmes):
-    counts = stats.two_by_two(programmes, "dx_musculoskeletal")
+    plan = data.default_plan()
+    outcome = stats.outcome(programmes, plan)
+    counts = stats.two_by_two(stats.exposure(programmes, plan, "dx_musculoskeletal"), outcome)
     assert sum(counts.values()) == 112
-    assert sum(stats.two_by_two(programmes, "finance_nav").values()) == 119
+    nav = stats.exposure(programmes, plan, "finance_nav")
+    assert sum(stats.two_by_two(nav, outcome).values()) == 119
 
 
 def test_shipped_data_reproduce_the_published_tables(provider_data, programmes):
     pub = published()
     assert len(programmes) == pub["n_programmes"]
     assert programmes["finance"].value_counts().to_dict() == pub["finance_groups"]
-    for section, columns, yes in (
-        ("types", data.TYPES, 1),
-        ("coordinator_types", data.COORDINATOR_TYPES, 1),
-        ("diagnoses", data.DIAGNOSES, "yes"),
+    plan = data.default_plan()
+    for section, table in (
+        ("types", "types"),
+        ("coordinator_types", "coordinators"),
+        ("diagnoses", "diagnoses"),
     ):
-        counts = stats.by_finance(programmes, columns, yes=yes)
+        counts = stats.cross_table(programmes, plan, table)
         for column, by_group in pub[section].items():
             assert counts.loc[column, list(data.FINANCE)].to_dict() == by_group, column
     results = chapter.analyse(provider_data)
@@ -189,10 +193,12 @@ def test_a_survey_where_every_programme_answers_alike_draws_its_figure(programme
     interval contains it, so the figure's error bars are drawn (7 programmes a group: a size at
     which Wilson's bound misses 1 by a rounding error)."""
     survey = pd.concat([programmes[programmes["finance"].eq(f)].head(7) for f in data.FINANCE])
-    shares = stats.coordinator_by_finance(survey.assign(permanent_coordinator=answer))
+    shares = stats.outcome_by_group(
+        survey.assign(permanent_coordinator=answer), data.default_plan()
+    )
     assert (shares["ci_low"] <= shares["share"]).all()
     assert (shares["share"] <= shares["ci_high"]).all()
     results = chapter.analyse(
         data.ProviderData(survey.assign(permanent_coordinator=answer), Study())
     )
-    plt.close(figures.coordinator_share(results, "en", COLUMN_WIDTH))
+    plt.close(figures.outcome_share(results, "en", COLUMN_WIDTH))

@@ -16,8 +16,10 @@ import pytest
 
 from analysis.chapters.provider import chapter, data, page, regression
 from analysis.core.disclosure import SMALL_GROUP
+from analysis.core.display import FigureFolder
 from analysis.core.output_checks import FEW_DF, statistic_withheld
 from analysis.core.results import to_plain
+from analysis.core.settings import PHONE_FIGURE_SUFFIX
 from analysis.core.validation import InputError
 from tests.helpers import SHIPPED_DATA
 
@@ -159,11 +161,12 @@ def described(folder: Path, plan: object) -> Path:
     return folder
 
 
-def test_no_model_without_a_declaration(shipped) -> None:
+def test_no_model_without_a_declaration(shipped, tmp_path: Path) -> None:
     results = shipped.results("provider")
     assert results.regression is None
     assert results.to_json()["logistic_regression"] is None
-    assert page.regression(results, "en") == []
+    assert page.regression(results, "en", FigureFolder(tmp_path, "figures")) == []
+    assert not (tmp_path / "figures").exists()
 
 
 def test_declared_model_reaches_the_json_and_the_page(tmp_path: Path) -> None:
@@ -187,16 +190,26 @@ def test_declared_model_reaches_the_json_and_the_page(tmp_path: Path) -> None:
             "Finansiering: nav mot Finansiering: rha",
         ),
     }
+    folder = FigureFolder(tmp_path / "book", "figures")
     for lang, facts in expected.items():
-        shown = "".join(part.data for part in page.regression(results, lang))
+        shown = "".join(part.data for part in page.regression(results, lang, folder))
         assert all(fact in shown for fact in facts), lang
+        assert f"figures/provider-regression-{lang}.svg" in shown
+        for suffix in ("", PHONE_FIGURE_SUFFIX):
+            assert (
+                tmp_path / "book" / "figures" / f"provider-regression-{lang}{suffix}.svg"
+            ).is_file()
 
 
 def test_a_withheld_model_says_why_in_both_languages(tmp_path: Path) -> None:
     results = chapter.analyse(data.load(described(tmp_path / "data", PLAN)), min_cell=100)
     assert results.regression.reason == SMALL_GROUP
     assert results.regression.coefficients == ()
-    texts = {lang: page.regression(results, lang)[0].data for lang in ("en", "nb")}
+    folder = FigureFolder(tmp_path / "book", "figures")
+    shown = {lang: page.regression(results, lang, folder) for lang in ("en", "nb")}
+    assert all(len(parts) == 1 for parts in shown.values())  # no table, no figure
+    assert not (tmp_path / "book" / "figures").exists()
+    texts = {lang: parts[0].data for lang, parts in shown.items()}
     assert "is not estimable" in texts["en"] and "fewer than 100 programmes" in texts["en"]
     assert "kan ikke estimeres" in texts["nb"] and "færre enn 100 tilbud" in texts["nb"]
 

@@ -45,7 +45,8 @@ def contract_table(schema: Schema, lang: str) -> str:
     (neighbouring columns with the same values and description share one row)."""
     groups: list[tuple[list[str], str, str]] = []
     for field in schema.fields:
-        row = (values(field, lang), t(schema.description_key(field), lang))
+        named = {"label": field.label[lang]} if field.label else {}
+        row = (values(field, lang), t(schema.description_key(field), lang, **named))
         if groups and groups[-1][1:] == row:
             groups[-1][0].append(field.name)
         else:

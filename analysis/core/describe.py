@@ -30,7 +30,7 @@ def keys(schema: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, Field
             continue
         yield path, info, annotation
         inner = unwrap(get_args(annotation)[-1]) if get_args(annotation) else None
-        if get_origin(annotation) in (dict, list) and is_model(inner):
+        if get_origin(annotation) in (dict, list) and is_model(inner) and inner is not LangText:
             yield from keys(
                 inner, f"{path}.<…>." if get_origin(annotation) is dict else f"{path}[…]."
             )
@@ -40,15 +40,16 @@ def _values(values: tuple[object, ...]) -> str:
     return ", ".join(f"`{value}`" for value in values)
 
 
-def kind(annotation: object, lang: str) -> str:
-    """What a key's value is, in ``lang``."""
+def kind(annotation: object, lang: str, entries: str | None = None) -> str:
+    """What a key's value is, in ``lang``; a mapping of names holds an entry per what
+    ``entries`` (a label) says, by default per outcome."""
     if annotation is LangText:
         return t("description.kind.text", lang)
     if get_origin(annotation) is Literal:
         return t("description.kind.one_of", lang, values=_values(get_args(annotation)))
     if get_origin(annotation) is dict:
         names = get_args(annotation)[0]
-        text = t("description.kind.per_outcome", lang)
+        text = t(entries or "description.kind.per_outcome", lang)
         if get_origin(names) is Literal:
             text += ": " + _values(get_args(names))
         return text
@@ -102,7 +103,7 @@ def description_table(schema: type[BaseModel], file: str, lang: str) -> str:
         rows.append(
             [
                 f"`{path}`",
-                kind(annotation, lang),
+                kind(annotation, lang, extra.get("entries")),
                 meaning(path, info, lang, publications=known),
                 t(f"description.form.{form}", lang) if form else "–",
                 f"`{path.rpartition('.')[2]}: {yaml_inline(example)}`"

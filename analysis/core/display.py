@@ -28,7 +28,7 @@ from matplotlib.transforms import blended_transform_factory
 from myst_nb import glue
 
 from analysis.core import reproduction, reproduction_table
-from analysis.core.i18n import is_number, t
+from analysis.core.i18n import fmt_num, is_number, t
 from analysis.core.settings import OUTPUT_SECTION_CLASS, PHONE_FIGURE_SUFFIX
 from analysis.core.study import Study
 
@@ -176,6 +176,19 @@ COLUMN_WIDTH = 7.4  # a screen's: 533 pt; a figure's box is 553 px or wider abov
 PHONE_WIDTH = 4.2  # a phone's: 302 pt; a figure's box is 342 px on a 390-px phone (vw − 48)
 
 
+RATIO_TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
+
+
+def ratio_axis(ax: plt.Axes, low: float, high: float, lang: str) -> None:
+    """A log-scale x axis for ratios, ticked at the round ratios from ``low`` to ``high``
+    (1 when none is in between), in the language's number style."""
+    ax.set_xscale("log")
+    shown = [v for v in RATIO_TICKS if low <= v <= high] or [1]
+    ax.set_xticks(shown)
+    ax.set_xticklabels([fmt_num(v, lang, 2 if v < 0.1 else 1 if v < 1 else 0) for v in shown])
+    ax.minorticks_off()
+
+
 def wrap_label(text: str, characters: int) -> str:
     """A figure's label in lines of at most ``characters`` characters, broken between words
     (and after hyphens) only: a word longer than a line keeps its line."""
@@ -269,6 +282,11 @@ def glue_title(chapter: str, title: str | None, lang: str) -> None:
     """Glue a chapter page's title (``<chapter>_title``, the page's ``# {glue:text}`…```):
     the study description's title, else the chapter's neutral ``<chapter>.title`` label."""
     glue(f"{chapter}_title", title or t(f"{chapter}.title", lang), display=False)
+
+
+def glue_text(name: str, text: str) -> None:
+    """Glue a plain text for a page's ``{glue:text}`…``` (a heading's, say)."""
+    glue(name, str(text), display=False)
 
 
 def glue_md(name: str, text: str) -> None:

@@ -92,12 +92,14 @@ def key(
     example: object,
     meaning: str | None = None,
     required: bool = False,
+    entries: str | None = None,
     **options: Any,
 ) -> Any:
     """A key of a description (optional unless ``required``): the form its texts take (label
-    ``description.form.<form>``; None for a value that is not a text), an example value, and
-    the label of its meaning when it is not ``description.key.<key>``."""
-    extra = {"form": form, "example": example, "meaning": meaning}
+    ``description.form.<form>``; None for a value that is not a text), an example value, the
+    label of its meaning when it is not ``description.key.<key>``, and for a mapping of names
+    the label saying what it holds an entry for (``entries``; default one per outcome)."""
+    extra = {"form": form, "example": example, "meaning": meaning, "entries": entries}
     return Field(default=... if required else None, json_schema_extra=extra, **options)
 
 

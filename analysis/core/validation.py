@@ -12,7 +12,9 @@ columns. Every problem becomes a :class:`Problem` that says where it is and how 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -48,6 +50,8 @@ class Field:
     # Label key of the column's description in the data contract; default
     # ``contract.<schema key>.<name>`` (several similar columns may share one label).
     description_key: str | None = None
+    # What a study description names the column, per language: its description's ``{label}``.
+    label: Mapping[str, str] | None = dataclasses.field(default=None, hash=False)
 
     def fix_hint(self) -> Message:
         """What a valid value of this column looks like."""

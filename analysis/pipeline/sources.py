@@ -55,6 +55,7 @@ SOURCE_KEY = "source"
 MARKDOWN = MarkdownIt("commonmark")
 SECTION_KEY_CLASS = "rtw-id-"
 HEADING_MARK = re.compile(r"^\s*#+\s*|\s+#+\s*$")
+GLUE_ROLE = re.compile(r"\{glue:\w+\}`([^`]*)`")  # a glued text in a heading: its name
 
 
 def page_sources(book: Path) -> list[Path]:
@@ -84,7 +85,8 @@ def shared_section_ids(page: nbformat.NotebookNode) -> nbformat.NotebookNode:
     MyST block attribute, the class ``rtw-id-<key>``, that the Sphinx extension turns into the
     section's id): the id the English heading gives, on the English heading and on its
     counterpart in every other language, so that a section has the same address in each
-    language and the language switch lands on the section the reader was at."""
+    language and the language switch lands on the section the reader was at. A heading glued
+    from the results takes the glued name (``provider_who_answers_yes``)."""
     marked = nbformat.from_dict(page)
     english: list[str] = []
     taken: set[str] = set()
@@ -97,7 +99,10 @@ def shared_section_ids(page: nbformat.NotebookNode) -> nbformat.NotebookNode:
             token.map[0] for token in MARKDOWN.parse(cell.source) if token.type == "heading_open"
         ]
         if lang == "en":
-            english = [_unique(make_id(HEADING_MARK.sub("", lines[i])), taken) for i in starts]
+            english = [
+                _unique(make_id(GLUE_ROLE.sub(r"\1", HEADING_MARK.sub("", lines[i]))), taken)
+                for i in starts
+            ]
         for start, key in reversed(list(zip(starts, english, strict=False))):
             lines.insert(start, section_key(key).rstrip("\n"))
         cell.source = "\n".join(lines)
@@ -229,20 +234,29 @@ def assemble_tree(
     return notebooks
 
 
-def contract_includes(chapters: list[Chapter]) -> Callable[[str], dict[str, str]]:
+def contract_includes(
+    chapters: list[Chapter], data_dir: Path | None = None
+) -> Callable[[str], dict[str, str]]:
     """The generated data-contract and description-reference include files of ``chapters``,
-    per language."""
+    per language: a chapter whose study description declares an analysis plan has the
+    contract of its plan (its data module's ``schemas(data_dir)``)."""
     modules = {
         chapter.name: importlib.import_module(f"analysis.chapters.{chapter.name}.data")
         for chapter in chapters
+    }
+    schemas = {
+        name: module.schemas(data_dir)
+        if data_dir is not None and hasattr(module, "schemas")
+        else module.SCHEMAS
+        for name, module in modules.items()
     }
 
     def includes(lang: str) -> dict[str, str]:
         """Each under its section key, the id of its English title (as on the other pages)."""
         contracts = {
             f"includes/contract-{name}.md": section_key(t(f"repro.component.{name}", "en"))
-            + contract_markdown(t(f"repro.component.{name}", lang), module.SCHEMAS, lang)
-            for name, module in modules.items()
+            + contract_markdown(t(f"repro.component.{name}", lang), schemas[name], lang)
+            for name in modules
         }
         descriptions = {
             "includes/description-reference.md": "\n".join(

@@ -16,11 +16,10 @@ from analysis.chapters.meta.effects import RATIO_MEASURES, from_scale
 from analysis.chapters.meta.narrative import publication
 from analysis.chapters.meta.sensitivity import FunnelData
 from analysis.chapters.meta.stats import AnalysisResult
-from analysis.core.display import wrap_label
-from analysis.core.i18n import MINUS, axis_formatter, fmt_int, fmt_num, t
+from analysis.core.display import RATIO_TICKS, ratio_axis, wrap_label
+from analysis.core.i18n import MINUS, axis_formatter, fmt_int, t
 
 ROB_STYLE = {"low": ("#3a923a", "+"), "unclear": ("#e6b800", "?"), "high": ("#c0392b", MINUS)}
-TICKS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100)
 WIDE = 6  # inches: a figure at least this wide slants its column labels, a narrower one
 # turns them upright
 FAVOURS_CHARACTERS = 3  # characters per line of a "favours" label, per inch of figure width
@@ -34,13 +33,9 @@ def _estimate_axis(ax: plt.Axes, ratio: bool, limits: list[float], lang: str) ->
     finite = [x for x in limits if math.isfinite(x) and (x > 0 or not ratio)]
     if ratio:
         span = max(abs(math.log10(x)) for x in finite)
-        edge = next((v for v in TICKS if v > 1 and math.log10(v) >= span * 1.05), 100)
-        ax.set_xscale("log")
+        edge = next((v for v in RATIO_TICKS if v > 1 and math.log10(v) >= span * 1.05), 100)
+        ratio_axis(ax, 1 / edge, edge, lang)
         ax.set_xlim(1 / edge, edge)
-        shown = [v for v in TICKS if 1 / edge <= v <= edge]
-        ax.set_xticks(shown)
-        ax.set_xticklabels([fmt_num(v, lang, 2 if v < 0.1 else 1 if v < 1 else 0) for v in shown])
-        ax.minorticks_off()
     else:
         edge = 1.05 * max(abs(x) for x in finite) or 1.0
         ax.set_xlim(-edge, edge)
@@ -299,12 +294,8 @@ def funnel_plot(funnel: FunnelData, measure: str, lang: str, width: float) -> pl
         from_scale(measure, funnel.yi), funnel.sei, marker="o", linestyle="none", color="#1f4e79"
     )
     if measure in RATIO_MEASURES:
-        ax.set_xscale("log")
         edges = np.exp([min(low.min(), funnel.yi.min()), max(high.max(), funnel.yi.max())])
-        shown = [v for v in TICKS if edges[0] <= v <= edges[1]] or [1]
-        ax.set_xticks(shown)
-        ax.set_xticklabels([fmt_num(v, lang, 2 if v < 0.1 else 1 if v < 1 else 0) for v in shown])
-        ax.minorticks_off()
+        ratio_axis(ax, edges[0], edges[1], lang)
         x_label, y_label = t("meta.fig.funnel.x", lang), t("meta.fig.funnel.y", lang)
     else:
         _linear_ticks(ax, float(np.ptp(ax.get_xlim())) / 2, lang)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.chapters.provider import regression, reproduction, stats
-from analysis.chapters.provider.data import SCHEMAS, ProviderData, load
+from analysis.chapters.provider.data import SCHEMAS, PlanKeys, ProviderData, load
 from analysis.core.reproduction import rows_to_json
 from analysis.core.settings import SUPPRESS_BELOW
 from analysis.core.study import Study
@@ -17,22 +17,23 @@ __all__ = ["SCHEMAS", "ProviderResults", "analyse", "load"]
 
 @dataclass(frozen=True)
 class ProviderResults:
-    """Everything the provider page shows.
+    """Everything the provider page shows, as the analysis ``plan`` declares it.
 
-    ``sections``: Table 1 counts by finance (:func:`stats.section_counts`); ``coordinator``:
-    share with a permanent coordinator per finance group (:func:`stats.coordinator_by_finance`);
-    ``tests``: the six 2×2 tables (:func:`stats.table_statistics`); ``regression``: the
-    logistic regression the study description declares (:func:`regression.logistic_regression`,
-    None when it declares none); the reproduction rows of
-    the statistics and of the counts (:mod:`reproduction`), empty unless ``compared``: the
+    ``sections``: the plan's cross-tables, counts by group (:func:`stats.cross_table`);
+    ``shares``: share answering yes to the outcome per group (:func:`stats.outcome_by_group`);
+    ``tests``: the 2×2 table of each exposure (:func:`stats.table_statistics`); ``regression``:
+    the logistic regression the study description declares
+    (:func:`regression.logistic_regression`, None when it declares none); the reproduction rows
+    of the statistics and of the counts (:mod:`reproduction`), empty unless ``compared``: the
     study description says the data reproduce the thesis and the build compares.
     """
 
     study: Study
+    plan: PlanKeys
     compared: bool
     n_programmes: int
     sections: dict[str, pd.DataFrame]
-    coordinator: pd.DataFrame
+    shares: pd.DataFrame
     tests: dict[str, stats.TableTest]
     regression: regression.LogisticModel | None
     statistic_rows: list[dict]
@@ -65,25 +66,33 @@ def analyse(
     compared = compare and study.reproduces == reproduction.published()["publication"]
     # Counts of data built from the published tables match "by construction".
     match_status = "matches" if study.observed else "exact_by_construction"
-    sections = {section: stats.section_counts(programmes, section) for section in stats.SECTIONS}
-    coordinator = stats.coordinator_by_finance(programmes)
-    tests = {
-        name: stats.table_statistics(stats.two_by_two(programmes, name)) for name in stats.EXPOSURES
+    plan = data.plan
+    sections = {
+        table: stats.cross_table(programmes, plan, table) for table in plan.cross_tables or {}
     }
-    plan = data.regression
-    model = plan and regression.logistic_regression(
-        programmes, plan.outcome, plan.event, plan.items, min_cell
+    shares = stats.outcome_by_group(programmes, plan)
+    answers = stats.outcome(programmes, plan)
+    tests = {
+        name: stats.table_statistics(
+            stats.two_by_two(stats.exposure(programmes, plan, name), answers)
+        )
+        for name in plan.odds_ratios or {}
+    }
+    declared = data.regression
+    model = declared and regression.logistic_regression(
+        programmes, declared.outcome, declared.event, declared.items, min_cell
     )
     return ProviderResults(
         study=study,
+        plan=plan,
         compared=compared,
         n_programmes=len(programmes),
         sections=sections,
-        coordinator=coordinator,
+        shares=shares,
         tests=tests,
         regression=model,
         statistic_rows=reproduction.statistic_rows(sections, tests) if compared else [],
         count_rows=(
-            reproduction.count_rows(sections, coordinator, tests, match_status) if compared else []
+            reproduction.count_rows(sections, shares, tests, match_status) if compared else []
         ),
     )

@@ -6,26 +6,31 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from analysis.chapters.provider.chapter import ProviderResults
-from analysis.chapters.provider.data import FINANCE
-from analysis.core.display import legend_above, wrap_label
+from analysis.chapters.provider.data import PlanKeys
+from analysis.chapters.provider.regression import LogisticModel
+from analysis.chapters.provider.tables import (
+    capitalised,
+    group_name,
+    group_names,
+    outcome_name,
+    row_names,
+    term_name,
+)
+from analysis.core.display import legend_above, ratio_axis, wrap_label
 from analysis.core.i18n import axis_formatter, fmt_int, t
 
-COLOURS = ("#4c78a8", "#f58518", "#54a24b")
+COLOURS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#9d755d")
 WIDE = 6  # inches: a figure at least this wide has its legend in a row, a narrower in a column
 LABEL_CHARACTERS = 4  # characters per line of a bar label, per inch of the figure's width
+TERM_CHARACTERS = 3  # characters per line of a term's label, per inch of the figure's width
+MARGIN = 1.25  # the odds-ratio axis reaches this factor beyond the outermost limits
 
 
-def finance_labels(lang: str) -> list[str]:
-    """The finance groups' names in ``lang``, in table order."""
-    return [t(f"provider.finance.{finance}", lang) for finance in FINANCE]
-
-
-def coordinator_share(results: ProviderResults, lang: str, width: float) -> plt.Figure:
-    """Share of programmes with a permanent coordinator per finance group, with 95 % CIs,
-    ``width`` inches wide."""
-    shares = results.coordinator
+def outcome_share(results: ProviderResults, lang: str, width: float) -> plt.Figure:
+    """Share answering yes to the outcome per group, with 95 % CIs, ``width`` inches wide."""
+    shares = results.shares
     figure, ax = plt.subplots(figsize=(width, 3.8))
-    positions = np.arange(len(FINANCE))
+    positions = np.arange(len(shares))
     ax.bar(positions, shares["share"], color=COLOURS[0], width=0.6)
     ax.errorbar(
         positions,
@@ -44,30 +49,41 @@ def coordinator_share(results: ProviderResults, lang: str, width: float) -> plt.
             color="white",
             fontsize=10,
         )
-    ax.set_xticks(positions, finance_labels(lang))
+    names = group_names(results.plan, lang)
+    ax.set_xticks(
+        positions,
+        [wrap_label(names[group], round(width * 12 / len(shares))) for group in shares.index],
+    )
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(axis_formatter(lang, percent=True))
-    ax.set_ylabel(t("provider.fig.share_pc", lang))
+    ax.set_ylabel(
+        wrap_label(
+            t("provider.fig.share_outcome", lang, outcome=outcome_name(results.plan, lang)), 40
+        )
+    )
     ax.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     return figure
 
 
 def grouped(results: ProviderResults, section: str, lang: str, width: float) -> plt.Figure:
-    """Programmes per finance group for each diagnosis group or programme type (counts),
-    ``width`` inches wide; the legend stands above the bars, never on them."""
-    counts = results.sections[section][list(FINANCE)].copy()
+    """Programmes per group for each row of a cross-table (counts), stacked or side by side
+    as the plan says, ``width`` inches wide; the legend stands above the bars, never on them."""
+    plan: PlanKeys = results.plan
+    groups = group_names(plan, lang)
+    counts = results.sections[section][list(groups)].copy()
+    names = row_names(plan, lang)
     counts.index = [
-        wrap_label(t(f"provider.label.{name}", lang), round(LABEL_CHARACTERS * width))
-        for name in counts.index
+        wrap_label(names[name], round(LABEL_CHARACTERS * width)) for name in counts.index
     ]
-    counts.columns = finance_labels(lang)
+    counts.columns = list(groups.values())
     lines = sum(label.count("\n") + 1 for label in counts.index)
     figure, ax = plt.subplots(figsize=(width, 1.4 + 0.3 * max(lines, 1.5 * len(counts))))
-    stacked = section == "types"
+    stacked = plan.cross_tables[section].figure == "stacked"
     # Side by side, the first group's bar is drawn at the top, in the order of the legend.
     shown = counts.iloc[::-1] if stacked else counts.iloc[::-1, ::-1]
-    colours = COLOURS if stacked else COLOURS[::-1]
+    colours = [COLOURS[i % len(COLOURS)] for i in range(len(groups))]
+    colours = colours if stacked else colours[::-1]
     shown.plot.barh(ax=ax, stacked=stacked, color=colours, width=0.75, legend=False)
     handles, labels = ax.get_legend_handles_labels()
     if not stacked:
@@ -79,9 +95,42 @@ def grouped(results: ProviderResults, section: str, lang: str, width: float) -> 
         ax,
         handles,
         labels,
-        title=t("provider.fig.finance", lang),
-        ncol=len(FINANCE) if width >= WIDE else 1,
+        title=capitalised(group_name(plan, lang)),
+        ncol=len(groups) if width >= WIDE else 1,
         alignment="left",
+    )
+    ax.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    return figure
+
+
+def odds_ratios(results: ProviderResults, lang: str, width: float) -> plt.Figure:
+    """The fitted model's adjusted odds ratios with their profile-likelihood 95 % CIs, one row
+    per term (each level against its item's reference) on a log axis with the line of no
+    association at 1; ``width`` inches wide."""
+    model: LogisticModel = results.regression
+    terms = model.terms
+    labels = [
+        wrap_label(term_name(results.plan, term, lang), round(TERM_CHARACTERS * width))
+        for term in terms
+    ]
+    lines = sum(label.count("\n") + 1 for label in labels)
+    figure, ax = plt.subplots(figsize=(width, 1.3 + 0.3 * max(lines, 1.5 * len(terms))))
+    rows = np.arange(len(terms))[::-1]
+    lows = np.exp([term.profile_low for term in terms])
+    highs = np.exp([term.profile_high for term in terms])
+    estimates = np.array([term.odds_ratio for term in terms])
+    ax.hlines(rows, lows, highs, color="black", linewidth=1)
+    ax.plot(estimates, rows, marker="s", color=COLOURS[0], linestyle="none", markersize=7)
+    ax.axvline(1, color="black", linewidth=0.8)
+    # From the lowest limit to the highest, 1 always in view, with a margin for the caps.
+    low, high = min(lows.min(), 1) / MARGIN, max(highs.max(), 1) * MARGIN
+    ratio_axis(ax, low, high, lang)
+    ax.set_xlim(low, high)
+    ax.set_yticks(rows, labels)
+    ax.set_ylim(-0.7, len(terms) - 0.3)
+    ax.set_xlabel(
+        wrap_label(t("provider.fig.adjusted_or", lang), round(LABEL_CHARACTERS * 2 * width))
     )
     ax.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()

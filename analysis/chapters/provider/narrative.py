@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from analysis.chapters.provider.chapter import ProviderResults
+from analysis.chapters.provider.tables import outcome_name
 from analysis.core.i18n import fmt_int, fmt_pct, t, tn
 
 
@@ -25,11 +26,12 @@ def opening(results: ProviderResults, lang: str) -> str:
 
 
 def summary(results: ProviderResults, lang: str) -> str:
-    """How many programmes answered, and how many of them have a permanent coordinator."""
-    yes, valid = int(results.coordinator["yes"].sum()), int(results.coordinator["valid"].sum())
+    """How many programmes answered the outcome's question, and how many of them said yes."""
+    yes, valid = int(results.shares["yes"].sum()), int(results.shares["valid"].sum())
     return t(
         "provider.text.summary",
         lang,
+        outcome=outcome_name(results.plan, lang),
         n=tn("provider.count.programmes", results.n_programmes, lang),
         valid=fmt_int(valid, lang),
         yes=fmt_int(yes, lang),

@@ -26,7 +26,7 @@ def published() -> dict:
 
 def count_rows(
     sections: dict[str, pd.DataFrame],
-    coordinator: pd.DataFrame,
+    shares: pd.DataFrame,
     tests: dict[str, TableTest],
     match_status: str = "matches",
 ) -> list[dict]:
@@ -57,7 +57,7 @@ def count_rows(
         reproduction.compare(
             "provider.repro.table1_cell",
             str(levels["yes"]),
-            int(coordinator.at[finance, "yes"]),
+            int(shares.at[finance, "yes"]),
             "provider.reason.data_differ",
             match_status,
             row=Message("provider.label.coord_permanent"),

@@ -1,7 +1,9 @@
-"""Provider survey statistics: counts by finance and the six 2×2 tests of a permanent
-coordinator.
+"""Provider survey statistics, as the study description's analysis plan declares them: the
+cross-tables of answers by the grouping variable (today finance), the share answering yes to
+the outcome per group (today a permanent coordinator) and the 2×2 tables of each exposure
+against the outcome.
 
-For each exposure the 2×2 table against having a permanent coordinator is tested with
+For each exposure the 2×2 table against the outcome is tested with
 Pearson χ² without continuity correction (as SPSS prints it and R's ``chisq.test(correct =
 FALSE)``), Yates-corrected χ² (R's default ``chisq.test``; the correction is at most
 |O − E|, as in R and scipy), Fisher's exact p (two-sided, tables as likely as or less likely
@@ -9,7 +11,7 @@ than the observed one, as R's ``fisher.test``), and the odds ratio with a Woolf 
 CI (SPSS's "Risk Estimate"). With a zero cell the odds ratio and its interval use the
 Haldane–Anscombe correction: 0.5 added to all four cells (SPSS prints no odds ratio then,
 statsmodels' ``Table2x2`` replaces only the zero cells by 0.5); the tests use the raw counts.
-Shares of programmes with a coordinator carry Wilson 95 % intervals.
+Shares answering yes to the outcome carry Wilson 95 % intervals.
 """
 
 from __future__ import annotations
@@ -22,18 +24,16 @@ import pandas as pd
 from scipy.stats import chi2_contingency, fisher_exact, norm
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis.chapters.provider.data import COORDINATOR_TYPES, DIAGNOSES, FINANCE, TYPES
+from analysis.chapters.provider.data import PlanKeys, item_codes, item_columns, ticked
 
-EXPOSURES = ("finance_nav", "finance_both", "finance_rha", *DIAGNOSES)
 CELLS = ("exposed_yes", "exposed_no", "unexposed_yes", "unexposed_no")
-SECTIONS = ("types", "coordinators", "diagnoses")
 Z95 = float(norm.isf(0.025))
 HALDANE_ANSCOMBE = "haldane_anscombe"  # 0.5 added to all four cells of a table with a zero cell
 
 
 @dataclass(frozen=True)
 class TableTest:
-    """One exposure's 2×2 table (exposure × permanent coordinator) and its tests."""
+    """One exposure's 2×2 table (exposure × outcome) and its tests."""
 
     counts: dict[str, int]
     chi2: float
@@ -52,33 +52,39 @@ class TableTest:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
 
-def exposures(frame: pd.DataFrame) -> pd.DataFrame:
-    """The six exposures and the coordinator answer as nullable booleans (NA if missing)."""
-    finance = frame["finance"]
-    exposed = pd.DataFrame(
-        {
-            "finance_nav": finance.isin(["nav", "both"]),
-            "finance_both": finance.eq("both"),
-            "finance_rha": finance.isin(["rha", "both"]),
-        }
-    ).astype("boolean")
-    for name in DIAGNOSES:
-        exposed[name] = frame[name].map({"yes": True, "no": False}).astype("boolean")
-    exposed["coordinator"] = (
-        frame["permanent_coordinator"].map({"yes": True, "no": False}).astype("boolean")
-    )
-    return exposed
+def yes_no(values: pd.Series, yes: object = "yes") -> pd.Series:
+    """Whether each answer is ``yes``, as nullable booleans (NA where the answer is missing)."""
+    return values.eq(yes).where(values.notna()).astype("boolean")
 
 
-def two_by_two(frame: pd.DataFrame, exposure: str) -> dict[str, int]:
-    """Counts of exposure × permanent coordinator, rows with either answer missing left out."""
-    table = exposures(frame)[[exposure, "coordinator"]].dropna()
-    exposed, coordinator = table[exposure].astype(bool), table["coordinator"].astype(bool)
+def outcome(frame: pd.DataFrame, plan: PlanKeys) -> pd.Series:
+    """The plan's yes/no outcome of each programme (NA if missing)."""
+    return yes_no(frame[plan.items[plan.outcome].column])
+
+
+def exposure(frame: pd.DataFrame, plan: PlanKeys, name: str) -> pd.Series:
+    """Whether each programme has the exposure ``name`` of the plan (NA if the answer is
+    missing): one of its codes of a single-choice question, yes to a yes/no question, or its
+    option of a multiple-choice question ticked."""
+    declared = plan.odds_ratios[name]
+    item = plan.items[declared.item]
+    if item.kind == "single":
+        values = frame[item.column]
+        return values.isin(declared.codes).where(values.notna()).astype("boolean")
+    if item.kind == "yes_no":
+        return yes_no(frame[item.column])
+    return yes_no(frame[declared.column], ticked(item))
+
+
+def two_by_two(exposed: pd.Series, outcome: pd.Series) -> dict[str, int]:
+    """Counts of exposure × outcome, rows with either answer missing left out."""
+    table = pd.DataFrame({"exposed": exposed, "outcome": outcome}).dropna()
+    exposed, yes = table["exposed"].astype(bool), table["outcome"].astype(bool)
     return {
-        "exposed_yes": int((exposed & coordinator).sum()),
-        "exposed_no": int((exposed & ~coordinator).sum()),
-        "unexposed_yes": int((~exposed & coordinator).sum()),
-        "unexposed_no": int((~exposed & ~coordinator).sum()),
+        "exposed_yes": int((exposed & yes).sum()),
+        "exposed_no": int((exposed & ~yes).sum()),
+        "unexposed_yes": int((~exposed & yes).sum()),
+        "unexposed_no": int((~exposed & ~yes).sum()),
     }
 
 
@@ -120,49 +126,72 @@ def table_statistics(counts: dict[str, int]) -> TableTest:
     )
 
 
-def by_finance(frame: pd.DataFrame, columns: tuple[str, ...], yes: object = 1) -> pd.DataFrame:
-    """Programmes answering ``yes`` in each of ``columns`` per finance group, with a total
-    column (rows = columns; optional columns absent from the data are left out)."""
-    columns = tuple(column for column in columns if column in frame)
+def groups(frame: pd.DataFrame, plan: PlanKeys) -> dict[str, pd.Series]:
+    """Each group of the plan's grouping variable: which programmes belong to it."""
+    item = plan.items[plan.group]
+    return {code: frame[item.column].eq(code) for code in item_codes(item)}
+
+
+def by_group(frame: pd.DataFrame, plan: PlanKeys, rows: dict[str, pd.Series]) -> pd.DataFrame:
+    """How many programmes of each group have each of ``rows`` (True where a programme
+    counts), with a total column."""
+    members = groups(frame, plan)
     counts = pd.DataFrame(
         {
-            finance: [
-                int(frame.loc[frame["finance"].eq(finance), c].eq(yes).sum()) for c in columns
-            ]
-            for finance in FINANCE
+            group: [int((counted.fillna(False) & within).sum()) for counted in rows.values()]
+            for group, within in members.items()
         },
-        index=list(columns),
+        index=list(rows),
     )
     counts["total"] = counts.sum(axis=1)
     return counts
 
 
-def section_counts(frame: pd.DataFrame, section: str) -> pd.DataFrame:
-    """Table 1 section (``types``, ``coordinators`` or ``diagnoses``) as counts by finance;
-    the coordinator section starts with the permanent coordinator row."""
-    if section == "types":
-        return by_finance(frame, TYPES)
-    if section == "coordinators":
-        with_pc = frame.assign(
-            coord_permanent=frame["permanent_coordinator"].eq("yes").fillna(False).astype(int)
-        )
-        return by_finance(with_pc, ("coord_permanent", *COORDINATOR_TYPES))
-    return by_finance(frame, DIAGNOSES, yes="yes")
+def code_row(name: str, code: str) -> str:
+    """The row of a code of the single-choice question ``name``: ``size:large`` (questions
+    may share codes)."""
+    return f"{name}:{code}"
 
 
-def coordinator_by_finance(frame: pd.DataFrame) -> pd.DataFrame:
-    """Permanent coordinator yes/valid per finance group, share with Wilson 95 % CI."""
+def row_answers(frame: pd.DataFrame, plan: PlanKeys, name: str) -> dict[str, pd.Series]:
+    """The rows a question gives a cross-table, each True where a programme counts: a yes/no
+    question one row (yes, under the question's name), a single-choice one a row per code
+    (under :func:`code_row`), a multiple-choice one a row per option present in the data
+    (ticked, under its column)."""
+    item = plan.items[name]
+    if item.kind == "yes_no":
+        return {name: frame[item.column].eq("yes")}
+    if item.kind == "single":
+        return {code_row(name, code): frame[item.column].eq(code) for code in item_codes(item)}
+    return {
+        column: frame[column].eq(ticked(item)) for column in item_columns(item) if column in frame
+    }
+
+
+def cross_table(frame: pd.DataFrame, plan: PlanKeys, table: str) -> pd.DataFrame:
+    """A cross-table of the plan as counts by group: its questions' rows in order."""
+    rows = {
+        row: answers
+        for name in plan.cross_tables[table].rows
+        for row, answers in row_answers(frame, plan, name).items()
+    }
+    return by_group(frame, plan, rows)
+
+
+def outcome_by_group(frame: pd.DataFrame, plan: PlanKeys) -> pd.DataFrame:
+    """The outcome's yes/answered per group, share with Wilson 95 % CI."""
     rows = []
-    for finance in FINANCE:
-        answers = frame.loc[frame["finance"].eq(finance), "permanent_coordinator"].dropna()
-        yes, valid = int(answers.eq("yes").sum()), len(answers)
+    answers = outcome(frame, plan)
+    for group, within in groups(frame, plan).items():
+        answered = answers[within].dropna()
+        yes, valid = int(answered.sum()), len(answered)
         # A group without answers has no share (not estimable), not a division by zero.
         low, high = proportion_confint(yes, valid, method="wilson") if valid else (nan, nan)
         if valid:  # at 0 or 1 the Wilson bound can miss the share by a rounding error
             low, high = min(low, yes / valid), max(high, yes / valid)
         rows.append(
             {
-                "finance": finance,
+                "group": group,
                 "yes": yes,
                 "valid": valid,
                 "share": yes / valid if valid else nan,
@@ -170,4 +199,4 @@ def coordinator_by_finance(frame: pd.DataFrame) -> pd.DataFrame:
                 "ci_high": high,
             }
         )
-    return pd.DataFrame(rows).set_index("finance")
+    return pd.DataFrame(rows).set_index("group")

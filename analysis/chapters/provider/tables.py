@@ -7,48 +7,88 @@ from math import exp
 import pandas as pd
 
 from analysis.chapters.provider.chapter import ProviderResults
-from analysis.chapters.provider.data import FINANCE
-from analysis.chapters.provider.regression import LogisticModel
+from analysis.chapters.provider.data import ItemKeys, PlanKeys, item_columns
+from analysis.chapters.provider.regression import Coefficient, LogisticModel
+from analysis.chapters.provider.stats import code_row
 from analysis.core.i18n import fmt_ci, fmt_count_share, fmt_int, fmt_num, fmt_p, t
 
 CORRECTED_MARK = "*"  # odds ratio of a table with a zero cell (Haldane–Anscombe)
-# Columns whose label is not ``provider.label.<column>``.
-ITEM_LABELS = {
-    "finance": "provider.fig.finance",
-    "permanent_coordinator": "provider.label.coord_permanent",
-}
+TOTAL = "total"  # the total column of a cross-table
+
+
+def capitalised(text: str) -> str:
+    """A label of the plan (lower case where a sentence reads it) as a heading or a cell
+    starts it."""
+    return text[:1].upper() + text[1:]
+
+
+def code_names(item: ItemKeys, lang: str) -> dict[str, str]:
+    """The values of a single-choice or yes/no question as the reader knows them."""
+    if item.kind == "single":
+        return {code: getattr(label, lang) for code, label in (item.codes or {}).items()}
+    return {"yes": t("common.yes", lang), "no": t("common.no", lang)}
+
+
+def group_names(plan: PlanKeys, lang: str) -> dict[str, str]:
+    """The groups of the grouping variable, in the plan's order."""
+    return code_names(plan.items[plan.group], lang)
+
+
+def group_name(plan: PlanKeys, lang: str) -> str:
+    """The grouping variable as a sentence reads it."""
+    return getattr(plan.items[plan.group].label, lang)
+
+
+def outcome_name(plan: PlanKeys, lang: str) -> str:
+    """The outcome as a sentence reads it."""
+    return getattr(plan.items[plan.outcome].label, lang)
+
+
+def row_names(plan: PlanKeys, lang: str) -> dict[str, str]:
+    """Every row a cross-table can have, by its key: a yes/no question under its name, a code
+    of a single-choice question (:func:`stats.code_row`), an option's column."""
+    names = {}
+    for name, item in plan.items.items():
+        if item.kind == "yes_no":
+            names[name] = capitalised(getattr(item.label, lang))
+        elif item.kind == "single":
+            names |= {code_row(name, code): text for code, text in code_names(item, lang).items()}
+        else:
+            names |= {column: getattr(label, lang) for column, label in item.columns.items()}
+    return names
 
 
 def frequency_table(results: ProviderResults, section: str, lang: str) -> pd.DataFrame:
-    """Table 1 section (``types``, ``coordinators`` or ``diagnoses``) with row percentages."""
+    """A cross-table of the plan with row percentages."""
+    plan = results.plan
     counts = results.sections[section]
+    headers = group_names(plan, lang) | {TOTAL: t("provider.finance.total", lang)}
     table = pd.DataFrame(index=counts.index)
-    for column in (*FINANCE, "total"):
-        table[t(f"provider.finance.{column}", lang)] = [
+    for column, header in headers.items():
+        table[header] = [
             fmt_count_share(n, total, lang)
-            for n, total in zip(counts[column], counts["total"], strict=True)
+            for n, total in zip(counts[column], counts[TOTAL], strict=True)
         ]
-    if section == "types":
+    if plan.cross_tables[section].sum_row:
         sums = counts.sum()
-        table.loc["sum"] = [
-            fmt_count_share(int(sums[c]), int(sums["total"]), lang) for c in (*FINANCE, "total")
-        ]
+        table.loc["sum"] = [fmt_count_share(int(sums[c]), int(sums[TOTAL]), lang) for c in headers]
+    names = row_names(plan, lang) | {"sum": t("provider.label.sum", lang)}
     table.insert(
         0,
-        t(f"provider.section.{section}", lang),
-        [t(f"provider.label.{name}", lang) for name in table.index],
+        getattr(plan.cross_tables[section].label, lang),
+        [names[name] for name in table.index],
     )
     return table.reset_index(drop=True)
 
 
 def tests_table(results: ProviderResults, lang: str) -> pd.DataFrame:
-    """The six 2×2 tables with their tests, one row per exposure."""
+    """The 2×2 tables with their tests, one row per exposure."""
     rows = []
     for name, test in results.tests.items():
         c = test.counts
         rows.append(
             {
-                t("provider.col.exposure", lang): t(f"provider.exposure.{name}", lang),
+                t("provider.col.exposure", lang): exposure_name(results.plan, name, lang),
                 t("provider.col.exposed", lang): f"{fmt_int(c['exposed_yes'], lang)}/"
                 f"{fmt_int(c['exposed_yes'] + c['exposed_no'], lang)}",
                 t("provider.col.unexposed", lang): f"{fmt_int(c['unexposed_yes'], lang)}/"
@@ -65,31 +105,61 @@ def tests_table(results: ProviderResults, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def item_name(item: str, lang: str) -> str:
-    """A column of ``providers.csv`` as the reader knows it."""
-    return t(ITEM_LABELS.get(item, f"provider.label.{item}"), lang)
+def exposure_name(plan: PlanKeys, name: str, lang: str) -> str:
+    """An exposure of the plan as the tables name it."""
+    return getattr(plan.odds_ratios[name].label, lang)
 
 
-def level_name(item: str, level: str, lang: str) -> str:
-    """A value of a column: a finance group, or yes/no (also for 1/0)."""
-    if item == "finance":
-        return t(f"provider.finance.{level}", lang)
+def question_of(plan: PlanKeys, column: str) -> ItemKeys:
+    """The question a column of ``providers.csv`` answers."""
+    return next(item for item in plan.items.values() if column in item_columns(item))
+
+
+def item_name(plan: PlanKeys, column: str, lang: str) -> str:
+    """A column of ``providers.csv`` as the reader knows it: its question, or the option of a
+    multiple-choice question it holds."""
+    item = question_of(plan, column)
+    if item.kind == "multiple":
+        return getattr(item.columns[column], lang)
+    return capitalised(getattr(item.label, lang))
+
+
+def level_name(plan: PlanKeys, column: str, level: str, lang: str) -> str:
+    """A value of a column: a code of a single-choice question, or yes/no (also for 1/0)."""
+    item = question_of(plan, column)
+    if item.kind == "single":
+        return code_names(item, lang)[level]
     return t("common.yes" if level in ("yes", "1") else "common.no", lang)
 
 
-def regression_table(model: LogisticModel, lang: str) -> pd.DataFrame:
+def comparison(plan: PlanKeys, term: Coefficient, lang: str) -> str:
+    """A term's level against its item's reference level: "NAV only vs RHA only"."""
+    return t(
+        "provider.regression.versus",
+        lang,
+        level=level_name(plan, term.item, term.level, lang),
+        reference=level_name(plan, term.item, term.reference, lang),
+    )
+
+
+def term_name(plan: PlanKeys, term: Coefficient, lang: str) -> str:
+    """A term as a figure's row names it: the item and the comparison."""
+    return t(
+        "provider.regression.term",
+        lang,
+        item=item_name(plan, term.item, lang),
+        comparison=comparison(plan, term, lang),
+    )
+
+
+def regression_table(plan: PlanKeys, model: LogisticModel, lang: str) -> pd.DataFrame:
     """One row per term of the fitted model: the odds ratio adjusted for the other items, its
     profile-likelihood 95 % CI and the Wald p."""
     return pd.DataFrame(
         [
             {
-                t("provider.col.item", lang): item_name(term.item, lang),
-                t("provider.col.comparison", lang): t(
-                    "provider.regression.versus",
-                    lang,
-                    level=level_name(term.item, term.level, lang),
-                    reference=level_name(term.item, term.reference, lang),
-                ),
+                t("provider.col.item", lang): item_name(plan, term.item, lang),
+                t("provider.col.comparison", lang): comparison(plan, term, lang),
                 t("provider.col.adjusted_or", lang): fmt_num(term.odds_ratio, lang, 2)
                 + f" ({fmt_ci(exp(term.profile_low), exp(term.profile_high), lang)})",
                 t("provider.col.p", lang): fmt_p(term.p, lang, with_symbol=False),
