@@ -179,15 +179,17 @@ def test_declared_model_reaches_the_json_and_the_page(tmp_path: Path) -> None:
     assert (finance["item"], finance["level"], finance["reference"]) == ("finance", "nav", "rha")
     low, high = finance["or_profile_ci"]
     assert low < finance["odds_ratio"] < high
-    # A description without names for the finance codes: the data's codes.
+    # A description without a plan: the codes mean what the default plan (the contract) says.
     expected = {
         "en": (
             "The logistic regression of “Permanent coordinator”",
-            "Finance: nav vs Finance: rha",
+            "Finance: NAV only vs RHA only",
+            "It uses the 112 programmes that answered every one of these questions.",
         ),
         "nb": (
             "Den logistiske regresjonen av «Fast koordinator»",
-            "Finansiering: nav mot Finansiering: rha",
+            "Finansiering: Kun NAV mot Kun RHF",
+            "Den bygger på 112 tilbud som svarte på alle disse spørsmålene.",
         ),
     }
     folder = FigureFolder(tmp_path / "book", "figures")
