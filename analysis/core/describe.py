@@ -14,7 +14,14 @@ from pydantic.fields import FieldInfo
 
 from analysis.core.catalog import catalog
 from analysis.core.i18n import t
-from analysis.core.study import LangText, example_of, is_model, unwrap, yaml_inline
+from analysis.core.study import (
+    LangText,
+    OutcomeDescription,
+    example_of,
+    is_model,
+    unwrap,
+    yaml_inline,
+)
 
 
 def keys(schema: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, FieldInfo, object]]:
@@ -29,7 +36,7 @@ def keys(schema: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, Field
             continue
         yield path, info, annotation
         inner = unwrap(get_args(annotation)[-1]) if get_args(annotation) else None
-        if get_origin(annotation) in (dict, list) and is_model(inner):
+        if get_origin(annotation) in (dict, list) and is_model(inner) and inner is not LangText:
             yield from keys(
                 inner, f"{path}.<…>." if get_origin(annotation) is dict else f"{path}[…]."
             )
@@ -46,7 +53,13 @@ def kind(annotation: object, lang: str) -> str:
     if get_origin(annotation) is Literal:
         return t("description.kind.one_of", lang, values=_values(get_args(annotation)))
     if get_origin(annotation) is dict:
-        names = get_args(annotation)[0]
+        names, entry = get_args(annotation)
+        entry = unwrap(entry)
+        if entry is LangText:
+            return t("description.kind.per_level", lang)
+        if entry is not OutcomeDescription:
+            each = "per_name" if is_model(entry) else "pairs"
+            return t(f"description.kind.{each}", lang)
         text = t("description.kind.per_outcome", lang)
         if get_origin(names) is Literal:
             text += ": " + _values(get_args(names))

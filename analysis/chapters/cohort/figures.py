@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.data import OUTCOMES
+from analysis.chapters.cohort.plan import AnalysisPlan
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.chapters.cohort.tables import group_label, hidden
 from analysis.core.display import legend_above, wrap_label
@@ -25,16 +26,16 @@ def _characters(width: float) -> int:
     return round(LABEL_CHARACTERS * width)
 
 
-def km_figure(comparison: KMComparison, lang: str, width: float) -> plt.Figure:
+def km_figure(comparison: KMComparison, plan: AnalysisPlan, lang: str, width: float) -> plt.Figure:
     """Cumulative proportion returned to work by the groups shown, censor marks, median
     lines, log-rank p and a numbers-at-risk table under the axis (hidden counts marked),
     ``width`` inches wide."""
     curves = comparison.curves
     narrow = width < WIDE
     names = [
-        wrap_label(group_label(comparison.by, curve.level, lang), _characters(width))
+        wrap_label(group_label(plan, comparison.by, curve.level, lang), _characters(width))
         if narrow
-        else group_label(comparison.by, curve.level, lang)
+        else group_label(plan, comparison.by, curve.level, lang)
         for curve in curves
     ]
     row = 0.05 + 0.17 * max(max(name.count("\n") + 1 for name in names), 1.5)  # inches
@@ -152,12 +153,10 @@ def schoenfeld_figure(results: CohortResults, lang: str, width: float) -> plt.Fi
 
 
 def rtw_rate_figure(rates: dict[str, float], days: int, lang: str, width: float) -> plt.Figure:
-    """Share with a first RTW within follow-up by programme type (the paper's Figure 3), for
-    the types whose share is shown, ``width`` inches wide."""
-    names = [
-        wrap_label(group_label("programme_type", level, lang), _characters(width))
-        for level in rates
-    ]
+    """Share with a first RTW within follow-up by subgroup level (the paper's Figure 3: by
+    programme type), ``rates`` by the name of each level whose share is shown, ``width``
+    inches wide."""
+    names = [wrap_label(name, _characters(width)) for name in rates]
     lines = sum(name.count("\n") + 1 for name in names)
     figure, ax = plt.subplots(figsize=(width, 1.4 + 0.45 * max(len(rates), 0.6 * lines)))
     rates = list(rates.values())

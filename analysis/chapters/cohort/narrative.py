@@ -12,10 +12,11 @@ import math
 from collections.abc import Sequence
 
 from analysis.chapters.cohort.chapter import CohortResults
+from analysis.chapters.cohort.plan import AnalysisPlan
 from analysis.chapters.cohort.programmes import OddsRatio
 from analysis.chapters.cohort.reproduction import published
 from analysis.chapters.cohort.survival import KMComparison, LogRank
-from analysis.chapters.cohort.tables import group_label
+from analysis.chapters.cohort.tables import group_label, model_label
 from analysis.core.i18n import (
     fmt_estimate,
     fmt_int,
@@ -193,7 +194,7 @@ def cox_not_estimable(results: CohortResults, outcome: str, lang: str) -> str:
     """Why model blocks of one outcome have no hazard ratio (empty if all have one)."""
     return not_estimable(
         [
-            (t(f"cohort.model.{model}", lang), fits.efron.reason)
+            (model_label(results.plan, model, lang), fits.efron.reason)
             for model, fits in results.outcomes[outcome].cox.items()
         ],
         lang,
@@ -205,7 +206,7 @@ def ph_not_estimable(results: CohortResults, lang: str) -> str:
     return not_estimable(
         [
             (
-                f"{t(f'cohort.outcome.{outcome}', lang)}, {t(f'cohort.model.{model}', lang)}",
+                f"{t(f'cohort.outcome.{outcome}', lang)}, {model_label(results.plan, model, lang)}",
                 test.reason,
             )
             for outcome, result in results.outcomes.items()
@@ -331,15 +332,15 @@ def curves(comparison: KMComparison, lang: str) -> str:
     return tn("cohort.count.curves", len(comparison.curves), lang, start=True)
 
 
-def withheld(by: str, levels: Sequence[str], lang: str) -> str:
+def withheld(plan: AnalysisPlan, by: str, levels: Sequence[str], lang: str) -> str:
     """That the groups ``levels`` of ``by`` are not shown, and why (empty if none)."""
     if not levels:
         return ""
     key = "cohort.withheld_groups.many" if len(levels) > 1 else "cohort.withheld_groups"
-    return t(key, lang, groups=", ".join(group_label(by, level, lang) for level in levels))
+    return t(key, lang, groups=", ".join(group_label(plan, by, level, lang) for level in levels))
 
 
-def km_alt_summary(comparison: KMComparison, days: int, lang: str) -> str:
+def km_alt_summary(comparison: KMComparison, plan: AnalysisPlan, days: int, lang: str) -> str:
     """Per shown group: median days and share returned within follow-up (the share only when
     the number returned is shown), then the groups not shown (for a figure's alt text)."""
     return " ".join(
@@ -350,14 +351,14 @@ def km_alt_summary(comparison: KMComparison, days: int, lang: str) -> str:
                     if curve.median.share_returned is not None
                     else "cohort.km.alt_group_hidden",
                     lang,
-                    group=group_label(comparison.by, curve.level, lang),
+                    group=group_label(plan, comparison.by, curve.level, lang),
                     median=fmt_num(curve.median.estimate, lang, 0),
                     share=fmt_pct(curve.median.share_returned, lang),
                     days=days,
                 )
                 for curve in comparison.curves
             ),
-            withheld(comparison.by, comparison.withheld, lang),
+            withheld(plan, comparison.by, comparison.withheld, lang),
         ]
     ).strip()
 
@@ -388,16 +389,16 @@ def odds_ratio_text(odds: OddsRatio, lang: str) -> str:
 
 
 def rates_alt_summary(rates: dict[str, float], lang: str) -> str:
-    """Per programme type shown: the share with a first RTW (for the rate figure's alt
-    text)."""
+    """Per subgroup level shown (``rates`` by its name): the share with a first RTW (for the
+    rate figure's alt text)."""
     return " ".join(
         t(
             "cohort.rates.alt_group",
             lang,
-            group=group_label("programme_type", level, lang),
+            group=name,
             share=fmt_pct(rate, lang),
         )
-        for level, rate in rates.items()
+        for name, rate in rates.items()
     )
 
 

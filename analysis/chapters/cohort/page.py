@@ -10,6 +10,7 @@ from myst_nb import glue
 from analysis.chapters.cohort import figures, narrative, tables
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.data import OUTCOMES
+from analysis.chapters.cohort.plan import AnalysisPlan
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.core.display import (
     FigureFolder,
@@ -102,10 +103,20 @@ def time_to_rtw(
         caption = t("cohort.km.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang))
         name = f"cohort-km-{outcome}-{lang}"
         source = _source(results, lang)
-        shown += _km(comparison, name, caption, "cohort.km.alt", days, lang, figure_folder, source)
+        shown += _km(
+            comparison,
+            results.plan,
+            name,
+            caption,
+            "cohort.km.alt",
+            days,
+            lang,
+            figure_folder,
+            source,
+        )
         shown.append(
             html_table(
-                tables.median_table(comparison, lang),
+                tables.median_table(comparison, results.plan, lang),
                 _caption(
                     results,
                     "cohort.medians.caption",
@@ -121,6 +132,7 @@ def time_to_rtw(
 
 def _km(
     comparison: KMComparison,
+    plan: AnalysisPlan,
     name: str,
     caption: str,
     alt: str,
@@ -132,18 +144,18 @@ def _km(
     """The Kaplan–Meier figure of the groups shown (none when no group is), its caption
     saying which groups are not shown and why."""
     if not comparison.curves:
-        return [Markdown(narrative.withheld(comparison.by, comparison.withheld, lang))]
+        return [Markdown(narrative.withheld(plan, comparison.by, comparison.withheld, lang))]
     return [
         show_figure(
-            partial(figures.km_figure, comparison, lang),
+            partial(figures.km_figure, comparison, plan, lang),
             name,
-            _joined(caption, narrative.withheld(comparison.by, comparison.withheld, lang)),
+            _joined(caption, narrative.withheld(plan, comparison.by, comparison.withheld, lang)),
             t(
                 alt,
                 lang,
                 curves=narrative.curves(comparison, lang),
                 days=days,
-                summary=narrative.km_alt_summary(comparison, days, lang),
+                summary=narrative.km_alt_summary(comparison, plan, days, lang),
             ),
             figure_folder,
             source=source,
@@ -217,15 +229,18 @@ def programme_types(
     as not shown."""
     days = results.follow_up_days
     comparison = results.by_programme_type
+    if comparison is None:  # the plan declares no subgroup analysis
+        return []
     rates = {
-        level: group.rtw_rate
+        tables.group_label(results.plan, comparison.by, level, lang): group.rtw_rate
         for level, group in results.programme_types.items()
         if group.rtw_rate is not None
     }
     left_out = narrative.left_out(results, "cohort.count.left_out", lang)
-    not_shown = narrative.withheld(comparison.by, comparison.withheld, lang)
+    not_shown = narrative.withheld(results.plan, comparison.by, comparison.withheld, lang)
     shown = _km(
         comparison,
+        results.plan,
         f"cohort-km-programme-type-{lang}",
         t("cohort.km_type.caption", lang, left_out=left_out),
         "cohort.km_type.alt",

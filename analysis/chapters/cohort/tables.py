@@ -5,21 +5,40 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.chapters.cohort.chapter import CohortResults
-from analysis.chapters.cohort.cox import COX_MODELS, HazardRatio
-from analysis.chapters.cohort.data import LEVELS, OUTCOMES
+from analysis.chapters.cohort.cox import HazardRatio
+from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.descriptives import GROUPS, MISSING
+from analysis.chapters.cohort.plan import EXPOSED, EXPOSURE, AnalysisPlan
 from analysis.chapters.cohort.survival import Interval, KMComparison
+from analysis.core.catalog import catalog
 from analysis.core.i18n import EN_DASH, fmt_estimate, fmt_int, fmt_num, fmt_p, fmt_pct, t
 
 
-def level_label(variable: str, level: str, lang: str) -> str:
-    """The display name of one level of a variable."""
-    return t(f"cohort.level.{variable}.{level}", lang)
+def _declared(text: dict[str, str] | None, fallback: str, lang: str) -> str:
+    """A label of the analysis plan in ``lang``, else the catalog's ``fallback`` key (the
+    loader checked that one of them exists)."""
+    return text[lang] if text else t(fallback, lang)
 
 
-def group_label(by: str, level: str, lang: str) -> str:
-    """Legend/column name of a group (coordinator yes/no or a programme type)."""
-    return t(f"cohort.group.{by}.{level}", lang)
+def level_label(plan: AnalysisPlan, variable: str, level: str, lang: str) -> str:
+    """The display name of one level of a variable of the plan."""
+    text = (plan.variables or {})[variable].labels()[level]
+    return _declared(text, f"cohort.level.{variable}.{level}", lang)
+
+
+def group_label(plan: AnalysisPlan, by: str, level: str, lang: str) -> str:
+    """Legend/column name of a group: an exposure group (``by`` the role ``coordinator``,
+    ``level`` ``yes`` or ``no``) or a level of the subgroup variable (its label in the plan,
+    else its group label in the catalog, e.g. a programme type's, else its level label)."""
+    if by == EXPOSURE:
+        exposure = plan.exposure
+        code = exposure.compared if level == EXPOSED else exposure.reference
+        text = exposure.levels[code]
+        return _declared(text and text.model_dump(), f"cohort.group.{exposure.column}.{code}", lang)
+    declared = (plan.variables or {})[by].labels()[level]
+    if declared is None and f"cohort.group.{by}.{level}" in catalog():
+        return t(f"cohort.group.{by}.{level}", lang)
+    return level_label(plan, by, level, lang)
 
 
 def variable_label(results: CohortResults, variable: str, lang: str) -> str:
@@ -27,7 +46,14 @@ def variable_label(results: CohortResults, variable: str, lang: str) -> str:
     synthetic data, and says so there)."""
     if variable == "household_income" and results.generated:
         return t("cohort.var.household_income_invented", lang)
-    return t(f"cohort.var.{variable}", lang)
+    declared = (results.plan.variables or {})[variable].label
+    return _declared(declared and declared.model_dump(), f"cohort.var.{variable}", lang)
+
+
+def model_label(plan: AnalysisPlan, model: str, lang: str) -> str:
+    """The display name of a Cox model block of the plan."""
+    declared = plan.models[model].label
+    return _declared(declared and declared.model_dump(), f"cohort.model.{model}", lang)
 
 
 def _days(value: float | None, lang: str, withheld: bool = False) -> str:
@@ -71,8 +97,7 @@ def table1(results: CohortResults, lang: str) -> pd.DataFrame:
     table = results.table1
     names = {
         "total": t("common.total", lang),
-        "yes": t("cohort.group.coordinator.yes", lang),
-        "no": t("cohort.group.coordinator.no", lang),
+        **{group: group_label(results.plan, EXPOSURE, group, lang) for group in GROUPS[1:]},
     }
     headers = {
         g: t("cohort.table1.header_hidden", lang, group=names[g])
@@ -92,7 +117,7 @@ def table1(results: CohortResults, lang: str) -> pd.DataFrame:
                     group: name,
                     first: t("common.missing", lang)
                     if missing
-                    else level_label(variable, level, lang),
+                    else level_label(results.plan, variable, level, lang),
                     **{
                         headers[g]: _count_share(
                             table.value(variable, level, g), None if missing else known[g], lang
@@ -104,7 +129,7 @@ def table1(results: CohortResults, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def median_table(comparison: KMComparison, lang: str) -> pd.DataFrame:
+def median_table(comparison: KMComparison, plan: AnalysisPlan, lang: str) -> pd.DataFrame:
     """Median days with both 95 % intervals, by group, side by side; a withheld group's row
     says so."""
     withheld = t("cohort.withheld", lang)
@@ -118,7 +143,7 @@ def median_table(comparison: KMComparison, lang: str) -> pd.DataFrame:
     ]
     rows = {
         curve.level: [
-            group_label(comparison.by, curve.level, lang),
+            group_label(plan, comparison.by, curve.level, lang),
             fmt_int(curve.median.n, lang),
             hidden(curve.median.events, lang),
             _days(curve.median.estimate, lang, curve.median.estimate_withheld),
@@ -128,10 +153,15 @@ def median_table(comparison: KMComparison, lang: str) -> pd.DataFrame:
         for curve in comparison.curves
     }
     rows |= {
-        level: [group_label(comparison.by, level, lang), t("common.hidden", lang), *[withheld] * 4]
+        level: [
+            group_label(plan, comparison.by, level, lang),
+            t("common.hidden", lang),
+            *[withheld] * 4,
+        ]
         for level in comparison.withheld
     }
-    order = [level for level in LEVELS[comparison.by] if level in rows]
+    levels = (EXPOSED, "no") if comparison.by == EXPOSURE else plan.variables[comparison.by].codes
+    order = [level for level in levels if level in rows]
     return pd.DataFrame([rows[level] for level in order], columns=columns)
 
 
@@ -144,12 +174,11 @@ def _hr(fit: HazardRatio, lang: str) -> str:
 def cox_table(results: CohortResults, outcome: str, lang: str) -> pd.DataFrame:
     """Coordinator HR per model block: Efron (main), Breslow and cluster-robust columns."""
     records = []
-    for model in COX_MODELS:
-        fits = results.outcomes[outcome].cox[model]
+    for model, fits in results.outcomes[outcome].cox.items():
         efron, breslow, robust = fits.efron, fits.breslow, fits.robust
         records.append(
             {
-                t("cohort.col.model", lang): t(f"cohort.model.{model}", lang),
+                t("cohort.col.model", lang): model_label(results.plan, model, lang),
                 t("common.n", lang): hidden(efron.n, lang),
                 t("cohort.col.hr_efron", lang): _hr(efron, lang),
                 t("cohort.col.p", lang): fmt_p(efron.p, lang, with_symbol=False),
@@ -171,7 +200,7 @@ def ph_table(results: CohortResults, lang: str) -> pd.DataFrame:
         [
             {
                 t("cohort.col.outcome", lang): t(f"cohort.outcome.{outcome}", lang),
-                t("cohort.col.model", lang): t(f"cohort.model.{model}", lang),
+                t("cohort.col.model", lang): model_label(results.plan, model, lang),
                 t("cohort.col.ph_coordinator", lang): (
                     t("cohort.not_estimable", lang)
                     if test.reason
@@ -199,7 +228,9 @@ def programme_table(results: CohortResults, lang: str) -> pd.DataFrame:
         median = group.median_days
         rows.append(
             {
-                t("cohort.col.programme_type", lang): group_label("programme_type", level, lang),
+                t("cohort.col.programme_type", lang): group_label(
+                    results.plan, results.by_programme_type.by, level, lang
+                ),
                 t("common.n", lang): hidden(group.n, lang),
                 t("cohort.col.rtw_within", lang, days=results.follow_up_days): (
                     withheld if group.withheld else _count_share(group.returned, group.n, lang)
