@@ -15,7 +15,15 @@ from analysis.chapters.cohort.cox import (
     cox_block,
     model_sizes,
 )
-from analysis.chapters.cohort.data import OUTCOMES, SCHEMAS, CohortData, horizon, load, prepare
+from analysis.chapters.cohort.data import (
+    DEFAULT_PLAN,
+    OUTCOMES,
+    SCHEMAS,
+    CohortData,
+    horizon,
+    load,
+    prepare,
+)
 from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, Table1, table1
 from analysis.chapters.cohort.linked import hidden_returned
 from analysis.chapters.cohort.plan import CLUSTER, EXPOSURE, AnalysisPlan, Subgroup
@@ -148,6 +156,12 @@ class CohortResults:
     coordinator_odds_ratio: OddsRatio | None
     reproduction: list[dict]
     plan: AnalysisPlan
+
+    @property
+    def paper_plan(self) -> bool:
+        """True when the analysis follows the paper's plan (the sentences then name its
+        coordinator, confounder blocks and programme types)."""
+        return self.plan == DEFAULT_PLAN
 
     @property
     def subgroup(self) -> str | None:

@@ -12,11 +12,20 @@ import math
 from collections.abc import Sequence
 
 from analysis.chapters.cohort.chapter import CohortResults
-from analysis.chapters.cohort.plan import AnalysisPlan
+from analysis.chapters.cohort.plan import EXPOSED, EXPOSURE, AnalysisPlan
 from analysis.chapters.cohort.programmes import OddsRatio
 from analysis.chapters.cohort.reproduction import published
 from analysis.chapters.cohort.survival import KMComparison, LogRank
-from analysis.chapters.cohort.tables import group_label, model_label
+from analysis.chapters.cohort.tables import (
+    exposure_name,
+    group_label,
+    in_sentence,
+    model_label,
+    plan_key,
+    plan_names,
+    subgroup_name,
+    variable_label,
+)
 from analysis.core.i18n import (
     fmt_estimate,
     fmt_int,
@@ -81,7 +90,10 @@ def opening(results: CohortResults, lang: str) -> str:
     else:
         text = t("cohort.text.opening_file", lang, cohort=cohort)
     question = study.facts.get("question")
-    return f"{text} {question[lang] if question else t('cohort.text.question', lang)}"
+    if not question:
+        key = plan_key(results, "cohort.text.question")
+        question = {lang: t(key, lang, **plan_names(results, lang))}
+    return f"{text} {question[lang]}"
 
 
 def generator(results: CohortResults, lang: str) -> str:
@@ -91,15 +103,19 @@ def generator(results: CohortResults, lang: str) -> str:
 
 
 def employees(results: CohortResults, lang: str) -> str:
-    """How many employees, how many with a coordinator, in how many programmes."""
+    """How many employees, how many with a coordinator (in the exposed group of a declared
+    plan), in how many programmes."""
+    key, group = "cohort.count.with_coordinator", {}
+    if not results.paper_plan:
+        key, group = "cohort.count.in_group", {"group": exposed_group(results, lang)}
     return t(
         "cohort.text.employees",
         lang,
         employees=tn("cohort.count.employees", results.n, lang),
         with_coordinator=(
-            t("cohort.count.with_coordinator.hidden", lang)
+            t(f"{key}.hidden", lang, **group)
             if results.n_coordinator is None
-            else tn("cohort.count.with_coordinator", results.n_coordinator, lang)
+            else tn(key, results.n_coordinator, lang, **group)
         ),
         programmes=tn("cohort.count.programmes", results.n_programmes, lang),
     )
@@ -121,7 +137,41 @@ def ci_intro(results: CohortResults, lang: str) -> str:
 
 def blocks(results: CohortResults, lang: str) -> str:
     """The confounder blocks of the Cox models."""
+    if not results.paper_plan:
+        return t("cohort.text.blocks_plan", lang)
     return t("cohort.text.blocks_paper" if results.compared else "cohort.text.blocks", lang)
+
+
+def exposed_group(results: CohortResults, lang: str) -> str:
+    """The exposed group's name inside a sentence."""
+    return in_sentence(group_label(results.plan, EXPOSURE, EXPOSED, lang))
+
+
+def cox_note(results: CohortResults, lang: str) -> str:
+    """The note under the Cox tables: the methods and what each block adjusts for."""
+    if results.paper_plan:
+        return t("cohort.cox.note", lang, confounders=confounders(results, lang))
+    plan = results.plan
+    covariates = [
+        ", ".join(
+            in_sentence(variable_label(results, name, lang))
+            if name in (plan.table1 or ())
+            else f"`{name}`"
+            for name in model.covariates
+        )
+        or t("cohort.text.no_covariates", lang)
+        for model in plan.models.values()
+    ]
+    return t(
+        "cohort.cox.note_plan",
+        lang,
+        cluster=f"`{plan.cluster}`",
+        exposure=exposure_name(results, lang),
+        blocks="; ".join(
+            f"{model_label(plan, name, lang)}: {names}"
+            for name, names in zip(plan.models, covariates, strict=True)
+        ),
+    )
 
 
 def confounders(results: CohortResults, lang: str) -> str:
@@ -222,6 +272,8 @@ def hazard_ratio_shift(results: CohortResults, lang: str) -> str:
     fits = {model: fits.efron for model, fits in results.outcomes["first_rtw"].cox.items()}
     if any(fit.reason for fit in fits.values()):
         return t("cohort.text.hr_blocks_not_estimable", lang)
+    if not results.paper_plan:
+        return _plan_hazard_ratios(results, fits, lang)
     values = {
         name: fmt_estimate(fit.hr, fit.ci_low, fit.ci_high, lang)
         for name, fit in (
@@ -253,6 +305,34 @@ def hazard_ratio_shift(results: CohortResults, lang: str) -> str:
     return " ".join(sentence for sentence in sentences if sentence)
 
 
+def _plan_hazard_ratios(results: CohortResults, fits: dict, lang: str) -> str:
+    """The first-RTW hazard ratio of each block of a declared plan, and which way the last
+    block's covariates move it."""
+    values = [
+        t(
+            "cohort.text.hr_in_block",
+            lang,
+            hr=fmt_estimate(fit.hr, fit.ci_low, fit.ci_high, lang),
+            model=in_sentence(model_label(results.plan, model, lang)),
+        )
+        for model, fit in fits.items()
+    ]
+    sentences = [
+        t(
+            "cohort.text.hr_blocks_plan",
+            lang,
+            group=exposed_group(results, lang),
+            reference=in_sentence(group_label(results.plan, EXPOSURE, "no", lang)),
+            values=", ".join(values),
+        )
+    ]
+    if len(fits) > 1:
+        before, after = list(fits.values())[-2:]
+        direction = t(f"cohort.shift.{shift(before.hr, after.hr)}", lang)
+        sentences.append(t("cohort.text.shift_plan", lang, direction=direction))
+    return " ".join(sentences)
+
+
 def ties(results: CohortResults, lang: str) -> str:
     """Efron against Breslow ties (how much the choice matters here), and clustering."""
     difference = max(
@@ -280,7 +360,9 @@ def ties(results: CohortResults, lang: str) -> str:
 
 def programme_types(results: CohortResults, lang: str) -> str:
     """Whether the programme types differ in time to first RTW, and which had more
-    coordinators (the odds ratio)."""
+    coordinators (the odds ratio); for a declared plan, the same of its subgroup analysis."""
+    if not results.paper_plan:
+        return _subgroups(results, lang)
     test = results.by_programme_type.logrank
     sentences = []
     if test.reason:
@@ -318,13 +400,56 @@ def programme_types(results: CohortResults, lang: str) -> str:
     return " ".join(sentences)
 
 
-def left_out(results: CohortResults, key: str, lang: str) -> str:
-    """Who has no programme type and is left out (nothing when everyone has one; without
-    their number when disclosure control hides it)."""
+def _subgroups(results: CohortResults, lang: str) -> str:
+    """Whether the groups of a declared subgroup analysis differ in time to first RTW, and the
+    odds ratio of being exposed in the other groups against the reference one (if asked)."""
+    test, by = results.by_programme_type.logrank, subgroup_name(results, lang)
+    if test.reason:
+        key = "cohort.text.subgroups_no_test"
+    else:
+        key = (
+            "cohort.text.subgroups_differ"
+            if test.p < SIGNIFICANCE
+            else "cohort.text.subgroups_similar"
+        )
+    sentences = [t(key, lang, by=by, logrank=logrank_text(test, lang))]
+    odds = results.coordinator_odds_ratio
+    if odds is None:
+        return sentences[0]
+    subgroup = next(iter(results.plan.subgroups.values()))
+    values = {
+        "by": by,
+        "group": exposed_group(results, lang),
+        "reference": in_sentence(
+            group_label(results.plan, subgroup.variable, subgroup.odds_ratio_reference, lang)
+        ),
+    }
+    if odds.reason:
+        key = (
+            "cohort.text.or_plan_withheld" if odds.withheld else "cohort.text.or_plan_not_estimable"
+        )
+        sentences.append(t(key, lang, reason=t(f"cohort.ne_reason.{odds.reason}", lang), **values))
+    else:
+        left = left_out(results, "cohort.count.or_subgroup_left_out", lang, by=by)
+        sentences.append(
+            t(
+                "cohort.text.or_plan",
+                lang,
+                odds_ratio=odds_ratio_text(odds, lang),
+                left_out=left,
+                **values,
+            )
+        )
+    return " ".join(sentences)
+
+
+def left_out(results: CohortResults, key: str, lang: str, **values: object) -> str:
+    """Who has no programme type (no value of the subgroup variable) and is left out
+    (nothing when everyone has one; without their number when disclosure control hides it)."""
     n = results.n_without_programme_type
     if n is None:
-        return t(f"{key}.hidden", lang)
-    return tn(key, n, lang, words=True) if n else ""
+        return t(f"{key}.hidden", lang, **values)
+    return tn(key, n, lang, words=True, **values) if n else ""
 
 
 def curves(comparison: KMComparison, lang: str) -> str:

@@ -81,7 +81,14 @@ def employees(results: CohortResults, lang: str) -> list[Markdown | HTML]:
         Markdown(narrative.employees(results, lang)),
         html_table(
             tables.table1(results, lang),
-            _caption(results, "cohort.table1.caption", lang),
+            _caption(results, "cohort.table1.caption", lang)
+            if results.paper_plan
+            else _caption(
+                results,
+                "cohort.table1.caption_plan",
+                lang,
+                exposure=tables.exposure_name(results, lang),
+            ),
             table_note,
             group="variable",
         ),
@@ -100,7 +107,12 @@ def time_to_rtw(
     shown = []
     for outcome in OUTCOMES:
         comparison = results.outcomes[outcome].by_coordinator
-        caption = t("cohort.km.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang))
+        caption = t(
+            tables.plan_key(results, "cohort.km.caption"),
+            lang,
+            outcome=t(f"cohort.outcome.{outcome}", lang),
+            **tables.plan_names(results, lang),
+        )
         name = f"cohort-km-{outcome}-{lang}"
         source = _source(results, lang)
         shown += _km(
@@ -140,6 +152,7 @@ def _km(
     lang: str,
     figure_folder: FigureFolder,
     source: str,
+    **names: str,
 ) -> list[Markdown]:
     """The Kaplan–Meier figure of the groups shown (none when no group is), its caption
     saying which groups are not shown and why."""
@@ -156,6 +169,7 @@ def _km(
                 curves=narrative.curves(comparison, lang),
                 days=days,
                 summary=narrative.km_alt_summary(comparison, plan, days, lang),
+                **names,
             ),
             figure_folder,
             source=source,
@@ -175,15 +189,16 @@ def cox(results: CohortResults, lang: str) -> list[HTML | Markdown]:
     """The Cox tables per outcome, then how the hazard ratio moves across the blocks and what
     the ties and clustering columns show; glue the blocks sentence of the section's start."""
     glue_md("cohort_blocks", narrative.blocks(results, lang))
-    note_text = t("cohort.cox.note", lang, confounders=narrative.confounders(results, lang))
+    note_text = narrative.cox_note(results, lang)
     return [
         *(
             html_table(
                 tables.cox_table(results, outcome, lang),
                 _caption(
                     results,
-                    "cohort.cox.caption",
+                    tables.plan_key(results, "cohort.cox.caption"),
                     lang,
+                    **tables.plan_names(results, lang),
                     outcome=t(f"cohort.outcome.{outcome}", lang),
                 ),
                 _joined(note_text, narrative.cox_not_estimable(results, outcome, lang)),
@@ -207,13 +222,22 @@ def proportional_hazards(
     return [
         html_table(
             tables.ph_table(results, lang),
-            _caption(results, "cohort.ph.caption", lang),
+            _caption(
+                results,
+                tables.plan_key(results, "cohort.ph.caption"),
+                lang,
+                **tables.plan_names(results, lang),
+            ),
             narrative.ph_not_estimable(results, lang) or None,
         ),
         show_figure(
             partial(figures.schoenfeld_figure, results, lang),
             f"cohort-schoenfeld-{lang}",
-            t("cohort.schoenfeld.caption", lang),
+            t(
+                tables.plan_key(results, "cohort.schoenfeld.caption"),
+                lang,
+                **tables.plan_names(results, lang),
+            ),
             t("cohort.schoenfeld.alt", lang),
             figure_folder,
             source=_source(results, lang),
@@ -236,23 +260,47 @@ def programme_types(
         for level, group in results.programme_types.items()
         if group.rtw_rate is not None
     }
-    left_out = narrative.left_out(results, "cohort.count.left_out", lang)
+    if results.paper_plan:
+        keys = {
+            "km": "cohort.km_type.caption",
+            "alt": "cohort.km_type.alt",
+            "table": "cohort.programme.caption",
+            "rates": "cohort.rates.caption",
+            "rates_alt": "cohort.rates.alt",
+            "left_out": "cohort.count.left_out",
+        }
+        names = {}
+    else:
+        keys = {
+            "km": "cohort.km_subgroup.caption",
+            "alt": "cohort.km_subgroup.alt",
+            "table": "cohort.subgroup.caption",
+            "rates": "cohort.rates.caption_subgroup",
+            "rates_alt": "cohort.rates.alt_subgroup",
+            "left_out": "cohort.count.subgroup_left_out",
+        }
+        names = {
+            "by": tables.subgroup_name(results, lang),
+            "group": narrative.exposed_group(results, lang),
+        }
+    left_out = narrative.left_out(results, keys["left_out"], lang, **names)
     not_shown = narrative.withheld(results.plan, comparison.by, comparison.withheld, lang)
     shown = _km(
         comparison,
         results.plan,
         f"cohort-km-programme-type-{lang}",
-        t("cohort.km_type.caption", lang, left_out=left_out),
-        "cohort.km_type.alt",
+        t(keys["km"], lang, left_out=left_out, **names),
+        keys["alt"],
         days,
         lang,
         figure_folder,
         _source(results, lang),
+        **names,
     )
     shown.append(
         html_table(
             tables.programme_table(results, lang),
-            _caption(results, "cohort.programme.caption", lang),
+            _caption(results, keys["table"], lang, **names),
             _joined(_medians_note(results, lang), not_shown),
         )
     )
@@ -262,14 +310,20 @@ def programme_types(
                 partial(figures.rtw_rate_figure, rates, days, lang),
                 f"cohort-rtw-rates-{lang}",
                 t(
-                    "cohort.rates.caption",
+                    keys["rates"],
                     lang,
+                    **names,
                     days=days,
                     paper_figure=narrative.optional(
                         results.compared, "cohort.text.paper_figure", lang
                     ),
                 ),
-                t("cohort.rates.alt", lang, summary=narrative.rates_alt_summary(rates, lang)),
+                t(
+                    keys["rates_alt"],
+                    lang,
+                    summary=narrative.rates_alt_summary(rates, lang),
+                    **names,
+                ),
                 figure_folder,
                 source=_source(results, lang),
             )

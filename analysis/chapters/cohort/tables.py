@@ -50,6 +50,39 @@ def variable_label(results: CohortResults, variable: str, lang: str) -> str:
     return _declared(declared and declared.model_dump(), f"cohort.var.{variable}", lang)
 
 
+def in_sentence(label: str) -> str:
+    """A label read inside a sentence: its first letter in lower case."""
+    return label[:1].lower() + label[1:]
+
+
+def exposure_name(results: CohortResults, lang: str) -> str:
+    """The exposure of a declared plan as a sentence names it (its label, else its column)."""
+    label = results.plan.exposure.label
+    return in_sentence(label.model_dump()[lang]) if label else f"`{results.plan.exposure.column}`"
+
+
+def subgroup_name(results: CohortResults, lang: str) -> str:
+    """The subgroup variable as a sentence names it."""
+    return in_sentence(variable_label(results, results.by_programme_type.by, lang))
+
+
+def plan_key(results: CohortResults, key: str) -> str:
+    """The label ``key``, or its ``<key>_plan`` counterpart worded for a declared plan (its
+    values: :func:`plan_names`)."""
+    return key if results.paper_plan else f"{key}_plan"
+
+
+def plan_names(results: CohortResults, lang: str) -> dict[str, str]:
+    """The names the ``_plan`` labels fill in: the exposure, its two groups and the cluster."""
+    plan = results.plan
+    return {
+        "exposure": exposure_name(results, lang),
+        "group": in_sentence(group_label(plan, EXPOSURE, EXPOSED, lang)),
+        "reference": in_sentence(group_label(plan, EXPOSURE, "no", lang)),
+        "cluster": f"`{plan.cluster}`",
+    }
+
+
 def model_label(plan: AnalysisPlan, model: str, lang: str) -> str:
     """The display name of a Cox model block of the plan."""
     declared = plan.models[model].label
@@ -173,6 +206,7 @@ def _hr(fit: HazardRatio, lang: str) -> str:
 
 def cox_table(results: CohortResults, outcome: str, lang: str) -> pd.DataFrame:
     """Coordinator HR per model block: Efron (main), Breslow and cluster-robust columns."""
+    robust_column = t(plan_key(results, "cohort.col.ci_robust"), lang, **plan_names(results, lang))
     records = []
     for model, fits in results.outcomes[outcome].cox.items():
         efron, breslow, robust = fits.efron, fits.breslow, fits.robust
@@ -183,7 +217,7 @@ def cox_table(results: CohortResults, outcome: str, lang: str) -> pd.DataFrame:
                 t("cohort.col.hr_efron", lang): _hr(efron, lang),
                 t("cohort.col.p", lang): fmt_p(efron.p, lang, with_symbol=False),
                 t("cohort.col.hr_breslow", lang): _hr(breslow, lang),
-                t("cohort.col.ci_robust", lang): (
+                robust_column: (
                     t("cohort.not_estimable", lang)
                     if robust.reason
                     else f"{fmt_num(robust.ci_low, lang)}–{fmt_num(robust.ci_high, lang)}"
@@ -195,13 +229,18 @@ def cox_table(results: CohortResults, outcome: str, lang: str) -> pd.DataFrame:
 
 
 def ph_table(results: CohortResults, lang: str) -> pd.DataFrame:
-    """``cox.zph`` tests for coordinator and globally."""
+    """``cox.zph`` tests for the exposure and globally."""
+    ph_column = (
+        t("cohort.col.ph_coordinator", lang)
+        if results.paper_plan
+        else t("cohort.col.ph_exposure", lang, exposure=exposure_name(results, lang))
+    )
     return pd.DataFrame(
         [
             {
                 t("cohort.col.outcome", lang): t(f"cohort.outcome.{outcome}", lang),
                 t("cohort.col.model", lang): model_label(results.plan, model, lang),
-                t("cohort.col.ph_coordinator", lang): (
+                ph_column: (
                     t("cohort.not_estimable", lang)
                     if test.reason
                     else fmt_p(test.coordinator_p, lang, with_symbol=False)
@@ -223,19 +262,24 @@ def programme_table(results: CohortResults, lang: str) -> pd.DataFrame:
     """Per programme type: n, RTW within follow-up, coordinator share, median (two CIs); a
     group whose size is hidden shows the marker and no statistics."""
     withheld = t("cohort.withheld", lang)
+    if results.paper_plan:
+        by_column = t("cohort.col.programme_type", lang)
+        share_column = t("cohort.col.coordinator_share", lang)
+    else:
+        by_column = variable_label(results, results.by_programme_type.by, lang)
+        exposed = group_label(results.plan, EXPOSURE, EXPOSED, lang)
+        share_column = t("cohort.col.exposed_share", lang, group=exposed)
     rows = []
     for level, group in results.programme_types.items():
         median = group.median_days
         rows.append(
             {
-                t("cohort.col.programme_type", lang): group_label(
-                    results.plan, results.by_programme_type.by, level, lang
-                ),
+                by_column: group_label(results.plan, results.by_programme_type.by, level, lang),
                 t("common.n", lang): hidden(group.n, lang),
                 t("cohort.col.rtw_within", lang, days=results.follow_up_days): (
                     withheld if group.withheld else _count_share(group.returned, group.n, lang)
                 ),
-                t("cohort.col.coordinator_share", lang): (
+                share_column: (
                     withheld if group.withheld else _count_share(group.coordinated, group.n, lang)
                 ),
                 t("cohort.col.median", lang): withheld
