@@ -21,11 +21,11 @@ import yaml
 
 from analysis.chapters.cohort import tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
-from analysis.chapters.cohort.data import load, schema
+from analysis.chapters.cohort.data import DEFAULT_PLAN, load, schema
 from analysis.core.contracts import contract_table
 from analysis.core.problems import InputError
 from analysis.core.settings import LANGS
-from tests.helpers import cohort_page_text, figures_undrawn
+from tests.helpers import SHIPPED_DATA, cohort_page_text, figures_undrawn
 
 REFERENCE = Path(__file__).parent / "reference"
 N, CLINICS, HORIZON = 400, 16, 180
@@ -270,11 +270,29 @@ def problems_of(tmp_path: Path, **changes: object) -> list[tuple[str, str]]:
             "nested",
         ),
         ({"variables__region__levels__south": None}, "plan.variables.region.levels.south", "label"),
+        ({"variables__grade__bands": [{"level": "x"}]}, "plan.variables.grade", "bands"),
+        ({"exposure__reference": "placebo"}, "plan.exposure.reference", "placebo"),
+        ({"exposure__levels": {"intervention": None}}, "plan.exposure.levels", "two levels"),
     ],
 )
 def test_a_plan_mistake_is_reported_at_its_key(tmp_path, changes, where, words) -> None:
     found = problems_of(tmp_path, **changes)
     assert any(key == where and words in text for key, text in found), found
+
+
+def test_every_plan_problem_reads_in_both_languages(tmp_path: Path) -> None:
+    plan = copy.deepcopy(PLAN)
+    plan["exposure"]["levels"] = {"intervention": None}
+    plan["table1"] = ["age_band", "region", "income"]
+    with pytest.raises(InputError) as error:
+        load(write_data(tmp_path / "data", plan))
+    assert len(error.value.problems) == 2
+    assert "cohort.study.yaml" in error.value.text("en") and "income" in error.value.text("nb")
+    assert "intervention" in error.value.text("nb")
+
+
+def test_the_shipped_description_declares_the_papers_plan() -> None:
+    assert load(SHIPPED_DATA).plan == DEFAULT_PLAN
 
 
 def test_a_plan_naming_a_column_not_in_the_data_names_the_column(tmp_path: Path) -> None:

@@ -319,17 +319,34 @@ def _label_problems(plan: AnalysisPlan) -> list[Problem]:
 
 
 def plan_problems(plan: AnalysisPlan) -> list[Problem]:
-    """What is wrong with a plan by itself: names it uses but does not declare, references
+    """What is wrong with a plan by itself: an exposure without two levels, a variable with
+    both or neither of levels and bands, names it uses but does not declare, references
     and merges to levels a variable does not have, model blocks that are not nested (each
     adds covariates to the one before, the first has none), missing labels."""
     variables = plan.variables or {}
     declared = ", ".join(variables) or "–"
+    exposure = plan.exposure
     problems = [
         _problem(f"variables.{name}", "reserved", "reserved", name=name)
         for name in variables
-        if name in (EXPOSURE, CLUSTER) and name != plan.exposure.column
+        if name in (EXPOSURE, CLUSTER) and name != exposure.column
     ]
+    if len(exposure.levels) != 2:
+        example = "levels: {intervention: …, control: …}"
+        problems.append(_problem("exposure.levels", "two_levels", "two_levels", example=example))
+    elif exposure.reference not in exposure.levels:
+        problems.append(
+            _problem(
+                "exposure.reference",
+                "unknown_level",
+                "unknown_level",
+                level=exposure.reference,
+                levels=", ".join(exposure.levels),
+            )
+        )
     for name, variable in variables.items():
+        if (variable.levels is None) == (variable.bands is None):
+            problems.append(_problem(f"variables.{name}", "levels_or_bands", "levels_or_bands"))
         codes = variable.codes
         if variable.reference is not None and variable.reference not in codes:
             problems.append(

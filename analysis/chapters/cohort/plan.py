@@ -20,9 +20,6 @@ with ``yes`` for the compared level and ``no`` for the reference, the cluster
 
 from __future__ import annotations
 
-from pydantic import model_validator
-from pydantic_core import PydanticCustomError
-
 from analysis.core.study import Described, LangText, bilingual, key
 
 # The roles of the analysis frame.
@@ -49,7 +46,8 @@ class Band(Described):
 class Variable(Described):
     """A variable of Table 1 and the models: a categorical column with its levels (codes and
     labels), a numeric column cut into ``bands``, or a categorical column whose levels are
-    merged (``merge``: code → the declared level it joins)."""
+    merged (``merge``: code → the declared level it joins); levels or bands, not both (the
+    loader checks it, and the rest of the plan's consistency)."""
 
     column: str | None = key(None, "age", "cohort.description.column")
     label: LangText | None = key(
@@ -70,12 +68,6 @@ class Variable(Described):
     optional: bool | None = key(None, True, "cohort.description.optional")
     minimum: int | None = key(None, 15, "cohort.description.minimum")
     maximum: int | None = key(None, 80, "cohort.description.maximum")
-
-    @model_validator(mode="after")
-    def _levels_or_bands(self) -> Variable:
-        if (self.levels is None) == (self.bands is None):
-            raise PydanticCustomError("levels_or_bands", "levels or bands")
-        return self
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -115,12 +107,6 @@ class Exposure(Described):
         required=True,
     )
     reference: str = key(None, "control", "cohort.description.reference", required=True)
-
-    @model_validator(mode="after")
-    def _two_levels(self) -> Exposure:
-        if len(self.levels) != 2 or self.reference not in self.levels:
-            raise PydanticCustomError("exposure_levels", "two levels, one the reference")
-        return self
 
     @property
     def codes(self) -> tuple[str, ...]:
