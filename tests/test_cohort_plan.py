@@ -19,13 +19,16 @@ import pandas as pd
 import pytest
 import yaml
 
+from analysis.chapters import CHAPTERS
 from analysis.chapters.cohort import tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import DEFAULT_PLAN, load, schema
 from analysis.core.contracts import contract_table
 from analysis.core.problems import InputError
 from analysis.core.settings import LANGS
-from tests.helpers import SHIPPED_DATA, cohort_page_text, figures_undrawn
+from analysis.pipeline.sources import contract_includes
+from tests.conftest import share_build
+from tests.helpers import SHIPPED_DATA, article_text, cohort_page_text, figures_undrawn
 
 REFERENCE = Path(__file__).parent / "reference"
 N, CLINICS, HORIZON = 400, 16, 180
@@ -140,6 +143,9 @@ def write_data(folder: Path, plan: dict = PLAN) -> Path:
     return folder
 
 
+share_build("plan", "cohort", write_data)
+
+
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> CohortResults:
     return analyse(load(write_data(tmp_path_factory.mktemp("plan") / "data")))
@@ -230,6 +236,15 @@ def test_the_data_contract_follows_the_plan(lang: str) -> None:
     assert "`intervention`, `control`" in contract and "`50`, `100`" in contract
 
 
+def test_the_rerun_page_shows_the_contract_of_the_plan(tmp_path: Path) -> None:
+    cohort = [CHAPTERS["cohort"]]
+    planned = contract_includes(cohort, write_data(tmp_path / "data"))("en")
+    shipped = contract_includes(cohort, SHIPPED_DATA)("en")
+    assert shipped == contract_includes(cohort)("en")  # the paper's plan: the contract as ever
+    assert "`clinic`" in planned["includes/contract-cohort.md"]
+    assert "`clinic`" not in shipped["includes/contract-cohort.md"]
+
+
 def problems_of(tmp_path: Path, **changes: object) -> list[tuple[str, str]]:
     """The (key, message) of each problem of the plan with ``changes`` (dotted paths)."""
     plan = copy.deepcopy(PLAN)
@@ -315,3 +330,17 @@ def test_a_value_not_declared_as_a_level_names_file_column_and_row(tmp_path: Pat
     [problem] = error.value.problems
     assert (problem.column, problem.row) == ("region", 7)
     assert "north" in problem.text("en") and "north" in problem.text("nb")
+
+
+def test_the_book_of_a_planned_cohort_builds_in_both_languages(shared_book) -> None:
+    out = shared_book("plan")
+    words = {
+        "en": ("Time to return to work by study arm", "Sick-leave grade", "Intervention"),
+        "nb": ("Tid til tilbakeføring etter studiearm", "Landsdel", "Kontroll"),
+    }
+    paper = {"en": ("coordinator", "programme type"), "nb": ("koordinator", "type tilbud")}
+    for lang in LANGS:
+        page = article_text(out / "html" / lang / "cohort.html")
+        assert all(word in page for word in words[lang]), lang
+        assert not [word for word in paper[lang] if word in page.lower()], lang
+        assert "clinic" in article_text(out / "html" / lang / "rerun.html")

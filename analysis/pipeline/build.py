@@ -265,19 +265,24 @@ def analyse(
     }
 
 
-def cached_contracts(cache: Cache, folder: Path, pages: Path) -> Callable[[str], dict[str, str]]:
+def cached_contracts(
+    cache: Cache, folder: Path, pages: Path, data_dir: Path
+) -> Callable[[str], dict[str, str]]:
     """The data-contract includes of every chapter, per language (they change only with the
-    code, so they are cached and the chapters' data modules are imported only to make them)."""
+    code and the study descriptions, whose analysis plans some contracts follow, so they are
+    cached and the chapters' data modules are imported only to make them)."""
+    descriptions = sorted(Path(data_dir).glob("*.study.yaml"))
 
     def includes(lang: str) -> dict[str, str]:
         target = folder / lang
-        if not cache.fetch("contracts", digest("contracts", lang, code_digest()), target):
+        key = digest("contracts", lang, code_digest(), files=descriptions, base=Path(data_dir))
+        if not cache.fetch("contracts", key, target):
             present = [c for c in CHAPTERS.values() if chapter_exists(c, pages)]
-            made = contract_includes(present)(lang)
+            made = contract_includes(present, data_dir)(lang)
             for relative, text in made.items():
                 (target / relative).parent.mkdir(parents=True, exist_ok=True)
                 (target / relative).write_text(text, encoding="utf-8")
-            cache.store("contracts", digest("contracts", lang, code_digest()), target)
+            cache.store("contracts", key, target)
         return {
             path.relative_to(target).as_posix(): path.read_text(encoding="utf-8")
             for path in target.rglob("*.md")
@@ -471,7 +476,7 @@ def build(
             write_results(results_dir, "disclosure", reports)
             for name, report in reports.items():
                 echo(f"{'disclose':<9} {disclosure.summary_line(name, report)}")
-            contracts = cached_contracts(cache, work / "contracts", pages)
+            contracts = cached_contracts(cache, work / "contracts", pages, data_dir)
             front = read_front(data_dir, chapters)
             trees = {lang: work / "src" / lang for lang in langs}
             printer = chromium() if pdf else None

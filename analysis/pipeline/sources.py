@@ -225,19 +225,29 @@ def assemble_tree(
     return notebooks
 
 
-def contract_includes(chapters: list[Chapter]) -> Callable[[str], dict[str, str]]:
+def contract_includes(
+    chapters: list[Chapter], data_dir: Path | None = None
+) -> Callable[[str], dict[str, str]]:
     """The generated data-contract and description-reference include files of ``chapters``,
-    per language."""
+    per language; a chapter whose contract follows its study description (``schemas`` in its
+    data module: the cohort's analysis plan) shows the contract of ``data_dir``'s."""
     modules = {
         chapter.name: importlib.import_module(f"analysis.chapters.{chapter.name}.data")
         for chapter in chapters
+    }
+
+    schemas = {
+        name: module.schemas(data_dir)
+        if data_dir is not None and hasattr(module, "schemas")
+        else module.SCHEMAS
+        for name, module in modules.items()
     }
 
     def includes(lang: str) -> dict[str, str]:
         """Each under its section key, the id of its English title (as on the other pages)."""
         contracts = {
             f"includes/contract-{name}.md": section_key(t(f"repro.component.{name}", "en"))
-            + contract_markdown(t(f"repro.component.{name}", lang), module.SCHEMAS, lang)
+            + contract_markdown(t(f"repro.component.{name}", lang), schemas[name], lang)
             for name, module in modules.items()
         }
         descriptions = {

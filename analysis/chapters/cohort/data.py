@@ -410,6 +410,12 @@ def plan_problems(plan: AnalysisPlan) -> list[Problem]:
     return problems or _label_problems(plan)
 
 
+def schemas(data_dir: Path) -> tuple[Schema, ...]:
+    """The input schemas of the analysis plan in ``data_dir``'s study description (the
+    paper's without one): the data contract of a book built from that folder."""
+    return (schema(plan_of(load_study(Path(data_dir), "cohort", DESCRIPTION))),)
+
+
 def register_extract(data_dir: Path) -> tuple[Path, Path] | None:
     """The persons and spells of ``register/`` when the cohort comes from a register extract:
     there is no ``cohort.csv`` (or ``.xlsx``) beside it (None otherwise)."""

@@ -54,9 +54,19 @@ def _joined(*texts: str) -> str:
 def opening(results: CohortResults, lang: str) -> list[Markdown]:
     """What the data are; the provenance warning, and how the generator made the data when the
     study description says they are its synthetic data. Glues the page title
-    (``cohort_title``): the study's title, else a neutral one."""
+    (``cohort_title``): the study's title, else a neutral one; and the headings of the
+    sections by exposure and by subgroup, worded from the analysis plan."""
     study = results.study
     glue_title("cohort", study.text("title", lang), lang)
+    names = tables.plan_names(results, lang)
+    _glue(
+        "cohort_heading_exposure",
+        t(tables.plan_key(results, "cohort.heading.exposure"), lang, **names),
+    )
+    subgroup = t(tables.plan_key(results, "cohort.heading.subgroup"), lang)
+    if not results.paper_plan and results.by_programme_type is not None:
+        subgroup = tables.variable_label(results, results.by_programme_type.by, lang)
+    _glue("cohort_heading_subgroup", subgroup)
     shown = [Markdown(narrative.opening(results, lang))]
     how = study.text("provenance_note", lang)
     if study.synthetic:
@@ -217,6 +227,14 @@ def proportional_hazards(
     the synthetic file's parts of the next paragraph."""
     glue_md("cohort_ph_paper", narrative.optional(results.compared, "cohort.text.ph_paper", lang))
     glue_md(
+        "cohort_ph_terms",
+        t(
+            tables.plan_key(results, "cohort.text.ph_terms"),
+            lang,
+            **tables.plan_names(results, lang),
+        ),
+    )
+    glue_md(
         "cohort_ph_shapes", narrative.optional(results.generated, "cohort.text.ph_shapes", lang)
     )
     return [
@@ -253,8 +271,8 @@ def programme_types(
     as not shown."""
     days = results.follow_up_days
     comparison = results.by_programme_type
-    if comparison is None:  # the plan declares no subgroup analysis
-        return []
+    if comparison is None:
+        return [Markdown(t("cohort.text.no_subgroup", lang))]
     rates = {
         tables.group_label(results.plan, comparison.by, level, lang): group.rtw_rate
         for level, group in results.programme_types.items()
