@@ -176,6 +176,41 @@ def test_the_plan_models_match_r_coxph(planned: CohortResults, outcome: str, mod
         assert fit.se == pytest.approx(se, abs=TOLERANCE)
 
 
+def stratified_plan() -> dict:
+    """The plan with grade as strata of every model instead of a covariate."""
+    plan = copy.deepcopy(PLAN)
+    plan["strata"] = "grade"
+    plan["models"] = {
+        "unadjusted": PLAN["models"]["unadjusted"],
+        "stratified": {
+            "covariates": ["age_band", "region"],
+            "label": {"en": "Stratified by grade", "nb": "Stratifisert på grad"},
+        },
+    }
+    return plan
+
+
+@pytest.mark.parametrize("outcome", ["first_rtw", "full_rtw"])
+def test_a_stratified_model_matches_r_coxph_with_strata(
+    tmp_path: Path, outcome: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = analyse(load(write_data(tmp_path / "data", stratified_plan())))
+    figures_undrawn(monkeypatch)
+    assert "stratified by sick-leave grade" in cohort_page_text(results, monkeypatch, "en")
+    r = r_values().loc[(outcome, "stratified")]
+    fits = results.outcomes[outcome].cox["stratified"]
+    assert fits.efron.n == int(r["n"])
+    for fit, coef, se in (
+        (fits.efron, r["efron_coef"], r["efron_se"]),
+        (fits.breslow, r["breslow_coef"], r["breslow_se"]),
+        (fits.robust, r["efron_coef"], r["robust_se"]),
+    ):
+        assert np.log(fit.hr) == pytest.approx(coef, abs=TOLERANCE)
+        assert fit.se == pytest.approx(se, abs=TOLERANCE)
+    unstratified = r_values().loc[(outcome, "adjusted", "efron_coef")]
+    assert abs(np.log(fits.efron.hr) - unstratified) > 1e-4  # the strata do change the fit
+
+
 def test_the_results_follow_the_plan(planned: CohortResults) -> None:
     frame = plan_cohort()
     assert planned.n == N and planned.n_programmes == CLINICS
@@ -287,6 +322,8 @@ def problems_of(tmp_path: Path, **changes: object) -> list[tuple[str, str]]:
         ({"variables__region__levels__south": None}, "plan.variables.region.levels.south", "label"),
         ({"variables__grade__bands": [{"level": "x"}]}, "plan.variables.grade", "bands"),
         ({"exposure__reference": "placebo"}, "plan.exposure.reference", "placebo"),
+        ({"strata": "sector"}, "plan.strata", "sector"),
+        ({"strata": "grade"}, "plan.models.adjusted.covariates", "strata"),
         ({"exposure__levels": {"intervention": None}}, "plan.exposure.levels", "two levels"),
     ],
 )
@@ -318,6 +355,18 @@ def test_a_plan_naming_a_column_not_in_the_data_names_the_column(tmp_path: Path)
     assert any(p.column == "sick_leave_grade" for p in error.value.problems)
     for lang in LANGS:
         assert "cohort.csv" in error.value.text(lang)
+
+
+def test_a_missing_stratum_names_file_column_and_row(tmp_path: Path) -> None:
+    folder = write_data(tmp_path / "data", stratified_plan())
+    frame = pd.read_csv(folder / "cohort.csv", dtype=str, keep_default_na=False)
+    frame.loc[11, "grade"] = ""
+    frame.to_csv(folder / "cohort.csv", index=False)
+    with pytest.raises(InputError) as error:
+        load(folder)
+    [problem] = error.value.problems
+    assert (problem.column, problem.row) == ("grade", 12)
+    assert "stratum" in problem.text("en") and "stratum" in problem.text("nb")
 
 
 def test_a_value_not_declared_as_a_level_names_file_column_and_row(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 # Reference values for a cohort with an analysis plan of its own (tests/test_cohort_plan.py):
 # cohort_plan_input.csv is the cohort.csv the test writes (exposure arm, cluster clinic, grade,
 # region, age), coded here as the plan declares it: horizon 180 days, age in bands 39 or
-# younger / 40-54 / 55 or older, references control, 100, north and the first band.
+# younger / 40-54 / 55 or older, references control, 100, north and the first band; and the
+# adjusted model with grade as strata instead of a covariate (the plan's strata: grade).
 # Run from the repository root:  Rscript tests/reference/cohort_plan.R
 # (writes cohort_plan_values.csv)
 suppressPackageStartupMessages(library(survival))
@@ -13,7 +14,8 @@ d$arm <- factor(d$arm, levels = c("control", "intervention"))
 d$grade <- factor(d$grade, levels = c("100", "50"))
 d$region <- factor(d$region, levels = c("north", "middle", "south"))
 d$age_band <- cut(d$age, c(-Inf, 39, 54, Inf), labels = c("-39", "40-54", "55+"))
-models <- list(unadjusted = "arm", adjusted = c("arm", "age_band", "grade", "region"))
+models <- list(unadjusted = "arm", adjusted = c("arm", "age_band", "grade", "region"),
+               stratified = c("arm", "age_band", "region", "strata(grade)"))
 rows <- list()
 add <- function(outcome, model, statistic, value) {
   rows[[length(rows) + 1]] <<- data.frame(outcome = outcome, model = model,
@@ -26,7 +28,7 @@ for (outcome in c("first_rtw", "full_rtw")) {
   d$status <- as.integer(d[[outcome]] == 1 & days <= horizon)
   for (model in names(models)) {
     vars <- models[[model]]
-    m <- na.omit(d[, c("time", "status", "clinic", vars)])
+    m <- na.omit(d[, c("time", "status", "clinic", sub("strata\\((.*)\\)", "\\1", vars))])
     formula <- as.formula(paste("Surv(time, status) ~", paste(vars, collapse = " + ")))
     efron <- coxph(formula, data = m, ties = "efron", control = control)
     breslow <- coxph(formula, data = m, ties = "breslow", control = control)

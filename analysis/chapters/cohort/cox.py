@@ -199,10 +199,10 @@ def _reference_first(variable: str, plan: AnalysisPlan) -> tuple[str, ...]:
 def design(
     data: pd.DataFrame, outcome: str, variables: list[str], plan: AnalysisPlan = DEFAULT_PLAN
 ) -> pd.DataFrame:
-    """Complete-case design matrix: duration, event, cluster (as a code) and dummy-coded
-    covariates (a dummy that is constant in the complete cases is left out; it would make the
-    model singular)."""
-    rows = data.dropna(subset=variables)
+    """Complete-case design matrix (complete on the strata too, if the plan has them):
+    duration, event, cluster (as a code) and dummy-coded covariates (a dummy that is constant
+    in the complete cases is left out; it would make the model singular)."""
+    rows = data.dropna(subset=[*variables, *([plan.strata] if plan.strata else [])])
     names, dummies = [], []
     for variable in variables:
         values = rows[variable].to_numpy(object)
@@ -313,11 +313,18 @@ def cox_block(
     if reason is None:
         names = list(frame.columns[3:])
         x = frame[names].to_numpy(float)
+        strata = data.loc[frame.index, plan.strata].to_numpy(object) if plan.strata else None
         try:
             start = None
             for ties in coxph.TIES:  # Breslow starts from the Efron estimate
                 fits[ties] = coxph.fit(
-                    frame["duration"].to_numpy(), frame["event"].to_numpy(), x, names, ties, start
+                    frame["duration"].to_numpy(),
+                    frame["event"].to_numpy(),
+                    x,
+                    names,
+                    ties,
+                    start,
+                    strata=strata,
                 )
                 start = fits[ties].coef
         except NotEstimable as error:

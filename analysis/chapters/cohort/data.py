@@ -369,6 +369,16 @@ def plan_problems(plan: AnalysisPlan) -> list[Problem]:
             for code, target in (variable.merge or {}).items()
             if target not in codes
         ]
+    strata = plan.strata
+    if strata is not None and strata not in variables:
+        problems.append(
+            _problem("strata", "undeclared", "undeclared", name=strata, declared=declared)
+        )
+    problems += [
+        _problem(f"models.{name}.covariates", "strata_covariate", "strata_covariate", name=strata)
+        for name, model in plan.models.items()
+        if strata is not None and strata in model.covariates
+    ]
     problems += [
         _problem("table1", "undeclared", "undeclared", name=name, declared=declared)
         for name in plan.table1 or ()
@@ -455,6 +465,21 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
     else:
         frame = read_table(data_dir, columns, notes)
         name = f"{data_dir.resolve().name}/{columns.file}"
+    if plan.strata is not None:  # every model is fitted on everyone with a stratum
+        strata = plan.variables[plan.strata]
+        column = strata.column or plan.strata
+        problems = [
+            Problem(
+                name,
+                column,
+                int(i) + 1,
+                Message("cohort.input.plan.stratum_missing"),
+                Message("cohort.input.plan.fix.stratum_missing"),
+            )
+            for i in frame.index[frame[column].isna()]
+        ]
+        if problems:
+            raise InputError(located(problems, frame))
     rules = (
         (
             "days_to_full_rtw",

@@ -162,15 +162,26 @@ def cox_note(results: CohortResults, lang: str) -> str:
         or t("cohort.text.no_covariates", lang)
         for model in plan.models.values()
     ]
-    return t(
-        "cohort.cox.note_plan",
-        lang,
-        cluster=f"`{plan.cluster}`",
-        exposure=exposure_name(results, lang),
-        blocks="; ".join(
-            f"{model_label(plan, name, lang)}: {names}"
-            for name, names in zip(plan.models, covariates, strict=True)
-        ),
+    strata = ""
+    if (variable := plan.strata) is not None:
+        shown = (
+            variable_label(results, variable, lang)
+            if variable in (plan.table1 or ())
+            else f"`{variable}`"
+        )
+        strata = " " + t("cohort.text.strata_note", lang, name=in_sentence(shown))
+    return (
+        t(
+            "cohort.cox.note_plan",
+            lang,
+            cluster=f"`{plan.cluster}`",
+            exposure=exposure_name(results, lang),
+            blocks="; ".join(
+                f"{model_label(plan, name, lang)}: {names}"
+                for name, names in zip(plan.models, covariates, strict=True)
+            ),
+        )
+        + strata
     )
 
 

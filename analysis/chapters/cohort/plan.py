@@ -3,11 +3,12 @@
 The plan says which column is the exposure (two levels, one of them the reference), which
 variables Table 1 describes (categorical columns with their levels, or a numeric column cut
 into bands), which Cox model blocks are fitted with which covariates and which of them get a
-proportional-hazards test, the cluster column of the robust standard errors, the follow-up
-horizon, and the subgroup analysis (the curves, medians and exposure odds ratio by the levels
-of one Table 1 variable). Labels of levels and variables are texts in every language; a level
-without one takes the catalog's label ``cohort.level.<variable>.<level>`` (the shipped plan's
-levels have them), and the loader refuses a plan whose labels are neither.
+proportional-hazards test, the cluster column of the robust standard errors, the variable whose
+levels are strata of every Cox model (a baseline hazard each), the follow-up horizon, and the
+subgroup analysis (the curves, medians and exposure odds ratio by the levels of one Table 1
+variable). Labels of levels and variables are texts in every language; a level without one
+takes the catalog's label ``cohort.level.<variable>.<level>`` (the shipped plan's levels have
+them), and the loader refuses a plan whose labels are neither.
 
 Without a plan, the chapter uses :data:`DEFAULT_PLAN`, the plan of the 2019 paper (coordinator
 yes/no, thirteen covariates, three model blocks, programme type as the subgroup analysis): the
@@ -160,6 +161,7 @@ class AnalysisPlan(Described):
     )
     cluster: str | None = key(None, "clinic", "cohort.description.cluster")
     horizon_days: int | None = key(None, 360, "cohort.description.horizon_days", ge=1)
+    strata: str | None = key(None, "grade", "cohort.description.strata")
     variables: dict[str, Variable] | None = key(
         None,
         {"sex": {"levels": {"female": None, "male": None}}},
