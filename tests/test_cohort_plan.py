@@ -229,6 +229,8 @@ def test_the_results_follow_the_plan(planned: CohortResults) -> None:
     paths = [check["artefact"] for check in payload["disclosure"]["checks"]]
     assert "by_region.coordinator_odds_ratio" in paths
     assert set(payload["table1"]) == set(PLAN["table1"])
+    assert set(payload["table1"]["grade"]["50"]) == {"total", "intervention", "control"}
+    assert set(payload["outcomes"]["first_rtw"]["events"]) == {"intervention", "control"}
 
 
 def test_a_small_cell_of_a_declared_table_is_hidden(tmp_path: Path) -> None:

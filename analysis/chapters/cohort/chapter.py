@@ -24,7 +24,7 @@ from analysis.chapters.cohort.data import (
     load,
     prepare,
 )
-from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, Table1, table1
+from analysis.chapters.cohort.descriptives import MISSING, Table1, table1
 from analysis.chapters.cohort.linked import hidden_returned
 from analysis.chapters.cohort.plan import CLUSTER, EXPOSURE, AnalysisPlan, Subgroup
 from analysis.chapters.cohort.programmes import (
@@ -69,25 +69,26 @@ class OutcomeResults:
     cox: Mapping[str, CoxFits]
     ph_tests: Mapping[str, PHTest]
     schoenfeld: SchoenfeldResiduals
+    group_names: Mapping[str, str]  # the exposure groups' names in the JSON, by role
 
     def suppressed(self, path: str) -> dict[str, str]:
         """JSON paths (under ``path``) of the values set to null, with the public reason: every
         value of a withheld coordinator group, and numbers returned that are hidden."""
         comparison = self.by_coordinator
         withheld = {
-            f"{path}.{key}.{GROUP_NAMES[level]}": COUNT
+            f"{path}.{key}.{self.group_names[level]}": COUNT
             for level in comparison.withheld
             for key in GROUP_KEYS
         }
         hidden = {
-            f"{path}.events.{GROUP_NAMES[curve.level]}": COUNT
+            f"{path}.events.{self.group_names[curve.level]}": COUNT
             for curve in comparison.curves
             if curve.median.events is None
         }
         hidden |= {  # read off a step that pools persons (output checking)
-            f"{path}.median_se_spss.{GROUP_NAMES[curve.level]}"
+            f"{path}.median_se_spss.{self.group_names[curve.level]}"
             if name == "se"
-            else f"{path}.{key}.{GROUP_NAMES[curve.level]}.{name}": SURVIVAL_CURVE
+            else f"{path}.{key}.{self.group_names[curve.level]}.{name}": SURVIVAL_CURVE
             for curve in comparison.curves
             for key, names in curve.median.withheld.items()
             for name in names
@@ -104,8 +105,10 @@ class OutcomeResults:
         """Medians and events by exposure group, the log-rank test, each model block's Efron
         fit (the first, unadjusted, one also with Breslow ties and clustered SEs), every
         engine of every block, and the PH tests."""
-        medians = {GROUP_NAMES[curve.level]: curve.median for curve in self.by_coordinator.curves}
-        withheld = dict.fromkeys(GROUP_NAMES[level] for level in self.by_coordinator.withheld)
+        medians = {
+            self.group_names[curve.level]: curve.median for curve in self.by_coordinator.curves
+        }
+        withheld = dict.fromkeys(self.group_names[level] for level in self.by_coordinator.withheld)
 
         first = next(iter(self.cox))
 
@@ -330,6 +333,7 @@ def _outcome(
         cox={model: block.fits for model, block in blocks.items()},
         ph_tests={name: blocks[name].ph for name, model in plan.models.items() if model.ph_test},
         schoenfeld=blocks[first].schoenfeld,
+        group_names=plan.exposure.json_names,
     )
 
 

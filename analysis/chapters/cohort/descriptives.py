@@ -28,6 +28,7 @@ class Table1:
 
     blocks: Mapping[str, Suppressed]
     suppress_below: int
+    group_names: Mapping[str, str]  # the exposure groups' names in the JSON, by role
 
     def levels(self, variable: str) -> list[str]:
         """The levels of a block in table order (missing last, if present)."""
@@ -53,11 +54,16 @@ class Table1:
         missing = self.value(variable, MISSING, group)
         return None if size is None or missing is None else size - missing
 
+    @property
+    def _keys(self) -> dict[str | None, str]:
+        """The JSON names of a block's columns: the total and the exposure groups."""
+        return {None: "total", **self.group_names}
+
     def reasons(self) -> dict[str, str]:
         """Where counts are hidden, by their key in ``cohort.json`` (``table1.<variable>.<level
         or missing>.<total|coordinator|no_coordinator>``), with the public reason."""
         return {
-            json_path("table1", variable, level, column): reason
+            f"table1.{variable}.{level_key(level)}.{self._keys[column]}": reason
             for variable, block in self.blocks.items()
             for (level, column), reason in block.reasons().items()
             if level is not None
@@ -68,7 +74,7 @@ class Table1:
         return {
             variable: {
                 level_key(level): {
-                    GROUP_KEYS[column]: block.values[(level, column)] for column in COLUMNS.values()
+                    self._keys[column]: block.values[(level, column)] for column in COLUMNS.values()
                 }
                 for level in self.levels(variable)
             }
@@ -76,8 +82,8 @@ class Table1:
         }
 
 
-# JSON names of the coordinator groups, and of the columns of a block.
-GROUP_NAMES = {"yes": "coordinator", "no": "no_coordinator"}
+# JSON names of the exposure groups of the paper's plan, and of the columns of a block.
+GROUP_NAMES = DEFAULT_PLAN.exposure.json_names
 GROUP_KEYS = {None: "total", **GROUP_NAMES}
 
 
@@ -132,4 +138,5 @@ def table1(
             for variable in dict.fromkeys(counts["variable"])
         },
         suppress_below,
+        plan.exposure.json_names,
     )

@@ -119,6 +119,14 @@ class Exposure(Described):
         """The level compared with the reference."""
         return next(code for code in self.levels if code != self.reference)
 
+    @property
+    def json_names(self) -> dict[str, str]:
+        """The groups' names in ``cohort.json``, by role: a yes/no column's by the column
+        (``coordinator``, ``no_coordinator``), another exposure's by its level codes."""
+        if set(self.levels) == {"yes", "no"} and self.reference == "no":
+            return {EXPOSED: self.column, REFERENCE: f"no_{self.column}"}
+        return {EXPOSED: self.compared, REFERENCE: self.reference}
+
     def role(self, code: str) -> str:
         """The role of a level in the analysis frame: ``yes`` (compared) or ``no``."""
         return REFERENCE if code == self.reference else EXPOSED
