@@ -211,6 +211,19 @@ def test_a_stratified_model_matches_r_coxph_with_strata(
     assert abs(np.log(fits.efron.hr) - unstratified) > 1e-4  # the strata do change the fit
 
 
+def test_a_plan_without_a_subgroup_analysis_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = copy.deepcopy(PLAN)
+    del plan["subgroups"]
+    results = analyse(load(write_data(tmp_path / "data", plan)))
+    assert results.by_programme_type is None and results.coordinator_odds_ratio is None
+    assert not {"by_region", "programme_type"} & set(results.to_json())
+    figures_undrawn(monkeypatch)
+    for lang, words in {"en": "declares no subgroup", "nb": "oppgir ingen subgruppe"}.items():
+        assert words in cohort_page_text(results, monkeypatch, lang)
+
+
 def test_the_results_follow_the_plan(planned: CohortResults) -> None:
     frame = plan_cohort()
     assert planned.n == N and planned.n_programmes == CLINICS
