@@ -274,8 +274,9 @@ def plan_of(study: Study) -> AnalysisPlan:
     return declared or DEFAULT_PLAN
 
 
-def _problem(where: str, issue: str, fix: str, **values: object) -> Problem:
-    """A problem with the key ``plan.<where>`` of ``cohort.study.yaml``."""
+def _problem(where: str, issue: str, **values: object) -> Problem:
+    """A problem with the key ``plan.<where>`` of ``cohort.study.yaml``: label
+    ``cohort.input.plan.<issue>`` and its fix."""
     return key_problem(
         "cohort.study.yaml",
         f"plan.{where}",
@@ -312,10 +313,7 @@ def _label_problems(plan: AnalysisPlan) -> list[Problem]:
         if model.label is None and not known(f"cohort.model.{name}")
     ]
     example = "{en: '…', nb: '…'}"
-    return [
-        _problem(where, "no_label", "no_label", name=name, example=example)
-        for where, name in missing
-    ]
+    return [_problem(where, "no_label", name=name, example=example) for where, name in missing]
 
 
 def plan_problems(plan: AnalysisPlan) -> list[Problem]:
@@ -327,18 +325,17 @@ def plan_problems(plan: AnalysisPlan) -> list[Problem]:
     declared = ", ".join(variables) or "–"
     exposure = plan.exposure
     problems = [
-        _problem(f"variables.{name}", "reserved", "reserved", name=name)
+        _problem(f"variables.{name}", "reserved", name=name)
         for name in variables
         if name in (EXPOSURE, CLUSTER) and name != exposure.column
     ]
     if len(exposure.levels) != 2:
         example = "levels: {intervention: …, control: …}"
-        problems.append(_problem("exposure.levels", "two_levels", "two_levels", example=example))
+        problems.append(_problem("exposure.levels", "two_levels", example=example))
     elif exposure.reference not in exposure.levels:
         problems.append(
             _problem(
                 "exposure.reference",
-                "unknown_level",
                 "unknown_level",
                 level=exposure.reference,
                 levels=", ".join(exposure.levels),
@@ -346,13 +343,12 @@ def plan_problems(plan: AnalysisPlan) -> list[Problem]:
         )
     for name, variable in variables.items():
         if (variable.levels is None) == (variable.bands is None):
-            problems.append(_problem(f"variables.{name}", "levels_or_bands", "levels_or_bands"))
+            problems.append(_problem(f"variables.{name}", "levels_or_bands"))
         codes = variable.codes
         if variable.reference is not None and variable.reference not in codes:
             problems.append(
                 _problem(
                     f"variables.{name}.reference",
-                    "unknown_level",
                     "unknown_level",
                     level=variable.reference,
                     levels=", ".join(codes),
@@ -362,7 +358,6 @@ def plan_problems(plan: AnalysisPlan) -> list[Problem]:
             _problem(
                 f"variables.{name}.merge.{code}",
                 "unknown_level",
-                "unknown_level",
                 level=target,
                 levels=", ".join(codes),
             )
@@ -371,16 +366,14 @@ def plan_problems(plan: AnalysisPlan) -> list[Problem]:
         ]
     strata = plan.strata
     if strata is not None and strata not in variables:
-        problems.append(
-            _problem("strata", "undeclared", "undeclared", name=strata, declared=declared)
-        )
+        problems.append(_problem("strata", "undeclared", name=strata, declared=declared))
     problems += [
-        _problem(f"models.{name}.covariates", "strata_covariate", "strata_covariate", name=strata)
+        _problem(f"models.{name}.covariates", "strata_covariate", name=strata)
         for name, model in plan.models.items()
         if strata is not None and strata in model.covariates
     ]
     problems += [
-        _problem("table1", "undeclared", "undeclared", name=name, declared=declared)
+        _problem("table1", "undeclared", name=name, declared=declared)
         for name in plan.table1 or ()
         if name not in variables
     ]
@@ -388,35 +381,33 @@ def plan_problems(plan: AnalysisPlan) -> list[Problem]:
     for model_name, model in plan.models.items():
         where = f"models.{model_name}.covariates"
         problems += [
-            _problem(where, "undeclared", "undeclared", name=name, declared=declared)
+            _problem(where, "undeclared", name=name, declared=declared)
             for name in model.covariates
             if name not in variables
         ]
         if (before is None and model.covariates) or (
             before is not None and not set(before) < set(model.covariates)
         ):
-            problems.append(_problem(where, "not_nested", "not_nested"))
+            problems.append(_problem(where, "not_nested"))
         before = model.covariates
     for name, subgroup in (plan.subgroups or {}).items():
         where = f"subgroups.{name}"
         if subgroup.variable not in (plan.table1 or ()):
-            problems.append(
-                _problem(
-                    f"{where}.variable", "not_in_table1", "not_in_table1", name=subgroup.variable
-                )
-            )
-        elif subgroup.odds_ratio_reference not in (None, *variables[subgroup.variable].codes):
+            problems.append(_problem(f"{where}.variable", "not_in_table1", name=subgroup.variable))
+        elif subgroup.variable in variables and subgroup.odds_ratio_reference not in (
+            None,
+            *variables[subgroup.variable].codes,
+        ):
             problems.append(
                 _problem(
                     f"{where}.odds_ratio_reference",
-                    "unknown_level",
                     "unknown_level",
                     level=subgroup.odds_ratio_reference,
                     levels=", ".join(variables[subgroup.variable].codes),
                 )
             )
     if len(plan.subgroups or {}) > 1:
-        problems.append(_problem("subgroups", "one_subgroup", "one_subgroup"))
+        problems.append(_problem("subgroups", "one_subgroup"))
     return problems or _label_problems(plan)
 
 
