@@ -16,7 +16,7 @@ from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 
 from analysis.chapters.cohort import cox, coxph, figures, survival, tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
-from analysis.chapters.cohort.data import OUTCOMES, YES_NO, load, prepare
+from analysis.chapters.cohort.data import DEFAULT_PLAN, OUTCOMES, YES_NO, load, prepare
 from analysis.chapters.cohort.descriptives import table1, table1_counts
 from analysis.chapters.cohort.programmes import coordinator_odds_ratio
 from analysis.chapters.cohort.reproduction import published
@@ -127,7 +127,7 @@ def test_km_and_logrank_agree_with_statsmodels(prepared: pd.DataFrame, outcome: 
     assert result.p == pytest.approx(p)
 
 
-@pytest.mark.parametrize("model", cox.COX_MODELS)
+@pytest.mark.parametrize("model", DEFAULT_PLAN.models)
 def test_cox_engine_equals_lifelines_and_statsmodels(prepared: pd.DataFrame, model: str) -> None:
     frame = cox.design(prepared, "first_rtw", cox.covariates(model, prepared))
     x = frame.drop(columns=["duration", "event", "programme_id"])
@@ -166,7 +166,7 @@ def test_odds_ratio_equals_cross_product(prepared: pd.DataFrame, shipped_results
     a, b = (exposed & yes).sum(), (exposed & ~yes).sum()
     c, d = (~exposed & yes).sum(), (~exposed & ~yes).sum()
     # The statistic itself (the page withholds it while a programme type's size is hidden).
-    odds = coordinator_odds_ratio(prepared)
+    odds = coordinator_odds_ratio(prepared, DEFAULT_PLAN.subgroups["programme_type"])
     assert odds.odds_ratio == pytest.approx(a * d / (b * c))
     woolf = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
     assert odds.ci_low == pytest.approx(a * d / (b * c) * math.exp(-1.959964 * woolf), rel=1e-5)
@@ -202,7 +202,7 @@ def test_numbers_at_risk_match_the_data_and_the_figure(
     assert list(comparison.at_risk.index) == ["yes"]
     # Shown where at least 30 left since the number shown before (237, 151, 121, 85).
     assert comparison.at_risk.loc["yes"].tolist() == [237, 151, 121, None, None, 85, None]
-    figure = figures.km_figure(comparison, "en", COLUMN_WIDTH)
+    figure = figures.km_figure(comparison, DEFAULT_PLAN, "en", COLUMN_WIDTH)
     shown = {text.get_text() for text in figure.axes[1].texts}
     assert "19" not in shown and "79" not in shown and str(counts.loc["yes", 300]) in shown
 

@@ -16,7 +16,7 @@ from lifelines import CoxPHFitter
 
 from analysis.chapters.cohort import coxph, survival
 from analysis.chapters.cohort.chapter import CohortResults
-from analysis.chapters.cohort.data import OUTCOMES
+from analysis.chapters.cohort.data import DEFAULT_PLAN, OUTCOMES
 from analysis.chapters.cohort.programmes import coordinator_odds_ratio
 from tests.helpers import Shipped
 
@@ -216,7 +216,7 @@ def test_odds_ratio_matches_r_glm(values: pd.DataFrame) -> None:
             "coordinator": np.where(data.ecog >= 1, "yes", "no"),
         }
     )
-    odds = coordinator_odds_ratio(frame)
+    odds = coordinator_odds_ratio(frame, DEFAULT_PLAN.subgroups["programme_type"])
     expected = {
         s: _r(values, "lung", "logit_ecog_female", s)[""] for s in ("or", "ci_low", "ci_high", "p")
     }

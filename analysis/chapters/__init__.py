@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType, ModuleType
 
-from analysis.core.settings import FOLLOW_UP_DAYS, SUPPRESS_BELOW
+from analysis.core.settings import SUPPRESS_BELOW
 
 OVERVIEW_PAGE = "reproduction"
 
@@ -57,9 +57,7 @@ CHAPTERS: Mapping[str, Chapter] = MappingProxyType(
             Chapter("provider"),
             Chapter(
                 "cohort",
-                MappingProxyType(
-                    {"follow_up_days": FOLLOW_UP_DAYS, "suppress_below": SUPPRESS_BELOW}
-                ),
+                MappingProxyType({"follow_up_days": None, "suppress_below": SUPPRESS_BELOW}),
             ),
             Chapter("meta"),
             Chapter("interviews", MappingProxyType({"suppress_below": SUPPRESS_BELOW})),

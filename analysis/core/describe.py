@@ -15,7 +15,14 @@ from pydantic.fields import FieldInfo
 
 from analysis.core.catalog import catalog
 from analysis.core.i18n import t
-from analysis.core.study import LangText, example_of, is_model, unwrap, yaml_inline
+from analysis.core.study import (
+    LangText,
+    OutcomeDescription,
+    example_of,
+    is_model,
+    unwrap,
+    yaml_inline,
+)
 
 
 def keys(schema: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, FieldInfo, object]]:
@@ -48,8 +55,17 @@ def kind(annotation: object, lang: str, entries: str | None = None) -> str:
     if get_origin(annotation) is Literal:
         return t("description.kind.one_of", lang, values=_values(get_args(annotation)))
     if get_origin(annotation) is dict:
-        names = get_args(annotation)[0]
-        text = t(entries or "description.kind.per_outcome", lang)
+        names, entry = get_args(annotation)
+        entry = unwrap(entry)
+        if entries:
+            text = t(entries, lang)
+        elif entry is LangText:
+            return t("description.kind.per_level", lang)
+        elif entry is not OutcomeDescription:
+            each = "per_name" if is_model(entry) else "pairs"
+            return t(f"description.kind.{each}", lang)
+        else:
+            text = t("description.kind.per_outcome", lang)
         if get_origin(names) is Literal:
             text += ": " + _values(get_args(names))
         return text

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from analysis.core.catalog import t
+from analysis.core.catalog import catalog, t
 
 # More problems than this are counted, not listed.
 LISTED = 50
@@ -31,6 +31,11 @@ class Message:
     def __init__(self, key: str, /, **values: object) -> None:
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "values", tuple(values.items()))
+
+    @property
+    def known(self) -> bool:
+        """True when the catalog has the message's label."""
+        return self.key in catalog()
 
     def text(self, lang: str) -> str:
         """The message in ``lang``."""

@@ -50,9 +50,29 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.chapters.cohort.data import COLUMNS
+from analysis.chapters.cohort.data import SYMPTOMS
 from analysis.chapters.cohort.reproduction import published
 
+# The columns of the file written, in its order.
+COLUMNS = (
+    "id",
+    "programme_id",
+    "coordinator",
+    "programme_type",
+    "days_to_first_rtw",
+    "first_rtw",
+    "days_to_full_rtw",
+    "full_rtw",
+    "sex",
+    "age",
+    "marital_status",
+    "education",
+    "diagnosis",
+    *SYMPTOMS,
+    "prior_sick_leave",
+    "sector",
+    "household_income",
+)
 SEED = 282  # chosen in a seed search: the first seed whose cohort meets every target
 FOLLOW_UP = 360
 N_PROGRAMMES = {"occupational_rehabilitation": 26, "treatment": 12, "follow_up": 5}

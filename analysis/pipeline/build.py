@@ -293,15 +293,15 @@ def cached_contracts(
     cache: Cache, folder: Path, pages: Path, data_dir: Path
 ) -> Callable[[str], dict[str, str]]:
     """The data-contract includes of every chapter, per language (they change only with the
-    code and the analysis plans of the study descriptions in ``data_dir``, so they are cached
-    and the chapters' data modules are imported only to make them)."""
-    present = [c for c in CHAPTERS.values() if chapter_exists(c, pages)]
-    descriptions = [path for c in present if (path := study_file(data_dir, c.name)).is_file()]
+    code and the study descriptions, whose analysis plans some contracts follow, so they are
+    cached and the chapters' data modules are imported only to make them)."""
+    descriptions = sorted(Path(data_dir).glob("*.study.yaml"))
 
     def includes(lang: str) -> dict[str, str]:
         target = folder / lang
-        key = digest("contracts", lang, code_digest(), files=descriptions, base=data_dir)
+        key = digest("contracts", lang, code_digest(), files=descriptions, base=Path(data_dir))
         if not cache.fetch("contracts", key, target):
+            present = [c for c in CHAPTERS.values() if chapter_exists(c, pages)]
             made = contract_includes(present, data_dir)(lang)
             for relative, text in made.items():
                 (target / relative).parent.mkdir(parents=True, exist_ok=True)

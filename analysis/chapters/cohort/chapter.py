@@ -8,8 +8,6 @@ from dataclasses import asdict, dataclass, field, replace
 import pandas as pd
 
 from analysis.chapters.cohort.cox import (
-    COX_MODELS,
-    PH_MODELS,
     CoxFits,
     PHTest,
     SchoenfeldResiduals,
@@ -17,10 +15,19 @@ from analysis.chapters.cohort.cox import (
     cox_block,
     model_sizes,
 )
-from analysis.chapters.cohort.data import OUTCOMES, SCHEMAS, CohortData, load, prepare
+from analysis.chapters.cohort.data import (
+    DEFAULT_PLAN,
+    OUTCOMES,
+    SCHEMAS,
+    CohortData,
+    horizon,
+    load,
+    prepare,
+)
 from analysis.chapters.cohort.declared import DeclaredAnalyses, declared_analyses
-from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, Table1, table1
+from analysis.chapters.cohort.descriptives import MISSING, Table1, table1
 from analysis.chapters.cohort.linked import hidden_returned
+from analysis.chapters.cohort.plan import CLUSTER, EXPOSURE, AnalysisPlan, Subgroup
 from analysis.chapters.cohort.programmes import (
     OddsRatio,
     ProgrammeGroup,
@@ -44,14 +51,11 @@ from analysis.core.output_checks import (
     decision,
 )
 from analysis.core.reproduction import rows_to_json
-from analysis.core.settings import FOLLOW_UP_DAYS, SUPPRESS_BELOW
+from analysis.core.settings import SUPPRESS_BELOW
 from analysis.core.study import Study
 
 __all__ = ["SCHEMAS", "CohortResults", "OutcomeResults", "analyse", "load"]
 
-# The models whose n (complete cases) is a count of the linked tables (the unadjusted model's
-# n is the cohort).
-LINKED_MODELS = ("cox_without_programme_type", "cox_adjusted")
 # The fits of a model block in the JSON.
 FITS = ("efron", "breslow", "robust")
 # Per coordinator group in an outcome's JSON: the keys a withheld group has null.
@@ -66,25 +70,26 @@ class OutcomeResults:
     cox: Mapping[str, CoxFits]
     ph_tests: Mapping[str, PHTest]
     schoenfeld: SchoenfeldResiduals
+    group_names: Mapping[str, str]  # the exposure groups' names in the JSON, by role
 
     def suppressed(self, path: str) -> dict[str, str]:
         """JSON paths (under ``path``) of the values set to null, with the public reason: every
         value of a withheld coordinator group, and numbers returned that are hidden."""
         comparison = self.by_coordinator
         withheld = {
-            f"{path}.{key}.{GROUP_NAMES[level]}": COUNT
+            f"{path}.{key}.{self.group_names[level]}": COUNT
             for level in comparison.withheld
             for key in GROUP_KEYS
         }
         hidden = {
-            f"{path}.events.{GROUP_NAMES[curve.level]}": COUNT
+            f"{path}.events.{self.group_names[curve.level]}": COUNT
             for curve in comparison.curves
             if curve.median.events is None
         }
         hidden |= {  # read off a step that pools persons (output checking)
-            f"{path}.median_se_spss.{GROUP_NAMES[curve.level]}"
+            f"{path}.median_se_spss.{self.group_names[curve.level]}"
             if name == "se"
-            else f"{path}.{key}.{GROUP_NAMES[curve.level]}.{name}": SURVIVAL_CURVE
+            else f"{path}.{key}.{self.group_names[curve.level]}.{name}": SURVIVAL_CURVE
             for curve in comparison.curves
             for key, names in curve.median.withheld.items()
             for name in names
@@ -93,13 +98,20 @@ class OutcomeResults:
             if fits.efron.n is None:
                 hidden[f"{path}.{model}.n"] = COUNT
                 hidden |= {f"{path}.cox_all_engines.{model}.{fit}.n": COUNT for fit in FITS}
-                if model == "cox_unadjusted":
-                    hidden[f"{path}.cox_unadjusted_breslow.n"] = COUNT
+                if model == next(iter(self.cox)):
+                    hidden[f"{path}.{model}_breslow.n"] = COUNT
         return withheld | hidden
 
     def to_json(self) -> dict:
-        medians = {GROUP_NAMES[curve.level]: curve.median for curve in self.by_coordinator.curves}
-        withheld = dict.fromkeys(GROUP_NAMES[level] for level in self.by_coordinator.withheld)
+        """Medians and events by exposure group, the log-rank test, each model block's Efron
+        fit (the first, unadjusted, one also with Breslow ties and clustered SEs), every
+        engine of every block, and the PH tests."""
+        medians = {
+            self.group_names[curve.level]: curve.median for curve in self.by_coordinator.curves
+        }
+        withheld = dict.fromkeys(self.group_names[level] for level in self.by_coordinator.withheld)
+
+        first = next(iter(self.cox))
 
         def per_group(value: object) -> dict:
             return {name: value(m) for name, m in medians.items()} | withheld
@@ -111,11 +123,9 @@ class OutcomeResults:
             "median_se_spss": per_group(lambda m: m.se_spss),
             "events": per_group(lambda m: m.events),
             "logrank": self.by_coordinator.logrank.to_json(),
-            "cox_unadjusted": self.cox["cox_unadjusted"].efron.to_json(),
-            "cox_unadjusted_breslow": self.cox["cox_unadjusted"].breslow.to_json(),
-            "cox_unadjusted_cluster": self.cox["cox_unadjusted"].robust.to_json(with_se=True),
-            "cox_without_programme_type": self.cox["cox_without_programme_type"].efron.to_json(),
-            "cox_adjusted": self.cox["cox_adjusted"].efron.to_json(),
+            **{model: fits.efron.to_json() for model, fits in self.cox.items()},
+            f"{first}_breslow": self.cox[first].breslow.to_json(),
+            f"{first}_cluster": self.cox[first].robust.to_json(with_se=True),
             "cox_all_engines": {model: fits.to_json() for model, fits in self.cox.items()},
             "ph_test": {model: test.to_json() for model, test in self.ph_tests.items()},
         }
@@ -127,7 +137,10 @@ class CohortResults:
 
     ``compared`` is True when the data were compared with the publication they declare (else
     ``reproduction`` is empty). Counts disclosure control hides are None (``n_coordinator``,
-    ``n_without_programme_type`` as in Table 1).
+    ``n_without_programme_type`` as in Table 1). The exposure groups are the roles ``yes``
+    and ``no`` of :mod:`analysis.chapters.cohort.plan`; the subgroup analysis of the plan
+    (the paper's programme types; none when the plan declares none) is ``programme_types``,
+    ``by_programme_type`` and ``coordinator_odds_ratio``, published under its name.
     """
 
     n: int
@@ -143,11 +156,23 @@ class CohortResults:
     table1: Table1
     outcomes: Mapping[str, OutcomeResults]
     programme_types: Mapping[str, ProgrammeGroup]
-    by_programme_type: KMComparison
-    coordinator_odds_ratio: OddsRatio
+    by_programme_type: KMComparison | None
+    coordinator_odds_ratio: OddsRatio | None
     reproduction: list[dict]
+    plan: AnalysisPlan
     # The competing outcomes and RMSTs the study description declares (none: nothing added).
     declared: DeclaredAnalyses = field(default_factory=DeclaredAnalyses)
+
+    @property
+    def paper_plan(self) -> bool:
+        """True when the analysis follows the paper's plan (the sentences then name its
+        coordinator, confounder blocks and programme types)."""
+        return self.plan == DEFAULT_PLAN
+
+    @property
+    def subgroup(self) -> str | None:
+        """The name of the plan's subgroup analysis (None: the plan has none)."""
+        return next(iter(self.plan.subgroups or {}), None)
 
     @property
     def generated(self) -> bool:
@@ -164,14 +189,15 @@ class CohortResults:
         for name, outcome in self.outcomes.items():
             hidden |= outcome.suppressed(f"outcomes.{name}")
         for level, group in self.programme_types.items():
-            hidden |= group.suppressed(f"programme_type.groups.{level}")
-        if self.coordinator_odds_ratio.withheld:
+            hidden |= group.suppressed(f"{self.subgroup}.groups.{level}")
+        odds = self.coordinator_odds_ratio
+        if odds is not None and odds.withheld:
             hidden |= {
-                f"programme_type.coordinator_odds_ratio.{key}": COUNT
+                f"{self.subgroup}.coordinator_odds_ratio.{key}": COUNT
                 for key in ("or", "ci_low", "ci_high", "p", "n")
             }
-        elif self.coordinator_odds_ratio.n is None:
-            hidden["programme_type.coordinator_odds_ratio.n"] = COUNT
+        elif odds is not None and odds.n is None:
+            hidden[f"{self.subgroup}.coordinator_odds_ratio.n"] = COUNT
         return hidden | self.declared.suppressed()
 
     def checks(self) -> list[dict]:
@@ -181,7 +207,9 @@ class CohortResults:
         model, the odds ratio and the reproduction rows of extremes and of withheld medians."""
         made = []
         comparisons = [outcome.by_coordinator for outcome in self.outcomes.values()]
-        for comparison in (*comparisons, self.by_programme_type):
+        if self.by_programme_type is not None:
+            comparisons.append(self.by_programme_type)
+        for comparison in comparisons:
             figure = f"figure.km.{comparison.outcome}.{comparison.by}"
             made += [
                 decision(
@@ -210,14 +238,14 @@ class CohortResults:
                 reason = fits.efron.reason
                 withheld = reason if reason in (SMALL_GROUP, FEW_DF) else None
                 made.append(decision(f"outcomes.{name}.{model}", MODEL, withheld))
-        odds = self.coordinator_odds_ratio
-        made.append(
-            decision(
-                "programme_type.coordinator_odds_ratio",
-                STATISTIC,
-                odds.reason if odds.withheld else None,
+        if (odds := self.coordinator_odds_ratio) is not None:
+            made.append(
+                decision(
+                    f"{self.subgroup}.coordinator_odds_ratio",
+                    STATISTIC,
+                    odds.reason if odds.withheld else None,
+                )
             )
-        )
         made += [
             decision(f"reproduction[{i}].computed", row["rule"], row["rule"])
             for i, row in enumerate(self.reproduction)
@@ -229,6 +257,20 @@ class CohortResults:
             if row.get("unpaired")
         ]
         return made + self.declared.checks()
+
+    def _subgroup_json(self) -> dict:
+        """The subgroup analysis under its name (nothing when the plan has none)."""
+        comparison = self.by_programme_type
+        if comparison is None:
+            return {}
+        odds = self.coordinator_odds_ratio
+        return {
+            self.subgroup: {
+                "groups": {level: group.to_json() for level, group in self.programme_types.items()},
+                f"logrank_{comparison.outcome}": comparison.logrank.to_json(),
+                "coordinator_odds_ratio": None if odds is None else odds.to_json(),
+            }
+        }
 
     def to_json(self) -> dict:
         """The ``results/cohort.json`` contract. A value disclosure control hides is null and
@@ -251,11 +293,7 @@ class CohortResults:
             "n_programmes": self.n_programmes,
             "follow_up_days": self.follow_up_days,
             "outcomes": {name: outcome.to_json() for name, outcome in self.outcomes.items()},
-            "programme_type": {
-                "groups": {level: group.to_json() for level, group in self.programme_types.items()},
-                "logrank_first_rtw": self.by_programme_type.logrank.to_json(),
-                "coordinator_odds_ratio": self.coordinator_odds_ratio.to_json(),
-            },
+            **self._subgroup_json(),
             "table1": self.table1.to_json(),
             **self.declared.to_json(),
             "reproduction": rows_to_json(self.reproduction),
@@ -273,25 +311,33 @@ def generated(study: Study) -> bool:
 
 
 def _outcome(
-    frame: pd.DataFrame, outcome: str, suppress_below: int, sizes: Mapping[str, int | None]
+    frame: pd.DataFrame,
+    outcome: str,
+    suppress_below: int,
+    sizes: Mapping[str, int | None],
+    plan: AnalysisPlan,
 ) -> OutcomeResults:
-    """Curves by coordinator, the Cox blocks, the PH tests and the figure's residuals."""
+    """Curves by exposure group, the plan's Cox blocks, the PH tests and the figure's
+    residuals (of the first, unadjusted, block)."""
+    first = next(iter(plan.models))
     blocks = {
-        model: cox_block(
+        name: cox_block(
             frame,
             outcome,
-            model,
-            ph=model in PH_MODELS,
-            residuals=model == "cox_unadjusted",
+            name,
+            ph=bool(model.ph_test),
+            residuals=name == first,
             suppress_below=suppress_below,
+            plan=plan,
         )
-        for model in COX_MODELS
+        for name, model in plan.models.items()
     }
     return OutcomeResults(
-        by_coordinator=km_comparison(frame, outcome, "coordinator", suppress_below, sizes),
+        by_coordinator=km_comparison(frame, outcome, EXPOSURE, suppress_below, sizes),
         cox={model: block.fits for model, block in blocks.items()},
-        ph_tests={model: blocks[model].ph for model in PH_MODELS},
-        schoenfeld=blocks["cox_unadjusted"].schoenfeld,
+        ph_tests={name: blocks[name].ph for name, model in plan.models.items() if model.ph_test},
+        schoenfeld=blocks[first].schoenfeld,
+        group_names=plan.exposure.json_names,
     )
 
 
@@ -299,12 +345,12 @@ def _model_sizes_shown(
     outcomes: Mapping[str, OutcomeResults], suppress_below: int
 ) -> dict[str, OutcomeResults]:
     """The outcomes with each Cox model's n as disclosure control shows it (the models'
-    complete cases are the same for every outcome)."""
+    complete cases are the same for every outcome, and nested, :func:`model_sizes`)."""
     first = next(iter(outcomes.values())).cox
     shown = dict(
         zip(
-            COX_MODELS,
-            model_sizes([first[model].efron.n for model in COX_MODELS], suppress_below),
+            first,
+            model_sizes([fits.efron.n for fits in first.values()], suppress_below),
             strict=True,
         )
     )
@@ -316,34 +362,11 @@ def _model_sizes_shown(
     }
 
 
-def _returned_shown_together(
-    frame: pd.DataFrame,
-    described: Table1,
-    outcomes: Mapping[str, OutcomeResults],
-    programmes: Mapping[str, ProgrammeGroup],
-    suppress_below: int,
-) -> tuple[dict[str, OutcomeResults], dict[str, ProgrammeGroup]]:
-    """The outcomes and programme types with the numbers returned and the models' n hidden as
-    well where, together with Table 1 and each other, they would give a hidden count away
-    (:func:`analysis.chapters.cohort.linked.hidden_returned`)."""
-    first = outcomes["first_rtw"]
-    complete = frame[covariates("cox_without_programme_type", frame)].notna().all(axis=1)
-    groups, levels, models = hidden_returned(
-        frame,
-        described,
-        {curve.level: curve.median.events for curve in first.by_coordinator.curves},
-        programmes,
-        {model: first.cox[model].efron.n for model in LINKED_MODELS},
-        complete,
-        suppress_below,
-    )
-    curves = tuple(
-        replace(curve, median=replace(curve.median, events=None))
-        if curve.level in groups
-        else curve
-        for curve in first.by_coordinator.curves
-    )
-    shown = {
+def _with_model_n_hidden(
+    outcomes: Mapping[str, OutcomeResults], models: set[str]
+) -> dict[str, OutcomeResults]:
+    """The outcomes with the n of ``models`` hidden."""
+    return {
         name: replace(
             outcome,
             cox={
@@ -353,9 +376,53 @@ def _returned_shown_together(
         )
         for name, outcome in outcomes.items()
     }
-    first = shown["first_rtw"]
+
+
+def _returned_shown_together(
+    frame: pd.DataFrame,
+    described: Table1,
+    outcomes: Mapping[str, OutcomeResults],
+    programmes: Mapping[str, ProgrammeGroup],
+    suppress_below: int,
+    plan: AnalysisPlan,
+    subgroup: Subgroup,
+) -> tuple[dict[str, OutcomeResults], dict[str, ProgrammeGroup]]:
+    """The outcomes and subgroup levels with the numbers returned and the models' n hidden as
+    well where, together with Table 1 and each other, they would give a hidden count away
+    (:func:`analysis.chapters.cohort.linked.hidden_returned`). The models after the first
+    (whose n is the cohort) are linked through their complete cases; when they are not
+    complete on the same covariates apart from the subgroup variable, their n is hidden."""
+    by, outcome = subgroup.variable, subgroup_outcome()
+    linked = list(plan.models)[1:]
+    complete_on = {
+        model: tuple(c for c in covariates(model, frame, plan) if c != by) for model in linked
+    }
+    if len(set(complete_on.values())) > 1:
+        outcomes = _with_model_n_hidden(outcomes, set(linked))
+    first = outcomes[outcome]
+    confounders = list(next(iter(complete_on.values()), (EXPOSURE,)))
+    groups, levels, models = hidden_returned(
+        frame,
+        described,
+        {curve.level: curve.median.events for curve in first.by_coordinator.curves},
+        programmes,
+        {model: first.cox[model].efron.n for model in linked},
+        frame[confounders].notna().all(axis=1),
+        suppress_below,
+        by=by,
+        outcome=outcome,
+        typed=frozenset(m for m in linked if by in plan.models[m].covariates),
+    )
+    curves = tuple(
+        replace(curve, median=replace(curve.median, events=None))
+        if curve.level in groups
+        else curve
+        for curve in first.by_coordinator.curves
+    )
+    shown = _with_model_n_hidden(outcomes, models)
+    first = shown[outcome]
     by_coordinator = replace(first.by_coordinator, curves=curves)
-    return {**shown, "first_rtw": replace(first, by_coordinator=by_coordinator)}, {
+    return {**shown, outcome: replace(first, by_coordinator=by_coordinator)}, {
         level: replace(
             group,
             returned=None,
@@ -368,51 +435,90 @@ def _returned_shown_together(
     }
 
 
-def _without_programme_type(frame: pd.DataFrame, described: Table1) -> int | None:
-    """How many have no programme type, as Table 1 shows it (None when hidden)."""
-    if "programme_type" not in described.blocks:
+def subgroup_outcome() -> str:
+    """The outcome of the subgroup analysis: the first."""
+    return OUTCOMES[0]
+
+
+def _without_programme_type(frame: pd.DataFrame, described: Table1, by: str) -> int | None:
+    """How many have no value of the subgroup variable ``by``, as Table 1 shows it (None
+    when hidden)."""
+    if by not in described.blocks:
         return len(frame)
-    if MISSING not in described.levels("programme_type"):
+    if MISSING not in described.levels(by):
         return 0
-    return described.value("programme_type", MISSING, "total")
+    return described.value(by, MISSING, "total")
+
+
+def _subgroup_odds_ratio(
+    frame: pd.DataFrame,
+    described: Table1,
+    programmes: Mapping[str, ProgrammeGroup],
+    subgroup: Subgroup,
+    left_out: int | None,
+    suppress_below: int,
+) -> OddsRatio | None:
+    """The odds ratio of being exposed across the subgroup levels as disclosure control lets
+    it be shown (None when the plan asks for none)."""
+    if subgroup.odds_ratio_reference is None:
+        return None
+    odds = coordinator_odds_ratio(frame, subgroup)
+    if odds.reason is None and any(group.withheld for group in programmes.values()):
+        # The odds ratio, its interval and n come from a 2x2 table over every level: with one
+        # level's size hidden they would let its counts be worked out.
+        return OddsRatio(None, None, None, None, None, reason="group_withheld")
+    if odds.reason is None and (
+        reason := odds_ratio_withheld(frame, described, subgroup, suppress_below)
+    ):  # output checking: the estimate and its interval would give the 2x2 table away
+        return OddsRatio(None, None, None, None, None, reason=reason)
+    if left_out is None:  # its n would give the hidden number without a level away
+        return replace(odds, n=None)
+    return odds
 
 
 def analyse(
     data: CohortData,
     compare: bool = True,
-    follow_up_days: int = FOLLOW_UP_DAYS,
+    follow_up_days: int | None = None,
     suppress_below: int = SUPPRESS_BELOW,
 ) -> CohortResults:
-    """Every number of the chapter, censored at ``follow_up_days``, as far as disclosure
-    control at ``suppress_below`` lets it be shown (0 turns it off). Compared with
-    the published numbers only when ``compare`` and the study description says the data
-    reproduce that publication."""
-    frame = prepare(data.frame, follow_up_days)
-    described = table1(frame, suppress_below)
+    """Every number of the chapter, censored at ``follow_up_days`` (None: the plan's
+    horizon), as far as disclosure control at ``suppress_below`` lets it be shown (0 turns it
+    off). Compared with the published numbers only when ``compare`` and the study description
+    says the data reproduce that publication."""
+    plan = data.plan
+    follow_up_days = horizon(plan, follow_up_days)
+    frame = prepare(data.frame, follow_up_days, plan)
+    described = table1(frame, suppress_below, plan)
     sizes = {level: described.size(level) for level in ("yes", "no")}
     outcomes = _model_sizes_shown(
-        {outcome: _outcome(frame, outcome, suppress_below, sizes) for outcome in OUTCOMES},
+        {outcome: _outcome(frame, outcome, suppress_below, sizes, plan) for outcome in OUTCOMES},
         suppress_below,
     )
-    outcomes, programmes = _returned_shown_together(
-        frame,
-        described,
-        outcomes,
-        programme_type_summary(frame, described, suppress_below),
-        suppress_below,
-    )
-    left_out = _without_programme_type(frame, described)
-    odds = coordinator_odds_ratio(frame)
-    if odds.reason is None and any(group.withheld for group in programmes.values()):
-        # The odds ratio, its interval and n come from a 2x2 table over every programme type:
-        # with one type's size hidden they would let its counts be worked out.
-        odds = OddsRatio(None, None, None, None, None, reason="group_withheld")
-    elif odds.reason is None and (
-        reason := odds_ratio_withheld(frame, described, suppress_below)
-    ):  # output checking: the estimate and its interval would give the 2x2 table away
-        odds = OddsRatio(None, None, None, None, None, reason=reason)
-    elif left_out is None:  # its n would give the hidden number without a programme type away
-        odds = replace(odds, n=None)
+    subgroup = next(iter((plan.subgroups or {}).values()), None)
+    programmes, by_subgroup, odds, left_out = {}, None, None, len(frame)
+    if subgroup is not None:
+        by, outcome = subgroup.variable, subgroup_outcome()
+        outcomes, programmes = _returned_shown_together(
+            frame,
+            described,
+            outcomes,
+            programme_type_summary(frame, described, by, outcome, suppress_below),
+            suppress_below,
+            plan,
+            subgroup,
+        )
+        left_out = _without_programme_type(frame, described, by)
+        odds = _subgroup_odds_ratio(
+            frame, described, programmes, subgroup, left_out, suppress_below
+        )
+        by_subgroup = km_comparison(
+            frame,
+            outcome,
+            by,
+            suppress_below,
+            {level: group.n for level, group in programmes.items()},
+        )
     compared = compare and data.study.reproduces == published()["publication"]
     rows = (
         reproduction_rows(
@@ -433,26 +539,21 @@ def analyse(
     return CohortResults(
         n=len(frame),
         n_coordinator=sizes["yes"],
-        n_programmes=int(frame["programme_id"].nunique()),
+        n_programmes=int(frame[CLUSTER].nunique()),
         n_without_programme_type=left_out,
-        follow_up_days=int(follow_up_days),
+        follow_up_days=follow_up_days,
         suppress_below=suppress_below,
         study=data.study,
         derivation=data.derivation,
         compared=compared,
-        adjusted_covariates=tuple(covariates("cox_adjusted", frame)),
+        adjusted_covariates=tuple(covariates(list(plan.models)[-1], frame, plan)),
         table1=described,
         outcomes=outcomes,
         programme_types=programmes,
-        by_programme_type=km_comparison(
-            frame,
-            "first_rtw",
-            "programme_type",
-            suppress_below,
-            {level: group.n for level, group in programmes.items()},
-        ),
+        by_programme_type=by_subgroup,
         coordinator_odds_ratio=odds,
         reproduction=rows,
+        plan=plan,
         declared=declared_analyses(
             frame, data.study.description, follow_up_days, sizes, suppress_below
         ),

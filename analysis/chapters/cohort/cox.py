@@ -22,13 +22,12 @@ from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from analysis.chapters.cohort import coxph
 from analysis.chapters.cohort.coxph import NotEstimable
-from analysis.chapters.cohort.data import AGE_GROUPS, DIAGNOSIS_GROUPS, LEVELS, SYMPTOMS, YES_NO
+from analysis.chapters.cohort.data import DEFAULT_PLAN
+from analysis.chapters.cohort.plan import CLUSTER, EXPOSED, EXPOSURE, REFERENCE, AnalysisPlan
 from analysis.chapters.cohort.survival import Z95
 from analysis.core.disclosure import suppress_counts
 from analysis.core.output_checks import point_bins, statistic_withheld
 
-COX_MODELS = ("cox_unadjusted", "cox_without_programme_type", "cox_adjusted")
-PH_MODELS = ("cox_unadjusted", "cox_adjusted")
 PH_TRANSFORM = "km"
 LOWESS_FRACTION = 0.5
 # The lowess smooth is computed every 1 % of the time range and interpolated between
@@ -176,52 +175,45 @@ class CoxBlock:
     schoenfeld: SchoenfeldResiduals | None
 
 
-def covariates(model: str, data: pd.DataFrame) -> list[str]:
-    """The covariates of a model block (household income only when the data have it)."""
-    if model == "cox_unadjusted":
-        return ["coordinator"]
-    confounders = [
-        "age_group",
-        "sex",
-        "marital_status",
-        "education",
-        "diagnosis_group",
-        *SYMPTOMS,
-        "prior_sick_leave",
+def covariates(model: str, data: pd.DataFrame, plan: AnalysisPlan = DEFAULT_PLAN) -> list[str]:
+    """The exposure and the covariates of a model block of ``plan`` (an optional variable only
+    when the data have it)."""
+    variables = plan.variables or {}
+    return [
+        EXPOSURE,
+        *(
+            name
+            for name in plan.models[model].covariates
+            if not variables[name].optional or (name in data and data[name].notna().any())
+        ),
     ]
-    if "household_income" in data and data["household_income"].notna().any():
-        confounders.append("household_income")
-    if model == "cox_adjusted":
-        confounders.append("programme_type")
-    return ["coordinator", *confounders]
 
 
-def _reference_levels(variable: str) -> tuple[str, ...]:
-    if variable == "age_group":
-        return AGE_GROUPS
-    if variable == "diagnosis_group":
-        return DIAGNOSIS_GROUPS
-    if LEVELS[variable] == YES_NO:
-        return ("no", "yes")  # yes/no items: indicator of "yes"
-    return LEVELS[variable]
+def _reference_first(variable: str, plan: AnalysisPlan) -> tuple[str, ...]:
+    """The levels of a covariate, its reference first (the exposure's: ``no``)."""
+    if variable == EXPOSURE:
+        return (REFERENCE, EXPOSED)
+    return (plan.variables or {})[variable].reference_first()
 
 
-def design(data: pd.DataFrame, outcome: str, variables: list[str]) -> pd.DataFrame:
-    """Complete-case design matrix: duration, event, programme (as a code) and dummy-coded
-    covariates (a dummy that is constant in the complete cases is left out; it would make the
-    model singular)."""
-    rows = data.dropna(subset=variables)
+def design(
+    data: pd.DataFrame, outcome: str, variables: list[str], plan: AnalysisPlan = DEFAULT_PLAN
+) -> pd.DataFrame:
+    """Complete-case design matrix (complete on the strata too, if the plan has them):
+    duration, event, cluster (as a code) and dummy-coded covariates (a dummy that is constant
+    in the complete cases is left out; it would make the model singular)."""
+    rows = data.dropna(subset=[*variables, *([plan.strata] if plan.strata else [])])
     names, dummies = [], []
     for variable in variables:
         values = rows[variable].to_numpy(object)
-        for level in _reference_levels(variable)[1:]:
+        for level in _reference_first(variable, plan)[1:]:
             dummy = values == level
             if 0 < dummy.sum() < len(dummy):  # a constant column has no effect to estimate
-                names.append("coordinator" if variable == "coordinator" else f"{variable}={level}")
+                names.append(EXPOSURE if variable == EXPOSURE else f"{variable}={level}")
                 dummies.append(dummy)
     matrix = np.column_stack(dummies).astype(float) if dummies else np.empty((len(rows), 0))
     frame = pd.DataFrame(matrix, columns=names, index=rows.index)
-    frame.insert(0, "programme_id", rows["programme_id"].astype("category").cat.codes.to_numpy())
+    frame.insert(0, CLUSTER, rows[CLUSTER].astype("category").cat.codes.to_numpy())
     frame.insert(0, "event", rows[outcome].to_numpy(int))
     frame.insert(0, "duration", rows[f"days_to_{outcome}"].to_numpy(float))
     return frame
@@ -239,11 +231,11 @@ def _reason(frame: pd.DataFrame) -> str | None:
     """Why the coordinator HR cannot exist in these complete cases (None if it may)."""
     if frame.empty:
         return "no_complete_cases"
-    if "coordinator" not in frame:
+    if EXPOSURE not in frame:
         return "one_group"
     if not frame["event"].any():
         return "no_events"
-    with_coordinator = frame["coordinator"] == 1
+    with_coordinator = frame[EXPOSURE] == 1
     if (
         not frame.loc[with_coordinator, "event"].any()
         or not frame.loc[~with_coordinator, "event"].any()
@@ -254,7 +246,7 @@ def _reason(frame: pd.DataFrame) -> str | None:
 
 def _withheld(frame: pd.DataFrame, suppress_below: int) -> str | None:
     """Why output checking withholds the model of these complete cases (None: shown)."""
-    with_coordinator = int(frame["coordinator"].sum())
+    with_coordinator = int(frame[EXPOSURE].sum())
     return statistic_withheld(
         (with_coordinator, len(frame) - with_coordinator),
         suppress_below,
@@ -307,24 +299,32 @@ def cox_block(
     ph: bool,
     residuals: bool,
     suppress_below: int = 0,
+    plan: AnalysisPlan = DEFAULT_PLAN,
 ) -> CoxBlock:
     """Coordinator HR of one block with every engine; the PH test and the figure's residuals
     from the Efron fit when asked. Output checking at ``suppress_below``: a block whose
     coordinator groups or residual degrees of freedom are too small is not shown (its reason
     :data:`~analysis.core.output_checks.SMALL_GROUP` or ``FEW_DF``), and the residuals only in
     bins of at least that many events."""
-    frame = design(data, outcome, covariates(model, data))
+    frame = design(data, outcome, covariates(model, data, plan), plan)
     n = len(frame)
     reason = _reason(frame) or _withheld(frame, suppress_below)
     fits: dict[str, coxph.CoxFit] = {}
     if reason is None:
         names = list(frame.columns[3:])
         x = frame[names].to_numpy(float)
+        strata = data.loc[frame.index, plan.strata].to_numpy(object) if plan.strata else None
         try:
             start = None
             for ties in coxph.TIES:  # Breslow starts from the Efron estimate
                 fits[ties] = coxph.fit(
-                    frame["duration"].to_numpy(), frame["event"].to_numpy(), x, names, ties, start
+                    frame["duration"].to_numpy(),
+                    frame["event"].to_numpy(),
+                    x,
+                    names,
+                    ties,
+                    start,
+                    strata=strata,
                 )
                 start = fits[ties].coef
         except NotEstimable as error:
@@ -337,8 +337,8 @@ def cox_block(
             _no_residuals(reason) if residuals else None,
         )
     efron, breslow = fits["efron"], fits["breslow"]
-    j = efron.index("coordinator")
-    robust_se = coxph.robust_se(efron, frame["programme_id"].to_numpy())[j]
+    j = efron.index(EXPOSURE)
+    robust_se = coxph.robust_se(efron, frame[CLUSTER].to_numpy())[j]
     block = CoxFits(
         efron=HazardRatio.from_coef(efron.coef[j], efron.se[j], n),
         breslow=HazardRatio.from_coef(breslow.coef[j], breslow.se[j], n),
@@ -354,7 +354,7 @@ def cox_block(
             _not_estimable_ph(error.reason) if ph else None,
             SchoenfeldResiduals(*(np.empty(0),) * 4, None, error.reason) if residuals else None,
         )
-    chi2, _, p = test.terms["coordinator"]
+    chi2, _, p = test.terms[EXPOSURE]
     global_chi2, global_df, global_p = test.global_test
     return CoxBlock(
         block,

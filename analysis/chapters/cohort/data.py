@@ -1,5 +1,6 @@
-"""The cohort input: ``cohort.csv``, one row per employee; its schema, validation and the
-analysis frame (follow-up censoring, age groups, collapsed diagnosis)."""
+"""The cohort input: ``cohort.csv``, one row per employee; its schema from the analysis plan
+(:mod:`analysis.chapters.cohort.plan`), validation and the analysis frame (follow-up
+censoring, the plan's exposure and cluster in their roles, banded and merged variables)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,15 @@ from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from analysis.chapters.cohort import spells
+from analysis.chapters.cohort.plan import (
+    CLUSTER,
+    EXPOSED,
+    EXPOSURE,
+    ID,
+    REFERENCE,
+    AnalysisPlan,
+    Variable,
+)
 from analysis.core.settings import FOLLOW_UP_DAYS
 from analysis.core.study import (
     Described,
@@ -44,78 +54,156 @@ from analysis.core.validation import (
 from analysis.core.yamlfile import read_yaml
 
 PUBLISHED = Path(__file__).with_name("published.yaml")  # the publication's numbers
-OUTCOMES = ("first_rtw", "full_rtw")
+OUTCOMES = ("first_rtw", "full_rtw")  # the outcomes the chapter analyses
 YES_NO = ("yes", "no")
-PROGRAMME_TYPES = ("occupational_rehabilitation", "treatment", "follow_up")
-LEVELS: dict[str, tuple[str, ...]] = {
-    "coordinator": YES_NO,
-    "programme_type": PROGRAMME_TYPES,
-    "sex": ("female", "male"),
-    "marital_status": ("partner", "no_partner"),
-    "education": ("elementary", "upper_secondary", "university_short", "university_long"),
-    "diagnosis": ("musculoskeletal", "psychiatric", "cancer", "other", "unspecific", "none"),
-    "pain_rest": YES_NO,
-    "pain_activity": YES_NO,
-    "depressive_mood": YES_NO,
-    "anxiety": YES_NO,
-    "prior_sick_leave": YES_NO,
-    "sector": ("public", "private"),
-    "household_income": ("low", "middle", "high"),
-}
-AGE_GROUPS = ("30-", "31-49", "50+")
-DIAGNOSIS_GROUPS = ("musculoskeletal", "psychiatric", "cancer", "other")
 SYMPTOMS = ("pain_rest", "pain_activity", "depressive_mood", "anxiety")
-COLUMNS = (
-    "id",
-    "programme_id",
-    "coordinator",
-    "programme_type",
-    "days_to_first_rtw",
-    "first_rtw",
-    "days_to_full_rtw",
-    "full_rtw",
+# The confounders of the paper's adjusted models (household income where the data have it).
+CONFOUNDERS = [
+    "age_group",
     "sex",
-    "age",
     "marital_status",
     "education",
-    "diagnosis",
+    "diagnosis_group",
     *SYMPTOMS,
     "prior_sick_leave",
-    "sector",
     "household_income",
+]
+
+
+def _levels(*codes: str) -> dict[str, None]:
+    """Levels labelled by the catalog (``cohort.level.<variable>.<level>``)."""
+    return dict.fromkeys(codes)
+
+
+# The plan of the 2019 paper: the contract of a cohort without a plan of its own.
+DEFAULT_PLAN = AnalysisPlan.model_validate(
+    {
+        "exposure": {"column": "coordinator", "levels": _levels(*YES_NO), "reference": "no"},
+        "cluster": CLUSTER,
+        "horizon_days": FOLLOW_UP_DAYS,
+        "variables": {
+            "programme_type": {
+                "levels": _levels("occupational_rehabilitation", "treatment", "follow_up")
+            },
+            "age_group": {
+                "column": "age",
+                "bands": [
+                    {"level": "30-", "up_to": 30},
+                    {"level": "31-49", "up_to": 49},
+                    {"level": "50+"},
+                ],
+                "minimum": 15,
+                "maximum": 80,
+            },
+            "sex": {"levels": _levels("female", "male")},
+            "marital_status": {"levels": _levels("partner", "no_partner")},
+            "education": {
+                "levels": _levels(
+                    "elementary", "upper_secondary", "university_short", "university_long"
+                )
+            },
+            "diagnosis": {
+                "levels": _levels(
+                    "musculoskeletal", "psychiatric", "cancer", "other", "unspecific", "none"
+                )
+            },
+            "diagnosis_group": {
+                "column": "diagnosis",
+                "levels": _levels("musculoskeletal", "psychiatric", "cancer", "other"),
+                "merge": {"unspecific": "other", "none": "other"},
+            },
+            **{name: {"levels": _levels(*YES_NO), "reference": "no"} for name in SYMPTOMS},
+            "prior_sick_leave": {"levels": _levels(*YES_NO), "reference": "no"},
+            "sector": {"levels": _levels("public", "private")},
+            "household_income": {"levels": _levels("low", "middle", "high"), "optional": True},
+        },
+        "table1": [
+            "sex",
+            "age_group",
+            "marital_status",
+            "education",
+            "diagnosis",
+            *SYMPTOMS,
+            "programme_type",
+            "sector",
+            "prior_sick_leave",
+            "household_income",
+        ],
+        "models": {
+            "cox_unadjusted": {"covariates": [], "ph_test": True},
+            "cox_without_programme_type": {"covariates": CONFOUNDERS},
+            "cox_adjusted": {"covariates": [*CONFOUNDERS, "programme_type"], "ph_test": True},
+        },
+        "subgroups": {
+            "programme_type": {"variable": "programme_type", "odds_ratio_reference": "treatment"}
+        },
+    }
 )
-SCHEMA = Schema(
-    "cohort.csv",
-    (
-        Field("id", "text", unique=True),
-        Field("programme_id", "text"),
-        Field("coordinator", "category", YES_NO),
-        Field("programme_type", "category", PROGRAMME_TYPES, nullable=True),
-        *(
-            outcome_field
-            for outcome in OUTCOMES
-            for outcome_field in (
-                Field(f"days_to_{outcome}", "integer", minimum=0),
-                Field(outcome, "binary"),
-            )
-        ),
-        Field("age", "integer", nullable=True, minimum=15, maximum=80),
-        *(
+
+
+def _declared_field(plan: AnalysisPlan, column: str, role: str | None = None) -> str | None:
+    """The contract label of a plan's column: the shipped one where the catalog has it (the
+    default plan's), else the one of a column the plan declares (``role``: exposure, cluster)."""
+    if column in SYMPTOMS:
+        return "contract.cohort.symptom"
+    if Message(f"contract.cohort.{column}").known:
+        return None
+    return f"contract.cohort.declared_{role or 'variable'}"
+
+
+def schema(plan: AnalysisPlan) -> Schema:
+    """The columns ``plan`` reads: the id, the cluster, the exposure, the subgroup variables,
+    the outcomes, then the other variables' columns in the order the plan declares them."""
+    variables = plan.variables or {}
+    subgroups = [s.variable for s in (plan.subgroups or {}).values() if s.variable in variables]
+    fields: dict[str, Field] = {}
+    for name in [*subgroups, *variables]:
+        variable = variables[name]
+        column = variable.column or name
+        if column in fields:
+            continue
+        if variable.bands is not None:
+            kind = {"kind": "integer", "minimum": variable.minimum, "maximum": variable.maximum}
+        else:
+            kind = {"kind": "category", "levels": (*variable.codes, *(variable.merge or {}))}
+        fields[column] = Field(
+            column,
+            nullable=True,
+            required=not variable.optional,
+            description_key=_declared_field(plan, column),
+            **kind,
+        )
+    exposure, cluster = plan.exposure, plan.cluster or CLUSTER
+    outcome_fields = [
+        outcome_field
+        for outcome in OUTCOMES
+        for outcome_field in (
+            Field(f"days_to_{outcome}", "integer", minimum=0),
+            Field(outcome, "binary"),
+        )
+    ]
+    subgroup_fields = [fields.pop(variables[name].column or name) for name in subgroups]
+    return Schema(
+        "cohort.csv",
+        (
+            Field(ID, "text", unique=True),
+            Field(cluster, "text", description_key=_declared_field(plan, cluster, "cluster")),
             Field(
-                name,
+                exposure.column,
                 "category",
-                levels,
-                nullable=True,
-                required=name != "household_income",
-                description_key="contract.cohort.symptom" if name in SYMPTOMS else None,
-            )
-            for name, levels in LEVELS.items()
-            if name not in ("coordinator", "programme_type")
+                exposure.codes,
+                description_key=_declared_field(plan, exposure.column, "exposure"),
+            ),
+            *subgroup_fields,
+            *outcome_fields,
+            *fields.values(),
         ),
-    ),
-)
+    )
+
+
+SCHEMA = schema(DEFAULT_PLAN)
 SCHEMAS: tuple[Schema, ...] = (SCHEMA,)
-OUTCOMES = ("first_rtw", "full_rtw")  # the outcomes the chapter analyses
+COLUMNS = tuple(field.name for field in SCHEMA.fields)
 
 
 class CompetingEvent(Described):
@@ -159,7 +247,7 @@ class OutcomeCodes(Described):
 class RestrictedMeanPlan(Described):
     """The restricted mean time to an outcome (RMST) the chapter reports."""
 
-    horizon_days: int | None = key(None, 180, "cohort.description.horizon_days", gt=0)
+    horizon_days: int | None = key(None, 180, "cohort.description.rmst_horizon_days", gt=0)
 
 
 class CohortOutcome(OutcomeDescription):
@@ -274,6 +362,12 @@ class CohortDescription(StudyDescription):
             }
         },
     )
+    plan: AnalysisPlan | None = key(
+        None,
+        {"exposure": {"column": "arm", "reference": "control"}, "models": {"…": "…"}},
+        "cohort.description.plan",
+    )
+
     competing_outcomes: dict[str, CompetingOutcome] | None = key(
         None,
         {
@@ -304,6 +398,157 @@ class CohortData:
     frame: pd.DataFrame
     study: Study = field(default_factory=Study)
     derivation: spells.Derivation | None = None  # the rules, when derived from spells
+    plan: AnalysisPlan = DEFAULT_PLAN  # the description's, else the paper's
+
+
+def plan_of(study: Study) -> AnalysisPlan:
+    """The analysis plan of a study description (the paper's when it declares none)."""
+    declared = study.description.plan if study.description else None
+    return declared or DEFAULT_PLAN
+
+
+def _problem(where: str, issue: str, **values: object) -> Problem:
+    """A problem with the key ``plan.<where>`` of ``cohort.study.yaml``: label
+    ``cohort.input.plan.<issue>`` and its fix."""
+    return key_problem(
+        "cohort.study.yaml",
+        f"plan.{where}",
+        Message(f"cohort.input.plan.{issue}", **values),
+        Message(f"cohort.input.plan.fix.{issue}", **values),
+    )
+
+
+def _label_problems(plan: AnalysisPlan) -> list[Problem]:
+    """Levels and variables of Table 1, exposure levels and models with neither a label in
+    the plan nor one in the catalog."""
+
+    def known(key: str) -> bool:
+        return Message(key).known
+
+    exposure = plan.exposure
+    missing = [
+        (f"exposure.levels.{code}", code)
+        for code, text in exposure.levels.items()
+        if text is None and not known(f"cohort.group.{exposure.column}.{code}")
+    ]
+    for name in plan.table1 or ():  # only Table 1 and the subgroup analysis show labels
+        variable = (plan.variables or {})[name]
+        if variable.label is None and not known(f"cohort.var.{name}"):
+            missing.append((f"variables.{name}.label", name))
+        missing += [
+            (f"variables.{name}.levels.{code}", code)
+            for code, text in variable.labels().items()
+            if text is None and not known(f"cohort.level.{name}.{code}")
+        ]
+    missing += [
+        (f"models.{name}.label", name)
+        for name, model in plan.models.items()
+        if model.label is None and not known(f"cohort.model.{name}")
+    ]
+    example = "{en: '…', nb: '…'}"
+    return [_problem(where, "no_label", name=name, example=example) for where, name in missing]
+
+
+def plan_problems(plan: AnalysisPlan) -> list[Problem]:
+    """What is wrong with a plan by itself: an exposure without two levels, a variable with
+    both or neither of levels and bands, names it uses but does not declare, references
+    and merges to levels a variable does not have, model blocks that are not nested (each
+    adds covariates to the one before, the first has none), missing labels."""
+    variables = plan.variables or {}
+    declared = ", ".join(variables) or "–"
+    exposure = plan.exposure
+    problems = [
+        _problem(f"variables.{name}", "reserved", name=name)
+        for name in variables
+        if name in (EXPOSURE, CLUSTER) and name != exposure.column
+    ]
+    if len(exposure.levels) != 2:
+        example = "levels: {intervention: …, control: …}"
+        problems.append(_problem("exposure.levels", "two_levels", example=example))
+    elif exposure.reference not in exposure.levels:
+        problems.append(
+            _problem(
+                "exposure.reference",
+                "unknown_level",
+                level=exposure.reference,
+                levels=", ".join(exposure.levels),
+            )
+        )
+    for name, variable in variables.items():
+        if (variable.levels is None) == (variable.bands is None):
+            problems.append(_problem(f"variables.{name}", "levels_or_bands"))
+        codes = variable.codes
+        if variable.reference is not None and variable.reference not in codes:
+            problems.append(
+                _problem(
+                    f"variables.{name}.reference",
+                    "unknown_level",
+                    level=variable.reference,
+                    levels=", ".join(codes),
+                )
+            )
+        problems += [
+            _problem(
+                f"variables.{name}.merge.{code}",
+                "unknown_level",
+                level=target,
+                levels=", ".join(codes),
+            )
+            for code, target in (variable.merge or {}).items()
+            if target not in codes
+        ]
+    strata = plan.strata
+    if strata is not None and strata not in variables:
+        problems.append(_problem("strata", "undeclared", name=strata, declared=declared))
+    problems += [
+        _problem(f"models.{name}.covariates", "strata_covariate", name=strata)
+        for name, model in plan.models.items()
+        if strata is not None and strata in model.covariates
+    ]
+    problems += [
+        _problem("table1", "undeclared", name=name, declared=declared)
+        for name in plan.table1 or ()
+        if name not in variables
+    ]
+    before: list[str] | None = None
+    for model_name, model in plan.models.items():
+        where = f"models.{model_name}.covariates"
+        problems += [
+            _problem(where, "undeclared", name=name, declared=declared)
+            for name in model.covariates
+            if name not in variables
+        ]
+        if (before is None and model.covariates) or (
+            before is not None and not set(before) < set(model.covariates)
+        ):
+            problems.append(_problem(where, "not_nested"))
+        before = model.covariates
+    for name, subgroup in (plan.subgroups or {}).items():
+        where = f"subgroups.{name}"
+        if subgroup.variable not in (plan.table1 or ()):
+            problems.append(_problem(f"{where}.variable", "not_in_table1", name=subgroup.variable))
+        elif subgroup.variable in variables and subgroup.odds_ratio_reference not in (
+            None,
+            *variables[subgroup.variable].codes,
+        ):
+            problems.append(
+                _problem(
+                    f"{where}.odds_ratio_reference",
+                    "unknown_level",
+                    level=subgroup.odds_ratio_reference,
+                    levels=", ".join(variables[subgroup.variable].codes),
+                )
+            )
+    if len(plan.subgroups or {}) > 1:
+        problems.append(_problem("subgroups", "one_subgroup"))
+    return problems or _label_problems(plan)
+
+
+def schemas(data_dir: Path) -> tuple[Schema, ...]:
+    """The input schemas of the analysis plan in ``data_dir``'s study description (the
+    paper's without one): the data contract of a book built from that folder."""
+    study = load_study(Path(data_dir), "cohort", DESCRIPTION)
+    return (outcome_schema(study.description, schema(plan_of(study))),)
 
 
 def outcome_problems(description: CohortDescription | None, file: str) -> list[Problem]:
@@ -321,9 +566,9 @@ def outcome_problems(description: CohortDescription | None, file: str) -> list[P
     ]
 
 
-def outcome_schema(description: CohortDescription | None) -> Schema:
-    """``cohort.csv``'s schema with the columns of the declared competing outcomes: a time in
-    days and an event type, one of the outcome's codes."""
+def outcome_schema(description: CohortDescription | None, base: Schema) -> Schema:
+    """``base`` (the plan's schema of ``cohort.csv``) with the columns of the declared competing
+    outcomes: a time in days and an event type, one of the outcome's codes."""
     declared = (description.competing_outcomes or {}) if description else {}
     fields = {
         column.name: column
@@ -333,8 +578,9 @@ def outcome_schema(description: CohortDescription | None) -> Schema:
             Field(outcome.event_type, "category", outcome.codes.names()),
         )
     }
-    added = [column for name, column in fields.items() if name not in COLUMNS]
-    return Schema(SCHEMA.file, (*SCHEMA.fields, *added)) if added else SCHEMA
+    known = {field.name for field in base.fields}
+    added = [column for name, column in fields.items() if name not in known]
+    return Schema(base.file, (*base.fields, *added)) if added else base
 
 
 def register_extract(data_dir: Path) -> tuple[Path, Path] | None:
@@ -356,8 +602,12 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
     ``cohort.csv``, a register extract in ``register/`` gives the cohort (see ``spells``)."""
     data_dir = Path(data_dir)
     study = load_study(data_dir, "cohort", DESCRIPTION)
+    plan = plan_of(study)
+    if problems := plan_problems(plan):
+        raise InputError(problems)
     if problems := outcome_problems(study.description, study_file(data_dir, "cohort").name):
         raise InputError(problems)
+    columns = outcome_schema(study.description, schema(plan))
     derivation = None
     if extract := register_extract(data_dir):
         persons, spells_file = extract
@@ -370,12 +620,25 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
         name = spells.shown(persons, data_dir.resolve())
         with tempfile.TemporaryDirectory() as work:
             text = spells.cohort_frame(data_dir.resolve(), derivation, Path(work))
-        frame = validate_frame(
-            text, outcome_schema(study.description), name, Notes() if notes is None else notes
-        )
+        frame = validate_frame(text, columns, name, Notes() if notes is None else notes)
     else:
-        frame = read_table(data_dir, outcome_schema(study.description), notes)
-        name = f"{data_dir.resolve().name}/{SCHEMA.file}"
+        frame = read_table(data_dir, columns, notes)
+        name = f"{data_dir.resolve().name}/{columns.file}"
+    if plan.strata is not None:  # every model is fitted on everyone with a stratum
+        strata = plan.variables[plan.strata]
+        column = strata.column or plan.strata
+        problems = [
+            Problem(
+                name,
+                column,
+                int(i) + 1,
+                Message("cohort.input.plan.stratum_missing"),
+                Message("cohort.input.plan.fix.stratum_missing"),
+            )
+            for i in frame.index[frame[column].isna()]
+        ]
+        if problems:
+            raise InputError(located(problems, frame))
     rules = (
         (
             "days_to_full_rtw",
@@ -407,38 +670,67 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
         "cohort",
         "cohort.claim.programme_types",
         read_yaml(PUBLISHED)["table1"]["programme_type"],
-        frame["programme_type"].dropna(),
+        frame["programme_type"].dropna() if "programme_type" in frame else (),
     )
-    return CohortData(frame, study, derivation)
+    return CohortData(frame, study, derivation, plan)
 
 
-def prepare(frame: pd.DataFrame, follow_up_days: int = FOLLOW_UP_DAYS) -> pd.DataFrame:
-    """Analysis frame: censor at ``follow_up_days``; add age group and collapsed diagnosis;
-    text columns as categories."""
+def horizon(plan: AnalysisPlan, follow_up_days: int | None = None) -> int:
+    """The follow-up horizon in days: ``follow_up_days`` when given, else the plan's."""
+    return int(follow_up_days or plan.horizon_days or FOLLOW_UP_DAYS)
+
+
+def _variable(frame: pd.DataFrame, variable: Variable, column: str) -> pd.Series:
+    """A declared variable from its column: the banded numbers, or the levels with the
+    merged ones joined to the level they are merged into."""
+    values = frame[column]
+    if variable.bands is None:
+        return values.replace(variable.merge) if variable.merge else values
+    numbers = values.astype(float)
+    conditions = [
+        numbers <= band.up_to if band.up_to is not None else numbers.notna()
+        for band in variable.bands
+    ]
+    banded = np.select(conditions, variable.codes, default="")
+    return pd.Series(banded, index=frame.index).replace("", pd.NA).astype("string")
+
+
+def prepare(
+    frame: pd.DataFrame, follow_up_days: int | None = None, plan: AnalysisPlan = DEFAULT_PLAN
+) -> pd.DataFrame:
+    """Analysis frame: censor at the horizon (``follow_up_days``, else the plan's); the
+    exposure as its role ``coordinator`` (``yes``: the compared level, ``no``: the
+    reference), the cluster as ``programme_id``; every variable of the plan (bands of a
+    numeric column, merged levels); categories in the plan's order."""
     data = frame.copy()
+    days_limit = horizon(plan, follow_up_days)
     for outcome in OUTCOMES:
         days = data[f"days_to_{outcome}"].astype(float)
-        data[outcome] = ((data[outcome] == 1) & (days <= follow_up_days)).astype(int)
-        data[f"days_to_{outcome}"] = days.clip(upper=follow_up_days)
-    age = data["age"].astype(float)
-    data["age_group"] = (
-        pd.Series(
-            np.select([age <= 30, age <= 49, age >= 50], AGE_GROUPS, default=""), index=data.index
-        )
-        .replace("", pd.NA)
-        .astype("string")
-    )
-    data["diagnosis_group"] = (
-        data["diagnosis"].replace({"unspecific": "other", "none": "other"}).astype("string")
-    )
-    # Categories (of the values present) make comparisons and missing-value checks on a
-    # register-sized cohort cheap; the values read as before.
-    for column in (*LEVELS, "programme_id", "age_group", "diagnosis_group"):
-        if column in data:
-            data[column] = data[column].astype("category")
+        data[outcome] = ((data[outcome] == 1) & (days <= days_limit)).astype(int)
+        data[f"days_to_{outcome}"] = days.clip(upper=days_limit)
+    exposure = plan.exposure
+    data[EXPOSURE] = frame[exposure.column].map(exposure.role)
+    data[CLUSTER] = frame[plan.cluster or CLUSTER]
+    levels = {EXPOSURE: (EXPOSED, REFERENCE)}
+    for name, variable in (plan.variables or {}).items():
+        column = variable.column or name
+        if column in frame:
+            data[name] = _variable(frame, variable, column)
+            levels[name] = variable.codes
+    # Categories make comparisons and missing-value checks on a register-sized cohort cheap;
+    # the values read as before, the categories in the plan's order.
+    for name, codes in levels.items():
+        data[name] = data[name].astype(pd.CategoricalDtype(codes))
+    data[CLUSTER] = data[CLUSTER].astype("category")
     return data
 
 
 def group_levels(data: pd.DataFrame, by: str) -> list[str]:
-    """The levels of ``by`` present in the data, in contract order."""
-    return [level for level in LEVELS[by] if (data[by] == level).any()]
+    """The levels of ``by`` present in the analysis frame, in the plan's order (of the
+    paper's plan for a frame that :func:`prepare` did not make)."""
+    values = data[by]
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        order = tuple(values.cat.categories)
+    else:
+        order = (EXPOSED, REFERENCE) if by == EXPOSURE else DEFAULT_PLAN.variables[by].codes
+    return [level for level in order if (values == level).any()]

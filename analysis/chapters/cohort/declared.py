@@ -44,6 +44,7 @@ from analysis.chapters.cohort.data import (
     CompetingOutcome,
     group_levels,
 )
+from analysis.chapters.cohort.plan import EXPOSURE, REFERENCE
 from analysis.chapters.cohort.rmst import (
     RestrictedMean,
     RMSTContrast,
@@ -62,8 +63,6 @@ from analysis.core.output_checks import (
     statistic_withheld,
 )
 
-# The exposure the chapter compares and its reference level (the paper's).
-EXPOSURE, REFERENCE = "coordinator", "no"
 EVENT = 1  # the status of the event of interest; competing events follow in declared order
 # Reasons of output checking (the others say that a statistic does not exist).
 WITHHELD = (SMALL_GROUP, FEW_DF)

@@ -1,4 +1,5 @@
-"""Table 1: the employees by coordinator, as far as disclosure control lets it be shown."""
+"""Table 1: the employees by exposure group, the variables of the analysis plan, as far as
+disclosure control lets it be shown."""
 
 from __future__ import annotations
 
@@ -7,21 +8,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.chapters.cohort.data import AGE_GROUPS, LEVELS, SYMPTOMS
+from analysis.chapters.cohort.data import DEFAULT_PLAN
+from analysis.chapters.cohort.plan import EXPOSURE, AnalysisPlan
 from analysis.core.disclosure import Suppressed, suppress_crosstab
 
-TABLE1_VARIABLES = (
-    "sex",
-    "age_group",
-    "marital_status",
-    "education",
-    "diagnosis",
-    *SYMPTOMS,
-    "programme_type",
-    "sector",
-    "prior_sick_leave",
-    "household_income",
-)
 GROUPS = ("total", "yes", "no")
 # The coordinator column of a group in the keys of a block (None: both together).
 COLUMNS: dict[str, str | None] = {"total": None, "yes": "yes", "no": "no"}
@@ -38,6 +28,7 @@ class Table1:
 
     blocks: Mapping[str, Suppressed]
     suppress_below: int
+    group_names: Mapping[str, str]  # the exposure groups' names in the JSON, by role
 
     def levels(self, variable: str) -> list[str]:
         """The levels of a block in table order (missing last, if present)."""
@@ -63,11 +54,16 @@ class Table1:
         missing = self.value(variable, MISSING, group)
         return None if size is None or missing is None else size - missing
 
+    @property
+    def _keys(self) -> dict[str | None, str]:
+        """The JSON names of a block's columns: the total and the exposure groups."""
+        return {None: "total", **self.group_names}
+
     def reasons(self) -> dict[str, str]:
         """Where counts are hidden, by their key in ``cohort.json`` (``table1.<variable>.<level
         or missing>.<total|coordinator|no_coordinator>``), with the public reason."""
         return {
-            json_path("table1", variable, level, column): reason
+            f"table1.{variable}.{level_key(level)}.{self._keys[column]}": reason
             for variable, block in self.blocks.items()
             for (level, column), reason in block.reasons().items()
             if level is not None
@@ -78,7 +74,7 @@ class Table1:
         return {
             variable: {
                 level_key(level): {
-                    GROUP_KEYS[column]: block.values[(level, column)] for column in COLUMNS.values()
+                    self._keys[column]: block.values[(level, column)] for column in COLUMNS.values()
                 }
                 for level in self.levels(variable)
             }
@@ -86,8 +82,8 @@ class Table1:
         }
 
 
-# JSON names of the coordinator groups, and of the columns of a block.
-GROUP_NAMES = {"yes": "coordinator", "no": "no_coordinator"}
+# JSON names of the exposure groups of the paper's plan, and of the columns of a block.
+GROUP_NAMES = DEFAULT_PLAN.exposure.json_names
 GROUP_KEYS = {None: "total", **GROUP_NAMES}
 
 
@@ -101,18 +97,18 @@ def json_path(root: str, variable: str, level: str, column: str | None) -> str:
     return f"{root}.{variable}.{level_key(level)}.{GROUP_KEYS[column]}"
 
 
-def table1_counts(data: pd.DataFrame) -> pd.DataFrame:
-    """Counts per variable and level (``""`` = missing) overall and by coordinator."""
+def table1_counts(data: pd.DataFrame, plan: AnalysisPlan = DEFAULT_PLAN) -> pd.DataFrame:
+    """Counts per Table 1 variable of ``plan`` and level (``""`` = missing) overall and by
+    exposure group (a variable nobody has a value of is left out)."""
     records = []
     groups = {
         "total": data,
-        "yes": data[data["coordinator"] == "yes"],
-        "no": data[data["coordinator"] == "no"],
+        "yes": data[data[EXPOSURE] == "yes"],
+        "no": data[data[EXPOSURE] == "no"],
     }
-    variables = [v for v in TABLE1_VARIABLES if v in data and data[v].notna().any()]
+    variables = [v for v in plan.table1 or () if v in data and data[v].notna().any()]
     for variable in variables:
-        levels = AGE_GROUPS if variable == "age_group" else LEVELS[variable]
-        for level in (*levels, MISSING):
+        for level in (*(plan.variables or {})[variable].codes, MISSING):
             record = {"variable": variable, "level": level}
             for name, group in groups.items():
                 values = group[variable]
@@ -130,14 +126,17 @@ def crosstab(counts: pd.DataFrame, variable: str) -> pd.DataFrame:
     return block[(block.index != MISSING) | (block.sum(axis=1) > 0)]
 
 
-def table1(data: pd.DataFrame, suppress_below: int = 0) -> Table1:
+def table1(
+    data: pd.DataFrame, suppress_below: int = 0, plan: AnalysisPlan = DEFAULT_PLAN
+) -> Table1:
     """Table 1, each block suppressed as a two-way table with its margins, so that no hidden
     count can be worked out from the block, the group sizes and the number of employees."""
-    counts = table1_counts(data)
+    counts = table1_counts(data, plan)
     return Table1(
         {
             variable: suppress_crosstab(crosstab(counts, variable), suppress_below)
             for variable in dict.fromkeys(counts["variable"])
         },
         suppress_below,
+        plan.exposure.json_names,
     )

@@ -10,7 +10,7 @@ import numpy as np
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.competing import Incidence
 from analysis.chapters.cohort.data import OUTCOMES
-from analysis.chapters.cohort.declared import EXPOSURE
+from analysis.chapters.cohort.plan import EXPOSURE, AnalysisPlan
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.chapters.cohort.tables import cause_name, group_label, outcome_name
 from analysis.core.display import legend_above, wrap_label
@@ -47,16 +47,16 @@ def _risk_title(key: str, any_hidden: bool, lang: str) -> str:
     )
 
 
-def km_figure(comparison: KMComparison, lang: str, width: float) -> plt.Figure:
+def km_figure(comparison: KMComparison, plan: AnalysisPlan, lang: str, width: float) -> plt.Figure:
     """Cumulative proportion returned to work by the groups shown, censor marks, median
     lines, log-rank p and a numbers-at-risk table under the axis (hidden counts marked),
     ``width`` inches wide."""
     curves = comparison.curves
     narrow = width < WIDE
     names = [
-        wrap_label(group_label(comparison.by, curve.level, lang), _characters(width))
+        wrap_label(group_label(plan, comparison.by, curve.level, lang), _characters(width))
         if narrow
-        else group_label(comparison.by, curve.level, lang)
+        else group_label(plan, comparison.by, curve.level, lang)
         for curve in curves
     ]
     row = 0.05 + 0.17 * max(max(name.count("\n") + 1 for name in names), 1.5)  # inches
@@ -176,12 +176,10 @@ def schoenfeld_figure(results: CohortResults, lang: str, width: float) -> plt.Fi
 
 
 def rtw_rate_figure(rates: dict[str, float], days: int, lang: str, width: float) -> plt.Figure:
-    """Share with a first RTW within follow-up by programme type (the paper's Figure 3), for
-    the types whose share is shown, ``width`` inches wide."""
-    names = [
-        wrap_label(group_label("programme_type", level, lang), _characters(width))
-        for level in rates
-    ]
+    """Share with a first RTW within follow-up by subgroup level (the paper's Figure 3: by
+    programme type), ``rates`` by the name of each level whose share is shown, ``width``
+    inches wide."""
+    names = [wrap_label(name, _characters(width)) for name in rates]
     lines = sum(name.count("\n") + 1 for name in names)
     figure, ax = plt.subplots(figsize=(width, 1.4 + 0.45 * max(len(rates), 0.6 * lines)))
     rates = list(rates.values())
@@ -245,7 +243,7 @@ def incidence_figure(results: CohortResults, name: str, lang: str, width: float)
     for k, (ax, cause) in enumerate(zip(panels, result.causes, strict=True)):
         for colour, level in zip(COLOURS, levels, strict=False):
             times, estimate, low, high = _steps(result.incidence[level][k], end)
-            label = group_label(EXPOSURE, level, lang)
+            label = group_label(results.plan, EXPOSURE, level, lang)
             ax.plot(times, estimate, drawstyle="steps-post", color=colour, label=label)
             ax.fill_between(times, low, high, step="post", color=colour, alpha=0.15, lw=0)
         cause_label = cause_name(results, name, cause, lang)
@@ -307,7 +305,7 @@ def rmst_figure(results: CohortResults, lang: str, width: float) -> plt.Figure:
                 xerr=[[mean.estimate - mean.ci_low], [mean.ci_high - mean.estimate]],
                 color=COLOURS[levels.index(level) % len(COLOURS)],
                 capsize=3,
-                label=group_label(EXPOSURE, level, lang),
+                label=group_label(results.plan, EXPOSURE, level, lang),
             )
             position += 1
         ticks.append((first + position - 1) / 2)

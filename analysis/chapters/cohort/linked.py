@@ -14,6 +14,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from analysis.chapters.cohort.descriptives import MISSING, Table1
+from analysis.chapters.cohort.plan import EXPOSURE
 from analysis.chapters.cohort.programmes import COORDINATOR_GROUPS, ProgrammeGroup
 from analysis.core.disclosure import Table, protect_linked
 
@@ -26,21 +27,27 @@ def hidden_returned(
     model_n: Mapping[str, int | None],
     complete: pd.Series,
     suppress_below: int,
+    *,
+    by: str,
+    outcome: str,
+    typed: frozenset[str],
 ) -> tuple[set[str], set[str], set[str]]:
     """The coordinator groups (``yes``/``no``) and programme types whose number returned within
     follow-up, and the Cox models (of ``model_n``: without programme type, adjusted) whose n
     must be hidden as well, given what each table shows by itself. ``complete`` marks the
     employees with every confounder: the model without programme type is fitted on them, the
-    adjusted one on those of them with a programme type."""
-    levels = table1.levels("programme_type")
-    programme = data["programme_type"].astype(object).where(data["programme_type"].notna(), MISSING)
+    adjusted one on those of them with a programme type. ``by`` is the subgroup variable
+    (programme type) and ``outcome`` the one it returns (first RTW), ``typed`` the models that
+    have the subgroup variable among their covariates."""
+    levels = table1.levels(by)
+    programme = data[by].astype(object).where(data[by].notna(), MISSING)
     joint = (
         pd.Series(1, index=data.index)
         .groupby(
             [
-                data["coordinator"].astype(object),
+                data[EXPOSURE].astype(object),
                 programme,
-                data["first_rtw"].astype(int),
+                data[outcome].astype(int),
                 complete.astype(int),
             ]
         )
@@ -67,9 +74,9 @@ def hidden_returned(
     for group in COORDINATOR_GROUPS:
         publish(table1.size(group), group=group)
     for level in levels:
-        publish(table1.value("programme_type", level, "total"), level=level)
+        publish(table1.value(by, level, "total"), level=level)
         for group in COORDINATOR_GROUPS:
-            publish(table1.value("programme_type", level, group), group=group, level=level)
+            publish(table1.value(by, level, group), group=group, level=level)
     by_group = {
         publish(shown, group=group, returned=1): group
         for group, shown in returned_by_coordinator.items()
@@ -79,9 +86,7 @@ def hidden_returned(
         for level, group in programmes.items()
         if not group.withheld
     }
-    by_model = {
-        publish(n, typed=model == "cox_adjusted", complete=1): model for model, n in model_n.items()
-    }
+    by_model = {publish(n, typed=model in typed, complete=1): model for model, n in model_n.items()}
     table = Table(
         values=(*values, *(sum(values[i] for i in parts) for parts, _ in published)),
         sums=tuple((len(cells) + k, parts) for k, (parts, _) in enumerate(published)),

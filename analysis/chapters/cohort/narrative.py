@@ -14,11 +14,23 @@ from collections.abc import Sequence
 from babel.lists import format_list
 
 from analysis.chapters.cohort.chapter import CohortResults
-from analysis.chapters.cohort.declared import EXPOSURE, REFERENCE, WITHHELD
+from analysis.chapters.cohort.declared import WITHHELD
+from analysis.chapters.cohort.plan import EXPOSED, EXPOSURE, REFERENCE, AnalysisPlan
 from analysis.chapters.cohort.programmes import OddsRatio
 from analysis.chapters.cohort.reproduction import published
 from analysis.chapters.cohort.survival import KMComparison, LogRank
-from analysis.chapters.cohort.tables import cause_name, group_label, outcome_name
+from analysis.chapters.cohort.tables import (
+    cause_name,
+    exposure_name,
+    group_label,
+    in_sentence,
+    model_label,
+    outcome_name,
+    plan_key,
+    plan_names,
+    subgroup_name,
+    variable_label,
+)
 from analysis.core.i18n import (
     babel_locale,
     fmt_estimate,
@@ -95,7 +107,10 @@ def opening(results: CohortResults, lang: str) -> str:
     else:
         text = t("cohort.text.opening_file", lang, cohort=cohort)
     question = study.facts.get("question")
-    return f"{text} {question[lang] if question else t('cohort.text.question', lang)}"
+    if not question:
+        key = plan_key(results, "cohort.text.question")
+        question = {lang: t(key, lang, **plan_names(results, lang))}
+    return f"{text} {question[lang]}"
 
 
 def generator(results: CohortResults, lang: str) -> str:
@@ -105,15 +120,19 @@ def generator(results: CohortResults, lang: str) -> str:
 
 
 def employees(results: CohortResults, lang: str) -> str:
-    """How many employees, how many with a coordinator, in how many programmes."""
+    """How many employees, how many with a coordinator (in the exposed group of a declared
+    plan), in how many programmes."""
+    key, group = "cohort.count.with_coordinator", {}
+    if not results.paper_plan:
+        key, group = "cohort.count.in_group", {"group": exposed_group(results, lang)}
     return t(
         "cohort.text.employees",
         lang,
         employees=tn("cohort.count.employees", results.n, lang),
         with_coordinator=(
-            t("cohort.count.with_coordinator.hidden", lang)
+            t(f"{key}.hidden", lang, **group)
             if results.n_coordinator is None
-            else tn("cohort.count.with_coordinator", results.n_coordinator, lang)
+            else tn(key, results.n_coordinator, lang, **group)
         ),
         programmes=tn("cohort.count.programmes", results.n_programmes, lang),
     )
@@ -135,7 +154,52 @@ def ci_intro(results: CohortResults, lang: str) -> str:
 
 def blocks(results: CohortResults, lang: str) -> str:
     """The confounder blocks of the Cox models."""
+    if not results.paper_plan:
+        return t("cohort.text.blocks_plan", lang)
     return t("cohort.text.blocks_paper" if results.compared else "cohort.text.blocks", lang)
+
+
+def exposed_group(results: CohortResults, lang: str) -> str:
+    """The exposed group's name inside a sentence."""
+    return in_sentence(group_label(results.plan, EXPOSURE, EXPOSED, lang))
+
+
+def cox_note(results: CohortResults, lang: str) -> str:
+    """The note under the Cox tables: the methods and what each block adjusts for."""
+    if results.paper_plan:
+        return t("cohort.cox.note", lang, confounders=confounders(results, lang))
+    plan = results.plan
+    covariates = [
+        ", ".join(
+            in_sentence(variable_label(results, name, lang))
+            if name in (plan.table1 or ())
+            else f"`{name}`"
+            for name in model.covariates
+        )
+        or t("cohort.text.no_covariates", lang)
+        for model in plan.models.values()
+    ]
+    strata = ""
+    if (variable := plan.strata) is not None:
+        shown = (
+            variable_label(results, variable, lang)
+            if variable in (plan.table1 or ())
+            else f"`{variable}`"
+        )
+        strata = " " + t("cohort.text.strata_note", lang, name=in_sentence(shown))
+    return (
+        t(
+            "cohort.cox.note_plan",
+            lang,
+            cluster=f"`{plan.cluster}`",
+            exposure=exposure_name(results, lang),
+            blocks="; ".join(
+                f"{model_label(plan, name, lang)}: {names}"
+                for name, names in zip(plan.models, covariates, strict=True)
+            ),
+        )
+        + strata
+    )
 
 
 def confounders(results: CohortResults, lang: str) -> str:
@@ -208,7 +272,7 @@ def cox_not_estimable(results: CohortResults, outcome: str, lang: str) -> str:
     """Why model blocks of one outcome have no hazard ratio (empty if all have one)."""
     return not_estimable(
         [
-            (t(f"cohort.model.{model}", lang), fits.efron.reason)
+            (model_label(results.plan, model, lang), fits.efron.reason)
             for model, fits in results.outcomes[outcome].cox.items()
         ],
         lang,
@@ -220,7 +284,7 @@ def ph_not_estimable(results: CohortResults, lang: str) -> str:
     return not_estimable(
         [
             (
-                f"{t(f'cohort.outcome.{outcome}', lang)}, {t(f'cohort.model.{model}', lang)}",
+                f"{t(f'cohort.outcome.{outcome}', lang)}, {model_label(results.plan, model, lang)}",
                 test.reason,
             )
             for outcome, result in results.outcomes.items()
@@ -236,6 +300,8 @@ def hazard_ratio_shift(results: CohortResults, lang: str) -> str:
     fits = {model: fits.efron for model, fits in results.outcomes["first_rtw"].cox.items()}
     if any(fit.reason for fit in fits.values()):
         return t("cohort.text.hr_blocks_not_estimable", lang)
+    if not results.paper_plan:
+        return _plan_hazard_ratios(results, fits, lang)
     values = {
         name: fmt_estimate(fit.hr, fit.ci_low, fit.ci_high, lang)
         for name, fit in (
@@ -267,6 +333,34 @@ def hazard_ratio_shift(results: CohortResults, lang: str) -> str:
     return " ".join(sentence for sentence in sentences if sentence)
 
 
+def _plan_hazard_ratios(results: CohortResults, fits: dict, lang: str) -> str:
+    """The first-RTW hazard ratio of each block of a declared plan, and which way the last
+    block's covariates move it."""
+    values = [
+        t(
+            "cohort.text.hr_in_block",
+            lang,
+            hr=fmt_estimate(fit.hr, fit.ci_low, fit.ci_high, lang),
+            model=in_sentence(model_label(results.plan, model, lang)),
+        )
+        for model, fit in fits.items()
+    ]
+    sentences = [
+        t(
+            "cohort.text.hr_blocks_plan",
+            lang,
+            group=exposed_group(results, lang),
+            reference=in_sentence(group_label(results.plan, EXPOSURE, "no", lang)),
+            values=", ".join(values),
+        )
+    ]
+    if len(fits) > 1:
+        before, after = list(fits.values())[-2:]
+        direction = t(f"cohort.shift.{shift(before.hr, after.hr)}", lang)
+        sentences.append(t("cohort.text.shift_plan", lang, direction=direction))
+    return " ".join(sentences)
+
+
 def ties(results: CohortResults, lang: str) -> str:
     """Efron against Breslow ties (how much the choice matters here), and clustering."""
     difference = max(
@@ -294,7 +388,9 @@ def ties(results: CohortResults, lang: str) -> str:
 
 def programme_types(results: CohortResults, lang: str) -> str:
     """Whether the programme types differ in time to first RTW, and which had more
-    coordinators (the odds ratio)."""
+    coordinators (the odds ratio); for a declared plan, the same of its subgroup analysis."""
+    if not results.paper_plan:
+        return _subgroups(results, lang)
     test = results.by_programme_type.logrank
     sentences = []
     if test.reason:
@@ -332,13 +428,56 @@ def programme_types(results: CohortResults, lang: str) -> str:
     return " ".join(sentences)
 
 
-def left_out(results: CohortResults, key: str, lang: str) -> str:
-    """Who has no programme type and is left out (nothing when everyone has one; without
-    their number when disclosure control hides it)."""
+def _subgroups(results: CohortResults, lang: str) -> str:
+    """Whether the groups of a declared subgroup analysis differ in time to first RTW, and the
+    odds ratio of being exposed in the other groups against the reference one (if asked)."""
+    test, by = results.by_programme_type.logrank, subgroup_name(results, lang)
+    if test.reason:
+        key = "cohort.text.subgroups_no_test"
+    else:
+        key = (
+            "cohort.text.subgroups_differ"
+            if test.p < SIGNIFICANCE
+            else "cohort.text.subgroups_similar"
+        )
+    sentences = [t(key, lang, by=by, logrank=logrank_text(test, lang))]
+    odds = results.coordinator_odds_ratio
+    if odds is None:
+        return sentences[0]
+    subgroup = next(iter(results.plan.subgroups.values()))
+    values = {
+        "by": by,
+        "group": exposed_group(results, lang),
+        "reference": in_sentence(
+            group_label(results.plan, subgroup.variable, subgroup.odds_ratio_reference, lang)
+        ),
+    }
+    if odds.reason:
+        key = (
+            "cohort.text.or_plan_withheld" if odds.withheld else "cohort.text.or_plan_not_estimable"
+        )
+        sentences.append(t(key, lang, reason=t(f"cohort.ne_reason.{odds.reason}", lang), **values))
+    else:
+        left = left_out(results, "cohort.count.or_subgroup_left_out", lang, by=by)
+        sentences.append(
+            t(
+                "cohort.text.or_plan",
+                lang,
+                odds_ratio=odds_ratio_text(odds, lang),
+                left_out=left,
+                **values,
+            )
+        )
+    return " ".join(sentences)
+
+
+def left_out(results: CohortResults, key: str, lang: str, **values: object) -> str:
+    """Who has no programme type (no value of the subgroup variable) and is left out
+    (nothing when everyone has one; without their number when disclosure control hides it)."""
     n = results.n_without_programme_type
     if n is None:
-        return t(f"{key}.hidden", lang)
-    return tn(key, n, lang, words=True) if n else ""
+        return t(f"{key}.hidden", lang, **values)
+    return tn(key, n, lang, words=True, **values) if n else ""
 
 
 def curves(comparison: KMComparison, lang: str) -> str:
@@ -346,15 +485,15 @@ def curves(comparison: KMComparison, lang: str) -> str:
     return tn("cohort.count.curves", len(comparison.curves), lang, start=True)
 
 
-def withheld(by: str, levels: Sequence[str], lang: str) -> str:
+def withheld(plan: AnalysisPlan, by: str, levels: Sequence[str], lang: str) -> str:
     """That the groups ``levels`` of ``by`` are not shown, and why (empty if none)."""
     if not levels:
         return ""
     key = "cohort.withheld_groups.many" if len(levels) > 1 else "cohort.withheld_groups"
-    return t(key, lang, groups=", ".join(group_label(by, level, lang) for level in levels))
+    return t(key, lang, groups=", ".join(group_label(plan, by, level, lang) for level in levels))
 
 
-def km_alt_summary(comparison: KMComparison, days: int, lang: str) -> str:
+def km_alt_summary(comparison: KMComparison, plan: AnalysisPlan, days: int, lang: str) -> str:
     """Per shown group: median days and share returned within follow-up (the share only when
     the number returned is shown), then the groups not shown (for a figure's alt text)."""
     return " ".join(
@@ -365,14 +504,14 @@ def km_alt_summary(comparison: KMComparison, days: int, lang: str) -> str:
                     if curve.median.share_returned is not None
                     else "cohort.km.alt_group_hidden",
                     lang,
-                    group=group_label(comparison.by, curve.level, lang),
+                    group=group_label(plan, comparison.by, curve.level, lang),
                     median=fmt_num(curve.median.estimate, lang, 0),
                     share=fmt_pct(curve.median.share_returned, lang),
                     days=days,
                 )
                 for curve in comparison.curves
             ),
-            withheld(comparison.by, comparison.withheld, lang),
+            withheld(plan, comparison.by, comparison.withheld, lang),
         ]
     ).strip()
 
@@ -403,16 +542,16 @@ def odds_ratio_text(odds: OddsRatio, lang: str) -> str:
 
 
 def rates_alt_summary(rates: dict[str, float], lang: str) -> str:
-    """Per programme type shown: the share with a first RTW (for the rate figure's alt
-    text)."""
+    """Per subgroup level shown (``rates`` by its name): the share with a first RTW (for the
+    rate figure's alt text)."""
     return " ".join(
         t(
             "cohort.rates.alt_group",
             lang,
-            group=group_label("programme_type", level, lang),
+            group=name,
             share=fmt_pct(rate, lang),
         )
-        for level, rate in rates.items()
+        for name, rate in rates.items()
     )
 
 
@@ -461,12 +600,6 @@ def _listed(items: Sequence[str], lang: str) -> str:
     return format_list(list(items), locale=babel_locale(lang))
 
 
-def _in_text(by: str, level: str, lang: str) -> str:
-    """A group's name within a sentence."""
-    name = group_label(by, level, lang)
-    return name[:1].lower() + name[1:]
-
-
 def competing_intro(results: CohortResults, name: str, lang: str) -> str:
     """What a competing outcome is and how its cumulative incidence is estimated; which groups
     are not shown."""
@@ -498,7 +631,7 @@ def competing_results(results: CohortResults, name: str, lang: str) -> str:
     for cause in result.causes:
         shares = [
             f"{fmt_pct(result.at_times(level, cause).loc[day, 'estimate'], lang, 1)} "
-            f"({_in_text(EXPOSURE, level, lang)})"
+            f"({in_sentence(group_label(results.plan, EXPOSURE, level, lang))})"
             for level in result.incidence
         ]
         ends.append(
@@ -524,8 +657,8 @@ def competing_results(results: CohortResults, name: str, lang: str) -> str:
         text += " " + t(
             "cohort.competing.hazard_ratios",
             lang,
-            exposed=_in_text(EXPOSURE, exposed[0], lang),
-            reference=_in_text(EXPOSURE, REFERENCE, lang),
+            exposed=in_sentence(group_label(results.plan, EXPOSURE, exposed[0], lang)),
+            reference=in_sentence(group_label(results.plan, EXPOSURE, REFERENCE, lang)),
             ratios="; ".join(ratios),
         )
     return text
@@ -538,7 +671,7 @@ def rmst_text(results: CohortResults, lang: str) -> str:
     for name, result in results.declared.restricted_means.items():
         values = [
             f"{tn('cohort.count.days', round(mean.estimate, 1), lang)} "
-            f"({_in_text(EXPOSURE, level, lang)})"
+            f"({in_sentence(group_label(results.plan, EXPOSURE, level, lang))})"
             for level, mean in result.means.items()
         ]
         if not values:
@@ -555,8 +688,10 @@ def rmst_text(results: CohortResults, lang: str) -> str:
             sentence += " " + t(
                 "cohort.rmst.difference",
                 lang,
-                group=_in_text(EXPOSURE, difference.level, lang),
-                reference=_in_text(EXPOSURE, difference.reference, lang),
+                group=in_sentence(group_label(results.plan, EXPOSURE, difference.level, lang)),
+                reference=in_sentence(
+                    group_label(results.plan, EXPOSURE, difference.reference, lang)
+                ),
                 estimate=fmt_estimate(
                     difference.estimate, difference.ci_low, difference.ci_high, lang, 1
                 ),

@@ -10,6 +10,7 @@ from myst_nb import glue
 from analysis.chapters.cohort import figures, narrative, tables
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.data import OUTCOMES
+from analysis.chapters.cohort.plan import AnalysisPlan
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.core.display import (
     FigureFolder,
@@ -54,9 +55,19 @@ def _joined(*texts: str) -> str:
 def opening(results: CohortResults, lang: str) -> list[Markdown]:
     """What the data are; the provenance warning, and how the generator made the data when the
     study description says they are its synthetic data. Glues the page title
-    (``cohort_title``): the study's title, else a neutral one."""
+    (``cohort_title``): the study's title, else a neutral one; and the headings of the
+    sections by exposure and by subgroup, worded from the analysis plan."""
     study = results.study
     glue_title("cohort", study.text("title", lang), lang)
+    names = tables.plan_names(results, lang)
+    _glue(
+        "cohort_heading_exposure",
+        t(tables.plan_key(results, "cohort.heading.exposure"), lang, **names),
+    )
+    subgroup = t(tables.plan_key(results, "cohort.heading.subgroup"), lang)
+    if not results.paper_plan and results.by_programme_type is not None:
+        subgroup = tables.variable_label(results, results.by_programme_type.by, lang)
+    _glue("cohort_heading_subgroup", subgroup)
     shown = [Markdown(narrative.opening(results, lang))]
     how = study.text("provenance_note", lang)
     if study.synthetic:
@@ -81,7 +92,14 @@ def employees(results: CohortResults, lang: str) -> list[Markdown | HTML]:
         Markdown(narrative.employees(results, lang)),
         html_table(
             tables.table1(results, lang),
-            _caption(results, "cohort.table1.caption", lang),
+            _caption(results, "cohort.table1.caption", lang)
+            if results.paper_plan
+            else _caption(
+                results,
+                "cohort.table1.caption_plan",
+                lang,
+                exposure=tables.exposure_name(results, lang),
+            ),
             table_note,
             group="variable",
         ),
@@ -100,13 +118,28 @@ def time_to_rtw(
     shown = []
     for outcome in OUTCOMES:
         comparison = results.outcomes[outcome].by_coordinator
-        caption = t("cohort.km.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang))
+        caption = t(
+            tables.plan_key(results, "cohort.km.caption"),
+            lang,
+            outcome=t(f"cohort.outcome.{outcome}", lang),
+            **tables.plan_names(results, lang),
+        )
         name = f"cohort-km-{outcome}-{lang}"
         source = _source(results, lang)
-        shown += _km(comparison, name, caption, "cohort.km.alt", days, lang, figure_folder, source)
+        shown += _km(
+            comparison,
+            results.plan,
+            name,
+            caption,
+            "cohort.km.alt",
+            days,
+            lang,
+            figure_folder,
+            source,
+        )
         shown.append(
             html_table(
-                tables.median_table(comparison, lang),
+                tables.median_table(comparison, results.plan, lang),
                 _caption(
                     results,
                     "cohort.medians.caption",
@@ -122,6 +155,7 @@ def time_to_rtw(
 
 def _km(
     comparison: KMComparison,
+    plan: AnalysisPlan,
     name: str,
     caption: str,
     alt: str,
@@ -129,22 +163,24 @@ def _km(
     lang: str,
     figure_folder: FigureFolder,
     source: str,
+    **names: str,
 ) -> list[Markdown]:
     """The Kaplan–Meier figure of the groups shown (none when no group is), its caption
     saying which groups are not shown and why."""
     if not comparison.curves:
-        return [Markdown(narrative.withheld(comparison.by, comparison.withheld, lang))]
+        return [Markdown(narrative.withheld(plan, comparison.by, comparison.withheld, lang))]
     return [
         show_figure(
-            partial(figures.km_figure, comparison, lang),
+            partial(figures.km_figure, comparison, plan, lang),
             name,
-            _joined(caption, narrative.withheld(comparison.by, comparison.withheld, lang)),
+            _joined(caption, narrative.withheld(plan, comparison.by, comparison.withheld, lang)),
             t(
                 alt,
                 lang,
                 curves=narrative.curves(comparison, lang),
                 days=days,
-                summary=narrative.km_alt_summary(comparison, days, lang),
+                summary=narrative.km_alt_summary(comparison, plan, days, lang),
+                **names,
             ),
             figure_folder,
             source=source,
@@ -164,15 +200,16 @@ def cox(results: CohortResults, lang: str) -> list[HTML | Markdown]:
     """The Cox tables per outcome, then how the hazard ratio moves across the blocks and what
     the ties and clustering columns show; glue the blocks sentence of the section's start."""
     glue_md("cohort_blocks", narrative.blocks(results, lang))
-    note_text = t("cohort.cox.note", lang, confounders=narrative.confounders(results, lang))
+    note_text = narrative.cox_note(results, lang)
     return [
         *(
             html_table(
                 tables.cox_table(results, outcome, lang),
                 _caption(
                     results,
-                    "cohort.cox.caption",
+                    tables.plan_key(results, "cohort.cox.caption"),
                     lang,
+                    **tables.plan_names(results, lang),
                     outcome=t(f"cohort.outcome.{outcome}", lang),
                 ),
                 _joined(note_text, narrative.cox_not_estimable(results, outcome, lang)),
@@ -191,18 +228,35 @@ def proportional_hazards(
     the synthetic file's parts of the next paragraph."""
     glue_md("cohort_ph_paper", narrative.optional(results.compared, "cohort.text.ph_paper", lang))
     glue_md(
+        "cohort_ph_terms",
+        t(
+            tables.plan_key(results, "cohort.text.ph_terms"),
+            lang,
+            **tables.plan_names(results, lang),
+        ),
+    )
+    glue_md(
         "cohort_ph_shapes", narrative.optional(results.generated, "cohort.text.ph_shapes", lang)
     )
     return [
         html_table(
             tables.ph_table(results, lang),
-            _caption(results, "cohort.ph.caption", lang),
+            _caption(
+                results,
+                tables.plan_key(results, "cohort.ph.caption"),
+                lang,
+                **tables.plan_names(results, lang),
+            ),
             narrative.ph_not_estimable(results, lang) or None,
         ),
         show_figure(
             partial(figures.schoenfeld_figure, results, lang),
             f"cohort-schoenfeld-{lang}",
-            t("cohort.schoenfeld.caption", lang),
+            t(
+                tables.plan_key(results, "cohort.schoenfeld.caption"),
+                lang,
+                **tables.plan_names(results, lang),
+            ),
             t("cohort.schoenfeld.alt", lang),
             figure_folder,
             source=_source(results, lang),
@@ -218,27 +272,54 @@ def programme_types(
     as not shown."""
     days = results.follow_up_days
     comparison = results.by_programme_type
+    if comparison is None:
+        return [Markdown(t("cohort.text.no_subgroup", lang))]
     rates = {
-        level: group.rtw_rate
+        tables.group_label(results.plan, comparison.by, level, lang): group.rtw_rate
         for level, group in results.programme_types.items()
         if group.rtw_rate is not None
     }
-    left_out = narrative.left_out(results, "cohort.count.left_out", lang)
-    not_shown = narrative.withheld(comparison.by, comparison.withheld, lang)
+    if results.paper_plan:
+        keys = {
+            "km": "cohort.km_type.caption",
+            "alt": "cohort.km_type.alt",
+            "table": "cohort.programme.caption",
+            "rates": "cohort.rates.caption",
+            "rates_alt": "cohort.rates.alt",
+            "left_out": "cohort.count.left_out",
+        }
+        names = {}
+    else:
+        keys = {
+            "km": "cohort.km_subgroup.caption",
+            "alt": "cohort.km_subgroup.alt",
+            "table": "cohort.subgroup.caption",
+            "rates": "cohort.rates.caption_subgroup",
+            "rates_alt": "cohort.rates.alt_subgroup",
+            "left_out": "cohort.count.subgroup_left_out",
+        }
+        names = {
+            "by": tables.subgroup_name(results, lang),
+            "group": narrative.exposed_group(results, lang),
+        }
+    left_out = narrative.left_out(results, keys["left_out"], lang, **names)
+    not_shown = narrative.withheld(results.plan, comparison.by, comparison.withheld, lang)
     shown = _km(
         comparison,
+        results.plan,
         f"cohort-km-programme-type-{lang}",
-        t("cohort.km_type.caption", lang, left_out=left_out),
-        "cohort.km_type.alt",
+        t(keys["km"], lang, left_out=left_out, **names),
+        keys["alt"],
         days,
         lang,
         figure_folder,
         _source(results, lang),
+        **names,
     )
     shown.append(
         html_table(
             tables.programme_table(results, lang),
-            _caption(results, "cohort.programme.caption", lang),
+            _caption(results, keys["table"], lang, **names),
             _joined(_medians_note(results, lang), not_shown),
         )
     )
@@ -248,14 +329,20 @@ def programme_types(
                 partial(figures.rtw_rate_figure, rates, days, lang),
                 f"cohort-rtw-rates-{lang}",
                 t(
-                    "cohort.rates.caption",
+                    keys["rates"],
                     lang,
+                    **names,
                     days=days,
                     paper_figure=narrative.optional(
                         results.compared, "cohort.text.paper_figure", lang
                     ),
                 ),
-                t("cohort.rates.alt", lang, summary=narrative.rates_alt_summary(rates, lang)),
+                t(
+                    keys["rates_alt"],
+                    lang,
+                    summary=narrative.rates_alt_summary(rates, lang),
+                    **names,
+                ),
                 figure_folder,
                 source=_source(results, lang),
             )

@@ -1,5 +1,6 @@
-"""Programme types: 360-day RTW, share with a coordinator, medians, and the odds ratio of
-having a coordinator (crude logistic regression)."""
+"""The subgroup analysis of the plan (the paper's: programme types): per level RTW within
+follow-up, the share exposed, medians, and the odds ratio of being exposed in the other
+levels against the reference level (crude logistic regression)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from analysis.chapters.cohort.data import PROGRAMME_TYPES
 from analysis.chapters.cohort.descriptives import Table1
+from analysis.chapters.cohort.plan import EXPOSURE, Subgroup
 from analysis.chapters.cohort.survival import Z95, MedianSummary, median_summary
 from analysis.core.disclosure import COUNT
 from analysis.core.output_checks import SURVIVAL_CURVE, statistic_withheld
@@ -97,22 +98,22 @@ class OddsRatio:
 
 
 def programme_type_summary(
-    data: pd.DataFrame, table1: Table1, suppress_below: int = 0
+    data: pd.DataFrame, table1: Table1, by: str, outcome: str, suppress_below: int = 0
 ) -> dict[str, ProgrammeGroup]:
-    """Per programme type present: n, first RTW within follow-up, coordinators, median; the
-    sizes and coordinator counts are Table 1's, hidden where Table 1 hides them."""
+    """Per level of ``by`` present: n, ``outcome`` within follow-up, those exposed, median;
+    the sizes and exposed counts are Table 1's, hidden where Table 1 hides them."""
     summary = {}
-    for level in PROGRAMME_TYPES:
-        rows = data[data["programme_type"] == level]
+    for level in data[by].cat.categories:
+        rows = data[data[by] == level]
         if rows.empty:
             continue
-        n = table1.value("programme_type", level, "total")
+        n = table1.value(by, level, "total")
         if n is None:
             summary[level] = ProgrammeGroup(None, None, None, None, None, None)
             continue
-        median = median_summary(rows["days_to_first_rtw"], rows["first_rtw"], suppress_below)
+        median = median_summary(rows[f"days_to_{outcome}"], rows[outcome], suppress_below)
         median = median.shown(suppress_below)
-        coordinated = table1.value("programme_type", level, "yes")
+        coordinated = table1.value(by, level, "yes")
         summary[level] = ProgrammeGroup(
             n=n,
             returned=median.events,
@@ -124,10 +125,11 @@ def programme_type_summary(
     return summary
 
 
-def _two_by_two(rows: pd.DataFrame) -> np.ndarray:
-    """Cells a, b, c, d: (occupational or follow-up, treatment) × (coordinator, none)."""
-    exposed = (rows["programme_type"] != "treatment").to_numpy()
-    outcome = (rows["coordinator"] == "yes").to_numpy()
+def _two_by_two(rows: pd.DataFrame, subgroup: Subgroup) -> np.ndarray:
+    """Cells a, b, c, d: (other levels, reference level) × (exposed, not), e.g. (occupational
+    or follow-up, treatment) × (coordinator, none)."""
+    exposed = (rows[subgroup.variable] != subgroup.odds_ratio_reference).to_numpy()
+    outcome = (rows[EXPOSURE] == "yes").to_numpy()
     return np.array(
         [
             (exposed & outcome).sum(),
@@ -139,26 +141,27 @@ def _two_by_two(rows: pd.DataFrame) -> np.ndarray:
     )
 
 
-def odds_ratio_withheld(data: pd.DataFrame, table1: Table1, suppress_below: int) -> str | None:
+def odds_ratio_withheld(
+    data: pd.DataFrame, table1: Table1, subgroup: Subgroup, suppress_below: int
+) -> str | None:
     """Why output checking withholds the coordinator odds ratio (None: shown). The OR with its
     interval to two decimals fits hardly more than one 2×2 table with the published margins,
     so it is shown only when every cell of that table has at least ``suppress_below`` persons
     and every count of Table 1's programme type block it is made from is shown."""
-    cells = _two_by_two(data[data["programme_type"].notna()])
+    by = subgroup.variable
+    cells = _two_by_two(data[data[by].notna()], subgroup)
     reason = statistic_withheld(cells.astype(int).tolist(), suppress_below)
-    if reason is not None or "programme_type" not in table1.blocks:
+    if reason is not None or by not in table1.blocks:
         return reason
-    levels = [level for level in PROGRAMME_TYPES if level in table1.levels("programme_type")]
-    linked = [
-        table1.value("programme_type", level, group)
-        for level in levels
-        for group in COORDINATOR_GROUPS
-    ]
+    levels = [level for level in data[by].cat.categories if level in table1.levels(by)]
+    linked = [table1.value(by, level, group) for level in levels for group in COORDINATOR_GROUPS]
     return "linked_count_hidden" if None in linked else None
 
 
-def coordinator_odds_ratio(data: pd.DataFrame) -> OddsRatio:
-    """OR of having a coordinator, occupational rehabilitation or follow-up vs treatment.
+def coordinator_odds_ratio(data: pd.DataFrame, subgroup: Subgroup) -> OddsRatio:
+    """OR of being exposed in the other levels of the subgroup variable vs its
+    ``odds_ratio_reference`` (the paper's: a coordinator, occupational rehabilitation or
+    follow-up vs treatment).
 
     The crude logistic regression with one binary covariate, in closed form: its estimate is
     the cross-product ratio ad/bc, its SE Woolf's √(1/a + 1/b + 1/c + 1/d), with a Wald CI and
@@ -167,8 +170,8 @@ def coordinator_odds_ratio(data: pd.DataFrame) -> OddsRatio:
     would be 0 (``or_zero``) or infinite (``or_infinite``), or is 0/0 when a whole row or
     column is empty (``or_undefined``).
     """
-    rows = data[data["programme_type"].notna()]
-    cells = _two_by_two(rows)
+    rows = data[data[subgroup.variable].notna()]
+    cells = _two_by_two(rows, subgroup)
     a, b, c, d = cells
     if len(rows) == 0:
         return OddsRatio(None, None, None, None, 0, "no_programme_type")

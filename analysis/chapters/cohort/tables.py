@@ -7,31 +7,41 @@ import math
 import pandas as pd
 
 from analysis.chapters.cohort.chapter import CohortResults
-from analysis.chapters.cohort.cox import COX_MODELS, HazardRatio
-from analysis.chapters.cohort.data import LEVELS, OUTCOMES
-from analysis.chapters.cohort.declared import EXPOSURE, WITHHELD
+from analysis.chapters.cohort.cox import HazardRatio
+from analysis.chapters.cohort.data import OUTCOMES
+from analysis.chapters.cohort.declared import WITHHELD
 from analysis.chapters.cohort.descriptives import GROUPS, MISSING
+from analysis.chapters.cohort.plan import EXPOSED, EXPOSURE, AnalysisPlan
 from analysis.chapters.cohort.survival import Interval, KMComparison
-from analysis.core.i18n import (
-    EN_DASH,
-    fmt_ci,
-    fmt_estimate,
-    fmt_int,
-    fmt_num,
-    fmt_p,
-    fmt_pct,
-    t,
-)
+from analysis.core.catalog import catalog
+from analysis.core.i18n import EN_DASH, fmt_ci, fmt_estimate, fmt_int, fmt_num, fmt_p, fmt_pct, t
 
 
-def level_label(variable: str, level: str, lang: str) -> str:
-    """The display name of one level of a variable."""
-    return t(f"cohort.level.{variable}.{level}", lang)
+def _declared(text: dict[str, str] | None, fallback: str, lang: str) -> str:
+    """A label of the analysis plan in ``lang``, else the catalog's ``fallback`` key (the
+    loader checked that one of them exists)."""
+    return text[lang] if text else t(fallback, lang)
 
 
-def group_label(by: str, level: str, lang: str) -> str:
-    """Legend/column name of a group (coordinator yes/no or a programme type)."""
-    return t(f"cohort.group.{by}.{level}", lang)
+def level_label(plan: AnalysisPlan, variable: str, level: str, lang: str) -> str:
+    """The display name of one level of a variable of the plan."""
+    text = (plan.variables or {})[variable].labels()[level]
+    return _declared(text, f"cohort.level.{variable}.{level}", lang)
+
+
+def group_label(plan: AnalysisPlan, by: str, level: str, lang: str) -> str:
+    """Legend/column name of a group: an exposure group (``by`` the role ``coordinator``,
+    ``level`` ``yes`` or ``no``) or a level of the subgroup variable (its label in the plan,
+    else its group label in the catalog, e.g. a programme type's, else its level label)."""
+    if by == EXPOSURE:
+        exposure = plan.exposure
+        code = exposure.compared if level == EXPOSED else exposure.reference
+        text = exposure.levels[code]
+        return _declared(text and text.model_dump(), f"cohort.group.{exposure.column}.{code}", lang)
+    declared = (plan.variables or {})[by].labels()[level]
+    if declared is None and f"cohort.group.{by}.{level}" in catalog():
+        return t(f"cohort.group.{by}.{level}", lang)
+    return level_label(plan, by, level, lang)
 
 
 def variable_label(results: CohortResults, variable: str, lang: str) -> str:
@@ -39,7 +49,47 @@ def variable_label(results: CohortResults, variable: str, lang: str) -> str:
     synthetic data, and says so there)."""
     if variable == "household_income" and results.generated:
         return t("cohort.var.household_income_invented", lang)
-    return t(f"cohort.var.{variable}", lang)
+    declared = (results.plan.variables or {})[variable].label
+    return _declared(declared and declared.model_dump(), f"cohort.var.{variable}", lang)
+
+
+def in_sentence(label: str) -> str:
+    """A label read inside a sentence: its first letter in lower case."""
+    return label[:1].lower() + label[1:]
+
+
+def exposure_name(results: CohortResults, lang: str) -> str:
+    """The exposure of a declared plan as a sentence names it (its label, else its column)."""
+    label = results.plan.exposure.label
+    return in_sentence(label.model_dump()[lang]) if label else f"`{results.plan.exposure.column}`"
+
+
+def subgroup_name(results: CohortResults, lang: str) -> str:
+    """The subgroup variable as a sentence names it."""
+    return in_sentence(variable_label(results, results.by_programme_type.by, lang))
+
+
+def plan_key(results: CohortResults, key: str) -> str:
+    """The label ``key``, or its ``<key>_plan`` counterpart worded for a declared plan (its
+    values: :func:`plan_names`)."""
+    return key if results.paper_plan else f"{key}_plan"
+
+
+def plan_names(results: CohortResults, lang: str) -> dict[str, str]:
+    """The names the ``_plan`` labels fill in: the exposure, its two groups and the cluster."""
+    plan = results.plan
+    return {
+        "exposure": exposure_name(results, lang),
+        "group": in_sentence(group_label(plan, EXPOSURE, EXPOSED, lang)),
+        "reference": in_sentence(group_label(plan, EXPOSURE, "no", lang)),
+        "cluster": f"`{plan.cluster}`",
+    }
+
+
+def model_label(plan: AnalysisPlan, model: str, lang: str) -> str:
+    """The display name of a Cox model block of the plan."""
+    declared = plan.models[model].label
+    return _declared(declared and declared.model_dump(), f"cohort.model.{model}", lang)
 
 
 def _days(value: float | None, lang: str, withheld: bool = False) -> str:
@@ -83,8 +133,7 @@ def table1(results: CohortResults, lang: str) -> pd.DataFrame:
     table = results.table1
     names = {
         "total": t("common.total", lang),
-        "yes": t("cohort.group.coordinator.yes", lang),
-        "no": t("cohort.group.coordinator.no", lang),
+        **{group: group_label(results.plan, EXPOSURE, group, lang) for group in GROUPS[1:]},
     }
     headers = {
         g: t("cohort.table1.header_hidden", lang, group=names[g])
@@ -104,7 +153,7 @@ def table1(results: CohortResults, lang: str) -> pd.DataFrame:
                     group: name,
                     first: t("common.missing", lang)
                     if missing
-                    else level_label(variable, level, lang),
+                    else level_label(results.plan, variable, level, lang),
                     **{
                         headers[g]: _count_share(
                             table.value(variable, level, g), None if missing else known[g], lang
@@ -116,7 +165,7 @@ def table1(results: CohortResults, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def median_table(comparison: KMComparison, lang: str) -> pd.DataFrame:
+def median_table(comparison: KMComparison, plan: AnalysisPlan, lang: str) -> pd.DataFrame:
     """Median days with both 95 % intervals, by group, side by side; a withheld group's row
     says so."""
     withheld = t("cohort.withheld", lang)
@@ -130,7 +179,7 @@ def median_table(comparison: KMComparison, lang: str) -> pd.DataFrame:
     ]
     rows = {
         curve.level: [
-            group_label(comparison.by, curve.level, lang),
+            group_label(plan, comparison.by, curve.level, lang),
             fmt_int(curve.median.n, lang),
             hidden(curve.median.events, lang),
             _days(curve.median.estimate, lang, curve.median.estimate_withheld),
@@ -140,10 +189,15 @@ def median_table(comparison: KMComparison, lang: str) -> pd.DataFrame:
         for curve in comparison.curves
     }
     rows |= {
-        level: [group_label(comparison.by, level, lang), t("common.hidden", lang), *[withheld] * 4]
+        level: [
+            group_label(plan, comparison.by, level, lang),
+            t("common.hidden", lang),
+            *[withheld] * 4,
+        ]
         for level in comparison.withheld
     }
-    order = [level for level in LEVELS[comparison.by] if level in rows]
+    levels = (EXPOSED, "no") if comparison.by == EXPOSURE else plan.variables[comparison.by].codes
+    order = [level for level in levels if level in rows]
     return pd.DataFrame([rows[level] for level in order], columns=columns)
 
 
@@ -155,18 +209,18 @@ def _hr(fit: HazardRatio, lang: str) -> str:
 
 def cox_table(results: CohortResults, outcome: str, lang: str) -> pd.DataFrame:
     """Coordinator HR per model block: Efron (main), Breslow and cluster-robust columns."""
+    robust_column = t(plan_key(results, "cohort.col.ci_robust"), lang, **plan_names(results, lang))
     records = []
-    for model in COX_MODELS:
-        fits = results.outcomes[outcome].cox[model]
+    for model, fits in results.outcomes[outcome].cox.items():
         efron, breslow, robust = fits.efron, fits.breslow, fits.robust
         records.append(
             {
-                t("cohort.col.model", lang): t(f"cohort.model.{model}", lang),
+                t("cohort.col.model", lang): model_label(results.plan, model, lang),
                 t("common.n", lang): hidden(efron.n, lang),
                 t("cohort.col.hr_efron", lang): _hr(efron, lang),
                 t("cohort.col.p", lang): fmt_p(efron.p, lang, with_symbol=False),
                 t("cohort.col.hr_breslow", lang): _hr(breslow, lang),
-                t("cohort.col.ci_robust", lang): (
+                robust_column: (
                     t("cohort.not_estimable", lang)
                     if robust.reason
                     else f"{fmt_num(robust.ci_low, lang)}–{fmt_num(robust.ci_high, lang)}"
@@ -178,13 +232,18 @@ def cox_table(results: CohortResults, outcome: str, lang: str) -> pd.DataFrame:
 
 
 def ph_table(results: CohortResults, lang: str) -> pd.DataFrame:
-    """``cox.zph`` tests for coordinator and globally."""
+    """``cox.zph`` tests for the exposure and globally."""
+    ph_column = (
+        t("cohort.col.ph_coordinator", lang)
+        if results.paper_plan
+        else t("cohort.col.ph_exposure", lang, exposure=exposure_name(results, lang))
+    )
     return pd.DataFrame(
         [
             {
                 t("cohort.col.outcome", lang): t(f"cohort.outcome.{outcome}", lang),
-                t("cohort.col.model", lang): t(f"cohort.model.{model}", lang),
-                t("cohort.col.ph_coordinator", lang): (
+                t("cohort.col.model", lang): model_label(results.plan, model, lang),
+                ph_column: (
                     t("cohort.not_estimable", lang)
                     if test.reason
                     else fmt_p(test.coordinator_p, lang, with_symbol=False)
@@ -206,17 +265,24 @@ def programme_table(results: CohortResults, lang: str) -> pd.DataFrame:
     """Per programme type: n, RTW within follow-up, coordinator share, median (two CIs); a
     group whose size is hidden shows the marker and no statistics."""
     withheld = t("cohort.withheld", lang)
+    if results.paper_plan:
+        by_column = t("cohort.col.programme_type", lang)
+        share_column = t("cohort.col.coordinator_share", lang)
+    else:
+        by_column = variable_label(results, results.by_programme_type.by, lang)
+        exposed = group_label(results.plan, EXPOSURE, EXPOSED, lang)
+        share_column = t("cohort.col.exposed_share", lang, group=exposed)
     rows = []
     for level, group in results.programme_types.items():
         median = group.median_days
         rows.append(
             {
-                t("cohort.col.programme_type", lang): group_label("programme_type", level, lang),
+                by_column: group_label(results.plan, results.by_programme_type.by, level, lang),
                 t("common.n", lang): hidden(group.n, lang),
                 t("cohort.col.rtw_within", lang, days=results.follow_up_days): (
                     withheld if group.withheld else _count_share(group.returned, group.n, lang)
                 ),
-                t("cohort.col.coordinator_share", lang): (
+                share_column: (
                     withheld if group.withheld else _count_share(group.coordinated, group.n, lang)
                 ),
                 t("cohort.col.median", lang): withheld
@@ -272,7 +338,7 @@ def incidence_table(results: CohortResults, name: str, lang: str) -> pd.DataFram
         for level in result.incidence:
             record = {
                 t("cohort.col.day", lang): fmt_int(time, lang),
-                t("cohort.col.group", lang): group_label(EXPOSURE, level, lang),
+                t("cohort.col.group", lang): group_label(results.plan, EXPOSURE, level, lang),
             }
             for cause in result.causes:
                 value = result.at_times(level, cause).loc[time]
@@ -323,7 +389,7 @@ def rmst_table(results: CohortResults, lang: str) -> pd.DataFrame:
         }
         for level in (*result.means, *result.withheld):
             mean = result.means.get(level)
-            record[group_label(EXPOSURE, level, lang)] = (
+            record[group_label(results.plan, EXPOSURE, level, lang)] = (
                 fmt_estimate(mean.estimate, mean.ci_low, mean.ci_high, lang, 1)
                 if mean
                 else t("cohort.withheld", lang)

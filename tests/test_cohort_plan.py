@@ -1,0 +1,410 @@
+"""The cohort chapter on a cohort with an analysis plan of its own (``plan:`` in
+``cohort.study.yaml``): another exposure (``arm``: intervention against control), another
+cluster (``clinic``), other covariates (``grade`` 50/100, ``region`` with three levels, ``age``
+in other bands), a horizon of 180 days, two model blocks and a subgroup analysis by region.
+
+The cohort is made here (seeded) and written as ``tests/reference/cohort_plan_input.csv``,
+which ``tests/reference/cohort_plan.R`` fits with R's ``coxph`` (its values in
+``cohort_plan_values.csv``); the plan's mistakes are reported at their key.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from analysis.chapters import CHAPTERS
+from analysis.chapters.cohort import tables
+from analysis.chapters.cohort.chapter import CohortResults, analyse
+from analysis.chapters.cohort.data import DEFAULT_PLAN, load, schema
+from analysis.core.contracts import contract_table
+from analysis.core.problems import InputError
+from analysis.core.settings import LANGS
+from analysis.pipeline.sources import contract_includes
+from tests.conftest import share_build
+from tests.helpers import SHIPPED_DATA, article_text, cohort_page_text, figures_undrawn
+
+REFERENCE = Path(__file__).parent / "reference"
+N, CLINICS, HORIZON = 400, 16, 180
+TOLERANCE = 1e-6
+
+PLAN = {
+    "exposure": {
+        "column": "arm",
+        "label": {"en": "Study arm", "nb": "Studiearm"},
+        "levels": {
+            "intervention": {"en": "Intervention", "nb": "Intervensjon"},
+            "control": {"en": "Control", "nb": "Kontroll"},
+        },
+        "reference": "control",
+    },
+    "cluster": "clinic",
+    "horizon_days": HORIZON,
+    "variables": {
+        "region": {
+            "label": {"en": "Region", "nb": "Landsdel"},
+            "levels": {
+                "north": {"en": "North", "nb": "Nord"},
+                "middle": {"en": "Middle", "nb": "Midt"},
+                "south": {"en": "South", "nb": "Sør"},
+            },
+        },
+        "age_band": {
+            "column": "age",
+            "label": {"en": "Age band", "nb": "Aldersgruppe"},
+            "bands": [
+                {"level": "-39", "up_to": 39, "label": {"en": "Up to 39", "nb": "Til og med 39"}},
+                {"level": "40-54", "up_to": 54, "label": {"en": "40 to 54", "nb": "40 til 54"}},
+                {"level": "55+", "label": {"en": "55 or older", "nb": "55 eller eldre"}},
+            ],
+            "minimum": 16,
+            "maximum": 75,
+        },
+        "grade": {
+            "label": {"en": "Sick-leave grade", "nb": "Sykmeldingsgrad"},
+            "levels": {
+                "50": {"en": "Graded (50%)", "nb": "Gradert (50 %)"},
+                "100": {"en": "Full (100%)", "nb": "Full (100 %)"},
+            },
+            "reference": "100",
+        },
+    },
+    "table1": ["age_band", "grade", "region"],
+    "models": {
+        "unadjusted": {
+            "covariates": [],
+            "ph_test": True,
+            "label": {"en": "Unadjusted", "nb": "Ujustert"},
+        },
+        "adjusted": {
+            "covariates": ["age_band", "grade", "region"],
+            "ph_test": True,
+            "label": {
+                "en": "Adjusted for age, grade and region",
+                "nb": "Justert for alder, grad og landsdel",
+            },
+        },
+    },
+    "subgroups": {"by_region": {"variable": "region", "odds_ratio_reference": "south"}},
+}
+
+
+def plan_cohort(seed: int = 21) -> pd.DataFrame:
+    """The cohort (as written to CSV): a hazard ratio of 1.4 for the intervention, slower
+    returns on full sick leave and in the north, some ages and regions missing."""
+    rng = np.random.default_rng(seed)
+    clinic = rng.integers(1, CLINICS + 1, N)
+    arm = rng.uniform(size=N) < 0.5
+    grade = np.where(rng.uniform(size=N) < 0.4, "50", "100")
+    region = rng.choice(["north", "middle", "south"], N, p=[0.3, 0.4, 0.3]).astype(object)
+    age = rng.integers(18, 70, N).astype(object)
+    log_hazard = (
+        np.log(1 / 90)
+        + np.log(1.4) * arm
+        + 0.3 * (grade == "50")
+        - 0.25 * (region == "north")
+        + 0.15 * (age.astype(int) < 40)
+    )
+    first = np.ceil(rng.exponential(np.exp(-log_hazard)))
+    full = first + np.where(rng.uniform(size=N) < 0.5, 0, np.ceil(rng.exponential(30, N)))
+    region[rng.uniform(size=N) < 0.04] = ""
+    age[rng.uniform(size=N) < 0.03] = ""
+    frame = pd.DataFrame(
+        {
+            "id": [f"P{i:04d}" for i in range(N)],
+            "clinic": [f"C{c:02d}" for c in clinic],
+            "arm": np.where(arm, "intervention", "control"),
+            "region": region,
+        }
+    )
+    for name, days in (("first", first), ("full", full)):
+        event = days <= 250
+        frame[f"days_to_{name}_rtw"] = np.where(event, days, 250).astype(int)
+        frame[f"{name}_rtw"] = event.astype(int)
+    frame["age"] = age
+    frame["grade"] = grade
+    return frame
+
+
+def write_data(folder: Path, plan: dict = PLAN) -> Path:
+    """A data folder with the cohort and a study description holding ``plan``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    plan_cohort().to_csv(folder / "cohort.csv", index=False)
+    description = {"title": {"en": "Graded sick leave", "nb": "Gradert sykmelding"}, "plan": plan}
+    (folder / "cohort.study.yaml").write_text(
+        yaml.safe_dump(description, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return folder
+
+
+share_build("plan", "cohort", write_data)
+
+
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> CohortResults:
+    return analyse(load(write_data(tmp_path_factory.mktemp("plan") / "data")))
+
+
+def test_the_reference_input_is_the_cohort_the_test_makes() -> None:
+    written = (REFERENCE / "cohort_plan_input.csv").read_text(encoding="utf-8")
+    assert plan_cohort().to_csv(index=False, lineterminator="\n") == written
+
+
+def r_values() -> pd.Series:
+    frame = pd.read_csv(REFERENCE / "cohort_plan_values.csv", dtype={"value": float})
+    return frame.set_index(["outcome", "model", "statistic"])["value"].sort_index()
+
+
+@pytest.mark.parametrize("outcome", ["first_rtw", "full_rtw"])
+@pytest.mark.parametrize("model", ["unadjusted", "adjusted"])
+def test_the_plan_models_match_r_coxph(planned: CohortResults, outcome: str, model: str) -> None:
+    r = r_values().loc[(outcome, model)]
+    fits = planned.outcomes[outcome].cox[model]
+    assert fits.efron.n == int(r["n"])
+    for fit, coef, se in (
+        (fits.efron, r["efron_coef"], r["efron_se"]),
+        (fits.breslow, r["breslow_coef"], r["breslow_se"]),
+        (fits.robust, r["efron_coef"], r["robust_se"]),
+    ):
+        assert np.log(fit.hr) == pytest.approx(coef, abs=TOLERANCE)
+        assert fit.se == pytest.approx(se, abs=TOLERANCE)
+
+
+def stratified_plan() -> dict:
+    """The plan with grade as strata of every model instead of a covariate."""
+    plan = copy.deepcopy(PLAN)
+    plan["strata"] = "grade"
+    plan["models"] = {
+        "unadjusted": PLAN["models"]["unadjusted"],
+        "stratified": {
+            "covariates": ["age_band", "region"],
+            "label": {"en": "Stratified by grade", "nb": "Stratifisert på grad"},
+        },
+    }
+    return plan
+
+
+@pytest.mark.parametrize("outcome", ["first_rtw", "full_rtw"])
+def test_a_stratified_model_matches_r_coxph_with_strata(
+    tmp_path: Path, outcome: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    results = analyse(load(write_data(tmp_path / "data", stratified_plan())))
+    figures_undrawn(monkeypatch)
+    assert "stratified by sick-leave grade" in cohort_page_text(results, monkeypatch, "en")
+    r = r_values().loc[(outcome, "stratified")]
+    fits = results.outcomes[outcome].cox["stratified"]
+    assert fits.efron.n == int(r["n"])
+    for fit, coef, se in (
+        (fits.efron, r["efron_coef"], r["efron_se"]),
+        (fits.breslow, r["breslow_coef"], r["breslow_se"]),
+        (fits.robust, r["efron_coef"], r["robust_se"]),
+    ):
+        assert np.log(fit.hr) == pytest.approx(coef, abs=TOLERANCE)
+        assert fit.se == pytest.approx(se, abs=TOLERANCE)
+    unstratified = r_values().loc[(outcome, "adjusted", "efron_coef")]
+    assert abs(np.log(fits.efron.hr) - unstratified) > 1e-4  # the strata do change the fit
+
+
+def test_a_plan_without_a_subgroup_analysis_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = copy.deepcopy(PLAN)
+    del plan["subgroups"]
+    results = analyse(load(write_data(tmp_path / "data", plan)))
+    assert results.by_programme_type is None and results.coordinator_odds_ratio is None
+    assert not {"by_region", "programme_type"} & set(results.to_json())
+    figures_undrawn(monkeypatch)
+    for lang, words in {"en": "declares no subgroup", "nb": "oppgir ingen subgruppe"}.items():
+        assert words in cohort_page_text(results, monkeypatch, lang)
+
+
+def test_the_results_follow_the_plan(planned: CohortResults) -> None:
+    frame = plan_cohort()
+    assert planned.n == N and planned.n_programmes == CLINICS
+    assert planned.follow_up_days == HORIZON
+    assert planned.n_coordinator == int((frame["arm"] == "intervention").sum())
+    assert list(planned.table1.blocks) == PLAN["table1"]
+    assert planned.table1.levels("age_band")[:3] == ["-39", "40-54", "55+"]
+    assert list(planned.outcomes["first_rtw"].cox) == ["unadjusted", "adjusted"]
+    assert set(planned.outcomes["first_rtw"].ph_tests) == {"unadjusted", "adjusted"}
+    assert list(planned.programme_types) == ["north", "middle", "south"]
+    assert planned.by_programme_type.by == "region"
+    payload = planned.to_json()
+    assert set(payload["by_region"]) == {"groups", "logrank_first_rtw", "coordinator_odds_ratio"}
+    assert "programme_type" not in payload
+    # Output checking still covers the declared tables: Table 1 cells, the subgroup's odds ratio.
+    paths = [check["artefact"] for check in payload["disclosure"]["checks"]]
+    assert "by_region.coordinator_odds_ratio" in paths
+    assert set(payload["table1"]) == set(PLAN["table1"])
+    assert set(payload["table1"]["grade"]["50"]) == {"total", "intervention", "control"}
+    assert set(payload["outcomes"]["first_rtw"]["events"]) == {"intervention", "control"}
+
+
+def test_a_small_cell_of_a_declared_table_is_hidden(tmp_path: Path) -> None:
+    results = analyse(load(write_data(tmp_path / "data")), suppress_below=30)
+    shown = results.to_json()
+    hidden = shown["disclosure"]["suppressed"]
+    assert any(path.startswith("table1.region.missing") for path in hidden)
+    assert shown["table1"]["region"]["missing"]["total"] is None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_page_renders_the_plan_labels(
+    planned: CohortResults, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    figures_undrawn(monkeypatch)
+    text = cohort_page_text(planned, monkeypatch, lang)
+    expected = {
+        "en": ("Intervention", "Control", "Sick-leave grade", "Graded (50%)", "55 or older"),
+        "nb": ("Intervensjon", "Kontroll", "Sykmeldingsgrad", "Gradert (50 %)", "55 eller eldre"),
+    }[lang]
+    for label in expected:
+        assert label in text, label
+    assert "Landsdel" in text if lang == "nb" else "Region" in text
+    table = tables.table1(planned, lang)
+    assert set(table["variable"]) == {
+        PLAN["variables"][name]["label"][lang] for name in PLAN["table1"]
+    }
+    assert PLAN["models"]["adjusted"]["label"][lang] in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_data_contract_follows_the_plan(lang: str) -> None:
+    from analysis.chapters.cohort.data import AnalysisPlan
+
+    contract = contract_table(schema(AnalysisPlan.model_validate(PLAN)), lang)
+    columns = re.findall(r"^\* - (.+)$", contract, re.M)[1:]
+    named = {name.strip("`") for row in columns for name in row.split(", ")}
+    assert {"id", "clinic", "arm", "region", "age", "grade", "first_rtw"} <= named
+    assert not named & {"coordinator", "programme_id", "programme_type", "sex"}
+    assert "`intervention`, `control`" in contract and "`50`, `100`" in contract
+
+
+def test_the_rerun_page_shows_the_contract_of_the_plan(tmp_path: Path) -> None:
+    cohort = [CHAPTERS["cohort"]]
+    planned = contract_includes(cohort, write_data(tmp_path / "data"))("en")
+    shipped = contract_includes(cohort, SHIPPED_DATA)("en")
+    assert shipped == contract_includes(cohort)("en")  # the paper's plan: the contract as ever
+    assert "`clinic`" in planned["includes/contract-cohort.md"]
+    assert "`clinic`" not in shipped["includes/contract-cohort.md"]
+
+
+def problems_of(tmp_path: Path, **changes: object) -> list[tuple[str, str]]:
+    """The (key, message) of each problem of the plan with ``changes`` (dotted paths)."""
+    plan = copy.deepcopy(PLAN)
+    for path, value in changes.items():
+        *parents, last = path.split("__")
+        target = plan
+        for part in parents:
+            target = target[part]
+        target[last] = value
+    with pytest.raises(InputError) as error:
+        load(write_data(tmp_path / "data", plan))
+    return [(problem.key, problem.text("en")) for problem in error.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("changes", "where", "words"),
+    [
+        (
+            {"models__adjusted__covariates": ["age_band", "sector"]},
+            "plan.models.adjusted.covariates",
+            "sector",
+        ),
+        ({"table1": ["age_band", "income"]}, "plan.table1", "income"),
+        ({"variables__grade__reference": "75"}, "plan.variables.grade.reference", "75"),
+        (
+            {"subgroups": {"by_x": {"variable": "region", "odds_ratio_reference": "west"}}},
+            "plan.subgroups.by_x.odds_ratio_reference",
+            "west",
+        ),
+        (
+            {"subgroups": {"by_x": {"variable": "clinic_size"}}},
+            "plan.subgroups.by_x.variable",
+            "clinic_size",
+        ),
+        (
+            {"models__unadjusted__covariates": ["grade"]},
+            "plan.models.unadjusted.covariates",
+            "nested",
+        ),
+        ({"variables__region__levels__south": None}, "plan.variables.region.levels.south", "label"),
+        ({"variables__grade__bands": [{"level": "x"}]}, "plan.variables.grade", "bands"),
+        ({"exposure__reference": "placebo"}, "plan.exposure.reference", "placebo"),
+        ({"strata": "sector"}, "plan.strata", "sector"),
+        ({"strata": "grade"}, "plan.models.adjusted.covariates", "strata"),
+        ({"exposure__levels": {"intervention": None}}, "plan.exposure.levels", "two levels"),
+    ],
+)
+def test_a_plan_mistake_is_reported_at_its_key(tmp_path, changes, where, words) -> None:
+    found = problems_of(tmp_path, **changes)
+    assert any(key == where and words in text for key, text in found), found
+
+
+def test_every_plan_problem_reads_in_both_languages(tmp_path: Path) -> None:
+    plan = copy.deepcopy(PLAN)
+    plan["exposure"]["levels"] = {"intervention": None}
+    plan["table1"] = ["age_band", "region", "income"]
+    with pytest.raises(InputError) as error:
+        load(write_data(tmp_path / "data", plan))
+    assert len(error.value.problems) == 2
+    assert "cohort.study.yaml" in error.value.text("en") and "income" in error.value.text("nb")
+    assert "intervention" in error.value.text("nb")
+
+
+def test_the_shipped_description_declares_the_papers_plan() -> None:
+    assert load(SHIPPED_DATA).plan == DEFAULT_PLAN
+
+
+def test_a_plan_naming_a_column_not_in_the_data_names_the_column(tmp_path: Path) -> None:
+    plan = copy.deepcopy(PLAN)
+    plan["variables"]["grade"]["column"] = "sick_leave_grade"
+    with pytest.raises(InputError) as error:
+        load(write_data(tmp_path / "data", plan))
+    assert any(p.column == "sick_leave_grade" for p in error.value.problems)
+    for lang in LANGS:
+        assert "cohort.csv" in error.value.text(lang)
+
+
+def test_a_missing_stratum_names_file_column_and_row(tmp_path: Path) -> None:
+    folder = write_data(tmp_path / "data", stratified_plan())
+    frame = pd.read_csv(folder / "cohort.csv", dtype=str, keep_default_na=False)
+    frame.loc[11, "grade"] = ""
+    frame.to_csv(folder / "cohort.csv", index=False)
+    with pytest.raises(InputError) as error:
+        load(folder)
+    [problem] = error.value.problems
+    assert (problem.column, problem.row) == ("grade", 12)
+    assert "stratum" in problem.text("en") and "stratum" in problem.text("nb")
+
+
+def test_a_value_not_declared_as_a_level_names_file_column_and_row(tmp_path: Path) -> None:
+    folder = write_data(tmp_path / "data")
+    frame = pd.read_csv(folder / "cohort.csv", dtype=str, keep_default_na=False)
+    frame.loc[6, "region"] = "west"
+    frame.to_csv(folder / "cohort.csv", index=False)
+    with pytest.raises(InputError) as error:
+        load(folder)
+    [problem] = error.value.problems
+    assert (problem.column, problem.row) == ("region", 7)
+    assert "north" in problem.text("en") and "north" in problem.text("nb")
+
+
+def test_the_book_of_a_planned_cohort_builds_in_both_languages(shared_book) -> None:
+    out = shared_book("plan")
+    words = {
+        "en": ("Time to return to work by study arm", "Sick-leave grade", "Intervention"),
+        "nb": ("Tid til tilbakeføring etter studiearm", "Landsdel", "Kontroll"),
+    }
+    paper = {"en": ("coordinator", "programme type"), "nb": ("koordinator", "type tilbud")}
+    for lang in LANGS:
+        page = article_text(out / "html" / lang / "cohort.html")
+        assert all(word in page for word in words[lang]), lang
+        assert not [word for word in paper[lang] if word in page.lower()], lang
+        assert "clinic" in article_text(out / "html" / lang / "rerun.html")
