@@ -61,7 +61,7 @@ def kind(annotation: object, lang: str, entries: str | None = None) -> str:
             text = t(entries, lang)
         elif entry is LangText:
             return t("description.kind.per_level", lang)
-        elif entry is not OutcomeDescription:
+        elif not (is_model(entry) and issubclass(entry, OutcomeDescription)):
             each = "per_name" if is_model(entry) else "pairs"
             return t(f"description.kind.{each}", lang)
         else:

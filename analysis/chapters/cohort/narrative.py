@@ -614,7 +614,7 @@ def competing_intro(results: CohortResults, name: str, lang: str) -> str:
                 outcome=outcome_name(results, name, lang),
                 competing=_listed(competing, lang),
             ),
-            withheld(EXPOSURE, result.withheld, lang),
+            withheld(results.plan, EXPOSURE, result.withheld, lang),
         )
         if text
     )
@@ -698,5 +698,5 @@ def rmst_text(results: CohortResults, lang: str) -> str:
                 p=fmt_p(difference.p, lang),
             )
         sentences.append(sentence)
-        sentences.append(withheld(EXPOSURE, result.withheld, lang))
+        sentences.append(withheld(results.plan, EXPOSURE, result.withheld, lang))
     return " ".join(sentence for sentence in sentences if sentence)
