@@ -15,7 +15,7 @@ from pathlib import Path
 
 from analysis.core.i18n import t
 from analysis.core.problems import InputError
-from analysis.core.settings import DATA, LANGS, OUT, SUPPRESS_BELOW
+from analysis.core.settings import DATA, ENGINES, LANGS, OUT, SPARK_MASTER, SUPPRESS_BELOW, Engine
 from analysis.pipeline.interrupt import stoppable
 
 # Modules that add their own sub-commands through ``register_cli(subparsers)``.
@@ -48,6 +48,29 @@ def _build(args: argparse.Namespace) -> None:
         jobs=args.jobs,
         force=args.force,
         pdf=args.pdf,
+        engine=engine(args),
+    )
+
+
+def engine(args: argparse.Namespace) -> Engine:
+    """The engine ``--engine`` and ``--spark-master`` choose."""
+    return Engine(args.engine, args.spark_master)
+
+
+def engine_options(command: argparse.ArgumentParser) -> None:
+    """Add ``--engine`` and ``--spark-master`` to ``command``."""
+    command.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=ENGINES[0],
+        help="where a register extract is derived: embedded DuckDB (default) or Apache Spark "
+        "(pip install .[spark] and Java)",
+    )
+    command.add_argument(
+        "--spark-master",
+        default=SPARK_MASTER,
+        metavar="URL",
+        help=f"the Spark master with --engine spark (default {SPARK_MASTER})",
     )
 
 
@@ -114,6 +137,7 @@ def parser(all_commands: bool = True) -> argparse.ArgumentParser:
         action="store_true",
         help="also print each language's book as one PDF with headless Chromium (make book does)",
     )
+    engine_options(build_cmd)
     build_cmd.set_defaults(run=_build)
 
     validate_cmd = commands.add_parser(
@@ -126,7 +150,10 @@ def parser(all_commands: bool = True) -> argparse.ArgumentParser:
         "--only", type=_csv_list, default=None, help="chapters, comma-separated (default: all)"
     )
     _lang_option(validate_cmd)
-    validate_cmd.set_defaults(run=lambda args: validate(args.data, args.only, langs=args.lang))
+    engine_options(validate_cmd)
+    validate_cmd.set_defaults(
+        run=lambda args: validate(args.data, args.only, langs=args.lang, engine=engine(args))
+    )
     for module in COMMAND_MODULES if all_commands else ():
         importlib.import_module(module).register_cli(commands)
     return main

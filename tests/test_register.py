@@ -14,7 +14,7 @@ from analysis.chapters.cohort import spells as register
 from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.data import input_files, load
 from analysis.core.problems import InputError
-from analysis.core.settings import BOOK
+from analysis.core.settings import BOOK, DUCKDB, Engine
 from analysis.generators import register as generator
 from analysis.pipeline.build import select_chapters
 from tests.helpers import cohort_page_text, figures_undrawn
@@ -135,6 +135,12 @@ def write_register(folder, persons: pd.DataFrame, spells: pd.DataFrame, kind: st
 
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
 def test_bad_spells_are_named_by_file_row_and_fix(tmp_path, kind):
+    assert_bad_spells_named(tmp_path, kind, DUCKDB)
+
+
+def assert_bad_spells_named(tmp_path, kind: str, engine: Engine) -> None:
+    """Bad spells written as ``kind`` (csv, or parquet partitions) stop ``engine``'s check,
+    each named by its file, row and fix."""
     persons, spells = random_register(1, persons=8)
     spells = spells.sort_values(["id", "start"]).reset_index(drop=True)
     bad = spells.copy()
@@ -146,7 +152,7 @@ def test_bad_spells_are_named_by_file_row_and_fix(tmp_path, kind):
     bad.loc[later, "start"] = bad.loc[later - 1, "end"]  # overlaps the spell before
     write_register(tmp_path, persons, bad, kind)
     persons_file, spells_file = register.register_files(tmp_path)
-    con = register.connect()
+    con = register.connect(engine)
     table = register.read(con, spells_file, "spells", tmp_path)
     people = register.read(con, persons_file, "persons", tmp_path)
     with pytest.raises(InputError) as caught:

@@ -39,7 +39,7 @@ from analysis.core.book import load_book
 from analysis.core.i18n import check_lang, t
 from analysis.core.problems import InputError, Message, Notes, Problem
 from analysis.core.results import read_results, save_state, write_results
-from analysis.core.settings import BOOK, LANGS, OUT, ROOT
+from analysis.core.settings import BOOK, DUCKDB, LANGS, OUT, ROOT, Engine
 from analysis.core.study import study_file
 from analysis.core.yamlfile import read_yaml
 from analysis.pipeline import runner
@@ -157,10 +157,14 @@ def data_digest(data_dir: Path) -> str:
 
 
 def load_chapters(
-    chapters: list[Chapter], data_dir: Path, progress: Progress, lang: str = "en"
+    chapters: list[Chapter],
+    data_dir: Path,
+    progress: Progress,
+    lang: str = "en",
+    engine: Engine = DUCKDB,
 ) -> dict[str, object]:
-    """Read and validate every chapter's inputs; print how files were read (notes, in
-    ``lang``)."""
+    """Read and validate every chapter's inputs (a register extract derived in ``engine``);
+    print how files were read (notes, in ``lang``)."""
     if not Path(data_dir).is_dir():
         raise InputError(
             [
@@ -178,7 +182,12 @@ def load_chapters(
     try:
         return {
             chapter.name: progress.step(
-                "validate", chapter.name, "", lambda c=chapter: c.module().load(data_dir, notes)
+                "validate",
+                chapter.name,
+                "",
+                lambda c=chapter: c.module().load(
+                    data_dir, notes, **({"engine": engine} if c.engine else {})
+                ),
             )
             for chapter in chapters
         }
@@ -201,12 +210,14 @@ def validate(
     echo: Callable[[str], None] = print,
     langs: Iterable[str] = LANGS,
     pages: Path = BOOK,
+    engine: Engine = DUCKDB,
 ) -> None:
     """Check the inputs of the chosen chapters (those with a page in ``pages`` unless ``only``)
-    without building (raises ``InputError``); notes and the verdict in the first of ``langs``."""
+    without building (raises ``InputError``); notes and the verdict in the first of ``langs``;
+    a register extract is derived in ``engine``."""
     lang = message_language(langs)
     chapters = select_chapters(only, pages, Path(data_dir))
-    load_chapters(chapters, Path(data_dir).resolve(), Progress(echo), lang)
+    load_chapters(chapters, Path(data_dir).resolve(), Progress(echo), lang, engine)
     echo(t("input.valid", lang, chapters=", ".join(c.name for c in chapters)))
 
 
@@ -220,9 +231,11 @@ def analyse(
     suppress_below: int | None = None,
     compare: bool = True,
     lang: str = "en",
+    engine: Engine = DUCKDB,
 ) -> dict[str, str]:
     """Analyse each chapter once, reusing the cached analysis of unchanged inputs; the inputs
-    of every chapter to analyse are validated before any is analysed (notes in ``lang``).
+    of every chapter to analyse are validated before any is analysed (notes in ``lang``; a
+    register extract derived in ``engine``, which does not change the results).
     Returns the digest of each chapter's kept results, which its pages depend on."""
     # Keyed on the whole data folder: any change analyses every chapter again (in seconds);
     # the pages of a chapter whose results come out the same are still reused.
@@ -240,7 +253,7 @@ def analyse(
     }
     kept = Path(tempfile.mkdtemp(dir=state_dir.parent))
     fresh = [c for c in chapters if not cache.fetch("analysis", keys[c.name], kept / c.name)]
-    loaded = load_chapters(fresh, data_dir, progress, lang)
+    loaded = load_chapters(fresh, data_dir, progress, lang, engine)
     for chapter in chapters:
         folder = kept / chapter.name
         if chapter in fresh:
@@ -426,6 +439,7 @@ def build(
     echo: Callable[[str], None] = print,
     pages: Path = BOOK,
     pdf: bool = False,
+    engine: Engine = DUCKDB,
 ) -> Path:
     """Build the book into ``out/html`` and the results into ``out/results``.
 
@@ -435,7 +449,7 @@ def build(
     time (default: the number of cores); ``force`` does all work again, ignoring the cache.
     ``pages`` is the folder of the single-source pages. ``pdf`` also prints each language's
     book as one PDF with headless Chromium (where it is found; else a notice), linked from
-    every page.
+    every page. A register extract is derived in ``engine`` (DuckDB unless Spark is chosen).
     """
     data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
     refuse_unsafe(out, data_dir, ROOT)
@@ -465,6 +479,7 @@ def build(
                 suppress_below,
                 compare,
                 lang=message_lang,
+                engine=engine,
             )
             person_level = [chapter.name for chapter in chapters if chapter.person_level]
             reports = disclosure.gather(read_results(results_dir), person_level)

@@ -9,7 +9,8 @@ Norwegian return-to-work cohorts come from the sickness-absence and benefit regi
   ``start``, ``end`` (both days included), ``grade`` (per cent, 0–100) and ``benefit``.
 
 The derivation (``derive``) is written once with Ibis and runs in DuckDB, embedded, which
-spills to disk: the Python process receives one row per person, never one per spell. Rules:
+spills to disk, or with the same expressions in Apache Spark (``--engine spark``, the ``spark``
+extra): the Python process receives one row per person, never one per spell. Rules:
 
 - a gap of at most ``bridge_days`` between two spells is no return to work;
 - first return: the first day from time zero not covered by a spell of grade 100;
@@ -23,13 +24,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
 from analysis.core.problems import InputError, Message, Problem
-from analysis.core.settings import FOLLOW_UP_DAYS
+from analysis.core.settings import DUCKDB, FOLLOW_UP_DAYS, Engine
+
+if TYPE_CHECKING:  # PySpark is an optional extra
+    from pyspark.sql import SparkSession
 
 BENEFITS = ("sickness_benefit", "work_assessment_allowance", "disability_pension")
 COMPETING = ("work_assessment_allowance", "disability_pension")
@@ -62,14 +67,58 @@ def register_files(data_dir: Path) -> tuple[Path, Path] | None:
     return found_persons[0], found_spells[0]
 
 
-def connect(memory_limit: str = "4GB", temp_directory: Path | None = None) -> ibis.BaseBackend:
-    """An embedded DuckDB that spills to ``temp_directory`` beyond ``memory_limit``."""
+def connect(
+    engine: Engine = DUCKDB, temp_directory: Path | None = None, memory_limit: str = "4GB"
+) -> ibis.BaseBackend:
+    """The engine's backend: an embedded DuckDB that spills to ``temp_directory`` beyond
+    ``memory_limit``, or a Spark session at ``engine.master`` (see :func:`spark_session`)."""
+    if engine.name == "spark":
+        return ibis.pyspark.connect(spark_session(engine.master, temp_directory))
     config = {"memory_limit": memory_limit, "preserve_insertion_order": True}
     if temp_directory is not None:
         config["temp_directory"] = str(temp_directory)
     con = ibis.duckdb.connect(**config)
     con.raw_sql("SET enable_progress_bar = false")  # the build prints its own progress
     return con
+
+
+def spark_session(master: str, local_dir: Path | None = None) -> SparkSession:
+    """The process's Spark session at ``master`` (made on first use: the JVM starts once),
+    dates in UTC; in local mode, few shuffle partitions and scratch space in ``local_dir``.
+    InputError when PySpark (the ``spark`` extra) or Java is missing."""
+    no_spark = InputError(
+        [
+            Problem(
+                "--engine spark",
+                None,
+                None,
+                Message("cohort.input.spell.no_spark"),
+                Message("cohort.input.spell.fix.no_spark"),
+            )
+        ]
+    )
+    try:
+        from pyspark.errors import PySparkRuntimeError
+        from pyspark.sql import SparkSession
+    except ImportError as missing:
+        raise no_spark from missing
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("rtw-report")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+    )
+    if master.startswith("local"):
+        builder = builder.config("spark.sql.shuffle.partitions", "8")
+        if local_dir is not None:
+            builder = builder.config("spark.local.dir", str(local_dir))
+    try:
+        session = builder.getOrCreate()
+    except PySparkRuntimeError as java_missing:  # the JVM did not start
+        raise no_spark from java_missing
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def read(con: ibis.BaseBackend, path: Path, name: str, data_dir: Path) -> ir.Table:
@@ -88,9 +137,12 @@ def read(con: ibis.BaseBackend, path: Path, name: str, data_dir: Path) -> ir.Tab
                 )
             ]
         )
+    labelled = [(file, shown(file, data_dir)) for file in files]
+    if con.name == "pyspark":
+        return _read_spark(con, labelled, name)
     parts = []
-    for i, file in enumerate(files):
-        where, label = _quoted(str(file)), _quoted(shown(file, data_dir))
+    for i, (file, label) in enumerate(labelled):
+        where, label = _quoted(str(file)), _quoted(label)
         if file.suffix == ".parquet":
             parts.append(
                 f"SELECT * EXCLUDE (file_row_number), {label} AS _file, "
@@ -103,6 +155,32 @@ def read(con: ibis.BaseBackend, path: Path, name: str, data_dir: Path) -> ir.Tab
             )
             parts.append(f"SELECT *, {label} AS _file, rowid + 1 AS _row FROM {name}_{i}")
     return con.sql(" UNION ALL BY NAME ".join(parts))
+
+
+def _read_spark(con: ibis.BaseBackend, files: list[tuple[Path, str]], name: str) -> ir.Table:
+    """:func:`read` in Spark: a Parquet file's rows are numbered by Spark's ``row_index``, a
+    CSV file's in the file's order (``zipWithIndex``); the files become the view ``name``."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import LongType
+
+    session = con._session
+    parts = []
+    for file, label in files:
+        if file.suffix == ".parquet":
+            part = session.read.parquet(str(file)).select(
+                "*", (F.col("_metadata.row_index") + 1).alias("_row")
+            )
+        else:
+            read_csv = session.read.csv(str(file), header=True, inferSchema=True)
+            numbered = read_csv.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1))
+            schema = read_csv.schema.add("_row", LongType(), nullable=False)
+            part = session.createDataFrame(numbered, schema)
+        parts.append(part.withColumn("_file", F.lit(label)))
+    frame = parts[0]
+    for part in parts[1:]:
+        frame = frame.unionByName(part, allowMissingColumns=True)
+    frame.createOrReplaceTempView(name)
+    return con.table(name)
 
 
 def _quoted(text: str) -> str:
@@ -268,18 +346,22 @@ def require_columns(table: ir.Table, columns: tuple[str, ...], fix: Message) -> 
 
 
 def cohort_frame(
-    data_dir: Path, rules: Derivation, work: Path, shown_limit: int = 20
+    data_dir: Path,
+    rules: Derivation,
+    work: Path,
+    shown_limit: int = 20,
+    engine: Engine = DUCKDB,
 ) -> pd.DataFrame:
     """The persons of the files ``rules`` names in ``data_dir`` with their derived outcome
     columns, as text cells in the persons file's order (one row per person, ready for the
-    cohort schema); DuckDB spills to ``work``. Raises InputError on bad spells or a person no
-    spell covers at time zero."""
-    con = connect(temp_directory=work)
+    cohort schema), derived in ``engine``, which spills to ``work``. Raises InputError on bad
+    spells or a person no spell covers at time zero."""
+    con = connect(engine, temp_directory=work)
     persons = read(con, data_dir / rules.persons, "persons", data_dir)
     require_columns(persons, ("id", "entry_date"), Message("cohort.input.spell.fix.person_columns"))
     spells = read(con, data_dir / rules.spells, "spells", data_dir)
     check_spells(spells, persons, shown_limit)
-    outcomes = con.create_table("outcomes", derive(spells, persons, rules), temp=True)
+    outcomes = derive(spells, persons, rules).cache()
     joined = persons.join(outcomes, "id").order_by("_row")
     uncovered = joined.filter(~joined.covered)[["_file", "_row"]].limit(shown_limit).execute()
     if len(uncovered):
