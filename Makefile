@@ -33,7 +33,7 @@ lint: $(STAMP)
 
 # Re-resolve the pins after changing dependencies in pyproject.toml; keeps environment.yml in sync.
 lock: $(STAMP)
-	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+	$(BIN)/pip-compile --quiet --extra dev --extra spark --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file requirements.lock pyproject.toml
 	$(BIN)/python -m analysis.pipeline.lockfile
 
