@@ -17,7 +17,7 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check analysis tests
 	$(BIN)/ruff format --check analysis tests
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 # Every unit test, without the book builds, the browser and the slow tests, and with the
 # property tests on fewer random cases (--quick): seconds, for the edit-test loop.

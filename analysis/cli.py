@@ -15,7 +15,7 @@ from pathlib import Path
 
 from analysis.core.i18n import t
 from analysis.core.problems import InputError
-from analysis.core.settings import DATA, ENGINES, LANGS, OUT, SPARK_MASTER, SUPPRESS_BELOW, Engine
+from analysis.core.settings import DATA, LANGS, OUT, SUPPRESS_BELOW
 from analysis.pipeline.interrupt import stoppable
 
 # Modules that add their own sub-commands through ``register_cli(subparsers)``.
@@ -36,7 +36,7 @@ def _csv_list(text: str) -> list[str]:
 
 
 def _build(args: argparse.Namespace) -> None:
-    from analysis.pipeline.build import build
+    from analysis.pipeline.build import build, chosen_engine
 
     build(
         args.data,
@@ -48,29 +48,7 @@ def _build(args: argparse.Namespace) -> None:
         jobs=args.jobs,
         force=args.force,
         pdf=args.pdf,
-        engine=engine(args),
-    )
-
-
-def engine(args: argparse.Namespace) -> Engine:
-    """The engine ``--engine`` and ``--spark-master`` choose."""
-    return Engine(args.engine, args.spark_master)
-
-
-def engine_options(command: argparse.ArgumentParser) -> None:
-    """Add ``--engine`` and ``--spark-master`` to ``command``."""
-    command.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default=ENGINES[0],
-        help="where a register extract is derived: embedded DuckDB (default) or Apache Spark "
-        "(pip install .[spark] and Java)",
-    )
-    command.add_argument(
-        "--spark-master",
-        default=SPARK_MASTER,
-        metavar="URL",
-        help=f"the Spark master with --engine spark (default {SPARK_MASTER})",
+        engine=chosen_engine(args),
     )
 
 
@@ -92,7 +70,7 @@ def _lang_option(command: argparse.ArgumentParser) -> None:
 def parser(all_commands: bool = True) -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task (only ``build`` and ``validate``
     unless ``all_commands``: the generators and importers load the statistics libraries)."""
-    from analysis.pipeline.build import validate
+    from analysis.pipeline.build import chosen_engine, engine_options, validate
 
     main = argparse.ArgumentParser(prog="rtw-report", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True)
@@ -152,7 +130,7 @@ def parser(all_commands: bool = True) -> argparse.ArgumentParser:
     _lang_option(validate_cmd)
     engine_options(validate_cmd)
     validate_cmd.set_defaults(
-        run=lambda args: validate(args.data, args.only, langs=args.lang, engine=engine(args))
+        run=lambda args: validate(args.data, args.only, langs=args.lang, engine=chosen_engine(args))
     )
     for module in COMMAND_MODULES if all_commands else ():
         importlib.import_module(module).register_cli(commands)

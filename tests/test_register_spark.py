@@ -21,7 +21,8 @@ from analysis.core.settings import DUCKDB, SPARK_MASTER, Engine
 from analysis.generators import register as generator
 from tests.test_register import assert_bad_spells_named
 
-pytestmark = pytest.mark.slow
+# One JVM for the module, also under pytest-xdist (make test distributes by group).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
 
 
 def spark_missing() -> str | None:

@@ -13,7 +13,7 @@ Measures, each in a fresh temporary output folder and on a copy of the data:
   and the peak memory they allocate (tracemalloc).
 
 With ``--register``: the cohort chapter built from generated register extracts (persons and
-spells, derived in DuckDB) instead.
+spells, derived in DuckDB, or in Spark with ``--engine spark``) instead.
 
 A benchmark, not a test: it asserts nothing and prints the targets beside the figures.
 """
@@ -41,7 +41,8 @@ from analysis.chapters.cohort import coxph, survival
 from analysis.chapters.cohort.collapsed import CLUSTER, EVENT, TIME, WEIGHT, collapse
 from analysis.chapters.cohort.data import load as load_cohort
 from analysis.chapters.cohort.scale import resample
-from analysis.core.settings import DATA
+from analysis.core.settings import DATA, DUCKDB, Engine
+from analysis.pipeline.build import chosen_engine, engine_options
 
 TARGETS = {
     "cold build": "≤ 25 s",
@@ -217,9 +218,10 @@ def register_cli(commands: argparse._SubParsersAction) -> None:
         metavar="PERSONS",
         help="only the cohort statistics on PERSONS persons, row by row and collapsed",
     )
+    engine_options(command)
     command.set_defaults(
         run=lambda args: (
-            register_main(args.register)
+            register_main(args.register, chosen_engine(args))
             if args.register
             else collapsed_benchmark(args.data, args.collapsed)
             if args.collapsed
@@ -228,10 +230,11 @@ def register_cli(commands: argparse._SubParsersAction) -> None:
     )
 
 
-def register_main(sizes: list[int], echo=print) -> None:
+def register_main(sizes: list[int], engine: Engine = DUCKDB, echo=print) -> None:
     """Print the time and peak memory of the cohort chapter (both languages) built from
     generated register extracts of ``sizes`` persons: reading the spells, deriving the cohort
-    in DuckDB, and every analysis, table and figure."""
+    in ``engine``, and every analysis, table and figure. The peak is that of the largest
+    process (the build, with DuckDB in it; Spark's JVM is a process of its own)."""
     from analysis.generators import register
 
     with tempfile.TemporaryDirectory() as folder:
@@ -243,9 +246,14 @@ def register_main(sizes: list[int], echo=print) -> None:
             spells = len(made.spells)
             del made
             seconds, gigabytes = timed(
-                build_command(data, work / f"out-{persons}", "--only", "cohort", "--force")
+                build_command(
+                    data,
+                    work / f"out-{persons}",
+                    *("--only", "cohort", "--force"),
+                    *("--engine", engine.name, "--spark-master", engine.master),
+                )
             )
-            label = f"register {persons:,} persons, {spells:,} spells"
+            label = f"register {persons:,} persons, {spells:,} spells, {engine.name}"
             target = REGISTER_TARGETS.get(round(spells, -7) if spells >= 5_000_000 else 0, "")
             echo(f"{label:<48} {seconds:7.1f} s {gigabytes:5.2f} GB   target {target}")
             shutil.rmtree(data)

@@ -25,6 +25,7 @@ has succeeded, so a failed or interrupted build leaves the previous book untouch
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import sys
@@ -39,7 +40,16 @@ from analysis.core.book import load_book
 from analysis.core.i18n import check_lang, t
 from analysis.core.problems import InputError, Message, Notes, Problem
 from analysis.core.results import read_results, save_state, write_results
-from analysis.core.settings import BOOK, DUCKDB, LANGS, OUT, ROOT, Engine
+from analysis.core.settings import (
+    BOOK,
+    DUCKDB,
+    ENGINES,
+    LANGS,
+    OUT,
+    ROOT,
+    SPARK_MASTER,
+    Engine,
+)
 from analysis.core.study import study_file
 from analysis.core.yamlfile import read_yaml
 from analysis.pipeline import runner
@@ -202,6 +212,28 @@ def message_language(langs: Iterable[str]) -> str:
     if not langs:
         raise BuildError("--lang names no language; choose from " + ", ".join(LANGS))
     return langs[0]
+
+
+def chosen_engine(args: argparse.Namespace) -> Engine:
+    """The engine ``--engine`` and ``--spark-master`` choose."""
+    return Engine(args.engine, args.spark_master)
+
+
+def engine_options(command: argparse.ArgumentParser) -> None:
+    """Add ``--engine`` and ``--spark-master`` to ``command``."""
+    command.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=ENGINES[0],
+        help="where a register extract is derived: embedded DuckDB (default) or Apache Spark "
+        "(pip install .[spark] and Java)",
+    )
+    command.add_argument(
+        "--spark-master",
+        default=SPARK_MASTER,
+        metavar="URL",
+        help=f"the Spark master with --engine spark (default {SPARK_MASTER})",
+    )
 
 
 def validate(
