@@ -10,9 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.chapters.cohort import coxph, survival
 from analysis.chapters.cohort import spells as register
 from analysis.chapters.cohort.chapter import analyse
-from analysis.chapters.cohort.data import input_files, load
+from analysis.chapters.cohort.collapsed import check, collapse
+from analysis.chapters.cohort.data import input_files, load, prepare
 from analysis.core.problems import InputError
 from analysis.core.settings import BOOK, DUCKDB, Engine
 from analysis.generators import register as generator
@@ -262,3 +264,69 @@ def test_a_data_folder_with_only_a_register_extract_builds_the_cohort_chapter(tm
     (tmp_path / "cohort.csv").write_text("id\n", encoding="utf-8")
     assert register.register_files(tmp_path) is not None
     assert input_files(tmp_path) == [tmp_path / "cohort.csv"]  # the table wins over register/
+
+
+# What the chapter's statistics need of a register extract, collapsed in the engine.
+COLLAPSED_BY = ("coordinator", "sex", "diagnosis", "programme_type")
+
+
+def engine_statistics(frame: pd.DataFrame, weights: np.ndarray | None) -> np.ndarray:
+    """Every number of the chapter's survival statistics on ``frame`` (``time``, ``event``,
+    ``COLLAPSED_BY``, ``cluster``; row-level when ``weights`` is None): Kaplan–Meier steps and
+    medians by coordinator, the log-rank test, Cox fits (Efron and Breslow) with robust SEs
+    per person and per programme."""
+    time, event = frame["time"].to_numpy(float), frame["event"].to_numpy(int)
+    groups = frame["coordinator"].astype(str).to_numpy()
+    w = np.ones(len(frame)) if weights is None else weights
+    numbers = []
+    for level in ("no", "yes"):
+        rows = groups == level
+        numbers.append(survival.km_steps(time[rows], event[rows], w[rows]).to_numpy(float))
+        median = survival.median_summary(time[rows], event[rows], weights=w[rows])
+        numbers.append([median.spss.estimate or np.nan, median.n, median.events])
+    test = survival.logrank_test(time, event, groups, ["no", "yes"], weights)
+    numbers.append([test.chi2, test.p])
+    x = np.column_stack(
+        [
+            (frame[name].astype(str) == level).to_numpy(float)
+            for name in COLLAPSED_BY
+            for level in sorted(frame[name].dropna().astype(str).unique())[1:]
+        ]
+    )
+    for ties in coxph.TIES:
+        model = coxph.fit(time, event, x, [""] * x.shape[1], ties, weights=weights)
+        numbers += [model.coef, np.sqrt(np.diag(model.vcov)), [model.loglik]]
+        numbers += [coxph.robust_se(model), coxph.robust_se(model, frame["cluster"].to_numpy())]
+    return np.concatenate([np.ravel(np.asarray(part, float)) for part in numbers])
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``'s cells as Python objects, missing ones None (engines and pandas type them
+    differently)."""
+    cells = frame.astype(object)
+    return cells.where(cells.notna(), None)
+
+
+@pytest.mark.slow
+def test_collapsed_in_the_engine_gives_the_row_level_statistics(tmp_path):
+    made = generator.generate(14_000, seed=11)
+    assert len(made.spells) >= 95_000  # about 100 k spells
+    generator.write(made, tmp_path, partitions=3)
+    data = load(tmp_path)
+    rows = prepare(data.frame).rename(
+        columns={"days_to_first_rtw": "time", "first_rtw": "event", "programme_id": "cluster"}
+    )[["time", "event", *COLLAPSED_BY, "cluster"]]
+    con = register.connect()
+    cohort = register.derived_cohort(con, tmp_path, data.derivation)
+    table = register.collapsed(cohort, "first_rtw", COLLAPSED_BY, cluster="programme_id")
+    check(table, COLLAPSED_BY)
+    assert table["weight"].sum() == len(rows) and len(table) < len(rows)
+    in_pandas = collapse(rows, list(COLLAPSED_BY))
+    pd.testing.assert_frame_equal(plain(table), plain(in_pandas))
+    row_level = engine_statistics(rows, None)
+    from_engine = engine_statistics(table, table["weight"].to_numpy(float))
+    assert np.isfinite(row_level).all()
+    np.testing.assert_allclose(from_engine, row_level, rtol=0, atol=1e-10)
+    without_clusters = register.collapsed(cohort, "full_rtw", COLLAPSED_BY)
+    assert without_clusters["weight"].sum() == len(rows)
+    assert len(without_clusters) < len(table) / 3  # collapsing pays without programmes

@@ -345,25 +345,24 @@ def require_columns(table: ir.Table, columns: tuple[str, ...], fix: Message) -> 
         )
 
 
-def cohort_frame(
-    data_dir: Path,
-    rules: Derivation,
-    work: Path,
-    shown_limit: int = 20,
-    engine: Engine = DUCKDB,
-) -> pd.DataFrame:
-    """The persons of the files ``rules`` names in ``data_dir`` with their derived outcome
-    columns, as text cells in the persons file's order (one row per person, ready for the
-    cohort schema), derived in ``engine``, which spills to ``work``. Raises InputError on bad
-    spells or a person no spell covers at time zero."""
-    con = connect(engine, temp_directory=work)
+def derived_cohort(
+    con: ibis.BaseBackend, data_dir: Path, rules: Derivation, shown_limit: int = 20
+) -> ir.Table:
+    """In ``con``'s engine: the persons of the files ``rules`` names in ``data_dir`` joined
+    with their derived outcome columns (kept in the engine, with ``_file`` and ``_row``).
+    Raises InputError on bad spells or a person no spell covers at time zero."""
     persons = read(con, data_dir / rules.persons, "persons", data_dir)
     require_columns(persons, ("id", "entry_date"), Message("cohort.input.spell.fix.person_columns"))
     spells = read(con, data_dir / rules.spells, "spells", data_dir)
     check_spells(spells, persons, shown_limit)
     outcomes = derive(spells, persons, rules).cache()
-    joined = persons.join(outcomes, "id").order_by("_row")
-    uncovered = joined.filter(~joined.covered)[["_file", "_row"]].limit(shown_limit).execute()
+    joined = persons.join(outcomes, "id")
+    uncovered = (
+        joined.filter(~joined.covered)[["_file", "_row"]]
+        .order_by("_row")
+        .limit(shown_limit)
+        .execute()
+    )
     if len(uncovered):
         raise InputError(
             [
@@ -377,7 +376,51 @@ def cohort_frame(
                 for row in uncovered.to_dict("records")
             ]
         )
+    return joined
+
+
+def cohort_frame(
+    data_dir: Path,
+    rules: Derivation,
+    work: Path,
+    shown_limit: int = 20,
+    engine: Engine = DUCKDB,
+) -> pd.DataFrame:
+    """The persons of the files ``rules`` names in ``data_dir`` with their derived outcome
+    columns, as text cells in the persons file's order (one row per person, ready for the
+    cohort schema), derived in ``engine``, which spills to ``work``. Raises InputError on bad
+    spells or a person no spell covers at time zero."""
+    con = connect(engine, temp_directory=work)
+    joined = derived_cohort(con, data_dir, rules, shown_limit).order_by("_row")
     left_out = (*PERSON_DATES, "covered", "_file", "first_rtw_competing", "full_rtw_competing")
     frame = joined.select(*(c for c in joined.columns if c not in left_out)).execute()
     frame.index = frame.pop("_row").to_numpy() - 1
     return frame.convert_dtypes().astype("string").fillna("")  # whole numbers without ".0"
+
+
+def collapsed(
+    cohort: ir.Table,
+    outcome: str,
+    columns: tuple[str, ...],
+    follow_up_days: int = FOLLOW_UP_DAYS,
+    cluster: str | None = None,
+) -> pd.DataFrame:
+    """The cohort (:func:`derived_cohort`) collapsed in its engine for ``outcome``, censored at
+    ``follow_up_days`` as the chapter censors it: one row per distinct ``time``, ``event``,
+    ``columns`` (missing values a pattern of their own) and ``cluster`` (the column named so,
+    kept as ``cluster`` for cluster-robust SEs), with ``weight`` the number of persons, sorted
+    by those keys (the frame of :mod:`analysis.chapters.cohort.collapsed`). Python receives
+    one row per pattern: the driver's memory grows with distinct times × patterns × clusters,
+    not with persons or spells."""
+    days = cohort[f"days_to_{outcome}"]
+    keyed = cohort.select(
+        time=ibis.least(days, follow_up_days),
+        event=((cohort[outcome] == 1) & (days <= follow_up_days)).cast("int64"),
+        **{name: cohort[name] for name in columns},
+        **({"cluster": cohort[cluster]} if cluster else {}),
+    )
+    keys = list(keyed.columns)
+    counted = keyed.group_by(keys).aggregate(weight=keyed.count()).execute()
+    counted = counted.astype({"time": float, "event": "int64", "weight": "int64"})
+    # sorted here, not in the engine: engines order missing values differently
+    return counted.sort_values(keys, na_position="last", ignore_index=True)
