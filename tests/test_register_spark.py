@@ -1,5 +1,6 @@
 """Register extracts in Apache Spark (``--engine spark``): the same Ibis expressions as in
-DuckDB give the same cohort, the same chapter results and the same messages on bad spells.
+DuckDB give the same cohort, the same collapsed table, the same chapter results and the same
+messages on bad spells.
 
 Slow (the JVM starts once for the module). Without PySpark (the ``spark`` extra) or Java they
 skip with the reason; where ``RTW_REQUIRE_SPARK`` is set (``.ci/run``) they fail instead."""
@@ -19,7 +20,7 @@ from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.data import load
 from analysis.core.settings import DUCKDB, SPARK_MASTER, Engine
 from analysis.generators import register as generator
-from tests.test_register import assert_bad_spells_named
+from tests.test_register import COLLAPSED_BY, assert_bad_spells_named, plain
 
 # One JVM for the module, also under pytest-xdist (make test distributes by group).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
@@ -57,6 +58,17 @@ def test_spark_derives_the_cohort_and_results_duckdb_does(spark, tmp_path):
     expected = made.expected.set_index("id").loc[in_spark.frame["id"]]
     assert (in_spark.frame["days_to_full_rtw"].to_numpy() == expected["days_to_full_rtw"]).all()
     assert analyse(in_spark).to_json() == analyse(in_duckdb).to_json()
+    collapsed = {
+        engine.name: spells.collapsed(
+            spells.derived_cohort(spells.connect(engine), tmp_path, in_spark.derivation),
+            "first_rtw",
+            COLLAPSED_BY,
+            cluster="programme_id",
+        )
+        for engine in (DUCKDB, spark)
+    }
+    assert collapsed["spark"]["weight"].sum() == len(in_spark.frame)
+    pd.testing.assert_frame_equal(plain(collapsed["spark"]), plain(collapsed["duckdb"]))
 
 
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
