@@ -270,6 +270,17 @@ def test_a_data_folder_with_only_a_register_extract_builds_the_cohort_chapter(tm
 COLLAPSED_BY = ("coordinator", "sex", "diagnosis", "programme_type")
 
 
+def design(frame: pd.DataFrame) -> np.ndarray:
+    """Indicators of ``COLLAPSED_BY``'s levels but the first (missing values in none)."""
+    return np.column_stack(
+        [
+            (frame[name].astype(str) == level).to_numpy(float)
+            for name in COLLAPSED_BY
+            for level in sorted(frame[name].dropna().astype(str).unique())[1:]
+        ]
+    )
+
+
 def engine_statistics(frame: pd.DataFrame, weights: np.ndarray | None) -> np.ndarray:
     """Every number of the chapter's survival statistics on ``frame`` (``time``, ``event``,
     ``COLLAPSED_BY``, ``cluster``; row-level when ``weights`` is None): Kaplan–Meier steps and
@@ -286,13 +297,7 @@ def engine_statistics(frame: pd.DataFrame, weights: np.ndarray | None) -> np.nda
         numbers.append([median.spss.estimate or np.nan, median.n, median.events])
     test = survival.logrank_test(time, event, groups, ["no", "yes"], weights)
     numbers.append([test.chi2, test.p])
-    x = np.column_stack(
-        [
-            (frame[name].astype(str) == level).to_numpy(float)
-            for name in COLLAPSED_BY
-            for level in sorted(frame[name].dropna().astype(str).unique())[1:]
-        ]
-    )
+    x = design(frame)
     for ties in coxph.TIES:
         model = coxph.fit(time, event, x, [""] * x.shape[1], ties, weights=weights)
         numbers += [model.coef, np.sqrt(np.diag(model.vcov)), [model.loglik]]
@@ -327,6 +332,24 @@ def test_collapsed_in_the_engine_gives_the_row_level_statistics(tmp_path):
     from_engine = engine_statistics(table, table["weight"].to_numpy(float))
     assert np.isfinite(row_level).all()
     np.testing.assert_allclose(from_engine, row_level, rtol=0, atol=1e-10)
-    without_clusters = register.collapsed(cohort, "full_rtw", COLLAPSED_BY)
-    assert without_clusters["weight"].sum() == len(rows)
-    assert len(without_clusters) < len(table) / 3  # collapsing pays without programmes
+    patterns = register.collapsed(cohort, "first_rtw", COLLAPSED_BY)
+    assert len(patterns) < len(table) / 3  # collapsing pays without programmes
+    assert patterns[list(COLLAPSED_BY)].isna().any().any()  # missing values join too
+    time, event = rows["time"].to_numpy(float), rows["event"].to_numpy(int)
+    for ties in coxph.TIES:
+        x = design(patterns)
+        names = [""] * x.shape[1]
+        model = coxph.fit(
+            patterns["time"], patterns["event"], x, names, ties, weights=patterns["weight"]
+        )
+        summed = register.cluster_sums(
+            cohort, "first_rtw", patterns, coxph.input_dfbeta(model), "programme_id"
+        )
+        assert len(summed) == rows["cluster"].nunique()
+        by_rows = coxph.fit(time, event, design(rows), names, ties)
+        np.testing.assert_allclose(
+            coxph.cluster_robust_se(summed),
+            coxph.robust_se(by_rows, rows["cluster"].to_numpy()),
+            rtol=0,
+            atol=1e-10,
+        )

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from analysis.core.problems import InputError, Message, Problem
@@ -412,11 +413,8 @@ def collapsed(
     by those keys (the frame of :mod:`analysis.chapters.cohort.collapsed`). Python receives
     one row per pattern: the driver's memory grows with distinct times × patterns × clusters,
     not with persons or spells."""
-    days = cohort[f"days_to_{outcome}"]
     keyed = cohort.select(
-        time=ibis.least(days, follow_up_days),
-        event=((cohort[outcome] == 1) & (days <= follow_up_days)).cast("int64"),
-        **{name: cohort[name] for name in columns},
+        **_keyed(cohort, outcome, columns, follow_up_days),
         **({"cluster": cohort[cluster]} if cluster else {}),
     )
     keys = list(keyed.columns)
@@ -424,3 +422,50 @@ def collapsed(
     counted = counted.astype({"time": float, "event": "int64", "weight": "int64"})
     # sorted here, not in the engine: engines order missing values differently
     return counted.sort_values(keys, na_position="last", ignore_index=True)
+
+
+def _keyed(
+    cohort: ir.Table, outcome: str, columns: tuple[str, ...], follow_up_days: int
+) -> dict[str, ir.Value]:
+    """``time`` and ``event`` of ``outcome`` censored at ``follow_up_days`` as the chapter
+    censors them, beside ``columns``, per person of the cohort."""
+    days = cohort[f"days_to_{outcome}"]
+    return {
+        "time": ibis.least(days, follow_up_days),
+        "event": ((cohort[outcome] == 1) & (days <= follow_up_days)).cast("int64"),
+        **{name: cohort[name] for name in columns},
+    }
+
+
+def cluster_sums(
+    cohort: ir.Table,
+    outcome: str,
+    patterns: pd.DataFrame,
+    dfbeta: np.ndarray,
+    cluster: str,
+    follow_up_days: int = FOLLOW_UP_DAYS,
+) -> np.ndarray:
+    """Per cluster (the cohort's column ``cluster``), the sum of its persons' dfbeta residuals
+    (clusters × coefficients), summed in the engine: ``patterns`` is :func:`collapsed` without
+    a cluster and ``dfbeta`` one row of residuals per pattern
+    (:func:`analysis.chapters.cohort.coxph.input_dfbeta` of the fit on it). Python sends the
+    patterns and receives one row per cluster; with :func:`coxph.cluster_robust_se` they give
+    the cluster-robust SEs of the rows one by one."""
+    keys = [name for name in patterns.columns if name != "weight"]
+    missing = "\u2400"  # joins match no null: a missing covariate joins as this text
+    residuals = [f"dfbeta_{j}" for j in range(dfbeta.shape[1])]
+    table = (
+        patterns[keys]
+        .astype({"event": "int64"})
+        .assign(**dict(zip(residuals, dfbeta.T, strict=True)))
+    )
+    text = [name for name in keys if name not in ("time", "event")]
+    table[text] = table[text].astype(object).where(table[text].notna(), missing)
+    keyed = cohort.select(cluster=cohort[cluster], **_keyed(cohort, outcome, text, follow_up_days))
+    keyed = keyed.mutate(**{name: keyed[name].fill_null(missing) for name in text})
+    keyed = keyed.mutate(time=keyed.time.cast("float64"))
+    joined = keyed.join(ibis.memtable(table), keys)
+    summed = joined.group_by("cluster").aggregate(
+        **{name: joined[name].sum() for name in residuals}
+    )
+    return summed.execute()[residuals].to_numpy(float)
