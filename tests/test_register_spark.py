@@ -1,6 +1,6 @@
 """Register extracts in Apache Spark (``--engine spark``): the same Ibis expressions as in
-DuckDB give the same cohort, the same collapsed table, the same chapter results and the same
-messages on bad spells.
+DuckDB give the same cohort, the same chapter results, the same collapsed table and sums per
+cluster, and the same messages on bad spells.
 
 Slow (the JVM starts once for the module). Without PySpark (the ``spark`` extra) or Java they
 skip with the reason; where ``RTW_REQUIRE_SPARK`` is set (``.ci/run``) they fail instead."""
@@ -12,15 +12,16 @@ import os
 import shutil
 from collections.abc import Iterator
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.chapters.cohort import spells
+from analysis.chapters.cohort import coxph, spells
 from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.data import load
 from analysis.core.settings import DUCKDB, SPARK_MASTER, Engine
 from analysis.generators import register as generator
-from tests.test_register import COLLAPSED_BY, assert_bad_spells_named, plain
+from tests.test_register import COLLAPSED_BY, assert_bad_spells_named, design, plain
 
 # One JVM for the module, also under pytest-xdist (make test distributes by group).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
@@ -58,17 +59,27 @@ def test_spark_derives_the_cohort_and_results_duckdb_does(spark, tmp_path):
     expected = made.expected.set_index("id").loc[in_spark.frame["id"]]
     assert (in_spark.frame["days_to_full_rtw"].to_numpy() == expected["days_to_full_rtw"]).all()
     assert analyse(in_spark).to_json() == analyse(in_duckdb).to_json()
-    collapsed = {
-        engine.name: spells.collapsed(
-            spells.derived_cohort(spells.connect(engine), tmp_path, in_spark.derivation),
-            "first_rtw",
-            COLLAPSED_BY,
-            cluster="programme_id",
-        )
+    cohorts = {
+        engine.name: spells.derived_cohort(spells.connect(engine), tmp_path, in_spark.derivation)
         for engine in (DUCKDB, spark)
     }
-    assert collapsed["spark"]["weight"].sum() == len(in_spark.frame)
-    pd.testing.assert_frame_equal(plain(collapsed["spark"]), plain(collapsed["duckdb"]))
+    patterns = {
+        name: spells.collapsed(cohort, "first_rtw", COLLAPSED_BY)
+        for name, cohort in cohorts.items()
+    }
+    assert patterns["spark"]["weight"].sum() == len(in_spark.frame)
+    pd.testing.assert_frame_equal(plain(patterns["spark"]), plain(patterns["duckdb"]))
+    table = patterns["duckdb"]
+    x = design(table)
+    model = coxph.fit(table["time"], table["event"], x, [""] * x.shape[1], weights=table["weight"])
+    summed = {
+        name: spells.cluster_sums(
+            cohort, "first_rtw", table, coxph.input_dfbeta(model), "programme_id"
+        )
+        for name, cohort in cohorts.items()
+    }
+    assert len(summed["spark"]) == in_spark.frame["programme_id"].nunique()
+    np.testing.assert_allclose(summed["spark"], summed["duckdb"], rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("kind", ["csv", "parquet"])

@@ -449,8 +449,8 @@ def cluster_sums(
     (clusters × coefficients), summed in the engine: ``patterns`` is :func:`collapsed` without
     a cluster and ``dfbeta`` one row of residuals per pattern
     (:func:`analysis.chapters.cohort.coxph.input_dfbeta` of the fit on it). Python sends the
-    patterns and receives one row per cluster; with :func:`coxph.cluster_robust_se` they give
-    the cluster-robust SEs of the rows one by one."""
+    patterns and receives one row per cluster (in the clusters' order); with
+    :func:`coxph.cluster_robust_se` they give the cluster-robust SEs of the rows one by one."""
     keys = [name for name in patterns.columns if name != "weight"]
     missing = "\u2400"  # joins match no null: a missing covariate joins as this text
     residuals = [f"dfbeta_{j}" for j in range(dfbeta.shape[1])]
@@ -468,4 +468,4 @@ def cluster_sums(
     summed = joined.group_by("cluster").aggregate(
         **{name: joined[name].sum() for name in residuals}
     )
-    return summed.execute()[residuals].to_numpy(float)
+    return summed.order_by("cluster").execute()[residuals].to_numpy(float)
