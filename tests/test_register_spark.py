@@ -21,7 +21,7 @@ from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.data import load
 from analysis.core.settings import DUCKDB, SPARK_MASTER, Engine
 from analysis.generators import register as generator
-from tests.test_register import COLLAPSED_BY, assert_bad_spells_named, design, plain
+from tests.helpers import COLLAPSED_BY, assert_bad_spells_named, design, plain
 
 # One JVM for the module, also under pytest-xdist (make test distributes by group).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
