@@ -18,7 +18,7 @@ book: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check analysis tests
 	$(BIN)/ruff format --check analysis tests
-	$(BIN)/python -m pytest -n auto --durations=25
+	$(BIN)/python -m pytest -n auto --dist loadgroup --durations=25
 
 # Every unit test, without the book builds, the browser and the slow tests, and with the
 # property tests on fewer random cases (--quick): seconds, for the edit-test loop.
@@ -34,7 +34,7 @@ lint: $(STAMP)
 
 # Re-resolve the pins after changing dependencies in pyproject.toml; keeps environment.yml in sync.
 lock: $(STAMP)
-	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+	$(BIN)/pip-compile --quiet --extra dev --extra spark --strip-extras --no-emit-index-url \
 		--no-emit-find-links --output-file requirements.lock pyproject.toml
 	$(BIN)/python -m analysis.pipeline.lockfile
 

@@ -36,7 +36,7 @@ def _csv_list(text: str) -> list[str]:
 
 
 def _build(args: argparse.Namespace) -> None:
-    from analysis.pipeline.build import build
+    from analysis.pipeline.build import build, chosen_engine
 
     build(
         args.data,
@@ -48,6 +48,7 @@ def _build(args: argparse.Namespace) -> None:
         jobs=args.jobs,
         force=args.force,
         pdf=args.pdf,
+        engine=chosen_engine(args),
     )
 
 
@@ -70,7 +71,7 @@ def _lang_option(command: argparse.ArgumentParser) -> None:
 def parser(all_commands: bool = True) -> argparse.ArgumentParser:
     """The argument parser with one sub-command per task (only ``build`` and ``validate``
     unless ``all_commands``: the generators and importers load the statistics libraries)."""
-    from analysis.pipeline.build import validate
+    from analysis.pipeline.build import chosen_engine, engine_options, validate
 
     main = argparse.ArgumentParser(prog="rtw-report", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True)
@@ -115,6 +116,7 @@ def parser(all_commands: bool = True) -> argparse.ArgumentParser:
         action="store_true",
         help="also print each language's book as one PDF with headless Chromium (make book does)",
     )
+    engine_options(build_cmd)
     build_cmd.set_defaults(run=_build)
 
     validate_cmd = commands.add_parser(
@@ -127,7 +129,10 @@ def parser(all_commands: bool = True) -> argparse.ArgumentParser:
         "--only", type=_csv_list, default=None, help="chapters, comma-separated (default: all)"
     )
     _lang_option(validate_cmd)
-    validate_cmd.set_defaults(run=lambda args: validate(args.data, args.only, langs=args.lang))
+    engine_options(validate_cmd)
+    validate_cmd.set_defaults(
+        run=lambda args: validate(args.data, args.only, langs=args.lang, engine=chosen_engine(args))
+    )
     for module in COMMAND_MODULES if all_commands else ():
         importlib.import_module(module).register_cli(commands)
     return main

@@ -4,6 +4,7 @@ are in ``conftest.py``. Test modules import from here, never from one another.""
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import itertools
 import re
@@ -19,11 +20,13 @@ from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from analysis.chapters import CHAPTERS
 from analysis.chapters.cohort import page as cohort_page
+from analysis.chapters.cohort import spells as register
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.core import display
 from analysis.core.display import FigureFolder
 from analysis.core.identifiers import FNR_WEIGHTS_1, FNR_WEIGHTS_2
-from analysis.core.settings import LANGS, PHONE_FIGURE_SUFFIX, SUPPRESS_BELOW
+from analysis.core.problems import InputError
+from analysis.core.settings import LANGS, PHONE_FIGURE_SUFFIX, SUPPRESS_BELOW, Engine
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHIPPED_DATA = FIXTURES / "shipped-data"
@@ -428,3 +431,110 @@ def write_review(
     table = pd.DataFrame([{**_JUDGEMENTS, **notes, **row} for row in analyses]).fillna("")
     table.to_csv(folder / "analyses.csv", index=False)
     return data_dir
+
+
+# Register extracts (tests/test_register.py, tests/test_register_spark.py)
+DAY0 = dt.date(2020, 1, 1)
+
+
+# What the chapter's statistics need of a register extract, collapsed in the engine.
+def random_register(seed: int, persons: int = 40) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Small persons and spells tables with the patterns that matter: graded leave, gaps of a
+    few days, recurrent spells, competing benefits, deaths, spells ending before entry."""
+    rng = np.random.default_rng(seed)
+    people, rows = [], []
+    for i in range(persons):
+        entry = DAY0 + dt.timedelta(days=int(rng.integers(0, 30)))
+        death = entry + dt.timedelta(days=int(rng.integers(1, 60))) if rng.random() < 0.1 else None
+        people.append({"id": f"p{i}", "entry_date": entry, "death_date": death})
+        day = entry - dt.timedelta(days=int(rng.integers(0, 4)))
+        for _ in range(int(rng.integers(1, 6))):
+            length = int(rng.integers(1, 25))
+            benefit = rng.choice(register.BENEFITS, p=[0.8, 0.15, 0.05])
+            grade = int(rng.choice([100, 100, 50, 20]))
+            rows.append(
+                {
+                    "id": f"p{i}",
+                    "start": day,
+                    "end": day + dt.timedelta(days=length - 1),
+                    "grade": grade,
+                    "benefit": str(benefit),
+                }
+            )
+            day += dt.timedelta(days=length + int(rng.choice([0, 0, 1, 2, 3, 8])))
+    return pd.DataFrame(people), pd.DataFrame(rows)
+
+
+def write_register(folder, persons: pd.DataFrame, spells: pd.DataFrame, kind: str) -> None:
+    (folder / "register").mkdir(parents=True)
+    persons.to_csv(folder / "register" / "persons.csv", index=False)
+    if kind == "csv":
+        spells.to_csv(folder / "register" / "spells.csv", index=False)
+    else:
+        parts = folder / "register" / "spells"
+        parts.mkdir()
+        half = len(spells) // 2
+        spells.iloc[:half].to_parquet(parts / "part-0.parquet")
+        spells.iloc[half:].to_parquet(parts / "part-1.parquet")
+
+
+def assert_bad_spells_named(tmp_path, kind: str, engine: Engine) -> None:
+    """Bad spells written as ``kind`` (csv, or parquet partitions) stop ``engine``'s check,
+    each named by its file, row and fix."""
+    persons, spells = random_register(1, persons=8)
+    spells = spells.sort_values(["id", "start"]).reset_index(drop=True)
+    bad = spells.copy()
+    bad.loc[0, "end"] = bad.loc[0, "start"] - dt.timedelta(days=1)
+    bad.loc[1, "grade"] = 120
+    bad.loc[2, "benefit"] = "pension"
+    bad.loc[len(bad) - 1, "id"] = "stranger"
+    later = next(i for i in range(4, len(bad) - 1) if bad.id[i] == bad.id[i - 1])
+    bad.loc[later, "start"] = bad.loc[later - 1, "end"]  # overlaps the spell before
+    write_register(tmp_path, persons, bad, kind)
+    persons_file, spells_file = register.register_files(tmp_path)
+    con = register.connect(engine)
+    table = register.read(con, spells_file, "spells", tmp_path)
+    people = register.read(con, persons_file, "persons", tmp_path)
+    with pytest.raises(InputError) as caught:
+        register.check_spells(table, people)
+    problems = caught.value.problems
+    found = {(p.column, p.issue.key, p.file, p.row) for p in problems}
+    half = len(bad) // 2
+
+    def where(index: int) -> tuple[str, int]:
+        if kind == "csv":
+            return f"{tmp_path.name}/register/spells.csv", index + 1
+        part = int(index >= half)
+        return f"{tmp_path.name}/register/spells/part-{part}.parquet", index - part * half + 1
+
+    expected = {
+        ("end", "cohort.input.spell.end_before_start"): 0,
+        ("grade", "cohort.input.spell.grade_range"): 1,
+        ("benefit", "cohort.input.spell.unknown_benefit"): 2,
+        ("id", "cohort.input.spell.unknown_person"): len(bad) - 1,
+        ("start", "cohort.input.spell.overlap"): later,
+    }
+    assert found == {(*key, *where(index)) for key, index in expected.items()}
+    assert all(problem.text(lang) for problem in problems for lang in ("en", "nb"))
+    assert "pension" in next(p for p in problems if p.column == "benefit").text("nb")
+
+
+COLLAPSED_BY = ("coordinator", "sex", "diagnosis", "programme_type")
+
+
+def design(frame: pd.DataFrame) -> np.ndarray:
+    """Indicators of ``COLLAPSED_BY``'s levels but the first (missing values in none)."""
+    return np.column_stack(
+        [
+            (frame[name].astype(str) == level).to_numpy(float)
+            for name in COLLAPSED_BY
+            for level in sorted(frame[name].dropna().astype(str).unique())[1:]
+        ]
+    )
+
+
+def plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``'s cells as Python objects, missing ones None (engines and pandas type them
+    differently)."""
+    cells = frame.astype(object)
+    return cells.where(cells.notna(), None)

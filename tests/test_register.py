@@ -10,43 +10,24 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.chapters.cohort import coxph, survival
 from analysis.chapters.cohort import spells as register
 from analysis.chapters.cohort.chapter import analyse
-from analysis.chapters.cohort.data import input_files, load
+from analysis.chapters.cohort.collapsed import check, collapse
+from analysis.chapters.cohort.data import input_files, load, prepare
 from analysis.core.problems import InputError
-from analysis.core.settings import BOOK
+from analysis.core.settings import BOOK, DUCKDB
 from analysis.generators import register as generator
 from analysis.pipeline.build import select_chapters
-from tests.helpers import cohort_page_text
-
-DAY0 = dt.date(2020, 1, 1)
-
-
-def random_register(seed: int, persons: int = 40) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Small persons and spells tables with the patterns that matter: graded leave, gaps of a
-    few days, recurrent spells, competing benefits, deaths, spells ending before entry."""
-    rng = np.random.default_rng(seed)
-    people, rows = [], []
-    for i in range(persons):
-        entry = DAY0 + dt.timedelta(days=int(rng.integers(0, 30)))
-        death = entry + dt.timedelta(days=int(rng.integers(1, 60))) if rng.random() < 0.1 else None
-        people.append({"id": f"p{i}", "entry_date": entry, "death_date": death})
-        day = entry - dt.timedelta(days=int(rng.integers(0, 4)))
-        for _ in range(int(rng.integers(1, 6))):
-            length = int(rng.integers(1, 25))
-            benefit = rng.choice(register.BENEFITS, p=[0.8, 0.15, 0.05])
-            grade = int(rng.choice([100, 100, 50, 20]))
-            rows.append(
-                {
-                    "id": f"p{i}",
-                    "start": day,
-                    "end": day + dt.timedelta(days=length - 1),
-                    "grade": grade,
-                    "benefit": str(benefit),
-                }
-            )
-            day += dt.timedelta(days=length + int(rng.choice([0, 0, 1, 2, 3, 8])))
-    return pd.DataFrame(people), pd.DataFrame(rows)
+from tests.helpers import (
+    COLLAPSED_BY,
+    assert_bad_spells_named,
+    cohort_page_text,
+    design,
+    plain,
+    random_register,
+    write_register,
+)
 
 
 def plain_reading(
@@ -123,57 +104,9 @@ def test_derived_times_follow_the_rules_day_by_day(seed, bridge):
     assert expected[["first_rtw", "full_rtw", "full_rtw_competing"]].sum().min() > 0
 
 
-def write_register(folder, persons: pd.DataFrame, spells: pd.DataFrame, kind: str) -> None:
-    (folder / "register").mkdir(parents=True)
-    persons.to_csv(folder / "register" / "persons.csv", index=False)
-    if kind == "csv":
-        spells.to_csv(folder / "register" / "spells.csv", index=False)
-    else:
-        parts = folder / "register" / "spells"
-        parts.mkdir()
-        half = len(spells) // 2
-        spells.iloc[:half].to_parquet(parts / "part-0.parquet")
-        spells.iloc[half:].to_parquet(parts / "part-1.parquet")
-
-
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
 def test_bad_spells_are_named_by_file_row_and_fix(tmp_path, kind):
-    persons, spells = random_register(1, persons=8)
-    spells = spells.sort_values(["id", "start"]).reset_index(drop=True)
-    bad = spells.copy()
-    bad.loc[0, "end"] = bad.loc[0, "start"] - dt.timedelta(days=1)
-    bad.loc[1, "grade"] = 120
-    bad.loc[2, "benefit"] = "pension"
-    bad.loc[len(bad) - 1, "id"] = "stranger"
-    later = next(i for i in range(4, len(bad) - 1) if bad.id[i] == bad.id[i - 1])
-    bad.loc[later, "start"] = bad.loc[later - 1, "end"]  # overlaps the spell before
-    write_register(tmp_path, persons, bad, kind)
-    persons_file, spells_file = register.register_files(tmp_path)
-    con = register.connect()
-    table = register.read(con, spells_file, "spells", tmp_path)
-    people = register.read(con, persons_file, "persons", tmp_path)
-    with pytest.raises(InputError) as caught:
-        register.check_spells(table, people)
-    problems = caught.value.problems
-    found = {(p.column, p.issue.key, p.file, p.row) for p in problems}
-    half = len(bad) // 2
-
-    def where(index: int) -> tuple[str, int]:
-        if kind == "csv":
-            return f"{tmp_path.name}/register/spells.csv", index + 1
-        part = int(index >= half)
-        return f"{tmp_path.name}/register/spells/part-{part}.parquet", index - part * half + 1
-
-    expected = {
-        ("end", "cohort.input.spell.end_before_start"): 0,
-        ("grade", "cohort.input.spell.grade_range"): 1,
-        ("benefit", "cohort.input.spell.unknown_benefit"): 2,
-        ("id", "cohort.input.spell.unknown_person"): len(bad) - 1,
-        ("start", "cohort.input.spell.overlap"): later,
-    }
-    assert found == {(*key, *where(index)) for key, index in expected.items()}
-    assert all(problem.text(lang) for problem in problems for lang in ("en", "nb"))
-    assert "pension" in next(p for p in problems if p.column == "benefit").text("nb")
+    assert_bad_spells_named(tmp_path, kind, DUCKDB)
 
 
 @pytest.mark.slow  # a whole extract, derived
@@ -278,3 +211,70 @@ def test_the_data_page_lists_the_register_files_with_their_rows(tmp_path, kind):
     page = "\n".join(cell.source for cell in data_page(front).cells)
     assert f"| `{shown}` |" in page and f"| {len(spells)} |" in page
     assert "`register/`" in page  # the chapter's section names the folder
+
+
+def engine_statistics(frame: pd.DataFrame, weights: np.ndarray | None) -> np.ndarray:
+    """Every number of the chapter's survival statistics on ``frame`` (``time``, ``event``,
+    ``COLLAPSED_BY``, ``cluster``; row-level when ``weights`` is None): Kaplan–Meier steps and
+    medians by coordinator, the log-rank test, Cox fits (Efron and Breslow) with robust SEs
+    per person and per programme."""
+    time, event = frame["time"].to_numpy(float), frame["event"].to_numpy(int)
+    groups = frame["coordinator"].astype(str).to_numpy()
+    w = np.ones(len(frame)) if weights is None else weights
+    numbers = []
+    for level in ("no", "yes"):
+        rows = groups == level
+        numbers.append(survival.km_steps(time[rows], event[rows], w[rows]).to_numpy(float))
+        median = survival.median_summary(time[rows], event[rows], weights=w[rows])
+        numbers.append([median.spss.estimate or np.nan, median.n, median.events])
+    test = survival.logrank_test(time, event, groups, ["no", "yes"], weights)
+    numbers.append([test.chi2, test.p])
+    x = design(frame)
+    for ties in coxph.TIES:
+        model = coxph.fit(time, event, x, [""] * x.shape[1], ties, weights=weights)
+        numbers += [model.coef, np.sqrt(np.diag(model.vcov)), [model.loglik]]
+        numbers += [coxph.robust_se(model), coxph.robust_se(model, frame["cluster"].to_numpy())]
+    return np.concatenate([np.ravel(np.asarray(part, float)) for part in numbers])
+
+
+@pytest.mark.slow
+def test_collapsed_in_the_engine_gives_the_row_level_statistics(tmp_path):
+    made = generator.generate(14_000, seed=11)
+    assert len(made.spells) >= 95_000  # about 100 k spells
+    generator.write(made, tmp_path, partitions=3)
+    data = load(tmp_path)
+    rows = prepare(data.frame).rename(
+        columns={"days_to_first_rtw": "time", "first_rtw": "event", "programme_id": "cluster"}
+    )[["time", "event", *COLLAPSED_BY, "cluster"]]
+    con = register.connect()
+    cohort = register.derived_cohort(con, tmp_path, data.derivation)
+    table = register.collapsed(cohort, "first_rtw", COLLAPSED_BY, cluster="programme_id")
+    check(table, COLLAPSED_BY)
+    assert table["weight"].sum() == len(rows) and len(table) < len(rows)
+    in_pandas = collapse(rows, list(COLLAPSED_BY))
+    pd.testing.assert_frame_equal(plain(table), plain(in_pandas))
+    row_level = engine_statistics(rows, None)
+    from_engine = engine_statistics(table, table["weight"].to_numpy(float))
+    assert np.isfinite(row_level).all()
+    np.testing.assert_allclose(from_engine, row_level, rtol=0, atol=1e-10)
+    patterns = register.collapsed(cohort, "first_rtw", COLLAPSED_BY)
+    assert len(patterns) < len(table) / 3  # collapsing pays without programmes
+    assert patterns[list(COLLAPSED_BY)].isna().any().any()  # missing values join too
+    time, event = rows["time"].to_numpy(float), rows["event"].to_numpy(int)
+    for ties in coxph.TIES:
+        x = design(patterns)
+        names = [""] * x.shape[1]
+        model = coxph.fit(
+            patterns["time"], patterns["event"], x, names, ties, weights=patterns["weight"]
+        )
+        summed = register.cluster_sums(
+            cohort, "first_rtw", patterns, coxph.input_dfbeta(model), "programme_id"
+        )
+        assert len(summed) == rows["cluster"].nunique()
+        by_rows = coxph.fit(time, event, design(rows), names, ties)
+        np.testing.assert_allclose(
+            coxph.cluster_robust_se(summed),
+            coxph.robust_se(by_rows, rows["cluster"].to_numpy()),
+            rtol=0,
+            atol=1e-10,
+        )

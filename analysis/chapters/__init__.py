@@ -35,10 +35,12 @@ class Chapter:
 
     ``parameters`` are the defaults of the keyword arguments of ``chapter.analyse``;
     ``suppress_below`` marks a chapter on person-level data (disclosure control applies).
+    ``engine``: its ``load`` takes the engine that derives a register extract (``--engine``).
     """
 
     name: str
     parameters: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    engine: bool = False
 
     @property
     def person_level(self) -> bool:
@@ -58,6 +60,7 @@ CHAPTERS: Mapping[str, Chapter] = MappingProxyType(
             Chapter(
                 "cohort",
                 MappingProxyType({"follow_up_days": None, "suppress_below": SUPPRESS_BELOW}),
+                engine=True,
             ),
             Chapter("meta"),
             Chapter("interviews", MappingProxyType({"suppress_below": SUPPRESS_BELOW})),

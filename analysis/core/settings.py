@@ -6,6 +6,7 @@ and the build can all read it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent  # this checkout
@@ -42,3 +43,20 @@ PHONE_FIGURE_SUFFIX = "-phone"
 SUPPRESS_BELOW = 5
 # The cohort is followed up for this many days; later events are censored.
 FOLLOW_UP_DAYS = 360
+
+# Register extracts are derived in an engine (``--engine``): embedded DuckDB by default, or
+# Apache Spark (the ``spark`` extra) at ``--spark-master``.
+ENGINES: tuple[str, ...] = ("duckdb", "spark")
+SPARK_MASTER = "local[2]"
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where a register extract is derived and aggregated: ``name`` one of ``ENGINES``;
+    ``master`` the Spark master URL (Spark only)."""
+
+    name: str = ENGINES[0]
+    master: str = SPARK_MASTER
+
+
+DUCKDB = Engine()  # the default engine

@@ -14,7 +14,9 @@ Measures, each in a fresh temporary output folder and on a copy of the data:
   and the peak memory they allocate (tracemalloc).
 
 With ``--register``: the cohort chapter built from generated register extracts (persons and
-spells, derived in DuckDB) instead.
+spells, derived in DuckDB, or in Spark with ``--engine spark``) instead, and then the
+statistics of ``--collapsed`` on the table the engine collapses (the peak memory of the
+benchmark's own process, the engine inside it unless it is Spark).
 
 A benchmark, not a test: it asserts nothing and prints the targets beside the figures.
 """
@@ -38,11 +40,12 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from analysis.chapters.cohort import coxph, survival
+from analysis.chapters.cohort import coxph, spells, survival
 from analysis.chapters.cohort.collapsed import CLUSTER, EVENT, TIME, WEIGHT, collapse
 from analysis.chapters.cohort.data import load as load_cohort
 from analysis.chapters.cohort.scale import COMPETING_STUDY, resample, with_competing_outcome
-from analysis.core.settings import DATA
+from analysis.core.settings import DATA, DUCKDB, Engine
+from analysis.pipeline.build import chosen_engine, engine_options
 
 TARGETS = {
     "cold build": "≤ 25 s",
@@ -158,10 +161,10 @@ def _measured(
     return result, seconds, cpu, peak / 1024**2
 
 
-def _statistics(frame: pd.DataFrame, clustered: bool) -> None:
+def _statistics(frame: pd.DataFrame, clustered: bool) -> coxph.CoxFit:
     """The cohort statistics on ``frame`` (row-level, or collapsed with ``weight``): Kaplan–
-    Meier with medians and log-rank by coordinator, and an Efron Cox model with robust SEs
-    (per programme if ``clustered``, else per person)."""
+    Meier with medians and log-rank by coordinator, and an Efron Cox model (returned) with
+    robust SEs (per programme if ``clustered``, else per person)."""
     weights = frame[WEIGHT].to_numpy() if WEIGHT in frame.columns else None
     time_, event = frame[TIME].to_numpy(float), frame[EVENT].to_numpy(int)
     groups = frame["coordinator"].to_numpy(object)
@@ -174,11 +177,12 @@ def _statistics(frame: pd.DataFrame, clustered: bool) -> None:
     columns = [
         (frame[name] == level).to_numpy(float)
         for name, reference in COLLAPSED_COVARIATES.items()
-        for level in sorted(frame[name].unique())
+        for level in sorted(frame[name].dropna().unique())
         if level != reference
     ]
     model = coxph.fit(time_, event, np.column_stack(columns), [""] * len(columns), weights=weights)
     coxph.robust_se(model, frame[CLUSTER].to_numpy() if clustered else None)
+    return model
 
 
 def collapsed_benchmark(data: Path, persons: int, echo=print) -> None:
@@ -244,9 +248,10 @@ def register_cli(commands: argparse._SubParsersAction) -> None:
         metavar="PERSONS",
         help="only the cohort statistics on PERSONS persons, row by row and collapsed",
     )
+    engine_options(command)
     command.set_defaults(
         run=lambda args: (
-            register_main(args.register)
+            register_main(args.register, chosen_engine(args))
             if args.register
             else collapsed_benchmark(args.data, args.collapsed)
             if args.collapsed
@@ -264,10 +269,31 @@ def competing_main(data: Path, rows: int, echo=print) -> None:
         competing_benchmark(data, Path(folder), rows, echo)
 
 
-def register_main(sizes: list[int], echo=print) -> None:
+def engine_statistics(data: Path, engine: Engine, work: Path) -> int:
+    """From the register extract in ``data``, derived in ``engine``: the cohort statistics of
+    ``--collapsed`` on the table the engine collapses, with SEs clustered by programme from
+    the sums per programme the engine makes. Returns the rows Python received."""
+    persons, spell_files = (
+        path.relative_to(data).as_posix() for path in spells.register_files(data)
+    )
+    con = spells.connect(engine, temp_directory=work)
+    cohort = spells.derived_cohort(
+        con, data, spells.Derivation(persons=persons, spells=spell_files)
+    )
+    table = spells.collapsed(cohort, "first_rtw", tuple(COLLAPSED_COVARIATES))
+    model = _statistics(table, clustered=False)
+    summed = spells.cluster_sums(
+        cohort, "first_rtw", table, coxph.input_dfbeta(model), "programme_id"
+    )
+    coxph.cluster_robust_se(summed)
+    return len(table) + len(summed)
+
+
+def register_main(sizes: list[int], engine: Engine = DUCKDB, echo=print) -> None:
     """Print the time and peak memory of the cohort chapter (both languages) built from
     generated register extracts of ``sizes`` persons: reading the spells, deriving the cohort
-    in DuckDB, and every analysis, table and figure."""
+    in ``engine``, and every analysis, table and figure. The peak is that of the largest
+    process (the build, with DuckDB in it; Spark's JVM is a process of its own)."""
     from analysis.generators import register
 
     with tempfile.TemporaryDirectory() as folder:
@@ -276,12 +302,27 @@ def register_main(sizes: list[int], echo=print) -> None:
             data = work / f"register-{persons}"
             made = register.generate(persons)
             register.write(made, data, partitions=max(1, len(made.spells) // 2_000_000))
-            spells = len(made.spells)
+            spell_count = len(made.spells)
             del made
             seconds, gigabytes = timed(
-                build_command(data, work / f"out-{persons}", "--only", "cohort", "--force")
+                build_command(
+                    data,
+                    work / f"out-{persons}",
+                    *("--only", "cohort", "--force"),
+                    *("--engine", engine.name, "--spark-master", engine.master),
+                )
             )
-            label = f"register {persons:,} persons, {spells:,} spells"
-            target = REGISTER_TARGETS.get(round(spells, -7) if spells >= 5_000_000 else 0, "")
+            label = f"register {persons:,} persons, {spell_count:,} spells, {engine.name}"
+            target = REGISTER_TARGETS.get(
+                round(spell_count, -7) if spell_count >= 5_000_000 else 0, ""
+            )
             echo(f"{label:<48} {seconds:7.1f} s {gigabytes:5.2f} GB   target {target}")
+            began = time.perf_counter()
+            received = engine_statistics(data, engine, work)
+            echo(
+                f"{'  statistics collapsed in the engine':<48} "
+                f"{time.perf_counter() - began:7.1f} s "
+                f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2:5.2f} GB   "
+                f"{received:,} rows received"
+            )
             shutil.rmtree(data)

@@ -25,6 +25,7 @@ has succeeded, so a failed or interrupted build leaves the previous book untouch
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import sys
@@ -39,7 +40,16 @@ from analysis.core.book import BOOK_FILE, load_book
 from analysis.core.i18n import check_lang, t
 from analysis.core.problems import InputError, Message, Notes, Problem
 from analysis.core.results import read_results, save_state, write_results
-from analysis.core.settings import BOOK, LANGS, OUT, ROOT
+from analysis.core.settings import (
+    BOOK,
+    DUCKDB,
+    ENGINES,
+    LANGS,
+    OUT,
+    ROOT,
+    SPARK_MASTER,
+    Engine,
+)
 from analysis.core.study import key_problem, study_file
 from analysis.core.yamlfile import read_yaml
 from analysis.pipeline import runner
@@ -157,10 +167,14 @@ def data_digest(data_dir: Path) -> str:
 
 
 def load_chapters(
-    chapters: list[Chapter], data_dir: Path, progress: Progress, lang: str = "en"
+    chapters: list[Chapter],
+    data_dir: Path,
+    progress: Progress,
+    lang: str = "en",
+    engine: Engine = DUCKDB,
 ) -> dict[str, object]:
-    """Read and validate every chapter's inputs; print how files were read (notes, in
-    ``lang``)."""
+    """Read and validate every chapter's inputs (a register extract derived in ``engine``);
+    print how files were read (notes, in ``lang``)."""
     if not Path(data_dir).is_dir():
         raise InputError(
             [
@@ -178,7 +192,12 @@ def load_chapters(
     try:
         return {
             chapter.name: progress.step(
-                "validate", chapter.name, "", lambda c=chapter: c.module().load(data_dir, notes)
+                "validate",
+                chapter.name,
+                "",
+                lambda c=chapter: c.module().load(
+                    data_dir, notes, **({"engine": engine} if c.engine else {})
+                ),
             )
             for chapter in chapters
         }
@@ -218,19 +237,43 @@ def message_language(langs: Iterable[str]) -> str:
     return langs[0]
 
 
+def chosen_engine(args: argparse.Namespace) -> Engine:
+    """The engine ``--engine`` and ``--spark-master`` choose."""
+    return Engine(args.engine, args.spark_master)
+
+
+def engine_options(command: argparse.ArgumentParser) -> None:
+    """Add ``--engine`` and ``--spark-master`` to ``command``."""
+    command.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=ENGINES[0],
+        help="where a register extract is derived: embedded DuckDB (default) or Apache Spark "
+        "(pip install .[spark] and Java)",
+    )
+    command.add_argument(
+        "--spark-master",
+        default=SPARK_MASTER,
+        metavar="URL",
+        help=f"the Spark master with --engine spark (default {SPARK_MASTER})",
+    )
+
+
 def validate(
     data_dir: Path,
     only: Iterable[str] | None = None,
     echo: Callable[[str], None] = print,
     langs: Iterable[str] | None = None,
     pages: Path = BOOK,
+    engine: Engine = DUCKDB,
 ) -> None:
     """Check the inputs of the chosen chapters (those with a page in ``pages`` unless ``only``)
     without building (raises ``InputError``); notes and the verdict in the first of ``langs``
-    (default: the book description's languages, see :func:`chosen_langs`)."""
+    (default: the book description's languages, see :func:`chosen_langs`); a register extract
+    is derived in ``engine``."""
     lang = message_language(chosen_langs(Path(data_dir), langs))
     chapters = select_chapters(only, pages, Path(data_dir))
-    load_chapters(chapters, Path(data_dir).resolve(), Progress(echo), lang)
+    load_chapters(chapters, Path(data_dir).resolve(), Progress(echo), lang, engine)
     echo(t("input.valid", lang, chapters=", ".join(c.name for c in chapters)))
 
 
@@ -244,9 +287,11 @@ def analyse(
     suppress_below: int | None = None,
     compare: bool = True,
     lang: str = "en",
+    engine: Engine = DUCKDB,
 ) -> dict[str, str]:
     """Analyse each chapter once, reusing the cached analysis of unchanged inputs; the inputs
-    of every chapter to analyse are validated before any is analysed (notes in ``lang``).
+    of every chapter to analyse are validated before any is analysed (notes in ``lang``; a
+    register extract derived in ``engine``, which does not change the results).
     Returns the digest of each chapter's kept results, which its pages depend on."""
     # Keyed on the whole data folder: any change analyses every chapter again (in seconds);
     # the pages of a chapter whose results come out the same are still reused.
@@ -264,7 +309,7 @@ def analyse(
     }
     kept = Path(tempfile.mkdtemp(dir=state_dir.parent))
     fresh = [c for c in chapters if not cache.fetch("analysis", keys[c.name], kept / c.name)]
-    loaded = load_chapters(fresh, data_dir, progress, lang)
+    loaded = load_chapters(fresh, data_dir, progress, lang, engine)
     for chapter in chapters:
         folder = kept / chapter.name
         if chapter in fresh:
@@ -455,6 +500,7 @@ def build(
     echo: Callable[[str], None] = print,
     pages: Path = BOOK,
     pdf: bool = False,
+    engine: Engine = DUCKDB,
 ) -> Path:
     """Build the book into ``out/html`` and the results into ``out/results``.
 
@@ -465,7 +511,7 @@ def build(
     ``pages`` is the folder of the single-source pages. ``langs``: the languages to build
     (:func:`chosen_langs`). ``pdf`` also prints each language's
     book as one PDF with headless Chromium (where it is found; else a notice), linked from
-    every page.
+    every page. A register extract is derived in ``engine`` (DuckDB unless Spark is chosen).
     """
     data_dir, out = Path(data_dir).resolve(), Path(out).resolve()
     refuse_unsafe(out, data_dir, ROOT)
@@ -495,6 +541,7 @@ def build(
                 suppress_below,
                 compare,
                 lang=message_lang,
+                engine=engine,
             )
             person_level = [chapter.name for chapter in chapters if chapter.person_level]
             reports = disclosure.gather(read_results(results_dir), person_level)

@@ -423,7 +423,18 @@ def robust_se(model: CoxFit, cluster: np.ndarray | None = None) -> np.ndarray:
     members = sparse.coo_matrix(
         (sums.input_weight, (codes, sums.row)), shape=(len(clusters), len(sums.time))
     ).tocsr()  # clusters × distinct rows, with counts of persons
-    summed = members @ dfbeta
+    return cluster_robust_se(members @ dfbeta)
+
+
+def input_dfbeta(model: CoxFit) -> np.ndarray:
+    """One person's dfbeta residuals per input row of the fit (rows × coefficients): summed
+    per cluster over the persons, wherever they are (in a database engine too), they give
+    :func:`cluster_robust_se`."""
+    return (_score_residuals(model) @ model.vcov)[model.sums.row]
+
+
+def cluster_robust_se(summed: np.ndarray) -> np.ndarray:
+    """Sandwich SEs from the dfbeta residuals summed per cluster (clusters × coefficients)."""
     return np.sqrt(np.einsum("ij,ij->j", summed, summed))
 
 

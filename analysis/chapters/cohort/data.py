@@ -24,7 +24,7 @@ from analysis.chapters.cohort.plan import (
     AnalysisPlan,
     Variable,
 )
-from analysis.core.settings import FOLLOW_UP_DAYS
+from analysis.core.settings import DUCKDB, FOLLOW_UP_DAYS, Engine
 from analysis.core.study import (
     Described,
     LangText,
@@ -596,10 +596,11 @@ def input_files(data_dir: Path) -> list[Path]:
     return [table] if table else list(register_extract(data_dir) or ())
 
 
-def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
+def load(data_dir: Path | str, notes: Notes | None = None, engine: Engine = DUCKDB) -> CohortData:
     """Read and validate ``cohort.csv`` (schema, then the cross-column rules, all reported) and
     the study description; how the file was read goes to ``notes`` (when given). Without a
-    ``cohort.csv``, a register extract in ``register/`` gives the cohort (see ``spells``)."""
+    ``cohort.csv``, a register extract in ``register/`` gives the cohort (see ``spells``),
+    derived in ``engine``."""
     data_dir = Path(data_dir)
     study = load_study(data_dir, "cohort", DESCRIPTION)
     plan = plan_of(study)
@@ -619,7 +620,7 @@ def load(data_dir: Path | str, notes: Notes | None = None) -> CohortData:
         )
         name = spells.shown(persons, data_dir.resolve())
         with tempfile.TemporaryDirectory() as work:
-            text = spells.cohort_frame(data_dir.resolve(), derivation, Path(work))
+            text = spells.cohort_frame(data_dir.resolve(), derivation, Path(work), engine=engine)
         frame = validate_frame(text, columns, name, Notes() if notes is None else notes)
     else:
         frame = read_table(data_dir, columns, notes)

@@ -9,7 +9,8 @@ Norwegian return-to-work cohorts come from the sickness-absence and benefit regi
   ``start``, ``end`` (both days included), ``grade`` (per cent, 0–100) and ``benefit``.
 
 The derivation (``derive``) is written once with Ibis and runs in DuckDB, embedded, which
-spills to disk: the Python process receives one row per person, never one per spell. Rules:
+spills to disk, or with the same expressions in Apache Spark (``--engine spark``, the ``spark``
+extra): the Python process receives one row per person, never one per spell. Rules:
 
 - a gap of at most ``bridge_days`` between two spells is no return to work;
 - first return: the first day from time zero not covered by a spell of grade 100;
@@ -23,13 +24,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from analysis.core.problems import InputError, Message, Problem
-from analysis.core.settings import FOLLOW_UP_DAYS
+from analysis.core.settings import DUCKDB, FOLLOW_UP_DAYS, Engine
+
+if TYPE_CHECKING:  # PySpark is an optional extra
+    from pyspark.sql import SparkSession
 
 BENEFITS = ("sickness_benefit", "work_assessment_allowance", "disability_pension")
 COMPETING = ("work_assessment_allowance", "disability_pension")
@@ -62,14 +68,58 @@ def register_files(data_dir: Path) -> tuple[Path, Path] | None:
     return found_persons[0], found_spells[0]
 
 
-def connect(memory_limit: str = "4GB", temp_directory: Path | None = None) -> ibis.BaseBackend:
-    """An embedded DuckDB that spills to ``temp_directory`` beyond ``memory_limit``."""
+def connect(
+    engine: Engine = DUCKDB, temp_directory: Path | None = None, memory_limit: str = "4GB"
+) -> ibis.BaseBackend:
+    """The engine's backend: an embedded DuckDB that spills to ``temp_directory`` beyond
+    ``memory_limit``, or a Spark session at ``engine.master`` (see :func:`spark_session`)."""
+    if engine.name == "spark":
+        return ibis.pyspark.connect(spark_session(engine.master, temp_directory))
     config = {"memory_limit": memory_limit, "preserve_insertion_order": True}
     if temp_directory is not None:
         config["temp_directory"] = str(temp_directory)
     con = ibis.duckdb.connect(**config)
     con.raw_sql("SET enable_progress_bar = false")  # the build prints its own progress
     return con
+
+
+def spark_session(master: str, local_dir: Path | None = None) -> SparkSession:
+    """The process's Spark session at ``master`` (made on first use: the JVM starts once),
+    dates in UTC; in local mode, few shuffle partitions and scratch space in ``local_dir``.
+    InputError when PySpark (the ``spark`` extra) or Java is missing."""
+    no_spark = InputError(
+        [
+            Problem(
+                "--engine spark",
+                None,
+                None,
+                Message("cohort.input.spell.no_spark"),
+                Message("cohort.input.spell.fix.no_spark"),
+            )
+        ]
+    )
+    try:
+        from pyspark.errors import PySparkRuntimeError
+        from pyspark.sql import SparkSession
+    except ImportError as missing:
+        raise no_spark from missing
+    builder = (
+        SparkSession.builder.master(master)
+        .appName("rtw-report")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+    )
+    if master.startswith("local"):
+        builder = builder.config("spark.sql.shuffle.partitions", "8")
+        if local_dir is not None:
+            builder = builder.config("spark.local.dir", str(local_dir))
+    try:
+        session = builder.getOrCreate()
+    except PySparkRuntimeError as java_missing:  # the JVM did not start
+        raise no_spark from java_missing
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def read(con: ibis.BaseBackend, path: Path, name: str, data_dir: Path) -> ir.Table:
@@ -88,9 +138,12 @@ def read(con: ibis.BaseBackend, path: Path, name: str, data_dir: Path) -> ir.Tab
                 )
             ]
         )
+    labelled = [(file, shown(file, data_dir)) for file in files]
+    if con.name == "pyspark":
+        return _read_spark(con, labelled, name)
     parts = []
-    for i, file in enumerate(files):
-        where, label = _quoted(str(file)), _quoted(shown(file, data_dir))
+    for i, (file, label) in enumerate(labelled):
+        where, label = _quoted(str(file)), _quoted(label)
         if file.suffix == ".parquet":
             parts.append(
                 f"SELECT * EXCLUDE (file_row_number), {label} AS _file, "
@@ -114,6 +167,32 @@ def count_rows(path: Path) -> int:
         return int(table.count().to_pyarrow().as_py())
     finally:
         con.disconnect()
+
+
+def _read_spark(con: ibis.BaseBackend, files: list[tuple[Path, str]], name: str) -> ir.Table:
+    """:func:`read` in Spark: a Parquet file's rows are numbered by Spark's ``row_index``, a
+    CSV file's in the file's order (``zipWithIndex``); the files become the view ``name``."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import LongType
+
+    session = con._session
+    parts = []
+    for file, label in files:
+        if file.suffix == ".parquet":
+            part = session.read.parquet(str(file)).select(
+                "*", (F.col("_metadata.row_index") + 1).alias("_row")
+            )
+        else:
+            read_csv = session.read.csv(str(file), header=True, inferSchema=True)
+            numbered = read_csv.rdd.zipWithIndex().map(lambda pair: (*pair[0], pair[1] + 1))
+            schema = read_csv.schema.add("_row", LongType(), nullable=False)
+            part = session.createDataFrame(numbered, schema)
+        parts.append(part.withColumn("_file", F.lit(label)))
+    frame = parts[0]
+    for part in parts[1:]:
+        frame = frame.unionByName(part, allowMissingColumns=True)
+    frame.createOrReplaceTempView(name)
+    return con.table(name)
 
 
 def _quoted(text: str) -> str:
@@ -278,21 +357,24 @@ def require_columns(table: ir.Table, columns: tuple[str, ...], fix: Message) -> 
         )
 
 
-def cohort_frame(
-    data_dir: Path, rules: Derivation, work: Path, shown_limit: int = 20
-) -> pd.DataFrame:
-    """The persons of the files ``rules`` names in ``data_dir`` with their derived outcome
-    columns, as text cells in the persons file's order (one row per person, ready for the
-    cohort schema); DuckDB spills to ``work``. Raises InputError on bad spells or a person no
-    spell covers at time zero."""
-    con = connect(temp_directory=work)
+def derived_cohort(
+    con: ibis.BaseBackend, data_dir: Path, rules: Derivation, shown_limit: int = 20
+) -> ir.Table:
+    """In ``con``'s engine: the persons of the files ``rules`` names in ``data_dir`` joined
+    with their derived outcome columns (kept in the engine, with ``_file`` and ``_row``).
+    Raises InputError on bad spells or a person no spell covers at time zero."""
     persons = read(con, data_dir / rules.persons, "persons", data_dir)
     require_columns(persons, ("id", "entry_date"), Message("cohort.input.spell.fix.person_columns"))
     spells = read(con, data_dir / rules.spells, "spells", data_dir)
     check_spells(spells, persons, shown_limit)
-    outcomes = con.create_table("outcomes", derive(spells, persons, rules), temp=True)
-    joined = persons.join(outcomes, "id").order_by("_row")
-    uncovered = joined.filter(~joined.covered)[["_file", "_row"]].limit(shown_limit).execute()
+    outcomes = derive(spells, persons, rules).cache()
+    joined = persons.join(outcomes, "id")
+    uncovered = (
+        joined.filter(~joined.covered)[["_file", "_row"]]
+        .order_by("_row")
+        .limit(shown_limit)
+        .execute()
+    )
     if len(uncovered):
         raise InputError(
             [
@@ -306,7 +388,95 @@ def cohort_frame(
                 for row in uncovered.to_dict("records")
             ]
         )
+    return joined
+
+
+def cohort_frame(
+    data_dir: Path,
+    rules: Derivation,
+    work: Path,
+    shown_limit: int = 20,
+    engine: Engine = DUCKDB,
+) -> pd.DataFrame:
+    """The persons of the files ``rules`` names in ``data_dir`` with their derived outcome
+    columns, as text cells in the persons file's order (one row per person, ready for the
+    cohort schema), derived in ``engine``, which spills to ``work``. Raises InputError on bad
+    spells or a person no spell covers at time zero."""
+    con = connect(engine, temp_directory=work)
+    joined = derived_cohort(con, data_dir, rules, shown_limit).order_by("_row")
     left_out = (*PERSON_DATES, "covered", "_file", "first_rtw_competing", "full_rtw_competing")
     frame = joined.select(*(c for c in joined.columns if c not in left_out)).execute()
     frame.index = frame.pop("_row").to_numpy() - 1
     return frame.convert_dtypes().astype("string").fillna("")  # whole numbers without ".0"
+
+
+def collapsed(
+    cohort: ir.Table,
+    outcome: str,
+    columns: tuple[str, ...],
+    follow_up_days: int = FOLLOW_UP_DAYS,
+    cluster: str | None = None,
+) -> pd.DataFrame:
+    """The cohort (:func:`derived_cohort`) collapsed in its engine for ``outcome``, censored at
+    ``follow_up_days`` as the chapter censors it: one row per distinct ``time``, ``event``,
+    ``columns`` (missing values a pattern of their own) and ``cluster`` (the column named so,
+    kept as ``cluster`` for cluster-robust SEs), with ``weight`` the number of persons, sorted
+    by those keys (the frame of :mod:`analysis.chapters.cohort.collapsed`). Python receives
+    one row per pattern: the driver's memory grows with distinct times × patterns × clusters,
+    not with persons or spells."""
+    keyed = cohort.select(
+        **_keyed(cohort, outcome, columns, follow_up_days),
+        **({"cluster": cohort[cluster]} if cluster else {}),
+    )
+    keys = list(keyed.columns)
+    counted = keyed.group_by(keys).aggregate(weight=keyed.count()).execute()
+    counted = counted.astype({"time": float, "event": "int64", "weight": "int64"})
+    # sorted here, not in the engine: engines order missing values differently
+    return counted.sort_values(keys, na_position="last", ignore_index=True)
+
+
+def _keyed(
+    cohort: ir.Table, outcome: str, columns: tuple[str, ...], follow_up_days: int
+) -> dict[str, ir.Value]:
+    """``time`` and ``event`` of ``outcome`` censored at ``follow_up_days`` as the chapter
+    censors them, beside ``columns``, per person of the cohort."""
+    days = cohort[f"days_to_{outcome}"]
+    return {
+        "time": ibis.least(days, follow_up_days),
+        "event": ((cohort[outcome] == 1) & (days <= follow_up_days)).cast("int64"),
+        **{name: cohort[name] for name in columns},
+    }
+
+
+def cluster_sums(
+    cohort: ir.Table,
+    outcome: str,
+    patterns: pd.DataFrame,
+    dfbeta: np.ndarray,
+    cluster: str,
+    follow_up_days: int = FOLLOW_UP_DAYS,
+) -> np.ndarray:
+    """Per cluster (the cohort's column ``cluster``), the sum of its persons' dfbeta residuals
+    (clusters × coefficients), summed in the engine: ``patterns`` is :func:`collapsed` without
+    a cluster and ``dfbeta`` one row of residuals per pattern
+    (:func:`analysis.chapters.cohort.coxph.input_dfbeta` of the fit on it). Python sends the
+    patterns and receives one row per cluster (in the clusters' order); with
+    :func:`coxph.cluster_robust_se` they give the cluster-robust SEs of the rows one by one."""
+    keys = [name for name in patterns.columns if name != "weight"]
+    missing = "\u2400"  # joins match no null: a missing covariate joins as this text
+    residuals = [f"dfbeta_{j}" for j in range(dfbeta.shape[1])]
+    table = (
+        patterns[keys]
+        .astype({"event": "int64"})
+        .assign(**dict(zip(residuals, dfbeta.T, strict=True)))
+    )
+    text = [name for name in keys if name not in ("time", "event")]
+    table[text] = table[text].astype(object).where(table[text].notna(), missing)
+    keyed = cohort.select(cluster=cohort[cluster], **_keyed(cohort, outcome, text, follow_up_days))
+    keyed = keyed.mutate(**{name: keyed[name].fill_null(missing) for name in text})
+    keyed = keyed.mutate(time=keyed.time.cast("float64"))
+    joined = keyed.join(ibis.memtable(table), keys)
+    summed = joined.group_by("cluster").aggregate(
+        **{name: joined[name].sum() for name in residuals}
+    )
+    return summed.order_by("cluster").execute()[residuals].to_numpy(float)
