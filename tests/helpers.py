@@ -10,6 +10,7 @@ import itertools
 import re
 import tempfile
 from functools import partial
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -188,6 +189,26 @@ def write_competing_reference_input() -> None:
     competing_cohort()[COMPETING_R_COLUMNS].to_csv(COMPETING_INPUT, index=False)
 
 
+class _Texts(HTMLParser):
+    """The text pieces of a piece of markup (what ``BeautifulSoup(...).get_text(" ")`` gives,
+    without building a tree: page tests read thousands of cells)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.pieces: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.pieces.append(data)
+
+
+def markup_text(markup: str) -> str:
+    """The text of ``markup`` (HTML or Markdown with HTML in it), its pieces joined by a space."""
+    parser = _Texts()
+    parser.feed(markup)
+    parser.close()
+    return " ".join(parser.pieces)
+
+
 # --- pages ---
 
 
@@ -233,7 +254,7 @@ def cohort_page_text(
         ):
             for shown in cell(results, lang):
                 body = getattr(shown, "data", "")
-                texts.append(BeautifulSoup(str(body), "html.parser").get_text(" "))
+                texts.append(markup_text(str(body)))
     return "\n".join(texts)
 
 

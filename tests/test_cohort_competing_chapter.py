@@ -18,6 +18,7 @@ from analysis.chapters.cohort.data import load
 from analysis.core.disclosure import SMALL_GROUP
 from analysis.core.display import FigureFolder
 from analysis.core.problems import InputError
+from analysis.core.settings import PHONE_FIGURE_SUFFIX
 from tests.conftest import share_build
 from tests.helpers import (
     COMPETING_INPUT as INPUT,
@@ -31,6 +32,7 @@ from tests.helpers import (
 from tests.helpers import (
     article_text,
     competing_cohort,
+    figures_undrawn,
 )
 
 NAME = "leaving_sick_leave"
@@ -283,16 +285,25 @@ def test_an_event_type_the_description_does_not_declare_is_refused_with_its_row(
 
 
 def test_the_page_shows_the_section_in_both_languages(
-    checked: CohortResults, tmp_path: Path
+    checked: CohortResults, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    figures_undrawn(monkeypatch)  # drawn by test_the_declared_figures_are_drawn
     folder = FigureFolder(tmp_path)
     for lang, title in (("en", "Competing outcomes"), ("nb", "Konkurrerende utfall")):
         shown = page.declared_analyses(checked, lang, folder)
         text = "\n".join(str(getattr(item, "data", "")) for item in shown)
         assert title in text and "{" not in text.replace("{#", "").replace("{figure}", "")
         for name in (f"cohort-cif-{NAME}-{lang}", f"cohort-rmst-{lang}"):
-            for suffix in ("", "-phone"):
-                assert (tmp_path / "figures" / f"{name}{suffix}.svg").stat().st_size > 1000
+            assert f"figures/{name}.svg" in text
+
+
+@pytest.mark.slow
+def test_the_declared_figures_are_drawn(checked: CohortResults, tmp_path: Path) -> None:
+    """For a screen's column and a phone's (in English; in Norwegian only the words differ)."""
+    page.declared_analyses(checked, "en", FigureFolder(tmp_path))
+    for name in (f"cohort-cif-{NAME}-en", "cohort-rmst-en"):
+        for suffix in ("", PHONE_FIGURE_SUFFIX):
+            assert (tmp_path / "figures" / f"{name}{suffix}.svg").stat().st_size > 1000
 
 
 def test_without_a_declaration_the_page_has_no_such_section(shipped, tmp_path: Path) -> None:

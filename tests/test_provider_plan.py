@@ -24,6 +24,7 @@ from analysis.core.contracts import contract_markdown
 from analysis.core.display import COLUMN_WIDTH, PHONE_WIDTH, FigureFolder
 from analysis.core.problems import InputError
 from analysis.core.settings import PHONE_FIGURE_SUFFIX
+from tests.helpers import figures_undrawn
 
 REFERENCE = Path(__file__).parent / "reference"
 INPUT = REFERENCE / "provider_plan_input.csv"
@@ -247,8 +248,9 @@ def page_text(results: chapter.ProviderResults, lang: str, folder: FigureFolder)
 
 @pytest.mark.parametrize("lang", ["en", "nb"])
 def test_the_page_speaks_of_the_plan_in_each_language(
-    results: chapter.ProviderResults, lang: str, tmp_path: Path
+    results: chapter.ProviderResults, lang: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    figures_undrawn(monkeypatch)  # drawn: test_the_odds_ratio_figure_has_a_row_per_term...
     shown = page_text(results, lang, FigureFolder(tmp_path, "figures"))
     own, other = (ENGLISH_ONLY, BOKMAL_ONLY) if lang == "en" else (BOKMAL_ONLY, ENGLISH_ONLY)
     assert all(word in shown for word in own), lang
