@@ -16,7 +16,7 @@ cannot be computed is NaN with the reason next to it (see ``REASONS``).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,8 +35,13 @@ Z95 = float(stats.norm.isf(0.025))
 ZERO_CELL_CORRECTION = 0.5
 MODELS = ("fixed_mh", "fixed_mh_exact", "fixed_iv", "random", "random_revman", "hksj")
 INVERSE_VARIANCE_MODELS = ("fixed_iv", "random", "hksj")  # the models of an MD or SMD analysis
-CONTRACT_KEYS = ("estimate", "ci_low", "ci_high", "p")
-HETEROGENEITY_KEYS = ("tau2", "i2", "q", "q_p", "pi_low", "pi_high")
+# The keys of each kind of model in the results JSON (``Pooled.contract``).
+CONTRACT_KEYS = ("estimate", "ci_low", "ci_high", "p")  # the estimate's, with ``reason``
+FIXED_KEYS = (*CONTRACT_KEYS, "reason")
+RANDOM_KEYS = (
+    *FIXED_KEYS, "tau2", "i2", "q", "q_p", "pi_low", "pi_high", "heterogeneity_reason",
+    "pi_reason",
+)  # fmt: skip
 # Why a statistic is not estimable (the "reason" fields of the results JSON).
 NO_STUDIES = "no_estimable_studies"  # every study double-zero or all-events
 NEEDS_COUNTS = "needs_counts"  # Mantel–Haenszel with a study given only as RR and CI
@@ -53,11 +58,18 @@ def is_random(model: str) -> bool:
 
 @dataclass(frozen=True)
 class Pooled:
-    """One pooled model: ``estimate`` and its CI and prediction interval on the measure's scale
-    (a risk ratio, or a mean difference), ``scale_estimate`` and ``se`` on the analysis scale
-    (log RR, MD or SMD). Statistics that are not estimable are NaN, with the reason:
-    ``reason`` for the estimate, CI and p, ``heterogeneity_reason`` for τ²,
-    Q and I², ``pi_reason`` for the prediction interval (None when estimable)."""
+    """One pooled model on the measure's scale, the one result type of the chapter's models,
+    RevMan 5's (``pool``) and the current default (``current.current_default``).
+
+    ``estimate`` and its CI and prediction interval are on the measure's scale (a risk ratio,
+    or a mean difference), ``scale_estimate``, ``se`` and ``z`` on the analysis scale (log RR,
+    MD or SMD); ``k`` the studies pooled (None where the model does not report it). Optional
+    parts, NaN unless computed: τ², Q and I² (a proportion) of a random-effects model; the
+    Q-profile CI of τ² and the I² CI it implies and the Hartung–Knapp–Sidik–Jonkman CI and p
+    (the current default; RevMan 5's HKSJ is the separate model ``hksj``). Statistics that
+    are not estimable are NaN, with the reason: ``reason`` for the estimate, CI and p,
+    ``heterogeneity_reason`` for τ², Q, I² and HKSJ, ``pi_reason`` for the prediction
+    interval (None when estimable). ``contract(keys)`` picks the results JSON's keys."""
 
     estimate: float
     ci_low: float
@@ -66,11 +78,19 @@ class Pooled:
     scale_estimate: float
     se: float
     z: float
+    k: int | None = None
     tau2: float = math.nan
+    tau2_low: float = math.nan
+    tau2_high: float = math.nan
     q: float = math.nan
     q_df: int = 0
     q_p: float = math.nan
     i2: float = math.nan
+    i2_low: float = math.nan
+    i2_high: float = math.nan
+    hksj_low: float = math.nan
+    hksj_high: float = math.nan
+    hksj_p: float = math.nan
     pi_low: float = math.nan
     pi_high: float = math.nan
     reason: str | None = None
@@ -82,19 +102,17 @@ class Pooled:
         """Whether the model has a pooled estimate."""
         return math.isfinite(self.estimate)
 
-    def contract(self, heterogeneity: bool) -> dict[str, float | str | None]:
-        """The model's part of the results JSON (with τ², I², Q and the prediction interval
-        for a random-effects model), each group of values with its reason."""
-        keys = (*CONTRACT_KEYS, "reason")
-        if heterogeneity:
-            keys += (*HETEROGENEITY_KEYS, "heterogeneity_reason", "pi_reason")
+    def contract(self, keys: Sequence[str]) -> dict[str, float | int | str | None]:
+        """The model's part of the results JSON: ``keys`` in their order (``FIXED_KEYS``,
+        ``RANDOM_KEYS`` with τ², I², Q and the prediction interval, or the current
+        default's)."""
         return {key: getattr(self, key) for key in keys}
 
 
-def not_estimable(reason: str) -> Pooled:
+def not_estimable(reason: str, k: int | None = None) -> Pooled:
     """A model none of whose statistics can be computed."""
     nan = math.nan
-    return Pooled(nan, nan, nan, nan, nan, nan, nan, reason=reason,
+    return Pooled(nan, nan, nan, nan, nan, nan, nan, k, reason=reason,
                   heterogeneity_reason=reason, pi_reason=reason)  # fmt: skip
 
 
@@ -184,7 +202,10 @@ class AnalysisResult:
             "k": self.k,
             "k_pooled": self.k_pooled,
             "n_participants": self.n_participants,
-            **{model: pooled.contract(is_random(model)) for model, pooled in self.models.items()},
+            **{
+                model: pooled.contract(RANDOM_KEYS if is_random(model) else FIXED_KEYS)
+                for model, pooled in self.models.items()
+            },
         }
 
 
