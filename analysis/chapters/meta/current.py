@@ -21,7 +21,6 @@ import pandas as pd
 from analysis.chapters.meta.data import BINARY_MEASURE
 from analysis.chapters.meta.effects import from_scale
 from analysis.chapters.meta.pooling import SINGLE_STUDY, prediction_interval, rma
-from analysis.chapters.meta.pooling import Pooled as rma_result
 from analysis.chapters.meta.sensitivity import (
     MIN_STUDIES_FOR_SMALL_STUDY_TESTS,
     FunnelData,
@@ -52,17 +51,6 @@ CURRENT_DEFAULT_KEYS = (
 )  # fmt: skip
 
 
-def shown(fit: rma_result, measure: str, **parts: float | str | None) -> Pooled:
-    """A metafor-style fit (``pooling.Pooled``, analysis scale) as the chapter's pooled result
-    on the measure's scale, with the optional ``parts`` (τ² and I² with their CIs, HKSJ,
-    prediction interval, reasons)."""
-    return Pooled(
-        from_scale(measure, fit.estimate), from_scale(measure, fit.ci_low),
-        from_scale(measure, fit.ci_high), fit.p, fit.estimate, fit.se, fit.statistic, fit.k,
-        **parts,
-    )  # fmt: skip
-
-
 def current_default(y: np.ndarray, v: np.ndarray, measure: str = BINARY_MEASURE) -> Pooled:
     """REML random effects as RevMan now reports them, on the measure's scale, from the
     estimable studies' effects ``y`` (log RR, MD or SMD) and variances ``v``: estimate with its
@@ -73,7 +61,7 @@ def current_default(y: np.ndarray, v: np.ndarray, measure: str = BINARY_MEASURE)
     if k == 0:
         return not_estimable(NO_STUDIES, k=0)
     if k == 1:
-        return shown(
+        return Pooled.from_fit(
             rma(y, v, "FE"), measure, heterogeneity_reason=SINGLE_STUDY, pi_reason=FEWER_THAN_THREE
         )
     reml = rma(y, v, "REML")
@@ -84,7 +72,7 @@ def current_default(y: np.ndarray, v: np.ndarray, measure: str = BINARY_MEASURE)
         if k >= 3
         else (NAN, NAN)
     )
-    return shown(
+    return Pooled.from_fit(
         reml, measure,
         hksj_low=from_scale(measure, hksj.ci_low), hksj_high=from_scale(measure, hksj.ci_high),
         hksj_p=hksj.p,
@@ -94,17 +82,15 @@ def current_default(y: np.ndarray, v: np.ndarray, measure: str = BINARY_MEASURE)
     )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class LeftOut:
+@dataclass(frozen=True, kw_only=True)
+class LeftOut(Pooled):
     """The current-default model refitted without ``study``: the estimate (RR, MD or SMD) with
     its Wald CI, τ² and I² (a proportion)."""
 
     study: str
-    estimate: float
-    ci_low: float
-    ci_high: float
-    tau2: float
-    i2: float
+
+
+LEFT_OUT_KEYS = ("study", "estimate", "ci_low", "ci_high", "tau2", "i2")
 
 
 def leave_one_out_rows(
@@ -115,31 +101,21 @@ def leave_one_out_rows(
     if len(y) < MIN_STUDIES_FOR_LEAVE_ONE_OUT:
         return []
     return [
-        LeftOut(
-            study,
-            from_scale(measure, fit.estimate),
-            from_scale(measure, fit.ci_low),
-            from_scale(measure, fit.ci_high),
-            fit.tau2,
-            fit.heterogeneity.i2,
-        )
+        LeftOut.from_fit(fit, measure, study=study, tau2=fit.tau2, i2=fit.heterogeneity.i2)
         for study, fit in zip(studies, leave_one_out(y, v, "REML"), strict=True)
     ]
 
 
-@dataclass(frozen=True)
-class Subgroup:
+@dataclass(frozen=True, kw_only=True)
+class Subgroup(Pooled):
     """One subgroup pooled with the current default (its own τ²; a subgroup of one study is
     that study's estimate): ``subgroup`` is its English name in studies.csv (the key), the
     estimate on the measure's scale with its Wald CI, τ² and I² (NaN with one study)."""
 
     subgroup: str
-    k: int
-    estimate: float
-    ci_low: float
-    ci_high: float
-    tau2: float
-    i2: float
+
+
+SUBGROUP_KEYS = ("subgroup", "k", "estimate", "ci_low", "ci_high", "tau2", "i2")
 
 
 @dataclass(frozen=True)
@@ -158,7 +134,7 @@ class Subgroups:
     def contract(self) -> dict:
         """The subgroups' part of the results JSON."""
         return {
-            "subgroups": [asdict(row) for row in self.subgroups],
+            "subgroups": [row.contract(SUBGROUP_KEYS) for row in self.subgroups],
             "test": asdict(self.test) | {"i2": self.i2},
         }
 
@@ -170,14 +146,12 @@ def subgroups(y: np.ndarray, v: np.ndarray, groups: list[str], measure: str) -> 
         return None
     analysis = subgroup_analysis(y, v, groups, "REML")
     rows = [
-        Subgroup(
-            name,
-            fit.k,
-            from_scale(measure, fit.estimate),
-            from_scale(measure, fit.ci_low),
-            from_scale(measure, fit.ci_high),
-            fit.tau2 if fit.k > 1 else NAN,
-            fit.heterogeneity.i2 if fit.k > 1 else NAN,
+        Subgroup.from_fit(
+            fit,
+            measure,
+            subgroup=name,
+            tau2=fit.tau2 if fit.k > 1 else NAN,
+            i2=fit.heterogeneity.i2 if fit.k > 1 else NAN,
         )
         for name, fit in analysis.subgroups.items()
     ]
@@ -202,7 +176,7 @@ class CurrentMethods:
         """The analysis' current-methods part of the results JSON."""
         return {
             "current_default": self.default.contract(CURRENT_DEFAULT_KEYS),
-            "leave_one_out": [asdict(row) for row in self.leave_one_out],
+            "leave_one_out": [row.contract(LEFT_OUT_KEYS) for row in self.leave_one_out],
             "egger": asdict(self.egger),
             "egger_min_k": MIN_STUDIES_FOR_SMALL_STUDY_TESTS,
             "dropped_studies": self.dropped,

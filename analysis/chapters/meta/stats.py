@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Self
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,7 @@ from statsmodels.stats.meta_analysis import (
 
 from analysis.chapters.meta.data import BINARY_MEASURE, ROB_DOMAINS, ROB_LEVELS, MetaData
 from analysis.chapters.meta.effects import RATIO_MEASURES, continuous_effects, from_scale
+from analysis.chapters.meta.pooling import Fit
 
 Z95 = float(stats.norm.isf(0.025))
 ZERO_CELL_CORRECTION = 0.5
@@ -59,7 +61,8 @@ def is_random(model: str) -> bool:
 @dataclass(frozen=True)
 class Pooled:
     """One pooled model on the measure's scale, the one result type of the chapter's models,
-    RevMan 5's (``pool``) and the current default (``current.current_default``).
+    RevMan 5's (``pool``) and the current default's (``current``: the whole analysis, each
+    study left out, each subgroup).
 
     ``estimate`` and its CI and prediction interval are on the measure's scale (a risk ratio,
     or a mean difference), ``scale_estimate``, ``se`` and ``z`` on the analysis scale (log RR,
@@ -101,6 +104,17 @@ class Pooled:
     def estimable(self) -> bool:
         """Whether the model has a pooled estimate."""
         return math.isfinite(self.estimate)
+
+    @classmethod
+    def from_fit(cls, fit: Fit, measure: str, **parts: float | str | None) -> Self:
+        """A metafor-style fit (``pooling.Fit``, analysis scale) on the measure's scale, with
+        the optional ``parts`` (τ² and I² with their CIs, HKSJ, prediction interval, reasons,
+        a subclass's name)."""
+        return cls(
+            from_scale(measure, fit.estimate), from_scale(measure, fit.ci_low),
+            from_scale(measure, fit.ci_high), fit.p, fit.estimate, fit.se, fit.statistic, fit.k,
+            **parts,
+        )  # fmt: skip
 
     def contract(self, keys: Sequence[str]) -> dict[str, float | int | str | None]:
         """The model's part of the results JSON: ``keys`` in their order (``FIXED_KEYS``,
