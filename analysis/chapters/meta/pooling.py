@@ -179,21 +179,28 @@ def heterogeneity(y: np.ndarray, v: np.ndarray, tau2: float, interval: bool) -> 
 
 
 def rma(
-    yi: np.ndarray, vi: np.ndarray, method: str = "REML", test: str = "z", interval: bool = True
+    yi: np.ndarray,
+    vi: np.ndarray,
+    method: str = "REML",
+    test: str = "z",
+    interval: bool = True,
+    tau2: float | None = None,
 ) -> Fit:
     """Inverse-variance pooling, ``rma(yi, vi, method, test)``: weights 1/(vᵢ + τ²) with τ² by
     ``method`` ("FE": τ² = 0). ``test = "z"``: Wald CI and p with the normal quantile;
     ``test = "knha"``: Hartung–Knapp–Sidik–Jonkman, SE² = Σw(y − μ̂)²/((k − 1)Σw) and t on
     k − 1 df, without the ad hoc floor (metafor's ``knha``, not ``test = "adhoc"``).
-    ``interval`` adds the Q-profile τ² interval (and I², H²), as ``confint(rma)``. Needs k ≥ 2
-    for anything but the fixed-effect z model (``SINGLE_STUDY``)."""
+    ``interval`` adds the Q-profile τ² interval (and I², H²), as ``confint(rma)``. A given
+    ``tau2`` is used instead of the estimator's (``rma(tau2 = ...)``). Needs k ≥ 2 for anything
+    but the fixed-effect z model (``SINGLE_STUDY``)."""
     y, v = np.asarray(yi, dtype=float), np.asarray(vi, dtype=float)
     k = len(y)
     if method not in METHODS or test not in TESTS:
         raise ValueError(f"method must be one of {METHODS}, test one of {TESTS}")
     if k < 2 and (method != "FE" or test != "z"):
         raise ValueError(SINGLE_STUDY)
-    tau2 = 0.0 if method == "FE" else TAU2_ESTIMATORS[method](y, v)
+    if tau2 is None:
+        tau2 = 0.0 if method == "FE" else TAU2_ESTIMATORS[method](y, v)
     w = 1 / (v + tau2)
     mu = _weighted_mean(y, w)
     if test == "z":

@@ -31,7 +31,7 @@ from statsmodels.stats.meta_analysis import (
 
 from analysis.chapters.meta.data import BINARY_MEASURE, ROB_DOMAINS, ROB_LEVELS, MetaData
 from analysis.chapters.meta.effects import RATIO_MEASURES, continuous_effects, from_scale
-from analysis.chapters.meta.pooling import Fit
+from analysis.chapters.meta.pooling import Fit, rma
 
 Z95 = float(stats.norm.isf(0.025))
 ZERO_CELL_CORRECTION = 0.5
@@ -409,20 +409,13 @@ def random_effects(
 def hartung_knapp(
     y: np.ndarray, v: np.ndarray, tau2: float, measure: str = BINARY_MEASURE
 ) -> Pooled:
-    """Hartung–Knapp–Sidik–Jonkman CI and test (t, k − 1 df; no ad hoc floor, as metafor's
-    ``test = "knha"``); with one study only the estimate (no df for the interval)."""
-    y, v = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
-    k = len(y)
-    if k == 0:
-        return not_estimable(NO_STUDIES)
-    w = 1 / (v + (tau2 if math.isfinite(tau2) else 0.0))
-    mu = float((w * y).sum() / w.sum())
-    if k < 2:
-        return summary(mu, math.nan, measure=measure, reason=SINGLE_STUDY)
-    se = math.sqrt(float((w * (y - mu) ** 2).sum() / ((k - 1) * w.sum())))
-    return summary(
-        mu, se, crit=float(stats.t.isf(0.025, k - 1)), dist=stats.t(k - 1), measure=measure
-    )
+    """Hartung–Knapp–Sidik–Jonkman CI and test with the random-effects model's τ² (t, k − 1
+    df; no ad hoc floor, as metafor's ``rma(tau2 = tau2, test = "knha")``); with one study
+    only the estimate (no df for the interval)."""
+    if len(y) < 2:
+        own = rma(y, v, "FE").estimate
+        return summary(own, math.nan, measure=measure, reason=SINGLE_STUDY)
+    return Pooled.from_fit(rma(y, v, "DL", "knha", interval=False, tau2=tau2), measure)
 
 
 def absolute_effects(control_per_100: float, pooled: Pooled) -> AbsoluteEffects:
