@@ -66,18 +66,15 @@ def current_default(y: np.ndarray, v: np.ndarray, measure: str = BINARY_MEASURE)
         )
     reml = rma(y, v, "REML")
     hksj = rma(y, v, "REML", "knha", interval=False)
-    het = reml.heterogeneity
     pi_low, pi_high = (
         (from_scale(measure, bound) for bound in prediction_interval(reml, "riley"))
         if k >= 3
         else (NAN, NAN)
     )
     return Pooled.from_fit(
-        reml, measure,
+        reml, measure, heterogeneity=True,
         hksj_low=from_scale(measure, hksj.ci_low), hksj_high=from_scale(measure, hksj.ci_high),
         hksj_p=hksj.p,
-        tau2=het.tau2, tau2_low=het.tau2_low, tau2_high=het.tau2_high,
-        i2=het.i2, i2_low=het.i2_low, i2_high=het.i2_high,
         pi_low=pi_low, pi_high=pi_high, pi_reason=None if k >= 3 else FEWER_THAN_THREE,
     )  # fmt: skip
 
@@ -101,7 +98,7 @@ def leave_one_out_rows(
     if len(y) < MIN_STUDIES_FOR_LEAVE_ONE_OUT:
         return []
     return [
-        LeftOut.from_fit(fit, measure, study=study, tau2=fit.tau2, i2=fit.heterogeneity.i2)
+        LeftOut.from_fit(fit, measure, heterogeneity=True, study=study)
         for study, fit in zip(studies, leave_one_out(y, v, "REML"), strict=True)
     ]
 
@@ -146,13 +143,7 @@ def subgroups(y: np.ndarray, v: np.ndarray, groups: list[str], measure: str) -> 
         return None
     analysis = subgroup_analysis(y, v, groups, "REML")
     rows = [
-        Subgroup.from_fit(
-            fit,
-            measure,
-            subgroup=name,
-            tau2=fit.tau2 if fit.k > 1 else NAN,
-            i2=fit.heterogeneity.i2 if fit.k > 1 else NAN,
-        )
+        Subgroup.from_fit(fit, measure, heterogeneity=fit.k > 1, subgroup=name)
         for name, fit in analysis.subgroups.items()
     ]
     return Subgroups(rows, analysis.test)

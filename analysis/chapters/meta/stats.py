@@ -40,6 +40,10 @@ INVERSE_VARIANCE_MODELS = ("fixed_iv", "random", "hksj")  # the models of an MD 
 # The keys of each kind of model in the results JSON (``Pooled.contract``).
 CONTRACT_KEYS = ("estimate", "ci_low", "ci_high", "p")  # the estimate's, with ``reason``
 FIXED_KEYS = (*CONTRACT_KEYS, "reason")
+# The fields ``Pooled`` shares with ``pooling.Heterogeneity``.
+HETEROGENEITY_PARTS = (
+    "tau2", "tau2_low", "tau2_high", "q", "q_df", "q_p", "i2", "i2_low", "i2_high",
+)  # fmt: skip
 RANDOM_KEYS = (
     *FIXED_KEYS, "tau2", "i2", "q", "q_p", "pi_low", "pi_high", "heterogeneity_reason",
     "pi_reason",
@@ -106,10 +110,15 @@ class Pooled:
         return math.isfinite(self.estimate)
 
     @classmethod
-    def from_fit(cls, fit: Fit, measure: str, **parts: float | str | None) -> Self:
+    def from_fit(
+        cls, fit: Fit, measure: str, heterogeneity: bool = False, **parts: float | str | None
+    ) -> Self:
         """A metafor-style fit (``pooling.Fit``, analysis scale) on the measure's scale, with
-        the optional ``parts`` (τ² and I² with their CIs, HKSJ, prediction interval, reasons,
-        a subclass's name)."""
+        its τ², Q and I² and their intervals if ``heterogeneity`` (``pooling.Heterogeneity``),
+        and the optional ``parts`` (HKSJ, prediction interval, reasons, a subclass's name)."""
+        if heterogeneity:
+            het = fit.heterogeneity
+            parts = {key: getattr(het, key) for key in HETEROGENEITY_PARTS} | parts
         return cls(
             from_scale(measure, fit.estimate), from_scale(measure, fit.ci_low),
             from_scale(measure, fit.ci_high), fit.p, fit.estimate, fit.se, fit.statistic, fit.k,
