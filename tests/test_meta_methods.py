@@ -65,7 +65,7 @@ def included(dataset: str, measure: str) -> tuple[np.ndarray, np.ndarray]:
     return es.yi[es.included], es.vi[es.included]
 
 
-def assert_fields(pooled: pooling.Pooled, expected: dict[str, float], prefix: str) -> int:
+def assert_fields(pooled: pooling.Fit, expected: dict[str, float], prefix: str) -> int:
     """Compare every field R wrote for ``prefix``; returns how many were compared."""
     compared = 0
     for field in (*FIELDS, *HETEROGENEITY_FIELDS, *INTERVAL_FIELDS):

@@ -20,7 +20,7 @@ import pandas as pd
 
 from analysis.chapters.meta.data import BINARY_MEASURE
 from analysis.chapters.meta.effects import from_scale
-from analysis.chapters.meta.pooling import SINGLE_STUDY, Pooled, prediction_interval, rma
+from analysis.chapters.meta.pooling import SINGLE_STUDY, prediction_interval, rma
 from analysis.chapters.meta.sensitivity import (
     MIN_STUDIES_FOR_SMALL_STUDY_TESTS,
     FunnelData,
@@ -29,7 +29,13 @@ from analysis.chapters.meta.sensitivity import (
     funnel_data,
     leave_one_out,
 )
-from analysis.chapters.meta.stats import FEWER_THAN_THREE, NO_STUDIES
+from analysis.chapters.meta.stats import (
+    CONTRACT_KEYS,
+    FEWER_THAN_THREE,
+    NO_STUDIES,
+    Pooled,
+    not_estimable,
+)
 from analysis.chapters.meta.subgroups import SubgroupTest, subgroup_analysis
 
 MIN_STUDIES_FOR_LEAVE_ONE_OUT = 3  # with two studies, leaving one out leaves a single study
@@ -37,99 +43,51 @@ MIN_SUBGROUPS = 2  # a test for subgroup differences needs two subgroups with es
 NAN = math.nan
 
 
-@dataclass(frozen=True)
-class CurrentDefault:
-    """REML random effects as RevMan now reports them, on the measure's scale (a risk ratio,
-    or an MD or SMD): estimate with its Wald
-    (z) 95 % CI and p, the Hartung–Knapp–Sidik–Jonkman CI and p, τ² with its Q-profile CI, I²
-    (a proportion) with its CI, and the t(k − 2) prediction interval. NaN where not
-    estimable, with ``reason`` (estimate), ``heterogeneity_reason`` (τ², I², HKSJ) and
-    ``pi_reason`` (prediction interval)."""
-
-    k: int
-    estimate: float = NAN
-    ci_low: float = NAN
-    ci_high: float = NAN
-    p: float = NAN
-    hksj_low: float = NAN
-    hksj_high: float = NAN
-    hksj_p: float = NAN
-    tau2: float = NAN
-    tau2_low: float = NAN
-    tau2_high: float = NAN
-    i2: float = NAN
-    i2_low: float = NAN
-    i2_high: float = NAN
-    pi_low: float = NAN
-    pi_high: float = NAN
-    reason: str | None = None
-    heterogeneity_reason: str | None = None
-    pi_reason: str | None = None
-
-    @property
-    def estimable(self) -> bool:
-        """Whether there is a pooled estimate."""
-        return math.isfinite(self.estimate)
-
-    def contract(self) -> dict[str, float | int | str | None]:
-        """The model's part of the results JSON."""
-        return asdict(self)
+# The current default's keys in the results JSON (``stats.Pooled.contract``).
+CURRENT_DEFAULT_KEYS = (
+    "k", *CONTRACT_KEYS, "hksj_low", "hksj_high", "hksj_p", "tau2", "tau2_low", "tau2_high",
+    "i2", "i2_low", "i2_high", "pi_low", "pi_high", "reason", "heterogeneity_reason",
+    "pi_reason",
+)  # fmt: skip
 
 
-def _shown(pooled: Pooled, measure: str) -> dict[str, float]:
-    return {
-        "estimate": from_scale(measure, pooled.estimate),
-        "ci_low": from_scale(measure, pooled.ci_low),
-        "ci_high": from_scale(measure, pooled.ci_high),
-        "p": pooled.p,
-    }
-
-
-def current_default(y: np.ndarray, v: np.ndarray, measure: str = BINARY_MEASURE) -> CurrentDefault:
-    """The current default on the estimable studies' effects ``y`` (log RR, MD or SMD) and
-    variances ``v``. One study: its own estimate and CI, no heterogeneity; none: nothing."""
+def current_default(y: np.ndarray, v: np.ndarray, measure: str = BINARY_MEASURE) -> Pooled:
+    """REML random effects as RevMan now reports them, on the measure's scale, from the
+    estimable studies' effects ``y`` (log RR, MD or SMD) and variances ``v``: estimate with its
+    Wald (z) 95 % CI and p, the Hartung–Knapp–Sidik–Jonkman CI and p, τ² with its Q-profile
+    CI, I² (a proportion) with its CI, and the t(k − 2) prediction interval. One study: its
+    own estimate and CI, no heterogeneity; none: nothing (NaN with the reasons)."""
     k = len(y)
     if k == 0:
-        return CurrentDefault(
-            0, reason=NO_STUDIES, heterogeneity_reason=NO_STUDIES, pi_reason=NO_STUDIES
-        )
+        return not_estimable(NO_STUDIES, k=0)
     if k == 1:
-        own = rma(y, v, "FE")
-        return CurrentDefault(
-            1,
-            **_shown(own, measure),
-            heterogeneity_reason=SINGLE_STUDY,
-            pi_reason=FEWER_THAN_THREE,
+        return Pooled.from_fit(
+            rma(y, v, "FE"), measure, heterogeneity_reason=SINGLE_STUDY, pi_reason=FEWER_THAN_THREE
         )
     reml = rma(y, v, "REML")
     hksj = rma(y, v, "REML", "knha", interval=False)
-    het = reml.heterogeneity
     pi_low, pi_high = (
         (from_scale(measure, bound) for bound in prediction_interval(reml, "riley"))
         if k >= 3
         else (NAN, NAN)
     )
-    return CurrentDefault(
-        k, **_shown(reml, measure),
+    return Pooled.from_fit(
+        reml, measure, heterogeneity=True,
         hksj_low=from_scale(measure, hksj.ci_low), hksj_high=from_scale(measure, hksj.ci_high),
         hksj_p=hksj.p,
-        tau2=het.tau2, tau2_low=het.tau2_low, tau2_high=het.tau2_high,
-        i2=het.i2, i2_low=het.i2_low, i2_high=het.i2_high,
         pi_low=pi_low, pi_high=pi_high, pi_reason=None if k >= 3 else FEWER_THAN_THREE,
     )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class LeftOut:
+@dataclass(frozen=True, kw_only=True)
+class LeftOut(Pooled):
     """The current-default model refitted without ``study``: the estimate (RR, MD or SMD) with
     its Wald CI, τ² and I² (a proportion)."""
 
     study: str
-    estimate: float
-    ci_low: float
-    ci_high: float
-    tau2: float
-    i2: float
+
+
+LEFT_OUT_KEYS = ("study", "estimate", "ci_low", "ci_high", "tau2", "i2")
 
 
 def leave_one_out_rows(
@@ -140,31 +98,21 @@ def leave_one_out_rows(
     if len(y) < MIN_STUDIES_FOR_LEAVE_ONE_OUT:
         return []
     return [
-        LeftOut(
-            study,
-            from_scale(measure, fit.estimate),
-            from_scale(measure, fit.ci_low),
-            from_scale(measure, fit.ci_high),
-            fit.tau2,
-            fit.heterogeneity.i2,
-        )
+        LeftOut.from_fit(fit, measure, heterogeneity=True, study=study)
         for study, fit in zip(studies, leave_one_out(y, v, "REML"), strict=True)
     ]
 
 
-@dataclass(frozen=True)
-class Subgroup:
+@dataclass(frozen=True, kw_only=True)
+class Subgroup(Pooled):
     """One subgroup pooled with the current default (its own τ²; a subgroup of one study is
     that study's estimate): ``subgroup`` is its English name in studies.csv (the key), the
     estimate on the measure's scale with its Wald CI, τ² and I² (NaN with one study)."""
 
     subgroup: str
-    k: int
-    estimate: float
-    ci_low: float
-    ci_high: float
-    tau2: float
-    i2: float
+
+
+SUBGROUP_KEYS = ("subgroup", "k", "estimate", "ci_low", "ci_high", "tau2", "i2")
 
 
 @dataclass(frozen=True)
@@ -183,7 +131,7 @@ class Subgroups:
     def contract(self) -> dict:
         """The subgroups' part of the results JSON."""
         return {
-            "subgroups": [asdict(row) for row in self.subgroups],
+            "subgroups": [row.contract(SUBGROUP_KEYS) for row in self.subgroups],
             "test": asdict(self.test) | {"i2": self.i2},
         }
 
@@ -195,15 +143,7 @@ def subgroups(y: np.ndarray, v: np.ndarray, groups: list[str], measure: str) -> 
         return None
     analysis = subgroup_analysis(y, v, groups, "REML")
     rows = [
-        Subgroup(
-            name,
-            fit.k,
-            from_scale(measure, fit.estimate),
-            from_scale(measure, fit.ci_low),
-            from_scale(measure, fit.ci_high),
-            fit.tau2 if fit.k > 1 else NAN,
-            fit.heterogeneity.i2 if fit.k > 1 else NAN,
-        )
+        Subgroup.from_fit(fit, measure, heterogeneity=fit.k > 1, subgroup=name)
         for name, fit in analysis.subgroups.items()
     ]
     return Subgroups(rows, analysis.test)
@@ -216,7 +156,7 @@ class CurrentMethods:
     of the pooling because they have no events in either arm or events in every participant
     (``dropped``), and the subgroup analysis when the analysis declares subgroups."""
 
-    default: CurrentDefault
+    default: Pooled
     leave_one_out: list[LeftOut]
     egger: RegressionTest
     dropped: list[str]
@@ -226,8 +166,8 @@ class CurrentMethods:
     def contract(self) -> dict:
         """The analysis' current-methods part of the results JSON."""
         return {
-            "current_default": self.default.contract(),
-            "leave_one_out": [asdict(row) for row in self.leave_one_out],
+            "current_default": self.default.contract(CURRENT_DEFAULT_KEYS),
+            "leave_one_out": [row.contract(LEFT_OUT_KEYS) for row in self.leave_one_out],
             "egger": asdict(self.egger),
             "egger_min_k": MIN_STUDIES_FOR_SMALL_STUDY_TESTS,
             "dropped_studies": self.dropped,

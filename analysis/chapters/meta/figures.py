@@ -10,12 +10,12 @@ import pandas as pd
 from matplotlib.patches import FancyBboxPatch, Polygon
 from matplotlib.ticker import MaxNLocator
 
-from analysis.chapters.meta.current import Subgroups
+from analysis.chapters.meta.current import Subgroup, Subgroups
 from analysis.chapters.meta.data import ROB_DOMAINS
 from analysis.chapters.meta.effects import RATIO_MEASURES, from_scale
 from analysis.chapters.meta.narrative import publication
 from analysis.chapters.meta.sensitivity import FunnelData
-from analysis.chapters.meta.stats import AnalysisResult
+from analysis.chapters.meta.stats import AnalysisResult, Pooled
 from analysis.core.display import RATIO_TICKS, ratio_axis, wrap_label
 from analysis.core.i18n import MINUS, axis_formatter, fmt_int, t
 
@@ -68,9 +68,12 @@ def _favours(ax: plt.Axes, direction: str, lang: str, width: float) -> None:
         )
 
 
-def _diamond(ax: plt.Axes, y: float, estimate: float, low: float, high: float) -> None:
+def _diamond(ax: plt.Axes, y: float, pooled: Pooled) -> list[float]:
+    """Draw a pooled estimate as a diamond at ``y``; returns its CI's bounds (for the axis)."""
+    estimate, low, high = pooled.estimate, pooled.ci_low, pooled.ci_high
     diamond = [(low, y), (estimate, y - 0.3), (high, y), (estimate, y + 0.3)]
     ax.add_patch(Polygon(diamond, closed=True, color="black"))
+    return [low, high]
 
 
 def _axis_label(result: AnalysisResult, lang: str) -> str:
@@ -114,8 +117,7 @@ def forest_plot(result: AnalysisResult, lang: str, width: float) -> plt.Figure:
         ax.plot(study["effect"], y, marker="s", color="#1f4e79", linestyle="none", markersize=size)
         limits += [study["effect_low"], study["effect_high"]]
     if math.isfinite(pooled.ci_low):
-        _diamond(ax, k, pooled.estimate, pooled.ci_low, pooled.ci_high)
-        limits += [pooled.ci_low, pooled.ci_high]
+        limits += _diamond(ax, k, pooled)
     _estimate_axis(ax, result.ratio, limits, lang)
     _rows(ax, labels, [k])
     ax.set_xlabel(wrap_label(_axis_label(result, lang), round(8 * width)), fontsize=9.5)
@@ -139,23 +141,22 @@ def subgroup_forest_plot(
     null = 1.0 if result.ratio else 0.0
     limits = [null]
     points: list[tuple[int, float, float, float]] = []
-    diamonds: list[tuple[int, float, float, float]] = []
+    diamonds: list[tuple[int, Subgroup]] = []
     for row in subgroups.subgroups:
         bold.append(len(labels))
         labels.append(names[row.subgroup])
         for _, study in used[used["subgroup_en"] == row.subgroup].iterrows():
             points.append((len(labels), study["effect"], study["effect_low"], study["effect_high"]))
             labels.append(str(study["study"]))
-        diamonds.append((len(labels), row.estimate, row.ci_low, row.ci_high))
+        diamonds.append((len(labels), row))
         labels.append(t("meta.subgroups.subtotal", lang))
     fig, ax = plt.subplots(figsize=(width, 0.3 * len(labels) + 1.3))
     for y, estimate, low, high in points:
         ax.plot([low, high], [y, y], color="black", linewidth=1)
         ax.plot(estimate, y, marker="s", color="#1f4e79", linestyle="none", markersize=6)
         limits += [low, high]
-    for y, estimate, low, high in diamonds:
-        _diamond(ax, y, estimate, low, high)
-        limits += [low, high]
+    for y, row in diamonds:
+        limits += _diamond(ax, y, row)
     _estimate_axis(ax, result.ratio, limits, lang)
     _rows(ax, labels, bold)
     axis = t(

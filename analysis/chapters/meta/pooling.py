@@ -54,9 +54,11 @@ class Heterogeneity:
 
 
 @dataclass(frozen=True)
-class Pooled:
-    """A pooled estimate on the analysis scale with its 95 % CI and two-sided p (``statistic``
-    is z, or t on ``df`` degrees of freedom), its model and test, and its heterogeneity."""
+class Fit:
+    """A fitted model as metafor's ``rma`` (``rma.mh``, ``rma.peto``) returns it: the pooled
+    estimate on the analysis scale with its 95 % CI and two-sided p (``statistic`` is z, or t
+    on ``df`` degrees of freedom), its model and test, and its heterogeneity. The chapter
+    shows it on the measure's scale as a ``stats.Pooled`` (``Pooled.from_fit``)."""
 
     method: str
     test: str
@@ -177,21 +179,28 @@ def heterogeneity(y: np.ndarray, v: np.ndarray, tau2: float, interval: bool) -> 
 
 
 def rma(
-    yi: np.ndarray, vi: np.ndarray, method: str = "REML", test: str = "z", interval: bool = True
-) -> Pooled:
+    yi: np.ndarray,
+    vi: np.ndarray,
+    method: str = "REML",
+    test: str = "z",
+    interval: bool = True,
+    tau2: float | None = None,
+) -> Fit:
     """Inverse-variance pooling, ``rma(yi, vi, method, test)``: weights 1/(vᵢ + τ²) with τ² by
     ``method`` ("FE": τ² = 0). ``test = "z"``: Wald CI and p with the normal quantile;
     ``test = "knha"``: Hartung–Knapp–Sidik–Jonkman, SE² = Σw(y − μ̂)²/((k − 1)Σw) and t on
     k − 1 df, without the ad hoc floor (metafor's ``knha``, not ``test = "adhoc"``).
-    ``interval`` adds the Q-profile τ² interval (and I², H²), as ``confint(rma)``. Needs k ≥ 2
-    for anything but the fixed-effect z model (``SINGLE_STUDY``)."""
+    ``interval`` adds the Q-profile τ² interval (and I², H²), as ``confint(rma)``. A given
+    ``tau2`` is used instead of the estimator's (``rma(tau2 = ...)``). Needs k ≥ 2 for anything
+    but the fixed-effect z model (``SINGLE_STUDY``)."""
     y, v = np.asarray(yi, dtype=float), np.asarray(vi, dtype=float)
     k = len(y)
     if method not in METHODS or test not in TESTS:
         raise ValueError(f"method must be one of {METHODS}, test one of {TESTS}")
     if k < 2 and (method != "FE" or test != "z"):
         raise ValueError(SINGLE_STUDY)
-    tau2 = 0.0 if method == "FE" else TAU2_ESTIMATORS[method](y, v)
+    if tau2 is None:
+        tau2 = 0.0 if method == "FE" else TAU2_ESTIMATORS[method](y, v)
     w = 1 / (v + tau2)
     mu = _weighted_mean(y, w)
     if test == "z":
@@ -206,13 +215,13 @@ def rma(
         het = _cochran(y, v, _weighted_mean(y, 1 / v))
     else:
         het = heterogeneity(y, v, tau2, interval)
-    return Pooled(
+    return Fit(
         method, test, k, mu, se, mu - crit * se, mu + crit * se, mu / se,
         float(2 * dist.sf(abs(mu / se))), het, df,
     )  # fmt: skip
 
 
-def prediction_interval(pooled: Pooled, convention: str = "metafor") -> tuple[float, float]:
+def prediction_interval(pooled: Fit, convention: str = "metafor") -> tuple[float, float]:
     """95 % prediction interval μ̂ ± c √(τ² + SE²).
 
     ``"metafor"``: ``predict(rma)``'s default, c the normal quantile for ``test = "z"`` and
@@ -231,9 +240,9 @@ def prediction_interval(pooled: Pooled, convention: str = "metafor") -> tuple[fl
     return pooled.estimate - half, pooled.estimate + half
 
 
-def _fixed(method: str, k: int, estimate: float, se: float, het: Heterogeneity) -> Pooled:
+def _fixed(method: str, k: int, estimate: float, se: float, het: Heterogeneity) -> Fit:
     z = estimate / se
-    return Pooled(
+    return Fit(
         method, "z", k, estimate, se, estimate - Z95 * se, estimate + Z95 * se, z,
         float(2 * stats.norm.sf(abs(z))), het,
     )  # fmt: skip
@@ -258,7 +267,7 @@ def _cochran(y: np.ndarray, v: np.ndarray, centre: float) -> Heterogeneity:
 
 def mantel_haenszel(
     ai: np.ndarray, n1i: np.ndarray, ci: np.ndarray, n2i: np.ndarray, measure: str = "OR"
-) -> Pooled:
+) -> Fit:
     """Mantel–Haenszel fixed effect from raw counts, as ``rma.mh(measure)``: OR with the
     Robins–Breslow–Greenland variance, RR with the Greenland–Robins variance, RD with Sato's
     (1989) variance (metafor's; RevMan 5 uses Greenland–Robins 1985 for RD). No zero-cell
@@ -297,7 +306,7 @@ def mantel_haenszel(
     return _fixed("MH", len(a), estimate, se, _cochran(y, effects.vi, estimate))
 
 
-def peto(ai: np.ndarray, n1i: np.ndarray, ci: np.ndarray, n2i: np.ndarray) -> Pooled:
+def peto(ai: np.ndarray, n1i: np.ndarray, ci: np.ndarray, n2i: np.ndarray) -> Fit:
     """Peto's one-step log odds ratio, Σ(O − E)/ΣV with SE 1/√ΣV (``rma.peto``; RevMan's Peto
     method). Double-zero and all-events studies have V = 0 and drop out. Q = Σ(O − E)²/V −
     (Σ(O − E))²/ΣV over the studies with V > 0, as rma.peto."""

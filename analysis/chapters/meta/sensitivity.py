@@ -13,7 +13,7 @@ import numpy as np
 from statsmodels.regression.linear_model import WLS
 from statsmodels.tools.tools import add_constant
 
-from analysis.chapters.meta.pooling import Z95, Pooled, rma
+from analysis.chapters.meta.pooling import Z95, Fit, rma
 
 MIN_STUDIES_FOR_SMALL_STUDY_TESTS = 10
 # Why a small-study test is not reported.
@@ -22,7 +22,7 @@ FEWER_THAN_TEN = "fewer_than_ten_studies"  # Cochrane Handbook 10.4.3.1
 
 def leave_one_out(
     yi: np.ndarray, vi: np.ndarray, method: str = "REML", test: str = "z"
-) -> list[Pooled]:
+) -> list[Fit]:
     """The model refitted without each study in turn, in study order (``leave1out(rma)``:
     its estimate, CI, τ², I² and Q)."""
     y, v = np.asarray(yi, dtype=float), np.asarray(vi, dtype=float)
@@ -32,7 +32,7 @@ def leave_one_out(
 
 def restricted(
     yi: np.ndarray, vi: np.ndarray, mask: np.ndarray, method: str = "REML", test: str = "z"
-) -> Pooled:
+) -> Fit:
     """The model on the studies where ``mask`` is true (e.g. low risk of bias only):
     ``rma(yi, vi, subset = mask)``."""
     keep = np.asarray(mask, dtype=bool)

@@ -16,8 +16,9 @@ cannot be computed is NaN with the reason next to it (see ``REASONS``).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Self
 
 import numpy as np
 import pandas as pd
@@ -30,13 +31,23 @@ from statsmodels.stats.meta_analysis import (
 
 from analysis.chapters.meta.data import BINARY_MEASURE, ROB_DOMAINS, ROB_LEVELS, MetaData
 from analysis.chapters.meta.effects import RATIO_MEASURES, continuous_effects, from_scale
+from analysis.chapters.meta.pooling import Fit, rma
 
 Z95 = float(stats.norm.isf(0.025))
 ZERO_CELL_CORRECTION = 0.5
 MODELS = ("fixed_mh", "fixed_mh_exact", "fixed_iv", "random", "random_revman", "hksj")
 INVERSE_VARIANCE_MODELS = ("fixed_iv", "random", "hksj")  # the models of an MD or SMD analysis
-CONTRACT_KEYS = ("estimate", "ci_low", "ci_high", "p")
-HETEROGENEITY_KEYS = ("tau2", "i2", "q", "q_p", "pi_low", "pi_high")
+# The keys of each kind of model in the results JSON (``Pooled.contract``).
+CONTRACT_KEYS = ("estimate", "ci_low", "ci_high", "p")  # the estimate's, with ``reason``
+FIXED_KEYS = (*CONTRACT_KEYS, "reason")
+# The fields ``Pooled`` shares with ``pooling.Heterogeneity``.
+HETEROGENEITY_PARTS = (
+    "tau2", "tau2_low", "tau2_high", "q", "q_df", "q_p", "i2", "i2_low", "i2_high",
+)  # fmt: skip
+RANDOM_KEYS = (
+    *FIXED_KEYS, "tau2", "i2", "q", "q_p", "pi_low", "pi_high", "heterogeneity_reason",
+    "pi_reason",
+)  # fmt: skip
 # Why a statistic is not estimable (the "reason" fields of the results JSON).
 NO_STUDIES = "no_estimable_studies"  # every study double-zero or all-events
 NEEDS_COUNTS = "needs_counts"  # Mantel–Haenszel with a study given only as RR and CI
@@ -53,11 +64,19 @@ def is_random(model: str) -> bool:
 
 @dataclass(frozen=True)
 class Pooled:
-    """One pooled model: ``estimate`` and its CI and prediction interval on the measure's scale
-    (a risk ratio, or a mean difference), ``scale_estimate`` and ``se`` on the analysis scale
-    (log RR, MD or SMD). Statistics that are not estimable are NaN, with the reason:
-    ``reason`` for the estimate, CI and p, ``heterogeneity_reason`` for τ²,
-    Q and I², ``pi_reason`` for the prediction interval (None when estimable)."""
+    """One pooled model on the measure's scale, the one result type of the chapter's models,
+    RevMan 5's (``pool``) and the current default's (``current``: the whole analysis, each
+    study left out, each subgroup).
+
+    ``estimate`` and its CI and prediction interval are on the measure's scale (a risk ratio,
+    or a mean difference), ``scale_estimate``, ``se`` and ``z`` on the analysis scale (log RR,
+    MD or SMD); ``k`` the studies pooled (None where the model does not report it). Optional
+    parts, NaN unless computed: τ², Q and I² (a proportion) of a random-effects model; the
+    Q-profile CI of τ² and the I² CI it implies and the Hartung–Knapp–Sidik–Jonkman CI and p
+    (the current default; RevMan 5's HKSJ is the separate model ``hksj``). Statistics that
+    are not estimable are NaN, with the reason: ``reason`` for the estimate, CI and p,
+    ``heterogeneity_reason`` for τ², Q, I² and HKSJ, ``pi_reason`` for the prediction
+    interval (None when estimable). ``contract(keys)`` picks the results JSON's keys."""
 
     estimate: float
     ci_low: float
@@ -66,11 +85,19 @@ class Pooled:
     scale_estimate: float
     se: float
     z: float
+    k: int | None = None
     tau2: float = math.nan
+    tau2_low: float = math.nan
+    tau2_high: float = math.nan
     q: float = math.nan
     q_df: int = 0
     q_p: float = math.nan
     i2: float = math.nan
+    i2_low: float = math.nan
+    i2_high: float = math.nan
+    hksj_low: float = math.nan
+    hksj_high: float = math.nan
+    hksj_p: float = math.nan
     pi_low: float = math.nan
     pi_high: float = math.nan
     reason: str | None = None
@@ -82,19 +109,33 @@ class Pooled:
         """Whether the model has a pooled estimate."""
         return math.isfinite(self.estimate)
 
-    def contract(self, heterogeneity: bool) -> dict[str, float | str | None]:
-        """The model's part of the results JSON (with τ², I², Q and the prediction interval
-        for a random-effects model), each group of values with its reason."""
-        keys = (*CONTRACT_KEYS, "reason")
+    @classmethod
+    def from_fit(
+        cls, fit: Fit, measure: str, heterogeneity: bool = False, **parts: float | str | None
+    ) -> Self:
+        """A metafor-style fit (``pooling.Fit``, analysis scale) on the measure's scale, with
+        its τ², Q and I² and their intervals if ``heterogeneity`` (``pooling.Heterogeneity``),
+        and the optional ``parts`` (HKSJ, prediction interval, reasons, a subclass's name)."""
         if heterogeneity:
-            keys += (*HETEROGENEITY_KEYS, "heterogeneity_reason", "pi_reason")
+            het = fit.heterogeneity
+            parts = {key: getattr(het, key) for key in HETEROGENEITY_PARTS} | parts
+        return cls(
+            from_scale(measure, fit.estimate), from_scale(measure, fit.ci_low),
+            from_scale(measure, fit.ci_high), fit.p, fit.estimate, fit.se, fit.statistic, fit.k,
+            **parts,
+        )  # fmt: skip
+
+    def contract(self, keys: Sequence[str]) -> dict[str, float | int | str | None]:
+        """The model's part of the results JSON: ``keys`` in their order (``FIXED_KEYS``,
+        ``RANDOM_KEYS`` with τ², I², Q and the prediction interval, or the current
+        default's)."""
         return {key: getattr(self, key) for key in keys}
 
 
-def not_estimable(reason: str) -> Pooled:
+def not_estimable(reason: str, k: int | None = None) -> Pooled:
     """A model none of whose statistics can be computed."""
     nan = math.nan
-    return Pooled(nan, nan, nan, nan, nan, nan, nan, reason=reason,
+    return Pooled(nan, nan, nan, nan, nan, nan, nan, k, reason=reason,
                   heterogeneity_reason=reason, pi_reason=reason)  # fmt: skip
 
 
@@ -184,7 +225,10 @@ class AnalysisResult:
             "k": self.k,
             "k_pooled": self.k_pooled,
             "n_participants": self.n_participants,
-            **{model: pooled.contract(is_random(model)) for model, pooled in self.models.items()},
+            **{
+                model: pooled.contract(RANDOM_KEYS if is_random(model) else FIXED_KEYS)
+                for model, pooled in self.models.items()
+            },
         }
 
 
@@ -374,20 +418,13 @@ def random_effects(
 def hartung_knapp(
     y: np.ndarray, v: np.ndarray, tau2: float, measure: str = BINARY_MEASURE
 ) -> Pooled:
-    """Hartung–Knapp–Sidik–Jonkman CI and test (t, k − 1 df; no ad hoc floor, as metafor's
-    ``test = "knha"``); with one study only the estimate (no df for the interval)."""
-    y, v = np.asarray(y, dtype=float), np.asarray(v, dtype=float)
-    k = len(y)
-    if k == 0:
-        return not_estimable(NO_STUDIES)
-    w = 1 / (v + (tau2 if math.isfinite(tau2) else 0.0))
-    mu = float((w * y).sum() / w.sum())
-    if k < 2:
-        return summary(mu, math.nan, measure=measure, reason=SINGLE_STUDY)
-    se = math.sqrt(float((w * (y - mu) ** 2).sum() / ((k - 1) * w.sum())))
-    return summary(
-        mu, se, crit=float(stats.t.isf(0.025, k - 1)), dist=stats.t(k - 1), measure=measure
-    )
+    """Hartung–Knapp–Sidik–Jonkman CI and test with the random-effects model's τ² (t, k − 1
+    df; no ad hoc floor, as metafor's ``rma(tau2 = tau2, test = "knha")``); with one study
+    only the estimate (no df for the interval)."""
+    if len(y) < 2:
+        own = rma(y, v, "FE").estimate
+        return summary(own, math.nan, measure=measure, reason=SINGLE_STUDY)
+    return Pooled.from_fit(rma(y, v, "DL", "knha", interval=False, tau2=tau2), measure)
 
 
 def absolute_effects(control_per_100: float, pooled: Pooled) -> AbsoluteEffects:

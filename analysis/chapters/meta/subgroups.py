@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from analysis.chapters.meta.pooling import Pooled, rma
+from analysis.chapters.meta.pooling import Fit, rma
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class SubgroupTest:
 class SubgroupAnalysis:
     """The pooled result of each subgroup (in order of first appearance) and the test."""
 
-    subgroups: Mapping[str, Pooled]
+    subgroups: Mapping[str, Fit]
     test: SubgroupTest
 
 

@@ -18,7 +18,7 @@ from analysis.chapters.meta.narrative import (
     pooled_text,
     study_noun,
 )
-from analysis.chapters.meta.stats import FEWER_THAN_THREE, AnalysisResult, is_random
+from analysis.chapters.meta.stats import FEWER_THAN_THREE, AnalysisResult, Pooled, is_random
 from analysis.core.display import percent_style
 from analysis.core.i18n import (
     EN_DASH,
@@ -443,53 +443,51 @@ def _percent_ci(share: float, low: float, high: float, lang: str) -> str:
     return f"{fmt_pct(share, lang)} ({fmt_pct(low, lang)}{EN_DASH}{fmt_pct(high, lang)})"
 
 
+def _interval_or_dash(low: float, high: float, lang: str) -> str:
+    """An interval, or a dash when the model does not report it."""
+    return interval_text(low, high, lang) if math.isfinite(low) else EN_DASH
+
+
+def _current_row(
+    model: str, pooled: Pooled, results: MetaResults, measure: str, lang: str
+) -> dict[str, str]:
+    """One model's row of ``current_table``: what the model does not report (HKSJ, the
+    intervals of τ² and I², the prediction interval) is a dash or left out."""
+    return {
+        "model": model,
+        "rr": labelled_text(results, measure, pooled_text(pooled, lang), lang),
+        "hksj": _interval_or_dash(pooled.hksj_low, pooled.hksj_high, lang),
+        "tau2": _with_ci(fmt_num(pooled.tau2, lang, 3), pooled.tau2_low, pooled.tau2_high, lang, 3),
+        "i2": _percent_ci(pooled.i2, pooled.i2_low, pooled.i2_high, lang),
+        "pi": _interval_or_dash(pooled.pi_low, pooled.pi_high, lang),
+    }
+
+
 def current_table(results: MetaResults, lang: str) -> pd.DataFrame:
     """Per analysis, the review's random-effects model (RevMan 5) above the current Cochrane
     default (REML with Q-profile intervals, Hartung–Knapp CI, t(k − 2) prediction interval)."""
+    cols = {
+        "analysis": t("meta.col.analysis", lang),
+        "model": t("meta.col.model", lang),
+        "rr": effect_header(results, lang),
+        "hksj": t("meta.current.col.hksj", lang),
+        "tau2": t("meta.current.col.tau2", lang),
+        "i2": t("meta.current.col.i2", lang),
+        "pi": t("meta.col.pi", lang),
+    }
     records = []
     for analysis_id, result in results.analyses.items():
         label = analysis_label(results.data.analyses, analysis_id, lang)
-        old, new = result.pooled, results.current[analysis_id].default
-        cols = {
-            "analysis": t("meta.col.analysis", lang),
-            "model": t("meta.col.model", lang),
-            "rr": effect_header(results, lang),
-            "hksj": t("meta.current.col.hksj", lang),
-            "tau2": t("meta.current.col.tau2", lang),
-            "i2": t("meta.current.col.i2", lang),
-            "pi": t("meta.col.pi", lang),
-        }
-        rows = [
-            {
-                "model": t(f"meta.current.model.{result.headline}", lang),
-                "rr": labelled_text(results, result.measure, pooled_text(old, lang), lang),
-                "hksj": EN_DASH,
-                "tau2": fmt_num(old.tau2, lang, 3),
-                "i2": fmt_pct(old.i2, lang),
-                "pi": interval_text(old.pi_low, old.pi_high, lang)
-                if math.isfinite(old.pi_low)
-                else EN_DASH,
-            },
-            {
-                "model": t("meta.current.default", lang),
-                "rr": labelled_text(
-                    results,
-                    result.measure,
-                    estimate_text(new.estimate, new.ci_low, new.ci_high, lang),
-                    lang,
-                ),
-                "hksj": interval_text(new.hksj_low, new.hksj_high, lang)
-                if math.isfinite(new.hksj_low)
-                else EN_DASH,
-                "tau2": _with_ci(fmt_num(new.tau2, lang, 3), new.tau2_low, new.tau2_high, lang, 3),
-                "i2": _percent_ci(new.i2, new.i2_low, new.i2_high, lang),
-                "pi": interval_text(new.pi_low, new.pi_high, lang)
-                if math.isfinite(new.pi_low)
-                else EN_DASH,
-            },
-        ]
+        models = (
+            (t(f"meta.current.model.{result.headline}", lang), result.pooled),
+            (t("meta.current.default", lang), results.current[analysis_id].default),
+        )
         records += [
-            {cols[key]: value for key, value in ({"analysis": label} | row).items()} for row in rows
+            {cols[key]: value for key, value in ({"analysis": label} | row).items()}
+            for row in (
+                _current_row(model, pooled, results, result.measure, lang)
+                for model, pooled in models
+            )
         ]
     return pd.DataFrame(records)
 
@@ -503,9 +501,7 @@ def leave_one_out_table(results: MetaResults, analysis_id: str, lang: str) -> pd
     return pd.DataFrame(
         {
             t("meta.loo.col.left_out", lang): name,
-            t(f"meta.col.estimate.{measure}", lang): estimate_text(
-                fit.estimate, fit.ci_low, fit.ci_high, lang
-            ),
+            t(f"meta.col.estimate.{measure}", lang): pooled_text(fit, lang),
             t("meta.col.tau2", lang): fmt_num(fit.tau2, lang, 3),
             t("meta.col.i2", lang): fmt_num(100 * fit.i2, lang, 0),
         }
@@ -525,9 +521,7 @@ def subgroup_table(results: MetaResults, analysis_id: str, lang: str) -> pd.Data
         {
             str(declared): names[row.subgroup],
             t("meta.subgroups.col.k", lang): fmt_int(row.k, lang),
-            t(f"meta.col.estimate.{result.measure}", lang): estimate_text(
-                row.estimate, row.ci_low, row.ci_high, lang
-            ),
+            t(f"meta.col.estimate.{result.measure}", lang): pooled_text(row, lang),
             t("meta.col.tau2", lang): fmt_num(row.tau2, lang, 3),
             t("meta.col.i2", lang): fmt_num(100 * row.i2, lang, 0),
         }
