@@ -101,8 +101,7 @@ def time_to_rtw(
         comparison = results.outcomes[outcome].by_coordinator
         caption = t("cohort.km.caption", lang, outcome=t(f"cohort.outcome.{outcome}", lang))
         name = f"cohort-km-{outcome}-{lang}"
-        source = _source(results, lang)
-        shown += _km(comparison, name, caption, "cohort.km.alt", days, lang, figure_folder, source)
+        shown += _km(results, comparison, name, caption, "cohort.km.alt", lang, figure_folder)
         shown.append(
             html_table(
                 tables.median_table(comparison, lang),
@@ -112,7 +111,7 @@ def time_to_rtw(
                     lang,
                     outcome=t(f"cohort.outcome_in_text.{outcome}", lang),
                 ),
-                _medians_note(results, lang),
+                _medians_note(results, comparison, lang),
             )
         )
         _glue(f"cohort_logrank_{outcome}", narrative.logrank_text(comparison.logrank, lang))
@@ -120,17 +119,17 @@ def time_to_rtw(
 
 
 def _km(
+    results: CohortResults,
     comparison: KMComparison,
     name: str,
     caption: str,
     alt: str,
-    days: int,
     lang: str,
     figure_folder: FigureFolder,
-    source: str,
 ) -> list[Markdown]:
     """The Kaplan–Meier figure of the groups shown (none when no group is), its caption
     saying which groups are not shown and why."""
+    days, threshold = results.follow_up_days, results.suppress_below
     if not comparison.curves:
         return [Markdown(narrative.withheld(comparison.by, comparison.withheld, lang))]
     return [
@@ -143,19 +142,29 @@ def _km(
                 lang,
                 curves=narrative.curves(comparison, lang),
                 days=days,
-                summary=narrative.km_alt_summary(comparison, days, lang),
+                summary=narrative.km_alt_summary(comparison, days, threshold, lang),
             ),
             figure_folder,
-            source=source,
+            source=_source(results, lang),
         )
     ]
 
 
-def _medians_note(results: CohortResults, lang: str) -> str:
-    return t(
-        "cohort.medians.note",
-        lang,
-        as_in_paper=narrative.optional(results.compared, "cohort.text.as_in_paper", lang),
+def _medians_note(results: CohortResults, comparison: KMComparison, lang: str) -> str:
+    """How the medians of ``comparison`` and their intervals are read, and what the mark of a
+    median read off the coarsened curve means where one is."""
+    coarsened = any(
+        curve.median.coarsened and curve.median.estimate is not None for curve in comparison.curves
+    )
+    return _joined(
+        t(
+            "cohort.medians.note",
+            lang,
+            as_in_paper=narrative.optional(results.compared, "cohort.text.as_in_paper", lang),
+        ),
+        t("cohort.medians.coarsened_note", lang, threshold=results.suppress_below)
+        if coarsened
+        else "",
     )
 
 
@@ -225,20 +234,19 @@ def programme_types(
     left_out = narrative.left_out(results, "cohort.count.left_out", lang)
     not_shown = narrative.withheld(comparison.by, comparison.withheld, lang)
     shown = _km(
+        results,
         comparison,
         f"cohort-km-programme-type-{lang}",
         t("cohort.km_type.caption", lang, left_out=left_out),
         "cohort.km_type.alt",
-        days,
         lang,
         figure_folder,
-        _source(results, lang),
     )
     shown.append(
         html_table(
             tables.programme_table(results, lang),
             _caption(results, "cohort.programme.caption", lang),
-            _joined(_medians_note(results, lang), not_shown),
+            _joined(_medians_note(results, comparison, lang), not_shown),
         )
     )
     if rates:

@@ -124,6 +124,14 @@ def _curve_withheld(key: str, published: str, threshold: int, **codes: str) -> d
     return {**row, "suppressed": True, "source": None, "rule": SURVIVAL_CURVE}
 
 
+def _coarsened(row: dict, threshold: int) -> dict:
+    """A median read off the published, coarsened curve (its reason says so unless the row
+    differs for a reason of its own), marked ``coarsened_curve``."""
+    if row["reason"] is None:
+        row["reason"] = Message("cohort.reason.coarsened_median", threshold=threshold)
+    return {**row, "coarsened_curve": True}
+
+
 def _unpaired(row: dict) -> dict:
     """A withheld row of data built to meet the publication, without its published value: a
     page that says the data meet the published counts by construction (or are calibrated to
@@ -279,16 +287,15 @@ def reproduction_rows(
             if median and name in median.withheld:  # not given by the published curve
                 rows.append(_curve_withheld(f"cohort.repro.{key}", item[name], threshold, **codes))
                 continue
-            rows.append(
-                _outcome_row(
-                    f"cohort.repro.{key}",
-                    item[name],
-                    median and getattr(median, name),
-                    synthetic,
-                    tolerance,
-                    **codes,
-                )
+            row = _outcome_row(
+                f"cohort.repro.{key}",
+                item[name],
+                median and getattr(median, name),
+                synthetic,
+                tolerance,
+                **codes,
             )
+            rows.append(_coarsened(row, threshold) if median and median.coarsened else row)
     for item in pub["cox"]:
         fit = cox[item["outcome"]][item["model"]].efron
         codes = {"outcome": item["outcome"], "model": item["model"]}
