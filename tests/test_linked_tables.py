@@ -60,6 +60,21 @@ def complete_confounders(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def small_type(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A programme type of three (below every threshold tested), two of whom returned, beside
+    the four without a programme type: the numbers returned of the other types and of the
+    coordinator groups left the two small groups' returned together at 4, so the follow-up
+    type's 2 lay in [0, 4] at threshold 5."""
+    frame = SHIPPED.copy()
+    follow_up = frame.index[frame["programme_type"] == "follow_up"]
+    frame.loc[follow_up[3:], "programme_type"] = "occupational_rehabilitation"
+    folder = tmp_path_factory.mktemp("small-type")
+    frame.to_csv(folder / "cohort.csv", index=False)
+    shutil.copy(SHIPPED_DATA / "cohort.study.yaml", folder)
+    return folder
+
+
 AXES = {"group": 0, "level": 1, "returned": 2, "complete": 3}
 MODELS = ("cox_without_programme_type", "cox_adjusted")
 
@@ -85,8 +100,10 @@ def published_sums(payload: dict, levels: list[str]) -> dict[str, tuple[list[tup
     for column, group in GROUPS.items():
         events = payload["outcomes"]["first_rtw"]["events"][column]
         sums[f"events.{column}"] = (over(group=group, returned=1), events)
-    for level, group in payload["programme_type"]["groups"].items():
-        sums[f"groups.{level}.returned"] = (over(level=level, returned=1), group["returned"])
+    groups = payload["programme_type"]["groups"]
+    for level in levels:  # a level that shows no number returned (none without a type) implies it
+        shown = groups[level]["returned"] if level in groups else None
+        sums[f"groups.{level}.returned"] = (over(level=level, returned=1), shown)
     for outcome in payload["outcomes"].values():  # every outcome's models report the same n
         for model in MODELS:
             complete = over(complete=1)
@@ -145,8 +162,19 @@ def truth(folder: Path, parts: dict[str, list[tuple]]) -> dict[str, int]:
     return {name: int(sum(joint.get(cell, 0) for cell in cells)) for name, cells in parts.items()}
 
 
-@pytest.mark.parametrize("threshold", THRESHOLDS)
-@pytest.mark.parametrize("cohort", ["shipped", "three_returned", "complete_confounders"])
+# Every cohort at every threshold; the small programme type's attacks at 10 and 20 are slow.
+ATTACKS = [
+    pytest.param(
+        cohort,
+        threshold,
+        marks=[pytest.mark.slow] if cohort == "small_type" and threshold > 5 else [],
+    )
+    for cohort in ("shipped", "three_returned", "complete_confounders", "small_type")
+    for threshold in THRESHOLDS
+]
+
+
+@pytest.mark.parametrize(("cohort", "threshold"), ATTACKS)
 def test_no_hidden_count_follows_from_the_linked_tables(
     cohort: str, threshold: int, request: pytest.FixtureRequest
 ) -> None:
@@ -159,6 +187,9 @@ def test_no_hidden_count_follows_from_the_linked_tables(
     small = {name for name in ranges if 0 < true[name] < threshold}
     if cohort == "three_returned":
         assert true["groups.follow_up.returned"] == 3 and "groups.follow_up.returned" in small
+    if cohort == "small_type":
+        assert true["table1.follow_up.total"] == 3 and true["groups.follow_up.returned"] == 2
+        assert "groups.follow_up.returned" in ranges and "groups.missing.returned" in ranges
     if cohort == "complete_confounders":
         assert true["cox_without_programme_type.n"] == payload["n"]
     check_rule(ranges, small, threshold)

@@ -31,7 +31,10 @@ def hidden_returned(
     follow-up, and the Cox models (of ``model_n``: without programme type, adjusted) whose n
     must be hidden as well, given what each table shows by itself. ``complete`` marks the
     employees with every confounder: the model without programme type is fitted on them, the
-    adjusted one on those of them with a programme type."""
+    adjusted one on those of them with a programme type. The number returned of a level that
+    shows none (a programme type whose size is hidden, those without a programme type) is a
+    count the others imply: it is protected as a hidden count, so that, small, it may be 0 and
+    may be ``suppress_below`` or more."""
     levels = table1.levels("programme_type")
     programme = data["programme_type"].astype(object).where(data["programme_type"].notna(), MISSING)
     joint = (
@@ -79,6 +82,9 @@ def hidden_returned(
         for level, group in programmes.items()
         if not group.withheld
     }
+    for level in levels:  # implied by the others: hidden, and protected like a hidden count
+        if level not in programmes or programmes[level].withheld:
+            publish(None, level=level, returned=1)
     by_model = {
         publish(n, typed=model == "cox_adjusted", complete=1): model for model, n in model_n.items()
     }
