@@ -132,13 +132,6 @@ def _coarsened(row: dict, threshold: int) -> dict:
     return {**row, "coarsened_curve": True}
 
 
-def _unpaired(row: dict) -> dict:
-    """A withheld row of data built to meet the publication, without its published value: a
-    page that says the data meet the published counts by construction (or are calibrated to
-    its results) would otherwise print the hidden value, or one close to it, beside it."""
-    return {**row, "published": None, "unpaired": True}
-
-
 def _table1_rows(data: pd.DataFrame, table1: Table1, synthetic: bool) -> list[dict]:
     """Table 1 as published beside Table 1 as shown here (hidden counts withheld, and shares
     of those with a known value where the number missing is hidden)."""
@@ -252,7 +245,8 @@ def reproduction_rows(
     ``data`` is the analysis frame (for the age and the programmes); ``coordinator_medians``
     is outcome → coordinator level → median (withheld groups absent); ``cox`` is outcome →
     model block → fits; ``table1`` and ``programmes`` are as shown. On ``synthetic`` data
-    a withheld row's published value is withheld too (:func:`_unpaired`).
+    a withheld row's published value is withheld too
+    (:func:`analysis.core.reproduction.unpaired`).
     """
     pub = published()
     threshold = table1.suppress_below
@@ -413,4 +407,6 @@ def reproduction_rows(
                 "cohort.reason.provider_item",
             )
         )
-    return [_unpaired(row) if synthetic and row.get("suppressed") else row for row in rows]
+    return [
+        reproduction.unpaired(row) if synthetic and row.get("suppressed") else row for row in rows
+    ]
