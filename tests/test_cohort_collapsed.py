@@ -78,7 +78,17 @@ def _flat(value: object) -> np.ndarray:
         fields = [
             getattr(value, name)
             for name in value.__dataclass_fields__
-            if name not in ("sums", "level", "reference", "measure", "ties", "names", "transform")
+            if name
+            not in (
+                "sums",
+                "level",
+                "reference",
+                "measure",
+                "ties",
+                "names",
+                "transform",
+                "withheld",
+            )
         ]
         return _flat(fields)
     raise TypeError(type(value))

@@ -1,14 +1,15 @@
-"""Medians read off a Kaplan–Meier curve come from the published (coarsened) curve: a median or
-a Brookmeyer–Crowley limit shown is a day the published curve has a point at, and the median is
-where that curve first reaches one half; a value the published curve does not give is withheld
-(null, listed in the disclosure report), never the day inside a pooled step. Checked on the
-shipped cohort at thresholds 5, 10 and 20 and on a small group whose median lies in the last
-run of fewer than ``threshold`` exits, which the published curve leaves out."""
+"""Medians under output checking are read off the published (coarsened) curve: the median shown
+is the first published day at which that curve reaches one half, marked ``coarsened_curve``,
+and its intervals and SE are withheld (they need numbers at risk inside pooled steps). Checked
+on the shipped cohort at thresholds 5, 10 and 20, on a small group whose median lies in the
+last run of fewer than ``threshold`` exits (which the published curve leaves out), and by an
+attacker who holds the published curve: the median tells them nothing the curve does not."""
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -19,9 +20,9 @@ from analysis.core.results import to_plain
 from tests.helpers import SHIPPED_DATA, THRESHOLDS
 
 
-def first_half(curve: survival.KMCurve) -> float | None:
-    """The first published day at which the drawn curve (1 − S) reaches one half."""
-    reached = [t for t, c in zip(curve.times, curve.cumulative, strict=True) if c >= 0.5 - 1e-12]
+def first_half(times: np.ndarray, cumulative: np.ndarray) -> float | None:
+    """The first published day at which a drawn curve (1 − S) reaches one half."""
+    reached = [t for t, c in zip(times, cumulative, strict=True) if c >= 0.5 - 1e-12]
     return float(reached[0]) if reached else None
 
 
@@ -31,34 +32,48 @@ def test_shown_medians_are_read_off_the_published_curve(threshold: int) -> None:
     payload = json.loads(json.dumps(to_plain(results.to_json())))
     suppressed = payload["disclosure"]["suppressed"]
     comparisons = [o.by_coordinator for o in results.outcomes.values()]
-    checked = withheld = 0
+    shown = 0
     for comparison in (*comparisons, results.by_programme_type):
         for curve in comparison.curves:
             median = curve.median
-            if median.estimate is not None:
-                assert median.estimate == first_half(curve), (comparison.outcome, curve.level)
-                checked += 1
-            else:
-                withheld += median.estimate_withheld
-                assert median.estimate_withheld or first_half(curve) is None
-            for interval in (median.bc, median.bc_log):
-                for limit in (interval.ci_low, interval.ci_high):
-                    assert limit is None or limit in set(curve.times[1:]), curve.level
+            assert median.coarsened
+            assert median.estimate == first_half(curve.times, curve.cumulative), curve.level
+            assert median.estimate_withheld == (median.estimate is None)
+            shown += median.estimate is not None
+            for interval in (median.spss, median.bc, median.bc_log):
+                assert (interval.ci_low, interval.ci_high) == (None, None)
+                assert {"ci_low", "ci_high"} <= set(interval.withheld)
+            assert median.se_spss is None
+    assert shown > 0
     for name, outcome in payload["outcomes"].items():
         for key in ("median_days", "median_days_bc", "median_days_bc_log"):
             for group, values in outcome[key].items():
                 if values is None:
                     continue
-                for value, shown in values.items():
-                    path = f"outcomes.{name}.{key}.{group}.{value}"
-                    if shown is None and path in suppressed:
-                        assert suppressed[path] in ("survival_curve", "count")
-    assert checked + withheld > 0
-    if threshold == 5:  # the shipped cohort: what the published curve does not give is withheld
-        assert payload["outcomes"]["first_rtw"]["median_days"]["coordinator"]["estimate"] is None
-        key = "outcomes.first_rtw.median_days.coordinator.estimate"
-        assert suppressed[key] == "survival_curve"
-        assert payload["programme_type"]["groups"]["treatment"]["median_days"]["estimate"] == 56
+                assert values["coarsened_curve"] is True
+                for limit in ("ci_low", "ci_high"):
+                    path = f"outcomes.{name}.{key}.{group}.{limit}"
+                    assert suppressed[path] in ("survival_curve", "count"), path
+    if threshold == 5:  # the shipped cohort shows every median the paper published but one
+        medians = payload["outcomes"]["first_rtw"]["median_days"]
+        assert medians["coordinator"]["estimate"] is not None
+        assert medians["no_coordinator"]["estimate"] is not None
+        rows = [
+            row
+            for row in payload["reproduction"]
+            if row["quantity"]["key"] == "cohort.repro.median" and row.get("coarsened_curve")
+        ]
+        assert len(rows) == 6 and all(row["computed"] is not None for row in rows)
+        assert all(row["reason"]["key"] == "cohort.reason.coarsened_median" for row in rows)
+
+
+def test_without_control_the_median_and_its_intervals_are_the_raw_ones() -> None:
+    days = pd.Series([10, 20, 30, 40, 45, 50, 51, 52, 53])
+    events = pd.Series([1, 1, 1, 1, 0, 1, 1, 1, 1])
+    summary = survival.median_summary(days, events)
+    assert summary.estimate == 50 and not summary.coarsened
+    assert summary.bc.ci_low is not None and summary.se_spss is not None
+    assert summary.to_json()["coarsened_curve"] is False
 
 
 def test_a_median_in_the_unpublished_tail_is_withheld_not_unreached() -> None:
@@ -67,7 +82,44 @@ def test_a_median_in_the_unpublished_tail_is_withheld_not_unreached() -> None:
     days = pd.Series([10, 20, 30, 40, 45, 50, 51, 52, 53])
     events = pd.Series([1, 1, 1, 1, 0, 1, 1, 1, 1])
     curve = survival.km_curve(days, events, "all", suppress_below=5)
-    open_summary = survival.median_summary(days, events)
-    assert open_summary.estimate == 50 and list(curve.times) == [0, 45]
+    assert list(curve.times) == [0, 45]
     assert curve.median.estimate is None and curve.median.estimate_withheld
-    assert survival.median_summary(days, events, 0) == open_summary
+
+
+def _cohort(rng: np.random.Generator, size: int) -> tuple[pd.Series, pd.Series]:
+    """A small group: return days (many ties) and about one in four censored."""
+    days = pd.Series(rng.integers(1, 120, size))
+    return days, pd.Series((rng.random(size) > 0.25).astype(int))
+
+
+@pytest.mark.parametrize("threshold", THRESHOLDS)
+def test_the_median_is_a_function_of_the_published_curve(threshold: int) -> None:
+    """Attacker: holds the published curve (its points, as drawn) and the median shown. On
+    random small groups the median is always the day the attacker reads off the drawn points
+    alone, so it adds nothing to them; and it is often not the raw median (the day inside a
+    pooled step stays hidden)."""
+    rng = np.random.default_rng(threshold)
+    differs = 0
+    for _ in range(100):
+        size = int(rng.integers(threshold, 4 * threshold))
+        days = pd.Series(rng.integers(1, 120, size))
+        events = pd.Series((rng.random(size) > 0.25).astype(int))
+        curve = survival.km_curve(days, events, "g", suppress_below=threshold)
+        assert curve.median.estimate == first_half(curve.times, curve.cumulative)
+        differs += curve.median.estimate != survival.median_summary(days, events).estimate
+    assert differs > 0
+
+
+def test_two_groups_with_one_published_curve_show_one_median() -> None:
+    # Threshold 5: both groups publish one point, day 45 at S = 0.5 (three returns and two
+    # censorings pooled); the last return (day 100) is in the unpublished tail. Their raw
+    # medians differ (day 30 and day 7); the median shown is the same, day 45, so it tells an
+    # attacker holding the curve nothing about which days the returns were on.
+    events = pd.Series([1, 1, 1, 0, 0, 1])
+    groups = (pd.Series([10, 20, 30, 40, 45, 100]), pd.Series([5, 6, 7, 40, 45, 100]))
+    curves = [survival.km_curve(days, events, "g", suppress_below=5) for days in groups]
+    for curve in curves:
+        assert list(curve.times) == [0, 45] and list(curve.cumulative) == [0, 0.5]
+    assert [survival.median_summary(days, events).estimate for days in groups] == [30, 7]
+    assert [curve.median.estimate for curve in curves] == [45, 45]
+    assert all(curve.median.coarsened for curve in curves)

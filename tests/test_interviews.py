@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from analysis.chapters.interviews import narrative, page, stats, tables
 from analysis.chapters.interviews.chapter import InterviewsResults, analyse
 from analysis.chapters.interviews.data import Interviews, load
 from analysis.chapters.interviews.reproduction import published
+from analysis.core.display import reproduction_frame
 from analysis.core.study import Study
 from analysis.core.validation import InputError
 from tests.helpers import FIXTURES, SHIPPED_DATA, Shipped
@@ -31,6 +33,10 @@ EXTREMES = {
     "sick_leave.low": "extreme",
     "sick_leave.high": "extreme",
 }
+
+# A withheld reproduction row of the illustrative sample withholds both sides: the computed
+# value and the published one it was built to meet.
+SIDES = ("computed", "published")
 
 
 @pytest.fixture(scope="module")
@@ -367,13 +373,42 @@ def test_small_counts_suppressed_with_complement(sample):
         "sex.male": "count",
         "diagnosis_group.musculoskeletal": "count",
         "diagnosis_group.other": "count",
-        **{f"reproduction[{i}].computed": "count" for i in (3, 4, 8, 9)},
+        **{f"reproduction[{i}].{side}": "count" for i in (3, 4, 8, 9) for side in SIDES},
         **EXTREMES,
-        **{f"reproduction[{i}].computed": "extreme" for i in (5, 6, 10, 11)},
+        **{f"reproduction[{i}].{side}": "extreme" for i in (5, 6, 10, 11) for side in SIDES},
         **result.contributions.suppressed(),  # the counts of the coding (their own tests)
     }
     assert "coding.n_contributing" not in payload["disclosure"]["suppressed"]
     assert values["Age in years, median (range)"].startswith("45 (range within 30–69")
+
+
+@pytest.mark.parametrize("illustrative", [True, False])
+def test_a_withheld_value_is_never_paired_with_the_published_one_it_was_built_to_meet(
+    sample, illustrative: bool
+):
+    # The illustrative sample was written to meet the paper (ages 31-61, grades 50-100 %): the
+    # paper's extremes beside its withheld ones would print them. On observed data the paper's
+    # value beside a withheld one tells nothing about the data, and stays.
+    study = sample.study if illustrative else replace(sample.study, provenance=None)
+    result = analyse(replace(sample, study=study), suppress_below=5)
+    assert result.illustrative is illustrative
+    rows = {row["quantity"].key: (i, row) for i, row in enumerate(result.reproduction)}
+    payload = result.to_json()
+    pub = published()
+    for key, value in (("age_min", "31"), ("age_max", "61"), ("sick_leave_min", "50")):
+        i, row = rows[f"interviews.repro.{key}"]
+        assert row["computed"] is None and row["status"] == "withheld"
+        assert pub[key] == value
+        assert row["published"] == (None if illustrative else value)
+        hidden = payload["disclosure"]["suppressed"]
+        assert (f"reproduction[{i}].published" in hidden) is illustrative
+        checks = [c["artefact"] for c in payload["disclosure"]["checks"]]
+        assert (f"reproduction[{i}].published" in checks) is illustrative
+    frame = reproduction_frame(result.reproduction, "en", "interviews")
+    ages = frame[frame.iloc[:, 0].str.contains("youngest|oldest", case=False)]
+    assert len(ages) == 2
+    cells = " ".join(ages.astype(str).to_numpy().ravel())
+    assert ("31" in cells and "61" in cells) is not illustrative, cells
 
 
 def test_characteristics_unsuppressed_in_norwegian(sample):
@@ -401,7 +436,7 @@ def test_results_payload_contract(sample, results):
         "compared",
         "disclosure",
     }
-    extremes = {f"reproduction[{i}].computed": "extreme" for i in (5, 6, 10, 11)}
+    extremes = {f"reproduction[{i}].{side}": "extreme" for i in (5, 6, 10, 11) for side in SIDES}
     coding = results.contributions.suppressed()
     assert payload["disclosure"]["suppressed"] == EXTREMES | extremes | coding
     assert payload["disclosure"]["threshold"] == 5

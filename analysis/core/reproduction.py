@@ -64,6 +64,14 @@ def row(
     }
 
 
+def unpaired(row: dict) -> dict:
+    """A withheld row of data built to meet the publication, without its published value: a
+    page that says the data meet the published values by construction (or are calibrated to
+    its results) would otherwise print the hidden value, or one close to it, beside it (the
+    published value may still be stated as the paper's, never paired with the data's)."""
+    return {**row, "published": None, "unpaired": True}
+
+
 def compare(
     quantity_key: str,
     published: str,

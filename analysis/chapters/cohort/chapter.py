@@ -217,6 +217,7 @@ class CohortResults:
                     SURVIVAL_CURVE,
                     points=len(curve.times) - 1,
                     median_withheld=curve.median.withheld_paths(),
+                    median_coarsened=curve.median.coarsened,
                 )
                 for curve in comparison.curves
             ]

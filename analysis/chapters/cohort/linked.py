@@ -38,7 +38,10 @@ def hidden_returned(
     employees with every confounder: the model without programme type is fitted on them, the
     adjusted one on those of them with a programme type. ``by`` is the subgroup variable
     (programme type) and ``outcome`` the one it returns (first RTW), ``typed`` the models that
-    have the subgroup variable among their covariates."""
+    have the subgroup variable among their covariates. The number returned of a level that
+    shows none (a programme type whose size is hidden, those without a programme type) is a
+    count the others imply: it is protected as a hidden count, so that, small, it may be 0 and
+    may be ``suppress_below`` or more."""
     levels = table1.levels(by)
     programme = data[by].astype(object).where(data[by].notna(), MISSING)
     joint = (
@@ -86,6 +89,9 @@ def hidden_returned(
         for level, group in programmes.items()
         if not group.withheld
     }
+    for level in levels:  # implied by the others: hidden, and protected like a hidden count
+        if level not in programmes or programmes[level].withheld:
+            publish(None, level=level, returned=1)
     by_model = {publish(n, typed=model in typed, complete=1): model for model, n in model_n.items()}
     table = Table(
         values=(*values, *(sum(values[i] for i in parts) for parts, _ in published)),

@@ -18,7 +18,7 @@ from analysis.chapters.cohort.declared import WITHHELD
 from analysis.chapters.cohort.plan import EXPOSED, EXPOSURE, REFERENCE, AnalysisPlan
 from analysis.chapters.cohort.programmes import OddsRatio
 from analysis.chapters.cohort.reproduction import published
-from analysis.chapters.cohort.survival import KMComparison, LogRank
+from analysis.chapters.cohort.survival import KMComparison, LogRank, MedianSummary
 from analysis.chapters.cohort.tables import (
     cause_name,
     exposure_name,
@@ -493,9 +493,24 @@ def withheld(plan: AnalysisPlan, by: str, levels: Sequence[str], lang: str) -> s
     return t(key, lang, groups=", ".join(group_label(plan, by, level, lang) for level in levels))
 
 
-def km_alt_summary(comparison: KMComparison, plan: AnalysisPlan, days: int, lang: str) -> str:
-    """Per shown group: median days and share returned within follow-up (the share only when
-    the number returned is shown), then the groups not shown (for a figure's alt text)."""
+def alt_median(median: MedianSummary, threshold: int, lang: str) -> str:
+    """``median 56 days`` for a figure's alt text: marked where it is read off the coarsened
+    curve, and in words where it is not reached or not shown (with the reason)."""
+    if median.estimate is not None:
+        key = "cohort.km.alt_median_coarsened" if median.coarsened else "cohort.km.alt_median"
+        return t(key, lang, days=fmt_num(median.estimate, lang, 0))
+    if median.estimate_withheld:
+        reason = t("cohort.reason.median_withheld", lang, threshold=threshold)
+        return t("cohort.km.alt_median_withheld", lang, reason=reason)
+    return t("cohort.km.alt_median_not_reached", lang)
+
+
+def km_alt_summary(
+    comparison: KMComparison, plan: AnalysisPlan, days: int, threshold: int, lang: str
+) -> str:
+    """Per shown group: the median (:func:`alt_median`) and share returned within follow-up
+    (the share only when the number returned is shown), then the groups not shown (for a
+    figure's alt text)."""
     return " ".join(
         [
             *(
@@ -505,7 +520,7 @@ def km_alt_summary(comparison: KMComparison, plan: AnalysisPlan, days: int, lang
                     else "cohort.km.alt_group_hidden",
                     lang,
                     group=group_label(plan, comparison.by, curve.level, lang),
-                    median=fmt_num(curve.median.estimate, lang, 0),
+                    median=alt_median(curve.median, threshold, lang),
                     share=fmt_pct(curve.median.share_returned, lang),
                     days=days,
                 )

@@ -10,7 +10,6 @@ from myst_nb import glue
 from analysis.chapters.cohort import figures, narrative, tables
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.data import OUTCOMES
-from analysis.chapters.cohort.plan import AnalysisPlan
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.core.display import (
     FigureFolder,
@@ -125,18 +124,7 @@ def time_to_rtw(
             **tables.plan_names(results, lang),
         )
         name = f"cohort-km-{outcome}-{lang}"
-        source = _source(results, lang)
-        shown += _km(
-            comparison,
-            results.plan,
-            name,
-            caption,
-            "cohort.km.alt",
-            days,
-            lang,
-            figure_folder,
-            source,
-        )
+        shown += _km(results, comparison, name, caption, "cohort.km.alt", lang, figure_folder)
         shown.append(
             html_table(
                 tables.median_table(comparison, results.plan, lang),
@@ -146,7 +134,7 @@ def time_to_rtw(
                     lang,
                     outcome=t(f"cohort.outcome_in_text.{outcome}", lang),
                 ),
-                _medians_note(results, lang),
+                _medians_note(results, comparison, lang),
             )
         )
         _glue(f"cohort_logrank_{outcome}", narrative.logrank_text(comparison.logrank, lang))
@@ -154,19 +142,18 @@ def time_to_rtw(
 
 
 def _km(
+    results: CohortResults,
     comparison: KMComparison,
-    plan: AnalysisPlan,
     name: str,
     caption: str,
     alt: str,
-    days: int,
     lang: str,
     figure_folder: FigureFolder,
-    source: str,
     **names: str,
 ) -> list[Markdown]:
     """The Kaplan–Meier figure of the groups shown (none when no group is), its caption
     saying which groups are not shown and why."""
+    days, threshold, plan = results.follow_up_days, results.suppress_below, results.plan
     if not comparison.curves:
         return [Markdown(narrative.withheld(plan, comparison.by, comparison.withheld, lang))]
     return [
@@ -179,20 +166,30 @@ def _km(
                 lang,
                 curves=narrative.curves(comparison, lang),
                 days=days,
-                summary=narrative.km_alt_summary(comparison, plan, days, lang),
+                summary=narrative.km_alt_summary(comparison, plan, days, threshold, lang),
                 **names,
             ),
             figure_folder,
-            source=source,
+            source=_source(results, lang),
         )
     ]
 
 
-def _medians_note(results: CohortResults, lang: str) -> str:
-    return t(
-        "cohort.medians.note",
-        lang,
-        as_in_paper=narrative.optional(results.compared, "cohort.text.as_in_paper", lang),
+def _medians_note(results: CohortResults, comparison: KMComparison, lang: str) -> str:
+    """How the medians of ``comparison`` and their intervals are read, and what the mark of a
+    median read off the coarsened curve means where one is."""
+    coarsened = any(
+        curve.median.coarsened and curve.median.estimate is not None for curve in comparison.curves
+    )
+    return _joined(
+        t(
+            "cohort.medians.note",
+            lang,
+            as_in_paper=narrative.optional(results.compared, "cohort.text.as_in_paper", lang),
+        ),
+        t("cohort.medians.coarsened_note", lang, threshold=results.suppress_below)
+        if coarsened
+        else "",
     )
 
 
@@ -305,22 +302,20 @@ def programme_types(
     left_out = narrative.left_out(results, keys["left_out"], lang, **names)
     not_shown = narrative.withheld(results.plan, comparison.by, comparison.withheld, lang)
     shown = _km(
+        results,
         comparison,
-        results.plan,
         f"cohort-km-programme-type-{lang}",
         t(keys["km"], lang, left_out=left_out, **names),
         keys["alt"],
-        days,
         lang,
         figure_folder,
-        _source(results, lang),
         **names,
     )
     shown.append(
         html_table(
             tables.programme_table(results, lang),
             _caption(results, keys["table"], lang, **names),
-            _joined(_medians_note(results, lang), not_shown),
+            _joined(_medians_note(results, comparison, lang), not_shown),
         )
     )
     if rates:

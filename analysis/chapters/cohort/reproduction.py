@@ -122,11 +122,12 @@ def _curve_withheld(key: str, published: str, threshold: int, **codes: str) -> d
     return {**row, "suppressed": True, "source": None, "rule": SURVIVAL_CURVE}
 
 
-def _unpaired(row: dict) -> dict:
-    """A withheld row of data built to meet the publication, without its published value: a
-    page that says the data meet the published counts by construction (or are calibrated to
-    its results) would otherwise print the hidden value, or one close to it, beside it."""
-    return {**row, "published": None, "unpaired": True}
+def _coarsened(row: dict, threshold: int) -> dict:
+    """A median read off the published, coarsened curve (its reason says so unless the row
+    differs for a reason of its own), marked ``coarsened_curve``."""
+    if row["reason"] is None:
+        row["reason"] = Message("cohort.reason.coarsened_median", threshold=threshold)
+    return {**row, "coarsened_curve": True}
 
 
 def _table1_rows(data: pd.DataFrame, table1: Table1, synthetic: bool) -> list[dict]:
@@ -242,7 +243,8 @@ def reproduction_rows(
     ``data`` is the analysis frame (for the age and the programmes); ``coordinator_medians``
     is outcome → coordinator level → median (withheld groups absent); ``cox`` is outcome →
     model block → fits; ``table1`` and ``programmes`` are as shown. On ``synthetic`` data
-    a withheld row's published value is withheld too (:func:`_unpaired`).
+    a withheld row's published value is withheld too
+    (:func:`analysis.core.reproduction.unpaired`).
     """
     pub = published()
     threshold = table1.suppress_below
@@ -277,16 +279,15 @@ def reproduction_rows(
             if median and name in median.withheld:  # not given by the published curve
                 rows.append(_curve_withheld(f"cohort.repro.{key}", item[name], threshold, **codes))
                 continue
-            rows.append(
-                _outcome_row(
-                    f"cohort.repro.{key}",
-                    item[name],
-                    median and getattr(median, name),
-                    synthetic,
-                    tolerance,
-                    **codes,
-                )
+            row = _outcome_row(
+                f"cohort.repro.{key}",
+                item[name],
+                median and getattr(median, name),
+                synthetic,
+                tolerance,
+                **codes,
             )
+            rows.append(_coarsened(row, threshold) if median and median.coarsened else row)
     for item in pub["cox"]:
         fit = cox[item["outcome"]][item["model"]].efron
         codes = {"outcome": item["outcome"], "model": item["model"]}
@@ -404,4 +405,6 @@ def reproduction_rows(
                 "cohort.reason.provider_item",
             )
         )
-    return [_unpaired(row) if synthetic and row.get("suppressed") else row for row in rows]
+    return [
+        reproduction.unpaired(row) if synthetic and row.get("suppressed") else row for row in rows
+    ]

@@ -45,28 +45,29 @@ CONF_TYPES = ("log-log", "log")
 @dataclass(frozen=True)
 class Interval:
     """A median with a 95 % interval (None where not reached within follow-up, or where output
-    checking withholds it: then its name is in ``withheld``)."""
+    checking withholds it: then its name is in ``withheld``). ``coarsened``: the median is
+    read off the published, coarsened curve (:func:`coarsened_median`)."""
 
     estimate: float | None
     ci_low: float | None
     ci_high: float | None
     withheld: tuple[str, ...] = ()
-
-    def as_published(self, published: Interval) -> Interval:
-        """This interval with each value that ``published`` (the same read off the published
-        curve) does not give withheld."""
-        names = ("estimate", "ci_low", "ci_high")
-        differ = tuple(n for n in names if not _same(getattr(self, n), getattr(published, n)))
-        return replace(self, **dict.fromkeys(differ), withheld=differ)
+    coarsened: bool = False
 
     def to_json(self) -> dict:
-        return {"estimate": self.estimate, "ci_low": self.ci_low, "ci_high": self.ci_high}
+        return {
+            "estimate": self.estimate,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "coarsened_curve": self.coarsened,
+        }
 
 
 @dataclass(frozen=True)
 class MedianSummary:
     """Median days of one group with the SPSS-style and the two Brookmeyer–Crowley intervals
-    (``bc``: log(−log) band, ``bc_log``: log band)."""
+    (``bc``: log(−log) band, ``bc_log``: log band); ``coarsened``: the median is the one of the
+    published, coarsened curve and the intervals are withheld (:func:`coarsened_median`)."""
 
     n: int
     events: int | None
@@ -75,6 +76,7 @@ class MedianSummary:
     spss: Interval
     bc: Interval
     bc_log: Interval
+    coarsened: bool = False
 
     @property
     def withheld(self) -> dict[str, tuple[str, ...]]:
@@ -113,22 +115,6 @@ class MedianSummary:
             paths.append("se_spss")
         return paths
 
-    def as_published(self, published: MedianSummary) -> MedianSummary:
-        """This summary with every value read off the curve that ``published`` (the summary
-        of the published, coarsened curve) does not give withheld: it would show a day, or a
-        slope, inside a step that pools persons."""
-        same_se = _same(self.se_spss, published.se_spss)
-        return replace(
-            self,
-            estimate=self.estimate if _same(self.estimate, published.estimate) else None,
-            se_spss=self.se_spss if same_se else None,
-            spss=self.spss.as_published(
-                published.spss if same_se else Interval(published.spss.estimate, None, None)
-            ),
-            bc=self.bc.as_published(published.bc),
-            bc_log=self.bc_log.as_published(published.bc_log),
-        )
-
     @property
     def share_returned(self) -> float | None:
         """Share of the group with an event within follow-up (None when the count is hidden)."""
@@ -149,6 +135,7 @@ class MedianSummary:
             "spss": self.spss.to_json(),
             "bc": self.bc.to_json(),
             "bc_log": self.bc_log.to_json(),
+            "coarsened_curve": self.coarsened,
         }
 
 
@@ -306,13 +293,6 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _same(value: float | None, other: float | None) -> bool:
-    """True when two values read off curves agree (both missing, or NaN, counts as agreeing)."""
-    if value is None or other is None:
-        return value is None and other is None
-    return (math.isnan(value) and math.isnan(other)) or math.isclose(value, other, rel_tol=1e-12)
-
-
 def brookmeyer_crowley(steps: pd.DataFrame, conf_type: str = "log-log") -> Interval:
     """Median with the interval of days where the pointwise band of S(t) includes 0.5."""
     times = steps["time"].to_numpy()
@@ -342,17 +322,37 @@ def median_summary(
     durations: pd.Series, events: pd.Series, suppress_below: int = 0, weights: Weights = None
 ) -> MedianSummary:
     """Median with the SPSS-style interval and both Brookmeyer–Crowley intervals (rows counted
-    ``weights`` times). Under output checking (``suppress_below`` > 0) a value is kept only
-    where the published curve, whose steps pool at least ``suppress_below`` persons, gives the
-    same value; otherwise it is withheld (it would be a day, or rest on days, inside a pooled
-    step)."""
+    ``weights`` times); under output checking (``suppress_below`` > 0) the median of the
+    published curve, without intervals (:func:`coarsened_median`)."""
     weight = case_weights(weights, len(durations))
     n, observed = int(weight.sum()), int(np.asarray(events, float) @ weight)
-    summary = _median_summary(km_steps(durations, events, weight), n, observed)
-    if suppress_below <= 0:
-        return summary
-    published = published_km_steps(durations, events, suppress_below, weight)
-    return summary.as_published(_median_summary(published, n, observed))
+    if suppress_below > 0:
+        published = published_km_steps(durations, events, suppress_below, weight)
+        return coarsened_median(published, n, observed)
+    return _median_summary(km_steps(durations, events, weight), n, observed)
+
+
+def coarsened_median(published: pd.DataFrame, n: int, events: int) -> MedianSummary:
+    """The median of the published, coarsened curve (``published``: its points, as
+    :func:`published_km_steps` gives them): the first published day at which S is 0.5 or lower.
+
+    It reveals nothing the published curve does not: it is a function of the curve's points
+    alone (their days and heights, both drawn), so anyone holding the figure reads the same
+    day off it, and whether it is read off the coarsened curve (``coarsened``) depends only on
+    the build's threshold, not on the data. Where the published curve does not reach one half
+    the median is withheld rather than "not reached": the curve leaves out its last run of
+    fewer than ``threshold`` exits, and whether the raw curve reaches one half there would be
+    a fact about those few persons.
+
+    The intervals and the SPSS SE are withheld: they rest on Greenwood's variance, a sum over
+    every day with an event of its number at risk and of events, and the published curve
+    carries neither for the days it pools (that is what the pooling hides: a step of height
+    d/n gives n away), so they cannot be computed from what is published, and the raw ones
+    would read a day, or a slope, inside a pooled step."""
+    estimate = _finite(km_quantile_time(published))
+    withheld = ("ci_low", "ci_high") if estimate is not None else ("estimate", "ci_low", "ci_high")
+    interval = Interval(estimate, None, None, withheld, coarsened=True)
+    return MedianSummary(n, events, estimate, None, interval, interval, interval, coarsened=True)
 
 
 def _median_summary(steps: pd.DataFrame, n: int, events: int) -> MedianSummary:

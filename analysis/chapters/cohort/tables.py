@@ -12,7 +12,7 @@ from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.declared import WITHHELD
 from analysis.chapters.cohort.descriptives import GROUPS, MISSING
 from analysis.chapters.cohort.plan import EXPOSED, EXPOSURE, AnalysisPlan
-from analysis.chapters.cohort.survival import Interval, KMComparison
+from analysis.chapters.cohort.survival import Interval, KMComparison, MedianSummary
 from analysis.core.catalog import catalog
 from analysis.core.i18n import EN_DASH, fmt_ci, fmt_estimate, fmt_int, fmt_num, fmt_p, fmt_pct, t
 
@@ -99,6 +99,14 @@ def _days(value: float | None, lang: str, withheld: bool = False) -> str:
     return t("cohort.not_reached", lang) if value is None else fmt_num(value, lang, 0)
 
 
+def median_days(median: MedianSummary, lang: str) -> str:
+    """The median in days (:func:`_days`), marked where it is read off the coarsened curve."""
+    text = _days(median.estimate, lang, median.estimate_withheld)
+    if median.coarsened and median.estimate is not None:
+        return t("cohort.median.coarsened", lang, days=text)
+    return text
+
+
 def _day_range(interval: Interval, lang: str) -> str:
     """``low–high`` in days; an end not reached within follow-up, or withheld by output
     checking (both: said once), is said in words."""
@@ -182,7 +190,7 @@ def median_table(comparison: KMComparison, plan: AnalysisPlan, lang: str) -> pd.
             group_label(plan, comparison.by, curve.level, lang),
             fmt_int(curve.median.n, lang),
             hidden(curve.median.events, lang),
-            _days(curve.median.estimate, lang, curve.median.estimate_withheld),
+            median_days(curve.median, lang),
             _day_range(curve.median.spss, lang),
             _day_range(curve.median.bc, lang),
         ]
@@ -287,7 +295,7 @@ def programme_table(results: CohortResults, lang: str) -> pd.DataFrame:
                 ),
                 t("cohort.col.median", lang): withheld
                 if median is None
-                else _days(median.estimate, lang, median.estimate_withheld),
+                else median_days(median, lang),
                 t("cohort.col.ci_spss", lang): withheld
                 if median is None
                 else _day_range(median.spss, lang),

@@ -10,7 +10,13 @@ from analysis.chapters.interviews import reproduction, stats
 from analysis.chapters.interviews.data import SCHEMAS, Interviews, load
 from analysis.chapters.interviews.stats import Agreement, Characteristics, Contributions
 from analysis.core.disclosure import COUNT, report
-from analysis.core.output_checks import LINKED_TABLES, PERSON_LEVEL, POINTS, decision
+from analysis.core.output_checks import (
+    BY_CONSTRUCTION,
+    LINKED_TABLES,
+    PERSON_LEVEL,
+    POINTS,
+    decision,
+)
 from analysis.core.reproduction import rows_to_json
 from analysis.core.study import Study
 
@@ -61,9 +67,10 @@ class InterviewsResults:
         age, grade = people.age, people.sick_leave
         hidden = people.suppressed() | self.contributions.suppressed()
         suppressed = hidden | {
-            f"reproduction[{i}].computed": hidden[row["source"]]
+            f"reproduction[{i}].{side}": hidden[row["source"]]
             for i, row in enumerate(self.reproduction)
-            if row.get("suppressed")
+            for side in ("computed", "published")
+            if row.get("suppressed") and (side == "computed" or row.get("unpaired"))
         }
         return {
             "n_participants": people.n_participants,
@@ -86,8 +93,9 @@ class InterviewsResults:
         """What output checking decided for the disclosure report: the counts of participants
         per theme (with those contributing and those in every theme) and each theme's code
         counts as linked tables, the participant × theme matrix (one row per person: not shown
-        under control) and the chart of segments per code (not shown when a code's counts
-        are hidden)."""
+        under control), the chart of segments per code (not shown when a code's counts
+        are hidden) and the reproduction rows whose published value is withheld beside a
+        withheld value of illustrative data."""
         shown = self.contributions
         themes = [
             theme for theme, counts in shown.themes.items() if counts["n_participants"] is None
@@ -110,6 +118,12 @@ class InterviewsResults:
         made.append(
             decision("figure.codes", LINKED_TABLES, COUNT if self.top_code_id is None else None)
         )
+        hidden = self.characteristics.suppressed()
+        made += [
+            decision(f"reproduction[{i}].published", BY_CONSTRUCTION, hidden[row["source"]])
+            for i, row in enumerate(self.reproduction)
+            if row.get("unpaired")
+        ]
         return made
 
 

@@ -43,7 +43,9 @@ def rows(
     A match is "exact by construction" on data ``constructed`` to meet the published facts.
     The computed side shows only what disclosure control lets the chapter show: a hidden or
     withheld value is None, marked ``suppressed`` with its ``source`` (its key in the results
-    JSON), with a status that does not depend on it."""
+    JSON), with a status that does not depend on it; on ``constructed`` data its published
+    value is withheld too (:func:`analysis.core.reproduction.unpaired`): printed beside a
+    withheld value of data built to meet it, it would be that value."""
     pub = published()
     match = "exact_by_construction" if constructed else "matches"
 
@@ -65,7 +67,8 @@ def rows(
                 "interviews.reason.extreme" if extreme else "interviews.reason.suppressed",
                 threshold=stats.suppress_below,
             )
-            return {**withheld, "suppressed": True, "source": source}
+            withheld = {**withheld, "suppressed": True, "source": source}
+            return reproduction.unpaired(withheld) if constructed else withheld
         return _count(key, published_value, computed)
 
     age, grade, hidden = stats.age, stats.sick_leave, stats.suppressed()

@@ -1,0 +1,57 @@
+"""Self-disclosure by the page, through the study descriptions: the shipped descriptions are
+shown on the pages (provenance notes and details), and on data built to meet a paper they once
+printed values the results withhold (the programme types' 32 and 26 of 32, the youngest and
+oldest ages). No number in a shipped description may be a value the results withhold at the
+default threshold: a hidden Table 1 count of 10 or more, or a youngest or oldest value (small
+counts are left out: single digits occur in any text and say nothing by themselves)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from analysis.chapters.cohort.chapter import analyse as analyse_cohort
+from analysis.chapters.cohort.data import load as load_cohort
+from analysis.chapters.cohort.data import prepare
+from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, table1_counts
+from analysis.chapters.interviews import stats
+from analysis.chapters.interviews.data import load as load_interviews
+from analysis.core.results import to_plain
+from analysis.core.settings import SUPPRESS_BELOW
+from tests.helpers import SHIPPED_DATA
+
+COLUMNS = {"total": "total", **{name: level for level, name in GROUP_NAMES.items()}}
+
+
+def numbers(chapter: str) -> set[int]:
+    """The whole numbers written in a shipped study description as counts or values (not
+    parts of decimals, nor percentages: the paper's rates)."""
+    text = (SHIPPED_DATA / f"{chapter}.study.yaml").read_text(encoding="utf-8")
+    return {int(token) for token in re.findall(r"(?<![\d.,])\d+(?![\d.,]\d|\s?%)", text)}
+
+
+def test_the_cohort_description_prints_no_withheld_value() -> None:
+    data = load_cohort(SHIPPED_DATA)
+    payload = json.loads(
+        json.dumps(to_plain(analyse_cohort(data, suppress_below=SUPPRESS_BELOW).to_json()))
+    )
+    frame = prepare(data.frame)
+    counts = table1_counts(frame).set_index(["variable", "level"])
+    withheld = {int(frame["age"].min()), int(frame["age"].max())}
+    for variable, levels in payload["table1"].items():
+        for level, row in levels.items():
+            key = (variable, MISSING if level == "missing" else level)
+            withheld |= {
+                int(counts.loc[key, COLUMNS[column]])
+                for column, shown in row.items()
+                if shown is None and column in COLUMNS
+            }
+    assert {32, 21, 67} <= withheld  # the values the description once printed
+    assert numbers("cohort") & {value for value in withheld if value >= 10} == set()
+
+
+def test_the_interviews_description_prints_no_extreme() -> None:
+    people = stats.characteristics(load_interviews(SHIPPED_DATA))  # the data's own values
+    extremes = {people.age.low, people.age.high, people.sick_leave.low, people.sick_leave.high}
+    assert extremes == {31, 61, 50, 100}
+    assert numbers("interviews") & extremes == set()
