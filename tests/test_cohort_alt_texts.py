@@ -16,7 +16,7 @@ import pytest
 
 from analysis.chapters.cohort import narrative, survival
 from analysis.chapters.cohort.chapter import analyse
-from analysis.chapters.cohort.data import load
+from analysis.chapters.cohort.data import DEFAULT_PLAN, load
 from analysis.core.i18n import EN_DASH, t
 from tests.helpers import SHIPPED_DATA
 
@@ -46,7 +46,9 @@ def _with_median(comparison: survival.KMComparison, median: survival.MedianSumma
 def test_a_withheld_median_is_not_shown_with_its_reason(comparison, lang: str) -> None:
     withheld = survival.km_curve(TAIL_DAYS, TAIL_EVENTS, "yes", suppress_below=5).median
     assert withheld.estimate_withheld
-    summary = narrative.km_alt_summary(_with_median(comparison, withheld), 360, 5, lang)
+    summary = narrative.km_alt_summary(
+        _with_median(comparison, withheld), DEFAULT_PLAN, 360, 5, lang
+    )
     reason = t("cohort.reason.median_withheld", lang, threshold=5)
     assert t("cohort.km.alt_median_withheld", lang, reason=reason) in summary
     assert not LONE_DASH.search(summary), summary
@@ -56,14 +58,16 @@ def test_a_withheld_median_is_not_shown_with_its_reason(comparison, lang: str) -
 def test_an_unreached_median_is_said_in_words(comparison, lang: str) -> None:
     unreached = survival.median_summary(pd.Series([10, 20, 30]), pd.Series([1, 0, 0]))
     assert unreached.estimate is None and not unreached.estimate_withheld
-    summary = narrative.km_alt_summary(_with_median(comparison, unreached), 360, 0, lang)
+    summary = narrative.km_alt_summary(
+        _with_median(comparison, unreached), DEFAULT_PLAN, 360, 0, lang
+    )
     assert t("cohort.km.alt_median_not_reached", lang) in summary
     assert not LONE_DASH.search(summary), summary
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_a_coarsened_median_is_marked_in_the_alt_text(comparison, lang: str) -> None:
-    summary = narrative.km_alt_summary(comparison, 360, 5, lang)
+    summary = narrative.km_alt_summary(comparison, DEFAULT_PLAN, 360, 5, lang)
     days = [curve.median.estimate for curve in comparison.curves]
     assert all(day is not None for day in days)
     for curve in comparison.curves:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 
+import yaml
+
 from analysis.chapters.cohort.chapter import analyse as analyse_cohort
 from analysis.chapters.cohort.data import load as load_cohort
 from analysis.chapters.cohort.data import prepare
@@ -18,6 +20,7 @@ from analysis.chapters.interviews import stats
 from analysis.chapters.interviews.data import load as load_interviews
 from analysis.core.results import to_plain
 from analysis.core.settings import SUPPRESS_BELOW
+from analysis.core.yamlfile import read_yaml
 from tests.helpers import SHIPPED_DATA
 
 COLUMNS = {"total": "total", **{name: level for level, name in GROUP_NAMES.items()}}
@@ -25,8 +28,11 @@ COLUMNS = {"total": "total", **{name: level for level, name in GROUP_NAMES.items
 
 def numbers(chapter: str) -> set[int]:
     """The whole numbers written in a shipped study description as counts or values (not
-    parts of decimals, nor percentages: the paper's rates)."""
-    text = (SHIPPED_DATA / f"{chapter}.study.yaml").read_text(encoding="utf-8")
+    parts of decimals, nor percentages: the paper's rates); the analysis plan's numbers (age
+    bands, the horizon) define the analysis and are left out."""
+    description = read_yaml(SHIPPED_DATA / f"{chapter}.study.yaml")
+    description.pop("plan", None)
+    text = yaml.safe_dump(description, allow_unicode=True, width=10_000)
     return {int(token) for token in re.findall(r"(?<![\d.,])\d+(?![\d.,]\d|\s?%)", text)}
 
 
