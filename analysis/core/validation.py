@@ -11,10 +11,9 @@ columns. Every problem becomes a :class:`Problem` that says where it is and how 
 
 from __future__ import annotations
 
-import functools
-
 import csv
 import dataclasses
+import functools
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
