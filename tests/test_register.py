@@ -270,7 +270,7 @@ def test_a_register_extract_gives_sustained_returns_and_competing_ends_to_the_ch
             "Competing outcomes",
         ),
         "nb": (
-            "etter som ingen ny periode begynner innen 60 dager",
+            "som ikke følges av en ny periode innen 60 dager",
             "det første av varig tilbakeføring til arbeid, starten på en periode med "
             "arbeidsavklaringspenger, starten på en periode med uføretrygd og utvandring",
             "eller tidligere ved død",
