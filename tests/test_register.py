@@ -169,6 +169,7 @@ def test_sustainable_returns_and_ends_follow_the_rules_day_by_day(seed, rules):
     if rules.ends is not None:
         kinds = set(covered.end_type)
         assert {register.RETURNED, "work_assessment_allowance"} <= kinds <= set(rules.ends.codes())
+        assert ("death" in kinds) == (rules.ends.death == "competing")
         event = covered[rules.ends.event] == 1
         assert (covered.end_type[event] == register.RETURNED).all()
 
