@@ -486,6 +486,30 @@ def random_register(seed: int, persons: int = 40) -> tuple[pd.DataFrame, pd.Data
     return pd.DataFrame(people), pd.DataFrame(rows)
 
 
+# A register extract's description: a sustainable return, and competing ends derived for the
+# chapter's competing-outcomes section (emigration competing).
+REGISTER_STUDY = """\
+spells:
+  sustainable_days: 60
+  ends: {event: sustainable_rtw, emigration: competing}
+competing_outcomes:
+  leaving_sick_leave:
+    name: {en: sustainable return to work, nb: varig tilbakeføring til arbeid}
+    direction: beneficial
+    time: days_to_end
+    event_type: end_type
+    codes:
+      event: rtw
+      censored: censored
+      competing:
+        - {code: work_assessment_allowance,
+           name: {en: work assessment allowance, nb: arbeidsavklaringspenger}}
+        - {code: disability_pension, name: {en: disability pension, nb: uføretrygd}}
+        - {code: emigration, name: {en: emigration, nb: utvandring}}
+    times: [90, 180, 360]
+"""
+
+
 def write_register(folder, persons: pd.DataFrame, spells: pd.DataFrame, kind: str) -> None:
     (folder / "register").mkdir(parents=True)
     persons.to_csv(folder / "register" / "persons.csv", index=False)

@@ -21,6 +21,7 @@ from analysis.generators import register as generator
 from analysis.pipeline.build import select_chapters
 from tests.helpers import (
     COLLAPSED_BY,
+    REGISTER_STUDY,
     assert_bad_spells_named,
     cohort_page_text,
     design,
@@ -38,11 +39,12 @@ def plain_reading(
     for person in persons.itertuples():
         own = spells[spells.id == person.id]
         limit = person.entry_date + dt.timedelta(days=rules.horizon_days)
-        if person.death_date is not None and not pd.isna(person.death_date):
+        died = person.death_date is not None and not pd.isna(person.death_date)
+        if died:
             limit = min(limit, person.death_date)
         follow = (limit - person.entry_date).days
 
-        def first_uncovered(chosen: pd.DataFrame, entry: dt.date) -> int | None:
+        def covered_days(chosen: pd.DataFrame, entry: dt.date) -> set[int]:
             covered = set()
             for spell in chosen.itertuples():
                 covered |= {
@@ -54,6 +56,10 @@ def plain_reading(
                 for a, b in itertools.pairwise(days):
                     if 1 < b - a <= rules.bridge_days + 1:
                         covered |= set(range(a + 1, b))
+            return covered
+
+        def first_uncovered(chosen: pd.DataFrame, entry: dt.date) -> int | None:
+            covered = covered_days(chosen, entry)
             if 0 not in covered:
                 return None
             day = 0
@@ -61,23 +67,52 @@ def plain_reading(
                 day += 1
             return day
 
+        def first_sustained(covered: set[int], days: int) -> int:
+            day = 0
+            while any(day + k in covered for k in range(days)):
+                day += 1
+            return day
+
         full = first_uncovered(own, person.entry_date)
         first = first_uncovered(own[own.grade == 100], person.entry_date)
         first = None if full is None else (first or 0)
-        starts = [
-            (s.start - person.entry_date).days
-            for s in own.itertuples()
-            if s.benefit in register.COMPETING and s.start >= person.entry_date
-        ]
-        competing = min(starts) if starts else None
+        returns = {"first_rtw": first, "full_rtw": full}
+        if rules.sustainable_days is not None:
+            sustained = first_sustained(
+                covered_days(own, person.entry_date), rules.sustainable_days
+            )
+            returns["sustainable_rtw"] = None if full is None else sustained
+
+        def first_start(chosen: pd.DataFrame, entry: dt.date, benefits: tuple[str, ...]):
+            starts = [
+                (s.start - entry).days
+                for s in chosen.itertuples()
+                if s.benefit in benefits and s.start >= entry
+            ]
+            return min(starts) if starts else None
+
+        competing = first_start(own, person.entry_date, register.COMPETING)
         row = {"id": person.id, "covered": full is not None}
-        for outcome, day in (("first_rtw", first), ("full_rtw", full)):
+        for outcome, day in returns.items():
             ends = min(follow, competing if competing is not None else follow)
             returned = day is not None and day <= ends
             row[f"days_to_{outcome}"] = day if returned else ends
             row[outcome] = int(returned)
             row[f"{outcome}_competing"] = int(
                 not returned and competing is not None and competing <= follow
+            )
+        if rules.ends is not None:
+            candidates = [(register.RETURNED, returns[rules.ends.event])]
+            candidates += [
+                (benefit, first_start(own, person.entry_date, (benefit,)))
+                for benefit in register.COMPETING
+            ]
+            if rules.ends.death == "competing" and died:
+                candidates.append(("death", (person.death_date - person.entry_date).days))
+            end = min([follow, *(day for _, day in candidates if day is not None)])
+            row["days_to_end"] = end
+            row["end_type"] = next(
+                (code for code, day in candidates if day == end), register.CENSORED
             )
         out.append(row)
     return pd.DataFrame(out)
@@ -102,6 +137,41 @@ def test_derived_times_follow_the_rules_day_by_day(seed, bridge):
     got = got[expected.columns].astype(expected.dtypes.to_dict())
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
     assert expected[["first_rtw", "full_rtw", "full_rtw_competing"]].sum().min() > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, pytest.param(2, marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "rules",
+    [
+        register.Derivation(
+            bridge_days=0, horizon_days=45, sustainable_days=10,
+            ends=register.Ends("sustainable_rtw", death="competing"),
+        ),
+        register.Derivation(
+            bridge_days=3, horizon_days=45, sustainable_days=10, ends=register.Ends("first_rtw")
+        ),
+        register.Derivation(bridge_days=2, horizon_days=60, sustainable_days=20),
+    ],
+    ids=["sustained-death-competing", "first-bridged", "sustained-only"],
+)  # fmt: skip
+def test_sustainable_returns_and_ends_follow_the_rules_day_by_day(seed, rules):
+    persons, spells = random_register(seed)
+    expected = plain_reading(persons, spells, rules).sort_values("id").reset_index(drop=True)
+    got = derived(persons, spells, rules)
+    assert list(got.columns) == list(expected.columns)
+    got = got.astype(expected.dtypes.to_dict())
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+    covered = expected[expected.covered]
+    # a sustained return is a full return, and some persons returned but not for long enough
+    assert (covered.days_to_sustainable_rtw >= covered.days_to_full_rtw).all()
+    assert covered.sustainable_rtw.sum() > 0
+    assert (covered.full_rtw > covered.sustainable_rtw).any()
+    if rules.ends is not None:
+        kinds = set(covered.end_type)
+        assert {register.RETURNED, "work_assessment_allowance"} <= kinds <= set(rules.ends.codes())
+        assert ("death" in kinds) == (rules.ends.death == "competing")
+        event = covered[rules.ends.event] == 1
+        assert (covered.end_type[event] == register.RETURNED).all()
 
 
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
@@ -168,6 +238,83 @@ def test_a_register_extract_gives_the_results_of_its_cohort_and_says_how(tmp_pat
         text = cohort_page_text(from_register, monkeypatch, lang)
         assert words in text and "`register/spells`" in text, lang
         assert words not in cohort_page_text(from_rows, monkeypatch, lang)
+
+
+@pytest.mark.slow  # a whole extract, derived and analysed
+def test_a_register_extract_gives_sustained_returns_and_competing_ends_to_the_chapter(
+    tmp_path, monkeypatch
+):
+    made = generator.generate(600, seed=6)
+    generator.write(made, tmp_path)
+    (tmp_path / "cohort.study.yaml").write_text(REGISTER_STUDY, encoding="utf-8")
+    data = load(tmp_path)
+    frame = data.frame
+    sustained = frame["sustainable_rtw"] == 1
+    assert (frame["full_rtw"] >= frame["sustainable_rtw"]).all()
+    assert (frame["full_rtw"] > frame["sustainable_rtw"]).any()  # some came back for a while
+    assert (frame.loc[sustained, "end_type"] == "rtw").all()
+    assert frame.loc[sustained, "days_to_end"].tolist() == (
+        frame.loc[sustained, "days_to_sustainable_rtw"].tolist()
+    )
+    codes = ("rtw", "work_assessment_allowance", "disability_pension", "emigration")
+    assert set(frame["end_type"]) == {*codes, "censored"}
+    result = analyse(data).declared.competing["leaving_sick_leave"]
+    assert result.causes == codes
+    assert set(result.incidence) == {"yes", "no"}
+    assert [test.cause for test in result.tests] == list(codes)
+    said = {
+        "en": (
+            "after which no new spell starts within 60 days",
+            "the first of the sustainable return to work, the start of a work assessment "
+            "allowance spell, the start of a disability pension spell and emigration",
+            "or earlier at death",
+            "Competing outcomes",
+        ),
+        "nb": (
+            "som ikke følges av en ny periode innen 60 dager",
+            "det første av varig tilbakeføring til arbeid, starten på en periode med "
+            "arbeidsavklaringspenger, starten på en periode med uføretrygd og utvandring",
+            "eller tidligere ved død",
+            "Konkurrerende utfall",
+        ),
+    }
+    results = analyse(data)
+    for lang, words in said.items():
+        text = cohort_page_text(results, monkeypatch, lang)
+        for phrase in words:
+            assert phrase in text, (lang, phrase)
+
+
+@pytest.mark.parametrize(
+    ("change", "key", "fix"),
+    [
+        (("  ends: {event: sustainable_rtw, emigration: competing}\n", ""), "spells.ends",
+         "ends: {event: full_rtw}"),
+        (("  sustainable_days: 60\n", ""), "spells.ends.event", "spells.sustainable_days"),
+        (("time: days_to_end", "time: days"), "competing_outcomes.leaving_sick_leave.time",
+         "days_to_end"),
+        (("event_type: end_type", "event_type: ended"),
+         "competing_outcomes.leaving_sick_leave.event_type", "end_type"),
+        (("emigration: competing}", "emigration: censored}"),
+         "competing_outcomes.leaving_sick_leave.codes",
+         "work_assessment_allowance, disability_pension"),
+        (("event: rtw", "event: back"), "competing_outcomes.leaving_sick_leave.codes",
+         "event: rtw"),
+        (("emigration: competing}", "emigration: compete}"), "spells.ends.emigration",
+         "censored, competing"),
+        (("event: sustainable_rtw", "event: sustained"), "spells.ends.event", "sustainable_rtw"),
+    ],
+)  # fmt: skip
+def test_ends_a_register_extract_cannot_give_are_named_by_key_and_fix(tmp_path, change, key, fix):
+    generator.write(generator.generate(20, seed=2), tmp_path)
+    (tmp_path / "cohort.study.yaml").write_text(REGISTER_STUDY.replace(*change), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load(tmp_path)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.key) == ("cohort.study.yaml", key)
+    for lang in ("en", "nb"):
+        assert fix in problem.remedy.text(lang), lang
+        assert problem.issue.text(lang) != problem.issue.text("nb" if lang == "en" else "en")
 
 
 def test_a_register_file_without_a_required_column_is_named_with_the_fix(tmp_path):

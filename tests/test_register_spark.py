@@ -21,7 +21,13 @@ from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.data import load
 from analysis.core.settings import DUCKDB, SPARK_MASTER, Engine
 from analysis.generators import register as generator
-from tests.helpers import COLLAPSED_BY, assert_bad_spells_named, design, plain
+from tests.helpers import (
+    COLLAPSED_BY,
+    REGISTER_STUDY,
+    assert_bad_spells_named,
+    design,
+    plain,
+)
 
 # One JVM for the module, also under pytest-xdist (make test distributes by group).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
@@ -53,8 +59,12 @@ def spark() -> Iterator[Engine]:
 def test_spark_derives_the_cohort_and_results_duckdb_does(spark, tmp_path):
     made = generator.generate(2000, seed=7)
     generator.write(made, tmp_path, partitions=3)
+    # with a sustainable return and the competing ends the chapter analyses
+    (tmp_path / "cohort.study.yaml").write_text(REGISTER_STUDY, encoding="utf-8")
     in_duckdb, in_spark = load(tmp_path, engine=DUCKDB), load(tmp_path, engine=spark)
     pd.testing.assert_frame_equal(in_spark.frame, in_duckdb.frame)
+    assert {"days_to_sustainable_rtw", "end_type"} <= set(in_spark.frame.columns)
+    assert in_spark.frame["end_type"].nunique() == 5
     assert in_spark.derivation == in_duckdb.derivation
     expected = made.expected.set_index("id").loc[in_spark.frame["id"]]
     assert (in_spark.frame["days_to_full_rtw"].to_numpy() == expected["days_to_full_rtw"]).all()

@@ -285,10 +285,28 @@ class CompetingOutcome(CohortOutcome):
     times: list[int] | None = key(None, [90, 180, 360], "cohort.description.times", min_length=1)
 
 
+END_ROLES = ("censored", "competing")  # what death or emigration is to a derived end
+
+
+class RegisterEnds(Described):
+    """Each person's end derived from the spells (``spells.Ends``), for ``competing_outcomes``:
+    which return is the event, and whether death and emigration compete or censor."""
+
+    event: Literal[spells.RETURNS] = key(
+        None, "full_rtw", "cohort.description.ends_event", required=True
+    )
+    death: Literal[END_ROLES] | None = key(None, "censored", "cohort.description.ends_death")
+    emigration: Literal[END_ROLES] | None = key(
+        None, "competing", "cohort.description.ends_emigration"
+    )
+
+
 class SpellRules(Described):
     """How a register extract's spells become the cohort (``spells.Derivation``)."""
 
     bridge_days: int | None = key(None, 14, "cohort.description.bridge_days", ge=0)
+    sustainable_days: int | None = key(None, 28, "cohort.description.sustainable_days", gt=0)
+    ends: RegisterEnds | None = key(None, {"event": "full_rtw"}, "cohort.description.ends")
 
 
 class CohortFacts(Described):
@@ -593,6 +611,82 @@ def outcome_schema(description: CohortDescription | None, base: Schema) -> Schem
     return Schema(base.file, (*base.fields, *added)) if added else base
 
 
+def ends_of(declared: RegisterEnds) -> spells.Ends:
+    """The derived ends that the description's ``spells.ends`` declares."""
+    return spells.Ends(**declared.model_dump(exclude_none=True))
+
+
+def derivation_of(declared: SpellRules | None, persons: str, spells_file: str) -> spells.Derivation:
+    """The derivation the description's ``spells`` declares, from the files ``persons`` and
+    ``spells_file`` (named within the data folder)."""
+    rules = declared.model_dump(exclude_none=True, exclude={"ends"}) if declared else {}
+    ends = declared.ends if declared else None
+    return spells.Derivation(
+        **rules,
+        ends=ends_of(ends) if ends else None,
+        persons=persons,
+        spells=spells_file,
+    )
+
+
+def register_problems(description: CohortDescription | None, file: str) -> list[Problem]:
+    """What a register extract cannot give that the description declares: a sustainable
+    return without ``spells.sustainable_days``, a competing outcome without ``spells.ends``, or
+    with other columns or codes than the derived ends'."""
+    rules = description.spells if description else None
+    ends = rules.ends if rules else None
+    problems = []
+
+    def problem(where: str, issue: str, **values: object) -> None:
+        problems.append(
+            key_problem(
+                file,
+                where,
+                Message(f"cohort.input.spell.{issue}", **values),
+                Message(f"cohort.input.spell.fix.{issue}", **values),
+            )
+        )
+
+    if ends is not None and ends.event == "sustainable_rtw" and rules.sustainable_days is None:
+        problem("spells.ends.event", "sustainable_days")
+    declared = (description.competing_outcomes or {}) if description else {}
+    if declared and ends is None:
+        problem("spells.ends", "ends_missing", outcomes=", ".join(declared))
+        return problems
+    for name, outcome in declared.items():
+        for part, column in (("time", spells.END_TIME), ("event_type", spells.END_TYPE)):
+            if getattr(outcome, part) != column:
+                problem(f"competing_outcomes.{name}.{part}", "end_column", column=column)
+        derived = ends_of(ends)
+        codes = outcome.codes
+        competing = {event.code for event in codes.competing}
+        if (codes.event, codes.censored) != (spells.RETURNED, spells.CENSORED) or competing != set(
+            derived.competing()
+        ):
+            problem(
+                f"competing_outcomes.{name}.codes",
+                "end_codes",
+                event=spells.RETURNED,
+                censored=spells.CENSORED,
+                competing=", ".join(derived.competing()),
+            )
+    return problems
+
+
+def register_schema(base: Schema, derivation: spells.Derivation) -> Schema:
+    """``base`` with the derived columns of a sustainable return, when the derivation has one."""
+    if derivation.sustainable_days is None:
+        return base
+    return Schema(
+        base.file,
+        (
+            *base.fields,
+            Field("days_to_sustainable_rtw", "integer", minimum=0),
+            Field("sustainable_rtw", "binary"),
+        ),
+    )
+
+
 def register_extract(data_dir: Path) -> tuple[Path, Path] | None:
     """The persons and spells of ``register/`` when the cohort comes from a register extract:
     there is no ``cohort.csv`` (or ``.xlsx``) beside it (None otherwise)."""
@@ -622,15 +716,18 @@ def load(data_dir: Path | str, notes: Notes | None = None, engine: Engine = DUCK
     derivation = None
     if extract := register_extract(data_dir):
         persons, spells_file = extract
-        declared = study.description.spells if study.description else None
-        derivation = spells.Derivation(
-            **(declared.model_dump(exclude_none=True) if declared else {}),
-            persons=persons.relative_to(data_dir).as_posix(),
-            spells=spells_file.relative_to(data_dir).as_posix(),
+        description = study.description
+        if problems := register_problems(description, study_file(data_dir, "cohort").name):
+            raise InputError(problems)
+        derivation = derivation_of(
+            description.spells if description else None,
+            persons.relative_to(data_dir).as_posix(),
+            spells_file.relative_to(data_dir).as_posix(),
         )
         name = spells.shown(persons, data_dir.resolve())
         with tempfile.TemporaryDirectory() as work:
             text = spells.cohort_frame(data_dir.resolve(), derivation, Path(work), engine=engine)
+        columns = register_schema(columns, derivation)
         frame = validate_frame(text, columns, name, Notes() if notes is None else notes)
     else:
         frame = read_table(data_dir, columns, notes)

@@ -18,6 +18,7 @@ from analysis.chapters.cohort.declared import WITHHELD
 from analysis.chapters.cohort.plan import EXPOSED, EXPOSURE, REFERENCE, AnalysisPlan
 from analysis.chapters.cohort.programmes import OddsRatio
 from analysis.chapters.cohort.reproduction import published
+from analysis.chapters.cohort.spells import EXITS
 from analysis.chapters.cohort.survival import KMComparison, LogRank, MedianSummary
 from analysis.chapters.cohort.tables import (
     cause_name,
@@ -597,17 +598,46 @@ def register(results: CohortResults, lang: str) -> str:
     """How the cohort was derived from register spells: every rule, from the derivation."""
     rules = results.derivation
     bridge = rules.bridge_days
-    return t(
-        "cohort.text.register",
-        lang,
-        persons=f"`{rules.persons}`",
-        spells=f"`{rules.spells}`",
-        horizon=tn("cohort.count.days", rules.horizon_days, lang),
-        bridge=optional(
-            bridge > 0, "cohort.text.register_bridge", lang,
-            days=tn("cohort.count.days", bridge, lang),
-        ),
-    )  # fmt: skip
+    horizon = tn("cohort.count.days", rules.horizon_days, lang)
+    sentences = [
+        t(
+            "cohort.text.register",
+            lang,
+            persons=f"`{rules.persons}`",
+            spells=f"`{rules.spells}`",
+            horizon=horizon,
+            bridge=optional(
+                bridge > 0, "cohort.text.register_bridge", lang,
+                days=tn("cohort.count.days", bridge, lang),
+            ),
+        )
+    ]  # fmt: skip
+    if rules.sustainable_days is not None:
+        sentences.append(
+            t(
+                "cohort.text.register_sustainable",
+                lang,
+                days=tn("cohort.count.days", rules.sustainable_days, lang),
+            )
+        )
+    if rules.ends is not None:
+        ends = (rules.ends.event, *rules.ends.competing())
+        censoring = [name for name in EXITS if name not in ends]
+        sentences.append(
+            t(
+                "cohort.text.register_ends",
+                lang,
+                ends=_listed([t(f"cohort.text.register_end.{end}", lang) for end in ends], lang),
+                horizon=horizon,
+                censored=optional(
+                    bool(censoring), "cohort.text.register_censored_at", lang,
+                    exits=_listed(
+                        [t(f"cohort.text.register_end.{name}", lang) for name in censoring], lang
+                    ),
+                ),
+            )
+        )  # fmt: skip
+    return " ".join(sentences)
 
 
 def _listed(items: Sequence[str], lang: str) -> str:

@@ -15,9 +15,18 @@ extra): the Python process receives one row per person, never one per spell. Rul
 - a gap of at most ``bridge_days`` between two spells is no return to work;
 - first return: the first day from time zero not covered by a spell of grade 100;
 - full return: the first day from time zero not covered by any spell;
+- sustainable return (when ``sustainable_days`` is given): the first day from time zero not
+  covered by any spell after which no spell starts within ``sustainable_days`` days, judged
+  from every spell of the extract (also those after the horizon);
 - a work assessment allowance or disability pension spell that starts before the return ends
   follow-up for it (a competing outcome, censored: the cause-specific view);
 - censoring at ``horizon_days`` after time zero, at death and at emigration.
+
+With ``ends`` the derivation also gives each person's end as a time (``days_to_end``) and an
+end type (``end_type``): ``rtw`` (the declared return), ``work_assessment_allowance`` or
+``disability_pension`` (the start of the first such spell), ``death`` or ``emigration`` when
+declared competing, else ``censored`` (at the horizon, at death, at emigration), the first of
+them (on one day in that order), for the description's ``competing_outcomes``.
 """
 
 from __future__ import annotations
@@ -41,7 +50,30 @@ BENEFITS = ("sickness_benefit", "work_assessment_allowance", "disability_pension
 COMPETING = ("work_assessment_allowance", "disability_pension")
 SPELL_COLUMNS = ("id", "start", "end", "grade", "benefit")
 PERSON_DATES = ("entry_date", "death_date", "emigration_date")
+EXITS = ("death", "emigration")  # ends of follow-up that persons' dates give
+RETURNS = ("first_rtw", "full_rtw", "sustainable_rtw")
+END_TIME, END_TYPE = "days_to_end", "end_type"  # the derived columns of the ends
+RETURNED, CENSORED = "rtw", "censored"  # end types beside the competing benefits and exits
 FOLDER = "register"
+
+
+@dataclass(frozen=True)
+class Ends:
+    """Each person's end derived from the register (see the module): which return is the
+    event, and whether death and emigration are competing ends or censor."""
+
+    event: str = "full_rtw"
+    death: str = "censored"  # or "competing"
+    emigration: str = "censored"
+
+    def competing(self) -> tuple[str, ...]:
+        """The competing end types, in the order they win a tie."""
+        exits = (name for name in EXITS if getattr(self, name) == "competing")
+        return (*COMPETING, *exits)
+
+    def codes(self) -> tuple[str, ...]:
+        """Every end type the derivation gives."""
+        return (RETURNED, *self.competing(), CENSORED)
 
 
 @dataclass(frozen=True)
@@ -51,6 +83,8 @@ class Derivation:
 
     bridge_days: int = 0
     horizon_days: int = FOLLOW_UP_DAYS
+    sustainable_days: int | None = None
+    ends: Ends | None = None
     persons: str = "register/persons.csv"
     spells: str = "register/spells.csv"
 
@@ -278,13 +312,17 @@ def check_spells(spells: ir.Table, persons: ir.Table, shown_limit: int = 20) -> 
         raise InputError(problems)
 
 
-def _first_uncovered(spells: ir.Table, persons: ir.Table, bridge_days: int, name: str) -> ir.Table:
-    """Per person, ``name``: days from time zero to the first day not covered by ``spells``
-    (gaps of at most ``bridge_days`` bridged); null when no spell covers time zero."""
+def _islands(
+    spells: ir.Table, persons: ir.Table, bridge_days: int, beyond_days: int = 0
+) -> ir.Table:
+    """Per person, the runs of days that ``spells`` cover (gaps of at most ``bridge_days``
+    bridged), from ``first`` to ``last``, with the person's ``entry_date``: of the spells that
+    reach time zero and start at most ``beyond_days`` (or the bridge) after the limit date."""
     joined = spells.join(persons[["id", "entry_date", "limit_date"]], "id")
     reach = ibis.interval(days=bridge_days + 1)  # a spell this close still bridges a gap
+    beyond = ibis.interval(days=max(bridge_days + 1, beyond_days))
     joined = joined.filter(
-        (joined.end + reach >= joined.entry_date) & (joined.start <= joined.limit_date + reach)
+        (joined.end + reach >= joined.entry_date) & (joined.start <= joined.limit_date + beyond)
     )
     order = ["start", "end"]
     before = ibis.window(group_by="id", order_by=order, rows=(None, -1))
@@ -295,22 +333,59 @@ def _first_uncovered(spells: ir.Table, persons: ir.Table, bridge_days: int, name
     )
     joined = joined.mutate(opens=opens.cast("int64"))
     islands = joined.mutate(island=joined.opens.sum().over(upto))
-    covers = islands.group_by(["id", "entry_date", "island"]).aggregate(
+    return islands.group_by(["id", "entry_date", "island"]).aggregate(
         first=islands.start.min(), last=islands.end.max()
     )
+
+
+def _first_uncovered(spells: ir.Table, persons: ir.Table, bridge_days: int, name: str) -> ir.Table:
+    """Per person, ``name``: days from time zero to the first day not covered by ``spells``
+    (gaps of at most ``bridge_days`` bridged); null when no spell covers time zero."""
+    covers = _islands(spells, persons, bridge_days)
     covers = covers.filter((covers.first <= covers.entry_date) & (covers.last >= covers.entry_date))
     return covers.select("id", **{name: covers.last.delta(covers.entry_date, unit="day") + 1})
 
 
+def _first_sustained(
+    spells: ir.Table, persons: ir.Table, bridge_days: int, sustainable_days: int, name: str
+) -> ir.Table:
+    """Per person, ``name``: days from time zero to the first day not covered by ``spells``
+    (gaps of at most ``bridge_days`` bridged) after which no spell starts within
+    ``sustainable_days`` days."""
+    islands = _islands(spells, persons, bridge_days, sustainable_days + 1)
+    following = islands.mutate(
+        next_first=islands.first.lead().over(ibis.window(group_by="id", order_by="first"))
+    )
+    back = following.filter(
+        (following.last >= following.entry_date)
+        & (
+            following.next_first.isnull()
+            | (following.next_first.delta(following.last, unit="day") > sustainable_days)
+        )
+    )
+    back = back.group_by(["id", "entry_date"]).aggregate(last=back.last.min())
+    return back.select("id", **{name: back.last.delta(back.entry_date, unit="day") + 1})
+
+
 def derive(spells: ir.Table, persons: ir.Table, rules: Derivation) -> ir.Table:
-    """Per person: ``days_to_first_rtw``, ``first_rtw``, ``days_to_full_rtw``, ``full_rtw``
-    and, per outcome, ``<outcome>_competing`` (1 when a competing benefit ended its follow-up).
-    A person whom no spell covers at time zero has null times (``check_entry`` reports it)."""
+    """Per person: ``days_to_first_rtw``, ``first_rtw``, ``days_to_full_rtw``, ``full_rtw``,
+    with ``sustainable_days`` also ``days_to_sustainable_rtw`` and ``sustainable_rtw``, and,
+    per outcome, ``<outcome>_competing`` (1 when a competing benefit ended its follow-up); with
+    ``ends`` also ``days_to_end`` and ``end_type``. A person whom no spell covers at time zero
+    has null times (``check_entry`` reports it)."""
     dates = [persons[c] for c in PERSON_DATES[1:] if c in persons.columns]
     horizon = persons.entry_date + ibis.interval(days=rules.horizon_days)
     limit = ibis.least(horizon, *dates) if dates else horizon
     people = persons.mutate(limit_date=limit)
-    follow = people.select("id", follow_days=people.limit_date.delta(people.entry_date, unit="day"))
+    exits = [name for name in EXITS if f"{name}_date" in persons.columns]
+    follow = people.select(
+        "id",
+        follow_days=people.limit_date.delta(people.entry_date, unit="day"),
+        **{
+            f"{name}_day": people[f"{name}_date"].delta(people.entry_date, unit="day")
+            for name in exits
+        },
+    )
     full = _first_uncovered(
         spells.filter(spells.grade == 100), people, rules.bridge_days, "first_day"
     )
@@ -318,21 +393,31 @@ def derive(spells: ir.Table, persons: ir.Table, rules: Derivation) -> ir.Table:
     competing = spells.join(people[["id", "entry_date"]], "id").filter(
         lambda s: s.benefit.isin(COMPETING) & (s.start >= s.entry_date)
     )
+    started = competing.start.delta(competing.entry_date, unit="day")
     competing = competing.group_by("id").aggregate(
-        competing_day=(competing.start.delta(competing.entry_date, unit="day")).min()
-    )
-    table = (
-        follow.left_join(full, "id")
-        .drop("id_right")
-        .left_join(any_spell, "id")
-        .drop("id_right")
-        .left_join(competing, "id")
-        .drop("id_right")
-    )
+        competing_day=started.min(),
+        **{f"{name}_day": ibis.ifelse(competing.benefit == name, started, None).min()
+           for name in COMPETING},
+    )  # fmt: skip
+    table = follow
+    parts = [full, any_spell, competing]
+    if rules.sustainable_days is not None:
+        parts.append(
+            _first_sustained(
+                spells, people, rules.bridge_days, rules.sustainable_days, "sustained_day"
+            )
+        )
+    for part in parts:
+        table = table.left_join(part, "id").drop("id_right")
     columns = {}
     # Covered at time zero but not full-time: the first return is on day 0.
-    first_day = ibis.ifelse(table.full_day.notnull(), table.first_day.fill_null(0), None)
-    for outcome, day in (("first_rtw", first_day), ("full_rtw", table.full_day)):
+    days = {
+        "first_rtw": ibis.ifelse(table.full_day.notnull(), table.first_day.fill_null(0), None),
+        "full_rtw": table.full_day,
+    }
+    if rules.sustainable_days is not None:
+        days["sustainable_rtw"] = ibis.ifelse(table.full_day.notnull(), table.sustained_day, None)
+    for outcome, day in days.items():
         ends = ibis.least(table.follow_days, table.competing_day.fill_null(table.follow_days))
         returned = day.notnull() & (day <= ends)
         columns[f"days_to_{outcome}"] = ibis.ifelse(returned, day, ends).cast("int64")
@@ -340,7 +425,27 @@ def derive(spells: ir.Table, persons: ir.Table, rules: Derivation) -> ir.Table:
         columns[f"{outcome}_competing"] = (
             ~returned & table.competing_day.notnull() & (table.competing_day <= table.follow_days)
         ).cast("int64")
+    if rules.ends is not None:
+        columns |= _ends(table, days[rules.ends.event], rules.ends, exits)
     return table.select("id", covered=table.full_day.notnull(), **columns)
+
+
+def _ends(table: ir.Table, returned: ir.Value, ends: Ends, exits: list[str]) -> dict[str, ir.Value]:
+    """``days_to_end`` and ``end_type``: the first of the return (day ``returned``), the
+    competing ends (``<end>_day`` columns of ``table``; exits only when the persons file has
+    their dates) and the end of follow-up (censored)."""
+    candidates = [(RETURNED, returned)]
+    candidates += [
+        (code, table[f"{code}_day"])
+        for code in ends.competing()
+        if code in COMPETING or code in exits
+    ]
+    follow = table.follow_days
+    end = ibis.least(follow, *(day.fill_null(follow) for _, day in candidates))
+    kind = ibis.literal(CENSORED)
+    for code, day in reversed(candidates):  # the first candidate on the end's day wins
+        kind = ibis.ifelse(day.notnull() & (day == end), code, kind)
+    return {END_TIME: end.cast("int64"), END_TYPE: kind}
 
 
 def require_columns(table: ir.Table, columns: tuple[str, ...], fix: Message) -> None:
@@ -404,8 +509,9 @@ def cohort_frame(
     spells or a person no spell covers at time zero."""
     con = connect(engine, temp_directory=work)
     joined = derived_cohort(con, data_dir, rules, shown_limit).order_by("_row")
-    left_out = (*PERSON_DATES, "covered", "_file", "first_rtw_competing", "full_rtw_competing")
-    frame = joined.select(*(c for c in joined.columns if c not in left_out)).execute()
+    left_out = (*PERSON_DATES, "covered", "_file")
+    kept = [c for c in joined.columns if c not in left_out and not c.endswith("_competing")]
+    frame = joined.select(*kept).execute()
     frame.index = frame.pop("_row").to_numpy() - 1
     return frame.convert_dtypes().astype("string").fillna("")  # whole numbers without ".0"
 
