@@ -18,7 +18,7 @@ from analysis.chapters.meta.data import load
 from analysis.core.display import COLUMN_WIDTH
 from analysis.core.i18n import LANGS, t
 from tests.conftest import share_build
-from tests.helpers import REVIEW_STUDIES, SHIPPED_DATA, article_text, write_review
+from tests.helpers import REVIEW_STUDIES, SHIPPED_DATA, article_text, figures_undrawn, write_review
 
 # What the shipped review's page says and a foreign review's page must not.
 SHIPPED_FACTS = (
@@ -105,7 +105,10 @@ def test_p_below_one_in_a_thousand_reads_p_less_than() -> None:
     assert "(P < 0,001)" in narrative.heterogeneity_text(tiny, "nb")
 
 
-def test_a_description_that_reproduces_nothing(tmp_path: Path, figure_folder) -> None:
+def test_a_description_that_reproduces_nothing(
+    tmp_path: Path, figure_folder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    figures_undrawn(monkeypatch)  # the page's words are read; the figures are drawn elsewhere
     data_dir = write_review(tmp_path / "data")
     (data_dir / "meta.study.yaml").write_text(
         "reference: {en: 'the Example review of graded activity', "
