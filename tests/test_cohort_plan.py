@@ -143,7 +143,68 @@ def write_data(folder: Path, plan: dict = PLAN) -> Path:
     return folder
 
 
-share_build("plan", "cohort", write_data)
+# The book's cohort: the planned one with a competing outcome (a work assessment allowance,
+# ``aap``, ends the sick leave too), an RMST, and a description naming its persons and clusters.
+BOOK_DESCRIPTION = {
+    "title": {
+        "en": "Graded sick leave in general practice",
+        "nb": "Gradert sykmelding hos fastlegen",
+    },
+    "persons": {
+        "en": {"one": "patient", "other": "patients"},
+        "nb": {"one": "pasient", "other": "pasienter"},
+    },
+    "units": {
+        "en": {"one": "practice", "other": "practices"},
+        "nb": {"one": "legekontor", "other": "legekontorer"},
+    },
+    "outcomes": {"first_rtw": {"rmst": {}}},
+    "competing_outcomes": {
+        "leaving_sick_leave": {
+            "name": {"en": "return to work", "nb": "tilbakeføring til arbeid"},
+            "direction": "beneficial",
+            "time": "days_to_end",
+            "event_type": "end_type",
+            "codes": {
+                "event": "rtw",
+                "censored": "censored",
+                "competing": [
+                    {
+                        "code": "aap",
+                        "name": {
+                            "en": "work assessment allowance",
+                            "nb": "arbeidsavklaringspenger",
+                        },
+                    }
+                ],
+            },
+            "times": [30, 90, 180],
+        }
+    },
+    "plan": PLAN,
+}
+
+
+def write_book_data(folder: Path) -> Path:
+    """The book's data folder: the cohort with ``days_to_end`` and ``end_type`` (the first of a
+    return to work, a work assessment allowance or censoring at day 250) and
+    ``BOOK_DESCRIPTION``."""
+    folder.mkdir(parents=True)
+    frame = plan_cohort()
+    returned = np.where(frame["first_rtw"] == 1, frame["days_to_first_rtw"], np.inf)
+    allowance = np.ceil(np.random.default_rng(7).exponential(400.0, len(frame)))
+    days = np.minimum.reduce([returned, allowance, np.full(len(frame), 250.0)])
+    kind = np.select([days == returned, days == allowance], ["rtw", "aap"], default="censored")
+    frame.assign(days_to_end=days.astype(int), end_type=kind).to_csv(
+        folder / "cohort.csv", index=False
+    )
+    (folder / "cohort.study.yaml").write_text(
+        yaml.safe_dump(BOOK_DESCRIPTION, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return folder
+
+
+share_build("plan", "cohort", write_book_data)
 
 
 @pytest.fixture(scope="module")

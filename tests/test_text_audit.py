@@ -370,3 +370,32 @@ def test_the_described_pages_state_the_descriptions_facts(shared_book) -> None:
         assert titles[lang][0] in cohort and titles[lang][1] in provider
         assert re.search(opening[lang], cohort), cohort[:600]
         assert months[lang] in meta and scope[lang] in meta
+
+
+# The words of the paper's plan (its exposure, subgroups, persons and clusters): a page on a
+# cohort with a plan of its own that names its persons "patients" and its clusters
+# "practices" uses none of them.
+PAPER_PLAN_WORDS = {
+    "en": ("coordinator", "Coordinator", "programme", "Programme", "employee", "Employee"),
+    "nb": ("koordinator", "Koordinator", "tilbud", "Tilbud", "arbeidstaker", "Arbeidstaker"),
+}
+
+
+def test_a_planned_cohort_with_a_competing_outcome_reads_as_its_own_book(shared_book) -> None:
+    """The cohort of ``tests.test_cohort_plan`` (study arm, clinics as practices, region as
+    subgroup) with a work assessment allowance as competing outcome, built in both languages:
+    no page states the original studies' facts or the paper plan's words, doubles a word or
+    leaves a placeholder, and the cohort page counts in the description's nouns."""
+    out = shared_book("plan")
+    found = _audit(out)
+    for lang, page in pages(out):
+        text = everything(page)
+        words = [word for word in PAPER_PLAN_WORDS[lang] if re.search(rf"{word}\w*", text)]
+        if words:
+            found.setdefault(f"{lang}/{page.name}", []).extend(words)
+    assert not found, found
+    counts = {"en": "400 patients in 16 practices", "nb": "400 pasienter i 16 legekontorer"}
+    sections = {"en": "Competing outcomes: return to work", "nb": "Konkurrerende utfall"}
+    for lang in LANGS:
+        cohort = everything(out / "html" / lang / "cohort.html")
+        assert counts[lang] in cohort and sections[lang] in cohort, lang

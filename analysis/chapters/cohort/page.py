@@ -55,8 +55,9 @@ def _joined(*texts: str) -> str:
 def opening(results: CohortResults, lang: str) -> list[Markdown]:
     """What the data are; the provenance warning, and how the generator made the data when the
     study description says they are its synthetic data. Glues the page title
-    (``cohort_title``): the study's title, else a neutral one; and the headings of the
-    sections by exposure and by subgroup, worded from the analysis plan."""
+    (``cohort_title``): the study's title, else a neutral one; the headings of the sections
+    on the cohort, by exposure and by subgroup, and what time zero is, worded from the
+    analysis plan."""
     study = results.study
     glue_title("cohort", study.text("title", lang), lang)
     names = tables.plan_names(results, lang)
@@ -68,6 +69,8 @@ def opening(results: CohortResults, lang: str) -> list[Markdown]:
     if not results.paper_plan and results.by_programme_type is not None:
         subgroup = tables.variable_label(results, results.by_programme_type.by, lang)
     _glue("cohort_heading_subgroup", subgroup)
+    _glue("cohort_heading_persons", t(tables.plan_key(results, "cohort.heading.persons"), lang))
+    glue_md("cohort_time_zero", t(tables.plan_key(results, "cohort.text.time_zero"), lang))
     shown = [Markdown(narrative.opening(results, lang))]
     how = study.text("provenance_note", lang)
     if study.synthetic:
