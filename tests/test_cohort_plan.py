@@ -335,6 +335,25 @@ def test_the_page_renders_the_plan_labels(
     assert PLAN["models"]["adjusted"]["label"][lang] in text
 
 
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ("400 persons in 16 clusters (`clinic`)", "Persons in the same", "by `clinic`")),
+        ("nb", ("400 personer i 16 klynger (`clinic`)", "Personer i samme", "på `clinic`")),
+    ],
+)
+def test_a_plan_whose_description_names_no_nouns_counts_persons_and_clusters(
+    planned: CohortResults, monkeypatch: pytest.MonkeyPatch, lang: str, words: tuple[str, ...]
+) -> None:
+    figures_undrawn(monkeypatch)
+    text = cohort_page_text(planned, monkeypatch, lang)
+    assert all(word in text for word in words), text
+    # The paper's nouns in what a reader reads (not in a figure's file name).
+    nouns = r"(?<![\w-])(?:employee|arbeidstaker|programme|tilbud)"
+    paper = re.findall(rf".{{0,60}}{nouns}.{{0,20}}", text, re.IGNORECASE)
+    assert not paper, paper
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_data_contract_follows_the_plan(lang: str) -> None:
     from analysis.chapters.cohort.data import AnalysisPlan

@@ -196,7 +196,7 @@ def cox_note(results: CohortResults, lang: str) -> str:
         t(
             "cohort.cox.note_plan",
             lang,
-            cluster=f"`{plan.cluster}`",
+            cluster=cluster_name(results, lang),
             exposure=exposure_name(results, lang),
             blocks="; ".join(
                 f"{model_label(plan, name, lang)}: {names}"

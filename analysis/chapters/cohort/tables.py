@@ -11,7 +11,7 @@ from analysis.chapters.cohort.cox import HazardRatio
 from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.declared import WITHHELD
 from analysis.chapters.cohort.descriptives import GROUPS, MISSING
-from analysis.chapters.cohort.plan import EXPOSED, EXPOSURE, AnalysisPlan
+from analysis.chapters.cohort.plan import CLUSTER, EXPOSED, EXPOSURE, AnalysisPlan
 from analysis.chapters.cohort.survival import Interval, KMComparison
 from analysis.core.catalog import catalog
 from analysis.core.i18n import (
@@ -87,7 +87,7 @@ def noun_forms(results: CohortResults, noun: str, lang: str) -> dict[str, str]:
     if declared is not None:
         return getattr(declared, lang).model_dump()
     key = f"cohort.noun.{noun}" if results.paper_plan else f"cohort.noun.{noun}_plan"
-    cluster = f"`{results.plan.cluster}`"
+    cluster = f"`{results.plan.cluster or CLUSTER}`"
     return {form: t(f"{key}.{form}", lang, cluster=cluster) for form in ("one", "other")}
 
 
@@ -103,7 +103,7 @@ def cluster_name(results: CohortResults, lang: str) -> str:
     description or the paper's plan names them, else the cluster column."""
     if results.paper_plan or getattr(results.study.description, "units", None) is not None:
         return noun_forms(results, "units", lang)["one"]
-    return f"`{results.plan.cluster}`"
+    return f"`{results.plan.cluster or CLUSTER}`"
 
 
 def plan_key(results: CohortResults, key: str) -> str:
