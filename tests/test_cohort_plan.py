@@ -328,6 +328,8 @@ def test_the_page_renders_the_plan_labels(
     for label in expected:
         assert label in text, label
     assert "Landsdel" in text if lang == "nb" else "Region" in text
+    only_first = {"en": "by region in the first outcome only", "nb": "bare i det første utfallet"}
+    assert only_first[lang] in text
     table = tables.table1(planned, lang)
     assert set(table["variable"]) == {
         PLAN["variables"][name]["label"][lang] for name in PLAN["table1"]

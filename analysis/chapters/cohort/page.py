@@ -271,8 +271,9 @@ def programme_types(
     results: CohortResults, lang: str, figure_folder: FigureFolder
 ) -> list[Markdown | HTML]:
     """Kaplan–Meier by programme type, the programme table, the RTW-rate figure, and whether
-    the types differ and which had more coordinators; groups whose size is hidden are named
-    as not shown."""
+    the types differ and which had more coordinators (for a declared plan, the same by its
+    subgroup variable, after what the analysis compares); groups whose size is hidden are
+    named as not shown."""
     days = results.follow_up_days
     comparison = results.by_programme_type
     if comparison is None:
@@ -305,9 +306,10 @@ def programme_types(
             "by": tables.subgroup_name(results, lang),
             "group": narrative.exposed_group(results, lang),
         }
+    intro = [] if results.paper_plan else [Markdown(t("cohort.text.subgroup_intro", lang, **names))]
     left_out = narrative.left_out(results, keys["left_out"], lang, **names)
     not_shown = narrative.withheld(results.plan, comparison.by, comparison.withheld, lang)
-    shown = _km(
+    shown = intro + _km(
         comparison,
         results.plan,
         f"cohort-km-programme-type-{lang}",
