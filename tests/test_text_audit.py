@@ -23,8 +23,13 @@ from bs4 import BeautifulSoup
 
 from analysis.core.settings import LANGS
 from tests.conftest import share_build
-from tests.helpers import REVIEW_ANALYSES, REVIEW_STUDIES, SHIPPED_DATA, write_review
-from tests.test_cohort_plan import write_book_data
+from tests.helpers import (
+    REVIEW_ANALYSES,
+    REVIEW_STUDIES,
+    SHIPPED_DATA,
+    write_planned_book,
+    write_review,
+)
 
 FOLLOW_UP = 360  # the shipped cohort's follow-up in days (the chapter's default)
 
@@ -236,7 +241,7 @@ for _name in CHAPTER_NAMES:
     share_build("audit-plain", _name, plain(_name))
     share_build("audit-described", _name, described(_name))
 # The book of a cohort with a plan of its own (the same build as tests/test_cohort_plan.py's).
-share_build("plan", "cohort", write_book_data)
+share_build("plan", "cohort", write_planned_book)
 
 
 # --- reading the pages ---
@@ -385,7 +390,7 @@ PAPER_PLAN_WORDS = {
 
 
 def test_a_planned_cohort_with_a_competing_outcome_reads_as_its_own_book(shared_book) -> None:
-    """The cohort of ``tests.test_cohort_plan`` (study arm, clinics as practices, region as
+    """The planned cohort of ``tests.helpers`` (study arm, clinics as practices, region as
     subgroup) with a work assessment allowance as competing outcome, built in both languages:
     no page states the original studies' facts, doubles a word or leaves a placeholder, the
     cohort page and the front matter use none of the paper plan's words, and the cohort page
