@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
@@ -583,3 +584,180 @@ def plain(frame: pd.DataFrame) -> pd.DataFrame:
     differently)."""
     cells = frame.astype(object)
     return cells.where(cells.notna(), None)
+
+
+# A cohort with an analysis plan of its own (tests/test_cohort_plan.py, tests/test_text_audit.py):
+# another exposure (``arm``), another cluster (``clinic``), other covariates, a horizon of 180
+# days, two model blocks and a subgroup analysis by region.
+PLANNED_N, PLANNED_CLINICS, PLANNED_HORIZON = 400, 16, 180
+
+PLANNED_COHORT = {
+    "exposure": {
+        "column": "arm",
+        "label": {"en": "Study arm", "nb": "Studiearm"},
+        "levels": {
+            "intervention": {"en": "Intervention", "nb": "Intervensjon"},
+            "control": {"en": "Control", "nb": "Kontroll"},
+        },
+        "reference": "control",
+    },
+    "cluster": "clinic",
+    "horizon_days": PLANNED_HORIZON,
+    "variables": {
+        "region": {
+            "label": {"en": "Region", "nb": "Landsdel"},
+            "levels": {
+                "north": {"en": "North", "nb": "Nord"},
+                "middle": {"en": "Middle", "nb": "Midt"},
+                "south": {"en": "South", "nb": "Sør"},
+            },
+        },
+        "age_band": {
+            "column": "age",
+            "label": {"en": "Age band", "nb": "Aldersgruppe"},
+            "bands": [
+                {"level": "-39", "up_to": 39, "label": {"en": "Up to 39", "nb": "Til og med 39"}},
+                {"level": "40-54", "up_to": 54, "label": {"en": "40 to 54", "nb": "40 til 54"}},
+                {"level": "55+", "label": {"en": "55 or older", "nb": "55 eller eldre"}},
+            ],
+            "minimum": 16,
+            "maximum": 75,
+        },
+        "grade": {
+            "label": {"en": "Sick-leave grade", "nb": "Sykmeldingsgrad"},
+            "levels": {
+                "50": {"en": "Graded (50%)", "nb": "Gradert (50 %)"},
+                "100": {"en": "Full (100%)", "nb": "Full (100 %)"},
+            },
+            "reference": "100",
+        },
+    },
+    "table1": ["age_band", "grade", "region"],
+    "models": {
+        "unadjusted": {
+            "covariates": [],
+            "ph_test": True,
+            "label": {"en": "Unadjusted", "nb": "Ujustert"},
+        },
+        "adjusted": {
+            "covariates": ["age_band", "grade", "region"],
+            "ph_test": True,
+            "label": {
+                "en": "Adjusted for age, grade and region",
+                "nb": "Justert for alder, grad og landsdel",
+            },
+        },
+    },
+    "subgroups": {"by_region": {"variable": "region", "odds_ratio_reference": "south"}},
+}
+
+
+def plan_cohort(seed: int = 21) -> pd.DataFrame:
+    """The cohort (as written to CSV): a hazard ratio of 1.4 for the intervention, slower
+    returns on full sick leave and in the north, some ages and regions missing."""
+    rng = np.random.default_rng(seed)
+    clinic = rng.integers(1, PLANNED_CLINICS + 1, PLANNED_N)
+    arm = rng.uniform(size=PLANNED_N) < 0.5
+    grade = np.where(rng.uniform(size=PLANNED_N) < 0.4, "50", "100")
+    region = rng.choice(["north", "middle", "south"], PLANNED_N, p=[0.3, 0.4, 0.3]).astype(object)
+    age = rng.integers(18, 70, PLANNED_N).astype(object)
+    log_hazard = (
+        np.log(1 / 90)
+        + np.log(1.4) * arm
+        + 0.3 * (grade == "50")
+        - 0.25 * (region == "north")
+        + 0.15 * (age.astype(int) < 40)
+    )
+    first = np.ceil(rng.exponential(np.exp(-log_hazard)))
+    same_day = rng.uniform(size=PLANNED_N) < 0.5  # drawn before the days later, as ever
+    full = first + np.where(same_day, 0, np.ceil(rng.exponential(30, PLANNED_N)))
+    region[rng.uniform(size=PLANNED_N) < 0.04] = ""
+    age[rng.uniform(size=PLANNED_N) < 0.03] = ""
+    frame = pd.DataFrame(
+        {
+            "id": [f"P{i:04d}" for i in range(PLANNED_N)],
+            "clinic": [f"C{c:02d}" for c in clinic],
+            "arm": np.where(arm, "intervention", "control"),
+            "region": region,
+        }
+    )
+    for name, days in (("first", first), ("full", full)):
+        event = days <= 250
+        frame[f"days_to_{name}_rtw"] = np.where(event, days, 250).astype(int)
+        frame[f"{name}_rtw"] = event.astype(int)
+    frame["age"] = age
+    frame["grade"] = grade
+    return frame
+
+
+def write_planned_cohort(folder: Path, plan: dict = PLANNED_COHORT) -> Path:
+    """A data folder with the cohort and a study description holding ``plan``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    plan_cohort().to_csv(folder / "cohort.csv", index=False)
+    description = {"title": {"en": "Graded sick leave", "nb": "Gradert sykmelding"}, "plan": plan}
+    (folder / "cohort.study.yaml").write_text(
+        yaml.safe_dump(description, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return folder
+
+
+# The book's cohort: the planned one with a competing outcome (a work assessment allowance,
+# ``aap``, ends the sick leave too), an RMST, and a description naming its persons and clusters.
+PLANNED_BOOK_DESCRIPTION = {
+    "title": {
+        "en": "Graded sick leave in general practice",
+        "nb": "Gradert sykmelding hos fastlegen",
+    },
+    "persons": {
+        "en": {"one": "patient", "other": "patients"},
+        "nb": {"one": "pasient", "other": "pasienter"},
+    },
+    "units": {
+        "en": {"one": "practice", "other": "practices"},
+        "nb": {"one": "legekontor", "other": "legekontorer"},
+    },
+    "outcomes": {"first_rtw": {"rmst": {}}},
+    "competing_outcomes": {
+        "leaving_sick_leave": {
+            "name": {"en": "return to work", "nb": "tilbakeføring til arbeid"},
+            "direction": "beneficial",
+            "time": "days_to_end",
+            "event_type": "end_type",
+            "codes": {
+                "event": "rtw",
+                "censored": "censored",
+                "competing": [
+                    {
+                        "code": "aap",
+                        "name": {
+                            "en": "work assessment allowance",
+                            "nb": "arbeidsavklaringspenger",
+                        },
+                    }
+                ],
+            },
+            "times": [30, 90, 180],
+        }
+    },
+    "plan": PLANNED_COHORT,
+}
+
+
+def write_planned_book(folder: Path) -> Path:
+    """The book's data folder: the cohort with ``days_to_end`` and ``end_type`` (the first of a
+    return to work, a work assessment allowance or censoring at day 250) and
+    ``PLANNED_BOOK_DESCRIPTION``."""
+    folder.mkdir(parents=True)
+    frame = plan_cohort()
+    returned = np.where(frame["first_rtw"] == 1, frame["days_to_first_rtw"], np.inf)
+    allowance = np.ceil(np.random.default_rng(7).exponential(400.0, len(frame)))
+    days = np.minimum.reduce([returned, allowance, np.full(len(frame), 250.0)])
+    kind = np.select([days == returned, days == allowance], ["rtw", "aap"], default="censored")
+    frame.assign(days_to_end=days.astype(int), end_type=kind).to_csv(
+        folder / "cohort.csv", index=False
+    )
+    (folder / "cohort.study.yaml").write_text(
+        yaml.safe_dump(PLANNED_BOOK_DESCRIPTION, allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
+    return folder

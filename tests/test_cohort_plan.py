@@ -3,9 +3,10 @@
 cluster (``clinic``), other covariates (``grade`` 50/100, ``region`` with three levels, ``age``
 in other bands), a horizon of 180 days, two model blocks and a subgroup analysis by region.
 
-The cohort is made here (seeded) and written as ``tests/reference/cohort_plan_input.csv``,
-which ``tests/reference/cohort_plan.R`` fits with R's ``coxph`` (its values in
-``cohort_plan_values.csv``); the plan's mistakes are reported at their key.
+The cohort is made by ``tests.helpers.plan_cohort`` (seeded) and written as
+``tests/reference/cohort_plan_input.csv``, which ``tests/reference/cohort_plan.R`` fits with
+R's ``coxph`` (its values in ``cohort_plan_values.csv``); the plan's mistakes are reported at
+their key.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 
 from analysis.chapters import CHAPTERS
 from analysis.chapters.cohort import tables
@@ -28,127 +28,29 @@ from analysis.core.problems import InputError
 from analysis.core.settings import LANGS
 from analysis.pipeline.sources import contract_includes
 from tests.conftest import share_build
-from tests.helpers import SHIPPED_DATA, article_text, cohort_page_text, figures_undrawn
+from tests.helpers import PLANNED_CLINICS as CLINICS
+from tests.helpers import PLANNED_COHORT as PLAN
+from tests.helpers import PLANNED_HORIZON as HORIZON
+from tests.helpers import PLANNED_N as N
+from tests.helpers import (
+    SHIPPED_DATA,
+    article_text,
+    cohort_page_text,
+    figures_undrawn,
+    plan_cohort,
+    write_planned_book,
+    write_planned_cohort,
+)
 
 REFERENCE = Path(__file__).parent / "reference"
-N, CLINICS, HORIZON = 400, 16, 180
 TOLERANCE = 1e-6
 
-PLAN = {
-    "exposure": {
-        "column": "arm",
-        "label": {"en": "Study arm", "nb": "Studiearm"},
-        "levels": {
-            "intervention": {"en": "Intervention", "nb": "Intervensjon"},
-            "control": {"en": "Control", "nb": "Kontroll"},
-        },
-        "reference": "control",
-    },
-    "cluster": "clinic",
-    "horizon_days": HORIZON,
-    "variables": {
-        "region": {
-            "label": {"en": "Region", "nb": "Landsdel"},
-            "levels": {
-                "north": {"en": "North", "nb": "Nord"},
-                "middle": {"en": "Middle", "nb": "Midt"},
-                "south": {"en": "South", "nb": "Sør"},
-            },
-        },
-        "age_band": {
-            "column": "age",
-            "label": {"en": "Age band", "nb": "Aldersgruppe"},
-            "bands": [
-                {"level": "-39", "up_to": 39, "label": {"en": "Up to 39", "nb": "Til og med 39"}},
-                {"level": "40-54", "up_to": 54, "label": {"en": "40 to 54", "nb": "40 til 54"}},
-                {"level": "55+", "label": {"en": "55 or older", "nb": "55 eller eldre"}},
-            ],
-            "minimum": 16,
-            "maximum": 75,
-        },
-        "grade": {
-            "label": {"en": "Sick-leave grade", "nb": "Sykmeldingsgrad"},
-            "levels": {
-                "50": {"en": "Graded (50%)", "nb": "Gradert (50 %)"},
-                "100": {"en": "Full (100%)", "nb": "Full (100 %)"},
-            },
-            "reference": "100",
-        },
-    },
-    "table1": ["age_band", "grade", "region"],
-    "models": {
-        "unadjusted": {
-            "covariates": [],
-            "ph_test": True,
-            "label": {"en": "Unadjusted", "nb": "Ujustert"},
-        },
-        "adjusted": {
-            "covariates": ["age_band", "grade", "region"],
-            "ph_test": True,
-            "label": {
-                "en": "Adjusted for age, grade and region",
-                "nb": "Justert for alder, grad og landsdel",
-            },
-        },
-    },
-    "subgroups": {"by_region": {"variable": "region", "odds_ratio_reference": "south"}},
-}
-
-
-def plan_cohort(seed: int = 21) -> pd.DataFrame:
-    """The cohort (as written to CSV): a hazard ratio of 1.4 for the intervention, slower
-    returns on full sick leave and in the north, some ages and regions missing."""
-    rng = np.random.default_rng(seed)
-    clinic = rng.integers(1, CLINICS + 1, N)
-    arm = rng.uniform(size=N) < 0.5
-    grade = np.where(rng.uniform(size=N) < 0.4, "50", "100")
-    region = rng.choice(["north", "middle", "south"], N, p=[0.3, 0.4, 0.3]).astype(object)
-    age = rng.integers(18, 70, N).astype(object)
-    log_hazard = (
-        np.log(1 / 90)
-        + np.log(1.4) * arm
-        + 0.3 * (grade == "50")
-        - 0.25 * (region == "north")
-        + 0.15 * (age.astype(int) < 40)
-    )
-    first = np.ceil(rng.exponential(np.exp(-log_hazard)))
-    full = first + np.where(rng.uniform(size=N) < 0.5, 0, np.ceil(rng.exponential(30, N)))
-    region[rng.uniform(size=N) < 0.04] = ""
-    age[rng.uniform(size=N) < 0.03] = ""
-    frame = pd.DataFrame(
-        {
-            "id": [f"P{i:04d}" for i in range(N)],
-            "clinic": [f"C{c:02d}" for c in clinic],
-            "arm": np.where(arm, "intervention", "control"),
-            "region": region,
-        }
-    )
-    for name, days in (("first", first), ("full", full)):
-        event = days <= 250
-        frame[f"days_to_{name}_rtw"] = np.where(event, days, 250).astype(int)
-        frame[f"{name}_rtw"] = event.astype(int)
-    frame["age"] = age
-    frame["grade"] = grade
-    return frame
-
-
-def write_data(folder: Path, plan: dict = PLAN) -> Path:
-    """A data folder with the cohort and a study description holding ``plan``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    plan_cohort().to_csv(folder / "cohort.csv", index=False)
-    description = {"title": {"en": "Graded sick leave", "nb": "Gradert sykmelding"}, "plan": plan}
-    (folder / "cohort.study.yaml").write_text(
-        yaml.safe_dump(description, allow_unicode=True, sort_keys=False), encoding="utf-8"
-    )
-    return folder
-
-
-share_build("plan", "cohort", write_data)
+share_build("plan", "cohort", write_planned_book)
 
 
 @pytest.fixture(scope="module")
 def planned(tmp_path_factory: pytest.TempPathFactory) -> CohortResults:
-    return analyse(load(write_data(tmp_path_factory.mktemp("plan") / "data")))
+    return analyse(load(write_planned_cohort(tmp_path_factory.mktemp("plan") / "data")))
 
 
 def test_the_reference_input_is_the_cohort_the_test_makes() -> None:
@@ -194,7 +96,7 @@ def stratified_plan() -> dict:
 def test_a_stratified_model_matches_r_coxph_with_strata(
     tmp_path: Path, outcome: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    results = analyse(load(write_data(tmp_path / "data", stratified_plan())))
+    results = analyse(load(write_planned_cohort(tmp_path / "data", stratified_plan())))
     figures_undrawn(monkeypatch)
     assert "stratified by sick-leave grade" in cohort_page_text(results, monkeypatch, "en")
     r = r_values().loc[(outcome, "stratified")]
@@ -216,7 +118,7 @@ def test_a_plan_without_a_subgroup_analysis_says_so(
 ) -> None:
     plan = copy.deepcopy(PLAN)
     del plan["subgroups"]
-    results = analyse(load(write_data(tmp_path / "data", plan)))
+    results = analyse(load(write_planned_cohort(tmp_path / "data", plan)))
     assert results.by_programme_type is None and results.coordinator_odds_ratio is None
     assert not {"by_region", "programme_type"} & set(results.to_json())
     figures_undrawn(monkeypatch)
@@ -247,7 +149,7 @@ def test_the_results_follow_the_plan(planned: CohortResults) -> None:
 
 
 def test_a_small_cell_of_a_declared_table_is_hidden(tmp_path: Path) -> None:
-    results = analyse(load(write_data(tmp_path / "data")), suppress_below=30)
+    results = analyse(load(write_planned_cohort(tmp_path / "data")), suppress_below=30)
     shown = results.to_json()
     hidden = shown["disclosure"]["suppressed"]
     assert any(path.startswith("table1.region.missing") for path in hidden)
@@ -267,11 +169,32 @@ def test_the_page_renders_the_plan_labels(
     for label in expected:
         assert label in text, label
     assert "Landsdel" in text if lang == "nb" else "Region" in text
+    only_first = {"en": "by region in the first outcome only", "nb": "bare i det første utfallet"}
+    assert only_first[lang] in text
     table = tables.table1(planned, lang)
     assert set(table["variable"]) == {
         PLAN["variables"][name]["label"][lang] for name in PLAN["table1"]
     }
     assert PLAN["models"]["adjusted"]["label"][lang] in text
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("en", ("400 persons in 16 clusters (`clinic`)", "Persons in the same", "by `clinic`")),
+        ("nb", ("400 personer i 16 klynger (`clinic`)", "Personer i samme", "på `clinic`")),
+    ],
+)
+def test_a_plan_whose_description_names_no_nouns_counts_persons_and_clusters(
+    planned: CohortResults, monkeypatch: pytest.MonkeyPatch, lang: str, words: tuple[str, ...]
+) -> None:
+    figures_undrawn(monkeypatch)
+    text = cohort_page_text(planned, monkeypatch, lang)
+    assert all(word in text for word in words), text
+    # The paper's nouns in what a reader reads (not in a figure's file name).
+    nouns = r"(?<![\w-])(?:employee|arbeidstaker|programme|tilbud)"
+    paper = re.findall(rf".{{0,60}}{nouns}.{{0,20}}", text, re.IGNORECASE)
+    assert not paper, paper
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -288,7 +211,7 @@ def test_the_data_contract_follows_the_plan(lang: str) -> None:
 
 def test_the_rerun_page_shows_the_contract_of_the_plan(tmp_path: Path) -> None:
     cohort = [CHAPTERS["cohort"]]
-    planned = contract_includes(cohort, write_data(tmp_path / "data"))("en")
+    planned = contract_includes(cohort, write_planned_cohort(tmp_path / "data"))("en")
     shipped = contract_includes(cohort, SHIPPED_DATA)("en")
     assert shipped == contract_includes(cohort)("en")  # the paper's plan: the contract as ever
     assert "`clinic`" in planned["includes/contract-cohort.md"]
@@ -305,7 +228,7 @@ def problems_of(tmp_path: Path, **changes: object) -> list[tuple[str, str]]:
             target = target[part]
         target[last] = value
     with pytest.raises(InputError) as error:
-        load(write_data(tmp_path / "data", plan))
+        load(write_planned_cohort(tmp_path / "data", plan))
     return [(problem.key, problem.text("en")) for problem in error.value.problems]
 
 
@@ -352,7 +275,7 @@ def test_every_plan_problem_reads_in_both_languages(tmp_path: Path) -> None:
     plan["exposure"]["levels"] = {"intervention": None}
     plan["table1"] = ["age_band", "region", "income"]
     with pytest.raises(InputError) as error:
-        load(write_data(tmp_path / "data", plan))
+        load(write_planned_cohort(tmp_path / "data", plan))
     assert len(error.value.problems) == 2
     assert "cohort.study.yaml" in error.value.text("en") and "income" in error.value.text("nb")
     assert "intervention" in error.value.text("nb")
@@ -366,14 +289,14 @@ def test_a_plan_naming_a_column_not_in_the_data_names_the_column(tmp_path: Path)
     plan = copy.deepcopy(PLAN)
     plan["variables"]["grade"]["column"] = "sick_leave_grade"
     with pytest.raises(InputError) as error:
-        load(write_data(tmp_path / "data", plan))
+        load(write_planned_cohort(tmp_path / "data", plan))
     assert any(p.column == "sick_leave_grade" for p in error.value.problems)
     for lang in LANGS:
         assert "cohort.csv" in error.value.text(lang)
 
 
 def test_a_missing_stratum_names_file_column_and_row(tmp_path: Path) -> None:
-    folder = write_data(tmp_path / "data", stratified_plan())
+    folder = write_planned_cohort(tmp_path / "data", stratified_plan())
     frame = pd.read_csv(folder / "cohort.csv", dtype=str, keep_default_na=False)
     frame.loc[11, "grade"] = ""
     frame.to_csv(folder / "cohort.csv", index=False)
@@ -385,7 +308,7 @@ def test_a_missing_stratum_names_file_column_and_row(tmp_path: Path) -> None:
 
 
 def test_a_value_not_declared_as_a_level_names_file_column_and_row(tmp_path: Path) -> None:
-    folder = write_data(tmp_path / "data")
+    folder = write_planned_cohort(tmp_path / "data")
     frame = pd.read_csv(folder / "cohort.csv", dtype=str, keep_default_na=False)
     frame.loc[6, "region"] = "west"
     frame.to_csv(folder / "cohort.csv", index=False)

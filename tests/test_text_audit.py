@@ -23,7 +23,13 @@ from bs4 import BeautifulSoup
 
 from analysis.core.settings import LANGS
 from tests.conftest import share_build
-from tests.helpers import REVIEW_ANALYSES, REVIEW_STUDIES, SHIPPED_DATA, write_review
+from tests.helpers import (
+    REVIEW_ANALYSES,
+    REVIEW_STUDIES,
+    SHIPPED_DATA,
+    write_planned_book,
+    write_review,
+)
 
 FOLLOW_UP = 360  # the shipped cohort's follow-up in days (the chapter's default)
 
@@ -234,6 +240,8 @@ CHAPTER_NAMES = ("provider", "cohort", "meta", "interviews")
 for _name in CHAPTER_NAMES:
     share_build("audit-plain", _name, plain(_name))
     share_build("audit-described", _name, described(_name))
+# The book of a cohort with a plan of its own (the same build as tests/test_cohort_plan.py's).
+share_build("plan", "cohort", write_planned_book)
 
 
 # --- reading the pages ---
@@ -370,3 +378,40 @@ def test_the_described_pages_state_the_descriptions_facts(shared_book) -> None:
         assert titles[lang][0] in cohort and titles[lang][1] in provider
         assert re.search(opening[lang], cohort), cohort[:600]
         assert months[lang] in meta and scope[lang] in meta
+
+
+# The words of the paper's plan (its exposure, subgroups, persons and clusters): a page on a
+# cohort with a plan of its own that names its persons "patients" and its clusters
+# "practices" uses none of them.
+PAPER_PLAN_WORDS = {
+    "en": ("coordinator", "Coordinator", "programme", "Programme", "employee", "Employee"),
+    "nb": ("koordinator", "Koordinator", "tilbud", "Tilbud", "arbeidstaker", "Arbeidstaker"),
+}
+
+
+def test_a_planned_cohort_with_a_competing_outcome_reads_as_its_own_book(shared_book) -> None:
+    """The planned cohort of ``tests.helpers`` (study arm, clinics as practices, region as
+    subgroup) with a work assessment allowance as competing outcome, built in both languages:
+    no page states the original studies' facts, doubles a word or leaves a placeholder, the
+    cohort page and the front matter use none of the paper plan's words, and the cohort page
+    counts in the description's nouns."""
+    out = shared_book("plan")
+    found = _audit(out)
+    left_out = {f"{name}.html" for name in CHAPTER_NAMES if name != "cohort"}  # "not built"
+    for lang, page in pages(out):
+        if page.name in left_out:
+            continue
+        text = everything(page)
+        words = [word for word in PAPER_PLAN_WORDS[lang] if re.search(rf"{word}\w*", text)]
+        if words:
+            found.setdefault(f"{lang}/{page.name}", []).extend(words)
+    assert not found, found
+    nouns = {
+        "en": ("400 patients in 16 practices", "Patients in the same practice", "by practice"),
+        "nb": ("400 pasienter i 16 legekontorer", "Pasienter i samme legekontor", "på legekontor"),
+    }
+    sections = {"en": "Competing outcomes: return to work", "nb": "Konkurrerende utfall"}
+    for lang in LANGS:
+        cohort = everything(out / "html" / lang / "cohort.html")
+        assert all(words in cohort for words in nouns[lang]), lang
+        assert sections[lang] in cohort and "`clinic`" not in cohort, lang

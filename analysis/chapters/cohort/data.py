@@ -348,6 +348,26 @@ class SettingUnit(Described):
     )
 
 
+class NounForms(Described):
+    """A countable noun in one language, without article: its CLDR plural forms (``one``:
+    "patient", "pasient"; ``other``: "patients", "pasienter")."""
+
+    one: str = key(None, "patient", "cohort.description.noun_one", required=True, min_length=1)
+    other: str = key(None, "patients", "cohort.description.noun_other", required=True, min_length=1)
+
+
+class Noun(Described):
+    """A countable noun of the page in every language (who the rows are, what the clusters
+    are), read after a count ("400 patients in 16 clinics") and in "in the same clinic"."""
+
+    en: NounForms = key(
+        None, {"one": "patient", "other": "patients"}, "description.lang.en", required=True
+    )
+    nb: NounForms = key(
+        None, {"one": "pasient", "other": "pasienter"}, "description.lang.nb", required=True
+    )
+
+
 class CohortDescription(StudyDescription):
     """``cohort.study.yaml``: read in "This chapter analyses the <design>: 326 <population> who
     started one of 43 <setting> in <period>, followed for 360 days <follow_up>"."""
@@ -366,6 +386,22 @@ class CohortDescription(StudyDescription):
         None,
         {"en": {"one": "clinic"}, "nb": {"one": "klinikken", "gender": "masculine"}},
         "cohort.description.setting_unit",
+    )
+    persons: Noun | None = key(
+        None,
+        {
+            "en": {"one": "patient", "other": "patients"},
+            "nb": {"one": "pasient", "other": "pasienter"},
+        },
+        "cohort.description.persons",
+    )
+    units: Noun | None = key(
+        None,
+        {
+            "en": {"one": "clinic", "other": "clinics"},
+            "nb": {"one": "klinikk", "other": "klinikker"},
+        },
+        "cohort.description.units",
     )
     facts: CohortFacts | None = key(
         None, {"question": bilingual("The question is whether …", "Spørsmålet er om …")}
@@ -596,13 +632,13 @@ def outcome_schema(description: CohortDescription | None, base: Schema) -> Schem
                 outcome.time,
                 "integer",
                 minimum=0,
-                description_key="cohort.description.outcome_time",
+                description_key="contract.cohort.competing_time",
             ),
             Field(
                 outcome.event_type,
                 "category",
                 outcome.codes.names(),
-                description_key="cohort.description.event_type",
+                description_key="contract.cohort.competing_event_type",
             ),
         )
     }

@@ -9,7 +9,7 @@ import numpy as np
 
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.competing import Incidence
-from analysis.chapters.cohort.data import OUTCOMES
+from analysis.chapters.cohort.data import DEFAULT_PLAN, OUTCOMES
 from analysis.chapters.cohort.plan import EXPOSURE, AnalysisPlan
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.chapters.cohort.tables import cause_name, group_label, outcome_name
@@ -45,6 +45,12 @@ def _risk_title(key: str, any_hidden: bool, lang: str) -> str:
         if any_hidden
         else title
     )
+
+
+def _days_label(plan: AnalysisPlan, lang: str) -> str:
+    """The time axis' label: days since the start of the programme in the paper's plan, of
+    follow-up in a plan of its own."""
+    return t("cohort.fig.days" if plan == DEFAULT_PLAN else "cohort.fig.days_plan", lang)
 
 
 def km_figure(comparison: KMComparison, plan: AnalysisPlan, lang: str, width: float) -> plt.Figure:
@@ -125,7 +131,7 @@ def km_figure(comparison: KMComparison, plan: AnalysisPlan, lang: str, width: fl
         table_ax.spines[side].set_visible(False)
     table_ax.set_xticks(comparison.ticks)
     table_ax.xaxis.set_major_formatter(axis_formatter(lang))
-    table_ax.set_xlabel(t("cohort.fig.days", lang))
+    table_ax.set_xlabel(_days_label(plan, lang))
     figure.tight_layout()
     return figure
 
@@ -142,7 +148,7 @@ def schoenfeld_figure(results: CohortResults, lang: str, width: float) -> plt.Fi
     for ax, outcome in zip(axes, OUTCOMES, strict=True):
         residuals = results.outcomes[outcome].schoenfeld
         ax.set_title(t(f"cohort.outcome.{outcome}", lang))
-        ax.set_xlabel(t("cohort.fig.days", lang))
+        ax.set_xlabel(_days_label(results.plan, lang))
         if residuals.reason:
             reason = t(f"cohort.ne_reason.{residuals.reason}", lang)
             ax.text(
@@ -279,7 +285,7 @@ def incidence_figure(results: CohortResults, name: str, lang: str, width: float)
         table_ax.spines[side].set_visible(False)
     table_ax.set_xticks(ticks)
     table_ax.xaxis.set_major_formatter(axis_formatter(lang))
-    table_ax.set_xlabel(t("cohort.fig.days", lang))
+    table_ax.set_xlabel(_days_label(results.plan, lang))
     figure.tight_layout()
     return figure
 

@@ -22,10 +22,13 @@ from analysis.chapters.cohort.spells import EXITS
 from analysis.chapters.cohort.survival import KMComparison, LogRank, MedianSummary
 from analysis.chapters.cohort.tables import (
     cause_name,
+    cluster_name,
+    counted,
     exposure_name,
     group_label,
     in_sentence,
     model_label,
+    noun_forms,
     outcome_name,
     plan_key,
     plan_names,
@@ -92,8 +95,8 @@ def opening(results: CohortResults, lang: str) -> str:
         cohort = t(
             "cohort.text.cohort_file",
             lang,
-            employees=tn("cohort.count.employees", results.n, lang),
-            programmes=tn("cohort.count.programmes", results.n_programmes, lang),
+            persons=counted(results, "persons", results.n, lang),
+            units=counted(results, "units", results.n_programmes, lang),
             days=days,
         )
     if study.citation:
@@ -121,21 +124,21 @@ def generator(results: CohortResults, lang: str) -> str:
 
 
 def employees(results: CohortResults, lang: str) -> str:
-    """How many employees, how many with a coordinator (in the exposed group of a declared
-    plan), in how many programmes."""
+    """How many persons, how many with a coordinator (in the exposed group of a declared
+    plan), in how many units (the nouns: :func:`~analysis.chapters.cohort.tables.noun_forms`)."""
     key, group = "cohort.count.with_coordinator", {}
     if not results.paper_plan:
         key, group = "cohort.count.in_group", {"group": exposed_group(results, lang)}
     return t(
         "cohort.text.employees",
         lang,
-        employees=tn("cohort.count.employees", results.n, lang),
+        persons=counted(results, "persons", results.n, lang),
         with_coordinator=(
             t(f"{key}.hidden", lang, **group)
             if results.n_coordinator is None
             else tn(key, results.n_coordinator, lang, **group)
         ),
-        programmes=tn("cohort.count.programmes", results.n_programmes, lang),
+        units=counted(results, "units", results.n_programmes, lang),
     )
 
 
@@ -154,10 +157,12 @@ def ci_intro(results: CohortResults, lang: str) -> str:
 
 
 def blocks(results: CohortResults, lang: str) -> str:
-    """The confounder blocks of the Cox models."""
+    """The confounder blocks of the Cox models, and who each model uses."""
     if not results.paper_plan:
-        return t("cohort.text.blocks_plan", lang)
-    return t("cohort.text.blocks_paper" if results.compared else "cohort.text.blocks", lang)
+        key = "cohort.text.blocks_plan"
+    else:
+        key = "cohort.text.blocks_paper" if results.compared else "cohort.text.blocks"
+    return f"{t(key, lang)} {t(plan_key(results, 'cohort.text.complete_cases'), lang)}"
 
 
 def exposed_group(results: CohortResults, lang: str) -> str:
@@ -192,7 +197,7 @@ def cox_note(results: CohortResults, lang: str) -> str:
         t(
             "cohort.cox.note_plan",
             lang,
-            cluster=f"`{plan.cluster}`",
+            cluster=cluster_name(results, lang),
             exposure=exposure_name(results, lang),
             blocks="; ".join(
                 f"{model_label(plan, name, lang)}: {names}"
@@ -378,9 +383,14 @@ def ties(results: CohortResults, lang: str) -> str:
         if difference < TIES_NEGLIGIBLE
         else t("cohort.text.breslow_differs", lang, difference=fmt_num(difference, lang))
     )
+    persons = noun_forms(results, "persons", lang)["other"]
     return t(
         "cohort.text.ties",
         lang,
+        persons=persons,
+        persons_start=persons[:1].upper() + persons[1:],
+        unit=noun_forms(results, "units", lang)["one"],
+        cluster=cluster_name(results, lang),
         paper_used=optional(results.compared, "cohort.text.paper_used", lang),
         breslow=breslow,
         paper_cluster=optional(results.compared, "cohort.text.paper_cluster", lang),

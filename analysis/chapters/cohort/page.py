@@ -54,8 +54,9 @@ def _joined(*texts: str) -> str:
 def opening(results: CohortResults, lang: str) -> list[Markdown]:
     """What the data are; the provenance warning, and how the generator made the data when the
     study description says they are its synthetic data. Glues the page title
-    (``cohort_title``): the study's title, else a neutral one; and the headings of the
-    sections by exposure and by subgroup, worded from the analysis plan."""
+    (``cohort_title``): the study's title, else a neutral one; the headings of the sections
+    on the cohort, by exposure and by subgroup, and what time zero is, worded from the
+    analysis plan."""
     study = results.study
     glue_title("cohort", study.text("title", lang), lang)
     names = tables.plan_names(results, lang)
@@ -67,6 +68,8 @@ def opening(results: CohortResults, lang: str) -> list[Markdown]:
     if not results.paper_plan and results.by_programme_type is not None:
         subgroup = tables.variable_label(results, results.by_programme_type.by, lang)
     _glue("cohort_heading_subgroup", subgroup)
+    _glue("cohort_heading_persons", t(tables.plan_key(results, "cohort.heading.persons"), lang))
+    glue_md("cohort_time_zero", t(tables.plan_key(results, "cohort.text.time_zero"), lang))
     shown = [Markdown(narrative.opening(results, lang))]
     how = study.text("provenance_note", lang)
     if study.synthetic:
@@ -265,8 +268,9 @@ def programme_types(
     results: CohortResults, lang: str, figure_folder: FigureFolder
 ) -> list[Markdown | HTML]:
     """Kaplan–Meier by programme type, the programme table, the RTW-rate figure, and whether
-    the types differ and which had more coordinators; groups whose size is hidden are named
-    as not shown."""
+    the types differ and which had more coordinators (for a declared plan, the same by its
+    subgroup variable, after what the analysis compares); groups whose size is hidden are
+    named as not shown."""
     days = results.follow_up_days
     comparison = results.by_programme_type
     if comparison is None:
@@ -299,9 +303,10 @@ def programme_types(
             "by": tables.subgroup_name(results, lang),
             "group": narrative.exposed_group(results, lang),
         }
+    intro = [] if results.paper_plan else [Markdown(t("cohort.text.subgroup_intro", lang, **names))]
     left_out = narrative.left_out(results, keys["left_out"], lang, **names)
     not_shown = narrative.withheld(results.plan, comparison.by, comparison.withheld, lang)
-    shown = _km(
+    shown = intro + _km(
         results,
         comparison,
         f"cohort-km-programme-type-{lang}",

@@ -11,10 +11,20 @@ from analysis.chapters.cohort.cox import HazardRatio
 from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.declared import WITHHELD
 from analysis.chapters.cohort.descriptives import GROUPS, MISSING
-from analysis.chapters.cohort.plan import EXPOSED, EXPOSURE, AnalysisPlan
+from analysis.chapters.cohort.plan import CLUSTER, EXPOSED, EXPOSURE, AnalysisPlan
 from analysis.chapters.cohort.survival import Interval, KMComparison, MedianSummary
 from analysis.core.catalog import catalog
-from analysis.core.i18n import EN_DASH, fmt_ci, fmt_estimate, fmt_int, fmt_num, fmt_p, fmt_pct, t
+from analysis.core.i18n import (
+    EN_DASH,
+    babel_locale,
+    fmt_ci,
+    fmt_estimate,
+    fmt_int,
+    fmt_num,
+    fmt_p,
+    fmt_pct,
+    t,
+)
 
 
 def _declared(text: dict[str, str] | None, fallback: str, lang: str) -> str:
@@ -69,6 +79,33 @@ def subgroup_name(results: CohortResults, lang: str) -> str:
     return in_sentence(variable_label(results, results.by_programme_type.by, lang))
 
 
+def noun_forms(results: CohortResults, noun: str, lang: str) -> dict[str, str]:
+    """The plural forms (``one``, ``other``) of the page's noun for the ``persons`` (the rows)
+    or the ``units`` (the clusters): the study description's, else the paper plan's
+    ("employee", "programme"), else neutral ("person", "cluster (`clinic`)")."""
+    declared = getattr(results.study.description, noun, None)
+    if declared is not None:
+        return getattr(declared, lang).model_dump()
+    key = f"cohort.noun.{noun}" if results.paper_plan else f"cohort.noun.{noun}_plan"
+    cluster = f"`{results.plan.cluster or CLUSTER}`"
+    return {form: t(f"{key}.{form}", lang, cluster=cluster) for form in ("one", "other")}
+
+
+def counted(results: CohortResults, noun: str, n: int, lang: str) -> str:
+    """``n`` and the noun (:func:`noun_forms`) in the form the language's CLDR plural rules
+    give it: "1 clinic", "16 clinics"."""
+    forms = noun_forms(results, noun, lang)
+    return f"{fmt_int(n, lang)} {forms[babel_locale(lang).plural_form(n)]}"
+
+
+def cluster_name(results: CohortResults, lang: str) -> str:
+    """The cluster as "clustered by …" names it: the units' singular where the study
+    description or the paper's plan names them, else the cluster column."""
+    if results.paper_plan or getattr(results.study.description, "units", None) is not None:
+        return noun_forms(results, "units", lang)["one"]
+    return f"`{results.plan.cluster or CLUSTER}`"
+
+
 def plan_key(results: CohortResults, key: str) -> str:
     """The label ``key``, or its ``<key>_plan`` counterpart worded for a declared plan (its
     values: :func:`plan_names`)."""
@@ -82,7 +119,7 @@ def plan_names(results: CohortResults, lang: str) -> dict[str, str]:
         "exposure": exposure_name(results, lang),
         "group": in_sentence(group_label(plan, EXPOSURE, EXPOSED, lang)),
         "reference": in_sentence(group_label(plan, EXPOSURE, "no", lang)),
-        "cluster": f"`{plan.cluster}`",
+        "cluster": cluster_name(results, lang),
     }
 
 
