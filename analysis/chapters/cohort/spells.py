@@ -30,6 +30,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis.core.problems import InputError, Message, Problem
 from analysis.core.settings import DUCKDB, FOLLOW_UP_DAYS, Engine
@@ -405,9 +406,21 @@ def cohort_frame(
     con = connect(engine, temp_directory=work)
     joined = derived_cohort(con, data_dir, rules, shown_limit).order_by("_row")
     left_out = (*PERSON_DATES, "covered", "_file", "first_rtw_competing", "full_rtw_competing")
-    frame = joined.select(*(c for c in joined.columns if c not in left_out)).execute()
+    kept = [c for c in joined.columns if c not in (*left_out, "_row")]
+    # Integers and texts become text cells in the engine (pandas took half a minute for 1.4 M
+    # persons); a column of another type (a float, a date) as pandas writes it below.
+    in_engine = [c for c in kept if joined[c].type().is_integer() or joined[c].type().is_string()]
+    cells = {
+        c: joined[c].cast("string").fill_null("") if c in in_engine else joined[c] for c in kept
+    }
+    table = joined.select("_row", **cells).to_pyarrow()
+    frame = table.to_pandas(
+        types_mapper={pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}.get
+    )
     frame.index = frame.pop("_row").to_numpy() - 1
-    return frame.convert_dtypes().astype("string").fillna("")  # whole numbers without ".0"
+    others = [c for c in kept if c not in in_engine]
+    frame[others] = frame[others].convert_dtypes().astype("string").fillna("")  # 45, not 45.0
+    return frame
 
 
 def collapsed(
