@@ -39,6 +39,7 @@ import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis.core.problems import InputError, Message, Problem
 from analysis.core.settings import DUCKDB, FOLLOW_UP_DAYS, Engine
@@ -509,11 +510,22 @@ def cohort_frame(
     spells or a person no spell covers at time zero."""
     con = connect(engine, temp_directory=work)
     joined = derived_cohort(con, data_dir, rules, shown_limit).order_by("_row")
-    left_out = (*PERSON_DATES, "covered", "_file")
+    left_out = (*PERSON_DATES, "covered", "_file", "_row")
     kept = [c for c in joined.columns if c not in left_out and not c.endswith("_competing")]
-    frame = joined.select(*kept).execute()
+    # Integers and texts become text cells in the engine (pandas took half a minute for 1.4 M
+    # persons); a column of another type (a float, a date) as pandas writes it below.
+    in_engine = [c for c in kept if joined[c].type().is_integer() or joined[c].type().is_string()]
+    cells = {
+        c: joined[c].cast("string").fill_null("") if c in in_engine else joined[c] for c in kept
+    }
+    table = joined.select("_row", **cells).to_pyarrow()
+    frame = table.to_pandas(
+        types_mapper={pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}.get
+    )
     frame.index = frame.pop("_row").to_numpy() - 1
-    return frame.convert_dtypes().astype("string").fillna("")  # whole numbers without ".0"
+    others = [c for c in kept if c not in in_engine]
+    frame[others] = frame[others].convert_dtypes().astype("string").fillna("")  # 45, not 45.0
+    return frame
 
 
 def collapsed(
