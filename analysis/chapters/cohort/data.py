@@ -574,8 +574,18 @@ def outcome_schema(description: CohortDescription | None, base: Schema) -> Schem
         column.name: column
         for outcome in declared.values()
         for column in (
-            Field(outcome.time, "integer", minimum=0),
-            Field(outcome.event_type, "category", outcome.codes.names()),
+            Field(
+                outcome.time,
+                "integer",
+                minimum=0,
+                description_key="cohort.description.outcome_time",
+            ),
+            Field(
+                outcome.event_type,
+                "category",
+                outcome.codes.names(),
+                description_key="cohort.description.event_type",
+            ),
         )
     }
     known = {field.name for field in base.fields}
