@@ -7,12 +7,16 @@ from collections import Counter
 
 import nbformat
 import pytest
+from docutils import nodes
+from docutils.frontend import get_default_settings
+from docutils.parsers.rst import Parser
+from docutils.utils import new_document
 
 from analysis.chapters import CHAPTERS, OVERVIEW_PAGE
 from analysis.core.i18n import LANGS
-from analysis.core.settings import BOOK
+from analysis.core.settings import BOOK, OUTPUT_SECTION_CLASS
 from analysis.pipeline.sources import LANG_KEY, page_sources, read_page, shared_section_ids
-from analysis.pipeline.sphinx_i18n import card_tables
+from analysis.pipeline.sphinx_i18n import _output_sections, card_tables
 
 PAGES = page_sources(BOOK)
 
@@ -99,3 +103,43 @@ def test_a_glued_heading_has_the_id_of_its_name_in_every_language():
     marked = shared_section_ids(nbformat.v4.new_notebook(cells=cells))
     keys = [cell.source.split("\n")[0] for cell in marked.cells]
     assert keys == ["{.rtw-id-provider-by-group}"] * 2 + ["{.rtw-id-reproduction}"] * 2
+
+
+def test_an_output_section_takes_the_cell_s_later_outputs() -> None:
+    """A heading in a cell's Markdown output (``display.section_heading``) becomes a section
+    holding its text and the figures and tables the cell shows after it, up to the next
+    heading; the section before keeps none of them."""
+
+    def output(*children: nodes.Node) -> nodes.container:
+        return nodes.container("", *children, classes=["output"])
+
+    def heading(key: str) -> nodes.rubric:
+        return nodes.rubric("", key, ids=[key], classes=[OUTPUT_SECTION_CLASS])
+
+    outputs = nodes.container(
+        "",
+        output(nodes.paragraph("", "before")),
+        output(heading("first"), nodes.paragraph("", "first text")),
+        output(nodes.paragraph("", "first figure")),
+        output(nodes.paragraph("", "first table")),
+        output(heading("second"), nodes.paragraph("", "second text")),
+        output(nodes.paragraph("", "second figure")),
+        classes=["cell_output"],
+    )
+    document = new_document("page", get_default_settings(Parser))
+    document += nodes.section("", nodes.title("", "Page"), nodes.container("", outputs))
+    _output_sections(None, document)
+
+    def section_of(node: nodes.Node) -> str:
+        while not isinstance(node, nodes.section):
+            node = node.parent
+        return node["ids"][0] if node["ids"] else "page"
+
+    texts: dict[str, list[str]] = {}
+    for paragraph in document.findall(nodes.paragraph):
+        texts.setdefault(section_of(paragraph), []).append(paragraph.astext())
+    assert texts == {
+        "page": ["before"],
+        "first": ["first text", "first figure", "first table"],
+        "second": ["second text", "second figure"],
+    }

@@ -6,19 +6,22 @@ outcome is refused, and the page shows the section in both languages (only when 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.chapters import CHAPTERS
 from analysis.chapters.cohort import page
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import load
 from analysis.core.disclosure import SMALL_GROUP
 from analysis.core.display import FigureFolder
 from analysis.core.problems import InputError
-from analysis.core.settings import PHONE_FIGURE_SUFFIX
+from analysis.core.settings import LANGS, PHONE_FIGURE_SUFFIX
+from analysis.pipeline.sources import contract_includes
 from tests.conftest import share_build
 from tests.helpers import (
     COMPETING_INPUT as INPUT,
@@ -295,6 +298,17 @@ def test_the_page_shows_the_section_in_both_languages(
         assert title in text and "{" not in text.replace("{#", "").replace("{figure}", "")
         for name in (f"cohort-cif-{NAME}-{lang}", f"cohort-rmst-{lang}"):
             assert f"figures/{name}.svg" in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_contract_describes_the_outcome_s_columns(data_dir: Path, lang: str) -> None:
+    """The re-run page's contract of these data (written in each language) describes the
+    time and event-type columns the description declares."""
+    contract = contract_includes([CHAPTERS["cohort"]], data_dir)(lang)[
+        "includes/contract-cohort.md"
+    ]
+    rows = dict(re.findall(r"^\* - `(\w+)`\n  - .*\n  - (.+)$", contract, re.M))
+    assert rows["days_to_end"] and rows["end_type"] and rows["days_to_end"] != rows["end_type"]
 
 
 @pytest.mark.slow

@@ -170,6 +170,14 @@ def test_no_word_is_broken_in_a_table_cell_on_a_screen(site: str, page, path: st
 
 
 @pytest.mark.parametrize("path", PROSE_PAGES)
+def test_prose_tables_fit_the_column_on_a_screen(site: str, page, path: str) -> None:
+    """On a 1366-px screen no table of the data and re-run pages (data contracts, description
+    keys) is wider than the article's column: each fits or is stacked as cards."""
+    page.goto(f"{site}/{path}")
+    assert [caption for caption, overflow in page.evaluate(OVERFLOW) if overflow > 1] == []
+
+
+@pytest.mark.parametrize("path", PROSE_PAGES)
 def test_prose_tables_are_labelled_cards_on_a_phone(site: str, phone, path: str) -> None:
     """Each row of a prose table is a card: its cells stacked full width, each labelled."""
     phone.goto(f"{site}/{path}")

@@ -134,8 +134,9 @@ def _remove_up_to(node: nodes.Element, ancestor: nodes.Element) -> None:
 def _output_sections(app: Sphinx, doctree: nodes.document) -> None:
     """Headings of a cell's Markdown output marked as sections (``display.section_heading``;
     MyST makes a rubric of a heading in an output) become sections of the page, so that they
-    are in its contents: each takes what follows it in its output, up to the next one. Only a
-    cell that ends its section is split (a section's text cannot follow its subsections)."""
+    are in its contents: each takes what follows it in its output and the cell's later outputs
+    (figures, tables), up to the next one. Only a cell that ends its section is split (a
+    section's text cannot follow its subsections)."""
 
     def marked(node: nodes.Node) -> bool:
         return isinstance(node, nodes.rubric) and OUTPUT_SECTION_CLASS in node["classes"]
@@ -144,6 +145,19 @@ def _output_sections(app: Sphinx, doctree: nodes.document) -> None:
         while not isinstance(node.parent, nodes.section | nodes.document):
             node = node.parent
         return node
+
+    def later_outputs(rubric: nodes.rubric, cell: nodes.Element) -> list[nodes.Element]:
+        """The outputs of ``cell`` after the one holding ``rubric``, up to the next marked."""
+        unit = rubric
+        while unit.parent is not cell and unit.parent.parent is not cell:
+            unit = unit.parent
+        following = unit.parent.children[unit.parent.index(unit) + 1 :]
+        later = []
+        for output in following:
+            if any(True for _ in output.findall(marked)):
+                break
+            later.append(output)
+        return later
 
     cells: dict[nodes.Element, list[nodes.rubric]] = {}
     for rubric in doctree.findall(marked):
@@ -156,11 +170,16 @@ def _output_sections(app: Sphinx, doctree: nodes.document) -> None:
             output = rubric.parent
             title = nodes.title(rubric.rawsource, "", *rubric.children)
             part = nodes.section("", title, ids=rubric["ids"], names=rubric["names"])
+            ends_output = True
             for child in output.children[output.index(rubric) + 1 :]:
                 if marked(child):
+                    ends_output = False
                     break
                 output.remove(child)
                 part.append(child)
+            for later in later_outputs(rubric, cell) if ends_output else []:
+                later.parent.remove(later)
+                part.append(later)
             output.remove(rubric)
             if not output.children:  # with MyST-NB's other renderings of it (text/plain)
                 bundle = output.parent.get("nb_element") == "mime_bundle"
