@@ -10,7 +10,7 @@ import http.server
 import os
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -93,11 +93,17 @@ def shipped() -> Shipped:
 # of its chapter's data for a group with ``share_build``; pytest imports every test module
 # before the first test runs, so the group's build holds every registered chapter.
 SHARED_BUILDS: dict[str, dict[str, Callable[[Path], Path]]] = {}
+SHARED_LANGS: dict[str, tuple[str, ...]] = {}  # the languages each group's build is made in
 
 
-def share_build(group: str, chapter: str, write: Callable[[Path], Path]) -> None:
-    """Put ``chapter``'s test data into the ``group`` build: ``write(folder)`` writes them
-    into ``folder`` and returns the data folder."""
+def share_build(
+    group: str, chapter: str, write: Callable[[Path], Path], langs: Sequence[str] = LANGS
+) -> None:
+    """Put ``chapter``'s test data into the ``group`` build (made in ``langs``, which every
+    chapter of the group must give alike): ``write(folder)`` writes them into ``folder`` and
+    returns the data folder."""
+    if SHARED_LANGS.setdefault(group, tuple(langs)) != tuple(langs):
+        raise ValueError(f"the {group!r} build is made in {SHARED_LANGS[group]}, not {langs}")
     SHARED_BUILDS.setdefault(group, {})[chapter] = write
 
 
@@ -109,7 +115,8 @@ def shared_book(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Pat
         data = root / "data"
         for chapter, write in SHARED_BUILDS[group].items():
             shutil.copytree(write(root / chapter), data, dirs_exist_ok=True)
-        build(data, root / "out", only=list(SHARED_BUILDS[group]), echo=lambda _: None)
+        only, langs = list(SHARED_BUILDS[group]), list(SHARED_LANGS[group])
+        build(data, root / "out", langs=langs, only=only, echo=lambda _: None)
 
     return lambda group: made_once(tmp_path_factory, group, lambda r: make(r, group)) / "out"
 

@@ -19,6 +19,7 @@ from analysis.core.settings import BOOK
 from analysis.core.study import load_study
 from analysis.pipeline import output
 from analysis.pipeline.build import BuildError, build
+from tests.conftest import share_build
 from tests.helpers import SHIPPED_DATA
 
 pytestmark = pytest.mark.book
@@ -196,25 +197,30 @@ def small_providers(tmp_path: Path) -> Path:
             }
         )
     data = tmp_path / "data"
-    data.mkdir()
+    data.mkdir(parents=True)
     pd.DataFrame(rows).to_csv(data / "providers.csv", index=False)
     return data
 
 
-def test_rerun_on_other_data_changes_the_numbers(tmp_path):
-    data = small_providers(tmp_path)
-    build(data, tmp_path / "out", langs=["en"], only=["provider"])
-    results = json.loads((tmp_path / "out" / "results" / "provider.json").read_text())
+# One English build of other data of three chapters (with test_cohort_book and
+# test_interviews_taguette).
+share_build("rerun", "provider", small_providers, langs=["en"])
+
+
+def test_rerun_on_other_data_changes_the_numbers(shared_book, tmp_path):
+    out = shared_book("rerun")
+    results = json.loads((out / "results" / "provider.json").read_text())
     assert results["n_programmes"] == 12
-    expected = provider.analyse(provider.load(data)).tests["dx_musculoskeletal"]
-    page = visible_text(tmp_path / "out" / "html" / "en" / "provider.html")
+    data = provider.load(small_providers(tmp_path))
+    expected = provider.analyse(data).tests["dx_musculoskeletal"]
+    page = visible_text(out / "html" / "en" / "provider.html")
     assert fmt_num(expected.chi2, "en", 3) in page
     assert "12 programmes are in the data" in page
     for shipped_fact in ("120", "telephone", "Berg", "met by construction", "Table 1:"):
         assert shipped_fact not in page
     assert "no published result to compare" in page
     assert results["compared"] is False and results["reproduction"] == []
-    assert not (tmp_path / "out" / "html" / "nb").exists()
+    assert not (out / "html" / "nb").exists()
 
 
 def broken_copies(tmp_path: Path) -> dict[str, tuple[Path, str, str | None, int | None]]:

@@ -11,7 +11,7 @@ import pytest
 from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.data import load
 from analysis.generators import cohort as generator
-from analysis.pipeline.build import build
+from tests.conftest import share_build
 from tests.helpers import SHIPPED_DATA
 
 pytestmark = pytest.mark.book
@@ -84,14 +84,23 @@ def test_chapter_says_the_data_are_synthetic(built_book: Path, lang: str, phrase
         assert "0,70 (95\u00a0% KI" in html  # decimal comma, Norwegian CI label
 
 
-def test_chapter_reruns_on_another_cohort(tmp_path: Path) -> None:
-    data_dir = generator.write(tmp_path / "data" / "cohort.csv", seed=99).parent
-    shutil.copy(SHIPPED_DATA / "cohort.study.yaml", data_dir)  # synthetic, reproduces the paper
-    out = tmp_path / "out"
-    build(data_dir, out, langs=["en"], only=["cohort"], echo=lambda _line: None)
+def another_cohort(folder: Path) -> Path:
+    """The generator's cohort of seed 99 with the shipped description (synthetic, reproduces
+    the paper) in ``folder / "data"``; returns that folder."""
+    data_dir = generator.write(folder / "data" / "cohort.csv", seed=99).parent
+    shutil.copy(SHIPPED_DATA / "cohort.study.yaml", data_dir)
+    return data_dir
+
+
+# In one English build with other data of the provider and interview chapters (test_book).
+share_build("rerun", "cohort", another_cohort, langs=["en"])
+
+
+def test_chapter_reruns_on_another_cohort(shared_book, tmp_path: Path) -> None:
+    out = shared_book("rerun")
     payload = json.loads((out / "results" / "cohort.json").read_text(encoding="utf-8"))
     _check_contract(payload)
-    expected = analyse(load(data_dir)).to_json()
+    expected = analyse(load(another_cohort(tmp_path))).to_json()
     shipped = analyse(load(SHIPPED_DATA)).to_json()
     assert (
         payload["outcomes"]["first_rtw"]["cox_unadjusted"]

@@ -13,7 +13,7 @@ from analysis.chapters.interviews import stats, tables
 from analysis.chapters.interviews.data import load
 from analysis.core.validation import InputError
 from analysis.importers import taguette
-from analysis.pipeline.build import build
+from tests.conftest import share_build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "taguette"
 
@@ -201,17 +201,24 @@ def test_console_command(tmp_path, capsys):
     assert load(tmp_path).n_invited == 4
 
 
-@pytest.mark.book
-def test_rerun_chapter_on_taguette_export(tmp_path):
-    data_dir = tmp_path / "data"
-    _convert(data_dir, n_invited=5, negative=["meeting.repeat"])
-    build(data_dir, tmp_path / "out", langs=["en"], only=["interviews"])
-    payload = json.loads((tmp_path / "out" / "results" / "interviews.json").read_text())
+def taguette_export(folder: Path) -> Path:
+    """The fixture's Taguette export converted into ``folder / "data"``; returns that folder."""
+    _convert(folder / "data", n_invited=5, negative=["meeting.repeat"])
+    return folder / "data"
+
+
+# In one English build with other data of the provider and cohort chapters (test_book).
+share_build("rerun", "interviews", taguette_export, langs=["en"])
+
+
+def test_rerun_chapter_on_taguette_export(shared_book):
+    out = shared_book("rerun")
+    payload = json.loads((out / "results" / "interviews.json").read_text())
     assert payload["n_participants"] == 3 and payload["n_invited"] == 5
     assert payload["sex"] == {"female": None, "male": None}  # suppressed below 5
     hidden = {"n_participants": None, "n_segments": None}  # counts below 5: output checking
     assert payload["themes"] == {"support": hidden, "meeting": hidden}
-    html = (tmp_path / "out" / "html" / "en" / "interviews.html").read_text(encoding="utf-8")
+    html = (out / "html" / "en" / "interviews.html").read_text(encoding="utf-8")
     assert "come from the coding export as coded" in html
     assert "illustrative paraphrases" not in html
     assert "support support" not in html and "support: support" not in html

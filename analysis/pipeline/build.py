@@ -56,7 +56,7 @@ from analysis.pipeline import runner
 from analysis.pipeline.cache import Cache, code_digest, digest, tree_digest
 from analysis.pipeline.front import Front, chapter_inputs, citation_cff, read_front
 from analysis.pipeline.interrupt import stop_if_requested
-from analysis.pipeline.notebooks import BuildError, PageRun, step_line
+from analysis.pipeline.notebooks import FAILURE, BuildError, PageRun, step_line
 from analysis.pipeline.output import (
     claim,
     clean_stale,
@@ -398,7 +398,8 @@ def execute_steps(
             cache.store("pages", key, run.tree, [run.notebook.name, run.figure_dir])
 
     def failure(log: str) -> str:
-        return (log.strip().splitlines() or ["failed"])[-1]
+        said = [line.removeprefix(FAILURE) for line in log.splitlines() if line.startswith(FAILURE)]
+        return "\n".join(said) or (log.strip().splitlines() or ["failed"])[-1]
 
     return [
         Step(

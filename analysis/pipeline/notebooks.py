@@ -12,6 +12,15 @@ same reason). Every folder a page uses is one of its parameters (``state_dir``, 
 The kernel is this interpreter (ipykernel's own kernel spec, not a ``python3`` kernel spec
 that a user's or the system's Jupyter folders may hold), so that it imports the same
 installed ``analysis`` package as the build.
+
+The worker reaches its kernel over IPC (Unix domain sockets) in a private temporary folder,
+never over TCP: jupyter_client picks a TCP kernel's five ports by binding to port 0 and
+releasing them, and the kernel binds them again only after it has started, seconds later on a
+busy machine. Another process (another build's kernel choosing its ports, a Spark JVM, a
+browser) may take one in between, and that kernel then dies at start ("Kernel died before
+replying to kernel_info", its output saying "Address already in use"). Socket files in a
+folder of the worker's own cannot be taken by anyone else. The kernel's output goes to a
+file in that folder, and a kernel that dies is reported with its last lines.
 """
 
 from __future__ import annotations
@@ -19,8 +28,10 @@ from __future__ import annotations
 import copy
 import signal
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,13 +40,14 @@ import papermill
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
-from nbclient.exceptions import DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
 SETUP_TAG = "build-setup"
 HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", SETUP_TAG)
 PROGRESS = "progress "  # a worker's line that the build relays as a progress line
 CURRENT = "current "  # a worker's line saying which page it has begun
+FAILURE = "failure "  # a worker's line of the error message that the build reports
+KERNEL_LOG_LINES = 15  # the lines of a dead kernel's output that its error message quotes
 
 
 class BuildError(RuntimeError):
@@ -97,9 +109,48 @@ def prepare_for_reader(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode
     return notebook
 
 
-def execute_page(
-    run: PageRun, kernel: AsyncKernelManager, parameters: Mapping[str, object]
-) -> None:
+class PrivateKernel(AsyncKernelManager):
+    """A manager of this interpreter's kernel, reached over IPC sockets in ``folder`` (which
+    must be the caller's own), the kernel's output (stdout and stderr) written to a file there."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(
+            kernel_name="python3",
+            kernel_spec_manager=KernelSpecManager(kernel_dirs=[]),
+            transport="ipc",
+            ip=str(folder / "ipc"),
+            connection_file=str(folder / "kernel.json"),
+        )
+        self.log_file = folder / "kernel.log"
+
+    async def start_kernel(self, **kw: object) -> None:
+        """Start the kernel with its output appended to ``log_file``."""
+        with open(self.log_file, "ab") as log:
+            await super().start_kernel(stdout=log, stderr=log, **kw)
+
+    def last_output(self, lines: int = KERNEL_LOG_LINES) -> str:
+        """The last ``lines`` lines the kernel wrote ("" if none)."""
+        if not self.log_file.exists():
+            return ""
+        text = self.log_file.read_text(encoding="utf-8", errors="replace")
+        return "\n".join(text.strip().splitlines()[-lines:])
+
+
+@contextmanager
+def private_kernel() -> Iterator[PrivateKernel]:
+    """A ``PrivateKernel`` in a new temporary folder; on the way out its kernel (if started)
+    is shut down and the folder removed. The folder is in the system's temporary folder, whose
+    short path leaves room for the sockets' names (at most 107 bytes on Linux)."""
+    with tempfile.TemporaryDirectory(prefix="rtw-kernel-") as folder:
+        kernel = PrivateKernel(Path(folder))
+        try:
+            yield kernel
+        finally:
+            if kernel.has_kernel:
+                run_sync(kernel.shutdown_kernel)(now=True)
+
+
+def execute_page(run: PageRun, kernel: PrivateKernel, parameters: Mapping[str, object]) -> None:
     """Execute one page in place in ``kernel`` with papermill, given ``lang``, its folders
     (``book_dir``, ``figure_dir``) and ``parameters``; raise ``BuildError`` naming the page,
     language and cell on failure."""
@@ -123,10 +174,13 @@ def execute_page(
             request_save_on_cell_execute=False,
             km=kernel,
         )
-    except DeadKernelError as error:
+    except RuntimeError as error:  # nbclient's DeadKernelError, or a death before kernel_info
+        if run_sync(kernel.is_alive)():
+            raise
+        output = kernel.last_output()
         raise BuildError(
             f"notebook '{run.page}' in language '{run.lang}': the kernel died ({error}); "
-            "is the machine out of memory?"
+            + (f"its last output:\n{output}" if output else "is the machine out of memory?")
         ) from None
     except PapermillExecutionError as error:
         # Papermill counts the setup cell and the parameters it injects; the page does not.
@@ -152,19 +206,13 @@ def execute_pages(
     # Started by the first page's papermill run, in nbclient's event loop, and kept: papermill
     # leaves a kernel manager it was given running. An asynchronous one, so that nbclient
     # notices a kernel that dies while a cell runs.
-    kernel = AsyncKernelManager(
-        kernel_name="python3", kernel_spec_manager=KernelSpecManager(kernel_dirs=[])
-    )
-    try:
+    with private_kernel() as kernel:
         for run in runs:
             echo(f"{CURRENT}{run.page} {run.lang}")
             began = time.perf_counter()
             execute_page(run, kernel, parameters)
             seconds = time.perf_counter() - began
             echo(PROGRESS + step_line("execute", run.page, run.lang, seconds))
-    finally:
-        if kernel.has_kernel:
-            run_sync(kernel.shutdown_kernel)(now=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -177,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         execute_pages(runs, {"state_dir": state_dir}, lambda line: print(line, flush=True))
     except BuildError as error:
-        print(error, file=sys.stderr)
+        print("\n".join(FAILURE + line for line in str(error).splitlines()), file=sys.stderr)
         return 1
     return 0
 

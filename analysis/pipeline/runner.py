@@ -5,9 +5,9 @@ group of its own, so that on failure, Ctrl-C or SIGTERM the whole group (with it
 ended and no process outlives the build. A line is printed when a step ends, and a child's
 own progress lines (``PROGRESS``) are relayed as they come; while steps run longer than
 ``ALIVE_EVERY`` seconds a line says what each is doing (its ``CURRENT`` line) and for how
-long. Known library noise on the children's error output is dropped. On Linux a child is
-killed when the build's process dies, even by SIGKILL (``PR_SET_PDEATHSIG``); a worker's
-kernel ends by itself when its worker is gone (ipykernel watches its parent).
+long. On Linux a child is killed when the build's process dies, even by SIGKILL
+(``PR_SET_PDEATHSIG``); a worker's kernel ends by itself when its worker is gone (ipykernel
+watches its parent).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from analysis.pipeline.interrupt import stop_if_requested
 from analysis.pipeline.notebooks import CURRENT, PROGRESS, BuildError, step_line
 
 ALIVE_EVERY = 15.0
-NOISE = ("Kernel is running over TCP without encryption", "KeyboardInterrupt caught in kernel")
 
 
 @dataclass
@@ -42,11 +41,6 @@ class Step:
     done: Callable[[], None] | None = None  # called in the parent when the step succeeded
     failure: Callable[[str], str] = lambda log: log  # the error message from the child's log
     announce: bool = True  # print a line when the step ends (else the child's lines say it)
-
-
-def without_noise(text: str) -> str:
-    """The child's output without the known library warnings."""
-    return "\n".join(line for line in text.splitlines() if not any(n in line for n in NOISE))
 
 
 @dataclass
@@ -135,7 +129,7 @@ def run(steps: list[Step], jobs: int, echo: Callable[[str], None]) -> None:
             for process in ended:
                 child = running.pop(process)
                 child.log.seek(0)
-                text = without_noise(child.log.read().decode("utf-8", errors="replace"))
+                text = child.log.read().decode("utf-8", errors="replace")
                 child.log.close()
                 if process.returncode != 0:
                     raise BuildError(child.step.failure(text))
