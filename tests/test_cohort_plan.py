@@ -149,18 +149,34 @@ def test_each_subgroup_analysis_is_analysed_as_if_alone(tmp_path: Path) -> None:
     assert "figure.km.first_rtw.grade.50" in checked
 
 
+@pytest.mark.parametrize("threshold", [10, 20])
+def test_no_subgroup_analysis_gives_its_hidden_numbers_returned_away_with_the_total(
+    tmp_path: Path, threshold: int
+) -> None:
+    """The levels of each subgroup analysis add up to the cohort's number returned: with one
+    analysis hiding none, the total is known, so no other may hide exactly one of its own
+    (a level whose number is hidden, or those without a value, whose number is implied)."""
+    results = analyse(
+        load(write_planned_cohort(tmp_path / "data", two_subgroups())), suppress_below=threshold
+    )
+    for name, subgroup in results.subgroups.items():
+        hidden = [level for level, group in subgroup.groups.items() if group.returned is None]
+        implied = 1 if subgroup.left_out != 0 else 0  # those without a value
+        assert len(hidden) + implied != 1, (name, hidden, subgroup.left_out)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_each_subgroup_analysis_is_a_section_of_its_own(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
 ) -> None:
     results = analyse(load(write_planned_cohort(tmp_path / "data", two_subgroups())))
     shown = cohort_page.programme_types(results, lang, FigureFolder(tmp_path))
-    headings = [item.data for item in shown if "\n## " in getattr(item, "data", "")]
-    grade = PLAN["variables"]["grade"]["label"][lang]
-    assert len(headings) == 1 and grade in headings[0]  # the first is under the page's heading
+    headings = [item.data for item in shown if "\n### " in getattr(item, "data", "")]
+    region, grade = (PLAN["variables"][name]["label"][lang] for name in ("region", "grade"))
+    assert len(headings) == 2 and region in headings[0] and grade in headings[1]
     text = cohort_page_text(results, monkeypatch, lang)
-    region = PLAN["variables"]["region"]["label"][lang]
-    for label in (region, grade, "Graded (50%)" if lang == "en" else "Gradert (50 %)"):
+    graded = PLAN["variables"]["grade"]["levels"]["50"][lang]
+    for label in ({"en": "Subgroups", "nb": "Subgrupper"}[lang], region, grade, graded):
         assert label in text, label
     assert len(re.findall("log-rank", text, re.IGNORECASE)) >= 3  # exposure, region, grade
 
@@ -372,5 +388,8 @@ def test_the_book_of_a_planned_cohort_builds_in_both_languages(shared_book) -> N
     for lang in LANGS:
         page = article_text(out / "html" / lang / "cohort.html")
         assert all(word in page for word in words[lang]), lang
+        html = (out / "html" / lang / "cohort.html").read_text(encoding="utf-8")
+        for name in ("by-region", "by-grade"):  # each subgroup analysis a section of its own
+            assert f'<section id="subgroup-{name}"' in html, (lang, name)
         assert not [word for word in paper[lang] if word in page.lower()], lang
         assert "clinic" in article_text(out / "html" / lang / "rerun.html")

@@ -65,7 +65,7 @@ def opening(results: CohortResults, lang: str) -> list[Markdown]:
         t(tables.plan_key(results, "cohort.heading.exposure"), lang, **names),
     )
     subgroup = t(tables.plan_key(results, "cohort.heading.subgroup"), lang)
-    if not results.paper_plan and results.subgroups:
+    if not results.paper_plan and len(results.subgroups) == 1:
         subgroup = _subgroup_heading(results, next(iter(results.subgroups.values())), lang)
     _glue("cohort_heading_subgroup", subgroup)
     _glue("cohort_heading_persons", t(tables.plan_key(results, "cohort.heading.persons"), lang))
@@ -272,16 +272,16 @@ def _subgroup_heading(results: CohortResults, subgroup: SubgroupResults, lang: s
 def programme_types(
     results: CohortResults, lang: str, figure_folder: FigureFolder
 ) -> list[Markdown | HTML]:
-    """Each subgroup analysis of the plan (the paper's: by programme type), the first under
-    the page's heading, each other in a section of its own headed by its variable; that
-    there is none when the plan declares none."""
+    """The subgroup analysis of the plan (the paper's: by programme type) under the page's
+    heading; several, each in a section of its own headed by its variable (under the page's
+    "Subgroups"); that there is none when the plan declares none."""
     if not results.subgroups:
         return [Markdown(t("cohort.text.no_subgroup", lang))]
     shown = []
     for index, (name, subgroup) in enumerate(results.subgroups.items()):
-        if index:
+        if len(results.subgroups) > 1:
             heading = _subgroup_heading(results, subgroup, lang)
-            shown.append(Markdown(section_heading(heading, f"subgroup-{name}", 2)))
+            shown.append(Markdown(section_heading(heading, f"subgroup-{name}", 3)))
         shown += _subgroup_analysis(results, name, index, lang, figure_folder)
     return shown
 
