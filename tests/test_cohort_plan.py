@@ -25,6 +25,7 @@ from analysis.chapters.cohort import tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.cox import CoxFits
 from analysis.chapters.cohort.data import DEFAULT_PLAN, load, schema
+from analysis.chapters.cohort.plan import RESULT_KEYS
 from analysis.core.contracts import contract_table
 from analysis.core.display import FigureFolder
 from analysis.core.problems import InputError
@@ -142,6 +143,8 @@ def test_each_subgroup_analysis_is_analysed_as_if_alone(tmp_path: Path) -> None:
     assert payload["by_region"]["groups"].keys() == {"north", "middle", "south"}
     assert set(payload["by_grade"]["groups"]) == {"50", "100"}
     assert results.subgroups["by_grade"].comparison.logrank.df == 1
+    # A subgroup analysis may not take another result's key (the loader refuses those names).
+    assert set(payload) - set(results.subgroups) <= RESULT_KEYS
     assert results.subgroups["by_region"].comparison.logrank.df == 2
     checked = [check["artefact"] for check in payload["disclosure"]["checks"]]
     for name in ("by_region", "by_grade"):
@@ -322,6 +325,7 @@ def problems_of(tmp_path: Path, **changes: object) -> list[tuple[str, str]]:
             "plan.subgroups.again.variable",
             "by_region",
         ),
+        ({"subgroups": {"table1": {"variable": "region"}}}, "plan.subgroups.table1", "cohort.json"),
     ],
 )
 def test_a_plan_mistake_is_reported_at_its_key(tmp_path, changes, where, words) -> None:

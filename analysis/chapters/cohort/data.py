@@ -21,6 +21,7 @@ from analysis.chapters.cohort.plan import (
     EXPOSURE,
     ID,
     REFERENCE,
+    RESULT_KEYS,
     AnalysisPlan,
     Variable,
 )
@@ -590,6 +591,8 @@ def plan_problems(plan: AnalysisPlan) -> list[Problem]:
                 )
             )
         analysed.setdefault(subgroup.variable, name)
+        if name in RESULT_KEYS:  # its results would take the place of others in cohort.json
+            problems.append(_problem(where, "reserved_subgroup", name=name))
         if subgroup.variable not in (plan.table1 or ()):
             problems.append(_problem(f"{where}.variable", "not_in_table1", name=subgroup.variable))
         elif subgroup.variable in variables and subgroup.odds_ratio_reference not in (

@@ -29,6 +29,23 @@ EXPOSURE, EXPOSED, REFERENCE = "coordinator", "yes", "no"
 CLUSTER = "programme_id"
 # Columns every cohort has besides the plan's (the id, and the outcomes' days and events).
 ID = "id"
+# The keys of cohort.json besides the subgroup analyses, which are published under their names.
+RESULT_KEYS = frozenset(
+    {
+        "n",
+        "n_coordinator",
+        "n_programmes",
+        "follow_up_days",
+        "outcomes",
+        "table1",
+        "competing_outcomes",
+        "rmst",
+        "reproduction",
+        "compared",
+        "disclosure",
+        "derivation",
+    }
+)
 
 Labels = dict[str, LangText | None]
 
