@@ -702,7 +702,8 @@ def write_planned_cohort(folder: Path, plan: dict = PLANNED_COHORT) -> Path:
 
 
 # The book's cohort: the planned one with a competing outcome (a work assessment allowance,
-# ``aap``, ends the sick leave too), an RMST, and a description naming its persons and clusters.
+# ``aap``, ends the sick leave too), an RMST, a second subgroup analysis (by sick-leave grade),
+# and a description naming its persons and clusters.
 PLANNED_BOOK_DESCRIPTION = {
     "title": {
         "en": "Graded sick leave in general practice",
@@ -739,7 +740,8 @@ PLANNED_BOOK_DESCRIPTION = {
             "times": [30, 90, 180],
         }
     },
-    "plan": PLANNED_COHORT,
+    "plan": PLANNED_COHORT
+    | {"subgroups": PLANNED_COHORT["subgroups"] | {"by_grade": {"variable": "grade"}}},
 }
 
 

@@ -317,7 +317,7 @@ def test_shipped_cohort_meets_the_calibration_tolerances(shipped: Shipped) -> No
         if row["reason"] and row["reason"].key == "cohort.reason.outside_tolerance"
     ]
     outcomes = shipped_results.outcomes
-    programmes = shipped_results.programme_types
+    programmes = shipped_results.subgroups["programme_type"].groups
     for item in published()["medians"]:
         outcome, level, target = item["outcome"], item["level"], float(item["estimate"])
         if item["by"] == "coordinator":
@@ -330,7 +330,7 @@ def test_shipped_cohort_meets_the_calibration_tolerances(shipped: Shipped) -> No
         assert abs(fit.hr - float(item["hr"])) <= 0.05, (item["outcome"], item["model"])
     for level, rate in published()["rtw360"].items():
         assert abs(100 * programmes[level].rtw_rate - float(rate)) <= 5, level
-    assert round(shipped_results.coordinator_odds_ratio.odds_ratio, 1) == 2.7
+    assert round(shipped_results.subgroups["programme_type"].odds_ratio.odds_ratio, 1) == 2.7
 
 
 def test_another_seed_gives_a_different_correct_cohort(

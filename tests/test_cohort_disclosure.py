@@ -211,14 +211,15 @@ def test_a_programme_type_of_three_shows_nothing_but_its_name(
     attack_table1(payload, _truth(three), 5)
     follow_up = payload["programme_type"]["groups"]["follow_up"]
     assert all(value is None for value in follow_up.values())
-    assert "follow_up" in results.by_programme_type.withheld
-    assert [c.level for c in results.by_programme_type.curves] == [
+    by_type = results.subgroups["programme_type"]
+    assert "follow_up" in by_type.comparison.withheld
+    assert [c.level for c in by_type.comparison.curves] == [
         "occupational_rehabilitation",
         "treatment",
     ]
     for lang in ("en", "nb"):
         text = cohort_page_text(results, monkeypatch, lang)
-        row = tables.programme_table(results, lang).iloc[-1].tolist()
+        row = tables.programme_table(results, by_type, lang).iloc[-1].tolist()
         assert row[1] == HIDDEN[lang] and len(set(row[2:])) == 1, row  # n hidden, nothing else
         assert "100" not in " ".join(row)
         assert "0/1" not in text and "(0%)" not in text and "(0\u00a0%)" not in text
@@ -232,7 +233,7 @@ def test_a_programme_type_of_three_shows_nothing_but_its_name(
         # The log-rank test compares the two types shown, and the page says two.
         two = {"en": "The two programme types", "nb": "De to typene tilbud"}[lang]
         assert two in text
-    assert results.by_programme_type.logrank.df == 1
+    assert by_type.comparison.logrank.df == 1
 
 
 def test_a_comparison_with_one_group_left_has_no_test_and_says_why(

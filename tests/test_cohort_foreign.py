@@ -84,7 +84,7 @@ def foreign(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CohortResul
 
 def test_the_foreign_cohort_is_what_the_page_should_describe(foreign) -> None:
     _, results = foreign
-    assert (results.n, results.n_programmes, results.n_without_programme_type) == (
+    assert (results.n, results.n_programmes, results.subgroups["programme_type"].left_out) == (
         N,
         PROGRAMMES,
         WITHOUT_TYPE,

@@ -20,11 +20,14 @@ import pandas as pd
 import pytest
 
 from analysis.chapters import CHAPTERS
+from analysis.chapters.cohort import page as cohort_page
 from analysis.chapters.cohort import tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.cox import CoxFits
 from analysis.chapters.cohort.data import DEFAULT_PLAN, load, schema
+from analysis.chapters.cohort.plan import RESULT_KEYS
 from analysis.core.contracts import contract_table
+from analysis.core.display import FigureFolder
 from analysis.core.problems import InputError
 from analysis.core.settings import LANGS
 from analysis.pipeline.sources import contract_includes
@@ -116,10 +119,69 @@ def test_a_plan_without_a_subgroup_analysis_says_so(
     plan = copy.deepcopy(PLAN)
     del plan["subgroups"]
     results = analyse(load(write_planned_cohort(tmp_path / "data", plan)))
-    assert results.by_programme_type is None and results.coordinator_odds_ratio is None
+    assert results.subgroups == {}
     assert not {"by_region", "programme_type"} & set(results.to_json())
     for lang, words in {"en": "declares no subgroup", "nb": "oppgir ingen subgruppe"}.items():
         assert words in cohort_page_text(results, monkeypatch, lang)
+
+
+def two_subgroups() -> dict:
+    """The plan with a second subgroup analysis, by sick-leave grade, after the one by region."""
+    plan = copy.deepcopy(PLAN)
+    plan["subgroups"]["by_grade"] = {"variable": "grade", "odds_ratio_reference": "100"}
+    return plan
+
+
+def test_each_subgroup_analysis_is_analysed_as_if_alone(tmp_path: Path) -> None:
+    results = analyse(load(write_planned_cohort(tmp_path / "both", two_subgroups())))
+    assert list(results.subgroups) == ["by_region", "by_grade"]
+    alone = copy.deepcopy(PLAN)
+    alone["subgroups"] = {"by_grade": two_subgroups()["subgroups"]["by_grade"]}
+    by_grade = analyse(load(write_planned_cohort(tmp_path / "alone", alone))).subgroups["by_grade"]
+    payload = results.to_json()
+    assert payload["by_grade"] == by_grade.to_json()
+    assert payload["by_region"]["groups"].keys() == {"north", "middle", "south"}
+    assert set(payload["by_grade"]["groups"]) == {"50", "100"}
+    assert results.subgroups["by_grade"].comparison.logrank.df == 1
+    # A subgroup analysis may not take another result's key (the loader refuses those names).
+    assert set(payload) - set(results.subgroups) <= RESULT_KEYS
+    assert results.subgroups["by_region"].comparison.logrank.df == 2
+    checked = [check["artefact"] for check in payload["disclosure"]["checks"]]
+    for name in ("by_region", "by_grade"):
+        assert f"{name}.coordinator_odds_ratio" in checked
+    assert "figure.km.first_rtw.grade.50" in checked
+
+
+@pytest.mark.parametrize("threshold", [10, 20])
+def test_no_subgroup_analysis_gives_its_hidden_numbers_returned_away_with_the_total(
+    tmp_path: Path, threshold: int
+) -> None:
+    """The levels of each subgroup analysis add up to the cohort's number returned: with one
+    analysis hiding none, the total is known, so no other may hide exactly one of its own
+    (a level whose number is hidden, or those without a value, whose number is implied)."""
+    results = analyse(
+        load(write_planned_cohort(tmp_path / "data", two_subgroups())), suppress_below=threshold
+    )
+    for name, subgroup in results.subgroups.items():
+        hidden = [level for level, group in subgroup.groups.items() if group.returned is None]
+        implied = 1 if subgroup.left_out != 0 else 0  # those without a value
+        assert len(hidden) + implied != 1, (name, hidden, subgroup.left_out)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_each_subgroup_analysis_is_a_section_of_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    results = analyse(load(write_planned_cohort(tmp_path / "data", two_subgroups())))
+    shown = cohort_page.programme_types(results, lang, FigureFolder(tmp_path))
+    headings = [item.data for item in shown if "\n### " in getattr(item, "data", "")]
+    region, grade = (PLAN["variables"][name]["label"][lang] for name in ("region", "grade"))
+    assert len(headings) == 2 and region in headings[0] and grade in headings[1]
+    text = cohort_page_text(results, monkeypatch, lang)
+    graded = PLAN["variables"]["grade"]["levels"]["50"][lang]
+    for label in ({"en": "Subgroups", "nb": "Subgrupper"}[lang], region, grade, graded):
+        assert label in text, label
+    assert len(re.findall("log-rank", text, re.IGNORECASE)) >= 3  # exposure, region, grade
 
 
 def test_the_results_follow_the_plan(planned: CohortResults) -> None:
@@ -131,8 +193,9 @@ def test_the_results_follow_the_plan(planned: CohortResults) -> None:
     assert planned.table1.levels("age_band")[:3] == ["-39", "40-54", "55+"]
     assert list(planned.outcomes["first_rtw"].cox) == ["unadjusted", "adjusted"]
     assert set(planned.outcomes["first_rtw"].ph_tests) == {"unadjusted", "adjusted"}
-    assert list(planned.programme_types) == ["north", "middle", "south"]
-    assert planned.by_programme_type.by == "region"
+    assert list(planned.subgroups) == ["by_region"]
+    assert list(planned.subgroups["by_region"].groups) == ["north", "middle", "south"]
+    assert planned.subgroups["by_region"].variable == "region"
     payload = planned.to_json()
     assert set(payload["by_region"]) == {"groups", "logrank_first_rtw", "coordinator_odds_ratio"}
     assert "programme_type" not in payload
@@ -257,6 +320,12 @@ def problems_of(tmp_path: Path, **changes: object) -> list[tuple[str, str]]:
         ({"strata": "sector"}, "plan.strata", "sector"),
         ({"strata": "grade"}, "plan.models.adjusted.covariates", "strata"),
         ({"exposure__levels": {"intervention": None}}, "plan.exposure.levels", "two levels"),
+        (
+            {"subgroups": {"by_region": {"variable": "region"}, "again": {"variable": "region"}}},
+            "plan.subgroups.again.variable",
+            "by_region",
+        ),
+        ({"subgroups": {"table1": {"variable": "region"}}}, "plan.subgroups.table1", "cohort.json"),
     ],
 )
 def test_a_plan_mistake_is_reported_at_its_key(tmp_path, changes, where, words) -> None:
@@ -323,5 +392,8 @@ def test_the_book_of_a_planned_cohort_builds_in_both_languages(shared_book) -> N
     for lang in LANGS:
         page = article_text(out / "html" / lang / "cohort.html")
         assert all(word in page for word in words[lang]), lang
+        html = (out / "html" / lang / "cohort.html").read_text(encoding="utf-8")
+        for name in ("by-region", "by-grade"):  # each subgroup analysis a section of its own
+            assert f'<section id="subgroup-{name}"' in html, (lang, name)
         assert not [word for word in paper[lang] if word in page.lower()], lang
         assert "clinic" in article_text(out / "html" / lang / "rerun.html")

@@ -33,7 +33,7 @@ def test_shown_medians_are_read_off_the_published_curve(threshold: int) -> None:
     suppressed = payload["disclosure"]["suppressed"]
     comparisons = [o.by_coordinator for o in results.outcomes.values()]
     shown = 0
-    for comparison in (*comparisons, results.by_programme_type):
+    for comparison in (*comparisons, results.subgroups["programme_type"].comparison):
         for curve in comparison.curves:
             median = curve.median
             assert median.coarsened

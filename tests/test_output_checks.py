@@ -351,5 +351,5 @@ def test_the_attack_finds_three_in_treatment(
     frame = prepare(load(treated_three).frame)
     treated = frame[frame["programme_type"] == "treatment"]
     assert (treated["coordinator"] == "yes").sum() == 3
-    odds = analysed(treated_three, 5).coordinator_odds_ratio
+    odds = analysed(treated_three, 5).subgroups["programme_type"].odds_ratio
     assert odds.odds_ratio is None and odds.withheld

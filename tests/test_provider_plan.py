@@ -276,7 +276,7 @@ def test_the_odds_ratio_figure_has_a_row_per_term_on_a_log_axis(
     assert figure.get_size_inches()[0] == pytest.approx(width)
     labels = [label.get_text().replace("\n", " ") for label in ax.get_yticklabels()]
     terms = results.regression.terms
-    assert labels == [tables.term_name(results.plan, term, "nb") for term in terms]
+    assert labels == [tables.term_name(results.plan, term.term, "nb") for term in terms]
     assert "Svært stort mot Lite" in " ".join(labels)
     low, high = ax.get_xlim()
     assert all(

@@ -10,11 +10,12 @@ import json
 import shutil
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.chapters.provider import chapter, data, page, regression
+from analysis.chapters.provider import chapter, data, figures, page, regression, tables
 from analysis.core.disclosure import SMALL_GROUP
 from analysis.core.display import FigureFolder
 from analysis.core.output_checks import FEW_DF, statistic_withheld
@@ -30,10 +31,12 @@ LEVELS = {
     "item_b": ("no", "yes"),
     "item_c": ("no", "yes"),
 }
-INPUT = pd.read_csv(
-    REFERENCE / "logistic_input.csv", dtype=str, keep_default_na=False, na_values=[""]
+INPUT = pd.concat(
+    pd.read_csv(REFERENCE / name, dtype=str, keep_default_na=False, na_values=[""])
+    for name in ("logistic_input.csv", "logistic_quasi_input.csv")
 )
 R_VALUES = list(csv.DictReader((REFERENCE / "logistic_values.csv").open(encoding="utf-8")))
+R_QUASI = list(csv.DictReader((REFERENCE / "logistic_quasi_values.csv").open(encoding="utf-8")))
 R_SEPARATION = {
     row["dataset"]: row
     for row in csv.DictReader((REFERENCE / "logistic_separation.csv").open(encoding="utf-8"))
@@ -103,7 +106,36 @@ def test_separation_and_collinearity_as_r_finds_them(name: str) -> None:
     assert model.reason == expected
     infinite = {term.split(":")[0] for term in row["infinite"].split() if term != "(Intercept)"}
     assert set(model.separated) == infinite
-    assert len(model.coefficients) == (0 if expected else int(row["parameters"]))
+    # Under quasi-complete separation the other terms are estimable, the separated ones named.
+    quasi = expected == regression.QUASI_COMPLETE_SEPARATION
+    separated = row["infinite"].split() if quasi else []
+    finite = 0 if expected == regression.COMPLETE_SEPARATION else int(row["parameters"])
+    assert len(model.coefficients) == finite - len(separated)
+    assert [f"{item}:{level}" for item, level, _ in model.not_estimable] == separated
+
+
+@pytest.mark.parametrize("name", sorted({row["dataset"] for row in R_QUASI}))
+def test_the_finite_terms_under_quasi_complete_separation_match_r(name: str) -> None:
+    """The terms outside the separation keep the estimates and SEs R's glm converges to while
+    it drives the separated terms to infinity (1e-6), with the exact profile limits and the
+    deviance of the limit model; the separated terms are named not estimable, and the
+    programmes predicted perfectly counted (those glm fits at 0 or 1)."""
+    model = fit(name)
+    rows = [row for row in R_QUASI if row["dataset"] == name]
+    assert model.reason == regression.QUASI_COMPLETE_SEPARATION and model.partial
+    assert [term_name(c) for c in model.coefficients] == [row["term"] for row in rows]
+    for coefficient, row in zip(model.coefficients, rows, strict=True):
+        for key, column in (
+            ("estimate", "estimate"),
+            ("se", "se"),
+            ("profile_low", "profile_low"),
+            ("profile_high", "profile_high"),
+        ):
+            assert getattr(coefficient, key) == pytest.approx(float(row[column]), abs=1e-6), key
+    assert model.deviance == pytest.approx(float(rows[0]["deviance"]), abs=1e-6)
+    assert model.predicted == int(rows[0]["predicted"])
+    separated = [f"{item}:{level}" for item, level, _ in model.not_estimable]
+    assert separated == rows[0]["separated"].split()
 
 
 def test_separation_without_a_zero_cell_is_found() -> None:
@@ -246,3 +278,60 @@ def test_a_wrong_declaration_names_the_file_the_key_and_the_fix(
     assert (problem.file, problem.key) == ("provider.study.yaml", key)
     assert fix in problem.fix
     assert problem.text("nb") != problem.text("en")
+
+
+def separated(folder: Path, outcome: str) -> Path:
+    """The shipped providers declaring ``PLAN``, with a permanent coordinator wherever the
+    finance is by both (``both``: that term is separated, the others not) or exactly where
+    the programme treats musculoskeletal disorders (``dx``: complete separation)."""
+    described(folder, PLAN)
+    frame = pd.read_csv(folder / "providers.csv", dtype=str, keep_default_na=False)
+    if outcome == "both":
+        frame.loc[frame["finance"] == "both", "permanent_coordinator"] = "yes"
+    else:
+        frame["permanent_coordinator"] = frame["dx_musculoskeletal"]
+    frame.to_csv(folder / "providers.csv", index=False)
+    return folder
+
+
+NOT_ESTIMABLE = {"en": "not estimable", "nb": "kan ikke estimeres"}
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_a_term_not_estimable_is_a_labelled_row_without_a_point(tmp_path: Path, lang: str) -> None:
+    # Three programmes without musculoskeletal disorders have a permanent coordinator.
+    results = chapter.analyse(data.load(separated(tmp_path / "data", "both")), min_cell=3)
+    model = results.regression
+    both = ("finance", "both", "rha")
+    assert model.partial and [term for term, fit in model.rows if fit is None] == [both]
+    # The output check covers the finite terms' cells: with the three, it withholds them.
+    withheld = chapter.analyse(data.load(tmp_path / "data"), min_cell=4).regression
+    assert withheld.reason == regression.QUASI_COMPLETE_SEPARATION and not withheld.partial
+    name = tables.term_name(results.plan, both, lang)
+    table = tables.regression_table(results.plan, model, lang)
+    assert list(table.iloc[1])[2:] == [NOT_ESTIMABLE[lang], "–"]  # finance: nav, both, dx
+    figure = figures.odds_ratios(results, lang, 6.0)
+    (ax,) = figure.axes
+    labels = [label.get_text().replace("\n", " ") for label in ax.get_yticklabels()]
+    assert labels == [tables.term_name(results.plan, term, lang) for term, _ in model.rows]
+    row = len(labels) - 1 - labels.index(name)  # the first row is drawn at the top
+    (text,) = [text for text in ax.texts if text.get_text() == NOT_ESTIMABLE[lang]]
+    assert text.get_position()[1] == row
+    points = next(line for line in ax.get_lines() if line.get_marker() == "s")
+    assert row not in list(points.get_ydata()) and len(points.get_ydata()) == len(labels) - 1
+    plt.close(figure)
+    shown = "".join(part.data for part in page.regression(results, lang, FigureFolder(tmp_path)))
+    assert f"{name}: {NOT_ESTIMABLE[lang]}" in shown  # the alt text names the row, too
+    assert "Konis" in shown and f"provider-regression-{lang}.svg" in shown
+
+
+@pytest.mark.parametrize("lang", ["en", "nb"])
+def test_a_model_not_estimable_at_all_says_so_instead_of_a_figure(
+    tmp_path: Path, lang: str
+) -> None:
+    results = chapter.analyse(data.load(separated(tmp_path / "data", "dx")))
+    assert results.regression.reason == regression.COMPLETE_SEPARATION
+    assert not results.regression.partial and results.regression.coefficients == ()
+    parts = page.regression(results, lang, FigureFolder(tmp_path / "book", "figures"))
+    assert len(parts) == 1 and NOT_ESTIMABLE[lang] in parts[0].data
+    assert not (tmp_path / "book" / "figures").exists()

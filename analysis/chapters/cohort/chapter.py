@@ -132,21 +132,64 @@ class OutcomeResults:
 
 
 @dataclass(frozen=True)
+class SubgroupResults:
+    """One subgroup analysis of the plan (the paper's: by programme type): per level of its
+    variable the group (``groups``), the curves and log-rank test of the first outcome by
+    those levels (``comparison``), the odds ratio of being exposed in the other levels
+    against the plan's reference level (None when the plan asks for none), and how many have
+    no value of the variable (``left_out``, None when disclosure control hides it)."""
+
+    groups: Mapping[str, ProgrammeGroup]
+    comparison: KMComparison
+    odds_ratio: OddsRatio | None
+    left_out: int | None
+
+    @property
+    def variable(self) -> str:
+        """The variable whose levels are the subgroups."""
+        return self.comparison.by
+
+    def suppressed(self, path: str) -> dict[str, str]:
+        """JSON paths (under ``path``, the analysis's name) of the values set to null, with
+        the public reason."""
+        hidden = {}
+        for level, group in self.groups.items():
+            hidden |= group.suppressed(f"{path}.groups.{level}")
+        odds = self.odds_ratio
+        if odds is not None and odds.withheld:
+            hidden |= {
+                f"{path}.coordinator_odds_ratio.{key}": COUNT
+                for key in ("or", "ci_low", "ci_high", "p", "n")
+            }
+        elif odds is not None and odds.n is None:
+            hidden[f"{path}.coordinator_odds_ratio.n"] = COUNT
+        return hidden
+
+    def to_json(self) -> dict:
+        """The groups, the log-rank test and the odds ratio."""
+        odds = self.odds_ratio
+        return {
+            "groups": {level: group.to_json() for level, group in self.groups.items()},
+            f"logrank_{self.comparison.outcome}": self.comparison.logrank.to_json(),
+            "coordinator_odds_ratio": None if odds is None else odds.to_json(),
+        }
+
+
+@dataclass(frozen=True)
 class CohortResults:
     """Every result the cohort page shows, the study description, and the reproduction rows.
 
     ``compared`` is True when the data were compared with the publication they declare (else
-    ``reproduction`` is empty). Counts disclosure control hides are None (``n_coordinator``,
-    ``n_without_programme_type`` as in Table 1). The exposure groups are the roles ``yes``
-    and ``no`` of :mod:`analysis.chapters.cohort.plan`; the subgroup analysis of the plan
-    (the paper's programme types; none when the plan declares none) is ``programme_types``,
-    ``by_programme_type`` and ``coordinator_odds_ratio``, published under its name.
+    ``reproduction`` is empty). Counts disclosure control hides are None (``n_coordinator``
+    as in Table 1). The exposure groups are the roles ``yes`` and ``no`` of
+    :mod:`analysis.chapters.cohort.plan`; the subgroup analyses of the plan (the paper's: by
+    programme type; none when the plan declares none) are ``subgroups``, in the plan's order
+    under their names, each published under its name.
     """
 
     n: int
     n_coordinator: int | None
     n_programmes: int
-    n_without_programme_type: int | None
     follow_up_days: int
     suppress_below: int
     study: Study
@@ -155,9 +198,7 @@ class CohortResults:
     adjusted_covariates: tuple[str, ...]
     table1: Table1
     outcomes: Mapping[str, OutcomeResults]
-    programme_types: Mapping[str, ProgrammeGroup]
-    by_programme_type: KMComparison | None
-    coordinator_odds_ratio: OddsRatio | None
+    subgroups: Mapping[str, SubgroupResults]
     reproduction: list[dict]
     plan: AnalysisPlan
     # The competing outcomes and RMSTs the study description declares (none: nothing added).
@@ -168,11 +209,6 @@ class CohortResults:
         """True when the analysis follows the paper's plan (the sentences then name its
         coordinator, confounder blocks and programme types)."""
         return self.plan == DEFAULT_PLAN
-
-    @property
-    def subgroup(self) -> str | None:
-        """The name of the plan's subgroup analysis (None: the plan has none)."""
-        return next(iter(self.plan.subgroups or {}), None)
 
     @property
     def generated(self) -> bool:
@@ -188,16 +224,8 @@ class CohortResults:
             hidden["n_coordinator"] = COUNT
         for name, outcome in self.outcomes.items():
             hidden |= outcome.suppressed(f"outcomes.{name}")
-        for level, group in self.programme_types.items():
-            hidden |= group.suppressed(f"{self.subgroup}.groups.{level}")
-        odds = self.coordinator_odds_ratio
-        if odds is not None and odds.withheld:
-            hidden |= {
-                f"{self.subgroup}.coordinator_odds_ratio.{key}": COUNT
-                for key in ("or", "ci_low", "ci_high", "p", "n")
-            }
-        elif odds is not None and odds.n is None:
-            hidden[f"{self.subgroup}.coordinator_odds_ratio.n"] = COUNT
+        for name, subgroup in self.subgroups.items():
+            hidden |= subgroup.suppressed(name)
         return hidden | self.declared.suppressed()
 
     def checks(self) -> list[dict]:
@@ -207,8 +235,7 @@ class CohortResults:
         model, the odds ratio and the reproduction rows of extremes and of withheld medians."""
         made = []
         comparisons = [outcome.by_coordinator for outcome in self.outcomes.values()]
-        if self.by_programme_type is not None:
-            comparisons.append(self.by_programme_type)
+        comparisons += [subgroup.comparison for subgroup in self.subgroups.values()]
         for comparison in comparisons:
             figure = f"figure.km.{comparison.outcome}.{comparison.by}"
             made += [
@@ -239,14 +266,15 @@ class CohortResults:
                 reason = fits.efron.reason
                 withheld = reason if reason in (SMALL_GROUP, FEW_DF) else None
                 made.append(decision(f"outcomes.{name}.{model}", MODEL, withheld))
-        if (odds := self.coordinator_odds_ratio) is not None:
-            made.append(
-                decision(
-                    f"{self.subgroup}.coordinator_odds_ratio",
-                    STATISTIC,
-                    odds.reason if odds.withheld else None,
-                )
+        made += [
+            decision(
+                f"{name}.coordinator_odds_ratio",
+                STATISTIC,
+                odds.reason if odds.withheld else None,
             )
+            for name, subgroup in self.subgroups.items()
+            if (odds := subgroup.odds_ratio) is not None
+        ]
         made += [
             decision(f"reproduction[{i}].computed", row["rule"], row["rule"])
             for i, row in enumerate(self.reproduction)
@@ -258,20 +286,6 @@ class CohortResults:
             if row.get("unpaired")
         ]
         return made + self.declared.checks()
-
-    def _subgroup_json(self) -> dict:
-        """The subgroup analysis under its name (nothing when the plan has none)."""
-        comparison = self.by_programme_type
-        if comparison is None:
-            return {}
-        odds = self.coordinator_odds_ratio
-        return {
-            self.subgroup: {
-                "groups": {level: group.to_json() for level, group in self.programme_types.items()},
-                f"logrank_{comparison.outcome}": comparison.logrank.to_json(),
-                "coordinator_odds_ratio": None if odds is None else odds.to_json(),
-            }
-        }
 
     def to_json(self) -> dict:
         """The ``results/cohort.json`` contract. A value disclosure control hides is null and
@@ -294,7 +308,7 @@ class CohortResults:
             "n_programmes": self.n_programmes,
             "follow_up_days": self.follow_up_days,
             "outcomes": {name: outcome.to_json() for name, outcome in self.outcomes.items()},
-            **self._subgroup_json(),
+            **{name: subgroup.to_json() for name, subgroup in self.subgroups.items()},
             "table1": self.table1.to_json(),
             **self.declared.to_json(),
             "reproduction": rows_to_json(self.reproduction),
@@ -390,7 +404,9 @@ def _returned_shown_together(
 ) -> tuple[dict[str, OutcomeResults], dict[str, ProgrammeGroup]]:
     """The outcomes and subgroup levels with the numbers returned and the models' n hidden as
     well where, together with Table 1 and each other, they would give a hidden count away
-    (:func:`analysis.chapters.cohort.linked.hidden_returned`). The models after the first
+    (:func:`analysis.chapters.cohort.linked.hidden_returned`; with more than one subgroup
+    analysis, the cohort's number returned counts as shown, since the levels of another may
+    add up to it). The models after the first
     (whose n is the cohort) are linked through their complete cases; when they are not
     complete on the same covariates apart from the subgroup variable, their n is hidden."""
     by, outcome = subgroup.variable, subgroup_outcome()
@@ -413,6 +429,7 @@ def _returned_shown_together(
         by=by,
         outcome=outcome,
         typed=frozenset(m for m in linked if by in plan.models[m].covariates),
+        total_known=len(plan.subgroups) > 1,
     )
     curves = tuple(
         replace(curve, median=replace(curve.median, events=None))
@@ -477,6 +494,34 @@ def _subgroup_odds_ratio(
     return odds
 
 
+def _subgroup_analysis(
+    frame: pd.DataFrame,
+    described: Table1,
+    outcomes: Mapping[str, OutcomeResults],
+    subgroup: Subgroup,
+    suppress_below: int,
+    plan: AnalysisPlan,
+) -> tuple[dict[str, OutcomeResults], SubgroupResults]:
+    """One subgroup analysis of the plan, and the outcomes with what it would give away
+    together with them hidden as well (:func:`_returned_shown_together`)."""
+    by, outcome = subgroup.variable, subgroup_outcome()
+    outcomes, groups = _returned_shown_together(
+        frame,
+        described,
+        outcomes,
+        programme_type_summary(frame, described, by, outcome, suppress_below),
+        suppress_below,
+        plan,
+        subgroup,
+    )
+    left_out = _without_programme_type(frame, described, by)
+    comparison = km_comparison(
+        frame, outcome, by, suppress_below, {level: group.n for level, group in groups.items()}
+    )
+    odds = _subgroup_odds_ratio(frame, described, groups, subgroup, left_out, suppress_below)
+    return outcomes, SubgroupResults(groups, comparison, odds, left_out)
+
+
 def analyse(
     data: CohortData,
     compare: bool = True,
@@ -496,30 +541,12 @@ def analyse(
         {outcome: _outcome(frame, outcome, suppress_below, sizes, plan) for outcome in OUTCOMES},
         suppress_below,
     )
-    subgroup = next(iter((plan.subgroups or {}).values()), None)
-    programmes, by_subgroup, odds, left_out = {}, None, None, len(frame)
-    if subgroup is not None:
-        by, outcome = subgroup.variable, subgroup_outcome()
-        outcomes, programmes = _returned_shown_together(
-            frame,
-            described,
-            outcomes,
-            programme_type_summary(frame, described, by, outcome, suppress_below),
-            suppress_below,
-            plan,
-            subgroup,
+    subgroups = {}
+    for name, subgroup in (plan.subgroups or {}).items():  # each protected with what is shown
+        outcomes, subgroups[name] = _subgroup_analysis(
+            frame, described, outcomes, subgroup, suppress_below, plan
         )
-        left_out = _without_programme_type(frame, described, by)
-        odds = _subgroup_odds_ratio(
-            frame, described, programmes, subgroup, left_out, suppress_below
-        )
-        by_subgroup = km_comparison(
-            frame,
-            outcome,
-            by,
-            suppress_below,
-            {level: group.n for level, group in programmes.items()},
-        )
+    first = next(iter(subgroups.values()), None)  # the paper's: by programme type
     compared = compare and data.study.reproduces == published()["publication"]
     rows = (
         reproduction_rows(
@@ -530,8 +557,8 @@ def analyse(
             },
             cox={outcome: result.cox for outcome, result in outcomes.items()},
             table1=described,
-            programmes=programmes,
-            odds_ratio=odds,
+            programmes=first.groups if first else {},
+            odds_ratio=first.odds_ratio if first else None,
             synthetic=generated(data.study),
         )
         if compared
@@ -541,7 +568,6 @@ def analyse(
         n=len(frame),
         n_coordinator=sizes["yes"],
         n_programmes=int(frame[CLUSTER].nunique()),
-        n_without_programme_type=left_out,
         follow_up_days=follow_up_days,
         suppress_below=suppress_below,
         study=data.study,
@@ -550,9 +576,7 @@ def analyse(
         adjusted_covariates=tuple(covariates(list(plan.models)[-1], frame, plan)),
         table1=described,
         outcomes=outcomes,
-        programme_types=programmes,
-        by_programme_type=by_subgroup,
-        coordinator_odds_ratio=odds,
+        subgroups=subgroups,
         reproduction=rows,
         plan=plan,
         declared=declared_analyses(

@@ -21,6 +21,7 @@ from analysis.chapters.cohort.plan import (
     EXPOSURE,
     ID,
     REFERENCE,
+    RESULT_KEYS,
     AnalysisPlan,
     Variable,
 )
@@ -577,8 +578,21 @@ def plan_problems(plan: AnalysisPlan) -> list[Problem]:
         ):
             problems.append(_problem(where, "not_nested"))
         before = model.covariates
+    analysed: dict[str, str] = {}  # subgroup variable → the first analysis by it
     for name, subgroup in (plan.subgroups or {}).items():
         where = f"subgroups.{name}"
+        if subgroup.variable in analysed:
+            problems.append(
+                _problem(
+                    f"{where}.variable",
+                    "repeated_subgroup",
+                    name=subgroup.variable,
+                    other=analysed[subgroup.variable],
+                )
+            )
+        analysed.setdefault(subgroup.variable, name)
+        if name in RESULT_KEYS:  # its results would take the place of others in cohort.json
+            problems.append(_problem(where, "reserved_subgroup", name=name))
         if subgroup.variable not in (plan.table1 or ()):
             problems.append(_problem(f"{where}.variable", "not_in_table1", name=subgroup.variable))
         elif subgroup.variable in variables and subgroup.odds_ratio_reference not in (
@@ -593,8 +607,6 @@ def plan_problems(plan: AnalysisPlan) -> list[Problem]:
                     levels=", ".join(variables[subgroup.variable].codes),
                 )
             )
-    if len(plan.subgroups or {}) > 1:
-        problems.append(_problem("subgroups", "one_subgroup"))
     return problems or _label_problems(plan)
 
 

@@ -31,6 +31,7 @@ def hidden_returned(
     by: str,
     outcome: str,
     typed: frozenset[str],
+    total_known: bool = False,
 ) -> tuple[set[str], set[str], set[str]]:
     """The coordinator groups (``yes``/``no``) and programme types whose number returned within
     follow-up, and the Cox models (of ``model_n``: without programme type, adjusted) whose n
@@ -41,7 +42,9 @@ def hidden_returned(
     have the subgroup variable among their covariates. The number returned of a level that
     shows none (a programme type whose size is hidden, those without a programme type) is a
     count the others imply: it is protected as a hidden count, so that, small, it may be 0 and
-    may be ``suppress_below`` or more."""
+    may be ``suppress_below`` or more. ``total_known``: the number returned of the whole
+    cohort counts as shown (another subgroup analysis's levels may add up to it), so that no
+    hidden count follows from it either."""
     levels = table1.levels(by)
     programme = data[by].astype(object).where(data[by].notna(), MISSING)
     joint = (
@@ -74,6 +77,8 @@ def hidden_returned(
         return len(cells) + len(published) - 1
 
     everyone = publish(len(data))
+    if total_known:
+        publish(int(data[outcome].sum()), returned=1)
     for group in COORDINATOR_GROUPS:
         publish(table1.size(group), group=group)
     for level in levels:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from babel.lists import format_list
 
-from analysis.chapters.cohort.chapter import CohortResults
+from analysis.chapters.cohort.chapter import CohortResults, SubgroupResults
 from analysis.chapters.cohort.declared import WITHHELD
 from analysis.chapters.cohort.plan import EXPOSED, EXPOSURE, REFERENCE, AnalysisPlan
 from analysis.chapters.cohort.programmes import OddsRatio
@@ -236,7 +236,7 @@ def _paper_shift() -> str:
 
 def _types_extremes(results: CohortResults, lang: str) -> str:
     """Which programme type returns people soonest and which has the fewest coordinators."""
-    groups = results.programme_types
+    groups = next(iter(results.subgroups.values())).groups
     medians = {
         level: group.median_days.estimate
         for level, group in groups.items()
@@ -397,17 +397,19 @@ def ties(results: CohortResults, lang: str) -> str:
     )
 
 
-def programme_types(results: CohortResults, lang: str) -> str:
+def programme_types(results: CohortResults, name: str, lang: str) -> str:
     """Whether the programme types differ in time to first RTW, and which had more
-    coordinators (the odds ratio); for a declared plan, the same of its subgroup analysis."""
+    coordinators (the odds ratio); for a declared plan, the same of its subgroup analysis
+    ``name``."""
     if not results.paper_plan:
-        return _subgroups(results, lang)
-    test = results.by_programme_type.logrank
+        return _subgroups(results, name, lang)
+    subgroup = results.subgroups[name]
+    test = subgroup.comparison.logrank
     sentences = []
     if test.reason:
         sentences.append(t("cohort.text.types_no_test", lang, logrank=logrank_text(test, lang)))
     else:
-        tested = len(results.by_programme_type.curves)  # the withheld types are not tested
+        tested = len(subgroup.comparison.curves)  # the withheld types are not tested
         sentences.append(
             t(
                 "cohort.text.types_differ"
@@ -418,7 +420,7 @@ def programme_types(results: CohortResults, lang: str) -> str:
                 logrank=logrank_text(test, lang),
             )
         )
-    odds = results.coordinator_odds_ratio
+    odds = subgroup.odds_ratio
     if odds.reason:
         reason = t(f"cohort.ne_reason.{odds.reason}", lang)
         # Hidden by disclosure control is not the same as impossible to estimate.
@@ -433,16 +435,18 @@ def programme_types(results: CohortResults, lang: str) -> str:
             lang,
             likely=t(f"cohort.likely.{clear}{'more' if odds.odds_ratio >= 1 else 'less'}", lang),
             odds_ratio=odds_ratio_text(odds, lang),
-            left_out=left_out(results, "cohort.count.or_left_out", lang),
+            left_out=left_out(subgroup, "cohort.count.or_left_out", lang),
         )
     )
     return " ".join(sentences)
 
 
-def _subgroups(results: CohortResults, lang: str) -> str:
-    """Whether the groups of a declared subgroup analysis differ in time to first RTW, and the
-    odds ratio of being exposed in the other groups against the reference one (if asked)."""
-    test, by = results.by_programme_type.logrank, subgroup_name(results, lang)
+def _subgroups(results: CohortResults, name: str, lang: str) -> str:
+    """Whether the groups of the declared subgroup analysis ``name`` differ in time to first
+    RTW, and the odds ratio of being exposed in the other groups against the reference one (if
+    asked)."""
+    analysis = results.subgroups[name]
+    test, by = analysis.comparison.logrank, subgroup_name(results, analysis, lang)
     if test.reason:
         key = "cohort.text.subgroups_no_test"
     else:
@@ -452,10 +456,10 @@ def _subgroups(results: CohortResults, lang: str) -> str:
             else "cohort.text.subgroups_similar"
         )
     sentences = [t(key, lang, by=by, logrank=logrank_text(test, lang))]
-    odds = results.coordinator_odds_ratio
+    odds = analysis.odds_ratio
     if odds is None:
         return sentences[0]
-    subgroup = next(iter(results.plan.subgroups.values()))
+    subgroup = results.plan.subgroups[name]
     values = {
         "by": by,
         "group": exposed_group(results, lang),
@@ -469,7 +473,7 @@ def _subgroups(results: CohortResults, lang: str) -> str:
         )
         sentences.append(t(key, lang, reason=t(f"cohort.ne_reason.{odds.reason}", lang), **values))
     else:
-        left = left_out(results, "cohort.count.or_subgroup_left_out", lang, by=by)
+        left = left_out(analysis, "cohort.count.or_subgroup_left_out", lang, by=by)
         sentences.append(
             t(
                 "cohort.text.or_plan",
@@ -482,10 +486,10 @@ def _subgroups(results: CohortResults, lang: str) -> str:
     return " ".join(sentences)
 
 
-def left_out(results: CohortResults, key: str, lang: str, **values: object) -> str:
+def left_out(subgroup: SubgroupResults, key: str, lang: str, **values: object) -> str:
     """Who has no programme type (no value of the subgroup variable) and is left out
     (nothing when everyone has one; without their number when disclosure control hides it)."""
-    n = results.n_without_programme_type
+    n = subgroup.left_out
     if n is None:
         return t(f"{key}.hidden", lang, **values)
     return tn(key, n, lang, words=True, **values) if n else ""

@@ -8,7 +8,7 @@ from IPython.display import HTML, Markdown
 from myst_nb import glue
 
 from analysis.chapters.cohort import figures, narrative, tables
-from analysis.chapters.cohort.chapter import CohortResults
+from analysis.chapters.cohort.chapter import CohortResults, SubgroupResults
 from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.core.display import (
@@ -65,8 +65,8 @@ def opening(results: CohortResults, lang: str) -> list[Markdown]:
         t(tables.plan_key(results, "cohort.heading.exposure"), lang, **names),
     )
     subgroup = t(tables.plan_key(results, "cohort.heading.subgroup"), lang)
-    if not results.paper_plan and results.by_programme_type is not None:
-        subgroup = tables.variable_label(results, results.by_programme_type.by, lang)
+    if not results.paper_plan and len(results.subgroups) == 1:
+        subgroup = _subgroup_heading(results, next(iter(results.subgroups.values())), lang)
     _glue("cohort_heading_subgroup", subgroup)
     _glue("cohort_heading_persons", t(tables.plan_key(results, "cohort.heading.persons"), lang))
     glue_md("cohort_time_zero", t(tables.plan_key(results, "cohort.text.time_zero"), lang))
@@ -264,20 +264,43 @@ def proportional_hazards(
     ]
 
 
+def _subgroup_heading(results: CohortResults, subgroup: SubgroupResults, lang: str) -> str:
+    """The heading of a declared plan's subgroup analysis: its variable's name."""
+    return tables.variable_label(results, subgroup.variable, lang)
+
+
 def programme_types(
     results: CohortResults, lang: str, figure_folder: FigureFolder
 ) -> list[Markdown | HTML]:
-    """Kaplan–Meier by programme type, the programme table, the RTW-rate figure, and whether
-    the types differ and which had more coordinators (for a declared plan, the same by its
-    subgroup variable, after what the analysis compares); groups whose size is hidden are
-    named as not shown."""
-    days = results.follow_up_days
-    comparison = results.by_programme_type
-    if comparison is None:
+    """The subgroup analysis of the plan (the paper's: by programme type) under the page's
+    heading; several, each in a section of its own headed by its variable (under the page's
+    "Subgroups"); that there is none when the plan declares none."""
+    if not results.subgroups:
         return [Markdown(t("cohort.text.no_subgroup", lang))]
+    shown = []
+    for index, (name, subgroup) in enumerate(results.subgroups.items()):
+        if len(results.subgroups) > 1:
+            heading = _subgroup_heading(results, subgroup, lang)
+            shown.append(Markdown(section_heading(heading, f"subgroup-{name}", 3)))
+        shown += _subgroup_analysis(results, name, index, lang, figure_folder)
+    return shown
+
+
+def _subgroup_analysis(
+    results: CohortResults, name: str, index: int, lang: str, figure_folder: FigureFolder
+) -> list[Markdown | HTML]:
+    """Kaplan–Meier by programme type, the programme table, the RTW-rate figure, and whether
+    the types differ and which had more coordinators (for a declared plan, the same by the
+    variable of its subgroup analysis ``name``, the ``index``-th, after what the analysis
+    compares); groups whose size is hidden are named as not shown."""
+    days = results.follow_up_days
+    subgroup = results.subgroups[name]
+    comparison = subgroup.comparison
+    # The figures of the first analysis keep their names (the paper's programme types).
+    suffix = f"-{name}" if index else ""
     rates = {
         tables.group_label(results.plan, comparison.by, level, lang): group.rtw_rate
-        for level, group in results.programme_types.items()
+        for level, group in subgroup.groups.items()
         if group.rtw_rate is not None
     }
     if results.paper_plan:
@@ -300,16 +323,16 @@ def programme_types(
             "left_out": "cohort.count.subgroup_left_out",
         }
         names = {
-            "by": tables.subgroup_name(results, lang),
+            "by": tables.subgroup_name(results, subgroup, lang),
             "group": narrative.exposed_group(results, lang),
         }
     intro = [] if results.paper_plan else [Markdown(t("cohort.text.subgroup_intro", lang, **names))]
-    left_out = narrative.left_out(results, keys["left_out"], lang, **names)
+    left_out = narrative.left_out(subgroup, keys["left_out"], lang, **names)
     not_shown = narrative.withheld(results.plan, comparison.by, comparison.withheld, lang)
     shown = intro + _km(
         results,
         comparison,
-        f"cohort-km-programme-type-{lang}",
+        f"cohort-km-programme-type{suffix}-{lang}",
         t(keys["km"], lang, left_out=left_out, **names),
         keys["alt"],
         lang,
@@ -318,7 +341,7 @@ def programme_types(
     )
     shown.append(
         html_table(
-            tables.programme_table(results, lang),
+            tables.programme_table(results, subgroup, lang),
             _caption(results, keys["table"], lang, **names),
             _joined(_medians_note(results, comparison, lang), not_shown),
         )
@@ -327,7 +350,7 @@ def programme_types(
         shown.append(
             show_figure(
                 partial(figures.rtw_rate_figure, rates, days, lang),
-                f"cohort-rtw-rates-{lang}",
+                f"cohort-rtw-rates{suffix}-{lang}",
                 t(
                     keys["rates"],
                     lang,
@@ -347,7 +370,7 @@ def programme_types(
                 source=_source(results, lang),
             )
         )
-    return [*shown, Markdown(narrative.programme_types(results, lang))]
+    return [*shown, Markdown(narrative.programme_types(results, name, lang))]
 
 
 def declared_analyses(

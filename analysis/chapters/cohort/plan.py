@@ -5,10 +5,11 @@ variables Table 1 describes (categorical columns with their levels, or a numeric
 into bands), which Cox model blocks are fitted with which covariates and which of them get a
 proportional-hazards test, the cluster column of the robust standard errors, the variable whose
 levels are strata of every Cox model (a baseline hazard each), the follow-up horizon, and the
-subgroup analysis (the curves, medians and exposure odds ratio by the levels of one Table 1
-variable). Labels of levels and variables are texts in every language; a level without one
-takes the catalog's label ``cohort.level.<variable>.<level>`` (the shipped plan's levels have
-them), and the loader refuses a plan whose labels are neither.
+subgroup analyses (each the curves, medians and exposure odds ratio by the levels of one
+Table 1 variable, a section of the page each). Labels of levels and variables are texts in
+every language; a level without one takes the catalog's label
+``cohort.level.<variable>.<level>`` (the shipped plan's levels have them), and the loader
+refuses a plan whose labels are neither.
 
 Without a plan, the chapter uses :data:`DEFAULT_PLAN`, the plan of the 2019 paper (coordinator
 yes/no, thirteen covariates, three model blocks, programme type as the subgroup analysis): the
@@ -28,6 +29,23 @@ EXPOSURE, EXPOSED, REFERENCE = "coordinator", "yes", "no"
 CLUSTER = "programme_id"
 # Columns every cohort has besides the plan's (the id, and the outcomes' days and events).
 ID = "id"
+# The keys of cohort.json besides the subgroup analyses, which are published under their names.
+RESULT_KEYS = frozenset(
+    {
+        "n",
+        "n_coordinator",
+        "n_programmes",
+        "follow_up_days",
+        "outcomes",
+        "table1",
+        "competing_outcomes",
+        "rmst",
+        "reproduction",
+        "compared",
+        "disclosure",
+        "derivation",
+    }
+)
 
 Labels = dict[str, LangText | None]
 
@@ -146,7 +164,7 @@ class Model(Described):
 class Subgroup(Described):
     """A subgroup analysis: curves, medians, the share exposed and the number returned by the
     levels of one Table 1 variable, and the odds ratio of being exposed in the other levels
-    against ``odds_ratio_reference``."""
+    against ``odds_ratio_reference`` (a plan may declare several, each by another variable)."""
 
     variable: str = key(None, "programme_type", "cohort.description.subgroup_variable", True)
     odds_ratio_reference: str | None = key(
@@ -184,6 +202,9 @@ class AnalysisPlan(Described):
     )
     subgroups: dict[str, Subgroup] | None = key(
         None,
-        {"programme_type": {"variable": "programme_type", "odds_ratio_reference": "treatment"}},
+        {
+            "programme_type": {"variable": "programme_type", "odds_ratio_reference": "treatment"},
+            "by_sex": {"variable": "sex"},
+        },
         "cohort.description.subgroups",
     )

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from analysis.chapters.cohort.chapter import CohortResults
+from analysis.chapters.cohort.chapter import CohortResults, SubgroupResults
 from analysis.chapters.cohort.cox import HazardRatio
 from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.declared import WITHHELD
@@ -74,9 +74,9 @@ def exposure_name(results: CohortResults, lang: str) -> str:
     return in_sentence(label.model_dump()[lang]) if label else f"`{results.plan.exposure.column}`"
 
 
-def subgroup_name(results: CohortResults, lang: str) -> str:
-    """The subgroup variable as a sentence names it."""
-    return in_sentence(variable_label(results, results.by_programme_type.by, lang))
+def subgroup_name(results: CohortResults, subgroup: SubgroupResults, lang: str) -> str:
+    """The variable of a subgroup analysis as a sentence names it."""
+    return in_sentence(variable_label(results, subgroup.variable, lang))
 
 
 def noun_forms(results: CohortResults, noun: str, lang: str) -> dict[str, str]:
@@ -306,23 +306,24 @@ def ph_table(results: CohortResults, lang: str) -> pd.DataFrame:
     )
 
 
-def programme_table(results: CohortResults, lang: str) -> pd.DataFrame:
-    """Per programme type: n, RTW within follow-up, coordinator share, median (two CIs); a
-    group whose size is hidden shows the marker and no statistics."""
+def programme_table(results: CohortResults, subgroup: SubgroupResults, lang: str) -> pd.DataFrame:
+    """Per programme type (level of the subgroup analysis's variable): n, RTW within
+    follow-up, coordinator share, median (two CIs); a group whose size is hidden shows the
+    marker and no statistics."""
     withheld = t("cohort.withheld", lang)
     if results.paper_plan:
         by_column = t("cohort.col.programme_type", lang)
         share_column = t("cohort.col.coordinator_share", lang)
     else:
-        by_column = variable_label(results, results.by_programme_type.by, lang)
+        by_column = variable_label(results, subgroup.variable, lang)
         exposed = group_label(results.plan, EXPOSURE, EXPOSED, lang)
         share_column = t("cohort.col.exposed_share", lang, group=exposed)
     rows = []
-    for level, group in results.programme_types.items():
+    for level, group in subgroup.groups.items():
         median = group.median_days
         rows.append(
             {
-                by_column: group_label(results.plan, results.by_programme_type.by, level, lang),
+                by_column: group_label(results.plan, subgroup.variable, level, lang),
                 t("common.n", lang): hidden(group.n, lang),
                 t("cohort.col.rtw_within", lang, days=results.follow_up_days): (
                     withheld if group.withheld else _count_share(group.returned, group.n, lang)

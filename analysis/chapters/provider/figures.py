@@ -105,30 +105,45 @@ def grouped(results: ProviderResults, section: str, lang: str, width: float) -> 
 
 
 def odds_ratios(results: ProviderResults, lang: str, width: float) -> plt.Figure:
-    """The fitted model's adjusted odds ratios with their profile-likelihood 95 % CIs, one row
-    per term (each level against its item's reference) on a log axis with the line of no
-    association at 1; ``width`` inches wide."""
+    """The model's adjusted odds ratios with their profile-likelihood 95 % CIs, one row per
+    term (each level against its item's reference) on a log axis with the line of no
+    association at 1; a term that is not estimable (quasi-complete separation) is a row
+    without a point that says so; ``width`` inches wide."""
     model: LogisticModel = results.regression
-    terms = model.terms
+    rows = model.rows
     labels = [
         wrap_label(term_name(results.plan, term, lang), round(TERM_CHARACTERS * width))
-        for term in terms
+        for term, _ in rows
     ]
     lines = sum(label.count("\n") + 1 for label in labels)
-    figure, ax = plt.subplots(figsize=(width, 1.3 + 0.3 * max(lines, 1.5 * len(terms))))
-    rows = np.arange(len(terms))[::-1]
-    lows = np.exp([term.profile_low for term in terms])
-    highs = np.exp([term.profile_high for term in terms])
-    estimates = np.array([term.odds_ratio for term in terms])
-    ax.hlines(rows, lows, highs, color="black", linewidth=1)
-    ax.plot(estimates, rows, marker="s", color=COLOURS[0], linestyle="none", markersize=7)
+    figure, ax = plt.subplots(figsize=(width, 1.3 + 0.3 * max(lines, 1.5 * len(rows))))
+    positions = np.arange(len(rows))[::-1]
+    shown = [(y, term) for y, (_, term) in zip(positions, rows, strict=True) if term is not None]
+    at = np.array([y for y, _ in shown])
+    lows = np.exp([term.profile_low for _, term in shown])
+    highs = np.exp([term.profile_high for _, term in shown])
+    estimates = np.array([term.odds_ratio for _, term in shown])
+    ax.hlines(at, lows, highs, color="black", linewidth=1)
+    ax.plot(estimates, at, marker="s", color=COLOURS[0], linestyle="none", markersize=7)
     ax.axvline(1, color="black", linewidth=0.8)
     # From the lowest limit to the highest, 1 always in view, with a margin for the caps.
     low, high = min(lows.min(), 1) / MARGIN, max(highs.max(), 1) * MARGIN
+    for y, (_, term) in zip(positions, rows, strict=True):
+        if term is None:  # in the middle of the log axis, over the line of no association
+            ax.text(
+                np.sqrt(low * high),
+                y,
+                t("provider.regression.term_not_estimable", lang),
+                ha="center",
+                va="center",
+                style="italic",
+                fontsize=9,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            )
     ratio_axis(ax, low, high, lang)
     ax.set_xlim(low, high)
-    ax.set_yticks(rows, labels)
-    ax.set_ylim(-0.7, len(terms) - 0.3)
+    ax.set_yticks(positions, labels)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_xlabel(
         wrap_label(t("provider.fig.adjusted_or", lang), round(LABEL_CHARACTERS * 2 * width))
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from math import exp
 
 from babel.lists import format_list
 from IPython.display import HTML, Markdown
@@ -22,7 +21,7 @@ from analysis.core.display import (
     show_figure,
     status_badges,
 )
-from analysis.core.i18n import babel_locale, fmt_ci, fmt_int, fmt_num, fmt_pct, t, tn
+from analysis.core.i18n import babel_locale, fmt_int, fmt_pct, t, tn
 
 
 def _source(results: ProviderResults, lang: str) -> str:
@@ -206,12 +205,14 @@ def regression(
             [tables.item_name(plan, item, lang) for item in model.items], locale=babel_locale(lang)
         ),
     }
-    if model.reason:
-        separated = [tables.item_name(plan, item, lang) for item in model.separated]
+    separated = format_list(
+        [tables.item_name(plan, item, lang) for item in model.separated], locale=babel_locale(lang)
+    )
+    if model.reason and not model.partial:
         reason = t(
             f"provider.regression.reason.{model.reason}",
             lang,
-            names=format_list(separated, locale=babel_locale(lang)) if separated else "",
+            names=separated,
             threshold=fmt_int(model.threshold, lang),
             df=fmt_int(model.n - model.parameters, lang),
         )
@@ -221,6 +222,16 @@ def regression(
     if model.excluded:
         excluded = tn("provider.count.programmes", model.excluded, lang)
         intro += " " + t("provider.regression.excluded", lang, excluded=excluded)
+    if model.partial:
+        terms = [tables.term_name(plan, term, lang) for term in model.not_estimable]
+        intro += " " + t(
+            "provider.regression.partial",
+            lang,
+            names=separated,
+            terms=format_list(terms, locale=babel_locale(lang)),
+            kept=tn("provider.count.programmes", model.n - model.predicted, lang),
+            predicted=fmt_int(model.predicted, lang),
+        )
     caption = t(
         "provider.table.regression",
         lang,
@@ -242,9 +253,8 @@ def _regression_figure(
     model, plan = results.regression, results.plan
     outcome = tables.item_name(plan, model.outcome, lang)
     terms = "; ".join(
-        f"{tables.term_name(plan, term, lang)}: {fmt_num(term.odds_ratio, lang, 2)} "
-        f"({fmt_ci(exp(term.profile_low), exp(term.profile_high), lang)})"
-        for term in model.terms
+        f"{tables.term_name(plan, term, lang)}: {tables.odds_ratio_text(coefficient, lang)}"
+        for term, coefficient in model.rows
     )
     return show_figure(
         partial(figures.odds_ratios, results, lang),

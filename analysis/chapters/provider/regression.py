@@ -24,7 +24,13 @@ Not estimable (no coefficient is reported, the reason code says why), checked in
   (as R's ``safeBinaryRegression`` and ``detectseparation``): with s = 2y − 1, separation
   exists iff some β ≠ 0 has s·Xβ ≥ 0 for every programme, complete separation iff some β
   has s·Xβ > 0 for all; the items whose coefficients can move within that cone are named.
-  R's ``glm`` only warns, and not always, of fitted probabilities of 0 or 1.
+  R's ``glm`` only warns, and not always, of fitted probabilities of 0 or 1. Under
+  quasi-complete separation the terms outside that cone keep finite estimates: the limits R's
+  ``glm`` converges to while it drives the separated ones to infinity. They are the fit
+  without the separated terms on the programmes no separating direction predicts perfectly
+  (s·Xβ = 0 for every β of the cone; the others' likelihood is 1 in the limit), reported with
+  the separated terms named as not estimable (:attr:`LogisticModel.not_estimable`), when that
+  fit has an intercept, is of full rank, is not separated itself and passes the output check.
 - the output-checking rule for models (:func:`analysis.core.output_checks.statistic_withheld`):
   every cell of an item's level by the outcome (the groups the model compares) reaches the
   threshold (:data:`~analysis.core.disclosure.SMALL_GROUP`), and so do the residual degrees of
@@ -34,7 +40,7 @@ Not estimable (no coefficient is reported, the reason code says why), checked in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import exp, sqrt
 
 import numpy as np
@@ -53,6 +59,10 @@ COMPLETE_SEPARATION = "complete_separation"
 QUASI_COMPLETE_SEPARATION = "quasi_complete_separation"
 TOLERANCE = 1e-12  # IRLS convergence (deviance) and the profile limits' roots
 LP_TOLERANCE = 1e-7  # an LP optimum above this is a separating direction
+
+
+# A column of the model: (item, level, reference), all None for the intercept.
+Term = tuple[str | None, str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,11 @@ class Coefficient:
     def odds_ratio(self) -> float:
         """The estimate as an odds ratio."""
         return exp(self.estimate)
+
+    @property
+    def term(self) -> Term:
+        """The model column this is the coefficient of."""
+        return (self.item, self.level, self.reference)
 
     def to_json(self) -> dict:
         """The coefficient in ``provider.json``: log odds and odds ratios with both intervals."""
@@ -114,11 +129,28 @@ class LogisticModel:
     separated: tuple[str, ...] = ()
     coefficients: tuple[Coefficient, ...] = ()
     deviance: float | None = None
+    not_estimable: tuple[Term, ...] = ()
+    predicted: int = 0
+    design: tuple[Term, ...] = ()  # the model's columns, in order
 
     @property
     def terms(self) -> tuple[Coefficient, ...]:
         """The coefficients of the items (the intercept left out)."""
         return tuple(c for c in self.coefficients if c.item is not None)
+
+    @property
+    def rows(self) -> tuple[tuple[Term, Coefficient | None], ...]:
+        """Each term of the items in the model's order with its coefficient (None: not
+        estimable, under quasi-complete separation), as the table and the figure show them."""
+        fitted = {coefficient.term: coefficient for coefficient in self.terms}
+        return tuple((term, fitted.get(term)) for term in self.design if term[0] is not None)
+
+    @property
+    def partial(self) -> bool:
+        """True when only some terms are estimable (quasi-complete separation): the others'
+        limits are the ``coefficients``, the separated terms ``not_estimable``, and
+        ``predicted`` programmes, predicted perfectly, add nothing to them."""
+        return self.reason is not None and bool(self.coefficients)
 
     def to_json(self) -> dict:
         """The model in ``provider.json``."""
@@ -132,6 +164,11 @@ class LogisticModel:
             "threshold": self.threshold,
             "reason": self.reason,
             "separated": list(self.separated),
+            "not_estimable": [
+                {"item": item, "level": level, "reference": reference}
+                for item, level, reference in self.not_estimable
+            ],
+            "predicted_perfectly": self.predicted,
             "deviance": self.deviance,
             "confidence_interval": "profile_likelihood",
             "coefficients": [c.to_json() for c in self.coefficients],
@@ -140,11 +177,11 @@ class LogisticModel:
 
 def design(
     frame: pd.DataFrame, items: Mapping[str, Sequence[str]]
-) -> tuple[np.ndarray, list[tuple[str | None, str | None, str | None]]]:
+) -> tuple[np.ndarray, list[Term]]:
     """The model matrix (an intercept, then each item's indicators of its levels after the
     first) and what each column is: (item, level, reference)."""
     columns = [np.ones(len(frame))]
-    terms: list[tuple[str | None, str | None, str | None]] = [(None, None, None)]
+    terms: list[Term] = [(None, None, None)]
     for item, levels in items.items():
         for level in levels[1:]:
             columns.append((frame[item] == level).to_numpy(dtype=float))
@@ -161,9 +198,7 @@ def separation(X: np.ndarray, y: np.ndarray) -> tuple[str | None, list[int]]:
     box = [(-1.0, 1.0)] * k
 
     def best(objective: np.ndarray) -> float:
-        """max objective·β subject to s·Xβ ≥ 0 and |β| ≤ 1."""
-        solved = linprog(-objective, A_ub=-signed, b_ub=np.zeros(rows), bounds=box)
-        return -solved.fun
+        return _cone_maximum(signed, objective)
 
     if best(signed.sum(axis=0)) <= LP_TOLERANCE:
         return None, []
@@ -178,6 +213,20 @@ def separation(X: np.ndarray, y: np.ndarray) -> tuple[str | None, list[int]]:
     unit = np.eye(k)
     infinite = [j for j in range(k) if max(best(unit[j]), best(-unit[j])) > LP_TOLERANCE]
     return kind, infinite
+
+
+def _cone_maximum(signed: np.ndarray, objective: np.ndarray) -> float:
+    """max objective·β subject to s·Xβ ≥ 0 and |β| ≤ 1 (``signed``: s·X)."""
+    rows, k = signed.shape
+    solved = linprog(-objective, A_ub=-signed, b_ub=np.zeros(rows), bounds=[(-1.0, 1.0)] * k)
+    return -solved.fun
+
+
+def predicted_perfectly(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """The programmes some separating direction predicts perfectly (s·Xβ > 0 for a β with
+    s·Xβ ≥ 0 for all): their likelihood is 1 in the limit of a separated fit."""
+    signed = (2 * y - 1)[:, None] * X
+    return np.array([_cone_maximum(signed, row) > LP_TOLERANCE for row in signed])
 
 
 def deviance(
@@ -254,22 +303,44 @@ def logistic_regression(
         "events": int(y.sum()),
         "parameters": X.shape[1],
         "threshold": threshold,
+        "design": tuple(terms),
     }
     if len(used) == 0 or np.linalg.matrix_rank(X) < X.shape[1]:
         return LogisticModel(**common, reason=COLLINEAR)
     kind, infinite = separation(X, y)
     if kind:
         named = dict.fromkeys(terms[j][0] for j in infinite if terms[j][0] is not None)
-        return LogisticModel(**common, reason=kind, separated=tuple(named))
+        separated = LogisticModel(**common, reason=kind, separated=tuple(named))
+        if kind == COMPLETE_SEPARATION or 0 in infinite:
+            return separated
+        return _finite_terms(separated, used, y, X, terms, infinite) or separated
+    withheld = _withheld(used, y, items, X.shape[1], threshold)
+    if withheld:
+        return LogisticModel(**common, reason=withheld)
+    coefficients, fitted_deviance = _fit(X, y, terms)
+    return LogisticModel(**common, reason=None, coefficients=coefficients, deviance=fitted_deviance)
+
+
+def _withheld(
+    used: pd.DataFrame,
+    y: np.ndarray,
+    items: Mapping[str, Sequence[str]],
+    parameters: int,
+    threshold: int,
+) -> str | None:
+    """Why the output check withholds a model of ``items`` on these programmes (None: shown):
+    a cell of an item's level by the outcome, or the residual degrees of freedom, small."""
     cells = [
         int(((used[item] == level).to_numpy() & (y == value)).sum())
         for item, levels in items.items()
         for level in levels
         for value in (0, 1)
     ]
-    withheld = statistic_withheld(cells, threshold, len(used), X.shape[1])
-    if withheld:
-        return LogisticModel(**common, reason=withheld)
+    return statistic_withheld(cells, threshold, len(used), parameters)
+
+
+def _fit(X: np.ndarray, y: np.ndarray, terms: list[Term]) -> tuple[tuple[Coefficient, ...], float]:
+    """The maximum-likelihood fit: each term's coefficient with both intervals, the deviance."""
     fitted = GLM(y, X, family=Binomial()).fit(tol=TOLERANCE, maxiter=100)
     limits = [
         (profile_limit(X, y, fitted, j, -1), profile_limit(X, y, fitted, j, 1))
@@ -289,6 +360,40 @@ def logistic_regression(
         )
         for term, b, se, (low, high) in zip(terms, fitted.params, fitted.bse, limits, strict=True)
     )
-    return LogisticModel(
-        **common, reason=None, coefficients=coefficients, deviance=float(fitted.deviance)
+    return coefficients, float(fitted.deviance)
+
+
+def _finite_terms(
+    separated: LogisticModel,
+    used: pd.DataFrame,
+    y: np.ndarray,
+    X: np.ndarray,
+    terms: list[Term],
+    infinite: list[int],
+) -> LogisticModel | None:
+    """Under quasi-complete separation, the model with the limits of the finite terms: the
+    fit without the ``infinite`` columns on the programmes not predicted perfectly (None when
+    that fit has no item term, is collinear, separated itself, or withheld by the output check,
+    whose cells are its programmes' answers to the items with a finite term)."""
+    kept = ~predicted_perfectly(X, y)
+    finite = [j for j in range(X.shape[1]) if j not in infinite]
+    reduced, outcome = X[np.ix_(kept, finite)], y[kept]
+    if (
+        len(finite) == 1  # the intercept alone: no item has an odds ratio
+        or np.linalg.matrix_rank(reduced) < len(finite)
+        or separation(reduced, outcome)[0]
+    ):
+        return None
+    remaining: dict[str, list[str]] = {}  # each item's reference and its finite levels
+    for item, level, reference in (terms[j] for j in finite[1:]):
+        remaining.setdefault(item, [reference]).append(level)
+    if _withheld(used[kept], outcome, remaining, len(finite), separated.threshold):
+        return None
+    coefficients, fitted_deviance = _fit(reduced, outcome, [terms[j] for j in finite])
+    return replace(
+        separated,
+        coefficients=coefficients,
+        deviance=fitted_deviance,
+        not_estimable=tuple(terms[j] for j in infinite),
+        predicted=int((~kept).sum()),
     )

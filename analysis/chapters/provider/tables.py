@@ -8,7 +8,7 @@ import pandas as pd
 
 from analysis.chapters.provider.chapter import ProviderResults
 from analysis.chapters.provider.data import ItemKeys, PlanKeys, item_columns
-from analysis.chapters.provider.regression import Coefficient, LogisticModel
+from analysis.chapters.provider.regression import Coefficient, LogisticModel, Term
 from analysis.chapters.provider.stats import code_row
 from analysis.core.i18n import fmt_ci, fmt_count_share, fmt_int, fmt_num, fmt_p, t
 
@@ -132,38 +132,46 @@ def level_name(plan: PlanKeys, column: str, level: str, lang: str) -> str:
     return t("common.yes" if level in ("yes", "1") else "common.no", lang)
 
 
-def comparison(plan: PlanKeys, term: Coefficient, lang: str) -> str:
+def comparison(plan: PlanKeys, term: Term, lang: str) -> str:
     """A term's level against its item's reference level: "NAV only vs RHA only"."""
+    item, level, reference = term
     return t(
         "provider.regression.versus",
         lang,
-        level=level_name(plan, term.item, term.level, lang),
-        reference=level_name(plan, term.item, term.reference, lang),
+        level=level_name(plan, item, level, lang),
+        reference=level_name(plan, item, reference, lang),
     )
 
 
-def term_name(plan: PlanKeys, term: Coefficient, lang: str) -> str:
+def term_name(plan: PlanKeys, term: Term, lang: str) -> str:
     """A term as a figure's row names it: the item and the comparison."""
     return t(
         "provider.regression.term",
         lang,
-        item=item_name(plan, term.item, lang),
+        item=item_name(plan, term[0], lang),
         comparison=comparison(plan, term, lang),
     )
 
 
+def odds_ratio_text(coefficient: Coefficient | None, lang: str) -> str:
+    """An adjusted odds ratio with its profile-likelihood 95 % CI, or "not estimable"."""
+    if coefficient is None:
+        return t("provider.regression.term_not_estimable", lang)
+    low, high = exp(coefficient.profile_low), exp(coefficient.profile_high)
+    return f"{fmt_num(coefficient.odds_ratio, lang, 2)} ({fmt_ci(low, high, lang)})"
+
+
 def regression_table(plan: PlanKeys, model: LogisticModel, lang: str) -> pd.DataFrame:
-    """One row per term of the fitted model: the odds ratio adjusted for the other items, its
-    profile-likelihood 95 % CI and the Wald p."""
+    """One row per term of the model: the odds ratio adjusted for the other items, its
+    profile-likelihood 95 % CI and the Wald p (a term not estimable says so)."""
     return pd.DataFrame(
         [
             {
-                t("provider.col.item", lang): item_name(plan, term.item, lang),
+                t("provider.col.item", lang): item_name(plan, term[0], lang),
                 t("provider.col.comparison", lang): comparison(plan, term, lang),
-                t("provider.col.adjusted_or", lang): fmt_num(term.odds_ratio, lang, 2)
-                + f" ({fmt_ci(exp(term.profile_low), exp(term.profile_high), lang)})",
-                t("provider.col.p", lang): fmt_p(term.p, lang, with_symbol=False),
+                t("provider.col.adjusted_or", lang): odds_ratio_text(coefficient, lang),
+                t("provider.col.p", lang): fmt_p(coefficient and coefficient.p, lang, False),
             }
-            for term in model.terms
+            for term, coefficient in model.rows
         ]
     )
