@@ -218,7 +218,7 @@ def test_rerun_on_other_data_changes_the_numbers(shared_book, tmp_path):
     assert "12 programmes are in the data" in page
     for shipped_fact in ("120", "telephone", "Berg", "met by construction", "Table 1:"):
         assert shipped_fact not in page
-    assert "no published result to compare" in page
+    assert "Reproduction of the published results" not in page  # nothing compared, no section
     assert results["compared"] is False and results["reproduction"] == []
     assert not (out / "html" / "nb").exists()
 

@@ -11,9 +11,10 @@ import pytest
 import yaml
 
 from analysis.chapters import CHAPTERS
+from analysis.chapters.provider import data as provider
 from analysis.core.book import load_book
 from analysis.core.problems import InputError
-from analysis.pipeline.build import chosen_langs
+from analysis.pipeline.build import build, chosen_langs
 from analysis.pipeline.front import citation_cff, landing, read_front
 from analysis.pipeline.sources import book_config, landing_page, not_found_page
 from tests.helpers import SHIPPED_DATA
@@ -74,6 +75,58 @@ def test_a_one_language_book_has_no_switch_and_no_other_book(tmp_path: Path) -> 
     assert "refresh" not in landing_page(read_front(SHIPPED_DATA, [CHAPTERS["provider"]]))
     index = "\n".join(cell.source for cell in landing(front).cells)
     assert "language switch" not in index and "Each page can be read" not in index
+
+
+# A provider survey described in English only, for a book of one language.
+ENGLISH_ONLY = """\
+title: {en: Coordinators in Danish clinics}
+design: {en: a web questionnaire}
+setting: {en: the clinics of Jutland}
+plan:
+  items:
+    region:
+      {kind: single, label: {en: region}, column: region, codes: {n: {en: North}, s: {en: South}}}
+    coordinator: {kind: yes_no, label: {en: coordinator}, column: coordinator}
+  group: region
+  outcome: coordinator
+"""
+
+
+def _english_survey(folder: Path, book: str) -> Path:
+    """Six clinics of two regions, the survey described in English only."""
+    folder.mkdir()
+    rows = ["programme_id,region,coordinator", "1,n,yes", "2,n,no", "3,n,yes", "4,s,no"]
+    rows += ["5,s,yes", "6,s,no"]
+    (folder / "providers.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (folder / "provider.study.yaml").write_text(ENGLISH_ONLY, encoding="utf-8")
+    (folder / "book.yaml").write_text(book, encoding="utf-8")
+    return folder
+
+
+def test_a_one_language_book_needs_its_descriptions_in_that_language_only(tmp_path: Path) -> None:
+    """Texts in the book's one language are enough; in a book of both languages each missing
+    text is named at its key, and in a book of the other language only that language's."""
+    study = provider.load(_english_survey(tmp_path / "en", "languages: [en]\n"))
+    assert study.study.text("title", "en") == "Coordinators in Danish clinics"
+    with pytest.raises(InputError) as error:
+        provider.load(_english_survey(tmp_path / "both", "{}\n"))
+    keys = {problem.key for problem in error.value.problems}
+    assert {"title", "design", "setting", "plan.items.region.label"} <= keys
+    assert all(problem.file == "provider.study.yaml" for problem in error.value.problems)
+    assert "has no bokmål text" in error.value.text("en")
+    with pytest.raises(InputError) as error:
+        provider.load(_english_survey(tmp_path / "nb", "languages: [nb]\n"))
+    assert "has no bokmål text" in error.value.text("en")
+    assert "English" not in error.value.text("en")
+
+
+@pytest.mark.book
+def test_a_one_language_book_of_english_descriptions_builds(tmp_path: Path) -> None:
+    data = _english_survey(tmp_path / "data", "languages: [en]\ntitle: {en: Danish clinics}\n")
+    build(data, tmp_path / "out", echo=lambda _line: None)
+    page = (tmp_path / "out" / "html" / "en" / "provider.html").read_text(encoding="utf-8")
+    assert "Coordinators in Danish clinics" in page and "the clinics of Jutland" in page
+    assert not (tmp_path / "out" / "html" / "nb").exists()
 
 
 def test_the_citation_file_holds_the_books_citation(tmp_path: Path) -> None:

@@ -15,7 +15,12 @@ from analysis.pipeline.build import (
     validate,
 )
 from analysis.pipeline.front import read_front
-from analysis.pipeline.notebooks import PageRun, execute_pages, prepare_for_reader
+from analysis.pipeline.notebooks import (
+    SECTION_IF_SHOWN_TAG,
+    PageRun,
+    execute_pages,
+    prepare_for_reader,
+)
 from analysis.pipeline.sources import (
     book_config,
     book_toc,
@@ -66,6 +71,26 @@ def test_reader_sees_no_parameter_cells_and_code_behind_a_toggle():
     assert [c.cell_type for c in cells] == ["markdown", "code"]
     assert all("hide-input" in c.metadata["tags"] for c in cells if c.cell_type == "code")
     assert "parameters" not in str(cells)
+
+
+def test_a_section_shown_only_if_its_cell_shows_something():
+    """A cell tagged ``section-if-shown`` that shows nothing goes with the heading before it;
+    one that shows something stays, as an untagged cell would."""
+    shown = nbformat.v4.new_output("display_data", {"text/markdown": "a table"})
+    notebook = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("## Kept"),
+            nbformat.v4.new_code_cell(
+                "display(1)", metadata={"tags": [SECTION_IF_SHOWN_TAG]}, outputs=[shown]
+            ),
+            nbformat.v4.new_markdown_cell("## Left out"),
+            nbformat.v4.new_code_cell("display()", metadata={"tags": [SECTION_IF_SHOWN_TAG]}),
+            nbformat.v4.new_markdown_cell("## Next"),
+        ]
+    )
+    cells = prepare_for_reader(notebook).cells
+    assert [cell.source for cell in cells] == ["## Kept", "display(1)", "## Next"]
+    assert cells[1].metadata["tags"] == ["hide-input"]
 
 
 def test_landing_page_links_both_books():

@@ -24,7 +24,7 @@ from analysis.chapters.cohort import page as cohort_page
 from analysis.chapters.cohort import tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.cox import CoxFits
-from analysis.chapters.cohort.data import DEFAULT_PLAN, load, schema
+from analysis.chapters.cohort.data import DEFAULT_PLAN, PAPER_PLAN, load, schema
 from analysis.chapters.cohort.plan import RESULT_KEYS
 from analysis.core.contracts import contract_table
 from analysis.core.display import FigureFolder
@@ -345,7 +345,18 @@ def test_every_plan_problem_reads_in_both_languages(tmp_path: Path) -> None:
 
 
 def test_the_shipped_description_declares_the_papers_plan() -> None:
-    assert load(SHIPPED_DATA).plan == DEFAULT_PLAN
+    assert load(SHIPPED_DATA).plan == PAPER_PLAN
+
+
+def test_the_default_plan_is_the_papers_in_neutral_words() -> None:
+    """Without a description the chapter analyses what the paper's plan analyses, but names
+    the paper's programme types by their codes."""
+    assert schema(DEFAULT_PLAN) == schema(PAPER_PLAN) and DEFAULT_PLAN != PAPER_PLAN
+    for code, label in DEFAULT_PLAN.variables["programme_type"].labels().items():
+        assert label == dict.fromkeys(LANGS, code)
+    assert PAPER_PLAN.variables["programme_type"].labels() == dict.fromkeys(
+        ("occupational_rehabilitation", "treatment", "follow_up")
+    )
 
 
 def test_a_plan_naming_a_column_not_in_the_data_names_the_column(tmp_path: Path) -> None:

@@ -215,12 +215,12 @@ def test_declared_model_reaches_the_json_and_the_page(tmp_path: Path) -> None:
     expected = {
         "en": (
             "The logistic regression of “Permanent coordinator”",
-            "Finance: NAV only vs RHA only",
+            "Finance: nav vs rha",
             "It uses the 112 programmes that answered every one of these questions.",
         ),
         "nb": (
             "Den logistiske regresjonen av «Fast koordinator»",
-            "Finansiering: Kun NAV mot Kun RHF",
+            "Finansiering: nav mot rha",
             "Den bygger på 112 tilbud som svarte på alle disse spørsmålene.",
         ),
     }

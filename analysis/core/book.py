@@ -29,9 +29,15 @@ from typing import Literal
 
 from analysis.core.problems import InputError, Message
 from analysis.core.settings import LANGS
-from analysis.core.study import Described, LangText, bilingual, key, key_problem, validated
-
-BOOK_FILE = "book.yaml"
+from analysis.core.study import (
+    BOOK_FILE,
+    Described,
+    LangText,
+    bilingual,
+    key,
+    key_problem,
+    validated,
+)
 
 
 class Author(Described):

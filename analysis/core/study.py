@@ -39,6 +39,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     create_model,
     field_validator,
     model_validator,
@@ -78,12 +79,26 @@ class Described(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-# A text in every language of the book: ``{en: "...", nb: "..."}``.
+BOOK_FILE = "book.yaml"  # the book description in the data folder
+
+
+def _in_every_language(text: BaseModel, info: ValidationInfo) -> BaseModel:
+    """A text given in every language of the book (the validation context's ``languages``,
+    else every supported language)."""
+    for lang in (info.context or {}).get("languages", LANGS):
+        if getattr(text, lang) is None:
+            raise PydanticCustomError("missing_language", "no {language} text", {"language": lang})
+    return text
+
+
+# A text in every language of the book: ``{en: "...", nb: "..."}`` (``{en: "..."}`` in a book
+# of one language).
 LangText = create_model(
     "LangText",
     __base__=Described,
     __doc__="A text in every language of the book.",
-    **{lang: (str, Field(min_length=1)) for lang in LANGS},
+    __validators__={"in_every_language": model_validator(mode="after")(_in_every_language)},
+    **{lang: (str | None, Field(default=None, min_length=1)) for lang in LANGS},
 )
 
 
@@ -257,8 +272,10 @@ def key_problem(name: str, where: str | None, message: Message, fix: Message) ->
     return Problem(name, None, None, message, fix, key=where)
 
 
-def bilingual_problem(name: str, where: str, example_key: str | None = None) -> Problem:
-    """The problem of a text (at ``where``) not written in every language."""
+def bilingual_problem(
+    name: str, where: str, example_key: str | None = None, languages: Iterable[str] = LANGS
+) -> Problem:
+    """The problem of a text (at ``where``) not written in every language of the book."""
     return key_problem(
         name,
         where,
@@ -266,7 +283,7 @@ def bilingual_problem(name: str, where: str, example_key: str | None = None) -> 
         Message(
             "input.study.fix.bilingual",
             name=example_key or where.rpartition(".")[2],
-            example="{en: '…', nb: '…'}",
+            example="{" + ", ".join(f"{lang}: '…'" for lang in languages) + "}",
         ),
     )
 
@@ -358,8 +375,11 @@ def _literal_values(annotation: object) -> tuple[str, ...]:
     return tuple(str(value) for value in get_args(annotation))
 
 
-def schema_problem(error: dict, name: str, schema: type[StudyDescription]) -> Problem:
-    """The problem that one validation ``error`` of ``schema`` reports, at its key."""
+def schema_problem(
+    error: dict, name: str, schema: type[StudyDescription], languages: Iterable[str] = LANGS
+) -> Problem:
+    """The problem that one validation ``error`` of ``schema`` reports, at its key (a text's
+    in the book's ``languages``)."""
     is_key = bool(error["loc"]) and error["loc"][-1] == "[key]"
     parts = [str(part) for part in error["loc"] if part != "[key]"]
     where = ".".join(parts) or None
@@ -381,18 +401,9 @@ def schema_problem(error: dict, name: str, schema: type[StudyDescription]) -> Pr
         return key_problem(name, where, Message("input.study.unknown_key"), fix)
     info, annotation = field_at(schema, parts)
     outer, text = field_at(schema, parts[:-1])
-    if text is LangText:  # one language of a text
-        within = ".".join(parts[:-1])
-        issue = (
-            Message(
-                "input.study.missing_translation", language=Message(f"description.lang.{parts[-1]}")
-            )
-            if kind == "missing"
-            else Message("input.study.wrong_type", expected=Message("description.type.text"))
-        )
-        return key_problem(
-            name, within if kind == "missing" else where, issue, _write_as(within, outer)
-        )
+    if text is LangText:  # one language of a text, not a text
+        issue = Message("input.study.wrong_type", expected=Message("description.type.text"))
+        return key_problem(name, where, issue, _write_as(".".join(parts[:-1]), outer))
     if kind == "literal_error":
         return key_problem(
             name,
@@ -424,10 +435,16 @@ def schema_problem(error: dict, name: str, schema: type[StudyDescription]) -> Pr
         return key_problem(
             name, needed, Message("input.study.required_with"), _write_as(needed, info)
         )
+    if kind == "missing_language":
+        issue = Message(
+            "input.study.missing_translation",
+            language=Message(f"description.lang.{error['ctx']['language']}"),
+        )
+        return key_problem(name, where, issue, _write_as(where or "", info))
     if kind == "missing":
         return key_problem(name, where, Message("input.study.missing_key"), _write_as(where, info))
     if annotation is LangText:
-        return bilingual_problem(name, where or "")
+        return bilingual_problem(name, where or "", languages=languages)
     expected = {
         "string_type": "text",
         "int_type": "integer",
@@ -471,19 +488,34 @@ def read_description(path: Path) -> dict:
     return raw
 
 
+def book_languages(data_dir: Path) -> tuple[str, ...]:
+    """The languages the book description of ``data_dir`` names (``languages:`` of
+    ``book.yaml``), in the supported order; every supported one when it names none it knows
+    (its own check reports a wrong value)."""
+    path = Path(data_dir) / BOOK_FILE
+    named = read_description(path).get("languages") if path.is_file() else None
+    chosen = [lang for lang in LANGS if isinstance(named, list) and lang in named]
+    return tuple(chosen) or LANGS
+
+
 def validated(path: Path, schema: type[BaseModel]) -> BaseModel:
-    """The description at ``path`` checked against ``schema``: every problem (identifiers
-    first, alone) raised as one ``InputError`` naming the file and the key."""
+    """The description at ``path`` checked against ``schema``, its texts in the languages of
+    the book of its folder: every problem (identifiers first, alone) raised as one
+    ``InputError`` naming the file and the key."""
     raw = read_description(path)
     if problems := identifier_problems(raw, path.name):
         raise InputError(problems)
     if problems := placeholder_problems(raw, path.name):
         raise InputError(problems)
+    languages = book_languages(path.parent)
     try:
-        return schema.model_validate(raw)
+        return schema.model_validate(raw, context={"languages": languages})
     except ValidationError as error:
         raise InputError(
-            [schema_problem(e, path.name, schema) for e in error.errors(include_url=False)]
+            [
+                schema_problem(e, path.name, schema, languages)
+                for e in error.errors(include_url=False)
+            ]
         ) from None
 
 

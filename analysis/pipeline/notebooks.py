@@ -44,6 +44,10 @@ from papermill.exceptions import PapermillExecutionError
 
 SETUP_TAG = "build-setup"
 HIDDEN_CELL_TAGS = ("parameters", "injected-parameters", SETUP_TAG)
+# A code cell that, with the Markdown cell before it (its section's heading), is a section shown
+# only when the cell shows something (the reproduction of a publication: data that reproduce
+# none have no such section).
+SECTION_IF_SHOWN_TAG = "section-if-shown"
 PROGRESS = "progress "  # a worker's line that the build relays as a progress line
 CURRENT = "current "  # a worker's line saying which page it has begun
 FAILURE = "failure "  # a worker's line of the error message that the build reports
@@ -84,14 +88,33 @@ def setup_cell() -> nbformat.NotebookNode:
     return nbformat.v4.new_code_cell(source, metadata={"tags": [SETUP_TAG]})
 
 
+def _without_empty_sections(cells: list[nbformat.NotebookNode]) -> list[nbformat.NotebookNode]:
+    """``cells`` without each cell tagged ``SECTION_IF_SHOWN_TAG`` that shows nothing and the
+    heading cell before it; the tag taken off the cells that show something."""
+    kept: list[nbformat.NotebookNode] = []
+    for cell in cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if SECTION_IF_SHOWN_TAG not in tags:
+            kept.append(cell)
+            continue
+        if cell.get("outputs"):
+            tags.remove(SECTION_IF_SHOWN_TAG)
+            kept.append(cell)
+        elif kept and kept[-1].cell_type == "markdown":
+            kept.pop()
+    return kept
+
+
 def prepare_for_reader(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Drop the build's own cells (setup, parameters), number the code cells from 1 and hide
-    code behind a toggle."""
-    notebook.cells = [
-        cell
-        for cell in notebook.cells
-        if not set(HIDDEN_CELL_TAGS) & set(cell.get("metadata", {}).get("tags", []))
-    ]
+    """Drop the build's own cells (setup, parameters) and the sections that show nothing
+    (``SECTION_IF_SHOWN_TAG``), number the code cells from 1 and hide code behind a toggle."""
+    notebook.cells = _without_empty_sections(
+        [
+            cell
+            for cell in notebook.cells
+            if not set(HIDDEN_CELL_TAGS) & set(cell.get("metadata", {}).get("tags", []))
+        ]
+    )
     count = 0
     for cell in notebook.cells:
         cell.metadata.pop("papermill", None)

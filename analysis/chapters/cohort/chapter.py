@@ -16,8 +16,8 @@ from analysis.chapters.cohort.cox import (
     model_sizes,
 )
 from analysis.chapters.cohort.data import (
-    DEFAULT_PLAN,
     OUTCOMES,
+    PAPER_PLAN,
     SCHEMAS,
     CohortData,
     horizon,
@@ -206,9 +206,10 @@ class CohortResults:
 
     @property
     def paper_plan(self) -> bool:
-        """True when the analysis follows the paper's plan (the sentences then name its
-        coordinator, confounder blocks and programme types)."""
-        return self.plan == DEFAULT_PLAN
+        """True when the study description declares the paper's plan (the sentences then name
+        its coordinator, confounder blocks and programme types; without a description the
+        same analysis is worded as any declared plan's)."""
+        return self.plan == PAPER_PLAN
 
     @property
     def generated(self) -> bool:

@@ -25,7 +25,7 @@ from analysis.chapters.cohort.plan import (
     AnalysisPlan,
     Variable,
 )
-from analysis.core.settings import DUCKDB, FOLLOW_UP_DAYS, Engine
+from analysis.core.settings import DUCKDB, FOLLOW_UP_DAYS, LANGS, Engine
 from analysis.core.study import (
     Described,
     LangText,
@@ -76,8 +76,10 @@ def _levels(*codes: str) -> dict[str, None]:
     return dict.fromkeys(codes)
 
 
-# The plan of the 2019 paper: the contract of a cohort without a plan of its own.
-DEFAULT_PLAN = AnalysisPlan.model_validate(
+# The plan of the 2019 paper, as the shipped description declares it (its levels labelled by
+# the catalog, in the paper's words; the sentences of the page then name its coordinator,
+# confounder blocks and programme types).
+PAPER_PLAN = AnalysisPlan.model_validate(
     {
         "exposure": {"column": "coordinator", "levels": _levels(*YES_NO), "reference": "no"},
         "cluster": CLUSTER,
@@ -140,6 +142,40 @@ DEFAULT_PLAN = AnalysisPlan.model_validate(
         },
     }
 )
+
+
+def _code(code: str) -> dict[str, str]:
+    """A level named by its code in every language."""
+    return dict.fromkeys(LANGS, code)
+
+
+# The levels whose catalog labels state the paper's own categories (its programme types, its
+# grouping of diagnoses, its country's school years), named as the contract names them.
+NEUTRAL_LEVELS = {
+    "programme_type": {
+        code: _code(code) for code in ("occupational_rehabilitation", "treatment", "follow_up")
+    },
+    "diagnosis": {"other": {"en": "Other", "nb": "Annet"}},
+    "education": {
+        "elementary": {"en": "Elementary school", "nb": "Grunnskole"},
+        "upper_secondary": {"en": "Upper secondary school", "nb": "Videregående skole"},
+        "university_short": {"en": "University, short", "nb": "Universitet/høgskole, kort"},
+        "university_long": {"en": "University, long", "nb": "Universitet/høgskole, lang"},
+    },
+}
+
+
+def _in_neutral_words(plan: AnalysisPlan) -> AnalysisPlan:
+    """``plan`` with the levels of :data:`NEUTRAL_LEVELS` labelled as it says."""
+    dumped = plan.model_dump()
+    for name, labels in NEUTRAL_LEVELS.items():
+        dumped["variables"][name]["levels"].update(labels)
+    return AnalysisPlan.model_validate(dumped)
+
+
+# The plan of a cohort without a description: the paper's, the contract of such data, in
+# neutral words (its page is worded as for any declared plan).
+DEFAULT_PLAN = _in_neutral_words(PAPER_PLAN)
 
 
 def _declared_field(plan: AnalysisPlan, column: str, role: str | None = None) -> str | None:
@@ -453,11 +489,11 @@ class CohortData:
     frame: pd.DataFrame
     study: Study = field(default_factory=Study)
     derivation: spells.Derivation | None = None  # the rules, when derived from spells
-    plan: AnalysisPlan = DEFAULT_PLAN  # the description's, else the paper's
+    plan: AnalysisPlan = DEFAULT_PLAN  # the description's, else the default
 
 
 def plan_of(study: Study) -> AnalysisPlan:
-    """The analysis plan of a study description (the paper's when it declares none)."""
+    """The analysis plan of a study description (the default when it declares none)."""
     declared = study.description.plan if study.description else None
     return declared or DEFAULT_PLAN
 

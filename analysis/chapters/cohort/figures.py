@@ -9,7 +9,7 @@ import numpy as np
 
 from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.competing import Incidence
-from analysis.chapters.cohort.data import DEFAULT_PLAN, OUTCOMES
+from analysis.chapters.cohort.data import OUTCOMES, PAPER_PLAN
 from analysis.chapters.cohort.plan import EXPOSURE, AnalysisPlan
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.chapters.cohort.tables import cause_name, group_label, outcome_name
@@ -49,8 +49,8 @@ def _risk_title(key: str, any_hidden: bool, lang: str) -> str:
 
 def _days_label(plan: AnalysisPlan, lang: str) -> str:
     """The time axis' label: days since the start of the programme in the paper's plan, of
-    follow-up in a plan of its own."""
-    return t("cohort.fig.days" if plan == DEFAULT_PLAN else "cohort.fig.days_plan", lang)
+    follow-up in any other (the default plan's included)."""
+    return t("cohort.fig.days" if plan == PAPER_PLAN else "cohort.fig.days_plan", lang)
 
 
 def km_figure(comparison: KMComparison, plan: AnalysisPlan, lang: str, width: float) -> plt.Figure:

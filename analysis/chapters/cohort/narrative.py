@@ -170,6 +170,15 @@ def exposed_group(results: CohortResults, lang: str) -> str:
     return in_sentence(group_label(results.plan, EXPOSURE, EXPOSED, lang))
 
 
+def _fitted(results: CohortResults, name: str) -> bool:
+    """Whether the models use the covariate ``name``: an optional variable only when the data
+    have it (in Table 1 or the last block, as :func:`~analysis.chapters.cohort.cox.covariates`
+    decides)."""
+    if not (results.plan.variables or {})[name].optional:
+        return True
+    return name in results.adjusted_covariates or name in results.table1.blocks
+
+
 def cox_note(results: CohortResults, lang: str) -> str:
     """The note under the Cox tables: the methods and what each block adjusts for."""
     if results.paper_plan:
@@ -181,6 +190,7 @@ def cox_note(results: CohortResults, lang: str) -> str:
             if name in (plan.table1 or ())
             else f"`{name}`"
             for name in model.covariates
+            if _fitted(results, name)
         )
         or t("cohort.text.no_covariates", lang)
         for model in plan.models.values()

@@ -450,9 +450,10 @@ def declared_analyses(
 
 def reproduction_section(results: CohortResults, lang: str) -> list[HTML | Markdown]:
     """Why some published numbers differ, and the reproduction rows (those that hold by
-    construction in a closed block); or a sentence that there is nothing to compare with."""
+    construction in a closed block); nothing when nothing is compared (the page then has no
+    such section)."""
     if not results.compared:
-        return [Markdown(t("common.not_compared", lang))]
+        return []
     rows = results.reproduction
     constructed = [row for row in rows if row["status"] == "exact_by_construction"]
     others = [row for row in rows if row["status"] != "exact_by_construction"]

@@ -11,9 +11,11 @@ every language; a level without one takes the catalog's label
 ``cohort.level.<variable>.<level>`` (the shipped plan's levels have them), and the loader
 refuses a plan whose labels are neither.
 
-Without a plan, the chapter uses :data:`DEFAULT_PLAN`, the plan of the 2019 paper (coordinator
-yes/no, thirteen covariates, three model blocks, programme type as the subgroup analysis): the
-contract data without a description keep to.
+Without a plan, the chapter uses :data:`~analysis.chapters.cohort.data.DEFAULT_PLAN`, the plan
+of the 2019 paper (coordinator yes/no, thirteen covariates, three model blocks, programme type
+as the subgroup analysis) in neutral words: the contract data without a description keep to.
+The paper's own labels and sentences are for a description that declares its plan
+(:data:`~analysis.chapters.cohort.data.PAPER_PLAN`, as the shipped one does).
 
 The analysis frame names the plan's roles, not its columns: the exposure is ``coordinator``
 with ``yes`` for the compared level and ``no`` for the reference, the cluster

@@ -281,10 +281,8 @@ def counts_alt(codes: pd.DataFrame, top_code_id: str, lang: str) -> str:
     )
 
 
-def reproduction_intro(compared: bool, constructed: bool, lang: str) -> str:
-    """What the reproduction table compares, or that there is nothing to compare with."""
-    if not compared:
-        return t("common.not_compared", lang)
+def reproduction_intro(constructed: bool, lang: str) -> str:
+    """What the reproduction table compares."""
     parts = [t("interviews.text.repro", lang)]
     if constructed:
         parts.append(t("interviews.text.repro_constructed", lang))

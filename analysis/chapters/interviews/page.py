@@ -149,12 +149,12 @@ def agreement(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
 
 
 def published_facts(results: InterviewsResults, lang: str) -> list[Markdown | HTML]:
-    """The published facts beside the computed values, or that there is nothing to compare."""
-    intro = Markdown(narrative.reproduction_intro(results.compared, results.illustrative, lang))
+    """The published facts beside the computed values; nothing when nothing is compared (the
+    page then has no such section)."""
     if not results.compared:
-        return [intro]
+        return []
     return [
-        intro,
+        Markdown(narrative.reproduction_intro(results.illustrative, lang)),
         html_table(
             reproduction_frame(results.reproduction, lang, "interviews"),
             t("interviews.table.repro", lang),

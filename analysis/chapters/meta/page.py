@@ -191,10 +191,10 @@ def narrative_results(results: MetaResults, lang: str) -> list[Markdown | HTML]:
 
 
 def reproduction_table(results: MetaResults, lang: str) -> list[Markdown | HTML]:
-    """The review's published values beside the computed ones, or a sentence saying there is
-    nothing to compare with."""
+    """The review's published values beside the computed ones; nothing when nothing is
+    compared (the page then has no such section)."""
     if not results.compared:
-        return [Markdown(t("common.not_compared", lang))]
+        return []
     return [
         Markdown(t("meta.repro.intro", lang)),
         html_table(

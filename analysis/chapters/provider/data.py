@@ -187,9 +187,9 @@ DEFAULT_PLAN = Path(__file__).with_name("plan.yaml")
 
 @cache
 def default_plan() -> PlanKeys:
-    """Today's plan (``plan.yaml``): the 2015 questionnaire's questions, grouped by finance,
-    the permanent coordinator as the outcome, Table 1's three sections and the six 2×2
-    tables."""
+    """The plan without a description (``plan.yaml``): the 2015 questionnaire's questions,
+    grouped by finance, the permanent coordinator as the outcome, Table 1's three sections and
+    the six 2×2 tables, each code and option named by itself."""
     return PlanKeys.model_validate(read_yaml(DEFAULT_PLAN))
 
 
@@ -521,15 +521,20 @@ def _column_problems(file: str, plan: PlanKeys, header: pd.Index) -> list[Proble
     return problems
 
 
-def _shape(value: object) -> object:
-    """A dumped plan without its texts: what it analyses, not what it calls things."""
+def _texts_dropped(value: object) -> object:
+    """A dumped plan's part without its texts."""
     if isinstance(value, dict):
         if set(value) == set(LANGS):
             return None
-        return {name: _shape(child) for name, child in value.items()}
+        return {name: _texts_dropped(child) for name, child in value.items()}
     if isinstance(value, list):
-        return [_shape(child) for child in value]
+        return [_texts_dropped(child) for child in value]
     return value
+
+
+def plan_shape(plan: PlanKeys) -> object:
+    """A plan without its texts: what it analyses, not what it calls things."""
+    return _texts_dropped(plan.model_dump())
 
 
 def survey_plan(study: Study, data_dir: Path, file: str) -> PlanKeys:
@@ -550,7 +555,7 @@ def survey_plan(study: Study, data_dir: Path, file: str) -> PlanKeys:
         header = read_raw(Path(data_dir) / PROVIDERS.file, Path(data_dir), Notes()).columns
         if problems := _column_problems(file, plan, header):
             raise InputError(problems)
-    if study.reproduces and _shape(plan.model_dump()) != _shape(default_plan().model_dump()):
+    if study.reproduces and plan_shape(plan) != plan_shape(default_plan()):
         raise InputError(
             [
                 key_problem(

@@ -168,10 +168,10 @@ def tests_table(results: ProviderResults, lang: str) -> HTML:
 
 
 def reproduction_tables(results: ProviderResults, lang: str) -> list[HTML | Markdown]:
-    """Published statistics beside the computed ones, the counts in a collapsed table; or a
-    sentence saying there is nothing to compare with."""
+    """Published statistics beside the computed ones, the counts in a collapsed table; nothing
+    when nothing is compared (the page then has no such section)."""
     if not results.compared:
-        return [Markdown(t("common.not_compared", lang))]
+        return []
     constructed = not results.study.observed
     intro = t("provider.repro.intro_constructed" if constructed else "provider.repro.intro", lang)
     return [
