@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 
 import numpy as np
 import pandas as pd
@@ -143,6 +144,24 @@ def test_the_built_book_is_scanned_for_identifiers_and_machine_paths(tmp_path):
     path = fake_book(tmp_path / "c", f"<p>{tmp_path}/machine/data</p>")
     with pytest.raises(BuildError, match=r"html/en/page\.html: a path of the build machine"):
         scan(path, [tmp_path / "machine"])
+
+
+def test_the_scan_unpacks_the_sphinx_inventory(tmp_path):
+    """A section title in ``objects.inv`` once carried a docutils message with the build
+    folder's path; the inventory is zlib-packed, so only an unpacked reading finds it."""
+    book = fake_book(tmp_path, "<p>n = 326</p>")
+    inventory = book / "html" / "en" / "objects.inv"
+    header = b"# Sphinx inventory version 2\n# Project: x\n# Version:\n# The remainder is zlib.\n"
+    entry = f"theme-t1 std:label -1 page.html#$ T1{tmp_path}/machine/src/en/page.ipynb:4\n"
+    inventory.write_bytes(header + zlib.compress(entry.encode()))
+    assert str(tmp_path / "machine") not in inventory.read_bytes().decode("latin-1")
+    with pytest.raises(BuildError, match=r"html/en/objects\.inv: a path of the build machine"):
+        scan(book, [tmp_path / "machine"])
+    inventory.write_bytes(header + zlib.compress(b"theme-t1 std:label -1 page.html#$ T1\n"))
+    scan(book, [tmp_path / "machine"])
+    inventory.write_bytes(header + zlib.compress(f"x std:label -1 page.html#$ {FNR}\n".encode()))
+    with pytest.raises(InputError):
+        scan(book, [tmp_path / "machine"])
 
 
 def test_the_scan_names_the_input_in_the_language_of_the_messages(tmp_path):

@@ -12,7 +12,9 @@ searched for the direct identifiers of :mod:`analysis.core.identifiers`:
 - the PDF of each language's book: its document information, outline and link targets (the
   text of its pages is that of the HTML pages it was printed from);
 - results JSON and notebooks: every text (HTML outputs as above; images left out) and, for
-  numbers, national identity numbers only.
+  numbers, national identity numbers only;
+- Sphinx's inventory of each book (``objects.inv``, the labels and titles other books link to):
+  its text, unpacked from the zlib stream it is stored in.
 
 An identifier found is traced back to the input that holds the same value (file, column and
 row) and reported as an :class:`~analysis.core.problems.InputError`, in the language of the
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -36,7 +39,7 @@ from analysis.core.yamlfile import read_yaml
 from analysis.pipeline.notebooks import BuildError
 from analysis.pipeline.pdf import pdf_parts
 
-SCANNED = ("*.html", "*.js", "*.json", "*.ipynb", "*.txt", "*.md", "*.svg", "*.pdf")
+SCANNED = ("*.html", "*.js", "*.json", "*.ipynb", "*.txt", "*.md", "*.svg", "*.pdf", "*.inv")
 # Script and style blocks and link targets hold the theme's code and digests, not content.
 _NOT_CONTENT = re.compile(
     r"<script\b.*?</script>|<style\b.*?</style>|\b(?:href|src|integrity)=\"[^\"]*\"", re.S
@@ -67,11 +70,21 @@ def strip_source_maps(book: Path) -> None:
             path.write_text(stripped, encoding="utf-8", errors="surrogateescape")
 
 
+def inventory_text(path: Path) -> str:
+    """The text of a Sphinx inventory: its four header lines, then its zlib-packed entries."""
+    header, _, packed = path.read_bytes().partition(b"zlib.\n")
+    return header.decode("utf-8", errors="replace") + zlib.decompress(packed).decode(
+        "utf-8", errors="replace"
+    )
+
+
 def content(path: Path) -> str:
     """The raw text of a built file without the theme's code and link targets (of a PDF, what
-    it holds beside its pages' text, its link targets included)."""
+    it holds beside its pages' text, its link targets included; of an inventory, unpacked)."""
     if path.suffix == ".pdf":
         return pdf_parts(path)
+    if path.suffix == ".inv":
+        return inventory_text(path)
     text = path.read_text(encoding="utf-8", errors="replace")
     if path.suffix == ".html":
         text = _NOT_CONTENT.sub(" ", text)
@@ -113,8 +126,8 @@ def _search_index_pieces(index: dict) -> Iterator[Piece]:
 
 def pieces(path: Path) -> Iterator[Piece]:
     """The texts of a built file as a reader or a search sees them."""
-    if path.suffix == ".pdf":
-        yield pdf_parts(path), True
+    if path.suffix in (".pdf", ".inv"):
+        yield content(path), True
         return
     text = path.read_text(encoding="utf-8", errors="replace")
     if path.name == "searchindex.js" and (index := _SEARCH_INDEX.match(text)):

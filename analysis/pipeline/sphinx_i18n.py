@@ -33,6 +33,7 @@ from pybtex.style.template import (
 )
 from sphinx.application import Sphinx
 from sphinx.locale import translators
+from sphinx.transforms import SphinxTransform
 
 from analysis.core.i18n import catalog, is_number, t
 from analysis.core.settings import LANGS, OUTPUT_SECTION_CLASS, PHONE_FIGURE_SUFFIX
@@ -131,6 +132,25 @@ def _remove_up_to(node: nodes.Element, ancestor: nodes.Element) -> None:
         node = parent
 
 
+def _is_output_heading(node: nodes.Node) -> bool:
+    """A heading of a cell's output marked as a section (MyST makes a rubric of it)."""
+    return isinstance(node, nodes.rubric) and OUTPUT_SECTION_CLASS in node["classes"]
+
+
+class _QuietOutputHeadings(SphinxTransform):
+    """Drop the messages docutils attaches to an output heading (an informational "duplicate
+    implicit target name", with the path of the build's notebook in it). Sphinx's domains take
+    a heading's text as its label's title for the inventory (``objects.inv``), messages
+    included, so this runs before them (``SphinxDomains``, priority 850)."""
+
+    default_priority = 840
+
+    def apply(self, **kwargs: object) -> None:
+        for rubric in self.document.findall(_is_output_heading):
+            for message in [c for c in rubric.children if isinstance(c, nodes.system_message)]:
+                rubric.remove(message)
+
+
 def _output_sections(app: Sphinx, doctree: nodes.document) -> None:
     """Headings of a cell's Markdown output marked as sections (``display.section_heading``;
     MyST makes a rubric of a heading in an output) become sections of the page, so that they
@@ -138,29 +158,26 @@ def _output_sections(app: Sphinx, doctree: nodes.document) -> None:
     (figures, tables), up to the next one. Only a cell that ends its section is split (a
     section's text cannot follow its subsections)."""
 
-    def marked(node: nodes.Node) -> bool:
-        return isinstance(node, nodes.rubric) and OUTPUT_SECTION_CLASS in node["classes"]
-
     def cell_of(node: nodes.Element) -> nodes.Element:
         while not isinstance(node.parent, nodes.section | nodes.document):
             node = node.parent
         return node
 
     def later_outputs(rubric: nodes.rubric, cell: nodes.Element) -> list[nodes.Element]:
-        """The outputs of ``cell`` after the one holding ``rubric``, up to the next marked."""
+        """The outputs of ``cell`` after the one holding ``rubric``, up to the next marked one."""
         unit = rubric
         while unit.parent is not cell and unit.parent.parent is not cell:
             unit = unit.parent
         following = unit.parent.children[unit.parent.index(unit) + 1 :]
         later = []
         for output in following:
-            if any(True for _ in output.findall(marked)):
+            if any(True for _ in output.findall(_is_output_heading)):
                 break
             later.append(output)
         return later
 
     cells: dict[nodes.Element, list[nodes.rubric]] = {}
-    for rubric in doctree.findall(marked):
+    for rubric in doctree.findall(_is_output_heading):
         cells.setdefault(cell_of(rubric), []).append(rubric)
     for cell, rubrics in cells.items():
         section = cell.parent
@@ -168,11 +185,22 @@ def _output_sections(app: Sphinx, doctree: nodes.document) -> None:
             continue
         for rubric in rubrics:
             output = rubric.parent
-            title = nodes.title(rubric.rawsource, "", *rubric.children)
+            # Not the messages docutils attaches to the rubric (a duplicate implicit target):
+            # in a title they would become the section's text in the inventory, with the
+            # build folder's path in them.
+            title = nodes.title(
+                rubric.rawsource,
+                "",
+                *(
+                    child
+                    for child in rubric.children
+                    if not isinstance(child, nodes.system_message)
+                ),
+            )
             part = nodes.section("", title, ids=rubric["ids"], names=rubric["names"])
             ends_output = True
             for child in output.children[output.index(rubric) + 1 :]:
-                if marked(child):
+                if _is_output_heading(child):
                     ends_output = False
                     break
                 output.remove(child)
@@ -396,6 +424,7 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("rtw_langs", list(LANGS), "html")
     app.connect("config-inited", _configure)
     app.connect("builder-inited", _add_theme_translations)
+    app.add_transform(_QuietOutputHeadings)
     app.connect("doctree-read", _output_sections, priority=300)  # before the contents
     app.connect("doctree-read", _shared_section_ids, priority=400)  # before the contents
     app.connect("html-page-context", _page_context)
