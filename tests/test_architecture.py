@@ -26,20 +26,26 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def imported(nodes: list[ast.AST]) -> set[str]:
+    """The modules (and names in them) that the import statements among ``nodes`` import."""
+    names = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
 @cache
 def imports() -> dict[str, set[str]]:
-    """Every module of the package and the modules it imports (absolute names)."""
-    graph = {}
-    for path in PACKAGE.rglob("*.py"):
-        names = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names |= {alias.name for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names.add(node.module)
-                names |= {f"{node.module}.{alias.name}" for alias in node.names}
-        graph[module_name(path)] = names
-    return graph
+    """Every module of the package and the modules it imports (absolute names), also inside
+    its functions."""
+    return {
+        module_name(path): imported(list(ast.walk(ast.parse(path.read_text(encoding="utf-8")))))
+        for path in PACKAGE.rglob("*.py")
+    }
 
 
 def reachable(module: str) -> set[str]:
@@ -171,6 +177,21 @@ def test_importing_a_chapter_loads_neither_papermill_nor_the_build():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+# The modules that run the register derivation in Ibis (DuckDB, Spark). Every other module
+# imports them only inside the function that reads an extract, so that a page's kernel, the
+# statistics and the tests load without Ibis.
+IBIS_MODULES = ("analysis.chapters.cohort.spells", "analysis.pipeline.bench")
+
+
+def test_only_the_register_derivation_loads_ibis_on_import():
+    for path in PACKAGE.rglob("*.py"):
+        module = module_name(path)
+        if module in IBIS_MODULES:
+            continue
+        loaded = imported(ast.parse(path.read_text(encoding="utf-8")).body)
+        assert not [name for name in loaded if name.startswith(("ibis", *IBIS_MODULES))], module
 
 
 def test_no_test_module_imports_another():
