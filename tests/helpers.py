@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import inspect
 import itertools
 import re
 import tempfile
@@ -51,10 +52,13 @@ class Shipped:
         return self._data[chapter]
 
     def results(self, chapter: str, **parameters: object) -> object:
-        """``chapter``'s ``analyse()`` of its shipped data with ``parameters``."""
-        key = (chapter, *sorted(parameters.items()))
+        """``chapter``'s ``analyse()`` of its shipped data with ``parameters`` (made once for
+        every spelling of the same parameters: a default given or left out)."""
+        analyse = CHAPTERS[chapter].module().analyse
+        bound = inspect.signature(analyse).bind_partial(**parameters)
+        bound.apply_defaults()
+        key = (chapter, *sorted(bound.arguments.items()))
         if key not in self._results:
-            analyse = CHAPTERS[chapter].module().analyse
             self._results[key] = analyse(self.data(chapter), **parameters)
         return self._results[key]
 
