@@ -39,12 +39,19 @@ def imported(nodes: list[ast.AST]) -> set[str]:
 
 
 @cache
+def modules() -> dict[str, Path]:
+    """Every module of the package and its file (the parametrized tests are collected from
+    these names: parsing every module takes a second, left to the tests that read them)."""
+    return {module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
+@cache
 def imports() -> dict[str, set[str]]:
     """Every module of the package and the modules it imports (absolute names), also inside
     its functions."""
     return {
-        module_name(path): imported(list(ast.walk(ast.parse(path.read_text(encoding="utf-8")))))
-        for path in PACKAGE.rglob("*.py")
+        module: imported(list(ast.walk(ast.parse(path.read_text(encoding="utf-8")))))
+        for module, path in modules().items()
     }
 
 
@@ -63,7 +70,7 @@ def reachable(module: str) -> set[str]:
 def statistics_modules() -> list[str]:
     return sorted(
         name
-        for name in imports()
+        for name in modules()
         if name.startswith("analysis.chapters.")
         and name.count(".") == 3
         and name.rsplit(".", 1)[1] not in RENDERING
@@ -186,8 +193,7 @@ IBIS_MODULES = ("analysis.chapters.cohort.spells", "analysis.pipeline.bench")
 
 
 def test_only_the_register_derivation_loads_ibis_on_import():
-    for path in PACKAGE.rglob("*.py"):
-        module = module_name(path)
+    for module, path in modules().items():
         if module in IBIS_MODULES:
             continue
         loaded = imported(ast.parse(path.read_text(encoding="utf-8")).body)
