@@ -21,10 +21,12 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist loadgroup --durations=25
 
 # Every unit test, without the book builds, the browser and the slow tests, and with the
-# property tests on fewer random cases (--quick): seconds, for the edit-test loop.
+# property tests on fewer random cases (--quick): seconds, for the edit-test loop. It keeps
+# the compiled project and pytest's rewritten test modules in __pycache__ even where
+# PYTHONDONTWRITEBYTECODE is set: compiling them again took each worker about 3 CPU-s.
 test-fast: $(STAMP)
 	$(BIN)/ruff check analysis tests
-	$(BIN)/python -m pytest -n auto -m "not book and not browser and not slow" --quick
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n auto -m "not book and not browser and not slow" --quick
 
 # Also lists every translation whose English text changed since it was checked (see README).
 lint: $(STAMP)

@@ -1,6 +1,10 @@
 """Shared fixtures. The tests never read ``data/``: they use their own copy of the shipped
 files (``tests/fixtures/shipped-data``) and data they write, so a researcher who replaces
-``data/`` still gets a green ``make test``."""
+``data/`` still gets a green ``make test``.
+
+The pytest-xdist controller imports this module too, but runs no test: the project's modules
+(pandas, matplotlib, the build) are imported inside the fixtures that use them, so that it
+starts at once instead of loading what only the workers need."""
 
 from __future__ import annotations
 
@@ -12,19 +16,23 @@ import shutil
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from analysis.chapters import CHAPTERS
-from analysis.core.display import FigureFolder
-from analysis.core.i18n import LANGS
-from analysis.pipeline.build import build, data_digest
-from analysis.pipeline.output import read_record
-from tests.helpers import SHIPPED_DATA, Shipped
+if TYPE_CHECKING:
+    from analysis.core.display import FigureFolder
+    from tests.helpers import Shipped
 
 
 def reusable(out: Path) -> bool:
     """True when ``out`` holds a complete default build of the shipped data."""
+    from analysis.chapters import CHAPTERS
+    from analysis.core.i18n import LANGS
+    from analysis.pipeline.build import data_digest
+    from analysis.pipeline.output import read_record
+    from tests.helpers import SHIPPED_DATA
+
     record = read_record(out)
     return record == {
         "data_sha256": data_digest(SHIPPED_DATA),
@@ -61,6 +69,9 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     the Pages workflow does with ``make book``); it is used only if its build record shows a
     default build of exactly these data, otherwise the tests build their own.
     """
+    from analysis.pipeline.build import build
+    from tests.helpers import SHIPPED_DATA
+
     given = os.environ.get("RTW_BUILT_BOOK")
     if given and reusable(Path(given)):
         return Path(given)
@@ -85,6 +96,8 @@ def quick(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(scope="session")
 def shipped() -> Shipped:
     """The shipped data and results of every chapter, each made once per session (worker)."""
+    from tests.helpers import Shipped
+
     return Shipped()
 
 
@@ -97,11 +110,17 @@ SHARED_LANGS: dict[str, tuple[str, ...]] = {}  # the languages each group's buil
 
 
 def share_build(
-    group: str, chapter: str, write: Callable[[Path], Path], langs: Sequence[str] = LANGS
+    group: str,
+    chapter: str,
+    write: Callable[[Path], Path],
+    langs: Sequence[str] | None = None,
 ) -> None:
-    """Put ``chapter``'s test data into the ``group`` build (made in ``langs``, which every
-    chapter of the group must give alike): ``write(folder)`` writes them into ``folder`` and
-    returns the data folder."""
+    """Put ``chapter``'s test data into the ``group`` build (made in ``langs``, every language
+    when None, which every chapter of the group must give alike): ``write(folder)`` writes them
+    into ``folder`` and returns the data folder."""
+    from analysis.core.settings import LANGS
+
+    langs = LANGS if langs is None else langs
     if SHARED_LANGS.setdefault(group, tuple(langs)) != tuple(langs):
         raise ValueError(f"the {group!r} build is made in {SHARED_LANGS[group]}, not {langs}")
     SHARED_BUILDS.setdefault(group, {})[chapter] = write
@@ -110,6 +129,8 @@ def share_build(
 @pytest.fixture(scope="session")
 def shared_book(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
     """``shared_book(group)``: the output folder of the group's build (built on first use)."""
+
+    from analysis.pipeline.build import build
 
     def make(root: Path, group: str) -> None:
         data = root / "data"
@@ -125,6 +146,8 @@ def shared_book(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Pat
 def figure_folder(tmp_path: Path) -> FigureFolder:
     """Where page functions that tests call directly save their figures: outside the
     repository."""
+    from analysis.core.display import FigureFolder
+
     return FigureFolder(tmp_path)
 
 

@@ -26,20 +26,33 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+def imported(nodes: list[ast.AST]) -> set[str]:
+    """The modules (and names in them) that the import statements among ``nodes`` import."""
+    names = set()
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+@cache
+def modules() -> dict[str, Path]:
+    """Every module of the package and its file (the parametrized tests are collected from
+    these names: parsing every module takes a second, left to the tests that read them)."""
+    return {module_name(path): path for path in PACKAGE.rglob("*.py")}
+
+
 @cache
 def imports() -> dict[str, set[str]]:
-    """Every module of the package and the modules it imports (absolute names)."""
-    graph = {}
-    for path in PACKAGE.rglob("*.py"):
-        names = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names |= {alias.name for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names.add(node.module)
-                names |= {f"{node.module}.{alias.name}" for alias in node.names}
-        graph[module_name(path)] = names
-    return graph
+    """Every module of the package and the modules it imports (absolute names), also inside
+    its functions."""
+    return {
+        module: imported(list(ast.walk(ast.parse(path.read_text(encoding="utf-8")))))
+        for module, path in modules().items()
+    }
 
 
 def reachable(module: str) -> set[str]:
@@ -57,7 +70,7 @@ def reachable(module: str) -> set[str]:
 def statistics_modules() -> list[str]:
     return sorted(
         name
-        for name in imports()
+        for name in modules()
         if name.startswith("analysis.chapters.")
         and name.count(".") == 3
         and name.rsplit(".", 1)[1] not in RENDERING
@@ -171,6 +184,20 @@ def test_importing_a_chapter_loads_neither_papermill_nor_the_build():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert loaded.strip() == "[]"
+
+
+# The modules that run the register derivation in Ibis (DuckDB, Spark). Every other module
+# imports them only inside the function that reads an extract, so that a page's kernel, the
+# statistics and the tests load without Ibis.
+IBIS_MODULES = ("analysis.chapters.cohort.spells", "analysis.pipeline.bench")
+
+
+def test_only_the_register_derivation_loads_ibis_on_import():
+    for module, path in modules().items():
+        if module in IBIS_MODULES:
+            continue
+        loaded = imported(ast.parse(path.read_text(encoding="utf-8")).body)
+        assert not [name for name in loaded if name.startswith(("ibis", *IBIS_MODULES))], module
 
 
 def test_no_test_module_imports_another():

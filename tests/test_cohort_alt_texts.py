@@ -15,10 +15,9 @@ import pandas as pd
 import pytest
 
 from analysis.chapters.cohort import narrative, survival
-from analysis.chapters.cohort.chapter import analyse
-from analysis.chapters.cohort.data import DEFAULT_PLAN, load
+from analysis.chapters.cohort.data import DEFAULT_PLAN
 from analysis.core.i18n import EN_DASH, t
-from tests.helpers import SHIPPED_DATA
+from tests.helpers import Shipped
 
 LANGS = ("en", "nb")
 # 9 persons: 4 return, 1 is censored, then the last 4 return: at threshold 5 the published
@@ -30,9 +29,9 @@ LONE_DASH = re.compile(rf"(?:^|\s){EN_DASH}(?=\s|[.,;:)]|$)")
 
 
 @pytest.fixture(scope="module")
-def comparison() -> survival.KMComparison:
+def comparison(shipped: Shipped) -> survival.KMComparison:
     """The shipped cohort's first-RTW comparison by coordinator at threshold 5."""
-    return analyse(load(SHIPPED_DATA), suppress_below=5).outcomes["first_rtw"].by_coordinator
+    return shipped.results("cohort", suppress_below=5).outcomes["first_rtw"].by_coordinator
 
 
 def _with_median(comparison: survival.KMComparison, median: survival.MedianSummary):

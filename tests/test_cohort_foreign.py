@@ -13,11 +13,11 @@ import json
 from pathlib import Path
 
 import pytest
-from myst_nb.core.variables import format_plain_text
 
 from analysis.chapters.cohort import narrative, page
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import load
+from analysis.core import display
 from analysis.core.i18n import fmt_int
 from analysis.pipeline.build import build
 from tests.conftest import share_build
@@ -192,9 +192,12 @@ def test_without_comparison_the_shipped_page_leaves_the_paper_out(shipped: Shipp
 
 
 def test_glued_texts_read_back_as_themselves(foreign, monkeypatch, figure_folder) -> None:
+    # How myst-nb reads a glued text back (its reader loads Sphinx's cache: imported here).
+    from myst_nb.core.variables import format_plain_text
+
     _, results = foreign
     glued = {}
-    monkeypatch.setattr(page, "glue", lambda name, value, display: glued.update({name: value}))
+    monkeypatch.setattr(display, "glue", lambda name, value, display: glued.update({name: value}))
     figures_undrawn(monkeypatch)  # a test of the glued texts
     page.time_to_rtw(results, "en", figure_folder)
     plain = {name: value for name, value in glued.items() if isinstance(value, str)}

@@ -14,10 +14,8 @@ import pandas as pd
 import pytest
 
 from analysis.chapters.cohort import survival
-from analysis.chapters.cohort.chapter import analyse
-from analysis.chapters.cohort.data import load
 from analysis.core.results import to_plain
-from tests.helpers import SHIPPED_DATA, THRESHOLDS
+from tests.helpers import THRESHOLDS, Shipped
 
 
 def first_half(times: np.ndarray, cumulative: np.ndarray) -> float | None:
@@ -27,8 +25,8 @@ def first_half(times: np.ndarray, cumulative: np.ndarray) -> float | None:
 
 
 @pytest.mark.parametrize("threshold", THRESHOLDS)
-def test_shown_medians_are_read_off_the_published_curve(threshold: int) -> None:
-    results = analyse(load(SHIPPED_DATA), suppress_below=threshold)
+def test_shown_medians_are_read_off_the_published_curve(shipped: Shipped, threshold: int) -> None:
+    results = shipped.results("cohort", suppress_below=threshold)
     payload = json.loads(json.dumps(to_plain(results.to_json())))
     suppressed = payload["disclosure"]["suppressed"]
     comparisons = [o.by_coordinator for o in results.outcomes.values()]

@@ -15,7 +15,7 @@ import pytest
 
 from analysis.chapters import CHAPTERS
 from analysis.core.results import to_plain
-from tests.helpers import FIXTURES, SHIPPED_DATA
+from tests.helpers import FIXTURES, Shipped
 
 PINNED = FIXTURES / "pinned"
 
@@ -58,9 +58,8 @@ def test_the_comparison_notices_a_changed_digit():
 
 
 @pytest.mark.parametrize("name", list(CHAPTERS))
-def test_results_of_the_shipped_data_are_unchanged(name):
-    module = CHAPTERS[name].module()
-    results = module.analyse(module.load(SHIPPED_DATA), **CHAPTERS[name].parameters)
+def test_results_of_the_shipped_data_are_unchanged(name, shipped: Shipped):
+    results = shipped.results(name, **CHAPTERS[name].parameters)
     current = json.loads(json.dumps(to_plain(results.to_json())))
     pinned = json.loads((PINNED / f"{name}.json").read_text(encoding="utf-8"))
     assert differences(pinned, current) == []

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.chapters.cohort import coxph, survival
+from analysis.chapters.cohort import coxph, extract, survival
 from analysis.chapters.cohort import spells as register
 from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.collapsed import check, collapse
@@ -32,7 +32,7 @@ from tests.helpers import (
 
 
 def plain_reading(
-    persons: pd.DataFrame, spells: pd.DataFrame, rules: register.Derivation
+    persons: pd.DataFrame, spells: pd.DataFrame, rules: extract.Derivation
 ) -> pd.DataFrame:
     """The rules of ``spells``' module applied day by day to one person at a time."""
     out = []
@@ -91,7 +91,7 @@ def plain_reading(
             ]
             return min(starts) if starts else None
 
-        competing = first_start(own, person.entry_date, register.COMPETING)
+        competing = first_start(own, person.entry_date, extract.COMPETING)
         row = {"id": person.id, "covered": full is not None}
         for outcome, day in returns.items():
             ends = min(follow, competing if competing is not None else follow)
@@ -102,23 +102,23 @@ def plain_reading(
                 not returned and competing is not None and competing <= follow
             )
         if rules.ends is not None:
-            candidates = [(register.RETURNED, returns[rules.ends.event])]
+            candidates = [(extract.RETURNED, returns[rules.ends.event])]
             candidates += [
                 (benefit, first_start(own, person.entry_date, (benefit,)))
-                for benefit in register.COMPETING
+                for benefit in extract.COMPETING
             ]
             if rules.ends.death == "competing" and died:
                 candidates.append(("death", (person.death_date - person.entry_date).days))
             end = min([follow, *(day for _, day in candidates if day is not None)])
             row["days_to_end"] = end
             row["end_type"] = next(
-                (code for code, day in candidates if day == end), register.CENSORED
+                (code for code, day in candidates if day == end), extract.CENSORED
             )
         out.append(row)
     return pd.DataFrame(out)
 
 
-def derived(persons: pd.DataFrame, spells: pd.DataFrame, rules: register.Derivation):
+def derived(persons: pd.DataFrame, spells: pd.DataFrame, rules: extract.Derivation):
     con = register.connect()
     result = register.derive(con.create_table("s", spells), con.create_table("p", persons), rules)
     return result.execute().sort_values("id").reset_index(drop=True)
@@ -131,7 +131,7 @@ def derived(persons: pd.DataFrame, spells: pd.DataFrame, rules: register.Derivat
 @pytest.mark.parametrize("bridge", [0, 2, 7])
 def test_derived_times_follow_the_rules_day_by_day(seed, bridge):
     persons, spells = random_register(seed)
-    rules = register.Derivation(bridge_days=bridge, horizon_days=45)
+    rules = extract.Derivation(bridge_days=bridge, horizon_days=45)
     expected = plain_reading(persons, spells, rules).sort_values("id").reset_index(drop=True)
     got = derived(persons, spells, rules)
     got = got[expected.columns].astype(expected.dtypes.to_dict())
@@ -143,14 +143,14 @@ def test_derived_times_follow_the_rules_day_by_day(seed, bridge):
 @pytest.mark.parametrize(
     "rules",
     [
-        register.Derivation(
+        extract.Derivation(
             bridge_days=0, horizon_days=45, sustainable_days=10,
-            ends=register.Ends("sustainable_rtw", death="competing"),
+            ends=extract.Ends("sustainable_rtw", death="competing"),
         ),
-        register.Derivation(
-            bridge_days=3, horizon_days=45, sustainable_days=10, ends=register.Ends("first_rtw")
+        extract.Derivation(
+            bridge_days=3, horizon_days=45, sustainable_days=10, ends=extract.Ends("first_rtw")
         ),
-        register.Derivation(bridge_days=2, horizon_days=60, sustainable_days=20),
+        extract.Derivation(bridge_days=2, horizon_days=60, sustainable_days=20),
     ],
     ids=["sustained-death-competing", "first-bridged", "sustained-only"],
 )  # fmt: skip
@@ -168,10 +168,10 @@ def test_sustainable_returns_and_ends_follow_the_rules_day_by_day(seed, rules):
     assert (covered.full_rtw > covered.sustainable_rtw).any()
     if rules.ends is not None:
         kinds = set(covered.end_type)
-        assert {register.RETURNED, "work_assessment_allowance"} <= kinds <= set(rules.ends.codes())
+        assert {extract.RETURNED, "work_assessment_allowance"} <= kinds <= set(rules.ends.codes())
         assert ("death" in kinds) == (rules.ends.death == "competing")
         event = covered[rules.ends.event] == 1
-        assert (covered.end_type[event] == register.RETURNED).all()
+        assert (covered.end_type[event] == extract.RETURNED).all()
 
 
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
@@ -188,12 +188,12 @@ def test_the_generated_register_derives_the_cohort_it_was_made_from(tmp_path):
     expected = made.expected.set_index("id").loc[got.index]
     for column in ("days_to_first_rtw", "first_rtw", "days_to_full_rtw", "full_rtw"):
         assert got[column].astype(int).tolist() == expected[column].astype(int).tolist(), column
-    assert data.derivation == register.Derivation(
+    assert data.derivation == extract.Derivation(
         persons="register/persons.parquet", spells="register/spells"
     )
     # every pattern the generator documents is in it
     spells = made.spells
-    assert set(spells.benefit) == set(register.BENEFITS)
+    assert set(spells.benefit) == set(extract.BENEFITS)
     assert (spells.grade < 100).any() and spells.groupby("id").size().max() >= 8
     assert made.persons.emigration_date.notna().any()
     assert (made.expected.days_to_full_rtw < generator.HORIZON).any()
@@ -338,7 +338,7 @@ def test_a_data_folder_with_only_a_register_extract_builds_the_cohort_chapter(tm
     generator.write(made, tmp_path)
     assert [chapter.name for chapter in select_chapters(None, BOOK, tmp_path)] == ["cohort"]
     (tmp_path / "cohort.csv").write_text("id\n", encoding="utf-8")
-    assert register.register_files(tmp_path) is not None
+    assert extract.register_files(tmp_path) is not None
     assert input_files(tmp_path) == [tmp_path / "cohort.csv"]  # the table wins over register/
 
 

@@ -12,7 +12,7 @@ from analysis.core import reproduction
 from analysis.core.problems import Message
 from analysis.core.reproduction_table import table
 from analysis.core.settings import LANGS
-from tests.helpers import SHIPPED_DATA
+from tests.helpers import Shipped
 
 
 def test_a_row_holds_keys_and_its_json_nests_them():
@@ -58,11 +58,8 @@ def test_a_row_about_a_subject_is_shown_with_its_name():
 
 
 @pytest.fixture(scope="module")
-def shipped_results() -> dict[str, object]:
-    return {
-        name: chapter.module().analyse(chapter.module().load(SHIPPED_DATA), **chapter.parameters)
-        for name, chapter in CHAPTERS.items()
-    }
+def shipped_results(shipped: Shipped) -> dict[str, object]:
+    return {name: shipped.results(name, **chapter.parameters) for name, chapter in CHAPTERS.items()}
 
 
 @pytest.mark.parametrize("name", list(CHAPTERS))

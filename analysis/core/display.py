@@ -285,7 +285,8 @@ def glue_title(chapter: str, title: str | None, lang: str) -> None:
 
 
 def glue_text(name: str, text: str) -> None:
-    """Glue a plain text for a page's ``{glue:text}`…``` (a heading's, say)."""
+    """Glue a plain text for a page's ``{glue:text}`…``` (a heading's, say): a ``str``, whose
+    quoted repr myst-nb reads back as the text, never as a number or a tuple."""
     glue(name, str(text), display=False)
 
 

@@ -31,8 +31,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.chapters.cohort.data import OUTCOMES
+from analysis.chapters.cohort.extract import FOLDER
 from analysis.chapters.cohort.scale import resample
-from analysis.chapters.cohort.spells import FOLDER
 from analysis.generators.cohort import generate as generate_cohort
 
 SEED = 2026

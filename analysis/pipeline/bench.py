@@ -40,7 +40,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from analysis.chapters.cohort import coxph, spells, survival
+from analysis.chapters.cohort import coxph, extract, spells, survival
 from analysis.chapters.cohort.collapsed import CLUSTER, EVENT, TIME, WEIGHT, collapse
 from analysis.chapters.cohort.data import load as load_cohort
 from analysis.chapters.cohort.scale import COMPETING_STUDY, resample, with_competing_outcome
@@ -274,11 +274,11 @@ def engine_statistics(data: Path, engine: Engine, work: Path) -> int:
     ``--collapsed`` on the table the engine collapses, with SEs clustered by programme from
     the sums per programme the engine makes. Returns the rows Python received."""
     persons, spell_files = (
-        path.relative_to(data).as_posix() for path in spells.register_files(data)
+        path.relative_to(data).as_posix() for path in extract.register_files(data)
     )
     con = spells.connect(engine, temp_directory=work)
     cohort = spells.derived_cohort(
-        con, data, spells.Derivation(persons=persons, spells=spell_files)
+        con, data, extract.Derivation(persons=persons, spells=spell_files)
     )
     table = spells.collapsed(cohort, "first_rtw", tuple(COLLAPSED_COVARIATES))
     model = _statistics(table, clustered=False)

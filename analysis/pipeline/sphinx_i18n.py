@@ -15,6 +15,7 @@ import re
 import shutil
 from html import escape, unescape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docutils import nodes
 from pybtex.plugin import register_plugin
@@ -31,7 +32,6 @@ from pybtex.style.template import (
     optional_field,
     sentence,
 )
-from sphinx.application import Sphinx
 from sphinx.locale import translators
 from sphinx.transforms import SphinxTransform
 
@@ -39,6 +39,9 @@ from analysis.core.i18n import catalog, is_number, t
 from analysis.core.settings import LANGS, OUTPUT_SECTION_CLASS, PHONE_FIGURE_SUFFIX
 from analysis.pipeline.pdf import pdf_name
 from analysis.pipeline.sources import SECTION_KEY_CLASS
+
+if TYPE_CHECKING:  # Sphinx itself loads only in the build's Sphinx process
+    from sphinx.application import Sphinx
 
 TEMPLATES = Path(__file__).parent / "templates"
 

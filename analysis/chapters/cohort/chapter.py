@@ -26,6 +26,7 @@ from analysis.chapters.cohort.data import (
 )
 from analysis.chapters.cohort.declared import DeclaredAnalyses, declared_analyses
 from analysis.chapters.cohort.descriptives import MISSING, Table1, table1
+from analysis.chapters.cohort.extract import Derivation
 from analysis.chapters.cohort.linked import hidden_returned
 from analysis.chapters.cohort.plan import CLUSTER, EXPOSURE, AnalysisPlan, Subgroup
 from analysis.chapters.cohort.programmes import (
@@ -36,7 +37,6 @@ from analysis.chapters.cohort.programmes import (
     programme_type_summary,
 )
 from analysis.chapters.cohort.reproduction import published, reproduction_rows
-from analysis.chapters.cohort.spells import Derivation
 from analysis.chapters.cohort.survival import KMComparison, km_comparison
 from analysis.core.disclosure import COUNT, SMALL_GROUP, report
 from analysis.core.output_checks import (

@@ -14,7 +14,7 @@ import pandas as pd
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
-from analysis.chapters.cohort import spells
+from analysis.chapters.cohort import extract
 from analysis.chapters.cohort.plan import (
     CLUSTER,
     EXPOSED,
@@ -326,10 +326,10 @@ END_ROLES = ("censored", "competing")  # what death or emigration is to a derive
 
 
 class RegisterEnds(Described):
-    """Each person's end derived from the spells (``spells.Ends``), for ``competing_outcomes``:
+    """Each person's end derived from the spells (``extract.Ends``), for ``competing_outcomes``:
     which return is the event, and whether death and emigration compete or censor."""
 
-    event: Literal[spells.RETURNS] = key(
+    event: Literal[extract.RETURNS] = key(
         None, "full_rtw", "cohort.description.ends_event", required=True
     )
     death: Literal[END_ROLES] | None = key(None, "censored", "cohort.description.ends_death")
@@ -339,7 +339,7 @@ class RegisterEnds(Described):
 
 
 class SpellRules(Described):
-    """How a register extract's spells become the cohort (``spells.Derivation``)."""
+    """How a register extract's spells become the cohort (``extract.Derivation``)."""
 
     bridge_days: int | None = key(None, 14, "cohort.description.bridge_days", ge=0)
     sustainable_days: int | None = key(None, 28, "cohort.description.sustainable_days", gt=0)
@@ -488,7 +488,7 @@ class CohortData:
 
     frame: pd.DataFrame
     study: Study = field(default_factory=Study)
-    derivation: spells.Derivation | None = None  # the rules, when derived from spells
+    derivation: extract.Derivation | None = None  # the rules, when derived from spells
     plan: AnalysisPlan = DEFAULT_PLAN  # the description's, else the default
 
 
@@ -695,17 +695,19 @@ def outcome_schema(description: CohortDescription | None, base: Schema) -> Schem
     return Schema(base.file, (*base.fields, *added)) if added else base
 
 
-def ends_of(declared: RegisterEnds) -> spells.Ends:
+def ends_of(declared: RegisterEnds) -> extract.Ends:
     """The derived ends that the description's ``spells.ends`` declares."""
-    return spells.Ends(**declared.model_dump(exclude_none=True))
+    return extract.Ends(**declared.model_dump(exclude_none=True))
 
 
-def derivation_of(declared: SpellRules | None, persons: str, spells_file: str) -> spells.Derivation:
+def derivation_of(
+    declared: SpellRules | None, persons: str, spells_file: str
+) -> extract.Derivation:
     """The derivation the description's ``spells`` declares, from the files ``persons`` and
     ``spells_file`` (named within the data folder)."""
     rules = declared.model_dump(exclude_none=True, exclude={"ends"}) if declared else {}
     ends = declared.ends if declared else None
-    return spells.Derivation(
+    return extract.Derivation(
         **rules,
         ends=ends_of(ends) if ends else None,
         persons=persons,
@@ -738,26 +740,27 @@ def register_problems(description: CohortDescription | None, file: str) -> list[
         problem("spells.ends", "ends_missing", outcomes=", ".join(declared))
         return problems
     for name, outcome in declared.items():
-        for part, column in (("time", spells.END_TIME), ("event_type", spells.END_TYPE)):
+        for part, column in (("time", extract.END_TIME), ("event_type", extract.END_TYPE)):
             if getattr(outcome, part) != column:
                 problem(f"competing_outcomes.{name}.{part}", "end_column", column=column)
         derived = ends_of(ends)
         codes = outcome.codes
         competing = {event.code for event in codes.competing}
-        if (codes.event, codes.censored) != (spells.RETURNED, spells.CENSORED) or competing != set(
-            derived.competing()
-        ):
+        if (codes.event, codes.censored) != (
+            extract.RETURNED,
+            extract.CENSORED,
+        ) or competing != set(derived.competing()):
             problem(
                 f"competing_outcomes.{name}.codes",
                 "end_codes",
-                event=spells.RETURNED,
-                censored=spells.CENSORED,
+                event=extract.RETURNED,
+                censored=extract.CENSORED,
                 competing=", ".join(derived.competing()),
             )
     return problems
 
 
-def register_schema(base: Schema, derivation: spells.Derivation) -> Schema:
+def register_schema(base: Schema, derivation: extract.Derivation) -> Schema:
     """``base`` with the derived columns of a sustainable return, when the derivation has one."""
     if derivation.sustainable_days is None:
         return base
@@ -774,7 +777,7 @@ def register_schema(base: Schema, derivation: spells.Derivation) -> Schema:
 def register_extract(data_dir: Path) -> tuple[Path, Path] | None:
     """The persons and spells of ``register/`` when the cohort comes from a register extract:
     there is no ``cohort.csv`` (or ``.xlsx``) beside it (None otherwise)."""
-    return None if table_file(data_dir, SCHEMA) else spells.register_files(data_dir)
+    return None if table_file(data_dir, SCHEMA) else extract.register_files(data_dir)
 
 
 def input_files(data_dir: Path) -> list[Path]:
@@ -798,8 +801,8 @@ def load(data_dir: Path | str, notes: Notes | None = None, engine: Engine = DUCK
         raise InputError(problems)
     columns = outcome_schema(study.description, schema(plan))
     derivation = None
-    if extract := register_extract(data_dir):
-        persons, spells_file = extract
+    if files := register_extract(data_dir):
+        persons, spells_file = files
         description = study.description
         if problems := register_problems(description, study_file(data_dir, "cohort").name):
             raise InputError(problems)
@@ -808,9 +811,12 @@ def load(data_dir: Path | str, notes: Notes | None = None, engine: Engine = DUCK
             persons.relative_to(data_dir).as_posix(),
             spells_file.relative_to(data_dir).as_posix(),
         )
-        name = spells.shown(persons, data_dir.resolve())
+        name = extract.shown(persons, data_dir.resolve())
+        # Ibis and DuckDB (or Spark) load here, only when a register extract is read.
+        from analysis.chapters.cohort.spells import cohort_frame
+
         with tempfile.TemporaryDirectory() as work:
-            text = spells.cohort_frame(data_dir.resolve(), derivation, Path(work), engine=engine)
+            text = cohort_frame(data_dir.resolve(), derivation, Path(work), engine=engine)
         columns = register_schema(columns, derivation)
         frame = validate_frame(text, columns, name, Notes() if notes is None else notes)
     else:

@@ -15,10 +15,10 @@ from babel.lists import format_list
 
 from analysis.chapters.cohort.chapter import CohortResults, SubgroupResults
 from analysis.chapters.cohort.declared import WITHHELD
+from analysis.chapters.cohort.extract import EXITS
 from analysis.chapters.cohort.plan import EXPOSED, EXPOSURE, REFERENCE, AnalysisPlan
 from analysis.chapters.cohort.programmes import OddsRatio
 from analysis.chapters.cohort.reproduction import published
-from analysis.chapters.cohort.spells import EXITS
 from analysis.chapters.cohort.survival import KMComparison, LogRank, MedianSummary
 from analysis.chapters.cohort.tables import (
     cause_name,

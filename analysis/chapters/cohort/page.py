@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import partial
 
 from IPython.display import HTML, Markdown
-from myst_nb import glue
 
 from analysis.chapters.cohort import figures, narrative, tables
 from analysis.chapters.cohort.chapter import CohortResults, SubgroupResults
@@ -15,6 +14,7 @@ from analysis.core.display import (
     FigureFolder,
     figure_source,
     glue_md,
+    glue_text,
     glue_title,
     html_table,
     note,
@@ -24,12 +24,6 @@ from analysis.core.display import (
     status_badges,
 )
 from analysis.core.i18n import fmt_int, t
-
-
-def _glue(name: str, text: str) -> None:
-    """Glue a formatted text for ``{glue:text}`` (a plain ``str``, whose quoted repr myst-nb
-    reads back as the text, never as a number or a tuple)."""
-    glue(name, str(text), display=False)
 
 
 def _caption(results: CohortResults, key: str, lang: str, **values: object) -> str:
@@ -60,15 +54,15 @@ def opening(results: CohortResults, lang: str) -> list[Markdown]:
     study = results.study
     glue_title("cohort", study.text("title", lang), lang)
     names = tables.plan_names(results, lang)
-    _glue(
+    glue_text(
         "cohort_heading_exposure",
         t(tables.plan_key(results, "cohort.heading.exposure"), lang, **names),
     )
     subgroup = t(tables.plan_key(results, "cohort.heading.subgroup"), lang)
     if not results.paper_plan and len(results.subgroups) == 1:
         subgroup = _subgroup_heading(results, next(iter(results.subgroups.values())), lang)
-    _glue("cohort_heading_subgroup", subgroup)
-    _glue("cohort_heading_persons", t(tables.plan_key(results, "cohort.heading.persons"), lang))
+    glue_text("cohort_heading_subgroup", subgroup)
+    glue_text("cohort_heading_persons", t(tables.plan_key(results, "cohort.heading.persons"), lang))
     glue_md("cohort_time_zero", t(tables.plan_key(results, "cohort.text.time_zero"), lang))
     shown = [Markdown(narrative.opening(results, lang))]
     how = study.text("provenance_note", lang)
@@ -114,7 +108,7 @@ def time_to_rtw(
     """Per outcome the Kaplan–Meier figure and the median table by coordinator; glue the
     follow-up, the log-rank sentences and the paper's part of the next section."""
     days = results.follow_up_days
-    _glue("cohort_follow_up", fmt_int(days, lang))
+    glue_text("cohort_follow_up", fmt_int(days, lang))
     glue_md("cohort_ci_intro", narrative.ci_intro(results, lang))
     glue_md("cohort_ci_end", narrative.optional(results.compared, "cohort.text.ci_end_paper", lang))
     shown = []
@@ -140,7 +134,7 @@ def time_to_rtw(
                 _medians_note(results, comparison, lang),
             )
         )
-        _glue(f"cohort_logrank_{outcome}", narrative.logrank_text(comparison.logrank, lang))
+        glue_text(f"cohort_logrank_{outcome}", narrative.logrank_text(comparison.logrank, lang))
     return shown
 
 
