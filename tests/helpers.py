@@ -761,3 +761,21 @@ def write_planned_book(folder: Path) -> Path:
         encoding="utf-8",
     )
     return folder
+
+
+def assert_same_results(got: object, expected: object, path: str = "") -> None:
+    """Two results JSONs are the same: floats to 1e-10 (NaN equal to NaN), everything else
+    (keys, counts, nulls, reason codes, disclosure decisions, order of lists) identical."""
+    if isinstance(expected, dict):
+        assert isinstance(got, dict) and list(got) == list(expected), path
+        for key, value in expected.items():
+            assert_same_results(got[key], value, f"{path}.{key}")
+    elif isinstance(expected, list | tuple):
+        assert type(got) is type(expected) and len(got) == len(expected), path
+        for i, (one, other) in enumerate(zip(got, expected, strict=True)):
+            assert_same_results(one, other, f"{path}[{i}]")
+    elif isinstance(expected, float) and not isinstance(got, bool):
+        assert isinstance(got, float | int), path
+        assert got == pytest.approx(expected, rel=0, abs=1e-10, nan_ok=True), path
+    else:
+        assert got == expected and type(got) is type(expected), path

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ from tests.helpers import (
     COLLAPSED_BY,
     REGISTER_STUDY,
     assert_bad_spells_named,
+    assert_same_results,
     cohort_page_text,
     design,
     plain,
@@ -229,7 +231,7 @@ def test_a_register_extract_gives_the_results_of_its_cohort_and_says_how(tmp_pat
     from_rows = analyse(load(tmp_path / "csv-data"))
     derived = from_register.to_json()
     assert derived.pop("derivation")["persons"] == "register/persons.parquet"
-    assert derived == from_rows.to_json()
+    assert_same_results(derived, from_rows.to_json())
     said = {
         "en": "first day not covered by a full-time (100%) benefit spell",
         "nb": "første dag som ikke dekkes av en ytelsesperiode på heltid (100\u00a0%)",
@@ -283,6 +285,30 @@ def test_a_register_extract_gives_sustained_returns_and_competing_ends_to_the_ch
         text = cohort_page_text(results, monkeypatch, lang)
         for phrase in words:
             assert phrase in text, (lang, phrase)
+
+
+@pytest.mark.parametrize("suppress_below", [0, 5])
+def test_the_chapter_on_the_collapsed_cohort_equals_the_chapter_on_its_persons(
+    tmp_path, suppress_below
+):
+    made = generator.generate(800, seed=4)
+    generator.write(made, tmp_path)
+    (tmp_path / "cohort.study.yaml").write_text(
+        REGISTER_STUDY + "outcomes: {first_rtw: {rmst: {horizon_days: 180}}}\n", encoding="utf-8"
+    )
+    data = load(tmp_path)
+    collapsed = data.frame
+    # one row per pattern, as many persons as the extract, ages only in bands
+    assert collapsed["weight"].sum() == len(made.persons) > len(collapsed)
+    assert "id" not in collapsed and "age" not in collapsed and "age_group" in collapsed
+    persons_rows = collapsed.index.repeat(collapsed["weight"])
+    rows = collapsed.drop(columns="weight").loc[persons_rows].reset_index(drop=True)
+    persons = replace(data, frame=rows)
+    from_patterns = analyse(data, suppress_below=suppress_below)
+    assert from_patterns.declared.competing and from_patterns.declared.restricted_means
+    assert_same_results(
+        from_patterns.to_json(), analyse(persons, suppress_below=suppress_below).to_json()
+    )
 
 
 @pytest.mark.parametrize(

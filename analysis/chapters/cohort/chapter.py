@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
 
+from analysis.chapters.cohort.collapsed import persons
 from analysis.chapters.cohort.cox import (
     CoxFits,
     PHTest,
@@ -445,7 +446,7 @@ def _without_programme_type(frame: pd.DataFrame, described: Table1, by: str) -> 
     """How many have no value of the subgroup variable ``by``, as Table 1 shows it (None
     when hidden)."""
     if by not in described.blocks:
-        return len(frame)
+        return persons(frame)
     if MISSING not in described.levels(by):
         return 0
     return described.value(by, MISSING, "total")
@@ -497,7 +498,7 @@ def analyse(
         suppress_below,
     )
     subgroup = next(iter((plan.subgroups or {}).values()), None)
-    programmes, by_subgroup, odds, left_out = {}, None, None, len(frame)
+    programmes, by_subgroup, odds, left_out = {}, None, None, persons(frame)
     if subgroup is not None:
         by, outcome = subgroup.variable, subgroup_outcome()
         outcomes, programmes = _returned_shown_together(
@@ -538,7 +539,7 @@ def analyse(
         else []
     )
     return CohortResults(
-        n=len(frame),
+        n=persons(frame),
         n_coordinator=sizes["yes"],
         n_programmes=int(frame[CLUSTER].nunique()),
         n_without_programme_type=left_out,

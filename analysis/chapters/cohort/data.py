@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from analysis.chapters.cohort import spells
+from analysis.chapters.cohort.collapsed import WEIGHT
 from analysis.chapters.cohort.plan import (
     CLUSTER,
     EXPOSED,
@@ -446,7 +448,8 @@ DESCRIPTION = CohortDescription
 
 @dataclass(frozen=True)
 class CohortData:
-    """The validated cohort as read (one row per employee, typed columns) and its study
+    """The validated cohort as read (one row per employee, typed columns; from a register
+    extract one row per pattern with its ``weight``, :func:`_patterns`) and its study
     description (``cohort.study.yaml``; neutral when the data folder has none)."""
 
     frame: pd.DataFrame
@@ -761,13 +764,53 @@ def load(data_dir: Path | str, notes: Notes | None = None, engine: Engine = DUCK
             spells_file.relative_to(data_dir).as_posix(),
         )
         name = spells.shown(persons, data_dir.resolve())
-        with tempfile.TemporaryDirectory() as work:
-            text = spells.cohort_frame(data_dir.resolve(), derivation, Path(work), engine=engine)
         columns = register_schema(columns, derivation)
-        frame = validate_frame(text, columns, name, Notes() if notes is None else notes)
+        with tempfile.TemporaryDirectory() as work:
+            con = spells.connect(engine, temp_directory=Path(work))
+            cohort = spells.derived_cohort(con, data_dir.resolve(), derivation)
+            rows = validate_frame(
+                spells.person_cells(cohort), columns, name, Notes() if notes is None else notes
+            )
+            _check_rows(rows, plan, name, study, data_dir)
+            frame = _patterns(cohort, columns, plan, name)
     else:
         frame = read_table(data_dir, columns, notes)
-        name = f"{data_dir.resolve().name}/{columns.file}"
+        _check_rows(frame, plan, f"{data_dir.resolve().name}/{columns.file}", study, data_dir)
+    return CohortData(frame, study, derivation, plan)
+
+
+def _patterns(cohort: ir.Table, columns: Schema, plan: AnalysisPlan, name: str) -> pd.DataFrame:
+    """The derived cohort of a register extract collapsed in its engine: one row per distinct
+    pattern of the columns of ``columns`` the chapter reads (all but the id; a banded numeric
+    column as its bands, under the variable's name), typed as the rows are, with ``weight``
+    the number of persons of each. Numbers of a person (the minimum or maximum age) do not
+    reach Python."""
+    bands = {
+        variable_name: (
+            variable.column or variable_name,
+            tuple((band.level, band.up_to) for band in variable.bands),
+        )
+        for variable_name, variable in (plan.variables or {}).items()
+        if variable.bands is not None
+    }
+    banded = {column.lower() for column, _ in bands.values()}
+    named = {field.name.lower(): field for field in columns.fields if field.name != ID}
+    kept = tuple(c for c in cohort.columns if c.lower() in named and c.lower() not in banded)
+    present = {column.lower(): column for column in cohort.columns}
+    bands = {v: (present[c.lower()], b) for v, (c, b) in bands.items() if c.lower() in present}
+    text = spells.cohort_patterns(cohort, kept, bands)
+    weight = text.pop(WEIGHT)
+    fields = tuple(named[c.lower()] for c in kept)
+    frame = validate_frame(text, Schema(columns.file, fields), name, Notes())
+    frame[WEIGHT] = weight
+    return frame
+
+
+def _check_rows(
+    frame: pd.DataFrame, plan: AnalysisPlan, name: str, study: Study, data_dir: Path
+) -> None:
+    """The cross-column rules of the cohort's rows (every person with a stratum, no full return
+    before the first), and the study description's claim of its programme types."""
     if plan.strata is not None:  # every model is fitted on everyone with a stratum
         strata = plan.variables[plan.strata]
         column = strata.column or plan.strata
@@ -816,7 +859,6 @@ def load(data_dir: Path | str, notes: Notes | None = None, engine: Engine = DUCK
         read_yaml(PUBLISHED)["table1"]["programme_type"],
         frame["programme_type"].dropna() if "programme_type" in frame else (),
     )
-    return CohortData(frame, study, derivation, plan)
 
 
 def horizon(plan: AnalysisPlan, follow_up_days: int | None = None) -> int:
@@ -845,7 +887,8 @@ def prepare(
     """Analysis frame: censor at the horizon (``follow_up_days``, else the plan's); the
     exposure as its role ``coordinator`` (``yes``: the compared level, ``no``: the
     reference), the cluster as ``programme_id``; every variable of the plan (bands of a
-    numeric column, merged levels); categories in the plan's order."""
+    numeric column, merged levels; a collapsed cohort has its bands already); categories in
+    the plan's order. A collapsed cohort's ``weight`` stays beside."""
     data = frame.copy()
     days_limit = horizon(plan, follow_up_days)
     for outcome in OUTCOMES:
@@ -860,6 +903,8 @@ def prepare(
         column = variable.column or name
         if column in frame:
             data[name] = _variable(frame, variable, column)
+            levels[name] = variable.codes
+        elif variable.bands is not None and name in frame:  # banded in the engine
             levels[name] = variable.codes
     # Categories make comparisons and missing-value checks on a register-sized cohort cheap;
     # the values read as before, the categories in the plan's order.

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from analysis.chapters.cohort.collapsed import persons, weights_of
 from analysis.chapters.cohort.descriptives import MISSING, Table1
 from analysis.chapters.cohort.plan import EXPOSURE
 from analysis.chapters.cohort.programmes import COORDINATOR_GROUPS, ProgrammeGroup
@@ -41,11 +42,11 @@ def hidden_returned(
     have the subgroup variable among their covariates. The number returned of a level that
     shows none (a programme type whose size is hidden, those without a programme type) is a
     count the others imply: it is protected as a hidden count, so that, small, it may be 0 and
-    may be ``suppress_below`` or more."""
+    may be ``suppress_below`` or more. Rows count as many persons as their case weights."""
     levels = table1.levels(by)
     programme = data[by].astype(object).where(data[by].notna(), MISSING)
     joint = (
-        pd.Series(1, index=data.index)
+        pd.Series(weights_of(data), index=data.index)
         .groupby(
             [
                 data[EXPOSURE].astype(object),
@@ -73,7 +74,7 @@ def hidden_returned(
         published.append((parts, shown))
         return len(cells) + len(published) - 1
 
-    everyone = publish(len(data))
+    everyone = publish(persons(data))
     for group in COORDINATOR_GROUPS:
         publish(table1.size(group), group=group)
     for level in levels:

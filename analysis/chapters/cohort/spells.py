@@ -56,6 +56,8 @@ RETURNS = ("first_rtw", "full_rtw", "sustainable_rtw")
 END_TIME, END_TYPE = "days_to_end", "end_type"  # the derived columns of the ends
 RETURNED, CENSORED = "rtw", "censored"  # end types beside the competing benefits and exits
 FOLDER = "register"
+# The bands of a numeric variable: each level with the largest value in it (None: the rest).
+Bands = tuple[tuple[str, float | None], ...]
 
 
 @dataclass(frozen=True)
@@ -497,35 +499,64 @@ def derived_cohort(
     return joined
 
 
-def cohort_frame(
-    data_dir: Path,
-    rules: Derivation,
-    work: Path,
-    shown_limit: int = 20,
-    engine: Engine = DUCKDB,
-) -> pd.DataFrame:
-    """The persons of the files ``rules`` names in ``data_dir`` with their derived outcome
-    columns, as text cells in the persons file's order (one row per person, ready for the
-    cohort schema), derived in ``engine``, which spills to ``work``. Raises InputError on bad
-    spells or a person no spell covers at time zero."""
-    con = connect(engine, temp_directory=work)
-    joined = derived_cohort(con, data_dir, rules, shown_limit).order_by("_row")
-    left_out = (*PERSON_DATES, "covered", "_file", "_row")
-    kept = [c for c in joined.columns if c not in left_out and not c.endswith("_competing")]
-    # Integers and texts become text cells in the engine (pandas took half a minute for 1.4 M
-    # persons); a column of another type (a float, a date) as pandas writes it below.
-    in_engine = [c for c in kept if joined[c].type().is_integer() or joined[c].type().is_string()]
-    cells = {
-        c: joined[c].cast("string").fill_null("") if c in in_engine else joined[c] for c in kept
+def _cells(table: ir.Table, columns: list[str]) -> dict[str, ir.Value]:
+    """``columns`` of ``table`` as the cells of a read file: integers and texts as text in the
+    engine (pandas took half a minute for 1.4 M persons), missing values empty; a column of
+    another type (a float, a date) as it is, for :func:`_as_text`."""
+    return {
+        c: table[c].cast("string").fill_null("")
+        if table[c].type().is_integer() or table[c].type().is_string()
+        else table[c]
+        for c in columns
     }
-    table = joined.select("_row", **cells).to_pyarrow()
+
+
+def _as_text(table: pa.Table, columns: list[str]) -> pd.DataFrame:
+    """An Arrow table of :func:`_cells` as a frame of text cells (45, not 45.0)."""
     frame = table.to_pandas(
         types_mapper={pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}.get
     )
-    frame.index = frame.pop("_row").to_numpy() - 1
-    others = [c for c in kept if c not in in_engine]
-    frame[others] = frame[others].convert_dtypes().astype("string").fillna("")  # 45, not 45.0
+    others = [c for c in columns if not isinstance(frame[c].dtype, pd.StringDtype)]
+    frame[others] = frame[others].convert_dtypes().astype("string").fillna("")
     return frame
+
+
+def person_cells(cohort: ir.Table) -> pd.DataFrame:
+    """The persons of the derived cohort (:func:`derived_cohort`) with their outcome columns,
+    as text cells in the persons file's order (one row per person, ready for the cohort
+    schema)."""
+    joined = cohort.order_by("_row")
+    left_out = (*PERSON_DATES, "covered", "_file", "_row")
+    kept = [c for c in joined.columns if c not in left_out and not c.endswith("_competing")]
+    frame = _as_text(joined.select("_row", **_cells(joined, kept)).to_pyarrow(), kept)
+    frame.index = frame.pop("_row").to_numpy() - 1
+    return frame
+
+
+def cohort_patterns(
+    cohort: ir.Table, columns: tuple[str, ...], bands: dict[str, tuple[str, Bands]]
+) -> pd.DataFrame:
+    """The derived cohort (:func:`derived_cohort`) counted in its engine per distinct value of
+    ``columns`` and of each banded variable of ``bands`` (name: its numeric column and its
+    bands, each a level and the largest value in it, None for the last: the first band that
+    holds a value is its level; missing values none), as text cells (missing ones empty)
+    with ``weight``, the number of persons of each pattern, sorted by the cells. Python
+    receives one row per pattern, never one per person."""
+    banded = {}
+    for name, (column, levels) in bands.items():
+        number = cohort[column].cast("float64")
+        level = ibis.literal(None, "string")
+        for code, up_to in reversed(levels):
+            holds = number.notnull() if up_to is None else number <= up_to
+            level = ibis.ifelse(holds, code, level)
+        banded[name] = level
+    table = cohort.select(*columns, **banded)
+    keys = [*columns, *bands]
+    counted = table.group_by(keys).aggregate(weight=table.count())
+    cells = counted.select(**_cells(counted, keys), weight=counted.weight)
+    frame = _as_text(cells.to_pyarrow(), keys)
+    frame["weight"] = frame["weight"].astype("int64")
+    return frame.sort_values(keys, ignore_index=True)
 
 
 def collapsed(
