@@ -356,7 +356,7 @@ def test_another_seed_gives_a_different_correct_cohort(
         )
         assert first.by_coordinator.curve(level).median.spss.estimate == reference.quantile(0.5)
     frame = cox.design(other, "first_rtw", cox.covariates("cox_adjusted", other))
-    exog = frame.drop(columns=["duration", "event", "programme_id"])
+    exog = frame.drop(columns=list(cox.DESIGN_COLUMNS))
     efron = PHReg(frame["duration"], exog, status=frame["event"], ties="efron").fit()
     index = list(efron.model.exog_names).index("coordinator")
     adjusted = first.cox["cox_adjusted"].efron
