@@ -530,6 +530,7 @@ def _failures(errors: SchemaErrors, schema: Schema, name: str) -> list[Problem]:
     problems = []
     for (column, check), group in cases.groupby(["column", "check"], sort=False, dropna=False):
         field = schema.field(str(column))
+        group = group.sort_values("index", kind="stable")  # the first row first
         rows = [None if pd.isna(index) else int(index) + 1 for index in group["index"]]
         values = list(group["failure_case"])
         if len(group) > GROUP_AFTER:

@@ -767,24 +767,74 @@ def load(data_dir: Path | str, notes: Notes | None = None, engine: Engine = DUCK
         columns = register_schema(columns, derivation)
         with tempfile.TemporaryDirectory() as work:
             con = spells.connect(engine, temp_directory=Path(work))
-            cohort = spells.derived_cohort(con, data_dir.resolve(), derivation)
-            rows = validate_frame(
-                spells.person_cells(cohort), columns, name, Notes() if notes is None else notes
+            cohort = spells.derived_cohort(
+                con, data_dir.resolve(), derivation, persons_schema=persons_schema(plan)
             )
-            _check_rows(rows, plan, name, study, data_dir)
-            frame = _patterns(cohort, columns, plan, name)
+            check_strata(cohort, plan, name)
+            frame = _patterns(cohort, columns, plan, name, Notes() if notes is None else notes)
+        check_claim(
+            study,
+            data_dir,
+            "cohort",
+            "cohort.claim.programme_types",
+            read_yaml(PUBLISHED)["table1"]["programme_type"],
+            frame["programme_type"].dropna() if "programme_type" in frame else (),
+        )
     else:
         frame = read_table(data_dir, columns, notes)
         _check_rows(frame, plan, f"{data_dir.resolve().name}/{columns.file}", study, data_dir)
     return CohortData(frame, study, derivation, plan)
 
 
-def _patterns(cohort: ir.Table, columns: Schema, plan: AnalysisPlan, name: str) -> pd.DataFrame:
+def persons_schema(plan: AnalysisPlan) -> Schema:
+    """The columns of a register extract's persons file: those of ``cohort.csv`` under
+    ``plan`` but the outcomes, which the spells give."""
+    base = schema(plan)
+    derived = {name for outcome in OUTCOMES for name in (outcome, f"days_to_{outcome}")}
+    return Schema("register/persons.csv", tuple(f for f in base.fields if f.name not in derived))
+
+
+def check_strata(cohort: ir.Table, plan: AnalysisPlan, name: str, shown_limit: int = 20) -> None:
+    """Every person of a register extract has a stratum when the plan has strata (the first
+    ``shown_limit`` without one named), checked in the engine."""
+    if plan.strata is None:
+        return
+    column = plan.variables[plan.strata].column or plan.strata
+    if column not in cohort.columns:  # the persons check named the missing column
+        return
+    rows = (
+        cohort.filter(cohort[column].isnull())
+        .order_by("_row")
+        .select("_row")
+        .limit(shown_limit)
+        .to_pyarrow()
+        .column("_row")
+        .to_pylist()
+    )
+    if rows:
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    column,
+                    row,
+                    Message("cohort.input.plan.stratum_missing"),
+                    Message("cohort.input.plan.fix.stratum_missing"),
+                )
+                for row in rows
+            ]
+        )
+
+
+def _patterns(
+    cohort: ir.Table, columns: Schema, plan: AnalysisPlan, name: str, notes: Notes
+) -> pd.DataFrame:
     """The derived cohort of a register extract collapsed in its engine: one row per distinct
     pattern of the columns of ``columns`` the chapter reads (all but the id; a banded numeric
     column as its bands, under the variable's name), typed as the rows are, with ``weight``
     the number of persons of each. Numbers of a person (the minimum or maximum age) do not
-    reach Python."""
+    reach Python. How values were read (Norwegian category words, a column in another case)
+    goes to ``notes``: the patterns hold every distinct value of the persons file."""
     bands = {
         variable_name: (
             variable.column or variable_name,
@@ -801,7 +851,7 @@ def _patterns(cohort: ir.Table, columns: Schema, plan: AnalysisPlan, name: str) 
     text = spells.cohort_patterns(cohort, kept, bands)
     weight = text.pop(WEIGHT)
     fields = tuple(named[c.lower()] for c in kept)
-    frame = validate_frame(text, Schema(columns.file, fields), name, Notes())
+    frame = validate_frame(text, Schema(columns.file, fields), name, notes)
     frame[WEIGHT] = weight
     return frame
 

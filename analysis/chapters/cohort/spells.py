@@ -41,8 +41,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from analysis.chapters.cohort.persons import check_persons, typed_dates
 from analysis.core.problems import InputError, Message, Problem
 from analysis.core.settings import DUCKDB, FOLLOW_UP_DAYS, Engine
+from analysis.core.validation import Schema
 
 if TYPE_CHECKING:  # PySpark is an optional extra
     from pyspark.sql import SparkSession
@@ -56,6 +58,9 @@ RETURNS = ("first_rtw", "full_rtw", "sustainable_rtw")
 END_TIME, END_TYPE = "days_to_end", "end_type"  # the derived columns of the ends
 RETURNED, CENSORED = "rtw", "censored"  # end types beside the competing benefits and exits
 FOLDER = "register"
+# The types DuckDB may read a CSV column as: not BOOLEAN, which would read yes and no as true
+# and false (the persons' categories).
+CSV_TYPES = "['BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR']"
 # The bands of a numeric variable: each level with the largest value in it (None: the rest).
 Bands = tuple[tuple[str, float | None], ...]
 
@@ -189,7 +194,8 @@ def read(con: ibis.BaseBackend, path: Path, name: str, data_dir: Path) -> ir.Tab
         else:  # a table keeps the file's order (preserve_insertion_order): rowid is the row
             con.raw_sql(
                 f"CREATE OR REPLACE TEMP TABLE {name}_{i} AS "
-                f"SELECT * FROM read_csv({where}, header = true)"
+                f"SELECT * FROM read_csv({where}, header = true, "
+                f"auto_type_candidates = {CSV_TYPES})"
             )
             parts.append(f"SELECT *, {label} AS _file, rowid + 1 AS _row FROM {name}_{i}")
     return con.sql(" UNION ALL BY NAME ".join(parts))
@@ -466,13 +472,24 @@ def require_columns(table: ir.Table, columns: tuple[str, ...], fix: Message) -> 
 
 
 def derived_cohort(
-    con: ibis.BaseBackend, data_dir: Path, rules: Derivation, shown_limit: int = 20
+    con: ibis.BaseBackend,
+    data_dir: Path,
+    rules: Derivation,
+    shown_limit: int = 20,
+    persons_schema: Schema | None = None,
 ) -> ir.Table:
     """In ``con``'s engine: the persons of the files ``rules`` names in ``data_dir`` joined
     with their derived outcome columns (kept in the engine, with ``_file`` and ``_row``).
-    Raises InputError on bad spells or a person no spell covers at time zero."""
+    Raises InputError on bad persons (against ``persons_schema``, when given: see
+    :func:`~analysis.chapters.cohort.persons.check_persons`), bad spells or a person no spell
+    covers at time zero."""
     persons = read(con, data_dir / rules.persons, "persons", data_dir)
     require_columns(persons, ("id", "entry_date"), Message("cohort.input.spell.fix.person_columns"))
+    if persons_schema is not None:
+        check_persons(
+            persons, persons_schema, shown(data_dir / rules.persons, data_dir), shown_limit
+        )
+    persons = typed_dates(persons)
     spells = read(con, data_dir / rules.spells, "spells", data_dir)
     check_spells(spells, persons, shown_limit)
     outcomes = derive(spells, persons, rules).cache()
@@ -518,18 +535,6 @@ def _as_text(table: pa.Table, columns: list[str]) -> pd.DataFrame:
     )
     others = [c for c in columns if not isinstance(frame[c].dtype, pd.StringDtype)]
     frame[others] = frame[others].convert_dtypes().astype("string").fillna("")
-    return frame
-
-
-def person_cells(cohort: ir.Table) -> pd.DataFrame:
-    """The persons of the derived cohort (:func:`derived_cohort`) with their outcome columns,
-    as text cells in the persons file's order (one row per person, ready for the cohort
-    schema)."""
-    joined = cohort.order_by("_row")
-    left_out = (*PERSON_DATES, "covered", "_file", "_row")
-    kept = [c for c in joined.columns if c not in left_out and not c.endswith("_competing")]
-    frame = _as_text(joined.select("_row", **_cells(joined, kept)).to_pyarrow(), kept)
-    frame.index = frame.pop("_row").to_numpy() - 1
     return frame
 
 
