@@ -16,21 +16,18 @@ from analysis.chapters.cohort import spells as register
 from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.collapsed import check, collapse
 from analysis.chapters.cohort.data import (
-    DEFAULT_PLAN,
     input_files,
     load,
-    persons_schema,
     prepare,
 )
-from analysis.core.problems import InputError, Message, Notes, Problem
+from analysis.core.problems import InputError
 from analysis.core.settings import BOOK, DUCKDB
-from analysis.core.validation import validate_frame
 from analysis.generators import register as generator
 from analysis.pipeline.build import select_chapters
 from tests.helpers import (
     COLLAPSED_BY,
-    FNR,
     REGISTER_STUDY,
+    assert_bad_persons_named,
     assert_bad_spells_named,
     assert_same_results,
     cohort_page_text,
@@ -191,45 +188,7 @@ def test_bad_spells_are_named_by_file_row_and_fix(tmp_path, kind):
 
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
 def test_bad_persons_are_named_by_the_engine_as_in_a_cohort_csv(tmp_path, kind):
-    made = generator.generate(60, seed=2)
-    generator.write(made, tmp_path)
-    (tmp_path / "register" / "persons.parquet").unlink()
-    persons = made.persons.astype(object)
-    persons.loc[2, "coordinator"] = "maybe"  # not a level
-    persons.loc[4, "id"] = None  # missing
-    persons.loc[7, "id"] = persons.loc[6, "id"]  # twice
-    persons.loc[13:, "age"] = 95  # above the maximum, in many rows
-    persons["note"] = ""
-    persons.loc[11, "note"] = f"fnr {FNR}"  # a direct identifier
-    persons["entry_date"] = persons["entry_date"].astype(str)
-    persons.loc[9, "entry_date"] = "2020-02-30"  # no date
-    file = f"{tmp_path.name}/register/persons.{kind}"
-    if kind == "csv":
-        persons.to_csv(tmp_path / "register" / "persons.csv", index=False)
-    else:
-        persons.astype({"age": "int64"}).to_parquet(tmp_path / "register" / "persons.parquet")
-    with pytest.raises(InputError) as caught:
-        load(tmp_path)
-    # The value rules and identifiers as validate_frame words them on the same cells
-    # (a cohort.csv), and the unreadable date.
-    cells = persons.drop(columns=["entry_date", "emigration_date"])
-    cells = cells.where(cells.notna(), "").astype(str)
-    with pytest.raises(InputError) as in_python:
-        validate_frame(cells, persons_schema(DEFAULT_PLAN), file, Notes())
-    date = Problem(
-        file,
-        "entry_date",
-        10,
-        Message("cohort.input.spell.not_a_date", value="'2020-02-30'"),
-        Message("cohort.input.spell.fix.not_a_date"),
-    )
-    expected = sorted([*in_python.value.problems, date], key=lambda p: (p.row, p.column or ""))
-    assert {(p.column, p.row) for p in expected} >= {
-        ("coordinator", 3), ("id", 5), ("id", 7), ("id", 8), ("entry_date", 10), ("note", 12),
-        ("age", 14),
-    }  # fmt: skip
-    for lang in ("en", "nb"):
-        assert [p.text(lang) for p in caught.value.problems] == [p.text(lang) for p in expected]
+    assert_bad_persons_named(tmp_path, kind, DUCKDB)
 
 
 @pytest.mark.slow  # a whole extract, derived

@@ -10,7 +10,8 @@ Norwegian return-to-work cohorts come from the sickness-absence and benefit regi
 
 The derivation (``derive``) is written once with Ibis and runs in DuckDB, embedded, which
 spills to disk, or with the same expressions in Apache Spark (``--engine spark``, the ``spark``
-extra): the Python process receives one row per person, never one per spell. Rules:
+extra): the Python process receives the cohort collapsed (:func:`cohort_patterns`), never a row
+per person or spell. Rules:
 
 - a gap of at most ``bridge_days`` between two spells is no return to work;
 - first return: the first day from time zero not covered by a spell of grade 100;
