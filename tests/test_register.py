@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 from dataclasses import replace
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +17,8 @@ from analysis.chapters.cohort import spells as register
 from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.collapsed import check, collapse
 from analysis.chapters.cohort.data import (
+    DEFAULT_PLAN,
+    check_strata,
     input_files,
     load,
     prepare,
@@ -189,6 +192,17 @@ def test_bad_spells_are_named_by_file_row_and_fix(tmp_path, kind):
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
 def test_bad_persons_are_named_by_the_engine_as_in_a_cohort_csv(tmp_path, kind):
     assert_bad_persons_named(tmp_path, kind, DUCKDB)
+
+
+def test_a_person_without_a_stratum_is_named_by_row_in_the_engine():
+    plan = DEFAULT_PLAN.model_copy(update={"strata": "sex"})
+    cohort = ibis.memtable({"sex": ["female", None, "male", None], "_row": [1, 2, 3, 4]})
+    with pytest.raises(InputError) as caught:
+        check_strata(cohort, plan, "data/register/persons.parquet")
+    assert [(p.column, p.row, p.issue.key) for p in caught.value.problems] == [
+        ("sex", row, "cohort.input.plan.stratum_missing") for row in (2, 4)
+    ]
+    check_strata(cohort.filter(cohort.sex.notnull()), plan, "data/register/persons.parquet")
 
 
 @pytest.mark.slow  # a whole extract, derived

@@ -772,17 +772,17 @@ def load(data_dir: Path | str, notes: Notes | None = None, engine: Engine = DUCK
             )
             check_strata(cohort, plan, name)
             frame = _patterns(cohort, columns, plan, name, Notes() if notes is None else notes)
-        check_claim(
-            study,
-            data_dir,
-            "cohort",
-            "cohort.claim.programme_types",
-            read_yaml(PUBLISHED)["table1"]["programme_type"],
-            frame["programme_type"].dropna() if "programme_type" in frame else (),
-        )
     else:
         frame = read_table(data_dir, columns, notes)
-        _check_rows(frame, plan, f"{data_dir.resolve().name}/{columns.file}", study, data_dir)
+        _check_rows(frame, plan, f"{data_dir.resolve().name}/{columns.file}")
+    check_claim(
+        study,
+        data_dir,
+        "cohort",
+        "cohort.claim.programme_types",
+        read_yaml(PUBLISHED)["table1"]["programme_type"],
+        frame["programme_type"].dropna() if "programme_type" in frame else (),
+    )
     return CohortData(frame, study, derivation, plan)
 
 
@@ -812,18 +812,7 @@ def check_strata(cohort: ir.Table, plan: AnalysisPlan, name: str, shown_limit: i
         .to_pylist()
     )
     if rows:
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    column,
-                    row,
-                    Message("cohort.input.plan.stratum_missing"),
-                    Message("cohort.input.plan.fix.stratum_missing"),
-                )
-                for row in rows
-            ]
-        )
+        raise InputError([_stratum_missing(name, column, row) for row in rows])
 
 
 def _patterns(
@@ -856,23 +845,24 @@ def _patterns(
     return frame
 
 
-def _check_rows(
-    frame: pd.DataFrame, plan: AnalysisPlan, name: str, study: Study, data_dir: Path
-) -> None:
-    """The cross-column rules of the cohort's rows (every person with a stratum, no full return
-    before the first), and the study description's claim of its programme types."""
-    if plan.strata is not None:  # every model is fitted on everyone with a stratum
-        strata = plan.variables[plan.strata]
-        column = strata.column or plan.strata
+def _stratum_missing(name: str, column: str, row: int) -> Problem:
+    """The problem of a person without a stratum, in ``row`` of the file ``name``."""
+    return Problem(
+        name,
+        column,
+        row,
+        Message("cohort.input.plan.stratum_missing"),
+        Message("cohort.input.plan.fix.stratum_missing"),
+    )
+
+
+def _check_rows(frame: pd.DataFrame, plan: AnalysisPlan, name: str) -> None:
+    """The cross-column rules of the rows of ``cohort.csv``: every person with a stratum (every
+    model is fitted on everyone with one), no full return before the first."""
+    if plan.strata is not None:
+        column = plan.variables[plan.strata].column or plan.strata
         problems = [
-            Problem(
-                name,
-                column,
-                int(i) + 1,
-                Message("cohort.input.plan.stratum_missing"),
-                Message("cohort.input.plan.fix.stratum_missing"),
-            )
-            for i in frame.index[frame[column].isna()]
+            _stratum_missing(name, column, int(i) + 1) for i in frame.index[frame[column].isna()]
         ]
         if problems:
             raise InputError(located(problems, frame))
@@ -901,14 +891,6 @@ def _check_rows(
     ]
     if problems:
         raise InputError(located(problems, frame))
-    check_claim(
-        study,
-        data_dir,
-        "cohort",
-        "cohort.claim.programme_types",
-        read_yaml(PUBLISHED)["table1"]["programme_type"],
-        frame["programme_type"].dropna() if "programme_type" in frame else (),
-    )
 
 
 def horizon(plan: AnalysisPlan, follow_up_days: int | None = None) -> int:
