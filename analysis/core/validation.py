@@ -589,12 +589,13 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
     if problems:
         problems = located(problems, frame)
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
-    typed = _typed(text, schema)
+    typed = typed_columns(text, schema)
     typed.attrs = dict(frame.attrs)
     return typed
 
 
-def _typed(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+def typed_columns(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """Checked text cells (missing ones None) as the types of their fields in ``schema``."""
     typed = text.copy()
     for field in schema.fields:
         if field.name not in typed:

@@ -48,10 +48,11 @@ from analysis.core.validation import (
     Notes,
     Problem,
     Schema,
+    harmonise,
     located,
     read_table,
     table_file,
-    validate_frame,
+    typed_columns,
 )
 from analysis.core.yamlfile import read_yaml
 
@@ -840,7 +841,8 @@ def _patterns(
     text = spells.cohort_patterns(cohort, kept, bands)
     weight = text.pop(WEIGHT)
     fields = tuple(named[c.lower()] for c in kept)
-    frame = validate_frame(text, Schema(columns.file, fields), name, notes)
+    read = Schema(columns.file, fields)  # checked in the engine: typed only
+    frame = typed_columns(harmonise(text, read, name, notes).replace("", None), read)
     frame[WEIGHT] = weight
     return frame
 
