@@ -10,8 +10,8 @@ Norwegian return-to-work cohorts come from the sickness-absence and benefit regi
 
 The derivation (``derive``) is written once with Ibis and runs in DuckDB, embedded, which
 spills to disk, or with the same expressions in Apache Spark (``--engine spark``, the ``spark``
-extra): the Python process receives the cohort collapsed (:func:`cohort_patterns`), never a row
-per person or spell. Rules:
+extra): the Python process receives the cohort collapsed (:func:`cohort_patterns`: one row per
+pattern, never one per spell). Rules:
 
 - a gap of at most ``bridge_days`` between two spells is no return to work;
 - first return: the first day from time zero not covered by a spell of grade 100;
@@ -547,7 +547,7 @@ def cohort_patterns(
     bands, each a level and the largest value in it, None for the last: the first band that
     holds a value is its level; missing values none), as text cells (missing ones empty)
     with ``weight``, the number of persons of each pattern, sorted by the cells. Python
-    receives one row per pattern, never one per person."""
+    receives one row per pattern (as many as the persons at worst)."""
     banded = {}
     for name, (column, levels) in bands.items():
         number = cohort[column].cast("float64")
