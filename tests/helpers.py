@@ -25,11 +25,14 @@ from analysis.chapters import CHAPTERS
 from analysis.chapters.cohort import extract
 from analysis.chapters.cohort import page as cohort_page
 from analysis.chapters.cohort.chapter import CohortResults
+from analysis.chapters.cohort.data import DEFAULT_PLAN, load, persons_schema
 from analysis.core import display
 from analysis.core.display import FigureFolder
 from analysis.core.identifiers import FNR_WEIGHTS_1, FNR_WEIGHTS_2
-from analysis.core.problems import InputError
+from analysis.core.problems import InputError, Message, Notes, Problem
 from analysis.core.settings import LANGS, PHONE_FIGURE_SUFFIX, SUPPRESS_BELOW, Engine
+from analysis.core.validation import validate_frame
+from analysis.generators import register as generator
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHIPPED_DATA = FIXTURES / "shipped-data"
@@ -573,6 +576,51 @@ def assert_bad_spells_named(tmp_path, kind: str, engine: Engine) -> None:
     assert "pension" in next(p for p in problems if p.column == "benefit").text("nb")
 
 
+def assert_bad_persons_named(tmp_path: Path, kind: str, engine: Engine) -> None:
+    """Bad persons written as ``kind`` (csv or parquet) stop ``engine``'s check, each named by
+    file, row and fix as :func:`validate_frame` names them on the same cells (a cohort.csv),
+    in both languages."""
+    made = generator.generate(60, seed=2)
+    generator.write(made, tmp_path)
+    (tmp_path / "register" / "persons.parquet").unlink()
+    persons = made.persons.astype(object)
+    persons.loc[2, "coordinator"] = "maybe"  # not a level
+    persons.loc[4, "id"] = None  # missing
+    persons.loc[7, "id"] = persons.loc[6, "id"]  # twice
+    persons.loc[13:, "age"] = 95  # above the maximum, in many rows
+    persons["note"] = ""
+    persons.loc[11, "note"] = f"fnr {FNR}"  # a direct identifier
+    persons["entry_date"] = persons["entry_date"].astype(str)
+    persons.loc[9, "entry_date"] = "2020-02-30"  # no date
+    file = f"{tmp_path.name}/register/persons.{kind}"
+    if kind == "csv":
+        persons.to_csv(tmp_path / "register" / "persons.csv", index=False)
+    else:
+        persons.astype({"age": "int64"}).to_parquet(tmp_path / "register" / "persons.parquet")
+    with pytest.raises(InputError) as caught:
+        load(tmp_path, engine=engine)
+    # The value rules and identifiers as validate_frame words them on the same cells
+    # (a cohort.csv), and the unreadable date.
+    cells = persons.drop(columns=["entry_date", "emigration_date"])
+    cells = cells.where(cells.notna(), "").astype(str)
+    with pytest.raises(InputError) as in_python:
+        validate_frame(cells, persons_schema(DEFAULT_PLAN), file, Notes())
+    date = Problem(
+        file,
+        "entry_date",
+        10,
+        Message("cohort.input.spell.not_a_date", value="'2020-02-30'"),
+        Message("cohort.input.spell.fix.not_a_date"),
+    )
+    expected = sorted([*in_python.value.problems, date], key=lambda p: (p.row, p.column or ""))
+    assert {(p.column, p.row) for p in expected} >= {
+        ("coordinator", 3), ("id", 5), ("id", 7), ("id", 8), ("entry_date", 10), ("note", 12),
+        ("age", 14),
+    }  # fmt: skip
+    for lang in ("en", "nb"):
+        assert [p.text(lang) for p in caught.value.problems] == [p.text(lang) for p in expected]
+
+
 COLLAPSED_BY = ("coordinator", "sex", "diagnosis", "programme_type")
 
 
@@ -771,3 +819,21 @@ def write_planned_book(folder: Path) -> Path:
         encoding="utf-8",
     )
     return folder
+
+
+def assert_same_results(got: object, expected: object, path: str = "") -> None:
+    """Two results JSONs are the same: floats to 1e-10 (NaN equal to NaN), everything else
+    (keys, counts, nulls, reason codes, disclosure decisions, order of lists) identical."""
+    if isinstance(expected, dict):
+        assert isinstance(got, dict) and list(got) == list(expected), path
+        for key, value in expected.items():
+            assert_same_results(got[key], value, f"{path}.{key}")
+    elif isinstance(expected, list | tuple):
+        assert type(got) is type(expected) and len(got) == len(expected), path
+        for i, (one, other) in enumerate(zip(got, expected, strict=True)):
+            assert_same_results(one, other, f"{path}[{i}]")
+    elif isinstance(expected, float) and not isinstance(got, bool):
+        assert isinstance(got, float | int), path
+        assert got == pytest.approx(expected, rel=0, abs=1e-10, nan_ok=True), path
+    else:
+        assert got == expected and type(got) is type(expected), path

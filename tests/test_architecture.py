@@ -189,7 +189,11 @@ def test_importing_a_chapter_loads_neither_papermill_nor_the_build():
 # The modules that run the register derivation in Ibis (DuckDB, Spark). Every other module
 # imports them only inside the function that reads an extract, so that a page's kernel, the
 # statistics and the tests load without Ibis.
-IBIS_MODULES = ("analysis.chapters.cohort.spells", "analysis.pipeline.bench")
+IBIS_MODULES = (
+    "analysis.chapters.cohort.spells",
+    "analysis.chapters.cohort.persons",
+    "analysis.pipeline.bench",
+)
 
 
 def test_only_the_register_derivation_loads_ibis_on_import():

@@ -130,11 +130,11 @@ def test_km_and_logrank_agree_with_statsmodels(prepared: pd.DataFrame, outcome: 
 @pytest.mark.parametrize("model", DEFAULT_PLAN.models)
 def test_cox_engine_equals_lifelines_and_statsmodels(prepared: pd.DataFrame, model: str) -> None:
     frame = cox.design(prepared, "first_rtw", cox.covariates(model, prepared))
-    x = frame.drop(columns=["duration", "event", "programme_id"])
+    x = frame.drop(columns=list(cox.DESIGN_COLUMNS))
     names = list(x.columns)
     efron = coxph.fit(frame["duration"], frame["event"], x, names, "efron")
     lifelines_fit = CoxPHFitter().fit(
-        frame.drop(columns="programme_id"),
+        frame.drop(columns=["programme_id", "weight"]),
         "duration",
         "event",
         fit_options={"precision": 1e-12, "max_steps": 100},
@@ -356,7 +356,7 @@ def test_another_seed_gives_a_different_correct_cohort(
         )
         assert first.by_coordinator.curve(level).median.spss.estimate == reference.quantile(0.5)
     frame = cox.design(other, "first_rtw", cox.covariates("cox_adjusted", other))
-    exog = frame.drop(columns=["duration", "event", "programme_id"])
+    exog = frame.drop(columns=list(cox.DESIGN_COLUMNS))
     efron = PHReg(frame["duration"], exog, status=frame["event"], ties="efron").fit()
     index = list(efron.model.exog_names).index("coordinator")
     adjusted = first.cox["cox_adjusted"].efron

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 
+import ibis
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,7 +16,13 @@ from analysis.chapters.cohort import coxph, extract, survival
 from analysis.chapters.cohort import spells as register
 from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.collapsed import check, collapse
-from analysis.chapters.cohort.data import input_files, load, prepare
+from analysis.chapters.cohort.data import (
+    DEFAULT_PLAN,
+    check_strata,
+    input_files,
+    load,
+    prepare,
+)
 from analysis.core.problems import InputError
 from analysis.core.settings import BOOK, DUCKDB
 from analysis.generators import register as generator
@@ -22,7 +30,9 @@ from analysis.pipeline.build import select_chapters
 from tests.helpers import (
     COLLAPSED_BY,
     REGISTER_STUDY,
+    assert_bad_persons_named,
     assert_bad_spells_named,
+    assert_same_results,
     cohort_page_text,
     design,
     plain,
@@ -179,12 +189,30 @@ def test_bad_spells_are_named_by_file_row_and_fix(tmp_path, kind):
     assert_bad_spells_named(tmp_path, kind, DUCKDB)
 
 
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_bad_persons_are_named_by_the_engine_as_in_a_cohort_csv(tmp_path, kind):
+    assert_bad_persons_named(tmp_path, kind, DUCKDB)
+
+
+def test_a_person_without_a_stratum_is_named_by_row_in_the_engine():
+    plan = DEFAULT_PLAN.model_copy(update={"strata": "sex"})
+    cohort = ibis.memtable({"sex": ["female", None, "male", None], "_row": [1, 2, 3, 4]})
+    with pytest.raises(InputError) as caught:
+        check_strata(cohort, plan, "data/register/persons.parquet")
+    assert [(p.column, p.row, p.issue.key) for p in caught.value.problems] == [
+        ("sex", row, "cohort.input.plan.stratum_missing") for row in (2, 4)
+    ]
+    check_strata(cohort.filter(cohort.sex.notnull()), plan, "data/register/persons.parquet")
+
+
 @pytest.mark.slow  # a whole extract, derived
 def test_the_generated_register_derives_the_cohort_it_was_made_from(tmp_path):
     made = generator.generate(2000, seed=5)
     generator.write(made, tmp_path, partitions=3)
     data = load(tmp_path)
-    got = data.frame.set_index("id")
+    assert data.frame["weight"].sum() == len(made.persons)
+    cohort = register.derived_cohort(register.connect(), tmp_path, data.derivation)
+    got = cohort.execute().set_index("id")
     expected = made.expected.set_index("id").loc[got.index]
     for column in ("days_to_first_rtw", "first_rtw", "days_to_full_rtw", "full_rtw"):
         assert got[column].astype(int).tolist() == expected[column].astype(int).tolist(), column
@@ -229,7 +257,7 @@ def test_a_register_extract_gives_the_results_of_its_cohort_and_says_how(tmp_pat
     from_rows = analyse(load(tmp_path / "csv-data"))
     derived = from_register.to_json()
     assert derived.pop("derivation")["persons"] == "register/persons.parquet"
-    assert derived == from_rows.to_json()
+    assert_same_results(derived, from_rows.to_json())
     said = {
         "en": "first day not covered by a full-time (100%) benefit spell",
         "nb": "første dag som ikke dekkes av en ytelsesperiode på heltid (100\u00a0%)",
@@ -283,6 +311,30 @@ def test_a_register_extract_gives_sustained_returns_and_competing_ends_to_the_ch
         text = cohort_page_text(results, monkeypatch, lang)
         for phrase in words:
             assert phrase in text, (lang, phrase)
+
+
+@pytest.mark.parametrize("suppress_below", [0, 5])
+def test_the_chapter_on_the_collapsed_cohort_equals_the_chapter_on_its_persons(
+    tmp_path, suppress_below
+):
+    made = generator.generate(800, seed=4)
+    generator.write(made, tmp_path)
+    (tmp_path / "cohort.study.yaml").write_text(
+        REGISTER_STUDY + "outcomes: {first_rtw: {rmst: {horizon_days: 180}}}\n", encoding="utf-8"
+    )
+    data = load(tmp_path)
+    collapsed = data.frame
+    # one row per pattern, as many persons as the extract, ages only in bands
+    assert collapsed["weight"].sum() == len(made.persons) > len(collapsed)
+    assert "id" not in collapsed and "age" not in collapsed and "age_group" in collapsed
+    persons_rows = collapsed.index.repeat(collapsed["weight"])
+    rows = collapsed.drop(columns="weight").loc[persons_rows].reset_index(drop=True)
+    persons = replace(data, frame=rows)
+    from_patterns = analyse(data, suppress_below=suppress_below)
+    assert from_patterns.declared.competing and from_patterns.declared.restricted_means
+    assert_same_results(
+        from_patterns.to_json(), analyse(persons, suppress_below=suppress_below).to_json()
+    )
 
 
 @pytest.mark.parametrize(
@@ -390,7 +442,8 @@ def test_collapsed_in_the_engine_gives_the_row_level_statistics(tmp_path):
     assert len(made.spells) >= 95_000  # about 100 k spells
     generator.write(made, tmp_path, partitions=3)
     data = load(tmp_path)
-    rows = prepare(data.frame).rename(
+    persons = data.frame.index.repeat(data.frame.pop("weight"))  # the collapsed cohort's rows
+    rows = prepare(data.frame.loc[persons].reset_index(drop=True)).rename(
         columns={"days_to_first_rtw": "time", "first_rtw": "event", "programme_id": "cluster"}
     )[["time", "event", *COLLAPSED_BY, "cluster"]]
     con = register.connect()

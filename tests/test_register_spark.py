@@ -24,6 +24,7 @@ from analysis.generators import register as generator
 from tests.helpers import (
     COLLAPSED_BY,
     REGISTER_STUDY,
+    assert_bad_persons_named,
     assert_bad_spells_named,
     design,
     plain,
@@ -66,18 +67,19 @@ def test_spark_derives_the_cohort_and_results_duckdb_does(spark, tmp_path):
     assert {"days_to_sustainable_rtw", "end_type"} <= set(in_spark.frame.columns)
     assert in_spark.frame["end_type"].nunique() == 5
     assert in_spark.derivation == in_duckdb.derivation
-    expected = made.expected.set_index("id").loc[in_spark.frame["id"]]
-    assert (in_spark.frame["days_to_full_rtw"].to_numpy() == expected["days_to_full_rtw"]).all()
     assert analyse(in_spark).to_json() == analyse(in_duckdb).to_json()
     cohorts = {
         engine.name: spells.derived_cohort(spells.connect(engine), tmp_path, in_spark.derivation)
         for engine in (DUCKDB, spark)
     }
+    derived = cohorts["spark"].execute().set_index("id")
+    expected = made.expected.set_index("id").loc[derived.index]
+    assert (derived["days_to_full_rtw"].to_numpy() == expected["days_to_full_rtw"]).all()
     patterns = {
         name: spells.collapsed(cohort, "first_rtw", COLLAPSED_BY)
         for name, cohort in cohorts.items()
     }
-    assert patterns["spark"]["weight"].sum() == len(in_spark.frame)
+    assert patterns["spark"]["weight"].sum() == in_spark.frame["weight"].sum() == len(derived)
     pd.testing.assert_frame_equal(plain(patterns["spark"]), plain(patterns["duckdb"]))
     table = patterns["duckdb"]
     x = design(table)
@@ -95,3 +97,8 @@ def test_spark_derives_the_cohort_and_results_duckdb_does(spark, tmp_path):
 @pytest.mark.parametrize("kind", ["csv", "parquet"])
 def test_spark_names_bad_spells_by_file_row_and_fix(spark, tmp_path, kind):
     assert_bad_spells_named(tmp_path, kind, spark)
+
+
+@pytest.mark.parametrize("kind", ["csv", "parquet"])
+def test_spark_names_bad_persons_as_duckdb_does(spark, tmp_path, kind):
+    assert_bad_persons_named(tmp_path, kind, spark)

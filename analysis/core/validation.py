@@ -157,9 +157,32 @@ def _split_identifiers(frame: pd.DataFrame, file: str) -> list[Problem]:
     five-digit numbers. A pair of columns is refused when at least a fifth of its rows (and at
     least one) make valid numbers; unrelated dates and numbers pass the control digits in about
     one row in a hundred."""
-    head = frame.head(200).astype(str)
+    problems = []
+    for date, rest in split_candidates(frame.head(200)):
+        problem = split_problem(file, date, rest, frame[date], frame[rest])
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def split_problem(
+    file: str, date: str, rest: str, dates: pd.Series, rests: pd.Series
+) -> Problem | None:
+    """The problem of national ids split over the columns ``date`` and ``rest`` (their cells
+    ``dates`` and ``rests``, in the file's order), None when fewer than a fifth of the rows
+    make valid numbers."""
+    rows = split_national_ids(list(dates.astype(str)), list(rests.astype(str)))
+    if rows and len(rows) >= 0.2 * len(dates):
+        return identifier_problem(file, f"{date} + {rest}", "national_id", rows[0] + 1, len(rows))
+    return None
+
+
+def split_candidates(head: pd.DataFrame) -> list[tuple[str, str]]:
+    """The pairs of columns (a birth-date column, a column of numbers of up to five digits)
+    that the first rows of a file, ``head``, show could hold national ids split in two."""
+    head = head.astype(str)
     # A column of either part has cells of four characters or more (1234, 150583).
-    wide = [c for c in frame.columns if len(head) and head[c].str.len().max() >= 4]
+    wide = [c for c in head.columns if len(head) and head[c].str.len().max() >= 4]
     numeric = [c for c in wide if head[c].str.match(r"\s*\d").mean() >= 0.5]
     dates = [c for c in numeric if head[c].map(birth_date_digits).notna().mean() >= 0.5]
     rests = [
@@ -169,17 +192,7 @@ def _split_identifiers(frame: pd.DataFrame, file: str) -> list[Problem]:
         and head[c].str.strip().str.fullmatch(r"\d{1,5}(?:\.0)?").mean() >= 0.5
         and head[c].str.strip().str.len().max() >= 4
     ]
-    problems = []
-    for date in dates:
-        for rest in rests:
-            rows = split_national_ids(list(frame[date].astype(str)), list(frame[rest].astype(str)))
-            if rows and len(rows) >= 0.2 * len(frame):
-                problems.append(
-                    identifier_problem(
-                        file, f"{date} + {rest}", "national_id", rows[0] + 1, len(rows)
-                    )
-                )
-    return problems
+    return [(date, rest) for date in dates for rest in rests]
 
 
 def _on_distinct(predicate) -> object:
@@ -264,7 +277,7 @@ def _pandera_schema(schema: Schema, present: frozenset[str]) -> pa.DataFrameSche
     )
 
 
-def _describe_failure(field: Field, check: str, value: object) -> Message:
+def describe_failure(field: Field, check: str, value: object) -> Message:
     """What failed, from pandera's check name (or the ``error`` of the checks above)."""
     if check == "not_nullable":
         return Message("input.value.empty")
@@ -517,6 +530,7 @@ def _failures(errors: SchemaErrors, schema: Schema, name: str) -> list[Problem]:
     problems = []
     for (column, check), group in cases.groupby(["column", "check"], sort=False, dropna=False):
         field = schema.field(str(column))
+        group = group.sort_values("index", kind="stable")  # the first row first
         rows = [None if pd.isna(index) else int(index) + 1 for index in group["index"]]
         values = list(group["failure_case"])
         if len(group) > GROUP_AFTER:
@@ -528,7 +542,7 @@ def _failures(errors: SchemaErrors, schema: Schema, name: str) -> list[Problem]:
                     Message(
                         "input.value.many",
                         n=len(group),
-                        failure=_describe_failure(field, str(check), values[0]),
+                        failure=describe_failure(field, str(check), values[0]),
                     ),
                     field.fix_hint(),
                 )
@@ -536,7 +550,7 @@ def _failures(errors: SchemaErrors, schema: Schema, name: str) -> list[Problem]:
             continue
         problems += [
             Problem(
-                name, field.name, row, _describe_failure(field, str(check), value), field.fix_hint()
+                name, field.name, row, describe_failure(field, str(check), value), field.fix_hint()
             )
             for row, value in zip(rows, values, strict=True)
         ]
@@ -575,12 +589,13 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
     if problems:
         problems = located(problems, frame)
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
-    typed = _typed(text, schema)
+    typed = typed_columns(text, schema)
     typed.attrs = dict(frame.attrs)
     return typed
 
 
-def _typed(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+def typed_columns(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
+    """Checked text cells (missing ones None) as the types of their fields in ``schema``."""
     typed = text.copy()
     for field in schema.fields:
         if field.name not in typed:

@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import pandas as pd
 
+from analysis.chapters.cohort.collapsed import persons
 from analysis.chapters.cohort.cox import (
     CoxFits,
     PHTest,
@@ -463,7 +464,7 @@ def _without_programme_type(frame: pd.DataFrame, described: Table1, by: str) -> 
     """How many have no value of the subgroup variable ``by``, as Table 1 shows it (None
     when hidden)."""
     if by not in described.blocks:
-        return len(frame)
+        return persons(frame)
     if MISSING not in described.levels(by):
         return 0
     return described.value(by, MISSING, "total")
@@ -566,7 +567,7 @@ def analyse(
         else []
     )
     return CohortResults(
-        n=len(frame),
+        n=persons(frame),
         n_coordinator=sizes["yes"],
         n_programmes=int(frame[CLUSTER].nunique()),
         follow_up_days=follow_up_days,

@@ -69,3 +69,16 @@ def case_weights(weights: pd.Series | np.ndarray | None, n: int) -> np.ndarray:
     if not (np.all(np.isfinite(values)) and np.all(values > 0) and np.all(values % 1 == 0)):
         raise ValueError("case weights must be positive whole numbers (counts of persons)")
     return values
+
+
+def weights_of(frame: pd.DataFrame) -> np.ndarray:
+    """The case weights of an analysis frame: its ``weight`` column (a collapsed cohort), else
+    1 per row (one row per person)."""
+    if WEIGHT in frame.columns:
+        return frame[WEIGHT].to_numpy(float)
+    return np.ones(len(frame))
+
+
+def persons(frame: pd.DataFrame) -> int:
+    """The number of persons the rows of ``frame`` stand for (the sum of its weights)."""
+    return int(weights_of(frame).sum())

@@ -21,6 +21,7 @@ import pandas as pd
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from analysis.chapters.cohort import coxph
+from analysis.chapters.cohort.collapsed import WEIGHT, weights_of
 from analysis.chapters.cohort.coxph import NotEstimable
 from analysis.chapters.cohort.data import DEFAULT_PLAN
 from analysis.chapters.cohort.plan import CLUSTER, EXPOSED, EXPOSURE, REFERENCE, AnalysisPlan
@@ -37,6 +38,8 @@ LOWESS_DELTA = 0.01
 # and the number of days at which the smooth is kept.
 MAX_BINS = 40
 SMOOTH_POINTS = 100
+# The columns of a design matrix before its covariates.
+DESIGN_COLUMNS = ("duration", "event", CLUSTER, WEIGHT)
 
 
 @dataclass(frozen=True)
@@ -200,8 +203,9 @@ def design(
     data: pd.DataFrame, outcome: str, variables: list[str], plan: AnalysisPlan = DEFAULT_PLAN
 ) -> pd.DataFrame:
     """Complete-case design matrix (complete on the strata too, if the plan has them):
-    duration, event, cluster (as a code) and dummy-coded covariates (a dummy that is constant
-    in the complete cases is left out; it would make the model singular)."""
+    duration, event, cluster (as a code), case weight (:data:`DESIGN_COLUMNS`) and dummy-coded
+    covariates (a dummy that is constant in the complete cases is left out; it would make the
+    model singular)."""
     rows = data.dropna(subset=[*variables, *([plan.strata] if plan.strata else [])])
     names, dummies = [], []
     for variable in variables:
@@ -213,6 +217,7 @@ def design(
                 dummies.append(dummy)
     matrix = np.column_stack(dummies).astype(float) if dummies else np.empty((len(rows), 0))
     frame = pd.DataFrame(matrix, columns=names, index=rows.index)
+    frame.insert(0, WEIGHT, weights_of(rows))
     frame.insert(0, CLUSTER, rows[CLUSTER].astype("category").cat.codes.to_numpy())
     frame.insert(0, "event", rows[outcome].to_numpy(int))
     frame.insert(0, "duration", rows[f"days_to_{outcome}"].to_numpy(float))
@@ -246,12 +251,13 @@ def _reason(frame: pd.DataFrame) -> str | None:
 
 def _withheld(frame: pd.DataFrame, suppress_below: int) -> str | None:
     """Why output checking withholds the model of these complete cases (None: shown)."""
-    with_coordinator = int(frame[EXPOSURE].sum())
+    n = int(frame[WEIGHT].sum())
+    with_coordinator = int(frame[WEIGHT] @ frame[EXPOSURE])
     return statistic_withheld(
-        (with_coordinator, len(frame) - with_coordinator),
+        (with_coordinator, n - with_coordinator),
         suppress_below,
-        n=len(frame),
-        parameters=len(frame.columns) - 3,
+        n=n,
+        parameters=len(frame.columns) - len(DESIGN_COLUMNS),
     )
 
 
@@ -307,11 +313,11 @@ def cox_block(
     :data:`~analysis.core.output_checks.SMALL_GROUP` or ``FEW_DF``), and the residuals only in
     bins of at least that many events."""
     frame = design(data, outcome, covariates(model, data, plan), plan)
-    n = len(frame)
+    n = int(frame[WEIGHT].sum())
     reason = _reason(frame) or _withheld(frame, suppress_below)
     fits: dict[str, coxph.CoxFit] = {}
     if reason is None:
-        names = list(frame.columns[3:])
+        names = list(frame.columns[len(DESIGN_COLUMNS) :])
         x = frame[names].to_numpy(float)
         strata = data.loc[frame.index, plan.strata].to_numpy(object) if plan.strata else None
         try:
@@ -325,6 +331,7 @@ def cox_block(
                     ties,
                     start,
                     strata=strata,
+                    weights=frame[WEIGHT].to_numpy(),
                 )
                 start = fits[ties].coef
         except NotEstimable as error:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -15,6 +15,7 @@ from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from analysis.chapters.cohort import extract
+from analysis.chapters.cohort.collapsed import WEIGHT
 from analysis.chapters.cohort.plan import (
     CLUSTER,
     EXPOSED,
@@ -47,12 +48,16 @@ from analysis.core.validation import (
     Notes,
     Problem,
     Schema,
+    harmonise,
     located,
     read_table,
     table_file,
-    validate_frame,
+    typed_columns,
 )
 from analysis.core.yamlfile import read_yaml
+
+if TYPE_CHECKING:  # Ibis loads only where a register extract is read
+    import ibis.expr.types as ir
 
 PUBLISHED = Path(__file__).with_name("published.yaml")  # the publication's numbers
 OUTCOMES = ("first_rtw", "full_rtw")  # the outcomes the chapter analyses
@@ -483,7 +488,8 @@ DESCRIPTION = CohortDescription
 
 @dataclass(frozen=True)
 class CohortData:
-    """The validated cohort as read (one row per employee, typed columns) and its study
+    """The validated cohort as read (one row per employee, typed columns; from a register
+    extract one row per pattern with its ``weight``, :func:`_patterns`) and its study
     description (``cohort.study.yaml``; neutral when the data folder has none)."""
 
     frame: pd.DataFrame
@@ -813,27 +819,110 @@ def load(data_dir: Path | str, notes: Notes | None = None, engine: Engine = DUCK
         )
         name = extract.shown(persons, data_dir.resolve())
         # Ibis and DuckDB (or Spark) load here, only when a register extract is read.
-        from analysis.chapters.cohort.spells import cohort_frame
+        from analysis.chapters.cohort import spells
 
-        with tempfile.TemporaryDirectory() as work:
-            text = cohort_frame(data_dir.resolve(), derivation, Path(work), engine=engine)
         columns = register_schema(columns, derivation)
-        frame = validate_frame(text, columns, name, Notes() if notes is None else notes)
+        with tempfile.TemporaryDirectory() as work:
+            con = spells.connect(engine, temp_directory=Path(work))
+            cohort = spells.derived_cohort(
+                con, data_dir.resolve(), derivation, persons_schema=persons_schema(plan)
+            )
+            check_strata(cohort, plan, name)
+            frame = _patterns(cohort, columns, plan, name, Notes() if notes is None else notes)
     else:
         frame = read_table(data_dir, columns, notes)
-        name = f"{data_dir.resolve().name}/{columns.file}"
-    if plan.strata is not None:  # every model is fitted on everyone with a stratum
-        strata = plan.variables[plan.strata]
-        column = strata.column or plan.strata
+        _check_rows(frame, plan, f"{data_dir.resolve().name}/{columns.file}")
+    check_claim(
+        study,
+        data_dir,
+        "cohort",
+        "cohort.claim.programme_types",
+        read_yaml(PUBLISHED)["table1"]["programme_type"],
+        frame["programme_type"].dropna() if "programme_type" in frame else (),
+    )
+    return CohortData(frame, study, derivation, plan)
+
+
+def persons_schema(plan: AnalysisPlan) -> Schema:
+    """The columns of a register extract's persons file: those of ``cohort.csv`` under
+    ``plan`` but the outcomes, which the spells give."""
+    base = schema(plan)
+    derived = {name for outcome in OUTCOMES for name in (outcome, f"days_to_{outcome}")}
+    return Schema("register/persons.csv", tuple(f for f in base.fields if f.name not in derived))
+
+
+def check_strata(cohort: ir.Table, plan: AnalysisPlan, name: str, shown_limit: int = 20) -> None:
+    """Every person of a register extract has a stratum when the plan has strata (the first
+    ``shown_limit`` without one named), checked in the engine."""
+    if plan.strata is None:
+        return
+    column = plan.variables[plan.strata].column or plan.strata
+    if column not in cohort.columns:  # the persons check named the missing column
+        return
+    rows = (
+        cohort.filter(cohort[column].isnull())
+        .order_by("_row")
+        .select("_row")
+        .limit(shown_limit)
+        .to_pyarrow()
+        .column("_row")
+        .to_pylist()
+    )
+    if rows:
+        raise InputError([_stratum_missing(name, column, row) for row in rows])
+
+
+def _patterns(
+    cohort: ir.Table, columns: Schema, plan: AnalysisPlan, name: str, notes: Notes
+) -> pd.DataFrame:
+    """The derived cohort of a register extract collapsed in its engine: one row per distinct
+    pattern of the columns of ``columns`` the chapter reads (all but the id; a banded numeric
+    column as its bands, under the variable's name), typed as the rows are, with ``weight``
+    the number of persons of each. Numbers of a person (the minimum or maximum age) do not
+    reach Python. How values were read (Norwegian category words, a column in another case)
+    goes to ``notes``: the patterns hold every distinct value of the persons file."""
+    bands = {
+        variable_name: (
+            variable.column or variable_name,
+            tuple((band.level, band.up_to) for band in variable.bands),
+        )
+        for variable_name, variable in (plan.variables or {}).items()
+        if variable.bands is not None
+    }
+    banded = {column.lower() for column, _ in bands.values()}
+    named = {field.name.lower(): field for field in columns.fields if field.name != ID}
+    kept = tuple(c for c in cohort.columns if c.lower() in named and c.lower() not in banded)
+    present = {column.lower(): column for column in cohort.columns}
+    bands = {v: (present[c.lower()], b) for v, (c, b) in bands.items() if c.lower() in present}
+    from analysis.chapters.cohort.spells import cohort_patterns  # Ibis: only for an extract
+
+    text = cohort_patterns(cohort, kept, bands)
+    weight = text.pop(WEIGHT)
+    fields = tuple(named[c.lower()] for c in kept)
+    read = Schema(columns.file, fields)  # checked in the engine: typed only
+    frame = typed_columns(harmonise(text, read, name, notes).replace("", None), read)
+    frame[WEIGHT] = weight
+    return frame
+
+
+def _stratum_missing(name: str, column: str, row: int) -> Problem:
+    """The problem of a person without a stratum, in ``row`` of the file ``name``."""
+    return Problem(
+        name,
+        column,
+        row,
+        Message("cohort.input.plan.stratum_missing"),
+        Message("cohort.input.plan.fix.stratum_missing"),
+    )
+
+
+def _check_rows(frame: pd.DataFrame, plan: AnalysisPlan, name: str) -> None:
+    """The cross-column rules of the rows of ``cohort.csv``: every person with a stratum (every
+    model is fitted on everyone with one), no full return before the first."""
+    if plan.strata is not None:
+        column = plan.variables[plan.strata].column or plan.strata
         problems = [
-            Problem(
-                name,
-                column,
-                int(i) + 1,
-                Message("cohort.input.plan.stratum_missing"),
-                Message("cohort.input.plan.fix.stratum_missing"),
-            )
-            for i in frame.index[frame[column].isna()]
+            _stratum_missing(name, column, int(i) + 1) for i in frame.index[frame[column].isna()]
         ]
         if problems:
             raise InputError(located(problems, frame))
@@ -862,15 +951,6 @@ def load(data_dir: Path | str, notes: Notes | None = None, engine: Engine = DUCK
     ]
     if problems:
         raise InputError(located(problems, frame))
-    check_claim(
-        study,
-        data_dir,
-        "cohort",
-        "cohort.claim.programme_types",
-        read_yaml(PUBLISHED)["table1"]["programme_type"],
-        frame["programme_type"].dropna() if "programme_type" in frame else (),
-    )
-    return CohortData(frame, study, derivation, plan)
 
 
 def horizon(plan: AnalysisPlan, follow_up_days: int | None = None) -> int:
@@ -899,7 +979,8 @@ def prepare(
     """Analysis frame: censor at the horizon (``follow_up_days``, else the plan's); the
     exposure as its role ``coordinator`` (``yes``: the compared level, ``no``: the
     reference), the cluster as ``programme_id``; every variable of the plan (bands of a
-    numeric column, merged levels); categories in the plan's order."""
+    numeric column, merged levels; a collapsed cohort has its bands already); categories in
+    the plan's order. A collapsed cohort's ``weight`` stays beside."""
     data = frame.copy()
     days_limit = horizon(plan, follow_up_days)
     for outcome in OUTCOMES:
@@ -914,6 +995,8 @@ def prepare(
         column = variable.column or name
         if column in frame:
             data[name] = _variable(frame, variable, column)
+            levels[name] = variable.codes
+        elif variable.bands is not None and name in frame:  # banded in the engine
             levels[name] = variable.codes
     # Categories make comparisons and missing-value checks on a register-sized cohort cheap;
     # the values read as before, the categories in the plan's order.

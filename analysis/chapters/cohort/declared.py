@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.chapters.cohort import coxph
+from analysis.chapters.cohort.collapsed import WEIGHT, persons, weights_of
 from analysis.chapters.cohort.competing import (
     CENSORED,
     Incidence,
@@ -248,7 +249,8 @@ class DeclaredAnalyses:
 
 def _status(frame: pd.DataFrame, outcome: CompetingOutcome, follow_up_days: int) -> pd.DataFrame:
     """Days and status (0 censored, 1 the event of interest, 2… the competing events in
-    declared order) of a competing outcome, censored at ``follow_up_days``."""
+    declared order) of a competing outcome, censored at ``follow_up_days``, with each row's
+    group and case weight."""
     codes = {outcome.codes.censored: CENSORED, outcome.codes.event: EVENT}
     codes |= {event.code: EVENT + 1 + k for k, event in enumerate(outcome.codes.competing)}
     days = frame[outcome.time].astype(float)
@@ -258,6 +260,7 @@ def _status(frame: pd.DataFrame, outcome: CompetingOutcome, follow_up_days: int)
             "days": days.clip(upper=follow_up_days).to_numpy(),
             "status": np.where(days <= follow_up_days, status, CENSORED),
             "group": frame[EXPOSURE].astype(object).to_numpy(),
+            WEIGHT: weights_of(frame),
         }
     )
 
@@ -272,7 +275,7 @@ def _shown_levels(
         level
         for level in levels
         if sizes.get(level) is not None
-        and statistic_withheld(((frame[EXPOSURE] == level).sum(),), suppress_below) is None
+        and statistic_withheld((persons(frame[frame[EXPOSURE] == level]),), suppress_below) is None
     ]
     return shown, tuple(level for level in levels if level not in shown)
 
@@ -280,17 +283,23 @@ def _shown_levels(
 def _hazard_ratio(data: pd.DataFrame, cause: int, shown: list[str], threshold: int) -> HazardRatio:
     """The cause-specific Cox hazard ratio of the exposed group against the reference (Efron),
     withheld by output checking unless both groups are shown."""
-    n = len(data)
+    n = persons(data)
     others = [level for level in shown if level != REFERENCE]
     if REFERENCE not in shown or len(others) != 1:
         return HazardRatio.not_estimable("too_few_shown", n)
     exposed = (data["group"] == others[0]).to_numpy(float)
-    sizes = (int(exposed.sum()), int(n - exposed.sum()))
+    weight = data[WEIGHT].to_numpy()
+    sizes = (int(weight @ exposed), int(n - weight @ exposed))
     if reason := statistic_withheld(sizes, threshold, n=n, parameters=1):
         return HazardRatio.not_estimable(reason, n)
     try:
         model = cause_specific_cox(
-            data["days"].to_numpy(), data["status"].to_numpy(), exposed, [EXPOSURE], cause
+            data["days"].to_numpy(),
+            data["status"].to_numpy(),
+            exposed,
+            [EXPOSURE],
+            cause,
+            weights=weight,
         ).fit
     except coxph.NotEstimable as error:
         return HazardRatio.not_estimable(error.reason, n)
@@ -312,11 +321,16 @@ def competing_outcome(
     shown, withheld = _shown_levels(frame, sizes, suppress_below)
     declared = outcome.times or range(0, follow_up_days + 1, AT_RISK_STEP)
     times = tuple(float(time) for time in sorted({0, *declared}) if time <= follow_up_days)
-    days, status, groups = (data[c].to_numpy() for c in ("days", "status", "group"))
-    incidence = incidence_by_group(days, status, groups, shown, numbers, suppress_below)
+    days, status, groups, weight = (data[c].to_numpy() for c in ("days", "status", "group", WEIGHT))
+    incidence = incidence_by_group(days, status, groups, shown, numbers, suppress_below, weight)
     tables = {
         level: risk_table(
-            days[groups == level], status[groups == level] == EVENT, times, level, suppress_below
+            days[groups == level],
+            status[groups == level] == EVENT,
+            times,
+            level,
+            suppress_below,
+            weight[groups == level],
         )
         for level in shown
     }
@@ -325,7 +339,12 @@ def competing_outcome(
         CauseTest(
             code,
             cause_specific_logrank(
-                compared["days"], compared["status"], compared["group"], shown, number
+                compared["days"],
+                compared["status"],
+                compared["group"],
+                shown,
+                number,
+                compared[WEIGHT],
             )
             if len(shown) > 1
             else LogRank(None, 0, None, "too_few_shown"),
@@ -355,7 +374,7 @@ def restricted_mean_times(
     horizon = float(min(outcome.rmst.horizon_days or follow_up_days, follow_up_days))
     shown, withheld = _shown_levels(frame, sizes, suppress_below)
     groups = frame[EXPOSURE].astype(object).to_numpy()
-    means = restricted_means(days, ended, groups, shown, horizon, suppress_below)
+    means = restricted_means(days, ended, groups, shown, horizon, suppress_below, weights_of(frame))
     if REFERENCE not in means or len(means) < 2:
         return RestrictedMeans(name, horizon, means, (), withheld, "too_few_shown")
     contrasts = tuple(

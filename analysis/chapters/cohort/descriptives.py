@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
+from analysis.chapters.cohort.collapsed import weights_of
 from analysis.chapters.cohort.data import DEFAULT_PLAN
 from analysis.chapters.cohort.plan import EXPOSURE, AnalysisPlan
 from analysis.core.disclosure import Suppressed, suppress_crosstab
@@ -98,23 +100,24 @@ def json_path(root: str, variable: str, level: str, column: str | None) -> str:
 
 
 def table1_counts(data: pd.DataFrame, plan: AnalysisPlan = DEFAULT_PLAN) -> pd.DataFrame:
-    """Counts per Table 1 variable of ``plan`` and level (``""`` = missing) overall and by
-    exposure group (a variable nobody has a value of is left out)."""
+    """Counts of persons (rows counted by their case weights) per Table 1 variable of ``plan``
+    and level (``""`` = missing) overall and by exposure group (a variable nobody has a value
+    of is left out)."""
     records = []
+    weight = weights_of(data)
     groups = {
-        "total": data,
-        "yes": data[data[EXPOSURE] == "yes"],
-        "no": data[data[EXPOSURE] == "no"],
+        "total": np.ones(len(data), bool),
+        "yes": (data[EXPOSURE] == "yes").to_numpy(bool),
+        "no": (data[EXPOSURE] == "no").to_numpy(bool),
     }
     variables = [v for v in plan.table1 or () if v in data and data[v].notna().any()]
     for variable in variables:
+        values = data[variable]
         for level in (*(plan.variables or {})[variable].codes, MISSING):
             record = {"variable": variable, "level": level}
+            chosen = (values.isna() if level == MISSING else values == level).to_numpy(bool)
             for name, group in groups.items():
-                values = group[variable]
-                record[name] = int(
-                    values.isna().sum() if level == MISSING else (values == level).sum()
-                )
+                record[name] = int(weight[chosen & group].sum())
             records.append(record)
     return pd.DataFrame(records)
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from analysis.chapters.cohort.collapsed import persons, weights_of
 from analysis.chapters.cohort.descriptives import MISSING, Table1
 from analysis.chapters.cohort.plan import EXPOSURE
 from analysis.chapters.cohort.programmes import COORDINATOR_GROUPS, ProgrammeGroup
@@ -44,11 +45,11 @@ def hidden_returned(
     count the others imply: it is protected as a hidden count, so that, small, it may be 0 and
     may be ``suppress_below`` or more. ``total_known``: the number returned of the whole
     cohort counts as shown (another subgroup analysis's levels may add up to it), so that no
-    hidden count follows from it either."""
+    hidden count follows from it either. Rows count as many persons as their case weights."""
     levels = table1.levels(by)
     programme = data[by].astype(object).where(data[by].notna(), MISSING)
     joint = (
-        pd.Series(1, index=data.index)
+        pd.Series(weights_of(data), index=data.index)
         .groupby(
             [
                 data[EXPOSURE].astype(object),
@@ -76,9 +77,9 @@ def hidden_returned(
         published.append((parts, shown))
         return len(cells) + len(published) - 1
 
-    everyone = publish(len(data))
+    everyone = publish(persons(data))
     if total_known:
-        publish(int(data[outcome].sum()), returned=1)
+        publish(int((data[outcome] * weights_of(data)).sum()), returned=1)
     for group in COORDINATOR_GROUPS:
         publish(table1.size(group), group=group)
     for level in levels:

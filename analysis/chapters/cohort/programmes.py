@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from analysis.chapters.cohort.collapsed import persons, weights_of
 from analysis.chapters.cohort.descriptives import Table1
 from analysis.chapters.cohort.plan import EXPOSURE, Subgroup
 from analysis.chapters.cohort.survival import Z95, MedianSummary, median_summary
@@ -111,7 +112,9 @@ def programme_type_summary(
         if n is None:
             summary[level] = ProgrammeGroup(None, None, None, None, None, None)
             continue
-        median = median_summary(rows[f"days_to_{outcome}"], rows[outcome], suppress_below)
+        median = median_summary(
+            rows[f"days_to_{outcome}"], rows[outcome], suppress_below, weights_of(rows)
+        )
         median = median.shown(suppress_below)
         coordinated = table1.value(by, level, "yes")
         summary[level] = ProgrammeGroup(
@@ -127,15 +130,17 @@ def programme_type_summary(
 
 def _two_by_two(rows: pd.DataFrame, subgroup: Subgroup) -> np.ndarray:
     """Cells a, b, c, d: (other levels, reference level) × (exposed, not), e.g. (occupational
-    or follow-up, treatment) × (coordinator, none)."""
-    exposed = (rows[subgroup.variable] != subgroup.odds_ratio_reference).to_numpy()
-    outcome = (rows[EXPOSURE] == "yes").to_numpy()
+    or follow-up, treatment) × (coordinator, none), in persons (rows counted by their case
+    weights)."""
+    exposed = (rows[subgroup.variable] != subgroup.odds_ratio_reference).to_numpy(bool)
+    outcome = (rows[EXPOSURE] == "yes").to_numpy(bool)
+    weight = weights_of(rows)
     return np.array(
         [
-            (exposed & outcome).sum(),
-            (exposed & ~outcome).sum(),
-            (~exposed & outcome).sum(),
-            (~exposed & ~outcome).sum(),
+            weight[exposed & outcome].sum(),
+            weight[exposed & ~outcome].sum(),
+            weight[~exposed & outcome].sum(),
+            weight[~exposed & ~outcome].sum(),
         ],
         dtype=float,
     )
@@ -173,16 +178,17 @@ def coordinator_odds_ratio(data: pd.DataFrame, subgroup: Subgroup) -> OddsRatio:
     rows = data[data[subgroup.variable].notna()]
     cells = _two_by_two(rows, subgroup)
     a, b, c, d = cells
-    if len(rows) == 0:
+    n = persons(rows)
+    if n == 0:
         return OddsRatio(None, None, None, None, 0, "no_programme_type")
     if a * d == 0 or b * c == 0:
         reason = "or_undefined" if a * d == b * c else "or_zero" if a * d == 0 else "or_infinite"
-        return OddsRatio(None, None, None, None, len(rows), reason)
+        return OddsRatio(None, None, None, None, n, reason)
     log_or, se = math.log(a * d / (b * c)), math.sqrt((1 / cells).sum())
     return OddsRatio(
         math.exp(log_or),
         math.exp(log_or - Z95 * se),
         math.exp(log_or + Z95 * se),
         float(2 * norm.sf(abs(log_or) / se)),
-        len(rows),
+        n,
     )

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
+from analysis.chapters.cohort.collapsed import persons, weights_of
 from analysis.chapters.cohort.cox import CoxFits
 from analysis.chapters.cohort.data import PUBLISHED, SYMPTOMS
 from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, Table1, json_path
@@ -130,6 +132,36 @@ def _coarsened(row: dict, threshold: int) -> dict:
     return {**row, "coarsened_curve": True}
 
 
+def median(values: np.ndarray, weights: np.ndarray) -> float:
+    """The median of ``values`` counted ``weights`` times each (as pandas' of the values
+    repeated: the mean of the two middle ones of an even count)."""
+    order = np.argsort(values, kind="stable")
+    ordered, cumulative = values[order], np.cumsum(weights[order])
+    n = int(cumulative[-1])
+
+    def at(position: int) -> float:
+        return float(ordered[np.searchsorted(cumulative, position, side="right")])
+
+    return (at((n - 1) // 2) + at(n // 2)) / 2
+
+
+def _age_rows(aged: pd.DataFrame, threshold: int, synthetic: bool) -> list[dict]:
+    """The median age, and the youngest and oldest as output checking lets them be shown."""
+    pub = published()
+    ages, weight = aged["age"].to_numpy(float), weights_of(aged)
+    rows = [
+        _fixed_row("cohort.repro.age_median", pub["age"]["median"], median(ages, weight), synthetic)
+    ]
+    for stat, computed in (("min", ages.min()), ("max", ages.max())):
+        key, shown = f"cohort.repro.age_{stat}", extreme(float(computed), threshold)
+        rows.append(
+            _extreme_withheld(key, pub["age"][stat])
+            if shown is None
+            else _fixed_row(key, pub["age"][stat], shown, synthetic)
+        )
+    return rows
+
+
 def _table1_rows(data: pd.DataFrame, table1: Table1, synthetic: bool) -> list[dict]:
     """Table 1 as published beside Table 1 as shown here (hidden counts withheld, and shares
     of those with a known value where the number missing is hidden)."""
@@ -138,7 +170,7 @@ def _table1_rows(data: pd.DataFrame, table1: Table1, synthetic: bool) -> list[di
     rows = []
     for variable, levels in pub["table1"].items():
         if variable == "n":
-            rows.append(_fixed_row("cohort.repro.n", str(levels), len(data), synthetic))
+            rows.append(_fixed_row("cohort.repro.n", str(levels), persons(data), synthetic))
             continue
         present = variable in table1.blocks
         known = table1.known(variable, "total") if present else 0
@@ -146,7 +178,7 @@ def _table1_rows(data: pd.DataFrame, table1: Table1, synthetic: bool) -> list[di
         for level, count in levels.items():
             codes = {"variable": variable, "level": level}
             if variable == "coordinator":  # the column sizes of Table 1
-                computed, path, known = table1.size(level), "n_coordinator", len(data)
+                computed, path, known = table1.size(level), "n_coordinator", persons(data)
             else:
                 computed = table1.value(variable, level, "total") if present else 0
                 path = json_path("table1", variable, level, None)
@@ -206,17 +238,8 @@ def _table1_rows(data: pd.DataFrame, table1: Table1, synthetic: bool) -> list[di
                         variable=variable,
                     )
                 )
-    ages = data["age"].dropna().astype(float)
-    rows.append(
-        _fixed_row("cohort.repro.age_median", pub["age"]["median"], ages.median(), synthetic)
-    )
-    for stat, computed in (("min", ages.min()), ("max", ages.max())):
-        key, shown = f"cohort.repro.age_{stat}", extreme(float(computed), threshold)
-        rows.append(
-            _extreme_withheld(key, pub["age"][stat])
-            if shown is None
-            else _fixed_row(key, pub["age"][stat], shown, synthetic)
-        )
+    if "age" in data:  # a register extract's cohort has its age bands only
+        rows += _age_rows(data[data["age"].notna()], threshold, synthetic)
     rows.append(
         _fixed_row(
             "cohort.repro.n_programmes",

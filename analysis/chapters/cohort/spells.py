@@ -10,7 +10,8 @@ Norwegian return-to-work cohorts come from the sickness-absence and benefit regi
 
 The derivation (``derive``) is written once with Ibis and runs in DuckDB, embedded, which
 spills to disk, or with the same expressions in Apache Spark (``--engine spark``, the ``spark``
-extra): the Python process receives one row per person, never one per spell. Rules:
+extra): the Python process receives the cohort collapsed (:func:`cohort_patterns`: one row per
+pattern, never one per spell). Rules:
 
 - a gap of at most ``bridge_days`` between two spells is no return to work;
 - first return: the first day from time zero not covered by a spell of grade 100;
@@ -54,11 +55,19 @@ from analysis.chapters.cohort.extract import (
     Ends,
     shown,
 )
+from analysis.chapters.cohort.persons import check_persons, typed_dates
 from analysis.core.problems import InputError, Message, Problem
 from analysis.core.settings import DUCKDB, FOLLOW_UP_DAYS, Engine
+from analysis.core.validation import Schema
 
 if TYPE_CHECKING:  # PySpark is an optional extra
     from pyspark.sql import SparkSession
+
+# The types DuckDB may read a CSV column as: not BOOLEAN, which would read yes and no as true
+# and false (the persons' categories).
+CSV_TYPES = "['BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR']"
+# The bands of a numeric variable: each level with the largest value in it (None: the rest).
+Bands = tuple[tuple[str, float | None], ...]
 
 
 def connect(
@@ -145,7 +154,8 @@ def read(con: ibis.BaseBackend, path: Path, name: str, data_dir: Path) -> ir.Tab
         else:  # a table keeps the file's order (preserve_insertion_order): rowid is the row
             con.raw_sql(
                 f"CREATE OR REPLACE TEMP TABLE {name}_{i} AS "
-                f"SELECT * FROM read_csv({where}, header = true)"
+                f"SELECT * FROM read_csv({where}, header = true, "
+                f"auto_type_candidates = {CSV_TYPES})"
             )
             parts.append(f"SELECT *, {label} AS _file, rowid + 1 AS _row FROM {name}_{i}")
     return con.sql(" UNION ALL BY NAME ".join(parts))
@@ -417,13 +427,24 @@ def require_columns(table: ir.Table, columns: tuple[str, ...], fix: Message) -> 
 
 
 def derived_cohort(
-    con: ibis.BaseBackend, data_dir: Path, rules: Derivation, shown_limit: int = 20
+    con: ibis.BaseBackend,
+    data_dir: Path,
+    rules: Derivation,
+    shown_limit: int = 20,
+    persons_schema: Schema | None = None,
 ) -> ir.Table:
     """In ``con``'s engine: the persons of the files ``rules`` names in ``data_dir`` joined
     with their derived outcome columns (kept in the engine, with ``_file`` and ``_row``).
-    Raises InputError on bad spells or a person no spell covers at time zero."""
+    Raises InputError on bad persons (against ``persons_schema``, when given: see
+    :func:`~analysis.chapters.cohort.persons.check_persons`), bad spells or a person no spell
+    covers at time zero."""
     persons = read(con, data_dir / rules.persons, "persons", data_dir)
     require_columns(persons, ("id", "entry_date"), Message("cohort.input.spell.fix.person_columns"))
+    if persons_schema is not None:
+        check_persons(
+            persons, persons_schema, shown(data_dir / rules.persons, data_dir), shown_limit
+        )
+    persons = typed_dates(persons)
     spells = read(con, data_dir / rules.spells, "spells", data_dir)
     check_spells(spells, persons, shown_limit)
     outcomes = derive(spells, persons, rules).cache()
@@ -450,35 +471,52 @@ def derived_cohort(
     return joined
 
 
-def cohort_frame(
-    data_dir: Path,
-    rules: Derivation,
-    work: Path,
-    shown_limit: int = 20,
-    engine: Engine = DUCKDB,
-) -> pd.DataFrame:
-    """The persons of the files ``rules`` names in ``data_dir`` with their derived outcome
-    columns, as text cells in the persons file's order (one row per person, ready for the
-    cohort schema), derived in ``engine``, which spills to ``work``. Raises InputError on bad
-    spells or a person no spell covers at time zero."""
-    con = connect(engine, temp_directory=work)
-    joined = derived_cohort(con, data_dir, rules, shown_limit).order_by("_row")
-    left_out = (*PERSON_DATES, "covered", "_file", "_row")
-    kept = [c for c in joined.columns if c not in left_out and not c.endswith("_competing")]
-    # Integers and texts become text cells in the engine (pandas took half a minute for 1.4 M
-    # persons); a column of another type (a float, a date) as pandas writes it below.
-    in_engine = [c for c in kept if joined[c].type().is_integer() or joined[c].type().is_string()]
-    cells = {
-        c: joined[c].cast("string").fill_null("") if c in in_engine else joined[c] for c in kept
+def _cells(table: ir.Table, columns: list[str]) -> dict[str, ir.Value]:
+    """``columns`` of ``table`` as the cells of a read file: integers and texts as text in the
+    engine (pandas took half a minute for 1.4 M persons), missing values empty; a column of
+    another type (a float, a date) as it is, for :func:`_as_text`."""
+    return {
+        c: table[c].cast("string").fill_null("")
+        if table[c].type().is_integer() or table[c].type().is_string()
+        else table[c]
+        for c in columns
     }
-    table = joined.select("_row", **cells).to_pyarrow()
+
+
+def _as_text(table: pa.Table, columns: list[str]) -> pd.DataFrame:
+    """An Arrow table of :func:`_cells` as a frame of text cells (45, not 45.0)."""
     frame = table.to_pandas(
         types_mapper={pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}.get
     )
-    frame.index = frame.pop("_row").to_numpy() - 1
-    others = [c for c in kept if c not in in_engine]
-    frame[others] = frame[others].convert_dtypes().astype("string").fillna("")  # 45, not 45.0
+    others = [c for c in columns if not isinstance(frame[c].dtype, pd.StringDtype)]
+    frame[others] = frame[others].convert_dtypes().astype("string").fillna("")
     return frame
+
+
+def cohort_patterns(
+    cohort: ir.Table, columns: tuple[str, ...], bands: dict[str, tuple[str, Bands]]
+) -> pd.DataFrame:
+    """The derived cohort (:func:`derived_cohort`) counted in its engine per distinct value of
+    ``columns`` and of each banded variable of ``bands`` (name: its numeric column and its
+    bands, each a level and the largest value in it, None for the last: the first band that
+    holds a value is its level; missing values none), as text cells (missing ones empty)
+    with ``weight``, the number of persons of each pattern, sorted by the cells. Python
+    receives one row per pattern (as many as the persons at worst)."""
+    banded = {}
+    for name, (column, levels) in bands.items():
+        number = cohort[column].cast("float64")
+        level = ibis.literal(None, "string")
+        for code, up_to in reversed(levels):
+            holds = number.notnull() if up_to is None else number <= up_to
+            level = ibis.ifelse(holds, code, level)
+        banded[name] = level
+    table = cohort.select(*columns, **banded)
+    keys = [*columns, *bands]
+    counted = table.group_by(keys).aggregate(weight=table.count())
+    cells = counted.select(**_cells(counted, keys), weight=counted.weight)
+    frame = _as_text(cells.to_pyarrow(), keys)
+    frame["weight"] = frame["weight"].astype("int64")
+    return frame.sort_values(keys, ignore_index=True)
 
 
 def collapsed(

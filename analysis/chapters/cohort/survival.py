@@ -26,7 +26,7 @@ import pandas as pd
 from scipy.stats import chi2 as chi2_distribution
 from scipy.stats import norm
 
-from analysis.chapters.cohort.collapsed import case_weights
+from analysis.chapters.cohort.collapsed import case_weights, weights_of
 from analysis.chapters.cohort.data import group_levels
 from analysis.core.disclosure import COUNT, suppress_counts
 from analysis.core.output_checks import (
@@ -376,10 +376,16 @@ def _median_summary(steps: pd.DataFrame, n: int, events: int) -> MedianSummary:
 
 
 def logrank(data: pd.DataFrame, outcome: str, by: str) -> LogRank:
-    """Log-rank test of ``outcome`` across the levels of ``by`` (rows with ``by`` missing out),
-    as R's ``survdiff``."""
+    """Log-rank test of ``outcome`` across the levels of ``by`` (rows with ``by`` missing out,
+    rows counted by their case weights), as R's ``survdiff``."""
     rows = data[data[by].notna()]
-    return logrank_test(rows[f"days_to_{outcome}"], rows[outcome], rows[by], group_levels(rows, by))
+    return logrank_test(
+        rows[f"days_to_{outcome}"],
+        rows[outcome],
+        rows[by],
+        group_levels(rows, by),
+        weights_of(rows),
+    )
 
 
 def logrank_test(
@@ -422,14 +428,19 @@ def logrank_test(
 
 
 def at_risk_counts(data: pd.DataFrame, outcome: str, by: str, times: list[float]) -> pd.DataFrame:
-    """Numbers at risk (still not returned and not censored) at each time, by group."""
+    """Numbers at risk (still not returned and not censored) at each time, by group (rows
+    counted by their case weights)."""
     durations = data[f"days_to_{outcome}"].to_numpy(float)
     groups = data[by].to_numpy(object)
+    weight = weights_of(data)
     ticks = np.asarray(times, float)
     counts = {}
     for level in group_levels(data, by):
-        ordered = np.sort(durations[groups == level])
-        counts[level] = (len(ordered) - np.searchsorted(ordered, ticks, side="left")).tolist()
+        order = np.argsort(durations[groups == level], kind="stable")
+        ordered = durations[groups == level][order]
+        before = np.concatenate([[0.0], np.cumsum(weight[groups == level][order])])
+        at_risk = before[-1] - before[np.searchsorted(ordered, ticks, side="left")]
+        counts[level] = at_risk.astype(int).tolist()
     return pd.DataFrame(counts, index=times).T
 
 
@@ -545,8 +556,12 @@ def km_comparison(
     for row, values in enumerate(counts.to_numpy(int)):
         at_risk[row, ~np.array(at_risk_published(values.tolist(), suppress_below))] = None
     curves = []
+    weight = weights_of(rows)
     for level in shown:
-        curve = km_curve(durations[groups == level], events[groups == level], level, suppress_below)
+        in_group = groups == level
+        curve = km_curve(
+            durations[in_group], events[in_group], level, suppress_below, weight[in_group]
+        )
         curves.append(replace(curve, median=curve.median.shown(suppress_below)))
     # A curve ends at the share returned: where the number returned is hidden, the curve
     # (and what is read off it) is withheld with the group.

@@ -1,0 +1,280 @@
+"""A register extract's persons file checked in its engine (DuckDB or Spark), as
+:func:`analysis.core.validation.validate_frame` checks a ``cohort.csv``: the same rules of the
+cohort schema, the same messages (file, column, row, fix) and the same search for direct
+identifiers, written as Ibis expressions. Python receives counts, the first offending rows of
+each kind and the distinct texts that could hold an identifier, never a row per person.
+
+As on a ``cohort.csv``, a category may be written in another case or as a Norwegian word
+(``Ja``, ``kvinne``); the note saying so comes from :func:`analysis.chapters.cohort.data`'s
+collapsed cohort, which holds every distinct value. The dates (``entry_date``, and
+``death_date`` and ``emigration_date`` when given) must be dates (or texts such as
+``2020-01-31``); ``entry_date`` is required.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from analysis.core.identifiers import identifier_kinds, is_identifier_column
+from analysis.core.problems import InputError, Message, Problem
+from analysis.core.validation import (
+    CATEGORY_WORDS,
+    GROUP_AFTER,
+    IDENTIFIER_KINDS,
+    LARGEST_INTEGER,
+    Field,
+    Schema,
+    describe_failure,
+    identifier_problem,
+    split_candidates,
+    split_problem,
+)
+
+DATES = ("entry_date", "death_date", "emigration_date")
+LOCATED = ("_file", "_row")
+# Rows of the file that decide which column pairs could hold national ids split in two.
+HEAD_ROWS = 200
+
+
+def cells(persons: ir.Table, column: str) -> ir.StringValue:
+    """A column's cells as the text a read file holds (integers without a decimal part, an
+    empty text missing)."""
+    value = persons[column]
+    kind = value.type()
+    if kind.is_floating():  # 45.0 is read as 45
+        whole = value == value.floor()
+        value = ibis.ifelse(whole, value.cast("int64").cast("string"), value.cast("string"))
+    else:
+        value = value.cast("string")
+    return value.nullif("")
+
+
+def _mapped(text: ir.StringValue) -> ir.StringValue:
+    """A category written as a Norwegian word or in another case, as the contract's code."""
+    lower = text.lower()
+    return lower.substitute(CATEGORY_WORDS, else_=lower)
+
+
+def _failing(field: Field, text: ir.StringValue) -> dict[str, ir.BooleanValue]:
+    """The checks of ``field`` (pandera's check names) on its cells: True where a cell fails."""
+    present = text.notnull()
+    failing: dict[str, ir.BooleanValue] = {}
+    if not field.nullable:
+        failing["not_nullable"] = ~present
+    if field.kind == "category":
+        levels = list(field.levels)
+        failing["not_level"] = present & ~(text.isin(levels) | _mapped(text).isin(levels))
+    elif field.kind == "binary":
+        failing["not_binary"] = present & ~text.isin(["0", "1"])
+    elif field.kind in ("integer", "number"):
+        number = text.strip().try_cast("float64")
+        if field.kind == "integer":
+            failing["not_integer"] = present & (number.isnull() | (number != number.floor()))
+            failing["too_large"] = present & (number.abs() >= LARGEST_INTEGER)
+        else:
+            failing["not_number"] = present & number.isnull()
+        if field.minimum is not None:
+            failing["below_minimum"] = present & (number < field.minimum)
+        if field.maximum is not None:
+            failing["above_maximum"] = present & (number > field.maximum)
+    return failing
+
+
+def _value_problems(persons: ir.Table, fields: list[tuple[Field, str]], file: str) -> list[Problem]:
+    """Every cell that breaks its field's rules, as :func:`validate_frame` names them: one
+    problem per cell, or one for a column's kind of failure in more than ``GROUP_AFTER``
+    cells (their number, the first named). One query counts the failures; one more per kind
+    that fails fetches its first rows."""
+    checks = {}
+    for field, column in fields:
+        text = cells(persons, column)
+        for check, failing in _failing(field, text).items():
+            checks[(field, column, check)] = failing
+        if field.unique:
+            count = text.count().over(ibis.window(group_by=text))
+            checks[(field, column, "field_uniqueness")] = text.notnull() & (count > 1)
+    if not checks:
+        return []
+    names = {key: f"_failing_{i}" for i, key in enumerate(checks)}
+    flagged = persons.mutate(**{names[key]: flag for key, flag in checks.items()})
+    counts = (
+        flagged.aggregate(**{name: flagged[name].cast("int64").sum() for name in names.values()})
+        .to_pyarrow()
+        .to_pylist()[0]
+    )
+    problems = []
+    for key, name in names.items():
+        n = counts[name] or 0
+        if not n:
+            continue
+        field, column, check = key
+        marked = flagged.mutate(_value=cells(flagged, column))
+        first = (
+            marked.filter(marked[name])
+            .order_by("_row")
+            .select("_row", "_value")
+            .limit(GROUP_AFTER + 1)
+            .to_pyarrow()
+            .to_pylist()
+        )
+        values = [(row["_row"], row["_value"]) for row in first]
+        if n > GROUP_AFTER:
+            row, value = values[0]
+            failure = describe_failure(field, check, value)
+            issue = Message("input.value.many", n=n, failure=failure)
+            problems.append(Problem(file, field.name, row, issue, field.fix_hint()))
+            continue
+        problems += [
+            Problem(file, field.name, row, describe_failure(field, check, value), field.fix_hint())
+            for row, value in values
+        ]
+    return problems
+
+
+def _date_problems(persons: ir.Table, file: str, shown_limit: int) -> list[Problem]:
+    """Dates that are no dates, and persons without an entry date (the first ``shown_limit``
+    of each)."""
+    problems = []
+    fix = Message("cohort.input.spell.fix.not_a_date")
+    for column in DATES:
+        if column not in persons.columns:
+            continue
+        value = persons[column]
+        text = value.cast("string")
+        unreadable = ibis.literal(False)
+        if not (value.type().is_date() or value.type().is_timestamp()):
+            unreadable = text.nullif("").notnull() & text.try_cast("date").isnull()
+        missing = value.isnull() if column == DATES[0] else ibis.literal(False)
+        marked = persons.mutate(_value=text, _missing=missing)
+        found = (
+            marked.filter(unreadable | missing)
+            .order_by("_row")
+            .select("_row", "_value", "_missing")
+            .limit(shown_limit)
+            .to_pyarrow()
+            .to_pylist()
+        )
+        problems += [
+            Problem(
+                file,
+                column,
+                row["_row"],
+                Message("input.value.empty")
+                if row["_missing"]
+                else Message("cohort.input.spell.not_a_date", value=repr(row["_value"])),
+                fix,
+            )
+            for row in found
+        ]
+    return problems
+
+
+def _identifier_problems(
+    persons: ir.Table, columns: list[str], kinds: dict[str, str], file: str
+) -> list[Problem]:
+    """Direct identifiers in the persons file, as :func:`validation.find_identifiers` finds
+    them: columns named as national id numbers; national ids in every column, e-mail addresses
+    and phone numbers in text columns, each kind once per column with its number of cells and
+    the first row. The engine counts the distinct texts that could hold one (long enough, with
+    at least eight digits of any script or an @ or an HTML entity); Python reads those."""
+    problems = [
+        Problem(
+            file,
+            column,
+            None,
+            Message("input.identifier_column"),
+            Message("input.fix.identifier_column"),
+        )
+        for column in columns
+        if is_identifier_column(column)
+    ]
+    for column in columns:
+        free_text = kinds.get(column, "text") == "text"
+        text = cells(persons, column)
+        shortest = 8 if free_text else 10
+        digits = text.re_replace(r"\P{N}", "").length()
+        maybe = (text.length() >= shortest) | text.contains("@")
+        maybe &= (digits >= 8) | text.re_search("[@\uff20\ufe6b&]")
+        marked = persons.mutate(_text=text, _maybe=maybe.fill_null(False))
+        marked = marked.filter(marked._maybe)
+        candidates = (
+            marked.group_by("_text")
+            .aggregate(n=marked.count(), first=marked._row.min())
+            .to_pyarrow()
+            .to_pylist()
+        )
+        found = [(row, identifier_kinds(row["_text"], free_text)) for row in candidates]
+        for kind in IDENTIFIER_KINDS:
+            holding = [row for row, kinds_found in found if kind in kinds_found]
+            if holding:
+                first = min(row["first"] for row in holding)
+                n = sum(row["n"] for row in holding)
+                problems.append(identifier_problem(file, column, kind, first, n))
+    return problems
+
+
+def _split_problems(persons: ir.Table, columns: list[str], file: str) -> list[Problem]:
+    """National ids split over two columns (:func:`validation.split_candidates`): the pairs
+    the first rows suggest are read whole (only those two columns; none in a usual extract)."""
+    ordered = persons.order_by("_row")
+    head = ordered.select(**{c: cells(persons, c).fill_null("") for c in columns})
+    pairs = split_candidates(head.limit(HEAD_ROWS).to_pandas())
+    problems = []
+    for date, rest in pairs:
+        both = ordered.select(date=cells(persons, date), rest=cells(persons, rest)).to_pandas()
+        problem = split_problem(file, date, rest, both["date"].fillna(""), both["rest"].fillna(""))
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def check_persons(persons: ir.Table, schema: Schema, file: str, shown_limit: int = 20) -> None:
+    """Stop with the problems of the persons file ``persons`` (read by
+    :func:`analysis.chapters.cohort.spells.read`, shown as ``file``) against ``schema`` (the
+    cohort's columns other than the derived outcomes): a missing column, a cell that breaks its
+    column's rules, a duplicate id, a date that is no date, a missing entry date, a direct
+    identifier; sorted by row and column, as :func:`validate_frame` sorts them."""
+    columns = [c for c in persons.columns if c not in (*LOCATED, *DATES)]
+    present = {column.lower(): column for column in columns}
+    problems = [
+        Problem(
+            file,
+            field.name,
+            None,
+            Message("input.column_missing"),
+            Message(
+                "input.fix.add_column",
+                column=field.name,
+                hint=field.fix_hint(),
+                found=Message("input.fix.columns_found", columns=", ".join(columns))
+                if len(columns) <= 30
+                else "",
+            ),
+        )
+        for field in schema.fields
+        if field.required and field.name.lower() not in present
+    ]
+    fields = [
+        (field, present[field.name.lower()])
+        for field in schema.fields
+        if field.name.lower() in present
+    ]
+    kinds = {column: field.kind for field, column in fields}
+    problems += _identifier_problems(persons, columns, kinds, file)
+    problems += _split_problems(persons, columns, file)
+    problems += _value_problems(persons, fields, file)
+    problems += _date_problems(persons, file, shown_limit)
+    if problems:
+        raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
+
+
+def typed_dates(persons: ir.Table) -> ir.Table:
+    """The persons with their date columns as dates (a CSV file's texts, checked by
+    :func:`check_persons`)."""
+    texts = {
+        column: persons[column].nullif("").cast("date")
+        for column in DATES
+        if column in persons.columns and persons[column].type().is_string()
+    }
+    return persons.mutate(**texts) if texts else persons
