@@ -121,15 +121,14 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
                 )
             )
         free_text = kinds_of.get(name, "text") == "text"
-        values = frame[column].astype(str)
         # Only cells that could hold one are searched, each distinct text once (register
         # extracts have millions of short cells): a national id has at least ten characters,
         # a phone number eight, an e-mail address an @.
         shortest = 8 if free_text else 10
-        codes, distinct = pd.factorize(values)
+        codes, distinct = pd.factorize(frame[column], use_na_sentinel=False)
         found = [
             identifier_kinds(text, free_text) if len(text) >= shortest or "@" in text else ()
-            for text in distinct
+            for text in map(str, distinct)
         ]
         for kind in IDENTIFIER_KINDS:
             holds = np.asarray([kind in kinds for kinds in found], dtype=bool)
@@ -458,10 +457,15 @@ def read_raw(
     if frame.empty:
         raise file_error(name, Message("input.no_rows"), Message("input.fix.add_row"))
     frame.columns = [str(column).strip() for column in frame.columns]
-    text = frame.apply(lambda column: per_distinct(column.astype(str), str.strip))
-    text = text.mask(text.isin(MISSING_WORDS), "")
+    text = frame.apply(lambda column: per_distinct(column.astype(str), _cell))
     text.attrs = dict(frame.attrs)
     return text
+
+
+def _cell(text: str) -> str:
+    """A cell's text as read: stripped, and '' for a missing-value word."""
+    stripped = text.strip()
+    return "" if stripped in MISSING_WORDS else stripped
 
 
 def _display_name(path: Path, data_dir: Path) -> str:
@@ -585,13 +589,21 @@ def _typed(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     for field in schema.fields:
         if field.name not in typed:
             continue
-        if field.kind in ("binary", "integer"):
-            typed[field.name] = pd.to_numeric(typed[field.name]).astype("Int64")
-        elif field.kind == "number":
-            typed[field.name] = pd.to_numeric(typed[field.name]).astype(float)
+        if field.kind in ("binary", "integer", "number"):
+            typed[field.name] = _numbers(typed[field.name], field.kind)
         else:
             typed[field.name] = typed[field.name].astype("string")
     return typed
+
+
+def _numbers(values: pd.Series, kind: str) -> pd.Series:
+    """A checked column of number texts (None missing) as whole numbers (``Int64``) or floats,
+    each distinct text converted once (a register-sized column repeats a few)."""
+    codes, distinct = pd.factorize(values)
+    numbers = pd.array(pd.to_numeric(pd.Series(distinct, dtype=object)).to_numpy())
+    numbers = numbers.astype("Int64" if kind in ("binary", "integer") else "Float64")
+    column = pd.Series(numbers.take(codes, allow_fill=True), index=values.index, name=values.name)
+    return column if kind != "number" else column.astype(float)
 
 
 def table_file(data_dir: Path, schema: Schema) -> Path | None:

@@ -47,6 +47,7 @@ from analysis.core.validation import (
     Problem,
     Schema,
     located,
+    per_distinct,
     read_table,
     table_file,
     validate_frame,
@@ -853,7 +854,7 @@ def prepare(
         data[outcome] = ((data[outcome] == 1) & (days <= days_limit)).astype(int)
         data[f"days_to_{outcome}"] = days.clip(upper=days_limit)
     exposure = plan.exposure
-    data[EXPOSURE] = frame[exposure.column].map(exposure.role)
+    data[EXPOSURE] = per_distinct(frame[exposure.column], exposure.role)
     data[CLUSTER] = frame[plan.cluster or CLUSTER]
     levels = {EXPOSURE: (EXPOSED, REFERENCE)}
     for name, variable in (plan.variables or {}).items():
