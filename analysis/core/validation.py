@@ -571,7 +571,7 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
         for field in schema.fields
         if field.required and field.name not in present
     ]
-    text = frame.replace("", None)
+    text = frame.apply(_categories)
     try:
         _pandera_schema(schema, frozenset(present)).validate(text, lazy=True)
     except SchemaErrors as errors:
@@ -582,6 +582,18 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
     typed = _typed(text, schema)
     typed.attrs = dict(frame.attrs)
     return typed
+
+
+def _categories(values: pd.Series) -> pd.Series:
+    """A column of text cells as a categorical column, '' missing: each check and conversion
+    then meets every distinct text once, whatever the number of rows."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    present = np.asarray([not (pd.isna(text) or text == "") for text in distinct], dtype=bool)
+    kept = np.cumsum(present) - 1  # each distinct text's category, -1 for ''
+    categories = pd.Categorical.from_codes(
+        np.where(present, kept, -1)[codes], categories=pd.Index(distinct[present], dtype=object)
+    )
+    return pd.Series(categories, index=values.index, name=values.name)
 
 
 def _typed(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
