@@ -580,6 +580,9 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
         problems = located(problems, frame)
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     typed = _typed(text, schema)
+    known = {field.name for field in schema.fields}
+    for column in (column for column in frame.columns if column not in known):
+        typed[column] = frame[column].replace("", None)  # as read, not categorical
     typed.attrs = dict(frame.attrs)
     return typed
 
