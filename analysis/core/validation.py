@@ -457,14 +457,14 @@ def read_raw(
     if frame.empty:
         raise file_error(name, Message("input.no_rows"), Message("input.fix.add_row"))
     frame.columns = [str(column).strip() for column in frame.columns]
-    text = frame.apply(lambda column: per_distinct(column.astype(str), _cell))
+    text = frame.apply(lambda column: per_distinct(column, _cell))
     text.attrs = dict(frame.attrs)
     return text
 
 
-def _cell(text: str) -> str:
+def _cell(value: object) -> str:
     """A cell's text as read: stripped, and '' for a missing-value word."""
-    stripped = text.strip()
+    stripped = str(value).strip()
     return "" if stripped in MISSING_WORDS else stripped
 
 
