@@ -353,14 +353,21 @@ def _decode(raw: bytes, name: str, notes: Notes) -> str:
     return raw.decode("cp1252", errors="replace")
 
 
-def _read_text_table(path: Path, name: str, notes: Notes) -> pd.DataFrame:
+def _read_text_table(
+    path: Path, name: str, notes: Notes, usecols: list[int] | None = None
+) -> pd.DataFrame:
     text = _decode(path.read_bytes(), name, notes)
     header = text.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=header.count)
     if delimiter != ",":
         notes.add({";": "input.note.semicolon", "\t": "input.note.tab"}[delimiter], file=name)
     frame = pd.read_csv(
-        io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[]
+        io.StringIO(text),
+        sep=delimiter,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[],
+        usecols=usecols,
     )
     frame.attrs["decimal_comma"] = delimiter == ";"
     one_line_each = text.rstrip("\r\n").count("\n") == len(frame)
@@ -466,6 +473,15 @@ def _cell(value: object) -> str:
     """A cell's text as read: stripped, and '' for a missing-value word."""
     stripped = str(value).strip()
     return "" if stripped in MISSING_WORDS else stripped
+
+
+def table_rows(path: Path, data_dir: Path) -> int:
+    """The number of data rows :func:`read_raw` reads from the table at ``path`` (a text
+    file's rows read for their first column only: the count of a register-sized file without
+    the work of reading every cell)."""
+    if path.is_file():  # else its workbook
+        return len(_read_text_table(path, _display_name(path, data_dir), Notes(), usecols=[0]))
+    return len(read_raw(path, data_dir, Notes()))
 
 
 def _display_name(path: Path, data_dir: Path) -> str:
@@ -591,7 +607,8 @@ def _categories(values: pd.Series) -> pd.Series:
     """A column of text cells as a categorical column, '' missing: each check and conversion
     then meets every distinct text once, whatever the number of rows."""
     codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    present = np.asarray([not (pd.isna(text) or text == "") for text in distinct], dtype=bool)
+    distinct = np.asarray(distinct, dtype=object)
+    present = ~pd.isna(distinct) & (distinct != "")
     kept = np.cumsum(present) - 1  # each distinct text's category, -1 for ''
     categories = pd.Categorical.from_codes(
         np.where(present, kept, -1)[codes], categories=pd.Index(distinct[present], dtype=object)
