@@ -8,6 +8,7 @@ heavy): a build stopped at any moment says so and exits 130.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import importlib
 import os
 import sys
@@ -144,6 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     interrupted by Ctrl-C or SIGTERM, from the start: the work in progress is removed,
     children end)."""
     one_blas_thread()
+    keep_freed_memory()
     try:
         with stoppable():
             return _run(sys.argv[1:] if argv is None else list(argv))
@@ -159,6 +161,28 @@ def one_blas_thread() -> None:
     contend for the same cores: on the project's busy 2-core machine the Cox fits of 200,000
     persons took 2.5 times as long with two."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+
+# glibc's ``mallopt`` parameters (malloc.h) and the values :func:`keep_freed_memory` sets.
+M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD = -1, -2, -3
+MALLOC_SETTINGS = {M_MMAP_THRESHOLD: 32 << 20, M_TRIM_THRESHOLD: 1 << 30, M_TOP_PAD: 256 << 20}
+
+
+def keep_freed_memory() -> None:
+    """Let glibc keep the memory this process frees for its next arrays instead of handing it
+    back to the system at once: arrays up to 32 MB come from the heap, which is trimmed only
+    when more than 1 GB of it is free. Reading and analysing a register-sized cohort goes
+    through many short-lived arrays of megabytes; returning and faulting them in again cost
+    7 of the 35 CPU-seconds of the cohort's ``load()`` and ``analyse()`` at a million rows
+    (system time), for 0.2 GB more at the peak. Nothing on another C library."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):  # not glibc
+        return
+    for parameter, value in MALLOC_SETTINGS.items():
+        mallopt(parameter, value)
 
 
 def _run(argv: list[str]) -> int:

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.problems import InputError, Message, Notes
-from analysis.core.validation import Field, Schema, read_table, require
+from analysis.core.validation import Field, Schema, read_raw, read_table, require, table_rows
 
 SCHEMA = Schema(
     "people.csv",
@@ -202,3 +202,15 @@ def test_validate_checks_without_building_and_says_how_files_were_read(tmp_path,
         "semicolon-separated" in captured.out and "column 'permanent_coordinator'" in captured.err
     )
     assert not list(tmp_path.glob("*html*"))
+
+
+def test_a_table_counts_the_rows_it_is_read_as(tmp_path):
+    # A quoted cell spanning lines and a blank line between rows: three data rows, as read in
+    # full; a workbook counted as read too.
+    text = 'id;sex;coordinator;weight;days\na;"fe\nmale";yes;1,5;10\n\nb;;no;;0\nc;male;yes;2;3\n'
+    (tmp_path / "people.csv").write_text(text, encoding="utf-8")
+    path = tmp_path / "people.csv"
+    assert table_rows(path, tmp_path) == len(read_raw(path, tmp_path, Notes())) == 3
+    path.unlink()
+    EXPECTED.to_excel(tmp_path / "people.xlsx", index=False)
+    assert table_rows(path, tmp_path) == 3

@@ -121,15 +121,14 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
                 )
             )
         free_text = kinds_of.get(name, "text") == "text"
-        values = frame[column].astype(str)
         # Only cells that could hold one are searched, each distinct text once (register
         # extracts have millions of short cells): a national id has at least ten characters,
         # a phone number eight, an e-mail address an @.
         shortest = 8 if free_text else 10
-        codes, distinct = pd.factorize(values)
+        codes, distinct = pd.factorize(frame[column], use_na_sentinel=False)
         found = [
             identifier_kinds(text, free_text) if len(text) >= shortest or "@" in text else ()
-            for text in distinct
+            for text in map(str, distinct)
         ]
         for kind in IDENTIFIER_KINDS:
             holds = np.asarray([kind in kinds for kinds in found], dtype=bool)
@@ -367,14 +366,21 @@ def _decode(raw: bytes, name: str, notes: Notes) -> str:
     return raw.decode("cp1252", errors="replace")
 
 
-def _read_text_table(path: Path, name: str, notes: Notes) -> pd.DataFrame:
+def _read_text_table(
+    path: Path, name: str, notes: Notes, usecols: list[int] | None = None
+) -> pd.DataFrame:
     text = _decode(path.read_bytes(), name, notes)
     header = text.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=header.count)
     if delimiter != ",":
         notes.add({";": "input.note.semicolon", "\t": "input.note.tab"}[delimiter], file=name)
     frame = pd.read_csv(
-        io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, na_values=[]
+        io.StringIO(text),
+        sep=delimiter,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[],
+        usecols=usecols,
     )
     frame.attrs["decimal_comma"] = delimiter == ";"
     one_line_each = text.rstrip("\r\n").count("\n") == len(frame)
@@ -471,10 +477,24 @@ def read_raw(
     if frame.empty:
         raise file_error(name, Message("input.no_rows"), Message("input.fix.add_row"))
     frame.columns = [str(column).strip() for column in frame.columns]
-    text = frame.apply(lambda column: per_distinct(column.astype(str), str.strip))
-    text = text.mask(text.isin(MISSING_WORDS), "")
+    text = frame.apply(lambda column: per_distinct(column, _cell))
     text.attrs = dict(frame.attrs)
     return text
+
+
+def _cell(value: object) -> str:
+    """A cell's text as read: stripped, and '' for a missing-value word."""
+    stripped = str(value).strip()
+    return "" if stripped in MISSING_WORDS else stripped
+
+
+def table_rows(path: Path, data_dir: Path) -> int:
+    """The number of data rows :func:`read_raw` reads from the table at ``path`` (a text
+    file's rows read for their first column only: the count of a register-sized file without
+    the work of reading every cell)."""
+    if path.is_file():  # else its workbook
+        return len(_read_text_table(path, _display_name(path, data_dir), Notes(), usecols=[0]))
+    return len(read_raw(path, data_dir, Notes()))
 
 
 def _display_name(path: Path, data_dir: Path) -> str:
@@ -581,7 +601,7 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
         for field in schema.fields
         if field.required and field.name not in present
     ]
-    text = frame.replace("", None)
+    text = frame.apply(_categories)
     try:
         _pandera_schema(schema, frozenset(present)).validate(text, lazy=True)
     except SchemaErrors as errors:
@@ -590,8 +610,24 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
         problems = located(problems, frame)
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     typed = typed_columns(text, schema)
+    known = {field.name for field in schema.fields}
+    for column in (column for column in frame.columns if column not in known):
+        typed[column] = frame[column].replace("", None)  # as read, not categorical
     typed.attrs = dict(frame.attrs)
     return typed
+
+
+def _categories(values: pd.Series) -> pd.Series:
+    """A column of text cells as a categorical column, '' missing: each check and conversion
+    then meets every distinct text once, whatever the number of rows."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=False)
+    distinct = np.asarray(distinct, dtype=object)
+    present = ~pd.isna(distinct) & (distinct != "")
+    kept = np.cumsum(present) - 1  # each distinct text's category, -1 for ''
+    categories = pd.Categorical.from_codes(
+        np.where(present, kept, -1)[codes], categories=pd.Index(distinct[present], dtype=object)
+    )
+    return pd.Series(categories, index=values.index, name=values.name)
 
 
 def typed_columns(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
@@ -600,13 +636,21 @@ def typed_columns(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     for field in schema.fields:
         if field.name not in typed:
             continue
-        if field.kind in ("binary", "integer"):
-            typed[field.name] = pd.to_numeric(typed[field.name]).astype("Int64")
-        elif field.kind == "number":
-            typed[field.name] = pd.to_numeric(typed[field.name]).astype(float)
+        if field.kind in ("binary", "integer", "number"):
+            typed[field.name] = _numbers(typed[field.name], field.kind)
         else:
             typed[field.name] = typed[field.name].astype("string")
     return typed
+
+
+def _numbers(values: pd.Series, kind: str) -> pd.Series:
+    """A checked column of number texts (None missing) as whole numbers (``Int64``) or floats,
+    each distinct text converted once (a register-sized column repeats a few)."""
+    codes, distinct = pd.factorize(values)
+    numbers = pd.array(pd.to_numeric(pd.Series(distinct, dtype=object)).to_numpy())
+    numbers = numbers.astype("Int64" if kind in ("binary", "integer") else "Float64")
+    column = pd.Series(numbers.take(codes, allow_fill=True), index=values.index, name=values.name)
+    return column if kind != "number" else column.astype(float)
 
 
 def table_file(data_dir: Path, schema: Schema) -> Path | None:

@@ -22,10 +22,9 @@ import yaml
 from analysis.chapters import Chapter
 from analysis.core.book import BookDescription, load_book
 from analysis.core.i18n import fmt_int, t, tn
-from analysis.core.problems import Notes
 from analysis.core.settings import LANGS, SOURCE_LANG, TRANSLATED_LANGS
 from analysis.core.study import Study, load_study
-from analysis.core.validation import read_raw, table_file
+from analysis.core.validation import table_file, table_rows
 
 LANG_KEY = "lang"
 SUPPORT_PAGES = ("reproduction", "rerun", "data", "references")
@@ -86,7 +85,7 @@ def data_files(chapter: Chapter, data_dir: Path) -> list[DataFile]:
     for path in chapter_inputs(chapter, data_dir):
         name = path.relative_to(data_dir).as_posix() + ("/" if path.is_dir() else "")
         if path in tables:
-            rows = len(read_raw(data_dir / tables[path].file, data_dir, Notes()))
+            rows = table_rows(data_dir / tables[path].file, data_dir)
         else:  # a register file, counted by DuckDB (imported only for such data)
             rows = importlib.import_module("analysis.chapters.cohort.spells").count_rows(path)
         found.append(DataFile(name, rows))

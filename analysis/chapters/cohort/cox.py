@@ -209,9 +209,9 @@ def design(
     rows = data.dropna(subset=[*variables, *([plan.strata] if plan.strata else [])])
     names, dummies = [], []
     for variable in variables:
-        values = rows[variable].to_numpy(object)
+        values = rows[variable]  # categorical in the analysis frame: compared by code
         for level in _reference_first(variable, plan)[1:]:
-            dummy = values == level
+            dummy = (values == level).to_numpy(bool)
             if 0 < dummy.sum() < len(dummy):  # a constant column has no effect to estimate
                 names.append(EXPOSURE if variable == EXPOSURE else f"{variable}={level}")
                 dummies.append(dummy)

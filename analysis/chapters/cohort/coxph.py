@@ -136,9 +136,18 @@ def _patterns(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> tuple[np.nd
     first[codes[::-1]] = np.arange(len(codes))[::-1]
     rows = first[codes]
     same = np.array_equal(time, time[rows]) and np.array_equal(event, event[rows])
-    if not (same and all(np.array_equal(x[:, j], x[rows, j]) for j in range(x.shape[1]))):
+    if not (same and _same_rows(x, rows)):
         return np.arange(len(time)), np.arange(len(time))
     return codes, first
+
+
+def _same_rows(x: np.ndarray, rows: np.ndarray) -> bool:
+    """True when every row of ``x`` equals the row ``rows`` names, compared ``STEP_CHUNK``
+    rows at a time (whole rows are copied faster than columns; the copy stays small)."""
+    return all(
+        np.array_equal(x[start : start + STEP_CHUNK], x[rows[start : start + STEP_CHUNK]])
+        for start in range(0, len(x), STEP_CHUNK)
+    )
 
 
 class _Sums:
@@ -215,15 +224,12 @@ class _Sums:
     def efron_steps(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """The Efron steps, one per event (person), ``l = 0..d−1`` within its day, in chunks of
         whole days (memory bounded whatever the number of persons): each step's day and
-        ``a = l/d`` (0 with Breslow)."""
+        ``a = l/d``."""
         for first, end in itertools.pairwise(self.day_bounds):
             deaths = self.deaths[first:end]
             day = np.repeat(np.arange(first, end), deaths)
-            if not self.efron:
-                yield day, np.zeros(len(day))
-                continue
             within = np.arange(len(day)) - np.repeat(np.cumsum(deaths) - deaths, deaths)
-            yield day, within / self.deaths[day]
+            yield day, within / np.repeat(deaths, deaths)
 
     def suffix(self, values: np.ndarray) -> np.ndarray:
         """Sums over the risk set of each event day of per-row ``values``."""
@@ -268,6 +274,35 @@ class _State:
     score: np.ndarray
 
 
+def _step_sums(
+    sums: _Sums, s0: np.ndarray, d0: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """Per event day the sums over its steps ``l`` of ``1/den_l``, ``a_l/den_l``,
+    ``1/den_l²``, ``a_l/den_l²`` and ``a_l²/den_l²``, and ``Σ log den_l`` over every step, with
+    ``den_l = s0 − a_l·d0``. Breslow's steps of a day all have ``a = 0`` and ``den = s0``: its
+    sums are the day's count of events times that step's (no pass over the events)."""
+    days = len(sums.event_days)
+    if not sums.efron:
+        inverse = 1 / s0
+        zero = np.zeros(days)
+        c0, q0 = sums.deaths * inverse, sums.deaths * inverse**2
+        return c0, zero, q0, zero, zero, float(sums.deaths @ np.log(s0))
+    c0, c1, q0, q1, q2 = np.zeros((5, days))
+    log_den = 0.0
+    for k, a in sums.efron_steps():
+        den = s0[k] - a * d0[k]
+        inverse = 1 / den
+        squared = inverse * inverse
+        for total, values in zip(
+            (c0, c1, q0, q1, q2),
+            (inverse, a * inverse, squared, a * squared, a * a * squared),
+            strict=True,
+        ):
+            total += np.bincount(k, values, minlength=days)
+        log_den += np.log(den).sum()
+    return c0, c1, q0, q1, q2, log_den
+
+
 def _state(sums: _Sums, beta: np.ndarray) -> _State:
     x, x_dead, dead = sums.x, sums.x_dead, sums.dead
     eta = x @ beta
@@ -278,18 +313,7 @@ def _state(sums: _Sums, beta: np.ndarray) -> _State:
     s1 = sums.suffix(weighted[:, None] * x)
     d0 = sums.per_day(weighted[dead])
     d1 = sums.per_day(weighted[dead, None] * x_dead)
-    days = len(sums.event_days)
-    c0, c1, q0, q1, q2 = np.zeros((5, days))
-    log_den = 0.0
-    for k, a in sums.efron_steps():
-        den = s0[k] - a * d0[k]
-        for total, values in zip(
-            (c0, c1, q0, q1, q2),
-            (1 / den, a / den, den**-2.0, a * den**-2.0, a**2 * den**-2.0),
-            strict=True,
-        ):
-            total += np.bincount(k, values, minlength=days)
-        log_den += np.log(den).sum()
+    c0, c1, q0, q1, q2, log_den = _step_sums(sums, s0, d0)
     loglik = float(sums.w_dead @ eta[dead] - log_den - shift * sums.events)
     score = sums.w_dead @ x_dead - (s1 * c0[:, None] - d1 * c1[:, None]).sum(axis=0)
     return _State(eta, risk, s0, s1, d0, d1, c0, c1, q0, q1, q2, loglik, score)

@@ -50,6 +50,7 @@ from analysis.core.validation import (
     Schema,
     harmonise,
     located,
+    per_distinct,
     read_table,
     table_file,
     typed_columns,
@@ -988,7 +989,7 @@ def prepare(
         data[outcome] = ((data[outcome] == 1) & (days <= days_limit)).astype(int)
         data[f"days_to_{outcome}"] = days.clip(upper=days_limit)
     exposure = plan.exposure
-    data[EXPOSURE] = frame[exposure.column].map(exposure.role)
+    data[EXPOSURE] = per_distinct(frame[exposure.column], exposure.role)
     data[CLUSTER] = frame[plan.cluster or CLUSTER]
     levels = {EXPOSURE: (EXPOSED, REFERENCE)}
     for name, variable in (plan.variables or {}).items():
