@@ -14,11 +14,12 @@ import pandas as pd
 import pytest
 
 from analysis.chapters import CHAPTERS
-from analysis.chapters.cohort import page
+from analysis.chapters.cohort import page, tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import load
 from analysis.core.disclosure import SMALL_GROUP
 from analysis.core.display import FigureFolder
+from analysis.core.i18n import t
 from analysis.core.problems import InputError
 from analysis.core.settings import LANGS, PHONE_FIGURE_SUFFIX
 from analysis.pipeline.sources import contract_includes
@@ -298,6 +299,18 @@ def test_the_page_shows_the_section_in_both_languages(
         assert title in text and "{" not in text.replace("{#", "").replace("{figure}", "")
         for name in (f"cohort-cif-{NAME}-{lang}", f"cohort-rmst-{lang}"):
             assert f"figures/{name}.svg" in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_rmst_table_says_95_ci_in_its_headers_only(unchecked: CohortResults, lang: str) -> None:
+    """Every estimate column of the RMST table says "95 % CI" in its header, so that its cells
+    hold an estimate and its interval alone (short enough for the column, no wrapping)."""
+    table = tables.rmst_table(unchecked, lang)
+    estimates = [column for column in table.columns if t("common.ci95", lang) in column]
+    assert len(estimates) == 4  # the two groups, the difference and the ratio
+    cells = [cell for column in estimates for cell in table[column]]
+    assert len(cells) == 4 * len(unchecked.declared.restricted_means)
+    assert all(re.fullmatch(r"−?[\d.,]+ \(−?[\d.,]+–−?[\d.,]+\)", cell) for cell in cells), cells
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -426,7 +426,8 @@ def cause_specific_table(results: CohortResults, name: str, lang: str) -> pd.Dat
 
 def rmst_table(results: CohortResults, lang: str) -> pd.DataFrame:
     """Per outcome with an RMST: its horizon, each exposure group's RMST in days (95 % CI), and
-    the difference and ratio of the exposed group to the reference, with p."""
+    the difference and ratio of the exposed group to the reference, with p; the headers say
+    "95 % CI", the cells hold the estimates and their intervals (the table fits the column)."""
     records = []
     for name, result in results.declared.restricted_means.items():
         record = {
@@ -435,8 +436,9 @@ def rmst_table(results: CohortResults, lang: str) -> pd.DataFrame:
         }
         for level in (*result.means, *result.withheld):
             mean = result.means.get(level)
-            record[group_label(results.plan, EXPOSURE, level, lang)] = (
-                fmt_estimate(mean.estimate, mean.ci_low, mean.ci_high, lang, 1)
+            group = group_label(results.plan, EXPOSURE, level, lang)
+            record[t("cohort.col.rmst_group", lang, group=group)] = (
+                fmt_estimate(mean.estimate, mean.ci_low, mean.ci_high, lang, 1, labelled=False)
                 if mean
                 else t("cohort.withheld", lang)
             )
@@ -444,7 +446,14 @@ def rmst_table(results: CohortResults, lang: str) -> pd.DataFrame:
         for measure, decimals in (("difference", 1), ("ratio", 2)):
             contrast = contrasts.get(measure)
             record[t(f"cohort.col.rmst_{measure}", lang)] = (
-                fmt_estimate(contrast.estimate, contrast.ci_low, contrast.ci_high, lang, decimals)
+                fmt_estimate(
+                    contrast.estimate,
+                    contrast.ci_low,
+                    contrast.ci_high,
+                    lang,
+                    decimals,
+                    labelled=False,
+                )
                 if contrast
                 else _shown_or_reason(result.reason, lang)
             )
