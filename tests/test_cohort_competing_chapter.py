@@ -302,15 +302,26 @@ def test_the_page_shows_the_section_in_both_languages(
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_rmst_table_says_95_ci_in_its_headers_only(unchecked: CohortResults, lang: str) -> None:
-    """Every estimate column of the RMST table says "95 % CI" in its header, so that its cells
-    hold an estimate and its interval alone (short enough for the column, no wrapping)."""
-    table = tables.rmst_table(unchecked, lang)
-    estimates = [column for column in table.columns if t("common.ci95", lang) in column]
+def test_tables_say_95_ci_in_their_headers_only(unchecked: CohortResults, lang: str) -> None:
+    """An estimate column of the RMST, incidence, cause-specific and Cox tables says "95 % CI"
+    in its header, so that its cells hold an estimate and its interval alone (short enough for
+    the column, no wrapping)."""
+    ci = t("common.ci95", lang)
+    rmst = tables.rmst_table(unchecked, lang)
+    estimates = [column for column in rmst.columns if ci in column]
     assert len(estimates) == 4  # the two groups, the difference and the ratio
-    cells = [cell for column in estimates for cell in table[column]]
+    cells = [cell for column in estimates for cell in rmst[column]]
     assert len(cells) == 4 * len(unchecked.declared.restricted_means)
     assert all(re.fullmatch(r"−?[\d.,]+ \(−?[\d.,]+–−?[\d.,]+\)", cell) for cell in cells), cells
+    outcome = next(iter(unchecked.outcomes))
+    for table in (
+        rmst,
+        tables.incidence_table(unchecked, NAME, lang),
+        tables.cause_specific_table(unchecked, NAME, lang),
+        tables.cox_table(unchecked, outcome, lang),
+    ):
+        assert any(ci in column for column in table.columns)
+        assert not any(ci in str(cell) for cell in table.to_numpy().ravel())
 
 
 @pytest.mark.parametrize("lang", LANGS)
