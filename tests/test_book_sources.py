@@ -143,3 +143,47 @@ def test_an_output_section_takes_the_cell_s_later_outputs() -> None:
         "first": ["first text", "first figure", "first table"],
         "second": ["second text", "second figure"],
     }
+
+
+def test_an_output_heading_s_level_places_its_section() -> None:
+    """Level-3 headings in a cell at the end of a level-2 section are its subsections; level-2
+    ones after them are sections beside it, before the page's next section (the cohort's
+    competing-outcome and RMST sections after several subgroup analyses)."""
+
+    def heading(key: str, level: int) -> nodes.container:
+        rubric = nodes.rubric("", key, ids=[key], classes=[OUTPUT_SECTION_CLASS], level=level)
+        return nodes.container("", rubric, nodes.paragraph("", f"{key} text"), classes=["output"])
+
+    outputs = nodes.container(
+        "",
+        *(heading(key, 3) for key in ("by-region", "by-grade")),
+        *(heading(key, 2) for key in ("competing", "rmst")),
+        classes=["cell_output"],
+    )
+    subgroups = nodes.section("", nodes.title("", "Subgroups"), nodes.container("", outputs))
+    subgroups["ids"] = ["subgroups"]
+    reproduction = nodes.section("", nodes.title("", "Reproduction"), ids=["reproduction"])
+    document = new_document("page", get_default_settings(Parser))
+    document += nodes.section("", nodes.title("", "Page"), subgroups, reproduction, ids=["page"])
+    _output_sections(None, document)
+
+    def tree(section: nodes.section) -> list:
+        return [
+            (child["ids"][0], tree(child))
+            for child in section.children
+            if isinstance(child, nodes.section)
+        ]
+
+    assert tree(document) == [
+        (
+            "page",
+            [
+                ("subgroups", [("by-region", []), ("by-grade", [])]),
+                ("competing", []),
+                ("rmst", []),
+                ("reproduction", []),
+            ],
+        )
+    ]
+    texts = [paragraph.astext() for paragraph in document.findall(nodes.paragraph)]
+    assert texts == [f"{key} text" for key in ("by-region", "by-grade", "competing", "rmst")]

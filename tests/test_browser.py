@@ -99,3 +99,36 @@ def test_no_page_scrolls_sideways(site, page, built_book, width):
             wide[path] = overflow
     page.set_viewport_size({"width": 1366, "height": 900})
     assert wide == {}
+
+
+# The words of a heading (parts of a hyphenated word apart) that the browser breaks over lines.
+BROKEN_HEADING_WORDS = r"""() => {
+  const broken = [];
+  for (const heading of document.querySelectorAll("article :is(h1, h2, h3, h4)")) {
+    const texts = document.createTreeWalker(heading, NodeFilter.SHOW_TEXT);
+    for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+      for (const word of text.data.matchAll(/[^\s\-‐]+[\-‐]?/g)) {
+        const range = document.createRange();
+        range.setStart(text, word.index);
+        range.setEnd(text, word.index + word[0].length);
+        const lines = new Set([...range.getClientRects()].map(rect => Math.round(rect.top)));
+        if (lines.size > 1) broken.push(word[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+def test_no_heading_breaks_inside_a_word_on_a_phone(site, page, built_book):
+    """On a phone's 390 px every word of a heading fits its line whole, long bokmål compounds
+    ("oppfølgingssamtaler" in the interview chapter's title) included."""
+    page.set_viewport_size({"width": 390, "height": 900})
+    broken = {}
+    for path in book_pages(built_book):
+        page.goto(f"{site}/{path}")
+        words = page.evaluate(BROKEN_HEADING_WORDS)
+        if words:
+            broken[path] = words
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert broken == {}

@@ -14,11 +14,12 @@ import pandas as pd
 import pytest
 
 from analysis.chapters import CHAPTERS
-from analysis.chapters.cohort import page
+from analysis.chapters.cohort import page, tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import load
 from analysis.core.disclosure import SMALL_GROUP
 from analysis.core.display import FigureFolder
+from analysis.core.i18n import t
 from analysis.core.problems import InputError
 from analysis.core.settings import LANGS, PHONE_FIGURE_SUFFIX
 from analysis.pipeline.sources import contract_includes
@@ -298,6 +299,29 @@ def test_the_page_shows_the_section_in_both_languages(
         assert title in text and "{" not in text.replace("{#", "").replace("{figure}", "")
         for name in (f"cohort-cif-{NAME}-{lang}", f"cohort-rmst-{lang}"):
             assert f"figures/{name}.svg" in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_tables_say_95_ci_in_their_headers_only(unchecked: CohortResults, lang: str) -> None:
+    """An estimate column of the RMST, incidence, cause-specific and Cox tables says "95 % CI"
+    in its header, so that its cells hold an estimate and its interval alone (short enough for
+    the column, no wrapping)."""
+    ci = t("common.ci95", lang)
+    rmst = tables.rmst_table(unchecked, lang)
+    estimates = [column for column in rmst.columns if ci in column]
+    assert len(estimates) == 4  # the two groups, the difference and the ratio
+    cells = [cell for column in estimates for cell in rmst[column]]
+    assert len(cells) == 4 * len(unchecked.declared.restricted_means)
+    assert all(re.fullmatch(r"−?[\d.,]+ \(−?[\d.,]+–−?[\d.,]+\)", cell) for cell in cells), cells
+    outcome = next(iter(unchecked.outcomes))
+    for table in (
+        rmst,
+        tables.incidence_table(unchecked, NAME, lang),
+        tables.cause_specific_table(unchecked, NAME, lang),
+        tables.cox_table(unchecked, outcome, lang),
+    ):
+        assert any(ci in column for column in table.columns)
+        assert not any(ci in str(cell) for cell in table.to_numpy().ravel())
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -185,12 +185,12 @@ def fmt_estimate(
     high: float | None,
     lang: str,
     decimals: int = 2,
+    labelled: bool = True,
 ) -> str:
-    """An estimate with its interval: ``2,22 (95 % KI 1,06–4,63)``."""
-    return (
-        f"{fmt_num(estimate, lang, decimals)} "
-        f"({t('common.ci95', lang)} {fmt_ci(low, high, lang, decimals)})"
-    )
+    """An estimate with its interval: ``2,22 (95 % KI 1,06–4,63)``; ``2,22 (1,06–4,63)`` not
+    ``labelled`` (in a table column whose header says "95 % KI")."""
+    label = f"{t('common.ci95', lang)} " if labelled else ""
+    return f"{fmt_num(estimate, lang, decimals)} ({label}{fmt_ci(low, high, lang, decimals)})"
 
 
 def fmt_count_share(count: int, total: int, lang: str, decimals: int = 0) -> str:

@@ -154,11 +154,38 @@ class _QuietOutputHeadings(SphinxTransform):
                 rubric.remove(message)
 
 
+def _enclosing_sections(section: nodes.section) -> list[nodes.section]:
+    """``section`` and the sections around it, the page's own first (its level 1)."""
+    sections = [section]
+    while isinstance(sections[0].parent, nodes.section):
+        sections.insert(0, sections[0].parent)
+    return sections
+
+
+def _place(part: nodes.section, level: int, open_sections: list[nodes.section]) -> None:
+    """Put ``part``, made from a heading of ``level``, in the open section one level above it,
+    right after the one it closes (the open sections, outermost first, then end with it). It
+    stays in the innermost one when closing would move it past a section's later content."""
+    keep = max(level - 1, 1)
+    closed = open_sections[keep:]
+    if any(inner.parent.children[-1] is not inner for inner in closed[1:]):
+        keep, closed = len(open_sections), []
+    del open_sections[keep:]
+    parent = open_sections[-1]
+    if closed:
+        parent.insert(parent.index(closed[0]) + 1, part)
+    else:
+        parent.append(part)
+    open_sections.append(part)
+
+
 def _output_sections(app: Sphinx, doctree: nodes.document) -> None:
     """Headings of a cell's Markdown output marked as sections (``display.section_heading``;
     MyST makes a rubric of a heading in an output) become sections of the page, so that they
     are in its contents: each takes what follows it in its output and the cell's later outputs
-    (figures, tables), up to the next one. Only a cell that ends its section is split (a
+    (figures, tables), up to the next one. A heading's level places its section: a level-3
+    heading in a level-2 section is a subsection, a level-2 one there (or after level-3 ones) a
+    section of its own beside it, right after it. Only a cell that ends its section is split (a
     section's text cannot follow its subsections)."""
 
     def cell_of(node: nodes.Element) -> nodes.Element:
@@ -186,21 +213,12 @@ def _output_sections(app: Sphinx, doctree: nodes.document) -> None:
         section = cell.parent
         if not isinstance(section, nodes.section) or section.children[-1] is not cell:
             continue
+        open_sections = _enclosing_sections(section)
         for rubric in rubrics:
             output = rubric.parent
-            # Not the messages docutils attaches to the rubric (a duplicate implicit target):
-            # in a title they would become the section's text in the inventory, with the
-            # build folder's path in them.
-            title = nodes.title(
-                rubric.rawsource,
-                "",
-                *(
-                    child
-                    for child in rubric.children
-                    if not isinstance(child, nodes.system_message)
-                ),
-            )
+            title = nodes.title(rubric.rawsource, "", *rubric.children)
             part = nodes.section("", title, ids=rubric["ids"], names=rubric["names"])
+            _place(part, rubric.get("level", len(open_sections) + 1), open_sections)
             ends_output = True
             for child in output.children[output.index(rubric) + 1 :]:
                 if _is_output_heading(child):
@@ -215,7 +233,6 @@ def _output_sections(app: Sphinx, doctree: nodes.document) -> None:
             if not output.children:  # with MyST-NB's other renderings of it (text/plain)
                 bundle = output.parent.get("nb_element") == "mime_bundle"
                 _remove_up_to(output.parent if bundle else output, cell)
-            section.append(part)
             for section_id in part["ids"]:
                 doctree.ids[section_id] = part
         if not cell.children:

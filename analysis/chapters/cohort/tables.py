@@ -247,9 +247,10 @@ def median_table(comparison: KMComparison, plan: AnalysisPlan, lang: str) -> pd.
 
 
 def _hr(fit: HazardRatio, lang: str) -> str:
+    """A hazard ratio and its interval, for a column whose header says "95 % CI"."""
     if fit.reason:
         return t("cohort.not_estimable", lang)
-    return fmt_estimate(fit.hr, fit.ci_low, fit.ci_high, lang)
+    return fmt_estimate(fit.hr, fit.ci_low, fit.ci_high, lang, labelled=False)
 
 
 def cox_table(results: CohortResults, outcome: str, lang: str) -> pd.DataFrame:
@@ -368,16 +369,17 @@ def _capitalised(text: str) -> str:
 
 
 def _share_ci(estimate: float, low: float, high: float, lang: str) -> str:
-    """A cumulative incidence in per cent with its 95 % interval (none where it is 0)."""
+    """A cumulative incidence in per cent with its 95 % interval (none where it is 0), for a
+    column whose header says "95 % CI"."""
     if math.isnan(low):
         return fmt_pct(estimate, lang, 1)
-    interval = fmt_ci(100 * low, 100 * high, lang, 1)
-    return f"{fmt_pct(estimate, lang, 1)} ({t('common.ci95', lang)} {interval})"
+    return f"{fmt_pct(estimate, lang, 1)} ({fmt_ci(100 * low, 100 * high, lang, 1)})"
 
 
 def incidence_table(results: CohortResults, name: str, lang: str) -> pd.DataFrame:
-    """The cumulative incidence of each end of a competing outcome with its 95 % interval, per
-    declared day and exposure group shown (read off the published curves)."""
+    """The cumulative incidence of each end of a competing outcome with its 95 % interval (in
+    the end's column header), per declared day and exposure group shown (read off the
+    published curves)."""
     result = results.declared.competing[name]
     records = []
     for time in result.times[1:]:
@@ -388,7 +390,8 @@ def incidence_table(results: CohortResults, name: str, lang: str) -> pd.DataFram
             }
             for cause in result.causes:
                 value = result.at_times(level, cause).loc[time]
-                record[_capitalised(cause_name(results, name, cause, lang))] = _share_ci(
+                end = _capitalised(cause_name(results, name, cause, lang))
+                record[t("cohort.col.with_ci", lang, name=end)] = _share_ci(
                     value["estimate"], value["ci_low"], value["ci_high"], lang
                 )
             records.append(record)
@@ -417,7 +420,7 @@ def cause_specific_table(results: CohortResults, name: str, lang: str) -> pd.Dat
                 else f"χ² = {fmt_num(logrank.chi2, lang)}, {fmt_p(logrank.p, lang)}",
                 t("cohort.col.hr_cause", lang): _shown_or_reason(ratio.reason, lang)
                 if ratio.reason
-                else fmt_estimate(ratio.hr, ratio.ci_low, ratio.ci_high, lang),
+                else fmt_estimate(ratio.hr, ratio.ci_low, ratio.ci_high, lang, labelled=False),
                 t("cohort.col.p", lang): fmt_p(ratio.p, lang, with_symbol=False),
             }
         )
@@ -426,7 +429,8 @@ def cause_specific_table(results: CohortResults, name: str, lang: str) -> pd.Dat
 
 def rmst_table(results: CohortResults, lang: str) -> pd.DataFrame:
     """Per outcome with an RMST: its horizon, each exposure group's RMST in days (95 % CI), and
-    the difference and ratio of the exposed group to the reference, with p."""
+    the difference and ratio of the exposed group to the reference, with p; the headers say
+    "95 % CI", the cells hold the estimates and their intervals (the table fits the column)."""
     records = []
     for name, result in results.declared.restricted_means.items():
         record = {
@@ -435,8 +439,9 @@ def rmst_table(results: CohortResults, lang: str) -> pd.DataFrame:
         }
         for level in (*result.means, *result.withheld):
             mean = result.means.get(level)
-            record[group_label(results.plan, EXPOSURE, level, lang)] = (
-                fmt_estimate(mean.estimate, mean.ci_low, mean.ci_high, lang, 1)
+            group = group_label(results.plan, EXPOSURE, level, lang)
+            record[t("cohort.col.rmst_group", lang, group=group)] = (
+                fmt_estimate(mean.estimate, mean.ci_low, mean.ci_high, lang, 1, labelled=False)
                 if mean
                 else t("cohort.withheld", lang)
             )
@@ -444,7 +449,14 @@ def rmst_table(results: CohortResults, lang: str) -> pd.DataFrame:
         for measure, decimals in (("difference", 1), ("ratio", 2)):
             contrast = contrasts.get(measure)
             record[t(f"cohort.col.rmst_{measure}", lang)] = (
-                fmt_estimate(contrast.estimate, contrast.ci_low, contrast.ci_high, lang, decimals)
+                fmt_estimate(
+                    contrast.estimate,
+                    contrast.ci_low,
+                    contrast.ci_high,
+                    lang,
+                    decimals,
+                    labelled=False,
+                )
                 if contrast
                 else _shown_or_reason(result.reason, lang)
             )
