@@ -577,6 +577,25 @@ def _failures(errors: SchemaErrors, schema: Schema, name: str) -> list[Problem]:
     return problems
 
 
+def column_missing(file: str, field: Field, columns: list[str]) -> Problem:
+    """The problem of a required column ``field`` missing from ``file``, whose ``columns`` the
+    fix lists (when there are at most 30)."""
+    return Problem(
+        file,
+        field.name,
+        None,
+        Message("input.column_missing"),
+        Message(
+            "input.fix.add_column",
+            column=field.name,
+            hint=field.fix_hint(),
+            found=Message("input.fix.columns_found", columns=", ".join(columns))
+            if len(columns) <= 30
+            else "",
+        ),
+    )
+
+
 def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes) -> pd.DataFrame:
     """Check text cells against ``schema`` and return typed columns (keeping ``frame.attrs``),
     or raise InputError."""
@@ -584,20 +603,7 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
     problems = find_identifiers(frame, name, schema)
     present = set(frame.columns)
     problems += [
-        Problem(
-            name,
-            field.name,
-            None,
-            Message("input.column_missing"),
-            Message(
-                "input.fix.add_column",
-                column=field.name,
-                hint=field.fix_hint(),
-                found=Message("input.fix.columns_found", columns=", ".join(map(str, frame.columns)))
-                if len(frame.columns) <= 30
-                else "",
-            ),
-        )
+        column_missing(name, field, list(map(str, frame.columns)))
         for field in schema.fields
         if field.required and field.name not in present
     ]

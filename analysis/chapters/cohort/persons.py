@@ -25,6 +25,7 @@ from analysis.core.validation import (
     LARGEST_INTEGER,
     Field,
     Schema,
+    column_missing,
     describe_failure,
     identifier_problem,
     split_candidates,
@@ -238,20 +239,7 @@ def check_persons(persons: ir.Table, schema: Schema, file: str, shown_limit: int
     columns = [c for c in persons.columns if c not in (*LOCATED, *DATES)]
     present = {column.lower(): column for column in columns}
     problems = [
-        Problem(
-            file,
-            field.name,
-            None,
-            Message("input.column_missing"),
-            Message(
-                "input.fix.add_column",
-                column=field.name,
-                hint=field.fix_hint(),
-                found=Message("input.fix.columns_found", columns=", ".join(columns))
-                if len(columns) <= 30
-                else "",
-            ),
-        )
+        column_missing(file, field, columns)
         for field in schema.fields
         if field.required and field.name.lower() not in present
     ]
