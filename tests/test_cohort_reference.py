@@ -311,3 +311,14 @@ def test_identical_rows_enter_once_with_the_same_result(monkeypatch: pytest.Monk
     for transform in coxph.TRANSFORMS:
         a, b = coxph.zph(compressed, transform=transform), coxph.zph(rows, transform=transform)
         assert a.global_test[0] == pytest.approx(b.global_test[0], rel=1e-10)
+
+
+def test_a_coefficient_running_to_infinity_is_not_estimable_and_numpy_stays_quiet() -> None:
+    """Six rows where the second covariate's likelihood keeps rising (R: "coefficient may be
+    infinite"): the fit once came back with a coefficient of −35.7 and negative variances (SEs
+    NaN), and numpy warned of overflow on the way; now it is not estimable, silently."""
+    time = np.array([4.0, 6.0, 4.0, 8.0, 9.0, 2.0])
+    event = np.array([0, 0, 0, 1, 1, 0], dtype=bool)
+    x = np.array([[0, 1, 0], [0, 0, 0], [0, 1, 0], [1, 0, 0], [1, 1, 1], [0, 0, 1]], float)
+    with np.errstate(all="raise"), pytest.raises(coxph.NotEstimable, match="infinite_estimate"):
+        coxph.fit(time, event, x, ["a", "b", "c"])

@@ -379,12 +379,17 @@ def fit(
             step = np.linalg.solve(information, state.score)
         except np.linalg.LinAlgError as error:
             raise NotEstimable("singular") from error
-        candidate = _state(sums, beta + step)
-        halvings = 0
-        while not candidate.loglik >= state.loglik - 1e-12 * abs(state.loglik) and halvings < 30:
-            step /= 2
-            halvings += 1
+        # A step too far (towards an infinite hazard ratio) can overflow the risk sums: its
+        # likelihood is then not finite and the step is halved, so numpy need not warn.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             candidate = _state(sums, beta + step)
+            halvings = 0
+            while (
+                not candidate.loglik >= state.loglik - 1e-12 * abs(state.loglik) and halvings < 30
+            ):
+                step /= 2
+                halvings += 1
+                candidate = _state(sums, beta + step)
         beta, previous = beta + step, state.loglik
         state = candidate
         information = _information(sums, state)
@@ -394,7 +399,12 @@ def fit(
     scale = np.sqrt(np.abs(np.diag(information)))
     if not np.all(scale > 0) or np.linalg.cond(information / np.outer(scale, scale)) > 1e12:
         raise NotEstimable("singular")
-    se = np.sqrt(np.diag(np.linalg.inv(information)))
+    variances = np.diag(np.linalg.inv(information))
+    if not np.all(np.isfinite(variances) & (variances > 0)):
+        # The information of a likelihood still rising towards an infinite coefficient (R's
+        # "coefficient may be infinite"), too far out to be inverted: no SE exists.
+        raise NotEstimable("infinite_estimate")
+    se = np.sqrt(variances)
     if (
         not np.all(np.isfinite(beta))
         or np.any(np.abs(beta) * spread > MONOTONE_LIMIT)
