@@ -227,6 +227,33 @@ def test_the_generated_register_derives_the_cohort_it_was_made_from(tmp_path):
     assert (made.expected.days_to_full_rtw < generator.HORIZON).any()
 
 
+def test_a_register_written_in_chunks_is_its_chunks_and_derives_their_cohorts(tmp_path):
+    """``write_generated`` holds one chunk in memory at a time (the 100 M-spell benchmark did
+    not fit at once): the extract is the chunks' extracts, ids kept apart by their prefix."""
+    spells = generator.write_generated(700, tmp_path, seed=5, chunk=300)
+    chunks = [
+        generator.generate(300, 5),
+        generator.generate(300, 6, "K1-"),
+        generator.generate(100, 7, "K2-"),
+    ]
+    assert spells == sum(len(chunk.spells) for chunk in chunks)
+    folder = tmp_path / extract.FOLDER
+    persons = pd.read_parquet(folder / "persons.parquet")
+    assert persons["id"].tolist() == [i for c in chunks for i in c.persons["id"]]
+    assert sorted(p.name for p in (folder / "spells").iterdir()) == [
+        "part-0-0.parquet",
+        "part-1-0.parquet",
+        "part-2-0.parquet",
+    ]
+    data = load(tmp_path)
+    cohort = register.derived_cohort(register.connect(), tmp_path, data.derivation)
+    got = cohort.execute().set_index("id").sort_index()
+    expected = pd.concat([c.expected for c in chunks]).set_index("id").loc[got.index]
+    assert len(got) == 700
+    for column in ("days_to_first_rtw", "first_rtw", "days_to_full_rtw", "full_rtw"):
+        assert got[column].astype(int).tolist() == expected[column].astype(int).tolist(), column
+
+
 def test_a_person_on_no_leave_at_entry_and_bad_rules_are_input_errors(tmp_path):
     made = generator.generate(50, seed=1)
     persons = made.persons.copy()

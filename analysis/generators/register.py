@@ -42,6 +42,7 @@ HORIZON = 360
 PAST_SLOTS = 8  # earlier spells, one per 120-day slot in the three years before entry
 COMPETING_SHARE, EMIGRATION_SHARE, RECURRENCE_SHARE = 0.30, 0.10, 0.40
 GRADES = (20, 40, 50, 60, 80)
+CHUNK_PERSONS = 2_000_000  # persons generated at a time by ``write_generated``
 
 
 @dataclass(frozen=True)
@@ -150,9 +151,13 @@ def from_cohort(cohort: pd.DataFrame, seed: int = SEED) -> Register:
     return Register(persons, spells.reset_index(drop=True), expected)
 
 
-def generate(persons: int, seed: int = SEED) -> Register:
-    """A register extract of ``persons`` persons from the project's synthetic cohort."""
+def generate(persons: int, seed: int = SEED, prefix: str = "") -> Register:
+    """A register extract of ``persons`` persons from the project's synthetic cohort (``prefix``
+    before every person's and programme's id)."""
     cohort = resample(generate_cohort(), persons, seed)
+    if prefix:
+        for column in ("id", "programme_id"):
+            cohort[column] = prefix + cohort[column]
     # A person back at full work on day 0 was never on leave: no register holds such a one.
     cohort["days_to_full_rtw"] = cohort["days_to_full_rtw"].clip(lower=1)
     return from_cohort(cohort, seed)
@@ -179,6 +184,38 @@ def write(register: Register, data_dir: Path, partitions: int = 4) -> Path:
     for k, (a, b) in enumerate(itertools.pairwise(bounds)):
         pq.write_table(_arrow(register.spells.iloc[a:b]), folder / "spells" / f"part-{k}.parquet")
     return folder
+
+
+def write_generated(
+    persons: int, data_dir: Path, seed: int = SEED, chunk: int = CHUNK_PERSONS
+) -> int:
+    """Generate a register extract of ``persons`` persons and write it into ``data_dir/register``
+    a chunk of at most ``chunk`` persons at a time, so that memory holds one chunk whatever the
+    size (100 M spells do not fit in memory at once): chunk K is ``generate`` with seed
+    ``seed + K`` and ids and programmes prefixed ``K<K>-`` (none for the first, which is then
+    ``generate(persons, seed)`` when one chunk holds everyone); the persons go into one Parquet
+    file, the spells into partitions of about two million. Returns the number of spells."""
+    folder = Path(data_dir) / FOLDER
+    (folder / "spells").mkdir(parents=True, exist_ok=True)
+    written, writer = 0, None
+    try:
+        for k, start in enumerate(range(0, persons, chunk)):
+            made = generate(min(chunk, persons - start), seed + k, f"K{k}-" if k else "")
+            table = _arrow(made.persons)
+            if writer is None:
+                writer = pq.ParquetWriter(folder / "persons.parquet", table.schema)
+            writer.write_table(table.cast(writer.schema))
+            parts = max(1, len(made.spells) // 2_000_000)
+            bounds = np.linspace(0, len(made.spells), parts + 1).astype(int)
+            for j, (a, b) in enumerate(itertools.pairwise(bounds)):
+                spells = _arrow(made.spells.iloc[a:b])
+                pq.write_table(spells, folder / "spells" / f"part-{k}-{j}.parquet")
+            written += len(made.spells)
+            del made
+    finally:
+        if writer is not None:
+            writer.close()
+    return written
 
 
 def register_cli(commands: argparse._SubParsersAction) -> None:

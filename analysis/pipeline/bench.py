@@ -312,10 +312,7 @@ def register_main(sizes: list[int], engine: Engine = DUCKDB, echo=print) -> None
         work = Path(folder)
         for persons in sizes:
             data = work / f"register-{persons}"
-            made = register.generate(persons)
-            register.write(made, data, partitions=max(1, len(made.spells) // 2_000_000))
-            spell_count = len(made.spells)
-            del made
+            spell_count = register.write_generated(persons, data)
             seconds, cpu, gigabytes = timed(
                 build_command(
                     data,
