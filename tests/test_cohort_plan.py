@@ -40,6 +40,7 @@ from tests.helpers import (
     SHIPPED_DATA,
     article_text,
     cohort_page_text,
+    figures_undrawn,
     plan_cohort,
     write_planned_book,
     write_planned_cohort,
@@ -132,8 +133,17 @@ def two_subgroups() -> dict:
     return plan
 
 
-def test_each_subgroup_analysis_is_analysed_as_if_alone(tmp_path: Path) -> None:
-    results = analyse(load(write_planned_cohort(tmp_path / "both", two_subgroups())))
+@pytest.fixture(scope="module")
+def planned_by_two(tmp_path_factory: pytest.TempPathFactory) -> CohortResults:
+    """The results of the plan with two subgroup analyses (:func:`two_subgroups`)."""
+    folder = tmp_path_factory.mktemp("two_subgroups") / "data"
+    return analyse(load(write_planned_cohort(folder, two_subgroups())))
+
+
+def test_each_subgroup_analysis_is_analysed_as_if_alone(
+    tmp_path: Path, planned_by_two: CohortResults
+) -> None:
+    results = planned_by_two
     assert list(results.subgroups) == ["by_region", "by_grade"]
     alone = copy.deepcopy(PLAN)
     alone["subgroups"] = {"by_grade": two_subgroups()["subgroups"]["by_grade"]}
@@ -170,14 +180,19 @@ def test_no_subgroup_analysis_gives_its_hidden_numbers_returned_away_with_the_to
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_each_subgroup_analysis_is_a_section_of_its_own(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    planned_by_two: CohortResults,
+    quick: bool,
 ) -> None:
-    results = analyse(load(write_planned_cohort(tmp_path / "data", two_subgroups())))
-    shown = cohort_page.programme_types(results, lang, FigureFolder(tmp_path))
+    if quick or lang != LANGS[0]:
+        figures_undrawn(monkeypatch)  # drawn by `make test`, in the first language only
+    shown = cohort_page.programme_types(planned_by_two, lang, FigureFolder(tmp_path))
     headings = [item.data for item in shown if "\n### " in getattr(item, "data", "")]
     region, grade = (PLAN["variables"][name]["label"][lang] for name in ("region", "grade"))
     assert len(headings) == 2 and region in headings[0] and grade in headings[1]
-    text = cohort_page_text(results, monkeypatch, lang)
+    text = cohort_page_text(planned_by_two, monkeypatch, lang)
     graded = PLAN["variables"]["grade"]["levels"]["50"][lang]
     for label in ({"en": "Subgroups", "nb": "Subgrupper"}[lang], region, grade, graded):
         assert label in text, label

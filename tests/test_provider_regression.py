@@ -6,8 +6,10 @@ description and the page in both languages."""
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -20,9 +22,9 @@ from analysis.core.disclosure import SMALL_GROUP
 from analysis.core.display import FigureFolder
 from analysis.core.output_checks import FEW_DF, statistic_withheld
 from analysis.core.results import to_plain
-from analysis.core.settings import PHONE_FIGURE_SUFFIX
+from analysis.core.settings import LANGS, PHONE_FIGURE_SUFFIX, SUPPRESS_BELOW
 from analysis.core.validation import InputError
-from tests.helpers import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA, figures_undrawn
 
 REFERENCE = Path(__file__).parent / "reference"
 LEVELS = {
@@ -295,17 +297,39 @@ def separated(folder: Path, outcome: str) -> Path:
 
 
 NOT_ESTIMABLE = {"en": "not estimable", "nb": "kan ikke estimeres"}
+Analysed = Callable[[str, int], chapter.ProviderResults]  # outcome, min_cell -> results
+
+
+@pytest.fixture(scope="module")
+def separated_analysed(tmp_path_factory: pytest.TempPathFactory) -> Analysed:
+    """``separated_analysed(outcome, min_cell)``: the results on :func:`separated` data,
+    analysed once per module for the tests in each language."""
+    folder = tmp_path_factory.mktemp("separated")
+
+    @functools.cache
+    def analysed(outcome: str, min_cell: int) -> chapter.ProviderResults:
+        if not (folder / outcome).exists():
+            separated(folder / outcome, outcome)
+        return chapter.analyse(data.load(folder / outcome), min_cell=min_cell)
+
+    return analysed
 
 
 @pytest.mark.parametrize("lang", ["en", "nb"])
-def test_a_term_not_estimable_is_a_labelled_row_without_a_point(tmp_path: Path, lang: str) -> None:
+def test_a_term_not_estimable_is_a_labelled_row_without_a_point(
+    tmp_path: Path,
+    lang: str,
+    separated_analysed: Analysed,
+    monkeypatch: pytest.MonkeyPatch,
+    quick: bool,
+) -> None:
     # Three programmes without musculoskeletal disorders have a permanent coordinator.
-    results = chapter.analyse(data.load(separated(tmp_path / "data", "both")), min_cell=3)
+    results = separated_analysed("both", 3)
     model = results.regression
     both = ("finance", "both", "rha")
     assert model.partial and [term for term, fit in model.rows if fit is None] == [both]
     # The output check covers the finite terms' cells: with the three, it withholds them.
-    withheld = chapter.analyse(data.load(tmp_path / "data"), min_cell=4).regression
+    withheld = separated_analysed("both", 4).regression
     assert withheld.reason == regression.QUASI_COMPLETE_SEPARATION and not withheld.partial
     name = tables.term_name(results.plan, both, lang)
     table = tables.regression_table(results.plan, model, lang)
@@ -320,6 +344,8 @@ def test_a_term_not_estimable_is_a_labelled_row_without_a_point(tmp_path: Path, 
     points = next(line for line in ax.get_lines() if line.get_marker() == "s")
     assert row not in list(points.get_ydata()) and len(points.get_ydata()) == len(labels) - 1
     plt.close(figure)
+    if quick or lang != LANGS[0]:
+        figures_undrawn(monkeypatch)  # drawn by `make test`, in the first language only
     shown = "".join(part.data for part in page.regression(results, lang, FigureFolder(tmp_path)))
     assert f"{name}: {NOT_ESTIMABLE[lang]}" in shown  # the alt text names the row, too
     assert "Konis" in shown and f"provider-regression-{lang}.svg" in shown
@@ -327,9 +353,9 @@ def test_a_term_not_estimable_is_a_labelled_row_without_a_point(tmp_path: Path, 
 
 @pytest.mark.parametrize("lang", ["en", "nb"])
 def test_a_model_not_estimable_at_all_says_so_instead_of_a_figure(
-    tmp_path: Path, lang: str
+    tmp_path: Path, lang: str, separated_analysed: Analysed
 ) -> None:
-    results = chapter.analyse(data.load(separated(tmp_path / "data", "dx")))
+    results = separated_analysed("dx", SUPPRESS_BELOW)
     assert results.regression.reason == regression.COMPLETE_SEPARATION
     assert not results.regression.partial and results.regression.coefficients == ()
     parts = page.regression(results, lang, FigureFolder(tmp_path / "book", "figures"))
