@@ -72,6 +72,9 @@ MONOTONE_SE = 100.0
 # Efron steps (one per event) held at a time: the memory of a fit is that of its distinct rows
 # and event days, whatever the number of persons.
 STEP_CHUNK = 1 << 18
+# R's cholesky2 (survival): a pivot below this share of the information's largest diagonal
+# element makes its column singular (coxph.control's toler.chol = .Machine$double.eps^0.75).
+SINGULAR_TOLERANCE = np.finfo(float).eps ** 0.75
 
 
 class NotEstimable(ValueError):
@@ -344,6 +347,20 @@ def _information(sums: _Sums, state: _State, weight: np.ndarray | None = None) -
     return second - first
 
 
+def _has_singular_pivot(information: np.ndarray) -> bool:
+    """Whether R's cholesky2 would set a column of this information aside as singular: the
+    pivots of its Cholesky elimination against the tolerance times its largest diagonal."""
+    remaining = np.array(information, float)
+    least = SINGULAR_TOLERANCE * np.max(np.diag(remaining))
+    for i in range(len(remaining)):
+        pivot = remaining[i, i]
+        if not (np.isfinite(pivot) and pivot > least):
+            return True
+        rest = remaining[i + 1 :, i]
+        remaining[i + 1 :, i + 1 :] -= np.outer(rest, rest) / pivot
+    return False
+
+
 def fit(
     time: np.ndarray,
     event: np.ndarray,
@@ -370,6 +387,11 @@ def fit(
     beta = np.zeros(x.shape[1]) if start is None else np.asarray(start, float).copy()
     state = _state(sums, beta)
     information = _information(sums, state)
+    if _has_singular_pivot(information):
+        # A covariate constant within every risk set of an event, or a combination of others
+        # there (R: coefficient NA): its information is zero but for rounding, whose sign
+        # would decide what solve() does.
+        raise NotEstimable("singular")
     iterations = 0
     while True:
         iterations += 1
@@ -390,6 +412,10 @@ def fit(
                 step /= 2
                 halvings += 1
                 candidate = _state(sums, beta + step)
+        if not np.isfinite(candidate.loglik):
+            # Thirty halvings of the step still overflow: the information has all but vanished
+            # in a direction where the likelihood keeps rising.
+            raise NotEstimable("infinite_estimate")
         beta, previous = beta + step, state.loglik
         state = candidate
         information = _information(sums, state)
