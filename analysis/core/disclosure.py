@@ -50,6 +50,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     import pandas as pd
+    from scipy.optimize._highspy._core import _Highs
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -207,20 +208,41 @@ class _Polytope:
             self.bounds[cell, sign] = float(limit) if attained else self._solve(cell, sign)
         return self.bounds[cell, sign]
 
-    def _solve(self, cell: int, sign: float) -> float:
-        from scipy.optimize import linprog  # only when a table is checked: keeps i18n light
+    @functools.cached_property
+    def _solver(self) -> _Highs:
+        """The polytope as a HiGHS model (scipy's own HiGHS, below ``linprog``), passed once:
+        each bound only changes the objective and starts from the last solution's basis. A
+        ``linprog`` call per bound set the same problem up again, at ten times the cost."""
+        from scipy.optimize._highspy import _core as highs  # keeps i18n light
 
-        objective = np.zeros(len(self.hidden))
+        solver = highs._Highs()
+        solver.setOptionValue("output_flag", False)
+        count = len(self.hidden)
+        solver.addVars(count, np.zeros(count), np.full(count, highs.kHighsInf))
+        if self.a_eq is not None:  # else no sum holds a hidden cell
+            rows, columns = np.nonzero(self.a_eq)
+            starts = np.searchsorted(rows, np.arange(len(self.b_eq))).astype(np.int32)
+            values, indices = self.a_eq[rows, columns], columns.astype(np.int32)
+            solver.addRows(len(self.b_eq), self.b_eq, self.b_eq, len(rows), starts, indices, values)
+        return solver
+
+    def _solve(self, cell: int, sign: float) -> float:
+        from scipy.optimize._highspy import _core as highs
+
+        solver = self._solver
+        count = len(self.hidden)
+        objective = np.zeros(count)
         objective[self.column[cell]] = sign
-        solved = linprog(
-            objective, A_eq=self.a_eq, b_eq=self.b_eq, bounds=(0, None), method="highs"
-        )
-        if solved.status == 3:  # unbounded
+        solver.changeColsCost(count, np.arange(count, dtype=np.int32), objective)
+        solver.run()
+        status = solver.getModelStatus()
+        if status == highs.HighsModelStatus.kUnbounded:
             return math.inf
-        if solved.status != 0:
-            raise ValueError(f"the published table is inconsistent ({solved.message})")
-        self.points.append(solved.x)
-        return round(sign * solved.fun, 6)
+        if status != highs.HighsModelStatus.kOptimal:
+            message = solver.modelStatusToString(status)
+            raise ValueError(f"the published table is inconsistent ({message})")
+        self.points.append(np.array(solver.getSolution().col_value))
+        return round(sign * solver.getInfo().objective_function_value, 6)
 
     def reaches(self, cell: int, value: float, sign: float) -> bool:
         """True if a known feasible point has ``cell`` at most (``sign`` 1) or at least (-1)
