@@ -206,22 +206,22 @@ def design(
     duration, event, cluster (as a code), case weight (:data:`DESIGN_COLUMNS`) and dummy-coded
     covariates (a dummy that is constant in the complete cases is left out; it would make the
     model singular)."""
-    rows = data.dropna(subset=[*variables, *([plan.strata] if plan.strata else [])])
-    names, dummies = [], []
+    complete = np.logical_and.reduce(
+        [data[v].notna().to_numpy() for v in (*variables, *([plan.strata] if plan.strata else []))]
+    )
+    columns = {
+        "duration": data[f"days_to_{outcome}"].to_numpy()[complete].astype(float),
+        "event": data[outcome].to_numpy()[complete].astype(int),
+        CLUSTER: data[CLUSTER][complete].astype("category").cat.codes.to_numpy(),
+        WEIGHT: weights_of(data)[complete],
+    }
     for variable in variables:
-        values = rows[variable]  # categorical in the analysis frame: compared by code
+        values = data[variable]  # categorical in the analysis frame: compared by code
         for level in _reference_first(variable, plan)[1:]:
-            dummy = (values == level).to_numpy(bool)
+            dummy = (values == level).to_numpy(bool)[complete]
             if 0 < dummy.sum() < len(dummy):  # a constant column has no effect to estimate
-                names.append(EXPOSURE if variable == EXPOSURE else f"{variable}={level}")
-                dummies.append(dummy)
-    matrix = np.column_stack(dummies).astype(float) if dummies else np.empty((len(rows), 0))
-    frame = pd.DataFrame(matrix, columns=names, index=rows.index)
-    frame.insert(0, WEIGHT, weights_of(rows))
-    frame.insert(0, CLUSTER, rows[CLUSTER].astype("category").cat.codes.to_numpy())
-    frame.insert(0, "event", rows[outcome].to_numpy(int))
-    frame.insert(0, "duration", rows[f"days_to_{outcome}"].to_numpy(float))
-    return frame
+                columns[EXPOSURE if variable == EXPOSURE else f"{variable}={level}"] = dummy * 1.0
+    return pd.DataFrame(columns, index=data.index[complete])
 
 
 def _terms(columns: list[str]) -> dict[str, list[int]]:
