@@ -99,34 +99,40 @@ def json_path(root: str, variable: str, level: str, column: str | None) -> str:
     return f"{root}.{variable}.{level_key(level)}.{GROUP_KEYS[column]}"
 
 
+def _counts(data: pd.DataFrame, plan: AnalysisPlan) -> dict[str, np.ndarray]:
+    """Per Table 1 variable of ``plan`` that someone has a value of, the persons (rows counted
+    by their case weights) of each level and of missing (the last row), overall and by
+    exposure group (columns as :data:`GROUPS`)."""
+    weight = weights_of(data)
+    exposure = data[EXPOSURE]
+    groups = [np.ones(len(data), bool), *((exposure == g).to_numpy(bool) for g in GROUPS[1:])]
+    counts = {}
+    for variable in (v for v in plan.table1 or () if v in data and data[v].notna().any()):
+        values, levels = data[variable], (plan.variables or {})[variable].codes
+        codes = pd.Categorical(values, categories=levels).codes.astype(np.intp)
+        codes[values.isna().to_numpy(bool)] = len(levels)  # missing; other values: -1, none
+        counts[variable] = np.column_stack(
+            [
+                np.bincount(codes[chosen], weight[chosen], len(levels) + 1)
+                for chosen in (group & (codes >= 0) for group in groups)
+            ]
+        ).astype(int)
+    return counts
+
+
 def table1_counts(data: pd.DataFrame, plan: AnalysisPlan = DEFAULT_PLAN) -> pd.DataFrame:
     """Counts of persons (rows counted by their case weights) per Table 1 variable of ``plan``
     and level (``""`` = missing) overall and by exposure group (a variable nobody has a value
     of is left out)."""
-    records = []
-    weight = weights_of(data)
-    groups = {
-        "total": np.ones(len(data), bool),
-        "yes": (data[EXPOSURE] == "yes").to_numpy(bool),
-        "no": (data[EXPOSURE] == "no").to_numpy(bool),
-    }
-    variables = [v for v in plan.table1 or () if v in data and data[v].notna().any()]
-    for variable in variables:
-        values = data[variable]
-        for level in (*(plan.variables or {})[variable].codes, MISSING):
-            record = {"variable": variable, "level": level}
-            chosen = (values.isna() if level == MISSING else values == level).to_numpy(bool)
-            for name, group in groups.items():
-                record[name] = int(weight[chosen & group].sum())
-            records.append(record)
-    return pd.DataFrame(records)
-
-
-def crosstab(counts: pd.DataFrame, variable: str) -> pd.DataFrame:
-    """One block of :func:`table1_counts` as levels × coordinator (yes, no), without the
-    missing row when nobody has a missing value."""
-    block = counts[counts["variable"] == variable].set_index("level")[["yes", "no"]]
-    return block[(block.index != MISSING) | (block.sum(axis=1) > 0)]
+    return pd.DataFrame(
+        [
+            {"variable": variable, "level": level, **dict(zip(GROUPS, map(int, row), strict=True))}
+            for variable, block in _counts(data, plan).items()
+            for level, row in zip(
+                (*(plan.variables or {})[variable].codes, MISSING), block, strict=True
+            )
+        ]
+    )
 
 
 def table1(
@@ -134,12 +140,13 @@ def table1(
 ) -> Table1:
     """Table 1, each block suppressed as a two-way table with its margins, so that no hidden
     count can be worked out from the block, the group sizes and the number of employees."""
-    counts = table1_counts(data, plan)
-    return Table1(
-        {
-            variable: suppress_crosstab(crosstab(counts, variable), suppress_below)
-            for variable in dict.fromkeys(counts["variable"])
-        },
-        suppress_below,
-        plan.exposure.json_names,
-    )
+    variables = plan.variables or {}
+    blocks = {}
+    for variable, counts in _counts(data, plan).items():
+        levels = [*variables[variable].codes, MISSING]
+        shown = (counts[:, 1:].sum(axis=1) > 0) | (np.array(levels) != MISSING)
+        block = pd.DataFrame(
+            counts[shown, 1:], index=pd.Index(levels)[shown], columns=list(GROUPS[1:])
+        )  # levels × exposure groups, without the missing row when nobody has a missing value
+        blocks[variable] = suppress_crosstab(block, suppress_below)
+    return Table1(blocks, suppress_below, plan.exposure.json_names)
