@@ -143,16 +143,18 @@ def html_table(
     header = "\n".join(_cell("th", str(c), align[c], {}, "col") for c in columns)
     rows: list[str] = []
     current: str | None = None
-    for _, record in cells.iterrows():
-        if group is not None and record[group] != current:
-            current = record[group]
+    position = {column: i for i, column in enumerate(cells.columns)}
+    for record in cells.to_numpy().tolist():
+        if group is not None and record[position[group]] != current:
+            current = record[position[group]]
             rows.append(
                 f'<tr class="rtw-group"><th colspan="{len(columns)}" scope="colgroup" '
                 f'style="{GROUP_STYLE}">{escape(current)}</th></tr>'
             )
-        row = "\n".join(_cell("td", record[c], align[c], badges) for c in columns)
+        row = "\n".join(_cell("td", record[position[c]], align[c], badges) for c in columns)
         rows.append(f"<tr>{row}</tr>")
-    shown = [b for b in badges if (cells[columns] == b).to_numpy().any()]
+    texts = set(cells[columns].to_numpy().ravel().tolist())
+    shown = [b for b in badges if b in texts]
     body_rows = "\n".join(rows)
     body = (
         f'<table class="table rtw-table" style="{TABLE_STYLE}">\n'
