@@ -249,8 +249,8 @@ def test_full_before_first_and_full_without_first_are_rejected(tmp_path: Path) -
     assert all(p.file == "data/cohort.csv" for p in error.value.problems)
 
 
-def test_follow_up_parameter_censors_later_returns(prepared: pd.DataFrame) -> None:
-    raw = load(SHIPPED_DATA).frame
+def test_follow_up_parameter_censors_later_returns(shipped: Shipped) -> None:
+    raw = shipped.data("cohort").frame
     short = prepare(raw, follow_up_days=90)
     assert short.days_to_first_rtw.max() == 90
     later = raw.days_to_first_rtw > 90
@@ -334,11 +334,11 @@ def test_shipped_cohort_meets_the_calibration_tolerances(shipped: Shipped) -> No
 
 
 def test_another_seed_gives_a_different_correct_cohort(
-    tmp_path: Path, shipped_results: CohortResults
+    tmp_path: Path, shipped_results: CohortResults, shipped: Shipped
 ) -> None:
     data_dir = generator.write(tmp_path / "data" / "cohort.csv", seed=7).parent
     raw = load(data_dir)
-    assert not raw.frame.equals(load(SHIPPED_DATA).frame)
+    assert not raw.frame.equals(shipped.data("cohort").frame)
     other = prepare(raw.frame)
     results = analyse(raw, suppress_below=0)  # every median, as the references compute it
     assert not results.generated  # no study description: observed data

@@ -16,7 +16,7 @@ import pytest
 from analysis.chapters import CHAPTERS
 from analysis.chapters.cohort import page, tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
-from analysis.chapters.cohort.data import load
+from analysis.chapters.cohort.data import CohortData, load
 from analysis.core.disclosure import SMALL_GROUP
 from analysis.core.display import FigureFolder
 from analysis.core.i18n import t
@@ -62,13 +62,18 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def unchecked(data_dir: Path) -> CohortResults:
-    return analyse(load(data_dir), suppress_below=0)
+def loaded(data_dir: Path) -> CohortData:
+    return load(data_dir)
 
 
 @pytest.fixture(scope="module")
-def checked(data_dir: Path) -> CohortResults:
-    return analyse(load(data_dir), suppress_below=THRESHOLD)
+def unchecked(loaded: CohortData) -> CohortResults:
+    return analyse(loaded, suppress_below=0)
+
+
+@pytest.fixture(scope="module")
+def checked(loaded: CohortData) -> CohortResults:
+    return analyse(loaded, suppress_below=THRESHOLD)
 
 
 @pytest.fixture(scope="module")

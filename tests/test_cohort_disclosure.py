@@ -18,7 +18,7 @@ import pytest
 
 from analysis.chapters.cohort import tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
-from analysis.chapters.cohort.data import load, prepare
+from analysis.chapters.cohort.data import CohortData, load, prepare
 from analysis.chapters.cohort.descriptives import table1_counts
 from analysis.core import reproduction_table
 from analysis.core.disclosure import COUNT
@@ -43,9 +43,9 @@ def _payload(results: CohortResults) -> dict:
     return json.loads(json.dumps(to_plain(results.to_json())))
 
 
-def _truth(data_dir: Path) -> dict[str, pd.DataFrame]:
+def _truth(data: CohortData) -> dict[str, pd.DataFrame]:
     """Per variable: the true counts, levels (``missing``) × coordinator, no_coordinator, total."""
-    counts = table1_counts(prepare(load(data_dir).frame))
+    counts = table1_counts(prepare(data.frame))
     counts["level"] = counts["level"].replace("", "missing")
     return {
         variable: block.set_index("level")[["yes", "no", "total"]].set_axis(list(COLUMNS), axis=1)
@@ -89,7 +89,7 @@ def attack_table1(payload: dict, truth: dict[str, pd.DataFrame], threshold: int)
 def test_no_hidden_count_of_table1_can_be_worked_out(shipped: Shipped, threshold: int) -> None:
     results = shipped.results("cohort", suppress_below=threshold)
     payload = _payload(results)
-    assert attack_table1(payload, _truth(SHIPPED_DATA), threshold) > 0
+    assert attack_table1(payload, _truth(shipped.data("cohort")), threshold) > 0
     # The page hides exactly the cells the JSON hides, with one marker for all of them.
     for lang in ("en", "nb"):
         table = tables.table1(results, lang)
@@ -202,13 +202,14 @@ def three(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_a_programme_type_of_three_shows_nothing_but_its_name(
     three: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    frame = prepare(load(three).frame)
+    data = load(three)
+    frame = prepare(data.frame)
     group = frame[frame["programme_type"] == "follow_up"]
     assert len(group) == 3 and group["first_rtw"].sum() == 3
     days = sorted(int(day) for day in group["days_to_first_rtw"])
-    results = analyse(load(three), suppress_below=5)
+    results = analyse(data, suppress_below=5)
     payload = _payload(results)
-    attack_table1(payload, _truth(three), 5)
+    attack_table1(payload, _truth(data), 5)
     follow_up = payload["programme_type"]["groups"]["follow_up"]
     assert all(value is None for value in follow_up.values())
     by_type = results.subgroups["programme_type"]

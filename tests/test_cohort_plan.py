@@ -24,7 +24,7 @@ from analysis.chapters.cohort import page as cohort_page
 from analysis.chapters.cohort import tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.cox import CoxFits
-from analysis.chapters.cohort.data import DEFAULT_PLAN, PAPER_PLAN, load, schema
+from analysis.chapters.cohort.data import DEFAULT_PLAN, PAPER_PLAN, CohortData, load, schema
 from analysis.chapters.cohort.plan import RESULT_KEYS
 from analysis.core.contracts import contract_table
 from analysis.core.display import FigureFolder
@@ -38,6 +38,7 @@ from tests.helpers import PLANNED_HORIZON as HORIZON
 from tests.helpers import PLANNED_N as N
 from tests.helpers import (
     SHIPPED_DATA,
+    Shipped,
     article_text,
     cohort_page_text,
     figures_undrawn,
@@ -53,8 +54,14 @@ share_build("plan", "cohort", write_planned_book)
 
 
 @pytest.fixture(scope="module")
-def planned(tmp_path_factory: pytest.TempPathFactory) -> CohortResults:
-    return analyse(load(write_planned_cohort(tmp_path_factory.mktemp("plan") / "data")))
+def planned_data(tmp_path_factory: pytest.TempPathFactory) -> CohortData:
+    """The planned cohort, loaded once per module (the tests only read it)."""
+    return load(write_planned_cohort(tmp_path_factory.mktemp("plan") / "data"))
+
+
+@pytest.fixture(scope="module")
+def planned(planned_data: CohortData) -> CohortResults:
+    return analyse(planned_data)
 
 
 def test_the_reference_input_is_the_cohort_the_test_makes() -> None:
@@ -101,14 +108,25 @@ def stratified_plan() -> dict:
     return plan
 
 
+@pytest.fixture(scope="module")
+def stratified(tmp_path_factory: pytest.TempPathFactory) -> CohortResults:
+    """The results of the planned cohort with grade as strata (:func:`stratified_plan`)."""
+    folder = tmp_path_factory.mktemp("stratified") / "data"
+    return analyse(load(write_planned_cohort(folder, stratified_plan())))
+
+
+def test_a_stratified_model_is_named_on_the_page(
+    stratified: CohortResults, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert "stratified by sick-leave grade" in cohort_page_text(stratified, monkeypatch, "en")
+
+
 @pytest.mark.parametrize("outcome", ["first_rtw", "full_rtw"])
 def test_a_stratified_model_matches_r_coxph_with_strata(
-    tmp_path: Path, outcome: str, monkeypatch: pytest.MonkeyPatch
+    stratified: CohortResults, outcome: str
 ) -> None:
-    results = analyse(load(write_planned_cohort(tmp_path / "data", stratified_plan())))
-    assert "stratified by sick-leave grade" in cohort_page_text(results, monkeypatch, "en")
     r = r_values().loc[(outcome, "stratified")]
-    fits = results.outcomes[outcome].cox["stratified"]
+    fits = stratified.outcomes[outcome].cox["stratified"]
     assert_fits_match_r(fits, r)
     unstratified = r_values().loc[(outcome, "adjusted", "efron_coef")]
     assert abs(np.log(fits.efron.hr) - unstratified) > 1e-4  # the strata do change the fit
@@ -134,10 +152,17 @@ def two_subgroups() -> dict:
 
 
 @pytest.fixture(scope="module")
-def planned_by_two(tmp_path_factory: pytest.TempPathFactory) -> CohortResults:
-    """The results of the plan with two subgroup analyses (:func:`two_subgroups`)."""
+def by_two_data(tmp_path_factory: pytest.TempPathFactory) -> CohortData:
+    """The planned cohort with two subgroup analyses (:func:`two_subgroups`), loaded once per
+    module (the tests only read it)."""
     folder = tmp_path_factory.mktemp("two_subgroups") / "data"
-    return analyse(load(write_planned_cohort(folder, two_subgroups())))
+    return load(write_planned_cohort(folder, two_subgroups()))
+
+
+@pytest.fixture(scope="module")
+def planned_by_two(by_two_data: CohortData) -> CohortResults:
+    """The results of the plan with two subgroup analyses."""
+    return analyse(by_two_data)
 
 
 def test_each_subgroup_analysis_is_analysed_as_if_alone(
@@ -164,14 +189,12 @@ def test_each_subgroup_analysis_is_analysed_as_if_alone(
 
 @pytest.mark.parametrize("threshold", [10, 20])
 def test_no_subgroup_analysis_gives_its_hidden_numbers_returned_away_with_the_total(
-    tmp_path: Path, threshold: int
+    by_two_data: CohortData, threshold: int
 ) -> None:
     """The levels of each subgroup analysis add up to the cohort's number returned: with one
     analysis hiding none, the total is known, so no other may hide exactly one of its own
     (a level whose number is hidden, or those without a value, whose number is implied)."""
-    results = analyse(
-        load(write_planned_cohort(tmp_path / "data", two_subgroups())), suppress_below=threshold
-    )
+    results = analyse(by_two_data, suppress_below=threshold)
     for name, subgroup in results.subgroups.items():
         hidden = [level for level, group in subgroup.groups.items() if group.returned is None]
         implied = 1 if subgroup.left_out != 0 else 0  # those without a value
@@ -222,8 +245,8 @@ def test_the_results_follow_the_plan(planned: CohortResults) -> None:
     assert set(payload["outcomes"]["first_rtw"]["events"]) == {"intervention", "control"}
 
 
-def test_a_small_cell_of_a_declared_table_is_hidden(tmp_path: Path) -> None:
-    results = analyse(load(write_planned_cohort(tmp_path / "data")), suppress_below=30)
+def test_a_small_cell_of_a_declared_table_is_hidden(planned_data: CohortData) -> None:
+    results = analyse(planned_data, suppress_below=30)
     shown = results.to_json()
     hidden = shown["disclosure"]["suppressed"]
     assert any(path.startswith("table1.region.missing") for path in hidden)
@@ -359,8 +382,8 @@ def test_every_plan_problem_reads_in_both_languages(tmp_path: Path) -> None:
     assert "intervention" in error.value.text("nb")
 
 
-def test_the_shipped_description_declares_the_papers_plan() -> None:
-    assert load(SHIPPED_DATA).plan == PAPER_PLAN
+def test_the_shipped_description_declares_the_papers_plan(shipped: Shipped) -> None:
+    assert shipped.data("cohort").plan == PAPER_PLAN
 
 
 def test_the_default_plan_is_the_papers_in_neutral_words() -> None:

@@ -12,16 +12,13 @@ import re
 
 import yaml
 
-from analysis.chapters.cohort.chapter import analyse as analyse_cohort
-from analysis.chapters.cohort.data import load as load_cohort
 from analysis.chapters.cohort.data import prepare
 from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, table1_counts
 from analysis.chapters.interviews import stats
-from analysis.chapters.interviews.data import load as load_interviews
 from analysis.core.results import to_plain
 from analysis.core.settings import SUPPRESS_BELOW
 from analysis.core.yamlfile import read_yaml
-from tests.helpers import SHIPPED_DATA
+from tests.helpers import SHIPPED_DATA, Shipped
 
 COLUMNS = {"total": "total", **{name: level for level, name in GROUP_NAMES.items()}}
 
@@ -36,12 +33,10 @@ def numbers(chapter: str) -> set[int]:
     return {int(token) for token in re.findall(r"(?<![\d.,])\d+(?![\d.,]\d|\s?%)", text)}
 
 
-def test_the_cohort_description_prints_no_withheld_value() -> None:
-    data = load_cohort(SHIPPED_DATA)
-    payload = json.loads(
-        json.dumps(to_plain(analyse_cohort(data, suppress_below=SUPPRESS_BELOW).to_json()))
-    )
-    frame = prepare(data.frame)
+def test_the_cohort_description_prints_no_withheld_value(shipped: Shipped) -> None:
+    results = shipped.results("cohort", suppress_below=SUPPRESS_BELOW)
+    payload = json.loads(json.dumps(to_plain(results.to_json())))
+    frame = prepare(shipped.data("cohort").frame)
     counts = table1_counts(frame).set_index(["variable", "level"])
     withheld = {int(frame["age"].min()), int(frame["age"].max())}
     for variable, levels in payload["table1"].items():
@@ -56,8 +51,8 @@ def test_the_cohort_description_prints_no_withheld_value() -> None:
     assert numbers("cohort") & {value for value in withheld if value >= 10} == set()
 
 
-def test_the_interviews_description_prints_no_extreme() -> None:
-    people = stats.characteristics(load_interviews(SHIPPED_DATA))  # the data's own values
+def test_the_interviews_description_prints_no_extreme(shipped: Shipped) -> None:
+    people = stats.characteristics(shipped.data("interviews"))  # the data's own values
     extremes = {people.age.low, people.age.high, people.sick_leave.low, people.sick_leave.high}
     assert extremes == {31, 61, 50, 100}
     assert numbers("interviews") & extremes == set()

@@ -20,7 +20,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 
 from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.cox import covariates
-from analysis.chapters.cohort.data import load, prepare
+from analysis.chapters.cohort.data import CohortData, load, prepare
 from analysis.core.results import to_plain
 from tests.helpers import SHIPPED_DATA, Shipped, check_rule
 
@@ -146,8 +146,8 @@ def attack(payload: dict) -> tuple[dict[str, tuple[float, float]], dict[str, lis
     return ranges, {name: parts for name, (parts, _) in sums.items()}
 
 
-def truth(folder: Path, parts: dict[str, list[tuple]]) -> dict[str, int]:
-    frame = prepare(load(folder).frame)
+def truth(data: CohortData, parts: dict[str, list[tuple]]) -> dict[str, int]:
+    frame = prepare(data.frame)
     level = frame["programme_type"].astype(object).where(frame["programme_type"].notna(), "missing")
     confounders = covariates("cox_without_programme_type", frame)
     complete = frame[confounders].notna().all(axis=1).astype(int)
@@ -182,13 +182,13 @@ def test_no_hidden_count_follows_from_the_linked_tables(
     cohort: str, threshold: int, request: pytest.FixtureRequest, shipped: Shipped
 ) -> None:
     if cohort == "shipped":
-        folder, results = SHIPPED_DATA, shipped.results("cohort", suppress_below=threshold)
+        data, results = shipped.data("cohort"), shipped.results("cohort", suppress_below=threshold)
     else:
-        folder = request.getfixturevalue(cohort)
-        results = analyse(load(folder), suppress_below=threshold)
+        data = load(request.getfixturevalue(cohort))
+        results = analyse(data, suppress_below=threshold)
     payload = json.loads(json.dumps(to_plain(results.to_json())))
     ranges, parts = attack(payload)
-    true = truth(folder, parts)
+    true = truth(data, parts)
     small = {name for name in ranges if 0 < true[name] < threshold}
     if cohort == "three_returned":
         assert true["groups.follow_up.returned"] == 3 and "groups.follow_up.returned" in small

@@ -5,6 +5,7 @@ derives what it may not learn from the underlying data and checks the published 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -20,7 +21,7 @@ from matplotlib.collections import LineCollection, PathCollection
 
 from analysis.chapters.cohort import figures
 from analysis.chapters.cohort.chapter import CohortResults, analyse
-from analysis.chapters.cohort.data import OUTCOMES, load, prepare
+from analysis.chapters.cohort.data import OUTCOMES, CohortData, load, prepare
 from analysis.chapters.cohort.scale import resample
 from analysis.chapters.cohort.survival import Z95, km_comparison
 from analysis.core.display import COLUMN_WIDTH
@@ -62,7 +63,24 @@ def fifteen(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def analysed(shipped: Shipped) -> Callable[[Path, int], CohortResults]:
+def loaded(shipped: Shipped) -> Callable[[Path], CohortData]:
+    """``loaded(data)``: the cohort of a data folder, loaded once per module (the shipped data
+    once per session); the tests only read it."""
+    return functools.cache(
+        lambda data: shipped.data("cohort") if data == SHIPPED_DATA else load(data)
+    )
+
+
+@pytest.fixture(scope="module")
+def prepared(loaded: Callable[[Path], CohortData]) -> Callable[[Path], pd.DataFrame]:
+    """``prepared(data)``: the analysis frame of a data folder, made once per module."""
+    return functools.cache(lambda data: prepare(loaded(data).frame))
+
+
+@pytest.fixture(scope="module")
+def analysed(
+    shipped: Shipped, loaded: Callable[[Path], CohortData]
+) -> Callable[[Path, int], CohortResults]:
     """``analysed(data, threshold)``: the cohort ``analyse()`` of a data folder at a threshold,
     made once per module (of the shipped data once per session); the tests only read it."""
     made: dict[tuple[Path, int], CohortResults] = {}
@@ -71,7 +89,7 @@ def analysed(shipped: Shipped) -> Callable[[Path, int], CohortResults]:
         if data == SHIPPED_DATA:
             return shipped.results("cohort", suppress_below=threshold)
         if (data, threshold) not in made:
-            made[data, threshold] = analyse(load(data), suppress_below=threshold)
+            made[data, threshold] = analyse(loaded(data), suppress_below=threshold)
         return made[data, threshold]
 
     return results
@@ -132,21 +150,23 @@ def test_extremes_and_statistics():
 # --- 1. no point per person ---------------------------------------------------------------------
 
 
-def _events(data: Path, outcome: str) -> np.ndarray:
-    frame = prepare(load(data).frame)
+def _events(frame: pd.DataFrame, outcome: str) -> np.ndarray:
     return np.sort(frame.loc[frame[outcome] == 1, f"days_to_{outcome}"].to_numpy(float))
 
 
 @pytest.mark.slow  # draws the figure and reads its points
 @pytest.mark.parametrize("threshold", THRESHOLDS)
 def test_schoenfeld_figure_has_no_point_per_person(
-    threshold: int, small: Path, analysed: Callable[[Path, int], CohortResults]
+    threshold: int,
+    small: Path,
+    analysed: Callable[[Path, int], CohortResults],
+    prepared: Callable[[Path], pd.DataFrame],
 ) -> None:
     for data in _cohorts(small):
         results = analysed(data, threshold)
         figure = figures.schoenfeld_figure(results, "en", COLUMN_WIDTH)
         for ax, outcome in zip(figure.axes, OUTCOMES, strict=True):
-            events = _events(data, outcome)
+            events = _events(prepared(data), outcome)
             residuals = results.outcomes[outcome].schoenfeld
             assert not [c for c in ax.collections if isinstance(c, PathCollection)]
             marked = [line for line in ax.lines if line.get_marker() not in ("None", None, "")]
@@ -183,11 +203,13 @@ def _leavers(frame: pd.DataFrame, outcome: str, start: float, end: float) -> int
 
 
 @pytest.mark.parametrize("threshold", THRESHOLDS)
-def test_every_published_step_pools_threshold_leavers(threshold: int, small: Path) -> None:
+def test_every_published_step_pools_threshold_leavers(
+    threshold: int, small: Path, prepared: Callable[[Path], pd.DataFrame]
+) -> None:
     for data, outcome, by in itertools.product(
         _cohorts(small), OUTCOMES, ("coordinator", "programme_type")
     ):
-        frame = prepare(load(data).frame)
+        frame = prepared(data)
         comparison = km_comparison(frame, outcome, by, threshold)
         for curve in comparison.curves:
             group = frame[frame[by] == curve.level]
@@ -208,10 +230,12 @@ def test_every_published_step_pools_threshold_leavers(threshold: int, small: Pat
             assert all(value == 0 or value >= threshold for value in values)
 
 
-def test_the_step_attack_works_without_coarsening(small: Path) -> None:
+def test_the_step_attack_works_without_coarsening(
+    small: Path, prepared: Callable[[Path], pd.DataFrame]
+) -> None:
     """With control off the step heights give the numbers at risk back exactly: the attack the
     coarsening stops is real."""
-    frame = prepare(load(small).frame)
+    frame = prepared(small)
     curve = km_comparison(frame, "first_rtw", "coordinator", 0).curves[0]
     group = frame[frame["coordinator"] == curve.level]
     survival = 1 - curve.cumulative
@@ -228,11 +252,14 @@ def test_the_step_attack_works_without_coarsening(small: Path) -> None:
 
 @pytest.mark.parametrize("threshold", THRESHOLDS)
 def test_no_youngest_or_oldest_person_is_published(
-    threshold: int, monkeypatch: pytest.MonkeyPatch, shipped: Shipped
+    threshold: int,
+    monkeypatch: pytest.MonkeyPatch,
+    shipped: Shipped,
+    prepared: Callable[[Path], pd.DataFrame],
 ) -> None:
     results = shipped.results("cohort", suppress_below=threshold)
     payload = _payload(results)
-    ages = prepare(shipped.data("cohort").frame)["age"].dropna().astype(float)
+    ages = prepared(SHIPPED_DATA)["age"].dropna().astype(float)
     rows = [
         (i, row)
         for i, row in enumerate(payload["reproduction"])
@@ -265,8 +292,10 @@ def test_extremes_are_shown_with_control_off(shipped: Shipped):
 
 
 @pytest.mark.slow  # a threshold of 20, as the other attacks at 20
-def test_models_of_a_group_of_fifteen_are_not_shown_at_twenty(fifteen: Path) -> None:
-    results = analyse(load(fifteen), suppress_below=20)
+def test_models_of_a_group_of_fifteen_are_not_shown_at_twenty(
+    fifteen: Path, analysed: Callable[[Path, int], CohortResults]
+) -> None:
+    results = analysed(fifteen, 20)
     for outcome in results.outcomes.values():
         for fits in outcome.cox.values():
             for fit in (fits.efron, fits.breslow, fits.robust):
@@ -279,7 +308,7 @@ def test_models_of_a_group_of_fifteen_are_not_shown_at_twenty(fifteen: Path) -> 
         check = checks[f"outcomes.{name}.{model}"]
         assert check["rule"] == "model" and check["withheld"] == "small_group"
         assert check["shown"] is False
-    shown = analyse(load(fifteen), suppress_below=10)  # 15 pass a threshold of 10
+    shown = analysed(fifteen, 10)  # 15 pass a threshold of 10
     assert shown.outcomes["first_rtw"].cox["cox_unadjusted"].efron.hr is not None
 
 
@@ -321,9 +350,10 @@ def test_the_odds_ratio_never_gives_a_hidden_or_small_cell_away(
     treated_three: Path,
     small: Path,
     analysed: Callable[[Path, int], CohortResults],
+    prepared: Callable[[Path], pd.DataFrame],
 ) -> None:
     for data in (SHIPPED_DATA, small, treated_three):
-        frame = prepare(load(data).frame)
+        frame = prepared(data)
         rows = frame[frame["programme_type"].notna()]
         exposed = rows["programme_type"] != "treatment"
         coordinated = rows["coordinator"] == "yes"
@@ -346,9 +376,11 @@ def test_the_odds_ratio_never_gives_a_hidden_or_small_cell_away(
 
 
 def test_the_attack_finds_three_in_treatment(
-    treated_three: Path, analysed: Callable[[Path, int], CohortResults]
+    treated_three: Path,
+    analysed: Callable[[Path, int], CohortResults],
+    prepared: Callable[[Path], pd.DataFrame],
 ) -> None:
-    frame = prepare(load(treated_three).frame)
+    frame = prepared(treated_three)
     treated = frame[frame["programme_type"] == "treatment"]
     assert (treated["coordinator"] == "yes").sum() == 3
     odds = analysed(treated_three, 5).subgroups["programme_type"].odds_ratio
