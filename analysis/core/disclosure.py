@@ -50,7 +50,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     import pandas as pd
-    from scipy.optimize._highspy._core import _Highs
+    from highspy import Highs
 
 PRIMARY = "primary"
 SECONDARY = "secondary"
@@ -209,13 +209,14 @@ class _Polytope:
         return self.bounds[cell, sign]
 
     @functools.cached_property
-    def _solver(self) -> _Highs:
-        """The polytope as a HiGHS model (scipy's own HiGHS, below ``linprog``), passed once:
-        each bound only changes the objective and starts from the last solution's basis. A
-        ``linprog`` call per bound set the same problem up again, at ten times the cost."""
-        from scipy.optimize._highspy import _core as highs  # keeps i18n light
+    def _solver(self) -> Highs:
+        """The polytope as a HiGHS model (``highspy``, the solver scipy's ``linprog`` wraps),
+        passed once: each bound only changes the objective and starts from the last solution's
+        basis. ``linprog`` has no way to keep a model between calls, and setting the same
+        problem up again per bound cost ten times the solving."""
+        import highspy as highs  # only when a table is checked: keeps i18n light
 
-        solver = highs._Highs()
+        solver = highs.Highs()
         solver.setOptionValue("output_flag", False)
         count = len(self.hidden)
         solver.addVars(count, np.zeros(count), np.full(count, highs.kHighsInf))
@@ -227,7 +228,7 @@ class _Polytope:
         return solver
 
     def _solve(self, cell: int, sign: float) -> float:
-        from scipy.optimize._highspy import _core as highs
+        import highspy as highs
 
         solver = self._solver
         count = len(self.hidden)
