@@ -131,11 +131,11 @@ def _value_problems(persons: ir.Table, fields: list[tuple[Field, str]], file: st
     failing = [(key, n) for key, name in names.items() if (n := counts[name] or 0)]
     if not failing:
         return []
-    firsts = _first_rows(
-        persons,
-        [(checks[key], {"_value": cells(persons, key[1])}) for key, _ in failing],
-        GROUP_AFTER + 1,
-    )
+    kinds = [
+        (checks[(field, column, check)], {"_value": cells(persons, column)})
+        for (field, column, check), _ in failing
+    ]
+    firsts = _first_rows(persons, kinds, GROUP_AFTER + 1)
     problems = []
     for ((field, _, check), n), first in zip(failing, firsts, strict=True):
         values = [(row["_row"], row["_value"]) for row in first]
