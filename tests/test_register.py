@@ -18,9 +18,11 @@ from analysis.chapters.cohort.chapter import analyse
 from analysis.chapters.cohort.collapsed import check, collapse
 from analysis.chapters.cohort.data import (
     DEFAULT_PLAN,
+    CohortData,
     check_strata,
     input_files,
     load,
+    persons_schema,
     prepare,
 )
 from analysis.core.problems import InputError
@@ -248,8 +250,11 @@ def test_a_register_written_in_chunks_is_its_chunks_and_derives_their_cohorts(tm
         "part-1-0.parquet",
         "part-2-0.parquet",
     ]
-    data = load(tmp_path)
-    cohort = register.derived_cohort(register.connect(), tmp_path, data.derivation)
+    # the persons checked as load checks them (ids unique across the chunks), derived once
+    rules = extract.Derivation(persons="register/persons.parquet", spells="register/spells")
+    cohort = register.derived_cohort(
+        register.connect(), tmp_path, rules, persons_schema=persons_schema(DEFAULT_PLAN)
+    )
     got = cohort.execute().set_index("id").sort_index()
     expected = pd.concat([c.expected for c in chunks]).set_index("id").loc[got.index]
     assert len(got) == 700
@@ -343,20 +348,28 @@ def test_a_register_extract_gives_sustained_returns_and_competing_ends_to_the_ch
             assert phrase in text, (lang, phrase)
 
 
+@pytest.fixture(scope="module")
+def collapsed_extract(tmp_path_factory: pytest.TempPathFactory) -> tuple[CohortData, int]:
+    """A generated extract with a sustainable return, competing ends and restricted means,
+    loaded (collapsed) once for the module, and its number of persons."""
+    folder = tmp_path_factory.mktemp("collapsed")
+    made = generator.generate(800, seed=4)
+    generator.write(made, folder)
+    (folder / "cohort.study.yaml").write_text(
+        REGISTER_STUDY + "outcomes: {first_rtw: {rmst: {horizon_days: 180}}}\n", encoding="utf-8"
+    )
+    return load(folder), len(made.persons)
+
+
 # `make test-fast` checks the weights with the output check on (5); `make test` also without.
 @pytest.mark.parametrize("suppress_below", [pytest.param(0, marks=pytest.mark.slow), 5])
 def test_the_chapter_on_the_collapsed_cohort_equals_the_chapter_on_its_persons(
-    tmp_path, suppress_below
+    collapsed_extract, suppress_below
 ):
-    made = generator.generate(800, seed=4)
-    generator.write(made, tmp_path)
-    (tmp_path / "cohort.study.yaml").write_text(
-        REGISTER_STUDY + "outcomes: {first_rtw: {rmst: {horizon_days: 180}}}\n", encoding="utf-8"
-    )
-    data = load(tmp_path)
+    data, persons_count = collapsed_extract
     collapsed = data.frame
     # one row per pattern, as many persons as the extract, ages only in bands
-    assert collapsed["weight"].sum() == len(made.persons) > len(collapsed)
+    assert collapsed["weight"].sum() == persons_count > len(collapsed)
     assert "id" not in collapsed and "age" not in collapsed and "age_group" in collapsed
     persons_rows = collapsed.index.repeat(collapsed["weight"])
     rows = collapsed.drop(columns="weight").loc[persons_rows].reset_index(drop=True)

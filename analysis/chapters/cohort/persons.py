@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import ibis.selectors as s
 
 from analysis.core.identifiers import identifier_kinds, is_identifier_column
 from analysis.core.problems import InputError, Message, Problem
@@ -51,10 +52,11 @@ def cells(persons: ir.Table, column: str) -> ir.StringValue:
     return value.nullif("")
 
 
-def _mapped(text: ir.StringValue) -> ir.StringValue:
-    """A category written as a Norwegian word or in another case, as the contract's code."""
-    lower = text.lower()
-    return lower.substitute(CATEGORY_WORDS, else_=lower)
+def _read_as(levels: list[str], text: ir.StringValue) -> ir.BooleanValue:
+    """True where ``text`` is one of ``levels`` written as a Norwegian word or in another case
+    (lower-cased, a word of ``CATEGORY_WORDS`` is its code)."""
+    words = [word for word, code in CATEGORY_WORDS.items() if code in levels]
+    return text.lower().isin([*words, *(level for level in levels if level not in CATEGORY_WORDS)])
 
 
 def _failing(field: Field, text: ir.StringValue) -> dict[str, ir.BooleanValue]:
@@ -65,7 +67,7 @@ def _failing(field: Field, text: ir.StringValue) -> dict[str, ir.BooleanValue]:
         failing["not_nullable"] = ~present
     if field.kind == "category":
         levels = list(field.levels)
-        failing["not_level"] = present & ~(text.isin(levels) | _mapped(text).isin(levels))
+        failing["not_level"] = present & ~(text.isin(levels) | _read_as(levels, text))
     elif field.kind == "binary":
         failing["not_binary"] = present & ~text.isin(["0", "1"])
     elif field.kind in ("integer", "number"):
@@ -82,11 +84,33 @@ def _failing(field: Field, text: ir.StringValue) -> dict[str, ir.BooleanValue]:
     return failing
 
 
+def _first_rows(
+    persons: ir.Table, kinds: list[tuple[ir.BooleanValue, dict[str, ir.Value]]], limit: int
+) -> list[list[dict]]:
+    """Per kind of ``kinds`` (a condition and the values to read), the first ``limit`` rows of
+    ``persons`` where the condition holds, by ``_row``, each with ``_row`` and those values:
+    one query for every kind."""
+    parts = [
+        persons.select("_row", _kind=ibis.literal(i, "int64"), _holds=holds, **values)
+        .filter(ibis._._holds)
+        .order_by("_row")
+        .limit(limit)
+        .drop("_holds")
+        for i, (holds, values) in enumerate(kinds)
+    ]
+    found: list[list[dict]] = [[] for _ in kinds]
+    for row in sorted(
+        ibis.union(*parts).to_pyarrow().to_pylist(), key=lambda row: (row["_kind"], row["_row"])
+    ):
+        found[row["_kind"]].append(row)
+    return found
+
+
 def _value_problems(persons: ir.Table, fields: list[tuple[Field, str]], file: str) -> list[Problem]:
     """Every cell that breaks its field's rules, as :func:`validate_frame` names them: one
     problem per cell, or one for a column's kind of failure in more than ``GROUP_AFTER``
-    cells (their number, the first named). One query counts the failures; one more per kind
-    that fails fetches its first rows."""
+    cells (their number, the first named). One query counts the failures; one more fetches
+    the first rows of every kind that fails."""
     checks = {}
     for field, column in fields:
         text = cells(persons, column)
@@ -98,27 +122,22 @@ def _value_problems(persons: ir.Table, fields: list[tuple[Field, str]], file: st
     if not checks:
         return []
     names = {key: f"_failing_{i}" for i, key in enumerate(checks)}
-    flagged = persons.mutate(**{names[key]: flag for key, flag in checks.items()})
+    flagged = persons.select(**{names[key]: flag for key, flag in checks.items()})
     counts = (
         flagged.aggregate(**{name: flagged[name].cast("int64").sum() for name in names.values()})
         .to_pyarrow()
         .to_pylist()[0]
     )
+    failing = [(key, n) for key, name in names.items() if (n := counts[name] or 0)]
+    if not failing:
+        return []
+    kinds = [
+        (checks[(field, column, check)], {"_value": cells(persons, column)})
+        for (field, column, check), _ in failing
+    ]
+    firsts = _first_rows(persons, kinds, GROUP_AFTER + 1)
     problems = []
-    for key, name in names.items():
-        n = counts[name] or 0
-        if not n:
-            continue
-        field, column, check = key
-        marked = flagged.mutate(_value=cells(flagged, column))
-        first = (
-            marked.filter(marked[name])
-            .order_by("_row")
-            .select("_row", "_value")
-            .limit(GROUP_AFTER + 1)
-            .to_pyarrow()
-            .to_pylist()
-        )
+    for ((field, _, check), n), first in zip(failing, firsts, strict=True):
         values = [(row["_row"], row["_value"]) for row in first]
         if n > GROUP_AFTER:
             row, value = values[0]
@@ -135,40 +154,31 @@ def _value_problems(persons: ir.Table, fields: list[tuple[Field, str]], file: st
 
 def _date_problems(persons: ir.Table, file: str, shown_limit: int) -> list[Problem]:
     """Dates that are no dates, and persons without an entry date (the first ``shown_limit``
-    of each)."""
-    problems = []
-    fix = Message("cohort.input.spell.fix.not_a_date")
-    for column in DATES:
-        if column not in persons.columns:
-            continue
+    of each, in one query)."""
+    columns = [column for column in DATES if column in persons.columns]
+    kinds = []
+    for column in columns:
         value = persons[column]
         text = value.cast("string")
         unreadable = ibis.literal(False)
         if not (value.type().is_date() or value.type().is_timestamp()):
             unreadable = text.nullif("").notnull() & text.try_cast("date").isnull()
         missing = value.isnull() if column == DATES[0] else ibis.literal(False)
-        marked = persons.mutate(_value=text, _missing=missing)
-        found = (
-            marked.filter(unreadable | missing)
-            .order_by("_row")
-            .select("_row", "_value", "_missing")
-            .limit(shown_limit)
-            .to_pyarrow()
-            .to_pylist()
+        kinds.append((unreadable | missing, {"_value": text, "_missing": missing}))
+    fix = Message("cohort.input.spell.fix.not_a_date")
+    return [
+        Problem(
+            file,
+            column,
+            row["_row"],
+            Message("input.value.empty")
+            if row["_missing"]
+            else Message("cohort.input.spell.not_a_date", value=repr(row["_value"])),
+            fix,
         )
-        problems += [
-            Problem(
-                file,
-                column,
-                row["_row"],
-                Message("input.value.empty")
-                if row["_missing"]
-                else Message("cohort.input.spell.not_a_date", value=repr(row["_value"])),
-                fix,
-            )
-            for row in found
-        ]
-    return problems
+        for column, found in zip(columns, _first_rows(persons, kinds, shown_limit), strict=True)
+        for row in found
+    ]
 
 
 def _identifier_problems(
@@ -177,8 +187,9 @@ def _identifier_problems(
     """Direct identifiers in the persons file, as :func:`validation.find_identifiers` finds
     them: columns named as national id numbers; national ids in every column, e-mail addresses
     and phone numbers in text columns, each kind once per column with its number of cells and
-    the first row. The engine counts the distinct texts that could hold one (long enough, with
-    at least eight digits of any script or an @ or an HTML entity); Python reads those."""
+    the first row. The engine counts the distinct texts of every column that could hold one
+    (long enough, with at least eight digits of any script or an @ or an HTML entity), in one
+    query; Python reads those."""
     problems = [
         Problem(
             file,
@@ -190,22 +201,26 @@ def _identifier_problems(
         for column in columns
         if is_identifier_column(column)
     ]
-    for column in columns:
-        free_text = kinds.get(column, "text") == "text"
-        text = cells(persons, column)
-        shortest = 8 if free_text else 10
-        digits = text.re_replace(r"\P{N}", "").length()
-        maybe = (text.length() >= shortest) | text.contains("@")
-        maybe &= (digits >= 8) | text.re_search("[@\uff20\ufe6b&]")
-        marked = persons.mutate(_text=text, _maybe=maybe.fill_null(False))
-        marked = marked.filter(marked._maybe)
-        candidates = (
-            marked.group_by("_text")
-            .aggregate(n=marked.count(), first=marked._row.min())
-            .to_pyarrow()
-            .to_pylist()
-        )
-        found = [(row, identifier_kinds(row["_text"], free_text)) for row in candidates]
+    texts = persons.select("_row", **{column: cells(persons, column) for column in columns})
+    long = texts.pivot_longer(s.cols(*columns), names_to="_column", values_to="_text")
+    text = long._text
+    free_text = {column for column in columns if kinds.get(column, "text") == "text"}
+    shortest = ibis.ifelse(long._column.isin(sorted(free_text)), 8, 10)
+    digits = text.re_replace(r"\P{N}", "").length()
+    maybe = (text.length() >= shortest) | text.contains("@")
+    maybe &= (digits >= 8) | text.re_search("[@\uff20\ufe6b&]")
+    marked = long.filter(maybe.fill_null(False))
+    candidates = (
+        marked.group_by(["_column", "_text"])
+        .aggregate(n=marked.count(), first=marked._row.min())
+        .to_pyarrow()
+        .to_pylist()
+    )
+    in_column: dict[str, list] = {column: [] for column in columns}
+    for row in candidates:
+        column = row["_column"]
+        in_column[column].append((row, identifier_kinds(row["_text"], column in free_text)))
+    for column, found in in_column.items():
         for kind in IDENTIFIER_KINDS:
             holding = [row for row, kinds_found in found if kind in kinds_found]
             if holding:
