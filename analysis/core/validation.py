@@ -209,8 +209,9 @@ def split_candidates(head: pd.DataFrame) -> list[tuple[str, str]]:
     return [(date, rest) for date in dates for rest in rests]
 
 
-def _on_distinct(predicate) -> object:
-    """A pandera check that tests each distinct value once (missing cells pass)."""
+def _on_distinct(predicate, error: str) -> pa.Check:
+    """A pandera check, named ``error``, that tests each distinct value once (missing cells
+    pass: the check sees them, pandera need not drop them first)."""
 
     def check(series: pd.Series) -> pd.Series:
         codes, distinct = _codes(series)
@@ -218,7 +219,7 @@ def _on_distinct(predicate) -> object:
         passed = np.asarray([*(predicate(value) for value in distinct), True], dtype=bool)
         return pd.Series(passed[codes], index=series.index)
 
-    return check
+    return pa.Check(check, error=error, ignore_na=False)
 
 
 def _number(text: str) -> float | None:
@@ -235,24 +236,21 @@ LARGEST_INTEGER = 2.0**63
 def _checks(field: Field) -> list[pa.Check]:
     checks: list[pa.Check] = []
     if field.kind == "category":
-        checks.append(pa.Check.isin(list(field.levels), error="not_level"))
+        levels = frozenset(field.levels)
+        checks.append(_on_distinct(lambda v: v in levels, "not_level"))
     elif field.kind == "binary":
-        checks.append(pa.Check.isin(["0", "1"], error="not_binary"))
+        checks.append(_on_distinct(lambda v: v in ("0", "1"), "not_binary"))
     elif field.kind == "integer":
         checks.append(
-            pa.Check(
-                _on_distinct(lambda v: (n := _number(v)) is not None and n.is_integer()),
-                error="not_integer",
-            )
+            _on_distinct(lambda v: (n := _number(v)) is not None and n.is_integer(), "not_integer")
         )
         checks.append(
-            pa.Check(
-                _on_distinct(lambda v: (n := _number(v)) is None or abs(n) < LARGEST_INTEGER),
-                error="too_large",
+            _on_distinct(
+                lambda v: (n := _number(v)) is None or abs(n) < LARGEST_INTEGER, "too_large"
             )
         )
     elif field.kind == "number":
-        checks.append(pa.Check(_on_distinct(lambda v: _number(v) is not None), error="not_number"))
+        checks.append(_on_distinct(lambda v: _number(v) is not None, "not_number"))
     if field.kind in ("integer", "number"):
         for bound, passes, check in (
             (field.minimum, lambda n, b: n >= b, "below_minimum"),
@@ -260,11 +258,8 @@ def _checks(field: Field) -> list[pa.Check]:
         ):
             if bound is not None:
                 checks.append(
-                    pa.Check(
-                        _on_distinct(
-                            lambda v, b=bound, ok=passes: (n := _number(v)) is None or ok(n, b)
-                        ),
-                        error=check,
+                    _on_distinct(
+                        lambda v, b=bound, ok=passes: (n := _number(v)) is None or ok(n, b), check
                     )
                 )
     return checks
