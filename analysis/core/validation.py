@@ -131,7 +131,7 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
             identifier_kinds(text, free_text) if len(text) >= shortest or "@" in text else ()
             for text in map(str, distinct)
         ]
-        for kind in IDENTIFIER_KINDS:
+        for kind in IDENTIFIER_KINDS if any(found) else ():
             holds = np.asarray([kind in kinds for kinds in found], dtype=bool)
             rows = np.flatnonzero(holds[codes]) if holds.any() else ()
             if len(rows):
@@ -530,7 +530,6 @@ def harmonise(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes) -> p
     """Read what researchers' files commonly hold, each with a note in ``notes``: column names
     in another case, Norwegian or capitalised category words, decimal commas in semicolon
     files."""
-    frame = frame.copy()
     present = set(frame.columns)
     renames = {
         column: field.name
@@ -541,7 +540,7 @@ def harmonise(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes) -> p
     }
     for column, field_name in renames.items():
         notes.add("input.note.renamed", file=name, column=column, name=field_name)
-    frame = frame.rename(columns=renames)
+    frame = frame.rename(columns=renames)  # a copy, changed below
     for field in schema.fields:
         if field.name not in frame:
             continue
@@ -662,8 +661,7 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
 def _categories(values: pd.Series) -> pd.Categorical:
     """A column of text cells as categorical cells, '' missing: each check and conversion
     then meets every distinct text once, whatever the number of rows."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    distinct = np.asarray(distinct, dtype=object)
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
     present = ~pd.isna(distinct) & (distinct != "")
     kept = np.cumsum(present) - 1  # each distinct text's category, -1 for ''
     return pd.Categorical.from_codes(
