@@ -541,13 +541,13 @@ def harmonise(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes) -> p
     for column, field_name in renames.items():
         notes.add("input.note.renamed", file=name, column=column, name=field_name)
     frame = frame.rename(columns=renames)  # a copy, changed below
+    decimal_comma = frame.attrs.get("decimal_comma")
     for field in schema.fields:
         if field.name not in frame:
             continue
-        values = frame[field.name]
         if field.kind == "category":
             # Each distinct text once: read as a level when it is none but its word is one.
-            codes, distinct = pd.factorize(values, use_na_sentinel=False)
+            codes, distinct = pd.factorize(frame[field.name], use_na_sentinel=False)
             read = [
                 word if text not in field.levels and word in field.levels else text
                 for text in distinct
@@ -562,10 +562,10 @@ def harmonise(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes) -> p
                     words=", ".join(words),
                 )
                 frame[field.name] = pd.Series(
-                    np.asarray(read, dtype=object)[codes], index=values.index, name=field.name
+                    np.asarray(read, dtype=object)[codes], index=frame.index, name=field.name
                 )
-        elif field.kind in ("integer", "number") and frame.attrs.get("decimal_comma"):
-            frame[field.name] = per_distinct(values, lambda v: v.replace(",", "."))
+        elif field.kind in ("integer", "number") and decimal_comma:
+            frame[field.name] = per_distinct(frame[field.name], lambda v: v.replace(",", "."))
     return frame
 
 
