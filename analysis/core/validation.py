@@ -697,13 +697,15 @@ def _typed(values: pd.Series, kind: Kind) -> pd.api.extensions.ExtensionArray | 
     """A checked column of texts (None missing) as its ``kind``: whole numbers (``Int64``) or
     floats, else text (``string``); each distinct text converted once (a register-sized column
     repeats a few)."""
+    # The dtypes as objects, not names: pandas looks a name up in its registry each time.
     codes, distinct = _codes(values)
     if kind not in ("binary", "integer", "number"):
-        return pd.array(distinct, dtype="string").take(codes, allow_fill=True)
+        return pd.array(distinct, dtype=pd.StringDtype()).take(codes, allow_fill=True)
     numbers = pd.array(pd.to_numeric(distinct))
     if kind != "number":
-        return numbers.astype("Int64").take(codes, allow_fill=True)
-    return numbers.astype("Float64").take(codes, allow_fill=True).to_numpy(float, na_value=np.nan)
+        return numbers.astype(pd.Int64Dtype()).take(codes, allow_fill=True)
+    floats = numbers.astype(pd.Float64Dtype()).take(codes, allow_fill=True)
+    return floats.to_numpy(float, na_value=np.nan)
 
 
 def table_file(data_dir: Path, schema: Schema) -> Path | None:
