@@ -490,13 +490,13 @@ def read_raw(
         ) from None
     if frame.empty:
         raise file_error(name, Message("input.no_rows"), Message("input.fix.add_row"))
-    # Every distinct text of the file read once (the cells are all text, so no two cells of
-    # different columns that differ are taken for one).
-    cells = frame.to_numpy(dtype=object)
+    # Each distinct text of the whole file read once (cells read as text: a text equals only
+    # the same text). Column by column, as pandas holds the cells it read: they are not copied.
+    cells = frame.to_numpy(dtype=object).T
     codes, distinct = pd.factorize(cells.ravel(), use_na_sentinel=False)
     read = np.asarray([_cell(value) for value in distinct], dtype=object)
     text = pd.DataFrame(
-        read[codes].reshape(cells.shape),
+        read[codes].reshape(cells.shape).T,
         index=frame.index,
         columns=[str(column).strip() for column in frame.columns],
     )
