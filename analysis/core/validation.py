@@ -15,6 +15,7 @@ import csv
 import dataclasses
 import functools
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -130,7 +131,7 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
             identifier_kinds(text, free_text) if len(text) >= shortest or "@" in text else ()
             for text in map(str, distinct)
         ]
-        for kind in IDENTIFIER_KINDS:
+        for kind in IDENTIFIER_KINDS if any(found) else ():
             holds = np.asarray([kind in kinds for kinds in found], dtype=bool)
             rows = np.flatnonzero(holds[codes]) if holds.any() else ()
             if len(rows):
@@ -176,36 +177,49 @@ def split_problem(
     return None
 
 
+# What a cell of either part of a split national id starts with, and what a rest looks like.
+_NUMBER_START = re.compile(r"\s*\d")
+_REST = re.compile(r"\d{1,5}(?:\.0)?")
+
+
 def split_candidates(head: pd.DataFrame) -> list[tuple[str, str]]:
     """The pairs of columns (a birth-date column, a column of numbers of up to five digits)
     that the first rows of a file, ``head``, show could hold national ids split in two."""
-    head = head.astype(str)
+    if not len(head):
+        return []
+    # Each column's cells as text, tested in Python: a few hundred short cells each.
+    cells = dict(zip(head.columns, head.astype(str).to_numpy().T.tolist(), strict=True))
+
+    def share(column: str, test) -> float:
+        return sum(map(bool, map(test, cells[column]))) / len(head)
+
     # A column of either part has cells of four characters or more (1234, 150583).
-    wide = [c for c in head.columns if len(head) and head[c].str.len().max() >= 4]
-    numeric = [c for c in wide if head[c].str.match(r"\s*\d").mean() >= 0.5]
-    dates = [c for c in numeric if head[c].map(birth_date_digits).notna().mean() >= 0.5]
+    wide = [c for c in head.columns if max(map(len, cells[c])) >= 4]
+    numeric = [c for c in wide if share(c, _NUMBER_START.match) >= 0.5]
+    dates = [
+        c for c in numeric if share(c, lambda cell: birth_date_digits(cell) is not None) >= 0.5
+    ]
     rests = [
         c
         for c in numeric
         if c not in dates
-        and head[c].str.strip().str.fullmatch(r"\d{1,5}(?:\.0)?").mean() >= 0.5
-        and head[c].str.strip().str.len().max() >= 4
+        and share(c, lambda cell: _REST.fullmatch(cell.strip())) >= 0.5
+        and max(len(cell.strip()) for cell in cells[c]) >= 4
     ]
     return [(date, rest) for date in dates for rest in rests]
 
 
-def _on_distinct(predicate) -> object:
-    """A pandera check that tests each distinct value once (missing cells pass)."""
+def _on_distinct(predicate, error: str) -> pa.Check:
+    """A pandera check, named ``error``, that tests each distinct value once (missing cells
+    pass: the check sees them, pandera need not drop them first)."""
 
     def check(series: pd.Series) -> pd.Series:
-        codes, distinct = pd.factorize(series)
-        passed = np.asarray([predicate(value) for value in distinct], dtype=bool)
-        result = np.ones(len(series), dtype=bool)
-        present = codes >= 0
-        result[present] = passed[codes[present]]
-        return pd.Series(result, index=series.index)
+        codes, distinct = _codes(series)
+        # The last entry, True, is the result of a missing cell (code -1).
+        passed = np.asarray([*(predicate(value) for value in distinct), True], dtype=bool)
+        return pd.Series(passed[codes], index=series.index)
 
-    return check
+    return pa.Check(check, error=error, ignore_na=False)
 
 
 def _number(text: str) -> float | None:
@@ -222,24 +236,21 @@ LARGEST_INTEGER = 2.0**63
 def _checks(field: Field) -> list[pa.Check]:
     checks: list[pa.Check] = []
     if field.kind == "category":
-        checks.append(pa.Check.isin(list(field.levels), error="not_level"))
+        levels = frozenset(field.levels)
+        checks.append(_on_distinct(lambda v: v in levels, "not_level"))
     elif field.kind == "binary":
-        checks.append(pa.Check.isin(["0", "1"], error="not_binary"))
+        checks.append(_on_distinct(lambda v: v in ("0", "1"), "not_binary"))
     elif field.kind == "integer":
         checks.append(
-            pa.Check(
-                _on_distinct(lambda v: (n := _number(v)) is not None and n.is_integer()),
-                error="not_integer",
-            )
+            _on_distinct(lambda v: (n := _number(v)) is not None and n.is_integer(), "not_integer")
         )
         checks.append(
-            pa.Check(
-                _on_distinct(lambda v: (n := _number(v)) is None or abs(n) < LARGEST_INTEGER),
-                error="too_large",
+            _on_distinct(
+                lambda v: (n := _number(v)) is None or abs(n) < LARGEST_INTEGER, "too_large"
             )
         )
     elif field.kind == "number":
-        checks.append(pa.Check(_on_distinct(lambda v: _number(v) is not None), error="not_number"))
+        checks.append(_on_distinct(lambda v: _number(v) is not None, "not_number"))
     if field.kind in ("integer", "number"):
         for bound, passes, check in (
             (field.minimum, lambda n, b: n >= b, "below_minimum"),
@@ -247,11 +258,8 @@ def _checks(field: Field) -> list[pa.Check]:
         ):
             if bound is not None:
                 checks.append(
-                    pa.Check(
-                        _on_distinct(
-                            lambda v, b=bound, ok=passes: (n := _number(v)) is None or ok(n, b)
-                        ),
-                        error=check,
+                    _on_distinct(
+                        lambda v, b=bound, ok=passes: (n := _number(v)) is None or ok(n, b), check
                     )
                 )
     return checks
@@ -259,18 +267,24 @@ def _checks(field: Field) -> list[pa.Check]:
 
 @functools.lru_cache(maxsize=64)
 def _pandera_schema(schema: Schema, present: frozenset[str]) -> pa.DataFrameSchema:
-    """The pandera schema of the ``present`` columns of ``schema`` (made once per pair: a build
-    validates the same files in several steps)."""
+    """The pandera schema of the ``present`` columns of ``schema`` that have a rule (made once
+    per pair: a build validates the same files in several steps). A column that may be empty,
+    need not be unique and holds any text cannot fail, so pandera is not given it."""
+    columns = {
+        field.name: pa.Column(
+            None,  # every cell is read as text; the checks say what it must hold
+            checks=_checks(field),
+            nullable=field.nullable,
+            unique=field.unique,
+        )
+        for field in schema.fields
+        if field.name in present
+    }
     return pa.DataFrameSchema(
         {
-            field.name: pa.Column(
-                None,  # every cell is read as text; the checks say what it must hold
-                checks=_checks(field),
-                nullable=field.nullable,
-                unique=field.unique,
-            )
-            for field in schema.fields
-            if field.name in present
+            name: column
+            for name, column in columns.items()
+            if column.checks or not column.nullable or column.unique
         },
         strict=False,
     )
@@ -476,8 +490,16 @@ def read_raw(
         ) from None
     if frame.empty:
         raise file_error(name, Message("input.no_rows"), Message("input.fix.add_row"))
-    frame.columns = [str(column).strip() for column in frame.columns]
-    text = frame.apply(lambda column: per_distinct(column, _cell))
+    # Each distinct text of the whole file read once (cells read as text: a text equals only
+    # the same text). Column by column, as pandas holds the cells it read: they are not copied.
+    cells = frame.to_numpy(dtype=object).T
+    codes, distinct = pd.factorize(cells.ravel(), use_na_sentinel=False)
+    read = np.asarray([_cell(value) for value in distinct], dtype=object)
+    text = pd.DataFrame(
+        read[codes].reshape(cells.shape).T,
+        index=frame.index,
+        columns=[str(column).strip() for column in frame.columns],
+    )
     text.attrs = dict(frame.attrs)
     return text
 
@@ -508,7 +530,6 @@ def harmonise(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes) -> p
     """Read what researchers' files commonly hold, each with a note in ``notes``: column names
     in another case, Norwegian or capitalised category words, decimal commas in semicolon
     files."""
-    frame = frame.copy()
     present = set(frame.columns)
     renames = {
         column: field.name
@@ -519,25 +540,32 @@ def harmonise(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes) -> p
     }
     for column, field_name in renames.items():
         notes.add("input.note.renamed", file=name, column=column, name=field_name)
-    frame = frame.rename(columns=renames)
+    frame = frame.rename(columns=renames)  # a copy, changed below
+    decimal_comma = frame.attrs.get("decimal_comma")
     for field in schema.fields:
         if field.name not in frame:
             continue
-        values = frame[field.name]
         if field.kind == "category":
-            mapped = per_distinct(values, lambda v: CATEGORY_WORDS.get(v.lower(), v.lower()))
-            readable = ~values.isin(field.levels) & mapped.isin(field.levels)
-            if readable.any():
-                words = sorted(set(values[readable]))
+            # Each distinct text once: read as a level when it is none but its word is one.
+            codes, distinct = pd.factorize(frame[field.name], use_na_sentinel=False)
+            read = [
+                word if text not in field.levels and word in field.levels else text
+                for text in distinct
+                for word in (CATEGORY_WORDS.get(text.lower(), text.lower()),)
+            ]
+            words = sorted(text for text, was in zip(distinct, read, strict=True) if was != text)
+            if words:
                 notes.add(
                     "input.note.category_words",
                     file=name,
                     column=field.name,
                     words=", ".join(words),
                 )
-                frame.loc[readable, field.name] = mapped[readable]
-        elif field.kind in ("integer", "number") and frame.attrs.get("decimal_comma"):
-            frame[field.name] = per_distinct(values, lambda v: v.replace(",", "."))
+                frame[field.name] = pd.Series(
+                    np.asarray(read, dtype=object)[codes], index=frame.index, name=field.name
+                )
+        elif field.kind in ("integer", "number") and decimal_comma:
+            frame[field.name] = per_distinct(frame[field.name], lambda v: v.replace(",", "."))
     return frame
 
 
@@ -607,7 +635,17 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
         for field in schema.fields
         if field.required and field.name not in present
     ]
-    text = frame.apply(_categories)
+    known = {field.name for field in schema.fields}
+    text = pd.DataFrame(
+        {
+            # The columns the schema does not know as read, not categorical.
+            column: _categories(frame[column])
+            if column in known
+            else frame[column].replace("", None)
+            for column in frame.columns
+        },
+        index=frame.index,
+    )
     try:
         _pandera_schema(schema, frozenset(present)).validate(text, lazy=True)
     except SchemaErrors as errors:
@@ -616,47 +654,58 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
         problems = located(problems, frame)
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
     typed = typed_columns(text, schema)
-    known = {field.name for field in schema.fields}
-    for column in (column for column in frame.columns if column not in known):
-        typed[column] = frame[column].replace("", None)  # as read, not categorical
     typed.attrs = dict(frame.attrs)
     return typed
 
 
-def _categories(values: pd.Series) -> pd.Series:
-    """A column of text cells as a categorical column, '' missing: each check and conversion
+def _categories(values: pd.Series) -> pd.Categorical:
+    """A column of text cells as categorical cells, '' missing: each check and conversion
     then meets every distinct text once, whatever the number of rows."""
-    codes, distinct = pd.factorize(values, use_na_sentinel=False)
-    distinct = np.asarray(distinct, dtype=object)
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=False)
     present = ~pd.isna(distinct) & (distinct != "")
     kept = np.cumsum(present) - 1  # each distinct text's category, -1 for ''
-    categories = pd.Categorical.from_codes(
-        np.where(present, kept, -1)[codes], categories=pd.Index(distinct[present], dtype=object)
+    return pd.Categorical.from_codes(
+        np.where(present, kept, -1)[codes],
+        categories=pd.Index(distinct[present], dtype=object),
+        validate=False,
     )
-    return pd.Series(categories, index=values.index, name=values.name)
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Each cell's code (-1 missing) and the distinct values: a categorical column's own."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.array.codes, values.array.categories.to_numpy()
+    codes, distinct = pd.factorize(values)
+    return codes, np.asarray(distinct, dtype=object)
 
 
 def typed_columns(text: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     """Checked text cells (missing ones None) as the types of their fields in ``schema``."""
-    typed = text.copy()
-    for field in schema.fields:
-        if field.name not in typed:
-            continue
-        if field.kind in ("binary", "integer", "number"):
-            typed[field.name] = _numbers(typed[field.name], field.kind)
-        else:
-            typed[field.name] = typed[field.name].astype("string")
+    kinds = {field.name: field.kind for field in schema.fields}
+    typed = pd.DataFrame(
+        {
+            column: text[column] if column not in kinds else _typed(text[column], kinds[column])
+            for column in text.columns
+        },
+        index=text.index,
+    )
+    typed.attrs = dict(text.attrs)
     return typed
 
 
-def _numbers(values: pd.Series, kind: str) -> pd.Series:
-    """A checked column of number texts (None missing) as whole numbers (``Int64``) or floats,
-    each distinct text converted once (a register-sized column repeats a few)."""
-    codes, distinct = pd.factorize(values)
-    numbers = pd.array(pd.to_numeric(pd.Series(distinct, dtype=object)).to_numpy())
-    numbers = numbers.astype("Int64" if kind in ("binary", "integer") else "Float64")
-    column = pd.Series(numbers.take(codes, allow_fill=True), index=values.index, name=values.name)
-    return column if kind != "number" else column.astype(float)
+def _typed(values: pd.Series, kind: Kind) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """A checked column of texts (None missing) as its ``kind``: whole numbers (``Int64``) or
+    floats, else text (``string``); each distinct text converted once (a register-sized column
+    repeats a few)."""
+    # The dtypes as objects, not names: pandas looks a name up in its registry each time.
+    codes, distinct = _codes(values)
+    if kind not in ("binary", "integer", "number"):
+        return pd.array(distinct, dtype=pd.StringDtype()).take(codes, allow_fill=True)
+    numbers = pd.array(pd.to_numeric(distinct))
+    if kind != "number":
+        return numbers.astype(pd.Int64Dtype()).take(codes, allow_fill=True)
+    floats = numbers.astype(pd.Float64Dtype()).take(codes, allow_fill=True)
+    return floats.to_numpy(float, na_value=np.nan)
 
 
 def table_file(data_dir: Path, schema: Schema) -> Path | None:
