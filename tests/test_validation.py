@@ -69,3 +69,10 @@ def test_missing_column_and_empty_file(tmp_path):
     assert [(p.column, p.row) for p in found] == [("days", None)]
     assert problems(tmp_path, "")[0].message == "the file is empty"
     assert "no data rows" in problems(tmp_path, "id,group,flag,days,score\n")[0].message
+
+
+@pytest.mark.parametrize("cell", ["nan", "NaN", "inf", "-Infinity"])
+def test_a_number_python_reads_but_no_cell_holds_is_named(tmp_path, cell):
+    """float() reads these; they once passed the check and crashed the typing afterwards."""
+    found = problems(tmp_path, f"id,group,flag,days,score\nx1,a,1,3,{cell}\nx2,a,1,{cell},1\n")
+    assert {(p.column, p.row) for p in found} == {("score", 1), ("days", 2)}

@@ -15,6 +15,7 @@ import csv
 import dataclasses
 import functools
 import io
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -223,10 +224,13 @@ def _on_distinct(predicate, error: str) -> pa.Check:
 
 
 def _number(text: str) -> float | None:
+    """The finite number ``text`` writes, or None: Python reads "nan" and "inf" as floats, but
+    neither is a value a cell can hold (a missing cell is empty)."""
     try:
-        return float(text)
+        number = float(text)
     except ValueError:
         return None
+    return number if math.isfinite(number) else None
 
 
 # Whole numbers are kept as 64-bit integers: from 2**63 on (19 digits) they cannot be.
