@@ -837,3 +837,28 @@ def assert_same_results(got: object, expected: object, path: str = "") -> None:
         assert got == pytest.approx(expected, rel=0, abs=1e-10, nan_ok=True), path
     else:
         assert got == expected and type(got) is type(expected), path
+
+
+def table1_truth(frame: pd.DataFrame) -> pd.DataFrame:
+    """The true Table 1 counts of a prepared cohort with the shipped plan, counted row by row
+    apart from the chapter's code (an attacker's ground truth): one row per variable and level
+    ('' missing) with the persons in total and with (``yes``) and without (``no``) the
+    exposure."""
+    exposure = frame["coordinator"].astype(object)  # the shipped plan's exposure
+    records = []
+    for variable in DEFAULT_PLAN.table1:
+        values = frame[variable].astype(object)
+        if values.isna().all():
+            continue
+        for level in (*DEFAULT_PLAN.variables[variable].codes, ""):
+            chosen = values.isna() if level == "" else values == level
+            records.append(
+                {
+                    "variable": variable,
+                    "level": level,
+                    "total": int(chosen.sum()),
+                    "yes": int((chosen & (exposure == "yes")).sum()),
+                    "no": int((chosen & (exposure == "no")).sum()),
+                }
+            )
+    return pd.DataFrame(records)

@@ -17,13 +17,13 @@ from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from analysis.chapters.cohort import cox, coxph, figures, survival, tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import DEFAULT_PLAN, OUTCOMES, YES_NO, load, prepare
-from analysis.chapters.cohort.descriptives import table1, table1_counts
+from analysis.chapters.cohort.descriptives import table1
 from analysis.chapters.cohort.programmes import coordinator_odds_ratio
 from analysis.chapters.cohort.reproduction import published
 from analysis.core.display import COLUMN_WIDTH
 from analysis.core.validation import InputError
 from analysis.generators import cohort as generator
-from tests.helpers import SHIPPED_DATA, Shipped
+from tests.helpers import SHIPPED_DATA, Shipped, table1_truth
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +264,7 @@ def test_follow_up_parameter_censors_later_returns(shipped: Shipped) -> None:
 def test_table1_suppresses_small_counts(
     prepared: pd.DataFrame, shipped_results: CohortResults
 ) -> None:
-    counts = table1_counts(prepared)
+    counts = table1_truth(prepared)
     small = counts[["total", "yes", "no"]].to_numpy()
     assert ((small > 0) & (small < 5)).any()
     for threshold in (0, 5):

@@ -19,7 +19,6 @@ import pytest
 from analysis.chapters.cohort import tables
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import CohortData, load, prepare
-from analysis.chapters.cohort.descriptives import table1_counts
 from analysis.core import reproduction_table
 from analysis.core.disclosure import COUNT
 from analysis.core.i18n import t
@@ -32,6 +31,7 @@ from tests.helpers import (
     attack_two_way,
     check_rule,
     cohort_page_text,
+    table1_truth,
 )
 
 HIDDEN = {"en": "hidden", "nb": "skjult"}
@@ -45,7 +45,7 @@ def _payload(results: CohortResults) -> dict:
 
 def _truth(data: CohortData) -> dict[str, pd.DataFrame]:
     """Per variable: the true counts, levels (``missing``) × coordinator, no_coordinator, total."""
-    counts = table1_counts(prepare(data.frame))
+    counts = table1_truth(prepare(data.frame))
     counts["level"] = counts["level"].replace("", "missing")
     return {
         variable: block.set_index("level")[["yes", "no", "total"]].set_axis(list(COLUMNS), axis=1)

@@ -13,12 +13,12 @@ import re
 import yaml
 
 from analysis.chapters.cohort.data import prepare
-from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING, table1_counts
+from analysis.chapters.cohort.descriptives import GROUP_NAMES, MISSING
 from analysis.chapters.interviews import stats
 from analysis.core.results import to_plain
 from analysis.core.settings import SUPPRESS_BELOW
 from analysis.core.yamlfile import read_yaml
-from tests.helpers import SHIPPED_DATA, Shipped
+from tests.helpers import SHIPPED_DATA, Shipped, table1_truth
 
 COLUMNS = {"total": "total", **{name: level for level, name in GROUP_NAMES.items()}}
 
@@ -37,7 +37,7 @@ def test_the_cohort_description_prints_no_withheld_value(shipped: Shipped) -> No
     results = shipped.results("cohort", suppress_below=SUPPRESS_BELOW)
     payload = json.loads(json.dumps(to_plain(results.to_json())))
     frame = prepare(shipped.data("cohort").frame)
-    counts = table1_counts(frame).set_index(["variable", "level"])
+    counts = table1_truth(frame).set_index(["variable", "level"])
     withheld = {int(frame["age"].min()), int(frame["age"].max())}
     for variable, levels in payload["table1"].items():
         for level, row in levels.items():

@@ -120,21 +120,6 @@ def _counts(data: pd.DataFrame, plan: AnalysisPlan) -> dict[str, np.ndarray]:
     return counts
 
 
-def table1_counts(data: pd.DataFrame, plan: AnalysisPlan = DEFAULT_PLAN) -> pd.DataFrame:
-    """Counts of persons (rows counted by their case weights) per Table 1 variable of ``plan``
-    and level (``""`` = missing) overall and by exposure group (a variable nobody has a value
-    of is left out)."""
-    return pd.DataFrame(
-        [
-            {"variable": variable, "level": level, **dict(zip(GROUPS, map(int, row), strict=True))}
-            for variable, block in _counts(data, plan).items()
-            for level, row in zip(
-                (*(plan.variables or {})[variable].codes, MISSING), block, strict=True
-            )
-        ]
-    )
-
-
 def table1(
     data: pd.DataFrame, suppress_below: int = 0, plan: AnalysisPlan = DEFAULT_PLAN
 ) -> Table1:
