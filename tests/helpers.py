@@ -542,6 +542,7 @@ def assert_bad_spells_named(tmp_path, kind: str, engine: Engine) -> None:
     bad.loc[0, "end"] = bad.loc[0, "start"] - dt.timedelta(days=1)
     bad.loc[1, "grade"] = 120
     bad.loc[2, "benefit"] = "pension"
+    bad.loc[3, ["grade", "benefit"]] = None  # missing: the grade column is then of floats
     bad.loc[len(bad) - 1, "id"] = "stranger"
     later = next(i for i in range(4, len(bad) - 1) if bad.id[i] == bad.id[i - 1])
     bad.loc[later, "start"] = bad.loc[later - 1, "end"]  # overlaps the spell before
@@ -568,12 +569,16 @@ def assert_bad_spells_named(tmp_path, kind: str, engine: Engine) -> None:
         ("end", "cohort.input.spell.end_before_start"): 0,
         ("grade", "cohort.input.spell.grade_range"): 1,
         ("benefit", "cohort.input.spell.unknown_benefit"): 2,
+        ("grade", "cohort.input.spell.grade_missing"): 3,
+        ("benefit", "cohort.input.spell.benefit_missing"): 3,
         ("id", "cohort.input.spell.unknown_person"): len(bad) - 1,
         ("start", "cohort.input.spell.overlap"): later,
     }
     assert found == {(*key, *where(index)) for key, index in expected.items()}
     assert all(problem.text(lang) for problem in problems for lang in ("en", "nb"))
     assert "pension" in next(p for p in problems if p.column == "benefit").text("nb")
+    grade = next(p for p in problems if p.issue.key == "cohort.input.spell.grade_range")
+    assert "grade 120 is" in grade.text("en")  # not 120.0
 
 
 def assert_bad_persons_named(tmp_path: Path, kind: str, engine: Engine) -> None:
