@@ -460,7 +460,7 @@ def subgroup_outcome() -> str:
     return OUTCOMES[0]
 
 
-def _without_programme_type(frame: pd.DataFrame, described: Table1, by: str) -> int | None:
+def _left_out(frame: pd.DataFrame, described: Table1, by: str) -> int | None:
     """How many have no value of the subgroup variable ``by``, as Table 1 shows it (None
     when hidden)."""
     if by not in described.blocks:
@@ -516,7 +516,7 @@ def _subgroup_analysis(
         plan,
         subgroup,
     )
-    left_out = _without_programme_type(frame, described, by)
+    left_out = _left_out(frame, described, by)
     comparison = km_comparison(
         frame, outcome, by, suppress_below, {level: group.n for level, group in groups.items()}
     )
