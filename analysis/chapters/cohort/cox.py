@@ -21,7 +21,7 @@ import pandas as pd
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from analysis.chapters.cohort import coxph
-from analysis.chapters.cohort.collapsed import WEIGHT, weights_of
+from analysis.chapters.cohort.collapsed import WEIGHT, persons, weights_of
 from analysis.chapters.cohort.coxph import NotEstimable
 from analysis.chapters.cohort.data import DEFAULT_PLAN
 from analysis.chapters.cohort.plan import CLUSTER, EXPOSED, EXPOSURE, REFERENCE, AnalysisPlan
@@ -251,7 +251,7 @@ def _reason(frame: pd.DataFrame) -> str | None:
 
 def _withheld(frame: pd.DataFrame, suppress_below: int) -> str | None:
     """Why output checking withholds the model of these complete cases (None: shown)."""
-    n = int(frame[WEIGHT].sum())
+    n = persons(frame)
     with_coordinator = int(frame[WEIGHT] @ frame[EXPOSURE])
     return statistic_withheld(
         (with_coordinator, n - with_coordinator),
@@ -313,7 +313,7 @@ def cox_block(
     :data:`~analysis.core.output_checks.SMALL_GROUP` or ``FEW_DF``), and the residuals only in
     bins of at least that many events."""
     frame = design(data, outcome, covariates(model, data, plan), plan)
-    n = int(frame[WEIGHT].sum())
+    n = persons(frame)
     reason = _reason(frame) or _withheld(frame, suppress_below)
     fits: dict[str, coxph.CoxFit] = {}
     if reason is None:
