@@ -289,7 +289,8 @@ def _hazard_ratio(data: pd.DataFrame, cause: int, shown: list[str], threshold: i
         return HazardRatio.not_estimable("too_few_shown", n)
     exposed = (data["group"] == others[0]).to_numpy(float)
     weight = data[WEIGHT].to_numpy()
-    sizes = (int(weight @ exposed), int(n - weight @ exposed))
+    in_exposed = int(weight @ exposed)
+    sizes = (in_exposed, n - in_exposed)
     if reason := statistic_withheld(sizes, threshold, n=n, parameters=1):
         return HazardRatio.not_estimable(reason, n)
     try:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from analysis.chapters.cohort.collapsed import persons, weights_of
+from analysis.chapters.cohort.collapsed import weights_of
 from analysis.chapters.cohort.descriptives import MISSING, Table1
 from analysis.chapters.cohort.plan import EXPOSURE
 from analysis.chapters.cohort.programmes import COORDINATOR_GROUPS, ProgrammeGroup
@@ -48,8 +48,9 @@ def hidden_returned(
     hidden count follows from it either. Rows count as many persons as their case weights."""
     levels = table1.levels(by)
     programme = data[by].astype(object).where(data[by].notna(), MISSING)
+    weight = weights_of(data)
     joint = (
-        pd.Series(weights_of(data), index=data.index)
+        pd.Series(weight, index=data.index)
         .groupby(
             [
                 data[EXPOSURE].astype(object),
@@ -77,9 +78,9 @@ def hidden_returned(
         published.append((parts, shown))
         return len(cells) + len(published) - 1
 
-    everyone = publish(persons(data))
+    everyone = publish(int(weight.sum()))
     if total_known:
-        publish(int((data[outcome] * weights_of(data)).sum()), returned=1)
+        publish(int(weight @ data[outcome].to_numpy(float)), returned=1)
     for group in COORDINATOR_GROUPS:
         publish(table1.size(group), group=group)
     for level in levels:

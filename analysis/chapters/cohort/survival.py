@@ -429,18 +429,16 @@ def logrank_test(
 
 def at_risk_counts(data: pd.DataFrame, outcome: str, by: str, times: list[float]) -> pd.DataFrame:
     """Numbers at risk (still not returned and not censored) at each time, by group (rows
-    counted by their case weights)."""
+    counted by their case weights): each group's :func:`risk_table`, unchecked."""
     durations = data[f"days_to_{outcome}"].to_numpy(float)
+    returned = data[outcome].to_numpy()
     groups = data[by].to_numpy(object)
     weight = weights_of(data)
-    ticks = np.asarray(times, float)
     counts = {}
     for level in group_levels(data, by):
-        order = np.argsort(durations[groups == level], kind="stable")
-        ordered = durations[groups == level][order]
-        before = np.concatenate([[0.0], np.cumsum(weight[groups == level][order])])
-        at_risk = before[-1] - before[np.searchsorted(ordered, ticks, side="left")]
-        counts[level] = at_risk.astype(int).tolist()
+        group = groups == level
+        table = risk_table(durations[group], returned[group], times, level, 0, weight[group])
+        counts[level] = list(table.at_risk)
     return pd.DataFrame(counts, index=times).T
 
 
