@@ -7,7 +7,7 @@ from functools import partial
 from IPython.display import HTML, Markdown
 
 from analysis.chapters.cohort import figures, narrative, tables
-from analysis.chapters.cohort.chapter import CohortResults, SubgroupResults
+from analysis.chapters.cohort.chapter import CohortResults
 from analysis.chapters.cohort.data import OUTCOMES
 from analysis.chapters.cohort.survival import KMComparison
 from analysis.core.display import (
@@ -60,7 +60,9 @@ def opening(results: CohortResults, lang: str) -> list[Markdown]:
     )
     subgroup = t(tables.plan_key(results, "cohort.heading.subgroup"), lang)
     if not results.paper_plan and len(results.subgroups) == 1:
-        subgroup = _subgroup_heading(results, next(iter(results.subgroups.values())), lang)
+        subgroup = tables.variable_label(
+            results, next(iter(results.subgroups.values())).variable, lang
+        )
     glue_text("cohort_heading_subgroup", subgroup)
     glue_text("cohort_heading_persons", t(tables.plan_key(results, "cohort.heading.persons"), lang))
     glue_md("cohort_time_zero", t(tables.plan_key(results, "cohort.text.time_zero"), lang))
@@ -258,11 +260,6 @@ def proportional_hazards(
     ]
 
 
-def _subgroup_heading(results: CohortResults, subgroup: SubgroupResults, lang: str) -> str:
-    """The heading of a declared plan's subgroup analysis: its variable's name."""
-    return tables.variable_label(results, subgroup.variable, lang)
-
-
 def programme_types(
     results: CohortResults, lang: str, figure_folder: FigureFolder
 ) -> list[Markdown | HTML]:
@@ -274,7 +271,7 @@ def programme_types(
     shown = []
     for index, (name, subgroup) in enumerate(results.subgroups.items()):
         if len(results.subgroups) > 1:
-            heading = _subgroup_heading(results, subgroup, lang)
+            heading = tables.variable_label(results, subgroup.variable, lang)
             shown.append(Markdown(section_heading(heading, f"subgroup-{name}", 3)))
         shown += _subgroup_analysis(results, name, index, lang, figure_folder)
     return shown

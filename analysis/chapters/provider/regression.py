@@ -41,6 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from math import exp, sqrt
 
 import numpy as np
@@ -197,9 +198,7 @@ def separation(X: np.ndarray, y: np.ndarray) -> tuple[str | None, list[int]]:
     rows, k = signed.shape
     box = [(-1.0, 1.0)] * k
 
-    def best(objective: np.ndarray) -> float:
-        return _cone_maximum(signed, objective)
-
+    best = partial(_cone_maximum, signed)
     if best(signed.sum(axis=0)) <= LP_TOLERANCE:
         return None, []
     # max t subject to s·Xβ ≥ t, |β| ≤ 1, 0 ≤ t ≤ 1

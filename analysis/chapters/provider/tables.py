@@ -10,7 +10,7 @@ from analysis.chapters.provider.chapter import ProviderResults
 from analysis.chapters.provider.data import ItemKeys, PlanKeys, item_columns
 from analysis.chapters.provider.regression import Coefficient, LogisticModel, Term
 from analysis.chapters.provider.stats import code_row
-from analysis.core.i18n import fmt_ci, fmt_count_share, fmt_int, fmt_num, fmt_p, t
+from analysis.core.i18n import fmt_ci, fmt_count_share, fmt_estimate, fmt_int, fmt_num, fmt_p, t
 
 CORRECTED_MARK = "*"  # odds ratio of a table with a zero cell (Haldane–Anscombe)
 TOTAL = "total"  # the total column of a cross-table
@@ -158,7 +158,7 @@ def odds_ratio_text(coefficient: Coefficient | None, lang: str) -> str:
     if coefficient is None:
         return t("provider.regression.term_not_estimable", lang)
     low, high = exp(coefficient.profile_low), exp(coefficient.profile_high)
-    return f"{fmt_num(coefficient.odds_ratio, lang, 2)} ({fmt_ci(low, high, lang)})"
+    return fmt_estimate(coefficient.odds_ratio, low, high, lang, labelled=False)
 
 
 def regression_table(plan: PlanKeys, model: LogisticModel, lang: str) -> pd.DataFrame:
