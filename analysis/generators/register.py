@@ -43,6 +43,7 @@ PAST_SLOTS = 8  # earlier spells, one per 120-day slot in the three years before
 COMPETING_SHARE, EMIGRATION_SHARE, RECURRENCE_SHARE = 0.30, 0.10, 0.40
 GRADES = (20, 40, 50, 60, 80)
 CHUNK_PERSONS = 2_000_000  # persons generated at a time by ``write_generated``
+PARTITION_SPELLS = 2_000_000  # about as many spells in each of its Parquet files
 
 
 @dataclass(frozen=True)
@@ -180,10 +181,15 @@ def write(register: Register, data_dir: Path, partitions: int = 4) -> Path:
     folder = Path(data_dir) / FOLDER
     (folder / "spells").mkdir(parents=True, exist_ok=True)
     pq.write_table(_arrow(register.persons), folder / "persons.parquet")
-    bounds = np.linspace(0, len(register.spells), partitions + 1).astype(int)
-    for k, (a, b) in enumerate(itertools.pairwise(bounds)):
-        pq.write_table(_arrow(register.spells.iloc[a:b]), folder / "spells" / f"part-{k}.parquet")
+    _write_spells(register.spells, folder, partitions, "part")
     return folder
+
+
+def _write_spells(spells: pd.DataFrame, folder: Path, partitions: int, stem: str) -> None:
+    """``spells`` into ``partitions`` Parquet files ``<stem>-K.parquet`` of ``folder/spells``."""
+    bounds = np.linspace(0, len(spells), partitions + 1).astype(int)
+    for k, (a, b) in enumerate(itertools.pairwise(bounds)):
+        pq.write_table(_arrow(spells.iloc[a:b]), folder / "spells" / f"{stem}-{k}.parquet")
 
 
 def write_generated(
@@ -194,7 +200,7 @@ def write_generated(
     size (100 M spells do not fit in memory at once): chunk K is ``generate`` with seed
     ``seed + K`` and ids and programmes prefixed ``K<K>-`` (none for the first, which is then
     ``generate(persons, seed)`` when one chunk holds everyone); the persons go into one Parquet
-    file, the spells into partitions of about two million. Returns the number of spells."""
+    file, the spells into partitions of about ``PARTITION_SPELLS``. Returns the number of spells."""
     folder = Path(data_dir) / FOLDER
     (folder / "spells").mkdir(parents=True, exist_ok=True)
     written, writer = 0, None
@@ -205,11 +211,8 @@ def write_generated(
             if writer is None:
                 writer = pq.ParquetWriter(folder / "persons.parquet", table.schema)
             writer.write_table(table.cast(writer.schema))
-            parts = max(1, len(made.spells) // 2_000_000)
-            bounds = np.linspace(0, len(made.spells), parts + 1).astype(int)
-            for j, (a, b) in enumerate(itertools.pairwise(bounds)):
-                spells = _arrow(made.spells.iloc[a:b])
-                pq.write_table(spells, folder / "spells" / f"part-{k}-{j}.parquet")
+            parts = max(1, len(made.spells) // PARTITION_SPELLS)
+            _write_spells(made.spells, folder, parts, f"part-{k}")
             written += len(made.spells)
             del made
     finally:
