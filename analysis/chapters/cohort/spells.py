@@ -32,6 +32,7 @@ them (on one day in that order), for the description's ``competing_outcomes``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -203,14 +204,18 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-# A missing value has a rule of its own; its fix is that of the value's rule.
-_FIX_OF = {"grade_missing": "grade_range", "benefit_missing": "unknown_benefit"}
-
-
 def _shown(value: object) -> object:
     """A spell's value as a message shows it: a whole number without the '.0' a column of
     numbers with a missing cell gives it."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _issue(row: dict, column: str, rule: str, values: Mapping[str, object]) -> Message:
+    """What is wrong with the spell ``row``: its ``column`` missing (the rule's check found an
+    empty cell), else the rule's message with ``values`` read from the row."""
+    if column in values and pd.isna(row[column]):
+        return Message(f"cohort.input.spell.{column}_missing")
+    return Message(f"cohort.input.spell.{rule}", **{k: _shown(row[k]) for k in values})
 
 
 def _problems(found: pd.DataFrame, column: str, rule: str, **values: object) -> list[Problem]:
@@ -219,8 +224,8 @@ def _problems(found: pd.DataFrame, column: str, rule: str, **values: object) -> 
             row["_file"],
             column,
             int(row["_row"]),
-            Message(f"cohort.input.spell.{rule}", **{k: _shown(row[k]) for k in values}),
-            Message(f"cohort.input.spell.fix.{_FIX_OF.get(rule, rule)}"),
+            _issue(row, column, rule, values),
+            Message(f"cohort.input.spell.fix.{rule}"),
         )
         for row in found.to_dict("records")
     ]
@@ -245,19 +250,21 @@ def check_spells(spells: ir.Table, persons: ir.Table, shown_limit: int = 20) -> 
     checks = [
         (spells.filter(spells.end < spells.start)[located], "end", "end_before_start", {}),
         (
-            spells.filter((spells.grade < 0) | (spells.grade > 100))[[*located, "grade"]],
+            spells.filter((spells.grade < 0) | (spells.grade > 100) | spells.grade.isnull())[
+                [*located, "grade"]
+            ],
             "grade",
             "grade_range",
             {"grade": None},
         ),
-        (spells.filter(spells.grade.isnull())[located], "grade", "grade_missing", {}),
         (
-            spells.filter(~spells.benefit.isin(BENEFITS))[[*located, "benefit"]],
+            spells.filter(~spells.benefit.isin(BENEFITS) | spells.benefit.isnull())[
+                [*located, "benefit"]
+            ],
             "benefit",
             "unknown_benefit",
             {"benefit": None},
         ),
-        (spells.filter(spells.benefit.isnull())[located], "benefit", "benefit_missing", {}),
         (
             spells.anti_join(persons, "id")[located],
             "id",
