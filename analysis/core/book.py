@@ -36,6 +36,7 @@ from analysis.core.study import (
     bilingual,
     key,
     key_problem,
+    ordered_languages,
     validated,
 )
 
@@ -98,8 +99,7 @@ class BookDescription(Described):
     @property
     def langs(self) -> tuple[str, ...]:
         """The languages of the book, in the order of the supported languages."""
-        chosen = set(self.languages or LANGS)
-        return tuple(lang for lang in LANGS if lang in chosen)
+        return ordered_languages(self.languages)
 
     def text(self, name: str, lang: str) -> str | None:
         """A text of the description in ``lang`` (None when not given)."""

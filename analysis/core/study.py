@@ -488,14 +488,18 @@ def read_description(path: Path) -> dict:
     return raw
 
 
-def book_languages(data_dir: Path) -> tuple[str, ...]:
-    """The languages the book description of ``data_dir`` names (``languages:`` of
-    ``book.yaml``), in the supported order; every supported one when it names none it knows
-    (its own check reports a wrong value)."""
-    path = Path(data_dir) / BOOK_FILE
-    named = read_description(path).get("languages") if path.is_file() else None
+def ordered_languages(named: object) -> tuple[str, ...]:
+    """The languages of ``named`` (a book description's ``languages:``) in the supported
+    order; every supported one when it names none it knows (its own check reports a wrong
+    value)."""
     chosen = [lang for lang in LANGS if isinstance(named, list) and lang in named]
     return tuple(chosen) or LANGS
+
+
+def book_languages(data_dir: Path) -> tuple[str, ...]:
+    """The languages the book description of ``data_dir`` names (:func:`ordered_languages`)."""
+    path = Path(data_dir) / BOOK_FILE
+    return ordered_languages(read_description(path).get("languages") if path.is_file() else None)
 
 
 def validated(path: Path, schema: type[BaseModel]) -> BaseModel:
@@ -507,7 +511,9 @@ def validated(path: Path, schema: type[BaseModel]) -> BaseModel:
         raise InputError(problems)
     if problems := placeholder_problems(raw, path.name):
         raise InputError(problems)
-    languages = book_languages(path.parent)
+    # the book description names its own languages; it is not read a second time for them
+    own = path.name == BOOK_FILE
+    languages = ordered_languages(raw.get("languages")) if own else book_languages(path.parent)
     try:
         return schema.model_validate(raw, context={"languages": languages})
     except ValidationError as error:
