@@ -32,7 +32,6 @@ them (on one day in that order), for the description's ``competing_outcomes``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -210,7 +209,7 @@ def _shown(value: object) -> object:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def _issue(row: dict, column: str, rule: str, values: Mapping[str, object]) -> Message:
+def _issue(row: dict, column: str, rule: str, values: tuple[str, ...]) -> Message:
     """What is wrong with the spell ``row``: its ``column`` missing (the rule's check found an
     empty cell), else the rule's message with ``values`` read from the row."""
     if column in values and pd.isna(row[column]):
@@ -218,75 +217,76 @@ def _issue(row: dict, column: str, rule: str, values: Mapping[str, object]) -> M
     return Message(f"cohort.input.spell.{rule}", **{k: _shown(row[k]) for k in values})
 
 
-def _problems(found: pd.DataFrame, column: str, rule: str, **values: object) -> list[Problem]:
-    return [
-        Problem(
-            row["_file"],
-            column,
-            int(row["_row"]),
-            _issue(row, column, rule, values),
-            Message(f"cohort.input.spell.fix.{rule}"),
-        )
-        for row in found.to_dict("records")
-    ]
-
-
 def check_spells(spells: ir.Table, persons: ir.Table, shown_limit: int = 20) -> None:
     """Stop with one problem per bad spell (at most ``shown_limit`` of each kind): end before
     start, a grade outside 0–100, an unknown benefit, a person not in the persons file, two
-    spells of one person that overlap."""
+    spells of one person that overlap. One query fetches the first spells of every kind."""
     require_columns(
         spells,
         SPELL_COLUMNS,
         Message("cohort.input.spell.fix.columns", columns=", ".join(SPELL_COLUMNS)),
     )
     located = ["_file", "_row"]
-    order = ibis.window(group_by="id", order_by=["start", "end", "_file", "_row"])
+    order = ibis.window(group_by="id", order_by=["start", "end", *located])
     previous = spells.mutate(
         before_end=spells.end.lag().over(order),
         before_file=spells._file.lag().over(order),
         before_row=spells._row.lag().over(order),
     )
+    # Each kind: its spells, the column it names, its rule and the values its message shows.
     checks = [
-        (spells.filter(spells.end < spells.start)[located], "end", "end_before_start", {}),
+        (spells.filter(spells.end < spells.start), "end", "end_before_start", ()),
         (
-            spells.filter((spells.grade < 0) | (spells.grade > 100) | spells.grade.isnull())[
-                [*located, "grade"]
-            ],
+            spells.filter((spells.grade < 0) | (spells.grade > 100) | spells.grade.isnull()),
             "grade",
             "grade_range",
-            {"grade": None},
+            ("grade",),
         ),
         (
-            spells.filter(~spells.benefit.isin(BENEFITS) | spells.benefit.isnull())[
-                [*located, "benefit"]
-            ],
+            spells.filter(~spells.benefit.isin(BENEFITS) | spells.benefit.isnull()),
             "benefit",
             "unknown_benefit",
-            {"benefit": None},
+            ("benefit",),
         ),
+        (spells.anti_join(persons, "id"), "id", "unknown_person", ()),
         (
-            spells.anti_join(persons, "id")[located],
-            "id",
-            "unknown_person",
-            {},
-        ),
-        (
-            previous.filter(previous.start <= previous.before_end)[
-                [*located, "before_file", "before_row"]
-            ],
+            previous.filter(previous.start <= previous.before_end),
             "start",
             "overlap",
-            {"before_file": None, "before_row": None},
+            ("before_file", "before_row"),
         ),
     ]
-    problems = [
-        problem
-        for table, column, rule, values in checks
-        for problem in _problems(
-            table.order_by(located).limit(shown_limit).execute(), column, rule, **values
+    shown_values = {name: previous[name].type() for name in ("grade", "benefit")}
+    shown_values |= {"before_file": spells._file.type(), "before_row": spells._row.type()}
+    parts = [
+        table.select(
+            *located,
+            _kind=ibis.literal(i, "int64"),
+            **{
+                name: table[name] if name in values else ibis.null(kind)
+                for name, kind in shown_values.items()
+            },
         )
+        .order_by(located)
+        .limit(shown_limit)
+        for i, (table, _, _, values) in enumerate(checks)
     ]
+    found = sorted(
+        ibis.union(*parts).to_pyarrow().to_pylist(),
+        key=lambda row: (row["_kind"], row["_file"], row["_row"]),
+    )
+    problems = []
+    for row in found:
+        _, column, rule, values = checks[row["_kind"]]
+        problems.append(
+            Problem(
+                row["_file"],
+                column,
+                row["_row"],
+                _issue(row, column, rule, values),
+                Message(f"cohort.input.spell.fix.{rule}"),
+            )
+        )
     if problems:
         raise InputError(problems)
 
