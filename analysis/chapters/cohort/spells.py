@@ -291,47 +291,46 @@ def check_spells(spells: ir.Table, persons: ir.Table, shown_limit: int = 20) -> 
         raise InputError(problems)
 
 
-def _islands(
-    spells: ir.Table, persons: ir.Table, bridge_days: int, beyond_days: int = 0
-) -> ir.Table:
-    """Per person, the runs of days that ``spells`` cover (gaps of at most ``bridge_days``
-    bridged), from ``first`` to ``last``, with the person's ``entry_date``: of the spells that
-    reach time zero and start at most ``beyond_days`` (or the bridge) after the limit date."""
-    joined = spells.join(persons[["id", "entry_date", "limit_date"]], "id")
+def _islands(spells: ir.Table, bridge_days: int, beyond_days: int = 0) -> ir.Table:
+    """Per person, the runs of days that ``spells`` (with their person's ``entry_date`` and
+    ``limit_date``) cover (gaps of at most ``bridge_days`` bridged), from ``first`` to
+    ``last``, with the ``entry_date``: of the spells that reach time zero and start at most
+    ``beyond_days`` (or the bridge) after the limit date."""
     reach = ibis.interval(days=bridge_days + 1)  # a spell this close still bridges a gap
     beyond = ibis.interval(days=max(bridge_days + 1, beyond_days))
-    joined = joined.filter(
-        (joined.end + reach >= joined.entry_date) & (joined.start <= joined.limit_date + beyond)
+    near = spells.filter(
+        (spells.end + reach >= spells.entry_date) & (spells.start <= spells.limit_date + beyond)
     )
     order = ["start", "end"]
     before = ibis.window(group_by="id", order_by=order, rows=(None, -1))
     upto = ibis.window(group_by="id", order_by=order, rows=(None, 0))
-    joined = joined.mutate(previous_end=joined.end.max().over(before))
-    opens = joined.previous_end.isnull() | (
-        joined.start.delta(joined.previous_end, unit="day") > bridge_days + 1
+    near = near.mutate(previous_end=near.end.max().over(before))
+    opens = near.previous_end.isnull() | (
+        near.start.delta(near.previous_end, unit="day") > bridge_days + 1
     )
-    joined = joined.mutate(opens=opens.cast("int64"))
-    islands = joined.mutate(island=joined.opens.sum().over(upto))
+    near = near.mutate(opens=opens.cast("int64"))
+    islands = near.mutate(island=near.opens.sum().over(upto))
     return islands.group_by(["id", "entry_date", "island"]).aggregate(
         first=islands.start.min(), last=islands.end.max()
     )
 
 
-def _first_uncovered(spells: ir.Table, persons: ir.Table, bridge_days: int, name: str) -> ir.Table:
+def _first_uncovered(spells: ir.Table, bridge_days: int, name: str) -> ir.Table:
     """Per person, ``name``: days from time zero to the first day not covered by ``spells``
-    (gaps of at most ``bridge_days`` bridged); null when no spell covers time zero."""
-    covers = _islands(spells, persons, bridge_days)
+    (with their person's dates, gaps of at most ``bridge_days`` bridged); null when no spell
+    covers time zero."""
+    covers = _islands(spells, bridge_days)
     covers = covers.filter((covers.first <= covers.entry_date) & (covers.last >= covers.entry_date))
     return covers.select("id", **{name: covers.last.delta(covers.entry_date, unit="day") + 1})
 
 
 def _first_sustained(
-    spells: ir.Table, persons: ir.Table, bridge_days: int, sustainable_days: int, name: str
+    spells: ir.Table, bridge_days: int, sustainable_days: int, name: str
 ) -> ir.Table:
     """Per person, ``name``: days from time zero to the first day not covered by ``spells``
-    (gaps of at most ``bridge_days`` bridged) after which no spell starts within
-    ``sustainable_days`` days."""
-    islands = _islands(spells, persons, bridge_days, sustainable_days + 1)
+    (with their person's dates, gaps of at most ``bridge_days`` bridged) after which no spell
+    starts within ``sustainable_days`` days."""
+    islands = _islands(spells, bridge_days, sustainable_days + 1)
     following = islands.mutate(
         next_first=islands.first.lead().over(ibis.window(group_by="id", order_by="first"))
     )
@@ -365,13 +364,10 @@ def derive(spells: ir.Table, persons: ir.Table, rules: Derivation) -> ir.Table:
             for name in exits
         },
     )
-    full = _first_uncovered(
-        spells.filter(spells.grade == 100), people, rules.bridge_days, "first_day"
-    )
-    any_spell = _first_uncovered(spells, people, rules.bridge_days, "full_day")
-    competing = spells.join(people[["id", "entry_date"]], "id").filter(
-        lambda s: s.benefit.isin(COMPETING) & (s.start >= s.entry_date)
-    )
+    dated = spells.join(people[["id", "entry_date", "limit_date"]], "id")
+    full = _first_uncovered(dated.filter(dated.grade == 100), rules.bridge_days, "first_day")
+    any_spell = _first_uncovered(dated, rules.bridge_days, "full_day")
+    competing = dated.filter(dated.benefit.isin(COMPETING) & (dated.start >= dated.entry_date))
     started = competing.start.delta(competing.entry_date, unit="day")
     competing = competing.group_by("id").aggregate(
         competing_day=started.min(),
@@ -382,12 +378,10 @@ def derive(spells: ir.Table, persons: ir.Table, rules: Derivation) -> ir.Table:
     parts = [full, any_spell, competing]
     if rules.sustainable_days is not None:
         parts.append(
-            _first_sustained(
-                spells, people, rules.bridge_days, rules.sustainable_days, "sustained_day"
-            )
+            _first_sustained(dated, rules.bridge_days, rules.sustainable_days, "sustained_day")
         )
-    for part in parts:
-        table = table.left_join(part, "id").drop("id_right")
+    for k, part in enumerate(parts):  # the parts' ids are dropped by the select below
+        table = table.left_join(part, "id", rname=f"{{name}}_{k}")
     columns = {}
     # Covered at time zero but not full-time: the first return is on day 0.
     days = {
