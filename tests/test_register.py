@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import ibis
 import numpy as np
@@ -47,18 +49,21 @@ def plain_reading(
     persons: pd.DataFrame, spells: pd.DataFrame, rules: extract.Derivation
 ) -> pd.DataFrame:
     """The rules of ``spells``' module applied day by day to one person at a time."""
+    by_person: dict[str, list] = {}
+    for spell in spells.itertuples():
+        by_person.setdefault(spell.id, []).append(spell)
     out = []
     for person in persons.itertuples():
-        own = spells[spells.id == person.id]
+        own = by_person.get(person.id, [])
         limit = person.entry_date + dt.timedelta(days=rules.horizon_days)
         died = person.death_date is not None and not pd.isna(person.death_date)
         if died:
             limit = min(limit, person.death_date)
         follow = (limit - person.entry_date).days
 
-        def covered_days(chosen: pd.DataFrame, entry: dt.date) -> set[int]:
+        def covered_days(chosen: list, entry: dt.date) -> set[int]:
             covered = set()
-            for spell in chosen.itertuples():
+            for spell in chosen:
                 covered |= {
                     (spell.start - entry).days + k
                     for k in range((spell.end - spell.start).days + 1)
@@ -70,7 +75,7 @@ def plain_reading(
                         covered |= set(range(a + 1, b))
             return covered
 
-        def first_uncovered(chosen: pd.DataFrame, entry: dt.date) -> int | None:
+        def first_uncovered(chosen: list, entry: dt.date) -> int | None:
             covered = covered_days(chosen, entry)
             if 0 not in covered:
                 return None
@@ -86,7 +91,7 @@ def plain_reading(
             return day
 
         full = first_uncovered(own, person.entry_date)
-        first = first_uncovered(own[own.grade == 100], person.entry_date)
+        first = first_uncovered([s for s in own if s.grade == 100], person.entry_date)
         first = None if full is None else (first or 0)
         returns = {"first_rtw": first, "full_rtw": full}
         if rules.sustainable_days is not None:
@@ -95,11 +100,9 @@ def plain_reading(
             )
             returns["sustainable_rtw"] = None if full is None else sustained
 
-        def first_start(chosen: pd.DataFrame, entry: dt.date, benefits: tuple[str, ...]):
+        def first_start(chosen: list, entry: dt.date, benefits: tuple[str, ...]):
             starts = [
-                (s.start - entry).days
-                for s in chosen.itertuples()
-                if s.benefit in benefits and s.start >= entry
+                (s.start - entry).days for s in chosen if s.benefit in benefits and s.start >= entry
             ]
             return min(starts) if starts else None
 
@@ -130,10 +133,27 @@ def plain_reading(
     return pd.DataFrame(out)
 
 
-def derived(persons: pd.DataFrame, spells: pd.DataFrame, rules: extract.Derivation):
+@pytest.fixture(scope="module")
+def derived() -> Iterator[Callable[[int, extract.Derivation], tuple[pd.DataFrame, ...]]]:
+    """``derived(seed, rules)``: the random register of ``seed`` (its persons and spells, put
+    into the module's one DuckDB connection once) and its derivation under ``rules``, by id."""
     con = register.connect()
-    result = register.derive(con.create_table("s", spells), con.create_table("p", persons), rules)
-    return result.execute().sort_values("id").reset_index(drop=True)
+    registers = {}
+
+    def derive(seed: int, rules: extract.Derivation) -> tuple[pd.DataFrame, ...]:
+        if seed not in registers:
+            persons, spells = random_register(seed)
+            tables = (
+                con.create_table(f"spells_{seed}", spells),
+                con.create_table(f"persons_{seed}", persons),
+            )
+            registers[seed] = persons, spells, tables
+        persons, spells, tables = registers[seed]
+        got = register.derive(*tables, rules).execute().sort_values("id")
+        return persons, spells, got.reset_index(drop=True)
+
+    yield derive
+    con.disconnect()
 
 
 # One register in `make test-fast`, six in `make test`.
@@ -141,11 +161,10 @@ def derived(persons: pd.DataFrame, spells: pd.DataFrame, rules: extract.Derivati
     "seed", [0, *(pytest.param(seed, marks=pytest.mark.slow) for seed in range(1, 6))]
 )
 @pytest.mark.parametrize("bridge", [0, 2, 7])
-def test_derived_times_follow_the_rules_day_by_day(seed, bridge):
-    persons, spells = random_register(seed)
+def test_derived_times_follow_the_rules_day_by_day(derived, seed, bridge):
     rules = extract.Derivation(bridge_days=bridge, horizon_days=45)
+    persons, spells, got = derived(seed, rules)
     expected = plain_reading(persons, spells, rules).sort_values("id").reset_index(drop=True)
-    got = derived(persons, spells, rules)
     got = got[expected.columns].astype(expected.dtypes.to_dict())
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
     assert expected[["first_rtw", "full_rtw", "full_rtw_competing"]].sum().min() > 0
@@ -169,10 +188,9 @@ def test_derived_times_follow_the_rules_day_by_day(seed, bridge):
     ],
     ids=["sustained-death-competing", "first-bridged", "sustained-only"],
 )  # fmt: skip
-def test_sustainable_returns_and_ends_follow_the_rules_day_by_day(seed, rules):
-    persons, spells = random_register(seed)
+def test_sustainable_returns_and_ends_follow_the_rules_day_by_day(derived, seed, rules):
+    persons, spells, got = derived(seed, rules)
     expected = plain_reading(persons, spells, rules).sort_values("id").reset_index(drop=True)
-    got = derived(persons, spells, rules)
     assert list(got.columns) == list(expected.columns)
     got = got.astype(expected.dtypes.to_dict())
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
@@ -381,6 +399,14 @@ def test_the_chapter_on_the_collapsed_cohort_equals_the_chapter_on_its_persons(
     )
 
 
+@pytest.fixture(scope="module")
+def small_extract(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``register/`` folder of a small generated extract, written once for the tests
+    that need an extract in their data folder but never derive it."""
+    folder = tmp_path_factory.mktemp("small")
+    return generator.write(generator.generate(20, seed=2), folder)
+
+
 @pytest.mark.parametrize(
     ("change", "key", "fix"),
     [
@@ -401,8 +427,10 @@ def test_the_chapter_on_the_collapsed_cohort_equals_the_chapter_on_its_persons(
         (("event: sustainable_rtw", "event: sustained"), "spells.ends.event", "sustainable_rtw"),
     ],
 )  # fmt: skip
-def test_ends_a_register_extract_cannot_give_are_named_by_key_and_fix(tmp_path, change, key, fix):
-    generator.write(generator.generate(20, seed=2), tmp_path)
+def test_ends_a_register_extract_cannot_give_are_named_by_key_and_fix(
+    tmp_path, small_extract, change, key, fix
+):
+    (tmp_path / extract.FOLDER).symlink_to(small_extract, target_is_directory=True)
     (tmp_path / "cohort.study.yaml").write_text(REGISTER_STUDY.replace(*change), encoding="utf-8")
     with pytest.raises(InputError) as caught:
         load(tmp_path)
@@ -429,9 +457,10 @@ def test_a_register_file_without_a_required_column_is_named_with_the_fix(tmp_pat
     assert "entry_date" in problem.text("nb") and "tid null" in problem.text("nb")
 
 
-def test_a_data_folder_with_only_a_register_extract_builds_the_cohort_chapter(tmp_path):
-    made = generator.generate(20, seed=4)
-    generator.write(made, tmp_path)
+def test_a_data_folder_with_only_a_register_extract_builds_the_cohort_chapter(
+    tmp_path, small_extract
+):
+    (tmp_path / extract.FOLDER).symlink_to(small_extract, target_is_directory=True)
     assert [chapter.name for chapter in select_chapters(None, BOOK, tmp_path)] == ["cohort"]
     (tmp_path / "cohort.csv").write_text("id\n", encoding="utf-8")
     assert extract.register_files(tmp_path) is not None
