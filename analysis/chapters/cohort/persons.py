@@ -85,18 +85,17 @@ def _failing(field: Field, text: ir.StringValue) -> dict[str, ir.BooleanValue]:
 
 
 def _first_rows(
-    persons: ir.Table, kinds: list[tuple[ir.BooleanValue, dict[str, ir.Value]]], limit: int
+    persons: ir.Table, kinds: list[tuple[ir.BooleanValue, ir.Value, int]]
 ) -> list[list[dict]]:
-    """Per kind of ``kinds`` (a condition and the values to read), the first ``limit`` rows of
-    ``persons`` where the condition holds, by ``_row``, each with ``_row`` and those values:
-    one query for every kind."""
+    """Per kind of ``kinds`` (a condition, the value to read and how many rows), the first
+    rows of ``persons`` where the condition holds, by ``_row``, each with ``_row`` and
+    ``_value``: one query for every kind."""
     parts = [
-        persons.select("_row", _kind=ibis.literal(i, "int64"), _holds=holds, **values)
+        persons.select("_row", _kind=ibis.literal(i, "int64"), _holds=holds, _value=value)
         .filter(ibis._._holds)
         .order_by("_row")
         .limit(limit)
-        .drop("_holds")
-        for i, (holds, values) in enumerate(kinds)
+        for i, (holds, value, limit) in enumerate(kinds)
     ]
     found: list[list[dict]] = [[] for _ in kinds]
     for row in sorted(
@@ -106,38 +105,57 @@ def _first_rows(
     return found
 
 
-def _value_problems(persons: ir.Table, fields: list[tuple[Field, str]], file: str) -> list[Problem]:
+def _date_checks(persons: ir.Table) -> dict[str, tuple[ir.BooleanValue, ir.StringValue]]:
+    """Per date column: where its cell is no date (or, the entry date, missing), and its
+    text (missing where the date is)."""
+    checks = {}
+    for column in (column for column in DATES if column in persons.columns):
+        value = persons[column]
+        text = value.cast("string")
+        failing = value.isnull() if column == DATES[0] else ibis.literal(False)
+        if not (value.type().is_date() or value.type().is_timestamp()):
+            failing |= text.nullif("").notnull() & text.try_cast("date").isnull()
+        checks[column] = failing, text
+    return checks
+
+
+def _cell_problems(
+    persons: ir.Table, fields: list[tuple[Field, str]], file: str, shown_limit: int
+) -> list[Problem]:
     """Every cell that breaks its field's rules, as :func:`validate_frame` names them: one
     problem per cell, or one for a column's kind of failure in more than ``GROUP_AFTER``
-    cells (their number, the first named). One query counts the failures; one more fetches
-    the first rows of every kind that fails."""
+    cells (their number, the first named); then the dates that are no dates and the persons
+    without an entry date (the first ``shown_limit`` of each). One query counts the
+    failures; one more fetches the first rows of every kind that fails."""
     checks = {}
     for field, column in fields:
         text = cells(persons, column)
         for check, failing in _failing(field, text).items():
-            checks[(field, column, check)] = failing
+            checks[(field, column, check)] = failing, text
         if field.unique:
             count = text.count().over(ibis.window(group_by=text))
-            checks[(field, column, "field_uniqueness")] = text.notnull() & (count > 1)
-    if not checks:
+            checks[(field, column, "field_uniqueness")] = text.notnull() & (count > 1), text
+    dates = _date_checks(persons)
+    flags = [flag for flag, _ in [*checks.values(), *dates.values()]]
+    if not flags:
         return []
-    names = {key: f"_failing_{i}" for i, key in enumerate(checks)}
-    flagged = persons.select(**{names[key]: flag for key, flag in checks.items()})
+    names = [f"_failing_{i}" for i in range(len(flags))]
+    flagged = persons.select(**dict(zip(names, flags, strict=True)))
     counts = (
-        flagged.aggregate(**{name: flagged[name].cast("int64").sum() for name in names.values()})
+        flagged.aggregate(**{name: flagged[name].cast("int64").sum() for name in names})
         .to_pyarrow()
         .to_pylist()[0]
     )
-    failing = [(key, n) for key, name in names.items() if (n := counts[name] or 0)]
-    if not failing:
+    numbers = [counts[name] or 0 for name in names]
+    failing = [(key, n) for key, n in zip(checks, numbers, strict=False) if n]
+    bad_dates = [column for column, n in zip(dates, numbers[len(checks) :], strict=True) if n]
+    if not failing and not bad_dates:
         return []
-    kinds = [
-        (checks[(field, column, check)], {"_value": cells(persons, column)})
-        for (field, column, check), _ in failing
-    ]
-    firsts = _first_rows(persons, kinds, GROUP_AFTER + 1)
+    kinds = [(*checks[key], GROUP_AFTER + 1) for key, _ in failing]
+    kinds += [(*dates[column], shown_limit) for column in bad_dates]
+    firsts = _first_rows(persons, kinds)
     problems = []
-    for ((field, _, check), n), first in zip(failing, firsts, strict=True):
+    for ((field, _, check), n), first in zip(failing, firsts, strict=False):
         values = [(row["_row"], row["_value"]) for row in first]
         if n > GROUP_AFTER:
             row, value = values[0]
@@ -149,36 +167,21 @@ def _value_problems(persons: ir.Table, fields: list[tuple[Field, str]], file: st
             Problem(file, field.name, row, describe_failure(field, check, value), field.fix_hint())
             for row, value in values
         ]
-    return problems
-
-
-def _date_problems(persons: ir.Table, file: str, shown_limit: int) -> list[Problem]:
-    """Dates that are no dates, and persons without an entry date (the first ``shown_limit``
-    of each, in one query)."""
-    columns = [column for column in DATES if column in persons.columns]
-    kinds = []
-    for column in columns:
-        value = persons[column]
-        text = value.cast("string")
-        unreadable = ibis.literal(False)
-        if not (value.type().is_date() or value.type().is_timestamp()):
-            unreadable = text.nullif("").notnull() & text.try_cast("date").isnull()
-        missing = value.isnull() if column == DATES[0] else ibis.literal(False)
-        kinds.append((unreadable | missing, {"_value": text, "_missing": missing}))
     fix = Message("cohort.input.spell.fix.not_a_date")
-    return [
-        Problem(
-            file,
-            column,
-            row["_row"],
-            Message("input.value.empty")
-            if row["_missing"]
-            else Message("cohort.input.spell.not_a_date", value=repr(row["_value"])),
-            fix,
-        )
-        for column, found in zip(columns, _first_rows(persons, kinds, shown_limit), strict=True)
-        for row in found
-    ]
+    for column, found in zip(bad_dates, firsts[len(failing) :], strict=True):
+        problems += [
+            Problem(
+                file,
+                column,
+                row["_row"],
+                Message("input.value.empty")
+                if row["_value"] is None  # only a missing entry date fails without a text
+                else Message("cohort.input.spell.not_a_date", value=repr(row["_value"])),
+                fix,
+            )
+            for row in found
+        ]
+    return problems
 
 
 def _identifier_problems(
@@ -266,8 +269,7 @@ def check_persons(persons: ir.Table, schema: Schema, file: str, shown_limit: int
     kinds = {column: field.kind for field, column in fields}
     problems += _identifier_problems(persons, columns, kinds, file)
     problems += _split_problems(persons, columns, file)
-    problems += _value_problems(persons, fields, file)
-    problems += _date_problems(persons, file, shown_limit)
+    problems += _cell_problems(persons, fields, file, shown_limit)
     if problems:
         raise InputError(sorted(problems, key=lambda p: (p.row or 0, p.column or "")))
 
