@@ -84,22 +84,17 @@ def _failing(field: Field, text: ir.StringValue) -> dict[str, ir.BooleanValue]:
     return failing
 
 
-def _first_rows(
-    persons: ir.Table, kinds: list[tuple[ir.BooleanValue, ir.Value, int]]
-) -> list[list[dict]]:
-    """Per kind of ``kinds`` (a condition, the value to read and how many rows), the first
-    rows of ``persons`` where the condition holds, by ``_row``, each with ``_row`` and
-    ``_value``: one query for every kind."""
-    parts = [
-        persons.select("_row", _kind=ibis.literal(i, "int64"), _holds=holds, _value=value)
-        .filter(ibis._._holds)
-        .order_by("_row")
-        .limit(limit)
-        for i, (holds, value, limit) in enumerate(kinds)
+def first_rows(parts: list[ir.Table], order: list[str], limits: list[int]) -> list[list[dict]]:
+    """Per table of ``parts`` (all of the same columns), its first rows by ``order`` (at most
+    its limit of ``limits``), each a dict of its columns: one query for every part."""
+    limited = [
+        part.mutate(_kind=ibis.literal(i, "int64")).order_by(order).limit(limit)
+        for i, (part, limit) in enumerate(zip(parts, limits, strict=True))
     ]
-    found: list[list[dict]] = [[] for _ in kinds]
+    found: list[list[dict]] = [[] for _ in parts]
     for row in sorted(
-        ibis.union(*parts).to_pyarrow().to_pylist(), key=lambda row: (row["_kind"], row["_row"])
+        ibis.union(*limited).to_pyarrow().to_pylist(),
+        key=lambda row: (row["_kind"], *(row[column] for column in order)),
     ):
         found[row["_kind"]].append(row)
     return found
@@ -153,7 +148,14 @@ def _cell_problems(
         return []
     kinds = [(*checks[key], GROUP_AFTER + 1) for key, _ in failing]
     kinds += [(*dates[column], shown_limit) for column in bad_dates]
-    firsts = _first_rows(persons, kinds)
+    firsts = first_rows(
+        [
+            persons.select("_row", _holds=holds, _value=value).filter(ibis._._holds)
+            for holds, value, _ in kinds
+        ],
+        ["_row"],
+        [limit for _, _, limit in kinds],
+    )
     problems = []
     for ((field, _, check), n), first in zip(failing, firsts, strict=False):
         values = [(row["_row"], row["_value"]) for row in first]

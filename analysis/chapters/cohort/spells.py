@@ -55,7 +55,7 @@ from analysis.chapters.cohort.extract import (
     Ends,
     shown,
 )
-from analysis.chapters.cohort.persons import check_persons, typed_dates
+from analysis.chapters.cohort.persons import check_persons, first_rows, typed_dates
 from analysis.core.problems import InputError, Message, Problem
 from analysis.core.settings import DUCKDB, FOLLOW_UP_DAYS, Engine
 from analysis.core.validation import Schema
@@ -256,37 +256,31 @@ def check_spells(spells: ir.Table, persons: ir.Table, shown_limit: int = 20) -> 
             ("before_file", "before_row"),
         ),
     ]
-    shown_values = {name: previous[name].type() for name in ("grade", "benefit")}
+    shown_values = {name: spells[name].type() for name in ("grade", "benefit")}
     shown_values |= {"before_file": spells._file.type(), "before_row": spells._row.type()}
     parts = [
         table.select(
             *located,
-            _kind=ibis.literal(i, "int64"),
             **{
                 name: table[name] if name in values else ibis.null(kind)
                 for name, kind in shown_values.items()
             },
         )
-        .order_by(located)
-        .limit(shown_limit)
-        for i, (table, _, _, values) in enumerate(checks)
+        for table, _, _, values in checks
     ]
-    found = sorted(
-        ibis.union(*parts).to_pyarrow().to_pylist(),
-        key=lambda row: (row["_kind"], row["_file"], row["_row"]),
-    )
-    problems = []
-    for row in found:
-        _, column, rule, values = checks[row["_kind"]]
-        problems.append(
-            Problem(
-                row["_file"],
-                column,
-                row["_row"],
-                _issue(row, column, rule, values),
-                Message(f"cohort.input.spell.fix.{rule}"),
-            )
+    problems = [
+        Problem(
+            row["_file"],
+            column,
+            row["_row"],
+            _issue(row, column, rule, values),
+            Message(f"cohort.input.spell.fix.{rule}"),
         )
+        for (_, column, rule, values), found in zip(
+            checks, first_rows(parts, located, [shown_limit] * len(parts)), strict=True
+        )
+        for row in found
+    ]
     if problems:
         raise InputError(problems)
 
