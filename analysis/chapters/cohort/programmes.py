@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from analysis.chapters.cohort.collapsed import persons, weights_of
+from analysis.chapters.cohort.coxph import two_sided_p
 from analysis.chapters.cohort.descriptives import Table1
 from analysis.chapters.cohort.plan import EXPOSURE, Subgroup
 from analysis.chapters.cohort.survival import Z95, MedianSummary, median_summary
@@ -189,6 +189,6 @@ def coordinator_odds_ratio(data: pd.DataFrame, subgroup: Subgroup) -> OddsRatio:
         math.exp(log_or),
         math.exp(log_or - Z95 * se),
         math.exp(log_or + Z95 * se),
-        float(2 * norm.sf(abs(log_or) / se)),
+        two_sided_p(log_or / se),
         n,
     )
