@@ -1015,4 +1015,5 @@ def group_levels(data: pd.DataFrame, by: str) -> list[str]:
         order = tuple(values.cat.categories)
     else:
         order = (EXPOSED, REFERENCE) if by == EXPOSURE else DEFAULT_PLAN.variables[by].codes
-    return [level for level in order if (values == level).any()]
+    present = set(values.dropna().unique())
+    return [level for level in order if level in present]

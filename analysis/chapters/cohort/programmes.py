@@ -104,17 +104,17 @@ def programme_type_summary(
     """Per level of ``by`` present: n, ``outcome`` within follow-up, those exposed, median;
     the sizes and exposed counts are Table 1's, hidden where Table 1 hides them."""
     summary = {}
-    for level in data[by].cat.categories:
-        rows = data[data[by] == level]
-        if rows.empty:
+    durations, events = data[f"days_to_{outcome}"].to_numpy(), data[outcome].to_numpy()
+    weights, codes = weights_of(data), data[by].array.codes
+    for code, level in enumerate(data[by].cat.categories):
+        rows = codes == code
+        if not rows.any():
             continue
         n = table1.value(by, level, "total")
         if n is None:
             summary[level] = ProgrammeGroup(None, None, None, None, None, None)
             continue
-        median = median_summary(
-            rows[f"days_to_{outcome}"], rows[outcome], suppress_below, weights_of(rows)
-        )
+        median = median_summary(durations[rows], events[rows], suppress_below, weights[rows])
         median = median.shown(suppress_below)
         coordinated = table1.value(by, level, "yes")
         summary[level] = ProgrammeGroup(

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from analysis.chapters.cohort.collapsed import case_weights, weights_of
+from analysis.chapters.cohort.collapsed import WEIGHT, case_weights, weights_of
 from analysis.chapters.cohort.coxph import Z95, chi2_p
 from analysis.chapters.cohort.data import group_levels
 from analysis.core.disclosure import COUNT, suppress_counts
@@ -540,8 +540,9 @@ def km_comparison(
     the groups whose size ``sizes`` shows (every group when None); the number returned and
     the numbers at risk pass disclosure control at ``suppress_below``. A group withheld by
     disclosure control has no curve and is left out of the log-rank test."""
-    rows = data[data[by].notna()]
-    durations, events = rows[f"days_to_{outcome}"], rows[outcome]
+    columns = [f"days_to_{outcome}", outcome, by, *([WEIGHT] if WEIGHT in data.columns else [])]
+    rows = data.loc[data[by].notna(), columns]  # not a copy of every column
+    durations, events = rows[f"days_to_{outcome}"].to_numpy(), rows[outcome].to_numpy()
     groups = rows[by].to_numpy(object)
     follow_up = int(durations.max())
     ticks = list(range(0, follow_up + 1, AT_RISK_STEP))
