@@ -5,6 +5,7 @@ censoring, the plan's exposure and cluster in their roles, banded and merged var
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -1005,6 +1006,16 @@ def prepare(
         data[name] = data[name].astype(pd.CategoricalDtype(codes))
     data[CLUSTER] = data[CLUSTER].astype("category")
     return data
+
+
+def level_positions(values: pd.Series, levels: Sequence[str], missing: int = -1) -> np.ndarray:
+    """Each value's position in ``levels`` (−1 for a value not among them, ``missing`` for a
+    missing one), read off the category codes of a column of the analysis frame
+    (:func:`prepare`) instead of comparing the values level by level."""
+    array = values.array
+    position = {level: i for i, level in enumerate(levels)}
+    lookup = [*(position.get(category, -1) for category in array.categories), missing]
+    return np.array(lookup, dtype=np.intp)[array.codes]
 
 
 def group_levels(data: pd.DataFrame, by: str) -> list[str]:
