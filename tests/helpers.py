@@ -209,10 +209,14 @@ class _Texts(HTMLParser):
         self.pieces.append(data)
 
 
+# An inline style: no text, but most of the characters of a table's markup (dropped unparsed).
+_STYLE = re.compile(r' style="[^"<>]*"')
+
+
 def markup_text(markup: str) -> str:
     """The text of ``markup`` (HTML or Markdown with HTML in it), its pieces joined by a space."""
     parser = _Texts()
-    parser.feed(markup)
+    parser.feed(_STYLE.sub("", markup))
     parser.close()
     return " ".join(parser.pieces)
 

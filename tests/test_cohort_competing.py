@@ -23,23 +23,21 @@ RISK_TIMES = {"simulated": [0, 5, 10, 20, 30, 40], "mgus2": [0, 60, 120, 180, 24
 ABS = 1e-6
 
 
+Values = dict[tuple[str, ...], pd.Series]
+
+
 @pytest.fixture(scope="module")
-def values() -> pd.DataFrame:
+def values() -> Values:
+    """R's values by data set, analysis, statistic and group, each by term (split once: the
+    tests read many of them)."""
     frame = pd.read_csv(REFERENCE / "competing_values.csv", keep_default_na=False, dtype=str)
     frame["value"] = frame["value"].replace("NA", "nan").astype(float)
-    return frame
+    keys = ["data", "analysis", "statistic", "group"]
+    return {key: rows.set_index("term")["value"] for key, rows in frame.groupby(keys, sort=False)}
 
 
-def _r(
-    values: pd.DataFrame, data: str, analysis: str, statistic: str, group: str = ""
-) -> pd.Series:
-    rows = values[
-        (values.data == data)
-        & (values.analysis == analysis)
-        & (values.statistic == statistic)
-        & (values.group == group)
-    ]
-    return rows.set_index("term")["value"]
+def _r(values: Values, data: str, analysis: str, statistic: str, group: str = "") -> pd.Series:
+    return values[data, analysis, statistic, group]
 
 
 def _input(name: str) -> pd.DataFrame:
@@ -51,7 +49,7 @@ def _levels(data: pd.DataFrame) -> list[str]:
 
 
 @pytest.mark.parametrize("name", DATA_SETS)
-def test_aalen_johansen_incidence_and_log_interval_match_r(values: pd.DataFrame, name: str) -> None:
+def test_aalen_johansen_incidence_and_log_interval_match_r(values: Values, name: str) -> None:
     data = _input(name)
     curves = competing.incidence_by_group(data.time, data.status, data.group, _levels(data), CAUSES)
     columns = {"estimate": "estimate", "se": "se", "lower": "ci_low", "upper": "ci_high"}
@@ -82,7 +80,7 @@ def test_an_unknown_status_is_refused() -> None:
 
 @pytest.mark.parametrize("cause", CAUSES)
 @pytest.mark.parametrize("name", DATA_SETS)
-def test_cause_specific_logrank_matches_r(values: pd.DataFrame, name: str, cause: int) -> None:
+def test_cause_specific_logrank_matches_r(values: Values, name: str, cause: int) -> None:
     data = _input(name)
     test = competing.cause_specific_logrank(
         data.time, data.status, data.group, _levels(data), cause
@@ -94,9 +92,7 @@ def test_cause_specific_logrank_matches_r(values: pd.DataFrame, name: str, cause
 @pytest.mark.parametrize("ties", coxph.TIES)
 @pytest.mark.parametrize("cause", CAUSES)
 @pytest.mark.parametrize("name", DATA_SETS)
-def test_cause_specific_cox_matches_r(
-    values: pd.DataFrame, name: str, cause: int, ties: str
-) -> None:
+def test_cause_specific_cox_matches_r(values: Values, name: str, cause: int, ties: str) -> None:
     data = _input(name)
     levels = _levels(data)
     names = [f"group{level}" for level in levels[1:]] + ["x"]
@@ -109,7 +105,7 @@ def test_cause_specific_cox_matches_r(
 
 
 @pytest.mark.parametrize("name", DATA_SETS)
-def test_restricted_mean_and_contrasts_match_r(values: pd.DataFrame, name: str) -> None:
+def test_restricted_mean_and_contrasts_match_r(values: Values, name: str) -> None:
     data = _input(name)
     horizon = HORIZONS[name]
     tau = f"{horizon:g}"
@@ -154,7 +150,7 @@ def test_contrasts_need_one_horizon() -> None:
 
 
 @pytest.mark.parametrize("name", DATA_SETS)
-def test_risk_table_matches_r(values: pd.DataFrame, name: str) -> None:
+def test_risk_table_matches_r(values: Values, name: str) -> None:
     data = _input(name)
     times = RISK_TIMES[name]
     for level in _levels(data):
@@ -214,7 +210,7 @@ def _stratified_design(name: str) -> tuple[pd.DataFrame, np.ndarray, list[str], 
         ("veteran", "efron"),
     ],
 )
-def test_stratified_cox_and_its_ph_test_match_r(values: pd.DataFrame, name: str, ties: str) -> None:
+def test_stratified_cox_and_its_ph_test_match_r(values: Values, name: str, ties: str) -> None:
     data, x, names, terms = _stratified_design(name)
     model = coxph.fit(data.time, data.status, x, names, ties, strata=data.stratum.to_numpy())
     assert model.coef == pytest.approx(_r(values, name, f"strata_{ties}", "coef")[names], abs=ABS)

@@ -460,8 +460,13 @@ def protect_linked(
     def with_partners(cell: int) -> set[int]:
         return {cell, *(together or {}).get(cell, ())}
 
+    checked: dict[frozenset[int], int] = {}  # the search asks again about sets it has seen
+
     def broken(cells: set[int]) -> int:
-        return len(unsafe(table, cells | latent, primary, threshold, cells))
+        key = frozenset(cells)
+        if key not in checked:
+            checked[key] = len(unsafe(table, cells | latent, primary, threshold, cells))
+        return checked[key]
 
     added: set[int] = set()
     while threshold > 0 and broken(hidden | added):

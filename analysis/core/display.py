@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -93,7 +93,7 @@ def _badge(text: str, kind: str) -> str:
     return f'<span class="rtw-badge rtw-badge-{kind}" style="{style}">{escape(text)}</span>'
 
 
-def _mostly_numbers(cells: pd.Series) -> bool:
+def _mostly_numbers(cells: Sequence[str]) -> bool:
     """A column of numbers: at least half of its filled cells are numbers (the others are
     words such as "not reached" in place of a number)."""
     filled = [text for text in cells if text]
@@ -135,16 +135,17 @@ def html_table(
     """
     badges = badges or {}
     cells = frame.astype(object).where(frame.notna(), "").astype(str)
+    records = cells.to_numpy().tolist()
+    position = {column: i for i, column in enumerate(cells.columns)}
     columns = [c for c in cells.columns if c != group]
-    numeric = {c for c in columns if _mostly_numbers(cells[c])}
+    numeric = {c for c in columns if _mostly_numbers([r[position[c]] for r in records])}
     align = {c: "right" if c in numeric else "left" for c in columns}
     # A line break between cells, rows and the parts of the table, so that the page's text (its
     # search summaries, its search index) keeps the words of neighbouring cells apart.
     header = "\n".join(_cell("th", str(c), align[c], {}, "col") for c in columns)
     rows: list[str] = []
     current: str | None = None
-    position = {column: i for i, column in enumerate(cells.columns)}
-    for record in cells.to_numpy().tolist():
+    for record in records:
         if group is not None and record[position[group]] != current:
             current = record[position[group]]
             rows.append(

@@ -14,7 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.numbers import format_decimal, get_group_symbol
@@ -127,10 +127,18 @@ def fmt_num(x: float | None, lang: str, decimals: int = 2) -> str:
         return EN_DASH
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
+    return _formatted(repr(float(x)), lang, decimals)
+
+
+@lru_cache(maxsize=1 << 14)
+def _formatted(x: str, lang: str, decimals: int) -> str:
+    """:func:`fmt_num` of a finite number given as its ``repr`` (which tells −0.0 from 0.0,
+    as a float key would not), kept for the next time (Babel takes some 25 µs a number, and
+    the pages show the same numbers in several places and builds)."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     # Round half up (as SPSS and the source papers do), not Babel's default half-even.
     # With the precision a huge number needs (28 digits cannot hold 1e30 to two decimals).
-    exact = Decimal(repr(float(x)))
+    exact = Decimal(x)
     locale = babel_locale(lang)
     with localcontext(prec=max(28, exact.adjusted() + decimals + 2)):
         rounded = exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)

@@ -23,7 +23,7 @@ from statsmodels.nonparametric.smoothers_lowess import lowess
 from analysis.chapters.cohort import coxph
 from analysis.chapters.cohort.collapsed import WEIGHT, persons, weights_of
 from analysis.chapters.cohort.coxph import NotEstimable
-from analysis.chapters.cohort.data import DEFAULT_PLAN
+from analysis.chapters.cohort.data import DEFAULT_PLAN, level_positions
 from analysis.chapters.cohort.plan import CLUSTER, EXPOSED, EXPOSURE, REFERENCE, AnalysisPlan
 from analysis.chapters.cohort.survival import Z95
 from analysis.core.disclosure import suppress_counts
@@ -202,23 +202,24 @@ def _reference_first(variable: str, plan: AnalysisPlan) -> tuple[str, ...]:
 def design(
     data: pd.DataFrame, outcome: str, variables: list[str], plan: AnalysisPlan = DEFAULT_PLAN
 ) -> pd.DataFrame:
-    """Complete-case design matrix (complete on the strata too, if the plan has them):
-    duration, event, cluster (as a code), case weight (:data:`DESIGN_COLUMNS`) and dummy-coded
-    covariates (a dummy that is constant in the complete cases is left out; it would make the
-    model singular)."""
-    complete = np.logical_and.reduce(
-        [data[v].notna().to_numpy() for v in (*variables, *([plan.strata] if plan.strata else []))]
-    )
+    """Complete-case design matrix of the analysis frame (``prepare``'s; complete on the strata
+    too, if the plan has them): duration, event, cluster (as a code), case weight
+    (:data:`DESIGN_COLUMNS`) and dummy-coded covariates (a dummy that is constant in the
+    complete cases is left out; it would make the model singular)."""
+    # The variables and the cluster are categorical in the analysis frame: read by their codes.
+    strata = [plan.strata] if plan.strata else []
+    complete = np.logical_and.reduce([data[v].array.codes >= 0 for v in (*variables, *strata)])
     columns = {
         "duration": data[f"days_to_{outcome}"].to_numpy()[complete].astype(float),
         "event": data[outcome].to_numpy()[complete].astype(int),
-        CLUSTER: data[CLUSTER][complete].astype("category").cat.codes.to_numpy(),
+        CLUSTER: data[CLUSTER].array.codes[complete],
         WEIGHT: weights_of(data)[complete],
     }
     for variable in variables:
-        values = data[variable]  # categorical in the analysis frame: compared by code
-        for level in _reference_first(variable, plan)[1:]:
-            dummy = (values == level).to_numpy(bool)[complete]
+        levels = _reference_first(variable, plan)
+        chosen = level_positions(data[variable], levels)[complete]
+        for position, level in enumerate(levels[1:], start=1):
+            dummy = chosen == position
             if 0 < dummy.sum() < len(dummy):  # a constant column has no effect to estimate
                 columns[EXPOSURE if variable == EXPOSURE else f"{variable}={level}"] = dummy * 1.0
     return pd.DataFrame(columns, index=data.index[complete])
@@ -238,13 +239,11 @@ def _reason(frame: pd.DataFrame) -> str | None:
         return "no_complete_cases"
     if EXPOSURE not in frame:
         return "one_group"
-    if not frame["event"].any():
+    event = frame["event"].to_numpy(bool)
+    if not event.any():
         return "no_events"
-    with_coordinator = frame[EXPOSURE] == 1
-    if (
-        not frame.loc[with_coordinator, "event"].any()
-        or not frame.loc[~with_coordinator, "event"].any()
-    ):
+    with_coordinator = frame[EXPOSURE].to_numpy() == 1
+    if not event[with_coordinator].any() or not event[~with_coordinator].any():
         return "no_events_in_group"
     return None
 

@@ -5,6 +5,7 @@ censoring, the plan's exposure and cluster in their roles, banded and merged var
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -1007,6 +1008,16 @@ def prepare(
     return data
 
 
+def level_positions(values: pd.Series, levels: Sequence[str], missing: int = -1) -> np.ndarray:
+    """Each value's position in ``levels`` (−1 for a value not among them, ``missing`` for a
+    missing one), read off the category codes of a column of the analysis frame
+    (:func:`prepare`) instead of comparing the values level by level."""
+    array = values.array
+    position = {level: i for i, level in enumerate(levels)}
+    lookup = [*(position.get(category, -1) for category in array.categories), missing]
+    return np.array(lookup, dtype=np.intp)[array.codes]
+
+
 def group_levels(data: pd.DataFrame, by: str) -> list[str]:
     """The levels of ``by`` present in the analysis frame, in the plan's order (of the
     paper's plan for a frame that :func:`prepare` did not make)."""
@@ -1015,4 +1026,5 @@ def group_levels(data: pd.DataFrame, by: str) -> list[str]:
         order = tuple(values.cat.categories)
     else:
         order = (EXPOSED, REFERENCE) if by == EXPOSURE else DEFAULT_PLAN.variables[by].codes
-    return [level for level in order if (values == level).any()]
+    present = set(values.dropna().unique())
+    return [level for level in order if level in present]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.chapters.cohort.collapsed import weights_of
-from analysis.chapters.cohort.data import DEFAULT_PLAN
+from analysis.chapters.cohort.data import DEFAULT_PLAN, level_positions
 from analysis.chapters.cohort.plan import EXPOSURE, AnalysisPlan
 from analysis.core.disclosure import Suppressed, suppress_crosstab
 
@@ -104,13 +104,13 @@ def _counts(data: pd.DataFrame, plan: AnalysisPlan) -> dict[str, np.ndarray]:
     by their case weights) of each level and of missing (the last row), overall and by
     exposure group (columns as :data:`GROUPS`)."""
     weight = weights_of(data)
-    exposure = data[EXPOSURE]
-    groups = [np.ones(len(data), bool), *((exposure == g).to_numpy(bool) for g in GROUPS[1:])]
+    exposure = level_positions(data[EXPOSURE], GROUPS[1:])
+    groups = [np.ones(len(data), bool), *(exposure == i for i in range(len(GROUPS) - 1))]
     counts = {}
     for variable in (v for v in plan.table1 or () if v in data and data[v].notna().any()):
-        values, levels = data[variable], (plan.variables or {})[variable].codes
-        codes = pd.Categorical(values, categories=levels).codes.astype(np.intp)
-        codes[values.isna().to_numpy(bool)] = len(levels)  # missing; other values: -1, none
+        levels = (plan.variables or {})[variable].codes
+        # missing: the last row; other values (-1): none
+        codes = level_positions(data[variable], levels, missing=len(levels))
         counts[variable] = np.column_stack(
             [
                 np.bincount(codes[chosen], weight[chosen], len(levels) + 1)

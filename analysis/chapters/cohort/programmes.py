@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from analysis.chapters.cohort.collapsed import persons, weights_of
+from analysis.chapters.cohort.coxph import two_sided_p
 from analysis.chapters.cohort.descriptives import Table1
 from analysis.chapters.cohort.plan import EXPOSURE, Subgroup
 from analysis.chapters.cohort.survival import Z95, MedianSummary, median_summary
@@ -104,17 +104,17 @@ def programme_type_summary(
     """Per level of ``by`` present: n, ``outcome`` within follow-up, those exposed, median;
     the sizes and exposed counts are Table 1's, hidden where Table 1 hides them."""
     summary = {}
-    for level in data[by].cat.categories:
-        rows = data[data[by] == level]
-        if rows.empty:
+    durations, events = data[f"days_to_{outcome}"].to_numpy(), data[outcome].to_numpy()
+    weights, codes = weights_of(data), data[by].array.codes
+    for code, level in enumerate(data[by].cat.categories):
+        rows = codes == code
+        if not rows.any():
             continue
         n = table1.value(by, level, "total")
         if n is None:
             summary[level] = ProgrammeGroup(None, None, None, None, None, None)
             continue
-        median = median_summary(
-            rows[f"days_to_{outcome}"], rows[outcome], suppress_below, weights_of(rows)
-        )
+        median = median_summary(durations[rows], events[rows], suppress_below, weights[rows])
         median = median.shown(suppress_below)
         coordinated = table1.value(by, level, "yes")
         summary[level] = ProgrammeGroup(
@@ -189,6 +189,6 @@ def coordinator_odds_ratio(data: pd.DataFrame, subgroup: Subgroup) -> OddsRatio:
         math.exp(log_or),
         math.exp(log_or - Z95 * se),
         math.exp(log_or + Z95 * se),
-        float(2 * norm.sf(abs(log_or) / se)),
+        two_sided_p(log_or / se),
         n,
     )

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
 
 from analysis.chapters.cohort.collapsed import case_weights
+from analysis.chapters.cohort.coxph import two_sided_p
 from analysis.chapters.cohort.survival import Z95, Weights, km_steps
 from analysis.core.output_checks import statistic_withheld
 
@@ -109,7 +109,7 @@ def _contrast(
     level: str, reference: str, measure: str, estimate: float, se: float, scale_log: bool
 ) -> RMSTContrast:
     low, high = estimate - Z95 * se, estimate + Z95 * se
-    p = float(2 * norm.sf(abs(estimate / se))) if se > 0 else math.nan
+    p = two_sided_p(estimate / se) if se > 0 else math.nan
     if scale_log:
         estimate, low, high = math.exp(estimate), math.exp(low), math.exp(high)
     return RMSTContrast(level, reference, measure, estimate, low, high, p)

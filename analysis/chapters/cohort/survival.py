@@ -23,10 +23,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2 as chi2_distribution
-from scipy.stats import norm
 
-from analysis.chapters.cohort.collapsed import case_weights, weights_of
+from analysis.chapters.cohort.collapsed import WEIGHT, case_weights, weights_of
+from analysis.chapters.cohort.coxph import Z95, chi2_p
 from analysis.chapters.cohort.data import group_levels
 from analysis.core.disclosure import COUNT, suppress_counts
 from analysis.core.output_checks import (
@@ -36,7 +35,6 @@ from analysis.core.output_checks import (
     statistic_withheld,
 )
 
-Z95 = float(norm.ppf(0.975))
 Weights = pd.Series | np.ndarray | None
 AT_RISK_STEP = 60
 CONF_TYPES = ("log-log", "log")
@@ -424,7 +422,7 @@ def logrank_test(
         statistic = float(u @ np.linalg.solve(v, u))
     except np.linalg.LinAlgError:
         return LogRank(None, df, None, "no_events")
-    return LogRank(statistic, df, float(chi2_distribution.sf(statistic, df)))
+    return LogRank(statistic, df, chi2_p(statistic, df))
 
 
 def at_risk_counts(data: pd.DataFrame, outcome: str, by: str, times: list[float]) -> pd.DataFrame:
@@ -542,8 +540,9 @@ def km_comparison(
     the groups whose size ``sizes`` shows (every group when None); the number returned and
     the numbers at risk pass disclosure control at ``suppress_below``. A group withheld by
     disclosure control has no curve and is left out of the log-rank test."""
-    rows = data[data[by].notna()]
-    durations, events = rows[f"days_to_{outcome}"], rows[outcome]
+    columns = [f"days_to_{outcome}", outcome, by, *([WEIGHT] if WEIGHT in data.columns else [])]
+    rows = data.loc[data[by].notna(), columns]  # not a copy of every column
+    durations, events = rows[f"days_to_{outcome}"].to_numpy(), rows[outcome].to_numpy()
     groups = rows[by].to_numpy(object)
     follow_up = int(durations.max())
     ticks = list(range(0, follow_up + 1, AT_RISK_STEP))
