@@ -652,7 +652,7 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
         index=frame.index,
     )
     try:
-        _pandera_schema(schema, frozenset(present)).validate(text, lazy=True)
+        _pandera_schema(schema, frozenset(present)).validate(text, lazy=True, inplace=True)
     except SchemaErrors as errors:
         problems += _failures(errors, schema, name)
     if problems:
