@@ -107,7 +107,8 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
     """One problem per column and kind of direct identifier found in it (never the value).
 
     National identity numbers are looked for in every column; e-mail addresses and phone
-    numbers in the text columns (and in columns the schema does not know).
+    numbers in the text columns (and in columns the schema does not know). A column may hold
+    text cells or the categorical cells :func:`validate_frame` checks (missing ones read as '').
     """
     problems = []
     kinds_of = {field.name: field.kind for field in schema.fields} if schema else {}
@@ -128,13 +129,13 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
         # extracts have millions of short cells): a national id has at least ten characters,
         # a phone number eight, an e-mail address an @.
         shortest = 8 if free_text else 10
-        codes, distinct = pd.factorize(frame[column], use_na_sentinel=False)
+        codes, distinct = _codes(frame[column])  # -1 for a missing cell
         found = [
             identifier_kinds(text, free_text) if len(text) >= shortest or "@" in text else ()
             for text in map(str, distinct)
         ]
         for kind in IDENTIFIER_KINDS if any(found) else ():
-            holds = np.asarray([kind in kinds for kinds in found], dtype=bool)
+            holds = np.asarray([*(kind in kinds for kinds in found), False], dtype=bool)
             rows = np.flatnonzero(holds[codes]) if holds.any() else ()
             if len(rows):
                 first = int(frame.index[rows[0]]) + 1
@@ -160,11 +161,20 @@ def _split_identifiers(frame: pd.DataFrame, file: str) -> list[Problem]:
     least one) make valid numbers; unrelated dates and numbers pass the control digits in about
     one row in a hundred."""
     problems = []
-    for date, rest in split_candidates(frame.head(200)):
-        problem = split_problem(file, date, rest, frame[date], frame[rest])
+    for date, rest in split_candidates(_as_read(frame.head(200))):
+        both = _as_read(frame[[date, rest]])
+        problem = split_problem(file, date, rest, both[date], both[rest])
         if problem is not None:
             problems.append(problem)
     return problems
+
+
+def _as_read(cells: pd.DataFrame) -> pd.DataFrame:
+    """Text or categorical cells as the text read, '' for a missing cell."""
+    values = cells.to_numpy(dtype=object)
+    return pd.DataFrame(
+        np.where(pd.isna(values), "", values), index=cells.index, columns=cells.columns
+    )
 
 
 def split_problem(
@@ -633,13 +643,6 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
     """Check text cells against ``schema`` and return typed columns (keeping ``frame.attrs``),
     or raise InputError."""
     frame = harmonise(frame, schema, name, notes)
-    problems = find_identifiers(frame, name, schema)
-    present = set(frame.columns)
-    problems += [
-        column_missing(name, field, list(map(str, frame.columns)))
-        for field in schema.fields
-        if field.required and field.name not in present
-    ]
     known = {field.name for field in schema.fields}
     text = pd.DataFrame(
         {
@@ -651,6 +654,13 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
         },
         index=frame.index,
     )
+    problems = find_identifiers(text, name, schema)  # each column's distinct texts as is
+    present = set(frame.columns)
+    problems += [
+        column_missing(name, field, list(map(str, frame.columns)))
+        for field in schema.fields
+        if field.required and field.name not in present
+    ]
     try:
         _pandera_schema(schema, frozenset(present)).validate(text, lazy=True, inplace=True)
     except SchemaErrors as errors:
