@@ -18,7 +18,7 @@ from analysis.chapters.meta.data import load
 from analysis.core.display import COLUMN_WIDTH
 from analysis.core.i18n import LANGS, t
 from tests.conftest import share_build
-from tests.helpers import REVIEW_STUDIES, SHIPPED_DATA, article_text, figures_undrawn, write_review
+from tests.helpers import REVIEW_STUDIES, Shipped, article_text, figures_undrawn, write_review
 
 # What the shipped review's page says and a foreign review's page must not.
 SHIPPED_FACTS = (
@@ -68,7 +68,7 @@ def test_optional_files_are_left_out_and_the_counts_agree(foreign: MetaResults) 
     assert foreign.n_included == 7 and foreign.n_publications is None
 
 
-def test_harmful_outcome_turns_the_favours_labels(foreign: MetaResults) -> None:
+def test_harmful_outcome_turns_the_favours_labels(foreign: MetaResults, shipped: Shipped) -> None:
     def favours(result: object) -> list[str]:
         figure = figures.forest_plot(result, "en", COLUMN_WIDTH)
         texts = sorted(
@@ -80,11 +80,15 @@ def test_harmful_outcome_turns_the_favours_labels(foreign: MetaResults) -> None:
         return [text for _, text in texts]
 
     assert favours(foreign.analyses["sl"]) == ["Favours intervention", "Favours control"]
-    shipped = analyse(load(SHIPPED_DATA))
-    assert favours(shipped.analyses["mr_uc_12"]) == ["Favours control", "Favours intervention"]
+    assert favours(shipped.results("meta").analyses["mr_uc_12"]) == [
+        "Favours control",
+        "Favours intervention",
+    ]
 
 
-def test_summary_of_findings_per_1000_below_ten_percent(foreign: MetaResults) -> None:
+def test_summary_of_findings_per_1000_below_ten_percent(
+    foreign: MetaResults, shipped: Shipped
+) -> None:
     table = tables.sof_table(foreign, "en")
     risk = "Risk with control (per 100 or 1,000)"
     assert table[risk].tolist() == ["40 per 100", "50 per 1,000"]
@@ -94,12 +98,12 @@ def test_summary_of_findings_per_1000_below_ten_percent(foreign: MetaResults) ->
     assert "Q7" in note and "Delta 2018" in note
     assert "per 1,000" in narrative.sof_intro(foreign, "en")
     assert narrative.overall_text(foreign.analyses["sl"].pooled, "en").endswith(")")
-    small = narrative.overall_text(analyse(load(SHIPPED_DATA)).analyses["mr_uc_12"].pooled, "en")
+    small = narrative.overall_text(shipped.results("meta").analyses["mr_uc_12"].pooled, "en")
     assert "(P = 0.939)" in small
 
 
-def test_p_below_one_in_a_thousand_reads_p_less_than() -> None:
-    pooled = analyse(load(SHIPPED_DATA)).analyses["mr_uc_12"].pooled
+def test_p_below_one_in_a_thousand_reads_p_less_than(shipped: Shipped) -> None:
+    pooled = shipped.results("meta").analyses["mr_uc_12"].pooled
     tiny = type(pooled)(**{**pooled.__dict__, "p": 1e-6, "q_p": 1e-5})
     assert "(P < 0.001)" in narrative.overall_text(tiny, "en")
     assert "(P < 0,001)" in narrative.heterogeneity_text(tiny, "nb")

@@ -14,10 +14,11 @@ from __future__ import annotations
 import csv
 import dataclasses
 import functools
+import hashlib
 import io
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -106,7 +107,8 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
     """One problem per column and kind of direct identifier found in it (never the value).
 
     National identity numbers are looked for in every column; e-mail addresses and phone
-    numbers in the text columns (and in columns the schema does not know).
+    numbers in the text columns (and in columns the schema does not know). A column may hold
+    text cells or the categorical cells :func:`validate_frame` checks (missing ones read as '').
     """
     problems = []
     kinds_of = {field.name: field.kind for field in schema.fields} if schema else {}
@@ -127,13 +129,13 @@ def find_identifiers(frame: pd.DataFrame, file: str, schema: Schema | None = Non
         # extracts have millions of short cells): a national id has at least ten characters,
         # a phone number eight, an e-mail address an @.
         shortest = 8 if free_text else 10
-        codes, distinct = pd.factorize(frame[column], use_na_sentinel=False)
+        codes, distinct = _codes(frame[column])  # -1 for a missing cell
         found = [
             identifier_kinds(text, free_text) if len(text) >= shortest or "@" in text else ()
             for text in map(str, distinct)
         ]
         for kind in IDENTIFIER_KINDS if any(found) else ():
-            holds = np.asarray([kind in kinds for kinds in found], dtype=bool)
+            holds = np.asarray([*(kind in kinds for kinds in found), False], dtype=bool)
             rows = np.flatnonzero(holds[codes]) if holds.any() else ()
             if len(rows):
                 first = int(frame.index[rows[0]]) + 1
@@ -159,11 +161,20 @@ def _split_identifiers(frame: pd.DataFrame, file: str) -> list[Problem]:
     least one) make valid numbers; unrelated dates and numbers pass the control digits in about
     one row in a hundred."""
     problems = []
-    for date, rest in split_candidates(frame.head(200)):
-        problem = split_problem(file, date, rest, frame[date], frame[rest])
+    for date, rest in split_candidates(_as_read(frame.head(200))):
+        both = _as_read(frame[[date, rest]])
+        problem = split_problem(file, date, rest, both[date], both[rest])
         if problem is not None:
             problems.append(problem)
     return problems
+
+
+def _as_read(cells: pd.DataFrame) -> pd.DataFrame:
+    """Text or categorical cells as the text read, '' for a missing cell."""
+    values = cells.to_numpy(dtype=object)
+    return pd.DataFrame(
+        np.where(pd.isna(values), "", values), index=cells.index, columns=cells.columns
+    )
 
 
 def split_problem(
@@ -632,13 +643,6 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
     """Check text cells against ``schema`` and return typed columns (keeping ``frame.attrs``),
     or raise InputError."""
     frame = harmonise(frame, schema, name, notes)
-    problems = find_identifiers(frame, name, schema)
-    present = set(frame.columns)
-    problems += [
-        column_missing(name, field, list(map(str, frame.columns)))
-        for field in schema.fields
-        if field.required and field.name not in present
-    ]
     known = {field.name for field in schema.fields}
     text = pd.DataFrame(
         {
@@ -650,8 +654,15 @@ def validate_frame(frame: pd.DataFrame, schema: Schema, name: str, notes: Notes)
         },
         index=frame.index,
     )
+    problems = find_identifiers(text, name, schema)  # each column's distinct texts as is
+    present = set(frame.columns)
+    problems += [
+        column_missing(name, field, list(map(str, frame.columns)))
+        for field in schema.fields
+        if field.required and field.name not in present
+    ]
     try:
-        _pandera_schema(schema, frozenset(present)).validate(text, lazy=True)
+        _pandera_schema(schema, frozenset(present)).validate(text, lazy=True, inplace=True)
     except SchemaErrors as errors:
         problems += _failures(errors, schema, name)
     if problems:
@@ -719,18 +730,50 @@ def table_file(data_dir: Path, schema: Schema) -> Path | None:
     return next((p for p in (path, path.with_suffix(".xlsx")) if p.is_file()), None)
 
 
+# Successful reads by (sha256 of the file's bytes, its suffix, schema, display name): the typed
+# frame and the notes of reading it. The oldest is dropped beyond READS_KEPT.
+_reads: dict[tuple[str, str, Schema, str], tuple[pd.DataFrame, tuple[Message, ...]]] = {}
+READS_KEPT = 32
+
+
 def read_table(data_dir: Path, schema: Schema, notes: Notes | None = None) -> pd.DataFrame:
     """Read and validate ``schema.file`` below ``data_dir``; how it was read goes to
-    ``notes`` (when given)."""
-    path = Path(data_dir) / schema.file
+    ``notes`` (when given).
+
+    A file this process has read and validated before, with the same bytes, schema and display
+    name, is not read again: the caller gets a copy of the typed frame (changing it changes no
+    later read) and the same notes. A file that failed is read again each time.
+    """
+    data_dir = Path(data_dir)
+    path = data_dir / schema.file
+    name = _display_name(path, data_dir)
     notes = Notes() if notes is None else notes
+    files = [file for file in dict.fromkeys((path, path.with_suffix(".xlsx"))) if file.is_file()]
+    key = None
+    if len(files) == 1:  # else read_raw refuses the pair, or the missing file
+        digest = hashlib.sha256(files[0].read_bytes()).hexdigest()
+        key = (digest, files[0].suffix, schema, name)
+    if key in _reads:
+        frame, messages = _reads[key]
+        _add_notes(notes, messages)
+        return frame.copy()
     required = tuple(field.name for field in schema.fields if field.required)
-    return validate_frame(
-        read_raw(path, Path(data_dir), notes, required),
-        schema,
-        _display_name(path, Path(data_dir)),
-        notes,
-    )
+    read = Notes()
+    try:
+        frame = validate_frame(read_raw(path, data_dir, read, required), schema, name, read)
+    finally:
+        _add_notes(notes, read.messages)
+    if key is not None:
+        if len(_reads) >= READS_KEPT:
+            del _reads[next(iter(_reads))]
+        _reads[key] = (frame.copy(), tuple(read.messages))
+    return frame
+
+
+def _add_notes(notes: Notes, messages: Iterable[Message]) -> None:
+    """Add ``messages`` to ``notes`` (each once, as :meth:`Notes.add` does)."""
+    for message in messages:
+        notes.add(message.key, **dict(message.values))
 
 
 def require(
