@@ -46,13 +46,16 @@ def modules() -> dict[str, Path]:
 
 
 @cache
+def syntax(path: Path) -> ast.Module:
+    """The parsed module at ``path`` (parsed once for every test that reads it)."""
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+@cache
 def imports() -> dict[str, set[str]]:
     """Every module of the package and the modules it imports (absolute names), also inside
     its functions."""
-    return {
-        module: imported(list(ast.walk(ast.parse(path.read_text(encoding="utf-8")))))
-        for module, path in modules().items()
-    }
+    return {module: imported(list(ast.walk(syntax(path)))) for module, path in modules().items()}
 
 
 def reachable(module: str) -> set[str]:
@@ -200,7 +203,7 @@ def test_only_the_register_derivation_loads_ibis_on_import():
     for module, path in modules().items():
         if module in IBIS_MODULES:
             continue
-        loaded = imported(ast.parse(path.read_text(encoding="utf-8")).body)
+        loaded = imported(syntax(path).body)
         assert not [name for name in loaded if name.startswith(("ibis", *IBIS_MODULES))], module
 
 
