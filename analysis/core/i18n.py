@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import cache
 
 from babel import Locale
-from babel.numbers import format_decimal, get_group_symbol
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from analysis.core.catalog import MissingTranslationError as MissingTranslationError
 from analysis.core.catalog import catalog as catalog
@@ -41,8 +41,7 @@ class HouseStyle:
     - ``group``: CLDR separates thousands in bokmål with a no-break space (U+00A0); the house
       style, following Norwegian typesetting, uses the narrow no-break space (U+202F), so digit
       groups stay close together and never break across lines. ``None`` keeps CLDR's separator.
-    - the minus sign is U+2212 in every language (:data:`MINUS`): Babel writes the hyphen-minus
-      in its patterns even where CLDR's minus sign is U+2212, and English CLDR uses the hyphen.
+    - the minus sign is U+2212 in every language (:data:`MINUS`): English CLDR uses the hyphen.
     """
 
     locale: str
@@ -127,18 +126,23 @@ def fmt_num(x: float | None, lang: str, decimals: int = 2) -> str:
         return EN_DASH
     if math.isinf(x):
         return "∞" if x > 0 else "−∞"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    # Round half up (as SPSS and the source papers do), not Babel's default half-even.
+    # Round half up (as SPSS and the source papers do), not half-even.
     # With the precision a huge number needs (28 digits cannot hold 1e30 to two decimals).
     exact = Decimal(repr(float(x)))
-    locale = babel_locale(lang)
     with localcontext(prec=max(28, exact.adjusted() + decimals + 2)):
         rounded = exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
-        text = format_decimal(rounded, format=pattern, locale=locale)
-    group = HOUSE_STYLE[lang].group
-    if group is not None:
-        text = text.replace(get_group_symbol(locale), group)
-    return text.replace("-", MINUS)
+    # Thousands in groups of three, then the language's signs: what Babel's pattern #,##0.00
+    # writes, at a third of its cost (the tests format some 27,000 numbers).
+    return f"{rounded:,f}".translate(_signs(lang))
+
+
+@cache
+def _signs(lang: str) -> dict[int, str]:
+    """Python's group, decimal and minus signs as ``lang`` writes them: CLDR's decimal sign,
+    its group sign unless the house style has its own, and :data:`MINUS`."""
+    locale = babel_locale(lang)
+    group = HOUSE_STYLE[lang].group or get_group_symbol(locale)
+    return str.maketrans({",": group, ".": get_decimal_symbol(locale), "-": MINUS})
 
 
 def fmt_int(n: int, lang: str) -> str:
