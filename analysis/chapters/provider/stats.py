@@ -136,13 +136,11 @@ def by_group(frame: pd.DataFrame, plan: PlanKeys, rows: dict[str, pd.Series]) ->
     """How many programmes of each group have each of ``rows`` (True where a programme
     counts), with a total column."""
     members = groups(frame, plan)
-    counts = pd.DataFrame(
-        {
-            group: [int((counted.fillna(False) & within).sum()) for counted in rows.values()]
-            for group, within in members.items()
-        },
-        index=list(rows),
-    )
+    counted = np.array([a.fillna(False).to_numpy(dtype=bool) for a in rows.values()], dtype=int)
+    within = np.array([group.to_numpy(dtype=bool) for group in members.values()], dtype=int)
+    # Programmes counted in each group (the shapes hold when there are no rows or programmes).
+    both = counted.reshape(len(rows), len(frame)) @ within.reshape(len(members), len(frame)).T
+    counts = pd.DataFrame(both, index=list(rows), columns=list(members))
     counts["total"] = counts.sum(axis=1)
     return counts
 
