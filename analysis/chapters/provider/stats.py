@@ -78,13 +78,14 @@ def exposure(frame: pd.DataFrame, plan: PlanKeys, name: str) -> pd.Series:
 
 def two_by_two(exposed: pd.Series, outcome: pd.Series) -> dict[str, int]:
     """Counts of exposure × outcome, rows with either answer missing left out."""
-    table = pd.DataFrame({"exposed": exposed, "outcome": outcome}).dropna()
-    exposed, yes = table["exposed"].astype(bool), table["outcome"].astype(bool)
+    answered = (exposed.notna() & outcome.notna()).to_numpy()
+    has = exposed.to_numpy(dtype=bool, na_value=False)[answered]
+    yes = outcome.to_numpy(dtype=bool, na_value=False)[answered]
     return {
-        "exposed_yes": int((exposed & yes).sum()),
-        "exposed_no": int((exposed & ~yes).sum()),
-        "unexposed_yes": int((~exposed & yes).sum()),
-        "unexposed_no": int((~exposed & ~yes).sum()),
+        "exposed_yes": int((has & yes).sum()),
+        "exposed_no": int((has & ~yes).sum()),
+        "unexposed_yes": int((~has & yes).sum()),
+        "unexposed_no": int((~has & ~yes).sum()),
     }
 
 
