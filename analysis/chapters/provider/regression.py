@@ -227,7 +227,7 @@ def predicted_perfectly(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The programmes some separating direction predicts perfectly (s·Xβ > 0 for a β with
     s·Xβ ≥ 0 for all): their likelihood is 1 in the limit of a separated fit."""
     signed = (2 * y - 1)[:, None] * X
-    # Programmes alike in answers and outcome share a row: one programme per row each.
+    # One programme for the programmes alike in answers and outcome (their rows of s·X).
     rows, row_of = np.unique(signed, axis=0, return_inverse=True)
     perfect = np.array([_cone_maximum(rows, row) > LP_TOLERANCE for row in rows])
     return perfect[row_of.ravel()]
