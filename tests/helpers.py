@@ -292,11 +292,11 @@ def attack_one_way(shown: list[int | None], total: int) -> dict[int, tuple[float
             assert solved.status == 0
             bounds.append(sign * solved.fun)
         ranges[cell] = (bounds[0], bounds[1])
-    if len(hidden) <= 4 and rest <= 40:
-        completions = [
-            values
-            for values in itertools.product(range(rest + 1), repeat=len(hidden))
-            if sum(values) == rest
+    if hidden and len(hidden) <= 4 and rest <= 40:
+        completions = [  # the last hidden cell is what the others leave of the rest
+            (*values, rest - sum(values))
+            for values in itertools.product(range(rest + 1), repeat=len(hidden) - 1)
+            if sum(values) <= rest
         ]
         for position, cell in enumerate(hidden):
             values = [completion[position] for completion in completions]

@@ -46,13 +46,21 @@ def modules() -> dict[str, Path]:
 
 
 @cache
+def imports_where() -> dict[str, tuple[set[str], set[str]]]:
+    """Every module of the package and the modules it imports (absolute names): at its top
+    level, and anywhere (also inside its functions). Each module is parsed once, and its tree
+    not kept (holding every tree made Python's garbage collection slower than parsing)."""
+    found = {}
+    for module, path in modules().items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        found[module] = (imported(tree.body), imported(list(ast.walk(tree))))
+    return found
+
+
+@cache
 def imports() -> dict[str, set[str]]:
-    """Every module of the package and the modules it imports (absolute names), also inside
-    its functions."""
-    return {
-        module: imported(list(ast.walk(ast.parse(path.read_text(encoding="utf-8")))))
-        for module, path in modules().items()
-    }
+    """Every module of the package and the modules it imports, also inside its functions."""
+    return {module: anywhere for module, (_, anywhere) in imports_where().items()}
 
 
 def reachable(module: str) -> set[str]:
@@ -197,10 +205,9 @@ IBIS_MODULES = (
 
 
 def test_only_the_register_derivation_loads_ibis_on_import():
-    for module, path in modules().items():
+    for module, (loaded, _) in imports_where().items():
         if module in IBIS_MODULES:
             continue
-        loaded = imported(ast.parse(path.read_text(encoding="utf-8")).body)
         assert not [name for name in loaded if name.startswith(("ibis", *IBIS_MODULES))], module
 
 

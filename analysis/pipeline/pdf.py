@@ -26,9 +26,10 @@ import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject, TextStringObject
+if TYPE_CHECKING:
+    from pypdf import PdfWriter
 
 CHROMIUM_ENV = "RTW_CHROMIUM"  # a path or command name, or "bundled" for Playwright's own
 BUNDLED = "bundled"
@@ -61,7 +62,10 @@ def chromium() -> str | None:
 def print_book(executable: str, html: Path, target: Path, title: str, pages: list[str]) -> None:
     """Print ``pages`` (names of HTML files in ``html``, in order) with Chromium and join them
     into ``target``, one outline entry per page (its first heading)."""
+    # Playwright and pypdf are imported here and in pdf_parts, not with the module: the build
+    # and the tests that import it would load them (pypdf: 0.4 s) without printing.
     from playwright.sync_api import sync_playwright
+    from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
     with sync_playwright() as playwright:
@@ -95,6 +99,8 @@ def print_book(executable: str, html: Path, target: Path, title: str, pages: lis
 def relative_links(writer: PdfWriter, html: Path) -> None:
     """Make every link to a file of the printed book (a ``file:`` address of this machine)
     relative to ``html``, where the PDF is published: it opens the page online."""
+    from pypdf.generic import NameObject, TextStringObject
+
     for page in writer.pages:
         for annotation in page.get("/Annots") or []:
             action = annotation.get_object().get("/A")
@@ -109,6 +115,8 @@ def relative_links(writer: PdfWriter, html: Path) -> None:
 def pdf_parts(path: Path) -> str:
     """What a PDF holds beside the text of its pages, which is the text of the pages it was
     printed from: its document information, its outline and the targets of its links."""
+    from pypdf import PdfReader
+
     reader = PdfReader(path)
 
     def outline(items: list) -> list[str]:

@@ -195,11 +195,13 @@ def separation(X: np.ndarray, y: np.ndarray) -> tuple[str | None, list[int]]:
     (:data:`COMPLETE_SEPARATION`, :data:`QUASI_COMPLETE_SEPARATION` or None) and the columns
     whose coefficients are infinite."""
     signed = (2 * y - 1)[:, None] * X
+    total = signed.sum(axis=0)
+    signed = np.unique(signed, axis=0)  # programmes alike in answers and outcome: one row
     rows, k = signed.shape
     box = [(-1.0, 1.0)] * k
 
     best = partial(_cone_maximum, signed)
-    if best(signed.sum(axis=0)) <= LP_TOLERANCE:
+    if best(total) <= LP_TOLERANCE:
         return None, []
     # max t subject to s·Xβ ≥ t, |β| ≤ 1, 0 ≤ t ≤ 1
     strict = linprog(
@@ -225,7 +227,10 @@ def predicted_perfectly(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     """The programmes some separating direction predicts perfectly (s·Xβ > 0 for a β with
     s·Xβ ≥ 0 for all): their likelihood is 1 in the limit of a separated fit."""
     signed = (2 * y - 1)[:, None] * X
-    return np.array([_cone_maximum(signed, row) > LP_TOLERANCE for row in signed])
+    # One programme for the programmes alike in answers and outcome (their rows of s·X).
+    rows, row_of = np.unique(signed, axis=0, return_inverse=True)
+    perfect = np.array([_cone_maximum(rows, row) > LP_TOLERANCE for row in rows])
+    return perfect[row_of.ravel()]
 
 
 def deviance(

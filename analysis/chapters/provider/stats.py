@@ -78,13 +78,14 @@ def exposure(frame: pd.DataFrame, plan: PlanKeys, name: str) -> pd.Series:
 
 def two_by_two(exposed: pd.Series, outcome: pd.Series) -> dict[str, int]:
     """Counts of exposure × outcome, rows with either answer missing left out."""
-    table = pd.DataFrame({"exposed": exposed, "outcome": outcome}).dropna()
-    exposed, yes = table["exposed"].astype(bool), table["outcome"].astype(bool)
+    answered = (exposed.notna() & outcome.notna()).to_numpy()
+    has = exposed.to_numpy(dtype=bool, na_value=False)[answered]
+    yes = outcome.to_numpy(dtype=bool, na_value=False)[answered]
     return {
-        "exposed_yes": int((exposed & yes).sum()),
-        "exposed_no": int((exposed & ~yes).sum()),
-        "unexposed_yes": int((~exposed & yes).sum()),
-        "unexposed_no": int((~exposed & ~yes).sum()),
+        "exposed_yes": int((has & yes).sum()),
+        "exposed_no": int((has & ~yes).sum()),
+        "unexposed_yes": int((~has & yes).sum()),
+        "unexposed_no": int((~has & ~yes).sum()),
     }
 
 
@@ -136,13 +137,11 @@ def by_group(frame: pd.DataFrame, plan: PlanKeys, rows: dict[str, pd.Series]) ->
     """How many programmes of each group have each of ``rows`` (True where a programme
     counts), with a total column."""
     members = groups(frame, plan)
-    counts = pd.DataFrame(
-        {
-            group: [int((counted.fillna(False) & within).sum()) for counted in rows.values()]
-            for group, within in members.items()
-        },
-        index=list(rows),
-    )
+    counted = np.array([a.fillna(False).to_numpy(dtype=bool) for a in rows.values()], dtype=int)
+    within = np.array([group.to_numpy(dtype=bool) for group in members.values()], dtype=int)
+    # Programmes counted in each group (the shapes hold when there are no rows or programmes).
+    both = counted.reshape(len(rows), len(frame)) @ within.reshape(len(members), len(frame)).T
+    counts = pd.DataFrame(both, index=list(rows), columns=list(members))
     counts["total"] = counts.sum(axis=1)
     return counts
 
