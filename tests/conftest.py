@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import gc
 import http.server
 import os
 import shutil
@@ -76,6 +77,17 @@ def built_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if given and reusable(Path(given)):
         return Path(given)
     return made_once(tmp_path_factory, "book", lambda out: build(SHIPPED_DATA, out, pdf=True))
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Give the garbage collector less to do in the tests: what collecting imported (pandas,
+    SciPy, the project) lives to the end, so it leaves the collector's generations (``freeze``),
+    and the youngest generation is collected after 20,000 new objects instead of 700 (the
+    tests make many short-lived frames). The fast suite in one process spent about 2.8
+    CPU-seconds collecting garbage, 1.2 after this."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

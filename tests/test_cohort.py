@@ -333,6 +333,7 @@ def test_shipped_cohort_meets_the_calibration_tolerances(shipped: Shipped) -> No
     assert round(shipped_results.subgroups["programme_type"].odds_ratio.odds_ratio, 1) == 2.7
 
 
+@pytest.mark.slow  # the generator, and a whole chapter on what it made
 def test_another_seed_gives_a_different_correct_cohort(
     tmp_path: Path, shipped_results: CohortResults, shipped: Shipped
 ) -> None:

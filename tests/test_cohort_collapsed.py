@@ -337,6 +337,7 @@ def test_kaplan_meier_and_logrank_with_weights_match_r() -> None:
     assert test.chi2 == pytest.approx(_r("replicated", "", "logrank_chisq"), rel=1e-9)
 
 
+@pytest.mark.slow  # a benchmark
 def test_the_benchmark_prints_row_level_and_collapsed_figures() -> None:
     lines: list[str] = []
     collapsed_benchmark(SHIPPED_DATA, 2000, echo=lines.append)

@@ -250,6 +250,7 @@ def test_the_generated_register_derives_the_cohort_it_was_made_from(tmp_path):
     assert (made.expected.days_to_full_rtw < generator.HORIZON).any()
 
 
+@pytest.mark.slow  # the generator, writing an extract in chunks
 def test_a_register_written_in_chunks_is_its_chunks_and_derives_their_cohorts(tmp_path):
     """``write_generated`` holds one chunk in memory at a time (the 100 M-spell benchmark did
     not fit at once): the extract is the chunks' extracts, ids kept apart by their prefix."""
@@ -379,8 +380,8 @@ def collapsed_extract(tmp_path_factory: pytest.TempPathFactory) -> tuple[CohortD
     return load(folder), len(made.persons)
 
 
-# `make test-fast` checks the weights with the output check on (5); `make test` also without.
-@pytest.mark.parametrize("suppress_below", [pytest.param(0, marks=pytest.mark.slow), 5])
+@pytest.mark.slow  # two whole chapters
+@pytest.mark.parametrize("suppress_below", [0, 5])
 def test_the_chapter_on_the_collapsed_cohort_equals_the_chapter_on_its_persons(
     collapsed_extract, suppress_below
 ):
