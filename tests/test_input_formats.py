@@ -214,33 +214,3 @@ def test_a_table_counts_the_rows_it_is_read_as(tmp_path):
     path.unlink()
     EXPECTED.to_excel(tmp_path / "people.xlsx", index=False)
     assert table_rows(path, tmp_path) == 3
-
-
-def test_the_same_file_read_again_is_read_as_before_and_a_changed_one_afresh(tmp_path):
-    """read_table keeps its successful reads by the file's bytes: the same bytes give the same
-    frame and notes whatever the caller did to the frame it got; other bytes, or a workbook
-    beside the file, are read afresh."""
-    text = "ID;sex;coordinator;weight;days\na;kvinne;yes;1,5;10\nb;;no;;0\nc;male;yes;2,25;9\n"
-    path = tmp_path / "people.csv"
-    path.write_text(text)
-    first_notes, again_notes = Notes(), Notes()
-    first = read_table(tmp_path, SCHEMA, first_notes)
-    kept = first.copy()
-    first.loc[0, "days"] = 99
-    first["extra"] = 1
-    first.attrs["decimal_comma"] = False
-    again = read_table(tmp_path, SCHEMA, again_notes)
-    pd.testing.assert_frame_equal(again, kept)
-    assert again.attrs == kept.attrs == {"decimal_comma": True, "row_lines": None}
-    assert again_notes.messages == first_notes.messages and len(first_notes.messages) == 3
-    again.loc[1, "coordinator"] = "yes"
-    pd.testing.assert_frame_equal(read_table(tmp_path, SCHEMA), kept)
-    path.write_text(text.replace(";9", ";8"))
-    assert read_table(tmp_path, SCHEMA)["days"].tolist() == [10, 0, 8]
-    path.write_text(text.replace(";9", ";-9"))
-    with pytest.raises(InputError, match="days"):
-        read_table(tmp_path, SCHEMA)
-    path.write_text(text)
-    EXPECTED.to_excel(tmp_path / "people.xlsx", index=False)
-    with pytest.raises(InputError, match=r"people\.xlsx"):
-        read_table(tmp_path, SCHEMA)

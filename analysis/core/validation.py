@@ -14,11 +14,10 @@ from __future__ import annotations
 import csv
 import dataclasses
 import functools
-import hashlib
 import io
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -730,50 +729,18 @@ def table_file(data_dir: Path, schema: Schema) -> Path | None:
     return next((p for p in (path, path.with_suffix(".xlsx")) if p.is_file()), None)
 
 
-# Successful reads by (sha256 of the file's bytes, its suffix, schema, display name): the typed
-# frame and the notes of reading it. The oldest is dropped beyond READS_KEPT.
-_reads: dict[tuple[str, str, Schema, str], tuple[pd.DataFrame, tuple[Message, ...]]] = {}
-READS_KEPT = 32
-
-
 def read_table(data_dir: Path, schema: Schema, notes: Notes | None = None) -> pd.DataFrame:
     """Read and validate ``schema.file`` below ``data_dir``; how it was read goes to
-    ``notes`` (when given).
-
-    A file this process has read and validated before, with the same bytes, schema and display
-    name, is not read again: the caller gets a copy of the typed frame (changing it changes no
-    later read) and the same notes. A file that failed is read again each time.
-    """
-    data_dir = Path(data_dir)
-    path = data_dir / schema.file
-    name = _display_name(path, data_dir)
+    ``notes`` (when given)."""
+    path = Path(data_dir) / schema.file
     notes = Notes() if notes is None else notes
-    files = [file for file in dict.fromkeys((path, path.with_suffix(".xlsx"))) if file.is_file()]
-    key = None
-    if len(files) == 1:  # else read_raw refuses the pair, or the missing file
-        digest = hashlib.sha256(files[0].read_bytes()).hexdigest()
-        key = (digest, files[0].suffix, schema, name)
-    if key in _reads:
-        frame, messages = _reads[key]
-        _add_notes(notes, messages)
-        return frame.copy()
     required = tuple(field.name for field in schema.fields if field.required)
-    read = Notes()
-    try:
-        frame = validate_frame(read_raw(path, data_dir, read, required), schema, name, read)
-    finally:
-        _add_notes(notes, read.messages)
-    if key is not None:
-        if len(_reads) >= READS_KEPT:
-            del _reads[next(iter(_reads))]
-        _reads[key] = (frame.copy(), tuple(read.messages))
-    return frame
-
-
-def _add_notes(notes: Notes, messages: Iterable[Message]) -> None:
-    """Add ``messages`` to ``notes`` (each once, as :meth:`Notes.add` does)."""
-    for message in messages:
-        notes.add(message.key, **dict(message.values))
+    return validate_frame(
+        read_raw(path, Path(data_dir), notes, required),
+        schema,
+        _display_name(path, Path(data_dir)),
+        notes,
+    )
 
 
 def require(
