@@ -306,9 +306,9 @@ def analysis_parts(
 ) -> tuple[dict[str, dict[str, str]], float | None]:
     """The comparison and outcome names of an analysis of analyses.csv in every language, and
     its follow-up in months (None when not given)."""
-    row = analyses.set_index("analysis_id").loc[analysis_id]
+    row = analyses.loc[analyses["analysis_id"].to_numpy() == analysis_id].iloc[0]
     names = {
-        part: {lang: row[f"{part}_{lang}"] for lang in ("en", "nb")}
+        part: {lang: row[f"{part}_{lang}"] for lang in COLUMN_LANGS}
         for part in ("comparison", "outcome")
     }
     months = row["follow_up_months"]
