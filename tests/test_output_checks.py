@@ -23,8 +23,9 @@ from analysis.chapters.cohort import figures
 from analysis.chapters.cohort.chapter import CohortResults, analyse
 from analysis.chapters.cohort.data import OUTCOMES, CohortData, load, prepare
 from analysis.chapters.cohort.scale import resample
-from analysis.chapters.cohort.survival import Z95, km_comparison
+from analysis.chapters.cohort.survival import km_comparison
 from analysis.core.display import COLUMN_WIDTH
+from analysis.core.inference import Z95
 from analysis.core.output_checks import (
     EXTREME,
     FEW_DF,

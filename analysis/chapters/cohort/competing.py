@@ -31,7 +31,8 @@ import pandas as pd
 
 from analysis.chapters.cohort import coxph
 from analysis.chapters.cohort.collapsed import case_weights
-from analysis.chapters.cohort.survival import Z95, LogRank, Weights, logrank_test
+from analysis.chapters.cohort.survival import LogRank, Weights, logrank_test
+from analysis.core.inference import Z95
 from analysis.core.output_checks import published_steps, statistic_withheld
 
 CENSORED = 0

@@ -25,8 +25,8 @@ from analysis.chapters.cohort.collapsed import WEIGHT, persons, weights_of
 from analysis.chapters.cohort.coxph import NotEstimable
 from analysis.chapters.cohort.data import DEFAULT_PLAN, level_positions
 from analysis.chapters.cohort.plan import CLUSTER, EXPOSED, EXPOSURE, REFERENCE, AnalysisPlan
-from analysis.chapters.cohort.survival import Z95
 from analysis.core.disclosure import suppress_counts
+from analysis.core.inference import Z95
 from analysis.core.output_checks import point_bins, statistic_withheld
 
 PH_TRANSFORM = "km"

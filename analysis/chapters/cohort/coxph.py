@@ -55,9 +55,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, special
+from scipy import sparse
 
 from analysis.chapters.cohort.collapsed import case_weights
+from analysis.core.inference import Z95, chi2_p, two_sided_p
 
 TIES = ("efron", "breslow")
 TRANSFORMS = ("km", "rank")
@@ -74,8 +75,6 @@ STEP_CHUNK = 1 << 18
 # R's cholesky2 (survival): a pivot below this share of the information's largest diagonal
 # element makes its column singular (coxph.control's toler.chol = .Machine$double.eps^0.75).
 SINGULAR_TOLERANCE = np.finfo(float).eps ** 0.75
-# The 97.5 % quantile of the standard normal (scipy.stats' ``norm.ppf(0.975)``).
-Z95 = float(special.ndtri(0.975))
 
 
 class NotEstimable(ValueError):
@@ -497,18 +496,6 @@ def input_dfbeta(model: CoxFit) -> np.ndarray:
 def cluster_robust_se(summed: np.ndarray) -> np.ndarray:
     """Sandwich SEs from the dfbeta residuals summed per cluster (clusters × coefficients)."""
     return np.sqrt(np.einsum("ij,ij->j", summed, summed))
-
-
-def two_sided_p(z: float) -> float:
-    """Two-sided p of a standard normal ``z`` (scipy.stats' ``2 * norm.sf(|z|)``, without
-    its overhead of a hundred microseconds a call)."""
-    return float(2 * special.ndtr(-abs(z)))
-
-
-def chi2_p(statistic: float, df: int) -> float:
-    """Upper tail of χ² with ``df`` degrees of freedom at ``statistic`` (scipy.stats'
-    ``chi2.sf``, 1 at or below 0, without its overhead)."""
-    return float(special.chdtrc(df, max(statistic, 0.0)))
 
 
 def wald(coef: float, se: float) -> tuple[float, float, float, float]:

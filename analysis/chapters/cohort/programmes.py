@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.chapters.cohort.collapsed import persons, weights_of
-from analysis.chapters.cohort.coxph import two_sided_p
 from analysis.chapters.cohort.descriptives import Table1
 from analysis.chapters.cohort.plan import EXPOSURE, Subgroup
-from analysis.chapters.cohort.survival import Z95, MedianSummary, median_summary
+from analysis.chapters.cohort.survival import MedianSummary, median_summary
 from analysis.core.disclosure import COUNT
+from analysis.core.inference import Z95, two_sided_p
 from analysis.core.output_checks import SURVIVAL_CURVE, statistic_withheld
 
 COORDINATOR_GROUPS = ("yes", "no")

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis.chapters.cohort.collapsed import case_weights
-from analysis.chapters.cohort.coxph import two_sided_p
-from analysis.chapters.cohort.survival import Z95, Weights, km_steps
+from analysis.chapters.cohort.survival import Weights, km_steps
+from analysis.core.inference import Z95, two_sided_p
 from analysis.core.output_checks import statistic_withheld
 
 

@@ -25,9 +25,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.chapters.cohort.collapsed import WEIGHT, case_weights, weights_of
-from analysis.chapters.cohort.coxph import Z95, chi2_p
 from analysis.chapters.cohort.data import group_levels
 from analysis.core.disclosure import COUNT, suppress_counts
+from analysis.core.inference import Z95, chi2_p
 from analysis.core.output_checks import (
     at_risk_published,
     published_steps,
